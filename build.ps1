@@ -1,0 +1,43 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests and benchmarks KerasPS.
+.DESCRIPTION
+    -Task Build  publishes the cmdlet and engine assemblies, with libtorch for this platform, to module/bin.
+    -Task Test   builds, then runs every Pester test in a fresh pwsh process and prints 'N passed, N failed'.
+    -Task Bench  builds, then runs the benchmarks in tests/bench and prints ratios against the peers in ../shared/bench.
+    -Task Clean  removes build output.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Bench', 'Clean')]
+    [string] $Task = 'Build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+    # Pester tests to run (paths or names under tests/); all by default.
+    [string[]] $TestPath,
+    # Bench size knobs, so a quick bench can be run while developing.
+    [int] $BenchEpochs = 5
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$Root = $PSScriptRoot
+$ModuleBin = Join-Path $Root 'module/bin'
+
+. (Join-Path $Root 'tests/tools/BuildTools.ps1')
+
+switch ($Task) {
+    'Build' { Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null }
+    'Clean' { Invoke-ModuleClean -Root $Root }
+    'Test' {
+        Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
+        $code = Invoke-ModuleTest -Root $Root -TestPath $TestPath
+        exit $code
+    }
+    'Bench' {
+        Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
+        & (Join-Path $Root 'tests/bench/Invoke-Bench.ps1') -Root $Root -Epochs $BenchEpochs
+    }
+}

@@ -1,0 +1,154 @@
+using System.Globalization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KerasPS.Engine.Data;
+
+/// <summary>What a dataset's target is.</summary>
+public enum TargetKind { None, Classification, Regression }
+
+/// <summary>
+/// Features (float32, row-major, <c>Count x FeatureShape</c>) and an optional target, encoded once:
+/// class labels become indices into <see cref="Classes"/> (the seed's <c>preprocess_labels</c>), numeric targets
+/// stay values. Immutable; slicing makes new datasets that share the class list.
+/// </summary>
+public sealed class Dataset
+{
+    private Tensor? featureTensor;
+
+    public Dataset(float[] features, int[] featureShape, IReadOnlyList<string> featureNames,
+        string? targetName = null, int[]? labels = null, IReadOnlyList<string>? classes = null,
+        float[]? targets = null, int targetWidth = 1)
+    {
+        FeatureShape = Shapes.Validate(featureShape, "FeatureShape");
+        long width = Shapes.Product(FeatureShape);
+        if (features.LongLength % width != 0)
+            throw KerasException.BadData("InvalidFeatureData", $"{features.LongLength} feature values do not split into rows of {width}.");
+        Features = features;
+        Count = (int)(features.LongLength / width);
+        FeatureNames = featureNames.ToArray();
+        TargetName = targetName;
+        if (labels is not null)
+        {
+            if (classes is null || classes.Count == 0) throw new ArgumentException("Class labels need a class list.", nameof(classes));
+            if (labels.Length != Count) throw KerasException.BadData("InvalidTargetData", $"{labels.Length} labels for {Count} rows.");
+            Labels = labels;
+            Classes = classes.ToArray();
+            TargetKind = TargetKind.Classification;
+        }
+        else if (targets is not null)
+        {
+            if (targets.LongLength != (long)Count * targetWidth) throw KerasException.BadData("InvalidTargetData", $"{targets.LongLength} target values for {Count} rows of width {targetWidth}.");
+            Targets = targets;
+            TargetWidth = targetWidth;
+            TargetKind = TargetKind.Regression;
+        }
+    }
+
+    public int Count { get; }
+    public int[] FeatureShape { get; }
+    public int FeatureCount => (int)Shapes.Product(FeatureShape);
+    public IReadOnlyList<string> FeatureNames { get; }
+    public string? TargetName { get; }
+    public TargetKind TargetKind { get; }
+
+    /// <summary>Row-major float32 features.</summary>
+    public float[] Features { get; }
+
+    /// <summary>Class index of each row (classification), in <see cref="Classes"/> order.</summary>
+    public int[]? Labels { get; }
+
+    /// <summary>Class names: sorted numerically when every label is a number, otherwise ordinally (as scikit-learn's LabelEncoder).</summary>
+    public IReadOnlyList<string>? Classes { get; }
+
+    /// <summary>Regression targets, row-major, <see cref="TargetWidth"/> per row.</summary>
+    public float[]? Targets { get; }
+    public int TargetWidth { get; } = 1;
+
+    /// <summary>Free-form extras other parts attach (category lists of one-hot columns, the source path).</summary>
+    public IDictionary<string, object?> Metadata { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>Rows per class, in class order (classification only).</summary>
+    public IReadOnlyList<int> ClassCounts
+    {
+        get
+        {
+            if (Labels is null || Classes is null) return Array.Empty<int>();
+            var c = new int[Classes.Count];
+            foreach (var l in Labels) c[l]++;
+            return c;
+        }
+    }
+
+    /// <summary>The features as one tensor [Count, ...FeatureShape], created once and kept.</summary>
+    public Tensor FeatureTensor()
+    {
+        if (featureTensor is null || featureTensor.IsInvalid)
+        {
+            Native.TorchRuntime.EnsureLoaded();
+            var t = torch.tensor(Features, Shapes.WithBatch(Count, FeatureShape), dtype: ScalarType.Float32);
+            t.DetachFromDisposeScope();
+            featureTensor = t;
+        }
+        return featureTensor;
+    }
+
+    /// <summary>A new dataset with the given rows, in that order; the class list is shared.</summary>
+    public Dataset Subset(IReadOnlyList<int> rows)
+    {
+        int w = FeatureCount;
+        var f = new float[(long)rows.Count * w];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            int r = rows[i];
+            if ((uint)r >= (uint)Count) throw KerasException.BadArgument("IndexOutOfRange", $"Row {r} is outside the dataset (0..{Count - 1}).", r);
+            Array.Copy(Features, (long)r * w, f, (long)i * w, w);
+        }
+        int[]? labels = Labels is null ? null : rows.Select(r => Labels[r]).ToArray();
+        float[]? targets = null;
+        if (Targets is not null)
+        {
+            targets = new float[(long)rows.Count * TargetWidth];
+            for (int i = 0; i < rows.Count; i++) Array.Copy(Targets, (long)rows[i] * TargetWidth, targets, (long)i * TargetWidth, TargetWidth);
+        }
+        return new Dataset(f, FeatureShape, FeatureNames, TargetName, labels, Classes, targets, TargetWidth) { Metadata = new Dictionary<string, object?>(Metadata) };
+    }
+
+    /// <summary>Rows start..start+count-1.</summary>
+    public Dataset Slice(int start, int count) => Subset(Enumerable.Range(start, count).ToArray());
+
+    /// <summary>Encodes label strings once into indices and a stable class order.</summary>
+    public static (int[] Labels, string[] Classes) EncodeLabels(IReadOnlyList<string> raw)
+    {
+        var distinct = raw.Distinct(StringComparer.Ordinal).ToList();
+        bool numeric = distinct.All(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+        var classes = numeric
+            ? distinct.OrderBy(s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)).ThenBy(s => s, StringComparer.Ordinal).ToArray()
+            : distinct.OrderBy(s => s, StringComparer.Ordinal).ToArray();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < classes.Length; i++) index[classes[i]] = i;
+        var labels = new int[raw.Count];
+        for (int i = 0; i < raw.Count; i++) labels[i] = index[raw[i]];
+        return (labels, classes);
+    }
+
+    /// <summary>Labels re-expressed against another class list (e.g. the model's); unknown classes are an error.</summary>
+    public int[] LabelsFor(IReadOnlyList<string> classes)
+    {
+        if (Labels is null || Classes is null) throw KerasException.BadData("NoTarget", "This dataset has no class labels.");
+        if (ReferenceEquals(classes, Classes) || classes.SequenceEqual(Classes)) return Labels;
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < classes.Count; i++) index[classes[i]] = i;
+        var map = new int[Classes.Count];
+        for (int i = 0; i < Classes.Count; i++)
+        {
+            if (!index.TryGetValue(Classes[i], out map[i]))
+                throw KerasException.BadData("UnknownClass", $"Class '{Classes[i]}' is not one the model was trained on ({string.Join(", ", classes)}).", Classes[i]);
+        }
+        return Labels.Select(l => map[l]).ToArray();
+    }
+
+    public override string ToString() =>
+        $"Dataset: {Count} rows x {Shapes.Format(FeatureShape)[6..].TrimEnd(')')} features" +
+        (TargetKind == TargetKind.Classification ? $", {Classes!.Count} classes" : TargetKind == TargetKind.Regression ? ", regression target" : "");
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KerasPS.Engine.Layers;
+
+/// <summary>One named tensor of a layer: trainable weights and non-trainable state (moving statistics, means).</summary>
+public sealed class Weight
+{
+    internal Weight(Layer owner, string name, Tensor value, bool trainable)
+    {
+        Owner = owner;
+        Name = name;
+        Value = value;
+        Trainable = trainable;
+    }
+
+    public Layer Owner { get; }
+    public string Name { get; }
+
+    /// <summary>Name used in checkpoints and summaries: <c>dense/kernel</c>.</summary>
+    public string Path => $"{Owner.Name}/{Name}";
+    public Tensor Value { get; internal set; }
+    public bool Trainable { get; }
+    public long[] Shape => Value.shape;
+    public long Count => Value.numel();
+
+    /// <summary>Copies the values out (row-major float32).</summary>
+    public float[] ToArray() { using var c = Value.detach().contiguous(); return c.data<float>().ToArray(); }
+
+    /// <summary>Overwrites the values in place, keeping the tensor (and optimizer references) alive.</summary>
+    public void Assign(float[] values)
+    {
+        if (values.LongLength != Count)
+            throw KerasException.BadArgument("WeightShapeMismatch", $"Weight '{Path}' holds {Count} values; {values.LongLength} were given.");
+        using var noGrad = torch.no_grad();
+        using var src = torch.tensor(values, Value.shape);
+        Value.copy_(src);
+    }
+}
+
+/// <summary>
+/// A Keras layer: configuration first (checked in the constructor), weights later (<see cref="Build"/>, once the
+/// input shape is known), a forward function, and a config that turns back into the same layer.
+/// </summary>
+public abstract class Layer
+{
+    private readonly List<Weight> weights = new();
+
+    protected Layer(string? name, int[]? inputShape)
+    {
+        if (name is not null && (name.Length == 0 || name.Any(ch => char.IsWhiteSpace(ch) || ch == '/')))
+            throw KerasException.BadArgument("InvalidLayerName", $"A layer name must be non-empty, without spaces or '/'. Received: '{name}'.", name);
+        Name = name ?? "";
+        DeclaredInputShape = inputShape is null ? null : Shapes.Validate(inputShape, "InputShape");
+    }
+
+    /// <summary>The Keras class name, e.g. <c>Dense</c>.</summary>
+    public abstract string ClassName { get; }
+
+    /// <summary>Unique within its model; assigned from the class name (dense, dense_1, ...) when not given.</summary>
+    public string Name { get; internal set; }
+
+    internal bool HasExplicitName { get; init; }
+
+    /// <summary>The input shape given when the layer was declared (without the batch axis), if any.</summary>
+    public int[]? DeclaredInputShape { get; }
+
+    public int[]? InputShape { get; private set; }
+    public int[]? OutputShape { get; private set; }
+    public bool Built { get; private set; }
+    public bool Trainable { get; set; } = true;
+
+    public IReadOnlyList<Weight> Weights => weights;
+    public long ParamCount => weights.Sum(w => w.Count);
+    public long TrainableParamCount => Trainable ? weights.Where(w => w.Trainable).Sum(w => w.Count) : 0;
+
+    /// <summary>True when forward runs code that a checkpoint cannot describe safely (script blocks).</summary>
+    public virtual bool IsUnsafeToDeserialize => false;
+
+    /// <summary>Creates the weights for an input shape (without the batch axis).</summary>
+    public void Build(int[] inputShape, MersenneTwister rng)
+    {
+        var output = ComputeOutputShape(inputShape);
+        foreach (var w in weights) w.Value.Dispose();
+        weights.Clear();
+        using (torch.no_grad())
+        {
+            BuildCore(inputShape, rng);
+        }
+        InputShape = (int[])inputShape.Clone();
+        OutputShape = output;
+        Built = true;
+    }
+
+    protected virtual void BuildCore(int[] inputShape, MersenneTwister rng) { }
+
+    /// <summary>Output shape (without the batch axis) for an input shape; throws a clear error when the input cannot work.</summary>
+    public abstract int[] ComputeOutputShape(int[] inputShape);
+
+    public abstract Tensor Forward(Tensor x, bool training);
+
+    protected Weight AddWeight(string name, int[] shape, Initializer init, MersenneTwister rng, bool trainable = true) =>
+        AddWeight(name, shape, init.Create(shape, rng), trainable);
+
+    protected Weight AddWeight(string name, int[] shape, float[] values, bool trainable = true)
+    {
+        var t = torch.tensor(values, shape.Select(d => (long)d).ToArray(), dtype: ScalarType.Float32);
+        t.DetachFromDisposeScope();
+        if (trainable) t.requires_grad_(true);
+        var w = new Weight(this, name, t, trainable);
+        weights.Add(w);
+        return w;
+    }
+
+    /// <summary>Layer-specific settings, Keras-style (<c>units</c>, <c>activation</c>, ...).</summary>
+    protected abstract void WriteConfig(IDictionary<string, object?> config);
+
+    /// <summary>Full Keras-style config: name, trainable, the declared input shape and the layer's settings.</summary>
+    public Dictionary<string, object?> GetConfig()
+    {
+        var c = new Dictionary<string, object?> { ["name"] = Name, ["trainable"] = Trainable };
+        if (DeclaredInputShape is not null) c["input_shape"] = DeclaredInputShape;
+        WriteConfig(c);
+        return c;
+    }
+
+    /// <summary>Extra text for the summary (regularizers, constraints, rates); null when there is nothing to add.</summary>
+    public virtual string? Details => null;
+
+    /// <summary>Loss terms this layer adds to the training loss (weight and activity regularizers).</summary>
+    public virtual Tensor? RegularizationLoss() => null;
+
+    /// <summary>Applied after each optimizer step (weight constraints).</summary>
+    public virtual void ApplyConstraints() { }
+
+    public override string ToString() => $"{ClassName}({Name})";
+
+    protected static string F(double d) => d.ToString("G", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A layer that ends with a named activation, so the model can fuse softmax/sigmoid into the loss.</summary>
+public interface IActivationHead
+{
+    string Activation { get; }
+    Tensor ForwardWithoutActivation(Tensor x, bool training);
+}

@@ -1,0 +1,205 @@
+using KerasPS.Engine.Layers;
+using KerasPS.Engine.Native;
+using KerasPS.Engine.Training;
+using KerasPS.Engine.Training.Optimizers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KerasPS.Engine.Models;
+
+/// <summary>One row of a model summary, as keras's model.summary() prints it.</summary>
+public sealed record LayerSummary(string Name, string Type, string OutputShape, long ParamCount, long TrainableParamCount, bool Trainable, string? Details);
+
+/// <summary>
+/// keras.Sequential: a stack of layers, built from the declared or observed input shape, compiled with an
+/// optimizer, a loss and metrics, and trained by <see cref="Trainer"/>.
+/// </summary>
+public sealed class SequentialModel
+{
+    private readonly List<Layer> layers = new();
+    private MersenneTwister rng;
+
+    public SequentialModel(string? name = null, int[]? inputShape = null, long? seed = null)
+    {
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+            throw KerasException.BadArgument("InvalidModelName", "A model name must not be empty.");
+        Name = name ?? "sequential";
+        DeclaredInputShape = inputShape is null ? null : Shapes.Validate(inputShape, "InputShape");
+        Seed = seed;
+        rng = new MersenneTwister(seed ?? MersenneTwister.RandomSeed());
+    }
+
+    public string Name { get; set; }
+    public int[]? DeclaredInputShape { get; private set; }
+
+    /// <summary>Seed of weight initialisation; null when the weights were drawn from an unseeded generator.</summary>
+    public long? Seed { get; private set; }
+
+    public IReadOnlyList<Layer> Layers => layers;
+
+    /// <summary>Input shape the model was built for (without the batch axis), or the declared one.</summary>
+    public int[]? InputShape => layers.Count > 0 && layers[0].InputShape is { } s ? s : DeclaredInputShape ?? layers.FirstOrDefault()?.DeclaredInputShape;
+
+    public int[]? OutputShape => IsBuilt ? layers[^1].OutputShape : null;
+    public bool IsBuilt => layers.Count > 0 && layers.All(l => l.Built);
+
+    public Optimizer? Optimizer { get; private set; }
+    public Loss? Loss { get; private set; }
+    public IReadOnlyList<string> MetricNames { get; private set; } = Array.Empty<string>();
+    public bool IsCompiled => Optimizer is not null && Loss is not null;
+
+    /// <summary>Classes of the data the model was trained on, in output order (set by the first fit).</summary>
+    public IReadOnlyList<string>? Classes { get; set; }
+    public IReadOnlyList<string>? FeatureNames { get; set; }
+    public string? TargetName { get; set; }
+
+    /// <summary>Every epoch trained so far, over all fits.</summary>
+    public List<EpochRecord> History { get; } = new();
+
+    /// <summary>Epochs completed (Keras's initial_epoch for the next fit).</summary>
+    public int EpochsTrained { get; set; }
+
+    /// <summary>Set while a fit runs on this model, so that a second fit on the same model is refused.</summary>
+    internal int Busy;
+
+    public IEnumerable<Weight> Weights => layers.SelectMany(l => l.Weights);
+    public long ParamCount => layers.Sum(l => l.ParamCount);
+    public long TrainableParamCount => layers.Sum(l => l.TrainableParamCount);
+    public bool IsUnsafeToDeserialize => layers.Any(l => l.IsUnsafeToDeserialize);
+
+    /// <summary>Adds a layer, naming it (dense, dense_1, ...) and building it at once when its input shape is known.</summary>
+    public void Add(Layer layer)
+    {
+        if (layers.Contains(layer)) throw KerasException.BadArgument("LayerAlreadyAdded", $"Layer '{layer.Name}' is already part of model '{Name}'.");
+        if (string.IsNullOrEmpty(layer.Name)) layer.Name = UniqueName(Snake(layer.ClassName));
+        else if (layers.Any(l => l.Name == layer.Name))
+            throw KerasException.BadArgument("DuplicateLayerName", $"Model '{Name}' already has a layer named '{layer.Name}'. Layer names must be unique; choose another -Name.", layer.Name);
+        if (layer.DeclaredInputShape is not null && layers.Count > 0)
+        {
+            var previous = layers[^1].OutputShape ?? (layers.Count == 0 ? InputShape : null);
+            if (previous is not null && !Shapes.SameAs(previous, layer.DeclaredInputShape))
+                throw KerasException.BadArgument("InputShapeMismatch",
+                    $"Layer '{layer.Name}' declares input shape {Shapes.Format(layer.DeclaredInputShape)}, but the layer before it outputs {Shapes.Format(previous)}. Remove -InputShape from layers after the first.");
+        }
+        var input = layers.Count == 0 ? DeclaredInputShape ?? layer.DeclaredInputShape : layers[^1].OutputShape;
+        if (input is not null)
+        {
+            var output = layer.ComputeOutputShape(input);   // validates before anything changes
+            _ = output;
+            TorchRuntime.EnsureLoaded();
+            layer.Build(input, rng);
+        }
+        layers.Add(layer);
+    }
+
+    private string UniqueName(string stem)
+    {
+        if (layers.All(l => l.Name != stem)) return stem;
+        for (int i = 1; ; i++)
+        {
+            var candidate = $"{stem}_{i}";
+            if (layers.All(l => l.Name != candidate)) return candidate;
+        }
+    }
+
+    internal static string Snake(string className)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < className.Length; i++)
+        {
+            char c = className[i];
+            if (char.IsUpper(c) && i > 0 && (char.IsLower(className[i - 1]) || (i + 1 < className.Length && char.IsLower(className[i + 1])) ) && !char.IsDigit(className[i - 1]))
+                sb.Append('_');
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Builds every layer that is not built yet, from the model's input shape.</summary>
+    public void Build(int[] inputShape)
+    {
+        if (layers.Count == 0) throw KerasException.BadOperation("EmptyModel", $"Model '{Name}' has no layers. Add layers (Add-DenseLayer, ...) before building or training it.");
+        inputShape = Shapes.Validate(inputShape, "InputShape");
+        if (IsBuilt)
+        {
+            if (!Shapes.SameAs(InputShape!, inputShape))
+                throw KerasException.BadArgument("InputShapeMismatch", $"Model '{Name}' was built for input {Shapes.Format(InputShape)}, but the data has {Shapes.Format(inputShape)}. Use data with the same features, or a new model.");
+            return;
+        }
+        TorchRuntime.EnsureLoaded();
+        var shape = inputShape;
+        foreach (var l in layers) shape = l.ComputeOutputShape(shape);
+        shape = inputShape;
+        foreach (var l in layers)
+        {
+            if (!l.Built || !Shapes.SameAs(l.InputShape!, shape)) l.Build(shape, rng);
+            shape = l.OutputShape!;
+        }
+        DeclaredInputShape ??= inputShape;
+    }
+
+    /// <summary>Re-seeds weight initialisation and rebuilds every layer (Keras: set_random_seed before building).</summary>
+    public void Reseed(long seed)
+    {
+        Seed = seed;
+        rng = new MersenneTwister(seed);
+        if (InputShape is { } s && layers.Count > 0)
+        {
+            foreach (var l in layers) { }
+            var shape = s;
+            TorchRuntime.EnsureLoaded();
+            foreach (var l in layers) { l.Build(shape, rng); shape = l.OutputShape!; }
+            Optimizer?.Reset();
+        }
+    }
+
+    /// <summary>Keras compile: optimizer, loss and metrics. Checks names; recompiling resets optimizer state.</summary>
+    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics)
+    {
+        var names = (metrics ?? Array.Empty<string>()).Where(m => !string.IsNullOrWhiteSpace(m)).ToList();
+        foreach (var m in names) MetricFactory.Create(m, loss.Name);   // validates the name
+        Optimizer = optimizer;
+        Loss = loss;
+        MetricNames = names.Select(m => MetricFactory.Create(m, loss.Name).Name).Distinct().ToArray();
+    }
+
+    /// <summary>The fused head, when the loss can absorb the model's final activation.</summary>
+    internal string? FusedActivation =>
+        Loss?.FusableActivation is { } a && layers.Count > 0 && layers[^1] is IActivationHead h && h.Activation == a ? a : null;
+
+    /// <summary>Forward pass; with <paramref name="logits"/> the final softmax/sigmoid is left out when the loss absorbs it.</summary>
+    public Tensor Forward(Tensor x, bool training, bool logits = false)
+    {
+        var last = layers.Count - 1;
+        for (int i = 0; i < last; i++) x = layers[i].Forward(x, training);
+        if (logits && FusedActivation is not null) return ((IActivationHead)layers[last]).ForwardWithoutActivation(x, training);
+        return layers[last].Forward(x, training);
+    }
+
+    public IReadOnlyList<LayerSummary> Summary() => layers.Select(l => new LayerSummary(
+        l.Name, l.ClassName, l.OutputShape is null ? "?" : Shapes.Format(l.OutputShape), l.ParamCount, l.TrainableParamCount, l.Trainable, l.Details)).ToList();
+
+    /// <summary>Layer configs, Keras-style: [{ class_name, config }].</summary>
+    public List<Dictionary<string, object?>> GetLayerConfigs() =>
+        layers.Select(l => new Dictionary<string, object?> { ["class_name"] = l.ClassName, ["config"] = l.GetConfig() }).ToList();
+
+    /// <summary>Runs the model on features in batches, without gradients; returns [Count, outputs] row-major.</summary>
+    public float[] Predict(Tensor features, int batchSize = 4096)
+    {
+        if (!IsBuilt) throw KerasException.BadOperation("ModelNotBuilt", $"Model '{Name}' has no weights yet. Train it (Invoke-ModelFit) or give it an -InputShape first.");
+        var expected = InputShape!;
+        var got = features.shape.Skip(1).Select(d => (int)d).ToArray();
+        if (!Shapes.SameAs(expected, got))
+            throw KerasException.BadArgument("InputShapeMismatch", $"Model '{Name}' expects input {Shapes.Format(expected)}, but the data has {Shapes.Format(got)}. Use data with the same features the model was built for.");
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        long n = features.shape[0];
+        var parts = new List<Tensor>();
+        for (long s = 0; s < n; s += batchSize)
+            parts.Add(Forward(features.narrow(0, s, Math.Min(batchSize, n - s)), training: false));
+        var all = parts.Count == 1 ? parts[0] : torch.cat(parts, 0);
+        return all.contiguous().data<float>().ToArray();
+    }
+
+    public override string ToString() => $"{Name}: {layers.Count} layers, {ParamCount:N0} params{(IsCompiled ? $", {Optimizer!.Name}/{Loss!.Name}" : ", not compiled")}";
+}

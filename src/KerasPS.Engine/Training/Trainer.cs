@@ -1,0 +1,430 @@
+using System.Diagnostics;
+using KerasPS.Engine.Data;
+using KerasPS.Engine.Layers;
+using KerasPS.Engine.Models;
+using KerasPS.Engine.Native;
+using KerasPS.Engine.Training.Callbacks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KerasPS.Engine.Training;
+
+/// <summary>Settings of one fit (Keras model.fit arguments).</summary>
+public sealed class FitOptions
+{
+    public int Epochs { get; init; } = 1;
+    public int BatchSize { get; init; } = 32;
+    public bool Shuffle { get; init; } = true;
+    public long? Seed { get; init; }
+    public Dataset? ValidationData { get; init; }
+    public double ValidationSplit { get; init; }
+
+    /// <summary>Epoch to start from (0-based, as Keras); null continues after the epochs already trained.</summary>
+    public int? InitialEpoch { get; init; }
+
+    /// <summary>Weight per class name (or class index as a string).</summary>
+    public IReadOnlyDictionary<string, double>? ClassWeight { get; init; }
+    public float[]? SampleWeight { get; init; }
+    public IReadOnlyList<Callback> Callbacks { get; init; } = Array.Empty<Callback>();
+    public TimeSpan? MaxDuration { get; init; }
+    public int? Threads { get; init; }
+    public Action<FitProgress>? Progress { get; init; }
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    public Action<string>? Log { get; init; }
+    public Action<string>? Warn { get; init; }
+    public CancellationToken Cancellation { get; init; }
+}
+
+/// <summary>
+/// The fit loop. One shuffle-gather per epoch, then contiguous slices per batch; the loss is fused with the final
+/// softmax/sigmoid; losses and metrics accumulate in tensors and are read once per epoch; one dispose scope per step.
+/// Seeds are derived per epoch from the fit seed, so a fit resumed at epoch k continues exactly as an unbroken one.
+/// </summary>
+public static class Trainer
+{
+    private sealed class Prepared : IDisposable
+    {
+        public Tensor X = null!, Y = null!;
+        public Tensor? W;
+        public Tensor? ValX, ValY, ValW;
+        public int Count, ValCount;
+        public void Dispose()
+        {
+            foreach (var t in new[] { X, Y, W, ValX, ValY, ValW }) t?.Dispose();
+        }
+    }
+
+    public static IEnumerable<EpochRecord> Fit(SequentialModel model, Dataset data, FitOptions o)
+    {
+        Validate(model, data, o);
+        TorchRuntime.EnsureLoaded();
+        return Run(model, data, o);
+    }
+
+    private static void Validate(SequentialModel model, Dataset data, FitOptions o)
+    {
+        if (!model.IsCompiled)
+            throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled. Pipe it to Build-Model -Optimizer <name> -Loss <name> before Invoke-ModelFit.");
+        if (model.Layers.Count == 0)
+            throw KerasException.BadOperation("EmptyModel", $"Model '{model.Name}' has no layers. Add layers (Add-DenseLayer, ...) before training it.");
+        if (o.Epochs < 1) throw KerasException.BadArgument("InvalidEpochs", $"Epochs must be 1 or more. Received: {o.Epochs}.", o.Epochs);
+        if (o.BatchSize < 1) throw KerasException.BadArgument("InvalidBatchSize", $"BatchSize must be 1 or more. Received: {o.BatchSize}.", o.BatchSize);
+        if (!(o.ValidationSplit >= 0 && o.ValidationSplit < 1))
+            throw KerasException.BadArgument("InvalidValidationSplit", $"ValidationSplit must be in [0, 1). Received: {o.ValidationSplit}.", o.ValidationSplit);
+        if (o.ValidationSplit > 0 && o.ValidationData is not null)
+            throw KerasException.BadArgument("ConflictingValidation", "Give either ValidationData or ValidationSplit, not both.");
+        if (data.TargetKind == TargetKind.None)
+            throw KerasException.BadArgument("NoTarget", "The training data has no target column. Import it with -Target <column> (or give -Y).");
+        if (data.Count == 0) throw KerasException.BadArgument("EmptyData", "The training data has no rows.");
+        if (o.SampleWeight is not null && o.SampleWeight.Length != data.Count)
+            throw KerasException.BadArgument("SampleWeightMismatch", $"SampleWeight has {o.SampleWeight.Length} values but the data has {data.Count} rows.");
+        if (model.InputShape is { } shape && model.IsBuilt && !Shapes.SameAs(shape, data.FeatureShape))
+            throw KerasException.BadArgument("InputShapeMismatch",
+                $"Model '{model.Name}' expects input {Shapes.Format(shape)}, but the data has {Shapes.Format(data.FeatureShape)} ({data.FeatureCount} features). Use data with the same features, or build a new model.");
+        if (o.ValidationData is { } v && !Shapes.SameAs(v.FeatureShape, data.FeatureShape))
+            throw KerasException.BadArgument("InputShapeMismatch", $"The validation data has features {Shapes.Format(v.FeatureShape)} but the training data has {Shapes.Format(data.FeatureShape)}.");
+    }
+
+    /// <summary>A seed for (fit seed, epoch, stream), so that epoch k gets the same randomness however the fit was split.</summary>
+    internal static long EpochSeed(long seed, int epoch, int stream)
+    {
+        unchecked
+        {
+            ulong z = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)epoch * 0xBF58476D1CE4E5B9UL + (ulong)stream * 0x94D049BB133111EBUL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return (long)((z ^ (z >> 31)) >> 1);
+        }
+    }
+
+    private static IEnumerable<EpochRecord> Run(SequentialModel model, Dataset data, FitOptions o)
+    {
+        if (Interlocked.Exchange(ref model.Busy, 1) == 1)
+            throw KerasException.BadOperation("ModelBusy", $"Model '{model.Name}' is already being trained. Wait for that fit to finish.");
+        int savedThreads = torch.get_num_threads();
+        var log = o.Log ?? (_ => { });
+        var warn = o.Warn ?? (_ => { });
+        var context = new TrainingContext(model, o.Epochs, log, warn);
+        Prepared? p = null;
+        bool trainBegun = false;
+        try
+        {
+            if (o.Threads is int th) TorchRuntime.Threads = th;
+            long seed = o.Seed ?? MersenneTwister.RandomSeed();
+            if (!model.IsBuilt) model.Build(data.FeatureShape);
+            p = Prepare(model, data, o);
+            var optimizer = model.Optimizer!;
+            optimizer.Attach(model.Weights.Where(w => w.Trainable && w.Owner.Trainable).Select(w => w.Value));
+            int initial = o.InitialEpoch ?? model.EpochsTrained;
+            if (initial < 0) throw KerasException.BadArgument("InvalidInitialEpoch", $"InitialEpoch must be 0 or more. Received: {initial}.", initial);
+            if (initial >= o.Epochs)
+                warn($"Nothing to train: the model has already completed {initial} epochs and -Epochs is {o.Epochs}. Epochs counts the total, as in Keras; raise it to train more.");
+            foreach (var cb in o.Callbacks) cb.OnTrainBegin(context);
+            trainBegun = true;
+            var started = Stopwatch.StartNew();
+            TimeSpan lastEpoch = TimeSpan.Zero;
+            for (int epoch = initial; epoch < o.Epochs; epoch++)
+            {
+                if (o.Cancellation.IsCancellationRequested) break;
+                if (o.MaxDuration is TimeSpan budget && started.Elapsed + lastEpoch > budget)
+                {
+                    warn($"Stopped before epoch {epoch + 1} of {o.Epochs}: another epoch (about {lastEpoch.TotalSeconds:0.0} s) would exceed -MaxDuration {budget}. {epoch - initial} epochs completed in this run.");
+                    context.StopReason = "max_duration";
+                    break;
+                }
+                foreach (var cb in o.Callbacks) cb.OnEpochBegin(context, epoch);
+                var record = RunEpoch(model, p, o, context, epoch, seed, started);
+                if (record is null)
+                {
+                    if (o.MaxDuration is TimeSpan b2 && started.Elapsed >= b2)
+                        warn($"Stopped during epoch {epoch + 1} of {o.Epochs}: -MaxDuration {b2} was reached. The model keeps the weights of the last completed batch; that epoch is not recorded.");
+                    break;
+                }
+                lastEpoch = record.Duration;
+                model.History.Add(record);
+                model.EpochsTrained = epoch + 1;
+                log(KerasLine(record, o.Epochs));
+                foreach (var cb in o.Callbacks) cb.OnEpochEnd(context, record);
+                if (double.IsNaN(record.Loss) || double.IsInfinity(record.Loss))
+                {
+                    if (!context.StopTraining) warn($"Epoch {record.Epoch}: the loss is {record.Loss}; training stopped. Lower the learning rate, scale the features (Add-NormalizationLayer), or add -ClipNorm to the optimizer.");
+                    context.StopTraining = true;
+                }
+                yield return record;
+                if (context.StopTraining) break;
+            }
+        }
+        finally
+        {
+            try
+            {
+                if (trainBegun) foreach (var cb in o.Callbacks) cb.OnTrainEnd(context);
+            }
+            finally
+            {
+                p?.Dispose();
+                if (o.Threads is not null) torch.set_num_threads(savedThreads);
+                Interlocked.Exchange(ref model.Busy, 0);
+            }
+        }
+    }
+
+    internal static string KerasLine(EpochRecord r, int epochs) =>
+        $"Epoch {r.Epoch}/{epochs} - {r.Duration.TotalSeconds:0.00}s - " +
+        string.Join(" - ", r.Values.Select(kv => $"{kv.Key}: {kv.Value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}"));
+
+    private static Prepared Prepare(SequentialModel model, Dataset data, FitOptions o)
+    {
+        var p = new Prepared();
+        var loss = model.Loss!;
+        var output = model.OutputShape!;
+        int outWidth = output[^1];
+        if (data.TargetKind == TargetKind.Classification)
+        {
+            if (model.Classes is null) model.Classes = data.Classes;
+            model.FeatureNames ??= data.FeatureNames;
+            model.TargetName ??= data.TargetName;
+        }
+        else
+        {
+            model.FeatureNames ??= data.FeatureNames;
+            model.TargetName ??= data.TargetName;
+        }
+
+        int n = data.Count, nVal = 0;
+        Dataset train = data, val = o.ValidationData!;
+        if (o.ValidationSplit > 0)
+        {
+            nVal = (int)Math.Floor(n * o.ValidationSplit);
+            if (nVal == 0 || nVal == n) throw KerasException.BadArgument("InvalidValidationSplit", $"ValidationSplit {o.ValidationSplit} of {n} rows leaves no training or no validation rows.");
+            train = data.Slice(0, n - nVal);
+            val = data.Slice(n - nVal, nVal);
+        }
+        p.X = train.FeatureTensor().alias(); p.X.DetachFromDisposeScope();
+        p.Count = train.Count;
+        p.Y = Targets(model, train, loss, outWidth);
+        p.W = SampleWeights(model, train, o, o.ValidationSplit > 0 ? n - nVal : n);
+        if (val is not null)
+        {
+            p.ValX = val.FeatureTensor().alias(); p.ValX.DetachFromDisposeScope();
+            p.ValY = Targets(model, val, loss, outWidth);
+            p.ValCount = val.Count;
+            if (o.ValidationSplit > 0 && o.SampleWeight is not null)
+            {
+                p.ValW = torch.tensor(o.SampleWeight.AsSpan(n - nVal, nVal).ToArray());
+                p.ValW.DetachFromDisposeScope();
+            }
+        }
+        return p;
+    }
+
+    private static Tensor Targets(SequentialModel model, Dataset d, Loss loss, int outWidth)
+    {
+        Tensor t;
+        if (d.TargetKind == TargetKind.Classification)
+        {
+            var labels = d.LabelsFor(model.Classes!);
+            int k = model.Classes!.Count;
+            if (loss.TargetForm == TargetForm.ClassIndex)
+            {
+                if (outWidth != k)
+                    throw KerasException.BadArgument("TargetShapeMismatch",
+                        $"The model outputs {outWidth} values per row but the data has {k} classes ({string.Join(", ", model.Classes!.Take(10))}{(k > 10 ? ", ..." : "")}). End the model with Add-DenseLayer -Units {k} -Activation softmax.");
+                t = torch.tensor(labels.Select(l => (long)l).ToArray(), dtype: ScalarType.Int64);
+            }
+            else if (outWidth == 1 && k <= 2)
+            {
+                t = torch.tensor(labels.Select(l => (float)l).ToArray(), new long[] { labels.Length, 1 });
+            }
+            else if (outWidth == k)
+            {
+                var oneHot = new float[(long)labels.Length * k];
+                for (int i = 0; i < labels.Length; i++) oneHot[(long)i * k + labels[i]] = 1f;
+                t = torch.tensor(oneHot, new long[] { labels.Length, k });
+            }
+            else throw KerasException.BadArgument("TargetShapeMismatch",
+                $"The model outputs {outWidth} values per row; with loss {loss.Name} and {k} classes it should output {(k == 2 ? "1 (sigmoid) or 2" : k.ToString())}.");
+        }
+        else
+        {
+            int w = d.TargetWidth;
+            if (loss.TargetForm == TargetForm.ClassIndex)
+            {
+                if (w == 1)
+                {
+                    // Numeric class ids given as values: use them as indices.
+                    var ids = d.Targets!.Select(v => (long)v).ToArray();
+                    if (ids.Any(i => i < 0 || i >= outWidth) || d.Targets!.Any(v => v != Math.Floor(v)))
+                        throw KerasException.BadArgument("TargetShapeMismatch", $"With loss {loss.Name} the targets must be class ids 0..{outWidth - 1} or class labels.");
+                    t = torch.tensor(ids);
+                }
+                else if (w == outWidth && loss.Name == "categorical_crossentropy") t = torch.tensor(d.Targets!, new long[] { d.Count, w });
+                else throw KerasException.BadArgument("TargetShapeMismatch", $"The targets have {w} columns but the model outputs {outWidth}.");
+            }
+            else
+            {
+                if (w != outWidth)
+                    throw KerasException.BadArgument("TargetShapeMismatch", $"The targets have {w} column(s) but the model outputs {outWidth} value(s) per row. End the model with Add-DenseLayer -Units {w}.");
+                t = torch.tensor(d.Targets!, new long[] { d.Count, w });
+            }
+        }
+        t.DetachFromDisposeScope();
+        return t;
+    }
+
+    private static Tensor? SampleWeights(SequentialModel model, Dataset train, FitOptions o, int trainRows)
+    {
+        if (o.ClassWeight is null && o.SampleWeight is null) return null;
+        var w = new float[trainRows];
+        for (int i = 0; i < trainRows; i++) w[i] = o.SampleWeight is null ? 1f : o.SampleWeight[i];
+        if (o.ClassWeight is not null)
+        {
+            if (train.TargetKind != TargetKind.Classification || model.Classes is null)
+                throw KerasException.BadArgument("ClassWeightNeedsClasses", "ClassWeight needs classification data (a target with class labels).");
+            var perClass = new float[model.Classes.Count];
+            Array.Fill(perClass, 1f);
+            foreach (var kv in o.ClassWeight)
+            {
+                int idx = -1;
+                for (int c = 0; c < model.Classes.Count; c++) if (model.Classes[c] == kv.Key) idx = c;
+                if (idx < 0 && int.TryParse(kv.Key, out var asIndex) && asIndex >= 0 && asIndex < model.Classes.Count) idx = asIndex;
+                if (idx < 0)
+                    throw KerasException.BadArgument("UnknownClass", $"ClassWeight names class '{kv.Key}', which is not in the data. Classes: {string.Join(", ", model.Classes)}.", kv.Key);
+                perClass[idx] = (float)kv.Value;
+            }
+            var labels = train.LabelsFor(model.Classes);
+            for (int i = 0; i < trainRows; i++) w[i] *= perClass[labels[i]];
+        }
+        var t = torch.tensor(w);
+        t.DetachFromDisposeScope();
+        return t;
+    }
+
+    private static EpochRecord? RunEpoch(SequentialModel model, Prepared p, FitOptions o, TrainingContext context, int epoch, long seed, Stopwatch fitClock)
+    {
+        var sw = Stopwatch.StartNew();
+        var loss = model.Loss!;
+        var optimizer = model.Optimizer!;
+        string? fused = model.FusedActivation;
+        bool fromLogits = fused is not null;
+        var regularized = model.Layers.Where(l => l.GetType().GetMethod(nameof(Layer.RegularizationLoss))!.DeclaringType != typeof(Layer)).ToArray();
+        var constrained = model.Layers.Where(l => l.GetType().GetMethod(nameof(Layer.ApplyConstraints))!.DeclaringType != typeof(Layer)).ToArray();
+        var batchWatchers = o.Callbacks.Where(c => c.NeedsBatchLoss).ToArray();
+        var metrics = model.MetricNames.Select(m => MetricFactory.Create(m, loss.Name)).ToList();
+        int n = p.Count, bs = o.BatchSize;
+        int batches = (n + bs - 1) / bs;
+        var nextProgress = TimeSpan.Zero;
+        bool completed = true;
+        double lossValue;
+
+        using (var epochScope = torch.NewDisposeScope())
+        {
+            torch.manual_seed(EpochSeed(seed, epoch, 1));   // dropout and noise layers draw from the global generator
+            Tensor xs = p.X, ys = p.Y, ws = p.W!;
+            if (o.Shuffle)
+            {
+                using var gen = new torch.Generator((ulong)EpochSeed(seed, epoch, 0));
+                var perm = torch.randperm(n, generator: gen);
+                xs = p.X.index_select(0, perm);
+                ys = p.Y.index_select(0, perm);
+                if (p.W is not null) ws = p.W.index_select(0, perm);
+            }
+            var lossSum = torch.zeros(1, dtype: ScalarType.Float64);
+            long seen = 0;
+            for (int b = 0; b < batches; b++)
+            {
+                long start = (long)b * bs, len = Math.Min(bs, n - start);
+                using (var step = torch.NewDisposeScope())
+                {
+                    var xb = xs.narrow(0, start, len);
+                    var yb = ys.narrow(0, start, len);
+                    var wb = p.W is null ? null : ws.narrow(0, start, len);
+                    optimizer.ZeroGrad();
+                    var output = model.Forward(xb, training: true, logits: true);
+                    var batchLoss = loss.Compute(output, yb, wb, fromLogits);
+                    foreach (var l in regularized)
+                        if (l.RegularizationLoss() is { } r) batchLoss = batchLoss + r;
+                    batchLoss.backward();
+                    optimizer.Step();
+                    foreach (var l in constrained) l.ApplyConstraints();
+                    using (torch.no_grad())
+                    {
+                        lossSum.add_(batchLoss.detach(), len);
+                        if (metrics.Count > 0)
+                        {
+                            var mb = new MetricBatch(output.detach(), yb, fused);
+                            foreach (var m in metrics) m.Update(mb);
+                        }
+                    }
+                    seen += len;
+                    if (batchWatchers.Length > 0)
+                    {
+                        double bl = batchLoss.item<float>();
+                        foreach (var c in batchWatchers) c.OnBatchEnd(context, b, bl);
+                    }
+                }
+                if (o.Progress is not null && sw.Elapsed >= nextProgress)
+                {
+                    nextProgress = sw.Elapsed + o.ProgressInterval;
+                    o.Progress(new FitProgress(epoch + 1, o.Epochs, b + 1, batches, lossSum.item<double>() / seen, sw.Elapsed));
+                }
+                if (o.Cancellation.IsCancellationRequested || context.StopTraining || (o.MaxDuration is TimeSpan budget && fitClock.Elapsed >= budget))
+                {
+                    completed = b == batches - 1 && !o.Cancellation.IsCancellationRequested && !(o.MaxDuration is TimeSpan b3 && fitClock.Elapsed >= b3);
+                    if (!completed) break;
+                }
+            }
+            lossValue = lossSum.item<double>() / Math.Max(seen, 1);
+        }
+        if (!completed) return null;
+
+        var values = new Dictionary<string, double> { ["loss"] = lossValue };
+        foreach (var m in metrics) values[m.Name] = m.Result();
+        if (p.ValX is not null)
+        {
+            var (vl, vm) = Evaluate(model, p.ValX, p.ValY!, p.ValW, p.ValCount, Math.Max(bs, 1024));
+            values["val_loss"] = vl;
+            foreach (var kv in vm) values["val_" + kv.Key] = kv.Value;
+        }
+        sw.Stop();
+        return new EpochRecord(epoch + 1, values, optimizer.LearningRate, sw.Elapsed, n);
+    }
+
+    /// <summary>Loss and metrics over a whole dataset without gradients (Keras evaluate / validation).</summary>
+    public static (double Loss, Dictionary<string, double> Metrics) Evaluate(SequentialModel model, Dataset data, int batchSize = 1024)
+    {
+        if (!model.IsCompiled) throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled. Pipe it to Build-Model first.");
+        if (data.TargetKind == TargetKind.None) throw KerasException.BadArgument("NoTarget", "The data has no target column to evaluate against.");
+        if (!model.IsBuilt) throw KerasException.BadOperation("ModelNotBuilt", $"Model '{model.Name}' has no weights yet. Train it first.");
+        if (!Shapes.SameAs(model.InputShape!, data.FeatureShape))
+            throw KerasException.BadArgument("InputShapeMismatch", $"Model '{model.Name}' expects input {Shapes.Format(model.InputShape)}, but the data has {Shapes.Format(data.FeatureShape)}.");
+        TorchRuntime.EnsureLoaded();
+        var y = Targets(model, data, model.Loss!, model.OutputShape![^1]);
+        try { return Evaluate(model, data.FeatureTensor(), y, null, data.Count, batchSize); }
+        finally { y.Dispose(); }
+    }
+
+    private static (double, Dictionary<string, double>) Evaluate(SequentialModel model, Tensor x, Tensor y, Tensor? w, int n, int batchSize)
+    {
+        var loss = model.Loss!;
+        var fused = model.FusedActivation;
+        var metrics = model.MetricNames.Select(m => MetricFactory.Create(m, loss.Name)).ToList();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var sum = torch.zeros(1, dtype: ScalarType.Float64);
+        for (long s = 0; s < n; s += batchSize)
+        {
+            long len = Math.Min(batchSize, n - s);
+            var xb = x.narrow(0, s, len);
+            var yb = y.narrow(0, s, len);
+            var output = model.Forward(xb, training: false, logits: true);
+            var l = loss.Compute(output, yb, w?.narrow(0, s, len), fused is not null);
+            foreach (var layer in model.Layers) if (layer.RegularizationLoss() is { } r) l = l + r;
+            sum.add_(l, len);
+            var mb = new MetricBatch(output, yb, fused);
+            foreach (var m in metrics) m.Update(mb);
+        }
+        var values = metrics.ToDictionary(m => m.Name, m => m.Result());
+        return (sum.item<double>() / Math.Max(n, 1), values);
+    }
+}

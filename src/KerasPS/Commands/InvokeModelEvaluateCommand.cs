@@ -1,0 +1,45 @@
+using System.Management.Automation;
+using KerasPS.Engine.Training;
+using KerasPS.Infrastructure;
+using EngineDataset = KerasPS.Engine.Data.Dataset;
+
+namespace KerasPS.Commands;
+
+/// <summary>
+/// <para type="synopsis">Computes the loss and every compiled metric of a model on data (Keras evaluate), without gradients.</para>
+/// </summary>
+/// <example><code>$model | Invoke-ModelEvaluate -Data $split.Test</code></example>
+[Cmdlet(VerbsLifecycle.Invoke, "ModelEvaluate", DefaultParameterSetName = DataSet)]
+[OutputType("KerasPS.Evaluation")]
+public sealed class InvokeModelEvaluateCommand : KerasCmdlet
+{
+    private const string DataSet = "Data";
+    private const string ArraySet = "Arrays";
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public Model Model { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = DataSet, Position = 0)]
+    public Dataset Data { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
+    public object X { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
+    public object Y { get; set; } = null!;
+
+    [Parameter] public int BatchSize { get; set; } = 1024;
+
+    protected override void Process()
+    {
+        EngineDataset data = ParameterSetName == ArraySet ? ArrayInput.FromArrays(X, Y) : Data.Engine;
+        var (loss, metrics) = Trainer.Evaluate(Model.Engine, data, BatchSize);
+        var o = new PSObject();
+        o.TypeNames.Insert(0, "KerasPS.Evaluation");
+        o.Properties.Add(new PSNoteProperty("Model", Model.Name));
+        o.Properties.Add(new PSNoteProperty("Loss", loss));
+        foreach (var kv in metrics) o.Properties.Add(new PSNoteProperty(EpochRecordView.PropertyName(kv.Key), kv.Value));
+        o.Properties.Add(new PSNoteProperty("Samples", data.Count));
+        WriteObject(o);
+    }
+}

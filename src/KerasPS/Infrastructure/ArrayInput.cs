@@ -1,0 +1,81 @@
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+using KerasPS.Engine;
+using EngineDataset = KerasPS.Engine.Data.Dataset;
+
+namespace KerasPS.Infrastructure;
+
+/// <summary>Plain PowerShell arrays (-X rows of numbers, -Y labels or values) to an engine dataset.</summary>
+public static class ArrayInput
+{
+    public static EngineDataset FromArrays(object x, object? y)
+    {
+        var rows = Rows(x, "X");
+        if (rows.Count == 0) throw KerasException.BadArgument("EmptyData", "-X has no rows.");
+        int width = rows[0].Length;
+        var features = new float[(long)rows.Count * width];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            if (rows[i].Length != width)
+                throw KerasException.BadData("InvalidData", $"-X row {i} has {rows[i].Length} values; row 0 has {width}. Every row needs the same number of features.", i);
+            Array.Copy(rows[i], 0, features, (long)i * width, width);
+        }
+        var names = Enumerable.Range(1, width).Select(i => $"x{i}").ToArray();
+        if (y is null) return new EngineDataset(features, new[] { width }, names);
+        var targets = Items(y).ToList();
+        if (targets.Count != rows.Count)
+            throw KerasException.BadArgument("TargetCountMismatch", $"-Y has {targets.Count} values but -X has {rows.Count} rows.");
+        if (targets.All(t => t is not string && (IsNumber(t) || t is IEnumerable)))
+        {
+            var yRows = targets.Select((t, i) => t is IEnumerable && t is not string ? ToFloats(t, $"Y[{i}]") : new[] { ToFloat(t, $"Y[{i}]") }).ToList();
+            int w = yRows[0].Length;
+            var flat = new float[(long)yRows.Count * w];
+            for (int i = 0; i < yRows.Count; i++)
+            {
+                if (yRows[i].Length != w) throw KerasException.BadData("InvalidData", $"-Y row {i} has {yRows[i].Length} values; row 0 has {w}.", i);
+                Array.Copy(yRows[i], 0, flat, (long)i * w, w);
+            }
+            return new EngineDataset(features, new[] { width }, names, "y", targets: flat, targetWidth: w);
+        }
+        var labels = targets.Select(t => Convert.ToString(t, CultureInfo.InvariantCulture) ?? "").ToList();
+        var (idx, classes) = EngineDataset.EncodeLabels(labels);
+        return new EngineDataset(features, new[] { width }, names, "y", idx, classes);
+    }
+
+    private static bool IsNumber(object? o) => o is byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal;
+
+    internal static IEnumerable<object?> Items(object o)
+    {
+        o = o is PSObject p ? p.BaseObject : o;
+        if (o is IEnumerable e and not string) foreach (var item in e) yield return item is PSObject ip ? ip.BaseObject : item;
+        else yield return o;
+    }
+
+    private static List<float[]> Rows(object x, string what)
+    {
+        x = x is PSObject p ? p.BaseObject : x;
+        if (x is float[,] f2) return Enumerable.Range(0, f2.GetLength(0)).Select(i => Enumerable.Range(0, f2.GetLength(1)).Select(j => f2[i, j]).ToArray()).ToList();
+        if (x is double[,] d2) return Enumerable.Range(0, d2.GetLength(0)).Select(i => Enumerable.Range(0, d2.GetLength(1)).Select(j => (float)d2[i, j]).ToArray()).ToList();
+        return Items(x).Select((r, i) => r is IEnumerable && r is not string ? ToFloats(r!, $"{what}[{i}]") : new[] { ToFloat(r, $"{what}[{i}]") }).ToList();
+    }
+
+    private static float[] ToFloats(object row, string where) => Items(row).Select((v, j) => ToFloat(v, $"{where}[{j}]")).ToArray();
+
+    private static float ToFloat(object? v, string where)
+    {
+        try
+        {
+            return v switch
+            {
+                null => throw new FormatException(),
+                string s => float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture),
+                _ => Convert.ToSingle(v, CultureInfo.InvariantCulture),
+            };
+        }
+        catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
+        {
+            throw KerasException.BadData("InvalidData", $"{where} is not a number: '{v}'.", v);
+        }
+    }
+}

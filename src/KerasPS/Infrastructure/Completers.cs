@@ -1,0 +1,28 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using KerasPS.Engine.Layers;
+using KerasPS.Engine.Training;
+using KerasPS.Engine.Training.Optimizers;
+
+namespace KerasPS.Infrastructure;
+
+/// <summary>Tab completion from a fixed list of names.</summary>
+public abstract class NameCompleter : IArgumentCompleter
+{
+    protected abstract IEnumerable<string> Names { get; }
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var prefix = (wordToComplete ?? "").Trim('\'', '"');
+        return Names.Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
+    }
+}
+
+public sealed class ActivationCompleter : NameCompleter { protected override IEnumerable<string> Names => Activations.Names; }
+public sealed class LossCompleter : NameCompleter { protected override IEnumerable<string> Names => LossFactory.Names; }
+public sealed class OptimizerCompleter : NameCompleter { protected override IEnumerable<string> Names => OptimizerFactory.Names; }
+public sealed class MetricCompleter : NameCompleter { protected override IEnumerable<string> Names => MetricFactory.Names; }
+public sealed class InitializerCompleter : NameCompleter { protected override IEnumerable<string> Names => Initializer.Names; }

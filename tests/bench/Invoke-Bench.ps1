@@ -1,0 +1,2 @@
+param([string] $Root, [int] $Epochs = 5)
+Write-Host 'Benchmarks are not written yet.'

@@ -1,0 +1,161 @@
+# Functions behind build.ps1. Dot-sourced; no side effects on load.
+
+function Get-PwshCommand {
+    # The pwsh that runs this script, as a command line that starts a fresh one (works for the
+    # dotnet tool, where the process is 'dotnet', and for an installed pwsh alike).
+    $exe = [Environment]::ProcessPath
+    $first = [Environment]::GetCommandLineArgs()[0]
+    if ($first -like '*.dll') { return @($exe, $first) }
+    return @($exe)
+}
+
+function Get-NuGetPackagesRoot {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = & dotnet nuget locals global-packages --list 2>$null | Select-Object -First 1
+    if ($line -match 'global-packages:\s*(.+)$') { return $Matches[1].Trim() }
+    return (Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages')
+}
+
+function Get-HostRid {
+    $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+    if ($IsWindows) { return "win-$arch" }
+    if ($IsMacOS) { return "osx-$arch" }
+    return "linux-$arch"
+}
+
+function Set-ElfVersionNeedWeak {
+    <#
+    Marks one symbol-version requirement of an ELF64 shared library as weak (VER_FLG_WEAK in the
+    .gnu.version_r auxiliary entry), so that the dynamic loader accepts a libstdc++ that lacks that
+    version. TorchSharp 0.107's libLibTorchSharp.so asks for GLIBCXX_3.4.32 for a single link-time
+    marker symbol (std::ios_base_library_init) that nothing calls at run time; Debian 12 and
+    Ubuntu 22.04 ship libstdc++ up to GLIBCXX_3.4.30. Returns $true when the file was changed.
+    #>
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $Version)
+    $bytes = [System.IO.File]::ReadAllBytes($Path)
+    if ($bytes.Length -lt 64 -or $bytes[0] -ne 0x7f -or $bytes[1] -ne 0x45 -or $bytes[2] -ne 0x4c -or $bytes[3] -ne 0x46) {
+        throw "Not an ELF file: $Path"
+    }
+    if ($bytes[4] -ne 2 -or $bytes[5] -ne 1) { throw "Only little-endian ELF64 is supported: $Path" }
+    $shoff = [BitConverter]::ToInt64($bytes, 0x28)
+    $shentsize = [BitConverter]::ToUInt16($bytes, 0x3A)
+    $shnum = [BitConverter]::ToUInt16($bytes, 0x3C)
+    $section = { param($i) $o = $shoff + $i * $shentsize; [pscustomobject]@{
+            Type = [BitConverter]::ToUInt32($bytes, $o + 4); Offset = [BitConverter]::ToInt64($bytes, $o + 24)
+            Size = [BitConverter]::ToInt64($bytes, $o + 32); Link = [BitConverter]::ToUInt32($bytes, $o + 40)
+            Info = [BitConverter]::ToUInt32($bytes, $o + 44) } }
+    $changed = $false
+    for ($i = 0; $i -lt $shnum; $i++) {
+        $s = & $section $i
+        if ($s.Type -ne 0x6ffffffe) { continue }   # SHT_GNU_verneed
+        $strtab = (& $section $s.Link).Offset
+        $vn = $s.Offset
+        for ($n = 0; $n -lt $s.Info; $n++) {
+            $cnt = [BitConverter]::ToUInt16($bytes, $vn + 2)
+            $aux = $vn + [BitConverter]::ToUInt32($bytes, $vn + 8)
+            for ($a = 0; $a -lt $cnt; $a++) {
+                $nameOff = $strtab + [BitConverter]::ToUInt32($bytes, $aux + 8)
+                $end = [Array]::IndexOf($bytes, [byte]0, [int]$nameOff)
+                $name = [System.Text.Encoding]::ASCII.GetString($bytes, $nameOff, $end - $nameOff)
+                if ($name -eq $Version) {
+                    $flags = [BitConverter]::ToUInt16($bytes, $aux + 4)
+                    if (($flags -band 2) -eq 0) {
+                        $nf = [BitConverter]::GetBytes([uint16]($flags -bor 2))
+                        $bytes[$aux + 4] = $nf[0]; $bytes[$aux + 5] = $nf[1]; $changed = $true
+                    }
+                }
+                $next = [BitConverter]::ToUInt32($bytes, $aux + 12)
+                if ($next -eq 0) { break }; $aux += $next
+            }
+            $nextVn = [BitConverter]::ToUInt32($bytes, $vn + 12)
+            if ($nextVn -eq 0) { break }; $vn += $nextVn
+        }
+    }
+    if ($changed) {
+        $tmp = "$Path.tmp"
+        [System.IO.File]::WriteAllBytes($tmp, $bytes)
+        Move-Item -LiteralPath $tmp -Destination $Path -Force
+    }
+    return $changed
+}
+
+function Invoke-ModuleBuild {
+    param([string] $Root, [string] $Configuration = 'Release')
+    $out = Join-Path $Root 'module/bin'
+    $rid = Get-HostRid
+    $project = Join-Path $Root 'src/KerasPS/KerasPS.csproj'
+    $stamp = Join-Path $out '.build-stamp'
+    # Skip the publish when nothing under src/ changed since the last one: it keeps test and
+    # example start-up fast (the publish step alone copies ~480 MB of libtorch when it runs).
+    $latest = Get-ChildItem (Join-Path $Root 'src') -Recurse -File -Include *.cs, *.csproj |
+        Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } |
+        Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1
+    if ((Test-Path $stamp) -and $latest -and (Get-Item $stamp).LastWriteTimeUtc -gt $latest.LastWriteTimeUtc -and
+        (Get-Content $stamp -Raw).Trim() -eq "$Configuration $rid") {
+        Write-Verbose 'module/bin is up to date.'
+        return $out
+    }
+    Write-Host "Building KerasPS ($Configuration, $rid) -> module/bin"
+    & dotnet publish $project -c $Configuration -r $rid --self-contained false -o $out --nologo -v quiet '-p:GenerateFullPaths=true'
+    if ($LASTEXITCODE -ne 0) { throw "dotnet publish failed with exit code $LASTEXITCODE." }
+    $native = Join-Path $out 'libLibTorchSharp.so'
+    if ($IsLinux -and (Test-Path $native)) {
+        if (Set-ElfVersionNeedWeak -Path $native -Version 'GLIBCXX_3.4.32') {
+            Write-Host 'Marked GLIBCXX_3.4.32 as optional in module/bin/libLibTorchSharp.so (Debian 12 / Ubuntu 22.04 hosts).'
+        }
+    }
+    Set-Content -Path $stamp -Value "$Configuration $rid"
+    return $out
+}
+
+function Invoke-ModuleClean {
+    param([string] $Root)
+    foreach ($p in 'module/bin', 'src/KerasPS/bin', 'src/KerasPS/obj', 'src/KerasPS.Engine/bin', 'src/KerasPS.Engine/obj', 'tests/obj', 'tests/bin', 'tests/bench/obj', 'tests/bench/bin') {
+        $full = Join-Path $Root $p
+        if (Test-Path $full) { Remove-Item $full -Recurse -Force }
+    }
+}
+
+function Get-PesterModulePath {
+    param([string] $Root)
+    & dotnet restore (Join-Path $Root 'tests/Pester.proj') --nologo -v quiet
+    if ($LASTEXITCODE -ne 0) { throw 'Restoring Pester from NuGet failed.' }
+    $path = Join-Path (Get-NuGetPackagesRoot) 'pester/6.2.0/tools/Pester.psd1'
+    if (-not (Test-Path $path)) { throw "Pester 6.2.0 was restored but $path is missing." }
+    return $path
+}
+
+function Invoke-ModuleTest {
+    param([string] $Root, [string[]] $TestPath)
+    $pester = Get-PesterModulePath -Root $Root
+    $paths = if ($TestPath) { $TestPath | ForEach-Object { if (Test-Path $_) { (Resolve-Path $_).Path } else { Join-Path $Root "tests/$_" } } } else { @(Join-Path $Root 'tests') }
+    $result = Join-Path ([IO.Path]::GetTempPath()) "kerasps-pester-$PID.json"
+    # A fresh process: the module under test is loaded once, by the tests, from module/bin.
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
+Import-Module '$pester'
+`$c = New-PesterConfiguration
+`$c.Run.Path = @('$($paths -join "','")')
+`$c.Run.PassThru = `$true
+`$c.Output.Verbosity = 'Detailed'
+`$r = Invoke-Pester -Configuration `$c
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$result'
+"@
+    $pwsh = Get-PwshCommand
+    $exe = $pwsh[0]; $rest = @($pwsh | Select-Object -Skip 1)
+    & $exe @rest -NoProfile -NonInteractive -Command $script
+    $childExit = $LASTEXITCODE
+    if (-not (Test-Path $result)) {
+        Write-Host "The Pester process ended (exit $childExit) without a result."
+        Write-Host '0 passed, 1 failed'
+        return 1
+    }
+    $r = Get-Content $result -Raw | ConvertFrom-Json
+    Remove-Item $result -Force
+    $line = "$($r.Passed) passed, $($r.Failed) failed"
+    if ($r.Skipped) { $line += ", $($r.Skipped) skipped" }
+    Write-Host $line
+    if ($r.Failed -gt 0) { return 1 }
+    return 0
+}
