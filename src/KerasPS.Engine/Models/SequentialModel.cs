@@ -59,6 +59,9 @@ public sealed class SequentialModel
     /// <summary>Epochs completed (Keras's initial_epoch for the next fit).</summary>
     public int EpochsTrained { get; set; }
 
+    /// <summary>Seed of the last fit (given or drawn); a resumed fit reuses it so that epoch k gets the same shuffle and dropout masks.</summary>
+    public long? FitSeed { get; set; }
+
     /// <summary>Set while a fit runs on this model, so that a second fit on the same model is refused.</summary>
     internal int Busy;
 
@@ -145,7 +148,6 @@ public sealed class SequentialModel
         rng = new MersenneTwister(seed);
         if (InputShape is { } s && layers.Count > 0)
         {
-            foreach (var l in layers) { }
             var shape = s;
             TorchRuntime.EnsureLoaded();
             foreach (var l in layers) { l.Build(shape, rng); shape = l.OutputShape!; }

@@ -110,7 +110,8 @@ public static class Trainer
         try
         {
             if (o.Threads is int th) TorchRuntime.Threads = th;
-            long seed = o.Seed ?? MersenneTwister.RandomSeed();
+            long seed = o.Seed ?? (o.InitialEpoch is null && model.EpochsTrained > 0 ? model.FitSeed : null) ?? MersenneTwister.RandomSeed();
+            model.FitSeed = seed;
             if (!model.IsBuilt) model.Build(data.FeatureShape);
             p = Prepare(model, data, o);
             var optimizer = model.Optimizer!;
