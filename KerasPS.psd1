@@ -23,6 +23,12 @@
         'Invoke-ModelFit'
         'Invoke-ModelPredict'
         'Invoke-ModelEvaluate'
+        'New-EarlyStopping'
+        'New-ReduceLROnPlateau'
+        'New-LearningRateScheduler'
+        'New-TerminateOnNaN'
+        'Set-KerasOption'
+        'Get-KerasOption'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

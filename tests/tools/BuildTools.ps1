@@ -90,7 +90,7 @@ function Invoke-ModuleBuild {
     $latest = Get-ChildItem (Join-Path $Root 'src') -Recurse -File -Include *.cs, *.csproj |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } |
         Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1
-    if ((Test-Path $stamp) -and $latest -and (Get-Item $stamp).LastWriteTimeUtc -gt $latest.LastWriteTimeUtc -and
+    if ((Test-Path $stamp) -and $latest -and [IO.File]::GetLastWriteTimeUtc($stamp) -gt $latest.LastWriteTimeUtc -and
         (Get-Content $stamp -Raw).Trim() -eq "$Configuration $rid") {
         Write-Verbose 'module/bin is up to date.'
         return $out
@@ -144,7 +144,7 @@ Import-Module '$pester'
 "@
     $pwsh = Get-PwshCommand
     $exe = $pwsh[0]; $rest = @($pwsh | Select-Object -Skip 1)
-    & $exe @rest -NoProfile -NonInteractive -Command $script
+    & $exe @rest -NoProfile -NonInteractive -Command $script | Out-Host
     $childExit = $LASTEXITCODE
     if (-not (Test-Path $result)) {
         Write-Host "The Pester process ended (exit $childExit) without a result."

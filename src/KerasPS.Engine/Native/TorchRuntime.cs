@@ -27,6 +27,12 @@ public static class TorchRuntime
         }
     }
 
+    /// <summary>Folder holding TorchSharp and the libtorch native libraries.</summary>
+    public static string NativeDirectory => Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
+
+    /// <summary>TorchSharp's assembly version.</summary>
+    public static string? TorchSharpVersion => typeof(torch).Assembly.GetName().Version?.ToString();
+
     public static void EnsureLoaded()
     {
         if (loaded) return;

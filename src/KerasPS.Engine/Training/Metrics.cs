@@ -35,19 +35,30 @@ public sealed class MetricBatch
 /// <summary>
 /// A Keras metric, accumulated over an epoch in tensors (no per-batch read-back) and read once at the end.
 /// </summary>
-public abstract class Metric
+public abstract class Metric : IDisposable
 {
+    private readonly List<Tensor> counters = new();
+
     /// <summary>Keras's name as it appears in history (accuracy, precision, ...).</summary>
     public abstract string Name { get; }
     public abstract void Update(MetricBatch batch);
     public abstract double Result();
     public abstract void Reset();
 
-    protected static Tensor Counter()
+    /// <summary>An epoch accumulator, kept outside dispose scopes and freed by <see cref="Dispose"/>.</summary>
+    protected Tensor Counter()
     {
         var t = torch.zeros(1, dtype: ScalarType.Float64);
         t.DetachFromDisposeScope();
+        counters.Add(t);
         return t;
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in counters) t.Dispose();
+        counters.Clear();
+        GC.SuppressFinalize(this);
     }
 
     protected static void Zero(params Tensor?[] ts)
@@ -60,10 +71,11 @@ public abstract class Metric
 public sealed class AccuracyMetric : Metric
 {
     private readonly string form;
-    private readonly Tensor correct = Counter(), total = Counter();
+    private readonly Tensor correct, total;
 
     public AccuracyMetric(string lossName)
     {
+        correct = Counter(); total = Counter();
         form = lossName switch
         {
             "categorical_crossentropy" or "sparse_categorical_crossentropy" => "categorical",
@@ -102,8 +114,12 @@ public sealed class AccuracyMetric : Metric
 /// <summary>top_k_categorical_accuracy (k = 5 by default, as Keras).</summary>
 public sealed class TopKAccuracyMetric : Metric
 {
-    private readonly Tensor correct = Counter(), total = Counter();
-    public TopKAccuracyMetric(int k = 5) => K = k;
+    private readonly Tensor correct, total;
+    public TopKAccuracyMetric(int k = 5)
+    {
+        correct = Counter(); total = Counter();
+        K = k;
+    }
     public int K { get; }
     public override string Name => "top_k_categorical_accuracy";
 
@@ -125,8 +141,12 @@ public sealed class TopKAccuracyMetric : Metric
 public sealed class PrecisionRecallMetric : Metric
 {
     private readonly bool precision;
-    private readonly Tensor tp = Counter(), fp = Counter(), fn = Counter();
-    public PrecisionRecallMetric(bool precision) => this.precision = precision;
+    private readonly Tensor tp, fp, fn;
+    public PrecisionRecallMetric(bool precision)
+    {
+        tp = Counter(); fp = Counter(); fn = Counter();
+        this.precision = precision;
+    }
     public override string Name => precision ? "precision" : "recall";
 
     public override void Update(MetricBatch b)
@@ -197,8 +217,12 @@ public sealed class AucMetric : Metric
 public sealed class ErrorMetric : Metric
 {
     private readonly bool squared;
-    private readonly Tensor sum = Counter(), count = Counter();
-    public ErrorMetric(bool squared) => this.squared = squared;
+    private readonly Tensor sum, count;
+    public ErrorMetric(bool squared)
+    {
+        sum = Counter(); count = Counter();
+        this.squared = squared;
+    }
     public override string Name => squared ? "mse" : "mae";
 
     public override void Update(MetricBatch b)

@@ -311,7 +311,7 @@ public static class Trainer
         var regularized = model.Layers.Where(l => l.GetType().GetMethod(nameof(Layer.RegularizationLoss))!.DeclaringType != typeof(Layer)).ToArray();
         var constrained = model.Layers.Where(l => l.GetType().GetMethod(nameof(Layer.ApplyConstraints))!.DeclaringType != typeof(Layer)).ToArray();
         var batchWatchers = o.Callbacks.Where(c => c.NeedsBatchLoss).ToArray();
-        var metrics = model.MetricNames.Select(m => MetricFactory.Create(m, loss.Name)).ToList();
+        using var metrics = new MetricSet(model.MetricNames.Select(m => MetricFactory.Create(m, loss.Name)));
         int n = p.Count, bs = o.BatchSize;
         int batches = (n + bs - 1) / bs;
         var nextProgress = TimeSpan.Zero;
@@ -400,6 +400,7 @@ public static class Trainer
         if (!Shapes.SameAs(model.InputShape!, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch", $"Model '{model.Name}' expects input {Shapes.Format(model.InputShape)}, but the data has {Shapes.Format(data.FeatureShape)}.");
         TorchRuntime.EnsureLoaded();
+        if (data.TargetKind == TargetKind.Classification) model.Classes ??= data.Classes;
         var y = Targets(model, data, model.Loss!, model.OutputShape![^1]);
         try { return Evaluate(model, data.FeatureTensor(), y, null, data.Count, batchSize); }
         finally { y.Dispose(); }
@@ -409,7 +410,7 @@ public static class Trainer
     {
         var loss = model.Loss!;
         var fused = model.FusedActivation;
-        var metrics = model.MetricNames.Select(m => MetricFactory.Create(m, loss.Name)).ToList();
+        using var metrics = new MetricSet(model.MetricNames.Select(m => MetricFactory.Create(m, loss.Name)));
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var sum = torch.zeros(1, dtype: ScalarType.Float64);
@@ -427,5 +428,12 @@ public static class Trainer
         }
         var values = metrics.ToDictionary(m => m.Name, m => m.Result());
         return (sum.item<double>() / Math.Max(n, 1), values);
+    }
+
+    /// <summary>The metrics of one epoch or evaluation; frees their accumulators when done.</summary>
+    private sealed class MetricSet : List<Metric>, IDisposable
+    {
+        public MetricSet(IEnumerable<Metric> metrics) : base(metrics) { }
+        public void Dispose() { foreach (var m in this) m.Dispose(); }
     }
 }

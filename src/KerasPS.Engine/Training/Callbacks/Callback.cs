@@ -5,7 +5,7 @@ namespace KerasPS.Engine.Training.Callbacks;
 /// <summary>What a callback sees and may change during a fit.</summary>
 public sealed class TrainingContext
 {
-    internal TrainingContext(SequentialModel model, int epochs, Action<string> log, Action<string> warn)
+    public TrainingContext(SequentialModel model, int epochs, Action<string> log, Action<string> warn)
     {
         Model = model;
         Epochs = epochs;

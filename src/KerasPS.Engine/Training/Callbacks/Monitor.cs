@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace KerasPS.Engine.Training.Callbacks;
+
+/// <summary>Which way a monitored value improves.</summary>
+public enum MonitorMode { Auto, Min, Max }
+
+/// <summary>
+/// A monitored history value (val_loss, accuracy, ...) and the rule that says whether a new value improves on a
+/// reference: Keras's monitor/mode/min_delta logic shared by EarlyStopping, ModelCheckpoint and ReduceLROnPlateau.
+/// </summary>
+public sealed class Monitor
+{
+    public Monitor(string name, MonitorMode mode, double minDelta)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw KerasException.BadArgument("InvalidMonitor", "Monitor needs a history name such as val_loss, loss or val_accuracy.");
+        if (!(minDelta >= 0)) throw KerasException.BadArgument("InvalidMinDelta", $"MinDelta must be 0 or more. Received: {minDelta.ToString(CultureInfo.InvariantCulture)}.", minDelta);
+        Name = name.Trim();
+        Mode = mode == MonitorMode.Auto ? AutoMode(Name) : mode;
+        MinDelta = minDelta;
+    }
+
+    public string Name { get; }
+    public MonitorMode Mode { get; }
+    public double MinDelta { get; }
+
+    /// <summary>Keras's auto mode: accuracy-like and AUC-like values are maximised, everything else minimised.</summary>
+    public static MonitorMode AutoMode(string name)
+    {
+        var n = name.ToLowerInvariant();
+        return n.Contains("acc") || n.Contains("auc") || n.Contains("precision") || n.Contains("recall") ? MonitorMode.Max : MonitorMode.Min;
+    }
+
+    public double Worst => Mode == MonitorMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
+
+    /// <summary>True when <paramref name="value"/> beats <paramref name="reference"/> by more than MinDelta.</summary>
+    public bool IsImprovement(double value, double reference) =>
+        Mode == MonitorMode.Min ? value + MinDelta < reference : value - MinDelta > reference;
+
+    private bool warned;
+
+    /// <summary>The monitored value of a record, or null with one warning naming what is available.</summary>
+    public double? Read(EpochRecord record, TrainingContext context, string who)
+    {
+        var v = record.Get(Name);
+        if (v is null && !warned)
+        {
+            warned = true;
+            context.Warn($"{who} monitors '{Name}', which this fit does not produce. Available: {string.Join(", ", record.Values.Keys)}. (val_* values need -ValidationData or -ValidationSplit.)");
+        }
+        return v;
+    }
+
+    internal void ResetWarning() => warned = false;
+
+    public static string Format(double v) => v.ToString("0.#####", CultureInfo.InvariantCulture);
+}

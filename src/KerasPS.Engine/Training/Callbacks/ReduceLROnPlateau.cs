@@ -1,0 +1,57 @@
+namespace KerasPS.Engine.Training.Callbacks;
+
+/// <summary>keras.callbacks.ReduceLROnPlateau: multiplies the learning rate by Factor after Patience epochs without improvement.</summary>
+public sealed class ReduceLROnPlateau : Callback
+{
+    private double best;
+    private int wait, cooldownCounter;
+
+    public ReduceLROnPlateau(string monitor = "val_loss", double factor = 0.1, int patience = 10, MonitorMode mode = MonitorMode.Auto,
+        double minDelta = 1e-4, int cooldown = 0, double minLearningRate = 0)
+    {
+        if (!(factor > 0 && factor < 1)) throw KerasException.BadArgument("InvalidFactor", $"Factor must be in (0, 1): the learning rate is multiplied by it. Received: {factor}.", factor);
+        if (patience < 0) throw KerasException.BadArgument("InvalidPatience", $"Patience must be 0 or more. Received: {patience}.", patience);
+        if (cooldown < 0) throw KerasException.BadArgument("InvalidCooldown", $"Cooldown must be 0 or more. Received: {cooldown}.", cooldown);
+        if (!(minLearningRate >= 0)) throw KerasException.BadArgument("InvalidLearningRate", $"MinLearningRate must be 0 or more. Received: {minLearningRate}.", minLearningRate);
+        Monitor = new Monitor(monitor, mode, minDelta);
+        Factor = factor;
+        Patience = patience;
+        Cooldown = cooldown;
+        MinLearningRate = minLearningRate;
+    }
+
+    public Monitor Monitor { get; }
+    public double Factor { get; }
+    public int Patience { get; }
+    public int Cooldown { get; }
+    public double MinLearningRate { get; }
+
+    public override void OnTrainBegin(TrainingContext context)
+    {
+        best = Monitor.Worst;
+        wait = 0;
+        cooldownCounter = 0;
+        Monitor.ResetWarning();
+    }
+
+    public override void OnEpochEnd(TrainingContext context, EpochRecord record)
+    {
+        var current = Monitor.Read(record, context, "ReduceLROnPlateau");
+        if (current is not double value) return;
+        bool inCooldown = cooldownCounter > 0;
+        if (inCooldown) { cooldownCounter--; wait = 0; }
+        if (Monitor.IsImprovement(value, best)) { best = value; wait = 0; return; }
+        if (inCooldown) return;
+        wait++;
+        if (wait < Patience) return;
+        var old = context.LearningRate;
+        if (old > MinLearningRate)
+        {
+            var lr = Math.Max(old * Factor, MinLearningRate);
+            context.LearningRate = lr;
+            context.Log($"Epoch {record.Epoch}: ReduceLROnPlateau reducing learning rate from {Monitor.Format(old)} to {lr:G4} ({Monitor.Name} has not improved on {Monitor.Format(best)} for {wait} epochs).");
+            cooldownCounter = Cooldown;
+            wait = 0;
+        }
+    }
+}

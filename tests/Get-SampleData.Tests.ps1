@@ -1,0 +1,49 @@
+BeforeAll { . $PSScriptRoot/common.ps1 }
+
+Describe 'Get-SampleData -Name Otto' {
+    BeforeAll { $otto = Get-SampleData -Name Otto }
+
+    It 'has the Otto training file''s shape: 61,878 rows, 93 features, 9 classes' {
+        $otto.Count | Should -Be 61878
+        $otto.FeatureNames.Count | Should -Be 93
+        $otto.FeatureNames[0] | Should -Be 'feat_1'
+        $otto.Classes | Should -Be (1..9 | ForEach-Object { "Class_$_" })
+        $otto.TargetName | Should -Be 'target'
+    }
+
+    It 'keeps Otto''s class balance within one percentage point' {
+        $counts = $otto.Engine.ClassCounts
+        $shares = @(0.031, 0.261, 0.129, 0.043, 0.044, 0.228, 0.046, 0.137, 0.080)
+        for ($i = 0; $i -lt 9; $i++) { [math]::Abs($counts[$i] / 61878 - $shares[$i]) | Should -BeLessThan 0.01 }
+    }
+
+    It 'is make-otto.py number for number (first row, seed 42)' {
+        # python3 ../shared/tools/make-otto.py otto.csv --rows 1 : row 1 of the file, without id and target.
+        $first = (Get-SampleData Otto -Rows 1).Engine
+        $expected = & {
+            $py = Get-Command python3 -ErrorAction SilentlyContinue
+            $tool = Join-Path (Split-Path $script:SharedData) 'tools/make-otto.py'
+            if ($py -and (Test-Path $tool)) {
+                $f = Join-Path $TestDrive 'one.csv'
+                & $py.Source $tool $f --rows 1 | Out-Null
+                $cells = (Get-Content $f)[1].Split(',')
+                [pscustomobject]@{ Features = [float[]]$cells[1..93]; Label = $cells[94] }
+            }
+        }
+        if (-not $expected) { Set-ItResult -Inconclusive -Because 'python3 or make-otto.py is not available to compare with' ; return }
+        $first.Features | Should -Be $expected.Features
+        $first.Classes[$first.Labels[0]] | Should -Be $expected.Label
+    }
+
+    It 'is deterministic per seed and differs across seeds' {
+        $a = (Get-SampleData Otto -Rows 50 -Seed 1).Engine.Features
+        $b = (Get-SampleData Otto -Rows 50 -Seed 1).Engine.Features
+        $c = (Get-SampleData Otto -Rows 50 -Seed 2).Engine.Features
+        ($a -join ',') | Should -Be ($b -join ',')
+        ($a -join ',') | Should -Not -Be ($c -join ',')
+    }
+
+    It 'refuses an unknown name with UnknownSampleData' {
+        Get-ErrorId { Get-SampleData -Name Nope } | Should -Be 'UnknownSampleData'
+    }
+}

@@ -1,0 +1,232 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:otto = Get-SampleData Otto -Rows 3000 -Seed 1
+    function New-OttoModel([long] $Seed = 1, [object] $Optimizer = 'sgd', [switch] $Dropout) {
+        $m = New-Model -InputShape 93 -Seed $Seed | Add-DenseLayer 32 -Activation relu
+        if ($Dropout) { $m = $m | Add-DropoutLayer 0.3 }
+        $m | Add-DenseLayer 9 -Activation softmax | Build-Model -Optimizer $Optimizer -Loss categorical_crossentropy -Metrics accuracy
+    }
+}
+
+Describe 'Invoke-ModelFit' {
+    Context 'history' {
+        It 'writes one record per epoch, each as soon as its epoch finishes' {
+            $m = New-OttoModel
+            $seenAt = $m | Invoke-ModelFit -Data $otto -Epochs 3 -BatchSize 128 | ForEach-Object { $m.EpochsTrained }
+            $seenAt | Should -Be @(1, 2, 3)
+        }
+
+        It 'gives records with Epoch, Loss, Accuracy, LearningRate, Duration and Samples' {
+            $r = New-OttoModel | Invoke-ModelFit -Data $otto -Epochs 1 -BatchSize 128
+            $r.PSObject.TypeNames[0] | Should -Be 'KerasPS.EpochRecord'
+            $r.Epoch | Should -Be 1
+            $r.Loss | Should -BeGreaterThan 0
+            $r.Accuracy | Should -BeGreaterThan 0
+            $r.Accuracy | Should -BeLessOrEqual 1
+            $r.LearningRate | Should -Be 0.01
+            $r.Duration | Should -BeOfType ([TimeSpan])
+            $r.Samples | Should -Be 3000
+        }
+
+        It 'lowers the loss epoch over epoch with SGD on the Otto sample' {
+            $h = New-OttoModel | Invoke-ModelFit -Data $otto -Epochs 5 -BatchSize 64 -Seed 3
+            for ($i = 1; $i -lt 5; $i++) { $h[$i].Loss | Should -BeLessThan $h[$i - 1].Loss }
+        }
+
+        It 'exports to CSV while training, with one row per epoch' {
+            $csv = Join-Path $TestDrive 'history.csv'
+            New-OttoModel | Invoke-ModelFit -Data $otto -Epochs 2 -BatchSize 256 | Export-Csv $csv
+            $rows = Import-Csv $csv
+            $rows.Count | Should -Be 2
+            $rows[0].PSObject.Properties.Name | Should -Contain 'Loss'
+            $rows[0].PSObject.Properties.Name | Should -Contain 'Accuracy'
+        }
+
+        It 'continues to -Epochs in total on a second fit, as Keras''s initial_epoch does' {
+            $m = New-OttoModel
+            $null = $m | Invoke-ModelFit -Data $otto -Epochs 2 -BatchSize 256
+            ($m | Invoke-ModelFit -Data $otto -Epochs 4 -BatchSize 256).Epoch | Should -Be @(3, 4)
+            ($m | Invoke-ModelFit -Data $otto -Epochs 2 -InitialEpoch 0 -BatchSize 256).Epoch | Should -Be @(1, 2)
+        }
+
+        It 'writes the model after the records with -PassThru' {
+            $out = New-OttoModel | Invoke-ModelFit -Data $otto -Epochs 1 -BatchSize 256 -PassThru
+            $out[-1] | Should -BeOfType ([KerasPS.Model])
+            $out[-1].EpochsTrained | Should -Be 1
+        }
+
+        It 'writes a Keras-style line per epoch on the verbose stream' {
+            $v = New-OttoModel | Invoke-ModelFit -Data $otto -Epochs 2 -BatchSize 256 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            $v.Count | Should -Be 2
+            $v[1].Message | Should -Match '^Epoch 2/2 - [\d.]+s - loss: \d\.\d{4} - accuracy: \d\.\d{4}$'
+        }
+    }
+
+    Context 'reproducibility' {
+        It 'gives identical history for the same seed, with dropout and shuffling' {
+            $a = New-OttoModel -Dropout | Invoke-ModelFit -Data $otto -Epochs 3 -BatchSize 64 -Seed 11
+            $b = New-OttoModel -Dropout | Invoke-ModelFit -Data $otto -Epochs 3 -BatchSize 64 -Seed 11
+            $a.Loss | Should -Be $b.Loss
+            $a.Accuracy | Should -Be $b.Accuracy
+        }
+
+        It 'gives a different history for another fit seed' {
+            $a = New-OttoModel -Dropout | Invoke-ModelFit -Data $otto -Epochs 1 -BatchSize 64 -Seed 11
+            $b = New-OttoModel -Dropout | Invoke-ModelFit -Data $otto -Epochs 1 -BatchSize 64 -Seed 12
+            $a.Loss | Should -Not -Be $b.Loss
+        }
+    }
+
+    Context 'validation' {
+        It 'adds ValLoss and ValAccuracy with -ValidationData' {
+            $r = New-OttoModel | Invoke-ModelFit -Data $otto.Slice(0, 2500) -ValidationData $otto.Slice(2500, 500) -Epochs 1 -BatchSize 128
+            $r.ValLoss | Should -BeGreaterThan 0
+            $r.ValAccuracy | Should -BeGreaterThan 0
+            $r.Samples | Should -Be 2500
+        }
+
+        It 'holds out the last rows, before shuffling, with -ValidationSplit (as Keras)' {
+            $a = New-OttoModel -Seed 4 | Invoke-ModelFit -Data $otto -ValidationSplit 0.2 -Epochs 2 -BatchSize 128 -Seed 9
+            $b = New-OttoModel -Seed 4 | Invoke-ModelFit -Data $otto.Slice(0, 2400) -ValidationData $otto.Slice(2400, 600) -Epochs 2 -BatchSize 128 -Seed 9
+            $a.ValLoss | Should -Be $b.ValLoss
+            $a.Loss | Should -Be $b.Loss
+        }
+
+        It 'computes validation loss as Invoke-ModelEvaluate does on the same data' {
+            $m = New-OttoModel
+            $r = $m | Invoke-ModelFit -Data $otto.Slice(0, 2500) -ValidationData $otto.Slice(2500, 500) -Epochs 1 -BatchSize 128
+            $e = $m | Invoke-ModelEvaluate -Data $otto.Slice(2500, 500)
+            $e.Loss | Should -BeGreaterThan ($r.ValLoss - 1e-6)
+            $e.Loss | Should -BeLessThan ($r.ValLoss + 1e-6)
+        }
+    }
+
+    Context 'weights' {
+        It 'weights the loss per class the way Keras defines it: mean(weight(y) * loss)' {
+            # A learning rate of 1e-12 leaves the weights as they are, so the epoch loss is the loss of the initial model.
+            $data = $otto.Slice(0, 400)
+            $mk = { New-Model -InputShape 93 -Seed 5 | Add-DenseLayer 9 -Activation softmax | Build-Model -Optimizer (New-Optimizer sgd -LearningRate 1e-12) -Loss categorical_crossentropy }
+            $cw = @{ Class_2 = 3.0; Class_6 = 0.5 }
+            $m = & $mk
+            $weighted = ($m | Invoke-ModelFit -Data $data -Epochs 1 -BatchSize 400 -ClassWeight $cw -Shuffle:$false).Loss
+            $p = $m | Invoke-ModelPredict -Data $data
+            $labels = $data.Engine.Labels
+            $sum = 0.0
+            for ($i = 0; $i -lt 400; $i++) {
+                $cls = $data.Classes[$labels[$i]]
+                $w = if ($cw.ContainsKey($cls)) { $cw[$cls] } else { 1.0 }
+                $sum += $w * -[math]::Log($p[$i].$cls)
+            }
+            $weighted | Should -BeGreaterThan ($sum / 400 - 1e-4)
+            $weighted | Should -BeLessThan ($sum / 400 + 1e-4)
+        }
+
+        It 'doubles the loss when every sample weight is 2' {
+            $data = $otto.Slice(0, 400)
+            $mk = { New-Model -InputShape 93 -Seed 5 | Add-DenseLayer 9 -Activation softmax | Build-Model -Optimizer (New-Optimizer sgd -LearningRate 1e-12) -Loss categorical_crossentropy }
+            $plain = (& $mk | Invoke-ModelFit -Data $data -Epochs 1 -BatchSize 100).Loss
+            $double = (& $mk | Invoke-ModelFit -Data $data -Epochs 1 -BatchSize 100 -SampleWeight (@(2.0) * 400)).Loss
+            $double | Should -BeGreaterThan (2 * $plain - 1e-4)
+            $double | Should -BeLessThan (2 * $plain + 1e-4)
+        }
+
+        It 'refuses a class weight for a class the data does not have' {
+            Get-ErrorId { New-OttoModel | Invoke-ModelFit -Data $otto -Epochs 1 -ClassWeight @{ Class_99 = 2 } } | Should -Be 'UnknownClass'
+        }
+    }
+
+    Context 'stopping' {
+        It 'stops within the epoch when the pipeline stops (Select-Object -First 3) and leaves the model usable' {
+            $m = New-OttoModel
+            $r = $m | Invoke-ModelFit -Data $otto -Epochs 50 -BatchSize 256 | Select-Object -First 3
+            $r.Epoch | Should -Be @(1, 2, 3)
+            $m.EpochsTrained | Should -Be 3
+            ($m | Invoke-ModelFit -Data $otto -Epochs 4 -BatchSize 256).Epoch | Should -Be 4
+            ($m | Invoke-ModelPredict -Data $otto.Slice(0, 2)).Count | Should -Be 2
+        }
+
+        It 'stops cleanly before -MaxDuration runs out, with a warning saying where' {
+            $big = Get-SampleData Otto -Rows 20000 -Seed 2
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $r = New-OttoModel | Invoke-ModelFit -Data $big -Epochs 10000 -BatchSize 32 -MaxDuration ([TimeSpan]::FromSeconds(1.5)) -WarningVariable w -WarningAction SilentlyContinue
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 6
+            $r.Count | Should -BeLessThan 10000
+            $w.Count | Should -Be 1
+            $w[0].Message | Should -Match 'MaxDuration'
+            $w[0].Message | Should -Match 'epoch \d+ of 10000'
+        }
+
+        It 'stops on a NaN loss with a warning, even without TerminateOnNaN' {
+            $m = New-Model -InputShape 1 | Add-DenseLayer 1 | Build-Model -Optimizer (New-Optimizer sgd -LearningRate 1e10) -Loss mse
+            $x = 1..64 | ForEach-Object { , @(1000.0) }
+            $y = 1..64 | ForEach-Object { 1e6 }
+            $r = $m | Invoke-ModelFit -X $x -Y $y -Epochs 20 -BatchSize 8 -WarningVariable w -WarningAction SilentlyContinue
+            @($r).Count | Should -BeLessThan 20
+            [double]::IsFinite(@($r)[-1].Loss) | Should -BeFalse
+            $w.Count | Should -Be 1
+            $w[0].Message | Should -Match 'training stopped'
+        }
+    }
+
+    Context 'bad input' {
+        It 'refuses to fit a model that is not compiled: ModelNotCompiled' {
+            Get-ErrorId { New-Model -InputShape 93 | Add-DenseLayer 9 | Invoke-ModelFit -Data $otto -Epochs 1 } | Should -Be 'ModelNotCompiled'
+        }
+
+        It 'refuses data whose feature count differs from the model''s: InputShapeMismatch' {
+            $m = New-Model -InputShape 10 | Add-DenseLayer 9 -Activation softmax | Build-Model sgd categorical_crossentropy
+            $err = $null
+            try { $m | Invoke-ModelFit -Data $otto -Epochs 1 } catch { $err = $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InputShapeMismatch'
+            $err.Exception.Message | Should -Match '93 features'
+            $err.Exception.Message | Should -Not -Match 'TorchSharp'
+        }
+
+        It 'refuses a model whose output does not match the class count: TargetShapeMismatch' {
+            $m = New-Model -InputShape 93 | Add-DenseLayer 5 -Activation softmax | Build-Model sgd categorical_crossentropy
+            Get-ErrorId { $m | Invoke-ModelFit -Data $otto -Epochs 1 } | Should -Be 'TargetShapeMismatch'
+        }
+
+        It 'refuses <Name> with <Id>' -ForEach @(
+            @{ Name = 'zero epochs'; Id = 'InvalidEpochs'; Params = @{ Epochs = 0 } }
+            @{ Name = 'zero batch size'; Id = 'InvalidBatchSize'; Params = @{ BatchSize = 0 } }
+            @{ Name = 'a validation split of 1'; Id = 'InvalidValidationSplit'; Params = @{ ValidationSplit = 1.0 } }
+        ) {
+            $a = $Params
+            Get-ErrorId { New-OttoModel | Invoke-ModelFit -Data $otto @a } | Should -Be $Id
+        }
+    }
+
+    Context 'arrays and numerics' {
+        It 'trains on plain -X / -Y arrays with class labels' {
+            $x = @(@(0, 0), @(0, 1), @(1, 0), @(1, 1)) * 25
+            $y = @('no', 'yes', 'yes', 'yes') * 25
+            $m = New-Model -InputShape 2 -Seed 3 | Add-DenseLayer 8 -Activation tanh | Add-DenseLayer 2 -Activation softmax |
+                Build-Model (New-Optimizer adam -LearningRate 0.05) sparse_categorical_crossentropy -Metrics accuracy
+            $h = $m | Invoke-ModelFit -X $x -Y $y -Epochs 60 -BatchSize 20 -Seed 1
+            $h[-1].Accuracy | Should -Be 1
+            ($m | Invoke-ModelPredict -X @(, @(0, 0))).Class | Should -Be 'no'
+        }
+
+        It 'keeps the loss finite for huge logits (softmax fused with the cross-entropy)' {
+            $m = New-Model -InputShape 93 | Add-DenseLayer 9 -Activation softmax -KernelInitializer ([KerasPS.Engine.Layers.Initializer]::new('random_normal', $null, 0, 1000, $null, $null, $null)) |
+                Build-Model sgd categorical_crossentropy
+            $r = $m | Invoke-ModelFit -Data $otto.Slice(0, 256) -Epochs 1 -BatchSize 256 -WarningAction SilentlyContinue
+            [double]::IsFinite($r.Loss) | Should -BeTrue
+            $r.Loss | Should -BeGreaterThan 100
+        }
+
+        It 'does not grow native memory: the live tensor count is flat between epochs' {
+            $m = New-OttoModel -Dropout
+            $counts = $m | Invoke-ModelFit -Data $otto.Slice(0, 1000) -ValidationSplit 0.2 -Epochs 30 -BatchSize 64 |
+                ForEach-Object { [TorchSharp.DisposeScopeManager]::Statistics.ThreadTotalLiveCount }
+            $counts[-1] | Should -Be $counts[2]
+        }
+
+        It 'runs with -Threads and restores the previous thread count' {
+            $before = (Get-KerasOption).Threads
+            $null = New-OttoModel | Invoke-ModelFit -Data $otto.Slice(0, 500) -Epochs 1 -Threads 1
+            (Get-KerasOption).Threads | Should -Be $before
+        }
+    }
+}

@@ -1,0 +1,85 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:data = Get-SampleData Otto -Rows 1000 -Seed 3
+    $script:model = New-Model -InputShape 93 -Seed 1 | Add-DenseLayer 9 -Activation softmax | Build-Model sgd categorical_crossentropy
+    $null = $model | Invoke-ModelFit -Data $data -Epochs 2 -Seed 1
+}
+
+Describe 'Invoke-ModelPredict' {
+    It 'writes one prediction per row with the class name, its probability and one property per class' {
+        $p = $model | Invoke-ModelPredict -Data $data.Slice(0, 5)
+        $p.Count | Should -Be 5
+        $p[0].Index | Should -Be 0
+        $data.Classes | Should -Contain $p[0].Class
+        $sum = 0.0; foreach ($c in $data.Classes) { $sum += $p[0].$c }
+        $sum | Should -BeGreaterThan 0.9999
+        $sum | Should -BeLessThan 1.0001
+        $p[0].Probability | Should -Be (($data.Classes | ForEach-Object { $p[0].$_ }) | Measure-Object -Maximum).Maximum
+    }
+
+    It 'gives the raw outputs as a rows x outputs matrix with -AsMatrix, equal to the per-row probabilities' {
+        $m = $model | Invoke-ModelPredict -Data $data.Slice(0, 3) -AsMatrix
+        $m.GetLength(0) | Should -Be 3
+        $m.GetLength(1) | Should -Be 9
+        $rows = $model | Invoke-ModelPredict -Data $data.Slice(0, 3)
+        [double]$m[2, 4] | Should -Be $rows[2].Class_5
+    }
+
+    It 'gives the same result whatever the batch size' {
+        $a = $model | Invoke-ModelPredict -Data $data -AsMatrix -BatchSize 7
+        $b = $model | Invoke-ModelPredict -Data $data -AsMatrix
+        for ($i = 0; $i -lt 1000; $i += 97) { $a[$i, 3] | Should -Be $b[$i, 3] }
+    }
+
+    It 'refuses data with a different feature count: InputShapeMismatch' {
+        Get-ErrorId { $model | Invoke-ModelPredict -X @(, @(1, 2, 3)) } | Should -Be 'InputShapeMismatch'
+    }
+
+    It 'refuses a model without weights: ModelNotBuilt' {
+        Get-ErrorId { New-Model | Add-DenseLayer 2 | Invoke-ModelPredict -X @(, @(1, 2)) } | Should -Be 'ModelNotBuilt'
+    }
+
+    It 'writes Value for a regression model' {
+        $r = New-Model -InputShape 2 | Add-DenseLayer 1 -KernelInitializer ones | Build-Model sgd mse
+        ($r | Invoke-ModelPredict -X @(@(1, 2), @(3, 4))).Value | Should -Be @(3, 7)
+    }
+}
+
+Describe 'Invoke-ModelEvaluate' {
+    It 'returns the loss and every compiled metric, matching a hand computation of the cross-entropy' {
+        $m = New-Model -InputShape 93 -Seed 1 | Add-DenseLayer 9 -Activation softmax | Build-Model sgd categorical_crossentropy -Metrics accuracy
+        $null = $m | Invoke-ModelFit -Data $data -Epochs 1 -Seed 1
+        $slice = $data.Slice(0, 50)
+        $e = $m | Invoke-ModelEvaluate -Data $slice
+        $e.PSObject.TypeNames[0] | Should -Be 'KerasPS.Evaluation'
+        $p = $m | Invoke-ModelPredict -Data $slice
+        $ce = 0.0; $hits = 0
+        for ($i = 0; $i -lt 50; $i++) {
+            $truth = $slice.Classes[$slice.Engine.Labels[$i]]
+            $ce += -[math]::Log($p[$i].$truth)
+            if ($p[$i].Class -eq $truth) { $hits++ }
+        }
+        $e.Loss | Should -BeGreaterThan ($ce / 50 - 1e-4)
+        $e.Loss | Should -BeLessThan ($ce / 50 + 1e-4)
+        $e.Accuracy | Should -Be ($hits / 50)
+        $e.Samples | Should -Be 50
+    }
+
+    It 'computes precision, recall and AUC for a binary classifier' {
+        $x = @(@(0.0), @(1.0), @(2.0), @(3.0))
+        $y = @('a', 'a', 'b', 'b')
+        $m = New-Model -InputShape 1 | Add-DenseLayer 1 -Activation sigmoid -KernelInitializer ones -BiasInitializer zeros |
+            Build-Model sgd binary_crossentropy -Metrics accuracy, precision, recall, auc
+        # sigmoid(x): 0.5, 0.73, 0.88, 0.95 -> all predicted b (threshold 0.5 is not > 0.5 for x = 0).
+        $e = $m | Invoke-ModelEvaluate -X $x -Y $y
+        $e.Accuracy | Should -Be 0.75
+        $e.Precision | Should -BeGreaterThan (2 / 3 - 1e-9)
+        $e.Precision | Should -BeLessThan (2 / 3 + 1e-9)
+        $e.Recall | Should -Be 1
+        $e.Auc | Should -Be 1
+    }
+
+    It 'refuses a model that is not compiled: ModelNotCompiled' {
+        Get-ErrorId { New-Model -InputShape 93 | Add-DenseLayer 9 | Invoke-ModelEvaluate -Data $data } | Should -Be 'ModelNotCompiled'
+    }
+}
