@@ -38,6 +38,6 @@ switch ($Task) {
     }
     'Bench' {
         Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
-        & (Join-Path $Root 'tests/bench/Invoke-Bench.ps1') -Root $Root -Epochs $BenchEpochs
+        $null = & (Join-Path $Root 'tests/bench/Invoke-Bench.ps1') -Root $Root -Epochs $BenchEpochs
     }
 }

@@ -1,2 +1,124 @@
-param([string] $Root, [int] $Epochs = 5)
-Write-Host 'Benchmarks are not written yet.'
+<#
+.SYNOPSIS
+    KerasPS benchmarks, each printed next to its peers measured in the same run (ratios, not absolute seconds:
+    these machines are shared and noisy).
+.DESCRIPTION
+    Workload (the Otto walkthrough, ../shared/bench/README.md): Otto-shaped 61,878 x 93, 15 % validation,
+    Dense(100, relu) -> Dense(9, softmax), SGD 0.01, batch 128, 2 threads.
+    Peers: the PyTorch eager loop (../shared/bench/peer_pytorch.py, Debian python3-torch) when it is installed,
+    and a plain hand-written TorchSharp loop (tests/bench/KerasPS.Bench) always.
+#>
+param(
+    [Parameter(Mandatory)] [string] $Root,
+    [int] $Epochs = 5,
+    [int] $Threads = 2
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module (Join-Path $Root 'KerasPS.psd1')
+$shared = Join-Path (Split-Path -Parent $Root) 'shared'
+$work = Join-Path ([IO.Path]::GetTempPath()) "kerasps-bench-$PID"
+New-Item -ItemType Directory -Force -Path $work | Out-Null
+$results = [System.Collections.Generic.List[object]]::new()
+
+function Get-Median([double[]] $Values) {
+    $s = $Values | Sort-Object
+    if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 }
+}
+
+function Add-Result([string] $Name, [string] $Unit, [double] $KerasPS, [string] $Peer, $PeerValue, [string] $Note = '') {
+    $ratio = if ($PeerValue -is [double] -and $PeerValue -gt 0) { [math]::Round($KerasPS / $PeerValue, 3) } else { $null }
+    $results.Add([pscustomobject]@{ Benchmark = $Name; Unit = $Unit; KerasPS = [math]::Round($KerasPS, 4); Peer = $Peer; PeerValue = $PeerValue; Ratio = $ratio; Note = $Note })
+}
+
+function Test-PythonModule([string] $Module) {
+    $py = '/usr/bin/python3'
+    if (-not (Test-Path $py)) { $py = (Get-Command python3 -ErrorAction SilentlyContinue).Source }
+    if (-not $py) { return $null }
+    & $py -c "import $Module" 2>$null
+    if ($LASTEXITCODE -eq 0) { return $py }
+    return $null
+}
+
+function Invoke-PyTorchPeer([string] $Csv, [string] $Hidden, [string] $Optimizer) {
+    $py = Test-PythonModule torch
+    if (-not $py) { return $null }
+    $out = & $py (Join-Path $shared 'bench/peer_pytorch.py') $Csv --epochs $Epochs --threads $Threads --hidden $Hidden --opt $Optimizer 2>&1
+    $line = $out | Where-Object { $_ -match '^RESULT ' } | Select-Object -Last 1
+    if ($line -notmatch 'epoch_median_s=([\d.]+)') { Write-Warning "PyTorch peer gave no RESULT line: $($out -join ' | ')"; return $null }
+    [double]$Matches[1]
+}
+
+try {
+    Set-KerasOption -Threads $Threads
+    Write-Host "KerasPS bench: $Epochs epochs per fit, $Threads threads, $([Environment]::ProcessorCount) cores."
+    $otto = Get-SampleData -Name Otto
+    $csv = Join-Path $work 'otto-train.csv'
+    [KerasPS.Engine.Data.SampleData]::WriteCsv($otto.Engine, $csv, $true)
+
+    # --- MLP cell: KerasPS fit ------------------------------------------------------------------------------
+    $nVal = [int][math]::Floor($otto.Count * 0.15)
+    $train = $otto.Slice(0, $otto.Count - $nVal)
+    $val = $otto.Slice($otto.Count - $nVal, $nVal)
+    $model = New-Model -Name otto -InputShape 93 -Seed 42 |
+        Add-DenseLayer 100 -Activation relu | Add-DenseLayer 9 -Activation softmax |
+        Build-Model -Optimizer sgd -Loss categorical_crossentropy -Metrics accuracy
+    $h = $model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs ($Epochs + 1) -BatchSize 128 -Seed 42
+    $kerasEpoch = Get-Median ($h | Select-Object -Skip 1 | ForEach-Object { $_.Duration.TotalSeconds })   # first epoch warms up
+    Write-Host ("KerasPS MLP: median epoch {0:0.000} s, final val_loss {1:0.0000}" -f $kerasEpoch, $h[-1].ValLoss)
+
+    # --- plain TorchSharp loop --------------------------------------------------------------------------------
+    $benchProj = Join-Path $Root 'tests/bench/KerasPS.Bench/KerasPS.Bench.csproj'
+    & dotnet build $benchProj -c Release --nologo -v quiet -o (Join-Path $work 'benchlib') | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'Building tests/bench/KerasPS.Bench failed.' }
+    Add-Type -Path (Join-Path $work 'benchlib/KerasPS.Bench.dll')
+    $toLong = { param($d) [long[]]$d.Engine.Labels }
+    $plain = [KerasPS.Bench.PlainTorchSharpLoop]::Run($train.Engine.Features, (& $toLong $train), $val.Engine.Features, (& $toLong $val),
+        93, 9, [int[]]@(100), $Epochs + 1, 128, 0.01, 42)
+    $plainEpoch = Get-Median ($plain | Select-Object -Skip 1)
+    Add-Result 'MLP epoch (61,878 x 93, batch 128, SGD)' 's/epoch' $kerasEpoch 'TorchSharp plain loop' $plainEpoch 'goal <= 0.8'
+
+    # --- PyTorch peer ------------------------------------------------------------------------------------------
+    $pyEpoch = Invoke-PyTorchPeer $csv '100' 'sgd'
+    if ($null -ne $pyEpoch) { Add-Result 'MLP epoch (61,878 x 93, batch 128, SGD)' 's/epoch' $kerasEpoch 'PyTorch eager (python3-torch)' $pyEpoch 'goal <= 0.5' }
+    else { Add-Result 'MLP epoch (61,878 x 93, batch 128, SGD)' 's/epoch' $kerasEpoch 'PyTorch eager (python3-torch)' 'not installed' 'apt-get install -y python3-torch python3-pandas libopenblas0-pthread' }
+
+    # --- deeper model with dropout, Adam -------------------------------------------------------------------------
+    $deep = New-Model -Name deep -InputShape 93 -Seed 42 |
+        Add-DenseLayer 512 -Activation relu | Add-DropoutLayer 0.3 |
+        Add-DenseLayer 512 -Activation relu | Add-DropoutLayer 0.3 |
+        Add-DenseLayer 512 -Activation relu | Add-DropoutLayer 0.3 |
+        Add-DenseLayer 9 -Activation softmax | Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy
+    $hd = $deep | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 3 -BatchSize 128 -Seed 42
+    $deepEpoch = Get-Median ($hd | Select-Object -Skip 1 | ForEach-Object { $_.Duration.TotalSeconds })
+    $pyDeep = Invoke-PyTorchPeer $csv '512,512,512' 'adam'
+    Add-Result 'Deep epoch (93-512-512-512-9, dropout, Adam)' 's/epoch' $deepEpoch 'PyTorch eager (no dropout)' ($(if ($null -ne $pyDeep) { $pyDeep } else { 'not installed' }))
+
+    # --- predict throughput ------------------------------------------------------------------------------------------
+    $testSet = Get-SampleData -Name Otto -Rows 144368 -Seed 43
+    $null = $model | Invoke-ModelPredict -Data $testSet.Slice(0, 1000) -AsMatrix
+    $pt = foreach ($i in 1..3) { (Measure-Command { $null = $model | Invoke-ModelPredict -Data $testSet -AsMatrix }).TotalSeconds }
+    $rowsPerSecond = 144368 / (Get-Median $pt)
+    Add-Result 'Predict 144,368 rows (-AsMatrix)' 'rows/s' $rowsPerSecond '' $null
+    $pobj = (Measure-Command { $null = $model | Invoke-ModelPredict -Data $testSet.Slice(0, 20000) }).TotalSeconds
+    Add-Result 'Predict 20,000 rows as objects' 'rows/s' (20000 / $pobj) '' $null
+
+    # --- data and experiment benches contributed by their areas ----------------------------------------------------
+    foreach ($extra in 'CsvBench.ps1', 'SweepBench.ps1') {
+        $path = Join-Path $Root "tests/bench/$extra"
+        if (Test-Path $path) {
+            foreach ($r in & $path -CsvPath $csv -Root $Root) {
+                $peerValue = if ($r.PSObject.Properties['PeerValue']) { $r.PeerValue } else { $null }
+                Add-Result $r.Name $r.Unit $r.Value $r.Peer $peerValue $(if ($r.PSObject.Properties['Note']) { $r.Note } else { '' })
+            }
+        }
+    }
+
+    $peak = [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB
+    Add-Result 'Peak working set of the bench process' 'MiB' $peak '' $null
+    $results | Format-Table -AutoSize -Wrap | Out-String -Width 200 | Write-Host
+    $results
+}
+finally {
+    Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+}
