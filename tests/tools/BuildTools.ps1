@@ -104,6 +104,11 @@ function Invoke-ModuleBuild {
             Write-Host 'Marked GLIBCXX_3.4.32 as optional in module/bin/libLibTorchSharp.so (Debian 12 / Ubuntu 22.04 hosts).'
         }
     }
+    # Get-Help content for the binary cmdlets, from their /// comments (written in a fresh process: it imports the module).
+    $pwsh = Get-PwshCommand
+    $exe = $pwsh[0]; $rest = @($pwsh | Select-Object -Skip 1)
+    & $exe @rest -NoProfile -NonInteractive -File (Join-Path $Root 'tests/tools/New-MamlHelp.ps1') -Root $Root | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "Writing the cmdlet help failed (exit $LASTEXITCODE)." }
     Set-Content -Path $stamp -Value "$Configuration $rid"
     return $out
 }

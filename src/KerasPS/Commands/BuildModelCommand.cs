@@ -15,6 +15,7 @@ namespace KerasPS.Commands;
 [OutputType(typeof(Model))]
 public sealed class BuildModelCommand : KerasCmdlet
 {
+    /// <summary>The model, usually piped from New-Model, an Add-*Layer cmdlet or Build-Model.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public Model Model { get; set; } = null!;
 

@@ -12,6 +12,7 @@ namespace KerasPS.Commands;
 [OutputType("KerasPS.LayerSummary")]
 public sealed class GetModelSummaryCommand : KerasCmdlet
 {
+    /// <summary>The model, usually piped from New-Model, an Add-*Layer cmdlet or Build-Model.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
     public Model Model { get; set; } = null!;
 

@@ -16,18 +16,23 @@ public sealed class InvokeModelEvaluateCommand : KerasCmdlet
     private const string DataSet = "Data";
     private const string ArraySet = "Arrays";
 
+    /// <summary>The model, usually piped from New-Model, an Add-*Layer cmdlet or Build-Model.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public Model Model { get; set; } = null!;
 
+    /// <summary>Data with a target to evaluate on (Import-ModelData, Get-SampleData, Split-TrainTest).</summary>
     [Parameter(Mandatory = true, ParameterSetName = DataSet, Position = 0)]
     public Dataset Data { get; set; } = null!;
 
+    /// <summary>Features as rows of numbers.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
     public object X { get; set; } = null!;
 
+    /// <summary>Targets: class labels, numbers, or rows of numbers.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
     public object Y { get; set; } = null!;
 
+    /// <summary>Rows per forward pass (default 1024); it changes memory use, not the result.</summary>
     [Parameter] public int BatchSize { get; set; } = 1024;
 
     protected override void Process()

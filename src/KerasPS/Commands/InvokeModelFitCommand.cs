@@ -22,6 +22,7 @@ public sealed class InvokeModelFitCommand : KerasCmdlet
     private const string ArraySet = "Arrays";
     private CancellationTokenSource? stop;
 
+    /// <summary>The model, usually piped from New-Model, an Add-*Layer cmdlet or Build-Model.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public Model Model { get; set; } = null!;
 
@@ -40,6 +41,7 @@ public sealed class InvokeModelFitCommand : KerasCmdlet
     /// <summary>Total epochs (Keras semantics: training continues up to this epoch).</summary>
     [Parameter] public int Epochs { get; set; } = 1;
 
+    /// <summary>Rows per gradient step (default 32, as Keras).</summary>
     [Parameter] public int BatchSize { get; set; } = 32;
 
     /// <summary>Shuffle the training rows each epoch (on by default; -Shuffle:$false turns it off).</summary>

@@ -19,9 +19,11 @@ public sealed class InvokeModelPredictCommand : KerasCmdlet
     private const string DataSet = "Data";
     private const string ArraySet = "Arrays";
 
+    /// <summary>The model, usually piped from New-Model, an Add-*Layer cmdlet or Build-Model.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public Model Model { get; set; } = null!;
 
+    /// <summary>Data to predict on; its target, if any, is ignored.</summary>
     [Parameter(Mandatory = true, ParameterSetName = DataSet, Position = 0)]
     public Dataset Data { get; set; } = null!;
 

@@ -12,11 +12,13 @@ namespace KerasPS.Commands;
 [OutputType(typeof(ReduceLROnPlateau))]
 public sealed class NewReduceLROnPlateauCommand : KerasCmdlet
 {
+    /// <summary>History value to watch: val_loss (default), loss, val_accuracy, ...</summary>
     [Parameter(Position = 0)] public string Monitor { get; set; } = "val_loss";
     /// <summary>Multiplier applied to the learning rate, in (0, 1) (default 0.1).</summary>
     [Parameter] public double Factor { get; set; } = 0.1;
     /// <summary>Epochs without improvement before reducing (default 10).</summary>
     [Parameter] public int Patience { get; set; } = 10;
+    /// <summary>auto (default), min or max.</summary>
     [Parameter] public MonitorMode Mode { get; set; } = MonitorMode.Auto;
     /// <summary>Smallest change that counts as an improvement (default 1e-4).</summary>
     [Parameter] public double MinDelta { get; set; } = 1e-4;
