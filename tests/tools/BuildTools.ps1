@@ -133,6 +133,7 @@ function Get-PesterModulePath {
 function Invoke-ModuleTest {
     param([string] $Root, [string[]] $TestPath)
     $pester = Get-PesterModulePath -Root $Root
+    $TestPath = @($TestPath | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
     $paths = if ($TestPath) { $TestPath | ForEach-Object { if (Test-Path $_) { (Resolve-Path $_).Path } else { Join-Path $Root "tests/$_" } } } else { @(Join-Path $Root 'tests') }
     $result = Join-Path ([IO.Path]::GetTempPath()) "kerasps-pester-$PID.json"
     # A fresh process: the module under test is loaded once, by the tests, from module/bin.
@@ -158,6 +159,11 @@ Import-Module '$pester'
     }
     $r = Get-Content $result -Raw | ConvertFrom-Json
     Remove-Item $result -Force
+    if ($null -eq $r.Passed -or $null -eq $r.Failed -or ($r.Passed + $r.Failed) -eq 0) {
+        Write-Host 'Pester ran no test.'
+        Write-Host '0 passed, 1 failed'
+        return 1
+    }
     $line = "$($r.Passed) passed, $($r.Failed) failed"
     if ($r.Skipped) { $line += ", $($r.Skipped) skipped" }
     Write-Host $line

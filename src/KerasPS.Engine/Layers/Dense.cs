@@ -52,7 +52,12 @@ public sealed class Dense : Layer, IActivationHead
     public override Tensor Forward(Tensor x, bool training)
     {
         var y = ForwardWithoutActivation(x, training);
-        return Activation == "linear" ? y : Activations.Apply(Activation, y);
+        return Activation switch
+        {
+            "linear" => y,
+            "relu" => y.relu_(),   // in place: the matmul's output is not needed by its backward
+            _ => Activations.Apply(Activation, y),
+        };
     }
 
     protected override void WriteConfig(IDictionary<string, object?> c)

@@ -8,12 +8,16 @@ public sealed class MetricBatch
 {
     private Tensor? probabilities;
 
-    internal MetricBatch(Tensor output, Tensor target, string? fusedActivation)
+    internal MetricBatch(Tensor output, Tensor target, string? fusedActivation, long count)
     {
+        Count = count;
         Output = output;
         Target = target;
         FusedActivation = fusedActivation;
     }
+
+    /// <summary>Rows in the batch (elements per row count once).</summary>
+    public long Count { get; }
 
     /// <summary>Raw model output: logits when <see cref="FusedActivation"/> is set, otherwise the activated output.</summary>
     public Tensor Output { get; }
@@ -71,11 +75,12 @@ public abstract class Metric : IDisposable
 public sealed class AccuracyMetric : Metric
 {
     private readonly string form;
-    private readonly Tensor correct, total;
+    private readonly Tensor correct;
+    private long total;
 
     public AccuracyMetric(string lossName)
     {
-        correct = Counter(); total = Counter();
+        correct = Counter();
         form = lossName switch
         {
             "categorical_crossentropy" or "sparse_categorical_crossentropy" => "categorical",
@@ -104,11 +109,11 @@ public sealed class AccuracyMetric : Metric
                 break;
         }
         correct.add_(hits.sum(ScalarType.Float64));
-        total.add_(hits.numel());
+        total += form == "categorical" ? b.Count : hits.numel();
     }
 
-    public override double Result() { var n = total.item<double>(); return n == 0 ? 0 : correct.item<double>() / n; }
-    public override void Reset() => Zero(correct, total);
+    public override double Result() => total == 0 ? 0 : correct.item<double>() / total;
+    public override void Reset() { Zero(correct); total = 0; }
 }
 
 /// <summary>top_k_categorical_accuracy (k = 5 by default, as Keras).</summary>

@@ -115,7 +115,7 @@ public static class Trainer
             if (!model.IsBuilt) model.Build(data.FeatureShape);
             p = Prepare(model, data, o);
             var optimizer = model.Optimizer!;
-            optimizer.Attach(model.Weights.Where(w => w.Trainable && w.Owner.Trainable).Select(w => w.Value));
+            optimizer.Attach(model.Weights.Where(w => w.Trainable && w.Owner.Trainable).ToList());
             int initial = o.InitialEpoch ?? model.EpochsTrained;
             if (initial < 0) throw KerasException.BadArgument("InvalidInitialEpoch", $"InitialEpoch must be 0 or more. Received: {initial}.", initial);
             if (initial >= o.Epochs)
@@ -350,10 +350,10 @@ public static class Trainer
                     foreach (var l in constrained) l.ApplyConstraints();
                     using (torch.no_grad())
                     {
-                        lossSum.add_(batchLoss.detach(), len);
+                        lossSum.add_(batchLoss, len);
                         if (metrics.Count > 0)
                         {
-                            var mb = new MetricBatch(output.detach(), yb, fused);
+                            var mb = new MetricBatch(output, yb, fused, len);
                             foreach (var m in metrics) m.Update(mb);
                         }
                     }
@@ -423,7 +423,7 @@ public static class Trainer
             var l = loss.Compute(output, yb, w?.narrow(0, s, len), fused is not null);
             foreach (var layer in model.Layers) if (layer.RegularizationLoss() is { } r) l = l + r;
             sum.add_(l, len);
-            var mb = new MetricBatch(output, yb, fused);
+            var mb = new MetricBatch(output, yb, fused, len);
             foreach (var m in metrics) m.Update(mb);
         }
         var values = metrics.ToDictionary(m => m.Name, m => m.Result());

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KerasPS.Engine.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,8 +11,12 @@ namespace KerasPS.Engine.Training.Optimizers;
 /// </summary>
 public abstract class Optimizer
 {
-    private readonly Dictionary<Tensor, Dictionary<string, Tensor>> slots = new(ReferenceEqualityComparer.Instance);
-    private List<Tensor> parameters = new();
+    // Optimizer state lives in flat tensors shaped like the model's ParameterBuffer; per-weight views of them are
+    // what checkpoints save (GetSlots/SetSlot), so the flat layout is an implementation detail.
+    private readonly Dictionary<string, Tensor> slots = new(StringComparer.Ordinal);
+    private readonly Dictionary<(int Index, string Slot), float[]> pending = new();
+    private ParameterBuffer? buffer;
+    private int currentIndex = -1;
 
     protected Optimizer(double learningRate, double? clipNorm, double? clipValue)
     {
@@ -47,92 +52,127 @@ public abstract class Optimizer
 
     protected abstract void WriteConfig(IDictionary<string, object?> config);
 
-    /// <summary>Attaches the optimizer to a model's trainable weights (slots are created lazily).</summary>
-    public void Attach(IEnumerable<Tensor> trainable)
+    /// <summary>
+    /// Attaches the optimizer to a model's trainable weights, moving them into one flat buffer (kept across fits
+    /// while the set of trainable weights stays the same). State restored before attaching is applied now.
+    /// </summary>
+    public void Attach(IReadOnlyList<Weight> trainable)
     {
-        parameters = trainable.ToList();
-        foreach (var stale in slots.Keys.Where(k => !parameters.Contains(k, ReferenceEqualityComparer.Instance)).ToList())
+        if (buffer is not null && buffer.Covers(trainable))
         {
-            foreach (var t in slots[stale].Values) t.Dispose();
-            slots.Remove(stale);
+            buffer.AttachGrads();
         }
+        else
+        {
+            if (buffer is not null && slots.Count > 0)
+            {
+                // The trainable set changed (a layer was frozen or added): state no longer lines up; start fresh.
+                foreach (var t in slots.Values) t.Dispose();
+                slots.Clear();
+            }
+            buffer = ParameterBuffer.Create(trainable);
+        }
+        foreach (var ((index, slot), values) in pending) WriteSlot(index, slot, values);
+        pending.Clear();
     }
 
-    protected Tensor Slot(Tensor p, string name, double initial = 0)
+    private Tensor FlatSlot(string name, double initial)
     {
-        if (!slots.TryGetValue(p, out var s)) slots[p] = s = new Dictionary<string, Tensor>();
-        if (!s.TryGetValue(name, out var t))
+        if (!slots.TryGetValue(name, out var t))
         {
             using var noGrad = torch.no_grad();
-            t = initial == 0 ? torch.zeros_like(p) : torch.full_like(p, initial);
+            t = initial == 0 ? torch.zeros_like(buffer!.Values) : torch.full_like(buffer!.Values, initial);
             t.DetachFromDisposeScope();
-            s[name] = t;
+            slots[name] = t;
         }
         return t;
     }
 
-    /// <summary>All slot tensors, keyed by parameter index and slot name (for checkpoints).</summary>
-    public IEnumerable<(int Index, string Slot, Tensor Value)> GetSlots()
+    /// <summary>The state tensor <paramref name="name"/> for the weight being updated (the flat state in a flat update).</summary>
+    protected Tensor Slot(Tensor p, string name, double initial = 0)
     {
-        for (int i = 0; i < parameters.Count; i++)
-            if (slots.TryGetValue(parameters[i], out var s))
-                foreach (var kv in s.OrderBy(k => k.Key, StringComparer.Ordinal))
-                    yield return (i, kv.Key, kv.Value);
+        var flat = FlatSlot(name, initial);
+        return currentIndex < 0 ? flat : View(flat, currentIndex);
     }
 
-    /// <summary>Restores a slot saved by <see cref="GetSlots"/>.</summary>
+    private Tensor View(Tensor flat, int index)
+    {
+        long offset = 0;
+        for (int i = 0; i < index; i++) offset += buffer!.ValueViews[i].numel();
+        var v = flat.narrow(0, offset, buffer!.ValueViews[index].numel()).view(buffer.ValueViews[index].shape);
+        return v;
+    }
+
+    /// <summary>All state tensors, per trainable weight (index in model order) and slot name, for checkpoints.</summary>
+    public IEnumerable<(int Index, string Slot, Tensor Value)> GetSlots()
+    {
+        if (buffer is null) yield break;
+        foreach (var kv in slots.OrderBy(k => k.Key, StringComparer.Ordinal))
+            for (int i = 0; i < buffer.ValueViews.Length; i++)
+                yield return (i, kv.Key, View(kv.Value, i));
+    }
+
+    /// <summary>Restores one state tensor saved by <see cref="GetSlots"/> (before or after the optimizer is attached).</summary>
     public void SetSlot(int index, string slot, float[] values)
     {
-        if (index < 0 || index >= parameters.Count)
-            throw KerasException.BadData("InvalidOptimizerState", $"Optimizer state names parameter {index}, but the model has {parameters.Count} trainable weights.");
-        var t = Slot(parameters[index], slot);
-        if (t.numel() != values.LongLength)
-            throw KerasException.BadData("InvalidOptimizerState", $"Optimizer slot '{slot}' of parameter {index} has {values.LongLength} values; {t.numel()} expected.");
+        if (buffer is null) { pending[(index, slot)] = values; return; }
+        WriteSlot(index, slot, values);
+    }
+
+    private void WriteSlot(int index, string slot, float[] values)
+    {
+        if (index < 0 || index >= buffer!.ValueViews.Length)
+            throw KerasException.BadData("InvalidOptimizerState", $"Optimizer state names weight {index}, but the model has {buffer.ValueViews.Length} trainable weights.");
         using var noGrad = torch.no_grad();
-        using var src = torch.tensor(values, t.shape);
-        t.copy_(src);
+        using var view = View(FlatSlot(slot, 0), index);
+        if (view.numel() != values.LongLength)
+            throw KerasException.BadData("InvalidOptimizerState", $"Optimizer slot '{slot}' of weight {index} has {values.LongLength} values; {view.numel()} expected.");
+        using var src = torch.tensor(values, view.shape);
+        view.copy_(src);
     }
 
     /// <summary>Clears moments and the step count (a fresh start).</summary>
     public void Reset()
     {
-        foreach (var s in slots.Values) foreach (var t in s.Values) t.Dispose();
+        foreach (var t in slots.Values) t.Dispose();
         slots.Clear();
+        pending.Clear();
         Iterations = 0;
+        OnReset();
     }
+
+    protected virtual void OnReset() { }
 
     /// <summary>One update of every attached weight from its gradient; call under a dispose scope.</summary>
     public void Step()
     {
+        if (buffer is null) throw KerasException.BadOperation("OptimizerNotAttached", "The optimizer is not attached to a model.");
         Iterations++;
         using var noGrad = torch.no_grad();
-        foreach (var p in parameters)
+        if (ClipValue is double cv) buffer.Grads.clamp_(-cv, cv);
+        if (ClipNorm is not double cn)
         {
-            var g = p.grad;
-            if (g is null) continue;
-            if (ClipValue is double cv) g.clamp_(-cv, cv);
-            if (ClipNorm is double cn)
-            {
-                // Keras clipnorm: each gradient is rescaled so that its own L2 norm is at most cn.
-                var norm = g.norm(2f);
-                g.mul_(torch.clamp_max(norm.add(1e-12).reciprocal_().mul_(cn), 1.0));
-            }
-            Update(p, g);
+            currentIndex = -1;
+            Update(buffer.Values, buffer.Grads);
+            return;
+        }
+        // Keras clipnorm: each gradient is rescaled so that its own L2 norm is at most cn, so update weight by weight.
+        for (int i = 0; i < buffer.ValueViews.Length; i++)
+        {
+            var g = buffer.GradViews[i];
+            var norm = g.norm(2f);
+            g.mul_(torch.clamp_max(norm.add(1e-12).reciprocal_().mul_(cn), 1.0));
+            currentIndex = i;
+            try { Update(buffer.ValueViews[i], g); }
+            finally { currentIndex = -1; }
         }
     }
 
     /// <summary>The rule for one weight; <paramref name="g"/> may be modified in place.</summary>
     protected abstract void Update(Tensor p, Tensor g);
 
-    /// <summary>Sets gradients to none (cheaper than zeroing them).</summary>
-    public void ZeroGrad()
-    {
-        foreach (var p in parameters)
-        {
-            using var g = p.grad;
-            if (g is not null) p.grad = null;
-        }
-    }
+    /// <summary>Zeroes every gradient (one call on the flat gradient buffer).</summary>
+    public void ZeroGrad() => buffer?.Grads.zero_();
 
     protected static string Fmt(double d) => d.ToString("G", CultureInfo.InvariantCulture);
 }

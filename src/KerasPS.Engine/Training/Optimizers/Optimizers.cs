@@ -239,6 +239,8 @@ public sealed class Nadam : Optimizer
     public double Beta2 { get; }
     public double Epsilon { get; }
 
+    protected override void OnReset() { uProduct = 1.0; lastStep = 0; }
+
     /// <summary>Running product of the momentum schedule; part of the state a checkpoint keeps.</summary>
     public double MomentumProduct { get => uProduct; set => uProduct = value; }
 
