@@ -23,6 +23,8 @@
         'Invoke-ModelFit'
         'Invoke-ModelPredict'
         'Invoke-ModelEvaluate'
+        'Export-Checkpoint'
+        'Import-Checkpoint'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
