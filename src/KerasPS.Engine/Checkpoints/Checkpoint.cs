@@ -114,7 +114,8 @@ public static class Checkpoint
     private static void WriteAtomically(string full, CheckpointSaveOptions options, Action<Stream> write)
     {
         var dir = Path.GetDirectoryName(full)!;
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        // A hidden sibling (".model.kpt.tmp-<random>"): same file system, so the final rename is atomic.
+        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
         try
         {
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
