@@ -149,12 +149,16 @@ Describe 'Import-Checkpoint' {
         It 'continues a <Name> fit from a checkpoint to the same weights as an unbroken fit' -TestCases @(
             @{ Name = 'SGD with momentum'; Optimizer = { New-Optimizer sgd -LearningRate 0.05 -Momentum 0.9 } }
             @{ Name = 'Adam'; Optimizer = { New-Optimizer adam -LearningRate 0.01 } }
+            @{ Name = 'Nadam (momentum schedule state)'; Optimizer = { New-Optimizer nadam -LearningRate 0.01 } }
+            @{ Name = 'Adam with a frozen first layer'; Optimizer = { New-Optimizer adam -LearningRate 0.01 }; Freeze = $true }
         ) {
-            param($Name, $Optimizer)
+            param($Name, $Optimizer, $Freeze)
             $unbroken = New-TestModel -Optimizer (& $Optimizer)
+            if ($Freeze) { $unbroken.Engine.Layers[0].Trainable = $false }
             $unbroken | Invoke-ModelFit -Data $script:Data -Epochs 8 -BatchSize 50 -Seed 7 | Out-Null
 
             $first = New-TestModel -Optimizer (& $Optimizer)
+            if ($Freeze) { $first.Engine.Layers[0].Trainable = $false }
             $first | Invoke-ModelFit -Data $script:Data -Epochs 4 -BatchSize 50 -Seed 7 | Out-Null
             $p = Join-Path $TestDrive "resume-$($Name -replace '\W').kpt"
             $first | Export-Checkpoint -Path $p -IncludeOptimizer
