@@ -171,6 +171,32 @@ Describe 'Import-Checkpoint' {
             $resumed.Engine.History.Loss | Should -Be $unbroken.Engine.History.Loss
         }
 
+        It 'resumes in place into a freshly built model (Checkpoint.RestoreInto, the engine call behind -Resume)' {
+            $unbroken = New-TestModel -Optimizer (New-Optimizer adam -LearningRate 0.01)
+            $unbroken | Invoke-ModelFit -Data $script:Data -Epochs 8 -BatchSize 50 -Seed 7 | Out-Null
+            $first = New-TestModel -Optimizer (New-Optimizer adam -LearningRate 0.01)
+            $first | Invoke-ModelFit -Data $script:Data -Epochs 4 -BatchSize 50 -Seed 7 | Out-Null
+            $p = Join-Path $TestDrive 'in-place.kpt'
+            $first | Export-Checkpoint -Path $p -IncludeOptimizer
+
+            $restarted = New-TestModel -Optimizer (New-Optimizer adam -LearningRate 0.01)
+            [KerasPS.Engine.Checkpoints.Checkpoint]::RestoreInto($restarted.Engine, $p)
+            $restarted.EpochsTrained | Should -Be 4
+            $restarted | Invoke-ModelFit -Data $script:Data -Epochs 8 -BatchSize 50 | Out-Null
+            Get-MaxDifference (Get-Weights $unbroken) (Get-Weights $restarted) | Should -BeLessOrEqual 1e-6
+        }
+
+        It 'refuses to resume into a model compiled with another optimizer (OptimizerMismatch) and leaves it unchanged' {
+            $m = New-TestModel -Optimizer sgd
+            $before = Get-Weights $m
+            $err = $null
+            try { [KerasPS.Engine.Checkpoints.Checkpoint]::RestoreInto($m.Engine, $script:Good) } catch { $err = $_.Exception.InnerException }
+            $err.ErrorId | Should -Be 'OptimizerMismatch'
+            $err.Message | Should -BeLike "*optimizer 'adam'*compiled with 'sgd'*"
+            $m.EpochsTrained | Should -Be 0
+            Get-MaxDifference $before (Get-Weights $m) | Should -Be 0
+        }
+
         It 'does not match the unbroken fit when the optimizer state was left out (the test can tell)' {
             $unbroken = New-TestModel -Optimizer (New-Optimizer adam -LearningRate 0.01)
             $unbroken | Invoke-ModelFit -Data $script:Data -Epochs 8 -BatchSize 50 -Seed 7 | Out-Null

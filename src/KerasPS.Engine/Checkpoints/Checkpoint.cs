@@ -252,11 +252,47 @@ public static class Checkpoint
                     $"'{path}' holds only weights (saved with -WeightsOnly), not a model. Load them into a model with the same layers: Import-Checkpoint -Path '{path}' -WeightsInto $model.", path);
             var model = Rebuild(config, allowUnsafe, path);
             var values = ReadWeights(zip, config, model, "InvalidCheckpoint", ErrorKind.InvalidData, path);
+            var training = ReadTraining(config, path);
+            var optimizerState = config.GetValueOrDefault("optimizer_state") is Dictionary<string, object?> state ? ReadOptimizer(zip, config, state, model, path) : null;
             foreach (var w in model.Weights) w.Assign(values[w.Path]);
-            RestoreTraining(config, model);
-            if (config.TryGetValue("optimizer_state", out var os) && os is Dictionary<string, object?> state)
-                RestoreOptimizer(zip, config, state, model, path);
+            training(model);
+            optimizerState?.Invoke();
             return model;
+        }
+    }
+
+    /// <summary>
+    /// Resume in place (for <c>Invoke-ModelFit -Resume</c> and a restarted runbook that rebuilt its model): loads the
+    /// weights (name by name), the optimizer state when the file has it, epochs trained, fit seed, history, classes and
+    /// feature names of a full checkpoint into <paramref name="model"/>, which must have the same layers and, when the
+    /// file holds optimizer state, be compiled with the same optimizer. Everything is read and checked first; on any
+    /// error the model is unchanged. Continuing with <c>Trainer.Fit</c> (Epochs = the total) then matches an unbroken fit.
+    /// </summary>
+    public static void RestoreInto(SequentialModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var file = OpenCheckpoint(path, out var zip, out var config);
+        using (zip)
+        {
+            if (Bool(config, "weights_only"))
+                throw KerasException.BadOperation("WeightsOnlyCheckpoint",
+                    $"'{path}' holds only weights (saved with -WeightsOnly), so there is no training state to resume from. Save full checkpoints (without -WeightsOnly) to resume.", path);
+            if (!model.IsBuilt && IntArray(Dict(Dict(config, "model"), "config").GetValueOrDefault("input_shape")) is { } shape && model.Layers.Count > 0)
+                model.Build(shape);
+            var values = ReadWeights(zip, config, model, "WeightsMismatch", ErrorKind.InvalidArgument, path);
+            var training = ReadTraining(config, path);
+            Action? optimizerState = null;
+            if (config.GetValueOrDefault("optimizer_state") is Dictionary<string, object?> state)
+            {
+                var saved = state.GetValueOrDefault("name") as string;
+                if (model.Optimizer is null || (saved is not null && model.Optimizer.Name != saved))
+                    throw KerasException.BadArgument("OptimizerMismatch",
+                        $"'{path}' holds the state of optimizer '{saved}', but model '{model.Name}' is {(model.Optimizer is null ? "not compiled" : $"compiled with '{model.Optimizer.Name}'")}. Compile it with Build-Model -Optimizer {saved}, or import the checkpoint as a new model (Import-Checkpoint).", path);
+                optimizerState = ReadOptimizer(zip, config, state, model, path);
+            }
+            foreach (var w in model.Weights) w.Assign(values[w.Path]);
+            training(model);
+            optimizerState?.Invoke();
         }
     }
 
@@ -458,33 +494,47 @@ public static class Checkpoint
         config.GetValueOrDefault("files") is Dictionary<string, object?> files && files.GetValueOrDefault(entry) is Dictionary<string, object?> f
             ? f.GetValueOrDefault("sha256") as string : null;
 
-    private static void RestoreTraining(Dictionary<string, object?> config, SequentialModel model)
+    /// <summary>Parses the training state; the returned action applies it (nothing changes until it runs).</summary>
+    private static Action<SequentialModel> ReadTraining(Dictionary<string, object?> config, string path)
     {
-        if (config.GetValueOrDefault("training") is not Dictionary<string, object?> t) return;
+        if (config.GetValueOrDefault("training") is not Dictionary<string, object?> t) return _ => { };
         try
         {
-            model.EpochsTrained = t.GetValueOrDefault("epochs_trained") is { } e ? Convert.ToInt32(e, CultureInfo.InvariantCulture) : 0;
-            model.FitSeed = t.GetValueOrDefault("fit_seed") is { } s ? Convert.ToInt64(s, CultureInfo.InvariantCulture) : null;
-            model.Classes = Strings(t.GetValueOrDefault("classes"));
-            model.FeatureNames = Strings(t.GetValueOrDefault("feature_names"));
-            model.TargetName = t.GetValueOrDefault("target_name") as string;
-            if (t.GetValueOrDefault("history") is List<object?> history)
-                foreach (var h in history.OfType<Dictionary<string, object?>>())
+            int epochs = t.GetValueOrDefault("epochs_trained") is { } e ? Convert.ToInt32(e, CultureInfo.InvariantCulture) : 0;
+            long? fitSeed = t.GetValueOrDefault("fit_seed") is { } s ? Convert.ToInt64(s, CultureInfo.InvariantCulture) : null;
+            var classes = Strings(t.GetValueOrDefault("classes"));
+            var features = Strings(t.GetValueOrDefault("feature_names"));
+            var target = t.GetValueOrDefault("target_name") as string;
+            var history = new List<EpochRecord>();
+            if (t.GetValueOrDefault("history") is List<object?> records)
+                foreach (var h in records.OfType<Dictionary<string, object?>>())
                 {
                     var values = Dict(h, "values").ToDictionary(kv => kv.Key, kv => Convert.ToDouble(kv.Value, CultureInfo.InvariantCulture));
-                    model.History.Add(new EpochRecord(Convert.ToInt32(h["epoch"], CultureInfo.InvariantCulture), values,
+                    history.Add(new EpochRecord(Convert.ToInt32(h["epoch"], CultureInfo.InvariantCulture), values,
                         Convert.ToDouble(h["learning_rate"], CultureInfo.InvariantCulture),
                         TimeSpan.FromSeconds(Convert.ToDouble(h.GetValueOrDefault("duration_seconds") ?? 0.0, CultureInfo.InvariantCulture)),
                         Convert.ToInt64(h.GetValueOrDefault("samples") ?? 0L, CultureInfo.InvariantCulture)));
                 }
+            if (epochs < 0) throw Invalid($"'{path}': {ConfigEntry} says {epochs} epochs were trained.");
+            return model =>
+            {
+                model.EpochsTrained = epochs;
+                model.FitSeed = fitSeed;
+                model.Classes = classes;
+                model.FeatureNames = features;
+                model.TargetName = target;
+                model.History.Clear();
+                model.History.AddRange(history);
+            };
         }
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or KeyNotFoundException)
         {
-            throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"{ConfigEntry} has training state of the wrong type ({e.Message}).", e);
+            throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': {ConfigEntry} has training state of the wrong type ({e.Message}).", e);
         }
     }
 
-    private static void RestoreOptimizer(ZipArchive zip, Dictionary<string, object?> config, Dictionary<string, object?> state, SequentialModel model, string path)
+    /// <summary>Reads and checks the optimizer state against the model; the returned action applies it (nothing changes until it runs).</summary>
+    private static Action ReadOptimizer(ZipArchive zip, Dictionary<string, object?> config, Dictionary<string, object?> state, SequentialModel model, string path)
     {
         var optimizer = model.Optimizer ?? throw Invalid($"'{path}' holds optimizer state but no compile settings.");
         var trainable = OptimizedWeights(model);
@@ -517,11 +567,20 @@ public static class Checkpoint
         }
         try
         {
-            optimizer.Attach(trainable.Select(w => w.Value));   // same weights, same order as the trainer attaches them
-            foreach (var (tensor, (weight, slot)) in slots) optimizer.SetSlot(index[weight], slot, values[tensor]);
-            optimizer.Iterations = Convert.ToInt64(state.GetValueOrDefault("iterations") ?? 0L, CultureInfo.InvariantCulture);
-            if (state.GetValueOrDefault("learning_rate") is { } lr) optimizer.LearningRate = Convert.ToDouble(lr, CultureInfo.InvariantCulture);
-            if (optimizer is Nadam nadam && state.GetValueOrDefault("momentum_product") is { } mp) nadam.MomentumProduct = Convert.ToDouble(mp, CultureInfo.InvariantCulture);
+            long iterations = Convert.ToInt64(state.GetValueOrDefault("iterations") ?? 0L, CultureInfo.InvariantCulture);
+            double? learningRate = state.GetValueOrDefault("learning_rate") is { } lr ? Convert.ToDouble(lr, CultureInfo.InvariantCulture) : null;
+            double? momentumProduct = state.GetValueOrDefault("momentum_product") is { } mp ? Convert.ToDouble(mp, CultureInfo.InvariantCulture) : null;
+            if (iterations < 0) throw Invalid($"'{path}': the optimizer state says {iterations} steps were taken.");
+            if (learningRate is not (> 0 and < double.PositiveInfinity) and not null) throw Invalid($"'{path}': the optimizer state has learning rate {learningRate}.");
+            return () =>
+            {
+                optimizer.Reset();
+                optimizer.Attach(trainable.Select(w => w.Value));   // same weights, same order as the trainer attaches them
+                foreach (var (tensor, (weight, slot)) in slots) optimizer.SetSlot(index[weight], slot, values[tensor]);
+                optimizer.Iterations = iterations;
+                if (learningRate is double rate) optimizer.LearningRate = rate;
+                if (optimizer is Nadam nadam && momentumProduct is double product) nadam.MomentumProduct = product;
+            };
         }
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
         {
