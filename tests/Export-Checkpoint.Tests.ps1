@@ -239,12 +239,13 @@ Describe 'Export-Checkpoint' {
         }
 
         It 'saves an unbuilt model''s config, which imports as the same unbuilt model' {
-            $m = New-Model -Name later | Add-DenseLayer -Units 5 -Activation relu | Add-DenseLayer -Units 2
+            $m = New-Model -Name later | Add-DenseLayer -Units 5 -Activation relu | Add-ActivationLayer -Activation tanh | Add-DenseLayer -Units 2
             $p = Join-Path $TestDrive 'unbuilt.kpt'
             $m | Export-Checkpoint -Path $p
             $back = Import-Checkpoint -Path $p
             $back.IsBuilt | Should -BeFalse
-            $back.Layers | Should -Be @('dense', 'dense_1')
+            $back.Layers | Should -Be @('dense', 'activation', 'dense_1')
+            $back.Engine.Layers[1].Activation | Should -Be 'tanh'
         }
     }
 }

@@ -434,6 +434,10 @@ public static class Checkpoint
         {
             throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': {ConfigEntry} holds a value of the wrong type ({e.Message}).", e);
         }
+        catch (OutOfMemoryException e)
+        {
+            throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': {ConfigEntry} describes a model too large for this machine's memory.", e);
+        }
     }
 
     private static KerasException Unsafe(string path, IEnumerable<string> layers) =>
