@@ -126,6 +126,7 @@ public static class Checkpoint
             }
             try { File.Move(temp, full, options.Overwrite); }
             catch (IOException) when (!options.Overwrite && File.Exists(full)) { throw Exists(full); }
+            DirectorySync.Flush(dir);
         }
         catch (Exception e)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace KerasPS.Engine.Checkpoints;
@@ -81,4 +82,29 @@ internal sealed class FailingStream : Stream
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
     public override void SetLength(long value) => inner.SetLength(value);
+}
+
+/// <summary>
+/// fsync of a folder on Linux and macOS, so that the rename that publishes a checkpoint survives a power loss, not
+/// only a killed process. Best effort: a file system that refuses it still has the atomic rename.
+/// </summary>
+internal static class DirectorySync
+{
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)] private static extern int Open(string path, int flags);
+    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)] private static extern int Fsync(int fd);
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)] private static extern int Close(int fd);
+
+    public static void Flush(string directory)
+    {
+        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())) return;   // NTFS commits the rename in its journal
+        try
+        {
+            int fd = Open(directory, 0);   // O_RDONLY
+            if (fd < 0) return;
+            Fsync(fd);
+            Close(fd);
+        }
+        catch (DllNotFoundException) { }
+        catch (EntryPointNotFoundException) { }
+    }
 }
