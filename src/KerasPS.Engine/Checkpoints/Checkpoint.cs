@@ -72,9 +72,10 @@ public static class Checkpoint
         if (options.IncludeOptimizer && !model.IsCompiled)
             throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled, so it has no optimizer state to include. Drop -IncludeOptimizer, or compile it with Build-Model first.");
 
-        // Everything is gathered before the file is opened, so a refusal never leaves a temporary file behind.
-        var weights = model.Weights.Select(w => (w.Path, w.Shape, w.ToArray())).ToList();
-        var optimizerTensors = new List<(string Name, long[] Shape, float[] Values)>();
+        // Everything is checked before the file is opened, so a refusal never leaves a temporary file behind; values
+        // are copied out one tensor at a time while writing.
+        var weights = model.Weights.Select(w => (w.Path, w.Shape, (Func<float[]>)w.ToArray)).ToList();
+        var optimizerTensors = new List<(string Name, long[] Shape, Func<float[]> Values)>();
         Dictionary<string, object?>? optimizerState = null;
         if (options.IncludeOptimizer) optimizerState = GatherOptimizerState(model, optimizerTensors);
         var config = options.WeightsOnly ? WeightsOnlyConfig(model) : ModelConfig(model);
@@ -139,7 +140,7 @@ public static class Checkpoint
         }
     }
 
-    private static Dictionary<string, object?> WriteTensors(ZipArchive zip, string name, IReadOnlyList<(string, long[], float[])> tensors, IReadOnlyDictionary<string, string> metadata)
+    private static Dictionary<string, object?> WriteTensors(ZipArchive zip, string name, IReadOnlyList<(string, long[], Func<float[]>)> tensors, IReadOnlyDictionary<string, string> metadata)
     {
         // Stored, not deflated: float noise barely compresses, and an unzipped copy is byte for byte what was written.
         var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
@@ -210,7 +211,7 @@ public static class Checkpoint
     private static List<Weight> OptimizedWeights(SequentialModel model) =>
         model.Weights.Where(w => w.Trainable && w.Owner.Trainable).ToList();
 
-    private static Dictionary<string, object?> GatherOptimizerState(SequentialModel model, List<(string, long[], float[])> tensors)
+    private static Dictionary<string, object?> GatherOptimizerState(SequentialModel model, List<(string, long[], Func<float[]>)> tensors)
     {
         var optimizer = model.Optimizer!;
         var trainable = OptimizedWeights(model);
@@ -222,8 +223,7 @@ public static class Checkpoint
                     $"The optimizer state of model '{model.Name}' no longer lines up with its trainable weights (a layer's Trainable setting changed since the last fit). Save without -IncludeOptimizer, or fit once more first.");
             var weight = trainable[index];
             var name = $"{weight.Path}/{slot}";
-            using var c = value.detach().contiguous();
-            tensors.Add((name, value.shape, c.data<float>().ToArray()));
+            tensors.Add((name, value.shape, () => { using var c = value.detach().contiguous(); return c.data<float>().ToArray(); }));
             slots.Add(new Dictionary<string, object?> { ["tensor"] = name, ["weight"] = weight.Path, ["slot"] = slot });
         }
         var state = new Dictionary<string, object?>

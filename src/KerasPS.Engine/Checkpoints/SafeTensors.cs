@@ -24,8 +24,11 @@ public static class SafeTensors
 
     public const string Float32 = "F32";
 
-    /// <summary>Writes tensors (name, shape, row-major values) in the order given.</summary>
-    public static void Write(Stream output, IReadOnlyList<(string Name, long[] Shape, float[] Values)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>
+    /// Writes tensors in the order given. Values are fetched one tensor at a time (row-major float32), so a large model
+    /// is never copied whole; the callback must return exactly as many values as the shape holds.
+    /// </summary>
+    public static void Write(Stream output, IReadOnlyList<(string Name, long[] Shape, Func<float[]> Values)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         var header = new MemoryStream();
@@ -39,12 +42,11 @@ public static class SafeTensors
                 json.WriteEndObject();
             }
             long offset = 0;
-            foreach (var (name, shape, values) in tensors)
+            foreach (var (name, shape, _) in tensors)
             {
                 if (!names.Add(name) || name == "__metadata__")
                     throw new ArgumentException($"Tensor name '{name}' is used twice or reserved.", nameof(tensors));
-                if (shape.Aggregate(1L, (a, d) => a * d) != values.LongLength)
-                    throw new ArgumentException($"Tensor '{name}' has {values.LongLength} values for shape [{string.Join(", ", shape)}].", nameof(tensors));
+                long count = shape.Aggregate(1L, (a, d) => a * d);
                 json.WriteStartObject(name);
                 json.WriteString("dtype", Float32);
                 json.WriteStartArray("shape");
@@ -52,7 +54,7 @@ public static class SafeTensors
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                offset += values.LongLength * sizeof(float);
+                offset += count * sizeof(float);
                 json.WriteNumberValue(offset);
                 json.WriteEndArray();
                 json.WriteEndObject();
@@ -66,7 +68,13 @@ public static class SafeTensors
         output.Write(len);
         header.Position = 0;
         header.CopyTo(output);
-        foreach (var (_, _, values) in tensors) WriteFloats(output, values);
+        foreach (var (name, shape, read) in tensors)
+        {
+            var values = read();
+            if (values.LongLength != shape.Aggregate(1L, (a, d) => a * d))
+                throw new ArgumentException($"Tensor '{name}' has {values.LongLength} values for shape [{string.Join(", ", shape)}].", nameof(tensors));
+            WriteFloats(output, values);
+        }
     }
 
     private static void WriteFloats(Stream output, float[] values)
