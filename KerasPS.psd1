@@ -29,6 +29,8 @@
         'New-TerminateOnNaN'
         'Set-KerasOption'
         'Get-KerasOption'
+        'Export-Checkpoint'
+        'Import-Checkpoint'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

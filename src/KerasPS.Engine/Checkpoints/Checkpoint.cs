@@ -1,0 +1,608 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Reflection;
+using KerasPS.Engine.Layers;
+using KerasPS.Engine.Models;
+using KerasPS.Engine.Native;
+using KerasPS.Engine.Training;
+using KerasPS.Engine.Training.Optimizers;
+
+namespace KerasPS.Engine.Checkpoints;
+
+/// <summary>How <see cref="Checkpoint.Save"/> writes a checkpoint.</summary>
+public sealed class CheckpointSaveOptions
+{
+    /// <summary>Also store the optimizer's moments, step count and learning rate, so that a fit can resume exactly.</summary>
+    public bool IncludeOptimizer { get; set; }
+
+    /// <summary>Store only the weights (Keras save_weights); load them with <see cref="Checkpoint.LoadWeightsInto"/>.</summary>
+    public bool WeightsOnly { get; set; }
+
+    /// <summary>Replace an existing file; otherwise an existing file is a <c>CheckpointExists</c> error.</summary>
+    public bool Overwrite { get; set; }
+
+    /// <summary>
+    /// Testing aid: the write to the temporary file fails with an IOException after this many bytes, as a full disk or
+    /// a killed process would, so tests can show that the file already at the target path survives.
+    /// </summary>
+    public long? FailAfterBytes { get; set; }
+}
+
+/// <summary>
+/// KerasPS checkpoints: one zip file holding <c>config.json</c> (model, compile and training state) and
+/// <c>model.safetensors</c> (every weight, named <c>layer/weight</c>, kernels in Keras's (in, out) layout), plus
+/// <c>optimizer.safetensors</c> when the optimizer state is included. Writes are atomic; reads validate everything
+/// before use and never run code from the file. The format is described in module/CHECKPOINT-FORMAT.md.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>The format version this code writes and the only one it reads.</summary>
+    public const int FormatVersion = 1;
+    public const string FormatName = "kerasps.checkpoint";
+    public const string ConfigEntry = "config.json";
+    public const string WeightsEntry = "model.safetensors";
+    public const string OptimizerEntry = "optimizer.safetensors";
+
+    /// <summary>Marks, in a layer's entry of config.json, a layer whose config carries code (a script block).</summary>
+    public const string UnsafeFlag = "unsafe_to_deserialize";
+
+    private const long MaxConfigBytes = 64L * 1024 * 1024;
+
+    /// <summary>Version of KerasPS written into checkpoints.</summary>
+    public static string ProducerVersion { get; } =
+        typeof(Checkpoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(Checkpoint).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    internal static KerasException Invalid(string message) => KerasException.BadData("InvalidCheckpoint", message);
+
+    // ------------------------------------------------------------------ save
+
+    /// <summary>Writes a checkpoint of <paramref name="model"/> to <paramref name="path"/>, atomically.</summary>
+    public static void Save(SequentialModel model, string path, CheckpointSaveOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new CheckpointSaveOptions();
+        var full = TargetPath(path);
+        if (options.WeightsOnly && options.IncludeOptimizer)
+            throw KerasException.BadArgument("ConflictingCheckpointOptions", "A weights-only checkpoint cannot hold optimizer state. Drop -IncludeOptimizer or -WeightsOnly.");
+        if (!options.Overwrite && File.Exists(full))
+            throw Exists(full);
+        if (options.WeightsOnly && !model.IsBuilt)
+            throw KerasException.BadOperation("ModelNotBuilt", $"Model '{model.Name}' has no weights yet, so there is nothing to save with -WeightsOnly. Train it or give it an -InputShape first.");
+        if (options.IncludeOptimizer && !model.IsCompiled)
+            throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled, so it has no optimizer state to include. Drop -IncludeOptimizer, or compile it with Build-Model first.");
+
+        // Everything is checked before the file is opened, so a refusal never leaves a temporary file behind; values
+        // are copied out one tensor at a time while writing.
+        var weights = model.Weights.Select(w => (w.Path, w.Shape, (Func<float[]>)w.ToArray)).ToList();
+        var optimizerTensors = new List<(string Name, long[] Shape, Func<float[]> Values)>();
+        Dictionary<string, object?>? optimizerState = null;
+        if (options.IncludeOptimizer) optimizerState = GatherOptimizerState(model, optimizerTensors);
+        var config = options.WeightsOnly ? WeightsOnlyConfig(model) : ModelConfig(model);
+        config["weights"] = model.Weights.Select(w => new Dictionary<string, object?> { ["name"] = w.Path, ["shape"] = w.Shape, ["trainable"] = w.Trainable }).ToList();
+        if (optimizerState is not null) config["optimizer_state"] = optimizerState;
+        var files = new Dictionary<string, object?>();
+        config["files"] = files;
+        var metadata = new Dictionary<string, string> { ["producer"] = $"KerasPS {ProducerVersion}", ["layout"] = "keras" };
+
+        WriteAtomically(full, options, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            files[WeightsEntry] = WriteTensors(zip, WeightsEntry, weights, metadata);
+            if (optimizerState is not null) files[OptimizerEntry] = WriteTensors(zip, OptimizerEntry, optimizerTensors, metadata);
+            var entry = zip.CreateEntry(ConfigEntry, CompressionLevel.Optimal);
+            using var s = entry.Open();
+            s.Write(CheckpointJson.Serialize(config));
+        });
+    }
+
+    private static string TargetPath(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw KerasException.BadArgument("InvalidCheckpointPath", "The checkpoint path is empty. Give a file path such as model.kpt.");
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw KerasException.BadArgument("InvalidCheckpointPath", $"'{full}' is a folder. Give a file path such as {Path.Combine(full, "model.kpt")}.", path);
+        var dir = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir))
+            throw new KerasException("CheckpointFolderNotFound", ErrorKind.ObjectNotFound, $"The folder '{dir}' does not exist. Create it first (New-Item -ItemType Directory).") { Target = path };
+        return full;
+    }
+
+    private static KerasException Exists(string full) =>
+        new("CheckpointExists", ErrorKind.ResourceExists, $"'{full}' already exists. Use -Force to replace it, or choose another path.") { Target = full };
+
+    /// <summary>Temp file in the target's folder, flushed to disk, then renamed over the target: readers see the old file or the new one, never half of one.</summary>
+    private static void WriteAtomically(string full, CheckpointSaveOptions options, Action<Stream> write)
+    {
+        var dir = Path.GetDirectoryName(full)!;
+        // A hidden sibling (".model.kpt.tmp-<random>"): same file system, so the final rename is atomic.
+        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+            {
+                Stream target = options.FailAfterBytes is long budget ? new FailingStream(file, budget) : file;
+                write(target);
+                file.Flush(flushToDisk: true);
+            }
+            try { File.Move(temp, full, options.Overwrite); }
+            catch (IOException) when (!options.Overwrite && File.Exists(full)) { throw Exists(full); }
+            DirectorySync.Flush(dir);
+        }
+        catch (Exception e)
+        {
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (e is KerasException) throw;
+            if (e is IOException or UnauthorizedAccessException)
+                throw new KerasException("CheckpointWriteFailed", ErrorKind.ResourceUnavailable,
+                    $"Could not write checkpoint '{full}': {e.Message} Any file already at that path is unchanged.", e) { Target = full };
+            throw;
+        }
+    }
+
+    private static Dictionary<string, object?> WriteTensors(ZipArchive zip, string name, IReadOnlyList<(string, long[], Func<float[]>)> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        // Stored, not deflated: float noise barely compresses, and an unzipped copy is byte for byte what was written.
+        var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+        using var s = entry.Open();
+        using var h = new HashingStream(s);
+        SafeTensors.Write(h, tensors, metadata);
+        return new Dictionary<string, object?> { ["sha256"] = h.Sha256(), ["bytes"] = h.BytesSeen };
+    }
+
+    private static Dictionary<string, object?> Header() => new()
+    {
+        ["format"] = FormatName,
+        ["format_version"] = FormatVersion,
+        ["kerasps_version"] = ProducerVersion,
+        ["saved_at"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+    };
+
+    private static Dictionary<string, object?> WeightsOnlyConfig(SequentialModel model)
+    {
+        var c = Header();
+        c["weights_only"] = true;
+        c["model_name"] = model.Name;
+        c["input_shape"] = model.InputShape;
+        return c;
+    }
+
+    private static Dictionary<string, object?> ModelConfig(SequentialModel model)
+    {
+        var c = Header();
+        c["weights_only"] = false;
+        var layers = model.GetLayerConfigs();
+        for (int i = 0; i < layers.Count; i++)
+            if (model.Layers[i].IsUnsafeToDeserialize) layers[i][UnsafeFlag] = true;
+        c["model"] = new Dictionary<string, object?>
+        {
+            ["class_name"] = "Sequential",
+            ["config"] = new Dictionary<string, object?>
+            {
+                ["name"] = model.Name,
+                ["seed"] = model.Seed,
+                ["input_shape"] = model.InputShape,
+                ["layers"] = layers,
+            },
+        };
+        c["compile"] = model.IsCompiled
+            ? new Dictionary<string, object?> { ["optimizer"] = model.Optimizer!.GetConfig(), ["loss"] = model.Loss!.Name, ["metrics"] = model.MetricNames.ToList() }
+            : null;
+        c["training"] = new Dictionary<string, object?>
+        {
+            ["epochs_trained"] = model.EpochsTrained,
+            ["fit_seed"] = model.FitSeed,
+            ["classes"] = model.Classes?.ToList(),
+            ["feature_names"] = model.FeatureNames?.ToList(),
+            ["target_name"] = model.TargetName,
+            ["history"] = model.History.Select(r => new Dictionary<string, object?>
+            {
+                ["epoch"] = r.Epoch,
+                ["learning_rate"] = r.LearningRate,
+                ["duration_seconds"] = r.Duration.TotalSeconds,
+                ["samples"] = r.Samples,
+                ["values"] = r.Values.ToDictionary(kv => kv.Key, kv => (object?)kv.Value),
+            }).ToList(),
+        };
+        return c;
+    }
+
+    /// <summary>The weights the optimizer updates, in the order the trainer attaches them.</summary>
+    private static List<Weight> OptimizedWeights(SequentialModel model) =>
+        model.Weights.Where(w => w.Trainable && w.Owner.Trainable).ToList();
+
+    private static Dictionary<string, object?> GatherOptimizerState(SequentialModel model, List<(string, long[], Func<float[]>)> tensors)
+    {
+        var optimizer = model.Optimizer!;
+        var trainable = OptimizedWeights(model);
+        var slots = new List<object?>();
+        foreach (var (index, slot, value) in optimizer.GetSlots())
+        {
+            if (index >= trainable.Count || !trainable[index].Shape.SequenceEqual(value.shape))
+                throw KerasException.BadOperation("OptimizerStateMismatch",
+                    $"The optimizer state of model '{model.Name}' no longer lines up with its trainable weights (a layer's Trainable setting changed since the last fit). Save without -IncludeOptimizer, or fit once more first.");
+            var weight = trainable[index];
+            var name = $"{weight.Path}/{slot}";
+            tensors.Add((name, value.shape, () => { using var c = value.detach().contiguous(); return c.data<float>().ToArray(); }));
+            slots.Add(new Dictionary<string, object?> { ["tensor"] = name, ["weight"] = weight.Path, ["slot"] = slot });
+        }
+        var state = new Dictionary<string, object?>
+        {
+            ["name"] = optimizer.Name,
+            ["iterations"] = optimizer.Iterations,
+            ["learning_rate"] = optimizer.LearningRate,
+            ["slots"] = slots,
+        };
+        if (optimizer is Nadam nadam) state["momentum_product"] = nadam.MomentumProduct;
+        return state;
+    }
+
+    // ------------------------------------------------------------------ load
+
+    /// <summary>
+    /// Reads a checkpoint and returns the model, built and compiled as it was saved, with its weights, training state
+    /// and (when saved) optimizer state. A layer that carries code is refused unless <paramref name="allowUnsafe"/>.
+    /// </summary>
+    public static SequentialModel Load(string path, bool allowUnsafe = false)
+    {
+        using var file = OpenCheckpoint(path, out var zip, out var config);
+        using (zip)
+        {
+            if (Bool(config, "weights_only"))
+                throw KerasException.BadOperation("WeightsOnlyCheckpoint",
+                    $"'{path}' holds only weights (saved with -WeightsOnly), not a model. Load them into a model with the same layers: Import-Checkpoint -Path '{path}' -WeightsInto $model.", path);
+            var model = Rebuild(config, allowUnsafe, path);
+            var values = ReadWeights(zip, config, model, "InvalidCheckpoint", ErrorKind.InvalidData, path);
+            var training = ReadTraining(config, path);
+            var optimizerState = config.GetValueOrDefault("optimizer_state") is Dictionary<string, object?> state ? ReadOptimizer(zip, config, state, model, path) : null;
+            foreach (var w in model.Weights) w.Assign(values[w.Path]);
+            training(model);
+            optimizerState?.Invoke();
+            return model;
+        }
+    }
+
+    /// <summary>
+    /// Resume in place (for <c>Invoke-ModelFit -Resume</c> and a restarted runbook that rebuilt its model): loads the
+    /// weights (name by name), the optimizer state when the file has it, epochs trained, fit seed, history, classes and
+    /// feature names of a full checkpoint into <paramref name="model"/>, which must have the same layers and, when the
+    /// file holds optimizer state, be compiled with the same optimizer. Everything is read and checked first; on any
+    /// error the model is unchanged. Continuing with <c>Trainer.Fit</c> (Epochs = the total) then matches an unbroken fit.
+    /// </summary>
+    public static void RestoreInto(SequentialModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var file = OpenCheckpoint(path, out var zip, out var config);
+        using (zip)
+        {
+            if (Bool(config, "weights_only"))
+                throw KerasException.BadOperation("WeightsOnlyCheckpoint",
+                    $"'{path}' holds only weights (saved with -WeightsOnly), so there is no training state to resume from. Save full checkpoints (without -WeightsOnly) to resume.", path);
+            if (!model.IsBuilt && IntArray(Dict(Dict(config, "model"), "config").GetValueOrDefault("input_shape")) is { } shape && model.Layers.Count > 0)
+                model.Build(shape);
+            var values = ReadWeights(zip, config, model, "WeightsMismatch", ErrorKind.InvalidArgument, path);
+            var training = ReadTraining(config, path);
+            Action? optimizerState = null;
+            if (config.GetValueOrDefault("optimizer_state") is Dictionary<string, object?> state)
+            {
+                var saved = state.GetValueOrDefault("name") as string;
+                if (model.Optimizer is null || (saved is not null && model.Optimizer.Name != saved))
+                    throw KerasException.BadArgument("OptimizerMismatch",
+                        $"'{path}' holds the state of optimizer '{saved}', but model '{model.Name}' is {(model.Optimizer is null ? "not compiled" : $"compiled with '{model.Optimizer.Name}'")}. Compile it with Build-Model -Optimizer {saved}, or import the checkpoint as a new model (Import-Checkpoint).", path);
+                optimizerState = ReadOptimizer(zip, config, state, model, path);
+            }
+            foreach (var w in model.Weights) w.Assign(values[w.Path]);
+            training(model);
+            optimizerState?.Invoke();
+        }
+    }
+
+    /// <summary>
+    /// Keras load_weights: copies the weights of a checkpoint (full or weights-only) into <paramref name="model"/>, name by
+    /// name. Every name and shape is checked first; on any mismatch one error lists them all and the model is unchanged.
+    /// </summary>
+    public static void LoadWeightsInto(SequentialModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var file = OpenCheckpoint(path, out var zip, out var config);
+        using (zip)
+        {
+            if (!model.IsBuilt)
+            {
+                var shape = IntArray(config.GetValueOrDefault("input_shape"))
+                    ?? IntArray(((config.GetValueOrDefault("model") as Dictionary<string, object?>)?.GetValueOrDefault("config") as Dictionary<string, object?>)?.GetValueOrDefault("input_shape"));
+                if (shape is null || model.Layers.Count == 0)
+                    throw KerasException.BadOperation("ModelNotBuilt", $"Model '{model.Name}' has no weights to load into yet. Give it an -InputShape (New-Model -InputShape) first.");
+                model.Build(shape);
+            }
+            var values = ReadWeights(zip, config, model, "WeightsMismatch", ErrorKind.InvalidArgument, path);
+            foreach (var w in model.Weights) w.Assign(values[w.Path]);
+        }
+    }
+
+    private static FileStream OpenCheckpoint(string path, out ZipArchive zip, out Dictionary<string, object?> config)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw KerasException.BadArgument("InvalidCheckpointPath", "The checkpoint path is empty.");
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+            throw new KerasException("CheckpointNotFound", ErrorKind.ObjectNotFound, $"Checkpoint '{full}' does not exist. Check the path (Get-ChildItem *.kpt).") { Target = path };
+        var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
+        {
+            Span<byte> magic = stackalloc byte[4];
+            int got = file.Read(magic);
+            if (got == 0) throw Invalid($"'{full}' is empty (0 bytes); it is not a KerasPS checkpoint.");
+            if (got < 4 || magic[0] != (byte)'P' || magic[1] != (byte)'K' || !((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6)))
+                throw Invalid($"'{full}' is not a KerasPS checkpoint: it does not start with the zip signature 'PK'. Checkpoints are written by Export-Checkpoint.");
+            file.Position = 0;
+            try { zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true); }
+            catch (InvalidDataException e) { throw Invalid($"'{full}' is truncated or damaged: its zip directory cannot be read ({e.Message})"); }
+            try
+            {
+                CheckEntryNames(zip, full);
+                config = ReadConfig(zip, full);
+                return file;
+            }
+            catch { zip.Dispose(); throw; }
+        }
+        catch { file.Dispose(); throw; }
+    }
+
+    private static void CheckEntryNames(ZipArchive zip, string full)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var e in zip.Entries)
+        {
+            var n = e.FullName;
+            var parts = n.Split('/');
+            if (n.Length == 0 || n.Contains('\\') || n.Contains(':') || n.StartsWith('/') || n.Contains('\0') || parts.Any(p => p is ".." or "."))
+                throw Invalid($"'{full}' holds an entry with a path outside the archive: '{n}'. Checkpoints hold only plain names such as config.json; the file was not written by KerasPS or has been tampered with.");
+            if (!seen.Add(n))
+                throw Invalid($"'{full}' holds two entries named '{n}'; it is ambiguous which one to read.");
+        }
+    }
+
+    private static Dictionary<string, object?> ReadConfig(ZipArchive zip, string full)
+    {
+        var entry = zip.GetEntry(ConfigEntry) ?? throw Invalid($"'{full}' has no {ConfigEntry}; it is not a KerasPS checkpoint.");
+        if (entry.Length > MaxConfigBytes) throw Invalid($"'{full}': {ConfigEntry} declares {entry.Length} bytes, more than the {MaxConfigBytes} a config may have.");
+        var bytes = new byte[entry.Length];
+        object? parsed;
+        try
+        {
+            using (var s = entry.Open())
+            {
+                int read = 0;
+                while (read < bytes.Length) { int k = s.Read(bytes, read, bytes.Length - read); if (k == 0) break; read += k; }
+                if (read < bytes.Length) throw Invalid($"'{full}': {ConfigEntry} is truncated.");
+            }
+            parsed = CheckpointJson.Parse(bytes);
+        }
+        catch (InvalidDataException e) { throw Invalid($"'{full}': {ConfigEntry} is damaged ({e.Message})."); }
+        catch (System.Text.Json.JsonException e) { throw Invalid($"'{full}': {ConfigEntry} is not valid JSON ({e.Message})."); }
+        if (parsed is not Dictionary<string, object?> config) throw Invalid($"'{full}': {ConfigEntry} is not a JSON object.");
+        if (!config.TryGetValue("format", out var f) || f as string != FormatName)
+            throw Invalid($"'{full}' is not a KerasPS checkpoint: {ConfigEntry} has format '{f}', expected '{FormatName}'.");
+        config.TryGetValue("format_version", out var v);
+        if (v is not long version || version != FormatVersion)
+            throw Invalid($"'{full}' uses checkpoint format version {v ?? "(none)"}, which KerasPS {ProducerVersion} cannot read; it reads version {FormatVersion}. "
+                + (v is long newer && newer > FormatVersion ? "Update KerasPS to open it." : "The file was not written by a KerasPS release."));
+        return config;
+    }
+
+    private static SequentialModel Rebuild(Dictionary<string, object?> config, bool allowUnsafe, string path)
+    {
+        var modelConfig = Dict(Dict(config, "model"), "config");
+        var layerEntries = modelConfig.TryGetValue("layers", out var l) && l is List<object?> list ? list : throw Invalid($"'{path}': {ConfigEntry} has no model layers.");
+        // The file's own flag is checked before any layer is constructed; the layer's property after, in case the flag was removed.
+        var flagged = layerEntries.OfType<Dictionary<string, object?>>().Where(e => Bool(e, UnsafeFlag))
+            .Select(e => Convert.ToString(Dict(e, "config").GetValueOrDefault("name") ?? "?", CultureInfo.InvariantCulture)!).ToList();
+        if (flagged.Count > 0 && !allowUnsafe) throw Unsafe(path, flagged);
+
+        try
+        {
+            var inputShape = IntArray(modelConfig.TryGetValue("input_shape", out var s) ? s : null);
+            long? seed = modelConfig.TryGetValue("seed", out var sd) && sd is not null ? Convert.ToInt64(sd, CultureInfo.InvariantCulture) : null;
+            var name = modelConfig.TryGetValue("name", out var mn) && mn is string str && !string.IsNullOrWhiteSpace(str) ? str : null;
+            if (inputShape is not null) TorchRuntime.EnsureLoaded();
+            var model = new SequentialModel(name, inputShape, seed);
+            for (int i = 0; i < layerEntries.Count; i++)
+            {
+                if (layerEntries[i] is not Dictionary<string, object?> entry || entry.GetValueOrDefault("class_name") is not string className)
+                    throw Invalid($"'{path}': layer {i + 1} in {ConfigEntry} has no class_name.");
+                var layerConfig = Dict(entry, "config");
+                Layer layer;
+                try { layer = LayerRegistry.FromConfig(className, layerConfig); }
+                catch (KerasException e) { throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': layer {i + 1} ({className}) cannot be rebuilt from its config: {e.Message}", e); }
+                if (layer.IsUnsafeToDeserialize && !allowUnsafe) throw Unsafe(path, new[] { layer.Name });
+                model.Add(layer);
+            }
+            if (inputShape is not null && model.Layers.Count > 0 && !model.IsBuilt) model.Build(inputShape);
+            if (config.GetValueOrDefault("compile") is Dictionary<string, object?> compile)
+            {
+                var optimizer = OptimizerFactory.FromConfig(Dict(compile, "optimizer"));
+                var loss = LossFactory.Create(compile.GetValueOrDefault("loss") as string ?? "");
+                var metrics = compile.GetValueOrDefault("metrics") is List<object?> m ? m.Select(x => Convert.ToString(x, CultureInfo.InvariantCulture)!) : null;
+                model.Compile(optimizer, loss, metrics);
+            }
+            return model;
+        }
+        catch (KerasException e) when (e.ErrorId is not ("InvalidCheckpoint" or "UnsafeCheckpoint"))
+        {
+            throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': the model config cannot be rebuilt: {e.Message}", e);
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or KeyNotFoundException or ArgumentException)
+        {
+            throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': {ConfigEntry} holds a value of the wrong type ({e.Message}).", e);
+        }
+        catch (OutOfMemoryException e)
+        {
+            throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': {ConfigEntry} describes a model too large for this machine's memory.", e);
+        }
+    }
+
+    private static KerasException Unsafe(string path, IEnumerable<string> layers) =>
+        new("UnsafeCheckpoint", ErrorKind.SecurityError,
+            $"'{path}' has layers whose config carries code ({string.Join(", ", layers)}); loading them would run that code. If you trust the file's author, import it with -AllowUnsafeDeserialization.") { Target = path };
+
+    /// <summary>Reads model.safetensors after checking its names and shapes against the model's weights; nothing is assigned here.</summary>
+    private static Dictionary<string, float[]> ReadWeights(ZipArchive zip, Dictionary<string, object?> config, SequentialModel model, string mismatchId, ErrorKind mismatchKind, string path)
+    {
+        var expected = model.Weights.ToDictionary(w => w.Path, w => w.Shape, StringComparer.Ordinal);
+        var entry = zip.GetEntry(WeightsEntry);
+        if (entry is null)
+        {
+            if (expected.Count == 0) return new Dictionary<string, float[]>();
+            throw Invalid($"'{path}' has no {WeightsEntry}, but the model has {expected.Count} weights.");
+        }
+        return ReadTensors(entry, ExpectedHash(config, WeightsEntry), path, tensors =>
+        {
+            var problems = new List<string>();
+            var found = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+            foreach (var (name, shape) in expected)
+            {
+                if (!found.TryGetValue(name, out var t)) problems.Add($"'{name}' {Fmt(shape)} is missing from the file");
+                else if (!t.Shape.SequenceEqual(shape)) problems.Add($"'{name}' is {Fmt(t.Shape)} in the file but {Fmt(shape)} in the model");
+            }
+            foreach (var t in tensors.Where(t => !expected.ContainsKey(t.Name))) problems.Add($"'{t.Name}' {Fmt(t.Shape)} in the file has no weight of that name in the model");
+            if (problems.Count > 0)
+            {
+                var shown = string.Join("; ", problems.Take(12)) + (problems.Count > 12 ? $"; and {problems.Count - 12} more" : "");
+                var message = mismatchId == "InvalidCheckpoint"
+                    ? $"'{path}': {WeightsEntry} does not match the model its config describes: {shown}."
+                    : $"The weights in '{path}' do not match model '{model.Name}': {shown}. Load into a model with the same layer names and sizes; nothing was changed.";
+                throw new KerasException(mismatchId, mismatchKind, message) { Target = path };
+            }
+        });
+    }
+
+    private static Dictionary<string, float[]> ReadTensors(ZipArchiveEntry entry, string? sha256, string path, Action<List<SafeTensorInfo>> check)
+    {
+        var what = $"'{path}': {entry.FullName}";
+        try
+        {
+            using var raw = entry.Open();
+            using var stream = new HashingStream(raw);
+            var (tensors, _) = SafeTensors.ReadHeader(stream, entry.Length, what);
+            check(tensors);   // names and shapes are known-good before any data buffer is allocated
+            var values = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            SafeTensors.ReadData(stream, tensors, t => values[t.Name] = new float[t.Count], what);
+            if (stream.Read(new byte[1], 0, 1) != 0) throw Invalid($"{what} has bytes after the last tensor.");
+            if (sha256 is not null && !string.Equals(stream.Sha256(), sha256, StringComparison.OrdinalIgnoreCase))
+                throw Invalid($"{what} does not match the SHA-256 recorded in {ConfigEntry}: the file was changed or damaged after it was written.");
+            return values;
+        }
+        catch (InvalidDataException e) { throw Invalid($"{what} is damaged ({e.Message})."); }
+    }
+
+    private static string? ExpectedHash(Dictionary<string, object?> config, string entry) =>
+        config.GetValueOrDefault("files") is Dictionary<string, object?> files && files.GetValueOrDefault(entry) is Dictionary<string, object?> f
+            ? f.GetValueOrDefault("sha256") as string : null;
+
+    /// <summary>Parses the training state; the returned action applies it (nothing changes until it runs).</summary>
+    private static Action<SequentialModel> ReadTraining(Dictionary<string, object?> config, string path)
+    {
+        if (config.GetValueOrDefault("training") is not Dictionary<string, object?> t) return _ => { };
+        try
+        {
+            int epochs = t.GetValueOrDefault("epochs_trained") is { } e ? Convert.ToInt32(e, CultureInfo.InvariantCulture) : 0;
+            long? fitSeed = t.GetValueOrDefault("fit_seed") is { } s ? Convert.ToInt64(s, CultureInfo.InvariantCulture) : null;
+            var classes = Strings(t.GetValueOrDefault("classes"));
+            var features = Strings(t.GetValueOrDefault("feature_names"));
+            var target = t.GetValueOrDefault("target_name") as string;
+            var history = new List<EpochRecord>();
+            if (t.GetValueOrDefault("history") is List<object?> records)
+                foreach (var h in records.OfType<Dictionary<string, object?>>())
+                {
+                    var values = Dict(h, "values").ToDictionary(kv => kv.Key, kv => Convert.ToDouble(kv.Value, CultureInfo.InvariantCulture));
+                    history.Add(new EpochRecord(Convert.ToInt32(h["epoch"], CultureInfo.InvariantCulture), values,
+                        Convert.ToDouble(h["learning_rate"], CultureInfo.InvariantCulture),
+                        TimeSpan.FromSeconds(Convert.ToDouble(h.GetValueOrDefault("duration_seconds") ?? 0.0, CultureInfo.InvariantCulture)),
+                        Convert.ToInt64(h.GetValueOrDefault("samples") ?? 0L, CultureInfo.InvariantCulture)));
+                }
+            if (epochs < 0) throw Invalid($"'{path}': {ConfigEntry} says {epochs} epochs were trained.");
+            return model =>
+            {
+                model.EpochsTrained = epochs;
+                model.FitSeed = fitSeed;
+                model.Classes = classes;
+                model.FeatureNames = features;
+                model.TargetName = target;
+                model.History.Clear();
+                model.History.AddRange(history);
+            };
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or KeyNotFoundException)
+        {
+            throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': {ConfigEntry} has training state of the wrong type ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Reads and checks the optimizer state against the model; the returned action applies it (nothing changes until it runs).</summary>
+    private static Action ReadOptimizer(ZipArchive zip, Dictionary<string, object?> config, Dictionary<string, object?> state, SequentialModel model, string path)
+    {
+        var optimizer = model.Optimizer ?? throw Invalid($"'{path}' holds optimizer state but no compile settings.");
+        var trainable = OptimizedWeights(model);
+        var index = trainable.Select((w, i) => (w, i)).ToDictionary(x => x.w.Path, x => x.i, StringComparer.Ordinal);
+        var slots = new Dictionary<string, (string Weight, string Slot)>(StringComparer.Ordinal);
+        foreach (var s in (state.GetValueOrDefault("slots") as List<object?> ?? new()).OfType<Dictionary<string, object?>>())
+        {
+            var tensor = s.GetValueOrDefault("tensor") as string;
+            var weight = s.GetValueOrDefault("weight") as string;
+            var slot = s.GetValueOrDefault("slot") as string;
+            if (tensor is null || weight is null || slot is null || !index.ContainsKey(weight))
+                throw Invalid($"'{path}': the optimizer state names a weight the model does not train ('{weight}').");
+            slots[tensor] = (weight, slot);
+        }
+        var shapes = trainable.ToDictionary(w => w.Path, w => w.Shape, StringComparer.Ordinal);
+        Dictionary<string, float[]> values = new();
+        if (slots.Count > 0)
+        {
+            var entry = zip.GetEntry(OptimizerEntry) ?? throw Invalid($"'{path}' lists optimizer slots but has no {OptimizerEntry}.");
+            values = ReadTensors(entry, ExpectedHash(config, OptimizerEntry), path, tensors =>
+            {
+                foreach (var t in tensors)
+                {
+                    if (!slots.TryGetValue(t.Name, out var ws)) throw Invalid($"'{path}': {OptimizerEntry} holds '{t.Name}', which the optimizer state does not list.");
+                    if (!t.Shape.SequenceEqual(shapes[ws.Weight])) throw Invalid($"'{path}': optimizer slot '{t.Name}' is {Fmt(t.Shape)} but weight '{ws.Weight}' is {Fmt(shapes[ws.Weight])}.");
+                }
+                var missing = slots.Keys.Except(tensors.Select(t => t.Name)).ToList();
+                if (missing.Count > 0) throw Invalid($"'{path}': {OptimizerEntry} lacks {string.Join(", ", missing)}.");
+            });
+        }
+        try
+        {
+            long iterations = Convert.ToInt64(state.GetValueOrDefault("iterations") ?? 0L, CultureInfo.InvariantCulture);
+            double? learningRate = state.GetValueOrDefault("learning_rate") is { } lr ? Convert.ToDouble(lr, CultureInfo.InvariantCulture) : null;
+            double? momentumProduct = state.GetValueOrDefault("momentum_product") is { } mp ? Convert.ToDouble(mp, CultureInfo.InvariantCulture) : null;
+            if (iterations < 0) throw Invalid($"'{path}': the optimizer state says {iterations} steps were taken.");
+            if (learningRate is not (> 0 and < double.PositiveInfinity) and not null) throw Invalid($"'{path}': the optimizer state has learning rate {learningRate}.");
+            return () =>
+            {
+                optimizer.Reset();
+                optimizer.Attach(trainable);   // same weights, same order as the trainer attaches them
+                foreach (var (tensor, (weight, slot)) in slots) optimizer.SetSlot(index[weight], slot, values[tensor]);
+                optimizer.Iterations = iterations;
+                if (learningRate is double rate) optimizer.LearningRate = rate;
+                if (optimizer is Nadam nadam && momentumProduct is double product) nadam.MomentumProduct = product;
+            };
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
+        {
+            throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': the optimizer state holds a value of the wrong type ({e.Message}).", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Dictionary<string, object?> Dict(Dictionary<string, object?> d, string key) =>
+        d.GetValueOrDefault(key) as Dictionary<string, object?> ?? throw Invalid($"{ConfigEntry} has no '{key}' object.");
+
+    private static bool Bool(Dictionary<string, object?> d, string key) => d.GetValueOrDefault(key) is true;
+
+    private static int[]? IntArray(object? v) => v is List<object?> l ? l.Select(x => Convert.ToInt32(x, CultureInfo.InvariantCulture)).ToArray() : null;
+
+    private static string[]? Strings(object? v) => v is List<object?> l ? l.Select(x => Convert.ToString(x, CultureInfo.InvariantCulture)!).ToArray() : null;
+
+    private static string Fmt(long[] shape) => "(" + string.Join(", ", shape) + ")";
+}

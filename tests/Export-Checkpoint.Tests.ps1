@@ -1,0 +1,251 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    Add-Type -AssemblyName System.IO.Compression
+
+    # An independent safetensors reader: follows the published format (8-byte little-endian header length, JSON
+    # header, raw little-endian data) and shares no code with the module.
+    function Read-SafeTensors {
+        param([byte[]] $Bytes)
+        $headerLength = [BitConverter]::ToUInt64($Bytes, 0)
+        $header = [Text.Encoding]::UTF8.GetString($Bytes, 8, [int]$headerLength) | ConvertFrom-Json -AsHashtable
+        $dataStart = 8 + [int]$headerLength
+        $tensors = @{}
+        foreach ($name in $header.Keys) {
+            if ($name -eq '__metadata__') { continue }
+            $t = $header[$name]
+            $begin, $end = $t.data_offsets
+            $values = [float[]]::new(($end - $begin) / 4)
+            [Buffer]::BlockCopy($Bytes, $dataStart + $begin, $values, 0, $end - $begin)
+            $tensors[$name] = [pscustomobject]@{ DType = $t.dtype; Shape = [long[]]$t.shape; Begin = $begin; End = $end; Values = $values }
+        }
+        [pscustomobject]@{ HeaderLength = $headerLength; Metadata = $header['__metadata__']; Tensors = $tensors; DataLength = $Bytes.Length - $dataStart }
+    }
+
+    function Read-ZipEntry {
+        param([string] $Path, [string] $Name)
+        $zip = [IO.Compression.ZipFile]::OpenRead($Path)
+        try {
+            $entry = $zip.GetEntry($Name)
+            if (-not $entry) { return $null }
+            $ms = [IO.MemoryStream]::new()
+            $s = $entry.Open(); $s.CopyTo($ms); $s.Dispose()
+            , $ms.ToArray()
+        }
+        finally { $zip.Dispose() }
+    }
+
+    function Get-ZipEntryNames {
+        param([string] $Path)
+        $zip = [IO.Compression.ZipFile]::OpenRead($Path)
+        try { $zip.Entries.FullName } finally { $zip.Dispose() }
+    }
+
+    $script:Data = Get-SampleData -Name Otto -Rows 200 -Seed 3
+    $script:Model = New-Model -Name otto -InputShape 93 -Seed 11 |
+        Add-DenseLayer -Units 12 -Activation relu |
+        Add-DropoutLayer -Rate 0.1 |
+        Add-DenseLayer -Units 9 -Activation softmax |
+        Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy
+    $script:Model | Invoke-ModelFit -Data $script:Data -Epochs 2 -BatchSize 50 -Seed 5 | Out-Null
+}
+
+Describe 'Export-Checkpoint' {
+    Context 'the file it writes' {
+        BeforeAll {
+            $script:Path = Join-Path $TestDrive 'otto.kpt'
+            $script:Model | Export-Checkpoint -Path $script:Path -IncludeOptimizer
+            $script:Config = [Text.Encoding]::UTF8.GetString((Read-ZipEntry $script:Path 'config.json')) | ConvertFrom-Json -AsHashtable
+        }
+
+        It 'is one zip holding config.json, model.safetensors and, with -IncludeOptimizer, optimizer.safetensors' {
+            Get-ZipEntryNames $script:Path | Sort-Object | Should -Be @('config.json', 'model.safetensors', 'optimizer.safetensors')
+        }
+
+        It 'holds weights that an independent safetensors reader gets back exactly, named layer/weight' {
+            $st = Read-SafeTensors (Read-ZipEntry $script:Path 'model.safetensors')
+            $weights = @($script:Model.Engine.Weights)
+            $st.Tensors.Keys | Sort-Object | Should -Be ($weights.Path | Sort-Object)
+            foreach ($w in $weights) {
+                $t = $st.Tensors[$w.Path]
+                $t.DType | Should -Be 'F32'
+                $t.Shape | Should -Be $w.Shape
+                $expected = $w.ToArray()
+                $t.Values.Length | Should -Be $expected.Length
+                for ($i = 0; $i -lt $expected.Length; $i++) {
+                    if ($t.Values[$i] -ne $expected[$i]) { throw "$($w.Path)[$i]: file $($t.Values[$i]) model $($expected[$i])" }
+                }
+            }
+        }
+
+        It 'lays the data out back to back, 8-byte aligned, with nothing left over' {
+            $st = Read-SafeTensors (Read-ZipEntry $script:Path 'model.safetensors')
+            (8 + $st.HeaderLength) % 8 | Should -Be 0
+            ($st.Tensors.Values | Measure-Object -Property End -Maximum).Maximum | Should -Be $st.DataLength
+            $st.Metadata.layout | Should -Be 'keras'
+        }
+
+        It 'stores kernels in Keras (in, out) orientation' {
+            $st = Read-SafeTensors (Read-ZipEntry $script:Path 'model.safetensors')
+            $st.Tensors['dense/kernel'].Shape | Should -Be @(93, 12)
+            $st.Tensors['dense_1/kernel'].Shape | Should -Be @(12, 9)
+        }
+
+        It 'records the model, compile settings, training state and versions in config.json' {
+            $c = $script:Config
+            $c.format | Should -Be 'kerasps.checkpoint'
+            $c.format_version | Should -Be 1
+            $c.kerasps_version | Should -Not -BeNullOrEmpty
+            $c.model.config.name | Should -Be 'otto'
+            $c.model.config.seed | Should -Be 11
+            $c.model.config.input_shape | Should -Be @(93)
+            $c.model.config.layers.class_name | Should -Be @('Dense', 'Dropout', 'Dense')
+            $c.model.config.layers[0].config.units | Should -Be 12
+            $c.compile.optimizer.name | Should -Be 'adam'
+            $c.compile.loss | Should -Be 'categorical_crossentropy'
+            $c.compile.metrics | Should -Be @('accuracy')
+            $c.training.epochs_trained | Should -Be 2
+            $c.training.fit_seed | Should -Be 5
+            $c.training.classes.Count | Should -Be 9
+            $c.training.feature_names.Count | Should -Be 93
+            $c.training.history.Count | Should -Be 2
+            $c.optimizer_state.iterations | Should -Be 8
+        }
+
+        It 'records a SHA-256 of model.safetensors that matches its bytes' {
+            $bytes = Read-ZipEntry $script:Path 'model.safetensors'
+            $sha = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($bytes)).ToLowerInvariant()
+            $script:Config.files['model.safetensors'].sha256 | Should -Be $sha
+        }
+
+        It 'stores the optimizer moments as weight/slot tensors with the weight''s shape' {
+            $st = Read-SafeTensors (Read-ZipEntry $script:Path 'optimizer.safetensors')
+            $st.Tensors.Keys | Should -Contain 'dense/kernel/m'
+            $st.Tensors.Keys | Should -Contain 'dense_1/bias/v'
+            $st.Tensors['dense/kernel/v'].Shape | Should -Be @(93, 12)
+        }
+
+        It 'leaves out the optimizer state without -IncludeOptimizer' {
+            $p = Join-Path $TestDrive 'plain.kpt'
+            $script:Model | Export-Checkpoint -Path $p
+            Get-ZipEntryNames $p | Should -Not -Contain 'optimizer.safetensors'
+        }
+
+        It 'writes only weights with -WeightsOnly' {
+            $p = Join-Path $TestDrive 'weights.kpt'
+            $script:Model | Export-Checkpoint -Path $p -WeightsOnly
+            $c = [Text.Encoding]::UTF8.GetString((Read-ZipEntry $p 'config.json')) | ConvertFrom-Json -AsHashtable
+            $c.weights_only | Should -BeTrue
+            $c.ContainsKey('model') | Should -BeFalse
+            (Read-SafeTensors (Read-ZipEntry $p 'model.safetensors')).Tensors.Count | Should -Be 4
+        }
+    }
+
+    Context 'kernel orientation against the model''s arithmetic' {
+        It 'gives output j for input e_i as kernel[i, j] + bias[j]' {
+            $m = New-Model -InputShape 2 -Seed 4 | Add-DenseLayer -Units 3 -BiasInitializer ones
+            $p = Join-Path $TestDrive 'tiny.kpt'
+            $m | Export-Checkpoint -Path $p
+            $t = (Read-SafeTensors (Read-ZipEntry $p 'model.safetensors')).Tensors
+            $out = $m | Invoke-ModelPredict -X @(, [double[]](0, 1)) -AsMatrix
+            for ($j = 0; $j -lt 3; $j++) {
+                [math]::Abs($out[0, $j] - ($t['dense/kernel'].Values[1 * 3 + $j] + $t['dense/bias'].Values[$j])) | Should -BeLessThan 1e-6
+            }
+        }
+    }
+
+    Context 'overwriting and -WhatIf' {
+        It 'refuses to replace an existing file without -Force (CheckpointExists) and leaves it as it was' {
+            $p = Join-Path $TestDrive 'exists.kpt'
+            Set-Content -Path $p -Value 'precious'
+            Get-ErrorId { $script:Model | Export-Checkpoint -Path $p } | Should -Be 'CheckpointExists'
+            Get-Content -Path $p | Should -Be 'precious'
+        }
+
+        It 'replaces an existing file with -Force' {
+            $p = Join-Path $TestDrive 'forced.kpt'
+            Set-Content -Path $p -Value 'old'
+            $script:Model | Export-Checkpoint -Path $p -Force
+            Get-ZipEntryNames $p | Should -Contain 'config.json'
+        }
+
+        It 'writes nothing under -WhatIf' {
+            $p = Join-Path $TestDrive 'whatif.kpt'
+            $script:Model | Export-Checkpoint -Path $p -WhatIf
+            Test-Path $p | Should -BeFalse
+            Set-Content -Path $p -Value 'old'
+            $script:Model | Export-Checkpoint -Path $p -Force -WhatIf
+            Get-Content -Path $p | Should -Be 'old'
+            @(Get-ChildItem -Path $TestDrive -Filter '*.tmp*' -Force).Count | Should -Be 0
+        }
+
+        It 'writes the FileInfo with -PassThru' {
+            $p = Join-Path $TestDrive 'passthru.kpt'
+            $f = $script:Model | Export-Checkpoint -Path $p -PassThru
+            $f | Should -BeOfType [IO.FileInfo]
+            $f.FullName | Should -Be $p
+        }
+    }
+
+    Context 'atomic writes' {
+        It 'keeps the previous checkpoint intact when a write fails after <Bytes> bytes' -TestCases @(
+            @{ Bytes = 0 }, @{ Bytes = 100 }, @{ Bytes = 3000 }, @{ Bytes = 9000 }
+        ) {
+            param($Bytes)
+            $folder = Join-Path $TestDrive "atomic$Bytes"
+            New-Item -ItemType Directory -Path $folder | Out-Null
+            $p = Join-Path $folder 'model.kpt'
+            $script:Model | Export-Checkpoint -Path $p
+            $before = [IO.File]::ReadAllBytes($p)
+            $options = [KerasPS.Engine.Checkpoints.CheckpointSaveOptions]::new()
+            $options.Overwrite = $true
+            $options.IncludeOptimizer = $true
+            $options.FailAfterBytes = $Bytes
+            $err = $null
+            try { [KerasPS.Engine.Checkpoints.Checkpoint]::Save($script:Model.Engine, $p, $options) } catch { $err = $_.Exception.InnerException ?? $_.Exception }
+            $err.ErrorId | Should -Be 'CheckpointWriteFailed'
+            $err.Message | Should -BeLike '*unchanged*'
+            [Linq.Enumerable]::SequenceEqual([IO.File]::ReadAllBytes($p), $before) | Should -BeTrue
+            @(Get-ChildItem -Path $folder -Force).Name | Should -Be @('model.kpt')
+            Import-Checkpoint -Path $p | Should -Not -BeNullOrEmpty
+        }
+
+        It 'writes a complete file when the byte budget is not reached' {
+            $p = Join-Path $TestDrive 'budget.kpt'
+            $options = [KerasPS.Engine.Checkpoints.CheckpointSaveOptions]::new()
+            $options.FailAfterBytes = 10MB
+            [KerasPS.Engine.Checkpoints.Checkpoint]::Save($script:Model.Engine, $p, $options)
+            (Import-Checkpoint -Path $p).ParamCount | Should -Be $script:Model.ParamCount
+        }
+    }
+
+    Context 'refusals' {
+        It 'says CheckpointFolderNotFound when the folder does not exist' {
+            Get-ErrorId { $script:Model | Export-Checkpoint -Path (Join-Path $TestDrive 'no/such/dir/m.kpt') } | Should -Be 'CheckpointFolderNotFound'
+        }
+
+        It 'says InvalidCheckpointPath when the path is a folder' {
+            Get-ErrorId { $script:Model | Export-Checkpoint -Path $TestDrive } | Should -Be 'InvalidCheckpointPath'
+        }
+
+        It 'says ModelNotCompiled for -IncludeOptimizer on a model without an optimizer' {
+            $m = New-Model -InputShape 4 | Add-DenseLayer -Units 2
+            Get-ErrorId { $m | Export-Checkpoint -Path (Join-Path $TestDrive 'nc.kpt') -IncludeOptimizer } | Should -Be 'ModelNotCompiled'
+            Test-Path (Join-Path $TestDrive 'nc.kpt') | Should -BeFalse
+        }
+
+        It 'says ModelNotBuilt for -WeightsOnly on a model without weights' {
+            $m = New-Model | Add-DenseLayer -Units 2
+            Get-ErrorId { $m | Export-Checkpoint -Path (Join-Path $TestDrive 'nb.kpt') -WeightsOnly } | Should -Be 'ModelNotBuilt'
+        }
+
+        It 'saves an unbuilt model''s config, which imports as the same unbuilt model' {
+            $m = New-Model -Name later | Add-DenseLayer -Units 5 -Activation relu | Add-ActivationLayer -Activation tanh | Add-DenseLayer -Units 2
+            $p = Join-Path $TestDrive 'unbuilt.kpt'
+            $m | Export-Checkpoint -Path $p
+            $back = Import-Checkpoint -Path $p
+            $back.IsBuilt | Should -BeFalse
+            $back.Layers | Should -Be @('dense', 'activation', 'dense_1')
+            $back.Engine.Layers[1].Activation | Should -Be 'tanh'
+        }
+    }
+}
