@@ -24,6 +24,7 @@
         'Invoke-ModelPredict'
         'Invoke-ModelEvaluate'
         'New-EarlyStopping'
+        'New-ModelCheckpoint'
         'New-ReduceLROnPlateau'
         'New-LearningRateScheduler'
         'New-TerminateOnNaN'

@@ -65,7 +65,7 @@ public sealed class InvokeModelFitCommand : KerasCmdlet
     /// <summary>Epoch to start at (0-based, Keras's initial_epoch); by default the epochs the model has already trained.</summary>
     [Parameter] public int? InitialEpoch { get; set; }
 
-    /// <summary>Callbacks: New-EarlyStopping, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN.</summary>
+    /// <summary>Callbacks: New-EarlyStopping, New-ModelCheckpoint, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN.</summary>
     [Parameter] public object[]? Callbacks { get; set; }
 
     /// <summary>Stop cleanly before this much time has passed (runbooks have hard limits); a warning says where it stopped.</summary>
@@ -74,12 +74,25 @@ public sealed class InvokeModelFitCommand : KerasCmdlet
     /// <summary>libtorch intra-op threads for this fit (default: the module setting, see Set-KerasOption).</summary>
     [Parameter] public int? Threads { get; set; }
 
+    /// <summary>A checkpoint to continue from: when the file exists, the model takes its weights, optimizer state, epoch count and fit seed, and training continues up to -Epochs; when it does not exist yet, training starts from the beginning (the same command works for the first run of a runbook and for every restart).</summary>
+    [Parameter] public string? Resume { get; set; }
+
     /// <summary>Also write the model after the last record.</summary>
     [Parameter] public SwitchParameter PassThru { get; set; }
 
     protected override void Process()
     {
         EngineDataset data = ParameterSetName == ArraySet ? ArrayInput.FromArrays(X, Y) : Data.Engine;
+        if (Resume is not null)
+        {
+            var path = ResolveFilePath(Resume);
+            if (File.Exists(path))
+            {
+                Engine.Checkpoints.Checkpoint.RestoreInto(Model.Engine, path);
+                WriteVerbose($"Resuming from '{path}' after epoch {Model.Engine.EpochsTrained}.");
+            }
+            else WriteVerbose($"No checkpoint at '{path}' yet; training from the beginning.");
+        }
         using var cts = new CancellationTokenSource();
         stop = cts;
         bool showProgress = ProgressWanted();
