@@ -17,7 +17,7 @@ public sealed class Dropout : Layer
     public double Rate { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
     public override Tensor Forward(Tensor x, bool training) =>
-        training && Rate > 0 ? nn.functional.dropout(x, Rate, true, false) : x;
+        training && Rate > 0 ? x * Training.RandomContext.DropoutMask(x, Rate) : x;
     protected override void WriteConfig(IDictionary<string, object?> c) => c["rate"] = Rate;
     public override string? Details => $"rate={F(Rate)}";
 }

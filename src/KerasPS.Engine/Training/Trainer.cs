@@ -320,7 +320,9 @@ public static class Trainer
 
         using (var epochScope = torch.NewDisposeScope())
         {
-            torch.manual_seed(EpochSeed(seed, epoch, 1));   // dropout and noise layers draw from the global generator
+            torch.manual_seed(EpochSeed(seed, epoch, 1));   // for layers that draw from libtorch's global generator
+            using var noise = new torch.Generator((ulong)EpochSeed(seed, epoch, 2));
+            using var noiseScope = RandomContext.Use(noise);   // dropout and noise layers: per fit, per thread
             Tensor xs = p.X, ys = p.Y, ws = p.W!;
             if (o.Shuffle)
             {
