@@ -57,7 +57,12 @@ public sealed class LambdaExpression
 
     private sealed record Neg(Node Operand) : Node
     {
-        public override object Eval(Tensor x) => Operand.Eval(x) switch { Tensor t => t.neg(), var d => -(double)d };
+        public override object Eval(Tensor x)
+        {
+            // Cast to object: TorchSharp converts double to Tensor implicitly, which would turn constants into tensors.
+            var v = Operand.Eval(x);
+            return v is Tensor t ? t.neg() : (object)(-(double)v);
+        }
     }
 
     private sealed record Binary(char Op, Node Left, Node Right) : Node
@@ -67,7 +72,7 @@ public sealed class LambdaExpression
             var a = Left.Eval(x);
             var b = Right.Eval(x);
             if (a is double da && b is double db)
-                return Op switch { '+' => da + db, '-' => da - db, '*' => da * db, '/' => da / db, _ => Math.Pow(da, db) };
+                return (object)(Op switch { '+' => da + db, '-' => da - db, '*' => da * db, '/' => da / db, _ => Math.Pow(da, db) });
             return (a, b) switch
             {
                 (Tensor ta, Tensor tb) => Op switch { '+' => ta + tb, '-' => ta - tb, '*' => ta * tb, '/' => ta / tb, _ => ta.pow(tb) },
