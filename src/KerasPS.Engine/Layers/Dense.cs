@@ -86,7 +86,12 @@ public sealed class Dense : Layer, IActivationHead
             y = x.matmul(kernel!.Value);
             if (bias is not null) y = y.add_(bias.Value);
         }
-        return rules.Observe(Activation == "linear" ? y : Activations.Apply(Activation, y));
+        return rules.Observe(Activation switch
+        {
+            "linear" => y,
+            "relu" => y.relu_(),   // in place: the matmul's output is not needed by its backward
+            _ => Activations.Apply(Activation, y),
+        });
     }
 
     public override Tensor? RegularizationLoss() => rules.Loss();
