@@ -65,6 +65,16 @@ Describe 'Layer values' {
         [math]::Round(($m | Invoke-ModelEvaluate -X @(, @(1, 2)) -Y @(0)).Loss, 5) | Should -Be 2.5
     }
 
+    It 'a final Softmax layer trains exactly like a Dense layer with a softmax activation' {
+        $x = @(@(1, 2), @(2, 1), @(-1, 0), @(0, -2), @(3, 3), @(-2, 1))
+        $y = @('a', 'b', 'c', 'a', 'b', 'c')
+        $fused = New-Model -InputShape 2 -Seed 4 | Add-DenseLayer 3 -Activation softmax | Build-Model adam sparse_categorical_crossentropy
+        $layer = New-Model -InputShape 2 -Seed 4 | Add-DenseLayer 3 | Add-SoftmaxLayer | Build-Model adam sparse_categorical_crossentropy
+        $a = ($fused | Invoke-ModelFit -X $x -Y $y -Epochs 3 -Seed 1).Loss
+        $b = ($layer | Invoke-ModelFit -X $x -Y $y -Epochs 3 -Seed 1).Loss
+        $b | Should -Be $a
+    }
+
     It 'Embedding refuses token ids outside its vocabulary with InvalidTokenIndex' {
         $m = New-Model -InputShape 2 | Add-EmbeddingLayer 3 2
         Get-ErrorId { $m | Invoke-ModelPredict -X @(, @(1, 3)) } | Should -Be 'InvalidTokenIndex'
