@@ -412,7 +412,7 @@ public static class Checkpoint
                     throw Invalid($"'{path}': layer {i + 1} in {ConfigEntry} has no class_name.");
                 var layerConfig = Dict(entry, "config");
                 Layer layer;
-                try { layer = LayerRegistry.FromConfig(className, layerConfig); }
+                try { layer = LayerRegistry.FromConfig(className, layerConfig, allowUnsafe); }
                 catch (KerasException e) { throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': layer {i + 1} ({className}) cannot be rebuilt from its config: {e.Message}", e); }
                 if (layer.IsUnsafeToDeserialize && !allowUnsafe) throw Unsafe(path, new[] { layer.Name });
                 model.Add(layer);

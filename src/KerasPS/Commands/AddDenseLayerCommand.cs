@@ -6,9 +6,10 @@ namespace KerasPS.Commands;
 
 /// <summary>
 /// <para type="synopsis">Adds a densely connected layer (Keras Dense): activation(input x kernel + bias).</para>
-/// <para type="description">The kernel has shape (inputs, units) as in Keras. On inputs with more than two dimensions the layer applies to the last axis.</para>
+/// <para type="description">The kernel has shape (inputs, units) as in Keras. On inputs with more than two dimensions the layer applies to the last axis. Initializers take a name or a New-Initializer object; regularizers (l1, l2, l1_l2 or New-Regularizer) add to the training loss; constraints (New-Constraint) are applied after each optimizer step. Get-ModelSummary shows regularizers and constraints in Details.</para>
 /// </summary>
 /// <example><code>New-Model -InputShape 93 | Add-DenseLayer -Units 100 -Activation relu | Add-DenseLayer -Units 9 -Activation softmax</code></example>
+/// <example><code>$model | Add-DenseLayer 64 -Activation relu -KernelInitializer he_normal -KernelRegularizer (New-Regularizer -L2 1e-4) -KernelConstraint (New-Constraint max_norm -MaxValue 3)</code></example>
 [Cmdlet(VerbsCommon.Add, "DenseLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddDenseLayerCommand : AddLayerCommandBase
@@ -36,9 +37,34 @@ public sealed class AddDenseLayerCommand : AddLayerCommandBase
     [ArgumentCompleter(typeof(InitializerCompleter))]
     public object? BiasInitializer { get; set; }
 
+    /// <summary>Penalty on the kernel added to the loss: l1, l2, l1_l2 (factor 0.01) or a New-Regularizer object.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(RegularizerCompleter))]
+    public object? KernelRegularizer { get; set; }
+
+    /// <summary>Penalty on the bias added to the loss: l1, l2, l1_l2 or a New-Regularizer object.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(RegularizerCompleter))]
+    public object? BiasRegularizer { get; set; }
+
+    /// <summary>Penalty on the layer's output (after the activation), divided by the batch size as in Keras.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(RegularizerCompleter))]
+    public object? ActivityRegularizer { get; set; }
+
+    /// <summary>Constraint applied to the kernel after each optimizer step: max_norm, non_neg, unit_norm, min_max_norm or a New-Constraint object.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ConstraintCompleter))]
+    public object? KernelConstraint { get; set; }
+
+    /// <summary>Constraint applied to the bias after each optimizer step.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ConstraintCompleter))]
+    public object? BiasConstraint { get; set; }
+
     protected override Layer CreateLayer() =>
         new Dense(Units, Activation, !IsBound(nameof(UseBias)) || UseBias.IsPresent, Name, InputShape,
-            Unwrap(KernelInitializer), Unwrap(BiasInitializer));
-
-    private static object? Unwrap(object? o) => o is PSObject p ? p.BaseObject : o;
+            LayerArgs.Unwrap(KernelInitializer), LayerArgs.Unwrap(BiasInitializer),
+            LayerArgs.Unwrap(KernelRegularizer), LayerArgs.Unwrap(BiasRegularizer), LayerArgs.Unwrap(ActivityRegularizer),
+            LayerArgs.Unwrap(KernelConstraint), LayerArgs.Unwrap(BiasConstraint));
 }

@@ -26,3 +26,5 @@ public sealed class LossCompleter : NameCompleter { protected override IEnumerab
 public sealed class OptimizerCompleter : NameCompleter { protected override IEnumerable<string> Names => OptimizerFactory.Names; }
 public sealed class MetricCompleter : NameCompleter { protected override IEnumerable<string> Names => MetricFactory.Names; }
 public sealed class InitializerCompleter : NameCompleter { protected override IEnumerable<string> Names => Initializer.Names; }
+public sealed class RegularizerCompleter : NameCompleter { protected override IEnumerable<string> Names => Regularizer.Names; }
+public sealed class ConstraintCompleter : NameCompleter { protected override IEnumerable<string> Names => Constraint.Names; }

@@ -1,0 +1,157 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using NF = TorchSharp.torch.nn.functional;
+
+namespace KerasPS.Engine.Layers;
+
+/// <summary>keras.layers.LeakyReLU: <c>x</c> for x &gt;= 0, <c>negative_slope * x</c> otherwise (Keras 3 default 0.3).</summary>
+public sealed class LeakyReLU : Layer
+{
+    public LeakyReLU(double negativeSlope = 0.3, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    {
+        if (!(negativeSlope >= 0) || double.IsInfinity(negativeSlope))
+            throw KerasException.BadArgument("InvalidNegativeSlope", $"LeakyReLU negative_slope must be a finite number >= 0. Received: negative_slope={F(negativeSlope)}.", negativeSlope);
+        NegativeSlope = negativeSlope;
+    }
+
+    public override string ClassName => "LeakyReLU";
+    public double NegativeSlope { get; }
+    public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
+    public override Tensor Forward(Tensor x, bool training) => nn.functional.leaky_relu(x, NegativeSlope);
+    protected override void WriteConfig(IDictionary<string, object?> c) => c["negative_slope"] = NegativeSlope;
+    public override string? Details => $"negative_slope={F(NegativeSlope)}";
+}
+
+/// <summary>keras.layers.PReLU: leaky ReLU with a learned slope <c>alpha</c> per input element (shared along <c>shared_axes</c>).</summary>
+public sealed class PReLU : Layer
+{
+    private Weight? alpha;
+
+    public PReLU(object? alphaInitializer = null, int[]? sharedAxes = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    {
+        AlphaInitializer = Initializer.From(alphaInitializer, "zeros");
+        if (sharedAxes is not null && sharedAxes.Any(a => a < 1))
+            throw KerasException.BadArgument("InvalidSharedAxes", $"PReLU shared axes are 1-based (the batch axis is 0 and cannot be shared). Received: ({string.Join(", ", sharedAxes)}).", sharedAxes);
+        SharedAxes = sharedAxes is { Length: > 0 } ? sharedAxes.Distinct().Order().ToArray() : null;
+    }
+
+    public override string ClassName => "PReLU";
+    public Initializer AlphaInitializer { get; }
+    public int[]? SharedAxes { get; }
+
+    public override int[] ComputeOutputShape(int[] inputShape)
+    {
+        if (SharedAxes is not null && SharedAxes.Max() > inputShape.Length)
+            throw KerasException.BadArgument("InvalidSharedAxes", $"PReLU shared axes ({string.Join(", ", SharedAxes)}) go beyond the input {Shapes.Format(inputShape)}.", SharedAxes);
+        return (int[])inputShape.Clone();
+    }
+
+    protected override void BuildCore(int[] inputShape, MersenneTwister rng)
+    {
+        var shape = (int[])inputShape.Clone();
+        if (SharedAxes is not null) foreach (var a in SharedAxes) shape[a - 1] = 1;
+        alpha = AddWeight("alpha", shape, AlphaInitializer, rng);
+    }
+
+    public override Tensor Forward(Tensor x, bool training) => NF.relu(x) - alpha!.Value * NF.relu(-x);
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["alpha_initializer"] = AlphaInitializer.GetConfig();
+        c["shared_axes"] = SharedAxes;
+    }
+
+    public override string? Details => SharedAxes is null ? null : $"shared_axes=({string.Join(", ", SharedAxes)})";
+}
+
+/// <summary>keras.layers.ELU: <c>x</c> for x &gt; 0, <c>alpha * (exp(x) - 1)</c> otherwise.</summary>
+public sealed class ELU : Layer
+{
+    public ELU(double alpha = 1.0, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    {
+        if (double.IsNaN(alpha) || double.IsInfinity(alpha))
+            throw KerasException.BadArgument("InvalidAlpha", $"ELU alpha must be a finite number. Received: alpha={F(alpha)}.", alpha);
+        Alpha = alpha;
+    }
+
+    public override string ClassName => "ELU";
+    public double Alpha { get; }
+    public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
+    public override Tensor Forward(Tensor x, bool training) => nn.functional.elu(x, Alpha);
+    protected override void WriteConfig(IDictionary<string, object?> c) => c["alpha"] = Alpha;
+    public override string? Details => $"alpha={F(Alpha)}";
+}
+
+/// <summary>
+/// keras.layers.ReLU: <c>max_value</c> caps the output, values at or below <c>threshold</c> become
+/// <c>negative_slope * (x - threshold)</c>.
+/// </summary>
+public sealed class ReLU : Layer
+{
+    public ReLU(double? maxValue = null, double negativeSlope = 0, double threshold = 0, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    {
+        if (maxValue is double m && !(m >= 0))
+            throw KerasException.BadArgument("InvalidMaxValue", $"ReLU max_value must be >= 0. Received: max_value={F(m)}.", maxValue);
+        if (!(negativeSlope >= 0))
+            throw KerasException.BadArgument("InvalidNegativeSlope", $"ReLU negative_slope must be >= 0. Received: negative_slope={F(negativeSlope)}.", negativeSlope);
+        if (double.IsNaN(threshold) || double.IsInfinity(threshold))
+            throw KerasException.BadArgument("InvalidThreshold", $"ReLU threshold must be a finite number. Received: threshold={F(threshold)}.", threshold);
+        MaxValue = maxValue;
+        NegativeSlope = negativeSlope;
+        Threshold = threshold;
+    }
+
+    public override string ClassName => "ReLU";
+    public double? MaxValue { get; }
+    public double NegativeSlope { get; }
+    public double Threshold { get; }
+    public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        // keras.activations.relu, term for term.
+        var y = Threshold != 0 ? x * x.gt(Threshold).to_type(x.dtype) : NF.relu(x);
+        if (MaxValue is double m) y = y.clamp(0, m);
+        if (NegativeSlope != 0) y = y - NF.relu(-x + Threshold).mul(NegativeSlope);
+        return y;
+    }
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["max_value"] = MaxValue;
+        c["negative_slope"] = NegativeSlope;
+        c["threshold"] = Threshold;
+    }
+
+    public override string? Details => DetailText.Join(MaxValue is double m ? $"max_value={F(m)}" : null,
+        NegativeSlope != 0 ? $"negative_slope={F(NegativeSlope)}" : null, Threshold != 0 ? $"threshold={F(Threshold)}" : null);
+}
+
+/// <summary>keras.layers.Softmax along an axis (Keras numbering: 0 is the batch axis, -1 the last).</summary>
+public sealed class Softmax : Layer, IActivationHead
+{
+    public Softmax(int axis = -1, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    {
+        if (axis == 0) throw KerasException.BadArgument("InvalidAxis", "Softmax cannot run along the batch axis (0). Use -1 (the last axis) or an axis from 1.", axis);
+        Axis = axis;
+    }
+
+    public override string ClassName => "Softmax";
+    public int Axis { get; }
+
+    /// <summary>Only a softmax over the last axis can be fused into a cross-entropy loss.</summary>
+    public string Activation => Axis == -1 ? "softmax" : "linear-softmax";
+
+    public override int[] ComputeOutputShape(int[] inputShape)
+    {
+        int rank = inputShape.Length + 1;
+        if (Axis >= rank || Axis < -rank + 1)
+            throw KerasException.BadArgument("InvalidAxis", $"Softmax axis {Axis} does not exist for input {Shapes.Format(inputShape)} (axes 1..{rank - 1}, or -1 for the last).", Axis);
+        return (int[])inputShape.Clone();
+    }
+
+    public Tensor ForwardWithoutActivation(Tensor x, bool training) => x;
+    public override Tensor Forward(Tensor x, bool training) => x.softmax(Axis);
+    protected override void WriteConfig(IDictionary<string, object?> c) => c["axis"] = Axis;
+    public override string? Details => $"axis={Axis}";
+}

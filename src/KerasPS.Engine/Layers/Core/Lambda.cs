@@ -1,0 +1,107 @@
+using KerasPS.Engine.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KerasPS.Engine.Layers;
+
+/// <summary>
+/// keras.layers.Lambda in two forms. An <em>expression</em> (<see cref="LambdaExpression"/>) is data: it is saved
+/// as text and loads safely. A <em>function</em> is code supplied by the host (the PowerShell module wraps a script
+/// block): the config records its source text and that it carries code, and <see cref="IsUnsafeToDeserialize"/>
+/// is true, because loading it means running that code. The output shape is <c>output_shape</c> when given,
+/// otherwise found by running the layer on a zero batch of two rows.
+/// </summary>
+public sealed class Lambda : Layer
+{
+    /// <summary>Turns saved code back into a function; set by the host that can run it (the PowerShell module).</summary>
+    public static Func<string, Func<Tensor, Tensor>>? CodeCompiler { get; set; }
+
+    /// <summary>Language tag written to configs of code lambdas.</summary>
+    public const string CodeLanguage = "powershell";
+
+    private readonly LambdaExpression? expression;
+    private readonly Func<Tensor, Tensor>? function;
+
+    public Lambda(string expression, int[]? outputShape = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    {
+        this.expression = new LambdaExpression(expression);
+        DeclaredOutputShape = outputShape is null ? null : Shapes.Validate(outputShape, "OutputShape");
+    }
+
+    public Lambda(Func<Tensor, Tensor> function, string code, int[]? outputShape = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    {
+        this.function = function ?? throw KerasException.BadArgument("InvalidLambda", "A Lambda layer needs a function.");
+        Code = code ?? "";
+        DeclaredOutputShape = outputShape is null ? null : Shapes.Validate(outputShape, "OutputShape");
+    }
+
+    public override string ClassName => "Lambda";
+
+    /// <summary>The expression text, for expression lambdas.</summary>
+    public string? Expression => expression?.Text;
+
+    /// <summary>The source text of the function, for code lambdas.</summary>
+    public string? Code { get; }
+    public int[]? DeclaredOutputShape { get; }
+    public override bool IsUnsafeToDeserialize => function is not null;
+
+    public override int[] ComputeOutputShape(int[] inputShape)
+    {
+        if (DeclaredOutputShape is not null) return (int[])DeclaredOutputShape.Clone();
+        TorchRuntime.EnsureLoaded();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        Tensor y;
+        try
+        {
+            y = Apply(torch.zeros(Shapes.WithBatch(2, inputShape)));
+        }
+        catch (KerasException) { throw; }
+        catch (Exception e)
+        {
+            throw KerasException.BadArgument("InvalidLambda",
+                $"Lambda '{Display}' fails on input {Shapes.Format(inputShape)}: {e.Message} Fix the function, or give -OutputShape if it cannot run on a zero batch.", Display);
+        }
+        if (y.dim() < 2 || y.shape[0] != 2)
+            throw KerasException.BadArgument("InvalidLambda",
+                $"Lambda '{Display}' must keep the batch axis and return at least one more axis; on a batch of 2 rows of {Shapes.Format(inputShape)} it returned shape ({string.Join(", ", y.shape)}).", Display);
+        return y.shape.Skip(1).Select(d => (int)d).ToArray();
+    }
+
+    private Tensor Apply(Tensor x) => expression is not null ? expression.Evaluate(x) : function!(x);
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        var y = Apply(x);
+        if (y.dim() == 0 || y.shape[0] != x.shape[0])
+            throw KerasException.BadData("InvalidLambda", $"Lambda '{Display}' returned shape ({string.Join(", ", y.shape)}) for a batch of {x.shape[0]} rows; it must keep the batch axis.", Display);
+        return y;
+    }
+
+    private string Display => expression?.Text ?? Code ?? "";
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        if (expression is not null) c["expression"] = expression.Text;
+        else
+        {
+            c["function"] = Code;
+            c["function_type"] = CodeLanguage;
+            c["contains_code"] = true;
+        }
+        c["output_shape"] = DeclaredOutputShape;
+    }
+
+    internal static Lambda FromConfig(ConfigReader c, bool allowUnsafeCode)
+    {
+        if (c.String("expression") is { } e) return new Lambda(e, c.IntArray("output_shape"), c.Name, c.InputShape);
+        var code = c.String("function") ?? throw KerasException.BadData("InvalidLayerConfig", "The Lambda config has neither an 'expression' nor a 'function'.");
+        if (!allowUnsafeCode)
+            throw new KerasException("UnsafeLayerConfig", ErrorKind.SecurityError,
+                $"Lambda layer '{c.Name}' carries {c.String("function_type") ?? "script"} code, and loading it would run that code. Load it only if you trust its source, and say so explicitly (allow unsafe deserialization).") { Target = code };
+        var compile = CodeCompiler ?? throw KerasException.BadOperation("UnsafeLayerConfig", $"Lambda layer '{c.Name}' carries code, and no code host is loaded to run it.");
+        return new Lambda(compile(code), code, c.IntArray("output_shape"), c.Name, c.InputShape);
+    }
+
+    public override string? Details => expression is not null ? $"expression={expression.Text}" : $"scriptblock (unsafe to load): {Code?.Trim()}";
+}

@@ -1,0 +1,129 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KerasPS.Engine.Layers;
+
+/// <summary>
+/// keras.layers.BatchNormalization over the last axis (channels_last). While training it normalizes with the
+/// batch's mean and (biased) variance and moves <c>moving_mean</c>/<c>moving_variance</c> toward them
+/// (<c>moving = moving * momentum + batch * (1 - momentum)</c>); at inference it uses the moving statistics.
+/// The moving statistics are non-trainable weights, so they count as non-trainable parameters and are saved.
+/// </summary>
+public sealed class BatchNormalization : Layer
+{
+    private Weight? gamma, beta, movingMean, movingVariance;
+
+    public BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true,
+        string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    {
+        if (!(momentum >= 0 && momentum <= 1))
+            throw KerasException.BadArgument("InvalidMomentum", $"BatchNormalization momentum must be in [0, 1]. Received: momentum={F(momentum)}.", momentum);
+        if (!(epsilon > 0))
+            throw KerasException.BadArgument("InvalidEpsilon", $"BatchNormalization epsilon must be positive. Received: epsilon={F(epsilon)}.", epsilon);
+        Momentum = momentum;
+        Epsilon = epsilon;
+        Center = center;
+        Scale = scale;
+    }
+
+    public override string ClassName => "BatchNormalization";
+    public double Momentum { get; }
+    public double Epsilon { get; }
+    public bool Center { get; }
+    public bool Scale { get; }
+
+    public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
+
+    protected override void BuildCore(int[] inputShape, MersenneTwister rng)
+    {
+        var f = new[] { inputShape[^1] };
+        gamma = Scale ? AddWeight("gamma", f, new Initializer("ones"), rng) : null;
+        beta = Center ? AddWeight("beta", f, new Initializer("zeros"), rng) : null;
+        movingMean = AddWeight("moving_mean", f, new Initializer("zeros"), rng, trainable: false);
+        movingVariance = AddWeight("moving_variance", f, new Initializer("ones"), rng, trainable: false);
+    }
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        Tensor mean, variance;
+        if (training)
+        {
+            var dims = Enumerable.Range(0, (int)x.dim() - 1).Select(i => (long)i).ToArray();
+            mean = x.mean(dims);
+            variance = x.var(dims, unbiased: false);
+            using (torch.no_grad())
+            {
+                movingMean!.Value.mul_(Momentum).add_(mean.detach(), 1 - Momentum);
+                movingVariance!.Value.mul_(Momentum).add_(variance.detach(), 1 - Momentum);
+            }
+        }
+        else
+        {
+            mean = movingMean!.Value;
+            variance = movingVariance!.Value;
+        }
+        var y = (x - mean) * (variance + Epsilon).rsqrt();
+        if (gamma is not null) y = y * gamma.Value;
+        if (beta is not null) y = y + beta.Value;
+        return y;
+    }
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["axis"] = -1;
+        c["momentum"] = Momentum;
+        c["epsilon"] = Epsilon;
+        c["center"] = Center;
+        c["scale"] = Scale;
+    }
+
+    public override string? Details => $"momentum={F(Momentum)}, epsilon={F(Epsilon)}";
+}
+
+/// <summary>keras.layers.LayerNormalization over the last axis: each sample normalized by its own mean and variance, then scaled and shifted.</summary>
+public sealed class LayerNormalization : Layer
+{
+    private Weight? gamma, beta;
+
+    public LayerNormalization(double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    {
+        if (!(epsilon > 0))
+            throw KerasException.BadArgument("InvalidEpsilon", $"LayerNormalization epsilon must be positive. Received: epsilon={F(epsilon)}.", epsilon);
+        Epsilon = epsilon;
+        Center = center;
+        Scale = scale;
+    }
+
+    public override string ClassName => "LayerNormalization";
+    public double Epsilon { get; }
+    public bool Center { get; }
+    public bool Scale { get; }
+    public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
+
+    protected override void BuildCore(int[] inputShape, MersenneTwister rng)
+    {
+        var f = new[] { inputShape[^1] };
+        gamma = Scale ? AddWeight("gamma", f, new Initializer("ones"), rng) : null;
+        beta = Center ? AddWeight("beta", f, new Initializer("zeros"), rng) : null;
+    }
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        var mean = x.mean(new long[] { -1 }, keepdim: true);
+        var variance = x.var(-1L, unbiased: false, keepdim: true);
+        var y = (x - mean) * (variance + Epsilon).rsqrt();
+        if (gamma is not null) y = y * gamma.Value;
+        if (beta is not null) y = y + beta.Value;
+        return y;
+    }
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["axis"] = -1;
+        c["epsilon"] = Epsilon;
+        c["center"] = Center;
+        c["scale"] = Scale;
+    }
+
+    public override string? Details => $"epsilon={F(Epsilon)}";
+}
