@@ -105,5 +105,25 @@ public static class TorchRuntime
             Console.SetOut(stdout);
             Console.SetError(stderr);
         }
+        DisableNnpack();
+    }
+
+    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
+    private static extern IntPtr GlobalContext();
+
+    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
+
+    /// <summary>
+    /// NNPACK does not support most server CPUs; libtorch then writes "Could not initialize NNPACK! Reason:
+    /// Unsupported hardware." to stderr at the first convolution, which users read as an error. libtorch falls back
+    /// to its own kernels either way, so switch NNPACK off up front (at::globalContext().setUserEnabledNNPACK(false),
+    /// Itanium C++ ABI: Linux and macOS). Where the symbols differ (Windows), nothing changes.
+    /// </summary>
+    private static void DisableNnpack()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        try { SetUserEnabledNnpack(GlobalContext(), false); }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { }
     }
 }
