@@ -10,6 +10,7 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'module/KerasPS.Format.ps1xml'
+        'module/KerasPS.Experiments.Format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-Model'
@@ -23,6 +24,9 @@
         'Invoke-ModelFit'
         'Invoke-ModelPredict'
         'Invoke-ModelEvaluate'
+        'Invoke-ModelSweep'
+        'Export-HistoryPlot'
+        'Show-History'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
