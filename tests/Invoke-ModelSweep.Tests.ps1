@@ -65,6 +65,17 @@ Describe 'Invoke-ModelSweep' {
         }
     }
 
+    Context 'parallel trials with dropout' {
+        It 'warns once that dropout masks are not reproducible across parallel trials' {
+            $drop = { param($p) New-Model -InputShape 93 | Add-DenseLayer -Units $p.Units -Activation relu | Add-DropoutLayer -Rate 0.2 |
+                    Add-DenseLayer -Units 9 -Activation softmax | Build-Model -Optimizer sgd -Loss categorical_crossentropy }
+            $warnings = $null
+            $r = @(Invoke-ModelSweep -Parameters @{ Units = 4, 8, 12 } -ModelScript $drop -Data $train -Epochs 1 -ThrottleLimit 2 -WarningVariable warnings -WarningAction SilentlyContinue)
+            $r.Count | Should -Be 3
+            @($warnings | Where-Object { "$_" -match 'Dropout' }).Count | Should -Be 1
+        }
+    }
+
     Context 'random' {
         It 'samples ranges within their bounds and lists among their items, reproducibly per trial' {
             $space = @{ LearningRate = [KerasPS.LogUniform]::new(0.001, 0.1); Units = [KerasPS.IntRange]::new(4, 12); Act = 'relu', 'tanh' }

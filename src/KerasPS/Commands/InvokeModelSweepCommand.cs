@@ -212,8 +212,18 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
                     { PercentComplete = (int)(100L * (completed + failed) / total) });
             }
 
+            bool warnedRandom = false;
             runner.Run(trials,
-                done: (t, w, output, error) => Emit(Result(t, w, output, error, monitor)),
+                done: (t, w, output, error) =>
+                {
+                    if (!remote && !warnedRandom && workers.Count > 1 && output?.Select(o => o.BaseObject).OfType<IDictionary>().LastOrDefault() is { } reply &&
+                        SweepWire.Unwrap(reply["UsesGlobalRandom"]) is true)
+                    {
+                        warnedRandom = true;
+                        WriteWarning("The models have Dropout (or noise) layers, which draw from libtorch's process-wide generator: with -ThrottleLimit above 1 their masks depend on timing, so trials are not reproducible bit for bit. Use -ThrottleLimit 1, or remote hosts (-Session), for exact reproducibility.");
+                    }
+                    Emit(Result(t, w, output, error, monitor));
+                },
                 lost: (t, w, e) => WriteWarning($"Host {w.Host} dropped out during trial {t.Spec.Trial} ({FirstLine(e.Message)}); the trial will run again on another host."),
                 noHost: t => Emit(new TrialResult(t.Spec.Trial, SweepRunner.ParameterTable(t.Spec), t.Spec.Seed, monitor.Name)
                 {

@@ -42,7 +42,9 @@ internal static class SweepScripts
             if ($CallbackScript) { $fitArgs['Callbacks'] = @(& ([scriptblock]::Create($CallbackScript)) $p) }
             if ($global:KerasPSSweep.ValidationData) { $fitArgs['ValidationData'] = $global:KerasPSSweep.ValidationData }
             $null = Invoke-ModelFit -Model $model -Data $global:KerasPSSweep.Data -Seed $Seed @fitArgs
-            @{ History = [KerasPS.SweepWire]::HistoryToWire($model.Engine.History); DurationTicks = $clock.Elapsed.Ticks }
+            # Dropout and noise layers draw from libtorch's process-wide generator, which parallel trials share.
+            $globalRandom = @($model.Engine.Layers.Where({ $_.ClassName -match 'Dropout|Noise' })).Count -gt 0
+            @{ History = [KerasPS.SweepWire]::HistoryToWire($model.Engine.History); DurationTicks = $clock.Elapsed.Ticks; UsesGlobalRandom = $globalRandom }
         }
         catch {
             $id = if ($_.Exception -is [KerasPS.Engine.KerasException]) { $_.Exception.ErrorId }
