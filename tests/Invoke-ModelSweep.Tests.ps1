@@ -51,6 +51,18 @@ Describe 'Invoke-ModelSweep' {
         }
     }
 
+    Context 'streaming' {
+        It 'writes each trial as it finishes, and stops the others when the pipeline stops' {
+            $slow = { param($p) Start-Sleep -Seconds $p.Delay
+                New-Model -InputShape 93 | Add-DenseLayer -Units 9 -Activation softmax | Build-Model -Optimizer sgd -Loss categorical_crossentropy }
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $first = $train | Invoke-ModelSweep -Parameters ([ordered]@{ Delay = 60, 0 }) -ModelScript $slow -Epochs 1 -ThrottleLimit 2 | Select-Object -First 1
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 30
+            $first.Delay | Should -Be 0
+            $first.Trial | Should -Be 2
+        }
+    }
+
     Context 'reproducibility' {
         It 'gives each trial the same result at -ThrottleLimit 1 and 2 with the same seed' {
             $p = @{ Units = 8, 16; LearningRate = 0.1, 0.05 }

@@ -43,8 +43,8 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
     [Parameter(Mandatory = true, Position = 1)]
     public ScriptBlock ModelScript { get; set; } = null!;
 
-    /// <summary>Training data, the same for every trial.</summary>
-    [Parameter(Mandatory = true)]
+    /// <summary>Training data, the same for every trial (also from the pipeline).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public Dataset Data { get; set; } = null!;
 
     /// <summary>Data to compute val_loss and val_* metrics on after each epoch.</summary>
