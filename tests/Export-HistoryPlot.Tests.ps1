@@ -60,6 +60,14 @@ Describe 'Export-HistoryPlot' {
             $texts | Should -Contain 'trial 1 (Units=4)'
             $texts | Should -Contain 'trial 3 (Units=16)'
         }
+        It 'reads a history back from CSV' {
+            $csv = Join-Path $TestDrive 'history.csv'
+            $history | Export-Csv $csv
+            $path = Join-Path $TestDrive 'fromcsv.svg'
+            Import-Csv $csv | Export-HistoryPlot -Path $path
+            [xml] $svg = Get-Content $path -Raw
+            @($svg.svg.polyline | Where-Object { ($_.points -split ' ').Count -eq 6 }).Count | Should -Be 2
+        }
         It 'accepts property names for -Metric' {
             $path = Join-Path $TestDrive 'acc.svg'
             $history | Export-HistoryPlot -Path $path -Metric ValAccuracy

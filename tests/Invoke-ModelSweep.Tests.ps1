@@ -124,6 +124,13 @@ Describe 'Invoke-ModelSweep' {
             $r[3].Status | Should -Be 'Failed'
             $r[3].ErrorId | Should -Be 'LossNotFinite'
         }
+        It 'calls -Callbacks once per trial with its parameters and hands the result to the fit' {
+            $r = @(Invoke-ModelSweep -Parameters @{ Units = 4, 8 } @sweep -Callbacks { param($p) "not a callback (Units=$($p.Units))" } | Sort-Object Trial)
+            $r.Status | Select-Object -Unique | Should -Be 'Failed'
+            $r.ErrorId | Select-Object -Unique | Should -Be 'InvalidCallback'
+            $r[0].Error | Should -Match 'Units=4'
+            $r[1].Error | Should -Match 'Units=8'
+        }
         It 'reports a script that returns no model' {
             $r = Invoke-ModelSweep -Parameters @{ Units = 8 } -ModelScript { param($p) 'not a model' } -Data $train -Epochs 1
             $r.Status | Should -Be 'Failed'

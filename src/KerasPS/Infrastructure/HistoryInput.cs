@@ -61,8 +61,13 @@ internal sealed class HistoryInput
         foreach (var p in o.Properties)
         {
             if (p.Name is "Epoch" or "LearningRate" or "Duration" or "Samples" or "Model") continue;
-            if (SweepWire.Unwrap(p.Value) is double d) values[KerasName(p.Name)] = d;
-            else if (SweepWire.Unwrap(p.Value) is float f) values[KerasName(p.Name)] = f;
+            switch (SweepWire.Unwrap(p.Value))
+            {
+                case double d: values[KerasName(p.Name)] = d; break;
+                case float f: values[KerasName(p.Name)] = f; break;
+                // Import-Csv of an exported history gives strings.
+                case string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v): values[KerasName(p.Name)] = v; break;
+            }
         }
         if (!values.ContainsKey("loss")) throw KerasException.BadArgument("UnsupportedHistoryInput", "An epoch record has no Loss property. Pipe Invoke-ModelFit's output (or Import-Csv of an exported history).", o);
         double lr = o.Properties["LearningRate"]?.Value is { } l ? Convert.ToDouble(SweepWire.Unwrap(l), CultureInfo.InvariantCulture) : double.NaN;

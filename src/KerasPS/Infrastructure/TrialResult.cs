@@ -62,9 +62,6 @@ public sealed class TrialResult
     /// <summary>One KerasPS.EpochRecord per epoch, as Invoke-ModelFit writes them.</summary>
     public PSObject[] History => Records.Select(r => EpochRecordView.ToPSObject(r, $"trial {Trial}")).ToArray();
 
-    /// <summary>The value of the monitor in the last epoch (for comparison with Best).</summary>
-    public double? Final(string name) => Records.Count == 0 ? null : Records[^1].Get(name);
-
     public override string ToString() =>
         $"Trial {Trial} ({Status}): " + string.Join(", ", Parameters.Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}")) +
         (Best is double b ? $" - best {Monitor} {b.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)} at epoch {BestEpoch}" : "");
