@@ -71,6 +71,19 @@ Describe 'Invoke-ModelSweep across hosts' {
         @(Get-PSSession).Count | Should -Be $before
     }
 
+    It 'copies each trial''s best model back from the remote host with -CheckpointDirectory' {
+        if (@(Get-Command New-ModelCheckpoint, Import-Checkpoint -ErrorAction Ignore).Count -ne 2) {
+            Set-ItResult -Skipped -Because 'this build lacks the checkpoint commands of issue 5'; return
+        }
+        $dir = Join-Path $TestDrive 'remote-models'
+        $remote = @(Invoke-ModelSweep @sweep -Session $sessions -ModulePath $manifest -CheckpointDirectory $dir | Sort-Object Trial)
+        foreach ($t in $remote) {
+            $t.Checkpoint | Should -Be (Join-Path $dir ('trial-{0:000}.kpt' -f $t.Trial))
+            (Import-Checkpoint -Path $t.Checkpoint).EpochsTrained | Should -Be $t.BestEpoch
+        }
+        @(Get-ChildItem $dir -Force).Count | Should -Be 4
+    }
+
     It 'fails clearly when KerasPS cannot be imported on any host' {
         Get-ErrorId { Invoke-ModelSweep @sweep -Session $sessions -ModulePath '/nonexistent/KerasPS.psd1' -WarningAction SilentlyContinue } | Should -Be 'NoSweepHost'
     }

@@ -138,6 +138,35 @@ Describe 'Invoke-ModelSweep' {
         }
     }
 
+    Context 'checkpoints' {
+        BeforeAll {
+            $script:hasCheckpoints = @(Get-Command New-ModelCheckpoint, Import-Checkpoint -ErrorAction Ignore).Count -eq 2
+        }
+        It 'keeps each trial''s best model in -CheckpointDirectory' {
+            if (-not $hasCheckpoints) { Set-ItResult -Skipped -Because 'this build lacks the checkpoint commands of issue 5'; return }
+            $dir = Join-Path $TestDrive 'models'
+            $r = @(Invoke-ModelSweep -Parameters @{ Units = 8, 16 } @sweep -Epochs 3 -Seed 4 -CheckpointDirectory $dir | Sort-Object Trial)
+            $r[0].Checkpoint | Should -Be (Join-Path $dir 'trial-001.kpt')
+            $r[1].Checkpoint | Should -Be (Join-Path $dir 'trial-002.kpt')
+            foreach ($t in $r) {
+                $m = Import-Checkpoint -Path $t.Checkpoint
+                $m.EpochsTrained | Should -Be $t.BestEpoch
+                $m | Invoke-ModelEvaluate -Data $val | ForEach-Object Loss | Should -Be $t.Best
+            }
+        }
+        It 'writes nothing with -WhatIf' {
+            if (-not $hasCheckpoints) { Set-ItResult -Skipped -Because 'this build lacks the checkpoint commands of issue 5'; return }
+            $dir = Join-Path $TestDrive 'whatif'
+            $r = Invoke-ModelSweep -Parameters @{ Units = 8 } @sweep -CheckpointDirectory $dir -WhatIf
+            $r | Should -BeNullOrEmpty
+            Test-Path $dir | Should -BeFalse
+        }
+        It 'says so when this build has no checkpoints' {
+            if ($hasCheckpoints) { Set-ItResult -Skipped -Because 'this build has the checkpoint commands'; return }
+            Get-ErrorId { Invoke-ModelSweep -Parameters @{ Units = 8 } @sweep -CheckpointDirectory (Join-Path $TestDrive 'none') } | Should -Be 'CheckpointsUnavailable'
+        }
+    }
+
     Context 'argument errors' {
         It 'refuses a range in a grid' {
             Get-ErrorId { Invoke-ModelSweep -Parameters @{ LearningRate = [KerasPS.Uniform]::new(0, 1) } @sweep } | Should -Be 'RangeInGridSweep'

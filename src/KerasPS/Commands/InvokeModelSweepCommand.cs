@@ -22,9 +22,12 @@ namespace KerasPS.Commands;
 ///         Build-Model -Optimizer (New-Optimizer sgd -LearningRate $p.LearningRate) -Loss categorical_crossentropy
 /// } -Data $train -ValidationData $val -Epochs 10 -Seed 42 -ThrottleLimit 2 | Sort-Object ValLoss | Select-Object -First 3</code></example>
 /// <example><code>Invoke-ModelSweep -Random -Trials 20 -Parameters @{ LearningRate = [KerasPS.LogUniform]::new(1e-4, 1e-1); Units = [KerasPS.IntRange]::new(16, 256) } -ModelScript $build -Data $train -ValidationSplit 0.2 -Epochs 10 | Export-Csv sweep.csv</code></example>
+/// <example><code>$results = Invoke-ModelSweep @sweep -CheckpointDirectory ./sweep-models
+/// $best = $results | Sort-Object ValLoss | Select-Object -First 1
+/// $model = Import-Checkpoint -Path $best.Checkpoint</code></example>
 /// <example><code>$s = New-PSSession -HostName gpu1, gpu2 -UserName ml
 /// Invoke-ModelSweep -Session $s -ModulePath /opt/KerasPS/KerasPS.psd1 -Parameters @{ Units = 64, 128, 256 } -ModelScript $build -Data $train -ValidationData $val -Epochs 20</code></example>
-[Cmdlet(VerbsLifecycle.Invoke, "ModelSweep", DefaultParameterSetName = LocalSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "ModelSweep", DefaultParameterSetName = LocalSet, SupportsShouldProcess = true)]
 [OutputType(typeof(TrialResult))]
 public sealed class InvokeModelSweepCommand : KerasCmdlet
 {
@@ -72,6 +75,9 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
     [Parameter]
     [ArgumentCompleter(typeof(MonitorCompleter))]
     public string? Monitor { get; set; }
+
+    /// <summary>Folder that keeps each trial's best model by -Monitor, as trial-001.kpt, trial-002.kpt, ... (created if missing; files from remote hosts are copied back). Each result's Checkpoint names its file.</summary>
+    [Parameter] public string? CheckpointDirectory { get; set; }
 
     /// <summary>Sample the space at random instead of taking the whole grid (with -Trials).</summary>
     [Parameter] public SwitchParameter Random { get; set; }
@@ -162,6 +168,19 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
         if (MaxDuration is { } md) fit["MaxDuration"] = md;
 
         bool remote = ParameterSetName != LocalSet;
+        string? checkpointDir = null;
+        if (CheckpointDirectory is not null)
+        {
+            if (!remote && InvokeCommand.GetCommand("New-ModelCheckpoint", CommandTypes.Cmdlet) is null)
+                Fail("CheckpointsUnavailable", ErrorCategory.NotInstalled, "-CheckpointDirectory needs New-ModelCheckpoint, which this KerasPS does not have. Update KerasPS, or leave -CheckpointDirectory out.");
+            checkpointDir = ResolveFilePath(CheckpointDirectory);
+            if (!ShouldProcess(checkpointDir, $"Run {trials.Count} trials and keep each trial's best model")) return;
+            try { Directory.CreateDirectory(checkpointDir); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Fail("CheckpointDirectoryUnavailable", ErrorCategory.WriteError, $"Cannot create the checkpoint folder '{checkpointDir}': {e.Message}", checkpointDir);
+            }
+        }
         var workers = new List<SweepWorker>();
         var ownedSessions = new List<PSSession>();
         int? savedThreads = null;
@@ -200,7 +219,10 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
                 .AddParameter("Parameters", SweepRunner.ToHashtable(SweepRunner.ParameterTable(spec)))
                 .AddParameter("Seed", spec.Seed)
                 .AddParameter("Fit", fit)
-                .AddParameter("CallbackScript", callbackScript));
+                .AddParameter("CallbackScript", callbackScript)
+                .AddParameter("Monitor", monitor.Name)
+                .AddParameter("CheckpointPath", checkpointDir is null || remote ? null : CheckpointFile(checkpointDir, spec.Trial))
+                .AddParameter("ReturnCheckpoint", checkpointDir is not null && remote));
 
             void Emit(TrialResult r)
             {
@@ -222,7 +244,9 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
                         warnedRandom = true;
                         WriteWarning("The models have Dropout (or noise) layers, which draw from libtorch's process-wide generator: with -ThrottleLimit above 1 their masks depend on timing, so trials are not reproducible bit for bit. Use -ThrottleLimit 1, or remote hosts (-Session), for exact reproducibility.");
                     }
-                    Emit(Result(t, w, output, error, monitor));
+                    var result = Result(t, w, output, error, monitor);
+                    if (checkpointDir is not null) KeepCheckpoint(result, t, output, checkpointDir);
+                    Emit(result);
                 },
                 lost: (t, w, e) => WriteWarning($"Host {w.Host} dropped out during trial {t.Spec.Trial} ({FirstLine(e.Message)}); the trial will run again on another host."),
                 noHost: t => Emit(new TrialResult(t.Spec.Trial, SweepRunner.ParameterTable(t.Spec), t.Spec.Seed, monitor.Name)
@@ -375,6 +399,32 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
         }
         r.Status = "Completed";
         return r;
+    }
+
+    private static string CheckpointFile(string dir, int trial) => Path.Combine(dir, $"trial-{trial:000}.kpt");
+
+    /// <summary>Points the result at its checkpoint: written in place by a local trial, or sent back as bytes by a remote one.</summary>
+    private void KeepCheckpoint(TrialResult r, PendingTrial t, PSDataCollection<PSObject>? output, string dir)
+    {
+        var path = CheckpointFile(dir, r.Trial);
+        var reply = output?.Select(o => o.BaseObject).OfType<IDictionary>().LastOrDefault();
+        if (reply is not null && SweepWire.Unwrap(reply["Checkpoint"]) is string b64)
+        {
+            var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.tmp-{Guid.NewGuid():n}");
+            try
+            {
+                File.WriteAllBytes(tmp, Convert.FromBase64String(b64));
+                File.Move(tmp, path, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                try { File.Delete(tmp); } catch (IOException) { }
+                WriteWarning($"Trial {r.Trial}: could not save its checkpoint to '{path}': {e.Message}");
+                return;
+            }
+        }
+        // A file left by an earlier sweep in the same folder is not this trial's (it failed before saving one).
+        if (File.Exists(path) && File.GetLastWriteTimeUtc(path) >= t.StartedUtc.AddSeconds(-1)) r.Checkpoint = path;
     }
 
     private static PSObject ToPSObject(TrialResult r, string monitorProperty)

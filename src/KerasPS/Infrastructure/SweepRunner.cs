@@ -36,6 +36,8 @@ internal sealed class PendingTrial
     public PendingTrial(TrialSpec spec) => Spec = spec;
     public TrialSpec Spec { get; }
     public int Attempts { get; set; }
+    /// <summary>When the current attempt started (UTC), to tell this trial's files from older ones.</summary>
+    public DateTime StartedUtc { get; set; }
     public List<string> LostHosts { get; } = new();
 }
 
@@ -118,6 +120,7 @@ internal sealed class SweepRunner
     private void Start(SweepWorker w, PendingTrial t)
     {
         t.Attempts++;
+        t.StartedUtc = DateTime.UtcNow;
         var ps = PowerShell.Create();
         ps.Runspace = w.Runspace;
         addTrialCommand(t.Spec, ps);

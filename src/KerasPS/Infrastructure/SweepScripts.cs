@@ -21,7 +21,8 @@ internal static class SweepScripts
 
     /// <summary>One trial: build the model with the user's script, train it with Invoke-ModelFit, return plain data.</summary>
     public const string Trial = """
-        param([string] $ModelScript, [System.Collections.IDictionary] $Parameters, [long] $Seed, [System.Collections.IDictionary] $Fit, [string] $CallbackScript)
+        param([string] $ModelScript, [System.Collections.IDictionary] $Parameters, [long] $Seed, [System.Collections.IDictionary] $Fit, [string] $CallbackScript,
+              [string] $Monitor, [string] $CheckpointPath, [switch] $ReturnCheckpoint)
         $ErrorActionPreference = 'Stop'
         $ProgressPreference = 'SilentlyContinue'
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
@@ -39,17 +40,33 @@ internal static class SweepScripts
             if ($null -eq $model.Engine.Seed -and $model.EpochsTrained -eq 0) { $model.Engine.Reseed($Seed) }
             $fitArgs = @{}
             foreach ($e in $Fit.GetEnumerator()) { $fitArgs[[string]$e.Key] = $e.Value }
-            if ($CallbackScript) { $fitArgs['Callbacks'] = @(& ([scriptblock]::Create($CallbackScript)) $p) }
+            $callbacks = if ($CallbackScript) { @(& ([scriptblock]::Create($CallbackScript)) $p) } else { @() }
+            if ($ReturnCheckpoint) { $CheckpointPath = [IO.Path]::Combine([IO.Path]::GetTempPath(), "kerasps-sweep-$([guid]::NewGuid().ToString('n')).kpt") }
+            if ($CheckpointPath) {
+                if (-not (Get-Command New-ModelCheckpoint -ErrorAction Ignore)) {
+                    return @{ ErrorId = 'CheckpointsUnavailable'; Error = "KerasPS on $([Environment]::MachineName) has no New-ModelCheckpoint, so -CheckpointDirectory cannot keep this trial's best model. Update KerasPS there."; DurationTicks = $clock.Elapsed.Ticks }
+                }
+                # Keeps the trial's best model by the sweep's monitor (Keras ModelCheckpoint, save_best_only).
+                $callbacks += New-ModelCheckpoint -Path $CheckpointPath -Monitor $Monitor -SaveBestOnly
+            }
+            if ($callbacks.Count -gt 0) { $fitArgs['Callbacks'] = $callbacks }
             if ($global:KerasPSSweep.ValidationData) { $fitArgs['ValidationData'] = $global:KerasPSSweep.ValidationData }
             $null = Invoke-ModelFit -Model $model -Data $global:KerasPSSweep.Data -Seed $Seed @fitArgs
             # Dropout and noise layers draw from libtorch's process-wide generator, which parallel trials share.
             $globalRandom = @($model.Engine.Layers.Where({ $_.ClassName -match 'Dropout|Noise' })).Count -gt 0
-            @{ History = [KerasPS.SweepWire]::HistoryToWire($model.Engine.History); DurationTicks = $clock.Elapsed.Ticks; UsesGlobalRandom = $globalRandom }
+            $reply = @{ History = [KerasPS.SweepWire]::HistoryToWire($model.Engine.History); DurationTicks = $clock.Elapsed.Ticks; UsesGlobalRandom = $globalRandom }
+            if ($ReturnCheckpoint -and (Test-Path -LiteralPath $CheckpointPath)) {
+                # A remote host sends the checkpoint back as bytes; the file there was only a staging copy.
+                $reply['Checkpoint'] = [Convert]::ToBase64String([IO.File]::ReadAllBytes($CheckpointPath))
+                Remove-Item -LiteralPath $CheckpointPath -Force
+            }
+            $reply
         }
         catch {
             $id = if ($_.Exception -is [KerasPS.Engine.KerasException]) { $_.Exception.ErrorId }
                   elseif ($_.FullyQualifiedErrorId -like '*,*') { ($_.FullyQualifiedErrorId -split ',')[0] }
                   else { 'TrialScriptFailed' }
+            if ($ReturnCheckpoint -and $CheckpointPath -and (Test-Path -LiteralPath $CheckpointPath)) { Remove-Item -LiteralPath $CheckpointPath -Force }
             $history = if ($model) { [KerasPS.SweepWire]::HistoryToWire($model.Engine.History) } else { @() }
             @{ ErrorId = $id; Error = $_.Exception.Message; History = $history; DurationTicks = $clock.Elapsed.Ticks }
         }

@@ -53,6 +53,9 @@ public sealed class TrialResult
     /// <summary>Runs started for this trial: more than 1 when a remote host dropped out and the trial was retried elsewhere.</summary>
     public int Attempts { get; internal set; }
 
+    /// <summary>File with the trial's best model (Invoke-ModelSweep -CheckpointDirectory); Import-Checkpoint reads it.</summary>
+    public string? Checkpoint { get; internal set; }
+
     public string? Error { get; internal set; }
     public string? ErrorId { get; internal set; }
 
