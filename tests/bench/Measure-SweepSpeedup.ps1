@@ -6,9 +6,9 @@
     after another with libtorch's default threads; throttle N runs N at a time with cores/N threads each. A warm-up sweep
     runs first so that neither side pays for loading libtorch. Prints one object per throttle and the ratio.
 .EXAMPLE
-    dotnet pwsh tests/bench/Measure-SweepSpeedup.ps1 -Epochs 3
+    dotnet pwsh tests/bench/Measure-SweepSpeedup.ps1 -Epochs 20
 #>
-param([int] $Rows = 5000, [int] $Epochs = 5, [int] $Repeat = 3)
+param([int] $Rows = 5000, [int] $Epochs = 20, [int] $Repeat = 3)
 $ErrorActionPreference = 'Stop'
 $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
 Import-Module (Join-Path $root 'KerasPS.psd1')
