@@ -39,6 +39,9 @@ Describe 'Invoke-ModelSweep across hosts' {
             ($remote[$i].History.ValAccuracy -join ',') | Should -Be ($local[$i].History.ValAccuracy -join ',')
         }
         @($remote.Host | Select-Object -Unique).Count | Should -Be 2
+        # The sessions are the caller's: the sweep leaves no data or functions behind in them.
+        Invoke-Command -Session $sessions[0] { Test-Path variable:global:KerasPSSweep } | Should -BeFalse
+        Invoke-Command -Session $sessions[0] { Test-Path function:Invoke-KerasPSSweepTrial } | Should -BeFalse
     }
 
     It 'retries the trial of a host that drops out on another host, and says so' {

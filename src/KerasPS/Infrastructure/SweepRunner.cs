@@ -27,6 +27,17 @@ internal sealed class SweepWorker : IDisposable
     public void Dispose()
     {
         Shell?.Dispose();
+        if (Remote && Alive && Runspace.RunspaceStateInfo.State == RunspaceState.Opened && Runspace.RunspaceAvailability == RunspaceAvailability.Available)
+        {
+            // The session stays the caller's: leave it as it was, without the sweep's data (tens of MB for real data sets).
+            try
+            {
+                using var ps = PowerShell.Create();
+                ps.Runspace = Runspace;
+                ps.AddScript(SweepScripts.Teardown).Invoke();
+            }
+            catch (Exception e) when (e is RuntimeException or PSRemotingTransportException or InvalidRunspaceStateException) { /* a session that broke needs no tidying */ }
+        }
         if (!Remote) Runspace.Dispose();   // remote runspaces belong to their PSSession
     }
 }

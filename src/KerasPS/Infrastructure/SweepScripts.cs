@@ -19,6 +19,13 @@ internal static class SweepScripts
         $null = Set-Item -Path function:global:Invoke-KerasPSSweepTrial -Value ([scriptblock]::Create($Trial))
         """;
 
+    /// <summary>After the sweep, in sessions the caller keeps: drop the data and the trial function.</summary>
+    public const string Teardown = """
+        Remove-Variable -Name KerasPSSweep -Scope Global -ErrorAction Ignore
+        Remove-Item -Path function:Invoke-KerasPSSweepTrial -ErrorAction Ignore   # function:global: is not a path Remove-Item takes
+        [GC]::Collect()
+        """;
+
     /// <summary>One trial: build the model with the user's script, train it with Invoke-ModelFit, return plain data.</summary>
     public const string Trial = """
         param([string] $ModelScript, [System.Collections.IDictionary] $Parameters, [long] $Seed, [System.Collections.IDictionary] $Fit, [string] $CallbackScript,
