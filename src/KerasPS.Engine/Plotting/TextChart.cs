@@ -69,7 +69,10 @@ public static class TextChart
         }
         lines.Add(new string(' ', labelWidth) + " └" + new string('─', cols));
         string first = $"epoch {epochs[0]}", last = epochs[^1].ToString(CultureInfo.InvariantCulture);
-        lines.Add(new string(' ', labelWidth + 2) + first + last.PadLeft(Math.Max(1, cols - first.Length)));
+        string axis = epochs.Count == 1 ? first
+            : cols >= first.Length + 1 + last.Length ? first + last.PadLeft(cols - first.Length)
+            : $"epochs {epochs[0]}-{last}";
+        lines.Add(new string(' ', labelWidth + 2) + axis);
         lines.Add(new string(' ', labelWidth + 2) + string.Join("   ", series.Select(s => $"{s.Mark} {s.Name}")));
         return lines;
     }
