@@ -11,6 +11,7 @@
     FormatsToProcess     = @(
         'module/KerasPS.Format.ps1xml'
         'module/KerasPS.Layers.Format.ps1xml'
+        'module/KerasPS.Experiments.Format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-Model'
@@ -63,6 +64,9 @@
         'Get-KerasOption'
         'Export-Checkpoint'
         'Import-Checkpoint'
+        'Invoke-ModelSweep'
+        'Export-HistoryPlot'
+        'Show-History'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,0 +1,44 @@
+using KerasPS.Engine.Training;
+
+namespace KerasPS.Engine.Sweeps;
+
+/// <summary>The quantity a sweep ranks trials by (Keras's monitor), with the direction taken from its name as Keras's "auto" mode does.</summary>
+public sealed class TrialMonitor
+{
+    public TrialMonitor(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw KerasException.BadArgument("InvalidMonitor", "-Monitor must name a history value such as val_loss or val_accuracy.");
+        Name = name.Trim();
+        var bare = Name.StartsWith("val_", StringComparison.Ordinal) ? Name[4..] : Name;
+        HigherIsBetter = bare.Contains("acc", StringComparison.Ordinal) || bare.StartsWith("auc", StringComparison.Ordinal) ||
+                         bare.StartsWith("precision", StringComparison.Ordinal) || bare.StartsWith("recall", StringComparison.Ordinal) ||
+                         bare.StartsWith("fmeasure", StringComparison.Ordinal) || bare.StartsWith("f1", StringComparison.Ordinal);
+    }
+
+    public string Name { get; }
+
+    /// <summary>True for accuracies, AUC, precision and recall (mode max); false for losses and errors (mode min).</summary>
+    public bool HigherIsBetter { get; }
+
+    public string Mode => HigherIsBetter ? "max" : "min";
+
+    /// <summary>The best finite value in a history and its 1-based epoch, or null when the history never recorded it.</summary>
+    public (double Value, int Epoch)? Best(IEnumerable<EpochRecord> history)
+    {
+        (double, int)? best = null;
+        foreach (var r in history)
+        {
+            if (r.Get(Name) is not double v || !double.IsFinite(v)) continue;
+            if (best is null || (HigherIsBetter ? v > best.Value.Item1 : v < best.Value.Item1)) best = (v, r.Epoch);
+        }
+        return best;
+    }
+
+    /// <summary>Whether <paramref name="a"/> is better than <paramref name="b"/> (for sorting trials).</summary>
+    public int Compare(double? a, double? b)
+    {
+        if (a is null) return b is null ? 0 : 1;
+        if (b is null) return -1;
+        return HigherIsBetter ? b.Value.CompareTo(a.Value) : a.Value.CompareTo(b.Value);
+    }
+}

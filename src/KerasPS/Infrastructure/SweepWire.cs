@@ -1,0 +1,93 @@
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using KerasPS.Engine;
+using KerasPS.Engine.Training;
+using EngineDataset = KerasPS.Engine.Data.Dataset;
+
+namespace KerasPS;
+
+/// <summary>
+/// Plain-data forms of what a sweep sends to and gets back from a remote host: datasets as base64 arrays plus names,
+/// histories as hashtables. Live objects (models, tensors) never cross a remoting boundary; these do, unchanged by
+/// PowerShell's serializer, and the remote side (which imports the same module) turns them back.
+/// </summary>
+public static class SweepWire
+{
+    public static Hashtable DatasetToWire(Dataset data)
+    {
+        var d = data.Engine;
+        return new Hashtable
+        {
+            ["Features"] = Convert.ToBase64String(MemoryMarshal.AsBytes(d.Features.AsSpan())),
+            ["FeatureShape"] = d.FeatureShape.ToArray(),
+            ["FeatureNames"] = d.FeatureNames.ToArray(),
+            ["TargetName"] = d.TargetName,
+            ["Labels"] = d.Labels is null ? null : Convert.ToBase64String(MemoryMarshal.AsBytes(d.Labels.AsSpan())),
+            ["Classes"] = d.Classes?.ToArray(),
+            ["Targets"] = d.Targets is null ? null : Convert.ToBase64String(MemoryMarshal.AsBytes(d.Targets.AsSpan())),
+            ["TargetWidth"] = d.TargetWidth,
+        };
+    }
+
+    public static Dataset DatasetFromWire(object wire)
+    {
+        var h = AsDictionary(wire, "dataset");
+        string? b64(string k) => Unwrap(h[k]) as string;
+        var features = MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(b64("Features") ?? "")).ToArray();
+        var shape = Ints(h["FeatureShape"]);
+        var names = Strings(h["FeatureNames"]);
+        var labels = b64("Labels") is { } l ? MemoryMarshal.Cast<byte, int>(Convert.FromBase64String(l)).ToArray() : null;
+        var classes = Unwrap(h["Classes"]) is null ? null : Strings(h["Classes"]);
+        var targets = b64("Targets") is { } t ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(t)).ToArray() : null;
+        int width = Convert.ToInt32(Unwrap(h["TargetWidth"]) ?? 1, CultureInfo.InvariantCulture);
+        return new Dataset(new EngineDataset(features, shape, names, Unwrap(h["TargetName"]) as string, labels, classes, targets, width));
+    }
+
+    public static object[] HistoryToWire(IEnumerable<EpochRecord> history) => history.Select(r => (object)new Hashtable
+    {
+        ["Epoch"] = r.Epoch,
+        ["Values"] = new Hashtable(r.Values.ToDictionary(kv => kv.Key, kv => (object)kv.Value)),
+        ["LearningRate"] = r.LearningRate,
+        ["DurationTicks"] = r.Duration.Ticks,
+        ["Samples"] = r.Samples,
+    }).ToArray();
+
+    public static List<EpochRecord> HistoryFromWire(object? wire)
+    {
+        var list = new List<EpochRecord>();
+        if (Unwrap(wire) is not IEnumerable items || Unwrap(wire) is string) return list;
+        foreach (var item in items)
+        {
+            var h = AsDictionary(item, "history record");
+            var values = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (DictionaryEntry e in AsDictionary(h["Values"], "history values"))
+                values[Convert.ToString(Unwrap(e.Key), CultureInfo.InvariantCulture)!] = Convert.ToDouble(Unwrap(e.Value), CultureInfo.InvariantCulture);
+            // Keras order: loss first, then the training metrics, then the validation ones.
+            var ordered = values.OrderBy(kv => kv.Key == "loss" ? 0 : kv.Key.StartsWith("val_", StringComparison.Ordinal) ? (kv.Key == "val_loss" ? 2 : 3) : 1)
+                .ThenBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value);
+            list.Add(new EpochRecord(Convert.ToInt32(Unwrap(h["Epoch"]), CultureInfo.InvariantCulture), ordered,
+                Convert.ToDouble(Unwrap(h["LearningRate"]), CultureInfo.InvariantCulture),
+                TimeSpan.FromTicks(Convert.ToInt64(Unwrap(h["DurationTicks"]), CultureInfo.InvariantCulture)),
+                Convert.ToInt64(Unwrap(h["Samples"]), CultureInfo.InvariantCulture)));
+        }
+        return list;
+    }
+
+    internal static object? Unwrap(object? o) => o is PSObject p ? p.BaseObject : o;
+
+    private static IDictionary AsDictionary(object? o, string what) => Unwrap(o) as IDictionary
+        ?? throw KerasException.BadData("InvalidSweepWireData", $"Expected a {what} as a hashtable from the sweep worker. Received: {Unwrap(o)?.GetType().Name ?? "nothing"}. Check that the remote host runs the same KerasPS version.");
+
+    private static IEnumerable<object?> Items(object? o) => Unwrap(o) switch
+    {
+        null => Array.Empty<object?>(),
+        string s => new object?[] { s },
+        IEnumerable e => e.Cast<object?>().Select(Unwrap),
+        var single => new[] { single },
+    };
+
+    private static int[] Ints(object? o) => Items(o).Select(x => Convert.ToInt32(x, CultureInfo.InvariantCulture)).ToArray();
+    private static string[] Strings(object? o) => Items(o).Select(x => Convert.ToString(x, CultureInfo.InvariantCulture)!).ToArray();
+}

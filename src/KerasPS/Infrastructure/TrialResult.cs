@@ -1,0 +1,71 @@
+using System.Collections.Specialized;
+using System.Management.Automation;
+using KerasPS.Engine.Training;
+using KerasPS.Infrastructure;
+
+namespace KerasPS;
+
+/// <summary>
+/// One trial of a sweep (Invoke-ModelSweep). On the output stream each parameter is also a property of its own, and
+/// the best monitored value is a property named after the monitor (ValLoss for val_loss), so that
+/// <c>Sort-Object ValLoss</c> and <c>Export-Csv</c> work directly.
+/// </summary>
+public sealed class TrialResult
+{
+    internal TrialResult(int trial, OrderedDictionary parameters, long seed, string monitor)
+    {
+        Trial = trial;
+        Parameters = parameters;
+        Seed = seed;
+        Monitor = monitor;
+    }
+
+    /// <summary>1-based trial number; with the sweep seed it fixes the parameters (random sweeps) and the training seed.</summary>
+    public int Trial { get; }
+
+    /// <summary>The trial's parameter values, in the sweep's parameter order.</summary>
+    public OrderedDictionary Parameters { get; }
+
+    /// <summary>Completed, or Failed (see Error and ErrorId).</summary>
+    public string Status { get; internal set; } = "Failed";
+
+    /// <summary>History value the trial is ranked by (val_loss by default).</summary>
+    public string Monitor { get; }
+
+    /// <summary>Best finite value of the monitor over the trial's epochs (lowest loss, highest accuracy).</summary>
+    public double? Best { get; internal set; }
+
+    /// <summary>1-based epoch at which <see cref="Best"/> was recorded.</summary>
+    public int? BestEpoch { get; internal set; }
+
+    /// <summary>Epochs the trial trained (early stopping and -MaxDuration may cut it short).</summary>
+    public int EpochsRun => Records.Count;
+
+    /// <summary>Wall time of the trial: building the model and training it.</summary>
+    public TimeSpan Duration { get; internal set; }
+
+    /// <summary>Training seed of the trial (derived from the sweep seed and the trial number).</summary>
+    public long Seed { get; }
+
+    /// <summary>Where the trial ran: localhost or the remote computer's name.</summary>
+    public string Host { get; internal set; } = "localhost";
+
+    /// <summary>Runs started for this trial: more than 1 when a remote host dropped out and the trial was retried elsewhere.</summary>
+    public int Attempts { get; internal set; }
+
+    /// <summary>File with the trial's best model (Invoke-ModelSweep -CheckpointDirectory); Import-Checkpoint reads it.</summary>
+    public string? Checkpoint { get; internal set; }
+
+    public string? Error { get; internal set; }
+    public string? ErrorId { get; internal set; }
+
+    /// <summary>The trial's epochs as engine records (see <see cref="History"/> for the PowerShell view).</summary>
+    public IReadOnlyList<EpochRecord> Records { get; internal set; } = Array.Empty<EpochRecord>();
+
+    /// <summary>One KerasPS.EpochRecord per epoch, as Invoke-ModelFit writes them.</summary>
+    public PSObject[] History => Records.Select(r => EpochRecordView.ToPSObject(r, $"trial {Trial}")).ToArray();
+
+    public override string ToString() =>
+        $"Trial {Trial} ({Status}): " + string.Join(", ", Parameters.Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}")) +
+        (Best is double b ? $" - best {Monitor} {b.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)} at epoch {BestEpoch}" : "");
+}
