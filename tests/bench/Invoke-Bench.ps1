@@ -104,10 +104,15 @@ try {
     Add-Result 'Predict 20,000 rows as objects' 'rows/s' (20000 / $pobj) '' $null
 
     # --- data and experiment benches contributed by their areas ----------------------------------------------------
-    foreach ($extra in 'CsvBench.ps1', 'SweepBench.ps1') {
-        $path = Join-Path $Root "tests/bench/$extra"
+    $extras = @(
+        @{ Script = 'CsvBench.ps1'; Args = @{ CsvPath = $csv } }
+        @{ Script = 'Measure-SweepSpeedup.ps1'; Args = @{ Epochs = $Epochs; Repeat = 2 } }
+    )
+    foreach ($extra in $extras) {
+        $path = Join-Path $Root "tests/bench/$($extra.Script)"
         if (Test-Path $path) {
-            foreach ($r in & $path -CsvPath $csv -Root $Root) {
+            $a = $extra.Args
+            foreach ($r in & $path @a | Where-Object { $_.PSObject.Properties['Name'] -and $_.PSObject.Properties['Value'] }) {
                 $peerValue = if ($r.PSObject.Properties['PeerValue']) { $r.PeerValue } else { $null }
                 Add-Result $r.Name $r.Unit $r.Value $r.Peer $peerValue $(if ($r.PSObject.Properties['Note']) { $r.Note } else { '' })
             }
