@@ -64,7 +64,7 @@ public sealed class Dense : Layer, IActivationHead
     public Tensor ForwardWithoutActivation(Tensor x, bool training)
     {
         Tensor y;
-        if (x.dim() == 2)
+        if (InputShape is { Length: 1 } || (InputShape is null && x.dim() == 2))   // rank known from the build: no native call
             y = bias is null ? x.matmul(kernel!.Value) : torch.addmm(bias.Value, x, kernel!.Value, 1f, 1f);
         else
         {
@@ -79,7 +79,7 @@ public sealed class Dense : Layer, IActivationHead
     public override Tensor Forward(Tensor x, bool training)
     {
         Tensor y;
-        if (x.dim() == 2)
+        if (InputShape is { Length: 1 } || (InputShape is null && x.dim() == 2))   // rank known from the build: no native call
             y = bias is null ? x.matmul(kernel!.Value) : torch.addmm(bias.Value, x, kernel!.Value, 1f, 1f);
         else
         {

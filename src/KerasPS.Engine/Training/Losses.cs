@@ -41,12 +41,12 @@ public sealed class CategoricalCrossentropy : Loss
 
     public override Tensor Compute(Tensor output, Tensor target, Tensor? weights, bool fromLogits)
     {
-        bool soft = target.dtype == ScalarType.Float32;   // one-hot or probability targets given as a matrix
         if (fromLogits)
         {
             if (weights is null) return F.cross_entropy(output, target);
             return Reduce(F.cross_entropy(output, target, reduction: nn.Reduction.None), weights);
         }
+        bool soft = target.dtype == ScalarType.Float32;   // one-hot or probability targets given as a matrix
         var p = output / output.sum(-1, keepdim: true);
         var logp = p.clamp(Epsilon, 1 - Epsilon).log();
         var perSample = soft ? -(target * logp).sum(-1) : -logp.gather(-1, target.unsqueeze(-1)).squeeze(-1);

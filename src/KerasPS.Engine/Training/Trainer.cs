@@ -333,6 +333,7 @@ public static class Trainer
                 if (p.W is not null) ws = p.W.index_select(0, perm);
             }
             var lossSum = torch.zeros(1, dtype: ScalarType.Float64);
+            using var fullBatch = ((double)bs).ToScalar();
             long seen = 0;
             for (int b = 0; b < batches; b++)
             {
@@ -350,14 +351,13 @@ public static class Trainer
                     batchLoss.backward();
                     optimizer.Step();
                     foreach (var l in constrained) l.ApplyConstraints();
-                    using (torch.no_grad())
+                    // No no_grad block (two native calls): the detached loss keeps lossSum out of the graph, and
+                    // metrics only take argmax/comparisons, which autograd does not record.
+                    lossSum.add_(batchLoss.detach(), len == bs ? fullBatch : len);
+                    if (metrics.Count > 0)
                     {
-                        lossSum.add_(batchLoss, len);
-                        if (metrics.Count > 0)
-                        {
-                            var mb = new MetricBatch(output, yb, fused, len);
-                            foreach (var m in metrics) m.Update(mb);
-                        }
+                        var mb = new MetricBatch(output, yb, fused, len);
+                        foreach (var m in metrics) m.Update(mb);
                     }
                     seen += len;
                     if (batchWatchers.Length > 0)

@@ -148,14 +148,16 @@ public abstract class Optimizer
     {
         if (buffer is null) throw KerasException.BadOperation("OptimizerNotAttached", "The optimizer is not attached to a model.");
         Iterations++;
-        using var noGrad = torch.no_grad();
         if (ClipValue is double cv) buffer.Grads.clamp_(-cv, cv);
         if (ClipNorm is not double cn)
         {
+            // The flat buffers do not require grad themselves (only their views do), so in-place updates on them
+            // need no no_grad scope.
             currentIndex = -1;
             Update(buffer.Values, buffer.Grads);
             return;
         }
+        using var noGrad = torch.no_grad();
         // Keras clipnorm: each gradient is rescaled so that its own L2 norm is at most cn, so update weight by weight.
         for (int i = 0; i < buffer.ValueViews.Length; i++)
         {

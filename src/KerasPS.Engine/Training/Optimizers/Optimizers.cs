@@ -20,9 +20,18 @@ public sealed class Sgd : Optimizer
 
     protected override void WriteConfig(IDictionary<string, object?> c) { c["momentum"] = Momentum; c["nesterov"] = Nesterov; }
 
+    private Scalar? negLr;
+    private double negLrFor = double.NaN;
+
     protected override void Update(Tensor p, Tensor g)
     {
-        if (Momentum == 0) { p.add_(g, -LearningRate); return; }
+        if (Momentum == 0)
+        {
+            // The hot path of the seed's workload: one add_ on the flat buffers, with a cached Scalar.
+            if (negLrFor != LearningRate) { negLr?.Dispose(); negLr = (-LearningRate).ToScalar(); negLrFor = LearningRate; }
+            p.add_(g, negLr!);
+            return;
+        }
         // Keras: v = momentum * v - lr * g; p += v (plain) or p += momentum * v - lr * g (Nesterov).
         var v = Slot(p, "momentum");
         v.mul_(Momentum).add_(g, -LearningRate);
