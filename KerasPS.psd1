@@ -10,6 +10,7 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'module/KerasPS.Format.ps1xml'
+        'module/KerasPS.Data.Format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-Model'
@@ -23,6 +24,10 @@
         'Invoke-ModelFit'
         'Invoke-ModelPredict'
         'Invoke-ModelEvaluate'
+        'Import-ModelData'
+        'ConvertTo-ModelData'
+        'Split-TrainTest'
+        'Add-NormalizationLayer'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
