@@ -83,6 +83,17 @@ Describe 'Import-ModelData' {
             $d = Import-ModelData $p -Target y
             $d.Categories['kind, long'] | Should -Be @('a, "b"', "two`nlines")
         }
+        It 'parses every number form to the same float32 as [float]::Parse' {
+            $values = '0', '-0.5', '+3', ' 7 ', '.5', '1.', '12345678.9', '1e-3', '-2.5E+4', '0.1234567891', '16777217', '3.4028235E+38'
+            $p = New-Csv 'forms.csv' ((($values | ForEach-Object { "c$_" -replace '[^\w]', '_' }) -join ',') + "`n" + ($values -join ',') + "`n")
+            $d = Import-ModelData $p
+            $expected = $values | ForEach-Object { [float]::Parse($_, [cultureinfo]::InvariantCulture) }
+            $d.GetFeatures(0) | Should -Be $expected
+        }
+        It 'reads an empty last field as a missing value' {
+            $p = New-Csv 'lastempty.csv' "a,b`n1,`n"
+            (Import-ModelData $p -MissingValue 9).GetFeatures(0) | Should -Be @(1, 9)
+        }
         It 'uses -Delimiter and parses numbers with the invariant culture' {
             $p = New-Csv 'semi.csv' "a;b`n1.25;-2e3`n"
             (Import-ModelData $p -Delimiter ';').GetFeatures(0) | Should -Be @(1.25, -2000)
@@ -157,6 +168,16 @@ Describe 'Import-ModelData' {
         It 'ColumnNotFound for -Exclude and -Feature names' {
             Get-ErrorId { Import-ModelData $Six -Exclude nope } | Should -Be 'ColumnNotFound'
             Get-ErrorId { Import-ModelData $Six -Feature x1, nope } | Should -Be 'ColumnNotFound'
+        }
+        It 'MalformedCsv for a quote that is never closed, instead of reading the rest of the file as one field' {
+            $p = New-Csv 'unclosed.csv' "a,b`n1,`"2`n3,4`n5,6`n"
+            Get-ErrorId { Import-ModelData $p } | Should -Be 'MalformedCsv'
+            { Import-ModelData $p } | Should -Throw "Row 1 of 'unclosed.csv'*never closed*"
+            Get-ErrorId { Import-ModelData (New-Csv 'stray.csv' "a,b`n1,2`"x`"`n") } | Should -Be 'MalformedCsv'
+        }
+        It 'InvalidDelimiter and UnknownEncoding' {
+            Get-ErrorId { Import-ModelData $Six -Delimiter '"' } | Should -Be 'InvalidDelimiter'
+            Get-ErrorId { Import-ModelData $Six -Encoding nope } | Should -Be 'UnknownEncoding'
         }
         It 'DuplicateColumn' {
             Get-ErrorId { Import-ModelData (New-Csv 'dup.csv' "a,a`n1,2`n") } | Should -Be 'DuplicateColumn'

@@ -49,8 +49,9 @@ public static class CsvLoader
             Separator = options.Delimiter,
             Encoding = options.Encoding,
             PoolStrings = true,
+            // A quote that is never closed would otherwise swallow the rest of the file into one field.
+            MalformedData = CsvMalformedDataHandling.Throw,
             FormatProvider = CultureInfo.InvariantCulture,
-            BufferSize = 1 << 20,
         };
         if (options.Delimiter is { } d && (d > 127 || d is '"' or '\r' or '\n'))
             throw KerasException.BadArgument("InvalidDelimiter", $"-Delimiter must be an ASCII character other than a quote or a line break. Received: '{d}'.", d);
@@ -62,8 +63,10 @@ public static class CsvLoader
         }
         catch (CsvFormatException e)
         {
+            // CsvHelper counts the header as record 1; rows here count data rows, as in every other message.
+            var what = System.Text.RegularExpressions.Regex.Replace(e.Message, @"^Malformed CSV in record \d+:\s*", "").TrimEnd('.');
             throw KerasException.BadData("MalformedCsv",
-                $"'{Path.GetFileName(path)}' is not valid CSV at data row {e.RecordNumber}: {e.Message.TrimEnd('.')}. Fix the quoting of that row.", path);
+                $"Row {Math.Max(1, e.RecordNumber - 1)} of '{Path.GetFileName(path)}' is not valid CSV: {what}. Fix the quoting of that row (a quote inside a field must be doubled, and the field quoted).", path);
         }
         catch (DecoderFallbackException e)
         {
@@ -71,6 +74,9 @@ public static class CsvLoader
         }
     }
 
+    // Fully optimised from the first call: a load is one long loop, which tiered JIT would otherwise run
+    // unoptimised (or via on-stack replacement) for the first few loads.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static Dataset Read(CsvReader reader, string path, long bytes, CsvLoadOptions o)
     {
         string file = Path.GetFileName(path);
@@ -90,6 +96,10 @@ public static class CsvLoader
         int width = featureCols.Length;
 
         TabularBuilder? builder = null;
+        // file column -> feature slot, or -1 for a column not read here (excluded, or the target)
+        var slots = Enumerable.Repeat(-1, headerCount).ToArray();
+        for (int c = 0; c < width; c++) slots[featureCols[c]] = c;
+        byte sep = reader.Separator < 128 ? (byte)reader.Separator : (byte)0;
         string Where(int row, int col) => $"Row {row + 1}, column '{featureNames[col]}' (column {featureCols[col] + 1}) of '{file}',";
 
         while (reader.Read())
@@ -105,31 +115,93 @@ public static class CsvLoader
                 throw KerasException.BadData("RaggedRow",
                     $"Row {reader.RowNumber} of '{file}' has {reader.FieldCount} fields, but the header has {headerCount} columns. Every row needs one value per column; check for a missing or extra separator.", reader.RowNumber);
             builder.BeginRow();
-            for (int c = 0; c < width; c++)
+            var raw = reader.RawRecord;
+            if (!(sep != 0 && raw.IndexOf((byte)'"') < 0 && ParseUnquoted(raw, sep, slots, builder, reader)))
             {
-                int f = featureCols[c];
-                if (builder.KindOf(c) == ColumnKind.Categorical)
-                {
-                    var s = reader.GetString(f);
-                    if (string.IsNullOrWhiteSpace(s)) builder.Missing(c); else builder.Text(c, s.Trim());
-                    continue;
-                }
-                var span = reader.GetSpan(f);
-                if (TryParseFloat(span, out float v)) builder.Number(c, v);
-                else if (IsBlank(span)) builder.Missing(c);
-                else builder.Text(c, reader.GetString(f).Trim());
+                for (int c = 0; c < width; c++) ReadCell(reader, builder, c, featureCols[c]);
             }
-            if (targetCol >= 0)
-            {
-                var t = reader.GetString(targetCol).Trim();
-                long rowNumber = reader.RowNumber;
-                builder.Target(t, () => $"Row {rowNumber}, column '{headers[targetCol]}' (column {targetCol + 1}) of '{file}'");
-            }
+            if (targetCol >= 0 && !builder.Target(reader.GetString(targetCol).Trim()))
+                throw KerasException.BadData("MissingValue",
+                    $"Row {reader.RowNumber}, column '{headers[targetCol]}' (column {targetCol + 1}) of '{file}' (the target) is empty. Every row needs a target; drop the rows without one.", reader.RowNumber);
         }
         if (builder is null)
             throw KerasException.BadData("NoDataRows", $"'{file}' has a header but no rows. Give at least one data row.", path);
         var meta = new Dictionary<string, object?> { ["Source"] = path };
         return builder.Build(meta);
+    }
+
+    private static void ReadCell(CsvReader reader, TabularBuilder builder, int c, int f)
+    {
+        if (builder.KindOf(c) == ColumnKind.Categorical)
+        {
+            var s = reader.GetString(f);
+            if (string.IsNullOrWhiteSpace(s)) builder.Missing(c); else builder.Text(c, s.Trim());
+            return;
+        }
+        var span = reader.GetSpan(f);
+        if (TryParseFloat(span, out float v)) builder.Number(c, v);
+        else if (IsBlank(span)) builder.Missing(c);
+        else builder.Text(c, reader.GetString(f).Trim());
+    }
+
+    /// <summary>
+    /// The common case in one pass over the record's bytes: no quotes, so fields are the bytes between separators,
+    /// and plain decimals are parsed as the bytes go by (no per-field call into the reader). Returns false, having
+    /// changed nothing that the per-field path would not redo, at anything unusual (an empty or text cell, a field
+    /// count that differs), which then goes through <see cref="ReadCell"/> with its errors and rules.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static bool ParseUnquoted(ReadOnlySpan<byte> raw, byte sep, int[] slots, TabularBuilder builder, CsvReader reader)
+    {
+        if (raw.Length > 0 && raw[^1] == (byte)'\r') raw = raw[..^1];
+        int n = raw.Length, i = 0, field = 0, fields = slots.Length;
+        while (true)
+        {
+            if (field >= fields) return false;
+            int slot = slots[field];
+            int start = i;
+            if (slot < 0 || builder.KindOf(slot) == ColumnKind.Categorical)
+            {
+                while (i < n && raw[i] != sep) i++;
+                if (slot >= 0) ReadCell(reader, builder, slot, field);
+            }
+            else
+            {
+                bool neg = false, dot = false, fast = true;
+                int mantissa = 0, digits = 0, decimals = 0;
+                if (i < n && raw[i] == (byte)'-') { neg = true; i++; }
+                for (; i < n; i++)
+                {
+                    byte b = raw[i];
+                    uint d = (uint)(b - (byte)'0');
+                    if (d <= 9)
+                    {
+                        if (mantissa != 0 || d != 0) digits++;
+                        mantissa = mantissa * 10 + (int)d;
+                        if (dot) decimals++;
+                        if (digits > 7) fast = false;
+                    }
+                    else if (b == sep) break;
+                    else if (b == (byte)'.' && !dot) dot = true;
+                    else fast = false;
+                    if (!fast) { while (i < n && raw[i] != sep) i++; break; }
+                }
+                int len = i - start;
+                if (len == 0 || (neg && len == 1) || (dot && len == 1 + (neg ? 1 : 0))) return false;   // empty, "-" or "."
+                if (fast && decimals <= 10)
+                {
+                    float f = decimals == 0 ? mantissa : mantissa / Pow10[decimals];
+                    builder.Number(slot, neg ? -f : f);
+                }
+                else if (TryParseFloat(raw.Slice(start, len), out float v)) builder.Number(slot, v);
+                else return false;
+            }
+            field++;
+            if (i >= n) break;
+            i++;   // past the separator
+            if (i == n) return false;   // an empty last field: the per-field path decides
+        }
+        return field == fields;
     }
 
     /// <summary>Resolves -Feature / -Exclude / -Target against the header (exact names first, then ignoring case).</summary>
@@ -188,6 +260,7 @@ public static class CsvLoader
     /// where mantissa and power of ten are exact in float32, so one IEEE division gives the correctly rounded value
     /// (the same float as float.Parse). Anything else (exponents, long numbers, spaces) goes to float.TryParse.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParseFloat(ReadOnlySpan<byte> s, out float value)
     {
         int i = 0, n = s.Length;

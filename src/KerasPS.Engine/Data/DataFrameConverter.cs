@@ -57,8 +57,8 @@ public static class DataFrameConverter
             if (targetColumn is not null)
             {
                 var v = targetColumn[r];
-                int row = r;
-                builder.Target(v is null ? "" : Convert.ToString(v, CultureInfo.InvariantCulture) ?? "", () => $"Row {row} (0-based), column '{targetColumn.Name}' of the DataFrame");
+                if (!builder.Target(v is null ? "" : Convert.ToString(v, CultureInfo.InvariantCulture)?.Trim() ?? ""))
+                    throw KerasException.BadData("MissingValue", $"Row {r} (0-based), column '{targetColumn.Name}' of the DataFrame (the target) is empty. Every row needs a target; drop the rows without one.", r);
             }
         }
         return builder.Build(new Dictionary<string, object?> { ["Source"] = "DataFrame" });

@@ -97,7 +97,8 @@ public sealed class TabularBuilder
             firstTextRow[c] = -1;
         }
         expectedRows = Math.Max(1, expectedRows);
-        features = new float[(long)expectedRows * Math.Max(1, n)];
+        // Uninitialised: every cell of a row is written (or marked missing) before the row counts.
+        features = GC.AllocateUninitializedArray<float>(checked(expectedRows * Math.Max(1, n)));
         targetRaw = targetName is null ? Array.Empty<int>() : new int[expectedRows];
     }
 
@@ -136,6 +137,7 @@ public sealed class TabularBuilder
     }
 
     /// <summary>A float32 cell, exactly as parsed (no double rounding).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Number(int column, float value)
     {
         if (kinds[column] == ColumnKind.Categorical) { Number(column, (double)value); return; }
@@ -186,11 +188,10 @@ public sealed class TabularBuilder
         features[(long)row * columns.Length + column] = float.NaN;
     }
 
-    /// <summary>The current row's target, as text (class label or a number written as text).</summary>
-    public void Target(string value, Func<string> whereTarget)
+    /// <summary>The current row's target, as text (class label or a number written as text); false, and nothing stored, when it is empty.</summary>
+    public bool Target(string value)
     {
-        if (value.Length == 0)
-            throw KerasException.BadData("MissingValue", $"{whereTarget()} (the target) is empty. Every row needs a target; drop the rows without one.", row);
+        if (value.Length == 0) return false;
         if (!targetIndex.TryGetValue(value, out int code))
         {
             code = targetValues.Count;
@@ -198,6 +199,7 @@ public sealed class TabularBuilder
             targetIndex[value] = code;
         }
         targetRaw[row] = code;
+        return true;
     }
 
     /// <summary>The dataset: categorical columns expanded to one-hot, missing cells filled, the target encoded.</summary>

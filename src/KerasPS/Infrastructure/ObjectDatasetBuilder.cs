@@ -85,12 +85,14 @@ public sealed class ObjectDatasetBuilder
             int i = index;
             if (!found && i == 0)
                 throw KerasException.BadArgument("TargetNotFound", $"The first object has no property '{target}' (given as -Target). Its properties are: {string.Join(", ", columns)}.", target);
-            b.Target(value switch
+            var text = value switch
             {
                 null => "",
                 IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                 _ => value.ToString() ?? "",
-            }, () => $"Object {i} (0-based), property '{target}'");
+            };
+            if (!b.Target(text.Trim()))
+                throw KerasException.BadData("MissingValue", $"Object {i} (0-based), property '{target}' (the target) is missing or empty. Every object needs a target; filter out those without one.", i);
         }
     }
 
