@@ -32,7 +32,6 @@ $rows = (& $load).Count   # warm-up: JIT, file cache
 $proc = [Diagnostics.Process]::GetCurrentProcess()
 $cpu = [Collections.Generic.List[double]]::new()
 $times = foreach ($i in 1..$Runs) {
-    [GC]::Collect()
     $proc.Refresh(); $c0 = $proc.TotalProcessorTime
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $null = & $load

@@ -236,15 +236,19 @@ public static class CsvLoader
     private static long CountLines(string path)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-        var buffer = new byte[1 << 20];
-        long count = 0;
-        int n = 0, last = '\n';
-        while ((n = fs.Read(buffer, 0, buffer.Length)) > 0)
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
         {
-            count += buffer.AsSpan(0, n).Count((byte)'\n');
-            last = buffer[n - 1];
+            long count = 0;
+            int n = 0, last = '\n';
+            while ((n = fs.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                count += buffer.AsSpan(0, n).Count((byte)'\n');
+                last = buffer[n - 1];
+            }
+            return count + (last == '\n' ? 0 : 1) - 1;
         }
-        return count + (last == '\n' ? 0 : 1) - 1;
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
     }
 
     private static bool IsBlank(ReadOnlySpan<byte> s)

@@ -98,7 +98,7 @@ public sealed class TabularBuilder
         }
         expectedRows = Math.Max(1, expectedRows);
         // Uninitialised: every cell of a row is written (or marked missing) before the row counts.
-        features = GC.AllocateUninitializedArray<float>(checked(expectedRows * Math.Max(1, n)));
+        features = LargeArrays.Uninitialized(checked(expectedRows * Math.Max(1, n)));
         targetRaw = targetName is null ? Array.Empty<int>() : new int[expectedRows];
     }
 
