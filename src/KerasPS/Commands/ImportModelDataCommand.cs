@@ -88,7 +88,10 @@ public sealed class ImportModelDataCommand : KerasCmdlet
                 Encoding = EncodingCompleter.Parse(Encoding),
                 Tabular = TabularOptionsFrom(MissingValue, Categorical, FeatureShape ?? Template?.FeatureShape, TargetKind, Template),
             };
-            WriteObject(new Dataset(CsvLoader.Load(full, options)));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var data = CsvLoader.Load(full, options);
+            WriteVerbose($"Loaded {data.Count:N0} rows x {data.FeatureCount:N0} features from '{full}' in {watch.Elapsed.TotalSeconds:0.000} s.");
+            WriteObject(new Dataset(data));
         }
     }
 
