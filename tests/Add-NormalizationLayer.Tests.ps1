@@ -46,6 +46,14 @@ Describe 'Add-NormalizationLayer' {
         $copy.Variance | Should -Be @(3.5, 0)
         $copy.Axis | Should -Be -1
     }
+    It 'keeps statistics restored into its weights (a checkpoint) through a rebuild and in its config' {
+        $m = New-Model -Seed 1 | Add-NormalizationLayer -Adapt $pts
+        $layer = $m.Engine.Layers[0]
+        $layer.Weights[0].Assign([single[]]@(7, 8))      # as a checkpoint load restores weights by name
+        $m.Engine.Reseed(2)
+        $layer.Weights[0].ToArray() | Should -Be @(7, 8)
+        $layer.GetConfig()['mean'] | Should -Be @(7, 8)
+    }
     It 'refuses statistics that do not fit' {
         Get-ErrorId { New-Model -InputShape 3 | Add-NormalizationLayer -Mean 1, 2 -Variance 1, 1 } | Should -Be 'InputShapeMismatch'
         Get-ErrorId { New-Model -InputShape 2 | Add-NormalizationLayer -Mean 1, 2 -Variance 1 } | Should -Be 'InvalidNormalizationStats'

@@ -56,6 +56,21 @@ Describe 'ConvertTo-ModelData' {
             $t2.TotalMilliseconds | Should -BeLessThan ([math]::Max(30 * $t1.TotalMilliseconds, 3000))
         }
     }
+    Context 'the reusable builder (what Invoke-ModelPredict uses for piped objects)' {
+        It 'encodes rows with kept category lists and source columns, without a template dataset' {
+            $cats = [Collections.Generic.Dictionary[string, Collections.Generic.IReadOnlyList[string]]]::new()
+            $cats['c'] = [string[]]@('a', 'b')
+            $options = [KerasPS.Engine.Data.TabularOptions]@{ Categories = $cats; SourceColumns = [string[]]@('x', 'c') }
+            $b = [KerasPS.Infrastructure.ObjectDatasetBuilder]::new($null, $null, $null, $options)
+            $b.Add(@{ c = 'b'; x = 2; extra = 'ignored' })
+            $row = [Collections.Generic.Dictionary[string, object]]::new()
+            $row['x'] = 3.5; $row['c'] = 'a'
+            $b.Add($row)
+            $d = $b.Build()
+            $d.FeatureNames | Should -Be @('x', 'c=a', 'c=b')
+            $d.Features | Should -Be @(2, 0, 1, 3.5, 1, 0)
+        }
+    }
     Context 'bad input names the object index' {
         It 'NonNumericValue' {
             $objs = @{ a = 1 }, @{ a = 2 }, @{ a = 'x' }

@@ -25,6 +25,21 @@ public sealed class TabularOptions
     /// a category gets the same one-hot column, and its feature columns.
     /// </summary>
     public Dataset? Template { get; init; }
+
+    /// <summary>
+    /// Category lists to encode with when there is no <see cref="Template"/> dataset at hand (a model that kept its
+    /// training data's <see cref="Dataset.Categories"/>): column name to categories, in one-hot order.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Categories { get; init; }
+
+    /// <summary>The source feature columns to read when there is no <see cref="Template"/> (its <see cref="Dataset.SourceColumns"/>).</summary>
+    public IReadOnlyList<string>? SourceColumns { get; init; }
+
+    /// <summary>The fixed category lists: the template's, or <see cref="Categories"/>; null when categories are learnt from the data.</summary>
+    internal IReadOnlyDictionary<string, IReadOnlyList<string>>? FixedCategories => Template?.Categories ?? Categories;
+
+    /// <summary>The source columns of the template, or <see cref="SourceColumns"/>.</summary>
+    public IReadOnlyList<string>? FixedSourceColumns => Template?.SourceColumns ?? SourceColumns;
 }
 
 /// <summary>
@@ -81,7 +96,7 @@ public sealed class TabularBuilder
         categoryIndex = new Dictionary<string, int>?[n];
         categoryNames = new List<string>?[n];
         firstTextRow = new int[n];
-        var template = this.options.Template?.Categories;
+        var template = this.options.FixedCategories;
         for (int c = 0; c < n; c++)
         {
             bool forced = this.options.Categorical?.Contains(columns[c], StringComparer.OrdinalIgnoreCase) == true;
@@ -168,7 +183,7 @@ public sealed class TabularBuilder
         var names = categoryNames[column] ??= new List<string>();
         if (!index.TryGetValue(text, out int code))
         {
-            if (options.Template?.Categories.ContainsKey(columns[column]) == true)
+            if (options.FixedCategories?.ContainsKey(columns[column]) == true)
                 throw KerasException.BadData("UnknownCategory",
                     $"{where(row, column)} holds the category '{Clip(text)}', which the template data does not have ({string.Join(", ", names.Take(10))}{(names.Count > 10 ? ", ..." : "")}). A model trained on the template has no input for it; drop or relabel those rows.", text);
             code = names.Count;
@@ -214,7 +229,7 @@ public sealed class TabularBuilder
         {
             if (kinds[c] != ColumnKind.Categorical) continue;
             var names = categoryNames[c] ?? new List<string>();
-            if (options.Template?.Categories.TryGetValue(columns[c], out var fixedOrder) == true)
+            if (options.FixedCategories?.TryGetValue(columns[c], out var fixedOrder) == true)
             {
                 sortedCats[c] = fixedOrder.ToArray();
                 remap[c] = Enumerable.Range(0, fixedOrder.Count).ToArray();

@@ -15,7 +15,8 @@ public sealed class Normalization : Layer
     /// <summary>Keras's backend epsilon: the smallest standard deviation divided by.</summary>
     public const float Epsilon = 1e-7f;
 
-    private Weight? mean, variance;
+    private Weight? mean, variance, count;
+    private bool statsInWeights;   // true once the weights hold the statistics (they are then the source of truth)
     private double[]? meanValues, varianceValues;
     private long countValue;
 
@@ -83,6 +84,7 @@ public sealed class Normalization : Layer
         varianceValues = sq.Select(s => s / perPosition).ToArray();
         countValue = perPosition;
         _ = rows;
+        statsInWeights = false;   // the new statistics win over the weights' old ones
         if (Built && InputShape is { } s) { using var noGrad = torch.no_grad(); Rebuild(s); }
     }
 
@@ -99,8 +101,26 @@ public sealed class Normalization : Layer
         return a;
     }
 
+    /// <summary>
+    /// Takes the statistics back from the weights when they were changed there (a checkpoint restored by weight
+    /// name), so that a rebuild (a reseed, a config) keeps them.
+    /// </summary>
+    private void SyncFromWeights()
+    {
+        if (!statsInWeights || mean is null || variance is null || count is null || mean.Value.IsInvalid || variance.Value.IsInvalid || count.Value.IsInvalid) return;
+        var m = mean.ToArray();
+        var v = variance.ToArray();
+        bool same = meanValues is not null && varianceValues is not null && m.Length == meanValues.Length &&
+            m.Select((x, i) => x == (float)meanValues[i]).All(b => b) && v.Select((x, i) => x == (float)varianceValues[i]).All(b => b);
+        if (same) return;
+        meanValues = m.Select(x => (double)x).ToArray();
+        varianceValues = v.Select(x => (double)x).ToArray();
+        countValue = (long)count.ToArray()[0];
+    }
+
     public override int[] ComputeOutputShape(int[] inputShape)
     {
+        SyncFromWeights();
         int ax = ResolveAxis(Axis, inputShape.Length);
         if (meanValues is not null && meanValues.Length != inputShape[ax])
             throw KerasException.BadArgument("InputShapeMismatch",
@@ -114,7 +134,8 @@ public sealed class Normalization : Layer
         var shape = new[] { size };
         mean = AddWeight("mean", shape, (meanValues ?? new double[size]).Select(v => (float)v).ToArray(), trainable: false);
         variance = AddWeight("variance", shape, (varianceValues ?? Enumerable.Repeat(1.0, size).ToArray()).Select(v => (float)v).ToArray(), trainable: false);
-        AddWeight("count", Array.Empty<int>(), new[] { (float)countValue }, trainable: false);
+        count = AddWeight("count", Array.Empty<int>(), new[] { (float)countValue }, trainable: false);
+        statsInWeights = true;
     }
 
     public override Tensor Forward(Tensor x, bool training)
@@ -131,13 +152,8 @@ public sealed class Normalization : Layer
     protected override void WriteConfig(IDictionary<string, object?> c)
     {
         c["axis"] = Axis;
-        // Read back from the weights, so that a checkpoint's restored statistics are what the config says.
-        if (mean is not null && variance is not null && meanValues is not null)
-        {
-            c["mean"] = mean.ToArray().Select(v => (double)v).ToArray();
-            c["variance"] = variance.ToArray().Select(v => (double)v).ToArray();
-        }
-        else if (meanValues is not null)
+        SyncFromWeights();   // a checkpoint's restored statistics are what the config says
+        if (meanValues is not null)
         {
             c["mean"] = meanValues;
             c["variance"] = varianceValues;

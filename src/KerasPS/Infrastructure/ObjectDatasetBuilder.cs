@@ -32,11 +32,11 @@ public sealed class ObjectDatasetBuilder
 
     public ObjectDatasetBuilder(string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude, TabularOptions? options)
     {
-        this.target = target;
+        this.target = string.IsNullOrEmpty(target) ? null : target;   // PowerShell passes $null strings as ""
         this.feature = feature is { Count: > 0 } ? feature : null;
         this.exclude = exclude;
         this.options = options ?? new TabularOptions();
-        if (this.feature is null && this.options.Template?.SourceColumns is { } cols) this.feature = cols;
+        if (this.feature is null && this.options.FixedSourceColumns is { } cols) this.feature = cols;
     }
 
     /// <summary>Objects added so far.</summary>
