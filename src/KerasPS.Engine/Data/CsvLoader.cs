@@ -68,6 +68,10 @@ public static class CsvLoader
             throw KerasException.BadData("MalformedCsv",
                 $"Row {Math.Max(1, e.RecordNumber - 1)} of '{Path.GetFileName(path)}' is not valid CSV: {what}. Fix the quoting of that row (a quote inside a field must be doubled, and the field quoted).", path);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KerasException("FileReadError", ErrorKind.ResourceUnavailable, $"Cannot read '{path}': {e.Message.TrimEnd('.')}. Check that the file is readable and not locked.", e) { Target = path };
+        }
         catch (DecoderFallbackException e)
         {
             throw KerasException.BadData("InvalidEncoding", $"'{Path.GetFileName(path)}' is not valid text in the expected encoding ({e.Message.TrimEnd('.')}). Give its encoding with -Encoding.", path);

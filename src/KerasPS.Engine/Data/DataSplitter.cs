@@ -64,7 +64,7 @@ public static class DataSplitter
     private static (int[] Train, int[] Test, int[] Val) Stratified(Dataset data, int nTest, int nVal, MersenneTwister rng)
     {
         if (data.Labels is null || data.Classes is null)
-            throw KerasException.BadArgument("StratifyNeedsClasses", "-Stratify needs data with class labels (a classification target); this data has none. Leave out -Stratify.");
+            throw KerasException.BadArgument("StratifyNeedsClasses", "-Stratify needs data with class labels (a classification target); this data has none. Load a numeric label column with -TargetKind Classification, or leave out -Stratify.");
         int n = data.Count, k = data.Classes.Count;
         var byClass = new List<int>[k];
         for (int c = 0; c < k; c++) byClass[c] = new List<int>();

@@ -163,6 +163,6 @@ public sealed class Dataset
     }
 
     public override string ToString() =>
-        $"Dataset: {Count} rows x {Shapes.Format(FeatureShape)[6..].TrimEnd(')')} features" +
+        $"Dataset: {Count} rows x {string.Join("x", FeatureShape)} features" +
         (TargetKind == TargetKind.Classification ? $", {Classes!.Count} classes" : TargetKind == TargetKind.Regression ? ", regression target" : "");
 }
