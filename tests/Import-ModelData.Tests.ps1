@@ -109,6 +109,14 @@ Describe 'Import-ModelData' {
             $d.GetFeatures(0) | Should -Be @(1, -1)
             $d.GetFeatures(1) | Should -Be @(-1, 4)
         }
+        It 'gives an empty categorical cell all zeros with -MissingValue' {
+            $p = New-Csv 'catgap.csv' "a,c`n1,`n2,x`n3,y`n"
+            $d = Import-ModelData $p -MissingValue 0
+            $d.FeatureNames | Should -Be @('a', 'c=x', 'c=y')
+            $d.GetFeatures(0) | Should -Be @(1, 0, 0)
+            $d.GetFeatures(2) | Should -Be @(3, 0, 1)
+            $d.Engine.Metadata['Categories']['c'] | Should -Be @('x', 'y')
+        }
         It 'takes paths and FileInfo objects from the pipeline' {
             $p2 = New-Csv 'second.csv' "a,y`n1,x`n"
             @(Get-Item $p2 | Import-ModelData -Target y).Count | Should -Be 1

@@ -286,6 +286,7 @@ public sealed class TabularBuilder
         var categories = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         for (int c = 0; c < w; c++) if (sortedCats[c] is { } cats) categories[columns[c]] = cats;
         var meta = metadata ?? new Dictionary<string, object?>();
+        meta["Categories"] = categories;   // also on Dataset.Categories; here for code that reads Metadata
 
         int[]? labels = null; string[]? classes = null; float[]? targets = null;
         if (targetName is not null)
