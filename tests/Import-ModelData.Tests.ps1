@@ -104,10 +104,11 @@ Describe 'Import-ModelData' {
             (Import-ModelData $p -Encoding unicode).GetFeatures(0) | Should -Be @(1, 2)
         }
         It 'fills empty cells with -MissingValue' {
-            $p = New-Csv 'gaps.csv' "a,b`n1,`n,4`n"
+            $p = New-Csv 'gaps.csv' "a,b`n1,`n,4`nNaN,NA`n"
             $d = Import-ModelData $p -MissingValue -1
             $d.GetFeatures(0) | Should -Be @(1, -1)
             $d.GetFeatures(1) | Should -Be @(-1, 4)
+            $d.GetFeatures(2) | Should -Be @(-1, -1)
         }
         It 'gives an empty categorical cell all zeros with -MissingValue' {
             $p = New-Csv 'catgap.csv' "a,c`n1,`n2,x`n3,y`n"

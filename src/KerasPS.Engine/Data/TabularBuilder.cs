@@ -53,7 +53,8 @@ public sealed class TabularOptions
 /// The category lists are kept in <see cref="Dataset.Categories"/>, and a dataset built with that dataset as
 /// <see cref="TabularOptions.Template"/> encodes the same categories into the same columns.
 /// A number in a column that started with text is an error (<c>MixedColumn</c>): name the column in -Categorical.</item>
-/// <item>An empty cell is an error (<c>MissingValue</c>) unless <see cref="TabularOptions.MissingValue"/> is set;
+/// <item>An empty cell, or one holding a missing-value marker (NA, N/A, NaN, null, None, #N/A, ?: see
+/// <see cref="IsMissingToken"/>), is an error (<c>MissingValue</c>) unless <see cref="TabularOptions.MissingValue"/> is set;
 /// then numeric cells get that value and categorical cells get all zeros.</item>
 /// </list>
 /// Costs are linear in the number of cells: features go into one preallocated row-major float32 buffer.
@@ -163,7 +164,7 @@ public sealed class TabularBuilder
     /// <summary>A text cell: parsed as an invariant-culture number in numeric columns, a category otherwise.</summary>
     public void Text(int column, string text)
     {
-        if (text.Length == 0) { Missing(column); return; }
+        if (text.Length == 0 || IsMissingToken(text)) { Missing(column); return; }
         var kind = kinds[column];
         if (kind != ColumnKind.Categorical)
         {
@@ -206,7 +207,7 @@ public sealed class TabularBuilder
     /// <summary>The current row's target, as text (class label or a number written as text); false, and nothing stored, when it is empty.</summary>
     public bool Target(string value)
     {
-        if (value.Length == 0) return false;
+        if (value.Length == 0 || IsMissingToken(value)) return false;
         if (!targetIndex.TryGetValue(value, out int code))
         {
             code = targetValues.Count;
@@ -319,6 +320,14 @@ public sealed class TabularBuilder
             SourceColumns = columns,
         };
     }
+
+    private static readonly HashSet<string> MissingTokens = new(StringComparer.Ordinal)
+    {
+        "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "null", "NULL", "Null", "None", "#N/A", "#NA", "<NA>", "?",
+    };
+
+    /// <summary>The markers of a missing value that pandas reads as NaN by default (NA, N/A, NaN, null, None, #N/A, ...), and '?'.</summary>
+    public static bool IsMissingToken(string text) => text.Length <= 5 && MissingTokens.Contains(text);
 
     /// <summary>Invariant-culture number: 1, -2.5, 1e-3, NaN and Infinity are not accepted as data.</summary>
     public static bool TryParseNumber(string s, out double value) =>
