@@ -33,8 +33,9 @@ Describe 'Split-TrainTest' {
         $b = $iris | Split-TrainTest -TestSize 0.3 -Seed $a.Seed
         Get-RowKeys $a.Test | Should -Be (Get-RowKeys $b.Test)
     }
-    It 'takes a row count as the size' {
+    It 'takes a row count as the size, also positionally' {
         ($iris | Split-TrainTest -TestSize 10 -Seed 1).Test.Count | Should -Be 10
+        ($iris | Split-TrainTest 0.2 -Seed 1).Test.Count | Should -Be 30
     }
     It 'makes a three-way split with -ValidationSize' {
         $s = $iris | Split-TrainTest -TestSize 0.2 -ValidationSize 0.1 -Seed 3

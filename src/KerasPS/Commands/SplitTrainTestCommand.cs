@@ -11,16 +11,17 @@ namespace KerasPS.Commands;
 /// </summary>
 /// <example><code>$split = $data | Split-TrainTest -TestSize 0.15 -Seed 42; $split.Train; $split.Test</code></example>
 /// <example><code>$parts = $data | Split-TrainTest -TestSize 0.2 -ValidationSize 0.1 -Stratify -Seed 1</code></example>
+/// <example><code>$split = Split-TrainTest -Data $data 100 -NoShuffle   # the last 100 rows are the test part</code></example>
 [Cmdlet(VerbsCommon.Split, "TrainTest")]
 [OutputType(typeof(TrainTestSplit))]
 public sealed class SplitTrainTestCommand : KerasCmdlet
 {
     /// <summary>The dataset to split (Import-ModelData, ConvertTo-ModelData, Get-SampleData).</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public Dataset Data { get; set; } = null!;
 
     /// <summary>The test part: a fraction in (0, 1), such as 0.15, or a whole number of rows.</summary>
-    [Parameter(Mandatory = true, Position = 1)]
+    [Parameter(Mandatory = true, Position = 0)]
     public double TestSize { get; set; }
 
     /// <summary>A validation part, taken like the test part: a fraction of all rows or a row count.</summary>
