@@ -15,23 +15,29 @@ public static class DataFrameConverter
         int w = d.FeatureCount, n = d.Count;
         var cols = new List<DataFrameColumn>(w + 1);
         var buffer = new float[n];
+        // Every value is present: one all-valid null bitmap shared by the columns (Arrow layout, bit set = valid).
+        var valid = new byte[(n + 7) / 8];
+        Array.Fill(valid, (byte)0xFF);
         for (int c = 0; c < w; c++)
         {
             for (int r = 0; r < n; r++) buffer[r] = d.Features[(long)r * w + c];
-            cols.Add(new SingleDataFrameColumn(d.FeatureNames[c], buffer));
+            cols.Add(FloatColumn(d.FeatureNames[c], buffer, valid));
         }
         if (d.Labels is not null) cols.Add(new StringDataFrameColumn(d.TargetName ?? "target", d.Labels.Select(l => d.Classes![l])));
         else if (d.Targets is not null)
         {
-            if (d.TargetWidth == 1) cols.Add(new SingleDataFrameColumn(d.TargetName ?? "target", d.Targets));
-            else for (int k = 0; k < d.TargetWidth; k++)
-                {
-                    for (int r = 0; r < n; r++) buffer[r] = d.Targets[(long)r * d.TargetWidth + k];
-                    cols.Add(new SingleDataFrameColumn($"{d.TargetName ?? "target"}_{k}", buffer));
-                }
+            for (int k = 0; k < d.TargetWidth; k++)
+            {
+                for (int r = 0; r < n; r++) buffer[r] = d.Targets[(long)r * d.TargetWidth + k];
+                cols.Add(FloatColumn(d.TargetWidth == 1 ? d.TargetName ?? "target" : $"{d.TargetName ?? "target"}_{k}", buffer, valid));
+            }
         }
         return new DataFrame(cols);
     }
+
+    /// <summary>A float column from its values in one copy (the element-by-element constructor is ~30x slower).</summary>
+    private static SingleDataFrameColumn FloatColumn(string name, float[] values, byte[] valid) =>
+        new(name, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), valid, values.Length, 0);
 
     /// <summary>
     /// A dataset from a DataFrame, with the rules of <see cref="TabularBuilder"/>: numeric columns as features, string
@@ -53,7 +59,18 @@ public static class DataFrameConverter
         for (int r = 0; r < rows; r++)
         {
             builder.BeginRow();
-            for (int c = 0; c < columns.Length; c++) Cell(builder, c, columns[c][r]);
+            for (int c = 0; c < columns.Length; c++)
+            {
+                switch (columns[c])
+                {
+                    // Typed reads for the usual numeric columns: no boxing per cell.
+                    case SingleDataFrameColumn f: if (f[r] is float fv && float.IsFinite(fv)) builder.Number(c, fv); else builder.Missing(c); break;
+                    case DoubleDataFrameColumn dd: if (dd[r] is double dv && double.IsFinite(dv)) builder.Number(c, dv); else builder.Missing(c); break;
+                    case Int32DataFrameColumn i32: if (i32[r] is int iv) builder.Number(c, (double)iv); else builder.Missing(c); break;
+                    case Int64DataFrameColumn i64: if (i64[r] is long lv) builder.Number(c, (double)lv); else builder.Missing(c); break;
+                    default: Cell(builder, c, columns[c][r]); break;
+                }
+            }
             if (targetColumn is not null)
             {
                 var v = targetColumn[r];
