@@ -114,7 +114,7 @@ public sealed class TabularBuilder
         }
         expectedRows = Math.Max(1, expectedRows);
         // Uninitialised: every cell of a row is written (or marked missing) before the row counts.
-        features = LargeArrays.Uninitialized(checked(expectedRows * Math.Max(1, n)));
+        features = LargeArrays.Uninitialized((int)Math.Min((long)expectedRows * Math.Max(1, n), Array.MaxLength));
         targetRaw = targetName is null ? Array.Empty<int>() : new int[expectedRows];
     }
 
@@ -122,7 +122,7 @@ public sealed class TabularBuilder
     public int Rows => rows;
     public ColumnKind KindOf(int column) => kinds[column];
 
-    /// <summary>Starts the next row; every feature cell of it is missing until set.</summary>
+    /// <summary>Starts the next row. The caller then sets every feature cell of it (Number, Text or Missing): the buffer is not zeroed.</summary>
     public void BeginRow()
     {
         row = rows++;
