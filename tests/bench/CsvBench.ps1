@@ -4,8 +4,9 @@
     CSV load time of Import-ModelData next to pandas.read_csv, on the same file in the same run.
 .DESCRIPTION
     Times Import-ModelData -Path $CsvPath (median of -Runs runs after one warm-up) and, when a python3 with pandas
-    is found (python3 on PATH, then /usr/bin/python3), pandas.read_csv on the same file, timed the same way inside
-    Python. Writes one object: Name='csv_load', KerasPS_s, Pandas_s (null without pandas), Ratio (KerasPS / pandas),
+    is found (python3 on PATH, then /usr/bin/python3), pandas.read_csv on the same file, timed inside one
+    long-lived Python process and alternated with the KerasPS runs, so both see the same machine load.
+    Writes one object: Name='csv_load', KerasPS_s, Pandas_s (null without pandas), Ratio (KerasPS / pandas),
     and the median CPU seconds of each (KerasPS_cpu_s, Pandas_cpu_s), steadier than wall time on a busy machine.
     The target is Ratio <= 0.5. Make an Otto-shaped file with: python3 ../shared/tools/make-otto.py otto.csv
 .EXAMPLE
@@ -28,41 +29,51 @@ function Get-Median([double[]] $Values) {
 }
 
 $load = { Import-ModelData -Path $CsvPath -Target $Target -Exclude $Exclude }
-$rows = (& $load).Count   # warm-up: JIT, file cache
-$proc = [Diagnostics.Process]::GetCurrentProcess()
-$cpu = [Collections.Generic.List[double]]::new()
-$times = foreach ($i in 1..$Runs) {
-    $proc.Refresh(); $c0 = $proc.TotalProcessorTime
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    $null = & $load
-    $sw.Elapsed.TotalSeconds
-    $proc.Refresh(); $cpu.Add(($proc.TotalProcessorTime - $c0).TotalSeconds)
-}
-$ours = Get-Median $times
-$oursCpu = Get-Median $cpu
 
-$pandas = $null; $pandasCpu = $null
+# pandas runs in one long-lived python process that times a read each time it is asked, so that the two readers
+# alternate run by run and share the machine's load of the moment (on a busy machine this matters more than either).
+$pandasProc = $null
 $python = @('python3', '/usr/bin/python3') | Where-Object { Get-Command $_ -ErrorAction Ignore } |
     Where-Object { & $_ -c 'import pandas' 2>$null; $LASTEXITCODE -eq 0 } | Select-Object -First 1
 if ($python) {
-    $code = @'
-import sys, time, statistics, pandas
-path, runs = sys.argv[1], int(sys.argv[2])
-pandas.read_csv(path)
-ts, cs = [], []
-for _ in range(runs):
-    t, c = time.perf_counter(), time.process_time()
-    pandas.read_csv(path)
-    ts.append(time.perf_counter() - t); cs.append(time.process_time() - c)
-print(statistics.median(ts), statistics.median(cs))
-'@
-    $out = & $python -c $code $CsvPath $Runs
-    if ($LASTEXITCODE -eq 0) {
-        $wall, $c = ($out | Select-Object -Last 1) -split ' '
-        $pandas = [double]::Parse($wall, [cultureinfo]::InvariantCulture)
-        $pandasCpu = [double]::Parse($c, [cultureinfo]::InvariantCulture)
+    $code = 'import sys, time, pandas' + "`n" +
+        'for line in sys.stdin:' + "`n" +
+        '    t, c = time.perf_counter(), time.process_time()' + "`n" +
+        '    pandas.read_csv(line.rstrip(chr(10)))' + "`n" +
+        '    print(time.perf_counter() - t, time.process_time() - c, flush=True)'
+    $psi = [Diagnostics.ProcessStartInfo]::new((Get-Command $python).Source)
+    $psi.ArgumentList.Add('-c'); $psi.ArgumentList.Add($code)
+    $psi.RedirectStandardInput = $true; $psi.RedirectStandardOutput = $true; $psi.UseShellExecute = $false
+    $pandasProc = [Diagnostics.Process]::Start($psi)
+}
+function Invoke-PandasRead {
+    $pandasProc.StandardInput.WriteLine($CsvPath)
+    $wall, $c = $pandasProc.StandardOutput.ReadLine() -split ' '
+    [double]::Parse($wall, [cultureinfo]::InvariantCulture), [double]::Parse($c, [cultureinfo]::InvariantCulture)
+}
+
+$rows = (& $load).Count   # warm-up: JIT, file cache
+if ($pandasProc) { $null = Invoke-PandasRead }
+$proc = [Diagnostics.Process]::GetCurrentProcess()
+$times = [Collections.Generic.List[double]]::new(); $cpu = [Collections.Generic.List[double]]::new()
+$pTimes = [Collections.Generic.List[double]]::new(); $pCpu = [Collections.Generic.List[double]]::new()
+try {
+    foreach ($i in 1..$Runs) {
+        $proc.Refresh(); $c0 = $proc.TotalProcessorTime
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $null = & $load
+        $times.Add($sw.Elapsed.TotalSeconds)
+        $proc.Refresh(); $cpu.Add(($proc.TotalProcessorTime - $c0).TotalSeconds)
+        if ($pandasProc) { $w, $c = Invoke-PandasRead; $pTimes.Add($w); $pCpu.Add($c) }
     }
 }
+finally {
+    if ($pandasProc) { $pandasProc.StandardInput.Close(); $null = $pandasProc.WaitForExit(5000); $pandasProc.Dispose() }
+}
+$ours = Get-Median $times
+$oursCpu = Get-Median $cpu
+$pandas = if ($pTimes.Count) { Get-Median $pTimes } else { $null }
+$pandasCpu = if ($pCpu.Count) { Get-Median $pCpu } else { $null }
 
 [pscustomobject]@{
     Name      = 'csv_load'
