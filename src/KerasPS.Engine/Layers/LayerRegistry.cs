@@ -11,7 +11,6 @@ public static class LayerRegistry
             Initializer.FromConfig(c.Raw("kernel_initializer")), Initializer.FromConfig(c.Raw("bias_initializer") ?? "zeros")),
         ["Activation"] = c => new ActivationLayer(c.String("activation")!, c.Name, c.InputShape),
         ["Dropout"] = c => new Dropout(c.Double("rate"), c.Name, c.InputShape),
-        ["Normalization"] = c => new Normalization(c.Raw("axis") is null ? -1 : c.Int("axis"), c.DoubleArray("mean"), c.DoubleArray("variance"), c.Name, c.InputShape),
     };
 
     public static IReadOnlyCollection<string> ClassNames => Factories.Keys;

@@ -39,6 +39,14 @@ public sealed class Normalization : Layer
 
     public override string ClassName => "Normalization";
 
+    /// <summary>Registers the class with <see cref="LayerRegistry"/> when the engine loads, so configs and checkpoints can name it.</summary>
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Register() => LayerRegistry.Register("Normalization", FromConfig);
+
+    /// <summary>The inverse of <see cref="Layer.GetConfig"/>: axis, and the statistics when the config has them.</summary>
+    public static Normalization FromConfig(ConfigReader c) =>
+        new(c.Raw("axis") is null ? -1 : c.Int("axis"), c.DoubleArray("mean"), c.DoubleArray("variance"), c.Name, c.InputShape);
+
     /// <summary>The axis that keeps one mean and variance per position (-1: the last, the features).</summary>
     public int Axis { get; }
 
