@@ -1,6 +1,7 @@
 BeforeAll { . $PSScriptRoot/common.ps1 }
 
-Describe 'Get-SampleData' {
+# Named apart from main's Get-SampleData.Tests.ps1 (Otto), so the branches merge cleanly.
+Describe 'Get-SampleData -Name Iris|Wine' {
     It 'returns the real Iris data shipped with the module' {
         $d = Get-SampleData Iris
         $d.Count | Should -Be 150
@@ -19,13 +20,8 @@ Describe 'Get-SampleData' {
         $notice = Join-Path (Get-Module KerasPS).ModuleBase 'module/data/NOTICE.txt'
         Get-Content $notice -Raw | Should -Match 'BSD 3-Clause'
     }
-    It 'generates the Otto-shaped set' {
-        $d = Get-SampleData Otto -Rows 100 -Seed 1
-        $d.Count | Should -Be 100
-        $d.FeatureShape | Should -Be @(93)
-    }
-    It 'refuses unknown names and -Rows for the fixed sets' {
-        Get-ErrorId { Get-SampleData Nope } | Should -Be 'UnknownSampleData'
+    It 'refuses -Rows and -Seed for the fixed, real sets' {
         Get-ErrorId { Get-SampleData Iris -Rows 10 } | Should -Be 'SampleDataFixed'
+        Get-ErrorId { Get-SampleData Wine -Seed 1 } | Should -Be 'SampleDataFixed'
     }
 }
