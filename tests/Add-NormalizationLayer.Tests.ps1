@@ -23,6 +23,7 @@ Describe 'Add-NormalizationLayer' {
         $otto = Get-SampleData Otto -Rows 200
         $m = New-Model | Add-NormalizationLayer -Adapt $otto
         $m.Engine.Layers[0].Weights.Name | Should -Be @('mean', 'variance', 'count')
+        $m.Engine.Layers[0].SampleCount | Should -Be 200
         $m.Engine.Layers[0].Weights.Trainable | Should -Not -Contain $true
         $m.ParamCount | Should -Be 187
         $m.Engine.TrainableParamCount | Should -Be 0

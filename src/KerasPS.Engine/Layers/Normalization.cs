@@ -56,8 +56,8 @@ public sealed class Normalization : Layer
     public IReadOnlyList<double>? Mean => meanValues;
     public IReadOnlyList<double>? Variance => varianceValues;
 
-    /// <summary>Samples the statistics were computed from.</summary>
-    public long SampleCount => countValue;
+    /// <summary>Samples the statistics were computed from (read from the count weight, which checkpoints restore).</summary>
+    public long SampleCount => count is not null && !count.Value.IsInvalid ? (long)count.ToArray()[0] : countValue;
 
     /// <summary>
     /// Keras adapt(): the mean and (population) variance of every position along <see cref="Axis"/>, over all rows
@@ -169,5 +169,5 @@ public sealed class Normalization : Layer
         c["invert"] = false;
     }
 
-    public override string? Details => IsAdapted ? $"axis={Axis}, adapted on {countValue:N0} samples" : $"axis={Axis}, not adapted";
+    public override string? Details => IsAdapted ? $"axis={Axis}, adapted on {SampleCount:N0} samples" : $"axis={Axis}, not adapted";
 }
