@@ -7,6 +7,7 @@
     is found (python3 on PATH, then /usr/bin/python3), pandas.read_csv on the same file, timed inside one
     long-lived Python process and alternated with the KerasPS runs, so both see the same machine load.
     Writes one object: Name='csv_load', KerasPS_s, Pandas_s (null without pandas), Ratio (KerasPS / pandas),
+    the bench runner's Unit/Value/Peer/PeerValue/Note,
     and the median CPU seconds of each (KerasPS_cpu_s, Pandas_cpu_s), steadier than wall time on a busy machine.
     The target is Ratio <= 0.5. Make an Otto-shaped file with: python3 ../shared/tools/make-otto.py otto.csv
 .EXAMPLE
@@ -17,10 +18,12 @@ param(
     [Parameter(Mandatory)] [string] $CsvPath,
     [string] $Target = 'target',
     [string[]] $Exclude = @('id'),
-    [ValidateRange(1, 50)] [int] $Runs = 5
+    [ValidateRange(1, 50)] [int] $Runs = 5,
+    # Repository root (the bench runner passes it); by default the one this script is in.
+    [string] $Root = (Join-Path $PSScriptRoot '../..')
 )
 $ErrorActionPreference = 'Stop'
-if (-not (Get-Module KerasPS)) { Import-Module (Join-Path $PSScriptRoot '../../KerasPS.psd1') }
+if (-not (Get-Module KerasPS)) { Import-Module (Join-Path $Root 'KerasPS.psd1') }
 $CsvPath = (Resolve-Path -LiteralPath $CsvPath).ProviderPath
 
 function Get-Median([double[]] $Values) {
@@ -77,6 +80,13 @@ $pandasCpu = if ($pCpu.Count) { Get-Median $pCpu } else { $null }
 
 [pscustomobject]@{
     Name      = 'csv_load'
+    # The runner's columns (tests/bench/Invoke-Bench.ps1: Name, Unit, Value, Peer, PeerValue, Note) ...
+    Unit      = 's'
+    Value     = [math]::Round($ours, 4)
+    Peer      = if ($null -ne $pandas) { 'pandas.read_csv' } else { '' }
+    PeerValue = if ($null -ne $pandas) { [math]::Round($pandas, 4) } else { $null }
+    Note      = "Otto-shaped CSV, $rows rows; median of $Runs alternated runs; CPU s KerasPS $([math]::Round($oursCpu, 3))" + $(if ($null -ne $pandasCpu) { " vs pandas $([math]::Round($pandasCpu, 3))" } else { ', pandas not installed' })
+    # ... and this script's own.
     KerasPS_s = [math]::Round($ours, 4)
     Pandas_s  = if ($null -ne $pandas) { [math]::Round($pandas, 4) } else { $null }
     Ratio     = if ($pandas) { [math]::Round($ours / $pandas, 3) } else { $null }
