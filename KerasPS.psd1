@@ -12,6 +12,7 @@
         'module/KerasPS.Format.ps1xml'
         'module/KerasPS.Layers.Format.ps1xml'
         'module/KerasPS.Experiments.Format.ps1xml'
+        'module/KerasPS.Data.Format.ps1xml'
     )
     CmdletsToExport      = @(
         'New-Model'
@@ -67,6 +68,10 @@
         'Invoke-ModelSweep'
         'Export-HistoryPlot'
         'Show-History'
+        'Import-ModelData'
+        'ConvertTo-ModelData'
+        'Split-TrainTest'
+        'Add-NormalizationLayer'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -83,3 +83,46 @@ Describe 'Invoke-ModelEvaluate' {
         Get-ErrorId { New-Model -InputShape 93 | Add-DenseLayer 9 | Invoke-ModelEvaluate -Data $data } | Should -Be 'ModelNotCompiled'
     }
 }
+
+Describe 'Invoke-ModelPredict with piped objects' {
+    BeforeAll {
+        $script:csv = Join-Path $TestDrive 'pets.csv'
+        @(
+            'weight,kind,legs,target'
+            '4.0,cat,4,small'
+            '30.5,dog,4,big'
+            '3.5,cat,4,small'
+            '0.3,bird,2,small'
+            '25.0,dog,4,big'
+            '0.4,bird,2,small'
+        ) | Set-Content $csv
+        $script:pets = Import-ModelData -Path $csv -Target target
+        $script:petModel = New-Model -Seed 1 | Add-DenseLayer 2 -Activation softmax | Build-Model (New-Optimizer adam -LearningRate 0.1) categorical_crossentropy
+        $null = $petModel | Invoke-ModelFit -Data $pets -Epochs 20 -BatchSize 6 -Seed 1
+    }
+
+    It 'predicts rows of Import-Csv exactly as the imported dataset, one-hot encoding text columns with the training categories' {
+        $fromObjects = Import-Csv $csv | Invoke-ModelPredict -Model $petModel
+        $fromData = $petModel | Invoke-ModelPredict -Data $pets
+        $fromObjects.Count | Should -Be 6
+        $fromObjects.Class | Should -Be $fromData.Class
+        $fromObjects.small | Should -Be $fromData.small
+    }
+
+    It 'accepts hashtables, whatever the order of their keys' {
+        $p = @{ legs = 2; kind = 'bird'; weight = 0.3 }, [ordered]@{ kind = 'dog'; weight = 30.5; legs = 4 } | Invoke-ModelPredict -Model $petModel
+        $p.Index | Should -Be @(0, 1)
+        $p[0].small | Should -Be ($petModel | Invoke-ModelPredict -Data $pets.Slice(3, 1)).small
+    }
+
+    It 'refuses a category the model never saw: UnknownCategory' {
+        Get-ErrorId { [pscustomobject]@{ weight = 1; kind = 'fish'; legs = 0 } | Invoke-ModelPredict -Model $petModel } | Should -Be 'UnknownCategory'
+    }
+
+    It 'refuses an object without a column the model needs, naming it' {
+        $err = $null
+        try { [pscustomobject]@{ weight = 1; kind = 'cat' } | Invoke-ModelPredict -Model $petModel } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.Exception.Message | Should -Match 'legs'
+    }
+}

@@ -194,6 +194,8 @@ public static class Checkpoint
             ["fit_seed"] = model.FitSeed,
             ["classes"] = model.Classes?.ToList(),
             ["feature_names"] = model.FeatureNames?.ToList(),
+            ["source_columns"] = model.SourceColumns?.ToList(),
+            ["categories"] = model.Categories?.ToDictionary(kv => kv.Key, kv => (object?)kv.Value.ToList()),
             ["target_name"] = model.TargetName,
             ["history"] = model.History.Select(r => new Dictionary<string, object?>
             {
@@ -510,6 +512,10 @@ public static class Checkpoint
             var classes = Strings(t.GetValueOrDefault("classes"));
             var features = Strings(t.GetValueOrDefault("feature_names"));
             var target = t.GetValueOrDefault("target_name") as string;
+            var sourceColumns = Strings(t.GetValueOrDefault("source_columns"));
+            var categories = t.GetValueOrDefault("categories") is Dictionary<string, object?> cats
+                ? cats.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(Strings(kv.Value) ?? throw Invalid($"'{path}': category list '{kv.Key}' is not a list of strings.")))
+                : null;
             var history = new List<EpochRecord>();
             if (t.GetValueOrDefault("history") is List<object?> records)
                 foreach (var h in records.OfType<Dictionary<string, object?>>())
@@ -527,6 +533,8 @@ public static class Checkpoint
                 model.FitSeed = fitSeed;
                 model.Classes = classes;
                 model.FeatureNames = features;
+                model.SourceColumns = sourceColumns;
+                model.Categories = categories;
                 model.TargetName = target;
                 model.History.Clear();
                 model.History.AddRange(history);

@@ -68,6 +68,15 @@ public sealed class Dataset
     /// <summary>Free-form extras other parts attach (category lists of one-hot columns, the source path).</summary>
     public IDictionary<string, object?> Metadata { get; init; } = new Dictionary<string, object?>();
 
+    /// <summary>
+    /// Category lists of the one-hot encoded source columns (column name to categories, in one-hot order); empty
+    /// when every column was numeric. Pass this dataset as a template to encode other data the same way.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Categories { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>The source columns before one-hot expansion (the same as <see cref="FeatureNames"/> without categorical columns).</summary>
+    public IReadOnlyList<string>? SourceColumns { get; init; }
+
     /// <summary>Rows per class, in class order (classification only).</summary>
     public IReadOnlyList<int> ClassCounts
     {
@@ -111,7 +120,12 @@ public sealed class Dataset
             targets = new float[(long)rows.Count * TargetWidth];
             for (int i = 0; i < rows.Count; i++) Array.Copy(Targets, (long)rows[i] * TargetWidth, targets, (long)i * TargetWidth, TargetWidth);
         }
-        return new Dataset(f, FeatureShape, FeatureNames, TargetName, labels, Classes, targets, TargetWidth) { Metadata = new Dictionary<string, object?>(Metadata) };
+        return new Dataset(f, FeatureShape, FeatureNames, TargetName, labels, Classes, targets, TargetWidth) 
+        {
+            Metadata = new Dictionary<string, object?>(Metadata),
+            Categories = Categories,
+            SourceColumns = SourceColumns,
+        };
     }
 
     /// <summary>Rows start..start+count-1.</summary>
@@ -149,6 +163,6 @@ public sealed class Dataset
     }
 
     public override string ToString() =>
-        $"Dataset: {Count} rows x {Shapes.Format(FeatureShape)[6..].TrimEnd(')')} features" +
+        $"Dataset: {Count} rows x {string.Join("x", FeatureShape)} features" +
         (TargetKind == TargetKind.Classification ? $", {Classes!.Count} classes" : TargetKind == TargetKind.Regression ? ", regression target" : "");
 }

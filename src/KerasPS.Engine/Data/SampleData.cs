@@ -3,7 +3,13 @@ namespace KerasPS.Engine.Data;
 /// <summary>Built-in data sets: the generated Otto-shaped set (and the shipped real ones, see <see cref="Names"/>).</summary>
 public static class SampleData
 {
-    public static IReadOnlyList<string> Names { get; } = new[] { "Otto" };
+    public static IReadOnlyList<string> Names { get; } = new[] { "Iris", "Wine", "Otto" };
+
+    /// <summary>File of a shipped data set (in the module's data folder).</summary>
+    public static string FileOf(string name) => name.ToLowerInvariant() + ".csv";
+
+    /// <summary>Target column of a shipped data set.</summary>
+    public static string TargetOf(string name) => name == "Iris" ? "species" : "cultivar";
 
     /// <summary>Otto Group's class shares.</summary>
     private static readonly double[] Priors = { 0.031, 0.261, 0.129, 0.043, 0.044, 0.228, 0.046, 0.137, 0.080 };

@@ -51,6 +51,12 @@ public sealed class SequentialModel
     /// <summary>Classes of the data the model was trained on, in output order (set by the first fit).</summary>
     public IReadOnlyList<string>? Classes { get; set; }
     public IReadOnlyList<string>? FeatureNames { get; set; }
+
+    /// <summary>The training data's columns before one-hot expansion, so new rows can be encoded the same way.</summary>
+    public IReadOnlyList<string>? SourceColumns { get; set; }
+
+    /// <summary>The category lists of the training data's text columns (one-hot encoded), in encoding order.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Categories { get; set; }
     public string? TargetName { get; set; }
 
     /// <summary>Every epoch trained so far, over all fits.</summary>

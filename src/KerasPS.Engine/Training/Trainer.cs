@@ -180,17 +180,11 @@ public static class Trainer
         var loss = model.Loss!;
         var output = model.OutputShape!;
         int outWidth = output[^1];
-        if (data.TargetKind == TargetKind.Classification)
-        {
-            if (model.Classes is null) model.Classes = data.Classes;
-            model.FeatureNames ??= data.FeatureNames;
-            model.TargetName ??= data.TargetName;
-        }
-        else
-        {
-            model.FeatureNames ??= data.FeatureNames;
-            model.TargetName ??= data.TargetName;
-        }
+        if (data.TargetKind == TargetKind.Classification) model.Classes ??= data.Classes;
+        model.FeatureNames ??= data.FeatureNames;
+        model.TargetName ??= data.TargetName;
+        model.SourceColumns ??= data.SourceColumns;
+        if (model.Categories is null && data.Categories.Count > 0) model.Categories = data.Categories;
 
         int n = data.Count, nVal = 0;
         Dataset train = data, val = o.ValidationData!;

@@ -11,22 +11,8 @@ namespace KerasPS.Commands;
 /// <example><code>$model | Invoke-ModelEvaluate -Data $split.Test</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelEvaluate", DefaultParameterSetName = DataSet)]
 [OutputType("KerasPS.Evaluation")]
-public sealed class InvokeModelEvaluateCommand : KerasCmdlet
+public sealed class InvokeModelEvaluateCommand : ModelDataCommandBase
 {
-    private const string DataSet = "Data";
-    private const string ArraySet = "Arrays";
-
-    /// <summary>The model, usually piped from New-Model, an Add-*Layer cmdlet or Build-Model.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
-    public Model Model { get; set; } = null!;
-
-    /// <summary>Data with a target to evaluate on (Import-ModelData, Get-SampleData, Split-TrainTest).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = DataSet, Position = 0)]
-    public Dataset Data { get; set; } = null!;
-
-    /// <summary>Features as rows of numbers.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
-    public object X { get; set; } = null!;
 
     /// <summary>Targets: class labels, numbers, or rows of numbers.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
@@ -37,7 +23,7 @@ public sealed class InvokeModelEvaluateCommand : KerasCmdlet
 
     protected override void Process()
     {
-        EngineDataset data = ParameterSetName == ArraySet ? ArrayInput.FromArrays(X, Y) : Data.Engine;
+        EngineDataset data = GetData(Y);
         var (loss, metrics) = Trainer.Evaluate(Model.Engine, data, BatchSize);
         var o = new PSObject();
         o.TypeNames.Insert(0, "KerasPS.Evaluation");

@@ -16,23 +16,9 @@ namespace KerasPS.Commands;
 /// <example><code>$model | Invoke-ModelFit -X $x -Y $y -Epochs 5 -Seed 1 -Verbose</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelFit", DefaultParameterSetName = DataSet)]
 [OutputType("KerasPS.EpochRecord")]
-public sealed class InvokeModelFitCommand : KerasCmdlet
+public sealed class InvokeModelFitCommand : ModelDataCommandBase
 {
-    private const string DataSet = "Data";
-    private const string ArraySet = "Arrays";
     private CancellationTokenSource? stop;
-
-    /// <summary>The model, usually piped from New-Model, an Add-*Layer cmdlet or Build-Model.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
-    public Model Model { get; set; } = null!;
-
-    /// <summary>Training data (Import-ModelData, Get-SampleData, ConvertTo-ModelData, Split-TrainTest).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = DataSet, Position = 0)]
-    public Dataset Data { get; set; } = null!;
-
-    /// <summary>Features as rows of numbers (an array of arrays, or a 2-D array).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
-    public object X { get; set; } = null!;
 
     /// <summary>Targets: class labels (strings or class ids), numbers, or rows of numbers (one-hot or regression).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
@@ -82,7 +68,7 @@ public sealed class InvokeModelFitCommand : KerasCmdlet
 
     protected override void Process()
     {
-        EngineDataset data = ParameterSetName == ArraySet ? ArrayInput.FromArrays(X, Y) : Data.Engine;
+        EngineDataset data = GetData(Y);
         if (Resume is not null)
         {
             var path = ResolveFilePath(Resume);

@@ -1,0 +1,337 @@
+using System.Globalization;
+
+namespace KerasPS.Engine.Data;
+
+/// <summary>How a feature column is encoded.</summary>
+public enum ColumnKind { Unknown, Numeric, Categorical }
+
+/// <summary>Settings shared by every way of turning a table into a <see cref="Dataset"/> (CSV, objects, DataFrame).</summary>
+public sealed class TabularOptions
+{
+    /// <summary>Value written for empty cells of numeric columns; null makes an empty cell an error.</summary>
+    public float? MissingValue { get; init; }
+
+    /// <summary>Columns one-hot encoded as text even when their values are numbers (codes such as zip codes).</summary>
+    public IReadOnlyList<string>? Categorical { get; init; }
+
+    /// <summary>Shape of one row's features (e.g. 28,28,1); the default is a flat vector.</summary>
+    public int[]? FeatureShape { get; init; }
+
+    /// <summary>Forces the target kind; by default a target with text is classification and an all-numeric one regression.</summary>
+    public TargetKind? TargetKind { get; init; }
+
+    /// <summary>
+    /// A dataset whose encoding to reuse (the training data when loading test data): its category lists, so that
+    /// a category gets the same one-hot column, and its feature columns.
+    /// </summary>
+    public Dataset? Template { get; init; }
+
+    /// <summary>
+    /// Category lists to encode with when there is no <see cref="Template"/> dataset at hand (a model that kept its
+    /// training data's <see cref="Dataset.Categories"/>): column name to categories, in one-hot order.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Categories { get; init; }
+
+    /// <summary>The source feature columns to read when there is no <see cref="Template"/> (its <see cref="Dataset.SourceColumns"/>).</summary>
+    public IReadOnlyList<string>? SourceColumns { get; init; }
+
+    /// <summary>The fixed category lists: the template's, or <see cref="Categories"/>; null when categories are learnt from the data.</summary>
+    internal IReadOnlyDictionary<string, IReadOnlyList<string>>? FixedCategories => Template?.Categories ?? Categories;
+
+    /// <summary>The source columns of the template, or <see cref="SourceColumns"/>.</summary>
+    public IReadOnlyList<string>? FixedSourceColumns => Template?.SourceColumns ?? SourceColumns;
+}
+
+/// <summary>
+/// Builds a <see cref="Dataset"/> row by row from numbers and text, with the module's one rule set for every source:
+/// <list type="bullet">
+/// <item>A feature column is numeric when its first non-empty value is a number; every later value must be a number
+/// too (error <c>NonNumericValue</c> naming the row and column).</item>
+/// <item>A column whose first non-empty value is text (or that is named in <see cref="TabularOptions.Categorical"/>)
+/// is categorical and one-hot encoded: one feature per category, named <c>column=category</c>, categories in the
+/// order of <see cref="Dataset.EncodeLabels"/> (numeric order when every category is a number, otherwise ordinal).
+/// The category lists are kept in <see cref="Dataset.Categories"/>, and a dataset built with that dataset as
+/// <see cref="TabularOptions.Template"/> encodes the same categories into the same columns.
+/// A number in a column that started with text is an error (<c>MixedColumn</c>): name the column in -Categorical.</item>
+/// <item>An empty cell, or one holding a missing-value marker (NA, N/A, NaN, null, None, #N/A, ?: see
+/// <see cref="IsMissingToken"/>), is an error (<c>MissingValue</c>) unless <see cref="TabularOptions.MissingValue"/> is set;
+/// then numeric cells get that value and categorical cells get all zeros.</item>
+/// </list>
+/// Costs are linear in the number of cells: features go into one preallocated row-major float32 buffer.
+/// </summary>
+public sealed class TabularBuilder
+{
+    private readonly string[] columns;
+    private readonly TabularOptions options;
+    private readonly Func<int, int, string> where;
+    private readonly ColumnKind[] kinds;
+    private readonly bool[] forcedCategorical;
+    private readonly Dictionary<string, int>?[] categoryIndex;
+    private readonly List<string>?[] categoryNames;
+    private readonly int[] firstTextRow;
+    private float[] features;
+    private int rows;
+    private int row = -1;
+    private bool anyMissing;
+
+    // target: distinct raw values and the index of each row's value
+    private readonly string? targetName;
+    private readonly Dictionary<string, int> targetIndex = new(StringComparer.Ordinal);
+    private readonly List<string> targetValues = new();
+    private int[] targetRaw;
+
+    /// <param name="featureColumns">Feature column names, in output order.</param>
+    /// <param name="targetName">Target column name, or null for features only.</param>
+    /// <param name="options">Missing values, categorical columns, feature shape, template.</param>
+    /// <param name="where">Describes a cell for error messages, from (0-based row, 0-based feature column).</param>
+    /// <param name="expectedRows">Rows to preallocate for (a guess is fine; the buffers grow).</param>
+    public TabularBuilder(IReadOnlyList<string> featureColumns, string? targetName, TabularOptions? options, Func<int, int, string> where, int expectedRows = 1024)
+    {
+        columns = featureColumns.ToArray();
+        this.options = options ?? new TabularOptions();
+        this.where = where;
+        this.targetName = targetName;
+        int n = columns.Length;
+        kinds = new ColumnKind[n];
+        forcedCategorical = new bool[n];
+        categoryIndex = new Dictionary<string, int>?[n];
+        categoryNames = new List<string>?[n];
+        firstTextRow = new int[n];
+        var template = this.options.FixedCategories;
+        for (int c = 0; c < n; c++)
+        {
+            bool forced = this.options.Categorical?.Contains(columns[c], StringComparer.OrdinalIgnoreCase) == true;
+            if (template is not null && template.TryGetValue(columns[c], out var cats))
+            {
+                forced = true;
+                categoryNames[c] = cats.ToList();
+                categoryIndex[c] = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (int i = 0; i < cats.Count; i++) categoryIndex[c]![cats[i]] = i;
+            }
+            forcedCategorical[c] = forced;
+            if (forced) kinds[c] = ColumnKind.Categorical;
+            firstTextRow[c] = -1;
+        }
+        expectedRows = Math.Max(1, expectedRows);
+        // Uninitialised: every cell of a row is written (or marked missing) before the row counts.
+        features = LargeArrays.Uninitialized((int)Math.Min((long)expectedRows * Math.Max(1, n), Array.MaxLength));
+        targetRaw = targetName is null ? Array.Empty<int>() : new int[expectedRows];
+    }
+
+    public IReadOnlyList<string> Columns => columns;
+    public int Rows => rows;
+    public ColumnKind KindOf(int column) => kinds[column];
+
+    /// <summary>Starts the next row. The caller then sets every feature cell of it (Number, Text or Missing): the buffer is not zeroed.</summary>
+    public void BeginRow()
+    {
+        row = rows++;
+        int w = columns.Length;
+        if ((long)rows * w > features.LongLength)
+        {
+            long cap = Math.Max((long)rows * w, features.LongLength * 2);
+            Array.Resize(ref features, (int)Math.Min(cap, Array.MaxLength));
+            if ((long)rows * w > features.LongLength)
+                throw KerasException.BadData("DataTooLarge", $"The data has more than {Array.MaxLength:N0} feature values, more than one float32 array holds. Load fewer rows or columns.");
+        }
+        if (targetName is not null && rows > targetRaw.Length) Array.Resize(ref targetRaw, Math.Max(rows, targetRaw.Length * 2));
+    }
+
+    /// <summary>A numeric cell. In a categorical column the number counts as text (its invariant string).</summary>
+    public void Number(int column, double value)
+    {
+        switch (kinds[column])
+        {
+            case ColumnKind.Categorical:
+                Text(column, value.ToString("R", CultureInfo.InvariantCulture));
+                return;
+            case ColumnKind.Unknown:
+                kinds[column] = ColumnKind.Numeric;
+                break;
+        }
+        features[(long)row * columns.Length + column] = (float)value;
+    }
+
+    /// <summary>A float32 cell, exactly as parsed (no double rounding).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public void Number(int column, float value)
+    {
+        if (kinds[column] == ColumnKind.Categorical) { Number(column, (double)value); return; }
+        kinds[column] = ColumnKind.Numeric;
+        features[(long)row * columns.Length + column] = value;
+    }
+
+    /// <summary>A text cell: parsed as an invariant-culture number in numeric columns, a category otherwise.</summary>
+    public void Text(int column, string text)
+    {
+        if (text.Length == 0 || IsMissingToken(text)) { Missing(column); return; }
+        var kind = kinds[column];
+        if (kind != ColumnKind.Categorical)
+        {
+            if (TryParseNumber(text, out var v)) { Number(column, v); return; }
+            if (kind == ColumnKind.Numeric)
+                throw KerasException.BadData("NonNumericValue",
+                    $"{where(row, column)} holds '{Clip(text)}', which is not a number, in a column of numbers. Fix the value, leave the column out with -Exclude, or one-hot it with -Categorical {columns[column]}.", text);
+            kinds[column] = kind = ColumnKind.Categorical;
+            firstTextRow[column] = row;
+        }
+        else if (!forcedCategorical[column] && TryParseNumber(text, out _))
+        {
+            throw KerasException.BadData("MixedColumn",
+                $"{where(row, column)} holds the number '{Clip(text)}' in a column of text (its first value, at row {firstTextRow[column] + 1}, is text). Fix the value, or treat every value as a category with -Categorical {columns[column]}.", text);
+        }
+        var index = categoryIndex[column] ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        var names = categoryNames[column] ??= new List<string>();
+        if (!index.TryGetValue(text, out int code))
+        {
+            if (options.FixedCategories?.ContainsKey(columns[column]) == true)
+                throw KerasException.BadData("UnknownCategory",
+                    $"{where(row, column)} holds the category '{Clip(text)}', which the template data does not have ({string.Join(", ", names.Take(10))}{(names.Count > 10 ? ", ..." : "")}). A model trained on the template has no input for it; drop or relabel those rows.", text);
+            code = names.Count;
+            names.Add(text);
+            index[text] = code;
+        }
+        features[(long)row * columns.Length + column] = code;
+    }
+
+    /// <summary>An empty cell: an error unless a missing value was given.</summary>
+    public void Missing(int column)
+    {
+        if (options.MissingValue is null)
+            throw KerasException.BadData("MissingValue",
+                $"{where(row, column)} is empty. Fill it, or give -MissingValue <number> to use that number for empty cells.", row);
+        anyMissing = true;
+        features[(long)row * columns.Length + column] = float.NaN;
+    }
+
+    /// <summary>The current row's target, as text (class label or a number written as text); false, and nothing stored, when it is empty.</summary>
+    public bool Target(string value)
+    {
+        if (value.Length == 0 || IsMissingToken(value)) return false;
+        if (!targetIndex.TryGetValue(value, out int code))
+        {
+            code = targetValues.Count;
+            targetValues.Add(value);
+            targetIndex[value] = code;
+        }
+        targetRaw[row] = code;
+        return true;
+    }
+
+    /// <summary>The dataset: categorical columns expanded to one-hot, missing cells filled, the target encoded.</summary>
+    public Dataset Build(IDictionary<string, object?>? metadata = null)
+    {
+        if (rows == 0) throw KerasException.BadData("NoDataRows", "The data has a header but no rows. Give at least one row.");
+        int w = columns.Length;
+        float fill = options.MissingValue ?? 0f;
+        var sortedCats = new string[]?[w];
+        var remap = new int[]?[w];
+        for (int c = 0; c < w; c++)
+        {
+            if (kinds[c] != ColumnKind.Categorical) continue;
+            var names = categoryNames[c] ?? new List<string>();
+            if (options.FixedCategories?.TryGetValue(columns[c], out var fixedOrder) == true)
+            {
+                sortedCats[c] = fixedOrder.ToArray();
+                remap[c] = Enumerable.Range(0, fixedOrder.Count).ToArray();
+            }
+            else
+            {
+                var (codes, order) = Dataset.EncodeLabels(names);
+                sortedCats[c] = order;
+                remap[c] = codes;   // insertion code -> sorted code
+            }
+        }
+
+        bool anyCategorical = sortedCats.Any(s => s is not null);
+        float[] outFeatures;
+        string[] names2;
+        if (!anyCategorical)
+        {
+            outFeatures = features.Length == (long)rows * w ? features : features.AsSpan(0, rows * w).ToArray();
+            if (anyMissing)
+                for (long i = 0; i < outFeatures.LongLength; i++) if (float.IsNaN(outFeatures[i])) outFeatures[i] = fill;
+            names2 = columns;
+        }
+        else
+        {
+            var offsets = new int[w];
+            var nameList = new List<string>();
+            for (int c = 0; c < w; c++)
+            {
+                offsets[c] = nameList.Count;
+                if (sortedCats[c] is { } cats) nameList.AddRange(cats.Select(k => $"{columns[c]}={k}"));
+                else nameList.Add(columns[c]);
+            }
+            int ow = nameList.Count;
+            outFeatures = new float[(long)rows * ow];
+            for (int r = 0; r < rows; r++)
+            {
+                long src = (long)r * w, dst = (long)r * ow;
+                for (int c = 0; c < w; c++)
+                {
+                    float v = features[src + c];
+                    if (sortedCats[c] is null) outFeatures[dst + offsets[c]] = float.IsNaN(v) ? fill : v;
+                    else if (!float.IsNaN(v)) outFeatures[dst + offsets[c] + remap[c]![(int)v]] = 1f;
+                }
+            }
+            names2 = nameList.ToArray();
+        }
+
+        var shape = options.FeatureShape ?? new[] { names2.Length };
+        shape = Shapes.Validate(shape, "FeatureShape");
+        if (Shapes.Product(shape) != names2.Length)
+            throw KerasException.BadArgument("InvalidFeatureShape",
+                $"-FeatureShape {string.Join(",", shape)} holds {Shapes.Product(shape)} values per row, but the data has {names2.Length} features per row. Give a shape whose product is {names2.Length}.", shape);
+
+        var categories = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        for (int c = 0; c < w; c++) if (sortedCats[c] is { } cats) categories[columns[c]] = cats;
+        var meta = metadata ?? new Dictionary<string, object?>();
+        meta["Categories"] = categories;   // also on Dataset.Categories; here for code that reads Metadata
+
+        int[]? labels = null; string[]? classes = null; float[]? targets = null;
+        if (targetName is not null)
+        {
+            bool allNumeric = targetValues.All(v => TryParseNumber(v, out _));
+            var kind = options.TargetKind ?? (allNumeric ? Data.TargetKind.Regression : Data.TargetKind.Classification);
+            if (kind == Data.TargetKind.Regression)
+            {
+                if (!allNumeric)
+                {
+                    var bad = targetValues.First(v => !TryParseNumber(v, out _));
+                    throw KerasException.BadData("NonNumericValue", $"The target '{targetName}' holds '{Clip(bad)}', which is not a number, but a regression target must be numeric. Fix the value, or load it as classification.", bad);
+                }
+                var parsed = targetValues.Select(v => { TryParseNumber(v, out var d); return (float)d; }).ToArray();
+                targets = new float[rows];
+                for (int r = 0; r < rows; r++) targets[r] = parsed[targetRaw[r]];
+            }
+            else
+            {
+                var (codes, order) = Dataset.EncodeLabels(targetValues);
+                classes = order;
+                labels = new int[rows];
+                for (int r = 0; r < rows; r++) labels[r] = codes[targetRaw[r]];
+            }
+        }
+        return new Dataset(outFeatures, shape, names2, targetName, labels, classes, targets)
+        {
+            Metadata = meta,
+            Categories = categories,
+            SourceColumns = columns,
+        };
+    }
+
+    private static readonly HashSet<string> MissingTokens = new(StringComparer.Ordinal)
+    {
+        "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "null", "NULL", "Null", "None", "#N/A", "#NA", "<NA>", "?",
+    };
+
+    /// <summary>The markers of a missing value that pandas reads as NaN by default (NA, N/A, NaN, null, None, #N/A, ...), and '?'.</summary>
+    public static bool IsMissingToken(string text) => text.Length <= 5 && MissingTokens.Contains(text);
+
+    /// <summary>Invariant-culture number: 1, -2.5, 1e-3, NaN and Infinity are not accepted as data.</summary>
+    public static bool TryParseNumber(string s, out double value) =>
+        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+
+    internal static string Clip(string s) => s.Length <= 40 ? s : s[..37] + "...";
+}

@@ -1,0 +1,203 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    function New-Csv([string] $Name, [string] $Text, [switch] $Bom) {
+        $path = Join-Path $TestDrive $Name
+        $enc = [Text.UTF8Encoding]::new([bool]$Bom)
+        [IO.File]::WriteAllText($path, $Text, $enc)
+        $path
+    }
+    function Get-ErrorCategory([scriptblock] $ScriptBlock) {
+        try { & $ScriptBlock | Out-Null } catch { return $_.CategoryInfo.Category.ToString() }
+    }
+    # Six rows whose encoding is easy to check by hand.
+    $script:Six = New-Csv 'six.csv' ("id,x1,x2,color,label`n" +
+        "1,1.5,10,red,b`n2,2.5,20,blue,a`n3,`"3.5`",30,red,b`n4,4.5,40,green,a`n5,5.5,50,blue,b`n6,6.5,60,red,c`n")
+}
+
+Describe 'Import-ModelData' {
+    Context 'a six-row file with an id, numbers, a text column and a class target' {
+        BeforeAll { $script:d = Import-ModelData $Six -Target label -Exclude id }
+
+        It 'reads every row and keeps the feature order, with text one-hot encoded in sorted category order' {
+            $d.Count | Should -Be 6
+            $d.FeatureNames | Should -Be @('x1', 'x2', 'color=blue', 'color=green', 'color=red')
+            $d.FeatureShape | Should -Be @(5)
+            $d.Categories['color'] | Should -Be @('blue', 'green', 'red')
+        }
+        It 'parses numbers (quoted ones too) and one-hots categories exactly' {
+            $d.GetFeatures(0) | Should -Be @(1.5, 10, 0, 0, 1)
+            $d.GetFeatures(2) | Should -Be @(3.5, 30, 0, 0, 1)
+            $d.GetFeatures(3) | Should -Be @(4.5, 40, 0, 1, 0)
+            $d.GetFeatures(-1) | Should -Be @(6.5, 60, 0, 0, 1)
+        }
+        It 'encodes text labels once, classes in ordinal order' {
+            $d.TargetName | Should -Be 'label'
+            $d.TargetKind | Should -Be 'Classification'
+            $d.Classes | Should -Be @('a', 'b', 'c')
+            $d.Engine.Labels | Should -Be @(1, 0, 1, 0, 1, 2)
+            $d.ClassCounts | Should -Be @(2, 3, 1)
+        }
+        It 'gives features only without -Target' {
+            $f = Import-ModelData $Six -Exclude id, label
+            $f.TargetKind | Should -Be 'None'
+            $f.Count | Should -Be 6
+        }
+        It 'keeps only -Feature columns, in the given order' {
+            $f = Import-ModelData $Six -Feature x2, x1 -Target label
+            $f.FeatureNames | Should -Be @('x2', 'x1')
+            $f.GetFeatures(1) | Should -Be @(20, 2.5)
+        }
+        It 'treats an all-numeric target as regression, or as classes with -TargetKind' {
+            $r = Import-ModelData $Six -Target x2 -Feature x1
+            $r.TargetKind | Should -Be 'Regression'
+            $r.Engine.Targets | Should -Be @(10, 20, 30, 40, 50, 60)
+            $c = Import-ModelData $Six -Target x2 -Feature x1 -TargetKind Classification
+            $c.Classes | Should -Be @('10', '20', '30', '40', '50', '60')
+        }
+        It 'encodes test data into the training columns with -Template' {
+            $test = New-Csv 'test.csv' "id,x1,x2,color`n7,1,2,green`n"
+            $t = Import-ModelData $test -Exclude id -Template $d
+            $t.FeatureNames | Should -Be $d.FeatureNames
+            $t.GetFeatures(0) | Should -Be @(1, 2, 0, 1, 0)
+        }
+        It 'one-hots a numeric column named in -Categorical' {
+            $c = Import-ModelData $Six -Target label -Feature x2 -Categorical x2
+            $c.FeatureNames[0] | Should -Be 'x2=10'
+            $c.FeatureNames.Count | Should -Be 6
+        }
+        It 'reshapes rows with -FeatureShape' {
+            (Import-ModelData $Six -Target label -Exclude id -Feature x1, x2 -FeatureShape 2, 1).FeatureShape | Should -Be @(2, 1)
+        }
+    }
+
+    Context 'CSV dialects' {
+        It 'accepts CRLF, a byte order mark and a trailing empty line' {
+            $p = New-Csv 'crlf.csv' "a,b,y`r`n1,2,x`r`n3,4,z`r`n`r`n" -Bom
+            $d = Import-ModelData $p -Target y
+            $d.FeatureNames | Should -Be @('a', 'b')
+            $d.Count | Should -Be 2
+            $d.GetFeatures(1) | Should -Be @(3, 4)
+        }
+        It 'reads quoted fields with separators, quotes and line breaks in categories' {
+            $p = New-Csv 'quoted.csv' "n,`"kind, long`",y`n1,`"a, `"`"b`"`"`",p`n2,`"two`nlines`",q`n"
+            $d = Import-ModelData $p -Target y
+            $d.Categories['kind, long'] | Should -Be @('a, "b"', "two`nlines")
+        }
+        It 'parses every number form to the same float32 as [float]::Parse' {
+            $values = '0', '-0.5', '+3', ' 7 ', '.5', '1.', '12345678.9', '1e-3', '-2.5E+4', '0.1234567891', '16777217', '3.4028235E+38'
+            $p = New-Csv 'forms.csv' ((($values | ForEach-Object { "c$_" -replace '[^\w]', '_' }) -join ',') + "`n" + ($values -join ',') + "`n")
+            $d = Import-ModelData $p
+            $expected = $values | ForEach-Object { [float]::Parse($_, [cultureinfo]::InvariantCulture) }
+            $d.GetFeatures(0) | Should -Be $expected
+        }
+        It 'reads an empty last field as a missing value' {
+            $p = New-Csv 'lastempty.csv' "a,b`n1,`n"
+            (Import-ModelData $p -MissingValue 9).GetFeatures(0) | Should -Be @(1, 9)
+        }
+        It 'uses -Delimiter and parses numbers with the invariant culture' {
+            $p = New-Csv 'semi.csv' "a;b`n1.25;-2e3`n"
+            (Import-ModelData $p -Delimiter ';').GetFeatures(0) | Should -Be @(1.25, -2000)
+        }
+        It 'reads UTF-16 with -Encoding unicode' {
+            $p = Join-Path $TestDrive 'u16.csv'
+            [IO.File]::WriteAllText($p, "a,b`n1,2`n", [Text.Encoding]::Unicode)
+            (Import-ModelData $p -Encoding unicode).GetFeatures(0) | Should -Be @(1, 2)
+        }
+        It 'fills empty cells with -MissingValue' {
+            $p = New-Csv 'gaps.csv' "a,b`n1,`n,4`nNaN,NA`n"
+            $d = Import-ModelData $p -MissingValue -1
+            $d.GetFeatures(0) | Should -Be @(1, -1)
+            $d.GetFeatures(1) | Should -Be @(-1, 4)
+            $d.GetFeatures(2) | Should -Be @(-1, -1)
+        }
+        It 'gives an empty categorical cell all zeros with -MissingValue' {
+            $p = New-Csv 'catgap.csv' "a,c`n1,`n2,x`n3,y`n"
+            $d = Import-ModelData $p -MissingValue 0
+            $d.FeatureNames | Should -Be @('a', 'c=x', 'c=y')
+            $d.GetFeatures(0) | Should -Be @(1, 0, 0)
+            $d.GetFeatures(2) | Should -Be @(3, 0, 1)
+            $d.Engine.Metadata['Categories']['c'] | Should -Be @('x', 'y')
+        }
+        It 'takes paths and FileInfo objects from the pipeline' {
+            $p2 = New-Csv 'second.csv' "a,y`n1,x`n"
+            @(Get-Item $p2 | Import-ModelData -Target y).Count | Should -Be 1
+            @($Six, $Six | Import-ModelData -Target label -Exclude id).Count | Should -Be 2
+        }
+        It 'matches pandas-style float32 values on the Otto-shaped sample written to CSV' {
+            $otto = Get-SampleData Otto -Rows 300 -Seed 3
+            $p = Join-Path $TestDrive 'otto.csv'
+            [KerasPS.Engine.Data.SampleData]::WriteCsv($otto.Engine, $p, $true)
+            $d = Import-ModelData $p -Target target -Exclude id
+            $d.Count | Should -Be 300
+            [Linq.Enumerable]::SequenceEqual($d.Engine.Features, $otto.Engine.Features) | Should -BeTrue
+            $d.Engine.Labels | Should -Be $otto.Engine.Labels
+        }
+    }
+
+    Context 'bad input: one error with a stable id, an honest category and the row and column' {
+        It 'FileNotFound (ObjectNotFound)' {
+            Get-ErrorId { Import-ModelData (Join-Path $TestDrive 'nope.csv') } | Should -Be 'FileNotFound'
+            Get-ErrorCategory { Import-ModelData (Join-Path $TestDrive 'nope.csv') } | Should -Be 'ObjectNotFound'
+        }
+        It 'EmptyFile' {
+            $p = New-Csv 'empty.csv' ''
+            Get-ErrorId { Import-ModelData $p } | Should -Be 'EmptyFile'
+            Get-ErrorCategory { Import-ModelData $p } | Should -Be 'InvalidData'
+        }
+        It 'NoHeader when the first line is numbers' {
+            Get-ErrorId { Import-ModelData (New-Csv 'nohead.csv' "1,2,3`n4,5,6`n") } | Should -Be 'NoHeader'
+        }
+        It 'NoDataRows for a header alone' {
+            Get-ErrorId { Import-ModelData (New-Csv 'head.csv' "a,b`n") } | Should -Be 'NoDataRows'
+        }
+        It 'RaggedRow names the row' {
+            $p = New-Csv 'ragged.csv' "a,b,c`n1,2,3`n4,5`n"
+            Get-ErrorId { Import-ModelData $p } | Should -Be 'RaggedRow'
+            { Import-ModelData $p } | Should -Throw '*Row 2*2 fields*3 columns*'
+        }
+        It 'NonNumericValue names the row and column' {
+            $p = New-Csv 'text.csv' "a,b`n1,2`n3,oops`n"
+            Get-ErrorId { Import-ModelData $p } | Should -Be 'NonNumericValue'
+            { Import-ModelData $p } | Should -Throw "*Row 2, column 'b' (column 2)*oops*"
+            Get-ErrorCategory { Import-ModelData $p } | Should -Be 'InvalidData'
+        }
+        It 'MixedColumn for a number in a text column' {
+            Get-ErrorId { Import-ModelData (New-Csv 'mixed.csv' "a,b`nx,1`n5,2`n") } | Should -Be 'MixedColumn'
+        }
+        It 'MissingValue for an empty cell without -MissingValue, naming row and column' {
+            $p = New-Csv 'hole.csv' "a,b`n1,2`n3,`n"
+            Get-ErrorId { Import-ModelData $p } | Should -Be 'MissingValue'
+            { Import-ModelData $p } | Should -Throw "*Row 2, column 'b'*"
+        }
+        It 'TargetNotFound (InvalidArgument) lists the columns' {
+            Get-ErrorId { Import-ModelData $Six -Target nope } | Should -Be 'TargetNotFound'
+            Get-ErrorCategory { Import-ModelData $Six -Target nope } | Should -Be 'InvalidArgument'
+            { Import-ModelData $Six -Target nope } | Should -Throw '*id, x1, x2, color, label*'
+        }
+        It 'ColumnNotFound for -Exclude and -Feature names' {
+            Get-ErrorId { Import-ModelData $Six -Exclude nope } | Should -Be 'ColumnNotFound'
+            Get-ErrorId { Import-ModelData $Six -Feature x1, nope } | Should -Be 'ColumnNotFound'
+        }
+        It 'MalformedCsv for a quote that is never closed, instead of reading the rest of the file as one field' {
+            $p = New-Csv 'unclosed.csv' "a,b`n1,`"2`n3,4`n5,6`n"
+            Get-ErrorId { Import-ModelData $p } | Should -Be 'MalformedCsv'
+            { Import-ModelData $p } | Should -Throw "Row 1 of 'unclosed.csv'*never closed*"
+            Get-ErrorId { Import-ModelData (New-Csv 'stray.csv' "a,b`n1,2`"x`"`n") } | Should -Be 'MalformedCsv'
+        }
+        It 'InvalidDelimiter and UnknownEncoding' {
+            Get-ErrorId { Import-ModelData $Six -Delimiter '"' } | Should -Be 'InvalidDelimiter'
+            Get-ErrorId { Import-ModelData $Six -Encoding nope } | Should -Be 'UnknownEncoding'
+        }
+        It 'DuplicateColumn' {
+            Get-ErrorId { Import-ModelData (New-Csv 'dup.csv' "a,a`n1,2`n") } | Should -Be 'DuplicateColumn'
+        }
+        It 'UnknownCategory for a category the template lacks' {
+            $train = Import-ModelData $Six -Target label -Exclude id
+            $p = New-Csv 'newcat.csv' "id,x1,x2,color`n1,1,1,purple`n"
+            Get-ErrorId { Import-ModelData $p -Exclude id -Template $train } | Should -Be 'UnknownCategory'
+        }
+        It 'InvalidFeatureShape' {
+            Get-ErrorId { Import-ModelData $Six -Target label -Exclude id -FeatureShape 2, 2 } | Should -Be 'InvalidFeatureShape'
+        }
+    }
+}
