@@ -31,7 +31,7 @@ $results = foreach ($c in $configs) {
     $times = foreach ($r in 1..$Repeat) { (Measure-Command { $null = Invoke-ModelSweep @sweep @c }).TotalSeconds }
     [pscustomobject]@{
         ThrottleLimit = $c.ThrottleLimit
-        Threads       = if ($c.Threads) { $c.Threads } elseif ($c.ThrottleLimit -gt 1) { [math]::Max(1, [int][math]::Floor([Environment]::ProcessorCount / $c.ThrottleLimit)) } else { 'default' }
+        Threads       = if ($c.ContainsKey('Threads')) { $c['Threads'] } elseif ($c.ThrottleLimit -gt 1) { [math]::Max(1, [int][math]::Floor([Environment]::ProcessorCount / $c.ThrottleLimit)) } else { 'default' }
         BestSeconds   = [math]::Round(($times | Measure-Object -Minimum).Minimum, 2)
         Runs          = ($times | ForEach-Object { [math]::Round($_, 2) }) -join ', '
     }
