@@ -61,16 +61,18 @@ public sealed class Dense : Layer, IActivationHead
         rules.Attach(bias, BiasRegularizer, BiasConstraint);
     }
 
+    /// <summary>x @ kernel + bias on the last axis.</summary>
+    private Tensor Affine(Tensor x)
+    {
+        if (InputShape is { Length: 1 } || (InputShape is null && x.dim() == 2))   // rank known from the build: no native call
+            return bias is null ? x.matmul(kernel!.Value) : torch.addmm(bias.Value, x, kernel!.Value, 1f, 1f);
+        var y = x.matmul(kernel!.Value);
+        return bias is null ? y : y.add_(bias.Value);
+    }
+
     public Tensor ForwardWithoutActivation(Tensor x, bool training)
     {
-        Tensor y;
-        if (InputShape is { Length: 1 } || (InputShape is null && x.dim() == 2))   // rank known from the build: no native call
-            y = bias is null ? x.matmul(kernel!.Value) : torch.addmm(bias.Value, x, kernel!.Value, 1f, 1f);
-        else
-        {
-            y = x.matmul(kernel!.Value);
-            if (bias is not null) y = y.add_(bias.Value);
-        }
+        var y = Affine(x);
         // The loss may fuse the final activation; the activity regularizer still sees the activated output.
         if (ActivityRegularizer is not null) rules.Observe(Activation == "linear" ? y : Activations.Apply(Activation, y));
         return y;
@@ -78,14 +80,7 @@ public sealed class Dense : Layer, IActivationHead
 
     public override Tensor Forward(Tensor x, bool training)
     {
-        Tensor y;
-        if (InputShape is { Length: 1 } || (InputShape is null && x.dim() == 2))   // rank known from the build: no native call
-            y = bias is null ? x.matmul(kernel!.Value) : torch.addmm(bias.Value, x, kernel!.Value, 1f, 1f);
-        else
-        {
-            y = x.matmul(kernel!.Value);
-            if (bias is not null) y = y.add_(bias.Value);
-        }
+        var y = Affine(x);
         return rules.Observe(Activation switch
         {
             "linear" => y,

@@ -11,26 +11,8 @@ namespace KerasPS.Commands;
 /// <example><code>$model | Add-Conv1DLayer 16 5 -Activation relu | Add-AveragePooling1DLayer 2</code></example>
 [Cmdlet(VerbsCommon.Add, "AveragePooling1DLayer")]
 [OutputType(typeof(Model))]
-public sealed class AddAveragePooling1DLayerCommand : AddLayerCommandBase
+public sealed class AddAveragePooling1DLayerCommand : AddPoolingLayerCommandBase
 {
-    /// <summary>Window size: an integer (2 by default).</summary>
-    [Parameter(Position = 0)]
-    public int[]? PoolSize { get; set; }
-
-    /// <summary>Step between windows (the pool size by default).</summary>
-    [Parameter]
-    public int[]? Strides { get; set; }
-
-    /// <summary>valid (default: only whole windows) or same.</summary>
-    [Parameter]
-    [ValidateSet("valid", "same")]
-    public string? Padding { get; set; }
-
-    /// <summary>channels_last (default, Keras's) or channels_first.</summary>
-    [Parameter]
-    [ValidateSet("channels_last", "channels_first")]
-    public string? DataFormat { get; set; }
-
     protected override Layer CreateLayer() =>
         new AveragePooling1D(PoolSize, Strides, Padding, DataFormat, Name, InputShape);
 }

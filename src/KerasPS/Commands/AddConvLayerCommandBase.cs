@@ -4,7 +4,7 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands;
 
 /// <summary>Parameters shared by Add-Conv1DLayer and Add-Conv2DLayer (Keras's Conv arguments).</summary>
-public abstract class AddConvLayerCommandBase : AddLayerCommandBase
+public abstract class AddConvLayerCommandBase : AddKernelLayerCommandBase
 {
     /// <summary>Number of output channels (filters).</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -37,44 +37,4 @@ public abstract class AddConvLayerCommandBase : AddLayerCommandBase
     [ValidateSet("channels_last", "channels_first")]
     public string? DataFormat { get; set; }
 
-    /// <summary>Whether the layer has a bias vector (on by default; -UseBias:$false turns it off).</summary>
-    [Parameter]
-    public SwitchParameter UseBias { get; set; }
-
-    /// <summary>Kernel initializer name (glorot_uniform by default) or a New-Initializer object.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(InitializerCompleter))]
-    public object? KernelInitializer { get; set; }
-
-    /// <summary>Bias initializer name (zeros by default) or a New-Initializer object.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(InitializerCompleter))]
-    public object? BiasInitializer { get; set; }
-
-    /// <summary>Penalty on the kernel: l1, l2, l1_l2 or a New-Regularizer object.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(RegularizerCompleter))]
-    public object? KernelRegularizer { get; set; }
-
-    /// <summary>Penalty on the bias: l1, l2, l1_l2 or a New-Regularizer object.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(RegularizerCompleter))]
-    public object? BiasRegularizer { get; set; }
-
-    /// <summary>Penalty on the output, divided by the batch size.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(RegularizerCompleter))]
-    public object? ActivityRegularizer { get; set; }
-
-    /// <summary>Constraint on the kernel after each step (for max_norm use -Axis 0,1,2 on a Conv2D kernel).</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(ConstraintCompleter))]
-    public object? KernelConstraint { get; set; }
-
-    /// <summary>Constraint on the bias after each step.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(ConstraintCompleter))]
-    public object? BiasConstraint { get; set; }
-
-    protected bool Bias => !IsBound(nameof(UseBias)) || UseBias.IsPresent;
 }
