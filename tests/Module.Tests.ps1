@@ -1,0 +1,62 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    . $PSScriptRoot/tools/SshTestHost.ps1   # Get-SshTestPwshCommand: this same pwsh as a command line
+    $script:pwsh = @(Get-SshTestPwshCommand)
+    function Invoke-FreshPwsh([string] $Script) {
+        $exe = $pwsh[0]; $rest = @($pwsh | Select-Object -Skip 1)
+        $out = & $exe @rest -NoProfile -NonInteractive -Command $Script 2>&1
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($out | Out-String) }
+    }
+    # A copy of the built module: manifest, format files and data, and module/bin with every file hard-linked (a copy
+    # of libtorch's ~480 MB would only cost time; the loader sees a separate folder all the same).
+    function Copy-Module([string] $Destination, [string[]] $Without = @()) {
+        New-Item -ItemType Directory -Force (Join-Path $Destination 'module/bin') | Out-Null
+        Copy-Item (Join-Path $RepoRoot 'KerasPS.psd1') $Destination
+        Get-ChildItem (Join-Path $RepoRoot 'module') -File | Copy-Item -Destination (Join-Path $Destination 'module')
+        Copy-Item (Join-Path $RepoRoot 'module/data') (Join-Path $Destination 'module') -Recurse
+        foreach ($f in Get-ChildItem (Join-Path $RepoRoot 'module/bin') -Recurse -File) {
+            if ($Without -contains $f.Name) { continue }
+            $target = Join-Path $Destination ('module/bin' + $f.FullName.Substring((Join-Path $RepoRoot 'module/bin').Length))
+            New-Item -ItemType Directory -Force (Split-Path $target) | Out-Null
+            New-Item -ItemType HardLink -Path $target -Target $f.FullName | Out-Null
+        }
+    }
+}
+
+Describe 'The KerasPS module' {
+    It 'has the manifest settings Azure Automation on PowerShell 7.4 needs, and explicit exports' {
+        $m = Import-PowerShellDataFile (Join-Path $RepoRoot 'KerasPS.psd1')
+        $m.CompatiblePSEditions | Should -Be @('Core')
+        $m.PowerShellVersion | Should -Be '7.4'
+        $m.CmdletsToExport | Should -Not -Contain '*'
+        $m.CmdletsToExport.Count | Should -BeGreaterThan 50
+    }
+
+    It 'ships no System.Management.Automation.dll (the host supplies it), and the engine does not reference it' {
+        Test-Path (Join-Path $RepoRoot 'module/bin/System.Management.Automation.dll') | Should -BeFalse
+        # An assembly reference is stored by name in the metadata, so its absence from the file's bytes is proof enough.
+        $bytes = [IO.File]::ReadAllBytes((Join-Path $RepoRoot 'module/bin/KerasPS.Engine.dll'))
+        [Text.Encoding]::ASCII.GetString($bytes) | Should -Not -Match 'System\.Management\.Automation'
+        [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes((Join-Path $RepoRoot 'module/bin/KerasPS.dll'))) | Should -Match 'System\.Management\.Automation'
+    }
+
+    It 'imports and trains from a copied folder' {
+        $dir = Join-Path $TestDrive 'copy'
+        Copy-Module $dir
+        $r = Invoke-FreshPwsh "`$ErrorActionPreference='Stop'; Import-Module '$dir/KerasPS.psd1'; (Get-Module KerasPS).ModuleBase; `$m = New-Model -InputShape 93 -Seed 1 | Add-DenseLayer 9 -Activation softmax | Build-Model sgd categorical_crossentropy; (`$m | Invoke-ModelFit -Data (Get-SampleData Otto -Rows 300) -Epochs 1).Epoch"
+        $r.ExitCode | Should -Be 0
+        $r.Output | Should -Match ([regex]::Escape($dir))
+        $r.Output.Trim() | Should -Match '1$'
+    }
+
+    It 'says in one NativeLibraryLoadFailed error what is missing and how to fix it when libtorch cannot load' {
+        $dir = Join-Path $TestDrive 'broken'
+        Copy-Module $dir -Without 'libLibTorchSharp.so', 'LibTorchSharp.dll', 'libLibTorchSharp.dylib'
+        $r = Invoke-FreshPwsh "Import-Module '$dir/KerasPS.psd1'; try { New-Model -InputShape 3 | Add-DenseLayer 2 | Out-Null } catch { 'ID=' + `$_.FullyQualifiedErrorId; 'CAT=' + `$_.CategoryInfo.Category; 'MSG=' + `$_.Exception.Message }; try { New-Model -InputShape 3 | Add-DenseLayer 2 | Out-Null } catch { 'AGAIN=' + `$_.FullyQualifiedErrorId }"
+        $r.Output | Should -Match 'ID=NativeLibraryLoadFailed,'
+        $r.Output | Should -Match 'CAT=NotInstalled'
+        $r.Output | Should -Match 'MSG=.*libLibTorchSharp\.so.*build\.ps1 -Task Build'
+        $r.Output | Should -Match 'AGAIN=NativeLibraryLoadFailed,'
+        $r.Output | Should -Not -Match 'type initializer'
+    }
+}
