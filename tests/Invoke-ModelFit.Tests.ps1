@@ -187,6 +187,25 @@ Describe 'Invoke-ModelFit' {
             Get-ErrorId { $m | Invoke-ModelFit -Data $otto -Epochs 1 } | Should -Be 'TargetShapeMismatch'
         }
 
+        It 'leaves the model as it was after a refused first fit, so the next fit with the right data works' {
+            $m = New-Model -InputShape 2 -Seed 1 | Add-DenseLayer 3 -Activation softmax | Build-Model sgd categorical_crossentropy
+            Get-ErrorId { $m | Invoke-ModelFit -X @(@(0, 1), @(1, 0)) -Y @('a', 'b') -Epochs 1 } | Should -Be 'TargetShapeMismatch'
+            $m.Classes | Should -BeNullOrEmpty
+            $m.EpochsTrained | Should -Be 0
+            ($m | Invoke-ModelFit -X @(@(0, 1), @(1, 0), @(1, 1)) -Y @('a', 'b', 'c') -Epochs 1).Epoch | Should -Be 1
+            $m.Classes | Should -Be @('a', 'b', 'c')
+        }
+
+        It 'computes no gradients for the weights of a frozen layer, and leaves them unchanged' {
+            $m = New-Model -InputShape 93 -Seed 1 | Add-DenseLayer 8 -Activation relu | Add-DenseLayer 9 -Activation softmax | Build-Model sgd categorical_crossentropy
+            $m.Engine.Layers[0].Trainable = $false
+            $before = $m.Engine.Layers[0].Weights[0].ToArray()
+            $null = $m | Invoke-ModelFit -Data $otto.Slice(0, 256) -Epochs 2 -BatchSize 64
+            ($m.Engine.Layers[0].Weights[0].ToArray() -join ',') | Should -Be ($before -join ',')
+            $m.Engine.Layers[0].Weights[0].Value.requires_grad | Should -BeFalse
+            (Get-ModelSummary -Model $m)[0].Trainable | Should -BeFalse
+        }
+
         It 'refuses <Name> with <Id>' -ForEach @(
             @{ Name = 'zero epochs'; Id = 'InvalidEpochs'; Params = @{ Epochs = 0 } }
             @{ Name = 'zero batch size'; Id = 'InvalidBatchSize'; Params = @{ BatchSize = 0 } }

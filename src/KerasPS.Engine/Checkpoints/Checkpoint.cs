@@ -209,21 +209,18 @@ public static class Checkpoint
         return c;
     }
 
-    /// <summary>The weights the optimizer updates, in the order the trainer attaches them.</summary>
-    private static List<Weight> OptimizedWeights(SequentialModel model) =>
-        model.Weights.Where(w => w.Trainable && w.Owner.Trainable).ToList();
-
     private static Dictionary<string, object?> GatherOptimizerState(SequentialModel model, List<(string, long[], Func<float[]>)> tensors)
     {
         var optimizer = model.Optimizer!;
-        var trainable = OptimizedWeights(model);
         var slots = new List<object?>();
-        foreach (var (index, slot, value) in optimizer.GetSlots())
+        var modelWeights = model.Weights.ToHashSet();
+        foreach (var (weight, slot, value) in optimizer.GetSlots())
         {
-            if (index >= trainable.Count || !trainable[index].Shape.SequenceEqual(value.shape))
+            // The state belongs to the weights of the last fit; after a layer was frozen or unfrozen it may not be the
+            // model's trainable set any more, and must not be saved under the wrong names.
+            if (!modelWeights.Contains(weight) || !weight.Trainable || !weight.Owner.Trainable)
                 throw KerasException.BadOperation("OptimizerStateMismatch",
                     $"The optimizer state of model '{model.Name}' no longer lines up with its trainable weights (a layer's Trainable setting changed since the last fit). Save without -IncludeOptimizer, or fit once more first.");
-            var weight = trainable[index];
             var name = $"{weight.Path}/{slot}";
             tensors.Add((name, value.shape, () => { using var c = value.detach().contiguous(); return c.data<float>().ToArray(); }));
             slots.Add(new Dictionary<string, object?> { ["tensor"] = name, ["weight"] = weight.Path, ["slot"] = slot });
@@ -550,7 +547,7 @@ public static class Checkpoint
     private static Action ReadOptimizer(ZipArchive zip, Dictionary<string, object?> config, Dictionary<string, object?> state, SequentialModel model, string path)
     {
         var optimizer = model.Optimizer ?? throw Invalid($"'{path}' holds optimizer state but no compile settings.");
-        var trainable = OptimizedWeights(model);
+        var trainable = model.TrainableWeights;
         var index = trainable.Select((w, i) => (w, i)).ToDictionary(x => x.w.Path, x => x.i, StringComparer.Ordinal);
         var slots = new Dictionary<string, (string Weight, string Slot)>(StringComparer.Ordinal);
         foreach (var s in (state.GetValueOrDefault("slots") as List<object?> ?? new()).OfType<Dictionary<string, object?>>())

@@ -92,14 +92,18 @@ public sealed class Dataset
     /// <summary>The features as one tensor [Count, ...FeatureShape], created once and kept.</summary>
     public Tensor FeatureTensor()
     {
-        if (featureTensor is null || featureTensor.IsInvalid)
+        // Parallel fits (sweep trials in runspaces) may share one dataset: create the tensor once, under a lock.
+        lock (Features)
         {
-            Native.TorchRuntime.EnsureLoaded();
-            var t = torch.tensor(Features, Shapes.WithBatch(Count, FeatureShape), dtype: ScalarType.Float32);
-            t.DetachFromDisposeScope();
-            featureTensor = t;
+            if (featureTensor is null || featureTensor.IsInvalid)
+            {
+                Native.TorchRuntime.EnsureLoaded();
+                var t = torch.tensor(Features, Shapes.WithBatch(Count, FeatureShape), dtype: ScalarType.Float32);
+                t.DetachFromDisposeScope();
+                featureTensor = t;
+            }
+            return featureTensor;
         }
-        return featureTensor;
     }
 
     /// <summary>A new dataset with the given rows, in that order; the class list is shared.</summary>

@@ -72,6 +72,9 @@ public sealed class SequentialModel
     internal int Busy;
 
     public IEnumerable<Weight> Weights => layers.SelectMany(l => l.Weights);
+
+    /// <summary>The weights an optimizer updates, in model order: trainable weights of trainable layers.</summary>
+    public IReadOnlyList<Weight> TrainableWeights => Weights.Where(w => w.Trainable && w.Owner.Trainable).ToList();
     public long ParamCount => layers.Sum(l => l.ParamCount);
     public long TrainableParamCount => layers.Sum(l => l.TrainableParamCount);
     public bool IsUnsafeToDeserialize => layers.Any(l => l.IsUnsafeToDeserialize);
@@ -164,11 +167,11 @@ public sealed class SequentialModel
     /// <summary>Keras compile: optimizer, loss and metrics. Checks names; recompiling resets optimizer state.</summary>
     public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics)
     {
-        var names = (metrics ?? Array.Empty<string>()).Where(m => !string.IsNullOrWhiteSpace(m)).ToList();
-        foreach (var m in names) MetricFactory.Create(m, loss.Name);   // validates the name
+        var names = (metrics ?? Array.Empty<string>()).Where(m => !string.IsNullOrWhiteSpace(m))
+            .Select(MetricFactory.CanonicalName).Distinct().ToArray();   // checks every name before anything changes
         Optimizer = optimizer;
         Loss = loss;
-        MetricNames = names.Select(m => MetricFactory.Create(m, loss.Name).Name).Distinct().ToArray();
+        MetricNames = names;
     }
 
     /// <summary>The fused head, when the loss can absorb the model's final activation.</summary>

@@ -1,4 +1,5 @@
 using KerasPS.Engine.Training;
+using KerasPS.Engine.Training.Callbacks;
 
 namespace KerasPS.Engine.Sweeps;
 
@@ -9,10 +10,8 @@ public sealed class TrialMonitor
     {
         if (string.IsNullOrWhiteSpace(name)) throw KerasException.BadArgument("InvalidMonitor", "-Monitor must name a history value such as val_loss or val_accuracy.");
         Name = name.Trim();
-        var bare = Name.StartsWith("val_", StringComparison.Ordinal) ? Name[4..] : Name;
-        HigherIsBetter = bare.Contains("acc", StringComparison.Ordinal) || bare.StartsWith("auc", StringComparison.Ordinal) ||
-                         bare.StartsWith("precision", StringComparison.Ordinal) || bare.StartsWith("recall", StringComparison.Ordinal) ||
-                         bare.StartsWith("fmeasure", StringComparison.Ordinal) || bare.StartsWith("f1", StringComparison.Ordinal);
+        // The same rule as the callbacks' monitors, so a sweep ranks trials the way their ModelCheckpoint keeps the best.
+        HigherIsBetter = Training.Callbacks.Monitor.AutoMode(Name) == MonitorMode.Max;
     }
 
     public string Name { get; }

@@ -47,7 +47,6 @@ public abstract class Metric : IDisposable
     public abstract string Name { get; }
     public abstract void Update(MetricBatch batch);
     public abstract double Result();
-    public abstract void Reset();
 
     /// <summary>An epoch accumulator, kept outside dispose scopes and freed by <see cref="Dispose"/>.</summary>
     protected Tensor Counter()
@@ -65,10 +64,6 @@ public abstract class Metric : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected static void Zero(params Tensor?[] ts)
-    {
-        foreach (var t in ts) t?.zero_();
-    }
 }
 
 /// <summary>Accuracy in the form Keras picks for the loss: categorical/sparse (argmax), binary (threshold 0.5) or exact match.</summary>
@@ -113,7 +108,6 @@ public sealed class AccuracyMetric : Metric
     }
 
     public override double Result() => total == 0 ? 0 : correct.item<double>() / total;
-    public override void Reset() { Zero(correct); total = 0; }
 }
 
 /// <summary>top_k_categorical_accuracy (k = 5 by default, as Keras).</summary>
@@ -139,7 +133,6 @@ public sealed class TopKAccuracyMetric : Metric
     }
 
     public override double Result() { var n = total.item<double>(); return n == 0 ? 0 : correct.item<double>() / n; }
-    public override void Reset() => Zero(correct, total);
 }
 
 /// <summary>Binary precision or recall at threshold 0.5.</summary>
@@ -175,7 +168,6 @@ public sealed class PrecisionRecallMetric : Metric
         return t + other == 0 ? 0 : t / (t + other);
     }
 
-    public override void Reset() => Zero(tp, fp, fn);
 }
 
 /// <summary>Binary ROC AUC, computed exactly (trapezoids over all distinct scores) from the epoch's predictions.</summary>
@@ -215,7 +207,6 @@ public sealed class AucMetric : Metric
         return area / (pos * neg);
     }
 
-    public override void Reset() { scores.Clear(); labels.Clear(); }
 }
 
 /// <summary>mse / mae as metrics.</summary>
@@ -240,7 +231,6 @@ public sealed class ErrorMetric : Metric
     }
 
     public override double Result() { var n = count.item<double>(); return n == 0 ? 0 : sum.item<double>() / n; }
-    public override void Reset() => Zero(sum, count);
 }
 
 public static class MetricFactory
@@ -250,18 +240,27 @@ public static class MetricFactory
         "accuracy", "acc", "top_k_categorical_accuracy", "precision", "recall", "auc", "mse", "mean_squared_error", "mae", "mean_absolute_error",
     };
 
-    public static Metric Create(string name, string lossName)
+    /// <summary>The history name of a metric (accuracy for acc, mse for mean_squared_error, ...); an unknown name is an error.</summary>
+    public static string CanonicalName(string name) => (name ?? "").Trim().ToLowerInvariant() switch
     {
-        return (name ?? "").Trim().ToLowerInvariant() switch
-        {
-            "accuracy" or "acc" or "categorical_accuracy" or "sparse_categorical_accuracy" or "binary_accuracy" => new AccuracyMetric(lossName),
-            "top_k_categorical_accuracy" or "top5" => new TopKAccuracyMetric(),
-            "precision" => new PrecisionRecallMetric(true),
-            "recall" => new PrecisionRecallMetric(false),
-            "auc" => new AucMetric(),
-            "mse" or "mean_squared_error" => new ErrorMetric(true),
-            "mae" or "mean_absolute_error" => new ErrorMetric(false),
-            _ => throw KerasException.BadArgument("UnknownMetric", $"Unknown metric '{name}'. Valid names: {string.Join(", ", Names)}.", name),
-        };
-    }
+        "accuracy" or "acc" or "categorical_accuracy" or "sparse_categorical_accuracy" or "binary_accuracy" => "accuracy",
+        "top_k_categorical_accuracy" or "top5" => "top_k_categorical_accuracy",
+        "precision" => "precision",
+        "recall" => "recall",
+        "auc" => "auc",
+        "mse" or "mean_squared_error" => "mse",
+        "mae" or "mean_absolute_error" => "mae",
+        _ => throw KerasException.BadArgument("UnknownMetric", $"Unknown metric '{name}'. Valid names: {string.Join(", ", Names)}.", name),
+    };
+
+    public static Metric Create(string name, string lossName) => CanonicalName(name) switch
+    {
+        "accuracy" => new AccuracyMetric(lossName),
+        "top_k_categorical_accuracy" => new TopKAccuracyMetric(),
+        "precision" => new PrecisionRecallMetric(true),
+        "recall" => new PrecisionRecallMetric(false),
+        "auc" => new AucMetric(),
+        "mse" => new ErrorMetric(true),
+        _ => new ErrorMetric(false),
+    };
 }

@@ -13,8 +13,9 @@ namespace KerasPS.Engine.Training;
 /// </summary>
 internal sealed class ParameterBuffer : IDisposable
 {
-    private ParameterBuffer(IReadOnlyList<Weight> weights, Tensor values, Tensor grads, Tensor[] valueViews, Tensor[] gradViews)
+    private ParameterBuffer(IReadOnlyList<Weight> weights, Tensor values, Tensor grads, Tensor[] valueViews, Tensor[] gradViews, long[] offsets)
     {
+        Offsets = offsets;
         Weights = weights;
         Values = values;
         Grads = grads;
@@ -27,6 +28,9 @@ internal sealed class ParameterBuffer : IDisposable
     public Tensor Grads { get; }
     public Tensor[] ValueViews { get; }
     public Tensor[] GradViews { get; }
+
+    /// <summary>Where each weight starts in the flat buffers.</summary>
+    public long[] Offsets { get; }
 
     public bool Covers(IReadOnlyList<Weight> weights) =>
         weights.Count == Weights.Count && weights.Select((w, i) => ReferenceEquals(w, Weights[i]) && ReferenceEquals(w.Value, ValueViews[i])).All(x => x);
@@ -41,6 +45,7 @@ internal sealed class ParameterBuffer : IDisposable
         grads.DetachFromDisposeScope();
         var valueViews = new Tensor[weights.Count];
         var gradViews = new Tensor[weights.Count];
+        var offsets = new long[weights.Count];
         long offset = 0;
         for (int i = 0; i < weights.Count; i++)
         {
@@ -59,9 +64,10 @@ internal sealed class ParameterBuffer : IDisposable
             old.Dispose();
             valueViews[i] = v;
             gradViews[i] = g;
+            offsets[i] = offset;
             offset += n;
         }
-        return new ParameterBuffer(weights, values, grads, valueViews, gradViews);
+        return new ParameterBuffer(weights, values, grads, valueViews, gradViews, offsets);
     }
 
     /// <summary>Attaches each gradient view as its weight's .grad (again), so backward accumulates into the flat buffer.</summary>
@@ -70,8 +76,11 @@ internal sealed class ParameterBuffer : IDisposable
         for (int i = 0; i < ValueViews.Length; i++) ValueViews[i].grad = GradViews[i];
     }
 
+    /// <summary>Releases this object's handles on the flat tensors; the weights' views keep the storage they use alive.</summary>
     public void Dispose()
     {
-        // The views stay alive as the weights' values; only the owning buffers are released with them.
+        Values.Dispose();
+        Grads.Dispose();
+        foreach (var g in GradViews) g.Dispose();
     }
 }

@@ -48,6 +48,7 @@ public static class Trainer
         public Tensor? W;
         public Tensor? ValX, ValY, ValW;
         public int Count, ValCount;
+        public Layer[] Regularized = Array.Empty<Layer>(), Constrained = Array.Empty<Layer>();
         public void Dispose()
         {
             foreach (var t in new[] { X, Y, W, ValX, ValY, ValW }) t?.Dispose();
@@ -81,6 +82,7 @@ public static class Trainer
         if (model.InputShape is { } shape && model.IsBuilt && !Shapes.SameAs(shape, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"Model '{model.Name}' expects input {Shapes.Format(shape)}, but the data has {Shapes.Format(data.FeatureShape)} ({data.FeatureCount} features). Use data with the same features, or build a new model.");
+        if (o.InitialEpoch is < 0) throw KerasException.BadArgument("InvalidInitialEpoch", $"InitialEpoch must be 0 or more. Received: {o.InitialEpoch}.", o.InitialEpoch);
         if (o.ValidationData is { } v && !Shapes.SameAs(v.FeatureShape, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch", $"The validation data has features {Shapes.Format(v.FeatureShape)} but the training data has {Shapes.Format(data.FeatureShape)}.");
     }
@@ -111,13 +113,17 @@ public static class Trainer
         {
             if (o.Threads is int th) TorchRuntime.Threads = th;
             long seed = o.Seed ?? (o.InitialEpoch is null && model.EpochsTrained > 0 ? model.FitSeed : null) ?? MersenneTwister.RandomSeed();
-            model.FitSeed = seed;
             if (!model.IsBuilt) model.Build(data.FeatureShape);
-            p = Prepare(model, data, o);
+            p = Prepare(model, data, o);   // checks targets before anything about the data is written onto the model
+            p.Regularized = model.Layers.Where(l => l.GetType().GetMethod(nameof(Layer.RegularizationLoss))!.DeclaringType != typeof(Layer)).ToArray();
+            p.Constrained = model.Layers.Where(l => l.GetType().GetMethod(nameof(Layer.ApplyConstraints))!.DeclaringType != typeof(Layer)).ToArray();
+            RememberData(model, data);
+            model.FitSeed = seed;
+            // Frozen weights get no gradients at all (backward skips them); the trainable ones live in the optimizer's flat buffer.
+            foreach (var w in model.Weights) w.Value.requires_grad_(w.Trainable && w.Owner.Trainable);
             var optimizer = model.Optimizer!;
-            optimizer.Attach(model.Weights.Where(w => w.Trainable && w.Owner.Trainable).ToList());
+            optimizer.Attach(model.TrainableWeights);
             int initial = o.InitialEpoch ?? model.EpochsTrained;
-            if (initial < 0) throw KerasException.BadArgument("InvalidInitialEpoch", $"InitialEpoch must be 0 or more. Received: {initial}.", initial);
             if (initial >= o.Epochs)
                 warn($"Nothing to train: the model has already completed {initial} epochs and -Epochs is {o.Epochs}. Epochs counts the total, as in Keras; raise it to train more.");
             foreach (var cb in o.Callbacks) cb.OnTrainBegin(context);
@@ -174,57 +180,78 @@ public static class Trainer
         $"Epoch {r.Epoch}/{epochs} - {r.Duration.TotalSeconds:0.00}s - " +
         string.Join(" - ", r.Values.Select(kv => $"{kv.Key}: {kv.Value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}"));
 
-    private static Prepared Prepare(SequentialModel model, Dataset data, FitOptions o)
+    /// <summary>What a fit learns about its data and keeps on the model (class order, columns, categories).</summary>
+    private static void RememberData(SequentialModel model, Dataset data)
     {
-        var p = new Prepared();
-        var loss = model.Loss!;
-        var output = model.OutputShape!;
-        int outWidth = output[^1];
         if (data.TargetKind == TargetKind.Classification) model.Classes ??= data.Classes;
         model.FeatureNames ??= data.FeatureNames;
         model.TargetName ??= data.TargetName;
         model.SourceColumns ??= data.SourceColumns;
         if (model.Categories is null && data.Categories.Count > 0) model.Categories = data.Categories;
-
-        int n = data.Count, nVal = 0;
-        Dataset train = data, val = o.ValidationData!;
-        if (o.ValidationSplit > 0)
-        {
-            nVal = (int)Math.Floor(n * o.ValidationSplit);
-            if (nVal == 0 || nVal == n) throw KerasException.BadArgument("InvalidValidationSplit", $"ValidationSplit {o.ValidationSplit} of {n} rows leaves no training or no validation rows.");
-            train = data.Slice(0, n - nVal);
-            val = data.Slice(n - nVal, nVal);
-        }
-        p.X = train.FeatureTensor().alias(); p.X.DetachFromDisposeScope();
-        p.Count = train.Count;
-        p.Y = Targets(model, train, loss, outWidth);
-        p.W = SampleWeights(model, train, o, o.ValidationSplit > 0 ? n - nVal : n);
-        if (val is not null)
-        {
-            p.ValX = val.FeatureTensor().alias(); p.ValX.DetachFromDisposeScope();
-            p.ValY = Targets(model, val, loss, outWidth);
-            p.ValCount = val.Count;
-            if (o.ValidationSplit > 0 && o.SampleWeight is not null)
-            {
-                p.ValW = torch.tensor(o.SampleWeight.AsSpan(n - nVal, nVal).ToArray());
-                p.ValW.DetachFromDisposeScope();
-            }
-        }
-        return p;
     }
 
-    private static Tensor Targets(SequentialModel model, Dataset d, Loss loss, int outWidth)
+    private static Prepared Prepare(SequentialModel model, Dataset data, FitOptions o)
+    {
+        var p = new Prepared();
+        try
+        {
+            var loss = model.Loss!;
+            int outWidth = model.OutputShape![^1];
+            var classes = model.Classes ?? data.Classes;
+            int n = data.Count;
+            var x = data.FeatureTensor();
+            using var y = Targets(classes, data, loss, outWidth);
+            using var w = SampleWeights(classes, data, o);
+            if (o.ValidationSplit > 0)
+            {
+                // Keras: the last rows, taken before shuffling. Views of the full tensors, no copy of the data.
+                int nVal = (int)Math.Floor(n * o.ValidationSplit);
+                if (nVal == 0 || nVal == n) throw KerasException.BadArgument("InvalidValidationSplit", $"ValidationSplit {o.ValidationSplit} of {n} rows leaves no training or no validation rows.");
+                int nTrain = n - nVal;
+                p.X = Keep(x.narrow(0, 0, nTrain)); p.Y = Keep(y.narrow(0, 0, nTrain)); p.W = w is null ? null : Keep(w.narrow(0, 0, nTrain));
+                p.ValX = Keep(x.narrow(0, nTrain, nVal)); p.ValY = Keep(y.narrow(0, nTrain, nVal));
+                // Validation rows keep their sample weights; class weights apply to training only (Keras).
+                if (o.SampleWeight is not null) p.ValW = Keep(torch.tensor(o.SampleWeight.AsSpan(nTrain, nVal).ToArray()));
+                p.Count = nTrain; p.ValCount = nVal;
+            }
+            else
+            {
+                p.X = Keep(x.alias()); p.Y = Keep(y.alias()); p.W = w is null ? null : Keep(w.alias());
+                p.Count = n;
+                if (o.ValidationData is { } val)
+                {
+                    p.ValX = Keep(val.FeatureTensor().alias());
+                    p.ValY = Targets(classes, val, loss, outWidth);
+                    p.ValCount = val.Count;
+                }
+            }
+            return p;
+        }
+        catch
+        {
+            p.Dispose();
+            throw;
+        }
+    }
+
+    private static Tensor Keep(Tensor t)
+    {
+        t.DetachFromDisposeScope();
+        return t;
+    }
+
+    private static Tensor Targets(IReadOnlyList<string>? classes, Dataset d, Loss loss, int outWidth)
     {
         Tensor t;
         if (d.TargetKind == TargetKind.Classification)
         {
-            var labels = d.LabelsFor(model.Classes!);
-            int k = model.Classes!.Count;
+            var labels = d.LabelsFor(classes!);
+            int k = classes!.Count;
             if (loss.TargetForm == TargetForm.ClassIndex)
             {
                 if (outWidth != k)
                     throw KerasException.BadArgument("TargetShapeMismatch",
-                        $"The model outputs {outWidth} values per row but the data has {k} classes ({string.Join(", ", model.Classes!.Take(10))}{(k > 10 ? ", ..." : "")}). End the model with Add-DenseLayer -Units {k} -Activation softmax.");
+                        $"The model outputs {outWidth} values per row but the data has {k} classes ({string.Join(", ", classes.Take(10))}{(k > 10 ? ", ..." : "")}). End the model with Add-DenseLayer -Units {k} -Activation softmax.");
                 t = torch.tensor(labels.Select(l => (long)l).ToArray(), dtype: ScalarType.Int64);
             }
             else if (outWidth == 1 && k <= 2)
@@ -267,28 +294,29 @@ public static class Trainer
         return t;
     }
 
-    private static Tensor? SampleWeights(SequentialModel model, Dataset train, FitOptions o, int trainRows)
+    private static Tensor? SampleWeights(IReadOnlyList<string>? classes, Dataset train, FitOptions o)
     {
         if (o.ClassWeight is null && o.SampleWeight is null) return null;
-        var w = new float[trainRows];
-        for (int i = 0; i < trainRows; i++) w[i] = o.SampleWeight is null ? 1f : o.SampleWeight[i];
+        int rows = train.Count;
+        var w = new float[rows];
+        for (int i = 0; i < rows; i++) w[i] = o.SampleWeight is null ? 1f : o.SampleWeight[i];
         if (o.ClassWeight is not null)
         {
-            if (train.TargetKind != TargetKind.Classification || model.Classes is null)
+            if (train.TargetKind != TargetKind.Classification || classes is null)
                 throw KerasException.BadArgument("ClassWeightNeedsClasses", "ClassWeight needs classification data (a target with class labels).");
-            var perClass = new float[model.Classes.Count];
+            var perClass = new float[classes.Count];
             Array.Fill(perClass, 1f);
             foreach (var kv in o.ClassWeight)
             {
                 int idx = -1;
-                for (int c = 0; c < model.Classes.Count; c++) if (model.Classes[c] == kv.Key) idx = c;
-                if (idx < 0 && int.TryParse(kv.Key, out var asIndex) && asIndex >= 0 && asIndex < model.Classes.Count) idx = asIndex;
+                for (int c = 0; c < classes.Count; c++) if (classes[c] == kv.Key) idx = c;
+                if (idx < 0 && int.TryParse(kv.Key, out var asIndex) && asIndex >= 0 && asIndex < classes.Count) idx = asIndex;
                 if (idx < 0)
-                    throw KerasException.BadArgument("UnknownClass", $"ClassWeight names class '{kv.Key}', which is not in the data. Classes: {string.Join(", ", model.Classes)}.", kv.Key);
+                    throw KerasException.BadArgument("UnknownClass", $"ClassWeight names class '{kv.Key}', which is not in the data. Classes: {string.Join(", ", classes)}.", kv.Key);
                 perClass[idx] = (float)kv.Value;
             }
-            var labels = train.LabelsFor(model.Classes);
-            for (int i = 0; i < trainRows; i++) w[i] *= perClass[labels[i]];
+            var labels = train.LabelsFor(classes);
+            for (int i = 0; i < rows; i++) w[i] *= perClass[labels[i]];
         }
         var t = torch.tensor(w);
         t.DetachFromDisposeScope();
@@ -302,8 +330,8 @@ public static class Trainer
         var optimizer = model.Optimizer!;
         string? fused = model.FusedActivation;
         bool fromLogits = fused is not null;
-        var regularized = model.Layers.Where(l => l.GetType().GetMethod(nameof(Layer.RegularizationLoss))!.DeclaringType != typeof(Layer)).ToArray();
-        var constrained = model.Layers.Where(l => l.GetType().GetMethod(nameof(Layer.ApplyConstraints))!.DeclaringType != typeof(Layer)).ToArray();
+        var regularized = p.Regularized;
+        var constrained = p.Constrained;
         var batchWatchers = o.Callbacks.Where(c => c.NeedsBatchLoss).ToArray();
         using var metrics = new MetricSet(model.MetricNames.Select(m => MetricFactory.Create(m, loss.Name)));
         int n = p.Count, bs = o.BatchSize;
@@ -314,7 +342,6 @@ public static class Trainer
 
         using (var epochScope = torch.NewDisposeScope())
         {
-            torch.manual_seed(EpochSeed(seed, epoch, 1));   // for layers that draw from libtorch's global generator
             using var noise = new torch.Generator((ulong)EpochSeed(seed, epoch, 2));
             using var noiseScope = RandomContext.Use(noise);   // dropout and noise layers: per fit, per thread
             Tensor xs = p.X, ys = p.Y, ws = p.W!;
@@ -345,12 +372,11 @@ public static class Trainer
                     batchLoss.backward();
                     optimizer.Step();
                     foreach (var l in constrained) l.ApplyConstraints();
-                    // No no_grad block (two native calls): the detached loss keeps lossSum out of the graph, and
-                    // metrics only take argmax/comparisons, which autograd does not record.
+                    // No no_grad block (two native calls): the detached loss and output keep the accumulators out of the graph.
                     lossSum.add_(batchLoss.detach(), len == bs ? fullBatch : len);
                     if (metrics.Count > 0)
                     {
-                        var mb = new MetricBatch(output, yb, fused, len);
+                        var mb = new MetricBatch(output.detach(), yb, fused, len);
                         foreach (var m in metrics) m.Update(mb);
                     }
                     seen += len;
@@ -396,8 +422,7 @@ public static class Trainer
         if (!Shapes.SameAs(model.InputShape!, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch", $"Model '{model.Name}' expects input {Shapes.Format(model.InputShape)}, but the data has {Shapes.Format(data.FeatureShape)}.");
         TorchRuntime.EnsureLoaded();
-        if (data.TargetKind == TargetKind.Classification) model.Classes ??= data.Classes;
-        var y = Targets(model, data, model.Loss!, model.OutputShape![^1]);
+        var y = Targets(model.Classes ?? data.Classes, data, model.Loss!, model.OutputShape![^1]);
         try { return Evaluate(model, data.FeatureTensor(), y, null, data.Count, batchSize); }
         finally { y.Dispose(); }
     }

@@ -287,9 +287,6 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
         var import = manifest is not null && File.Exists(manifest) ? manifest : module?.Path ?? typeof(InvokeModelSweepCommand).Assembly.Location;
         var iss = InitialSessionState.CreateDefault2();
         iss.ImportPSModule(new[] { import });
-        // Keep the data's feature tensors created once, here, rather than raced for by the trials.
-        Data.Engine.FeatureTensor();
-        ValidationData?.Engine.FeatureTensor();
         for (int i = 0; i < count; i++)
         {
             var rs = RunspaceFactory.CreateRunspace(iss);

@@ -70,6 +70,7 @@ public abstract class Optimizer
                 foreach (var t in slots.Values) t.Dispose();
                 slots.Clear();
             }
+            buffer?.Dispose();
             buffer = ParameterBuffer.Create(trainable);
         }
         foreach (var ((index, slot), values) in pending) WriteSlot(index, slot, values);
@@ -95,21 +96,16 @@ public abstract class Optimizer
         return currentIndex < 0 ? flat : View(flat, currentIndex);
     }
 
-    private Tensor View(Tensor flat, int index)
-    {
-        long offset = 0;
-        for (int i = 0; i < index; i++) offset += buffer!.ValueViews[i].numel();
-        var v = flat.narrow(0, offset, buffer!.ValueViews[index].numel()).view(buffer.ValueViews[index].shape);
-        return v;
-    }
+    private Tensor View(Tensor flat, int index) =>
+        flat.narrow(0, buffer!.Offsets[index], buffer.Weights[index].Count).view(buffer.Weights[index].Shape);
 
-    /// <summary>All state tensors, per trainable weight (index in model order) and slot name, for checkpoints.</summary>
-    public IEnumerable<(int Index, string Slot, Tensor Value)> GetSlots()
+    /// <summary>All state tensors, per attached weight and slot name, for checkpoints.</summary>
+    public IEnumerable<(Weight Weight, string Slot, Tensor Value)> GetSlots()
     {
         if (buffer is null) yield break;
         foreach (var kv in slots.OrderBy(k => k.Key, StringComparer.Ordinal))
             for (int i = 0; i < buffer.ValueViews.Length; i++)
-                yield return (i, kv.Key, View(kv.Value, i));
+                yield return (buffer.Weights[i], kv.Key, View(kv.Value, i));
     }
 
     /// <summary>Restores one state tensor saved by <see cref="GetSlots"/> (before or after the optimizer is attached).</summary>
