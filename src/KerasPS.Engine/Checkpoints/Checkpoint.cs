@@ -111,32 +111,18 @@ public static class Checkpoint
     private static KerasException Exists(string full) =>
         new("CheckpointExists", ErrorKind.ResourceExists, $"'{full}' already exists. Use -Force to replace it, or choose another path.") { Target = full };
 
-    /// <summary>Temp file in the target's folder, flushed to disk, then renamed over the target: readers see the old file or the new one, never half of one.</summary>
+    /// <summary>Writes through <see cref="AtomicFile"/> and reports failures as checkpoint errors.</summary>
     private static void WriteAtomically(string full, CheckpointSaveOptions options, Action<Stream> write)
     {
-        var dir = Path.GetDirectoryName(full)!;
-        // A hidden sibling (".model.kpt.tmp-<random>"): same file system, so the final rename is atomic.
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
         try
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
-            {
-                Stream target = options.FailAfterBytes is long budget ? new FailingStream(file, budget) : file;
-                write(target);
-                file.Flush(flushToDisk: true);
-            }
-            try { File.Move(temp, full, options.Overwrite); }
-            catch (IOException) when (!options.Overwrite && File.Exists(full)) { throw Exists(full); }
-            DirectorySync.Flush(dir);
+            AtomicFile.Write(full, write, options.Overwrite, options.FailAfterBytes);
         }
-        catch (Exception e)
+        catch (IOException) when (!options.Overwrite && File.Exists(full)) { throw Exists(full); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            if (e is KerasException) throw;
-            if (e is IOException or UnauthorizedAccessException)
-                throw new KerasException("CheckpointWriteFailed", ErrorKind.ResourceUnavailable,
-                    $"Could not write checkpoint '{full}': {e.Message} Any file already at that path is unchanged.", e) { Target = full };
-            throw;
+            throw new KerasException("CheckpointWriteFailed", ErrorKind.ResourceUnavailable,
+                $"Could not write checkpoint '{full}': {e.Message} Any file already at that path is unchanged.", e) { Target = full };
         }
     }
 

@@ -75,16 +75,13 @@ public sealed class ExportHistoryPlotCommand : KerasCmdlet
                     $"The PNG renderer (SkiaSharp's native library) could not be loaded: {e.GetBaseException().Message.Split('\n')[0]} Write an .svg instead, or rebuild KerasPS for this platform.", e);
             }
         }
-        // Write next to the target and rename, so an existing chart is never left half-written.
-        var tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        // An existing chart is never left half-written.
         try
         {
-            File.WriteAllBytes(tmp, bytes);
-            File.Move(tmp, path, overwrite: true);
+            AtomicFile.Write(path, s => s.Write(bytes), overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try { File.Delete(tmp); } catch (IOException) { }
             throw new KerasException("PlotWriteFailed", ErrorKind.InvalidOperation, $"Could not write '{path}': {e.Message}", e) { Target = path };
         }
         WriteVerbose($"Wrote {path} ({bytes.Length:N0} bytes): {string.Join(", ", series.Select(s => s.Name))}.");

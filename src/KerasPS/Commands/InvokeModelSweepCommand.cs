@@ -400,15 +400,13 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
         var reply = output?.Select(o => o.BaseObject).OfType<IDictionary>().LastOrDefault();
         if (reply is not null && SweepWire.Unwrap(reply["Checkpoint"]) is string b64)
         {
-            var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.tmp-{Guid.NewGuid():n}");
             try
             {
-                File.WriteAllBytes(tmp, Convert.FromBase64String(b64));
-                File.Move(tmp, path, overwrite: true);
+                var bytes = Convert.FromBase64String(b64);
+                AtomicFile.Write(path, s => s.Write(bytes), overwrite: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                try { File.Delete(tmp); } catch (IOException) { }
                 WriteWarning($"Trial {r.Trial}: could not save its checkpoint to '{path}': {e.Message}");
                 return;
             }
