@@ -15,7 +15,7 @@ public sealed class AddConv2DLayerCommand : AddConvLayerCommandBase
 {
     protected override Layer CreateLayer() =>
         new Conv2D(Filters, KernelSize, Strides, Padding, DilationRate, Activation, Bias, DataFormat,
-            LayerArgs.Unwrap(KernelInitializer), LayerArgs.Unwrap(BiasInitializer),
-            LayerArgs.Unwrap(KernelRegularizer), LayerArgs.Unwrap(BiasRegularizer), LayerArgs.Unwrap(ActivityRegularizer),
-            LayerArgs.Unwrap(KernelConstraint), LayerArgs.Unwrap(BiasConstraint), Name, InputShape);
+            PSValue.Unwrap(KernelInitializer), PSValue.Unwrap(BiasInitializer),
+            PSValue.Unwrap(KernelRegularizer), PSValue.Unwrap(BiasRegularizer), PSValue.Unwrap(ActivityRegularizer),
+            PSValue.Unwrap(KernelConstraint), PSValue.Unwrap(BiasConstraint), Name, InputShape);
 }

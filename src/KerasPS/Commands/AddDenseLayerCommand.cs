@@ -25,7 +25,7 @@ public sealed class AddDenseLayerCommand : AddKernelLayerCommandBase
 
     protected override Layer CreateLayer() =>
         new Dense(Units, Activation, Bias, Name, InputShape,
-            LayerArgs.Unwrap(KernelInitializer), LayerArgs.Unwrap(BiasInitializer),
-            LayerArgs.Unwrap(KernelRegularizer), LayerArgs.Unwrap(BiasRegularizer), LayerArgs.Unwrap(ActivityRegularizer),
-            LayerArgs.Unwrap(KernelConstraint), LayerArgs.Unwrap(BiasConstraint));
+            PSValue.Unwrap(KernelInitializer), PSValue.Unwrap(BiasInitializer),
+            PSValue.Unwrap(KernelRegularizer), PSValue.Unwrap(BiasRegularizer), PSValue.Unwrap(ActivityRegularizer),
+            PSValue.Unwrap(KernelConstraint), PSValue.Unwrap(BiasConstraint));
 }

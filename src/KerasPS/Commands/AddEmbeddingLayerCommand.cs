@@ -37,5 +37,5 @@ public sealed class AddEmbeddingLayerCommand : AddLayerCommandBase
     public object? EmbeddingsConstraint { get; set; }
 
     protected override Layer CreateLayer() =>
-        new Embedding(InputDim, OutputDim, LayerArgs.Unwrap(EmbeddingsInitializer), LayerArgs.Unwrap(EmbeddingsRegularizer), LayerArgs.Unwrap(EmbeddingsConstraint), Name, InputShape);
+        new Embedding(InputDim, OutputDim, PSValue.Unwrap(EmbeddingsInitializer), PSValue.Unwrap(EmbeddingsRegularizer), PSValue.Unwrap(EmbeddingsConstraint), Name, InputShape);
 }

@@ -18,5 +18,5 @@ public sealed class AddGRULayerCommand : AddGatedLayerCommandBase
     public SwitchParameter ResetAfter { get; set; }
 
     protected override Layer CreateLayer() => new GRU(Units, Activation, RecurrentActivation, Bias, ReturnSequences.IsPresent, GoBackwards.IsPresent,
-        !IsBound(nameof(ResetAfter)) || ResetAfter.IsPresent, LayerArgs.Unwrap(KernelInitializer), LayerArgs.Unwrap(RecurrentInitializer), LayerArgs.Unwrap(BiasInitializer), Name, InputShape);
+        !IsBound(nameof(ResetAfter)) || ResetAfter.IsPresent, PSValue.Unwrap(KernelInitializer), PSValue.Unwrap(RecurrentInitializer), PSValue.Unwrap(BiasInitializer), Name, InputShape);
 }

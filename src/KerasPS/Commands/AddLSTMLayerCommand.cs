@@ -19,5 +19,5 @@ public sealed class AddLSTMLayerCommand : AddGatedLayerCommandBase
     public SwitchParameter NoUnitForgetBias { get; set; }
 
     protected override Layer CreateLayer() => new LSTM(Units, Activation, RecurrentActivation, Bias, ReturnSequences.IsPresent, GoBackwards.IsPresent,
-        !NoUnitForgetBias.IsPresent, LayerArgs.Unwrap(KernelInitializer), LayerArgs.Unwrap(RecurrentInitializer), LayerArgs.Unwrap(BiasInitializer), Name, InputShape);
+        !NoUnitForgetBias.IsPresent, PSValue.Unwrap(KernelInitializer), PSValue.Unwrap(RecurrentInitializer), PSValue.Unwrap(BiasInitializer), Name, InputShape);
 }

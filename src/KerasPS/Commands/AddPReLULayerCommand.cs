@@ -23,5 +23,5 @@ public sealed class AddPReLULayerCommand : AddLayerCommandBase
     public int[]? SharedAxes { get; set; }
 
     protected override Layer CreateLayer() =>
-        new PReLU(LayerArgs.Unwrap(AlphaInitializer), SharedAxes, Name, InputShape);
+        new PReLU(PSValue.Unwrap(AlphaInitializer), SharedAxes, Name, InputShape);
 }

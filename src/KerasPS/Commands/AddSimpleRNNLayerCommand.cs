@@ -14,5 +14,5 @@ namespace KerasPS.Commands;
 public sealed class AddSimpleRNNLayerCommand : AddRecurrentLayerCommandBase
 {
     protected override Layer CreateLayer() => new SimpleRNN(Units, Activation, Bias, ReturnSequences.IsPresent, GoBackwards.IsPresent,
-        LayerArgs.Unwrap(KernelInitializer), LayerArgs.Unwrap(RecurrentInitializer), LayerArgs.Unwrap(BiasInitializer), Name, InputShape);
+        PSValue.Unwrap(KernelInitializer), PSValue.Unwrap(RecurrentInitializer), PSValue.Unwrap(BiasInitializer), Name, InputShape);
 }

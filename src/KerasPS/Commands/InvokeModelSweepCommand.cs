@@ -266,11 +266,11 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
     {
         var entries = Parameters.Cast<DictionaryEntry>().Select(e =>
         {
-            var name = Convert.ToString(SweepWire.Unwrap(e.Key), CultureInfo.InvariantCulture) ?? "";
-            object?[] values = SweepWire.Unwrap(e.Value) switch
+            var name = Convert.ToString(PSValue.Unwrap(e.Key), CultureInfo.InvariantCulture) ?? "";
+            object?[] values = PSValue.Unwrap(e.Value) switch
             {
                 string s => new object?[] { s },
-                IEnumerable list => list.Cast<object?>().Select(SweepWire.Unwrap).ToArray(),
+                IEnumerable list => list.Cast<object?>().Select(PSValue.Unwrap).ToArray(),
                 var one => new[] { one },
             };
             return new KeyValuePair<string, object?[]>(name, values);
@@ -366,12 +366,12 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
             return r;
         }
         r.Records = SweepWire.HistoryFromWire(reply["History"]);
-        r.Duration = TimeSpan.FromTicks(Convert.ToInt64(SweepWire.Unwrap(reply["DurationTicks"]) ?? 0L, CultureInfo.InvariantCulture));
+        r.Duration = TimeSpan.FromTicks(Convert.ToInt64(PSValue.Unwrap(reply["DurationTicks"]) ?? 0L, CultureInfo.InvariantCulture));
         if (monitor.Best(r.Records) is var (best, epoch)) { r.Best = best; r.BestEpoch = epoch; }
-        if (SweepWire.Unwrap(reply["ErrorId"]) is string id)
+        if (PSValue.Unwrap(reply["ErrorId"]) is string id)
         {
             r.ErrorId = id;
-            r.Error = Convert.ToString(SweepWire.Unwrap(reply["Error"]), CultureInfo.InvariantCulture);
+            r.Error = Convert.ToString(PSValue.Unwrap(reply["Error"]), CultureInfo.InvariantCulture);
             return r;
         }
         var last = r.Records.Count > 0 ? r.Records[^1] : null;
@@ -398,7 +398,7 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
     {
         var path = CheckpointFile(dir, r.Trial);
         var reply = output?.Select(o => o.BaseObject).OfType<IDictionary>().LastOrDefault();
-        if (reply is not null && SweepWire.Unwrap(reply["Checkpoint"]) is string b64)
+        if (reply is not null && PSValue.Unwrap(reply["Checkpoint"]) is string b64)
         {
             try
             {

@@ -61,7 +61,7 @@ internal sealed class HistoryInput
         foreach (var p in o.Properties)
         {
             if (p.Name is "Epoch" or "LearningRate" or "Duration" or "Samples" or "Model") continue;
-            switch (SweepWire.Unwrap(p.Value))
+            switch (PSValue.Unwrap(p.Value))
             {
                 case double d: values[KerasName(p.Name)] = d; break;
                 case float f: values[KerasName(p.Name)] = f; break;
@@ -70,8 +70,8 @@ internal sealed class HistoryInput
             }
         }
         if (!values.ContainsKey("loss")) throw KerasException.BadArgument("UnsupportedHistoryInput", "An epoch record has no Loss property. Pipe Invoke-ModelFit's output (or Import-Csv of an exported history).", o);
-        double lr = o.Properties["LearningRate"]?.Value is { } l ? Convert.ToDouble(SweepWire.Unwrap(l), CultureInfo.InvariantCulture) : double.NaN;
-        return new EpochRecord(Convert.ToInt32(SweepWire.Unwrap(o.Properties["Epoch"]!.Value), CultureInfo.InvariantCulture), values, lr, TimeSpan.Zero, 0);
+        double lr = o.Properties["LearningRate"]?.Value is { } l ? Convert.ToDouble(PSValue.Unwrap(l), CultureInfo.InvariantCulture) : double.NaN;
+        return new EpochRecord(Convert.ToInt32(PSValue.Unwrap(o.Properties["Epoch"]!.Value), CultureInfo.InvariantCulture), values, lr, TimeSpan.Zero, 0);
     }
 
     /// <summary>Property name back to Keras's name: ValTopKCategoricalAccuracy -> val_top_k_categorical_accuracy.</summary>

@@ -11,7 +11,6 @@ namespace KerasPS.Infrastructure;
 public static class LayerArgs
 {
     /// <summary>The object behind a PSObject, so the engine sees the Initializer/Regularizer/Constraint or the string.</summary>
-    public static object? Unwrap(object? o) => o is PSObject p ? p.BaseObject : o;
 }
 
 /// <summary>

@@ -76,12 +76,12 @@ public sealed class ObjectDatasetBuilder
         for (int c = 0; c < columns.Length; c++)
         {
             var (found, value) = get(columns[c]);
-            DataFrameConverter.Cell(b, c, found ? Unwrap(value) : null);
+            DataFrameConverter.Cell(b, c, found ? PSValue.Unwrap(value) : null);
         }
         if (target is not null)
         {
             var (found, value) = get(target);
-            value = Unwrap(value);
+            value = PSValue.Unwrap(value);
             int i = index;
             if (!found && i == 0)
                 throw KerasException.BadArgument("TargetNotFound", $"The first object has no property '{target}' (given as -Target). Its properties are: {string.Join(", ", columns)}.", target);
@@ -141,5 +141,4 @@ public sealed class ObjectDatasetBuilder
         catch (Exception e) when (e is GetValueException or ExtendedTypeSystemException) { return (true, null); }
     }
 
-    private static object? Unwrap(object? v) => v is PSObject p ? p.BaseObject : v;
 }

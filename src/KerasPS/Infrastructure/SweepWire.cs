@@ -1,3 +1,4 @@
+using KerasPS.Infrastructure;
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
@@ -34,15 +35,15 @@ public static class SweepWire
     public static Dataset DatasetFromWire(object wire)
     {
         var h = AsDictionary(wire, "dataset");
-        string? b64(string k) => Unwrap(h[k]) as string;
+        string? b64(string k) => PSValue.Unwrap(h[k]) as string;
         var features = MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(b64("Features") ?? "")).ToArray();
         var shape = Ints(h["FeatureShape"]);
         var names = Strings(h["FeatureNames"]);
         var labels = b64("Labels") is { } l ? MemoryMarshal.Cast<byte, int>(Convert.FromBase64String(l)).ToArray() : null;
-        var classes = Unwrap(h["Classes"]) is null ? null : Strings(h["Classes"]);
+        var classes = PSValue.Unwrap(h["Classes"]) is null ? null : Strings(h["Classes"]);
         var targets = b64("Targets") is { } t ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(t)).ToArray() : null;
-        int width = Convert.ToInt32(Unwrap(h["TargetWidth"]) ?? 1, CultureInfo.InvariantCulture);
-        return new Dataset(new EngineDataset(features, shape, names, Unwrap(h["TargetName"]) as string, labels, classes, targets, width));
+        int width = Convert.ToInt32(PSValue.Unwrap(h["TargetWidth"]) ?? 1, CultureInfo.InvariantCulture);
+        return new Dataset(new EngineDataset(features, shape, names, PSValue.Unwrap(h["TargetName"]) as string, labels, classes, targets, width));
     }
 
     public static object[] HistoryToWire(IEnumerable<EpochRecord> history) => history.Select(r => (object)new Hashtable
@@ -57,34 +58,33 @@ public static class SweepWire
     public static List<EpochRecord> HistoryFromWire(object? wire)
     {
         var list = new List<EpochRecord>();
-        if (Unwrap(wire) is not IEnumerable items || Unwrap(wire) is string) return list;
+        if (PSValue.Unwrap(wire) is not IEnumerable items || PSValue.Unwrap(wire) is string) return list;
         foreach (var item in items)
         {
             var h = AsDictionary(item, "history record");
             var values = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (DictionaryEntry e in AsDictionary(h["Values"], "history values"))
-                values[Convert.ToString(Unwrap(e.Key), CultureInfo.InvariantCulture)!] = Convert.ToDouble(Unwrap(e.Value), CultureInfo.InvariantCulture);
+                values[Convert.ToString(PSValue.Unwrap(e.Key), CultureInfo.InvariantCulture)!] = Convert.ToDouble(PSValue.Unwrap(e.Value), CultureInfo.InvariantCulture);
             // Keras order: loss first, then the training metrics, then the validation ones.
             var ordered = values.OrderBy(kv => kv.Key == "loss" ? 0 : kv.Key.StartsWith("val_", StringComparison.Ordinal) ? (kv.Key == "val_loss" ? 2 : 3) : 1)
                 .ThenBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value);
-            list.Add(new EpochRecord(Convert.ToInt32(Unwrap(h["Epoch"]), CultureInfo.InvariantCulture), ordered,
-                Convert.ToDouble(Unwrap(h["LearningRate"]), CultureInfo.InvariantCulture),
-                TimeSpan.FromTicks(Convert.ToInt64(Unwrap(h["DurationTicks"]), CultureInfo.InvariantCulture)),
-                Convert.ToInt64(Unwrap(h["Samples"]), CultureInfo.InvariantCulture)));
+            list.Add(new EpochRecord(Convert.ToInt32(PSValue.Unwrap(h["Epoch"]), CultureInfo.InvariantCulture), ordered,
+                Convert.ToDouble(PSValue.Unwrap(h["LearningRate"]), CultureInfo.InvariantCulture),
+                TimeSpan.FromTicks(Convert.ToInt64(PSValue.Unwrap(h["DurationTicks"]), CultureInfo.InvariantCulture)),
+                Convert.ToInt64(PSValue.Unwrap(h["Samples"]), CultureInfo.InvariantCulture)));
         }
         return list;
     }
 
-    internal static object? Unwrap(object? o) => o is PSObject p ? p.BaseObject : o;
 
-    private static IDictionary AsDictionary(object? o, string what) => Unwrap(o) as IDictionary
-        ?? throw KerasException.BadData("InvalidSweepWireData", $"Expected a {what} as a hashtable from the sweep worker. Received: {Unwrap(o)?.GetType().Name ?? "nothing"}. Check that the remote host runs the same KerasPS version.");
+    private static IDictionary AsDictionary(object? o, string what) => PSValue.Unwrap(o) as IDictionary
+        ?? throw KerasException.BadData("InvalidSweepWireData", $"Expected a {what} as a hashtable from the sweep worker. Received: {PSValue.Unwrap(o)?.GetType().Name ?? "nothing"}. Check that the remote host runs the same KerasPS version.");
 
-    private static IEnumerable<object?> Items(object? o) => Unwrap(o) switch
+    private static IEnumerable<object?> Items(object? o) => PSValue.Unwrap(o) switch
     {
         null => Array.Empty<object?>(),
         string s => new object?[] { s },
-        IEnumerable e => e.Cast<object?>().Select(Unwrap),
+        IEnumerable e => e.Cast<object?>().Select(PSValue.Unwrap),
         var single => new[] { single },
     };
 
