@@ -56,7 +56,7 @@ Describe 'Invoke-ModelFit' {
         }
 
         It 'writes a Keras-style line per epoch on the verbose stream' {
-            $v = New-OttoModel | Invoke-ModelFit -Data $otto -Epochs 2 -BatchSize 256 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            $v = New-OttoModel | Invoke-ModelFit -Data $otto -Epochs 2 -BatchSize 256 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Epoch *' }
             $v.Count | Should -Be 2
             $v[1].Message | Should -Match '^Epoch 2/2 - [\d.]+s - loss: \d\.\d{4} - accuracy: \d\.\d{4}$'
         }
@@ -240,6 +240,19 @@ Describe 'Invoke-ModelFit' {
             $counts = $m | Invoke-ModelFit -Data $otto.Slice(0, 1000) -ValidationSplit 0.2 -Epochs 30 -BatchSize 64 |
                 ForEach-Object { [TorchSharp.DisposeScopeManager]::Statistics.ThreadTotalLiveCount }
             $counts[-1] | Should -Be $counts[2]
+        }
+
+        It 'trains a small dense model on one thread, says so, and restores the thread count; a large one keeps its threads' {
+            $before = (Get-KerasOption).Threads
+            $small = New-OttoModel | Invoke-ModelFit -Data $otto.Slice(0, 300) -Epochs 1 -Threads 2 -Verbose 4>&1
+            ($small | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^Training on 1 thread instead of 2' }).Count | Should -Be 1
+            (Get-KerasOption).Threads | Should -Be $before
+            $wide = New-Model -InputShape 93 -Seed 1 | Add-DenseLayer 1024 -Activation relu | Add-DenseLayer 512 -Activation relu | Add-DenseLayer 9 -Activation softmax |
+                Build-Model sgd categorical_crossentropy
+            $big = $wide | Invoke-ModelFit -Data $otto.Slice(0, 300) -Epochs 1 -Threads 2 -BatchSize 128 -Verbose 4>&1
+            ($big | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^Training on 1 thread' }).Count | Should -Be 0
+            $conv = New-Model -InputShape 8, 8, 1 | Add-Conv2DLayer 2 3 | Add-FlattenLayer | Add-DenseLayer 9 -Activation softmax | Build-Model sgd categorical_crossentropy
+            [KerasPS.Engine.Training.Trainer].GetMethod('IsSmallDenseStep', [Reflection.BindingFlags]'NonPublic,Static').Invoke($null, @($conv.Engine, [int[]]@(8, 8, 1), 128)) | Should -BeFalse
         }
 
         It 'runs with -Threads and restores the previous thread count' {
