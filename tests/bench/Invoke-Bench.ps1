@@ -106,7 +106,7 @@ try {
     # --- data and experiment benches contributed by their areas ----------------------------------------------------
     $extras = @(
         @{ Script = 'CsvBench.ps1'; Args = @{ CsvPath = $csv } }
-        @{ Script = 'Measure-SweepSpeedup.ps1'; Args = @{ Epochs = $Epochs; Repeat = 2 } }
+        @{ Script = 'Measure-SweepSpeedup.ps1'; Args = @{ Epochs = 20; Repeat = 3 } }   # long enough that runspace start-up does not dominate
     )
     foreach ($extra in $extras) {
         $path = Join-Path $Root "tests/bench/$($extra.Script)"
