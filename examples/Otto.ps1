@@ -5,8 +5,8 @@
 .DESCRIPTION
     Runs offline on the Otto-shaped sample (Get-SampleData -Name Otto: 61,878 rows, 93 count features, 9 classes;
     the same rows that shared/tools/make-otto.py writes). Builds the module first when it is not built yet.
-      0. Data: hold out 15 % with seed 42 (the seed's train_test_split). Scaling is a Normalization layer adapted on
-         the training part, so it travels with the model (the seed's StandardScaler, without carrying it by hand).
+      0. Data: hold out 15 % with seed 42 (the Keras tutorial's train_test_split). Scaling is a Normalization layer adapted on
+         the training part, so it travels with the model (the tutorial's StandardScaler, without carrying it by hand).
       1. The logistic-regression cell: Dense(9) + softmax, SGD, 10 epochs (846 trainable parameters).
       2. The MLP cell: Dense(100, relu) -> Dense(9) + softmax, SGD, 20 epochs (10,309 trainable parameters), with
          EarlyStopping(val_loss, patience 4) and ModelCheckpoint(save best only); history exported to CSV; the best

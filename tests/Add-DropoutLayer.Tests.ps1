@@ -8,7 +8,7 @@ Describe 'Add-DropoutLayer' {
     }
 
     It 'zeroes about Rate of the inputs in training and scales the rest by 1/(1-rate), from the fit''s own generator' {
-        $layer = [KerasPS.Engine.Layers.Dropout]::new(0.25, [NullString]::Value, $null)
+        $layer = [KerasPS.Engine.Layers.Regularization.Dropout]::new(0.25, [NullString]::Value, $null)
         $gen = [TorchSharp.torch+Generator]::new(7, [TorchSharp.torch]::CPU)
         $scope = [KerasPS.Engine.Training.RandomContext]::Use($gen)
         try {

@@ -1,7 +1,7 @@
 BeforeAll { . $PSScriptRoot/common.ps1 }
 
 Describe 'Get-ModelSummary' {
-    It 'counts 846 parameters for the seed''s logistic regression: Dense(9, input 93) + Activation(softmax)' {
+    It 'counts 846 parameters for the Keras Otto tutorial''s logistic regression: Dense(9, input 93) + Activation(softmax)' {
         $rows = New-Model -InputShape 93 | Add-DenseLayer -Units 9 | Add-ActivationLayer softmax | Get-ModelSummary
         $rows.Count | Should -Be 2
         $rows[0].Name | Should -Be 'dense'
@@ -12,7 +12,7 @@ Describe 'Get-ModelSummary' {
         $rows[0].TotalParams | Should -Be 846
     }
 
-    It 'counts 10,309 parameters for the seed''s MLP: Dense(100, input 93) + Dense(9) + Activation' {
+    It 'counts 10,309 parameters for the Keras Otto tutorial''s MLP: Dense(100, input 93) + Dense(9) + Activation' {
         $rows = New-Model -InputShape 93 | Add-DenseLayer 100 -Activation relu | Add-DenseLayer 9 | Add-ActivationLayer softmax | Get-ModelSummary
         $rows.ParamCount | Should -Be @(9400, 909, 0)
         $rows[0].TotalParams | Should -Be 10309

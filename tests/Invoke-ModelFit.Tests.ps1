@@ -228,7 +228,7 @@ Describe 'Invoke-ModelFit' {
         }
 
         It 'keeps the loss finite for huge logits (softmax fused with the cross-entropy)' {
-            $m = New-Model -InputShape 93 | Add-DenseLayer 9 -Activation softmax -KernelInitializer ([KerasPS.Engine.Layers.Initializer]::new('random_normal', $null, 0, 1000, $null, $null, $null)) |
+            $m = New-Model -InputShape 93 | Add-DenseLayer 9 -Activation softmax -KernelInitializer ([KerasPS.Engine.Initializers.Initializer]::new('random_normal', $null, 0, 1000, $null, $null, $null)) |
                 Build-Model sgd categorical_crossentropy
             $r = $m | Invoke-ModelFit -Data $otto.Slice(0, 256) -Epochs 1 -BatchSize 256 -WarningAction SilentlyContinue
             [double]::IsFinite($r.Loss) | Should -BeTrue

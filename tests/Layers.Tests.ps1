@@ -17,7 +17,7 @@ Describe 'Layer harness' {
         @{ Case = 'Flatten'; Add = { param($m) $m | Add-FlattenLayer }; In = 4, 3, 2; Out = '(None, 24)'; P = 0 }
         # Reshape((-1, 4)) on Input((12,)) -> (None, 3, 4)
         @{ Case = 'Reshape with one -1'; Add = { param($m) $m | Add-ReshapeLayer -TargetShape -1, 4 }; In = , 12; Out = '(None, 3, 4)'; P = 0 }
-        # Permute((2, 1)) on Input((10, 64)) -> (None, 64, 10)  (the seed's example)
+        # Permute((2, 1)) on Input((10, 64)) -> (None, 64, 10)  (the Keras docs' example)
         @{ Case = 'Permute'; Add = { param($m) $m | Add-PermuteLayer -Dims 2, 1 }; In = 10, 64; Out = '(None, 64, 10)'; P = 0 }
         # RepeatVector(3) on Input((5,)) -> (None, 3, 5)
         @{ Case = 'RepeatVector'; Add = { param($m) $m | Add-RepeatVectorLayer 3 }; In = , 5; Out = '(None, 3, 5)'; P = 0 }

@@ -5,7 +5,7 @@ Describe 'New-Regularizer' {
         $r = New-Regularizer -L1 0.001 -L2 0.01
         $r.L1 | Should -Be 0.001
         $r.L2 | Should -Be 0.01
-        $back = [KerasPS.Engine.Layers.Regularizer]::FromConfig($r.GetConfig())
+        $back = [KerasPS.Engine.Regularizers.Regularizer]::FromConfig($r.GetConfig())
         $back.L1 | Should -Be 0.001
         $back.L2 | Should -Be 0.01
     }

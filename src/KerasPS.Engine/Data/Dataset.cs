@@ -9,7 +9,7 @@ public enum TargetKind { None, Classification, Regression }
 
 /// <summary>
 /// Features (float32, row-major, <c>Count x FeatureShape</c>) and an optional target, encoded once:
-/// class labels become indices into <see cref="Classes"/> (the seed's <c>preprocess_labels</c>), numeric targets
+/// class labels become indices into <see cref="Classes"/> (the Keras Otto tutorial's <c>preprocess_labels</c>), numeric targets
 /// stay values. Immutable; slicing makes new datasets that share the class list.
 /// </summary>
 public sealed class Dataset

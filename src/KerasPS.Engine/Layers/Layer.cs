@@ -1,6 +1,7 @@
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
+using KerasPS.Engine.Initializers;
 
 namespace KerasPS.Engine.Layers;
 

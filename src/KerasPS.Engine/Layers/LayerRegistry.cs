@@ -1,4 +1,15 @@
 using System.Globalization;
+using KerasPS.Engine.Constraints;
+using KerasPS.Engine.Initializers;
+using KerasPS.Engine.Layers.Activations;
+using KerasPS.Engine.Layers.Convolution;
+using KerasPS.Engine.Layers.Core;
+using KerasPS.Engine.Layers.Normalization;
+using KerasPS.Engine.Layers.Pooling;
+using KerasPS.Engine.Layers.Regularization;
+using KerasPS.Engine.Layers.Reshaping;
+using KerasPS.Engine.Layers.Rnn;
+using KerasPS.Engine.Regularizers;
 
 namespace KerasPS.Engine.Layers;
 
@@ -45,7 +56,7 @@ public static class LayerRegistry
 
     public static IReadOnlyCollection<string> ClassNames => Factories.Keys;
 
-    /// <summary>Adds a layer class; later issues' layers register here.</summary>
+    /// <summary>Adds a layer class, so configs and checkpoints can name it.</summary>
     public static void Register(string className, Func<ConfigReader, Layer> factory) => Factories[className] = factory;
 
     /// <summary>

@@ -3,7 +3,7 @@ using KerasPS.Engine;
 
 // The range types live in the KerasPS namespace so that a sweep reads naturally in PowerShell:
 // @{ LearningRate = [KerasPS.LogUniform]::new(1e-4, 1e-1) }.
-namespace KerasPS;
+namespace KerasPS.Engine.Sweeps;
 
 /// <summary>A range of values a random sweep draws from (Invoke-ModelSweep -Random).</summary>
 public abstract class ParameterRange

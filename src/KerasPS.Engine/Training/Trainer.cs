@@ -6,6 +6,7 @@ using KerasPS.Engine.Native;
 using KerasPS.Engine.Training.Callbacks;
 using TorchSharp;
 using static TorchSharp.torch;
+using KerasPS.Engine.Layers.Core;
 
 namespace KerasPS.Engine.Training;
 

@@ -4,6 +4,10 @@ using System.Management.Automation.Language;
 using KerasPS.Engine.Layers;
 using KerasPS.Engine.Training;
 using KerasPS.Engine.Training.Optimizers;
+using KerasPS.Engine.Activations;
+using KerasPS.Engine.Constraints;
+using KerasPS.Engine.Initializers;
+using KerasPS.Engine.Regularizers;
 
 namespace KerasPS.Infrastructure;
 
@@ -21,7 +25,7 @@ public abstract class NameCompleter : IArgumentCompleter
     }
 }
 
-public sealed class ActivationCompleter : NameCompleter { protected override IEnumerable<string> Names => Activations.Names; }
+public sealed class ActivationCompleter : NameCompleter { protected override IEnumerable<string> Names => ActivationFunctions.Names; }
 public sealed class LossCompleter : NameCompleter { protected override IEnumerable<string> Names => LossFactory.Names; }
 public sealed class OptimizerCompleter : NameCompleter { protected override IEnumerable<string> Names => OptimizerFactory.Names; }
 public sealed class MetricCompleter : NameCompleter { protected override IEnumerable<string> Names => MetricFactory.Names; }

@@ -14,7 +14,7 @@ internal static class SweepScripts
         $ErrorActionPreference = 'Stop'
         $ProgressPreference = 'SilentlyContinue'
         if ($ModulePath) { Import-Module $ModulePath -ErrorAction Stop }
-        $toDataset = { param($d) if ($null -eq $d) { $null } elseif ($d -is [KerasPS.Dataset]) { $d } else { [KerasPS.SweepWire]::DatasetFromWire($d) } }
+        $toDataset = { param($d) if ($null -eq $d) { $null } elseif ($d -is [KerasPS.Dataset]) { $d } else { [KerasPS.Infrastructure.SweepWire]::DatasetFromWire($d) } }
         $global:KerasPSSweep = @{ Data = & $toDataset $Data; ValidationData = & $toDataset $ValidationData }
         $null = Set-Item -Path function:global:Invoke-KerasPSSweepTrial -Value ([scriptblock]::Create($Trial))
         """;
@@ -59,7 +59,7 @@ internal static class SweepScripts
             if ($callbacks.Count -gt 0) { $fitArgs['Callbacks'] = $callbacks }
             if ($global:KerasPSSweep.ValidationData) { $fitArgs['ValidationData'] = $global:KerasPSSweep.ValidationData }
             $null = Invoke-ModelFit -Model $model -Data $global:KerasPSSweep.Data -Seed $Seed @fitArgs
-            $reply = @{ History = [KerasPS.SweepWire]::HistoryToWire($model.Engine.History); DurationTicks = $clock.Elapsed.Ticks }
+            $reply = @{ History = [KerasPS.Infrastructure.SweepWire]::HistoryToWire($model.Engine.History); DurationTicks = $clock.Elapsed.Ticks }
             if ($ReturnCheckpoint -and (Test-Path -LiteralPath $CheckpointPath)) {
                 # A remote host sends the checkpoint back as bytes; the file there was only a staging copy.
                 $reply['Checkpoint'] = [Convert]::ToBase64String([IO.File]::ReadAllBytes($CheckpointPath))
@@ -72,7 +72,7 @@ internal static class SweepScripts
                   elseif ($_.FullyQualifiedErrorId -like '*,*') { ($_.FullyQualifiedErrorId -split ',')[0] }
                   else { 'TrialScriptFailed' }
             if ($ReturnCheckpoint -and $CheckpointPath -and (Test-Path -LiteralPath $CheckpointPath)) { Remove-Item -LiteralPath $CheckpointPath -Force }
-            $history = if ($model) { [KerasPS.SweepWire]::HistoryToWire($model.Engine.History) } else { @() }
+            $history = if ($model) { [KerasPS.Infrastructure.SweepWire]::HistoryToWire($model.Engine.History) } else { @() }
             @{ ErrorId = $id; Error = $_.Exception.Message; History = $history; DurationTicks = $clock.Elapsed.Ticks }
         }
         """;

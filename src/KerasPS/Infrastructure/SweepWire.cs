@@ -7,7 +7,7 @@ using KerasPS.Engine;
 using KerasPS.Engine.Training;
 using EngineDataset = KerasPS.Engine.Data.Dataset;
 
-namespace KerasPS;
+namespace KerasPS.Infrastructure;
 
 /// <summary>
 /// Plain-data forms of what a sweep sends to and gets back from a remote host: datasets as base64 arrays plus names,

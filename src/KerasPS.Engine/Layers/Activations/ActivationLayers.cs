@@ -1,8 +1,9 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using NF = TorchSharp.torch.nn.functional;
+using KerasPS.Engine.Initializers;
 
-namespace KerasPS.Engine.Layers;
+namespace KerasPS.Engine.Layers.Activations;
 
 /// <summary>keras.layers.LeakyReLU: <c>x</c> for x &gt;= 0, <c>negative_slope * x</c> otherwise (Keras 3 default 0.3).</summary>
 public sealed class LeakyReLU : Layer

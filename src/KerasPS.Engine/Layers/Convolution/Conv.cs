@@ -1,7 +1,11 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using KerasPS.Engine.Constraints;
+using KerasPS.Engine.Initializers;
+using KerasPS.Engine.Regularizers;
+using KerasPS.Engine.Activations;
 
-namespace KerasPS.Engine.Layers;
+namespace KerasPS.Engine.Layers.Convolution;
 
 /// <summary>
 /// keras.layers.Conv1D / Conv2D. The kernel is stored as Keras stores it, (kernel..., in, out), so that
@@ -31,7 +35,7 @@ public abstract class ConvBase : Layer, IActivationHead
         if (Strides.Any(s => s > 1) && DilationRate.Any(d => d > 1))
             throw KerasException.BadArgument("InvalidDilationRate", $"{cls} cannot combine strides > 1 with dilation_rate > 1 (Keras refuses it too). Use one of them.");
         ChannelsLast = Spatial.CheckChannelsLast(dataFormat, cls);
-        Activation = Activations.Normalize(activation);
+        Activation = ActivationFunctions.Normalize(activation);
         UseBias = useBias;
         KernelInitializer = Initializer.From(kernelInitializer, "glorot_uniform");
         BiasInitializer = Initializer.From(biasInitializer, "zeros");
@@ -84,14 +88,14 @@ public abstract class ConvBase : Layer, IActivationHead
         var w = rank == 1 ? kernel!.Value.permute(2, 1, 0).unsqueeze(2) : kernel!.Value.permute(3, 2, 0, 1);
         var y = nn.functional.conv2d(t, w, bias?.Value, Spatial.As2D(Strides, rank), new long[] { 0, 0 }, Spatial.As2D(DilationRate, rank), 1);
         y = Spatial.FromTorch(y, rank, ChannelsLast);
-        if (ActivityRegularizer is not null) rules.Observe(Activation == "linear" ? y : Activations.Apply(Activation, y));
+        if (ActivityRegularizer is not null) rules.Observe(Activation == "linear" ? y : ActivationFunctions.Apply(Activation, y));
         return y;
     }
 
     public override Tensor Forward(Tensor x, bool training)
     {
         var y = ForwardWithoutActivation(x, training);
-        return Activation == "linear" ? y : rules.Observe(Activations.Apply(Activation, y));
+        return Activation == "linear" ? y : rules.Observe(ActivationFunctions.Apply(Activation, y));
     }
 
     public override Tensor? RegularizationLoss() => rules.Loss();

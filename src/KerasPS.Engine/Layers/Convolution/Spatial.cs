@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace KerasPS.Engine.Layers;
+namespace KerasPS.Engine.Layers.Convolution;
 
 /// <summary>
 /// Shared geometry of the 1-D and 2-D convolution and pooling layers. Both run on torch's 2-D kernels in

@@ -2,7 +2,7 @@ using KerasPS.Engine.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace KerasPS.Engine.Layers;
+namespace KerasPS.Engine.Layers.Core;
 
 /// <summary>
 /// keras.layers.Lambda in two forms. An <em>expression</em> (<see cref="LambdaExpression"/>) is data: it is saved

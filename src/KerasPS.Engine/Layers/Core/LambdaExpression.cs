@@ -1,8 +1,9 @@
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
+using KerasPS.Engine.Activations;
 
-namespace KerasPS.Engine.Layers;
+namespace KerasPS.Engine.Layers.Core;
 
 /// <summary>
 /// The small, safe expression language of Lambda layers: parsed once into a tree, evaluated on tensors, never
@@ -26,7 +27,7 @@ public sealed class LambdaExpression
 
     /// <summary>Every function name the language knows, for completion and error messages.</summary>
     public static IReadOnlyList<string> FunctionNames { get; } =
-        Unary.Keys.Concat(Reductions).Concat(Others).Concat(Activations.Names).Distinct().Order(StringComparer.Ordinal).ToArray();
+        Unary.Keys.Concat(Reductions).Concat(Others).Concat(ActivationFunctions.Names).Distinct().Order(StringComparer.Ordinal).ToArray();
 
     private readonly Node root;
 
@@ -145,7 +146,7 @@ public sealed class LambdaExpression
                     _ => t.prod(axis, keep),
                 };
             }
-            return Activations.Apply(Name, T(0));
+            return ActivationFunctions.Apply(Name, T(0));
         }
     }
 

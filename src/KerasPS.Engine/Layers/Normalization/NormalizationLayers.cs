@@ -1,7 +1,8 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using KerasPS.Engine.Initializers;
 
-namespace KerasPS.Engine.Layers;
+namespace KerasPS.Engine.Layers.Normalization;
 
 /// <summary>
 /// keras.layers.BatchNormalization over the last axis (channels_last). While training it normalizes with the

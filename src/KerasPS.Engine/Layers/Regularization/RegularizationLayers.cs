@@ -1,7 +1,8 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using KerasPS.Engine.Regularizers;
 
-namespace KerasPS.Engine.Layers;
+namespace KerasPS.Engine.Layers.Regularization;
 
 /// <summary>keras.layers.GaussianNoise: adds zero-mean noise of the given standard deviation while training; identity at inference.</summary>
 public sealed class GaussianNoise : Layer

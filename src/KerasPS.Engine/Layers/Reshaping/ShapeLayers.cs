@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace KerasPS.Engine.Layers;
+namespace KerasPS.Engine.Layers.Reshaping;
 
 /// <summary>keras.layers.Flatten: (batch, d1, d2, ...) to (batch, d1*d2*...), in row-major (channels_last) order.</summary>
 public sealed class Flatten : Layer

@@ -27,7 +27,7 @@ public sealed class Sgd : Optimizer
     {
         if (Momentum == 0)
         {
-            // The hot path of the seed's workload: one add_ on the flat buffers, with a cached Scalar.
+            // The hot path of the Otto tutorial's workload (plain SGD): one add_ on the flat buffers, with a cached Scalar.
             if (negLrFor != LearningRate) { negLr?.Dispose(); negLr = (-LearningRate).ToScalar(); negLrFor = LearningRate; }
             p.add_(g, negLr!);
             return;

@@ -1,0 +1,23 @@
+using static TorchSharp.torch;
+using KerasPS.Engine.Activations;
+
+namespace KerasPS.Engine.Layers.Activations;
+
+/// <summary>keras.layers.Activation: applies a named activation; no weights.</summary>
+public sealed class ActivationLayer : Layer, IActivationHead
+{
+    public ActivationLayer(string activation, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    {
+        if (string.IsNullOrWhiteSpace(activation))
+            throw KerasException.BadArgument("UnknownActivation", $"Activation needs a name. Valid names: {string.Join(", ", ActivationFunctions.Names)}.");
+        Activation = ActivationFunctions.Normalize(activation);
+    }
+
+    public override string ClassName => "Activation";
+    public string Activation { get; }
+    public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
+    public Tensor ForwardWithoutActivation(Tensor x, bool training) => x;
+    public override Tensor Forward(Tensor x, bool training) => ActivationFunctions.Apply(Activation, x);
+    protected override void WriteConfig(IDictionary<string, object?> c) => c["activation"] = Activation;
+    public override string? Details => $"activation={Activation}";
+}

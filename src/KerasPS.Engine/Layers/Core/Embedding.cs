@@ -1,0 +1,80 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using KerasPS.Engine.Constraints;
+using KerasPS.Engine.Initializers;
+using KerasPS.Engine.Regularizers;
+
+namespace KerasPS.Engine.Layers.Core;
+
+/// <summary>
+/// keras.layers.Embedding: turns integer token ids in [0, input_dim) into dense vectors of output_dim; the
+/// table is the weight <c>embeddings</c> (input_dim, output_dim). Inputs arrive as float features and are
+/// rounded to the nearest integer id.
+/// </summary>
+public sealed class Embedding : Layer
+{
+    private Weight? embeddings;
+
+    public Embedding(int inputDim, int outputDim, object? embeddingsInitializer = null, object? embeddingsRegularizer = null,
+        object? embeddingsConstraint = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    {
+        if (inputDim <= 0)
+            throw KerasException.BadArgument("InvalidInputDim", $"Embedding input_dim (the vocabulary size) must be a positive integer. Received: input_dim={inputDim}.", inputDim);
+        if (outputDim <= 0)
+            throw KerasException.BadArgument("InvalidOutputDim", $"Embedding output_dim must be a positive integer. Received: output_dim={outputDim}.", outputDim);
+        InputDim = inputDim;
+        OutputDim = outputDim;
+        // Keras's default "uniform" is RandomUniform(-0.05, 0.05).
+        EmbeddingsInitializer = Initializer.From(embeddingsInitializer, "random_uniform");
+        EmbeddingsRegularizer = Regularizer.From(embeddingsRegularizer);
+        EmbeddingsConstraint = Constraint.From(embeddingsConstraint);
+    }
+
+    private readonly WeightRules rules = new();
+
+    public override string ClassName => "Embedding";
+    public int InputDim { get; }
+    public int OutputDim { get; }
+    public Initializer EmbeddingsInitializer { get; }
+    public Regularizer? EmbeddingsRegularizer { get; }
+    public Constraint? EmbeddingsConstraint { get; }
+
+    public override int[] ComputeOutputShape(int[] inputShape) => inputShape.Append(OutputDim).ToArray();
+
+    protected override void BuildCore(int[] inputShape, MersenneTwister rng)
+    {
+        embeddings = AddWeight("embeddings", new[] { InputDim, OutputDim }, EmbeddingsInitializer, rng);
+        rules.Clear();
+        rules.Attach(embeddings, EmbeddingsRegularizer, EmbeddingsConstraint);
+    }
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        var ids = x.dtype == ScalarType.Int64 ? x : x.round().to_type(ScalarType.Int64);
+        if (ids.numel() > 0)
+        {
+            long lo = ids.min().item<long>(), hi = ids.max().item<long>();
+            if (lo < 0 || hi >= InputDim)
+                throw KerasException.BadData("InvalidTokenIndex",
+                    $"Embedding '{Name}' has input_dim={InputDim}, so token ids must be in 0..{InputDim - 1}; the input holds ids from {lo} to {hi}. Raise -InputDim or re-encode the tokens.", hi);
+        }
+        var flat = embeddings!.Value.index_select(0, ids.reshape(-1));
+        return flat.reshape(ids.shape.Append(OutputDim).ToArray());
+    }
+
+    public override Tensor? RegularizationLoss() => rules.Loss();
+    public override void ApplyConstraints() => rules.ApplyConstraints();
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["input_dim"] = InputDim;
+        c["output_dim"] = OutputDim;
+        c["embeddings_initializer"] = EmbeddingsInitializer.GetConfig();
+        c["embeddings_regularizer"] = EmbeddingsRegularizer?.GetConfig();
+        c["embeddings_constraint"] = EmbeddingsConstraint?.GetConfig();
+    }
+
+    public override string? Details => DetailText.Join($"vocabulary={InputDim}",
+        EmbeddingsRegularizer is null ? null : $"embeddings_regularizer={EmbeddingsRegularizer}",
+        EmbeddingsConstraint is null ? null : $"embeddings_constraint={EmbeddingsConstraint}");
+}

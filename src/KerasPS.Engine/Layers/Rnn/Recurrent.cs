@@ -1,0 +1,206 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using KerasPS.Engine.Initializers;
+using KerasPS.Engine.Activations;
+
+namespace KerasPS.Engine.Layers.Rnn;
+
+/// <summary>
+/// Shared loop of keras.layers.SimpleRNN, LSTM and GRU over inputs (timesteps, features). Weights are named and
+/// laid out as Keras's: <c>kernel</c> (in, gates*units), <c>recurrent_kernel</c> (units, gates*units), <c>bias</c>;
+/// gate order i, f, c, o (LSTM) and z, r, h (GRU). The input projection runs once for all timesteps.
+/// </summary>
+public abstract class RecurrentBase : Layer
+{
+    private Weight? kernel, recurrentKernel, bias;
+
+    protected RecurrentBase(int units, string? activation, string? recurrentActivation, bool useBias, bool returnSequences, bool goBackwards,
+        object? kernelInitializer, object? recurrentInitializer, object? biasInitializer, string? name, int[]? inputShape) : base(name, inputShape)
+    {
+        if (units <= 0)
+            throw KerasException.BadArgument("InvalidUnits", $"{ClassName} units must be a positive integer. Received: units={units}.", units);
+        Units = units;
+        Activation = ActivationFunctions.Normalize(activation ?? "tanh");
+        RecurrentActivation = ActivationFunctions.Normalize(recurrentActivation ?? "sigmoid");
+        UseBias = useBias;
+        ReturnSequences = returnSequences;
+        GoBackwards = goBackwards;
+        KernelInitializer = Initializer.From(kernelInitializer, "glorot_uniform");
+        RecurrentInitializer = Initializer.From(recurrentInitializer, "orthogonal");
+        BiasInitializer = Initializer.From(biasInitializer, "zeros");
+    }
+
+    public int Units { get; }
+    public string Activation { get; }
+    public string RecurrentActivation { get; }
+    public bool UseBias { get; }
+    public bool ReturnSequences { get; }
+    public bool GoBackwards { get; }
+    public Initializer KernelInitializer { get; }
+    public Initializer RecurrentInitializer { get; }
+    public Initializer BiasInitializer { get; }
+
+    /// <summary>1 for SimpleRNN, 4 for LSTM, 3 for GRU.</summary>
+    protected abstract int Gates { get; }
+
+    public override int[] ComputeOutputShape(int[] inputShape)
+    {
+        if (inputShape.Length != 2)
+            throw KerasException.BadArgument("InvalidInputShape",
+                $"{ClassName} takes 3-D inputs (batch, timesteps, features); received {Shapes.Format(inputShape)}. Reshape the input first (Add-ReshapeLayer -TargetShape <timesteps>,<features>) or start with Add-EmbeddingLayer.", inputShape);
+        return ReturnSequences ? new[] { inputShape[0], Units } : new[] { Units };
+    }
+
+    protected virtual int[] BiasShape => new[] { Gates * Units };
+    protected virtual float[] BiasValues(MersenneTwister rng) => BiasInitializer.Create(BiasShape, rng);
+
+    protected override void BuildCore(int[] inputShape, MersenneTwister rng)
+    {
+        kernel = AddWeight("kernel", new[] { inputShape[1], Gates * Units }, KernelInitializer, rng);
+        recurrentKernel = AddWeight("recurrent_kernel", new[] { Units, Gates * Units }, RecurrentInitializer, rng);
+        bias = UseBias ? AddWeight("bias", BiasShape, BiasValues(rng)) : null;
+    }
+
+    protected Tensor Act(Tensor x) => ActivationFunctions.Apply(Activation, x);
+    protected Tensor RecAct(Tensor x) => ActivationFunctions.Apply(RecurrentActivation, x);
+
+    /// <summary>One step: the input projection of this timestep, the previous state; returns the new state (h first).</summary>
+    protected abstract Tensor[] Step(Tensor projected, Tensor[] state, Tensor recurrentKernel, Tensor? bias);
+
+    protected abstract Tensor? InputBias(Tensor? bias);
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        if (GoBackwards) x = x.flip(1);
+        long n = x.shape[0], steps = x.shape[1];
+        var projected = x.matmul(kernel!.Value);
+        if (InputBias(bias?.Value) is { } ib) projected = projected + ib;
+        var h = torch.zeros(n, Units, dtype: x.dtype);
+        Tensor[] state = Gates == 4 ? new[] { h, torch.zeros(n, Units, dtype: x.dtype) } : new[] { h };
+        var outputs = ReturnSequences ? new List<Tensor>((int)steps) : null;
+        for (long t = 0; t < steps; t++)
+        {
+            state = Step(projected.select(1, t), state, recurrentKernel!.Value, bias?.Value);
+            outputs?.Add(state[0]);
+        }
+        return outputs is null ? state[0] : torch.stack(outputs, 1);
+    }
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["units"] = Units;
+        c["activation"] = Activation;
+        if (Gates > 1) c["recurrent_activation"] = RecurrentActivation;
+        c["use_bias"] = UseBias;
+        c["return_sequences"] = ReturnSequences;
+        c["go_backwards"] = GoBackwards;
+        c["kernel_initializer"] = KernelInitializer.GetConfig();
+        c["recurrent_initializer"] = RecurrentInitializer.GetConfig();
+        c["bias_initializer"] = BiasInitializer.GetConfig();
+    }
+
+    public override string? Details => DetailText.Join(ReturnSequences ? "return_sequences" : null, GoBackwards ? "go_backwards" : null,
+        Activation != "tanh" ? $"activation={Activation}" : null);
+}
+
+/// <summary>keras.layers.SimpleRNN: <c>h = activation(x W + h U + b)</c>.</summary>
+public sealed class SimpleRNN : RecurrentBase
+{
+    public SimpleRNN(int units, string? activation = null, bool useBias = true, bool returnSequences = false, bool goBackwards = false,
+        object? kernelInitializer = null, object? recurrentInitializer = null, object? biasInitializer = null, string? name = null, int[]? inputShape = null)
+        : base(units, activation, null, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape) { }
+
+    public override string ClassName => "SimpleRNN";
+    protected override int Gates => 1;
+    protected override Tensor? InputBias(Tensor? bias) => bias;
+    protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b) => new[] { Act(p + s[0].matmul(u)) };
+}
+
+/// <summary>keras.layers.LSTM: input, forget, cell and output gates (order i, f, c, o); <c>unit_forget_bias</c> starts the forget bias at 1.</summary>
+public sealed class LSTM : RecurrentBase
+{
+    public LSTM(int units, string? activation = null, string? recurrentActivation = null, bool useBias = true, bool returnSequences = false,
+        bool goBackwards = false, bool unitForgetBias = true, object? kernelInitializer = null, object? recurrentInitializer = null,
+        object? biasInitializer = null, string? name = null, int[]? inputShape = null)
+        : base(units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape)
+        => UnitForgetBias = unitForgetBias;
+
+    public override string ClassName => "LSTM";
+    public bool UnitForgetBias { get; }
+    protected override int Gates => 4;
+    protected override Tensor? InputBias(Tensor? bias) => bias;
+
+    protected override float[] BiasValues(MersenneTwister rng)
+    {
+        var b = base.BiasValues(rng);
+        if (UnitForgetBias) Array.Fill(b, 1f, Units, Units);
+        return b;
+    }
+
+    protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b)
+    {
+        var z = (p + s[0].matmul(u)).chunk(4, 1);
+        var i = RecAct(z[0]);
+        var f = RecAct(z[1]);
+        var c = f * s[1] + i * Act(z[2]);
+        var o = RecAct(z[3]);
+        return new[] { o * Act(c), c };
+    }
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        base.WriteConfig(c);
+        c["unit_forget_bias"] = UnitForgetBias;
+    }
+}
+
+/// <summary>
+/// keras.layers.GRU: update and reset gates (order z, r, h). With <c>reset_after</c> (Keras 3's default) the reset
+/// gate applies after the recurrent projection and the bias is (2, 3*units): input bias and recurrent bias.
+/// </summary>
+public sealed class GRU : RecurrentBase
+{
+    public GRU(int units, string? activation = null, string? recurrentActivation = null, bool useBias = true, bool returnSequences = false,
+        bool goBackwards = false, bool resetAfter = true, object? kernelInitializer = null, object? recurrentInitializer = null,
+        object? biasInitializer = null, string? name = null, int[]? inputShape = null)
+        : base(units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape)
+        => ResetAfter = resetAfter;
+
+    public override string ClassName => "GRU";
+    public bool ResetAfter { get; }
+    protected override int Gates => 3;
+    protected override int[] BiasShape => ResetAfter ? new[] { 2, 3 * Units } : new[] { 3 * Units };
+    protected override Tensor? InputBias(Tensor? bias) => bias is null ? null : ResetAfter ? bias[0] : bias;
+
+    protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b)
+    {
+        var h = s[0];
+        var x = p.chunk(3, 1);
+        Tensor hh;
+        Tensor z, r;
+        if (ResetAfter)
+        {
+            var inner = h.matmul(u);
+            if (b is not null) inner = inner + b[1];
+            var g = inner.chunk(3, 1);
+            z = RecAct(x[0] + g[0]);
+            r = RecAct(x[1] + g[1]);
+            hh = Act(x[2] + r * g[2]);
+        }
+        else
+        {
+            var uzr = u.narrow(1, 0, 2 * Units);
+            var g = h.matmul(uzr).chunk(2, 1);
+            z = RecAct(x[0] + g[0]);
+            r = RecAct(x[1] + g[1]);
+            hh = Act(x[2] + (r * h).matmul(u.narrow(1, 2 * Units, Units)));
+        }
+        return new[] { z * h + (1 - z) * hh };
+    }
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        base.WriteConfig(c);
+        c["reset_after"] = ResetAfter;
+    }
+}

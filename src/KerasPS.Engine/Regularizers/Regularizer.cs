@@ -1,0 +1,73 @@
+using System.Globalization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KerasPS.Engine.Regularizers;
+
+/// <summary>
+/// keras.regularizers.L1L2: <c>l1 * sum(|w|) + l2 * sum(w^2)</c>, added to the training loss. The names
+/// <c>l1</c>, <c>l2</c> and <c>l1_l2</c> take Keras's default factor 0.01.
+/// </summary>
+public sealed class Regularizer
+{
+    public static IReadOnlyList<string> Names { get; } = new[] { "l1", "l2", "l1_l2" };
+
+    public Regularizer(double l1 = 0, double l2 = 0)
+    {
+        if (!(l1 >= 0) || double.IsInfinity(l1) || !(l2 >= 0) || double.IsInfinity(l2))
+            throw KerasException.BadArgument("InvalidRegularizer", $"Regularization factors must be finite and not negative. Received: l1={Fmt(l1)}, l2={Fmt(l2)}.");
+        if (l1 == 0 && l2 == 0)
+            throw KerasException.BadArgument("InvalidRegularizer", "A regularizer needs a positive -L1 or -L2 factor (for example -L2 0.01).");
+        L1 = l1;
+        L2 = l2;
+    }
+
+    public double L1 { get; }
+    public double L2 { get; }
+
+    /// <summary>A regularizer from a name (l1, l2, l1_l2), a Regularizer, a config dictionary, or null.</summary>
+    public static Regularizer? From(object? spec) => spec switch
+    {
+        null => null,
+        Regularizer r => r,
+        string s when string.IsNullOrWhiteSpace(s) => null,
+        string s => s.Trim().ToLowerInvariant() switch
+        {
+            "l1" => new Regularizer(l1: 0.01),
+            "l2" => new Regularizer(l2: 0.01),
+            "l1_l2" => new Regularizer(0.01, 0.01),
+            _ => throw KerasException.BadArgument("UnknownRegularizer", $"Unknown regularizer '{s}'. Use l1, l2, l1_l2 or an object from New-Regularizer.", s),
+        },
+        IDictionary<string, object?> d => FromConfig(d),
+        _ => throw KerasException.BadArgument("UnknownRegularizer", $"A regularizer must be l1, l2, l1_l2 or an object from New-Regularizer. Received: {spec}.", spec),
+    };
+
+    public Tensor Compute(Tensor w)
+    {
+        Tensor? r = null;
+        if (L1 > 0) r = w.abs().sum().mul(L1);
+        if (L2 > 0) { var t = w.square().sum().mul(L2); r = r is null ? t : r + t; }
+        return r!;
+    }
+
+    public Dictionary<string, object?> GetConfig() => new()
+    {
+        ["class_name"] = "L1L2",
+        ["config"] = new Dictionary<string, object?> { ["l1"] = L1, ["l2"] = L2 },
+    };
+
+    public static Regularizer? FromConfig(object? config)
+    {
+        if (config is null) return null;
+        if (config is string s) return From(s);
+        if (config is not IDictionary<string, object?> d) throw KerasException.BadData("InvalidLayerConfig", $"A regularizer config must be a dictionary. Received: {config}.");
+        var c = d.TryGetValue("config", out var cc) && cc is IDictionary<string, object?> cd ? cd : d;
+        double Get(string k) => c.TryGetValue(k, out var v) && v is not null ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : 0;
+        return new Regularizer(Get("l1"), Get("l2"));
+    }
+
+    public override string ToString() =>
+        L1 > 0 && L2 > 0 ? $"L1L2(l1={Fmt(L1)}, l2={Fmt(L2)})" : L1 > 0 ? $"L1({Fmt(L1)})" : $"L2({Fmt(L2)})";
+
+    private static string Fmt(double d) => d.ToString("G", CultureInfo.InvariantCulture);
+}

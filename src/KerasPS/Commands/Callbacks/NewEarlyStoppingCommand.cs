@@ -1,0 +1,34 @@
+using System.Management.Automation;
+using KerasPS.Engine.Training.Callbacks;
+using KerasPS.Infrastructure;
+
+namespace KerasPS.Commands.Callbacks;
+
+/// <summary>
+/// <para type="synopsis">Creates an EarlyStopping callback for Invoke-ModelFit -Callbacks (keras.callbacks.EarlyStopping).</para>
+/// <para type="description">Stops training when -Monitor has not improved by more than -MinDelta for -Patience epochs. -Mode auto maximises accuracy/AUC/precision/recall-like values and minimises the rest. With -RestoreBestWeights the model ends with the weights of the best epoch, also when patience never ran out. The object can be reused across fits: its state resets when a fit begins. After a fit, StoppedEpoch and BestEpoch tell what happened.</para>
+/// </summary>
+/// <example><code>$es = New-EarlyStopping -Monitor val_loss -Patience 4 -RestoreBestWeights
+/// $model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 100 -Callbacks $es</code></example>
+[Cmdlet(VerbsCommon.New, "EarlyStopping")]
+[OutputType(typeof(EarlyStopping))]
+public sealed class NewEarlyStoppingCommand : KerasCmdlet
+{
+    /// <summary>History value to watch: val_loss (default), loss, val_accuracy, ...</summary>
+    [Parameter(Position = 0)] public string Monitor { get; set; } = "val_loss";
+    /// <summary>Epochs without improvement before stopping (default 0).</summary>
+    [Parameter] public int Patience { get; set; }
+    /// <summary>Smallest change that counts as an improvement.</summary>
+    [Parameter] public double MinDelta { get; set; }
+    /// <summary>auto (default), min or max.</summary>
+    [Parameter] public MonitorMode Mode { get; set; } = MonitorMode.Auto;
+    /// <summary>Value the monitored quantity must beat; training stops if it does not within Patience epochs.</summary>
+    [Parameter] public double? Baseline { get; set; }
+    /// <summary>End with the weights of the best epoch.</summary>
+    [Parameter] public SwitchParameter RestoreBestWeights { get; set; }
+    /// <summary>Epochs (0-based count) to wait before watching starts, as a warm-up.</summary>
+    [Parameter] public int StartFromEpoch { get; set; }
+
+    protected override void Process() =>
+        WriteObject(new EarlyStopping(Monitor, MinDelta, Patience, Mode, Baseline, RestoreBestWeights, StartFromEpoch));
+}

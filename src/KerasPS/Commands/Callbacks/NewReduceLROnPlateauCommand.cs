@@ -1,0 +1,32 @@
+using System.Management.Automation;
+using KerasPS.Engine.Training.Callbacks;
+using KerasPS.Infrastructure;
+
+namespace KerasPS.Commands.Callbacks;
+
+/// <summary>
+/// <para type="synopsis">Creates a ReduceLROnPlateau callback (keras.callbacks.ReduceLROnPlateau): lowers the learning rate when the monitored value stops improving.</para>
+/// </summary>
+/// <example><code>$model | Invoke-ModelFit -Data $train -ValidationSplit 0.15 -Epochs 50 -Callbacks (New-ReduceLROnPlateau -Factor 0.5 -Patience 3)</code></example>
+[Cmdlet(VerbsCommon.New, "ReduceLROnPlateau")]
+[OutputType(typeof(ReduceLROnPlateau))]
+public sealed class NewReduceLROnPlateauCommand : KerasCmdlet
+{
+    /// <summary>History value to watch: val_loss (default), loss, val_accuracy, ...</summary>
+    [Parameter(Position = 0)] public string Monitor { get; set; } = "val_loss";
+    /// <summary>Multiplier applied to the learning rate, in (0, 1) (default 0.1).</summary>
+    [Parameter] public double Factor { get; set; } = 0.1;
+    /// <summary>Epochs without improvement before reducing (default 10).</summary>
+    [Parameter] public int Patience { get; set; } = 10;
+    /// <summary>auto (default), min or max.</summary>
+    [Parameter] public MonitorMode Mode { get; set; } = MonitorMode.Auto;
+    /// <summary>Smallest change that counts as an improvement (default 1e-4).</summary>
+    [Parameter] public double MinDelta { get; set; } = 1e-4;
+    /// <summary>Epochs to wait after a reduction before watching again.</summary>
+    [Parameter] public int Cooldown { get; set; }
+    /// <summary>Lower bound of the learning rate.</summary>
+    [Parameter] public double MinLearningRate { get; set; }
+
+    protected override void Process() =>
+        WriteObject(new ReduceLROnPlateau(Monitor, Factor, Patience, Mode, MinDelta, Cooldown, MinLearningRate));
+}

@@ -1,0 +1,59 @@
+using System.Management.Automation;
+using KerasPS.Engine.Checkpoints;
+using KerasPS.Infrastructure;
+
+namespace KerasPS.Commands.Checkpoints;
+
+/// <summary>
+/// <para type="synopsis">Saves a model to one checkpoint file: config, weights (safetensors) and, with -IncludeOptimizer, the optimizer state to resume training exactly.</para>
+/// <para type="description">The file is a zip holding config.json (layers, compile settings, classes, feature names, epochs trained, fit seed, history) and model.safetensors (every weight, named layer/weight, kernels in Keras's (in, out) layout), readable by PyTorch and NumPy once unzipped. The write is atomic: the checkpoint goes to a temporary file in the same folder, is flushed to disk and then renamed over the target, so an interrupted write never leaves a partial file and an older checkpoint at that path survives. An existing file is only replaced with -Force. With -WeightsOnly only the weights are stored (Keras save_weights); load them with Import-Checkpoint -WeightsInto. See module/CHECKPOINT-FORMAT.md for the layout.</para>
+/// </summary>
+/// <example><code>$model | Export-Checkpoint -Path ./otto.kpt -IncludeOptimizer</code></example>
+/// <example><code>$model | Export-Checkpoint -Path ./otto.weights.kpt -WeightsOnly -Force -PassThru</code></example>
+[Cmdlet(VerbsData.Export, "Checkpoint", SupportsShouldProcess = true, DefaultParameterSetName = FullSet)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportCheckpointCommand : KerasCmdlet
+{
+    private const string FullSet = "Full";
+    private const string WeightsSet = "WeightsOnly";
+
+    /// <summary>The model to save (from the pipeline).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public Model Model { get; set; } = null!;
+
+    /// <summary>File to write, e.g. model.kpt; its folder must exist.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Path { get; set; } = null!;
+
+    /// <summary>Replace an existing file at -Path (atomically: the old file stays until the new one is complete).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Also save the optimizer's moments, step count and learning rate, so that Invoke-ModelFit continues exactly where it stopped.</summary>
+    [Parameter(ParameterSetName = FullSet)]
+    public SwitchParameter IncludeOptimizer { get; set; }
+
+    /// <summary>Save only the weights (Keras save_weights), for Import-Checkpoint -WeightsInto.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = WeightsSet)]
+    public SwitchParameter WeightsOnly { get; set; }
+
+    /// <summary>Write the checkpoint's FileInfo to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void Process()
+    {
+        var full = ResolveFilePath(Path);
+        bool exists = File.Exists(full);
+        var action = (WeightsOnly ? "Export weights of model '" : "Export checkpoint of model '") + Model.Name + (exists ? "', replacing the file" : "'");
+        if (!ShouldProcess(full, action)) return;
+        Checkpoint.Save(Model.Engine, full, new CheckpointSaveOptions
+        {
+            IncludeOptimizer = IncludeOptimizer,
+            WeightsOnly = WeightsOnly,
+            Overwrite = Force,
+        });
+        WriteVerbose($"Saved model '{Model.Name}' ({Model.Engine.ParamCount:N0} parameters) to {full}.");
+        if (PassThru) WriteObject(new FileInfo(full));
+    }
+}

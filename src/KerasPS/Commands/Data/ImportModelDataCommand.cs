@@ -1,0 +1,106 @@
+using System.Management.Automation;
+using System.Text;
+using KerasPS.Engine.Data;
+using KerasPS.Infrastructure;
+
+namespace KerasPS.Commands.Data;
+
+/// <summary>
+/// <para type="synopsis">Loads a CSV file with a header into a dataset: float32 features and an encoded target, ready to train on.</para>
+/// <para type="description">Reads the file with CsvHelper's SIMD reader and parses numbers straight from its UTF-8 bytes (the 12 MB Otto training file loads in a fraction of a second). The first line must name the columns; quoted fields, CRLF or LF line ends, UTF-8 with or without a byte order mark and a trailing empty line are all accepted.</para>
+/// <para type="description">Columns: -Target names the target (leave it out for a file of features only, such as a test file); every other column is a feature unless -Exclude leaves it out or -Feature lists the features to keep. A target with text is a classification target (classes sorted: numerically when every label is a number, otherwise ordinally); an all-numeric target is a regression target unless -TargetKind Classification says otherwise.</para>
+/// <para type="description">Non-numeric features are one-hot encoded: a column whose first value is text gets one feature per category (named column=category, categories sorted), and its category list is kept in the dataset's Categories. Load test data with -Template $train so that it is encoded into the same columns. A number in a text column, or text in a number column, is an error naming the row and column; -Categorical treats a column of codes as categories.</para>
+/// <para type="description">Errors end the load and nothing half-loaded is returned: FileNotFound (ObjectNotFound); EmptyFile, NoHeader, NoDataRows, RaggedRow, NonNumericValue, MixedColumn, MissingValue, MalformedCsv, DuplicateColumn (InvalidData, with row and column); TargetNotFound, ColumnNotFound (InvalidArgument, listing the columns). Empty cells and missing-value markers (NA, N/A, NaN, null, None, #N/A, ?) are errors unless -MissingValue gives a number for them.</para>
+/// </summary>
+/// <example><code>$train = Import-ModelData ./train.csv -Target target -Exclude id</code></example>
+/// <example><code>$test = Import-ModelData ./test.csv -Exclude id -Template $train</code></example>
+/// <example><code>Get-ChildItem ./data/*.csv | Import-ModelData -Target y -MissingValue 0</code></example>
+/// <example><code>Import-ModelData ./digits.csv -Target label -FeatureShape 28,28,1</code></example>
+[Cmdlet(VerbsData.Import, "ModelData")]
+[OutputType(typeof(Dataset))]
+public sealed class ImportModelDataCommand : KerasCmdlet
+{
+    /// <summary>Path of the CSV file; also FileInfo objects from Get-ChildItem (by FullName/PSPath).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName", "PSPath", "LiteralPath")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = null!;
+
+    /// <summary>The target column (class labels or numbers). Without it the dataset has features only.</summary>
+    [Parameter(Position = 1)]
+    [ArgumentCompleter(typeof(CsvColumnCompleter))]
+    public string? Target { get; set; }
+
+    /// <summary>Columns to leave out, such as an id column.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(CsvColumnCompleter))]
+    public string[]? Exclude { get; set; }
+
+    /// <summary>The feature columns to keep, in this order; by default every column but the target and -Exclude.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(CsvColumnCompleter))]
+    public string[]? Feature { get; set; }
+
+    /// <summary>Columns to one-hot encode as categories even when their values are numbers (codes, zip codes).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(CsvColumnCompleter))]
+    public string[]? Categorical { get; set; }
+
+    /// <summary>The field separator; by default it is detected (comma, semicolon, tab or pipe).</summary>
+    [Parameter]
+    public char? Delimiter { get; set; }
+
+    /// <summary>Text encoding: utf8 (default; a byte order mark is honoured), utf8BOM, unicode, bigendianunicode, utf32, ascii, latin1, or a code page name or number.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(EncodingCompleter))]
+    public string? Encoding { get; set; }
+
+    /// <summary>The number to use for empty cells of numeric features (categorical features get all zeros). By default an empty cell is an error.</summary>
+    [Parameter]
+    public double? MissingValue { get; set; }
+
+    /// <summary>Shape of one row's features, e.g. 28,28,1 for 784 pixel columns; by default a flat vector.</summary>
+    [Parameter]
+    public int[]? FeatureShape { get; set; }
+
+    /// <summary>Classification or Regression; by default a target with text is classification and an all-numeric target regression.</summary>
+    [Parameter]
+    [ValidateSet("Classification", "Regression")]
+    public string? TargetKind { get; set; }
+
+    /// <summary>A dataset (the training data) whose encoding to reuse: the same feature columns and the same one-hot categories.</summary>
+    [Parameter]
+    public Dataset? Template { get; set; }
+
+    protected override void Process()
+    {
+        foreach (var p in Path)
+        {
+            var full = ResolveFilePath(p);
+            var feature = Feature;
+            if ((feature is null || feature.Length == 0) && Template?.Engine.SourceColumns is { } cols) feature = cols.ToArray();
+            var options = new CsvLoadOptions
+            {
+                Target = Target,
+                Exclude = Exclude,
+                Feature = feature,
+                Delimiter = Delimiter,
+                Encoding = EncodingCompleter.Parse(Encoding),
+                Tabular = TabularOptionsFrom(MissingValue, Categorical, FeatureShape ?? Template?.FeatureShape, TargetKind, Template),
+            };
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var data = CsvLoader.Load(full, options);
+            WriteVerbose($"Loaded {data.Count:N0} rows x {data.FeatureCount:N0} features from '{full}' in {watch.Elapsed.TotalSeconds:0.000} s.");
+            WriteObject(new Dataset(data));
+        }
+    }
+
+    internal static TabularOptions TabularOptionsFrom(double? missing, string[]? categorical, int[]? shape, string? targetKind, Dataset? template) => new()
+    {
+        MissingValue = missing is { } m ? (float)m : null,
+        Categorical = categorical,
+        FeatureShape = shape,
+        TargetKind = targetKind is null ? null : Enum.Parse<TargetKind>(targetKind, true),
+        Template = template?.Engine,
+    };
+}

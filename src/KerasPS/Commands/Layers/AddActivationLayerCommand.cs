@@ -1,0 +1,22 @@
+using System.Management.Automation;
+using KerasPS.Engine.Layers;
+using KerasPS.Infrastructure;
+using KerasPS.Engine.Layers.Activations;
+
+namespace KerasPS.Commands.Layers;
+
+/// <summary>
+/// <para type="synopsis">Adds an activation layer (Keras Activation).</para>
+/// </summary>
+/// <example><code>New-Model -InputShape 93 | Add-DenseLayer 9 | Add-ActivationLayer softmax</code></example>
+[Cmdlet(VerbsCommon.Add, "ActivationLayer")]
+[OutputType(typeof(Model))]
+public sealed class AddActivationLayerCommand : AddLayerCommandBase
+{
+    /// <summary>Activation name: relu, softmax, sigmoid, tanh, elu, selu, softplus, softsign, gelu, swish, leaky_relu, hard_sigmoid, exponential, linear.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(ActivationCompleter))]
+    public string Activation { get; set; } = null!;
+
+    protected override Layer CreateLayer() => new ActivationLayer(Activation, Name, InputShape);
+}

@@ -1,0 +1,35 @@
+using System.Management.Automation;
+using KerasPS.Engine.Layers;
+using KerasPS.Infrastructure;
+using KerasPS.Engine.Layers.Normalization;
+
+namespace KerasPS.Commands.Layers;
+
+/// <summary>
+/// <para type="synopsis">Adds a BatchNormalization layer (Keras BatchNormalization) over the last axis.</para>
+/// <para type="description">While training it normalizes with each batch's mean and variance and updates the moving mean and variance (moving = moving * momentum + batch * (1 - momentum)); in prediction and evaluation it uses the moving statistics. gamma and beta are trainable; moving_mean and moving_variance are non-trainable weights (4 x features parameters, 2 x features non-trainable, as in Keras).</para>
+/// </summary>
+/// <example><code>New-Model -InputShape 93 | Add-DenseLayer 128 | Add-BatchNormalizationLayer | Add-ActivationLayer relu</code></example>
+[Cmdlet(VerbsCommon.Add, "BatchNormalizationLayer")]
+[OutputType(typeof(Model))]
+public sealed class AddBatchNormalizationLayerCommand : AddLayerCommandBase
+{
+    /// <summary>Momentum of the moving statistics (0.99, Keras's default).</summary>
+    [Parameter]
+    public double Momentum { get; set; } = 0.99;
+
+    /// <summary>Added to the variance to avoid dividing by zero (0.001, Keras's default).</summary>
+    [Parameter]
+    public double Epsilon { get; set; } = 1e-3;
+
+    /// <summary>Whether to add the learned offset beta (on by default; -Center:$false turns it off).</summary>
+    [Parameter]
+    public SwitchParameter Center { get; set; }
+
+    /// <summary>Whether to multiply by the learned scale gamma (on by default; -Scale:$false turns it off).</summary>
+    [Parameter]
+    public SwitchParameter Scale { get; set; }
+
+    protected override Layer CreateLayer() =>
+        new BatchNormalization(Momentum, Epsilon, !IsBound(nameof(Center)) || Center.IsPresent, !IsBound(nameof(Scale)) || Scale.IsPresent, Name, InputShape);
+}

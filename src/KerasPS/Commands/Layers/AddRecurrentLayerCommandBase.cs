@@ -1,0 +1,55 @@
+using System.Management.Automation;
+using KerasPS.Infrastructure;
+
+namespace KerasPS.Commands.Layers;
+
+/// <summary>Parameters shared by Add-SimpleRNNLayer, Add-LSTMLayer and Add-GRULayer.</summary>
+public abstract class AddRecurrentLayerCommandBase : AddLayerCommandBase
+{
+    /// <summary>Size of the hidden state (a positive integer).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public int Units { get; set; }
+
+    /// <summary>Output one hidden state per timestep, (timesteps, units), instead of only the last, (units); needed to stack recurrent layers.</summary>
+    [Parameter]
+    public SwitchParameter ReturnSequences { get; set; }
+
+    /// <summary>Process the sequence from the last timestep to the first.</summary>
+    [Parameter]
+    public SwitchParameter GoBackwards { get; set; }
+
+    /// <summary>Activation of the state (tanh by default).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ActivationCompleter))]
+    public string? Activation { get; set; }
+
+    /// <summary>Whether the layer has biases (on by default; -UseBias:$false turns them off).</summary>
+    [Parameter]
+    public SwitchParameter UseBias { get; set; }
+
+    /// <summary>Initializer of the input kernel (glorot_uniform by default) or a New-Initializer object.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(InitializerCompleter))]
+    public object? KernelInitializer { get; set; }
+
+    /// <summary>Initializer of the recurrent kernel (orthogonal by default).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(InitializerCompleter))]
+    public object? RecurrentInitializer { get; set; }
+
+    /// <summary>Initializer of the bias (zeros by default).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(InitializerCompleter))]
+    public object? BiasInitializer { get; set; }
+
+    protected bool Bias => !IsBound(nameof(UseBias)) || UseBias.IsPresent;
+}
+
+/// <summary>Adds the gate activation that LSTM and GRU have.</summary>
+public abstract class AddGatedLayerCommandBase : AddRecurrentLayerCommandBase
+{
+    /// <summary>Activation of the gates (sigmoid by default).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ActivationCompleter))]
+    public string? RecurrentActivation { get; set; }
+}

@@ -1,0 +1,55 @@
+using System.Management.Automation;
+using KerasPS.Engine.Training;
+using KerasPS.Engine.Training.Optimizers;
+using KerasPS.Infrastructure;
+
+namespace KerasPS.Commands.Models;
+
+/// <summary>
+/// <para type="synopsis">Configures a model for training (Keras compile): optimizer, loss and metrics.</para>
+/// <para type="description">Compile is not an approved PowerShell verb, so KerasPS calls it Build-Model. -Optimizer takes a name (sgd, adam, rmsprop, adagrad, adamw, adadelta, adamax, nadam; Keras's defaults) or an object from New-Optimizer. With -InputShape the weights are created now; otherwise at the first fit. A softmax or sigmoid at the end of the model is fused with a cross-entropy loss during training, so large logits never give NaN.</para>
+/// </summary>
+/// <example><code>$model | Build-Model -Optimizer sgd -Loss categorical_crossentropy -Metrics accuracy</code></example>
+/// <example><code>$model | Build-Model -Optimizer (New-Optimizer adam -LearningRate 3e-4) -Loss sparse_categorical_crossentropy</code></example>
+[Cmdlet("Build", "Model")]
+[OutputType(typeof(Model))]
+public sealed class BuildModelCommand : KerasCmdlet
+{
+    /// <summary>The model, usually piped from New-Model, an Add-*Layer cmdlet or Build-Model.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public Model Model { get; set; } = null!;
+
+    /// <summary>Optimizer name or New-Optimizer object.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(OptimizerCompleter))]
+    public object Optimizer { get; set; } = null!;
+
+    /// <summary>Loss name: categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy, mean_squared_error (mse), mean_absolute_error (mae), huber.</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [ArgumentCompleter(typeof(LossCompleter))]
+    public string Loss { get; set; } = null!;
+
+    /// <summary>Metric names: accuracy, top_k_categorical_accuracy, precision, recall, auc, mse, mae.</summary>
+    [Parameter(Position = 2)]
+    [ArgumentCompleter(typeof(MetricCompleter))]
+    public string[]? Metrics { get; set; }
+
+    /// <summary>Input shape to build the weights for now (without the batch axis).</summary>
+    [Parameter]
+    public int[]? InputShape { get; set; }
+
+    protected override void Process()
+    {
+        var optimizer = (Optimizer is PSObject p ? p.BaseObject : Optimizer) switch
+        {
+            Optimizer o => o,
+            string s => OptimizerFactory.Create(s),
+            var other => throw new Engine.KerasException("UnknownOptimizer", Engine.ErrorKind.InvalidArgument,
+                $"-Optimizer must be a name ({string.Join(", ", OptimizerFactory.Names)}) or a New-Optimizer object. Received: {other}."),
+        };
+        var loss = LossFactory.Create(Loss);
+        Model.Engine.Compile(optimizer, loss, Metrics);
+        if (InputShape is not null) Model.Engine.Build(InputShape);
+        WriteObject(Model);
+    }
+}

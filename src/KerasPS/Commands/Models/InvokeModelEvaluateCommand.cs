@@ -1,0 +1,36 @@
+using System.Management.Automation;
+using KerasPS.Engine.Training;
+using KerasPS.Infrastructure;
+using EngineDataset = KerasPS.Engine.Data.Dataset;
+
+namespace KerasPS.Commands.Models;
+
+/// <summary>
+/// <para type="synopsis">Computes the loss and every compiled metric of a model on data (Keras evaluate), without gradients.</para>
+/// </summary>
+/// <example><code>$model | Invoke-ModelEvaluate -Data $split.Test</code></example>
+[Cmdlet(VerbsLifecycle.Invoke, "ModelEvaluate", DefaultParameterSetName = DataSet)]
+[OutputType("KerasPS.Evaluation")]
+public sealed class InvokeModelEvaluateCommand : ModelDataCommandBase
+{
+
+    /// <summary>Targets: class labels, numbers, or rows of numbers.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
+    public object Y { get; set; } = null!;
+
+    /// <summary>Rows per forward pass (default 1024); it changes memory use, not the result.</summary>
+    [Parameter] public int BatchSize { get; set; } = 1024;
+
+    protected override void Process()
+    {
+        EngineDataset data = GetData(Y);
+        var (loss, metrics) = Trainer.Evaluate(Model.Engine, data, BatchSize);
+        var o = new PSObject();
+        o.TypeNames.Insert(0, "KerasPS.Evaluation");
+        o.Properties.Add(new PSNoteProperty("Model", Model.Name));
+        o.Properties.Add(new PSNoteProperty("Loss", loss));
+        foreach (var kv in metrics) o.Properties.Add(new PSNoteProperty(EpochRecordView.PropertyName(kv.Key), kv.Value));
+        o.Properties.Add(new PSNoteProperty("Samples", data.Count));
+        WriteObject(o);
+    }
+}

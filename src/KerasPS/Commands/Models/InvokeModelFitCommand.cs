@@ -1,0 +1,139 @@
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+using KerasPS.Engine.Training;
+using KerasPS.Engine.Training.Callbacks;
+using KerasPS.Infrastructure;
+using EngineDataset = KerasPS.Engine.Data.Dataset;
+
+namespace KerasPS.Commands.Models;
+
+/// <summary>
+/// <para type="synopsis">Trains a model (Keras fit) and writes one history record per epoch as each epoch finishes.</para>
+/// <para type="description">Records stream out while training runs, so `| Where-Object`, `| Export-Csv` and `| Select-Object -First 3` work on live training; stopping the pipeline (Ctrl+C, Select-Object -First) stops training within one batch and leaves the model with the weights of the last completed step. -Epochs is the total epoch count, as in Keras: a second fit continues from the epochs already trained. A Keras-style line per epoch goes to the verbose stream; batch progress to Write-Progress (not in non-interactive hosts).</para>
+/// </summary>
+/// <example><code>$model | Invoke-ModelFit -Data $train -ValidationData $test -Epochs 20 -BatchSize 128 | Export-Csv history.csv</code></example>
+/// <example><code>$model | Invoke-ModelFit -X $x -Y $y -Epochs 5 -Seed 1 -Verbose</code></example>
+[Cmdlet(VerbsLifecycle.Invoke, "ModelFit", DefaultParameterSetName = DataSet)]
+[OutputType("KerasPS.EpochRecord")]
+public sealed class InvokeModelFitCommand : ModelDataCommandBase
+{
+    private CancellationTokenSource? stop;
+
+    /// <summary>Targets: class labels (strings or class ids), numbers, or rows of numbers (one-hot or regression).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
+    public object Y { get; set; } = null!;
+
+    /// <summary>Total epochs (Keras semantics: training continues up to this epoch).</summary>
+    [Parameter] public int Epochs { get; set; } = 1;
+
+    /// <summary>Rows per gradient step (default 32, as Keras).</summary>
+    [Parameter] public int BatchSize { get; set; } = 32;
+
+    /// <summary>Shuffle the training rows each epoch (on by default; -Shuffle:$false turns it off).</summary>
+    [Parameter] public SwitchParameter Shuffle { get; set; }
+
+    /// <summary>Seed for shuffling, dropout and (for an unbuilt model) weights; a seeded fit is reproducible bit for bit on the same machine.</summary>
+    [Parameter] public long? Seed { get; set; }
+
+    /// <summary>Data to compute val_loss and val_* metrics on after each epoch, without gradients.</summary>
+    [Parameter] public Dataset? ValidationData { get; set; }
+
+    /// <summary>Fraction of the data held out for validation: the last rows, taken before shuffling (Keras).</summary>
+    [Parameter] public double ValidationSplit { get; set; }
+
+    /// <summary>Loss weight per class: @{ Class_1 = 2.0; Class_2 = 0.5 } (class names or indices).</summary>
+    [Parameter] public Hashtable? ClassWeight { get; set; }
+
+    /// <summary>Loss weight per training row.</summary>
+    [Parameter] public double[]? SampleWeight { get; set; }
+
+    /// <summary>Epoch to start at (0-based, Keras's initial_epoch); by default the epochs the model has already trained.</summary>
+    [Parameter] public int? InitialEpoch { get; set; }
+
+    /// <summary>Callbacks: New-EarlyStopping, New-ModelCheckpoint, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN.</summary>
+    [Parameter] public object[]? Callbacks { get; set; }
+
+    /// <summary>Stop cleanly before this much time has passed (runbooks have hard limits); a warning says where it stopped.</summary>
+    [Parameter] public TimeSpan? MaxDuration { get; set; }
+
+    /// <summary>libtorch intra-op threads for this fit (default: the module setting, see Set-KerasOption).</summary>
+    [Parameter] public int? Threads { get; set; }
+
+    /// <summary>A checkpoint to continue from: when the file exists, the model takes its weights, optimizer state, epoch count and fit seed, and training continues up to -Epochs; when it does not exist yet, training starts from the beginning (the same command works for the first run of a runbook and for every restart).</summary>
+    [Parameter] public string? Resume { get; set; }
+
+    /// <summary>Also write the model after the last record.</summary>
+    [Parameter] public SwitchParameter PassThru { get; set; }
+
+    protected override void Process()
+    {
+        EngineDataset data = GetData(Y);
+        if (Resume is not null)
+        {
+            var path = ResolveFilePath(Resume);
+            if (File.Exists(path))
+            {
+                Engine.Checkpoints.Checkpoint.RestoreInto(Model.Engine, path);
+                WriteVerbose($"Resuming from '{path}' after epoch {Model.Engine.EpochsTrained}.");
+            }
+            else WriteVerbose($"No checkpoint at '{path}' yet; training from the beginning.");
+        }
+        using var cts = new CancellationTokenSource();
+        stop = cts;
+        bool showProgress = ProgressWanted();
+        var activity = $"Training {Model.Name}";
+        var options = new FitOptions
+        {
+            Epochs = Epochs,
+            BatchSize = BatchSize,
+            Shuffle = !IsBound(nameof(Shuffle)) || Shuffle.IsPresent,
+            Seed = Seed,
+            ValidationData = ValidationData?.Engine,
+            ValidationSplit = ValidationSplit,
+            InitialEpoch = InitialEpoch,
+            ClassWeight = ClassWeight is null ? null : ClassWeights(ClassWeight),
+            SampleWeight = SampleWeight?.Select(w => (float)w).ToArray(),
+            Callbacks = (Callbacks ?? Array.Empty<object>()).Select(ToCallback).ToArray(),
+            MaxDuration = MaxDuration,
+            Threads = Threads ?? ModuleSettings.Threads,
+            Progress = showProgress ? p => WriteProgress(new ProgressRecord(1, activity,
+                $"Epoch {p.Epoch}/{p.Epochs} - batch {p.Batch}/{p.Batches} - loss {p.RunningLoss.ToString("0.0000", CultureInfo.InvariantCulture)}")
+            { PercentComplete = (int)(100L * p.Batch / p.Batches) }) : null,
+            Log = WriteVerbose,
+            Warn = WriteWarning,
+            Cancellation = cts.Token,
+        };
+        try
+        {
+            foreach (var record in Trainer.Fit(Model.Engine, data, options))
+            {
+                WriteObject(EpochRecordView.ToPSObject(record));
+            }
+        }
+        finally
+        {
+            stop = null;
+            if (showProgress && !cts.IsCancellationRequested)
+                WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+        if (PassThru) WriteObject(Model);
+    }
+
+    protected override void StopProcessing() => stop?.Cancel();
+
+    private Callback ToCallback(object o) => (o is PSObject p ? p.BaseObject : o) switch
+    {
+        Callback c => c,
+        var other => throw new Engine.KerasException("InvalidCallback", Engine.ErrorKind.InvalidArgument,
+            $"-Callbacks takes objects from New-EarlyStopping, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler or New-TerminateOnNaN. Received: {other}.") { Target = other },
+    };
+
+    private static Dictionary<string, double> ClassWeights(Hashtable h)
+    {
+        var d = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (DictionaryEntry e in h)
+            d[Convert.ToString(e.Key, CultureInfo.InvariantCulture)!] = Convert.ToDouble(e.Value is PSObject p ? p.BaseObject : e.Value, CultureInfo.InvariantCulture);
+        return d;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Management.Automation;
+using KerasPS.Infrastructure;
+using EngineDataset = KerasPS.Engine.Data.Dataset;
+
+namespace KerasPS.Commands.Models;
+
+/// <summary>
+/// Shared parameters of the cmdlets that run a model on data (Invoke-ModelFit, -Evaluate, -Predict): the model from
+/// the pipeline, and the data as a dataset (-Data) or as plain arrays (-X, with -Y where a target is needed).
+/// </summary>
+public abstract class ModelDataCommandBase : KerasCmdlet
+{
+    protected const string DataSet = "Data";
+    protected const string ArraySet = "Arrays";
+
+    /// <summary>The model, usually piped from New-Model, an Add-*Layer cmdlet or Build-Model.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public Model Model { get; set; } = null!;
+
+    /// <summary>The data: a dataset from Import-ModelData, ConvertTo-ModelData, Get-SampleData or Split-TrainTest.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DataSet, Position = 0)]
+    public Dataset Data { get; set; } = null!;
+
+    /// <summary>Features as rows of numbers (an array of arrays, or a 2-D array).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
+    public object X { get; set; } = null!;
+
+    /// <summary>-Data, or -X (and -Y) as a dataset.</summary>
+    protected EngineDataset GetData(object? y) => ParameterSetName == ArraySet ? ArrayInput.FromArrays(X, y) : Data.Engine;
+}

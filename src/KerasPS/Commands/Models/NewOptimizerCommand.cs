@@ -1,0 +1,50 @@
+using System.Management.Automation;
+using KerasPS.Engine.Training.Optimizers;
+using KerasPS.Infrastructure;
+
+namespace KerasPS.Commands.Models;
+
+/// <summary>
+/// <para type="synopsis">Creates a configured optimizer (keras.optimizers.*) for Build-Model.</para>
+/// <para type="description">Unset hyperparameters take Keras's defaults: sgd 0.01; adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam 0.001; epsilon 1e-7. -ClipNorm rescales each gradient to at most that L2 norm; -ClipValue clips each gradient element.</para>
+/// </summary>
+/// <example><code>New-Optimizer sgd -LearningRate 0.01 -Momentum 0.9 -Nesterov</code></example>
+[Cmdlet(VerbsCommon.New, "Optimizer")]
+[OutputType(typeof(Optimizer))]
+public sealed class NewOptimizerCommand : KerasCmdlet
+{
+    /// <summary>sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax or nadam.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(OptimizerCompleter))]
+    public string Name { get; set; } = null!;
+
+    /// <summary>Step size (Keras default: 0.01 for sgd, 0.001 for the others).</summary>
+    [Parameter] public double? LearningRate { get; set; }
+    /// <summary>SGD and RMSprop momentum.</summary>
+    [Parameter] public double? Momentum { get; set; }
+    /// <summary>Nesterov momentum (SGD).</summary>
+    [Parameter] public SwitchParameter Nesterov { get; set; }
+    /// <summary>Decay of the first-moment average (Adam family; 0.9).</summary>
+    [Parameter] public double? Beta1 { get; set; }
+    /// <summary>Decay of the second-moment average (Adam family; 0.999).</summary>
+    [Parameter] public double? Beta2 { get; set; }
+    /// <summary>Small constant for numerical stability (1e-7, as Keras).</summary>
+    [Parameter] public double? Epsilon { get; set; }
+    /// <summary>Decay of the squared-gradient average (RMSprop, Adadelta).</summary>
+    [Parameter] public double? Rho { get; set; }
+    /// <summary>Decoupled weight decay (AdamW).</summary>
+    [Parameter] public double? WeightDecay { get; set; }
+    /// <summary>Use the AMSGrad variant (Adam, AdamW).</summary>
+    [Parameter] public SwitchParameter Amsgrad { get; set; }
+    /// <summary>Centered RMSprop.</summary>
+    [Parameter] public SwitchParameter Centered { get; set; }
+    /// <summary>Adagrad's starting accumulator (0.1).</summary>
+    [Parameter] public double? InitialAccumulatorValue { get; set; }
+    /// <summary>Rescale each gradient so that its L2 norm is at most this value.</summary>
+    [Parameter] public double? ClipNorm { get; set; }
+    /// <summary>Clip each gradient element to [-ClipValue, ClipValue].</summary>
+    [Parameter] public double? ClipValue { get; set; }
+
+    protected override void Process() => WriteObject(OptimizerFactory.Create(Name, LearningRate, Momentum, Nesterov, Beta1, Beta2, Epsilon,
+        Rho, WeightDecay, Amsgrad, Centered, InitialAccumulatorValue, ClipNorm, ClipValue));
+}
