@@ -4,7 +4,8 @@
     Builds, tests and benchmarks KerasPS.
 .DESCRIPTION
     -Task Build  publishes the cmdlet and engine assemblies, with libtorch for this platform, to module/bin.
-    -Task Test   builds, then runs every Pester test in a fresh pwsh process and prints 'N passed, N failed'.
+    -Task Test   builds, then runs every Pester test in a fresh pwsh process and prints 'N passed, N failed'
+                 (-Fast leaves out the tests tagged Slow or MachineChanging).
     -Task Bench  builds, then runs the benchmarks in tests/bench and prints ratios against the peers in ../shared/bench.
     -Task Clean  removes build output.
 .EXAMPLE
@@ -18,6 +19,8 @@ param(
     [string] $Configuration = 'Release',
     # Pester tests to run (paths or names under tests/); all by default.
     [string[]] $TestPath,
+    # With -Task Test: leave out the tests tagged Slow or MachineChanging, for a quick inner loop (CI runs all).
+    [switch] $Fast,
     # Bench size knobs, so a quick bench can be run while developing.
     [int] $BenchEpochs = 5
 )
@@ -26,14 +29,14 @@ Set-StrictMode -Version 3.0
 $Root = $PSScriptRoot
 $ModuleBin = Join-Path $Root 'module/bin'
 
-. (Join-Path $Root 'tests/tools/BuildTools.ps1')
+. (Join-Path $Root 'tools/BuildTools.ps1')
 
 switch ($Task) {
     'Build' { Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null }
     'Clean' { Invoke-ModuleClean -Root $Root }
     'Test' {
         Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
-        $code = Invoke-ModuleTest -Root $Root -TestPath $TestPath
+        $code = Invoke-ModuleTest -Root $Root -TestPath $TestPath -Fast:$Fast
         exit $code
     }
     'Bench' {

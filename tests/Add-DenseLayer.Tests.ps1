@@ -1,6 +1,5 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
-    function Get-Weight($Model, [string] $Path) { ($Model.Engine.Weights | Where-Object Path -eq $Path).ToArray() }
     function Get-ColumnNorms([float[]] $Kernel, [int] $Rows, [int] $Cols) {
         foreach ($c in 0..($Cols - 1)) {
             $s = 0.0

@@ -1,44 +1,5 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
-    Add-Type -AssemblyName System.IO.Compression
-
-    # An independent safetensors reader: follows the published format (8-byte little-endian header length, JSON
-    # header, raw little-endian data) and shares no code with the module.
-    function Read-SafeTensors {
-        param([byte[]] $Bytes)
-        $headerLength = [BitConverter]::ToUInt64($Bytes, 0)
-        $header = [Text.Encoding]::UTF8.GetString($Bytes, 8, [int]$headerLength) | ConvertFrom-Json -AsHashtable
-        $dataStart = 8 + [int]$headerLength
-        $tensors = @{}
-        foreach ($name in $header.Keys) {
-            if ($name -eq '__metadata__') { continue }
-            $t = $header[$name]
-            $begin, $end = $t.data_offsets
-            $values = [float[]]::new(($end - $begin) / 4)
-            [Buffer]::BlockCopy($Bytes, $dataStart + $begin, $values, 0, $end - $begin)
-            $tensors[$name] = [pscustomobject]@{ DType = $t.dtype; Shape = [long[]]$t.shape; Begin = $begin; End = $end; Values = $values }
-        }
-        [pscustomobject]@{ HeaderLength = $headerLength; Metadata = $header['__metadata__']; Tensors = $tensors; DataLength = $Bytes.Length - $dataStart }
-    }
-
-    function Read-ZipEntry {
-        param([string] $Path, [string] $Name)
-        $zip = [IO.Compression.ZipFile]::OpenRead($Path)
-        try {
-            $entry = $zip.GetEntry($Name)
-            if (-not $entry) { return $null }
-            $ms = [IO.MemoryStream]::new()
-            $s = $entry.Open(); $s.CopyTo($ms); $s.Dispose()
-            , $ms.ToArray()
-        }
-        finally { $zip.Dispose() }
-    }
-
-    function Get-ZipEntryNames {
-        param([string] $Path)
-        $zip = [IO.Compression.ZipFile]::OpenRead($Path)
-        try { $zip.Entries.FullName } finally { $zip.Dispose() }
-    }
 
     $script:Data = Get-SampleData -Name Otto -Rows 200 -Seed 3
     $script:Model = New-Model -Name otto -InputShape 93 -Seed 11 |

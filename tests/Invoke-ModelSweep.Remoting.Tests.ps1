@@ -1,8 +1,8 @@
-# Remoting for real: PowerShell over SSH to a throw-away sshd on 127.0.0.1 (tests/tools/SshTestHost.ps1).
+# Remoting for real: PowerShell over SSH to a throw-away sshd on 127.0.0.1 (tests/SshTestHost.ps1).
 # If sshd cannot be installed or started, BeforeAll throws and these tests fail; they are never skipped.
 BeforeAll {
     . $PSScriptRoot/common.ps1
-    . $PSScriptRoot/tools/SshTestHost.ps1
+    . $PSScriptRoot/SshTestHost.ps1
     $script:sshHost = Start-SshTestHost
     $script:manifest = Join-Path $RepoRoot 'KerasPS.psd1'
     $all = Get-SampleData Otto -Rows 400 -Seed 5
@@ -26,7 +26,7 @@ AfterAll {
     if ($script:sshHost) { Stop-SshTestHost $script:sshHost }
 }
 
-Describe 'Invoke-ModelSweep across hosts' {
+Describe 'Invoke-ModelSweep across hosts' -Tag Slow, MachineChanging {
     It 'returns the same trial results as a local run with the same seed' {
         $remote = @(Invoke-ModelSweep @sweep -Session $sessions -ModulePath $manifest | Sort-Object Trial)
         $remote.Count | Should -Be 4

@@ -8,9 +8,6 @@ BeforeAll {
         $p = $m | Invoke-ModelPredict -X @(, $Row) -AsMatrix
         @(for ($i = 0; $i -lt $p.GetLength(1); $i++) { [math]::Round($p[0, $i], 4) })
     }
-    function ConvertTo-Tensor([double[]] $Row, [int[]] $Shape) {
-        [KerasPS.Engine.Data.Dataset]::new([float[]]$Row, $Shape, [string[]](1..$Row.Count | ForEach-Object { "f$_" })).FeatureTensor()
-    }
 }
 
 Describe 'Layer values' {

@@ -1,12 +1,5 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
-    . $PSScriptRoot/tools/SshTestHost.ps1   # Get-SshTestPwshCommand: this same pwsh as a command line
-    $script:pwsh = @(Get-SshTestPwshCommand)
-    function Invoke-FreshPwsh([string] $Script) {
-        $exe = $pwsh[0]; $rest = @($pwsh | Select-Object -Skip 1)
-        $out = & $exe @rest -NoProfile -NonInteractive -Command $Script 2>&1
-        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($out | Out-String) }
-    }
     # A copy of the built module: manifest, format files and data, and module/bin with every file hard-linked (a copy
     # of libtorch's ~480 MB would only cost time; the loader sees a separate folder all the same).
     function Copy-Module([string] $Destination, [string[]] $Without = @()) {
@@ -23,7 +16,7 @@ BeforeAll {
     }
 }
 
-Describe 'The KerasPS module' {
+Describe 'The KerasPS module' -Tag Slow {
     It 'has the manifest settings Azure Automation on PowerShell 7.4 needs, and explicit exports' {
         $m = Import-PowerShellDataFile (Join-Path $RepoRoot 'KerasPS.psd1')
         $m.CompatiblePSEditions | Should -Be @('Core')

@@ -1,8 +1,7 @@
 # examples/Runbook.ps1 under pwsh -NonInteractive: killed mid-training, started again, it finishes from its checkpoint.
 BeforeAll {
     . $PSScriptRoot/common.ps1
-    . $PSScriptRoot/tools/SshTestHost.ps1   # for Get-SshTestPwshCommand: this same pwsh, as a command line
-    $script:pwsh = @(Get-SshTestPwshCommand)
+    $script:pwsh = @(Get-PwshCommand)
     $script:runbook = Join-Path $RepoRoot 'examples/Runbook.ps1'
     $script:manifest = Join-Path $RepoRoot 'KerasPS.psd1'
 
@@ -23,7 +22,7 @@ BeforeAll {
     }
 }
 
-Describe 'examples/Runbook.ps1' {
+Describe 'examples/Runbook.ps1' -Tag Slow {
     It 'resumes from its checkpoint after being killed, and the epochs of both runs add up' {
         $checkpoint = Join-Path $TestDrive 'jobs/otto.kpt'
         $epochs = 12

@@ -87,7 +87,7 @@ function Invoke-ModuleBuild {
     $stamp = Join-Path $out '.build-stamp'
     # Skip the publish when nothing under src/ changed since the last one: it keeps test and
     # example start-up fast (the publish step alone copies ~480 MB of libtorch when it runs).
-    $latest = Get-ChildItem (Join-Path $Root 'src') -Recurse -File -Include *.cs, *.csproj |
+    $latest = @(Get-ChildItem (Join-Path $Root 'src') -Recurse -File -Include *.cs, *.csproj) + @(Get-ChildItem $Root -File -Filter *.props) |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } |
         Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1
     if ((Test-Path $stamp) -and $latest -and [IO.File]::GetLastWriteTimeUtc($stamp) -gt $latest.LastWriteTimeUtc -and
@@ -107,7 +107,7 @@ function Invoke-ModuleBuild {
     # Get-Help content for the binary cmdlets, from their /// comments (written in a fresh process: it imports the module).
     $pwsh = Get-PwshCommand
     $exe = $pwsh[0]; $rest = @($pwsh | Select-Object -Skip 1)
-    & $exe @rest -NoProfile -NonInteractive -File (Join-Path $Root 'tests/tools/New-MamlHelp.ps1') -Root $Root | Out-Host
+    & $exe @rest -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-MamlHelp.ps1') -Root $Root | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "Writing the cmdlet help failed (exit $LASTEXITCODE)." }
     Set-Content -Path $stamp -Value "$Configuration $rid"
     return $out
@@ -131,7 +131,12 @@ function Get-PesterModulePath {
 }
 
 function Invoke-ModuleTest {
-    param([string] $Root, [string[]] $TestPath)
+    <#
+    Runs the Pester tests in a fresh pwsh and prints 'N passed, N failed[, N skipped]' (skipped counts skipped,
+    inconclusive and not-run tests alike, so none of them passes unseen). -Fast leaves out the tests tagged Slow
+    (fresh processes, packages, kills) or MachineChanging (they install system packages); CI runs everything.
+    #>
+    param([string] $Root, [string[]] $TestPath, [switch] $Fast)
     $pester = Get-PesterModulePath -Root $Root
     $TestPath = @($TestPath | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
     $paths = if ($TestPath) { $TestPath | ForEach-Object { if (Test-Path $_) { (Resolve-Path $_).Path } else { Join-Path $Root "tests/$_" } } } else { @(Join-Path $Root 'tests') }
@@ -145,8 +150,9 @@ Import-Module '$pester'
 `$c.Run.Path = @('$($paths -join "','")')
 `$c.Run.PassThru = `$true
 `$c.Output.Verbosity = 'Detailed'
+$(if ($Fast) { "`$c.Filter.ExcludeTag = @('Slow', 'MachineChanging')" })
 `$r = Invoke-Pester -Configuration `$c
-@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$result'
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount; Inconclusive = `$r.InconclusiveCount; NotRun = `$r.NotRunCount } | ConvertTo-Json | Set-Content '$result'
 "@
     $pwsh = Get-PwshCommand
     $exe = $pwsh[0]; $rest = @($pwsh | Select-Object -Skip 1)
@@ -164,8 +170,10 @@ Import-Module '$pester'
         Write-Host '0 passed, 1 failed'
         return 1
     }
+    $notPassed = [int]$r.Skipped + [int]$r.Inconclusive + $(if ($Fast) { 0 } else { [int]$r.NotRun })
+    if ($r.Inconclusive) { Write-Host "$($r.Inconclusive) inconclusive (counted as skipped below)" }
     $line = "$($r.Passed) passed, $($r.Failed) failed"
-    if ($r.Skipped) { $line += ", $($r.Skipped) skipped" }
+    if ($notPassed) { $line += ", $notPassed skipped" }
     Write-Host $line
     if ($r.Failed -gt 0) { return 1 }
     return 0

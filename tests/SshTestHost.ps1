@@ -2,14 +2,6 @@
 # Dot-source, then: $h = Start-SshTestHost; New-PSSession @($h.SessionParameters); ...; Stop-SshTestHost $h
 # Nothing here skips: if sshd cannot be installed or started, Start-SshTestHost throws and the tests that need it fail.
 
-function Get-SshTestPwshCommand {
-    # The pwsh running these tests, as an absolute command line: the dotnet tool runs as 'dotnet <PSHOME>/pwsh.dll'.
-    $exe = [Environment]::ProcessPath
-    $first = [Environment]::GetCommandLineArgs()[0]
-    if ($first -like '*.dll') { return @($exe, $first) }
-    return @($exe)
-}
-
 function Install-SshServer {
     if (Get-SshdPath) { return }
     if (-not (Get-Command apt-get -ErrorAction Ignore)) {
@@ -57,7 +49,7 @@ function Start-SshTestHost {
     & chmod 600 (Join-Path $dir 'user_key') (Join-Path $dir 'host_key')
 
     # sshd starts the subsystem with a bare environment: a wrapper gives it the same pwsh (and dotnet) as this run.
-    $pwsh = Get-SshTestPwshCommand
+    $pwsh = Get-PwshCommand
     $wrapper = Join-Path $dir 'pwsh-sshs.sh'
     $quoted = ($pwsh | ForEach-Object { "'" + ($_ -replace "'", "'\''") + "'" }) -join ' '
     $lines = @('#!/bin/sh')

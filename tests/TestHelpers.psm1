@@ -1,0 +1,103 @@
+# Helpers shared by the test files (imported once by tests/common.ps1). Each one is written once here; a test file
+# declares only what is particular to it.
+Add-Type -AssemblyName System.IO.Compression
+
+function Get-ErrorId {
+    # The FullyQualifiedErrorId's first part (the engine's stable id) of the error a script block raises.
+    param([scriptblock] $ScriptBlock)
+    try { & $ScriptBlock | Out-Null } catch { return ($_.FullyQualifiedErrorId -split ',')[0] }
+    return $null
+}
+
+function Get-KerasType {
+    # A type of the module's engine or of its dependencies by full name, wherever its assembly was loaded (the module
+    # may load them in a load context of its own, where PowerShell's [type] literals do not look).
+    param([Parameter(Mandatory)] [string] $FullName)
+    foreach ($assembly in [AppDomain]::CurrentDomain.GetAssemblies()) {
+        $type = $assembly.GetType($FullName, $false)
+        if ($type) { return $type }
+    }
+    throw "No loaded assembly defines the type '$FullName'. Import the module (and use it once) first."
+}
+
+function Get-Weight {
+    # A weight's values as a flat float array, by its path ('dense/kernel', 'batch_normalization/moving_mean').
+    param([Parameter(Mandatory)] $Model, [Parameter(Mandatory)] [string] $Path)
+    $weight = $Model.Engine.Weights | Where-Object Path -eq $Path
+    if (-not $weight) { throw "The model has no weight '$Path'. It has: $(($Model.Engine.Weights.Path) -join ', ')." }
+    $weight.ToArray()
+}
+
+function ConvertTo-Tensor {
+    # A float32 batch tensor of shape (rows, FeatureShape...) from flat values, for calling a layer or model directly.
+    param([Parameter(Mandatory)] [double[]] $Values, [Parameter(Mandatory)] [int[]] $FeatureShape)
+    $perRow = 1; foreach ($d in $FeatureShape) { $perRow *= $d }
+    $torch = Get-KerasType 'TorchSharp.torch'
+    $torch::tensor([float[]]$Values).reshape([long[]](@($Values.Count / $perRow) + $FeatureShape))
+}
+
+function Read-SafeTensors {
+    # An independent safetensors reader: follows the published format (8-byte little-endian header length, JSON
+    # header, raw little-endian data) and shares no code with the module.
+    param([byte[]] $Bytes)
+    $headerLength = [BitConverter]::ToUInt64($Bytes, 0)
+    $header = [Text.Encoding]::UTF8.GetString($Bytes, 8, [int]$headerLength) | ConvertFrom-Json -AsHashtable
+    $dataStart = 8 + [int]$headerLength
+    $tensors = @{}
+    foreach ($name in $header.Keys) {
+        if ($name -eq '__metadata__') { continue }
+        $t = $header[$name]
+        $begin, $end = $t.data_offsets
+        $values = [float[]]::new(($end - $begin) / 4)
+        [Buffer]::BlockCopy($Bytes, $dataStart + $begin, $values, 0, $end - $begin)
+        $tensors[$name] = [pscustomobject]@{ DType = $t.dtype; Shape = [long[]]$t.shape; Begin = $begin; End = $end; Values = $values }
+    }
+    [pscustomobject]@{ HeaderLength = $headerLength; Metadata = $header['__metadata__']; Tensors = $tensors; DataLength = $Bytes.Length - $dataStart }
+}
+
+function Read-ZipEntry {
+    # One entry of a zip file (a .kpt checkpoint) as bytes; $null when it is not there.
+    param([string] $Path, [string] $Name)
+    $zip = [IO.Compression.ZipFile]::OpenRead($Path)
+    try {
+        $entry = $zip.GetEntry($Name)
+        if (-not $entry) { return $null }
+        $ms = [IO.MemoryStream]::new()
+        $s = $entry.Open(); $s.CopyTo($ms); $s.Dispose()
+        , $ms.ToArray()
+    }
+    finally { $zip.Dispose() }
+}
+
+function Get-ZipEntryNames {
+    param([string] $Path)
+    $zip = [IO.Compression.ZipFile]::OpenRead($Path)
+    try { $zip.Entries.FullName } finally { $zip.Dispose() }
+}
+
+function Get-PwshCommand {
+    # The pwsh running these tests, as an absolute command line that starts a fresh one. The dotnet tool runs as
+    # 'dotnet <PSHOME>/pwsh.dll'; starting that directly (not the 'dotnet pwsh' shim) means the PID we hold is the
+    # process doing the work, which the kill tests need.
+    $exe = [Environment]::ProcessPath
+    $first = [Environment]::GetCommandLineArgs()[0]
+    if ($first -like '*.dll') { return @($exe, $first) }
+    return @($exe)
+}
+
+function Invoke-FreshPwsh {
+    # Runs a script in a new pwsh process (no profile, non-interactive); returns its exit code and all its output.
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+    $pwsh = @(Get-PwshCommand)
+    $saved = @{}
+    foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
+    try {
+        $out = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $Script 2>&1
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($out | Out-String) }
+    }
+    finally {
+        foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+    }
+}
+
+Export-ModuleMember -Function *
