@@ -1,5 +1,5 @@
 @{
-    NestedModules        = @('module/bin/KerasPS.dll')
+    NestedModules        = @('module/bin/KerasPS.LoadContext.dll', 'module/bin/KerasPS.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = '6f0d3c8e-2f4b-4c1e-9a51-3d7b8e2a9c41'
     Author               = 'KerasPS contributors'

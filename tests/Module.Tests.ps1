@@ -2,13 +2,14 @@ BeforeAll {
     . $PSScriptRoot/common.ps1
     # A copy of the built module: manifest, format files and data, and module/bin with every file hard-linked (a copy
     # of libtorch's ~480 MB would only cost time; the loader sees a separate folder all the same).
-    function Copy-Module([string] $Destination, [string[]] $Without = @()) {
+    function Copy-Module([string] $Destination, [string[]] $Without = @(), [switch] $WithoutRuntime) {
         New-Item -ItemType Directory -Force (Join-Path $Destination 'module/bin') | Out-Null
         Copy-Item (Join-Path $RepoRoot 'KerasPS.psd1') $Destination
         Get-ChildItem (Join-Path $RepoRoot 'module') -File | Copy-Item -Destination (Join-Path $Destination 'module')
         Copy-Item (Join-Path $RepoRoot 'module/data') (Join-Path $Destination 'module') -Recurse
         foreach ($f in Get-ChildItem (Join-Path $RepoRoot 'module/bin') -Recurse -File) {
             if ($Without -contains $f.Name) { continue }
+            if ($WithoutRuntime -and $f.FullName -like "*[\\/]runtime[\\/]*") { continue }
             $target = Join-Path $Destination ('module/bin' + $f.FullName.Substring((Join-Path $RepoRoot 'module/bin').Length))
             New-Item -ItemType Directory -Force (Split-Path $target) | Out-Null
             New-Item -ItemType HardLink -Path $target -Target $f.FullName | Out-Null
@@ -27,10 +28,22 @@ Describe 'The KerasPS module' -Tag Slow {
 
     It 'ships no System.Management.Automation.dll (the host supplies it), and the engine does not reference it' {
         Test-Path (Join-Path $RepoRoot 'module/bin/System.Management.Automation.dll') | Should -BeFalse
+        Test-Path (Join-Path $RepoRoot 'module/bin/dependencies/System.Management.Automation.dll') | Should -BeFalse
         # An assembly reference is stored by name in the metadata, so its absence from the file's bytes is proof enough.
-        $bytes = [IO.File]::ReadAllBytes((Join-Path $RepoRoot 'module/bin/KerasPS.Engine.dll'))
+        $bytes = [IO.File]::ReadAllBytes((Join-Path $RepoRoot 'module/bin/dependencies/KerasPS.Engine.dll'))
         [Text.Encoding]::ASCII.GetString($bytes) | Should -Not -Match 'System\.Management\.Automation'
         [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes((Join-Path $RepoRoot 'module/bin/KerasPS.dll'))) | Should -Match 'System\.Management\.Automation'
+    }
+
+    It 'keeps only its own assemblies in PowerShell''s shared load context: the cmdlets name the engine, .NET and PowerShell, nothing else' {
+        $refs = [KerasPS.Model].Assembly.GetReferencedAssemblies().Name
+        $refs | Should -Contain 'KerasPS.Engine'
+        $refs | Where-Object { $_ -notmatch '^(System(\..+)?|netstandard|mscorlib|KerasPS\.Engine)$' } | Should -BeNullOrEmpty
+        Get-ChildItem (Join-Path $RepoRoot 'module/bin') -File -Filter *.dll | ForEach-Object Name | Sort-Object |
+            Should -Be @('KerasPS.dll', 'KerasPS.LoadContext.dll')
+        $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-KerasType 'TorchSharp.torch').Assembly)
+        $context.Name | Should -Be 'KerasPS'
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([KerasPS.Model].Assembly).Name | Should -Be 'Default'
     }
 
     It 'imports and trains from a copied folder' {
@@ -42,13 +55,24 @@ Describe 'The KerasPS module' -Tag Slow {
         $r.Output.Trim() | Should -Match '1$'
     }
 
-    It 'says in one NativeLibraryLoadFailed error what is missing and how to fix it when libtorch cannot load' {
+    It 'says in one NativeRuntimeMissing error that the runtime is missing and names Install-KerasRuntime' {
+        $dir = Join-Path $TestDrive 'no-runtime'
+        Copy-Module $dir -WithoutRuntime
+        $r = Invoke-FreshPwsh -Environment @{ XDG_DATA_HOME = (Join-Path $TestDrive 'empty-user-data'); KERASPS_RUNTIME_PATH = $null } -Script "Import-Module '$dir/KerasPS.psd1'; try { New-Model -InputShape 3 | Add-DenseLayer 2 | Out-Null } catch { 'ID=' + `$_.FullyQualifiedErrorId; 'CAT=' + `$_.CategoryInfo.Category; 'MSG=' + `$_.Exception.Message }; try { New-Model -InputShape 3 | Add-DenseLayer 2 | Out-Null } catch { 'AGAIN=' + `$_.FullyQualifiedErrorId }"
+        $r.Output | Should -Match 'ID=NativeRuntimeMissing,'
+        $r.Output | Should -Match 'CAT=NotInstalled'
+        $r.Output | Should -Match 'MSG=The libtorch runtime for linux-x64 is not installed.*Install-KerasRuntime'
+        $r.Output | Should -Match 'AGAIN=NativeRuntimeMissing,'
+        $r.Output | Should -Not -Match 'type initializer'
+    }
+
+    It 'says in one NativeLibraryLoadFailed error what is wrong when the runtime is there but cannot load' {
         $dir = Join-Path $TestDrive 'broken'
-        Copy-Module $dir -Without 'libLibTorchSharp.so', 'LibTorchSharp.dll', 'libLibTorchSharp.dylib'
+        Copy-Module $dir -Without 'libtorch_cpu.so'
         $r = Invoke-FreshPwsh "Import-Module '$dir/KerasPS.psd1'; try { New-Model -InputShape 3 | Add-DenseLayer 2 | Out-Null } catch { 'ID=' + `$_.FullyQualifiedErrorId; 'CAT=' + `$_.CategoryInfo.Category; 'MSG=' + `$_.Exception.Message }; try { New-Model -InputShape 3 | Add-DenseLayer 2 | Out-Null } catch { 'AGAIN=' + `$_.FullyQualifiedErrorId }"
         $r.Output | Should -Match 'ID=NativeLibraryLoadFailed,'
         $r.Output | Should -Match 'CAT=NotInstalled'
-        $r.Output | Should -Match 'MSG=.*libLibTorchSharp\.so.*build\.ps1 -Task Build'
+        $r.Output | Should -Match 'MSG=.*libtorch_cpu\.so.*Install-KerasRuntime -Force'
         $r.Output | Should -Match 'AGAIN=NativeLibraryLoadFailed,'
         $r.Output | Should -Not -Match 'type initializer'
     }

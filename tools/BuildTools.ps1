@@ -85,8 +85,7 @@ function Invoke-ModuleBuild {
     $rid = Get-HostRid
     $project = Join-Path $Root 'src/KerasPS/KerasPS.csproj'
     $stamp = Join-Path $out '.build-stamp'
-    # Skip the publish when nothing under src/ changed since the last one: it keeps test and
-    # example start-up fast (the publish step alone copies ~480 MB of libtorch when it runs).
+    # Skip the publish when nothing under src/ changed since the last one: it keeps test and example start-up fast.
     $latest = @(Get-ChildItem (Join-Path $Root 'src') -Recurse -File -Include *.cs, *.csproj) + @(Get-ChildItem $Root -File -Filter *.props) |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } |
         Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1
@@ -96,14 +95,19 @@ function Invoke-ModuleBuild {
         return $out
     }
     Write-Host "Building KerasPS ($Configuration, $rid) -> module/bin"
-    & dotnet publish $project -c $Configuration -r $rid --self-contained false -o $out --nologo -v quiet '-p:GenerateFullPaths=true'
-    if ($LASTEXITCODE -ne 0) { throw "dotnet publish failed with exit code $LASTEXITCODE." }
-    $native = Join-Path $out 'libLibTorchSharp.so'
-    if ($IsLinux -and (Test-Path $native)) {
-        if (Set-ElfVersionNeedWeak -Path $native -Version 'GLIBCXX_3.4.32') {
-            Write-Host 'Marked GLIBCXX_3.4.32 as optional in module/bin/libLibTorchSharp.so (Debian 12 / Ubuntu 22.04 hosts).'
-        }
+    # A fresh folder each time, so nothing of an older layout (or a deleted dependency) lingers.
+    if (Test-Path $out) { Remove-Item $out -Recurse -Force }
+    # The cmdlet assembly alone in module/bin; the engine and its managed dependencies in module/bin/dependencies,
+    # where the module's own load context finds them (src/KerasPS/Infrastructure/EngineLoadContext.cs).
+    foreach ($p in $project, (Join-Path $Root 'src/KerasPS.LoadContext/KerasPS.LoadContext.csproj')) {
+        & dotnet publish $p -c $Configuration -o $out --nologo -v quiet '-p:GenerateFullPaths=true'
+        if ($LASTEXITCODE -ne 0) { throw "dotnet publish of $(Split-Path -Leaf $p) failed with exit code $LASTEXITCODE." }
     }
+    $deps = Join-Path $out 'dependencies'
+    & dotnet publish (Join-Path $Root 'src/KerasPS.Engine/KerasPS.Engine.csproj') -c $Configuration -o $deps --nologo -v quiet '-p:GenerateFullPaths=true' '-p:EngineDependencyPrivateAssets=none'
+    if ($LASTEXITCODE -ne 0) { throw "dotnet publish of the engine failed with exit code $LASTEXITCODE." }
+    Remove-UnsupportedNatives -Dependencies $deps
+    Install-CloneRuntime -Root $Root -Rid $rid
     # Get-Help content for the binary cmdlets, from their /// comments (written in a fresh process: it imports the module).
     $pwsh = Get-PwshCommand
     $exe = $pwsh[0]; $rest = @($pwsh | Select-Object -Skip 1)
@@ -113,9 +117,56 @@ function Invoke-ModuleBuild {
     return $out
 }
 
+function Remove-UnsupportedNatives {
+    # The module supports linux-x64, win-x64 and osx-arm64 (SkiaSharp's macOS build is under runtimes/osx); the other
+    # platforms' natives would only make the package bigger. TorchSharp's own native bridge belongs to the runtime
+    # that Install-KerasRuntime places (patched for older libstdc++ there), not to the managed module.
+    param([string] $Dependencies)
+    $runtimes = Join-Path $Dependencies 'runtimes'
+    if (-not (Test-Path $runtimes)) { return }
+    Get-ChildItem $runtimes -Directory | Where-Object Name -notin 'linux-x64', 'win-x64', 'osx-arm64', 'osx' |
+        Remove-Item -Recurse -Force
+    Get-ChildItem $runtimes -Recurse -File -Filter '*LibTorchSharp*' | Remove-Item -Force
+}
+
+function Get-RuntimeFileFilter {
+    # What of a libtorch package is needed at run time: the libraries LibTorchSharp loads, not the Python binding,
+    # the test and example backends, or the static and debug files.
+    param([string] $Name)
+    $Name -notmatch 'python|_test|backend_with_compiler|aoti_custom_ops|nnapi|jitbackend|libshm|global_deps|\.(a|lib|pdb|h)$'
+}
+
+function Install-CloneRuntime {
+    <#
+    A built clone keeps its native runtime in module/bin/runtime/libtorch-<version>/<rid> (RuntimeLocations' "Module"
+    origin), taken from the libtorch and TorchSharp packages in the NuGet packages folder: the libraries are
+    hard-linked (no 460 MB copy), the bridge is copied and its GLIBCXX_3.4.32 requirement marked optional.
+    #>
+    param([string] $Root, [string] $Rid)
+    & dotnet restore (Join-Path $Root 'tools/RuntimeSource.proj') "-p:HostRid=$Rid" --nologo -v quiet
+    if ($LASTEXITCODE -ne 0) { throw "Restoring libtorch-cpu-$Rid failed with exit code $LASTEXITCODE." }
+    $packages = Get-NuGetPackagesRoot
+    $libtorch = Join-Path $packages "libtorch-cpu-$Rid/2.10.0/runtimes/$Rid/native"
+    $bridgeDir = Join-Path $packages "torchsharp/0.107.0/runtimes/$Rid/native"
+    $target = Join-Path $Root "module/bin/runtime/libtorch-2.10.0/$Rid"
+    New-Item -ItemType Directory -Force $target | Out-Null
+    foreach ($f in Get-ChildItem $libtorch -File | Where-Object { Get-RuntimeFileFilter $_.Name }) {
+        $dest = Join-Path $target $f.Name
+        try { New-Item -ItemType HardLink -Path $dest -Target $f.FullName -ErrorAction Stop | Out-Null }
+        catch { Copy-Item $f.FullName $dest }
+    }
+    foreach ($f in Get-ChildItem $bridgeDir -File) {
+        $dest = Join-Path $target $f.Name
+        Copy-Item $f.FullName $dest
+        if ($IsLinux -and (Set-ElfVersionNeedWeak -Path $dest -Version 'GLIBCXX_3.4.32')) {
+            Write-Host "Marked GLIBCXX_3.4.32 as optional in the clone's $($f.Name) (Debian 12 / Ubuntu 22.04 hosts)."
+        }
+    }
+}
+
 function Invoke-ModuleClean {
     param([string] $Root)
-    foreach ($p in 'module/bin', 'src/KerasPS/bin', 'src/KerasPS/obj', 'src/KerasPS.Engine/bin', 'src/KerasPS.Engine/obj', 'tests/obj', 'tests/bin', 'tests/bench/obj', 'tests/bench/bin') {
+    foreach ($p in 'module/bin', 'src/KerasPS/bin', 'src/KerasPS/obj', 'src/KerasPS.Engine/bin', 'src/KerasPS.Engine/obj', 'src/KerasPS.LoadContext/bin', 'src/KerasPS.LoadContext/obj', 'tests/obj', 'tests/bin', 'tests/bench/obj', 'tests/bench/bin', 'tools/obj', 'tools/bin') {
         $full = Join-Path $Root $p
         if (Test-Path $full) { Remove-Item $full -Recurse -Force }
     }

@@ -1,5 +1,4 @@
 using KerasPS.Engine;
-using Microsoft.Data.Analysis;
 using EngineDataset = KerasPS.Engine.Data.Dataset;
 
 namespace KerasPS;
@@ -40,10 +39,10 @@ public sealed class Dataset
     public object? Source => Engine.Metadata.TryGetValue("Source", out var s) ? s : null;
 
     /// <summary>The data as a new Microsoft.Data.Analysis DataFrame (one float column per feature, then the target).</summary>
-    public DataFrame DataFrame => ToDataFrame();
+    public object DataFrame => ToDataFrame();
 
     /// <summary>The data as a new Microsoft.Data.Analysis DataFrame; changing it does not change the dataset.</summary>
-    public DataFrame ToDataFrame() => KerasPS.Engine.Data.DataFrameConverter.ToDataFrame(Engine);
+    public object ToDataFrame() => KerasPS.Engine.Data.DataFrameConverter.ToFrame(Engine);
 
     /// <summary>One row as a new one-row dataset (<c>$data[0]</c>, <c>$data[-1]</c>); negative indices count from the end.</summary>
     /// <remarks>PowerShell calls an indexer once per element of a range, so <c>$data[0..9]</c> is ten one-row datasets; use <see cref="GetRows"/> for one.</remarks>

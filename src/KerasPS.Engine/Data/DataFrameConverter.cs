@@ -7,6 +7,18 @@ namespace KerasPS.Engine.Data;
 public static class DataFrameConverter
 {
     /// <summary>
+    /// <see cref="ToDataFrame"/> typed as object, for the cmdlet assembly: it does not reference
+    /// Microsoft.Data.Analysis, which loads in the module's own load context.
+    /// </summary>
+    public static object ToFrame(Dataset d) => ToDataFrame(d);
+
+    /// <summary><see cref="FromDataFrame"/> for a frame typed as object; anything but a DataFrame is refused with <c>NotADataFrame</c>.</summary>
+    public static Dataset FromFrame(object frame, string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude, TabularOptions options) =>
+        frame is DataFrame df ? FromDataFrame(df, target, feature, exclude, options)
+            : throw KerasException.BadArgument("NotADataFrame",
+                $"-DataFrame takes a Microsoft.Data.Analysis DataFrame, such as a dataset's .DataFrame. Received: {frame?.GetType().FullName ?? "nothing"}. For other objects, pipe them to ConvertTo-ModelData.", frame);
+
+    /// <summary>
     /// A new DataFrame: one float column per feature (one-hot columns as they are, named <c>column=category</c>) and
     /// the target as a string column of class names (classification) or a float column (regression).
     /// </summary>

@@ -1,3 +1,4 @@
+using KerasPS.Engine.Data;
 using KerasPS.Engine.Layers;
 using KerasPS.Engine.Native;
 using KerasPS.Engine.Training;
@@ -193,6 +194,9 @@ public sealed class SequentialModel
     /// <summary>Layer configs, Keras-style: [{ class_name, config }].</summary>
     public List<Dictionary<string, object?>> GetLayerConfigs() =>
         layers.Select(l => new Dictionary<string, object?> { ["class_name"] = l.ClassName, ["config"] = l.GetConfig() }).ToList();
+
+    /// <summary>Predictions for a dataset's rows (flat, row-major), for callers that do not handle tensors.</summary>
+    public float[] PredictData(Dataset data, int batchSize = 4096) => Predict(data.FeatureTensor(), batchSize);
 
     /// <summary>Runs the model on features in batches, without gradients; returns [Count, outputs] row-major.</summary>
     public float[] Predict(Tensor features, int batchSize = 4096)

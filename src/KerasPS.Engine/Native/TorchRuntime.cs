@@ -27,11 +27,13 @@ public static class TorchRuntime
         }
     }
 
-    /// <summary>Folder holding TorchSharp and the libtorch native libraries.</summary>
-    public static string NativeDirectory => Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
+    /// <summary>The folder the native runtime was loaded from (after the first tensor operation), or the one that would be.</summary>
+    public static string? NativeDirectory => loadedFrom ?? RuntimeLocations.Find()?.Folder;
 
     /// <summary>TorchSharp's assembly version.</summary>
     public static string? TorchSharpVersion => typeof(torch).Assembly.GetName().Version?.ToString();
+
+    private static string? loadedFrom;
 
     public static void EnsureLoaded()
     {
@@ -47,41 +49,49 @@ public static class TorchRuntime
             }
             catch (KerasException e)
             {
-                failure = e;
+                // A missing runtime can be installed in this session (Install-KerasRuntime), so the next call looks
+                // again; a runtime that is there but does not load stays failed, as libtorch cannot be unloaded.
+                if (e.ErrorId != "NativeRuntimeMissing") failure = e;
                 throw;
             }
         }
     }
 
-    private static string NativeFileName =>
-        OperatingSystem.IsWindows() ? "LibTorchSharp.dll" :
-        OperatingSystem.IsMacOS() ? "libLibTorchSharp.dylib" : "libLibTorchSharp.so";
-
     private static void Load()
     {
-        var dir = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
-        var rid = RuntimeInformation.RuntimeIdentifier;
-        var candidates = new[] { Path.Combine(dir, NativeFileName), Path.Combine(dir, "runtimes", rid, "native", NativeFileName) };
-        var path = candidates.FirstOrDefault(File.Exists);
-        var fix = "Build the module for this platform with './build.ps1 -Task Build' (it publishes libtorch into module/bin), or reinstall KerasPS.";
-        if (path is null)
+        var rid = RuntimeLocations.Rid;
+        var found = RuntimeLocations.Find();
+        if (found is null)
         {
-            throw new KerasException("NativeLibraryLoadFailed", ErrorKind.NotInstalled,
-                $"libtorch is not installed next to KerasPS: {NativeFileName} was not found in '{dir}' (platform {rid}). {fix}");
+            var looked = string.Join(", ", RuntimeLocations.SearchRoots().Select(r => $"{r.Origin} ({RuntimeLocations.FolderUnder(r.Root)})"));
+            throw new KerasException("NativeRuntimeMissing", ErrorKind.NotInstalled,
+                $"The libtorch runtime for {rid} is not installed, so KerasPS cannot compute. Run 'Install-KerasRuntime' once " +
+                $"(offline: 'Install-KerasRuntime -Source <folder with the .nupkg files>'); looked in: {looked}.");
         }
+        var (origin, dir) = found.Value;
+        var bridge = Path.Combine(dir, RuntimeLocations.BridgeFileName);
         try
         {
-            NativeLibrary.Load(path);
+            // By full path: the bridge's own dependencies (libtorch, c10, the OpenMP runtime) sit beside it and are
+            // found through its RUNPATH ($ORIGIN) or the loader's same-folder rule.
+            NativeLibrary.Load(bridge);
         }
         catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
         {
-            var reason = e.Message.Split('\n')[0].Trim();
+            // .NET's message is generic advice on its first line and the loader's own words (what is missing) after it.
+            var reason = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
             var hint = reason.Contains("GLIBCXX", StringComparison.Ordinal)
-                ? "This host's libstdc++ is older than the one libtorch was built for; the module build marks that requirement optional, so rebuild with './build.ps1 -Task Build' rather than copying module files from another machine."
-                : fix;
+                ? "This host's libstdc++ is older than the one libtorch was built for; reinstall the runtime with 'Install-KerasRuntime -Force', which marks that requirement optional in its own copy."
+                : "Reinstall it with 'Install-KerasRuntime -Force'.";
             throw new KerasException("NativeLibraryLoadFailed", ErrorKind.NotInstalled,
-                $"libtorch could not be loaded from '{path}': {reason} {hint}", e);
+                $"The libtorch runtime in '{dir}' ({origin}) could not be loaded: {reason} {hint}", e);
         }
+        // TorchSharp and the engine ask for "LibTorchSharp" and "torch_cpu"/"libtorch_cpu" by name: answer from the
+        // runtime folder, whichever load context they are in (TorchSharp sets no resolver of its own).
+        ResolveNativeFrom(dir, typeof(torch).Assembly);
+        ResolveNativeFrom(dir, typeof(TorchRuntime).Assembly);
+        loadedFrom = dir;
+        var fix = "Reinstall the runtime with 'Install-KerasRuntime -Force'.";
 
         // TorchSharp prints a long trace to the console when its own loader fails; keep the console clean
         // and report one line instead.
@@ -106,6 +116,38 @@ public static class TorchRuntime
             Console.SetError(stderr);
         }
         DisableNnpack();
+    }
+
+    private static readonly HashSet<Assembly> Resolved = new();
+
+    private static void ResolveNativeFrom(string dir, Assembly assembly)
+    {
+        if (!Resolved.Add(assembly)) return;
+        try
+        {
+            NativeLibrary.SetDllImportResolver(assembly, (name, _, _) =>
+            {
+                foreach (var file in NativeFileNames(name))
+                {
+                    var path = Path.Combine(dir, file);
+                    if (File.Exists(path) && NativeLibrary.TryLoad(path, out var handle)) return handle;
+                }
+                return IntPtr.Zero;
+            });
+        }
+        catch (InvalidOperationException)
+        {
+            // A resolver was set already (by a host that loads TorchSharp itself); its choice stands.
+        }
+    }
+
+    private static IEnumerable<string> NativeFileNames(string name)
+    {
+        yield return name;
+        if (OperatingSystem.IsWindows()) { yield return name + ".dll"; yield break; }
+        var ext = OperatingSystem.IsMacOS() ? ".dylib" : ".so";
+        yield return name + ext;
+        if (!name.StartsWith("lib", StringComparison.Ordinal)) yield return "lib" + name + ext;
     }
 
     [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]

@@ -13,8 +13,11 @@ namespace KerasPS.Engine.Layers.Core;
 /// </summary>
 public sealed class Lambda : Layer
 {
-    /// <summary>Turns saved code back into a function; set by the host that can run it (the PowerShell module).</summary>
-    public static Func<string, Func<Tensor, Tensor>>? CodeCompiler { get; set; }
+    /// <summary>
+    /// Turns saved code back into a host function; set by the host that can run it (the PowerShell module). A host
+    /// function takes the batch tensor and returns every object the code produced; the layer checks that it is one tensor.
+    /// </summary>
+    public static Func<string, Func<object, IReadOnlyList<object?>>>? CodeCompiler { get; set; }
 
     /// <summary>Language tag written to configs of code lambdas.</summary>
     public const string CodeLanguage = "powershell";
@@ -28,7 +31,24 @@ public sealed class Lambda : Layer
         DeclaredOutputShape = outputShape is null ? null : Shapes.Validate(outputShape, "OutputShape");
     }
 
-    public Lambda(Func<Tensor, Tensor> function, string code, int[]? outputShape = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    /// <summary>A code lambda run by the host (a script block): its outputs must be exactly one tensor.</summary>
+    public Lambda(Func<object, IReadOnlyList<object?>> hostFunction, string code, int[]? outputShape = null, string? name = null, int[]? inputShape = null)
+        : this(FromHost(hostFunction), code, outputShape, name, inputShape) { }
+
+    private static Func<Tensor, Tensor> FromHost(Func<object, IReadOnlyList<object?>> hostFunction)
+    {
+        if (hostFunction is null) throw KerasException.BadArgument("InvalidLambda", "A Lambda layer needs a function.");
+        return x =>
+        {
+            var outputs = hostFunction(x);
+            if (outputs.Count != 1 || outputs[0] is not Tensor t)
+                throw new KerasException("LambdaScriptFailed", ErrorKind.InvalidOperation,
+                    $"The Lambda script block must return exactly one tensor; it returned {(outputs.Count == 1 ? outputs[0]?.GetType().Name ?? "null" : outputs.Count + " objects")}. Pipe other output to Out-Null.");
+            return t;
+        };
+    }
+
+    internal Lambda(Func<Tensor, Tensor> function, string code, int[]? outputShape = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         this.function = function ?? throw KerasException.BadArgument("InvalidLambda", "A Lambda layer needs a function.");
         Code = code ?? "";

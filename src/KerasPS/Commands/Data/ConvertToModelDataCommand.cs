@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using KerasPS.Engine.Data;
 using KerasPS.Infrastructure;
-using Microsoft.Data.Analysis;
 
 namespace KerasPS.Commands.Data;
 
@@ -29,7 +28,7 @@ public sealed class ConvertToModelDataCommand : KerasCmdlet
 
     /// <summary>A Microsoft.Data.Analysis DataFrame, such as a dataset's .DataFrame.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = FrameSet)]
-    public DataFrame DataFrame { get; set; } = null!;
+    public object DataFrame { get; set; } = null!;
 
     /// <summary>The property (or DataFrame column) holding the target: class labels or numbers. Without it the dataset has features only.</summary>
     [Parameter]
@@ -86,7 +85,7 @@ public sealed class ConvertToModelDataCommand : KerasCmdlet
         if (ParameterSetName == FrameSet)
         {
             var feature = Feature ?? Template?.Engine.SourceColumns?.ToArray();
-            WriteObject(new Dataset(DataFrameConverter.FromDataFrame(DataFrame, Target, feature, Exclude, Options)));
+            WriteObject(new Dataset(DataFrameConverter.FromFrame(DataFrame, Target, feature, Exclude, Options)));
         }
         else WriteObject(new Dataset(builder!.Build()));
     }

@@ -57,7 +57,7 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
     private void Predict(EngineDataset data)
     {
         var m = Model.Engine;
-        var raw = m.Predict(data.FeatureTensor(), BatchSize);
+        var raw = m.PredictData(data, BatchSize);
         int rowCount = data.Count;
         int perRow = raw.Length / Math.Max(rowCount, 1);
         if (AsMatrix)
