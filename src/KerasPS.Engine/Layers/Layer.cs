@@ -179,6 +179,12 @@ public abstract class Layer
         return total;
     }
 
+    /// <summary>Projects every weight with its constraint, as the trainer does after each optimizer step.</summary>
+    public void ApplyConstraints()
+    {
+        foreach (var w in weights) w.ApplyConstraint();
+    }
+
     public override string ToString() => $"{ClassName}({Name})";
 
     protected static string F(double d) => d.ToString("G", CultureInfo.InvariantCulture);
