@@ -40,6 +40,14 @@ Describe 'New-Optimizer' {
         Get-ErrorId { New-Optimizer sgdd } | Should -Be 'UnknownOptimizer'
     }
 
+    It 'refuses options its optimizer does not use with OptionNotUsedByOptimizer, naming them and the ones it uses' {
+        $e = { New-Optimizer sgd -Beta1 0.5 -Amsgrad } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'OptionNotUsedByOptimizer,*'
+        $e.Exception.Message | Should -Be 'sgd does not use -Beta1, -Amsgrad. It uses: -LearningRate, -Momentum, -Nesterov, -ClipNorm, -ClipValue.'
+        Get-ErrorId { New-Optimizer adam -Rho 0.9 } | Should -Be 'OptionNotUsedByOptimizer'
+        (New-Optimizer adam -Amsgrad:$false -Beta1 0.8).Beta1 | Should -Be 0.8
+    }
+
     It 'refuses a non-positive learning rate with InvalidLearningRate' {
         Get-ErrorId { New-Optimizer adam -LearningRate 0 } | Should -Be 'InvalidLearningRate'
     }

@@ -39,16 +39,6 @@ public sealed class Constraint
     public double Rate { get; }
     public int[] Axis { get; }
 
-    public static Constraint? From(object? spec) => spec switch
-    {
-        null => null,
-        Constraint c => c,
-        string s when string.IsNullOrWhiteSpace(s) => null,
-        string s => new Constraint(s),
-        IDictionary<string, object?> d => FromConfig(d),
-        _ => throw KerasException.BadArgument("UnknownConstraint", $"A constraint must be a name ({string.Join(", ", Names)}) or an object from New-Constraint. Received: {spec}.", spec),
-    };
-
     /// <summary>Projects the weight in place (no gradient), keeping the tensor the optimizer holds.</summary>
     public void Apply(Tensor w)
     {

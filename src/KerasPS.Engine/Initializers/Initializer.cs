@@ -36,14 +36,6 @@ public sealed class Initializer
     public double MaxVal { get; }
     public double Gain { get; }
 
-    public static Initializer From(object? spec, string fallback) => spec switch
-    {
-        null => new Initializer(fallback),
-        Initializer i => i,
-        string s => new Initializer(s),
-        _ => throw KerasException.BadArgument("UnknownInitializer", $"An initializer must be a name or a New-Initializer object. Received: {spec}.", spec),
-    };
-
     public Dictionary<string, object?> GetConfig()
     {
         var c = new Dictionary<string, object?>();

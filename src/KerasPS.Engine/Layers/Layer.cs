@@ -1,19 +1,27 @@
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
+using KerasPS.Engine.Constraints;
 using KerasPS.Engine.Initializers;
+using KerasPS.Engine.Regularizers;
 
 namespace KerasPS.Engine.Layers;
 
-/// <summary>One named tensor of a layer: trainable weights and non-trainable state (moving statistics, means).</summary>
+/// <summary>
+/// One named tensor of a layer: trainable weights and non-trainable state (moving statistics, means), with the
+/// rules Keras attaches in <c>add_weight</c>: a regularizer (a penalty added to the training loss) and a
+/// constraint (a projection applied after each optimizer step).
+/// </summary>
 public sealed class Weight
 {
-    internal Weight(Layer owner, string name, Tensor value, bool trainable)
+    internal Weight(Layer owner, string name, Tensor value, bool trainable, Regularizer? regularizer, Constraint? constraint)
     {
         Owner = owner;
         Name = name;
         Value = value;
         Trainable = trainable;
+        Regularizer = regularizer;
+        Constraint = constraint;
     }
 
     public Layer Owner { get; }
@@ -25,6 +33,11 @@ public sealed class Weight
     public bool Trainable { get; }
     public long[] Shape => Value.shape;
     public long Count => Value.numel();
+    public Regularizer? Regularizer { get; }
+    public Constraint? Constraint { get; }
+
+    /// <summary>Projects the weight in place with its constraint (no-op without one); the trainer calls it after each step.</summary>
+    public void ApplyConstraint() => Constraint?.Apply(Value);
 
     /// <summary>Copies the values out (row-major float32).</summary>
     public float[] ToArray() { using var c = Value.detach().contiguous(); return c.data<float>().ToArray(); }
@@ -61,8 +74,6 @@ public abstract class Layer
 
     /// <summary>Unique within its model; assigned from the class name (dense, dense_1, ...) when not given.</summary>
     public string Name { get; internal set; }
-
-    internal bool HasExplicitName { get; init; }
 
     /// <summary>The input shape given when the layer was declared (without the batch axis), if any.</summary>
     public int[]? DeclaredInputShape { get; }
@@ -101,15 +112,18 @@ public abstract class Layer
 
     public abstract Tensor Forward(Tensor x, bool training);
 
-    protected Weight AddWeight(string name, int[] shape, Initializer init, MersenneTwister rng, bool trainable = true) =>
-        AddWeight(name, shape, init.Create(shape, rng), trainable);
+    /// <summary>Creates a weight (Keras's <c>add_weight</c>); its regularizer and constraint travel with it.</summary>
+    protected Weight AddWeight(string name, int[] shape, Initializer init, MersenneTwister rng, bool trainable = true,
+        Regularizer? regularizer = null, Constraint? constraint = null) =>
+        AddWeight(name, shape, init.Create(shape, rng), trainable, regularizer, constraint);
 
-    protected Weight AddWeight(string name, int[] shape, float[] values, bool trainable = true)
+    protected Weight AddWeight(string name, int[] shape, float[] values, bool trainable = true,
+        Regularizer? regularizer = null, Constraint? constraint = null)
     {
         var t = torch.tensor(values, shape.Select(d => (long)d).ToArray(), dtype: ScalarType.Float32);
         t.DetachFromDisposeScope();
         if (trainable) t.requires_grad_(true);
-        var w = new Weight(this, name, t, trainable);
+        var w = new Weight(this, name, t, trainable, regularizer, constraint);
         weights.Add(w);
         return w;
     }
@@ -129,11 +143,47 @@ public abstract class Layer
     /// <summary>Extra text for the summary (regularizers, constraints, rates); null when there is nothing to add.</summary>
     public virtual string? Details => null;
 
-    /// <summary>Loss terms this layer adds to the training loss (weight and activity regularizers).</summary>
-    public virtual Tensor? RegularizationLoss() => null;
+    /// <summary>
+    /// Penalty on the layer's output (Keras's <c>activity_regularizer</c>). Layers hand their output to
+    /// <see cref="ObserveActivity"/>; the penalty uses the latest forward pass, divided by the batch size as Keras 3 does.
+    /// </summary>
+    public Regularizer? ActivityRegularizer { get; protected init; }
 
-    /// <summary>Applied after each optimizer step (weight constraints).</summary>
-    public virtual void ApplyConstraints() { }
+    /// <summary>True when the layer adds to the training loss: a weight with a regularizer, or an activity regularizer.</summary>
+    public bool HasRegularization => ActivityRegularizer is not null || weights.Any(w => w.Regularizer is not null);
+
+    /// <summary>Keeps the layer's output for the activity regularizer (a no-op without one) and returns it.</summary>
+    protected Tensor ObserveActivity(Tensor output)
+    {
+        if (ActivityRegularizer is not null) lastOutput = output;
+        return output;
+    }
+
+    private Tensor? lastOutput;
+
+    /// <summary>
+    /// Loss terms this layer adds to the training loss: its weights' regularizers, then the activity regularizer
+    /// on the output of the latest forward pass. The trainer asks once per batch, right after the forward pass.
+    /// </summary>
+    public Tensor? RegularizationLoss()
+    {
+        Tensor? total = null;
+        foreach (var w in weights)
+            if (w.Regularizer is { } r) { var t = r.Compute(w.Value); total = total is null ? t : total + t; }
+        if (ActivityRegularizer is not null && lastOutput is not null && !lastOutput.IsInvalid)
+        {
+            var a = ActivityRegularizer.Compute(lastOutput).div(Math.Max(1, lastOutput.shape[0]));
+            total = total is null ? a : total + a;
+        }
+        lastOutput = null;
+        return total;
+    }
+
+    /// <summary>Projects every weight with its constraint, as the trainer does after each optimizer step.</summary>
+    public void ApplyConstraints()
+    {
+        foreach (var w in weights) w.ApplyConstraint();
+    }
 
     public override string ToString() => $"{ClassName}({Name})";
 

@@ -25,21 +25,13 @@ public sealed class Regularizer
     public double L1 { get; }
     public double L2 { get; }
 
-    /// <summary>A regularizer from a name (l1, l2, l1_l2), a Regularizer, a config dictionary, or null.</summary>
-    public static Regularizer? From(object? spec) => spec switch
+    /// <summary>A regularizer from a Keras name (l1, l2, l1_l2, factor 0.01); null for a blank name.</summary>
+    public static Regularizer? FromName(string name) => string.IsNullOrWhiteSpace(name) ? null : name.Trim().ToLowerInvariant() switch
     {
-        null => null,
-        Regularizer r => r,
-        string s when string.IsNullOrWhiteSpace(s) => null,
-        string s => s.Trim().ToLowerInvariant() switch
-        {
-            "l1" => new Regularizer(l1: 0.01),
-            "l2" => new Regularizer(l2: 0.01),
-            "l1_l2" => new Regularizer(0.01, 0.01),
-            _ => throw KerasException.BadArgument("UnknownRegularizer", $"Unknown regularizer '{s}'. Use l1, l2, l1_l2 or an object from New-Regularizer.", s),
-        },
-        IDictionary<string, object?> d => FromConfig(d),
-        _ => throw KerasException.BadArgument("UnknownRegularizer", $"A regularizer must be l1, l2, l1_l2 or an object from New-Regularizer. Received: {spec}.", spec),
+        "l1" => new Regularizer(l1: 0.01),
+        "l2" => new Regularizer(l2: 0.01),
+        "l1_l2" => new Regularizer(0.01, 0.01),
+        _ => throw KerasException.BadArgument("UnknownRegularizer", $"Unknown regularizer '{name}'. Use l1, l2, l1_l2 or an object from New-Regularizer.", name),
     };
 
     public Tensor Compute(Tensor w)
@@ -59,7 +51,7 @@ public sealed class Regularizer
     public static Regularizer? FromConfig(object? config)
     {
         if (config is null) return null;
-        if (config is string s) return From(s);
+        if (config is string s) return FromName(s);
         if (config is not IDictionary<string, object?> d) throw KerasException.BadData("InvalidLayerConfig", $"A regularizer config must be a dictionary. Received: {config}.");
         var c = d.TryGetValue("config", out var cc) && cc is IDictionary<string, object?> cd ? cd : d;
         double Get(string k) => c.TryGetValue(k, out var v) && v is not null ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : 0;

@@ -49,7 +49,8 @@ public static class Trainer
         public Tensor? W;
         public Tensor? ValX, ValY, ValW;
         public int Count, ValCount;
-        public Layer[] Regularized = Array.Empty<Layer>(), Constrained = Array.Empty<Layer>();
+        public Layer[] Regularized = Array.Empty<Layer>();
+        public Weight[] Constrained = Array.Empty<Weight>();
         public void Dispose()
         {
             foreach (var t in new[] { X, Y, W, ValX, ValY, ValW }) t?.Dispose();
@@ -123,8 +124,8 @@ public static class Trainer
             long seed = o.Seed ?? (o.InitialEpoch is null && model.EpochsTrained > 0 ? model.FitSeed : null) ?? MersenneTwister.RandomSeed();
             if (!model.IsBuilt) model.Build(data.FeatureShape);
             p = Prepare(model, data, o);   // checks targets before anything about the data is written onto the model
-            p.Regularized = model.Layers.Where(l => l.GetType().GetMethod(nameof(Layer.RegularizationLoss))!.DeclaringType != typeof(Layer)).ToArray();
-            p.Constrained = model.Layers.Where(l => l.GetType().GetMethod(nameof(Layer.ApplyConstraints))!.DeclaringType != typeof(Layer)).ToArray();
+            p.Regularized = model.Layers.Where(l => l.HasRegularization).ToArray();
+            p.Constrained = model.Weights.Where(w => w.Constraint is not null).ToArray();
             RememberData(model, data);
             model.FitSeed = seed;
             // Frozen weights get no gradients at all (backward skips them); the trainable ones live in the optimizer's flat buffer.
@@ -401,7 +402,7 @@ public static class Trainer
                         if (l.RegularizationLoss() is { } r) batchLoss = batchLoss + r;
                     batchLoss.backward();
                     optimizer.Step();
-                    foreach (var l in constrained) l.ApplyConstraints();
+                    foreach (var w in constrained) w.ApplyConstraint();
                     // No no_grad block (two native calls): the detached loss and output keep the accumulators out of the graph.
                     lossSum.add_(batchLoss.detach(), len == bs ? fullBatch : len);
                     if (metrics.Count > 0)

@@ -28,9 +28,9 @@ public sealed class PReLU : Layer
 {
     private Weight? alpha;
 
-    public PReLU(object? alphaInitializer = null, int[]? sharedAxes = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    public PReLU(Initializer? alphaInitializer = null, int[]? sharedAxes = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
-        AlphaInitializer = Initializer.From(alphaInitializer, "zeros");
+        AlphaInitializer = alphaInitializer ?? new Initializer("zeros");
         if (sharedAxes is not null && sharedAxes.Any(a => a < 1))
             throw KerasException.BadArgument("InvalidSharedAxes", $"PReLU shared axes are 1-based (the batch axis is 0 and cannot be shared). Received: ({string.Join(", ", sharedAxes)}).", sharedAxes);
         SharedAxes = sharedAxes is { Length: > 0 } ? sharedAxes.Distinct().Order().ToArray() : null;

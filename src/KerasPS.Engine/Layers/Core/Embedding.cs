@@ -15,8 +15,8 @@ public sealed class Embedding : Layer
 {
     private Weight? embeddings;
 
-    public Embedding(int inputDim, int outputDim, object? embeddingsInitializer = null, object? embeddingsRegularizer = null,
-        object? embeddingsConstraint = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    public Embedding(int inputDim, int outputDim, Initializer? embeddingsInitializer = null, Regularizer? embeddingsRegularizer = null,
+        Constraint? embeddingsConstraint = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (inputDim <= 0)
             throw KerasException.BadArgument("InvalidInputDim", $"Embedding input_dim (the vocabulary size) must be a positive integer. Received: input_dim={inputDim}.", inputDim);
@@ -25,12 +25,10 @@ public sealed class Embedding : Layer
         InputDim = inputDim;
         OutputDim = outputDim;
         // Keras's default "uniform" is RandomUniform(-0.05, 0.05).
-        EmbeddingsInitializer = Initializer.From(embeddingsInitializer, "random_uniform");
-        EmbeddingsRegularizer = Regularizer.From(embeddingsRegularizer);
-        EmbeddingsConstraint = Constraint.From(embeddingsConstraint);
+        EmbeddingsInitializer = embeddingsInitializer ?? new Initializer("random_uniform");
+        EmbeddingsRegularizer = embeddingsRegularizer;
+        EmbeddingsConstraint = embeddingsConstraint;
     }
-
-    private readonly WeightRules rules = new();
 
     public override string ClassName => "Embedding";
     public int InputDim { get; }
@@ -43,9 +41,8 @@ public sealed class Embedding : Layer
 
     protected override void BuildCore(int[] inputShape, MersenneTwister rng)
     {
-        embeddings = AddWeight("embeddings", new[] { InputDim, OutputDim }, EmbeddingsInitializer, rng);
-        rules.Clear();
-        rules.Attach(embeddings, EmbeddingsRegularizer, EmbeddingsConstraint);
+        embeddings = AddWeight("embeddings", new[] { InputDim, OutputDim }, EmbeddingsInitializer, rng,
+            regularizer: EmbeddingsRegularizer, constraint: EmbeddingsConstraint);
     }
 
     public override Tensor Forward(Tensor x, bool training)
@@ -61,9 +58,6 @@ public sealed class Embedding : Layer
         var flat = embeddings!.Value.index_select(0, ids.reshape(-1));
         return flat.reshape(ids.shape.Append(OutputDim).ToArray());
     }
-
-    public override Tensor? RegularizationLoss() => rules.Loss();
-    public override void ApplyConstraints() => rules.ApplyConstraints();
 
     protected override void WriteConfig(IDictionary<string, object?> c)
     {

@@ -57,23 +57,20 @@ public sealed class AlphaDropout : Layer
 /// <summary>keras.layers.ActivityRegularization: identity that adds <c>l1 * sum|x| + l2 * sum x^2</c> (per sample) to the loss.</summary>
 public sealed class ActivityRegularization : Layer
 {
-    private readonly WeightRules rules;
-
     public ActivityRegularization(double l1 = 0, double l2 = 0, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (!(l1 >= 0) || !(l2 >= 0) || double.IsInfinity(l1) || double.IsInfinity(l2))
             throw KerasException.BadArgument("InvalidRegularizer", $"ActivityRegularization factors must be finite and not negative. Received: l1={F(l1)}, l2={F(l2)}.");
         L1 = l1;
         L2 = l2;
-        rules = new WeightRules { ActivityRegularizer = l1 > 0 || l2 > 0 ? new Regularizer(l1, l2) : null };
+        ActivityRegularizer = l1 > 0 || l2 > 0 ? new Regularizer(l1, l2) : null;
     }
 
     public override string ClassName => "ActivityRegularization";
     public double L1 { get; }
     public double L2 { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
-    public override Tensor Forward(Tensor x, bool training) => rules.Observe(x);
-    public override Tensor? RegularizationLoss() => rules.Loss();
+    public override Tensor Forward(Tensor x, bool training) => ObserveActivity(x);
     protected override void WriteConfig(IDictionary<string, object?> c) { c["l1"] = L1; c["l2"] = L2; }
     public override string? Details => $"l1={F(L1)}, l2={F(L2)}";
 }

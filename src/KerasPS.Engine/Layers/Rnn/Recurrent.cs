@@ -15,7 +15,7 @@ public abstract class RecurrentBase : Layer
     private Weight? kernel, recurrentKernel, bias;
 
     protected RecurrentBase(int units, string? activation, string? recurrentActivation, bool useBias, bool returnSequences, bool goBackwards,
-        object? kernelInitializer, object? recurrentInitializer, object? biasInitializer, string? name, int[]? inputShape) : base(name, inputShape)
+        Initializer? kernelInitializer, Initializer? recurrentInitializer, Initializer? biasInitializer, string? name, int[]? inputShape) : base(name, inputShape)
     {
         if (units <= 0)
             throw KerasException.BadArgument("InvalidUnits", $"{ClassName} units must be a positive integer. Received: units={units}.", units);
@@ -25,9 +25,9 @@ public abstract class RecurrentBase : Layer
         UseBias = useBias;
         ReturnSequences = returnSequences;
         GoBackwards = goBackwards;
-        KernelInitializer = Initializer.From(kernelInitializer, "glorot_uniform");
-        RecurrentInitializer = Initializer.From(recurrentInitializer, "orthogonal");
-        BiasInitializer = Initializer.From(biasInitializer, "zeros");
+        KernelInitializer = kernelInitializer ?? new Initializer("glorot_uniform");
+        RecurrentInitializer = recurrentInitializer ?? new Initializer("orthogonal");
+        BiasInitializer = biasInitializer ?? new Initializer("zeros");
     }
 
     public int Units { get; }
@@ -107,7 +107,7 @@ public abstract class RecurrentBase : Layer
 public sealed class SimpleRNN : RecurrentBase
 {
     public SimpleRNN(int units, string? activation = null, bool useBias = true, bool returnSequences = false, bool goBackwards = false,
-        object? kernelInitializer = null, object? recurrentInitializer = null, object? biasInitializer = null, string? name = null, int[]? inputShape = null)
+        Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null, string? name = null, int[]? inputShape = null)
         : base(units, activation, null, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape) { }
 
     public override string ClassName => "SimpleRNN";
@@ -120,8 +120,8 @@ public sealed class SimpleRNN : RecurrentBase
 public sealed class LSTM : RecurrentBase
 {
     public LSTM(int units, string? activation = null, string? recurrentActivation = null, bool useBias = true, bool returnSequences = false,
-        bool goBackwards = false, bool unitForgetBias = true, object? kernelInitializer = null, object? recurrentInitializer = null,
-        object? biasInitializer = null, string? name = null, int[]? inputShape = null)
+        bool goBackwards = false, bool unitForgetBias = true, Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null,
+        Initializer? biasInitializer = null, string? name = null, int[]? inputShape = null)
         : base(units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape)
         => UnitForgetBias = unitForgetBias;
 
@@ -161,8 +161,8 @@ public sealed class LSTM : RecurrentBase
 public sealed class GRU : RecurrentBase
 {
     public GRU(int units, string? activation = null, string? recurrentActivation = null, bool useBias = true, bool returnSequences = false,
-        bool goBackwards = false, bool resetAfter = true, object? kernelInitializer = null, object? recurrentInitializer = null,
-        object? biasInitializer = null, string? name = null, int[]? inputShape = null)
+        bool goBackwards = false, bool resetAfter = true, Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null,
+        Initializer? biasInitializer = null, string? name = null, int[]? inputShape = null)
         : base(units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape)
         => ResetAfter = resetAfter;
 

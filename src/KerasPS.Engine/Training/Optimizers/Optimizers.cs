@@ -287,12 +287,36 @@ public static class OptimizerFactory
 {
     public static IReadOnlyList<string> Names { get; } = new[] { "sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam" };
 
+    /// <summary>
+    /// The config options an optimizer reads (Keras's names: learning_rate, momentum, beta_1, ...), so that a caller
+    /// can refuse the others instead of silently ignoring them. Throws UnknownOptimizer for an unknown name.
+    /// </summary>
+    public static IReadOnlyList<string> OptionsUsedBy(string name)
+    {
+        string[] own = Key(name) switch
+        {
+            "sgd" => new[] { "momentum", "nesterov" },
+            "adam" => new[] { "beta_1", "beta_2", "epsilon", "amsgrad" },
+            "adamw" => new[] { "weight_decay", "beta_1", "beta_2", "epsilon", "amsgrad" },
+            "rmsprop" => new[] { "rho", "momentum", "epsilon", "centered" },
+            "adagrad" => new[] { "initial_accumulator_value", "epsilon" },
+            "adadelta" => new[] { "rho", "epsilon" },
+            "adamax" or "nadam" => new[] { "beta_1", "beta_2", "epsilon" },
+            _ => throw Unknown(name),
+        };
+        return own.Prepend("learning_rate").Append("clipnorm").Append("clipvalue").ToArray();
+    }
+
+    private static string Key(string? name) => (name ?? "").Trim().ToLowerInvariant();
+
+    private static KerasException Unknown(string? name) =>
+        KerasException.BadArgument("UnknownOptimizer", $"Unknown optimizer '{name}'. Valid names: {string.Join(", ", Names)}.", name);
+
     public static Optimizer Create(string name, double? learningRate = null, double? momentum = null, bool nesterov = false,
         double? beta1 = null, double? beta2 = null, double? epsilon = null, double? rho = null, double? weightDecay = null,
         bool amsgrad = false, bool centered = false, double? initialAccumulatorValue = null, double? clipNorm = null, double? clipValue = null)
     {
-        var key = (name ?? "").Trim().ToLowerInvariant();
-        return key switch
+        return Key(name) switch
         {
             "sgd" => new Sgd(learningRate ?? 0.01, momentum ?? 0, nesterov, clipNorm, clipValue),
             "adam" => new Adam(learningRate ?? 0.001, beta1 ?? 0.9, beta2 ?? 0.999, epsilon ?? 1e-7, amsgrad, clipNorm, clipValue),
@@ -302,7 +326,7 @@ public static class OptimizerFactory
             "adadelta" => new Adadelta(learningRate ?? 0.001, rho ?? 0.95, epsilon ?? 1e-7, clipNorm, clipValue),
             "adamax" => new Adamax(learningRate ?? 0.001, beta1 ?? 0.9, beta2 ?? 0.999, epsilon ?? 1e-7, clipNorm, clipValue),
             "nadam" => new Nadam(learningRate ?? 0.001, beta1 ?? 0.9, beta2 ?? 0.999, epsilon ?? 1e-7, clipNorm, clipValue),
-            _ => throw KerasException.BadArgument("UnknownOptimizer", $"Unknown optimizer '{name}'. Valid names: {string.Join(", ", Names)}.", name),
+            _ => throw Unknown(name),
         };
     }
 

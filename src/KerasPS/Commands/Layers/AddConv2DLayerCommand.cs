@@ -15,8 +15,5 @@ namespace KerasPS.Commands.Layers;
 public sealed class AddConv2DLayerCommand : AddConvLayerCommandBase
 {
     protected override Layer CreateLayer() =>
-        new Conv2D(Filters, KernelSize, Strides, Padding, DilationRate, Activation, Bias, DataFormat,
-            PSValue.Unwrap(KernelInitializer), PSValue.Unwrap(BiasInitializer),
-            PSValue.Unwrap(KernelRegularizer), PSValue.Unwrap(BiasRegularizer), PSValue.Unwrap(ActivityRegularizer),
-            PSValue.Unwrap(KernelConstraint), PSValue.Unwrap(BiasConstraint), Name, InputShape);
+        new Conv2D(Filters, KernelSize, Strides, Padding, DilationRate, DataFormat, Options(Activation), Name, InputShape);
 }

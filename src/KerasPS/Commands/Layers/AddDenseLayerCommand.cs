@@ -25,8 +25,5 @@ public sealed class AddDenseLayerCommand : AddKernelLayerCommandBase
     public string? Activation { get; set; }
 
     protected override Layer CreateLayer() =>
-        new Dense(Units, Activation, Bias, Name, InputShape,
-            PSValue.Unwrap(KernelInitializer), PSValue.Unwrap(BiasInitializer),
-            PSValue.Unwrap(KernelRegularizer), PSValue.Unwrap(BiasRegularizer), PSValue.Unwrap(ActivityRegularizer),
-            PSValue.Unwrap(KernelConstraint), PSValue.Unwrap(BiasConstraint));
+        new Dense(Units, Options(Activation), Name, InputShape);
 }

@@ -38,5 +38,6 @@ public sealed class AddEmbeddingLayerCommand : AddLayerCommandBase
     public object? EmbeddingsConstraint { get; set; }
 
     protected override Layer CreateLayer() =>
-        new Embedding(InputDim, OutputDim, PSValue.Unwrap(EmbeddingsInitializer), PSValue.Unwrap(EmbeddingsRegularizer), PSValue.Unwrap(EmbeddingsConstraint), Name, InputShape);
+        new Embedding(InputDim, OutputDim, EngineArguments.ToInitializer(EmbeddingsInitializer),
+            EngineArguments.ToRegularizer(EmbeddingsRegularizer), EngineArguments.ToConstraint(EmbeddingsConstraint), Name, InputShape);
 }

@@ -19,5 +19,5 @@ public sealed class AddGRULayerCommand : AddGatedLayerCommandBase
     public SwitchParameter ResetAfter { get; set; }
 
     protected override Layer CreateLayer() => new GRU(Units, Activation, RecurrentActivation, Bias, ReturnSequences.IsPresent, GoBackwards.IsPresent,
-        !IsBound(nameof(ResetAfter)) || ResetAfter.IsPresent, PSValue.Unwrap(KernelInitializer), PSValue.Unwrap(RecurrentInitializer), PSValue.Unwrap(BiasInitializer), Name, InputShape);
+        !IsBound(nameof(ResetAfter)) || ResetAfter.IsPresent, KernelInit, RecurrentInit, BiasInit, Name, InputShape);
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KerasPS.Engine.Layers;
 using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Layers;
@@ -7,22 +8,8 @@ namespace KerasPS.Commands.Layers;
 /// Parameters of layers with a kernel and a bias (Dense, Conv1D, Conv2D), named as Keras names them: initializers,
 /// regularizers (added to the training loss) and constraints (applied after each optimizer step).
 /// </summary>
-public abstract class AddKernelLayerCommandBase : AddLayerCommandBase
+public abstract class AddKernelLayerCommandBase : AddWeightedLayerCommandBase
 {
-    /// <summary>Whether the layer has a bias vector (on by default; -UseBias:$false turns it off).</summary>
-    [Parameter]
-    public SwitchParameter UseBias { get; set; }
-
-    /// <summary>Kernel initializer name (glorot_uniform by default) or a New-Initializer object.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(InitializerCompleter))]
-    public object? KernelInitializer { get; set; }
-
-    /// <summary>Bias initializer name (zeros by default) or a New-Initializer object.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(InitializerCompleter))]
-    public object? BiasInitializer { get; set; }
-
     /// <summary>Penalty on the kernel added to the loss: l1, l2, l1_l2 (factor 0.01) or a New-Regularizer object.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(RegularizerCompleter))]
@@ -48,6 +35,17 @@ public abstract class AddKernelLayerCommandBase : AddLayerCommandBase
     [ArgumentCompleter(typeof(ConstraintCompleter))]
     public object? BiasConstraint { get; set; }
 
-    /// <summary>UseBias, on unless -UseBias:$false was given.</summary>
-    protected bool Bias => !IsBound(nameof(UseBias)) || UseBias.IsPresent;
+    /// <summary>The engine's options for the layer, from the parameters and <paramref name="activation"/>.</summary>
+    protected KernelOptions Options(string? activation) => new()
+    {
+        Activation = activation,
+        UseBias = Bias,
+        KernelInitializer = KernelInit,
+        BiasInitializer = BiasInit,
+        KernelRegularizer = EngineArguments.ToRegularizer(KernelRegularizer),
+        BiasRegularizer = EngineArguments.ToRegularizer(BiasRegularizer),
+        ActivityRegularizer = EngineArguments.ToRegularizer(ActivityRegularizer),
+        KernelConstraint = EngineArguments.ToConstraint(KernelConstraint),
+        BiasConstraint = EngineArguments.ToConstraint(BiasConstraint),
+    };
 }

@@ -20,5 +20,5 @@ public sealed class AddLSTMLayerCommand : AddGatedLayerCommandBase
     public SwitchParameter NoUnitForgetBias { get; set; }
 
     protected override Layer CreateLayer() => new LSTM(Units, Activation, RecurrentActivation, Bias, ReturnSequences.IsPresent, GoBackwards.IsPresent,
-        !NoUnitForgetBias.IsPresent, PSValue.Unwrap(KernelInitializer), PSValue.Unwrap(RecurrentInitializer), PSValue.Unwrap(BiasInitializer), Name, InputShape);
+        !NoUnitForgetBias.IsPresent, KernelInit, RecurrentInit, BiasInit, Name, InputShape);
 }

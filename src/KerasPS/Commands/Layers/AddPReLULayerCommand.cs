@@ -24,5 +24,5 @@ public sealed class AddPReLULayerCommand : AddLayerCommandBase
     public int[]? SharedAxes { get; set; }
 
     protected override Layer CreateLayer() =>
-        new PReLU(PSValue.Unwrap(AlphaInitializer), SharedAxes, Name, InputShape);
+        new PReLU(EngineArguments.ToInitializer(AlphaInitializer), SharedAxes, Name, InputShape);
 }

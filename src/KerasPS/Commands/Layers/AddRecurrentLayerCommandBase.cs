@@ -1,10 +1,11 @@
 using System.Management.Automation;
+using KerasPS.Engine.Initializers;
 using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Layers;
 
 /// <summary>Parameters shared by Add-SimpleRNNLayer, Add-LSTMLayer and Add-GRULayer.</summary>
-public abstract class AddRecurrentLayerCommandBase : AddLayerCommandBase
+public abstract class AddRecurrentLayerCommandBase : AddWeightedLayerCommandBase
 {
     /// <summary>Size of the hidden state (a positive integer).</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -23,26 +24,13 @@ public abstract class AddRecurrentLayerCommandBase : AddLayerCommandBase
     [ArgumentCompleter(typeof(ActivationCompleter))]
     public string? Activation { get; set; }
 
-    /// <summary>Whether the layer has biases (on by default; -UseBias:$false turns them off).</summary>
-    [Parameter]
-    public SwitchParameter UseBias { get; set; }
-
-    /// <summary>Initializer of the input kernel (glorot_uniform by default) or a New-Initializer object.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(InitializerCompleter))]
-    public object? KernelInitializer { get; set; }
-
     /// <summary>Initializer of the recurrent kernel (orthogonal by default).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(InitializerCompleter))]
     public object? RecurrentInitializer { get; set; }
 
-    /// <summary>Initializer of the bias (zeros by default).</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(InitializerCompleter))]
-    public object? BiasInitializer { get; set; }
+    protected Initializer? RecurrentInit => EngineArguments.ToInitializer(RecurrentInitializer);
 
-    protected bool Bias => !IsBound(nameof(UseBias)) || UseBias.IsPresent;
 }
 
 /// <summary>Adds the gate activation that LSTM and GRU have.</summary>

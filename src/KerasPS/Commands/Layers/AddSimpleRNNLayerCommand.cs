@@ -15,5 +15,5 @@ namespace KerasPS.Commands.Layers;
 public sealed class AddSimpleRNNLayerCommand : AddRecurrentLayerCommandBase
 {
     protected override Layer CreateLayer() => new SimpleRNN(Units, Activation, Bias, ReturnSequences.IsPresent, GoBackwards.IsPresent,
-        PSValue.Unwrap(KernelInitializer), PSValue.Unwrap(RecurrentInitializer), PSValue.Unwrap(BiasInitializer), Name, InputShape);
+        KernelInit, RecurrentInit, BiasInit, Name, InputShape);
 }

@@ -45,6 +45,31 @@ public sealed class NewOptimizerCommand : KerasCmdlet
     /// <summary>Clip each gradient element to [-ClipValue, ClipValue].</summary>
     [Parameter] public double? ClipValue { get; set; }
 
-    protected override void Process() => WriteObject(OptimizerFactory.Create(Name, LearningRate, Momentum, Nesterov, Beta1, Beta2, Epsilon,
-        Rho, WeightDecay, Amsgrad, Centered, InitialAccumulatorValue, ClipNorm, ClipValue));
+    /// <summary>Each option parameter with the Keras config name the engine knows it by.</summary>
+    private static readonly (string Parameter, string Option)[] OptionParameters =
+    {
+        (nameof(LearningRate), "learning_rate"), (nameof(Momentum), "momentum"), (nameof(Nesterov), "nesterov"),
+        (nameof(Beta1), "beta_1"), (nameof(Beta2), "beta_2"), (nameof(Epsilon), "epsilon"), (nameof(Rho), "rho"),
+        (nameof(WeightDecay), "weight_decay"), (nameof(Amsgrad), "amsgrad"), (nameof(Centered), "centered"),
+        (nameof(InitialAccumulatorValue), "initial_accumulator_value"), (nameof(ClipNorm), "clipnorm"), (nameof(ClipValue), "clipvalue"),
+    };
+
+    protected override void Process()
+    {
+        // An option the optimizer ignores is a mistake to report, not to drop: sgd -Beta1 0.5 would otherwise train plain SGD.
+        var used = OptimizerFactory.OptionsUsedBy(Name);
+        var unused = OptionParameters.Where(p => !used.Contains(p.Option) && Given(p.Parameter)).Select(p => "-" + p.Parameter).ToList();
+        if (unused.Count > 0)
+        {
+            var uses = OptionParameters.Where(p => used.Contains(p.Option)).Select(p => "-" + p.Parameter);
+            Fail("OptionNotUsedByOptimizer", ErrorCategory.InvalidArgument,
+                $"{Name.Trim().ToLowerInvariant()} does not use {string.Join(", ", unused)}. It uses: {string.Join(", ", uses)}.", Name);
+        }
+        WriteObject(OptimizerFactory.Create(Name, LearningRate, Momentum, Nesterov, Beta1, Beta2, Epsilon,
+            Rho, WeightDecay, Amsgrad, Centered, InitialAccumulatorValue, ClipNorm, ClipValue));
+    }
+
+    /// <summary>A value given, or a switch turned on (-Amsgrad:$false asks for nothing).</summary>
+    private bool Given(string parameter) =>
+        MyInvocation.BoundParameters.TryGetValue(parameter, out var v) && !(v is SwitchParameter s && !s.IsPresent);
 }
