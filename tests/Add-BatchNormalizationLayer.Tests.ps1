@@ -4,7 +4,7 @@ BeforeAll {
     $script:Rows = @(@(1, -10), @(2, 0), @(3, 10), @(4, 0))
     function ConvertTo-Tensor([object[]] $Rows) {
         $flat = [float[]]($Rows | ForEach-Object { $_ })
-        [KerasPS.Engine.Data.Dataset]::new($flat, [int[]]@($Rows[0].Count), [string[]]@('a', 'b')).FeatureTensor()
+        [KerasPS.Engine.Data.EncodedData]::new($flat, [int[]]@($Rows[0].Count), [string[]]@('a', 'b')).FeatureTensor()
     }
     function Get-Weight($Model, [string] $Name) { ($Model.Engine.Layers[0].Weights | Where-Object Name -eq $Name).ToArray() }
 }

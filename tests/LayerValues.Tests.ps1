@@ -9,7 +9,7 @@ BeforeAll {
         @(for ($i = 0; $i -lt $p.GetLength(1); $i++) { [math]::Round($p[0, $i], 4) })
     }
     function ConvertTo-Tensor([double[]] $Row, [int[]] $Shape) {
-        [KerasPS.Engine.Data.Dataset]::new([float[]]$Row, $Shape, [string[]](1..$Row.Count | ForEach-Object { "f$_" })).FeatureTensor()
+        [KerasPS.Engine.Data.EncodedData]::new([float[]]$Row, $Shape, [string[]](1..$Row.Count | ForEach-Object { "f$_" })).FeatureTensor()
     }
 }
 

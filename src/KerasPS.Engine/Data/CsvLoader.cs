@@ -28,13 +28,13 @@ public sealed class CsvLoadOptions
 }
 
 /// <summary>
-/// Loads a CSV file with a header into a <see cref="Dataset"/>: CsvHelper's SIMD reader finds the fields, numbers
+/// Loads a CSV file with a header into a <see cref="EncodedData"/>: CsvHelper's SIMD reader finds the fields, numbers
 /// are parsed straight from the UTF-8 bytes into one preallocated float32 buffer, and no string is made per cell
 /// (only per category or target value, which CsvHelper pools). Any error ends the load: nothing half-loaded.
 /// </summary>
 public static class CsvLoader
 {
-    public static Dataset Load(string path, CsvLoadOptions options)
+    public static EncodedData Load(string path, CsvLoadOptions options)
     {
         var info = new FileInfo(path);
         if (!info.Exists)
@@ -81,7 +81,7 @@ public static class CsvLoader
     // Fully optimised from the first call: a load is one long loop, which tiered JIT would otherwise run
     // unoptimised (or via on-stack replacement) for the first few loads.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static Dataset Read(CsvReader reader, string path, long bytes, CsvLoadOptions o)
+    private static EncodedData Read(CsvReader reader, string path, long bytes, CsvLoadOptions o)
     {
         string file = Path.GetFileName(path);
         var headers = reader.Headers;

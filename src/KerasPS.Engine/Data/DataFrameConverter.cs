@@ -3,14 +3,14 @@ using Microsoft.Data.Analysis;
 
 namespace KerasPS.Engine.Data;
 
-/// <summary>Dataset to and from a Microsoft.Data.Analysis DataFrame (one column per feature, plus the target).</summary>
+/// <summary>Encoded data to and from a Microsoft.Data.Analysis DataFrame (one column per feature, plus the target).</summary>
 public static class DataFrameConverter
 {
     /// <summary>
     /// A new DataFrame: one float column per feature (one-hot columns as they are, named <c>column=category</c>) and
     /// the target as a string column of class names (classification) or a float column (regression).
     /// </summary>
-    public static DataFrame ToDataFrame(Dataset d)
+    public static DataFrame ToDataFrame(EncodedData d)
     {
         int w = d.FeatureCount, n = d.Count;
         var cols = new List<DataFrameColumn>(w + 1);
@@ -43,7 +43,7 @@ public static class DataFrameConverter
     /// A dataset from a DataFrame, with the rules of <see cref="TabularBuilder"/>: numeric columns as features, string
     /// columns one-hot encoded, nulls as missing values (an error unless a missing value is given).
     /// </summary>
-    public static Dataset FromDataFrame(DataFrame frame, string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude, TabularOptions options)
+    public static EncodedData FromDataFrame(DataFrame frame, string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude, TabularOptions options)
     {
         var names = frame.Columns.Select(c => c.Name).ToArray();
         if (names.Length == 0) throw KerasException.BadData("NoFeatures", "The DataFrame has no columns.");

@@ -1,7 +1,7 @@
 using System.Management.Automation;
+using KerasPS.Engine.Data;
 using KerasPS.Engine.Training;
 using KerasPS.Infrastructure;
-using EngineDataset = KerasPS.Engine.Data.Dataset;
 
 namespace KerasPS.Commands.Models;
 
@@ -23,7 +23,7 @@ public sealed class InvokeModelEvaluateCommand : ModelDataCommandBase
 
     protected override void Process()
     {
-        EngineDataset data = GetData(Y);
+        EncodedData data = GetData(Y);
         var (loss, metrics) = Trainer.Evaluate(Model.Engine, data, BatchSize);
         var o = new PSObject();
         o.TypeNames.Insert(0, "KerasPS.Evaluation");
