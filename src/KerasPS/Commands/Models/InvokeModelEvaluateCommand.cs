@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KerasPS.Engine;
 using KerasPS.Engine.Data;
 using KerasPS.Engine.Training;
 using KerasPS.Infrastructure;
@@ -29,7 +30,7 @@ public sealed class InvokeModelEvaluateCommand : ModelDataCommandBase
         o.TypeNames.Insert(0, "KerasPS.Evaluation");
         o.Properties.Add(new PSNoteProperty("Model", Model.Name));
         o.Properties.Add(new PSNoteProperty("Loss", loss));
-        foreach (var kv in metrics) o.Properties.Add(new PSNoteProperty(EpochRecordView.PropertyName(kv.Key), kv.Value));
+        foreach (var kv in metrics) o.Properties.Add(new PSNoteProperty(KerasNames.ToPascal(kv.Key), kv.Value));
         o.Properties.Add(new PSNoteProperty("Samples", data.Count));
         WriteObject(o);
     }
