@@ -20,12 +20,6 @@ public sealed class CheckpointSaveOptions
 
     /// <summary>Replace an existing file; otherwise an existing file is a <c>CheckpointExists</c> error.</summary>
     public bool Overwrite { get; set; }
-
-    /// <summary>
-    /// Testing aid: the write to the temporary file fails with an IOException after this many bytes, as a full disk or
-    /// a killed process would, so tests can show that the file already at the target path survives.
-    /// </summary>
-    public long? FailAfterBytes { get; set; }
 }
 
 /// <summary>
@@ -116,7 +110,7 @@ public static class Checkpoint
     {
         try
         {
-            AtomicFile.Write(full, write, options.Overwrite, options.FailAfterBytes);
+            AtomicFile.Write(full, write, options.Overwrite);
         }
         catch (IOException) when (!options.Overwrite && File.Exists(full)) { throw Exists(full); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
