@@ -54,8 +54,6 @@ public static class LayerRegistry
             c.Bool("reset_after", true), Initializer.FromConfig(c.Raw("kernel_initializer")), Initializer.FromConfig(c.Raw("recurrent_initializer") ?? "orthogonal"), Initializer.FromConfig(c.Raw("bias_initializer") ?? "zeros"), c.Name, c.InputShape),
     };
 
-    public static IReadOnlyCollection<string> ClassNames => Factories.Keys;
-
     /// <summary>Adds a layer class, so configs and checkpoints can name it.</summary>
     public static void Register(string className, Func<ConfigReader, Layer> factory) => Factories[className] = factory;
 
