@@ -122,7 +122,4 @@ public sealed class MersenneTwister
         }
         return p;
     }
-
-    /// <summary>A 63-bit seed for a derived stream (libtorch generators, sub-tasks).</summary>
-    public long NextSeed() => ((long)NextUInt32() << 31) ^ NextUInt32();
 }

@@ -1,5 +1,5 @@
 using KerasPS.Engine;
-using EngineDataset = KerasPS.Engine.Data.Dataset;
+using KerasPS.Engine.Data;
 
 namespace KerasPS;
 
@@ -10,10 +10,10 @@ namespace KerasPS;
 /// </summary>
 public sealed class Dataset
 {
-    public Dataset(EngineDataset engine) => Engine = engine;
+    public Dataset(EncodedData engine) => Engine = engine;
 
-    /// <summary>The engine dataset (float32 features, encoded labels).</summary>
-    public EngineDataset Engine { get; }
+    /// <summary>The engine's encoded data (float32 features, encoded labels).</summary>
+    public EncodedData Engine { get; }
 
     public int Count => Engine.Count;
     public IReadOnlyList<string> FeatureNames => Engine.FeatureNames;

@@ -20,12 +20,6 @@ public sealed class CheckpointSaveOptions
 
     /// <summary>Replace an existing file; otherwise an existing file is a <c>CheckpointExists</c> error.</summary>
     public bool Overwrite { get; set; }
-
-    /// <summary>
-    /// Testing aid: the write to the temporary file fails with an IOException after this many bytes, as a full disk or
-    /// a killed process would, so tests can show that the file already at the target path survives.
-    /// </summary>
-    public long? FailAfterBytes { get; set; }
 }
 
 /// <summary>
@@ -116,7 +110,7 @@ public static class Checkpoint
     {
         try
         {
-            AtomicFile.Write(full, write, options.Overwrite, options.FailAfterBytes);
+            AtomicFile.Write(full, write, options.Overwrite);
         }
         catch (IOException) when (!options.Overwrite && File.Exists(full)) { throw Exists(full); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -387,7 +381,7 @@ public static class Checkpoint
         try
         {
             var inputShape = IntArray(modelConfig.TryGetValue("input_shape", out var s) ? s : null);
-            long? seed = modelConfig.TryGetValue("seed", out var sd) && sd is not null ? Convert.ToInt64(sd, CultureInfo.InvariantCulture) : null;
+            long? seed = new ConfigReader(modelConfig).NullableLong("seed");
             var name = modelConfig.TryGetValue("name", out var mn) && mn is string str && !string.IsNullOrWhiteSpace(str) ? str : null;
             if (inputShape is not null) TorchRuntime.EnsureLoaded();
             var model = new SequentialModel(name, inputShape, seed);
@@ -490,8 +484,9 @@ public static class Checkpoint
         if (config.GetValueOrDefault("training") is not Dictionary<string, object?> t) return _ => { };
         try
         {
-            int epochs = t.GetValueOrDefault("epochs_trained") is { } e ? Convert.ToInt32(e, CultureInfo.InvariantCulture) : 0;
-            long? fitSeed = t.GetValueOrDefault("fit_seed") is { } s ? Convert.ToInt64(s, CultureInfo.InvariantCulture) : null;
+            var training = new ConfigReader(t);
+            int epochs = training.Int("epochs_trained", 0);
+            long? fitSeed = training.NullableLong("fit_seed");
             var classes = Strings(t.GetValueOrDefault("classes"));
             var features = Strings(t.GetValueOrDefault("feature_names"));
             var target = t.GetValueOrDefault("target_name") as string;
@@ -563,9 +558,10 @@ public static class Checkpoint
         }
         try
         {
-            long iterations = Convert.ToInt64(state.GetValueOrDefault("iterations") ?? 0L, CultureInfo.InvariantCulture);
-            double? learningRate = state.GetValueOrDefault("learning_rate") is { } lr ? Convert.ToDouble(lr, CultureInfo.InvariantCulture) : null;
-            double? momentumProduct = state.GetValueOrDefault("momentum_product") is { } mp ? Convert.ToDouble(mp, CultureInfo.InvariantCulture) : null;
+            var reader = new ConfigReader(state);
+            long iterations = reader.Long("iterations", 0);
+            double? learningRate = reader.NullableDouble("learning_rate");
+            double? momentumProduct = reader.NullableDouble("momentum_product");
             if (iterations < 0) throw Invalid($"'{path}': the optimizer state says {iterations} steps were taken.");
             if (learningRate is not (> 0 and < double.PositiveInfinity) and not null) throw Invalid($"'{path}': the optimizer state has learning rate {learningRate}.");
             return () =>

@@ -51,7 +51,7 @@ internal sealed class HashingStream : Stream
 
 /// <summary>
 /// Wraps the temporary checkpoint file and fails with an IOException once a byte budget is spent: the way tests
-/// stand in for a full disk or a killed process (see <see cref="CheckpointSaveOptions.FailAfterBytes"/>).
+/// stand in for a full disk or a killed process (see <see cref="AtomicFile.FailAfterBytes"/>).
 /// </summary>
 internal sealed class FailingStream : Stream
 {
@@ -67,7 +67,7 @@ internal sealed class FailingStream : Stream
         {
             inner.Write(buffer[..(int)Math.Max(budget, 0)]);
             budget = 0;
-            throw new IOException("Simulated write failure (CheckpointSaveOptions.FailAfterBytes).");
+            throw new IOException("Simulated write failure (AtomicFile.FailAfterBytes).");
         }
         inner.Write(buffer);
         budget -= buffer.Length;

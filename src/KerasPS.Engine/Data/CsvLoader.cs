@@ -28,13 +28,13 @@ public sealed class CsvLoadOptions
 }
 
 /// <summary>
-/// Loads a CSV file with a header into a <see cref="Dataset"/>: CsvHelper's SIMD reader finds the fields, numbers
+/// Loads a CSV file with a header into a <see cref="EncodedData"/>: CsvHelper's SIMD reader finds the fields, numbers
 /// are parsed straight from the UTF-8 bytes into one preallocated float32 buffer, and no string is made per cell
 /// (only per category or target value, which CsvHelper pools). Any error ends the load: nothing half-loaded.
 /// </summary>
 public static class CsvLoader
 {
-    public static Dataset Load(string path, CsvLoadOptions options)
+    public static EncodedData Load(string path, CsvLoadOptions options)
     {
         var info = new FileInfo(path);
         if (!info.Exists)
@@ -81,7 +81,7 @@ public static class CsvLoader
     // Fully optimised from the first call: a load is one long loop, which tiered JIT would otherwise run
     // unoptimised (or via on-stack replacement) for the first few loads.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static Dataset Read(CsvReader reader, string path, long bytes, CsvLoadOptions o)
+    private static EncodedData Read(CsvReader reader, string path, long bytes, CsvLoadOptions o)
     {
         string file = Path.GetFileName(path);
         var headers = reader.Headers;
@@ -171,34 +171,10 @@ public static class CsvLoader
             }
             else
             {
-                bool neg = false, dot = false, fast = true;
-                int mantissa = 0, digits = 0, decimals = 0;
-                if (i < n && raw[i] == (byte)'-') { neg = true; i++; }
-                for (; i < n; i++)
-                {
-                    byte b = raw[i];
-                    uint d = (uint)(b - (byte)'0');
-                    if (d <= 9)
-                    {
-                        if (mantissa != 0 || d != 0) digits++;
-                        mantissa = mantissa * 10 + (int)d;
-                        if (dot) decimals++;
-                        if (digits > 7) fast = false;
-                    }
-                    else if (b == sep) break;
-                    else if (b == (byte)'.' && !dot) dot = true;
-                    else fast = false;
-                    if (!fast) { while (i < n && raw[i] != sep) i++; break; }
-                }
-                int len = i - start;
-                if (len == 0 || (neg && len == 1) || (dot && len == 1 + (neg ? 1 : 0))) return false;   // empty, "-" or "."
-                if (fast && decimals <= 10)
-                {
-                    float f = decimals == 0 ? mantissa : mantissa / Pow10[decimals];
-                    builder.Number(slot, neg ? -f : f);
-                }
-                else if (TryParseFloat(raw.Slice(start, len), out float v)) builder.Number(slot, v);
-                else return false;
+                bool ok = TryParseField(raw[i..], sep, out float v, out int len);
+                i += len;
+                if (!ok) return false;   // empty, "-", "." or text
+                builder.Number(slot, v);
             }
             field++;
             if (i >= n) break;
@@ -263,36 +239,51 @@ public static class CsvLoader
 
     private static readonly float[] Pow10 = { 1f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f };
 
-    /// <summary>
-    /// A number from UTF-8 bytes. Fast path: an optional sign, up to 7 significant digits and up to 10 decimals,
-    /// where mantissa and power of ten are exact in float32, so one IEEE division gives the correctly rounded value
-    /// (the same float as float.Parse). Anything else (exponents, long numbers, spaces) goes to float.TryParse.
-    /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <summary>A number from a whole field's UTF-8 bytes (see <see cref="TryParseField"/>).</summary>
     internal static bool TryParseFloat(ReadOnlySpan<byte> s, out float value)
     {
+        bool parsed = TryParseField(s, (byte)'\n', out value, out int length);
+        return length == s.Length ? parsed : Slow(s, out value);   // a line break inside: float.TryParse decides, as for any other byte
+    }
+
+    /// <summary>
+    /// The CSV loader's one number parser: the field at the start of <paramref name="s"/>, up to the first
+    /// <paramref name="separator"/> or the end, parsed as the bytes go by; <paramref name="length"/> is the field's length.
+    /// Fast path: an optional sign, up to 7 significant digits and up to 10 decimals, where mantissa and power of ten are
+    /// exact in float32, so one IEEE division gives the correctly rounded value (the same float as float.Parse).
+    /// Anything else (exponents, long numbers, spaces) goes to float.TryParse.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static bool TryParseField(ReadOnlySpan<byte> s, byte separator, out float value, out int length)
+    {
         int i = 0, n = s.Length;
-        if (n == 0 || n > 19) return Slow(s, out value);
-        bool neg = false;
-        if (s[0] == (byte)'-') { neg = true; i = 1; }
-        else if (s[0] == (byte)'+') i = 1;
+        bool neg = false, dot = false, any = false, fast = true;
         int mantissa = 0, digits = 0, decimals = 0;
-        bool dot = false, any = false;
+        if (n > 0 && s[0] == (byte)'-') { neg = true; i = 1; }
+        else if (n > 0 && s[0] == (byte)'+') i = 1;
         for (; i < n; i++)
         {
-            uint d = (uint)(s[i] - (byte)'0');
+            byte b = s[i];
+            uint d = (uint)(b - (byte)'0');
             if (d <= 9)
             {
                 any = true;
                 if (mantissa != 0 || d != 0) digits++;
-                if (digits > 7) return Slow(s, out value);
+                if (digits > 7) { fast = false; break; }
                 mantissa = mantissa * 10 + (int)d;
                 if (dot) decimals++;
             }
-            else if (s[i] == (byte)'.' && !dot) dot = true;
-            else return Slow(s, out value);
+            else if (b == separator) break;
+            else if (b == (byte)'.' && !dot) dot = true;
+            else { fast = false; break; }
         }
-        if (!any || decimals > 10) return Slow(s, out value);
+        if (!fast)
+        {
+            int rest = s[i..].IndexOf(separator);
+            i = rest < 0 ? n : i + rest;
+        }
+        length = i;
+        if (!fast || !any || decimals > 10) return Slow(s[..i], out value);
         float f = decimals == 0 ? mantissa : mantissa / Pow10[decimals];
         value = neg ? -f : f;
         return true;

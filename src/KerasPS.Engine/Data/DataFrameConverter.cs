@@ -3,17 +3,17 @@ using Microsoft.Data.Analysis;
 
 namespace KerasPS.Engine.Data;
 
-/// <summary>Dataset to and from a Microsoft.Data.Analysis DataFrame (one column per feature, plus the target).</summary>
+/// <summary>Encoded data to and from a Microsoft.Data.Analysis DataFrame (one column per feature, plus the target).</summary>
 public static class DataFrameConverter
 {
     /// <summary>
     /// <see cref="ToDataFrame"/> typed as object, for the cmdlet assembly: it does not reference
     /// Microsoft.Data.Analysis, which loads in the module's own load context.
     /// </summary>
-    public static object ToFrame(Dataset d) => ToDataFrame(d);
+    public static object ToFrame(EncodedData d) => ToDataFrame(d);
 
     /// <summary><see cref="FromDataFrame"/> for a frame typed as object; anything but a DataFrame is refused with <c>NotADataFrame</c>.</summary>
-    public static Dataset FromFrame(object frame, string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude, TabularOptions options) =>
+    public static EncodedData FromFrame(object frame, string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude, TabularOptions options) =>
         frame is DataFrame df ? FromDataFrame(df, target, feature, exclude, options)
             : throw KerasException.BadArgument("NotADataFrame",
                 $"-DataFrame takes a Microsoft.Data.Analysis DataFrame, such as a dataset's .DataFrame. Received: {frame?.GetType().FullName ?? "nothing"}. For other objects, pipe them to ConvertTo-ModelData.", frame);
@@ -22,7 +22,7 @@ public static class DataFrameConverter
     /// A new DataFrame: one float column per feature (one-hot columns as they are, named <c>column=category</c>) and
     /// the target as a string column of class names (classification) or a float column (regression).
     /// </summary>
-    public static DataFrame ToDataFrame(Dataset d)
+    public static DataFrame ToDataFrame(EncodedData d)
     {
         int w = d.FeatureCount, n = d.Count;
         var cols = new List<DataFrameColumn>(w + 1);
@@ -55,7 +55,7 @@ public static class DataFrameConverter
     /// A dataset from a DataFrame, with the rules of <see cref="TabularBuilder"/>: numeric columns as features, string
     /// columns one-hot encoded, nulls as missing values (an error unless a missing value is given).
     /// </summary>
-    public static Dataset FromDataFrame(DataFrame frame, string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude, TabularOptions options)
+    public static EncodedData FromDataFrame(DataFrame frame, string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude, TabularOptions options)
     {
         var names = frame.Columns.Select(c => c.Name).ToArray();
         if (names.Length == 0) throw KerasException.BadData("NoFeatures", "The DataFrame has no columns.");

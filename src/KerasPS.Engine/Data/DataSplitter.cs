@@ -1,7 +1,7 @@
 namespace KerasPS.Engine.Data;
 
 /// <summary>Rows of a split, and the parts as datasets.</summary>
-public sealed record SplitResult(Dataset Train, Dataset Test, Dataset? Validation, long? Seed);
+public sealed record SplitResult(EncodedData Train, EncodedData Test, EncodedData? Validation, long? Seed);
 
 /// <summary>
 /// scikit-learn's train_test_split, made reproducible everywhere: the permutation comes from
@@ -29,7 +29,7 @@ public static class DataSplitter
     /// Splits the rows: shuffled with the seed (or unshuffled: test = last rows, validation = the rows before them),
     /// optionally stratified so each class keeps its share in every part (within one row per class).
     /// </summary>
-    public static SplitResult Split(Dataset data, double testSize, double? validationSize, long? seed, bool stratify, bool shuffle)
+    public static SplitResult Split(EncodedData data, double testSize, double? validationSize, long? seed, bool stratify, bool shuffle)
     {
         int n = data.Count;
         if (n < 2) throw KerasException.BadArgument("TooFewRows", $"A split needs at least 2 rows; the data has {n}.", n);
@@ -61,7 +61,7 @@ public static class DataSplitter
         return new SplitResult(trainSet, data.Subset(test), nVal > 0 ? data.Subset(val) : null, usedSeed);
     }
 
-    private static (int[] Train, int[] Test, int[] Val) Stratified(Dataset data, int nTest, int nVal, MersenneTwister rng)
+    private static (int[] Train, int[] Test, int[] Val) Stratified(EncodedData data, int nTest, int nVal, MersenneTwister rng)
     {
         if (data.Labels is null || data.Classes is null)
             throw KerasException.BadArgument("StratifyNeedsClasses", "-Stratify needs data with class labels (a classification target); this data has none. Load a numeric label column with -TargetKind Classification, or leave out -Stratify.");

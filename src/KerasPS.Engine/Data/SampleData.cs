@@ -22,7 +22,7 @@ public static class SampleData
     /// (<see cref="MersenneTwister"/>), the same draws in the same order. 93 class-dependent Poisson count features
     /// and a target Class_1..Class_9 with Otto's class balance.
     /// </summary>
-    public static Dataset Otto(int rows = OttoRows, long seed = 42, bool withTarget = true)
+    public static EncodedData Otto(int rows = OttoRows, long seed = 42, bool withTarget = true)
     {
         if (rows < 1) throw KerasException.BadArgument("InvalidRows", $"Rows must be 1 or more. Received: {rows}.", rows);
         var proto = new MersenneTwister(7);   // class prototypes are fixed; rows vary with the seed
@@ -55,9 +55,9 @@ public static class SampleData
             labels[r] = c;
         }
         var names = Enumerable.Range(1, OttoFeatures).Select(i => $"feat_{i}").ToArray();
-        if (!withTarget) return new Dataset(features, new[] { OttoFeatures }, names);
+        if (!withTarget) return new EncodedData(features, new[] { OttoFeatures }, names);
         var classes = Enumerable.Range(1, 9).Select(i => $"Class_{i}").ToArray();
-        return new Dataset(features, new[] { OttoFeatures }, names, "target", labels, classes);
+        return new EncodedData(features, new[] { OttoFeatures }, names, "target", labels, classes);
     }
 
     private static int Poisson(double lambda, MersenneTwister rng)
@@ -74,7 +74,7 @@ public static class SampleData
     }
 
     /// <summary>Writes a dataset as CSV (id, features, target), the layout of the Otto training file.</summary>
-    public static void WriteCsv(Dataset d, string path, bool withId = true)
+    public static void WriteCsv(EncodedData d, string path, bool withId = true)
     {
         using var w = new StreamWriter(path, false, new System.Text.UTF8Encoding(false), 1 << 20) { NewLine = "\n" };
         var header = new List<string>();

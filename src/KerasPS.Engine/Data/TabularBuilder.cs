@@ -5,7 +5,7 @@ namespace KerasPS.Engine.Data;
 /// <summary>How a feature column is encoded.</summary>
 public enum ColumnKind { Unknown, Numeric, Categorical }
 
-/// <summary>Settings shared by every way of turning a table into a <see cref="Dataset"/> (CSV, objects, DataFrame).</summary>
+/// <summary>Settings shared by every way of turning a table into a <see cref="EncodedData"/> (CSV, objects, DataFrame).</summary>
 public sealed class TabularOptions
 {
     /// <summary>Value written for empty cells of numeric columns; null makes an empty cell an error.</summary>
@@ -24,15 +24,15 @@ public sealed class TabularOptions
     /// A dataset whose encoding to reuse (the training data when loading test data): its category lists, so that
     /// a category gets the same one-hot column, and its feature columns.
     /// </summary>
-    public Dataset? Template { get; init; }
+    public EncodedData? Template { get; init; }
 
     /// <summary>
     /// Category lists to encode with when there is no <see cref="Template"/> dataset at hand (a model that kept its
-    /// training data's <see cref="Dataset.Categories"/>): column name to categories, in one-hot order.
+    /// training data's <see cref="EncodedData.Categories"/>): column name to categories, in one-hot order.
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? Categories { get; init; }
 
-    /// <summary>The source feature columns to read when there is no <see cref="Template"/> (its <see cref="Dataset.SourceColumns"/>).</summary>
+    /// <summary>The source feature columns to read when there is no <see cref="Template"/> (its <see cref="EncodedData.SourceColumns"/>).</summary>
     public IReadOnlyList<string>? SourceColumns { get; init; }
 
     /// <summary>The fixed category lists: the template's, or <see cref="Categories"/>; null when categories are learnt from the data.</summary>
@@ -43,14 +43,14 @@ public sealed class TabularOptions
 }
 
 /// <summary>
-/// Builds a <see cref="Dataset"/> row by row from numbers and text, with the module's one rule set for every source:
+/// Builds a <see cref="EncodedData"/> row by row from numbers and text, with the module's one rule set for every source:
 /// <list type="bullet">
 /// <item>A feature column is numeric when its first non-empty value is a number; every later value must be a number
 /// too (error <c>NonNumericValue</c> naming the row and column).</item>
 /// <item>A column whose first non-empty value is text (or that is named in <see cref="TabularOptions.Categorical"/>)
 /// is categorical and one-hot encoded: one feature per category, named <c>column=category</c>, categories in the
-/// order of <see cref="Dataset.EncodeLabels"/> (numeric order when every category is a number, otherwise ordinal).
-/// The category lists are kept in <see cref="Dataset.Categories"/>, and a dataset built with that dataset as
+/// order of <see cref="EncodedData.EncodeLabels"/> (numeric order when every category is a number, otherwise ordinal).
+/// The category lists are kept in <see cref="EncodedData.Categories"/>, and a dataset built with that dataset as
 /// <see cref="TabularOptions.Template"/> encodes the same categories into the same columns.
 /// A number in a column that started with text is an error (<c>MixedColumn</c>): name the column in -Categorical.</item>
 /// <item>An empty cell, or one holding a missing-value marker (NA, N/A, NaN, null, None, #N/A, ?: see
@@ -219,7 +219,7 @@ public sealed class TabularBuilder
     }
 
     /// <summary>The dataset: categorical columns expanded to one-hot, missing cells filled, the target encoded.</summary>
-    public Dataset Build(IDictionary<string, object?>? metadata = null)
+    public EncodedData Build(IDictionary<string, object?>? metadata = null)
     {
         if (rows == 0) throw KerasException.BadData("NoDataRows", "The data has a header but no rows. Give at least one row.");
         int w = columns.Length;
@@ -237,7 +237,7 @@ public sealed class TabularBuilder
             }
             else
             {
-                var (codes, order) = Dataset.EncodeLabels(names);
+                var (codes, order) = EncodedData.EncodeLabels(names);
                 sortedCats[c] = order;
                 remap[c] = codes;   // insertion code -> sorted code
             }
@@ -287,7 +287,7 @@ public sealed class TabularBuilder
         var categories = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         for (int c = 0; c < w; c++) if (sortedCats[c] is { } cats) categories[columns[c]] = cats;
         var meta = metadata ?? new Dictionary<string, object?>();
-        meta["Categories"] = categories;   // also on Dataset.Categories; here for code that reads Metadata
+        meta["Categories"] = categories;   // also on EncodedData.Categories; here for code that reads Metadata
 
         int[]? labels = null; string[]? classes = null; float[]? targets = null;
         if (targetName is not null)
@@ -307,13 +307,13 @@ public sealed class TabularBuilder
             }
             else
             {
-                var (codes, order) = Dataset.EncodeLabels(targetValues);
+                var (codes, order) = EncodedData.EncodeLabels(targetValues);
                 classes = order;
                 labels = new int[rows];
                 for (int r = 0; r < rows; r++) labels[r] = codes[targetRaw[r]];
             }
         }
-        return new Dataset(outFeatures, shape, names2, targetName, labels, classes, targets)
+        return new EncodedData(outFeatures, shape, names2, targetName, labels, classes, targets)
         {
             Metadata = meta,
             Categories = categories,

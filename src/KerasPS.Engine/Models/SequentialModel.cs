@@ -84,7 +84,7 @@ public sealed class SequentialModel
     public void Add(Layer layer)
     {
         if (layers.Contains(layer)) throw KerasException.BadArgument("LayerAlreadyAdded", $"Layer '{layer.Name}' is already part of model '{Name}'.");
-        if (string.IsNullOrEmpty(layer.Name)) layer.Name = UniqueName(Snake(layer.ClassName));
+        if (string.IsNullOrEmpty(layer.Name)) layer.Name = UniqueName(KerasNames.ClassToSnake(layer.ClassName));
         else if (layers.Any(l => l.Name == layer.Name))
             throw KerasException.BadArgument("DuplicateLayerName", $"Model '{Name}' already has a layer named '{layer.Name}'. Layer names must be unique; choose another -Name.", layer.Name);
         if (layer.DeclaredInputShape is not null && layers.Count > 0)
@@ -113,19 +113,6 @@ public sealed class SequentialModel
             var candidate = $"{stem}_{i}";
             if (layers.All(l => l.Name != candidate)) return candidate;
         }
-    }
-
-    internal static string Snake(string className)
-    {
-        var sb = new System.Text.StringBuilder();
-        for (int i = 0; i < className.Length; i++)
-        {
-            char c = className[i];
-            if (char.IsUpper(c) && i > 0 && (char.IsLower(className[i - 1]) || (i + 1 < className.Length && char.IsLower(className[i + 1])) ) && !char.IsDigit(className[i - 1]))
-                sb.Append('_');
-            sb.Append(char.ToLowerInvariant(c));
-        }
-        return sb.ToString();
     }
 
     /// <summary>Builds every layer that is not built yet, from the model's input shape.</summary>
@@ -196,7 +183,7 @@ public sealed class SequentialModel
         layers.Select(l => new Dictionary<string, object?> { ["class_name"] = l.ClassName, ["config"] = l.GetConfig() }).ToList();
 
     /// <summary>Predictions for a dataset's rows (flat, row-major), for callers that do not handle tensors.</summary>
-    public float[] PredictData(Dataset data, int batchSize = 4096) => Predict(data.FeatureTensor(), batchSize);
+    public float[] PredictData(EncodedData data, int batchSize = 4096) => Predict(data.FeatureTensor(), batchSize);
 
     /// <summary>Runs the model on features in batches, without gradients; returns [Count, outputs] row-major.</summary>
     public float[] Predict(Tensor features, int batchSize = 4096)

@@ -32,12 +32,4 @@ public sealed class TrialMonitor
         }
         return best;
     }
-
-    /// <summary>Whether <paramref name="a"/> is better than <paramref name="b"/> (for sorting trials).</summary>
-    public int Compare(double? a, double? b)
-    {
-        if (a is null) return b is null ? 0 : 1;
-        if (b is null) return -1;
-        return HigherIsBetter ? b.Value.CompareTo(a.Value) : a.Value.CompareTo(b.Value);
-    }
 }

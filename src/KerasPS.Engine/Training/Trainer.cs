@@ -17,7 +17,7 @@ public sealed class FitOptions
     public int BatchSize { get; init; } = 32;
     public bool Shuffle { get; init; } = true;
     public long? Seed { get; init; }
-    public Dataset? ValidationData { get; init; }
+    public EncodedData? ValidationData { get; init; }
     public double ValidationSplit { get; init; }
 
     /// <summary>Epoch to start from (0-based, as Keras); null continues after the epochs already trained.</summary>
@@ -57,14 +57,14 @@ public static class Trainer
         }
     }
 
-    public static IEnumerable<EpochRecord> Fit(SequentialModel model, Dataset data, FitOptions o)
+    public static IEnumerable<EpochRecord> Fit(SequentialModel model, EncodedData data, FitOptions o)
     {
         Validate(model, data, o);
         TorchRuntime.EnsureLoaded();
         return Run(model, data, o);
     }
 
-    private static void Validate(SequentialModel model, Dataset data, FitOptions o)
+    private static void Validate(SequentialModel model, EncodedData data, FitOptions o)
     {
         if (!model.IsCompiled)
             throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled. Pipe it to Build-Model -Optimizer <name> -Loss <name> before Invoke-ModelFit.");
@@ -101,7 +101,7 @@ public static class Trainer
         }
     }
 
-    private static IEnumerable<EpochRecord> Run(SequentialModel model, Dataset data, FitOptions o)
+    private static IEnumerable<EpochRecord> Run(SequentialModel model, EncodedData data, FitOptions o)
     {
         if (Interlocked.Exchange(ref model.Busy, 1) == 1)
             throw KerasException.BadOperation("ModelBusy", $"Model '{model.Name}' is already being trained. Wait for that fit to finish.");
@@ -212,7 +212,7 @@ public static class Trainer
         string.Join(" - ", r.Values.Select(kv => $"{kv.Key}: {kv.Value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}"));
 
     /// <summary>What a fit learns about its data and keeps on the model (class order, columns, categories).</summary>
-    private static void RememberData(SequentialModel model, Dataset data)
+    private static void RememberData(SequentialModel model, EncodedData data)
     {
         if (data.TargetKind == TargetKind.Classification) model.Classes ??= data.Classes;
         model.FeatureNames ??= data.FeatureNames;
@@ -221,7 +221,7 @@ public static class Trainer
         if (model.Categories is null && data.Categories.Count > 0) model.Categories = data.Categories;
     }
 
-    private static Prepared Prepare(SequentialModel model, Dataset data, FitOptions o)
+    private static Prepared Prepare(SequentialModel model, EncodedData data, FitOptions o)
     {
         var p = new Prepared();
         try
@@ -271,7 +271,7 @@ public static class Trainer
         return t;
     }
 
-    private static Tensor Targets(IReadOnlyList<string>? classes, Dataset d, Loss loss, int outWidth)
+    private static Tensor Targets(IReadOnlyList<string>? classes, EncodedData d, Loss loss, int outWidth)
     {
         Tensor t;
         if (d.TargetKind == TargetKind.Classification)
@@ -325,7 +325,7 @@ public static class Trainer
         return t;
     }
 
-    private static Tensor? SampleWeights(IReadOnlyList<string>? classes, Dataset train, FitOptions o)
+    private static Tensor? SampleWeights(IReadOnlyList<string>? classes, EncodedData train, FitOptions o)
     {
         if (o.ClassWeight is null && o.SampleWeight is null) return null;
         int rows = train.Count;
@@ -445,7 +445,7 @@ public static class Trainer
     }
 
     /// <summary>Loss and metrics over a whole dataset without gradients (Keras evaluate / validation).</summary>
-    public static (double Loss, Dictionary<string, double> Metrics) Evaluate(SequentialModel model, Dataset data, int batchSize = 1024)
+    public static (double Loss, Dictionary<string, double> Metrics) Evaluate(SequentialModel model, EncodedData data, int batchSize = 1024)
     {
         if (!model.IsCompiled) throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled. Pipe it to Build-Model first.");
         if (data.TargetKind == TargetKind.None) throw KerasException.BadArgument("NoTarget", "The data has no target column to evaluate against.");

@@ -2,14 +2,14 @@ using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
 using KerasPS.Engine;
-using EngineDataset = KerasPS.Engine.Data.Dataset;
+using KerasPS.Engine.Data;
 
 namespace KerasPS.Infrastructure;
 
 /// <summary>Plain PowerShell arrays (-X rows of numbers, -Y labels or values) to an engine dataset.</summary>
 public static class ArrayInput
 {
-    public static EngineDataset FromArrays(object x, object? y)
+    public static EncodedData FromArrays(object x, object? y)
     {
         var rows = Rows(x, "X");
         if (rows.Count == 0) throw KerasException.BadArgument("EmptyData", "-X has no rows.");
@@ -22,7 +22,7 @@ public static class ArrayInput
             Array.Copy(rows[i], 0, features, (long)i * width, width);
         }
         var names = Enumerable.Range(1, width).Select(i => $"x{i}").ToArray();
-        if (y is null) return new EngineDataset(features, new[] { width }, names);
+        if (y is null) return new EncodedData(features, new[] { width }, names);
         var targets = Items(y).ToList();
         if (targets.Count != rows.Count)
             throw KerasException.BadArgument("TargetCountMismatch", $"-Y has {targets.Count} values but -X has {rows.Count} rows.");
@@ -36,11 +36,11 @@ public static class ArrayInput
                 if (yRows[i].Length != w) throw KerasException.BadData("InvalidData", $"-Y row {i} has {yRows[i].Length} values; row 0 has {w}.", i);
                 Array.Copy(yRows[i], 0, flat, (long)i * w, w);
             }
-            return new EngineDataset(features, new[] { width }, names, "y", targets: flat, targetWidth: w);
+            return new EncodedData(features, new[] { width }, names, "y", targets: flat, targetWidth: w);
         }
         var labels = targets.Select(t => Convert.ToString(t, CultureInfo.InvariantCulture) ?? "").ToList();
-        var (idx, classes) = EngineDataset.EncodeLabels(labels);
-        return new EngineDataset(features, new[] { width }, names, "y", idx, classes);
+        var (idx, classes) = EncodedData.EncodeLabels(labels);
+        return new EncodedData(features, new[] { width }, names, "y", idx, classes);
     }
 
     private static bool IsNumber(object? o) => o is byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal;

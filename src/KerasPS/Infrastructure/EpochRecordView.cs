@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Management.Automation;
+using KerasPS.Engine;
 using KerasPS.Engine.Training;
 
 namespace KerasPS.Infrastructure;
@@ -9,20 +10,15 @@ public static class EpochRecordView
 {
     public const string TypeName = "KerasPS.EpochRecord";
 
-    /// <summary>Keras name to property name: val_top_k_categorical_accuracy -> ValTopKCategoricalAccuracy.</summary>
-    public static string PropertyName(string kerasName) =>
-        string.Concat(kerasName.Split('_', StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => char.ToUpper(p[0], CultureInfo.InvariantCulture) + p[1..]));
-
     public static PSObject ToPSObject(EpochRecord r, string? modelName = null)
     {
         var o = new PSObject();
         o.TypeNames.Insert(0, TypeName);
         o.Properties.Add(new PSNoteProperty("Epoch", r.Epoch));
         foreach (var kv in r.Values.Where(kv => !kv.Key.StartsWith("val_", StringComparison.Ordinal)))
-            o.Properties.Add(new PSNoteProperty(PropertyName(kv.Key), kv.Value));
+            o.Properties.Add(new PSNoteProperty(KerasNames.ToPascal(kv.Key), kv.Value));
         foreach (var kv in r.Values.Where(kv => kv.Key.StartsWith("val_", StringComparison.Ordinal)))
-            o.Properties.Add(new PSNoteProperty(PropertyName(kv.Key), kv.Value));
+            o.Properties.Add(new PSNoteProperty(KerasNames.ToPascal(kv.Key), kv.Value));
         o.Properties.Add(new PSNoteProperty("LearningRate", r.LearningRate));
         o.Properties.Add(new PSNoteProperty("Duration", r.Duration));
         o.Properties.Add(new PSNoteProperty("Samples", r.Samples));

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Management.Automation;
-using System.Text;
 using KerasPS.Engine;
 using KerasPS.Engine.Plotting;
 using KerasPS.Engine.Training;
@@ -63,10 +62,10 @@ internal sealed class HistoryInput
             if (p.Name is "Epoch" or "LearningRate" or "Duration" or "Samples" or "Model") continue;
             switch (PSValue.Unwrap(p.Value))
             {
-                case double d: values[KerasName(p.Name)] = d; break;
-                case float f: values[KerasName(p.Name)] = f; break;
+                case double d: values[KerasNames.ToSnake(p.Name)] = d; break;
+                case float f: values[KerasNames.ToSnake(p.Name)] = f; break;
                 // Import-Csv of an exported history gives strings.
-                case string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v): values[KerasName(p.Name)] = v; break;
+                case string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v): values[KerasNames.ToSnake(p.Name)] = v; break;
             }
         }
         if (!values.ContainsKey("loss")) throw KerasException.BadArgument("UnsupportedHistoryInput", "An epoch record has no Loss property. Pipe Invoke-ModelFit's output (or Import-Csv of an exported history).", o);
@@ -74,21 +73,8 @@ internal sealed class HistoryInput
         return new EpochRecord(Convert.ToInt32(PSValue.Unwrap(o.Properties["Epoch"]!.Value), CultureInfo.InvariantCulture), values, lr, TimeSpan.Zero, 0);
     }
 
-    /// <summary>Property name back to Keras's name: ValTopKCategoricalAccuracy -> val_top_k_categorical_accuracy.</summary>
-    public static string KerasName(string property)
-    {
-        var sb = new StringBuilder();
-        for (int i = 0; i < property.Length; i++)
-        {
-            char ch = property[i];
-            if (char.IsUpper(ch) && i > 0) sb.Append('_');
-            sb.Append(char.ToLowerInvariant(ch));
-        }
-        return sb.ToString();
-    }
-
     /// <summary>The metric's name as stored in records, accepting val_loss, ValLoss or valloss.</summary>
-    public static string Normalize(string metric) => KerasName(EpochRecordView.PropertyName(metric.Trim()));
+    public static string Normalize(string metric) => KerasNames.ToSnake(KerasNames.ToPascal(metric.Trim()));
 
     private static string TrialLabel(TrialResult t)
     {

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Management.Automation;
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
-using EngineDataset = KerasPS.Engine.Data.Dataset;
 
 namespace KerasPS.Infrastructure;
 
@@ -18,7 +17,7 @@ namespace KerasPS.Infrastructure;
 /// <example><code>
 /// var b = new ObjectDatasetBuilder(target: null, feature: model.FeatureNames, exclude: null, new TabularOptions { Template = trainData });
 /// foreach (var o in objects) b.Add(o);
-/// EngineDataset d = b.Build();
+/// EncodedData d = b.Build();
 /// </code></example>
 public sealed class ObjectDatasetBuilder
 {
@@ -118,7 +117,7 @@ public sealed class ObjectDatasetBuilder
     }
 
     /// <summary>The dataset of every object added; an error when none was.</summary>
-    public EngineDataset Build()
+    public EncodedData Build()
     {
         if (builder is null) throw KerasException.BadData("NoDataRows", "No objects came in. Pipe at least one object or hashtable.");
         return builder.Build(new Dictionary<string, object?> { ["Source"] = "objects" });

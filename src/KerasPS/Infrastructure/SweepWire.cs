@@ -4,8 +4,8 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using KerasPS.Engine;
+using KerasPS.Engine.Data;
 using KerasPS.Engine.Training;
-using EngineDataset = KerasPS.Engine.Data.Dataset;
 
 namespace KerasPS.Infrastructure;
 
@@ -43,7 +43,7 @@ public static class SweepWire
         var classes = PSValue.Unwrap(h["Classes"]) is null ? null : Strings(h["Classes"]);
         var targets = b64("Targets") is { } t ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(t)).ToArray() : null;
         int width = Convert.ToInt32(PSValue.Unwrap(h["TargetWidth"]) ?? 1, CultureInfo.InvariantCulture);
-        return new Dataset(new EngineDataset(features, shape, names, PSValue.Unwrap(h["TargetName"]) as string, labels, classes, targets, width));
+        return new Dataset(new EncodedData(features, shape, names, PSValue.Unwrap(h["TargetName"]) as string, labels, classes, targets, width));
     }
 
     public static object[] HistoryToWire(IEnumerable<EpochRecord> history) => history.Select(r => (object)new Hashtable

@@ -97,7 +97,7 @@ public sealed class Normalization : Layer
     }
 
     /// <summary>Adapts to a dataset's features.</summary>
-    public void Adapt(Dataset data) => Adapt(data.Features, data.FeatureShape);
+    public void Adapt(EncodedData data) => Adapt(data.Features, data.FeatureShape);
 
     private void Rebuild(int[] shape) => Build(shape, new MersenneTwister(0));
 

@@ -333,8 +333,9 @@ public static class OptimizerFactory
     /// <summary>Rebuilds an optimizer from <see cref="Optimizer.GetConfig"/>.</summary>
     public static Optimizer FromConfig(IDictionary<string, object?> c)
     {
-        double? D(string k) => c.TryGetValue(k, out var v) && v is not null ? Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture) : null;
-        bool B(string k) => c.TryGetValue(k, out var v) && v is not null && Convert.ToBoolean(v, System.Globalization.CultureInfo.InvariantCulture);
+        var r = new ConfigReader(c);
+        double? D(string k) => r.NullableDouble(k);
+        bool B(string k) => r.Bool(k, false);
         return Create(Convert.ToString(c["name"])!, D("learning_rate"), D("momentum"), B("nesterov"), D("beta_1"), D("beta_2"), D("epsilon"),
             D("rho"), D("weight_decay"), B("amsgrad"), B("centered"), D("initial_accumulator_value"), D("clipnorm"), D("clipvalue"));
     }

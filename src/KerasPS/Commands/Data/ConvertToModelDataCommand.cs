@@ -15,7 +15,7 @@ namespace KerasPS.Commands.Data;
 /// <example><code>$df = $train.DataFrame; ConvertTo-ModelData -DataFrame $df -Target target</code></example>
 [Cmdlet(VerbsData.ConvertTo, "ModelData", DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(Dataset))]
-public sealed class ConvertToModelDataCommand : KerasCmdlet
+public sealed class ConvertToModelDataCommand : DataEncodingCommandBase
 {
     private const string ObjectSet = "InputObject";
     private const string FrameSet = "DataFrame";
@@ -46,28 +46,9 @@ public sealed class ConvertToModelDataCommand : KerasCmdlet
     [Parameter]
     public string[]? Categorical { get; set; }
 
-    /// <summary>The number for missing or empty numeric values (categorical ones get all zeros). By default they are errors.</summary>
-    [Parameter]
-    public double? MissingValue { get; set; }
-
-    /// <summary>Shape of one row's features; by default a flat vector.</summary>
-    [Parameter]
-    public int[]? FeatureShape { get; set; }
-
-    /// <summary>Classification or Regression; by default a target with text is classification and an all-numeric one regression.</summary>
-    [Parameter]
-    [ValidateSet("Classification", "Regression")]
-    public string? TargetKind { get; set; }
-
-    /// <summary>A dataset (the training data) whose encoding to reuse: the same feature columns and one-hot categories.</summary>
-    [Parameter]
-    public Dataset? Template { get; set; }
-
-    private TabularOptions Options => ImportModelDataCommand.TabularOptionsFrom(MissingValue, Categorical, FeatureShape ?? Template?.FeatureShape, TargetKind, Template);
-
     protected override void Begin()
     {
-        if (ParameterSetName == ObjectSet) builder = new ObjectDatasetBuilder(Target, Feature, Exclude, Options);
+        if (ParameterSetName == ObjectSet) builder = new ObjectDatasetBuilder(Target, Feature, Exclude, EncodingOptions(Categorical));
     }
 
     protected override void Process()
@@ -85,7 +66,7 @@ public sealed class ConvertToModelDataCommand : KerasCmdlet
         if (ParameterSetName == FrameSet)
         {
             var feature = Feature ?? Template?.Engine.SourceColumns?.ToArray();
-            WriteObject(new Dataset(DataFrameConverter.FromFrame(DataFrame, Target, feature, Exclude, Options)));
+            WriteObject(new Dataset(DataFrameConverter.FromFrame(DataFrame, Target, feature, Exclude, EncodingOptions(Categorical))));
         }
         else WriteObject(new Dataset(builder!.Build()));
     }

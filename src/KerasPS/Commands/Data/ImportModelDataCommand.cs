@@ -18,7 +18,7 @@ namespace KerasPS.Commands.Data;
 /// <example><code>Import-ModelData ./digits.csv -Target label -FeatureShape 28,28,1</code></example>
 [Cmdlet(VerbsData.Import, "ModelData")]
 [OutputType(typeof(Dataset))]
-public sealed class ImportModelDataCommand : KerasCmdlet
+public sealed class ImportModelDataCommand : DataEncodingCommandBase
 {
     /// <summary>Path of the CSV file; also FileInfo objects from Get-ChildItem (by FullName/PSPath).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -55,23 +55,6 @@ public sealed class ImportModelDataCommand : KerasCmdlet
     [ArgumentCompleter(typeof(EncodingCompleter))]
     public string? Encoding { get; set; }
 
-    /// <summary>The number to use for empty cells of numeric features (categorical features get all zeros). By default an empty cell is an error.</summary>
-    [Parameter]
-    public double? MissingValue { get; set; }
-
-    /// <summary>Shape of one row's features, e.g. 28,28,1 for 784 pixel columns; by default a flat vector.</summary>
-    [Parameter]
-    public int[]? FeatureShape { get; set; }
-
-    /// <summary>Classification or Regression; by default a target with text is classification and an all-numeric target regression.</summary>
-    [Parameter]
-    [ValidateSet("Classification", "Regression")]
-    public string? TargetKind { get; set; }
-
-    /// <summary>A dataset (the training data) whose encoding to reuse: the same feature columns and the same one-hot categories.</summary>
-    [Parameter]
-    public Dataset? Template { get; set; }
-
     protected override void Process()
     {
         foreach (var p in Path)
@@ -86,7 +69,7 @@ public sealed class ImportModelDataCommand : KerasCmdlet
                 Feature = feature,
                 Delimiter = Delimiter,
                 Encoding = EncodingCompleter.Parse(Encoding),
-                Tabular = TabularOptionsFrom(MissingValue, Categorical, FeatureShape ?? Template?.FeatureShape, TargetKind, Template),
+                Tabular = EncodingOptions(Categorical),
             };
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var data = CsvLoader.Load(full, options);
@@ -94,13 +77,4 @@ public sealed class ImportModelDataCommand : KerasCmdlet
             WriteObject(new Dataset(data));
         }
     }
-
-    internal static TabularOptions TabularOptionsFrom(double? missing, string[]? categorical, int[]? shape, string? targetKind, Dataset? template) => new()
-    {
-        MissingValue = missing is { } m ? (float)m : null,
-        Categorical = categorical,
-        FeatureShape = shape,
-        TargetKind = targetKind is null ? null : Enum.Parse<TargetKind>(targetKind, true),
-        Template = template?.Engine,
-    };
 }

@@ -153,7 +153,7 @@ public sealed class InvokeModelSweepCommand : KerasCmdlet
         var monitor = new TrialMonitor(Monitor ?? (hasValidation ? "val_loss" : "loss"));
         if (monitor.Name.StartsWith("val_", StringComparison.Ordinal) && !hasValidation)
             Fail("MonitorNeedsValidation", ErrorCategory.InvalidArgument, $"-Monitor {monitor.Name} is a validation value; give -ValidationData or -ValidationSplit, or monitor a training value such as loss.", monitor.Name);
-        var monitorProperty = EpochRecordView.PropertyName(monitor.Name);
+        var monitorProperty = KerasNames.ToPascal(monitor.Name);
 
         var space = Space();
         foreach (var (name, _) in space)

@@ -1,7 +1,8 @@
 using System.Management.Automation;
+using KerasPS.Engine;
+using KerasPS.Engine.Data;
 using KerasPS.Engine.Training;
 using KerasPS.Infrastructure;
-using EngineDataset = KerasPS.Engine.Data.Dataset;
 
 namespace KerasPS.Commands.Models;
 
@@ -23,13 +24,13 @@ public sealed class InvokeModelEvaluateCommand : ModelDataCommandBase
 
     protected override void Process()
     {
-        EngineDataset data = GetData(Y);
+        EncodedData data = GetData(Y);
         var (loss, metrics) = Trainer.Evaluate(Model.Engine, data, BatchSize);
         var o = new PSObject();
         o.TypeNames.Insert(0, "KerasPS.Evaluation");
         o.Properties.Add(new PSNoteProperty("Model", Model.Name));
         o.Properties.Add(new PSNoteProperty("Loss", loss));
-        foreach (var kv in metrics) o.Properties.Add(new PSNoteProperty(EpochRecordView.PropertyName(kv.Key), kv.Value));
+        foreach (var kv in metrics) o.Properties.Add(new PSNoteProperty(KerasNames.ToPascal(kv.Key), kv.Value));
         o.Properties.Add(new PSNoteProperty("Samples", data.Count));
         WriteObject(o);
     }

@@ -1,10 +1,10 @@
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
+using KerasPS.Engine.Data;
 using KerasPS.Engine.Training;
 using KerasPS.Engine.Training.Callbacks;
 using KerasPS.Infrastructure;
-using EngineDataset = KerasPS.Engine.Data.Dataset;
 
 namespace KerasPS.Commands.Models;
 
@@ -68,7 +68,7 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
 
     protected override void Process()
     {
-        EngineDataset data = GetData(Y);
+        EncodedData data = GetData(Y);
         if (Resume is not null)
         {
             var path = ResolveFilePath(Resume);

@@ -2,7 +2,6 @@ using System.Management.Automation;
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
 using KerasPS.Infrastructure;
-using EngineDataset = KerasPS.Engine.Data.Dataset;
 
 namespace KerasPS.Commands.Models;
 
@@ -54,7 +53,7 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
         if (rows is not null) Predict(rows.Build());
     }
 
-    private void Predict(EngineDataset data)
+    private void Predict(EncodedData data)
     {
         var m = Model.Engine;
         var raw = m.PredictData(data, BatchSize);

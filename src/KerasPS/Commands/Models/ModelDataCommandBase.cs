@@ -1,6 +1,6 @@
 using System.Management.Automation;
+using KerasPS.Engine.Data;
 using KerasPS.Infrastructure;
-using EngineDataset = KerasPS.Engine.Data.Dataset;
 
 namespace KerasPS.Commands.Models;
 
@@ -26,5 +26,5 @@ public abstract class ModelDataCommandBase : KerasCmdlet
     public object X { get; set; } = null!;
 
     /// <summary>-Data, or -X (and -Y) as a dataset.</summary>
-    protected EngineDataset GetData(object? y) => ParameterSetName == ArraySet ? ArrayInput.FromArrays(X, y) : Data.Engine;
+    protected EncodedData GetData(object? y) => ParameterSetName == ArraySet ? ArrayInput.FromArrays(X, y) : Data.Engine;
 }

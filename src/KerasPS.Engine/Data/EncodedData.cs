@@ -11,12 +11,14 @@ public enum TargetKind { None, Classification, Regression }
 /// Features (float32, row-major, <c>Count x FeatureShape</c>) and an optional target, encoded once:
 /// class labels become indices into <see cref="Classes"/> (the Keras Otto tutorial's <c>preprocess_labels</c>), numeric targets
 /// stay values. Immutable; slicing makes new datasets that share the class list.
+/// The engine's half of a dataset: users hold <c>KerasPS.Dataset</c>, which wraps one of these; the name says what this
+/// half is, data already encoded into numbers, and keeps one <c>Dataset</c> type name in the module.
 /// </summary>
-public sealed class Dataset
+public sealed class EncodedData
 {
     private Tensor? featureTensor;
 
-    public Dataset(float[] features, int[] featureShape, IReadOnlyList<string> featureNames,
+    public EncodedData(float[] features, int[] featureShape, IReadOnlyList<string> featureNames,
         string? targetName = null, int[]? labels = null, IReadOnlyList<string>? classes = null,
         float[]? targets = null, int targetWidth = 1)
     {
@@ -107,7 +109,7 @@ public sealed class Dataset
     }
 
     /// <summary>A new dataset with the given rows, in that order; the class list is shared.</summary>
-    public Dataset Subset(IReadOnlyList<int> rows)
+    public EncodedData Subset(IReadOnlyList<int> rows)
     {
         int w = FeatureCount;
         var f = new float[(long)rows.Count * w];
@@ -124,7 +126,7 @@ public sealed class Dataset
             targets = new float[(long)rows.Count * TargetWidth];
             for (int i = 0; i < rows.Count; i++) Array.Copy(Targets, (long)rows[i] * TargetWidth, targets, (long)i * TargetWidth, TargetWidth);
         }
-        return new Dataset(f, FeatureShape, FeatureNames, TargetName, labels, Classes, targets, TargetWidth) 
+        return new EncodedData(f, FeatureShape, FeatureNames, TargetName, labels, Classes, targets, TargetWidth) 
         {
             Metadata = new Dictionary<string, object?>(Metadata),
             Categories = Categories,
@@ -133,7 +135,7 @@ public sealed class Dataset
     }
 
     /// <summary>Rows start..start+count-1.</summary>
-    public Dataset Slice(int start, int count) => Subset(Enumerable.Range(start, count).ToArray());
+    public EncodedData Slice(int start, int count) => Subset(Enumerable.Range(start, count).ToArray());
 
     /// <summary>Encodes label strings once into indices and a stable class order.</summary>
     public static (int[] Labels, string[] Classes) EncodeLabels(IReadOnlyList<string> raw)
@@ -167,6 +169,6 @@ public sealed class Dataset
     }
 
     public override string ToString() =>
-        $"Dataset: {Count} rows x {string.Join("x", FeatureShape)} features" +
+        $"EncodedData: {Count} rows x {string.Join("x", FeatureShape)} features" +
         (TargetKind == TargetKind.Classification ? $", {Classes!.Count} classes" : TargetKind == TargetKind.Regression ? ", regression target" : "");
 }
