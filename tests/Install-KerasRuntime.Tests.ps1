@@ -156,6 +156,66 @@ Describe 'Install-KerasRuntime' -Tag Slow {
         }
     }
 
+    Context 'from a NuGet v3 flat-container URL' {
+        BeforeAll {
+            # A loopback feed in the flat-container layout ({id}/{version}/{id}.{version}.nupkg, the same as the global
+            # packages folder's), served from a runspace of this process; '/quit' stops it.
+            $probe = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+            $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+            $script:Feed = "http://127.0.0.1:$port/flat/"
+            $script:Server = [powershell]::Create().AddScript({
+                param($Prefix, $Packages)
+                $listener = [Net.HttpListener]::new(); $listener.Prefixes.Add($Prefix); $listener.Start()
+                try {
+                    while ($true) {
+                        $context = $listener.GetContext()
+                        $relative = $context.Request.Url.AbsolutePath.Substring(([uri]$Prefix).AbsolutePath.Length)
+                        if ($relative -eq 'quit') { $context.Response.Close(); break }
+                        $file = Join-Path $Packages $relative
+                        if ($relative -like '*.nupkg' -and (Test-Path -LiteralPath $file -PathType Leaf)) {
+                            $stream = [IO.File]::OpenRead($file)
+                            $context.Response.ContentLength64 = $stream.Length
+                            try { $stream.CopyTo($context.Response.OutputStream) } finally { $stream.Dispose() }
+                        }
+                        else { $context.Response.StatusCode = 404 }
+                        $context.Response.Close()
+                    }
+                }
+                finally { $listener.Stop() }
+            }).AddArgument($script:Feed).AddArgument($script:GlobalPackages)
+            $script:ServerRun = $script:Server.BeginInvoke()
+            $client = [Net.Http.HttpClient]::new()
+            foreach ($i in 1..50) {
+                try { $null = $client.GetAsync($script:Feed + 'ping').GetAwaiter().GetResult(); break } catch { Start-Sleep -Milliseconds 100 }
+            }
+            $client.Dispose()
+        }
+        AfterAll {
+            $client = [Net.Http.HttpClient]::new()
+            try { $null = $client.GetAsync($script:Feed + 'quit').GetAwaiter().GetResult() } catch { }
+            $client.Dispose()
+            $null = $script:ServerRun.AsyncWaitHandle.WaitOne(5000)
+            $script:Server.Dispose()
+        }
+
+        It 'downloads, checks and installs the packages' {
+            $root = Join-Path $TestDrive 'from-feed'
+            $info = Install-KerasRuntime -Source $script:Feed -Path $root
+            $info.Source | Should -Be $script:Feed
+            $info.IsComplete | Should -BeTrue
+            $info.Files | Sort-Object | Should -Be ($script:Expected[$script:Rid] | Sort-Object)
+            Get-ChildItem -LiteralPath (Split-Path $info.Path) -Force | ForEach-Object Name | Should -Be $script:Rid
+            $script:Locations::SessionPath = $script:Root
+        }
+
+        It 'reports a feed without the package: RuntimePackageNotFound' {
+            $err = try { Install-KerasRuntime -Source ($script:Feed + 'nothing/') -Path (Join-Path $TestDrive 'feed-none'); $null } catch { $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'RuntimePackageNotFound'
+            $err.Exception.Message | Should -Match '404'
+            Test-Path ($script:Locations::FolderUnder((Join-Path $TestDrive 'feed-none'))) | Should -BeFalse
+        }
+    }
+
     Context 'in a fresh process with KERASPS_RUNTIME_PATH' {
         It 'loads the installed bridge and libtorch from that folder only, computes, and RuntimeLocations.Find() returns it' -Skip:(-not $IsLinux) {
             $moduleBin = Join-Path $script:RepoRoot 'module/bin'
