@@ -104,6 +104,18 @@ Describe 'Install-KerasRuntime' -Tag Slow {
             Get-ChildItem -LiteralPath $script:Folder -File | ForEach-Object { "$($_.Name) $($_.LastWriteTimeUtc.Ticks)" } | Should -Be $before
         }
 
+        It 'reinstalls with -Force, replacing the folder only once the new one is complete' {
+            $root = Join-Path $TestDrive 'forced'
+            $first = Install-KerasRuntime -Source $script:Source -Path $root
+            Start-Sleep -Milliseconds 20
+            $second = Install-KerasRuntime -Source $script:Source -Path $root -Force
+            $second.InstalledAt | Should -BeGreaterThan $first.InstalledAt
+            $second.IsComplete | Should -BeTrue
+            @(Get-ChildItem -LiteralPath (Split-Path $second.Path) -Force).Name | Should -Be $script:Rid
+            Remove-Item -LiteralPath $root -Recurse -Force
+            $script:Locations::SessionPath = $script:Root
+        }
+
         It 'changes nothing with -WhatIf' {
             $root = Join-Path $TestDrive 'whatif'
             Install-KerasRuntime -Source $script:Source -Path $root -WhatIf | Should -BeNullOrEmpty
