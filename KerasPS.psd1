@@ -63,6 +63,8 @@
         'New-TerminateOnNaN'
         'Set-KerasOption'
         'Get-KerasOption'
+        'Install-KerasRuntime'
+        'Get-KerasRuntime'
         'Export-Checkpoint'
         'Import-Checkpoint'
         'Invoke-ModelSweep'
