@@ -23,62 +23,6 @@ function Get-HostRid {
     return "linux-$arch"
 }
 
-function Set-ElfVersionNeedWeak {
-    <#
-    Marks one symbol-version requirement of an ELF64 shared library as weak (VER_FLG_WEAK in the
-    .gnu.version_r auxiliary entry), so that the dynamic loader accepts a libstdc++ that lacks that
-    version. TorchSharp 0.107's libLibTorchSharp.so asks for GLIBCXX_3.4.32 for a single link-time
-    marker symbol (std::ios_base_library_init) that nothing calls at run time; Debian 12 and
-    Ubuntu 22.04 ship libstdc++ up to GLIBCXX_3.4.30. Returns $true when the file was changed.
-    #>
-    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $Version)
-    $bytes = [System.IO.File]::ReadAllBytes($Path)
-    if ($bytes.Length -lt 64 -or $bytes[0] -ne 0x7f -or $bytes[1] -ne 0x45 -or $bytes[2] -ne 0x4c -or $bytes[3] -ne 0x46) {
-        throw "Not an ELF file: $Path"
-    }
-    if ($bytes[4] -ne 2 -or $bytes[5] -ne 1) { throw "Only little-endian ELF64 is supported: $Path" }
-    $shoff = [BitConverter]::ToInt64($bytes, 0x28)
-    $shentsize = [BitConverter]::ToUInt16($bytes, 0x3A)
-    $shnum = [BitConverter]::ToUInt16($bytes, 0x3C)
-    $section = { param($i) $o = $shoff + $i * $shentsize; [pscustomobject]@{
-            Type = [BitConverter]::ToUInt32($bytes, $o + 4); Offset = [BitConverter]::ToInt64($bytes, $o + 24)
-            Size = [BitConverter]::ToInt64($bytes, $o + 32); Link = [BitConverter]::ToUInt32($bytes, $o + 40)
-            Info = [BitConverter]::ToUInt32($bytes, $o + 44) } }
-    $changed = $false
-    for ($i = 0; $i -lt $shnum; $i++) {
-        $s = & $section $i
-        if ($s.Type -ne 0x6ffffffe) { continue }   # SHT_GNU_verneed
-        $strtab = (& $section $s.Link).Offset
-        $vn = $s.Offset
-        for ($n = 0; $n -lt $s.Info; $n++) {
-            $cnt = [BitConverter]::ToUInt16($bytes, $vn + 2)
-            $aux = $vn + [BitConverter]::ToUInt32($bytes, $vn + 8)
-            for ($a = 0; $a -lt $cnt; $a++) {
-                $nameOff = $strtab + [BitConverter]::ToUInt32($bytes, $aux + 8)
-                $end = [Array]::IndexOf($bytes, [byte]0, [int]$nameOff)
-                $name = [System.Text.Encoding]::ASCII.GetString($bytes, $nameOff, $end - $nameOff)
-                if ($name -eq $Version) {
-                    $flags = [BitConverter]::ToUInt16($bytes, $aux + 4)
-                    if (($flags -band 2) -eq 0) {
-                        $nf = [BitConverter]::GetBytes([uint16]($flags -bor 2))
-                        $bytes[$aux + 4] = $nf[0]; $bytes[$aux + 5] = $nf[1]; $changed = $true
-                    }
-                }
-                $next = [BitConverter]::ToUInt32($bytes, $aux + 12)
-                if ($next -eq 0) { break }; $aux += $next
-            }
-            $nextVn = [BitConverter]::ToUInt32($bytes, $vn + 12)
-            if ($nextVn -eq 0) { break }; $vn += $nextVn
-        }
-    }
-    if ($changed) {
-        $tmp = "$Path.tmp"
-        [System.IO.File]::WriteAllBytes($tmp, $bytes)
-        Move-Item -LiteralPath $tmp -Destination $Path -Force
-    }
-    return $changed
-}
-
 function Invoke-ModuleBuild {
     param([string] $Root, [string] $Configuration = 'Release')
     $out = Join-Path $Root 'module/bin'
@@ -129,39 +73,23 @@ function Remove-UnsupportedNatives {
     Get-ChildItem $runtimes -Recurse -File -Filter '*LibTorchSharp*' | Remove-Item -Force
 }
 
-function Get-RuntimeFileFilter {
-    # What of a libtorch package is needed at run time: the libraries LibTorchSharp loads, not the Python binding,
-    # the test and example backends, or the static and debug files.
-    param([string] $Name)
-    $Name -notmatch 'python|_test|backend_with_compiler|aoti_custom_ops|nnapi|jitbackend|libshm|global_deps|\.(a|lib|pdb|h)$'
-}
-
 function Install-CloneRuntime {
     <#
-    A built clone keeps its native runtime in module/bin/runtime/libtorch-<version>/<rid> (RuntimeLocations' "Module"
-    origin), taken from the libtorch and TorchSharp packages in the NuGet packages folder: the libraries are
-    hard-linked (no 460 MB copy), the bridge is copied and its GLIBCXX_3.4.32 requirement marked optional.
+    A built clone keeps its native runtime in module/bin/runtime (RuntimeLocations' "Module" origin). It is placed by
+    the module's own Install-KerasRuntime, from the libtorch and TorchSharp packages restored into the NuGet packages
+    folder (tools/RuntimeSource.proj): the same verified, trimmed and patched runtime a user installs.
     #>
     param([string] $Root, [string] $Rid)
     & dotnet restore (Join-Path $Root 'tools/RuntimeSource.proj') "-p:HostRid=$Rid" --nologo -v quiet
     if ($LASTEXITCODE -ne 0) { throw "Restoring libtorch-cpu-$Rid failed with exit code $LASTEXITCODE." }
-    $packages = Get-NuGetPackagesRoot
-    $libtorch = Join-Path $packages "libtorch-cpu-$Rid/2.10.0/runtimes/$Rid/native"
-    $bridgeDir = Join-Path $packages "torchsharp/0.107.0/runtimes/$Rid/native"
-    $target = Join-Path $Root "module/bin/runtime/libtorch-2.10.0/$Rid"
-    New-Item -ItemType Directory -Force $target | Out-Null
-    foreach ($f in Get-ChildItem $libtorch -File | Where-Object { Get-RuntimeFileFilter $_.Name }) {
-        $dest = Join-Path $target $f.Name
-        try { New-Item -ItemType HardLink -Path $dest -Target $f.FullName -ErrorAction Stop | Out-Null }
-        catch { Copy-Item $f.FullName $dest }
-    }
-    foreach ($f in Get-ChildItem $bridgeDir -File) {
-        $dest = Join-Path $target $f.Name
-        Copy-Item $f.FullName $dest
-        if ($IsLinux -and (Set-ElfVersionNeedWeak -Path $dest -Version 'GLIBCXX_3.4.32')) {
-            Write-Host "Marked GLIBCXX_3.4.32 as optional in the clone's $($f.Name) (Debian 12 / Ubuntu 22.04 hosts)."
-        }
-    }
+    $source = Get-NuGetPackagesRoot
+    $target = Join-Path $Root 'module/bin/runtime'
+    $pwsh = Get-PwshCommand
+    $exe = $pwsh[0]; $rest = @($pwsh | Select-Object -Skip 1)
+    $script = "`$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'; Import-Module '$(Join-Path $Root 'KerasPS.psd1')'; " +
+        "`$r = Install-KerasRuntime -Source '$source' -Path '$target'; 'Runtime: {0} ({1:N0} MB)' -f `$r.Path, `$r.SizeMB"
+    & $exe @rest -NoProfile -NonInteractive -Command $script | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "Installing the clone's runtime into module/bin/runtime failed (exit $LASTEXITCODE)." }
 }
 
 function Invoke-ModuleClean {
