@@ -246,7 +246,7 @@ Describe 'Import-Checkpoint' {
                     New-BadKpt 'f64.kpt' { param($e)
                         $s = Split-SafeTensors $e['model.safetensors']
                         $e['model.safetensors'] = Join-SafeTensors ($s.Header -replace '"F32"', '"F64"') $s.Data } } }
-            @{ Case = 'weights whose shapes differ from the config'; Message = "*'dense/kernel' is (93, 16) in the file but (93, 17) in the model*"; Make = {
+            @{ Case = 'weights whose shapes differ from the config'; Message = "*weight 'dense/kernel' would be (93, 17), but the weights file holds it as (93, 16)*"; Make = {
                     New-BadKpt 'shapes.kpt' { param($e) Edit-Config $e { param($c) $c.model.config.layers[0].config.units = 17 } } } }
             @{ Case = 'weights changed after writing'; Message = '*SHA-256*'; Make = {
                     New-BadKpt 'tampered.kpt' { param($e) $b = $e['model.safetensors']; $b[$b.Length - 1] = $b[$b.Length - 1] -bxor 0xFF } } }
@@ -261,6 +261,56 @@ Describe 'Import-Checkpoint' {
             ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
             $err.CategoryInfo.Category | Should -Be 'InvalidData'
             $err.Exception.Message | Should -BeLike $Message
+        }
+
+        It 'refuses a small checkpoint whose config describes a huge model, before allocating it' {
+            # The SHA-256 covers only the weights, so the config can be edited freely: units = 1,000,000 would be a
+            # 93 x 1,000,000 kernel (372 MB of float32, twice over) built from the file before any comparison (the file is ~20 KB, optimizer state included).
+            $p = New-BadKpt 'huge.kpt' { param($e) Edit-Config $e { param($c) $c.model.config.layers[0].config.units = 1000000 } }
+            (Get-Item $p).Length | Should -BeLessThan 32KB
+            $allocated = [GC]::GetTotalAllocatedBytes($true)
+            $err = $null
+            try { Import-Checkpoint -Path $p | Out-Null } catch { $err = $_ }
+            ([GC]::GetTotalAllocatedBytes($true) - $allocated) / 1MB | Should -BeLessThan 32
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
+            $err.Exception.Message | Should -BeLike "*weight 'dense/kernel' would be (93, 1000000), but the weights file holds it as (93, 16)*Nothing was allocated*"
+        }
+
+        It 'refuses <Case> before building any layer' -TestCases @(
+            @{ Case = 'an input shape beyond 32 bits'; Message = "*the model's input_shape is ``[1000000000000``]; it must be a list of positive integers*"; Edit = {
+                    param($c) $c.model.config.input_shape = @(1000000000000) } }
+            @{ Case = 'a weights list that disagrees with model.safetensors'; Message = "*'dense/bias' is (17) in the config but (16) in model.safetensors*"; Edit = {
+                    param($c) ($c.weights | Where-Object name -eq 'dense/bias').shape = @(17) } }
+            @{ Case = 'two layers with one name'; Message = "*two layers are named 'dense'*"; Edit = {
+                    param($c) $c.model.config.layers[2].config.name = 'dense' } }
+            @{ Case = 'a lambda whose shape probe would need a huge zero input'; Message = "*layer 'lambda' would run on a zero input (2, 300000000)*"; Edit = {
+                    param($c) $c.model.config.layers = @(@{ class_name = 'Lambda'; config = @{ name = 'lambda'; expression = 'x * 2' } }) + $c.model.config.layers
+                    $c.model.config.input_shape = @(300000000) } }
+        ) {
+            param($Case, $Message, $Edit)
+            $p = New-BadKpt "prebuild-$($Case.Length).kpt" { param($e) Edit-Config $e $Edit }
+            $allocated = [GC]::GetTotalAllocatedBytes($true)
+            $err = $null
+            try { Import-Checkpoint -Path $p | Out-Null } catch { $err = $_ }
+            ([GC]::GetTotalAllocatedBytes($true) - $allocated) / 1MB | Should -BeLessThan 32
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
+            $err.Exception.Message | Should -BeLike $Message
+        }
+
+        It 'names the field when a config integer does not fit (units = 1e12)' {
+            $p = New-BadKpt 'overflow.kpt' { param($e) Edit-Config $e { param($c) $c.model.config.layers[0].config.units = 1000000000000 } }
+            $err = $null
+            try { Import-Checkpoint -Path $p | Out-Null } catch { $err = $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
+            $err.Exception.Message | Should -BeLike "*'units' is 1000000000000, which is not a 32-bit integer*"
+        }
+
+        It 'refuses a fractional integer setting instead of rounding it (units = 16.5)' {
+            $p = New-BadKpt 'fraction.kpt' { param($e) Edit-Config $e { param($c) $c.model.config.layers[0].config.units = 16.5 } }
+            $err = $null
+            try { Import-Checkpoint -Path $p | Out-Null } catch { $err = $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
+            $err.Exception.Message | Should -BeLike "*'units' is 16.5, which is not a 32-bit integer*"
         }
 
         It 'refuses a layer marked as carrying code (UnsafeCheckpoint) unless -AllowUnsafeDeserialization' {

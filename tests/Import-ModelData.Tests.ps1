@@ -196,6 +196,76 @@ Describe 'Import-ModelData' {
             $p = New-Csv 'newcat.csv' "id,x1,x2,color`n1,1,1,purple`n"
             Get-ErrorId { Import-ModelData $p -Exclude id -Template $train } | Should -Be 'UnknownCategory'
         }
+        It 'NumberOutOfRange for <Case>, naming the row and column of the value itself' -TestCases @(
+            # Parsed as numbers, these became +Infinity (1e39) or 0 (1e-50); written first in a column, they made the
+            # column categorical and the error then blamed the next ordinary number.
+            @{ Case = 'a value beyond float32 (1e39)'; Text = "a,y`n1,x`n1e39,z`n"; Where = "Row 2, column 'a'*'1e39'*" }
+            @{ Case = 'a value beyond float32 in the first row'; Text = "a,y`n1e39,x`n2,z`n"; Where = "Row 1, column 'a'*'1e39'*" }
+            @{ Case = 'an exponent beyond double (1e999)'; Text = "a,y`n1e999,x`n2,z`n"; Where = "Row 1, column 'a'*'1e999'*" }
+            @{ Case = 'Inf in the first row'; Text = "a,y`nInf,x`n2,z`n"; Where = "Row 1, column 'a'*'Inf'*" }
+            @{ Case = 'a 100,000-digit number'; Text = "a,y`n$('9' * 100000),x`n2,z`n"; Where = "Row 1, column 'a'*'999999999*...'*" }
+            @{ Case = 'a non-zero value that float32 rounds to 0 (1e-50)'; Text = "a,y`n1,x`n1e-50,z`n"; Where = "Row 2, column 'a'*'1e-50'*" }
+            @{ Case = 'a regression target beyond float32'; Text = "a,y`n1,2`n2,-1e39`n"; Where = "*target 'y' holds '-1e39'*" }
+        ) {
+            param($Case, $Text, $Where)
+            $p = New-Csv 'range.csv' $Text
+            $err = $null
+            try { Import-ModelData $p -Target y | Out-Null } catch { $err = $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'NumberOutOfRange'
+            $err.CategoryInfo.Category | Should -Be 'InvalidData'
+            $err.Exception.Message | Should -BeLike "$Where*float32 cannot hold*"
+        }
+        It 'keeps the smallest float32 values and the largest (subnormal 1e-45, 3.4028235e38)' {
+            $d = Import-ModelData (New-Csv 'edges.csv' "a,b`n1e-45,3.4028235e38`n-1.17549435e-38,-3.4028235e38`n")
+            $d.GetFeatures(0) | Should -Be @([float]1e-45, [float]::MaxValue)
+            $d.GetFeatures(1) | Should -Be @([float]-1.17549435e-38, [float]::MinValue)
+        }
+        It 'InvalidCharacter for a NUL byte in a number or a label, wherever it is' {
+            $bytes = [Text.Encoding]::UTF8.GetBytes("a,y`n1,x`n2`0,z`n")
+            $p = Join-Path $TestDrive 'nul.csv'; [IO.File]::WriteAllBytes($p, $bytes)
+            $err = $null
+            try { Import-ModelData $p -Target y | Out-Null } catch { $err = $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCharacter'
+            $err.Exception.Message | Should -BeLike 'Row 2, column ''a''*''2\u0000''*NUL*'
+            [IO.File]::WriteAllBytes($p, [Text.Encoding]::UTF8.GetBytes("a,y`n2`0,x`n1,z`n"))
+            Get-ErrorId { Import-ModelData $p -Target y } | Should -Be 'InvalidCharacter'
+            [IO.File]::WriteAllBytes($p, [Text.Encoding]::UTF8.GetBytes("a,y`n1,x`0`n2,x`n"))
+            Get-ErrorId { Import-ModelData $p -Target y } | Should -Be 'InvalidCharacter'
+        }
+        It 'InvalidEncoding names the row and column of a byte that is not UTF-8, instead of merging labels' {
+            # 0xFF and 0xFE both decoded to U+FFFD, so two classes loaded as one.
+            $u = [Text.Encoding]::UTF8
+            $bytes = [byte[]]($u.GetBytes("a,label`n1,") + 0xFF + $u.GetBytes("`n2,") + 0xFE + $u.GetBytes("`n"))
+            $p = Join-Path $TestDrive 'latin.csv'; [IO.File]::WriteAllBytes($p, $bytes)
+            $err = $null
+            try { Import-ModelData $p -Target label | Out-Null } catch { $err = $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidEncoding'
+            $err.CategoryInfo.Category | Should -Be 'InvalidData'
+            $err.Exception.Message | Should -BeLike "Row 1, column 'label' (column 2) of 'latin.csv' holds the byte 0xFF*not valid UTF-8*-Encoding*"
+            # The same bytes read as Latin-1 are two classes.
+            (Import-ModelData $p -Target label -Encoding Latin1).Classes | Should -Be @([string][char]0xFE, [string][char]0xFF)
+        }
+        It 'InvalidEncoding in a header name, before the names are compared' {
+            $u = [Text.Encoding]::UTF8
+            $bytes = [byte[]]($u.GetBytes("a,") + 0xFF + $u.GetBytes(",") + 0xFE + $u.GetBytes("`n1,2,3`n"))
+            $p = Join-Path $TestDrive 'header.csv'; [IO.File]::WriteAllBytes($p, $bytes)
+            $err = $null
+            try { Import-ModelData $p | Out-Null } catch { $err = $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidEncoding'
+            $err.Exception.Message | Should -BeLike "The header of 'header.csv', column 2, holds the byte 0xFF*"
+        }
+        It 'InvalidEncoding for a multi-byte character cut short at the end of the file' {
+            $bytes = [byte[]]([Text.Encoding]::UTF8.GetBytes("a,b`n1,x") + 0xE2 + 0x82)
+            $p = Join-Path $TestDrive 'cut.csv'; [IO.File]::WriteAllBytes($p, $bytes)
+            Get-ErrorId { Import-ModelData $p } | Should -Be 'InvalidEncoding'
+        }
+        It 'PathIsFolder (InvalidArgument) for a folder, not FileNotFound' {
+            $err = $null
+            try { Import-ModelData $TestDrive | Out-Null } catch { $err = $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'PathIsFolder'
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err.Exception.Message | Should -BeLike '*is a folder, not a file*'
+        }
         It 'InvalidFeatureShape' {
             Get-ErrorId { Import-ModelData $Six -Target label -Exclude id -FeatureShape 2, 2 } | Should -Be 'InvalidFeatureShape'
         }

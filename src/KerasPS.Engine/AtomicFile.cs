@@ -25,7 +25,10 @@ public static class AtomicFile
     public static void Write(string fullPath, Action<Stream> write, bool overwrite)
     {
         var dir = Path.GetDirectoryName(fullPath)!;
-        var temp = Path.Combine(dir, $".{Path.GetFileName(fullPath)}.tmp-{Guid.NewGuid():N}");
+        RemoveStaleTemporaries(fullPath);
+        // The writer's process id is in the name, so that a later writer can tell a temporary whose writer died
+        // (killed mid-write, power loss) from one that is being written now.
+        var temp = Path.Combine(dir, $"{TempPrefix(fullPath)}{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
@@ -42,5 +45,49 @@ public static class AtomicFile
             try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
         }
+    }
+
+    private static string TempPrefix(string fullPath) => $".{Path.GetFileName(fullPath)}.tmp-";
+
+    /// <summary>
+    /// Deletes the temporary siblings of <paramref name="fullPath"/> that a writer left behind when it was killed
+    /// mid-write: those whose writer process no longer runs and that no one holds open. A temporary of a live writer,
+    /// in this process or another, is left alone. Best effort: a file that cannot be inspected or deleted stays.
+    /// Called before every write, and by readers of the target (Import-Checkpoint).
+    /// </summary>
+    public static void RemoveStaleTemporaries(string fullPath)
+    {
+        string dir = Path.GetDirectoryName(fullPath)!, prefix = TempPrefix(fullPath);
+        IEnumerable<string> candidates;
+        try { candidates = Directory.EnumerateFiles(dir, prefix + "*").ToList(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        foreach (var temp in candidates)
+        {
+            var rest = Path.GetFileName(temp)[prefix.Length..];
+            int dash = rest.IndexOf('-');
+            if (dash > 0 && int.TryParse(rest.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid))
+            {
+                if (pid == Environment.ProcessId || IsRunning(pid)) continue;
+            }
+            else if (rest.Length != 32 || File.GetLastWriteTimeUtc(temp) > DateTime.UtcNow.AddMinutes(-10)) continue;   // the older name, without a process id: only when long untouched
+            try
+            {
+                // A writer holds its temporary with FileShare.None; opening it the same way proves no one writes it now.
+                using (new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+                File.Delete(temp);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 }

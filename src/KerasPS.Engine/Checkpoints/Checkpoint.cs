@@ -230,7 +230,8 @@ public static class Checkpoint
             if (Bool(config, "weights_only"))
                 throw KerasException.BadOperation("WeightsOnlyCheckpoint",
                     $"'{path}' holds only weights (saved with -WeightsOnly), not a model. Load them into a model with the same layers: Import-Checkpoint -Path '{path}' -WeightsInto $model.", path);
-            var model = Rebuild(config, allowUnsafe, path);
+            SequentialModel model;
+            using (CheckpointValidation.BeforeBuild(zip, config, path)) model = Rebuild(config, allowUnsafe, path);
             var values = ReadWeights(zip, config, model, "InvalidCheckpoint", ErrorKind.InvalidData, path);
             var training = ReadTraining(config, path);
             var optimizerState = config.GetValueOrDefault("optimizer_state") is Dictionary<string, object?> state ? ReadOptimizer(zip, config, state, model, path) : null;
@@ -258,7 +259,7 @@ public static class Checkpoint
                 throw KerasException.BadOperation("WeightsOnlyCheckpoint",
                     $"'{path}' holds only weights (saved with -WeightsOnly), so there is no training state to resume from. Save full checkpoints (without -WeightsOnly) to resume.", path);
             if (!model.IsBuilt && IntArray(Dict(Dict(config, "model"), "config").GetValueOrDefault("input_shape")) is { } shape && model.Layers.Count > 0)
-                model.Build(shape);
+                using (CheckpointValidation.IntoModel(zip, path, "WeightsMismatch", ErrorKind.InvalidArgument)) model.Build(shape);
             var values = ReadWeights(zip, config, model, "WeightsMismatch", ErrorKind.InvalidArgument, path);
             var training = ReadTraining(config, path);
             Action? optimizerState = null;
@@ -292,7 +293,7 @@ public static class Checkpoint
                     ?? IntArray(((config.GetValueOrDefault("model") as Dictionary<string, object?>)?.GetValueOrDefault("config") as Dictionary<string, object?>)?.GetValueOrDefault("input_shape"));
                 if (shape is null || model.Layers.Count == 0)
                     throw KerasException.BadOperation("ModelNotBuilt", $"Model '{model.Name}' has no weights to load into yet. Give it an -InputShape (New-Model -InputShape) first.");
-                model.Build(shape);
+                using (CheckpointValidation.IntoModel(zip, path, "WeightsMismatch", ErrorKind.InvalidArgument)) model.Build(shape);
             }
             var values = ReadWeights(zip, config, model, "WeightsMismatch", ErrorKind.InvalidArgument, path);
             foreach (var w in model.Weights) w.Assign(values[w.Path]);
@@ -305,6 +306,7 @@ public static class Checkpoint
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new KerasException("CheckpointNotFound", ErrorKind.ObjectNotFound, $"Checkpoint '{full}' does not exist. Check the path (Get-ChildItem *.kpt).") { Target = path };
+        AtomicFile.RemoveStaleTemporaries(full);
         var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {

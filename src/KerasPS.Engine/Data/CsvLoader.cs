@@ -36,30 +36,52 @@ public static class CsvLoader
 {
     public static EncodedData Load(string path, CsvLoadOptions options)
     {
+        if (Directory.Exists(path))
+            throw KerasException.BadArgument("PathIsFolder", $"'{path}' is a folder, not a file. Give the path of a CSV file (Get-ChildItem '{path}' -Filter *.csv).", path);
         var info = new FileInfo(path);
         if (!info.Exists)
             throw new KerasException("FileNotFound", ErrorKind.ObjectNotFound, $"Cannot find the file '{path}'. Check the path.") { Target = path };
         if (info.Length == 0)
             throw KerasException.BadData("EmptyFile", $"The file '{path}' is empty. A CSV file needs a header line naming the columns, and rows.", path);
 
+        if (options.Delimiter is { } d && (d > 127 || d is '"' or '\r' or '\n'))
+            throw KerasException.BadArgument("InvalidDelimiter", $"-Delimiter must be an ASCII character other than a quote or a line break. Received: '{d}'.", d);
+
+        // Text is decoded strictly: a byte that is not valid in the encoding is an error, never a replacement
+        // character (two different bad bytes would otherwise become one label). UTF-8 is checked here first, so
+        // that the error names the row and column of the byte; other encodings throw from the decoder.
+        long? lines = null;
+        Encoding? encoding = null;
+        try
+        {
+            if (options.Encoding is null || options.Encoding.CodePage == Encoding.UTF8.CodePage)
+                lines = Utf8Scan.CheckAndCountLines(path, options.Delimiter);
+            if (options.Encoding is not null)
+            {
+                encoding = (Encoding)options.Encoding.Clone();
+                encoding.DecoderFallback = DecoderFallback.ExceptionFallback;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KerasException("FileReadError", ErrorKind.ResourceUnavailable, $"Cannot read '{path}': {e.Message.TrimEnd('.')}. Check that the file is readable and not locked.", e) { Target = path };
+        }
+
         var csvOptions = new CsvReaderOptions
         {
             HasHeader = true,
             SkipEmptyLines = true,
             Separator = options.Delimiter,
-            Encoding = options.Encoding,
+            Encoding = encoding,
             PoolStrings = true,
             // A quote that is never closed would otherwise swallow the rest of the file into one field.
             MalformedData = CsvMalformedDataHandling.Throw,
             FormatProvider = CultureInfo.InvariantCulture,
         };
-        if (options.Delimiter is { } d && (d > 127 || d is '"' or '\r' or '\n'))
-            throw KerasException.BadArgument("InvalidDelimiter", $"-Delimiter must be an ASCII character other than a quote or a line break. Received: '{d}'.", d);
-
         try
         {
             using var reader = CsvReader.FromFile(path, csvOptions, FileOptions.SequentialScan);
-            return Read(reader, path, info.Length, options);
+            return Read(reader, path, info.Length, lines, options);
         }
         catch (CsvFormatException e)
         {
@@ -81,7 +103,7 @@ public static class CsvLoader
     // Fully optimised from the first call: a load is one long loop, which tiered JIT would otherwise run
     // unoptimised (or via on-stack replacement) for the first few loads.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static EncodedData Read(CsvReader reader, string path, long bytes, CsvLoadOptions o)
+    private static EncodedData Read(CsvReader reader, string path, long bytes, long? lineCount, CsvLoadOptions o)
     {
         string file = Path.GetFileName(path);
         var headers = reader.Headers;
@@ -111,7 +133,7 @@ public static class CsvLoader
             if (builder is null)
             {
                 // Exact for the usual file (one line per row), so the buffer is allocated once and never copied.
-                long lines = o.Encoding is null ? CountLines(path) : bytes / Math.Max(2, reader.RawRecord.Length + 1) + 16;
+                long lines = lineCount ?? bytes / Math.Max(2, reader.RawRecord.Length + 1) + 16;
                 int expected = (int)Math.Clamp(lines, 1, Array.MaxLength / Math.Max(1, width));
                 builder = new TabularBuilder(featureNames, targetCol >= 0 ? headers[targetCol] : null, o.Tabular, Where, expected);
             }
@@ -212,25 +234,6 @@ public static class CsvLoader
         return (features, targetCol);
     }
 
-    /// <summary>Data lines of a UTF-8 file: line breaks, plus an unterminated last line, minus the header (one vectorised pass, ~5 ms for 12 MB).</summary>
-    private static long CountLines(string path)
-    {
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            long count = 0;
-            int n = 0, last = '\n';
-            while ((n = fs.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                count += buffer.AsSpan(0, n).Count((byte)'\n');
-                last = buffer[n - 1];
-            }
-            return count + (last == '\n' ? 0 : 1) - 1;
-        }
-        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
-    }
-
     private static bool IsBlank(ReadOnlySpan<byte> s)
     {
         foreach (var b in s) if (b != (byte)' ' && b != (byte)'\t') return false;
@@ -251,7 +254,7 @@ public static class CsvLoader
     /// <paramref name="separator"/> or the end, parsed as the bytes go by; <paramref name="length"/> is the field's length.
     /// Fast path: an optional sign, up to 7 significant digits and up to 10 decimals, where mantissa and power of ten are
     /// exact in float32, so one IEEE division gives the correctly rounded value (the same float as float.Parse).
-    /// Anything else (exponents, long numbers, spaces) goes to float.TryParse.
+    /// Anything else (exponents, long numbers, spaces) goes to <see cref="NumberText"/>, the loaders' one grammar.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool TryParseField(ReadOnlySpan<byte> s, byte separator, out float value, out int length)
@@ -289,6 +292,6 @@ public static class CsvLoader
         return true;
     }
 
-    private static bool Slow(ReadOnlySpan<byte> s, out float value) =>
-        float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && float.IsFinite(value);
+    // Only a Number passes here; an Unrepresentable field goes on to TabularBuilder.Text, which names its row and column.
+    private static bool Slow(ReadOnlySpan<byte> s, out float value) => NumberText.Parse(s, out value) == NumberKind.Number;
 }

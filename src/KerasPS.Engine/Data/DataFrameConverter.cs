@@ -76,8 +76,8 @@ public static class DataFrameConverter
                 switch (columns[c])
                 {
                     // Typed reads for the usual numeric columns: no boxing per cell.
-                    case SingleDataFrameColumn f: if (f[r] is float fv && float.IsFinite(fv)) builder.Number(c, fv); else builder.Missing(c); break;
-                    case DoubleDataFrameColumn dd: if (dd[r] is double dv && double.IsFinite(dv)) builder.Number(c, dv); else builder.Missing(c); break;
+                    case SingleDataFrameColumn f: if (f[r] is float fv && !float.IsNaN(fv)) builder.Number(c, (double)fv); else builder.Missing(c); break;
+                    case DoubleDataFrameColumn dd: if (dd[r] is double dv && !double.IsNaN(dv)) builder.Number(c, dv); else builder.Missing(c); break;
                     case Int32DataFrameColumn i32: if (i32[r] is int iv) builder.Number(c, (double)iv); else builder.Missing(c); break;
                     case Int64DataFrameColumn i64: if (i64[r] is long lv) builder.Number(c, (double)lv); else builder.Missing(c); break;
                     default: Cell(builder, c, columns[c][r]); break;
@@ -99,8 +99,9 @@ public static class DataFrameConverter
         switch (value)
         {
             case null or DBNull: builder.Missing(column); break;
-            case float f: if (float.IsFinite(f)) builder.Number(column, f); else builder.Missing(column); break;
-            case double d: if (double.IsFinite(d)) builder.Number(column, d); else builder.Missing(column); break;
+            // NaN is a missing value (as in pandas); an infinity is not, and Number refuses it with its row and column.
+            case float f: if (!float.IsNaN(f)) builder.Number(column, (double)f); else builder.Missing(column); break;
+            case double d: if (!double.IsNaN(d)) builder.Number(column, d); else builder.Missing(column); break;
             case bool b: builder.Number(column, b ? 1f : 0f); break;
             case byte or sbyte or short or ushort or int or uint or long or ulong or decimal:
                 builder.Number(column, Convert.ToDouble(value, CultureInfo.InvariantCulture)); break;

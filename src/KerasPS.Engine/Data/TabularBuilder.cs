@@ -140,15 +140,14 @@ public sealed class TabularBuilder
     /// <summary>A numeric cell. In a categorical column the number counts as text (its invariant string).</summary>
     public void Number(int column, double value)
     {
-        switch (kinds[column])
+        if (kinds[column] == ColumnKind.Categorical)
         {
-            case ColumnKind.Categorical:
-                Text(column, value.ToString("R", CultureInfo.InvariantCulture));
-                return;
-            case ColumnKind.Unknown:
-                kinds[column] = ColumnKind.Numeric;
-                break;
+            Text(column, value.ToString("R", CultureInfo.InvariantCulture));
+            return;
         }
+        if (float.IsInfinity((float)value) || ((float)value == 0 && value != 0))
+            throw OutOfRange(column, value.ToString("R", CultureInfo.InvariantCulture));
+        kinds[column] = ColumnKind.Numeric;
         features[(long)row * columns.Length + column] = (float)value;
     }
 
@@ -165,10 +164,15 @@ public sealed class TabularBuilder
     public void Text(int column, string text)
     {
         if (text.Length == 0 || IsMissingToken(text)) { Missing(column); return; }
+        if (text.Contains('\0'))
+            throw KerasException.BadData("InvalidCharacter",
+                $"{where(row, column)} holds '{Clip(text)}', which contains a NUL byte (\\0). Text data never holds one: the file is binary, damaged, or UTF-16 read as UTF-8 (give -Encoding).", text);
         var kind = kinds[column];
         if (kind != ColumnKind.Categorical)
         {
-            if (TryParseNumber(text, out var v)) { Number(column, v); return; }
+            var parsed = NumberText.Parse(text, out var v);
+            if (parsed == NumberKind.Number) { Number(column, v); return; }
+            if (parsed == NumberKind.Unrepresentable) throw OutOfRange(column, text);
             if (kind == ColumnKind.Numeric)
                 throw KerasException.BadData("NonNumericValue",
                     $"{where(row, column)} holds '{Clip(text)}', which is not a number, in a column of numbers. Fix the value, leave the column out with -Exclude, or one-hot it with -Categorical {columns[column]}.", text);
@@ -194,6 +198,10 @@ public sealed class TabularBuilder
         features[(long)row * columns.Length + column] = code;
     }
 
+    private KerasException OutOfRange(int column, string text) =>
+        KerasException.BadData("NumberOutOfRange",
+            $"{where(row, column)} holds '{Clip(text)}', {NumberText.RangeRule}. Fix the value or rescale the column; to keep it as a label, one-hot it with -Categorical {columns[column]}.", text);
+
     /// <summary>An empty cell: an error unless a missing value was given.</summary>
     public void Missing(int column)
     {
@@ -208,6 +216,9 @@ public sealed class TabularBuilder
     public bool Target(string value)
     {
         if (value.Length == 0 || IsMissingToken(value)) return false;
+        if (value.Contains('\0'))
+            throw KerasException.BadData("InvalidCharacter",
+                $"Row {row + 1} of the target '{targetName}' holds '{Clip(value)}', which contains a NUL byte (\\0). Text data never holds one: the file is binary, damaged, or UTF-16 read as UTF-8 (give -Encoding).", value);
         if (!targetIndex.TryGetValue(value, out int code))
         {
             code = targetValues.Count;
@@ -292,16 +303,23 @@ public sealed class TabularBuilder
         int[]? labels = null; string[]? classes = null; float[]? targets = null;
         if (targetName is not null)
         {
-            bool allNumeric = targetValues.All(v => TryParseNumber(v, out _));
-            var kind = options.TargetKind ?? (allNumeric ? Data.TargetKind.Regression : Data.TargetKind.Classification);
+            var parsedTargets = targetValues.Select(v => NumberText.Parse(v, out _)).ToArray();
+            bool allNumeric = parsedTargets.All(k => k == NumberKind.Number);
+            bool numbersOnly = parsedTargets.All(k => k != NumberKind.NotANumber);
+            var kind = options.TargetKind ?? (numbersOnly ? Data.TargetKind.Regression : Data.TargetKind.Classification);
             if (kind == Data.TargetKind.Regression)
             {
+                // A number float32 cannot hold would otherwise turn an all-numeric target into classification, or into infinity.
+                int unrepresentable = Array.IndexOf(parsedTargets, NumberKind.Unrepresentable);
+                if (unrepresentable >= 0)
+                    throw KerasException.BadData("NumberOutOfRange",
+                        $"The target '{targetName}' holds '{Clip(targetValues[unrepresentable])}', {NumberText.RangeRule}. Fix the value or rescale the target, or load it as classification (-TargetKind Classification).", targetValues[unrepresentable]);
                 if (!allNumeric)
                 {
                     var bad = targetValues.First(v => !TryParseNumber(v, out _));
                     throw KerasException.BadData("NonNumericValue", $"The target '{targetName}' holds '{Clip(bad)}', which is not a number, but a regression target must be numeric. Fix the value, or load it as classification.", bad);
                 }
-                var parsed = targetValues.Select(v => { TryParseNumber(v, out var d); return (float)d; }).ToArray();
+                var parsed = targetValues.Select(v => { NumberText.TryParse(v, out var f); return f; }).ToArray();
                 targets = new float[rows];
                 for (int r = 0; r < rows; r++) targets[r] = parsed[targetRaw[r]];
             }
@@ -329,9 +347,18 @@ public sealed class TabularBuilder
     /// <summary>The markers of a missing value that pandas reads as NaN by default (NA, N/A, NaN, null, None, #N/A, ...), and '?'.</summary>
     public static bool IsMissingToken(string text) => text.Length <= 5 && MissingTokens.Contains(text);
 
-    /// <summary>Invariant-culture number: 1, -2.5, 1e-3, NaN and Infinity are not accepted as data.</summary>
-    public static bool TryParseNumber(string s, out double value) =>
-        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+    /// <summary>A finite float32 number in the loaders' one grammar (<see cref="NumberText"/>): 1, -2.5, 1e-3; not NaN, Infinity or 1e39.</summary>
+    public static bool TryParseNumber(string s, out double value)
+    {
+        bool ok = NumberText.TryParse(s, out var f);
+        value = f;
+        return ok;
+    }
 
-    internal static string Clip(string s) => s.Length <= 40 ? s : s[..37] + "...";
+    /// <summary>A value as a message shows it: at most 40 characters, control characters written as \uXXXX so that none is invisible.</summary>
+    internal static string Clip(string s)
+    {
+        s = s.Length <= 40 ? s : s[..37] + "...";
+        return s.Any(char.IsControl) ? string.Concat(s.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString())) : s;
+    }
 }

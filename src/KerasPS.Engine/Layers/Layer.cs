@@ -114,12 +114,16 @@ public abstract class Layer
 
     /// <summary>Creates a weight (Keras's <c>add_weight</c>); its regularizer and constraint travel with it.</summary>
     protected Weight AddWeight(string name, int[] shape, Initializer init, MersenneTwister rng, bool trainable = true,
-        Regularizer? regularizer = null, Constraint? constraint = null) =>
-        AddWeight(name, shape, init.Create(shape, rng), trainable, regularizer, constraint);
+        Regularizer? regularizer = null, Constraint? constraint = null)
+    {
+        WeightBudget.Check(this, name, shape);   // before the initializer allocates the values
+        return AddWeight(name, shape, init.Create(shape, rng), trainable, regularizer, constraint);
+    }
 
     protected Weight AddWeight(string name, int[] shape, float[] values, bool trainable = true,
         Regularizer? regularizer = null, Constraint? constraint = null)
     {
+        WeightBudget.Check(this, name, shape);
         var t = torch.tensor(values, shape.Select(d => (long)d).ToArray(), dtype: ScalarType.Float32);
         t.DetachFromDisposeScope();
         if (trainable) t.requires_grad_(true);
@@ -127,6 +131,9 @@ public abstract class Layer
         weights.Add(w);
         return w;
     }
+
+    /// <summary>For a layer that computes a weight's values itself: asks the open <see cref="WeightBudget"/> before it allocates them.</summary>
+    protected void CheckWeightBudget(string name, int[] shape) => WeightBudget.Check(this, name, shape);
 
     /// <summary>Layer-specific settings, Keras-style (<c>units</c>, <c>activation</c>, ...).</summary>
     protected abstract void WriteConfig(IDictionary<string, object?> config);

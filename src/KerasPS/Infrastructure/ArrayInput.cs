@@ -55,27 +55,51 @@ public static class ArrayInput
     private static List<float[]> Rows(object x, string what)
     {
         x = x is PSObject p ? p.BaseObject : x;
-        if (x is float[,] f2) return Enumerable.Range(0, f2.GetLength(0)).Select(i => Enumerable.Range(0, f2.GetLength(1)).Select(j => f2[i, j]).ToArray()).ToList();
-        if (x is double[,] d2) return Enumerable.Range(0, d2.GetLength(0)).Select(i => Enumerable.Range(0, d2.GetLength(1)).Select(j => (float)d2[i, j]).ToArray()).ToList();
+        if (x is float[,] f2) return Enumerable.Range(0, f2.GetLength(0)).Select(i => Enumerable.Range(0, f2.GetLength(1)).Select(j => Finite(f2[i, j], $"{what}[{i}][{j}]", f2[i, j])).ToArray()).ToList();
+        if (x is double[,] d2) return Enumerable.Range(0, d2.GetLength(0)).Select(i => Enumerable.Range(0, d2.GetLength(1)).Select(j => ToFloat(d2[i, j], $"{what}[{i}][{j}]")).ToArray()).ToList();
         return Items(x).Select((r, i) => r is IEnumerable && r is not string ? ToFloats(r!, $"{what}[{i}]") : new[] { ToFloat(r, $"{what}[{i}]") }).ToList();
     }
 
     private static float[] ToFloats(object row, string where) => Items(row).Select((v, j) => ToFloat(v, $"{where}[{j}]")).ToArray();
 
+    // The same rule as Import-ModelData and ConvertTo-ModelData: a value is a finite number that float32 holds, so
+    // NaN, infinities and numbers beyond float32's range are refused here instead of training to a NaN loss.
     private static float ToFloat(object? v, string where)
     {
+        if (v is string s)
+        {
+            return NumberText.Parse(s, out var parsed) switch
+            {
+                NumberKind.Number => parsed,
+                NumberKind.Unrepresentable => throw NotFinite(where, v),
+                _ => throw KerasException.BadData("InvalidData", $"{where} is not a number: '{v}'.", v),
+            };
+        }
+        double d;
         try
         {
-            return v switch
+            d = v switch
             {
                 null => throw new FormatException(),
-                string s => float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture),
-                _ => Convert.ToSingle(v, CultureInfo.InvariantCulture),
+                float f => f,
+                _ => Convert.ToDouble(v, CultureInfo.InvariantCulture),
             };
         }
         catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
         {
             throw KerasException.BadData("InvalidData", $"{where} is not a number: '{v}'.", v);
         }
+        return Finite((float)d, where, v, d);
     }
+
+    private static float Finite(float f, string where, object? v, double? exact = null)
+    {
+        double d = exact ?? f;
+        if (!float.IsFinite(f) || (f == 0 && d != 0)) throw NotFinite(where, v);
+        return f;
+    }
+
+    private static KerasException NotFinite(string where, object? v) =>
+        KerasException.BadData("NonFiniteValue",
+            $"{where} is {Convert.ToString(v, CultureInfo.InvariantCulture)}, which is not a finite number float32 can hold (NaN, an infinity, beyond ±3.4028235E+38, or a non-zero value that would become 0). Replace or drop it; a NaN loss follows from any such value.", v);
 }

@@ -74,7 +74,9 @@ public sealed class Lambda : Layer
         Tensor y;
         try
         {
-            y = Apply(torch.zeros(Shapes.WithBatch(2, inputShape)));
+            var probe = Shapes.WithBatch(2, inputShape);
+            WeightBudget.CheckProbe(this, probe);   // a checkpoint being loaded bounds what its input shape may cost
+            y = Apply(torch.zeros(probe));
         }
         catch (KerasException) { throw; }
         catch (Exception e)

@@ -140,6 +140,8 @@ public sealed class Normalization : Layer
     {
         int size = inputShape[ResolveAxis(Axis, inputShape.Length)];
         var shape = new[] { size };
+        CheckWeightBudget("mean", shape);
+        CheckWeightBudget("variance", shape);
         mean = AddWeight("mean", shape, (meanValues ?? new double[size]).Select(v => (float)v).ToArray(), trainable: false);
         variance = AddWeight("variance", shape, (varianceValues ?? Enumerable.Repeat(1.0, size).ToArray()).Select(v => (float)v).ToArray(), trainable: false);
         count = AddWeight("count", Array.Empty<int>(), new[] { (float)countValue }, trainable: false);
