@@ -82,6 +82,22 @@ Describe 'ConvertTo-ModelData' {
             Get-ErrorId { $objs | ConvertTo-ModelData } | Should -Be 'MissingValue'
             ($objs | ConvertTo-ModelData -MissingValue 0).GetFeatures(1) | Should -Be @(3, 0)
         }
+        It 'NumberOutOfRange for an infinity or a number beyond float32, even with -MissingValue (only NaN is missing)' {
+            # An infinity used to count as a missing value, so -MissingValue replaced it without a word.
+            $cases = @(
+                @{ Objects = @{ a = 1 }, @{ a = [double]::PositiveInfinity }; Where = "Object 1 (0-based), property 'a'*'Infinity'*" }
+                @{ Objects = @{ a = [float]::NegativeInfinity }, @{ a = 1 }; Where = "Object 0 (0-based), property 'a'*'-Infinity'*" }
+                @{ Objects = @{ a = 1 }, @{ a = 1e39 }; Where = "Object 1 (0-based), property 'a'*'1E+39'*" }
+                @{ Objects = @{ a = '1e39' }, @{ a = 1 }; Where = "Object 0 (0-based), property 'a'*'1e39'*" }
+            )
+            foreach ($case in $cases) {
+                $err = $null
+                try { $case.Objects | ConvertTo-ModelData -MissingValue 0 | Out-Null } catch { $err = $_ }
+                ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'NumberOutOfRange'
+                $err.Exception.Message | Should -BeLike "$($case.Where)float32 cannot hold*"
+            }
+            (@{ a = 1 }, @{ a = [double]::NaN } | ConvertTo-ModelData -MissingValue 7).GetFeatures(1) | Should -Be @(7)
+        }
         It 'TargetNotFound, NoDataRows, NullInput' {
             Get-ErrorId { @{ a = 1 } | ConvertTo-ModelData -Target y } | Should -Be 'TargetNotFound'
             Get-ErrorId { @() | ConvertTo-ModelData } | Should -Be 'NoDataRows'

@@ -176,6 +176,34 @@ Describe 'Export-Checkpoint' {
             Import-Checkpoint -Path $p | Should -Not -BeNullOrEmpty
         }
 
+        It 'removes the temporary files of writers that died mid-write, on the next write and on import, and keeps a live writer''s' -Tag Slow {
+            # A killed writer leaves .<name>.tmp-<pid>-<guid> beside the target (44 kills once left 39 files, 218 MB).
+            $folder = Join-Path $TestDrive 'stale'
+            New-Item -ItemType Directory -Path $folder | Out-Null
+            $p = Join-Path $folder 'model.kpt'
+            $script:Model | Export-Checkpoint -Path $p
+            $pwsh = @(Get-PwshCommand)
+            $child = Start-Process -FilePath $pwsh[0] -ArgumentList (@($pwsh | Select-Object -Skip 1) + '-NoProfile', '-Command', 'exit') -PassThru
+            $child.WaitForExit()
+            $dead = $child.Id
+            $deadTemp = Join-Path $folder ".model.kpt.tmp-$dead-$([guid]::NewGuid().ToString('N'))"
+            [IO.File]::WriteAllBytes($deadTemp, [byte[]]::new(4096))
+            $liveTemp = Join-Path $folder ".model.kpt.tmp-$PID-$([guid]::NewGuid().ToString('N'))"
+            [IO.File]::WriteAllBytes($liveTemp, [byte[]]::new(16))
+            $otherTarget = Join-Path $folder ".other.kpt.tmp-$dead-$([guid]::NewGuid().ToString('N'))"
+            [IO.File]::WriteAllBytes($otherTarget, [byte[]]::new(16))
+
+            $script:Model | Export-Checkpoint -Path $p -Force
+            Test-Path $deadTemp | Should -BeFalse
+            Test-Path $liveTemp | Should -BeTrue        # this process is alive: it may be writing it now
+            Test-Path $otherTarget | Should -BeTrue     # another target's temporaries are that target's business
+
+            [IO.File]::WriteAllBytes($deadTemp, [byte[]]::new(4096))
+            Import-Checkpoint -Path $p | Out-Null
+            Test-Path $deadTemp | Should -BeFalse
+            Remove-Item $liveTemp, $otherTarget -Force
+        }
+
         It 'writes a complete file when the byte budget is not reached' {
             $p = Join-Path $TestDrive 'budget.kpt'
             $options = [KerasPS.Engine.Checkpoints.CheckpointSaveOptions]::new()

@@ -227,6 +227,24 @@ Describe 'Invoke-ModelFit' {
             ($m | Invoke-ModelPredict -X @(, @(0, 0))).Class | Should -Be 'no'
         }
 
+        It 'refuses <Case> in -X or -Y with NonFiniteValue naming the cell, as Import-ModelData refuses it' -TestCases @(
+            @{ Case = 'NaN'; X = @(@(1, [double]::NaN), @(1, 2)); Y = @(1, 2); Where = 'X`[0`]`[1`] is NaN*' }
+            @{ Case = 'an infinity'; X = @(@(1, 2), @(1, [double]::NegativeInfinity)); Y = @(1, 2); Where = 'X`[1`]`[1`] is -Infinity*' }
+            @{ Case = 'the text Infinity'; X = @(@(1, 'Infinity'), @(1, 2)); Y = @(1, 2); Where = 'X`[0`]`[1`] is Infinity*' }
+            @{ Case = 'a double beyond float32'; X = [double[,]]::new(2, 2); Y = @(1, 2); Where = 'X`[0`]`[0`] is 1E+39*' }
+            @{ Case = 'a NaN target'; X = @(@(1, 2), @(1, 2)); Y = @(1, [double]::NaN); Where = 'Y`[1`] is NaN*' }
+        ) {
+            param($Case, $X, $Y, $Where)
+            if ($X -is [double[,]]) { $X[0, 0] = 1e39 }
+            $m = New-Model -InputShape 2 | Add-DenseLayer 1 | Build-Model sgd mse
+            $err = $null
+            try { $m | Invoke-ModelFit -X $X -Y $Y -Epochs 1 | Out-Null } catch { $err = $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'NonFiniteValue'
+            $err.CategoryInfo.Category | Should -Be 'InvalidData'
+            $err.Exception.Message | Should -BeLike $Where
+            $m.EpochsTrained | Should -Be 0
+        }
+
         It 'keeps the loss finite for huge logits (softmax fused with the cross-entropy)' {
             $m = New-Model -InputShape 93 | Add-DenseLayer 9 -Activation softmax -KernelInitializer ([KerasPS.Engine.Initializers.Initializer]::new('random_normal', $null, 0, 1000, $null, $null, $null)) |
                 Build-Model sgd categorical_crossentropy

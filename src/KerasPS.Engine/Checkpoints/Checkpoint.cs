@@ -324,6 +324,7 @@ public static class Checkpoint
                 config = ReadConfig(zip, full);
                 return file;
             }
+            catch (InvalidDataException e) { zip.Dispose(); throw Invalid($"'{full}' is truncated or damaged: its zip directory cannot be read ({e.Message})"); }
             catch { zip.Dispose(); throw; }
         }
         catch { file.Dispose(); throw; }

@@ -61,7 +61,9 @@ internal static class CheckpointJson
     public static object? Parse(byte[] utf8)
     {
         using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 64 });
-        return ToPlain(doc.RootElement);
+        // The parser checks structure; a string or name with bytes that are not UTF-8 only fails when it is read.
+        try { return ToPlain(doc.RootElement); }
+        catch (InvalidOperationException e) { throw new JsonException(e.Message, e); }
     }
 
     private static object? ToPlain(JsonElement e) => e.ValueKind switch

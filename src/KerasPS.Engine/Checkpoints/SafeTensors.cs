@@ -115,6 +115,7 @@ public static class SafeTensors
         try { doc = JsonDocument.Parse(bytes); }
         catch (JsonException e) { throw Invalid($"{what} has a header that is not valid JSON ({e.Message})."); }
         using (doc)
+        try
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Invalid($"{what} has a header that is not a JSON object.");
             var tensors = new List<SafeTensorInfo>();
@@ -139,6 +140,7 @@ public static class SafeTensors
             CheckOffsets(tensors, dataLength, what);
             return (tensors.OrderBy(t => t.Begin).ThenBy(t => t.End).ToList(), metadata);
         }
+        catch (InvalidOperationException e) { throw Invalid($"{what} has a header with text that is not valid UTF-8 ({e.Message})."); }
     }
 
     private static SafeTensorInfo ParseTensor(JsonProperty p, string what)
@@ -157,7 +159,7 @@ public static class SafeTensors
             dims.Add(v);
         }
         var o = offsets.EnumerateArray().ToArray();
-        if (!o[0].TryGetInt64(out var begin) || !o[1].TryGetInt64(out var end) || begin < 0 || end < begin)
+        if (o.Any(x => x.ValueKind != JsonValueKind.Number) || !o[0].TryGetInt64(out var begin) || !o[1].TryGetInt64(out var end) || begin < 0 || end < begin)
             throw Invalid($"{what}: tensor '{p.Name}' has data_offsets that are not two increasing non-negative integers.");
         var type = dtype.GetString()!;
         if (type != Float32)

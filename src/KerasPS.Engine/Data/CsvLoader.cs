@@ -54,11 +54,12 @@ public static class CsvLoader
         Encoding? encoding = null;
         try
         {
+            Encoding? marked = null;
             if (options.Encoding is null || options.Encoding.CodePage == Encoding.UTF8.CodePage)
-                lines = Utf8Scan.CheckAndCountLines(path, options.Delimiter);
-            if (options.Encoding is not null)
+                lines = Utf8Scan.CheckAndCountLines(path, options.Delimiter, out marked);
+            if ((options.Encoding ?? marked) is { } chosen)
             {
-                encoding = (Encoding)options.Encoding.Clone();
+                encoding = (Encoding)chosen.Clone();
                 encoding.DecoderFallback = DecoderFallback.ExceptionFallback;
             }
         }

@@ -14,8 +14,10 @@ internal static class Utf8Scan
     private const int Chunk = 1 << 20;
 
     /// <summary>Data lines (line breaks, plus an unterminated last line, minus the header); throws InvalidEncoding at a bad byte.</summary>
-    public static long CheckAndCountLines(string path, char? delimiter)
+    /// <param name="marked">The encoding a UTF-16 or UTF-32 byte order mark names (then the file is not checked as UTF-8); null otherwise.</param>
+    public static long CheckAndCountLines(string path, char? delimiter, out Encoding? marked)
     {
+        marked = null;
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
         var buffer = ArrayPool<byte>.Shared.Rent(Chunk);
         var chars = ArrayPool<char>.Shared.Rent(Chunk);
@@ -34,8 +36,13 @@ internal static class Utf8Scan
                 if (first && (filled >= 2 || final))
                 {
                     first = false;
-                    // A UTF-16 or UTF-32 byte order mark: the reader decodes by the mark, and this is no UTF-8 file.
-                    if (span.StartsWith(new byte[] { 0xFF, 0xFE }) || span.StartsWith(new byte[] { 0xFE, 0xFF }) || span.StartsWith(new byte[] { 0, 0, 0xFE, 0xFF })) validate = false;
+                    // A UTF-16 or UTF-32 byte order mark: no UTF-8 file; the reader decodes it by the mark, strictly.
+                    marked = span.StartsWith(new byte[] { 0xFF, 0xFE, 0, 0 }) ? new UTF32Encoding(false, true)
+                        : span.StartsWith(new byte[] { 0, 0, 0xFE, 0xFF }) ? new UTF32Encoding(true, true)
+                        : span.StartsWith(new byte[] { 0xFF, 0xFE }) ? new UnicodeEncoding(false, true)
+                        : span.StartsWith(new byte[] { 0xFE, 0xFF }) ? new UnicodeEncoding(true, true)
+                        : null;
+                    validate = marked is null;
                 }
                 int consumed = filled;
                 if (validate)
@@ -50,6 +57,10 @@ internal static class Utf8Scan
                 span[consumed..].CopyTo(buffer);   // at most 3 bytes of a character cut by the chunk end
                 if (final) break;
             }
+            // A decoder drops a last, incomplete UTF-16/32 character without a word: the last value would lose its end.
+            if (marked is not null && offset % (marked is UTF32Encoding ? 4 : 2) != 0)
+                throw KerasException.BadData("InvalidEncoding",
+                    $"'{Path.GetFileName(path)}' is {marked.EncodingName} by its byte order mark, but its {offset} bytes end in the middle of a character (truncated or damaged). Save the file again, or give its encoding with -Encoding.", path);
             return count + (last == '\n' ? 0 : 1) - 1;
         }
         finally
