@@ -125,7 +125,7 @@ function Invoke-ModulePackage {
 
 function Invoke-ModuleClean {
     param([string] $Root)
-    foreach ($p in 'module/bin', 'src/KerasPS/bin', 'src/KerasPS/obj', 'src/KerasPS.Engine/bin', 'src/KerasPS.Engine/obj', 'src/KerasPS.LoadContext/bin', 'src/KerasPS.LoadContext/obj', 'tests/obj', 'tests/bin', 'tests/bench/obj', 'tests/bench/bin', 'tools/obj', 'tools/bin', 'out') {
+    foreach ($p in 'module/bin', 'src/KerasPS/bin', 'src/KerasPS/obj', 'src/KerasPS.Engine/bin', 'src/KerasPS.Engine/obj', 'src/KerasPS.LoadContext/bin', 'src/KerasPS.LoadContext/obj', 'tests/obj', 'tests/bin', 'tests/bench/obj', 'tests/bench/bin', 'tools/obj', 'tools/bin', 'tests/net8/LoadPathCheck/bin', 'tests/net8/LoadPathCheck/obj', 'out') {
         $full = Join-Path $Root $p
         if (Test-Path $full) { Remove-Item $full -Recurse -Force }
     }
