@@ -2,7 +2,7 @@ BeforeAll {
     . $PSScriptRoot/common.ps1
     # A copy of the built module: manifest, format files and data, and module/bin with every file hard-linked (a copy
     # of libtorch's ~480 MB would only cost time; the loader sees a separate folder all the same).
-    function Copy-Module([string] $Destination, [string[]] $Without = @(), [switch] $WithoutRuntime) {
+    function Copy-Module([string] $Destination, [string[]] $Without = @(), [string[]] $Corrupt = @(), [switch] $WithoutRuntime) {
         New-Item -ItemType Directory -Force (Join-Path $Destination 'module/bin') | Out-Null
         Copy-Item (Join-Path $RepoRoot 'KerasPS.psd1') $Destination
         Get-ChildItem (Join-Path $RepoRoot 'module') -File | Copy-Item -Destination (Join-Path $Destination 'module')
@@ -12,6 +12,7 @@ BeforeAll {
             if ($WithoutRuntime -and $f.FullName -like "*[\\/]runtime[\\/]*") { continue }
             $target = Join-Path $Destination ('module/bin' + $f.FullName.Substring((Join-Path $RepoRoot 'module/bin').Length))
             New-Item -ItemType Directory -Force (Split-Path $target) | Out-Null
+            if ($Corrupt -contains $f.Name) { Set-Content -Path $target -Value 'not a shared library'; continue }
             New-Item -ItemType HardLink -Path $target -Target $f.FullName | Out-Null
         }
     }
@@ -68,12 +69,24 @@ Describe 'The KerasPS module' -Tag Slow {
 
     It 'says in one NativeLibraryLoadFailed error what is wrong when the runtime is there but cannot load' {
         $dir = Join-Path $TestDrive 'broken'
-        Copy-Module $dir -Without 'libtorch_cpu.so'
+        Copy-Module $dir -Corrupt 'libLibTorchSharp.so'
         $r = Invoke-FreshPwsh "Import-Module '$dir/KerasPS.psd1'; try { New-Model -InputShape 3 | Add-DenseLayer 2 | Out-Null } catch { 'ID=' + `$_.FullyQualifiedErrorId; 'CAT=' + `$_.CategoryInfo.Category; 'MSG=' + `$_.Exception.Message }; try { New-Model -InputShape 3 | Add-DenseLayer 2 | Out-Null } catch { 'AGAIN=' + `$_.FullyQualifiedErrorId }"
         $r.Output | Should -Match 'ID=NativeLibraryLoadFailed,'
         $r.Output | Should -Match 'CAT=NotInstalled'
-        $r.Output | Should -Match 'MSG=.*libtorch_cpu\.so.*Install-KerasRuntime -Force'
+        $r.Output | Should -Match 'MSG=.*libLibTorchSharp\.so.*(invalid ELF header|too short).*Install-KerasRuntime -Force'
         $r.Output | Should -Match 'AGAIN=NativeLibraryLoadFailed,'
         $r.Output | Should -Not -Match 'type initializer'
+    }
+}
+
+Describe 'The source layout' {
+    It 'puts every C# file in the namespace its folder names (src/<Project>/<A>/<B>/X.cs -> <Project>.<A>.<B>)' {
+        $src = Join-Path $RepoRoot 'src'
+        $wrong = foreach ($f in Get-ChildItem $src -Recurse -File -Filter *.cs | Where-Object FullName -notmatch '[\\/](bin|obj)[\\/]') {
+            $relative = [IO.Path]::GetRelativePath($src, $f.DirectoryName) -replace '[\\/]', '.'
+            $declared = (Select-String -Path $f.FullName -Pattern '^namespace ([\w.]+);' | Select-Object -First 1).Matches.Groups[1].Value
+            if ($declared -ne $relative) { "$([IO.Path]::GetRelativePath($src, $f.FullName)): namespace $declared" }
+        }
+        $wrong | Should -BeNullOrEmpty
     }
 }
