@@ -26,6 +26,9 @@ public sealed class CrossValidationFold
     /// <summary>Rows the fold's model trained on.</summary>
     public int TrainRows { get; }
 
+    /// <summary>The 0-based row numbers of the data held out in this fold (the rows of <see cref="Rows"/>).</summary>
+    public int[] ValidationRows { get; internal set; } = Array.Empty<int>();
+
     /// <summary>Completed, or Failed (see Error and ErrorId).</summary>
     public string Status { get; internal set; } = "Failed";
 

@@ -92,7 +92,7 @@ public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
                     var fold = byRequest[t];
                     var r = new CrossValidationFold(fold.Number, fold.Repeat, fold.TestRows.Length, fold.TrainRows.Length, t.Seed, monitor.Name)
                     {
-                        Host = w.Host, Attempts = t.Attempts, Records = outcome.Records, Duration = outcome.Duration,
+                        Host = w.Host, Attempts = t.Attempts, Records = outcome.Records, Duration = outcome.Duration, ValidationRows = fold.TestRows,
                     };
                     if (monitor.Best(r.Records) is var (best, epoch))
                     {
@@ -120,7 +120,7 @@ public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
                     var fold = byRequest[t];
                     Emit(new CrossValidationFold(fold.Number, fold.Repeat, fold.TestRows.Length, fold.TrainRows.Length, t.Seed, monitor.Name)
                     {
-                        Attempts = t.Attempts, Host = string.Join(", ", t.LostHosts), ErrorId = "NoSweepHostLeft",
+                        Attempts = t.Attempts, Host = string.Join(", ", t.LostHosts), ErrorId = "NoSweepHostLeft", ValidationRows = fold.TestRows,
                         Error = $"Every host dropped out before fold {fold.Number} could finish. Check the hosts and run the cross-validation again.",
                     });
                 });
