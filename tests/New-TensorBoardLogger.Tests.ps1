@@ -56,7 +56,7 @@ BeforeAll {
 Describe 'New-TensorBoardLogger' {
     It 'computes CRC32C as the standard check value says (0xE3069283 for "123456789")' {
         $crc = Get-KerasType 'KerasPS.Engine.Training.Callbacks.Crc32C'
-        $crc::Compute([Text.Encoding]::ASCII.GetBytes('123456789')) | Should -Be 0xE3069283
+        $crc::Compute([Text.Encoding]::ASCII.GetBytes('123456789')) | Should -Be 0xE3069283u
     }
 
     It 'writes each epoch''s scalars to train/ and validation/ event files that parse back with valid CRCs' {
