@@ -126,3 +126,37 @@ Describe 'Invoke-ModelPredict with piped objects' {
         $err.Exception.Message | Should -Match 'legs'
     }
 }
+
+Describe 'Invoke-ModelPredict -Submission (the Kaggle test set)' {
+    It 'keeps the id column as the row key and writes id, one column per class, rows summing to 1' {
+        $iris = Get-SampleData Iris
+        $model = New-Model -Seed 3 | Add-DenseLayer -Units 3 -Activation softmax | Build-Model -Optimizer adam -Loss categorical_crossentropy
+        $null = $model | Invoke-ModelFit -Data $iris -Epochs 2 -Seed 1
+        # A test file as Kaggle ships it: an id column, the features, no target; ids deliberately not in sorted order.
+        $ids = 907, 12, 455, 3, 78
+        $csv = Join-Path $TestDrive 'test.csv'
+        $rows = for ($i = 0; $i -lt 5; $i++) { $f = $iris.GetFeatures($i * 30); '{0},{1}' -f $ids[$i], (($f | ForEach-Object { $_.ToString([cultureinfo]::InvariantCulture) }) -join ',') }
+        Set-Content $csv -Value (@('id,' + ($iris.FeatureNames -join ',')) + $rows)
+        $test = Import-ModelData $csv -IdColumn id -Template $iris
+        $test.FeatureNames | Should -Not -Contain 'id'
+        $test.Engine.RowKeys -join ',' | Should -Be ($ids -join ',')
+        $out = Join-Path $TestDrive 'submission.csv'
+        $model | Invoke-ModelPredict -Data $test -Submission | Export-Csv $out -UseQuotes AsNeeded
+        $lines = Get-Content $out
+        $lines[0] | Should -Be ('id,' + ($model.Classes -join ','))
+        $sub = Import-Csv $out
+        ($sub.id -join ',') | Should -Be ($ids -join ',')
+        foreach ($r in $sub) {
+            $sum = ($model.Classes | ForEach-Object { [double]::Parse($r.$_, [cultureinfo]::InvariantCulture) } | Measure-Object -Sum).Sum
+            [math]::Abs($sum - 1) | Should -BeLessThan 1e-6
+        }
+        # Without -Submission the id leads and the class and its probability follow.
+        $p = @($model | Invoke-ModelPredict -Data $test)
+        $p[0].PSObject.Properties.Name[0..2] -join ',' | Should -Be 'id,Class,Probability'
+    }
+    It 'refuses an id column that is not in the file' {
+        $csv = Join-Path $TestDrive 'x.csv'
+        Set-Content $csv -Value 'a,b', '1,2'
+        Get-ErrorId { Import-ModelData $csv -IdColumn id } | Should -Be 'ColumnNotFound'
+    }
+}

@@ -177,4 +177,31 @@ Describe 'Invoke-ModelSweep' {
             { [KerasPS.IntRange]::new(5, 1) } | Should -Throw -ExpectedMessage '*min <= max*'
         }
     }
+
+    Context 'scored by folds' -Tag Slow {
+        It 'ranks trials by the mean of their folds'' best values, with the spread' {
+            $wine = Get-SampleData Wine
+            $r = @(Invoke-ModelSweep -Parameters @{ Units = 2, 16 } -Data $wine -Folds 3 -Stratify -Epochs 4 -BatchSize 16 -Seed 4 -ModelScript {
+                    param($p, $train)
+                    New-Model | Add-NormalizationLayer -Adapt $train | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 3 -Activation softmax |
+                        Build-Model -Optimizer adam -Loss categorical_crossentropy
+                } | Sort-Object Trial)
+            $r.Count | Should -Be 2
+            foreach ($t in $r) {
+                $t.Status | Should -Be 'Completed'
+                $t.Folds | Should -Be 3
+                $t.FoldScores.Count | Should -Be 3
+                $mean = ($t.FoldScores | Measure-Object -Average).Average
+                [math]::Abs($t.Best - $mean) | Should -BeLessThan 1e-12
+                [math]::Abs($t.ValLoss - $mean) | Should -BeLessThan 1e-12
+                $t.BestStd | Should -BeGreaterThan 0
+                $t.EpochsRun | Should -Be 4
+            }
+            # The winner by CV mean: Sort-Object ranks by it.
+            (@($r | Sort-Object Best)[0].Best) | Should -Be ([math]::Min($r[0].Best, $r[1].Best))
+        }
+        It 'refuses -Folds with -ValidationData' {
+            Get-ErrorId { Invoke-ModelSweep -Parameters @{ Units = 8 } @sweep -Folds 3 } | Should -Be 'FoldsWithValidation'
+        }
+    }
 }

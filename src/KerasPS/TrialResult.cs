@@ -32,10 +32,19 @@ public sealed class TrialResult
     /// <summary>History value the trial is ranked by (val_loss by default).</summary>
     public string Monitor { get; }
 
-    /// <summary>Best finite value of the monitor over the trial's epochs (lowest loss, highest accuracy).</summary>
+    /// <summary>Best finite value of the monitor over the trial's epochs (lowest loss, highest accuracy); with -Folds, the mean of the folds' best values.</summary>
     public double? Best { get; internal set; }
 
-    /// <summary>1-based epoch at which <see cref="Best"/> was recorded.</summary>
+    /// <summary>With -Folds: the standard deviation of the folds' best values around <see cref="Best"/> (their mean).</summary>
+    public double? BestStd { get; internal set; }
+
+    /// <summary>With -Folds: the number of folds the trial was scored on (0 without).</summary>
+    public int Folds { get; internal set; }
+
+    /// <summary>With -Folds: each fold's best monitored value, in fold order.</summary>
+    public double[]? FoldScores { get; internal set; }
+
+    /// <summary>1-based epoch at which <see cref="Best"/> was recorded (with -Folds: the best epoch of the folds' mean curve).</summary>
     public int? BestEpoch { get; internal set; }
 
     /// <summary>Epochs the trial trained (early stopping and -MaxDuration may cut it short).</summary>
@@ -67,5 +76,6 @@ public sealed class TrialResult
 
     public override string ToString() =>
         $"Trial {Trial} ({Status}): " + string.Join(", ", Parameters.Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}")) +
-        (Best is double b ? $" - best {Monitor} {b.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)} at epoch {BestEpoch}" : "");
+        (Best is double b ? $" - best {Monitor} {b.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}" +
+            (BestStd is double sd ? $" ± {sd.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)} over {Folds} folds" : $" at epoch {BestEpoch}") : "");
 }

@@ -29,6 +29,12 @@ internal sealed class HistoryInput
             case TrialResult t:
                 runs.Add(new HistoryRun(TrialLabel(t), t.Records.ToList(), t.Monitor));
                 return;
+            case CrossValidationFold f:
+                runs.Add(new HistoryRun(f.Label, f.Records.ToList(), f.Monitor));
+                return;
+            case CrossValidationSummary cv:
+                runs.Add(new HistoryRun("mean", cv.Records.ToList(), cv.Monitor));
+                return;
             case EpochRecord r:
                 Run("").Records.Add(r);
                 return;

@@ -12,15 +12,20 @@ namespace KerasPS.Infrastructure;
 /// <summary>
 /// Plain-data forms of what a sweep sends to and gets back from a remote host: datasets as base64 arrays plus names,
 /// histories as hashtables. Live objects (models, tensors) never cross a remoting boundary; these do, unchanged by
-/// PowerShell's serializer, and the remote side (which imports the same module) turns them back.
+/// PowerShell's serializer, and the remote side (which imports the same module) turns them back. A dataset carries an Id:
+/// a host keeps the last few datasets it was sent, so a caller sends the data once per host and then only the Id.
 /// </summary>
 public static class SweepWire
 {
+    private const int HostCacheSize = 4;
+    private static readonly LinkedList<(string Id, Dataset Data)> hostCache = new();
+
     public static Hashtable DatasetToWire(Dataset data)
     {
         var d = data.Engine;
         return new Hashtable
         {
+            ["Id"] = Guid.NewGuid().ToString("n"),
             ["Features"] = Convert.ToBase64String(MemoryMarshal.AsBytes(d.Features.AsSpan())),
             ["FeatureShape"] = d.FeatureShape.ToArray(),
             ["FeatureNames"] = d.FeatureNames.ToArray(),
@@ -30,6 +35,31 @@ public static class SweepWire
             ["Targets"] = d.Targets is null ? null : Convert.ToBase64String(MemoryMarshal.AsBytes(d.Targets.AsSpan())),
             ["TargetWidth"] = d.TargetWidth,
         };
+    }
+
+    /// <summary>What a caller sends once the host has the dataset: only its Id.</summary>
+    public static Hashtable Reference(Hashtable wire) => new() { ["Id"] = wire["Id"] };
+
+    /// <summary>A dataset from what a trial was given: the dataset itself (same process), its plain form, or the Id of one this host already has.</summary>
+    public static Dataset Resolve(object data)
+    {
+        if (PSValue.Unwrap(data) is Dataset ds) return ds;
+        var h = AsDictionary(data, "dataset");
+        var id = Convert.ToString(PSValue.Unwrap(h["Id"]), CultureInfo.InvariantCulture) ?? "";
+        lock (hostCache)
+        {
+            for (var node = hostCache.First; node is not null; node = node.Next)
+                if (node.Value.Id == id) { hostCache.Remove(node); hostCache.AddFirst(node); return node.Value.Data; }
+        }
+        if (!h.Contains("Features"))
+            throw KerasException.BadOperation("TrialDataMissing", $"This host no longer has the dataset {id} the trial refers to. Run the sweep again; every host gets the data anew.", id);
+        var decoded = DatasetFromWire(h);
+        lock (hostCache)
+        {
+            hostCache.AddFirst((id, decoded));
+            while (hostCache.Count > HostCacheSize) hostCache.RemoveLast();
+        }
+        return decoded;
     }
 
     public static Dataset DatasetFromWire(object wire)

@@ -14,6 +14,7 @@ namespace KerasPS.Commands.Data;
 /// </summary>
 /// <example><code>$train = Import-ModelData ./train.csv -Target target -Exclude id</code></example>
 /// <example><code>$test = Import-ModelData ./test.csv -Exclude id -Template $train</code></example>
+/// <example><code>$test = Import-ModelData ./test.csv -IdColumn id -Template $train   # ids kept as row keys for a submission</code></example>
 /// <example><code>Get-ChildItem ./data/*.csv | Import-ModelData -Target y -MissingValue 0</code></example>
 /// <example><code>Import-ModelData ./digits.csv -Target label -FeatureShape 28,28,1</code></example>
 [Cmdlet(VerbsData.Import, "ModelData")]
@@ -35,6 +36,11 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
     [Parameter]
     [ArgumentCompleter(typeof(CsvColumnCompleter))]
     public string[]? Exclude { get; set; }
+
+    /// <summary>A column kept as each row's key (such as Kaggle's id), not a feature: Invoke-ModelPredict writes it as the first property of each prediction.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(CsvColumnCompleter))]
+    public string? IdColumn { get; set; }
 
     /// <summary>The feature columns to keep, in this order; by default every column but the target and -Exclude.</summary>
     [Parameter]
@@ -66,6 +72,7 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
             {
                 Target = Target,
                 Exclude = Exclude,
+                IdColumn = IdColumn,
                 Feature = feature,
                 Delimiter = Delimiter,
                 Encoding = EncodingCompleter.Parse(Encoding),
