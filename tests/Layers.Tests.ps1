@@ -89,3 +89,51 @@ Describe 'Layer harness' {
         Invoke-LayerTest -AddLayer { param($m) $m | Add-LambdaLayer -ScriptBlock { $x.abs() } } -InputShape 6 -ExpectedOutputShape '(None, 6)' -AllowUnsafeCode
     }
 }
+
+Describe 'Layer registry' {
+    BeforeAll {
+        $script:Registry = Get-KerasType 'KerasPS.Engine.Layers.LayerRegistry'
+        function New-Config([hashtable] $Values) {
+            $d = [Collections.Generic.Dictionary[string, object]]::new()
+            foreach ($k in $Values.Keys) { $d[$k] = $Values[$k] }
+            , $d
+        }
+        # The KerasException a direct engine call throws (PowerShell wraps it in a MethodInvocationException).
+        function Get-EngineError([scriptblock] $ScriptBlock) {
+            try { & $ScriptBlock | Out-Null } catch { $e = $_.Exception; while ($e -and $e.GetType().Name -ne 'KerasException') { $e = $e.InnerException }; return $e }
+        }
+    }
+
+    It 'knows every layer class of the engine, each under the Keras name the class itself reports' {
+        $layerType = Get-KerasType 'KerasPS.Engine.Layers.Layer'
+        $classes = @($layerType.Assembly.GetTypes() | Where-Object { $_.IsSubclassOf($layerType) -and -not $_.IsAbstract })
+        $classes.Count | Should -Be 31
+        $script:Registry::ClassNames.Count | Should -Be $classes.Count
+        foreach ($name in $script:Registry::ClassNames) {
+            $script:Registry::TypeOf($name) | Should -BeIn $classes
+        }
+        $script:Registry::TypeOf('Activation').Name | Should -Be 'ActivationLayer'
+    }
+
+    It 'fills keys a config leaves out with the defaults of the class, which the cmdlets show too' {
+        $bn = $script:Registry::FromConfig('BatchNormalization', (New-Config @{ name = 'bn' }), $false)
+        $bn.Momentum | Should -Be 0.99
+        $bn.Epsilon | Should -Be 0.001
+        (Get-Command Add-BatchNormalizationLayer).Parameters.Keys | Should -Contain 'Momentum'
+        $m = New-Model -InputShape 4 | Add-BatchNormalizationLayer
+        $m.Engine.Layers[0].Momentum | Should -Be $bn.Momentum
+        $script:Registry::FromConfig('LeakyReLU', (New-Config @{}), $false).NegativeSlope | Should -Be 0.3
+        $script:Registry::FromConfig('LSTM', (New-Config @{ units = 2 }), $false).RecurrentInitializer.Name | Should -Be 'orthogonal'
+    }
+
+    It 'refuses a Keras option that KerasPS runs only at its default, naming it, with UnsupportedLayerOption' {
+
+        $script:Registry::FromConfig('GRU', (New-Config @{ units = 2; stateful = $false; dropout = 0.0 }), $false).Units | Should -Be 2
+    }
+
+    It 'refuses an unknown class with UnknownLayerClass, listing the known ones' {
+        $err = Get-EngineError { $script:Registry::FromConfig('Mystery', (New-Config @{}), $false) }
+        $err.ErrorId | Should -Be 'UnknownLayerClass'
+        $err.Message | Should -BeLike '*Known classes: Activation, ActivityRegularization, *'
+    }
+}

@@ -26,6 +26,9 @@ public sealed class ConfigReader
         lookup = key => dictionary.Contains(key) ? this.unwrap(dictionary[key]) : null;
     }
 
+    /// <summary>Whether the caller trusts the config to carry code (a script-block Lambda); see <see cref="Layers.LayerRegistry.FromConfig"/>.</summary>
+    public bool AllowUnsafeCode { get; init; }
+
     public string? Name => String("name");
     public int[]? InputShape => IntArray("input_shape");
     public object? Raw(string key) => lookup(key);
@@ -68,6 +71,25 @@ public sealed class ConfigReader
         System.Collections.IEnumerable e and not string => e.Cast<object?>().Select(x => Convert.ToString(unwrap(x), CultureInfo.InvariantCulture)!).ToArray(),
         var v => new[] { Convert.ToString(v, CultureInfo.InvariantCulture)! },
     };
+
+    /// <summary>
+    /// Refuses a Keras option that KerasPS runs only at its default (say <c>stateful</c>): an absent key or the default
+    /// value passes; any other value is an <c>UnsupportedLayerOption</c> error naming the layer, key and value.
+    /// </summary>
+    public void RequireDefault(string key, object? expected, string className)
+    {
+        var v = Raw(key);
+        bool same = v is null || expected switch
+        {
+            null => false,
+            bool b => Convert.ToBoolean(v, CultureInfo.InvariantCulture) == b,
+            double d => Convert.ToDouble(v, CultureInfo.InvariantCulture) == d,
+            _ => Equals(Convert.ToString(v, CultureInfo.InvariantCulture), Convert.ToString(expected, CultureInfo.InvariantCulture)),
+        };
+        if (!same)
+            throw KerasException.BadData("UnsupportedLayerOption",
+                $"{className} '{Name}' sets {key}={Convert.ToString(v, CultureInfo.InvariantCulture)}, which KerasPS does not support (it runs {key}={Convert.ToString(expected, CultureInfo.InvariantCulture) ?? "None"}).", key);
+    }
 
     private static KerasException Missing(string key) =>
         KerasException.BadData("InvalidLayerConfig", $"The layer config has no '{key}' value.", key);

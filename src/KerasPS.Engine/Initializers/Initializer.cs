@@ -49,6 +49,9 @@ public sealed class Initializer
         return new Dictionary<string, object?> { ["class_name"] = Name, ["config"] = c };
     }
 
+    /// <summary>The initializer a config names, or null when it names none (so the layer's own default applies).</summary>
+    public static Initializer? Optional(object? config) => config is null ? null : FromConfig(config);
+
     public static Initializer FromConfig(object? config)
     {
         if (config is string s) return new Initializer(s);

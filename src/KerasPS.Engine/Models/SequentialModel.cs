@@ -15,7 +15,7 @@ public sealed record LayerSummary(string Name, string Type, string OutputShape, 
 /// keras.Sequential: a stack of layers, built from the declared or observed input shape, compiled with an
 /// optimizer, a loss and metrics, and trained by <see cref="Trainer"/>.
 /// </summary>
-public sealed class SequentialModel
+public sealed partial class SequentialModel
 {
     private readonly List<Layer> layers = new();
     private MersenneTwister rng;
@@ -177,10 +177,6 @@ public sealed class SequentialModel
 
     public IReadOnlyList<LayerSummary> Summary() => layers.Select(l => new LayerSummary(
         l.Name, l.ClassName, l.OutputShape is null ? "?" : Shapes.Format(l.OutputShape), l.ParamCount, l.TrainableParamCount, l.Trainable, l.Details)).ToList();
-
-    /// <summary>Layer configs, Keras-style: [{ class_name, config }].</summary>
-    public List<Dictionary<string, object?>> GetLayerConfigs() =>
-        layers.Select(l => new Dictionary<string, object?> { ["class_name"] = l.ClassName, ["config"] = l.GetConfig() }).ToList();
 
     /// <summary>Predictions for a dataset's rows (flat, row-major), for callers that do not handle tensors.</summary>
     public float[] PredictData(EncodedData data, int batchSize = 4096) => Predict(data.FeatureTensor(), batchSize);
