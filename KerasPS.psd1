@@ -51,6 +51,7 @@
         'New-Constraint'
         'Build-Model'
         'New-Optimizer'
+        'New-Metric'
         'Get-ModelSummary'
         'Get-SampleData'
         'Invoke-ModelFit'

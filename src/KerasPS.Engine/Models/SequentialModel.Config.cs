@@ -79,7 +79,7 @@ public sealed partial class SequentialModel
 
     /// <summary>Keras's <c>get_compile_config</c>: the optimizer's config, the loss name and the metric names; null when not compiled.</summary>
     public Dictionary<string, object?>? GetCompileConfig() => IsCompiled
-        ? new Dictionary<string, object?> { ["optimizer"] = Optimizer!.GetConfig(), ["loss"] = Loss!.Name, ["metrics"] = MetricNames.ToList() }
+        ? new Dictionary<string, object?> { ["optimizer"] = Optimizer!.GetConfig(), ["loss"] = Loss!.Name, ["metrics"] = Metrics.Select(m => m.GetConfig()).ToList() }
         : null;
 
     /// <summary>Keras's <c>compile_from_config</c>: compiles with the optimizer, loss and metrics <see cref="GetCompileConfig"/> wrote.</summary>
@@ -87,7 +87,7 @@ public sealed partial class SequentialModel
     {
         var optimizer = OptimizerFactory.FromConfig(Section(compile, "optimizer"));
         var loss = LossFactory.Create(compile.TryGetValue("loss", out var l) ? l as string ?? "" : "");
-        var metrics = compile.TryGetValue("metrics", out var m) && m is List<object?> list ? list.Select(x => Convert.ToString(x, CultureInfo.InvariantCulture)!) : null;
+        var metrics = compile.TryGetValue("metrics", out var m) && m is List<object?> list ? list.Select(MetricSpec.FromConfig).ToList() : new List<MetricSpec>();
         Compile(optimizer, loss, metrics);
     }
 

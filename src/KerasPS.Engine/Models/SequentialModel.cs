@@ -46,7 +46,11 @@ public sealed partial class SequentialModel
 
     public Optimizer? Optimizer { get; private set; }
     public Loss? Loss { get; private set; }
-    public IReadOnlyList<string> MetricNames { get; private set; } = Array.Empty<string>();
+    /// <summary>The metrics compile was given, with their options.</summary>
+    public IReadOnlyList<MetricSpec> Metrics { get; private set; } = Array.Empty<MetricSpec>();
+
+    /// <summary>The metrics' history names (accuracy, precision, ...).</summary>
+    public IReadOnlyList<string> MetricNames => Metrics.Select(m => m.Name).ToArray();
     public bool IsCompiled => Optimizer is not null && Loss is not null;
 
     /// <summary>Classes of the data the model was trained on, in output order (set by the first fit).</summary>
@@ -153,13 +157,19 @@ public sealed partial class SequentialModel
     }
 
     /// <summary>Keras compile: optimizer, loss and metrics. Checks names; recompiling resets optimizer state.</summary>
-    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics)
+    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics) =>
+        Compile(optimizer, loss, (metrics ?? Array.Empty<string>()).Where(m => !string.IsNullOrWhiteSpace(m)).Select(MetricSpec.Parse).ToList());
+
+    /// <summary>Keras compile with metrics that carry options (New-Metric). Two different metrics may not share a history name.</summary>
+    public void Compile(Optimizer optimizer, Loss loss, IReadOnlyList<MetricSpec> metrics)
     {
-        var names = (metrics ?? Array.Empty<string>()).Where(m => !string.IsNullOrWhiteSpace(m))
-            .Select(MetricFactory.CanonicalName).Distinct().ToArray();   // checks every name before anything changes
+        var specs = metrics.Distinct().ToArray();   // checks everything before anything changes
+        if (specs.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1) is { } clash)
+            throw KerasException.BadArgument("DuplicateMetricName",
+                $"Two metrics are named '{clash.Key}' ({string.Join("; ", clash)}); the history keeps one value per name. Give one of them another -Name (New-Metric -Name).", clash.Key);
         Optimizer = optimizer;
         Loss = loss;
-        MetricNames = names;
+        Metrics = specs;
     }
 
     /// <summary>The fused head, when the loss can absorb the model's final activation.</summary>

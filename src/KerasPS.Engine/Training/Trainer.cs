@@ -364,7 +364,7 @@ public static class Trainer
         var regularized = p.Regularized;
         var constrained = p.Constrained;
         var batchWatchers = o.Callbacks.Where(c => c.NeedsBatchLoss).ToArray();
-        using var metrics = new MetricSet(model.MetricNames.Select(m => MetricFactory.Create(m, loss.Name)));
+        using var metrics = new MetricSet(model.Metrics.Select(m => MetricFactory.Create(m, loss.Name)));
         int n = p.Count, bs = o.BatchSize;
         int batches = (n + bs - 1) / bs;
         var nextProgress = TimeSpan.Zero;
@@ -462,7 +462,7 @@ public static class Trainer
     {
         var loss = model.Loss!;
         var fused = model.FusedActivation;
-        using var metrics = new MetricSet(model.MetricNames.Select(m => MetricFactory.Create(m, loss.Name)));
+        using var metrics = new MetricSet(model.Metrics.Select(m => MetricFactory.Create(m, loss.Name)));
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var sum = torch.zeros(1, dtype: ScalarType.Float64);
