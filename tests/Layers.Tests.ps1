@@ -131,6 +131,26 @@ Describe 'Layer registry' {
         $script:Registry::FromConfig('GRU', (New-Config @{ units = 2; stateful = $false; dropout = 0.0 }), $false).Units | Should -Be 2
     }
 
+    It 'writes initializers, regularizers and constraints as Keras 3 serializes them, and reads both that and the older snake-case form' {
+        $config = (New-Model -InputShape 4 | Add-DenseLayer 2 -KernelInitializer he_normal -KernelRegularizer l2 -KernelConstraint max_norm).Engine.Layers[0].GetConfig()
+        $config.kernel_initializer.module | Should -Be 'keras.initializers'
+        $config.kernel_initializer.class_name | Should -Be 'HeNormal'
+        $config.kernel_initializer.config.ContainsKey('seed') | Should -BeTrue
+        $config.bias_initializer.class_name | Should -Be 'Zeros'
+        $config.kernel_regularizer.module | Should -Be 'keras.regularizers'
+        $config.kernel_regularizer.class_name | Should -Be 'L1L2'
+        $config.kernel_constraint.module | Should -Be 'keras.constraints'
+        $config.kernel_constraint.class_name | Should -Be 'MaxNorm'
+        $keras = New-Config @{ units = 2; kernel_initializer = (New-Config @{ class_name = 'RandomUniform'; config = (New-Config @{ minval = -0.1; maxval = 0.1; seed = $null }) })
+            kernel_constraint = (New-Config @{ class_name = 'MinMaxNorm'; config = (New-Config @{ min_value = 0.5; max_value = 1.5; rate = 1.0; axis = 0 }) }) }
+        $dense = $script:Registry::FromConfig('Dense', $keras, $false)
+        $dense.KernelInitializer.Name | Should -Be 'random_uniform'
+        $dense.KernelInitializer.MaxVal | Should -Be 0.1
+        $dense.KernelConstraint.Name | Should -Be 'min_max_norm'
+        $old = New-Config @{ units = 2; kernel_initializer = (New-Config @{ class_name = 'he_normal'; config = (New-Config @{}) }) }
+        $script:Registry::FromConfig('Dense', $old, $false).KernelInitializer.Name | Should -Be 'he_normal'
+    }
+
     It 'refuses an unknown class with UnknownLayerClass, listing the known ones' {
         $err = Get-EngineError { $script:Registry::FromConfig('Mystery', (New-Config @{}), $false) }
         $err.ErrorId | Should -Be 'UnknownLayerClass'

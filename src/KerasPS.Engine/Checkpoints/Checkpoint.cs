@@ -354,7 +354,8 @@ public static class Checkpoint
     /// <summary>
     /// The checks on a full checkpoint that need no layer: the model entry is there, and no layer that carries code is
     /// loaded unless the caller allows it (the file's own flag, read before any layer is constructed; the layer's
-    /// property is checked again after building, in case the flag was removed). Runs before anything is allocated.
+    /// property is checked again after building, in case the flag was removed). Runs before anything is allocated, so
+    /// it is also the place for any check of the config against the entries' headers (sizes a layer would allocate).
     /// </summary>
     private static void ValidateBeforeBuild(Dictionary<string, object?> config, ZipArchive zip, bool allowUnsafe, string path)
     {
