@@ -91,12 +91,14 @@ Describe 'Export-HistoryPlot' {
     }
 
     Context 'files and errors' {
-        It 'replaces an existing chart, and keeps it with -NoClobber' {
+        It 'keeps an existing chart (with or without -NoClobber) and replaces it with -Force, as Export-Checkpoint does' {
             $path = Join-Path $TestDrive 'keep.svg'
             Set-Content $path 'old'
             Get-ErrorId { $history | Export-HistoryPlot -Path $path -NoClobber } | Should -Be 'PlotFileExists'
+            Get-ErrorId { $history | Export-HistoryPlot -Path $path } | Should -Be 'PlotFileExists'
             Get-Content $path | Should -Be 'old'
-            $history | Export-HistoryPlot -Path $path
+            Get-ErrorId { $history | Export-HistoryPlot -Path $path -Force -NoClobber } | Should -Be 'ForceAndNoClobber'
+            $history | Export-HistoryPlot -Path $path -Force
             (Get-Content $path -Raw) | Should -Match '<svg'
             @(Get-ChildItem $TestDrive -Force -Filter '*.tmp').Count | Should -Be 0
         }

@@ -210,6 +210,27 @@ Describe 'Import-Checkpoint' {
         }
     }
 
+    Context 'one bad file among several' {
+        It 'skips a corrupt and a missing checkpoint with non-terminating errors and loads the rest' {
+            $bad = Join-Path $TestDrive 'corrupt-among.kpt'; Set-Content $bad 'not a checkpoint'
+            $missing = Join-Path $TestDrive 'missing-among.kpt'
+            $Error.Clear()
+            $models = @(Import-Checkpoint -Path $script:Good, $bad, $missing, $script:Good -ErrorAction SilentlyContinue)
+            $ok = $?
+            $ok | Should -BeFalse
+            $models.Count | Should -Be 2
+            $Error.Count | Should -Be 2
+            $Error[1].FullyQualifiedErrorId | Should -BeLike 'InvalidCheckpoint,*'
+            $Error[1].TargetObject | Should -Be $bad
+            $Error[0].FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound,*'
+            $Error[0].TargetObject | Should -Be $missing
+        }
+
+        It 'refuses a path on another provider with NotAFileSystemPath' {
+            Get-ErrorId { Import-Checkpoint -LiteralPath Env:/HOME } | Should -Be 'NotAFileSystemPath'
+        }
+    }
+
     Context 'bad files' {
         It 'refuses <Case> with InvalidCheckpoint naming the problem' -TestCases @(
             @{ Case = 'a file that is not a zip'; Message = '*zip signature*'; Make = {

@@ -137,6 +137,16 @@ public sealed class TabularBuilder
         if (targetName is not null && rows > targetRaw.Length) Array.Resize(ref targetRaw, Math.Max(rows, targetRaw.Length * 2));
     }
 
+    /// <summary>
+    /// Drops the row begun last, after one of its cells was refused, so a caller that reports one bad row can go on
+    /// (Invoke-ModelPredict). A category or class first seen in that row stays known; with a template's categories none is added.
+    /// </summary>
+    public void DiscardRow()
+    {
+        if (row >= 0 && row == rows - 1) rows--;
+        row = -1;
+    }
+
     /// <summary>A numeric cell. In a categorical column the number counts as text (its invariant string).</summary>
     public void Number(int column, double value)
     {

@@ -39,6 +39,8 @@ public sealed class BuildModelCommand : KerasCmdlet
     [Parameter]
     public int[]? InputShape { get; set; }
 
+    protected override object? DefaultTarget => Model;
+
     protected override void Process()
     {
         var optimizer = (Optimizer is PSObject p ? p.BaseObject : Optimizer) switch
