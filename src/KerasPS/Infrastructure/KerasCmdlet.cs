@@ -86,35 +86,24 @@ public abstract class KerasCmdlet : PSCmdlet
     }
 
     /// <summary>
-    /// Input files for a -Path (wildcards expand) or -LiteralPath parameter. A path that matches no file is a
-    /// non-terminating <paramref name="notFoundId"/> error (the other paths go on); another provider is refused.
+    /// The input files one -Path (wildcards expand) or -LiteralPath value names, in order. A path that matches no file
+    /// throws <paramref name="notFoundId"/> (ObjectNotFound), and another provider NotAFileSystemPath, for the caller's
+    /// <see cref="ForEachInput{T}"/> to report as a failure of that one input.
     /// </summary>
-    protected List<string> ResolveInputFiles(IEnumerable<string> paths, bool literal, string notFoundId, string what)
+    protected IReadOnlyList<string> ResolveInputFiles(string path, bool literal, string notFoundId, string what)
     {
-        var result = new List<string>();
-        foreach (var p in paths)
+        if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
         {
-            try
-            {
-                if (literal || !WildcardPattern.ContainsWildcardCharacters(p))
-                {
-                    var full = ResolveFilePath(p);
-                    if (File.Exists(full)) result.Add(full);
-                    else WriteInputError(NotFound(notFoundId, what, p, full), p);
-                    continue;
-                }
-                Collection<string> found;
-                ProviderInfo provider;
-                try { found = SessionState.Path.GetResolvedProviderPathFromPSPath(p, out provider); }
-                catch (ItemNotFoundException) { WriteInputError(NotFound(notFoundId, what, p, p), p); continue; }
-                if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider)) { ResolveFilePath(p); continue; }
-                var files = found.Where(File.Exists).ToList();
-                if (files.Count == 0) WriteInputError(NotFound(notFoundId, what, p, p), p);
-                result.AddRange(files);
-            }
-            catch (KerasException e) { WriteInputError(e, p); }
+            var full = ResolveFilePath(path);
+            return File.Exists(full) ? new[] { full } : throw NotFound(notFoundId, what, path, full);
         }
-        return result;
+        Collection<string> found;
+        ProviderInfo provider;
+        try { found = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider); }
+        catch (ItemNotFoundException) { throw NotFound(notFoundId, what, path, path); }
+        if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider)) ResolveFilePath(path);   // throws NotAFileSystemPath
+        var files = found.Where(File.Exists).ToList();
+        return files.Count > 0 ? files : throw NotFound(notFoundId, what, path, path);
     }
 
     private static KerasException NotFound(string id, string what, string path, string full) =>

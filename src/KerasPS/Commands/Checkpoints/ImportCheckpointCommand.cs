@@ -36,7 +36,7 @@ public sealed class ImportCheckpointCommand : KerasCmdlet
     public Model? WeightsInto { get; set; }
 
     protected override void Process() =>
-        ForEachInput(ResolveInputFiles(ParameterSetName == LiteralSet ? LiteralPath : Path, ParameterSetName == LiteralSet, "CheckpointNotFound", "Checkpoint"), file =>
+        ForEachInput(ParameterSetName == LiteralSet ? LiteralPath : Path, path => ForEachInput(ResolveInputFiles(path, ParameterSetName == LiteralSet, "CheckpointNotFound", "Checkpoint"), file =>
         {
             if (WeightsInto is not null)
             {
@@ -50,5 +50,5 @@ public sealed class ImportCheckpointCommand : KerasCmdlet
                 WriteVerbose($"Loaded model '{model.Name}' ({model.ParamCount:N0} parameters, {model.EpochsTrained} epochs trained) from {file}.");
                 WriteObject(new Model(model));
             }
-        });
+        }));
 }

@@ -62,7 +62,7 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
     public string? Encoding { get; set; }
 
     protected override void Process() =>
-        ForEachInput(ResolveInputFiles(Path, literal: true, "FileNotFound", "File"), full =>
+        ForEachInput(Path, path => ForEachInput(ResolveInputFiles(path, literal: true, "FileNotFound", "File"), full =>
         {
             var feature = Feature;
             if ((feature is null || feature.Length == 0) && Template?.Engine.SourceColumns is { } cols) feature = cols.ToArray();
@@ -80,5 +80,5 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
             var data = CsvLoader.Load(full, options);
             WriteVerbose($"Loaded {data.Count:N0} rows x {data.FeatureCount:N0} features from '{full}' in {watch.Elapsed.TotalSeconds:0.000} s.");
             WriteObject(new Dataset(data));
-        });
+        }));
 }
