@@ -42,6 +42,15 @@ public sealed class Weight
     /// <summary>Copies the values out (row-major float32).</summary>
     public float[] ToArray() { using var c = Value.detach().contiguous(); return c.data<float>().ToArray(); }
 
+    /// <summary>Overwrites the values after checking them against the weight's shape (Keras set_weights).</summary>
+    public void Assign(float[] values, long[] shape)
+    {
+        if (!shape.SequenceEqual(Shape))
+            throw KerasException.BadArgument("WeightShapeMismatch",
+                $"Weight '{Path}' has shape ({string.Join(", ", Shape)}); the value given has shape ({string.Join(", ", shape)}). Give {Count} values in that shape.", Path);
+        Assign(values);
+    }
+
     /// <summary>Overwrites the values in place, keeping the tensor (and optimizer references) alive.</summary>
     public void Assign(float[] values)
     {

@@ -156,6 +156,67 @@ public sealed partial class SequentialModel
         }
     }
 
+    /// <summary>
+    /// Keras <c>pop</c>: removes the last layer and its weights. A compiled model keeps its optimizer settings; the
+    /// optimizer's state (moments, steps) starts over, since it belonged to the old set of weights.
+    /// </summary>
+    public Layer Pop()
+    {
+        if (layers.Count == 0) throw KerasException.BadOperation("EmptyModel", $"Model '{Name}' has no layers to remove.");
+        var last = layers[^1];
+        layers.RemoveAt(layers.Count - 1);
+        Optimizer?.Reset();
+        return last;
+    }
+
+    /// <summary>
+    /// An independent deep copy (Keras <c>clone_model</c> followed by <c>set_weights</c>): every layer is rebuilt from
+    /// its own config through <see cref="LayerRegistry"/> (the same round trip a checkpoint makes) and gets a copy of
+    /// each weight; compile settings, classes, feature encoding and history are copied too. With
+    /// <paramref name="includeOptimizerState"/> the optimizer's moments, step count and learning rate come along, so the
+    /// copy continues training exactly as the original would; without it the copy's optimizer starts fresh.
+    /// </summary>
+    public SequentialModel Clone(string? name = null, bool includeOptimizerState = false)
+    {
+        if (Busy == 1) throw KerasException.BadOperation("ModelBusy", $"Model '{Name}' is being trained. Copy it when the fit has finished.");
+        var copy = new SequentialModel(name ?? Name, DeclaredInputShape, Seed);
+        foreach (var l in layers)
+        {
+            // The layer's own Keras form, through JSON as a checkpoint stores it, so the copy shares no object with the original.
+            var serialized = (Dictionary<string, object?>)Checkpoints.CheckpointJson.Parse(Checkpoints.CheckpointJson.Serialize(l.Serialize()))!;
+            copy.Add(LayerRegistry.Deserialize(serialized, allowUnsafeCode: true));   // the caller's own model, in this session
+        }
+        if (IsBuilt && !copy.IsBuilt) copy.Build(InputShape!);
+        var source = Weights.ToDictionary(w => w.Path, StringComparer.Ordinal);
+        foreach (var w in copy.Weights) w.Assign(source[w.Path].ToArray());
+        if (Optimizer is not null && Loss is not null)
+        {
+            copy.Compile(OptimizerFactory.FromConfig(Optimizer.GetConfig()), LossFactory.Create(Loss.Name), Metrics);
+            if (includeOptimizerState)
+            {
+                // The optimizer's own state (what a checkpoint saves), copied out of the live tensors.
+                var state = Optimizer.GetState();
+                var trainable = copy.TrainableWeights;
+                var index = trainable.Select((w, i) => (w.Path, i)).ToDictionary(x => x.Path, x => x.i, StringComparer.Ordinal);
+                var slots = state.Slots.Select(s =>
+                {
+                    using var c = s.Value.detach().contiguous();
+                    return (index[s.Weight.Path], s.Slot, c.data<float>().ToArray());
+                }).ToList();
+                copy.Optimizer!.SetState(trainable, state.Iterations, state.LearningRate, state.Variables, slots);
+            }
+        }
+        copy.Classes = Classes?.ToArray();
+        copy.FeatureNames = FeatureNames?.ToArray();
+        copy.SourceColumns = SourceColumns?.ToArray();
+        copy.Categories = Categories is null ? null : new Dictionary<string, IReadOnlyList<string>>(Categories);
+        copy.TargetName = TargetName;
+        copy.History.AddRange(History);   // records are immutable
+        copy.EpochsTrained = EpochsTrained;
+        copy.FitSeed = FitSeed;
+        return copy;
+    }
+
     /// <summary>Keras compile: optimizer, loss and metrics. Checks names; recompiling resets optimizer state.</summary>
     public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics) =>
         Compile(optimizer, loss, (metrics ?? Array.Empty<string>()).Where(m => !string.IsNullOrWhiteSpace(m)).Select(MetricSpec.Parse).ToList());
