@@ -38,6 +38,14 @@ Describe 'Set-ModelLayer' {
         (Get-Weight $back 'hidden/kernel') -join ',' | Should -Not -Be $before
     }
 
+    It 'runs a frozen BatchNormalization in inference mode, as Keras 3 does: its moving statistics stay bit-identical' {
+        $m = New-Model -InputShape 93 -Seed 5 | Add-DenseLayer 8 | Add-BatchNormalizationLayer | Add-DenseLayer 9 -Activation softmax |
+            Build-Model adam categorical_crossentropy | Set-ModelLayer -Name batch_normalization -Trainable $false
+        $mean = (Get-Weight $m 'batch_normalization/moving_mean') -join ','
+        $null = $m | Invoke-ModelFit -Data $data -Epochs 1 -BatchSize 50 -Seed 1
+        (Get-Weight $m 'batch_normalization/moving_mean') -join ',' | Should -Be $mean
+    }
+
     It 'writes the model, so it sits in a pipeline' {
         $m = New-ThreeLayerModel
         ($m | Set-ModelLayer -Name dense -Trainable $false) | Should -Be $m

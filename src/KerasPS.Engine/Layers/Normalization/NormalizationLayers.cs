@@ -50,7 +50,7 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>
     public override Tensor Forward(Tensor x, bool training)
     {
         Tensor mean, variance;
-        if (training)
+        if (training && Trainable)   // Keras 3: a frozen BatchNormalization runs in inference mode, its moving statistics untouched
         {
             var dims = Enumerable.Range(0, (int)x.dim() - 1).Select(i => (long)i).ToArray();
             mean = x.mean(dims);

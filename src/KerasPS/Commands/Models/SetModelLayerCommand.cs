@@ -5,7 +5,7 @@ namespace KerasPS.Commands.Models;
 
 /// <summary>
 /// <para type="synopsis">Freezes or unfreezes layers (Keras's layer.trainable) and writes the model, so it sits in a pipeline like the Add-*Layer cmdlets.</para>
-/// <para type="description">A frozen layer gets no updates in later fits: its weights stay bit-identical, its parameters count as non-trainable in Get-ModelSummary, and the flag is saved in checkpoints (Export-Checkpoint, Import-Checkpoint, -Resume). As in Keras, change trainability before a fit; the optimizer's state starts over for the new set of trainable weights. A frozen BatchNormalization layer still updates its moving statistics when trained, as in this module's training mode. -Name accepts wildcards; a name that matches no layer is a LayerNotFound error.</para>
+/// <para type="description">A frozen layer gets no updates in later fits: its weights stay bit-identical, its parameters count as non-trainable in Get-ModelSummary, and the flag is saved in checkpoints (Export-Checkpoint, Import-Checkpoint, -Resume). As in Keras, change trainability before a fit; the optimizer's state starts over for the new set of trainable weights. A frozen BatchNormalization layer runs in inference mode, as in Keras 3: it normalizes with its moving statistics and leaves them unchanged (the usual way to fine-tune a trained base). -Name accepts wildcards; a name that matches no layer is a LayerNotFound error.</para>
 /// </summary>
 /// <example><code>$model | Set-ModelLayer -Name dense, dense_1 -Trainable $false | Invoke-ModelFit -Data $train -Epochs 5</code></example>
 /// <example><code>$model | Set-ModelLayer -Name * -Trainable $true</code></example>
