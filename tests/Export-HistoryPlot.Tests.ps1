@@ -91,6 +91,11 @@ Describe 'Export-HistoryPlot' {
     }
 
     Context 'files and errors' {
+        It 'refuses a path on another provider (Env:) with NotAFileSystemPath and writes nothing' {
+            Get-ErrorId { $history | Export-HistoryPlot -Path Env:/plot.svg } | Should -Be 'NotAFileSystemPath'
+            Test-Path Env:/plot.svg | Should -BeFalse
+        }
+
         It 'keeps an existing chart (with or without -NoClobber) and replaces it with -Force, as Export-Checkpoint does' {
             $path = Join-Path $TestDrive 'keep.svg'
             Set-Content $path 'old'

@@ -128,6 +128,7 @@ Describe 'Invoke-ModelPredict with piped objects' {
         $p[1].small | Should -Be ($petModel | Invoke-ModelPredict -Data $pets.Slice(3, 1)).small
         $Error[0].FullyQualifiedErrorId | Should -BeLike 'NonNumericValue,*'
         $Error[0].TargetObject | Should -Be $rows[1]
+        $Error[0].Exception.Message | Should -Not -Match '-Exclude|-Categorical|-MissingValue|-FeatureShape'
     }
 
     It 'still stops for a shape mismatch, naming no parameter it does not have' {
@@ -147,6 +148,7 @@ Describe 'Invoke-ModelPredict with piped objects' {
         try { [pscustomobject]@{ weight = 1; kind = 'cat' } | Invoke-ModelPredict -Model $petModel } catch { $err = $_ }
         $err | Should -Not -BeNullOrEmpty
         $err.Exception.Message | Should -Match 'legs'
+        $err.Exception.Message | Should -Not -Match '-MissingValue'
     }
 }
 

@@ -68,6 +68,10 @@ Describe 'New-ModelCheckpoint' {
     It 'refuses a folder that does not exist: CheckpointDirectoryNotFound' {
         Get-ErrorId { New-ModelCheckpoint -Path (Join-Path $TestDrive 'nope/x.kpt') } | Should -Be 'CheckpointDirectoryNotFound'
     }
+
+    It 'refuses a path on another provider (Env:) with NotAFileSystemPath' {
+        Get-ErrorId { New-ModelCheckpoint -Path Env:/best.kpt } | Should -Be 'NotAFileSystemPath'
+    }
 }
 
 Describe 'Invoke-ModelFit -Resume' {

@@ -48,6 +48,7 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
                 SourceColumns = Model.Engine.SourceColumns ?? Model.Engine.FeatureNames,
                 Categories = Model.Engine.Categories,
                 FeatureShape = Model.Engine.InputShape,
+                ForTrainedModel = true,
             });
             int position = seen++;
             try
