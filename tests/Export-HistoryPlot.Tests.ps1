@@ -140,6 +140,12 @@ Describe 'Show-History' {
         $sparks[0] | Should -Match '▁'
         $sparks[0] | Should -Match '█'
     }
+    It 'takes a metric in either spelling: -Metric ValLoss draws what -Metric val_loss draws' {
+        $snake = @($history | Show-History -Metric val_loss -Width 30 -Height 6 6>&1 | ForEach-Object { "$_" })
+        $pascal = @($history | Show-History -Metric ValLoss -Width 30 -Height 6 6>&1 | ForEach-Object { "$_" })
+        $pascal | Should -Be $snake
+        ($snake -join "`n") | Should -Match 'val_loss'
+    }
     It 'writes nothing to the output stream' {
         $o = $history | Show-History 6>$null
         $o | Should -BeNullOrEmpty

@@ -33,6 +33,9 @@ Describe 'Set-ModelWeight' {
         $err.Exception.Message | Should -BeLike '*(2, 2)*(2, 3)*'
         (Get-Weight $m 'dense/kernel') -join ',' | Should -Be $before
         Get-ErrorId { $m | Set-ModelWeight dense kernel (1, 2, 3) } | Should -Be 'WeightShapeMismatch'
+        $err = $null
+        try { $m | Set-ModelWeight dense kernel (1, 2, 3, 4) } catch { $err = $_ }
+        $err.Exception.Message | Should -BeLike '*-Shape 2,2*'
     }
 
     It 'refuses an unknown weight or layer, listing what there is' {

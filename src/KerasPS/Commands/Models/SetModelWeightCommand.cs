@@ -51,10 +51,11 @@ public sealed class SetModelWeightCommand : KerasCmdlet
                 throw KerasException.BadArgument("WeightShapeMismatch", $"-Shape ({string.Join(", ", Shape)}) holds {Shape.Aggregate(1L, (a, d) => a * d)} values, but -Value has {values.Count}.", Shape);
             shape = Shape.Select(d => (long)d).ToArray();
         }
-        else if (shape.Length == 1 && weight.Shape.Length > 1 && values.Count == weight.Count && Value is not System.Array { Rank: 1 })
+        else if (shape.Length == 1 && weight.Shape.Length > 1)
         {
-            // a flat list is taken in the weight's shape only when it came as a PowerShell list; an explicit 1-D array must match
-            shape = weight.Shape;
+            // A flat list for a weight with more axes is ambiguous about the order the user meant; say how to be explicit.
+            throw KerasException.BadArgument("WeightShapeMismatch",
+                $"Weight '{weight.Path}' has shape ({string.Join(", ", weight.Shape)}); -Value is a flat list of {values.Count} numbers. Give nested arrays in that shape, or add -Shape {string.Join(",", weight.Shape)} to take the list in row-major order.", weight.Path);
         }
         if (!ShouldProcess($"{Model.Name}: {weight.Path}", $"Set {values.Count} values")) return;
         weight.Assign(values.ToArray(), shape);
