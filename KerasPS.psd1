@@ -4,10 +4,11 @@
     GUID                 = '6f0d3c8e-2f4b-4c1e-9a51-3d7b8e2a9c41'
     Author               = 'KerasPS contributors'
     CompanyName          = 'KerasPS'
-    Copyright            = '(c) KerasPS contributors. MIT License.'
+    Copyright            = '(c) 2026 KerasPS contributors. MIT License.'
     Description          = 'The Keras way of doing deep learning, native to PowerShell: build, train, evaluate and save neural networks on TorchSharp (libtorch).'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
+    HelpInfoUri          = 'https://github.com/KerasPS/KerasPS/tree/main/module/en-US'
     FormatsToProcess     = @(
         'module/KerasPS.Format.ps1xml'
         'module/KerasPS.Layers.Format.ps1xml'
@@ -51,6 +52,7 @@
         'New-Constraint'
         'Build-Model'
         'New-Optimizer'
+        'New-Metric'
         'Get-ModelSummary'
         'Get-SampleData'
         'Invoke-ModelFit'
@@ -68,20 +70,40 @@
         'Export-Checkpoint'
         'Import-Checkpoint'
         'Invoke-ModelSweep'
+        'Invoke-ModelCrossValidation'
+        'Invoke-ModelTrial'
+        'New-TensorBoardLogger'
+        'New-LambdaCallback'
         'Export-HistoryPlot'
         'Show-History'
         'Import-ModelData'
         'ConvertTo-ModelData'
         'Split-TrainTest'
         'Add-NormalizationLayer'
+        'Get-ModelLayer'
+        'Set-ModelLayer'
+        'Get-ModelWeight'
+        'Set-ModelWeight'
+        'Copy-Model'
+        'Remove-ModelLayer'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('DeepLearning', 'Keras', 'TorchSharp', 'MachineLearning', 'NeuralNetwork')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            Tags         = @('DeepLearning', 'Keras', 'TorchSharp', 'libtorch', 'MachineLearning', 'NeuralNetwork', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            LicenseUri   = 'https://github.com/kerasps/KerasPS/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/kerasps/KerasPS'
+            ReleaseNotes = @'
+0.1.0
+- Keras's Sequential workflow as cmdlets: 30 layers, compile/fit/evaluate/predict, callbacks, checkpoints (.kpt),
+  sweeps in runspaces and over remoting, data import from CSV, objects and DataFrames, plots.
+- Installs as a module package (Install-PSResource); the libtorch runtime comes apart, once per machine or job:
+  Install-KerasRuntime (online, or -Source <folder> offline). Get-KerasRuntime says what is installed.
+- Loads its dependencies in a private load context, so other modules' CsvHelper, SkiaSharp, Google.Protobuf or
+  System.Collections.Immutable do not clash with it; runs on PowerShell 7.4 (.NET 8) and 7.6 (.NET 10).
+'@
         }
     }
 }

@@ -7,13 +7,15 @@
     -Task Test   builds, then runs every Pester test in a fresh pwsh process and prints 'N passed, N failed'
                  (-Fast leaves out the tests tagged Slow or MachineChanging).
     -Task Bench  builds, then runs the benchmarks in tests/bench and prints ratios against the peers in ../shared/bench.
+    -Task Package builds, then writes out/KerasPS.<version>.nupkg for Install-PSResource (managed module only; the
+                 libtorch runtime is installed apart with Install-KerasRuntime).
     -Task Clean  removes build output.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -34,6 +36,10 @@ $ModuleBin = Join-Path $Root 'module/bin'
 switch ($Task) {
     'Build' { Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null }
     'Clean' { Invoke-ModuleClean -Root $Root }
+    'Package' {
+        Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
+        Invoke-ModulePackage -Root $Root
+    }
     'Test' {
         Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
         $code = Invoke-ModuleTest -Root $Root -TestPath $TestPath -Fast:$Fast

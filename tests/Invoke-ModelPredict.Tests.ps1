@@ -115,6 +115,30 @@ Describe 'Invoke-ModelPredict with piped objects' {
         $p[0].small | Should -Be ($petModel | Invoke-ModelPredict -Data $pets.Slice(3, 1)).small
     }
 
+    It 'predicts the other rows when one piped row is bad: a non-terminating error with that row as TargetObject' {
+        $rows = [pscustomobject]@{ weight = 4.0; kind = 'cat'; legs = 4 },
+            [pscustomobject]@{ weight = 'heavy'; kind = 'dog'; legs = 4 },
+            [pscustomobject]@{ weight = 0.3; kind = 'bird'; legs = 2 }
+        $Error.Clear()
+        $p = @($rows | Invoke-ModelPredict -Model $petModel -ErrorAction SilentlyContinue)
+        $ok = $?
+        $ok | Should -BeFalse
+        $p.Count | Should -Be 2
+        $p.Index | Should -Be @(0, 2)
+        $p[1].small | Should -Be ($petModel | Invoke-ModelPredict -Data $pets.Slice(3, 1)).small
+        $Error[0].FullyQualifiedErrorId | Should -BeLike 'NonNumericValue,*'
+        $Error[0].TargetObject | Should -Be $rows[1]
+        $Error[0].Exception.Message | Should -Not -Match '-Exclude|-Categorical|-MissingValue|-FeatureShape'
+    }
+
+    It 'still stops for a shape mismatch, naming no parameter it does not have' {
+        $err = $null
+        try { $model | Invoke-ModelPredict -X @(, [double[]](1, 2, 3)) -ErrorAction SilentlyContinue } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InputShapeMismatch,*'
+        $err.TargetObject | Should -Be $model
+        $err.Exception.Message | Should -Not -Match 'FeatureShape'
+    }
+
     It 'refuses a category the model never saw: UnknownCategory' {
         Get-ErrorId { [pscustomobject]@{ weight = 1; kind = 'fish'; legs = 0 } | Invoke-ModelPredict -Model $petModel } | Should -Be 'UnknownCategory'
     }
@@ -124,5 +148,40 @@ Describe 'Invoke-ModelPredict with piped objects' {
         try { [pscustomobject]@{ weight = 1; kind = 'cat' } | Invoke-ModelPredict -Model $petModel } catch { $err = $_ }
         $err | Should -Not -BeNullOrEmpty
         $err.Exception.Message | Should -Match 'legs'
+        $err.Exception.Message | Should -Not -Match '-MissingValue'
+    }
+}
+
+Describe 'Invoke-ModelPredict -Submission (the Kaggle test set)' {
+    It 'keeps the id column as the row key and writes id, one column per class, rows summing to 1' {
+        $iris = Get-SampleData Iris
+        $model = New-Model -Seed 3 | Add-DenseLayer -Units 3 -Activation softmax | Build-Model -Optimizer adam -Loss categorical_crossentropy
+        $null = $model | Invoke-ModelFit -Data $iris -Epochs 2 -Seed 1
+        # A test file as Kaggle ships it: an id column, the features, no target; ids deliberately not in sorted order.
+        $ids = 907, 12, 455, 3, 78
+        $csv = Join-Path $TestDrive 'test.csv'
+        $rows = for ($i = 0; $i -lt 5; $i++) { $f = $iris.GetFeatures($i * 30); '{0},{1}' -f $ids[$i], (($f | ForEach-Object { $_.ToString([cultureinfo]::InvariantCulture) }) -join ',') }
+        Set-Content $csv -Value (@('id,' + ($iris.FeatureNames -join ',')) + $rows)
+        $test = Import-ModelData $csv -IdColumn id -Template $iris
+        $test.FeatureNames | Should -Not -Contain 'id'
+        $test.Engine.RowKeys -join ',' | Should -Be ($ids -join ',')
+        $out = Join-Path $TestDrive 'submission.csv'
+        $model | Invoke-ModelPredict -Data $test -Submission | Export-Csv $out -UseQuotes AsNeeded
+        $lines = Get-Content $out
+        $lines[0] | Should -Be ('id,' + ($model.Classes -join ','))
+        $sub = Import-Csv $out
+        ($sub.id -join ',') | Should -Be ($ids -join ',')
+        foreach ($r in $sub) {
+            $sum = ($model.Classes | ForEach-Object { [double]::Parse($r.$_, [cultureinfo]::InvariantCulture) } | Measure-Object -Sum).Sum
+            [math]::Abs($sum - 1) | Should -BeLessThan 1e-6
+        }
+        # Without -Submission the id leads and the class and its probability follow.
+        $p = @($model | Invoke-ModelPredict -Data $test)
+        $p[0].PSObject.Properties.Name[0..2] -join ',' | Should -Be 'id,Class,Probability'
+    }
+    It 'refuses an id column that is not in the file' {
+        $csv = Join-Path $TestDrive 'x.csv'
+        Set-Content $csv -Value 'a,b', '1,2'
+        Get-ErrorId { Import-ModelData $csv -IdColumn id } | Should -Be 'ColumnNotFound'
     }
 }

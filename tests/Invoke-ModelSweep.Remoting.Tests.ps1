@@ -39,9 +39,9 @@ Describe 'Invoke-ModelSweep across hosts' -Tag Slow, MachineChanging {
             ($remote[$i].History.ValAccuracy -join ',') | Should -Be ($local[$i].History.ValAccuracy -join ',')
         }
         @($remote.Host | Select-Object -Unique).Count | Should -Be 2
-        # The sessions are the caller's: the sweep leaves no data or functions behind in them.
+        # The sessions are the caller's: the sweep defines no variables or functions in them (trials run in Invoke-ModelTrial).
         Invoke-Command -Session $sessions[0] { Test-Path variable:global:KerasPSSweep } | Should -BeFalse
-        Invoke-Command -Session $sessions[0] { Test-Path function:Invoke-KerasPSSweepTrial } | Should -BeFalse
+        Invoke-Command -Session $sessions[0] { @(Get-ChildItem function: | Where-Object Name -like '*Sweep*').Count } | Should -Be 0
     }
 
     It 'retries the trial of a host that drops out on another host, and says so' {
@@ -82,6 +82,19 @@ Describe 'Invoke-ModelSweep across hosts' -Tag Slow, MachineChanging {
             (Import-Checkpoint -Path $t.Checkpoint).EpochsTrained | Should -Be $t.BestEpoch
         }
         @(Get-ChildItem $dir -Force).Count | Should -Be 4
+    }
+
+    It 'cross-validates on remote hosts with the same fold scores as locally' {
+        $wine = Get-SampleData Wine
+        $cv = @{ Data = $wine; Folds = 3; Stratify = $true; Epochs = 2; BatchSize = 16; Seed = 2; Threads = 1; ModelScript = {
+                param($p, $train)
+                New-Model | Add-NormalizationLayer -Adapt $train | Add-DenseLayer -Units 3 -Activation softmax | Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy } }
+        $localFolds = @(Invoke-ModelCrossValidation @cv | Where-Object { $_ -is [KerasPS.CrossValidationFold] } | Sort-Object Fold)
+        $remote = @(Invoke-ModelCrossValidation @cv -Session $sessions -ModulePath $manifest -OutOfFold)
+        $remoteFolds = @($remote | Where-Object { $_ -is [KerasPS.CrossValidationFold] } | Sort-Object Fold)
+        ($remoteFolds.Best -join ',') | Should -Be ($localFolds.Best -join ',')
+        @($remoteFolds.Host | Select-Object -Unique).Count | Should -Be 2
+        $remote[-1].OutOfFold.Count | Should -Be 178
     }
 
     It 'fails clearly when KerasPS cannot be imported on any host' {

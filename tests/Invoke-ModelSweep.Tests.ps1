@@ -36,6 +36,30 @@ Describe 'Invoke-ModelSweep' {
             }
             ($grid.Seed | Select-Object -Unique).Count | Should -Be 4
         }
+        It 'exports flat rows: parameters as columns, Seconds as a number, no cell naming a .NET type' {
+            $csv = $grid | ConvertTo-Csv
+            $csv | Where-Object { $_ -match 'System\.' } | Should -BeNullOrEmpty
+            $rows = $csv | ConvertFrom-Csv
+            $rows[0].PSObject.Properties.Name | Should -Contain 'Units'
+            $rows[0].PSObject.Properties.Name | Should -Contain 'LearningRate'
+            $rows[0].PSObject.Properties.Name | Should -Contain 'Seconds'
+            $rows[0].PSObject.Properties.Name | Should -Not -Contain 'Records'
+            [double]$rows[0].Seconds | Should -BeGreaterThan 0
+            $json = $grid[0] | ConvertTo-Json -Depth 1 -WarningAction SilentlyContinue
+            $json | Should -Not -Match 'System\.'
+            $back = $json | ConvertFrom-Json
+            $back.Units | Should -Be $grid[0].Units
+            $back.Seconds | Should -BeOfType ([double])
+            $back.PSObject.Properties.Name | Should -Not -Contain 'History'
+            $back.PSObject.Properties.Name | Should -Not -Contain 'Duration'
+        }
+
+        It 'accepts -Monitor in either spelling' {
+            $r = @(Invoke-ModelSweep -Parameters ([ordered]@{ Units = 8; LearningRate = 0.1 }) @sweep -Epochs 1 -Seed 1 -Monitor ValAccuracy)
+            $r[0].Monitor | Should -Be 'val_accuracy'
+            $r[0].ValAccuracy | Should -Be $r[0].Best
+        }
+
         It 'sorts a plain hashtable by name so the trial order does not depend on the process' {
             $r = @(Invoke-ModelSweep -Parameters @{ Units = 8; LearningRate = 0.1, 0.01 } @sweep -Epochs 1 -Seed 1)
             ($r | Sort-Object Trial).LearningRate | Should -Be @(0.1, 0.01)
@@ -175,6 +199,33 @@ Describe 'Invoke-ModelSweep' {
         It 'refuses bad range bounds' {
             { [KerasPS.LogUniform]::new(0, 1) } | Should -Throw -ExpectedMessage '*positive bounds*'
             { [KerasPS.IntRange]::new(5, 1) } | Should -Throw -ExpectedMessage '*min <= max*'
+        }
+    }
+
+    Context 'scored by folds' -Tag Slow {
+        It 'ranks trials by the mean of their folds'' best values, with the spread' {
+            $wine = Get-SampleData Wine
+            $r = @(Invoke-ModelSweep -Parameters @{ Units = 2, 16 } -Data $wine -Folds 3 -Stratify -Epochs 4 -BatchSize 16 -Seed 4 -ModelScript {
+                    param($p, $train)
+                    New-Model | Add-NormalizationLayer -Adapt $train | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 3 -Activation softmax |
+                        Build-Model -Optimizer adam -Loss categorical_crossentropy
+                } | Sort-Object Trial)
+            $r.Count | Should -Be 2
+            foreach ($t in $r) {
+                $t.Status | Should -Be 'Completed'
+                $t.Folds | Should -Be 3
+                $t.FoldScores.Count | Should -Be 3
+                $mean = ($t.FoldScores | Measure-Object -Average).Average
+                [math]::Abs($t.Best - $mean) | Should -BeLessThan 1e-12
+                [math]::Abs($t.ValLoss - $mean) | Should -BeLessThan 1e-12
+                $t.BestStd | Should -BeGreaterThan 0
+                $t.EpochsRun | Should -Be 4
+            }
+            # The winner by CV mean: Sort-Object ranks by it.
+            (@($r | Sort-Object Best)[0].Best) | Should -Be ([math]::Min($r[0].Best, $r[1].Best))
+        }
+        It 'refuses -Folds with -ValidationData' {
+            Get-ErrorId { Invoke-ModelSweep -Parameters @{ Units = 8 } @sweep -Folds 3 } | Should -Be 'FoldsWithValidation'
         }
     }
 }

@@ -2,7 +2,7 @@ BeforeAll {
     . $PSScriptRoot/common.ps1
     # A copy of the built module: manifest, format files and data, and module/bin with every file hard-linked (a copy
     # of libtorch's ~480 MB would only cost time; the loader sees a separate folder all the same).
-    function Copy-Module([string] $Destination, [string[]] $Without = @(), [switch] $WithoutRuntime) {
+    function Copy-Module([string] $Destination, [string[]] $Without = @(), [string[]] $Corrupt = @(), [switch] $WithoutRuntime) {
         New-Item -ItemType Directory -Force (Join-Path $Destination 'module/bin') | Out-Null
         Copy-Item (Join-Path $RepoRoot 'KerasPS.psd1') $Destination
         Get-ChildItem (Join-Path $RepoRoot 'module') -File | Copy-Item -Destination (Join-Path $Destination 'module')
@@ -12,6 +12,7 @@ BeforeAll {
             if ($WithoutRuntime -and $f.FullName -like "*[\\/]runtime[\\/]*") { continue }
             $target = Join-Path $Destination ('module/bin' + $f.FullName.Substring((Join-Path $RepoRoot 'module/bin').Length))
             New-Item -ItemType Directory -Force (Split-Path $target) | Out-Null
+            if ($Corrupt -contains $f.Name) { Set-Content -Path $target -Value 'not a shared library'; continue }
             New-Item -ItemType HardLink -Path $target -Target $f.FullName | Out-Null
         }
     }
@@ -26,6 +27,14 @@ Describe 'The KerasPS module' -Tag Slow {
         $m.CmdletsToExport.Count | Should -BeGreaterThan 50
     }
 
+    It 'has an about_KerasPS help topic that Get-Help finds after Import-Module, and a HelpInfoUri' {
+        $help = Get-Help about_KerasPS | Out-String
+        $help | Should -Match 'THE PIPELINE MODEL'
+        $help | Should -Match 'ERRORS'
+        $help | Should -Match 'Set-KerasOption -Seed'
+        (Import-PowerShellDataFile (Join-Path $RepoRoot 'KerasPS.psd1')).HelpInfoUri | Should -Match '^https://'
+    }
+
     It 'ships no System.Management.Automation.dll (the host supplies it), and the engine does not reference it' {
         Test-Path (Join-Path $RepoRoot 'module/bin/System.Management.Automation.dll') | Should -BeFalse
         Test-Path (Join-Path $RepoRoot 'module/bin/dependencies/System.Management.Automation.dll') | Should -BeFalse
@@ -38,7 +47,8 @@ Describe 'The KerasPS module' -Tag Slow {
     It 'keeps only its own assemblies in PowerShell''s shared load context: the cmdlets name the engine, .NET and PowerShell, nothing else' {
         $refs = [KerasPS.Model].Assembly.GetReferencedAssemblies().Name
         $refs | Should -Contain 'KerasPS.Engine'
-        $refs | Where-Object { $_ -notmatch '^(System(\..+)?|netstandard|mscorlib|KerasPS\.Engine)$' } | Should -BeNullOrEmpty
+        # Newtonsoft.Json is PowerShell's own (ConvertTo-Json honours its [JsonIgnore]); nothing is shipped for it.
+        $refs | Where-Object { $_ -notmatch '^(System(\..+)?|netstandard|mscorlib|KerasPS\.Engine|Newtonsoft\.Json)$' } | Should -BeNullOrEmpty
         Get-ChildItem (Join-Path $RepoRoot 'module/bin') -File -Filter *.dll | ForEach-Object Name | Sort-Object |
             Should -Be @('KerasPS.dll', 'KerasPS.LoadContext.dll')
         $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-KerasType 'TorchSharp.torch').Assembly)
@@ -68,12 +78,24 @@ Describe 'The KerasPS module' -Tag Slow {
 
     It 'says in one NativeLibraryLoadFailed error what is wrong when the runtime is there but cannot load' {
         $dir = Join-Path $TestDrive 'broken'
-        Copy-Module $dir -Without 'libtorch_cpu.so'
+        Copy-Module $dir -Corrupt 'libLibTorchSharp.so'
         $r = Invoke-FreshPwsh "Import-Module '$dir/KerasPS.psd1'; try { New-Model -InputShape 3 | Add-DenseLayer 2 | Out-Null } catch { 'ID=' + `$_.FullyQualifiedErrorId; 'CAT=' + `$_.CategoryInfo.Category; 'MSG=' + `$_.Exception.Message }; try { New-Model -InputShape 3 | Add-DenseLayer 2 | Out-Null } catch { 'AGAIN=' + `$_.FullyQualifiedErrorId }"
         $r.Output | Should -Match 'ID=NativeLibraryLoadFailed,'
         $r.Output | Should -Match 'CAT=NotInstalled'
-        $r.Output | Should -Match 'MSG=.*libtorch_cpu\.so.*Install-KerasRuntime -Force'
+        $r.Output | Should -Match 'MSG=.*libLibTorchSharp\.so.*(invalid ELF header|too short).*Install-KerasRuntime -Force'
         $r.Output | Should -Match 'AGAIN=NativeLibraryLoadFailed,'
         $r.Output | Should -Not -Match 'type initializer'
+    }
+}
+
+Describe 'The source layout' {
+    It 'puts every C# file in the namespace its folder names (src/<Project>/<A>/<B>/X.cs -> <Project>.<A>.<B>)' {
+        $src = Join-Path $RepoRoot 'src'
+        $wrong = foreach ($f in Get-ChildItem $src -Recurse -File -Filter *.cs | Where-Object FullName -notmatch '[\\/](bin|obj)[\\/]') {
+            $relative = [IO.Path]::GetRelativePath($src, $f.DirectoryName) -replace '[\\/]', '.'
+            $declared = (Select-String -Path $f.FullName -Pattern '^namespace ([\w.]+);' | Select-Object -First 1).Matches.Groups[1].Value
+            if ($declared -ne $relative) { "$([IO.Path]::GetRelativePath($src, $f.FullName)): namespace $declared" }
+        }
+        $wrong | Should -BeNullOrEmpty
     }
 }

@@ -3,9 +3,13 @@
 Add-Type -AssemblyName System.IO.Compression
 
 function Get-ErrorId {
-    # The FullyQualifiedErrorId's first part (the engine's stable id) of the error a script block raises.
+    # The FullyQualifiedErrorId's first part (the engine's stable id) of the first error a script block raises,
+    # terminating or not (a per-input failure is a non-terminating error).
     param([scriptblock] $ScriptBlock)
-    try { & $ScriptBlock | Out-Null } catch { return ($_.FullyQualifiedErrorId -split ',')[0] }
+    try {
+        $errors = @(& $ScriptBlock 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+    } catch { return ($_.FullyQualifiedErrorId -split ',')[0] }
+    if ($errors.Count -gt 0) { return ($errors[0].FullyQualifiedErrorId -split ',')[0] }
     return $null
 }
 

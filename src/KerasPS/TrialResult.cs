@@ -1,5 +1,6 @@
 using System.Collections.Specialized;
 using System.Management.Automation;
+using Newtonsoft.Json;
 using KerasPS.Engine.Training;
 using KerasPS.Infrastructure;
 
@@ -23,7 +24,8 @@ public sealed class TrialResult
     /// <summary>1-based trial number; with the sweep seed it fixes the parameters (random sweeps) and the training seed.</summary>
     public int Trial { get; }
 
-    /// <summary>The trial's parameter values, in the sweep's parameter order.</summary>
+    /// <summary>The trial's parameter values, in the sweep's parameter order. Each is also a property of its own on the written result, so it is hidden from Export-Csv, ConvertTo-Json and Get-Member (read it as $result.Parameters).</summary>
+    [Hidden, JsonIgnore]
     public OrderedDictionary Parameters { get; }
 
     /// <summary>Completed, or Failed (see Error and ErrorId).</summary>
@@ -32,17 +34,31 @@ public sealed class TrialResult
     /// <summary>History value the trial is ranked by (val_loss by default).</summary>
     public string Monitor { get; }
 
-    /// <summary>Best finite value of the monitor over the trial's epochs (lowest loss, highest accuracy).</summary>
+    /// <summary>Best finite value of the monitor over the trial's epochs (lowest loss, highest accuracy); with -Folds, the mean of the folds' best values.</summary>
     public double? Best { get; internal set; }
 
-    /// <summary>1-based epoch at which <see cref="Best"/> was recorded.</summary>
+    /// <summary>With -Folds: the standard deviation of the folds' best values around <see cref="Best"/> (their mean).</summary>
+    public double? BestStd { get; internal set; }
+
+    /// <summary>With -Folds: the number of folds the trial was scored on (0 without).</summary>
+    public int Folds { get; internal set; }
+
+    /// <summary>With -Folds: each fold's best monitored value, in fold order. Hidden from Export-Csv, where an array would be one "System.Double[]" cell (Best and BestStd summarise it; ConvertTo-Json still writes the numbers).</summary>
+    [Hidden]
+    public double[]? FoldScores { get; internal set; }
+
+    /// <summary>1-based epoch at which <see cref="Best"/> was recorded (with -Folds: the best epoch of the folds' mean curve).</summary>
     public int? BestEpoch { get; internal set; }
 
     /// <summary>Epochs the trial trained (early stopping and -MaxDuration may cut it short).</summary>
     public int EpochsRun => Records.Count;
 
-    /// <summary>Wall time of the trial: building the model and training it.</summary>
+    /// <summary>Wall time of the trial: building the model and training it (hidden from Export-Csv and ConvertTo-Json; see <see cref="Seconds"/>).</summary>
+    [Hidden, JsonIgnore]
     public TimeSpan Duration { get; internal set; }
+
+    /// <summary>Wall-clock seconds of the trial (Duration as one number, for Export-Csv and ConvertTo-Json).</summary>
+    public double Seconds => Math.Round(Duration.TotalSeconds, 3);
 
     /// <summary>Training seed of the trial (derived from the sweep seed and the trial number).</summary>
     public long Seed { get; }
@@ -59,13 +75,16 @@ public sealed class TrialResult
     public string? Error { get; internal set; }
     public string? ErrorId { get; internal set; }
 
-    /// <summary>The trial's epochs as engine records (see <see cref="History"/> for the PowerShell view).</summary>
+    /// <summary>The trial's epochs as engine records (see <see cref="History"/> for the PowerShell view); hidden from Export-Csv and ConvertTo-Json, which give one flat row per trial.</summary>
+    [Hidden, JsonIgnore]
     public IReadOnlyList<EpochRecord> Records { get; internal set; } = Array.Empty<EpochRecord>();
 
-    /// <summary>One KerasPS.EpochRecord per epoch, as Invoke-ModelFit writes them.</summary>
+    /// <summary>One KerasPS.EpochRecord per epoch, as Invoke-ModelFit writes them (hidden from Export-Csv and ConvertTo-Json: export it on its own, $result.History | Export-Csv).</summary>
+    [Hidden, JsonIgnore]
     public PSObject[] History => Records.Select(r => EpochRecordView.ToPSObject(r, $"trial {Trial}")).ToArray();
 
     public override string ToString() =>
         $"Trial {Trial} ({Status}): " + string.Join(", ", Parameters.Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}")) +
-        (Best is double b ? $" - best {Monitor} {b.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)} at epoch {BestEpoch}" : "");
+        (Best is double b ? $" - best {Monitor} {b.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}" +
+            (BestStd is double sd ? $" ± {sd.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)} over {Folds} folds" : $" at epoch {BestEpoch}") : "");
 }

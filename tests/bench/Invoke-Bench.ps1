@@ -114,6 +114,8 @@ try {
     $extras = @(
         @{ Script = 'CsvBench.ps1'; Args = @{ CsvPath = $csv } }
         @{ Script = 'Measure-SweepSpeedup.ps1'; Args = @{ Epochs = 20; Repeat = 3 } }   # long enough that runspace start-up does not dominate
+        @{ Script = 'Measure-SandboxRunbook.ps1'; Args = @{ Rows = 20000; Epochs = 10 } }
+        @{ Script = 'Measure-CrossValidationSpeedup.ps1'; Args = @{ Epochs = 10; Repeat = 3 } }
     )
     foreach ($extra in $extras) {
         $path = Join-Path $Root "tests/bench/$($extra.Script)"

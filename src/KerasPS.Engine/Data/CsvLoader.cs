@@ -17,6 +17,9 @@ public sealed class CsvLoadOptions
     /// <summary>Columns left out (ids, free text).</summary>
     public IReadOnlyList<string>? Exclude { get; init; }
 
+    /// <summary>A column kept as each row's key (an id), never a feature.</summary>
+    public string? IdColumn { get; init; }
+
     /// <summary>Field separator; null detects it (comma, semicolon, tab or pipe) from the first lines.</summary>
     public char? Delimiter { get; init; }
 
@@ -117,7 +120,18 @@ public static class CsvLoader
         if (dup is not null)
             throw KerasException.BadData("DuplicateColumn", $"'{file}' has two columns named '{dup.Key}'. Column names must be unique; rename one in the header.", dup.Key);
 
-        var (featureCols, targetCol) = SelectColumns(headers, o.Target, o.Feature, o.Exclude, $"'{file}'");
+        int idCol = -1;
+        if (o.IdColumn is { } idName)
+        {
+            idCol = FindColumn(headers, idName);
+            if (idCol < 0)
+                throw KerasException.BadArgument("ColumnNotFound", $"-IdColumn '{idName}' is not a column of '{file}'. Its columns: {TabularBuilder.Clip(string.Join(", ", headers))}.", idName);
+            if (idCol == FindColumn(headers, o.Target ?? ""))
+                throw KerasException.BadArgument("IdColumnIsTarget", $"-IdColumn '{idName}' is also the -Target. The id is a row key, not what the model predicts; name different columns.", idName);
+        }
+        var exclude = idCol < 0 ? o.Exclude : (o.Exclude ?? Array.Empty<string>()).Append(headers[idCol]).ToArray();
+        var (featureCols, targetCol) = SelectColumns(headers, o.Target, o.Feature?.Where(f => idCol < 0 || !f.Equals(headers[idCol], StringComparison.OrdinalIgnoreCase)).ToArray(), exclude, $"'{file}'");
+        var keys = idCol < 0 ? null : new List<string>();
         string[] featureNames = featureCols.Select(i => headers[i]).ToArray();
         int headerCount = headers.Count;
         int width = featureCols.Length;
@@ -147,6 +161,7 @@ public static class CsvLoader
             {
                 for (int c = 0; c < width; c++) ReadCell(reader, builder, c, featureCols[c]);
             }
+            keys?.Add(reader.GetString(idCol).Trim());
             if (targetCol >= 0 && !builder.Target(reader.GetString(targetCol).Trim()))
                 throw KerasException.BadData("MissingValue",
                     $"Row {reader.RowNumber}, column '{headers[targetCol]}' (column {targetCol + 1}) of '{file}' (the target) is empty. Every row needs a target; drop the rows without one.", reader.RowNumber);
@@ -154,7 +169,8 @@ public static class CsvLoader
         if (builder is null)
             throw KerasException.BadData("NoDataRows", $"'{file}' has a header but no rows. Give at least one data row.", path);
         var meta = new Dictionary<string, object?> { ["Source"] = path };
-        return builder.Build(meta);
+        var data = builder.Build(meta);
+        return keys is null ? data : data.WithRowKeys(keys, headers[idCol]);
     }
 
     private static void ReadCell(CsvReader reader, TabularBuilder builder, int c, int f)
@@ -205,6 +221,13 @@ public static class CsvLoader
             if (i == n) return false;   // an empty last field: the per-field path decides
         }
         return field == fields;
+    }
+
+    private static int FindColumn(IReadOnlyList<string> headers, string name)
+    {
+        for (int i = 0; i < headers.Count; i++) if (headers[i] == name) return i;
+        for (int i = 0; i < headers.Count; i++) if (headers[i].Equals(name, StringComparison.OrdinalIgnoreCase)) return i;
+        return -1;
     }
 
     /// <summary>Resolves -Feature / -Exclude / -Target against the header (exact names first, then ignoring case).</summary>

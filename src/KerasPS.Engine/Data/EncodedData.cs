@@ -79,6 +79,21 @@ public sealed class EncodedData
     /// <summary>The source columns before one-hot expansion (the same as <see cref="FeatureNames"/> without categorical columns).</summary>
     public IReadOnlyList<string>? SourceColumns { get; init; }
 
+    /// <summary>Each row's key (an id column kept out of the features, as pandas's index_col), or null.</summary>
+    public IReadOnlyList<string>? RowKeys
+    {
+        get => rowKeys;
+        init
+        {
+            if (value is not null && value.Count != Count) throw KerasException.BadData("InvalidRowKeys", $"{value.Count} row keys for {Count} rows.");
+            rowKeys = value;
+        }
+    }
+    private readonly IReadOnlyList<string>? rowKeys;
+
+    /// <summary>The name of the key column (the header of the id column).</summary>
+    public string? RowKeyName { get; init; }
+
     /// <summary>Rows per class, in class order (classification only).</summary>
     public IReadOnlyList<int> ClassCounts
     {
@@ -131,8 +146,21 @@ public sealed class EncodedData
             Metadata = new Dictionary<string, object?>(Metadata),
             Categories = Categories,
             SourceColumns = SourceColumns,
+            RowKeys = RowKeys is null ? null : rows.Select(r => RowKeys[r]).ToArray(),
+            RowKeyName = RowKeyName,
         };
     }
+
+    /// <summary>The same data (arrays shared) with each row keyed by <paramref name="keys"/>, from the column <paramref name="name"/>.</summary>
+    public EncodedData WithRowKeys(IReadOnlyList<string> keys, string name) =>
+        new(Features, FeatureShape, FeatureNames, TargetName, Labels, Classes, Targets, TargetWidth)
+        {
+            Metadata = new Dictionary<string, object?>(Metadata),
+            Categories = Categories,
+            SourceColumns = SourceColumns,
+            RowKeys = keys,
+            RowKeyName = name,
+        };
 
     /// <summary>Rows start..start+count-1.</summary>
     public EncodedData Slice(int start, int count) => Subset(Enumerable.Range(start, count).ToArray());

@@ -72,8 +72,15 @@ public static class TorchRuntime
         var bridge = Path.Combine(dir, RuntimeLocations.BridgeFileName);
         try
         {
-            // By full path: the bridge's own dependencies (libtorch, c10, the OpenMP runtime) sit beside it and are
-            // found through its RUNPATH ($ORIGIN) or the loader's same-folder rule.
+            // On Linux the bridge's dependencies (libtorch, c10, the OpenMP runtime) sit beside it and are found
+            // through their RUNPATH ($ORIGIN). Windows does not search a library's own folder for its imports, and
+            // macOS's libtorch names its OpenMP runtime by an absolute install path: there the runtime's libraries
+            // are loaded first, in dependency order, so that the bridge's imports find them already loaded.
+            foreach (var file in DependencyLoadOrder)
+            {
+                var path = Path.Combine(dir, file);
+                if (File.Exists(path)) NativeLibrary.Load(path);
+            }
             NativeLibrary.Load(bridge);
         }
         catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
@@ -117,6 +124,11 @@ public static class TorchRuntime
         }
         DisableNnpack();
     }
+
+    private static string[] DependencyLoadOrder =>
+        OperatingSystem.IsWindows() ? new[] { "libiomp5md.dll", "c10.dll", "torch_cpu.dll", "torch.dll" } :
+        OperatingSystem.IsMacOS() ? new[] { "libomp.dylib", "libc10.dylib", "libtorch_cpu.dylib", "libtorch.dylib" } :
+        Array.Empty<string>();
 
     private static readonly HashSet<Assembly> Resolved = new();
 

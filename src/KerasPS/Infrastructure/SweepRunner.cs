@@ -1,9 +1,10 @@
 using System.Collections;
-using System.Collections.Specialized;
+using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Remoting;
 using System.Management.Automation.Runspaces;
-using KerasPS.Engine.Sweeps;
+using System.Runtime.InteropServices;
+using KerasPS.Engine.Training;
 
 namespace KerasPS.Infrastructure;
 
@@ -17,8 +18,11 @@ internal sealed class SweepWorker : IDisposable
     public bool Alive { get; set; } = true;
     public PowerShell? Shell { get; set; }
     public IAsyncResult? Pending { get; set; }
-    public PendingTrial? Trial { get; set; }
+    public TrialRequest? Trial { get; set; }
     public bool Busy => Pending is not null;
+
+    /// <summary>Ids of the datasets this (remote) host has been sent; later trials send only the Id.</summary>
+    public HashSet<string> DataSent { get; } = new(StringComparer.Ordinal);
 
     /// <summary>True when the worker's host is gone (process killed, connection lost), as opposed to a trial that failed.</summary>
     public bool Lost(Exception e) => Remote && (e is PSRemotingTransportException || e is PSRemotingDataStructureException ||
@@ -27,47 +31,115 @@ internal sealed class SweepWorker : IDisposable
     public void Dispose()
     {
         Shell?.Dispose();
-        if (Remote && Alive && Runspace.RunspaceStateInfo.State == RunspaceState.Opened && Runspace.RunspaceAvailability == RunspaceAvailability.Available)
-        {
-            // The session stays the caller's: leave it as it was, without the sweep's data (tens of MB for real data sets).
-            try
-            {
-                using var ps = PowerShell.Create();
-                ps.Runspace = Runspace;
-                ps.AddScript(SweepScripts.Teardown).Invoke();
-            }
-            catch (Exception e) when (e is RuntimeException or PSRemotingTransportException or InvalidRunspaceStateException) { /* a session that broke needs no tidying */ }
-        }
         if (!Remote) Runspace.Dispose();   // remote runspaces belong to their PSSession
     }
 }
 
-internal sealed class PendingTrial
+/// <summary>What every trial of one run shares: the scripts, the data and the fit settings (Invoke-ModelTrial's parameters).</summary>
+internal sealed class TrialSettings
 {
-    public PendingTrial(TrialSpec spec) => Spec = spec;
-    public TrialSpec Spec { get; }
+    public required string ModelScript { get; init; }
+    public string? CallbackScript { get; init; }
+    public required Dataset Data { get; init; }
+    public Dataset? ValidationData { get; init; }
+    public double ValidationSplit { get; init; }
+    public int BatchSize { get; init; } = 32;
+    public bool? Shuffle { get; init; }
+    public TimeSpan? MaxDuration { get; init; }
+    public int? Threads { get; set; }
+    public required string Monitor { get; init; }
+
+    // The plain forms sent to remote hosts, made once per run.
+    private Hashtable? dataWire, validationWire;
+    public Hashtable DataWire => dataWire ??= SweepWire.DatasetToWire(Data);
+    public Hashtable? ValidationWire => ValidationData is null ? null : validationWire ??= SweepWire.DatasetToWire(ValidationData);
+}
+
+/// <summary>
+/// One unit of work for a worker: a trial of a sweep, or one fold of a trial, with its own seed, rows and epoch budget.
+/// The caller (a grid, a cross-validation, or a scheduler that promotes trials) decides which requests to queue and
+/// for how many epochs; the runner only runs them.
+/// </summary>
+internal sealed class TrialRequest
+{
+    public TrialRequest(int trial, IDictionary parameters, long seed, int epochs)
+    {
+        Trial = trial; Parameters = parameters; Seed = seed; Epochs = epochs;
+    }
+    public int Trial { get; }
+    public IDictionary Parameters { get; }
+    public long Seed { get; }
+    public int Epochs { get; }
+    /// <summary>1-based fold and repeat of a cross-validated trial, or 0.</summary>
+    public int Fold { get; init; }
+    public int Repeat { get; init; }
+    public int[]? TrainRows { get; init; }
+    public int[]? ValidationRows { get; init; }
+    public string? CheckpointPath { get; init; }
+    public bool ReturnCheckpoint { get; init; }
+    public bool Predict { get; init; }
+
     public int Attempts { get; set; }
     /// <summary>When the current attempt started (UTC), to tell this trial's files from older ones.</summary>
     public DateTime StartedUtc { get; set; }
     public List<string> LostHosts { get; } = new();
 }
 
+/// <summary>What a worker reported for one request, decoded from Invoke-ModelTrial's reply.</summary>
+internal sealed class TrialOutcome
+{
+    public List<EpochRecord> Records { get; init; } = new();
+    public TimeSpan Duration { get; init; }
+    public string? ErrorId { get; init; }
+    public string? Error { get; init; }
+    public float[]? Predictions { get; init; }
+    public int PredictionWidth { get; init; }
+    public byte[]? Checkpoint { get; init; }
+    public bool Failed => ErrorId is not null;
+
+    public static TrialOutcome From(PSDataCollection<PSObject>? output, Exception? error)
+    {
+        var reply = output?.Select(o => o.BaseObject).OfType<IDictionary>().LastOrDefault();
+        if (error is not null || reply is null)
+            return new TrialOutcome
+            {
+                ErrorId = error is IContainsErrorRecord { ErrorRecord: { } er } ? er.FullyQualifiedErrorId.Split(',')[0] : "TrialWorkerFailed",
+                Error = error is null ? "The trial worker returned no result." : error.Message.Split('\n')[0].Trim(),
+            };
+        object? Get(string k) => reply.Contains(k) ? PSValue.Unwrap(reply[k]) : null;
+        return new TrialOutcome
+        {
+            Records = SweepWire.HistoryFromWire(Get("History")),
+            Duration = TimeSpan.FromTicks(Convert.ToInt64(Get("DurationTicks") ?? 0L, CultureInfo.InvariantCulture)),
+            ErrorId = Get("ErrorId") as string,
+            Error = Convert.ToString(Get("Error"), CultureInfo.InvariantCulture),
+            Predictions = Get("Predictions") is string p ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(p)).ToArray() : null,
+            PredictionWidth = Convert.ToInt32(Get("PredictionWidth") ?? 0, CultureInfo.InvariantCulture),
+            Checkpoint = Get("Checkpoint") is string c ? Convert.FromBase64String(c) : null,
+        };
+    }
+}
+
 /// <summary>
-/// Runs trials on workers: hands the next trial to each idle worker, waits for any to finish, reports each result as it
-/// comes (on the caller's thread, so the cmdlet can write it), and moves the trial of a host that dropped out to
-/// another host.
+/// Runs trial requests on workers with Invoke-ModelTrial (the same compiled cmdlet locally and remotely): hands the
+/// next request to each idle worker, waits for any to finish, reports each outcome as it comes (on the caller's
+/// thread, so the cmdlet can write it), and moves the request of a host that dropped out to another host. A done
+/// callback may <see cref="Enqueue"/> more work (a scheduler promoting a trial to more epochs).
 /// </summary>
 internal sealed class SweepRunner
 {
     private readonly List<SweepWorker> workers;
-    private readonly Func<TrialSpec, PowerShell, PowerShell> addTrialCommand;
+    private readonly TrialSettings settings;
     private readonly ManualResetEvent stopped = new(false);
+    private readonly LinkedList<TrialRequest> queue = new();
 
-    public SweepRunner(List<SweepWorker> workers, Func<TrialSpec, PowerShell, PowerShell> addTrialCommand)
+    public SweepRunner(List<SweepWorker> workers, TrialSettings settings)
     {
         this.workers = workers;
-        this.addTrialCommand = addTrialCommand;
+        this.settings = settings;
     }
+
+    public void Enqueue(TrialRequest request) => queue.AddLast(request);
 
     public void Stop()
     {
@@ -79,14 +151,13 @@ internal sealed class SweepRunner
     }
 
     /// <summary>
-    /// Runs every trial. <paramref name="done"/> gets each finished run's output (or the exception that ended it);
-    /// <paramref name="lost"/> is told when a host drops out and its trial goes back in the queue.
-    /// <paramref name="noHost"/> gets the trials left when no worker is left.
+    /// Runs every queued request. <paramref name="done"/> gets each finished request's outcome; <paramref name="lost"/>
+    /// is told when a host drops out and its request goes back in the queue; <paramref name="noHost"/> gets the requests
+    /// left when no worker is left.
     /// </summary>
-    public void Run(IEnumerable<TrialSpec> trials, Action<PendingTrial, SweepWorker, PSDataCollection<PSObject>?, Exception?> done,
-        Action<PendingTrial, SweepWorker, Exception> lost, Action<PendingTrial> noHost, Action<PendingTrial, SweepWorker, string> warn)
+    public void Run(Action<TrialRequest, SweepWorker, TrialOutcome> done, Action<TrialRequest, SweepWorker, Exception> lost,
+        Action<TrialRequest> noHost, Action<TrialRequest, SweepWorker, string> warn)
     {
-        var queue = new LinkedList<PendingTrial>(trials.Select(t => new PendingTrial(t)));
         while (!stopped.WaitOne(0))
         {
             foreach (var w in workers.Where(w => w.Alive && !w.Busy))
@@ -99,6 +170,7 @@ internal sealed class SweepRunner
             if (busy.Count == 0)
             {
                 foreach (var t in queue) noHost(t);
+                queue.Clear();
                 return;
             }
             var handles = busy.Select(w => w.Pending!.AsyncWaitHandle).Append(stopped).ToArray();
@@ -123,44 +195,48 @@ internal sealed class SweepRunner
                     queue.AddFirst(trial);
                     continue;
                 }
-                done(trial, w, output, error);
+                done(trial, w, TrialOutcome.From(output, error));
             }
         }
     }
 
-    private void Start(SweepWorker w, PendingTrial t)
+    private void Start(SweepWorker w, TrialRequest t)
     {
         t.Attempts++;
         t.StartedUtc = DateTime.UtcNow;
         var ps = PowerShell.Create();
         ps.Runspace = w.Runspace;
-        addTrialCommand(t.Spec, ps);
+        var s = settings;
+        ps.AddCommand("Invoke-ModelTrial")
+            .AddParameter("ModelScript", s.ModelScript)
+            .AddParameter("Parameters", t.Parameters)
+            .AddParameter("Seed", t.Seed)
+            .AddParameter("Data", DataFor(w, s.Data, () => s.DataWire))
+            .AddParameter("Epochs", t.Epochs)
+            .AddParameter("BatchSize", s.BatchSize)
+            .AddParameter("Monitor", s.Monitor);
+        if (s.ValidationData is not null) ps.AddParameter("ValidationData", DataFor(w, s.ValidationData, () => s.ValidationWire!));
+        if (s.ValidationSplit > 0) ps.AddParameter("ValidationSplit", s.ValidationSplit);
+        if (s.Shuffle is bool shuffle) ps.AddParameter("Shuffle", new SwitchParameter(shuffle));
+        if (s.MaxDuration is { } md) ps.AddParameter("MaxDuration", md);
+        if (s.Threads is int th) ps.AddParameter("Threads", th);
+        if (s.CallbackScript is not null) ps.AddParameter("CallbackScript", s.CallbackScript);
+        if (t.TrainRows is not null) ps.AddParameter("TrainRows", t.TrainRows);
+        if (t.ValidationRows is not null) ps.AddParameter("ValidationRows", t.ValidationRows);
+        if (t.CheckpointPath is not null && !w.Remote) ps.AddParameter("CheckpointPath", t.CheckpointPath);
+        if (t.ReturnCheckpoint || (t.CheckpointPath is not null && w.Remote)) ps.AddParameter("ReturnCheckpoint");
+        if (t.Predict) ps.AddParameter("Predict");
         w.Shell = ps;
         w.Trial = t;
         w.Pending = ps.BeginInvoke();
     }
 
-    /// <summary>Runs the set-up script on a worker and waits for it.</summary>
-    public static void SetUp(SweepWorker w, string? modulePath, object? data, object? validationData)
+    /// <summary>A local runspace shares this process and takes the dataset itself; a remote host gets it once, then its Id.</summary>
+    private static object DataFor(SweepWorker w, Dataset data, Func<Hashtable> wire)
     {
-        using var ps = PowerShell.Create();
-        ps.Runspace = w.Runspace;
-        ps.AddScript(SweepScripts.Setup).AddParameter("ModulePath", modulePath).AddParameter("Data", data)
-            .AddParameter("ValidationData", validationData).AddParameter("Trial", SweepScripts.Trial);
-        ps.Invoke();
-    }
-
-    public static OrderedDictionary ParameterTable(TrialSpec spec)
-    {
-        var d = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
-        foreach (var (k, v) in spec.Parameters) d[k] = v;
-        return d;
-    }
-
-    public static Hashtable ToHashtable(IDictionary d)
-    {
-        var h = new Hashtable(StringComparer.OrdinalIgnoreCase);
-        foreach (DictionaryEntry e in d) h[e.Key] = e.Value;
-        return h;
+        if (!w.Remote) return data;
+        var h = wire();
+        var id = (string)h["Id"]!;
+        return w.DataSent.Add(id) ? h : SweepWire.Reference(h);
     }
 }

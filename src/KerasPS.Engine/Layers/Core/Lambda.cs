@@ -11,7 +11,8 @@ namespace KerasPS.Engine.Layers.Core;
 /// is true, because loading it means running that code. The output shape is <c>output_shape</c> when given,
 /// otherwise found by running the layer on a zero batch of two rows.
 /// </summary>
-public sealed class Lambda : Layer
+[KerasLayer("Lambda")]
+public sealed class Lambda : Layer, IKerasLayer<Lambda>
 {
     /// <summary>
     /// Turns saved code back into a host function; set by the host that can run it (the PowerShell module). A host
@@ -55,7 +56,6 @@ public sealed class Lambda : Layer
         DeclaredOutputShape = outputShape is null ? null : Shapes.Validate(outputShape, "OutputShape");
     }
 
-    public override string ClassName => "Lambda";
 
     /// <summary>The expression text, for expression lambdas.</summary>
     public string? Expression => expression?.Text;
@@ -114,8 +114,9 @@ public sealed class Lambda : Layer
         c["output_shape"] = DeclaredOutputShape;
     }
 
-    internal static Lambda FromConfig(ConfigReader c, bool allowUnsafeCode)
+    public static Lambda FromConfig(ConfigReader c)
     {
+        bool allowUnsafeCode = c.AllowUnsafeCode;
         if (c.String("expression") is { } e) return new Lambda(e, c.IntArray("output_shape"), c.Name, c.InputShape);
         var code = c.String("function") ?? throw KerasException.BadData("InvalidLayerConfig", "The Lambda config has neither an 'expression' nor a 'function'.");
         if (!allowUnsafeCode)

@@ -38,6 +38,11 @@ public sealed partial class ModelCheckpoint : Callback
     /// <summary>Path of the last file written, or null.</summary>
     public string? LastSavedPath { get; private set; }
 
+    public override void CheckNames(IReadOnlyCollection<string> produced)
+    {
+        if (SaveBestOnly) Monitor.Check(produced, "ModelCheckpoint");
+    }
+
     public override void OnTrainBegin(TrainingContext context) => Monitor.ResetWarning();
 
     public override void OnEpochEnd(TrainingContext context, EpochRecord record)

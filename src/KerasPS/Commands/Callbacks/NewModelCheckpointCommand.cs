@@ -1,3 +1,4 @@
+using KerasPS.Commands.Experiments;
 using System.Management.Automation;
 using KerasPS.Engine.Training.Callbacks;
 using KerasPS.Infrastructure;
@@ -17,10 +18,11 @@ public sealed class NewModelCheckpointCommand : KerasCmdlet
 {
     /// <summary>File to write; relative paths are relative to the current PowerShell location. Placeholders: {epoch}, {epoch:02d}, {val_loss:.4f}, ...</summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [Alias("LiteralPath")]
     public string Path { get; set; } = null!;
 
     /// <summary>History value that decides "best" with -SaveBestOnly (default val_loss).</summary>
-    [Parameter] public string Monitor { get; set; } = "val_loss";
+    [Parameter] [ArgumentCompleter(typeof(MonitorCompleter))] public string Monitor { get; set; } = "val_loss";
 
     /// <summary>Write only when the monitored value improves.</summary>
     [Parameter] public SwitchParameter SaveBestOnly { get; set; }

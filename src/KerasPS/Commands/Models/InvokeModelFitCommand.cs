@@ -51,7 +51,7 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     /// <summary>Epoch to start at (0-based, Keras's initial_epoch); by default the epochs the model has already trained.</summary>
     [Parameter] public int? InitialEpoch { get; set; }
 
-    /// <summary>Callbacks: New-EarlyStopping, New-ModelCheckpoint, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN.</summary>
+    /// <summary>Callbacks: New-EarlyStopping, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN, New-TensorBoardLogger, New-LambdaCallback.</summary>
     [Parameter] public object[]? Callbacks { get; set; }
 
     /// <summary>Stop cleanly before this much time has passed (runbooks have hard limits); a warning says where it stopped.</summary>
@@ -108,6 +108,7 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
         {
             foreach (var record in Trainer.Fit(Model.Engine, data, options))
             {
+                EpochRecordView.EnsureView(this, record);
                 WriteObject(EpochRecordView.ToPSObject(record));
             }
         }
@@ -126,7 +127,7 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     {
         Callback c => c,
         var other => throw new Engine.KerasException("InvalidCallback", Engine.ErrorKind.InvalidArgument,
-            $"-Callbacks takes objects from New-EarlyStopping, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler or New-TerminateOnNaN. Received: {other}.") { Target = other },
+            $"-Callbacks takes objects from New-EarlyStopping, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN, New-TensorBoardLogger or New-LambdaCallback. Received: {other}.") { Target = other },
     };
 
     private static Dictionary<string, double> ClassWeights(Hashtable h)

@@ -7,11 +7,13 @@ namespace KerasPS.Commands.Models;
 
 /// <summary>
 /// <para type="synopsis">Runs a trained model on data (Keras predict) and writes one prediction per row.</para>
-/// <para type="description">Data comes as a dataset (-Data), plain arrays (-X), or any objects piped in with -Model named (rows of Import-Csv, hashtables, Get-Process output): their properties are matched by name to the columns the model was trained on, and text columns are one-hot encoded with the training data's categories. For a classifier each prediction has Index, Class (the most probable class name), Probability, and one property per class with its probability, so `| Export-Csv` gives a Kaggle-style submission. For regression it has Index and Value (Value1..ValueN for several outputs). -AsMatrix writes the raw outputs as one float[rows, outputs] array instead. Runs in batches, without gradients.</para>
+/// <para type="description">Data comes as a dataset (-Data), plain arrays (-X), or any objects piped in with -Model named (rows of Import-Csv, hashtables, Get-Process output): their properties are matched by name to the columns the model was trained on, and text columns are one-hot encoded with the training data's categories. Each prediction starts with the row's key: the -IdColumn value of data loaded with Import-ModelData -IdColumn (under that column's name), otherwise Index (0-based row). For a classifier each prediction has the key, Class (the most probable class name), Probability, and one property per class with its probability, so `| Export-Csv` gives a Kaggle-style submission. For regression it has Index and Value (Value1..ValueN for several outputs). -AsMatrix writes the raw outputs as one float[rows, outputs] array instead. Runs in batches, without gradients. A piped object that cannot be encoded (a missing or non-numeric property) is a non-terminating error with that object as TargetObject; the other objects are still predicted, and Index is each object's position in the input.</para>
 /// </summary>
 /// <example><code>$model | Invoke-ModelPredict -Data $test | Select-Object -First 5</code></example>
 /// <example><code>$p = $model | Invoke-ModelPredict -X @(,@(5.1, 3.5, 1.4, 0.2)) -AsMatrix</code></example>
 /// <example><code>Import-Csv ./test.csv | Invoke-ModelPredict -Model $model | Export-Csv submission.csv</code></example>
+/// <example><code>$test = Import-ModelData ./test.csv -IdColumn id -Template $train
+/// $model | Invoke-ModelPredict -Data $test -Submission | Export-Csv submission.csv -UseQuotes AsNeeded   # id,Class_1,...,Class_9</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelPredict", DefaultParameterSetName = DataSet)]
 [OutputType("KerasPS.Prediction")]
 [OutputType(typeof(float[,]))]
@@ -20,6 +22,8 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
 
     private const string ObjectSet = "Objects";
     private ObjectDatasetBuilder? rows;
+    private readonly List<int> kept = new();   // input positions of the rows that were accepted
+    private int seen;
 
     /// <summary>Objects to predict on, from the pipeline: their properties named like the training data's columns give the features.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ObjectSet, ValueFromPipeline = true)]
@@ -27,6 +31,9 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
 
     /// <summary>Rows per forward pass.</summary>
     [Parameter] public int BatchSize { get; set; } = 4096;
+
+    /// <summary>Write only the row key (the -IdColumn of Import-ModelData, else Index) and one probability per class: Kaggle's submission layout, ready for Export-Csv.</summary>
+    [Parameter] public SwitchParameter Submission { get; set; }
 
     /// <summary>Write the raw outputs as one float[rows, outputs] array.</summary>
     [Parameter] public SwitchParameter AsMatrix { get; set; }
@@ -41,8 +48,18 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
                 SourceColumns = Model.Engine.SourceColumns ?? Model.Engine.FeatureNames,
                 Categories = Model.Engine.Categories,
                 FeatureShape = Model.Engine.InputShape,
+                ForTrainedModel = true,
             });
-            rows.Add(InputObject);
+            int position = seen++;
+            try
+            {
+                rows.Add(InputObject);
+                kept.Add(position);
+            }
+            catch (KerasException e) when (e.ErrorId is not "TargetNotFound")
+            {
+                WriteInputError(e, InputObject);   // one bad row: reported, and the other rows are still predicted
+            }
             return;
         }
         Predict(GetData(null));
@@ -50,10 +67,18 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
 
     protected override void End()
     {
-        if (rows is not null) Predict(rows.Build());
+        if (rows is null || kept.Count == 0) return;
+        EncodedData data;
+        try { data = rows.Build(); }
+        catch (KerasException e) when (e.ErrorId == "InvalidFeatureShape")
+        {
+            throw new KerasException("InputShapeMismatch", ErrorKind.InvalidArgument,
+                $"Model '{Model.Name}' expects input {Model.InputShape}, but the piped objects give a different number of features ({e.Message.Split(" but ")[^1].TrimEnd('.')}). Pipe objects with the properties the model was trained on: {string.Join(", ", Model.Engine.SourceColumns ?? Model.Engine.FeatureNames ?? Array.Empty<string>())}.", e) { Target = Model };
+        }
+        Predict(data, kept);
     }
 
-    private void Predict(EncodedData data)
+    private void Predict(EncodedData data, IReadOnlyList<int>? positions = null)
     {
         var m = Model.Engine;
         var raw = m.PredictData(data, BatchSize);
@@ -66,33 +91,6 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
             WriteObject(matrix);
             return;
         }
-        WriteRows(m.Classes, raw, rowCount, perRow);
-    }
-
-    private void WriteRows(IReadOnlyList<string>? classes, float[] raw, int rows, int perRow)
-    {
-        bool classifier = classes is not null && (perRow == classes.Count || (perRow == 1 && classes.Count == 2));
-        var names = classifier ? classes!.Select(c => c).ToArray() : null;
-        for (int r = 0; r < rows; r++)
-        {
-            var o = new PSObject();
-            o.TypeNames.Insert(0, "KerasPS.Prediction");
-            o.Properties.Add(new PSNoteProperty("Index", r));
-            int off = r * perRow;
-            if (classifier)
-            {
-                var probs = new double[names!.Length];
-                if (perRow == 1) { probs[1] = raw[off]; probs[0] = 1 - raw[off]; }
-                else for (int k = 0; k < perRow; k++) probs[k] = raw[off + k];
-                int best = 0;
-                for (int k = 1; k < probs.Length; k++) if (probs[k] > probs[best]) best = k;
-                o.Properties.Add(new PSNoteProperty("Class", names[best]));
-                o.Properties.Add(new PSNoteProperty("Probability", probs[best]));
-                for (int k = 0; k < probs.Length; k++) o.Properties.Add(new PSNoteProperty(names[k], probs[k]));
-            }
-            else if (perRow == 1) o.Properties.Add(new PSNoteProperty("Value", (double)raw[off]));
-            else for (int k = 0; k < perRow; k++) o.Properties.Add(new PSNoteProperty($"Value{k + 1}", (double)raw[off + k]));
-            WriteObject(o);
-        }
+        foreach (var o in PredictionView.Rows(m.Classes, raw, rowCount, perRow, data.RowKeys, data.RowKeyName, Submission, data.RowKeys is null ? positions?.ToArray() : null)) WriteObject(o);
     }
 }

@@ -1,0 +1,168 @@
+using System.Collections;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using KerasPS.Engine;
+using KerasPS.Engine.Data;
+using KerasPS.Engine.Training;
+using KerasPS.Engine.Training.Callbacks;
+using KerasPS.Infrastructure;
+
+namespace KerasPS.Commands.Experiments;
+
+/// <summary>
+/// <para type="synopsis">Runs one trial where it is called: builds a model with a script, trains it on the given rows and returns the outcome as plain data (a hashtable). Invoke-ModelSweep and Invoke-ModelCrossValidation run every trial and fold through it, in local runspaces and on remote hosts alike.</para>
+/// <para type="description">-ModelScript is called with two arguments, the trial's parameters (a hashtable) and the training part (a KerasPS.Dataset), and must end with a compiled model; an unseeded model that has not trained gets -Seed, so its initial weights are reproducible. The model trains on -Data (or its -TrainRows) with Invoke-ModelFit semantics and is validated on -ValidationData or on -ValidationRows of -Data. Nothing leaks between trials: the model, its statistics (Add-NormalizationLayer -Adapt learns from the training part handed to the script) and the callbacks that -CallbackScript returns are new each time.</para>
+/// <para type="description">The reply has History (one hashtable per epoch), DurationTicks, and on failure ErrorId and Error (the trial does not throw: a failed trial is an outcome). -Predict adds Predictions: the model's outputs on the validation rows as base64 float32, PredictionWidth values per row. -ReturnCheckpoint adds Checkpoint: the best model by -Monitor as base64 bytes. Data may come as a KerasPS.Dataset or in the plain form a remote caller sends (SweepWire); a remote caller sends each dataset once per host and then only its Id.</para>
+/// </summary>
+/// <example><code>$reply = Invoke-ModelTrial -ModelScript { param($p, $train) New-Model | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 3 -Activation softmax | Build-Model adam categorical_crossentropy } -Parameters @{ Units = 16 } -Data $iris -TrainRows (0..99) -ValidationRows (100..149) -Epochs 5 -Seed 1
+/// $reply.History[-1].Values.val_loss</code></example>
+[Cmdlet(VerbsLifecycle.Invoke, "ModelTrial")]
+[OutputType(typeof(Hashtable))]
+public sealed class InvokeModelTrialCommand : KerasCmdlet
+{
+    private CancellationTokenSource? stop;
+
+    /// <summary>Builds the model: param($p, $train) ... ends with a compiled model. Script text or a script block.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string ModelScript { get; set; } = null!;
+
+    /// <summary>The trial's parameter values, handed to -ModelScript and -CallbackScript as $p.</summary>
+    [Parameter] public IDictionary? Parameters { get; set; }
+
+    /// <summary>Training seed (shuffling, dropout, and the initial weights of an unseeded model).</summary>
+    [Parameter(Mandatory = true)] public long Seed { get; set; }
+
+    /// <summary>The data: a KerasPS.Dataset, or its plain form from SweepWire.DatasetToWire (or just its Id once this host has it).</summary>
+    [Parameter(Mandatory = true)] public object Data { get; set; } = null!;
+
+    /// <summary>Rows of -Data to train on (default: every row).</summary>
+    [Parameter] public int[]? TrainRows { get; set; }
+
+    /// <summary>Rows of -Data to validate on (a cross-validation fold's held-out part).</summary>
+    [Parameter] public int[]? ValidationRows { get; set; }
+
+    /// <summary>Separate validation data (a Dataset or its plain form), instead of -ValidationRows.</summary>
+    [Parameter] public object? ValidationData { get; set; }
+
+    /// <summary>Fraction of the training rows held out for validation (the last rows), as Invoke-ModelFit -ValidationSplit.</summary>
+    [Parameter] public double ValidationSplit { get; set; }
+
+    /// <summary>Total epochs to train (a scheduler may give each trial its own budget).</summary>
+    [Parameter] public int Epochs { get; set; } = 10;
+
+    /// <summary>Rows per gradient step.</summary>
+    [Parameter] public int BatchSize { get; set; } = 32;
+
+    /// <summary>Shuffle the training rows each epoch (on by default; -Shuffle:$false turns it off).</summary>
+    [Parameter] public SwitchParameter Shuffle { get; set; } = true;
+
+    /// <summary>Stop cleanly before this much time has passed.</summary>
+    [Parameter] public TimeSpan? MaxDuration { get; set; }
+
+    /// <summary>libtorch intra-op threads for the fit (default: the module setting).</summary>
+    [Parameter] public int? Threads { get; set; }
+
+    /// <summary>Returns the trial's callbacks: param($p) New-EarlyStopping ... (script text or a script block). Called once per trial.</summary>
+    [Parameter] public string? CallbackScript { get; set; }
+
+    /// <summary>History value that decides the best model kept by -CheckpointPath or -ReturnCheckpoint.</summary>
+    [Parameter] public string Monitor { get; set; } = "val_loss";
+
+    /// <summary>Keep the best model by -Monitor in this file (Keras ModelCheckpoint, save_best_only).</summary>
+    [Parameter] public string? CheckpointPath { get; set; }
+
+    /// <summary>Keep the best model in a temporary file and return its bytes in the reply (for a caller on another host).</summary>
+    [Parameter] public SwitchParameter ReturnCheckpoint { get; set; }
+
+    /// <summary>Return the trained model's outputs on the validation rows (out-of-fold predictions).</summary>
+    [Parameter] public SwitchParameter Predict { get; set; }
+
+    protected override void Process()
+    {
+        var clock = Stopwatch.StartNew();
+        var reply = new Hashtable();
+        Model? built = null;
+        string? staging = null;
+        try
+        {
+            var data = SweepWire.Resolve(Data);
+            var train = TrainRows is null ? data : new Dataset(data.Engine.Subset(TrainRows));
+            Dataset? validation = ValidationRows is not null ? new Dataset(data.Engine.Subset(ValidationRows))
+                : ValidationData is not null ? SweepWire.Resolve(ValidationData) : null;
+            var p = new Hashtable(StringComparer.OrdinalIgnoreCase);
+            if (Parameters is not null) foreach (DictionaryEntry e in Parameters) p[Convert.ToString(PSValue.Unwrap(e.Key), System.Globalization.CultureInfo.InvariantCulture)!] = PSValue.Unwrap(e.Value);
+
+            built = Run(ModelScript, p, train).Select(o => o?.BaseObject).OfType<Model>().LastOrDefault();
+            if (built is null)
+                throw KerasException.BadOperation("ModelScriptReturnedNoModel",
+                    "-ModelScript returned no model. End it with the model, e.g. { param($p, $train) New-Model | Add-DenseLayer -Units $p.Units ... | Build-Model sgd categorical_crossentropy }.");
+            // An unseeded, untrained model gets the trial seed (Reseed redraws any weights already built), so its initial
+            // weights too are reproducible per trial; a script that seeds New-Model keeps its own seed.
+            if (built.Engine.Seed is null && built.Engine.EpochsTrained == 0) built.Engine.Reseed(Seed);
+
+            var callbacks = new List<Callback>();
+            if (CallbackScript is not null)
+                foreach (var o in Run(CallbackScript, p, train).Select(o => o?.BaseObject))
+                    callbacks.Add(o as Callback ?? throw KerasException.BadArgument("InvalidCallback",
+                        $"-Callbacks must return objects from New-EarlyStopping, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN, New-TensorBoardLogger or New-LambdaCallback. Received: {o}.", o));
+            if (ReturnCheckpoint) CheckpointPath = staging = Path.Combine(Path.GetTempPath(), $"kerasps-trial-{Guid.NewGuid():n}.kpt");
+            if (CheckpointPath is not null) callbacks.Add(new ModelCheckpoint(CheckpointPath, Monitor, saveBestOnly: true));
+
+            using var cts = new CancellationTokenSource();
+            stop = cts;
+            var options = new FitOptions
+            {
+                Epochs = Epochs,
+                BatchSize = BatchSize,
+                Shuffle = Shuffle.IsPresent,
+                Seed = Seed,
+                ValidationData = validation?.Engine,
+                ValidationSplit = ValidationSplit,
+                Callbacks = callbacks,
+                MaxDuration = MaxDuration,
+                Threads = Threads ?? ModuleSettings.Threads,
+                Log = WriteVerbose,
+                Warn = WriteWarning,
+                Cancellation = cts.Token,
+            };
+            try { foreach (var _ in Trainer.Fit(built.Engine, train.Engine, options)) { } }
+            finally { stop = null; }
+
+            if (Predict && validation is not null)
+            {
+                var raw = built.Engine.PredictData(validation.Engine);
+                reply["Predictions"] = Convert.ToBase64String(MemoryMarshal.AsBytes(raw.AsSpan()));
+                reply["PredictionWidth"] = raw.Length / Math.Max(1, validation.Count);
+            }
+            if (staging is not null && File.Exists(staging)) reply["Checkpoint"] = Convert.ToBase64String(File.ReadAllBytes(staging));
+        }
+        catch (Exception e) when (e is KerasException or RuntimeException)
+        {
+            // A failed trial is an outcome to report, not an error of the caller's pipeline.
+            reply["ErrorId"] = e switch
+            {
+                KerasException k => k.ErrorId,
+                IContainsErrorRecord { ErrorRecord: { } er } when er.Exception is KerasException k => k.ErrorId,
+                IContainsErrorRecord { ErrorRecord: { } er } when er.FullyQualifiedErrorId.Contains(',') => er.FullyQualifiedErrorId.Split(',')[0],
+                _ => "TrialScriptFailed",
+            };
+            reply["Error"] = e.Message;
+        }
+        finally
+        {
+            if (staging is not null && File.Exists(staging)) File.Delete(staging);
+        }
+        reply["History"] = built is null ? Array.Empty<object>() : SweepWire.HistoryToWire(built.Engine.History);
+        reply["DurationTicks"] = clock.Elapsed.Ticks;
+        WriteObject(reply);
+    }
+
+    protected override void StopProcessing() => stop?.Cancel();
+
+    /// <summary>Runs the user's script in this runspace with errors as exceptions, as a script run with -ErrorAction Stop.</summary>
+    private static IEnumerable<PSObject?> Run(string script, Hashtable p, Dataset train) =>
+        ScriptBlock.Create(script).InvokeWithContext(null,
+            new List<PSVariable> { new("ErrorActionPreference", ActionPreference.Stop), new("ProgressPreference", ActionPreference.SilentlyContinue) },
+            p, train);
+}

@@ -1,0 +1,36 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:iris = Get-SampleData Iris
+    $script:build = 'param($p, $train) New-Model | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 3 -Activation softmax | Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy'
+}
+
+Describe 'Invoke-ModelTrial' {
+    It 'trains on the given rows, validates on the others and returns plain data' {
+        $r = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data $iris -TrainRows (0..99) -ValidationRows (100..149) -Epochs 2 -Seed 1 -Predict
+        $r | Should -BeOfType ([hashtable])
+        $r.History.Count | Should -Be 2
+        $r.History[1].Samples | Should -Be 100
+        $r.History[1].Values.Keys | Should -Contain 'val_loss'
+        $r.PredictionWidth | Should -Be 3
+        [Convert]::FromBase64String($r.Predictions).Length | Should -Be (50 * 3 * 4)
+        $r.ContainsKey('ErrorId') | Should -BeFalse
+    }
+    It 'gives the same history for the same seed, from a dataset or from its plain form' {
+        $a = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data $iris -Epochs 2 -Seed 5
+        $wire = [KerasPS.Infrastructure.SweepWire]::DatasetToWire($iris)
+        $b = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data $wire -Epochs 2 -Seed 5
+        $c = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data ([KerasPS.Infrastructure.SweepWire]::Reference($wire)) -Epochs 2 -Seed 5
+        ($b.History | ForEach-Object { $_.Values.loss }) -join ',' | Should -Be (($a.History | ForEach-Object { $_.Values.loss }) -join ',')
+        ($c.History | ForEach-Object { $_.Values.loss }) -join ',' | Should -Be (($a.History | ForEach-Object { $_.Values.loss }) -join ',')
+    }
+    It 'reports a failing script as an outcome with its error id instead of throwing' {
+        $r = Invoke-ModelTrial -ModelScript 'param($p) New-Model | Add-DenseLayer -Units 0' -Data $iris -Seed 1
+        $r.ErrorId | Should -Be 'InvalidUnits'
+        $r = Invoke-ModelTrial -ModelScript 'param($p) 42' -Data $iris -Seed 1
+        $r.ErrorId | Should -Be 'ModelScriptReturnedNoModel'
+    }
+    It 'reports a dataset Id the host does not have' {
+        $r = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data @{ Id = 'nope' } -Seed 1
+        $r.ErrorId | Should -Be 'TrialDataMissing'
+    }
+}
