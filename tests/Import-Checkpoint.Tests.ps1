@@ -139,9 +139,10 @@ Describe 'Import-Checkpoint' {
             @(Import-Checkpoint -Path (Join-Path $TestDrive 'copy?.kpt')).Count | Should -Be 2
         }
 
-        It 'says CheckpointNotFound for a missing file' {
+        It 'says CheckpointNotFound for a missing file and PathIsFolder for a folder' {
             Get-ErrorId { Import-Checkpoint -Path (Join-Path $TestDrive 'missing.kpt') } | Should -Be 'CheckpointNotFound'
             Get-ErrorId { Import-Checkpoint -LiteralPath (Join-Path $TestDrive 'missing.kpt') } | Should -Be 'CheckpointNotFound'
+            Get-ErrorId { Import-Checkpoint -LiteralPath $TestDrive } | Should -Be 'PathIsFolder'
         }
     }
 

@@ -87,7 +87,7 @@ public abstract class KerasCmdlet : PSCmdlet
 
     /// <summary>
     /// The input files one -Path (wildcards expand) or -LiteralPath value names, in order. A path that matches no file
-    /// throws <paramref name="notFoundId"/> (ObjectNotFound), and another provider NotAFileSystemPath, for the caller's
+    /// throws <paramref name="notFoundId"/> (ObjectNotFound), a folder PathIsFolder, and another provider NotAFileSystemPath, for the caller's
     /// <see cref="ForEachInput{T}"/> to report as a failure of that one input.
     /// </summary>
     protected IReadOnlyList<string> ResolveInputFiles(string path, bool literal, string notFoundId, string what)
@@ -95,6 +95,8 @@ public abstract class KerasCmdlet : PSCmdlet
         if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
         {
             var full = ResolveFilePath(path);
+            if (Directory.Exists(full))
+                throw KerasException.BadArgument("PathIsFolder", $"'{full}' is a folder, not a file. Give the path of a file in it (Get-ChildItem '{full}').", path);
             return File.Exists(full) ? new[] { full } : throw NotFound(notFoundId, what, path, full);
         }
         Collection<string> found;
