@@ -68,6 +68,7 @@
         'Export-Checkpoint'
         'Import-Checkpoint'
         'Invoke-ModelSweep'
+        'Import-SweepJournal'
         'Invoke-ModelCrossValidation'
         'Invoke-ModelTrial'
         'New-TensorBoardLogger'

@@ -26,8 +26,14 @@ public sealed class TrialResult
     /// <summary>The trial's parameter values, in the sweep's parameter order.</summary>
     public OrderedDictionary Parameters { get; }
 
-    /// <summary>Completed, or Failed (see Error and ErrorId).</summary>
+    /// <summary>Completed, Pruned (stopped early by Invoke-ModelSweep -Prune; see PrunedAtEpoch), or Failed (see Error and ErrorId).</summary>
     public string Status { get; internal set; } = "Failed";
+
+    /// <summary>True when -Prune stopped the trial before its full epochs because others did better at the same budget.</summary>
+    public bool Pruned => Status == "Pruned";
+
+    /// <summary>For a pruned trial, the epoch it reached before it was stopped (the budget of its last rung); otherwise null.</summary>
+    public int? PrunedAtEpoch { get; internal set; }
 
     /// <summary>History value the trial is ranked by (val_loss by default).</summary>
     public string Monitor { get; }

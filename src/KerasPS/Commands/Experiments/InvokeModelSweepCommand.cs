@@ -59,18 +59,50 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
     /// <summary>Folder that keeps each trial's best model by -Monitor, as trial-001.kpt, trial-002.kpt, ... (created if missing; files from remote hosts are copied back). Each result's Checkpoint names its file.</summary>
     [Parameter] public string? CheckpointDirectory { get; set; }
 
-    /// <summary>Sample the space at random instead of taking the whole grid (with -Trials).</summary>
+    /// <summary>Sample the space at random instead of taking the whole grid (with -Trials); the same as -Search Random.</summary>
     [Parameter] public SwitchParameter Random { get; set; }
 
-    /// <summary>Number of random trials (with -Random).</summary>
+    /// <summary>Number of trials of a random or TPE search (with -Random or -Search Random or Tpe).</summary>
     [Parameter] public int? Trials { get; set; }
+
+    /// <summary>How trials are chosen: Grid (every combination; the default), Random (-Trials samples), or Tpe (-Trials trials; after 10 random ones, each is proposed from the trials already finished by a Tree-structured Parzen Estimator, Optuna's default sampler). Proposals wait for the trials they learn from, so a TPE sweep is reproducible for a given seed and -ThrottleLimit (or number of hosts).</summary>
+    [Parameter]
+    [ValidateSet("Grid", "Random", "Tpe")]
+    public string? Search { get; set; }
+
+    /// <summary>Stops hopeless trials early. Hyperband (KerasTuner's Hyperband, Li et al. 2018): brackets of successive halving up to -Epochs epochs; each rung keeps the best 1/-PruneFactor of its trials by -Monitor and trains them -PruneFactor times longer (again from the start, with the same seed), the rest end as Pruned. The brackets fix how many trials are sampled at random from the space. None (the default) trains every trial for -Epochs.</summary>
+    [Parameter]
+    [ValidateSet("None", "Hyperband")]
+    public string Prune { get; set; } = "None";
+
+    /// <summary>With -Prune Hyperband: the reduction factor (KerasTuner's factor, 3 by default).</summary>
+    [Parameter]
+    [ValidateRange(2, 100)]
+    public int PruneFactor { get; set; } = 3;
+
+    /// <summary>A file of JSON lines that records every finished, failed and pruned trial as it ends, each record on the disk before the sweep goes on. Run the same sweep with the same -Journal after a crash or a restart (the seed is taken from the journal when -Seed is left out) and it skips what is recorded, reruns what was cut short and writes the same results as an unbroken sweep. Import-SweepJournal reads it back.</summary>
+    [Parameter] public string? Journal { get; set; }
 
     protected override void Process()
     {
         CheckFitSettings();
-        if (Random.IsPresent != Trials.HasValue)
-            Fail(Random ? "TrialsRequired" : "TrialsWithoutRandom", ErrorCategory.InvalidArgument,
-                Random ? "-Random needs -Trials N (how many trials to sample)." : "-Trials is the number of random trials; add -Random, or leave -Trials out to run the whole grid.");
+        bool hyperband = string.Equals(Prune, "Hyperband", StringComparison.OrdinalIgnoreCase);
+        string search = (Search ?? (Random || hyperband ? "Random" : "Grid")).ToLowerInvariant() switch { "random" => "Random", "tpe" => "Tpe", _ => "Grid" };
+        if (Random && Search is not null && search != "Random")
+            Fail("SearchConflict", ErrorCategory.InvalidArgument, $"-Random is the same as -Search Random; leave it out with -Search {search}.", search);
+        if (hyperband)
+        {
+            if (search != "Random")
+                Fail("PruneNeedsRandomSearch", ErrorCategory.InvalidArgument, $"-Prune Hyperband samples its trials at random, as KerasTuner's Hyperband does; leave out -Search {search}.", search);
+            if (Trials.HasValue)
+                Fail("TrialsWithHyperband", ErrorCategory.InvalidArgument, "-Prune Hyperband decides how many trials to sample from -Epochs and -PruneFactor; leave out -Trials.", Trials);
+            if (Folds is not null)
+                Fail("FoldsWithPrune", ErrorCategory.InvalidArgument, "-Prune compares trials by their validation value at each budget; it does not combine with -Folds.", Folds);
+        }
+        else if (search == "Grid" && Trials.HasValue)
+            Fail("TrialsWithoutRandom", ErrorCategory.InvalidArgument, "-Trials is the number of random or TPE trials; add -Random (or -Search Tpe), or leave -Trials out to run the whole grid.");
+        else if (search != "Grid" && !Trials.HasValue)
+            Fail("TrialsRequired", ErrorCategory.InvalidArgument, $"-Search {search} needs -Trials N (how many trials to run).");
         if (Folds is not null && (ValidationData is not null || ValidationSplit > 0))
             Fail("FoldsWithValidation", ErrorCategory.InvalidArgument, "-Folds validates each trial on its held-out folds; leave out -ValidationData and -ValidationSplit.");
         if (Folds is not null && CheckpointDirectory is not null)
@@ -87,8 +119,65 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         foreach (var (name, _) in space)
             if (Reserved.Contains(name) || name.Equals(monitorProperty, StringComparison.OrdinalIgnoreCase))
                 Fail("ReservedParameterName", ErrorCategory.InvalidArgument, $"A sweep parameter cannot be named '{name}': every result already has a property of that name. Rename it (e.g. '{name}Value').", name);
-        long seed = Seed ?? MersenneTwister.RandomSeed();
-        var trials = Random ? SweepPlan.Random(space, Trials!.Value, seed) : SweepPlan.Grid(space, seed);
+
+        SweepJournal? journal = null;
+        try
+        {
+            long seed;
+            string pruneText = hyperband ? $"Hyperband(factor={PruneFactor})" : "None";
+            string spaceText = string.Join("; ", space.Select(kv => kv.Key + "=" + string.Join(",", kv.Value.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))));
+            if (Journal is not null)
+            {
+                var path = ResolveFilePath(Journal);
+                if (!ShouldProcess(path, "Record the sweep's trials in this journal")) return;
+                try { journal = SweepJournal.Open(path); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Fail("JournalUnavailable", ErrorCategory.WriteError, $"Cannot open the sweep journal '{path}': {e.Message}", path);
+                }
+                if (journal!.HadTornTail) WriteVerbose($"The journal ended in a half-written record (the last run was killed while writing it); it was cut off.");
+                var header = journal.Records.FirstOrDefault(r => r.Kind == "sweep");
+                if (header is null)
+                {
+                    seed = Seed ?? MersenneTwister.RandomSeed();
+                    journal.Append(new JournalRecord
+                    {
+                        Kind = "sweep", SweepSeed = seed, Search = search, Prune = pruneText, Space = spaceText, Monitor = monitor.Name, Epochs = Epochs, Folds = Folds ?? 0,
+                    });
+                }
+                else
+                {
+                    seed = header.SweepSeed ?? 0;
+                    var differences = new List<string>();
+                    if (Seed is long given && given != seed) differences.Add($"-Seed {given} (the journal's is {seed})");
+                    if (header.Search != search) differences.Add($"search {search} (the journal's is {header.Search})");
+                    if (header.Prune != pruneText) differences.Add($"pruning {pruneText} (the journal's is {header.Prune})");
+                    if (header.Monitor != monitor.Name) differences.Add($"monitor {monitor.Name} (the journal's is {header.Monitor})");
+                    if (header.Epochs != Epochs) differences.Add($"-Epochs {Epochs} (the journal's is {header.Epochs})");
+                    if (header.Folds != (Folds ?? 0)) differences.Add($"-Folds {Folds ?? 0} (the journal's is {header.Folds})");
+                    if (header.Space != spaceText) differences.Add($"parameters {spaceText} (the journal's are {header.Space})");
+                    if (differences.Count > 0)
+                        Fail("JournalMismatch", ErrorCategory.InvalidArgument, $"The journal '{path}' belongs to another sweep: {string.Join("; ", differences)}. Give the same settings to resume it, or a new -Journal for a new sweep.", path);
+                }
+            }
+            else seed = Seed ?? MersenneTwister.RandomSeed();
+            RunSweep(search, hyperband, space, seed, monitor, monitorProperty, journal);
+        }
+        finally
+        {
+            journal?.Dispose();
+        }
+    }
+
+    private void RunSweep(string search, bool hyperband, List<KeyValuePair<string, object?[]>> space, long seed, TrialMonitor monitor, string monitorProperty, SweepJournal? journal)
+    {
+        var schedule = hyperband ? new HyperbandSchedule(Epochs, PruneFactor, monitor.HigherIsBetter) : null;
+        var tpe = search == "Tpe" ? new TpeSampler(space, seed, monitor.HigherIsBetter) : null;
+        IReadOnlyList<TrialSpec>? planned = schedule is not null ? SweepPlan.Random(space, schedule.TotalTrials, seed)
+            : search == "Random" ? SweepPlan.Random(space, Trials!.Value, seed)
+            : search == "Grid" ? SweepPlan.Grid(space, seed) : null;
+        int total = planned?.Count ?? Trials!.Value;
+        if (tpe is not null && total < 1) SweepPlan.Random(space, total, seed);   // the usual InvalidTrials error
         // Every trial is scored on the same folds, so trials differ only by their parameters.
         var folds = Folds is int k ? FoldSplitter.Split(Data.Engine, k, Stratify, 1, seed) : null;
 
@@ -96,7 +185,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         if (CheckpointDirectory is not null)
         {
             checkpointDir = ResolveFilePath(CheckpointDirectory);
-            if (!ShouldProcess(checkpointDir, $"Run {trials.Count} trials and keep each trial's best model")) return;
+            if (!ShouldProcess(checkpointDir, $"Run {total} trials and keep each trial's best model")) return;
             try { Directory.CreateDirectory(checkpointDir); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -104,68 +193,158 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
             }
         }
 
-        var requests = new List<TrialRequest>();
-        foreach (var spec in trials)
+        // What the journal already holds: finished runs by (trial, epochs), and the trials whose result is written.
+        var memo = new Dictionary<(int Trial, int Epochs), JournalRecord>();
+        var journaledResults = new HashSet<int>();
+        foreach (var r in journal?.Records ?? Array.Empty<JournalRecord>())
         {
-            var parameters = ParameterTable(spec);
-            if (folds is null)
-                requests.Add(new TrialRequest(spec.Trial, parameters, spec.Seed, Epochs) { CheckpointPath = checkpointDir is null ? null : CheckpointFile(checkpointDir, spec.Trial) });
-            else
-                foreach (var f in folds)
-                    requests.Add(new TrialRequest(spec.Trial, parameters, SweepPlan.TrialSeed(spec.Seed, f.Number), Epochs)
-                    { Fold = f.Number, Repeat = f.Repeat, TrainRows = f.TrainRows, ValidationRows = f.TestRows });
+            if (r.Kind == "run") memo[(r.Trial, r.Epochs)] = r;
+            else if (r.Kind == "result") { journaledResults.Add(r.Trial); memo.TryAdd((r.Trial, r.Epochs), r); }
         }
 
         var sweepClock = Stopwatch.StartNew();
-        int completed = 0, failed = 0, total = trials.Count;
+        int completed = 0, pruned = 0, failed = 0, replayed = 0;
         bool showProgress = ProgressWanted();
-        var specs = trials.ToDictionary(t => t.Trial);
+        var specs = new Dictionary<int, TrialSpec>();
+        var emitted = new HashSet<int>();
         var foldOutcomes = new Dictionary<int, List<(TrialRequest Request, SweepWorker Worker, TrialOutcome Outcome)>>();
-        WriteVerbose($"Sweep of {total} trials (seed {seed}){(folds is null ? "" : $", {Folds} folds each")}, monitoring {monitor.Name} ({monitor.Mode}).");
+        var initial = new List<TrialRequest>();
+        var replay = new Queue<(TrialSpec Spec, int Epochs, TrialResult Run)>();
+        var lastRun = new Dictionary<int, (TrialResult Run, int Epochs)>();
+        var tpeDone = new Dictionary<int, TrialResult>();
+        int nextTpe = 1;
+        bool running = false;
+        WriteVerbose($"Sweep of {total} trials ({search}{(schedule is null ? "" : $", Hyperband with factor {PruneFactor} over {schedule.Brackets.Count} brackets")}, seed {seed}){(folds is null ? "" : $", {Folds} folds each")}, monitoring {monitor.Name} ({monitor.Mode}).");
 
         void Emit(TrialResult r)
         {
-            if (r.Status == "Completed") completed++; else failed++;
-            WriteVerbose(r.ToString() + (r.Error is null ? "" : $" - {r.ErrorId}: {r.Error}"));
+            emitted.Add(r.Trial);
+            if (r.Status == "Completed") completed++; else if (r.Status == "Pruned") pruned++; else failed++;
+            WriteVerbose(r.ToString() + (r.PrunedAtEpoch is int pe ? $" - pruned at epoch {pe}" : "") + (r.Error is null ? "" : $" - {r.ErrorId}: {r.Error}"));
             WriteObject(ToPSObject(r, monitorProperty));
             if (showProgress)
-                WriteProgress(new ProgressRecord(2, "Sweep", $"{completed + failed} of {total} trials done ({failed} failed)")
-                { PercentComplete = (int)(100L * (completed + failed) / total) });
+                WriteProgress(new ProgressRecord(2, "Sweep", $"{emitted.Count} of {total} trials done ({pruned} pruned, {failed} failed)")
+                { PercentComplete = (int)(100L * emitted.Count / total) });
         }
+
+        void Final(TrialResult r, int epochs)
+        {
+            if (journal is not null && journaledResults.Add(r.Trial)) journal.Append(TrialJournal.ToRecord(r, "result", epochs));
+            if (checkpointDir is not null && r.Checkpoint is null && CheckpointFile(checkpointDir, r.Trial) is var file && File.Exists(file) && r.Status != "Failed") r.Checkpoint = file;
+            Emit(r);
+        }
+
+        void Submit(TrialSpec spec, int epochs)
+        {
+            specs[spec.Trial] = spec;
+            if (memo.TryGetValue((spec.Trial, epochs), out var rec))
+            {
+                if (!TrialJournal.SameParameters(rec, spec))
+                    Fail("JournalMismatch", ErrorCategory.InvalidData, $"Trial {spec.Trial} in the journal has other parameter values than this sweep gives it; the journal belongs to another sweep. Use a new -Journal.", spec.Trial);
+                var run = TrialJournal.ToResult(rec);
+                if (run.Status == "Pruned") { run.Status = "Completed"; run.PrunedAtEpoch = null; }
+                replayed++;
+                replay.Enqueue((spec, epochs, run));
+                return;
+            }
+            var parameters = ParameterTable(spec);
+            var requests = new List<TrialRequest>();
+            if (folds is null)
+                requests.Add(new TrialRequest(spec.Trial, parameters, spec.Seed, epochs) { CheckpointPath = checkpointDir is null ? null : CheckpointFile(checkpointDir, spec.Trial) });
+            else
+                foreach (var f in folds)
+                    requests.Add(new TrialRequest(spec.Trial, parameters, SweepPlan.TrialSeed(spec.Seed, f.Number), epochs)
+                    { Fold = f.Number, Repeat = f.Repeat, TrainRows = f.TrainRows, ValidationRows = f.TestRows });
+            foreach (var r in requests)
+                if (running) EnqueueTrial(r); else initial.Add(r);
+        }
+
+        void ProposeReady()
+        {
+            while (tpe is not null && nextTpe <= total)
+            {
+                // Trial k learns from trials 1..max(startup, k - parallelism) and waits for them: the same proposals whatever the timing.
+                int window = nextTpe <= tpe.StartupTrials ? 0 : Math.Min(nextTpe - 1, Math.Max(tpe.StartupTrials, nextTpe - Parallelism));
+                if (Enumerable.Range(1, window).Any(t => !tpeDone.ContainsKey(t))) return;
+                var seen = Enumerable.Range(1, window).Select(t => new TrialObservation(specs[t], tpeDone[t].Status == "Completed" ? tpeDone[t].Best : null)).ToList();
+                Submit(tpe.Propose(nextTpe, seen), Epochs);
+                nextTpe++;
+            }
+        }
+
+        void Handle(TrialSpec spec, int epochs, TrialResult run, bool fromJournal)
+        {
+            if (schedule is null)
+            {
+                if (tpe is not null) tpeDone[spec.Trial] = run;
+                Final(run, epochs);
+                ProposeReady();
+                return;
+            }
+            if (!fromJournal && journal is not null) journal.Append(TrialJournal.ToRecord(run, "run", epochs));
+            lastRun[spec.Trial] = (run, epochs);
+            var (runs, verdicts) = schedule.Report(spec.Trial, epochs, run.Status == "Completed" ? run.Best : null);
+            foreach (var v in verdicts)
+            {
+                var (last, lastEpochs) = lastRun[v.Trial];
+                if (v.Pruned) { last.Status = "Pruned"; last.PrunedAtEpoch = lastEpochs; }
+                Final(last, lastEpochs);
+            }
+            foreach (var next in runs) Submit(specs[next.Trial], next.Epochs);
+        }
+
+        void Drain()
+        {
+            while (replay.TryDequeue(out var x)) Handle(x.Spec, x.Epochs, x.Run, fromJournal: true);
+        }
+
+        if (schedule is not null) foreach (var run in schedule.Start()) Submit(planned![run.Trial - 1], run.Epochs);
+        else if (tpe is not null) ProposeReady();
+        else foreach (var spec in planned!) Submit(spec, Epochs);
+        Drain();
+        if (journal is not null && replayed > 0) WriteVerbose($"Resumed from the journal: {replayed} runs recorded there were not run again.");
 
         try
         {
-            RunTrials(Settings(ModelScript.ToString(), monitor.Name, ValidationData, ValidationSplit), requests, folds is null ? "trials" : "trial folds",
+            if (initial.Count == 0) return;
+            running = true;
+            RunTrials(Settings(ModelScript.ToString(), monitor.Name, ValidationData, ValidationSplit), initial, folds is null ? "trials" : "trial folds",
                 done: (t, w, outcome) =>
                 {
+                    var spec = specs[t.Trial];
+                    TrialResult? run = null;
                     if (folds is null)
                     {
-                        specs.Remove(t.Trial, out var spec);
-                        var result = Result(spec!, t, w.Host, outcome, monitor);
-                        if (checkpointDir is not null) KeepCheckpoint(result, t, outcome, checkpointDir);
-                        Emit(result);
-                        return;
+                        run = Result(spec, t, w.Host, outcome, monitor);
+                        if (checkpointDir is not null) KeepCheckpoint(run, t, outcome, checkpointDir);
                     }
-                    if (!foldOutcomes.TryGetValue(t.Trial, out var list)) foldOutcomes[t.Trial] = list = new();
-                    list.Add((t, w, outcome));
-                    if (list.Count == folds.Count && specs.Remove(t.Trial, out var folded)) { foldOutcomes.Remove(t.Trial); Emit(FoldedResult(folded, list, monitor)); }
+                    else
+                    {
+                        if (!foldOutcomes.TryGetValue(t.Trial, out var list)) foldOutcomes[t.Trial] = list = new();
+                        list.Add((t, w, outcome));
+                        if (list.Count == folds.Count) { foldOutcomes.Remove(t.Trial); run = FoldedResult(spec, list, monitor); }
+                    }
+                    if (run is null || emitted.Contains(t.Trial)) return;
+                    Handle(spec, t.Epochs, run, fromJournal: false);
+                    Drain();
                 },
                 noHost: t =>
                 {
-                    // One result per trial, however many of its folds were left without a host.
-                    if (!specs.Remove(t.Trial, out var spec)) return;
+                    // One result per trial, however many of its folds were left without a host. Not journaled: the trial did not fail, its hosts did.
+                    if (emitted.Contains(t.Trial) || !specs.TryGetValue(t.Trial, out var spec)) return;
                     Emit(new TrialResult(t.Trial, ParameterTable(spec), spec.Seed, monitor.Name)
                     {
                         Attempts = t.Attempts, Host = string.Join(", ", t.LostHosts), ErrorId = "NoSweepHostLeft", Folds = Folds ?? 0,
                         Error = $"Every host of the sweep dropped out before trial {t.Trial} could finish. Check the hosts and run the sweep again for the missing trials.",
                     });
-                });
+                },
+                plannedRequests: Math.Max(initial.Count, total));
         }
         finally
         {
             if (showProgress) WriteProgress(new ProgressRecord(2, "Sweep", "Done") { RecordType = ProgressRecordType.Completed });
+            WriteVerbose($"Sweep done in {sweepClock.Elapsed.TotalSeconds:0.0} s: {completed} completed, {pruned} pruned, {failed} failed.");
         }
-        WriteVerbose($"Sweep done in {sweepClock.Elapsed.TotalSeconds:0.0} s: {completed} completed, {failed} failed.");
     }
 
     private static OrderedDictionary ParameterTable(TrialSpec spec)
@@ -267,7 +446,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         if (File.Exists(path) && File.GetLastWriteTimeUtc(path) >= t.StartedUtc.AddSeconds(-1)) r.Checkpoint = path;
     }
 
-    private static PSObject ToPSObject(TrialResult r, string monitorProperty)
+    internal static PSObject ToPSObject(TrialResult r, string monitorProperty)
     {
         var o = PSObject.AsPSObject(r);
         foreach (DictionaryEntry e in r.Parameters) o.Properties.Add(new PSNoteProperty((string)e.Key, e.Value));
