@@ -100,4 +100,24 @@ function Invoke-FreshPwsh {
     }
 }
 
+function Get-ToyCurveSweep {
+    # Invoke-ModelSweep arguments whose trials have a loss curve known in closed form: one weight W (no bias), x = 1,
+    # y = 0, mse, one full-batch SGD step per epoch with rate R, so w_e = W(1-2R)^e and val_loss(e) = W^2 (1-2R)^(2e).
+    # The trials take milliseconds, so sweep schedulers can be tested against the formula.
+    $data = 1..4 | ForEach-Object { [pscustomobject]@{ x = 1.0; y = 0.0 } } | ConvertTo-ModelData -Target y -TargetKind Regression
+    @{
+        ModelScript    = {
+            param($p)
+            New-Model -InputShape 1 | Add-DenseLayer -Units 1 -UseBias:$false -KernelInitializer (New-Initializer constant -Value $p.W) |
+                Build-Model -Optimizer (New-Optimizer sgd -LearningRate $p.R) -Loss mse
+        }
+        Data           = $data
+        ValidationData = $data
+        BatchSize      = 4
+        Shuffle        = $false
+    }
+}
+
+function Get-ToyCurveLoss([double] $W, [double] $R, [int] $Epoch) { $W * $W * [math]::Pow(1 - 2 * $R, 2 * $Epoch) }
+
 Export-ModuleMember -Function *

@@ -71,6 +71,9 @@ public sealed class TrialResult
     /// <summary>File with the trial's best model (Invoke-ModelSweep -CheckpointDirectory); Import-Checkpoint reads it.</summary>
     public string? Checkpoint { get; internal set; }
 
+    /// <summary>True when the result was read back from a sweep journal (Invoke-ModelSweep -Journal resuming a sweep, or Import-SweepJournal) rather than trained in this run.</summary>
+    public bool FromJournal { get; internal set; }
+
     public string? Error { get; internal set; }
     public string? ErrorId { get; internal set; }
 

@@ -48,6 +48,7 @@ internal static class TrialJournal
             FoldScores = j.FoldScores,
             PrunedAtEpoch = j.PrunedAtEpoch,
             Records = j.History.Select(e => e.ToRecord()).ToList(),
+            FromJournal = true,
         };
     }
 

@@ -243,6 +243,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
                     Fail("JournalMismatch", ErrorCategory.InvalidData, $"Trial {spec.Trial} in the journal has other parameter values than this sweep gives it; the journal belongs to another sweep. Use a new -Journal.", spec.Trial);
                 var run = TrialJournal.ToResult(rec);
                 if (run.Status == "Pruned") { run.Status = "Completed"; run.PrunedAtEpoch = null; }
+                run.FromJournal = true;
                 replayed++;
                 replay.Enqueue((spec, epochs, run));
                 return;
