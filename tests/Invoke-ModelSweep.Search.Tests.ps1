@@ -155,6 +155,33 @@ Describe 'Invoke-ModelSweep -Journal' {
         ($runs | Sort-Object -Unique).Count | Should -Be $runs.Count
     }
 
+    It 'resumes a cut-short TPE sweep to the same proposals and results' {
+        $full = Join-Path $TestDrive 'tpe-full.jsonl'
+        $tpe = @{ Parameters = $space; Epochs = 3; Search = 'Tpe'; Trials = 14; Seed = 6 } + $toy
+        $unbroken = @(Invoke-ModelSweep @tpe -Journal $full)
+        $cut = Join-Path $TestDrive 'tpe-cut.jsonl'
+        Set-Content -Path $cut -Value (Get-Content $full | Select-Object -First 12)   # the header and trials 1-11
+        $resumed = @(Invoke-ModelSweep @tpe -Journal $cut)
+        Get-Outcome $resumed | Should -Be (Get-Outcome $unbroken)
+        @($resumed | Where-Object FromJournal | ForEach-Object Trial) | Should -Be (1..11)
+    }
+
+    It 'journals cross-validated trials with their fold scores' {
+        $path = Join-Path $TestDrive 'folds.jsonl'
+        $cv = $toy.Clone(); $cv.Remove('ValidationData')
+        $sweep = @{ Parameters = [ordered]@{ W = 1.0, 1.5; R = 0.1 }; Epochs = 2; Folds = 2; Seed = 3; Journal = $path } + $cv
+        $live = @(Invoke-ModelSweep @sweep)
+        $again = @(Invoke-ModelSweep @sweep)
+        Get-Outcome $again | Should -Be (Get-Outcome $live)
+        foreach ($r in $again) {
+            $r.FromJournal | Should -BeTrue
+            $l = $live | Where-Object Trial -eq $r.Trial
+            $r.Folds | Should -Be 2
+            $r.FoldScores | Should -Be $l.FoldScores
+            $r.BestStd | Should -Be $l.BestStd
+        }
+    }
+
     It 'writes nothing with -WhatIf' {
         $path = Join-Path $TestDrive 'whatif.jsonl'
         Invoke-ModelSweep @toy -Parameters $space -Epochs 1 -Random -Trials 1 -Seed 1 -Journal $path -WhatIf

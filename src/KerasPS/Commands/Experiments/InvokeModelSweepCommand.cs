@@ -14,6 +14,7 @@ namespace KerasPS.Commands.Experiments;
 /// <summary>
 /// <para type="synopsis">Trains one model per combination of hyperparameters (a grid, or random samples) and writes one KerasPS.TrialResult per trial as each trial finishes.</para>
 /// <para type="description">-ModelScript is called with a hashtable of one trial's values and returns a compiled model; the trial then trains it with Invoke-ModelFit semantics on -Data. Trials run in parallel in separate runspaces of this process (-ThrottleLimit), which share the cores: libtorch's intra-op threads are split between them for the sweep and restored afterwards. With -Session, -HostName or -ComputerName the trials run on remote PowerShell hosts that have KerasPS: the data crosses as plain arrays, the model is rebuilt there from the same script text, and a host that drops out has its trial retried on another one. Every trial, local or remote, runs through Invoke-ModelTrial. With -Folds k each trial trains k times, once per fold of a (stratified) k-fold split of -Data that every trial shares, and is scored by the mean of its folds' best values (Best, with BestStd and FoldScores), so the winner is not picked by the luck of one split. -ModelScript gets the trial's training part as its second argument (param($p, $train)), for Add-NormalizationLayer -Adapt. Each trial's seed is derived from the sweep seed and the trial number, so trial k gives the same result whatever the throttle or the host. A trial that fails (bad parameter combination, a loss that becomes NaN) is written as a Failed result with its error, and the sweep goes on. The script runs in its own runspace: pass values in through -Parameters, not through variables of the caller.</para>
+/// <para type="description">Searches that learn and survive: -Search Tpe proposes each trial after the first 10 from the trials already finished (a Tree-structured Parzen Estimator, as Optuna's default sampler). -Prune Hyperband trains many trials for a few epochs and only the best for more (KerasTuner's Hyperband); the others end as Pruned, with the epoch they reached. -Journal records each trial on the disk as it ends, so a sweep killed at any moment and started again with the same -Journal finishes with the same results, each trial trained once.</para>
 /// </summary>
 /// <example><code>Invoke-ModelSweep -Parameters @{ Units = 32, 64; LearningRate = 0.1, 0.01 } -ModelScript {
 ///     param($p)
@@ -28,6 +29,15 @@ namespace KerasPS.Commands.Experiments;
 /// Invoke-ModelSweep -Session $s -ModulePath /opt/KerasPS/KerasPS.psd1 -Parameters @{ Units = 64, 128, 256 } -ModelScript $build -Data $train -ValidationData $val -Epochs 20</code></example>
 /// <example><code># Each trial scored by its 5-fold cross-validated mean val_loss (BestStd is the spread over the folds).
 /// Invoke-ModelSweep -Parameters @{ Units = 32, 64, 128 } -ModelScript $build -Data $train -Folds 5 -Stratify -Epochs 20 -Seed 1 -ThrottleLimit 2 | Sort-Object Best</code></example>
+/// <example><code># Bayesian search: after 10 random trials, each proposed from the finished ones (TPE).
+/// $space = @{ Units = [KerasPS.IntRange]::new(16, 256); LearningRate = [KerasPS.LogUniform]::new(1e-4, 1e-1); Dropout = [KerasPS.Uniform]::new(0, 0.5) }
+/// Invoke-ModelSweep -Search Tpe -Trials 40 -Parameters $space -ModelScript $build -Data $train -ValidationData $val -Epochs 20 -Seed 7</code></example>
+/// <example><code># Hyperband: 17 trials on 1, 3 and 9 epochs; the hopeless ones stop early and come back as Pruned.
+/// Invoke-ModelSweep -Prune Hyperband -Epochs 9 -Parameters $space -ModelScript $build -Data $train -ValidationData $val -Seed 7 |
+///     Where-Object Status -eq Completed | Sort-Object ValLoss</code></example>
+/// <example><code># A sweep that survives a restart: run the same line again after a crash and it finishes what is missing.
+/// Invoke-ModelSweep -Search Tpe -Trials 40 -Parameters $space -ModelScript $build -Data $train -ValidationData $val -Epochs 20 -Journal ./otto-sweep.jsonl
+/// Import-SweepJournal ./otto-sweep.jsonl | Sort-Object ValLoss | Select-Object -First 5</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelSweep", DefaultParameterSetName = LocalSet, SupportsShouldProcess = true)]
 [OutputType(typeof(TrialResult))]
 public sealed class InvokeModelSweepCommand : TrialCommandBase
