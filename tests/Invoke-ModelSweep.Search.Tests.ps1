@@ -77,6 +77,48 @@ Describe 'Invoke-ModelSweep -Prune Hyperband' {
     }
 }
 
+Describe 'Invoke-ModelSweep -Prune Median' {
+    BeforeAll {
+        $script:median = @{ Parameters = $space; Epochs = 4; Random = $true; Trials = 14; Prune = 'Median'; Seed = 5 } + $toy
+        $script:results = @(Invoke-ModelSweep @median)
+    }
+
+    It 'stops exactly the trials the median rule stops, after the epoch it names' {
+        # Worked out from the closed form: trials 1-5 run all 4 epochs; trial k > 5 stops after the first epoch e at
+        # which its loss (falling, so also its best so far) is above the median of trials 1..k-1's losses at epoch e.
+        $sorted = @($results | Sort-Object Trial)
+        $epochsOf = @{}
+        foreach ($r in $sorted) {
+            $k = $r.Trial
+            $prunedAt = $null
+            if ($k -gt 5) {
+                foreach ($e in 1..4) {
+                    $earlier = @(1..($k - 1) | Where-Object { $epochsOf[$_] -ge $e } | ForEach-Object { $j = $sorted[$_ - 1]; Get-ToyCurveLoss $j.W $j.R $e } | Sort-Object)
+                    $n = $earlier.Count
+                    $med = if ($n % 2) { $earlier[($n - 1) / 2] } else { ($earlier[$n / 2 - 1] + $earlier[$n / 2]) / 2 }
+                    if ((Get-ToyCurveLoss $r.W $r.R $e) -gt $med) { $prunedAt = $e; break }
+                }
+            }
+            $epochsOf[$k] = if ($prunedAt) { $prunedAt } else { 4 }
+            $r.EpochsRun | Should -Be $epochsOf[$k] -Because "trial $k (W=$($r.W), R=$($r.R))"
+            $r.Status | Should -Be $(if ($prunedAt) { 'Pruned' } else { 'Completed' }) -Because "trial $k"
+            $r.PrunedAtEpoch | Should -Be $prunedAt
+        }
+        @($results | Where-Object Pruned).Count | Should -BeGreaterThan 0
+        @($results | Where-Object Trial -le 5 | Where-Object Pruned).Count | Should -Be 0
+    }
+
+    It 'is reproducible at -ThrottleLimit 2 and resumes from its journal' -Tag Slow {
+        $path = Join-Path $TestDrive 'median.jsonl'
+        $a = @(Invoke-ModelSweep @median -ThrottleLimit 2 -Journal $path)
+        $b = @(Invoke-ModelSweep @median -ThrottleLimit 2)
+        Get-Outcome $a | Should -Be (Get-Outcome $b)
+        $again = @(Invoke-ModelSweep @median -ThrottleLimit 2 -Journal $path)
+        Get-Outcome $again | Should -Be (Get-Outcome $a)
+        ($again | Sort-Object Trial | ForEach-Object PrunedAtEpoch) | Should -Be ($a | Sort-Object Trial | ForEach-Object PrunedAtEpoch)
+    }
+}
+
 Describe 'Invoke-ModelSweep -Search Tpe' {
     BeforeAll {
         $script:tpe = @{ Parameters = $space; Epochs = 3; Search = 'Tpe'; Trials = 16; Seed = 4 } + $toy

@@ -162,6 +162,28 @@ Describe 'TpeSampler' {
     }
 }
 
+Describe 'MedianStopping' {
+    It 'takes per epoch the median over the histories that reached it, NaN where none did' {
+        $Median = Get-KerasType 'KerasPS.Engine.Sweeps.MedianStopping'
+        $Epoch = Get-KerasType 'KerasPS.Engine.Training.EpochRecord'
+        function New-History([double[]] $Values) {
+            $list = [System.Collections.Generic.List[KerasPS.Engine.Training.EpochRecord]]::new()
+            for ($i = 0; $i -lt $Values.Count; $i++) {
+                $d = [System.Collections.Generic.Dictionary[string, double]]::new(); $d['loss'] = 1; $d['val_loss'] = $Values[$i]
+                $list.Add($Epoch::new($i + 1, $d, 0.01, [TimeSpan]::Zero, 10))
+            }
+            , $list
+        }
+        $histories = [System.Collections.Generic.List[System.Collections.Generic.IReadOnlyList[KerasPS.Engine.Training.EpochRecord]]]::new()
+        $histories.Add((New-History 0.9, 0.5, 0.4)); $histories.Add((New-History 0.7, 0.6)); $histories.Add((New-History 0.8, 0.2, 0.1)); $histories.Add((New-History 0.3))
+        $t = $Median::Thresholds($histories, 'val_loss', 4, 1)
+        $t[0] | Should -Be 0.75          # 0.3 0.7 0.8 0.9
+        $t[1] | Should -Be 0.5           # 0.2 0.5 0.6
+        $t[2] | Should -Be 0.25          # 0.1 0.4
+        [double]::IsNaN($t[3]) | Should -BeTrue
+    }
+}
+
 Describe 'SweepJournal' {
     It 'reads back whole records and ignores a torn last line, and cuts it off before appending' {
         $path = Join-Path $TestDrive 'torn.jsonl'

@@ -9,7 +9,8 @@
     2 cores it uses a subset of Otto: Get-SampleData Otto -Rows $Rows (default 3,000: 2,400 to train, 600 to validate),
     not the 61,878 rows of the full set, so the losses are those of a small-data problem.
     Random and TPE run -Trials trials of -Epochs epochs each; Hyperband runs its brackets for -Epochs max epochs and
-    factor 3 (17 trials for 9 epochs), retraining a promoted trial from its start (the epochs of every run are counted).
+    factor 3 (17 trials for 9 epochs), retraining a promoted trial from its start (the epochs of every run are counted);
+    Median is random search with -Prune Median (the same trials as Random, stopped early when behind the median).
     Every sweep writes a journal; the epochs-spent curve is read from it in the order the runs finished.
     Prints a table per seed and a summary; returns bench rows for build.ps1 -Task Bench.
 .EXAMPLE
@@ -46,6 +47,7 @@ $methods = [ordered]@{
     Random    = @{ Random = $true; Trials = $Trials }
     Tpe       = @{ Search = 'Tpe'; Trials = $Trials }
     Hyperband = @{ Prune = 'Hyperband' }
+    Median    = @{ Random = $true; Trials = $Trials; Prune = 'Median' }   # random search with the median stopping rule
 }
 
 # Best-so-far against epochs spent, from the journal in the order the runs finished (Hyperband journals every run).
@@ -55,7 +57,7 @@ function Get-Curve([string] $Journal) {
     if ($runs.Count -eq 0) { $runs = @($records | Where-Object kind -eq 'result') }
     $spent = 0; $best = [double]::PositiveInfinity
     foreach ($r in $runs) {
-        $spent += $r.epochs
+        $spent += @($r.history).Count   # epochs trained: fewer than the budget for a pruned or early-stopped run
         if ($null -ne $r.best -and $r.best -lt $best) { $best = $r.best }
         [pscustomobject]@{ Epochs = $spent; Best = $best }
     }
@@ -97,7 +99,7 @@ try {
     }
     $summary | Format-Table Method, @{ n = "MeanBestValLoss"; e = { $_.Mean } }, MeanEpochsSpent, ReachedRandomBest -AutoSize | Out-String -Width 160 | Write-Host
     $random = $summary | Where-Object Method -eq Random
-    foreach ($m in 'Tpe', 'Hyperband') {
+    foreach ($m in 'Tpe', 'Hyperband', 'Median') {
         $s = $summary | Where-Object Method -eq $m
         [pscustomobject]@{ Name = "Sweep search $m vs random: best val_loss (Otto $Rows rows, $($Seeds.Count) seeds)"; Unit = 'val_loss'; Value = $s.MeanBestValLoss; Peer = 'random search'; PeerValue = [double]$random.MeanBestValLoss; Note = "epochs $($s.MeanEpochsSpent) vs $($random.MeanEpochsSpent); reached random's best (1%) $($s.ReachedRandomBest)" }
     }

@@ -80,9 +80,9 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
     [ValidateSet("Grid", "Random", "Tpe")]
     public string? Search { get; set; }
 
-    /// <summary>Stops hopeless trials early. Hyperband (KerasTuner's Hyperband, Li et al. 2018): brackets of successive halving up to -Epochs epochs; each rung keeps the best 1/-PruneFactor of its trials by -Monitor and trains them -PruneFactor times longer (again from the start, with the same seed), the rest end as Pruned. The brackets fix how many trials are sampled at random from the space. None (the default) trains every trial for -Epochs.</summary>
+    /// <summary>Stops hopeless trials early. Hyperband (KerasTuner's Hyperband, Li et al. 2018): brackets of successive halving up to -Epochs epochs; each rung keeps the best 1/-PruneFactor of its trials by -Monitor and trains them -PruneFactor times longer (again from the start, with the same seed), the rest end as Pruned; the brackets fix how many trials are sampled at random from the space. Median (the median stopping rule, Optuna's MedianPruner; with any search): after the first 5 trials, a trial stops after the first epoch at which its best value so far is worse than the median of the earlier trials' values at that epoch. None (the default) trains every trial for -Epochs.</summary>
     [Parameter]
-    [ValidateSet("None", "Hyperband")]
+    [ValidateSet("None", "Hyperband", "Median")]
     public string Prune { get; set; } = "None";
 
     /// <summary>With -Prune Hyperband: the reduction factor (KerasTuner's factor, 3 by default).</summary>
@@ -97,6 +97,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
     {
         CheckFitSettings();
         bool hyperband = string.Equals(Prune, "Hyperband", StringComparison.OrdinalIgnoreCase);
+        bool median = string.Equals(Prune, "Median", StringComparison.OrdinalIgnoreCase);
         string search = (Search ?? (Random || hyperband ? "Random" : "Grid")).ToLowerInvariant() switch { "random" => "Random", "tpe" => "Tpe", _ => "Grid" };
         if (Random && Search is not null && search != "Random")
             Fail("SearchConflict", ErrorCategory.InvalidArgument, $"-Random is the same as -Search Random; leave it out with -Search {search}.", search);
@@ -113,6 +114,8 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
             Fail("TrialsWithoutRandom", ErrorCategory.InvalidArgument, "-Trials is the number of random or TPE trials; add -Random (or -Search Tpe), or leave -Trials out to run the whole grid.");
         else if (search != "Grid" && !Trials.HasValue)
             Fail("TrialsRequired", ErrorCategory.InvalidArgument, $"-Search {search} needs -Trials N (how many trials to run).");
+        if (median && Folds is not null)
+            Fail("FoldsWithPrune", ErrorCategory.InvalidArgument, "-Prune compares trials by their validation value at each epoch; it does not combine with -Folds.", Folds);
         if (Folds is not null && (ValidationData is not null || ValidationSplit > 0))
             Fail("FoldsWithValidation", ErrorCategory.InvalidArgument, "-Folds validates each trial on its held-out folds; leave out -ValidationData and -ValidationSplit.");
         if (Folds is not null && CheckpointDirectory is not null)
@@ -134,7 +137,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         try
         {
             long seed;
-            string pruneText = hyperband ? $"Hyperband(factor={PruneFactor})" : "None";
+            string pruneText = hyperband ? $"Hyperband(factor={PruneFactor})" : median ? "Median" : "None";
             string spaceText = string.Join("; ", space.Select(kv => kv.Key + "=" + string.Join(",", kv.Value.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))));
             if (Journal is not null)
             {
@@ -171,7 +174,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
                 }
             }
             else seed = Seed ?? MersenneTwister.RandomSeed();
-            RunSweep(search, hyperband, space, seed, monitor, monitorProperty, journal);
+            RunSweep(search, hyperband, median, space, seed, monitor, monitorProperty, journal);
         }
         finally
         {
@@ -179,7 +182,10 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         }
     }
 
-    private void RunSweep(string search, bool hyperband, List<KeyValuePair<string, object?[]>> space, long seed, TrialMonitor monitor, string monitorProperty, SweepJournal? journal)
+    /// <summary>Trials before the median stopping rule starts to prune (Optuna's MedianPruner n_startup_trials).</summary>
+    private const int MedianStartupTrials = 5;
+
+    private void RunSweep(string search, bool hyperband, bool median, List<KeyValuePair<string, object?[]>> space, long seed, TrialMonitor monitor, string monitorProperty, SweepJournal? journal)
     {
         var schedule = hyperband ? new HyperbandSchedule(Epochs, PruneFactor, monitor.HigherIsBetter) : null;
         var tpe = search == "Tpe" ? new TpeSampler(space, seed, monitor.HigherIsBetter) : null;
@@ -221,8 +227,9 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         var initial = new List<TrialRequest>();
         var replay = new Queue<(TrialSpec Spec, int Epochs, TrialResult Run)>();
         var lastRun = new Dictionary<int, (TrialResult Run, int Epochs)>();
-        var tpeDone = new Dictionary<int, TrialResult>();
-        int nextTpe = 1;
+        var finished = new Dictionary<int, TrialResult>();
+        int nextTrial = 1;
+        bool sequential = tpe is not null || median;   // trials submitted one by one as what they learn from finishes
         bool running = false;
         WriteVerbose($"Sweep of {total} trials ({search}{(schedule is null ? "" : $", Hyperband with factor {PruneFactor} over {schedule.Brackets.Count} brackets")}, seed {seed}){(folds is null ? "" : $", {Folds} folds each")}, monitoring {monitor.Name} ({monitor.Mode}).");
 
@@ -244,7 +251,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
             Emit(r);
         }
 
-        void Submit(TrialSpec spec, int epochs)
+        void Submit(TrialSpec spec, int epochs, double[]? thresholds = null)
         {
             specs[spec.Trial] = spec;
             if (memo.TryGetValue((spec.Trial, epochs), out var rec))
@@ -252,7 +259,8 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
                 if (!TrialJournal.SameParameters(rec, spec))
                     Fail("JournalMismatch", ErrorCategory.InvalidData, $"Trial {spec.Trial} in the journal has other parameter values than this sweep gives it; the journal belongs to another sweep. Use a new -Journal.", spec.Trial);
                 var run = TrialJournal.ToResult(rec);
-                if (run.Status == "Pruned") { run.Status = "Completed"; run.PrunedAtEpoch = null; }
+                // Hyperband journals a run before its rung decides; the run itself completed its epochs.
+                if (hyperband && run.Status == "Pruned") { run.Status = "Completed"; run.PrunedAtEpoch = null; }
                 run.FromJournal = true;
                 replayed++;
                 replay.Enqueue((spec, epochs, run));
@@ -261,7 +269,8 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
             var parameters = ParameterTable(spec);
             var requests = new List<TrialRequest>();
             if (folds is null)
-                requests.Add(new TrialRequest(spec.Trial, parameters, spec.Seed, epochs) { CheckpointPath = checkpointDir is null ? null : CheckpointFile(checkpointDir, spec.Trial) });
+                requests.Add(new TrialRequest(spec.Trial, parameters, spec.Seed, epochs)
+                { CheckpointPath = checkpointDir is null ? null : CheckpointFile(checkpointDir, spec.Trial), PruneThresholds = thresholds });
             else
                 foreach (var f in folds)
                     requests.Add(new TrialRequest(spec.Trial, parameters, SweepPlan.TrialSeed(spec.Seed, f.Number), epochs)
@@ -270,16 +279,29 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
                 if (running) EnqueueTrial(r); else initial.Add(r);
         }
 
+        // Trial k of a search that learns from earlier trials (TPE proposals, median thresholds) learns from trials
+        // 1..W(k) and waits for them, so it decides the same whatever the timing: W(k) = max(startup, k - parallelism).
+        int Window(int k)
+        {
+            int w = 0;
+            if (tpe is not null && k > tpe.StartupTrials) w = Math.Max(w, Math.Min(k - 1, Math.Max(tpe.StartupTrials, k - Parallelism)));
+            if (median && k > MedianStartupTrials) w = Math.Max(w, Math.Min(k - 1, Math.Max(MedianStartupTrials, k - Parallelism)));
+            return w;
+        }
+
         void ProposeReady()
         {
-            while (tpe is not null && nextTpe <= total)
+            while (nextTrial <= total)
             {
-                // Trial k learns from trials 1..max(startup, k - parallelism) and waits for them: the same proposals whatever the timing.
-                int window = nextTpe <= tpe.StartupTrials ? 0 : Math.Min(nextTpe - 1, Math.Max(tpe.StartupTrials, nextTpe - Parallelism));
-                if (Enumerable.Range(1, window).Any(t => !tpeDone.ContainsKey(t))) return;
-                var seen = Enumerable.Range(1, window).Select(t => new TrialObservation(specs[t], tpeDone[t].Status == "Completed" ? tpeDone[t].Best : null)).ToList();
-                Submit(tpe.Propose(nextTpe, seen), Epochs);
-                nextTpe++;
+                int window = Window(nextTrial);
+                if (Enumerable.Range(1, window).Any(t => !finished.ContainsKey(t))) return;
+                var spec = tpe is null ? planned![nextTrial - 1]
+                    : tpe.Propose(nextTrial, Enumerable.Range(1, window).Select(t => new TrialObservation(specs[t], finished[t].Status == "Completed" ? finished[t].Best : null)).ToList());
+                double[]? thresholds = null;
+                if (median && window > 0)
+                    thresholds = MedianStopping.Thresholds(Enumerable.Range(1, window).Where(t => finished[t].Status != "Failed").Select(t => finished[t].Records), monitor.Name, Epochs);
+                Submit(spec, Epochs, thresholds);
+                nextTrial++;
             }
         }
 
@@ -287,9 +309,9 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         {
             if (schedule is null)
             {
-                if (tpe is not null) tpeDone[spec.Trial] = run;
+                finished[spec.Trial] = run;
                 Final(run, epochs);
-                ProposeReady();
+                if (sequential) ProposeReady();
                 return;
             }
             if (!fromJournal && journal is not null) journal.Append(TrialJournal.ToRecord(run, "run", epochs));
@@ -310,7 +332,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         }
 
         if (schedule is not null) foreach (var run in schedule.Start()) Submit(planned![run.Trial - 1], run.Epochs);
-        else if (tpe is not null) ProposeReady();
+        else if (sequential) ProposeReady();
         else foreach (var spec in planned!) Submit(spec, Epochs);
         Drain();
         if (journal is not null && replayed > 0) WriteVerbose($"Resumed from the journal: {replayed} runs recorded there were not run again.");
@@ -391,7 +413,8 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         };
         if (monitor.Best(r.Records) is var (best, epoch)) { r.Best = best; r.BestEpoch = epoch; }
         if (TrialFailure(outcome, monitor) is var (id, message)) { r.ErrorId = id; r.Error = message; return r; }
-        r.Status = "Completed";
+        r.Status = outcome.PrunedAtEpoch is int pe ? "Pruned" : "Completed";
+        r.PrunedAtEpoch = outcome.PrunedAtEpoch;
         return r;
     }
 
