@@ -63,3 +63,177 @@ Describe 'Keras files: round trips' {
         }
     }
 }
+
+Describe 'Keras files read by h5py (an independent HDF5 reader)' -Tag Slow, MachineChanging {
+    BeforeAll {
+        $script:Python = Install-H5py
+        # Dumps every dataset of an HDF5 file (or of model.weights.h5 inside a .keras zip) as path -> flat float list,
+        # plus the attributes Keras reads, as JSON.
+        $script:Dump = @'
+import h5py, json, sys, zipfile, io
+path = sys.argv[1]
+f = h5py.File(io.BytesIO(zipfile.ZipFile(path).read("model.weights.h5")) if path.endswith(".keras") else path, "r")
+out = {"datasets": {}, "attrs": {}}
+def visit(name, obj):
+    if isinstance(obj, h5py.Dataset):
+        out["datasets"][name] = {"shape": list(obj.shape), "values": [float(v) for v in obj[()].reshape(-1)]}
+    for k, v in obj.attrs.items():
+        out["attrs"][name + "@" + k] = [x.decode() if isinstance(x, bytes) else str(x) for x in v] if hasattr(v, "__len__") and not isinstance(v, str) else str(v)
+f.visititems(visit)
+for k, v in f.attrs.items(): out["attrs"]["@" + k] = str(v)
+print(json.dumps(out))
+'@
+    }
+    It 'reads every weight of a .<ext> file at the path Keras uses, with the values KerasPS holds' -ForEach @(@{ ext = 'keras' }, @{ ext = 'h5' }) {
+        foreach ($k in $script:Models.Keys) {
+            $model = $script:Models[$k].Model
+            $path = Join-Path $script:Work "h5py-$k.$ext"
+            $model | Export-Checkpoint -Path $path -Force
+            $dump = & $script:Python -c $script:Dump $path | ConvertFrom-Json -AsHashtable
+            $LASTEXITCODE | Should -Be 0
+            $paths = [KerasPS.Engine.Checkpoints.KerasFiles]::Keras3LayerPaths([string[]]@($model.Engine.Layers.ClassName))
+            $seen = 0
+            for ($li = 0; $li -lt $model.Engine.Layers.Count; $li++) {
+                $layer = $model.Engine.Layers[$li]
+                if ($ext -eq 'h5') { $dump.attrs["model_weights/$($layer.Name)@weight_names"] | Should -Be @($layer.Weights | ForEach-Object { "$($layer.Name)/$($_.Name):0" }) }
+                for ($wi = 0; $wi -lt $layer.Weights.Count; $wi++) {
+                    $w = $layer.Weights[$wi]
+                    $key = if ($ext -eq 'h5') { "model_weights/$($layer.Name)/$($layer.Name)/$($w.Name):0" }
+                           elseif ($layer.ClassName -in 'SimpleRNN', 'LSTM', 'GRU') { "$($paths[$li])/cell/vars/$wi" } else { "$($paths[$li])/vars/$wi" }
+                    $d = $dump.datasets[$key]
+                    $d | Should -Not -BeNullOrEmpty -Because "$k.$ext holds $key"
+                    @($d.shape) | Should -Be @($w.Shape)
+                    $expected = $w.ToArray()
+                    for ($i = 0; $i -lt $expected.Count; $i++) { [float]$d.values[$i] | Should -Be $expected[$i] }
+                    $seen++
+                }
+            }
+            $seen | Should -Be @($model.Engine.Weights).Count
+            $dump.datasets.Count | Should -Be $seen
+            if ($ext -eq 'h5') {
+                $dump.attrs['model_weights@layer_names'] | Should -Be @($model.Engine.Layers.Name)
+                $config = $dump.attrs['@model_config'] | ConvertFrom-Json
+                $config.class_name | Should -Be 'Sequential'
+                $config.config.layers[0].class_name | Should -Be 'InputLayer'
+                @($config.config.layers[0].config.batch_input_shape).Count | Should -Be ($script:Models[$k].Shape.Count + 1)
+                ($dump.attrs['@training_config'] | ConvertFrom-Json).optimizer_config.class_name | Should -BeIn 'Nadam', 'Adam', 'RMSprop'
+            }
+        }
+    }
+
+    It 'imports a real Keras <keras> .h5 (<name>) and predicts as NumPy does from its weights, and as Keras did' -ForEach @(
+        @{ name = 'simple_sparse_xent_mlp_keras_2'; keras = '2.3.1'; flat = $null
+           numpy = 'z = x @ w["dense_1/dense_1/kernel:0"] + w["dense_1/dense_1/bias:0"]; e = np.exp(z - z.max(1, keepdims=True)); y = e / e.sum(1, keepdims=True)' }
+        @{ name = 'conv1d_k2_s1_d1_cl_valid'; keras = '2.3.1'; flat = { New-Model -InputShape 48 | Add-ReshapeLayer -TargetShape 16, 3 | Add-Conv1DLayer 4 2 -Activation sigmoid -Name conv0 }
+           numpy = 'k = w["conv0/conv0/kernel:0"]; y = 1 / (1 + np.exp(-(np.stack([np.einsum("bki,kio->bo", x[:, t:t + k.shape[0], :], k) for t in range(x.shape[1] - k.shape[0] + 1)], 1) + w["conv0/conv0/bias:0"])))' }) {
+        $model = Join-Path $PSScriptRoot "data/$($name)_model.h5"
+        $io = Join-Path $PSScriptRoot "data/$($name)_inputs_and_outputs.h5"
+        $script = @"
+import h5py, json, numpy as np, sys
+m = h5py.File(sys.argv[1], "r"); io = h5py.File(sys.argv[2], "r")
+w = {}
+m["model_weights"].visititems(lambda n, o: w.__setitem__(n, o[()].astype(np.float64)) if isinstance(o, h5py.Dataset) else None)
+x = io["inputs"][list(io["inputs"].keys())[0]][()].astype(np.float64)
+$numpy
+keras = io["predictions"][list(io["predictions"].keys())[0]][()]
+print(json.dumps({"x": x.reshape(len(x), -1).tolist(), "numpy": y.reshape(-1).tolist(), "keras": keras.reshape(-1).tolist()}))
+"@
+        $ref = & $script:Python -c $script $model $io | ConvertFrom-Json
+        $LASTEXITCODE | Should -Be 0
+        $imported = Import-Checkpoint -Path $model
+        $x = @($ref.x | ForEach-Object { , [double[]]$_ })
+        $predictor = $imported
+        if ($flat) {
+            # Rows are flat here, so the same weights go into a model that reshapes them first (the file's layer by name).
+            $imported.Engine.Layers[0].ClassName | Should -Be 'Conv1D'
+            $imported.Engine.Layers[0].InputShape | Should -Be @(16, 3)
+            $predictor = & $flat
+            Import-Checkpoint -Path $model -WeightsInto $predictor
+        }
+        $p = Get-Predictions $predictor $x
+        $p.Count | Should -Be $ref.numpy.Count
+        for ($i = 0; $i -lt $p.Count; $i++) {
+            [math]::Abs($p[$i] - $ref.numpy[$i]) | Should -BeLessThan 1e-5 -Because "prediction $i against NumPy"
+            [math]::Abs($p[$i] - $ref.keras[$i]) | Should -BeLessThan 1e-5 -Because "prediction $i against Keras $keras"
+        }
+        $imported.Engine.IsCompiled | Should -BeTrue
+        $imported.Engine.Optimizer.Name | Should -Be 'rmsprop'
+    }
+}
+
+Describe 'Keras files: callbacks, options and bad files' {
+    It 'New-ModelCheckpoint best_model.h5 -SaveBestOnly writes a Keras .h5 that imports with the best epoch''s predictions' {
+        $e = $script:Models['embedding']
+        $m = New-Model -Name best -InputShape 4 -Seed 3 | Add-DenseLayer 5 -Activation relu | Add-DenseLayer 1 -Activation sigmoid | Build-Model -Optimizer adam -Loss binary_crossentropy
+        $x = Rows 32 @(4) 5
+        $y = @($x | ForEach-Object { , [double[]]@([double]($_[0] + $_[1] -gt 0)) })
+        $path = Join-Path $script:Work 'best_model.h5'
+        $cb = New-ModelCheckpoint -Path $path -Monitor loss -SaveBestOnly
+        $m | Invoke-ModelFit -X $x -Y $y -Epochs 3 -BatchSize 8 -Seed 1 -Callbacks $cb | Out-Null
+        $bytes = [IO.File]::ReadAllBytes($path)
+        [Text.Encoding]::ASCII.GetString($bytes, 1, 3) | Should -Be 'HDF'
+        $back = Import-Checkpoint -Path $path
+        $a = Get-Predictions $m $x; $b = Get-Predictions $back $x
+        for ($i = 0; $i -lt $a.Count; $i++) { $b[$i] | Should -Be $a[$i] }   # loss falls every epoch here, so the best is the last
+        @(Get-ChildItem $script:Work -Filter '*.tmp*').Count | Should -Be 0
+    }
+
+    It 'refuses -IncludeOptimizer for a Keras file and -Resume from one' {
+        $m = $script:Models['embedding'].Model
+        $err = { $m | Export-Checkpoint -Path (Join-Path $script:Work 'opt.keras') -IncludeOptimizer -Force } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'KerasFileOptimizerState'
+        Test-Path (Join-Path $script:Work 'opt.keras') | Should -BeFalse
+        $h5 = Join-Path $script:Work 'resume.h5'
+        $m | Export-Checkpoint -Path $h5 -Force
+        $err = { $m | Invoke-ModelFit -X $script:Models['embedding'].X -Y (1..16 | ForEach-Object { , [double[]]@(1) }) -Epochs 3 -Resume $h5 } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'KerasFileCannotResume'
+    }
+
+    It 'loads weights from a weights-only .<ext> into a model with the same layers' -ForEach @(@{ ext = 'h5' }, @{ ext = 'keras' }) {
+        $e = $script:Models['conv']
+        $path = Join-Path $script:Work "weights.$ext"
+        $e.Model | Export-Checkpoint -Path $path -WeightsOnly -Force
+        $fresh = Import-Checkpoint -Path (Join-Path $script:Work 'conv.kpt')
+        foreach ($w in $fresh.Engine.Weights) { $w.Assign([float[]]::new($w.Count)) }
+        Import-Checkpoint -Path $path -WeightsInto $fresh
+        $a = Get-Predictions $e.Model $e.X; $b = Get-Predictions $fresh $e.X
+        for ($i = 0; $i -lt $a.Count; $i++) { $b[$i] | Should -Be $a[$i] }
+        $err = { Import-Checkpoint -Path $path } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'WeightsOnlyCheckpoint'
+    }
+
+    It 'names every layer KerasPS lacks in one error' {
+        $path = Join-Path $script:Work 'unknown.h5'
+        Copy-Item (Join-Path $PSScriptRoot 'data/simple_sparse_xent_mlp_keras_2_model.h5') $path
+        $text = [IO.File]::ReadAllText($path, [Text.Encoding]::Latin1)
+        # Same length, so the HDF5 structure stays valid: two class names KerasPS does not have.
+        $text = $text.Replace('"class_name": "Dense"', '"class_name": "Dxnse"').Replace('"class_name": "Activation"', '"class_name": "Activatixn"')
+        [IO.File]::WriteAllText($path, $text, [Text.Encoding]::Latin1)
+        $err = { Import-Checkpoint -Path $path } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'UnsupportedKerasLayers'
+        $err.Exception.Message | Should -Match 'dense_1 \(Dxnse\), activation_1 \(Activatixn\)'
+    }
+
+    It 'reports a damaged or mismatched Keras file as InvalidCheckpoint: <case>' -ForEach @(
+        @{ case = 'truncated .h5'; ext = 'h5'; mangle = { param($b) $b[0..([int]($b.Length / 3))] } }
+        @{ case = 'HDF5 signature only'; ext = 'h5'; mangle = { param($b) $b[0..7] } }
+        @{ case = 'garbage after the signature'; ext = 'h5'; mangle = { param($b) $r = [byte[]]::new(4096); [Random]::new(5).NextBytes($r); $b[0..7] + $r } }
+        @{ case = '.keras with a damaged weights entry'; ext = 'keras'; mangle = { param($b) $c = [byte[]]$b.Clone(); for ($i = [int]($c.Length / 2); $i -lt [int]($c.Length / 2) + 64; $i++) { $c[$i] = 0xAB }; $c } }) {
+        $src = Join-Path $script:Work "dense.$ext"
+        $bytes = [IO.File]::ReadAllBytes($src)
+        $path = Join-Path $script:Work "bad-$([guid]::NewGuid()).$ext"
+        [IO.File]::WriteAllBytes($path, [byte[]](& $mangle $bytes))
+        $err = { Import-Checkpoint -Path $path } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
+    }
+
+    It 'refuses weights whose shape differs from the config before reading them' {
+        $m = New-Model -Name shapes -InputShape 4 -Seed 1 | Add-DenseLayer 3 -Name dense_1 | Add-ActivationLayer softmax -Name activation_1
+        $path = Join-Path $script:Work 'shapes.h5'
+        $m | Export-Checkpoint -Path $path -Force
+        $other = New-Model -Name shapes -InputShape 4 -Seed 1 | Add-DenseLayer 2 -Name dense_1 | Add-ActivationLayer softmax -Name activation_1
+        $err = { Import-Checkpoint -Path $path -WeightsInto $other } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'WeightsMismatch'
+        $err.Exception.Message | Should -Match "'dense_1/kernel' is \(4, 3\) in the file but \(4, 2\)"
+    }
+}
