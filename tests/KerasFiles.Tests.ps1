@@ -202,6 +202,12 @@ Describe 'Keras files: callbacks, options and bad files' {
         ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'WeightsOnlyCheckpoint'
     }
 
+    It 'refuses a Keras 2 hard_sigmoid, which differs from the Keras 3 one KerasPS computes, rather than predict differently' {
+        $err = { Import-Checkpoint -Path (Join-Path $PSScriptRoot 'data/simple_flatten_lstm_tf_keras_2_model.h5') } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'KerasActivationMismatch'
+        $err.Exception.Message | Should -Match "Layer 'lstm_1' \(LSTM\) uses hard_sigmoid as Keras 2\.1\.3"
+    }
+
     It 'names every layer KerasPS lacks in one error' {
         $path = Join-Path $script:Work 'unknown.h5'
         Copy-Item (Join-Path $PSScriptRoot 'data/simple_sparse_xent_mlp_keras_2_model.h5') $path

@@ -12,8 +12,12 @@ namespace KerasPS.Engine.Checkpoints;
 /// </summary>
 public static class KerasConfigTranslator
 {
+    /// <summary>Set by the .h5 reader on a config that a Keras 1.x or 2.x release wrote (its keras_version).</summary>
+    public const string Keras2Marker = "kerasps_read_keras2_version";
+
     public static Dictionary<string, object?> ToKerasPS(Dictionary<string, object?> serialized)
     {
+        var keras2 = serialized.GetValueOrDefault(Keras2Marker) as string;
         var className = serialized.GetValueOrDefault("class_name") as string;
         if (className != "Sequential")
             throw KerasException.BadData("UnsupportedKerasModel",
@@ -38,6 +42,11 @@ public static class KerasConfigTranslator
                 unknown.Add($"{cfg.GetValueOrDefault("name") ?? "?"} ({cn})");
                 continue;
             }
+            // Keras 2's hard_sigmoid is clip(0.2x + 0.5); Keras 3's, which KerasPS computes, is clip(x/6 + 0.5): refusing
+            // is better than predictions that silently differ from the ones the file's author saw.
+            if (keras2 is not null && (cfg.GetValueOrDefault("activation") as string == "hard_sigmoid" || cfg.GetValueOrDefault("recurrent_activation") as string == "hard_sigmoid"))
+                throw KerasException.BadData("KerasActivationMismatch",
+                    $"Layer '{cfg.GetValueOrDefault("name")}' ({cn}) uses hard_sigmoid as Keras {keras2} defines it (clip(0.2x + 0.5, 0, 1)); KerasPS computes Keras 3's hard_sigmoid (clip(x/6 + 0.5, 0, 1)), so its predictions would differ. Rebuild the layer with sigmoid in Keras, or re-save the model with Keras 3.");
             var copy = new Dictionary<string, object?>(cfg, StringComparer.Ordinal);
             copy.Remove("batch_input_shape");
             copy.Remove("batch_shape");

@@ -349,7 +349,7 @@ public static class KerasFiles
         {
             throw new KerasException("UnsafeCheckpoint", ErrorKind.SecurityError, $"'{path}': {e.Message}", e) { Target = path };
         }
-        catch (KerasException e) when (e.ErrorId is not ("InvalidCheckpoint" or "UnsafeCheckpoint" or "UnsupportedKerasLayers"))
+        catch (KerasException e) when (e.ErrorId is not ("InvalidCheckpoint" or "UnsafeCheckpoint" or "UnsupportedKerasLayers" or "UnsupportedKerasModel" or "KerasActivationMismatch"))
         {
             throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': the model config cannot be rebuilt: {e.Message}", e) { Target = path };
         }
@@ -388,6 +388,8 @@ public static class KerasFiles
                     if (file.AttributeExists("training_config"))
                         compile = KerasConfigTranslator.CompileFromTrainingConfig(ParseJson(ReadStringAttribute(file, "training_config"), $"'{full}': training_config"));
                     if (file.AttributeExists("kerasps")) state = ParseJson(ReadStringAttribute(file, "kerasps"), $"'{full}': kerasps");
+                    if (file.AttributeExists("keras_version") && ReadStringAttribute(file, "keras_version") is { } v && (v.StartsWith("1.", StringComparison.Ordinal) || v.StartsWith("2.", StringComparison.Ordinal)))
+                        config[KerasConfigTranslator.Keras2Marker] = v;
                     if (!file.LinkExists("model_weights")) throw Invalid($"'{full}' has a model_config but no model_weights group.");
                     weightsRoot = file.Group("model_weights");
                 }
