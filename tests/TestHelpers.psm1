@@ -104,4 +104,23 @@ function Invoke-FreshPwsh {
     }
 }
 
+function Install-H5py {
+    # Independent reader for Keras .h5/.keras files: Debian's h5py and NumPy (python3-h5py). Installs it when
+    # missing, as SshTestHost.ps1 installs openssh-server; tests that call this are tagged MachineChanging.
+    $python = '/usr/bin/python3'
+    if (Test-Path $python) {
+        & $python -c 'import h5py, numpy' 2>$null
+        if ($LASTEXITCODE -eq 0) { return $python }
+    }
+    if (-not (Get-Command apt-get -ErrorAction Ignore)) {
+        throw 'h5py is not installed and apt-get is not available to install it. Install python3-h5py to run the Keras file tests.'
+    }
+    Write-Host 'Installing python3-h5py for the Keras file tests (apt-get)...'
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get update -qq 2>&1 | Out-Null
+    $log = & apt-get install -y -qq python3-h5py 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "Installing python3-h5py failed (exit $LASTEXITCODE): $(($log | Select-Object -Last 5) -join ' ')" }
+    $python
+}
+
 Export-ModuleMember -Function *
