@@ -69,6 +69,7 @@
         'Get-KerasRuntime'
         'Export-Checkpoint'
         'Import-Checkpoint'
+        'Export-OnnxModel'
         'Invoke-ModelSweep'
         'Invoke-ModelCrossValidation'
         'Invoke-ModelTrial'
