@@ -8,6 +8,7 @@
     Description          = 'The Keras way of doing deep learning, native to PowerShell: build, train, evaluate and save neural networks on TorchSharp (libtorch).'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
+    HelpInfoUri          = 'https://github.com/KerasPS/KerasPS/tree/main/module/en-US'
     FormatsToProcess     = @(
         'module/KerasPS.Format.ps1xml'
         'module/KerasPS.Layers.Format.ps1xml'
@@ -51,6 +52,7 @@
         'New-Constraint'
         'Build-Model'
         'New-Optimizer'
+        'New-Metric'
         'Get-ModelSummary'
         'Get-SampleData'
         'Invoke-ModelFit'
@@ -67,6 +69,7 @@
         'Get-KerasRuntime'
         'Export-Checkpoint'
         'Import-Checkpoint'
+        'Export-OnnxModel'
         'Invoke-ModelSweep'
         'Import-SweepJournal'
         'Invoke-ModelCrossValidation'
@@ -79,6 +82,12 @@
         'ConvertTo-ModelData'
         'Split-TrainTest'
         'Add-NormalizationLayer'
+        'Get-ModelLayer'
+        'Set-ModelLayer'
+        'Get-ModelWeight'
+        'Set-ModelWeight'
+        'Copy-Model'
+        'Remove-ModelLayer'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

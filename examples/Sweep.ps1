@@ -63,10 +63,10 @@ else {
 }
 
 $ranked = $results | Where-Object Status -eq 'Completed' | Sort-Object ValLoss
-$ranked | Select-Object Trial, Units, LearningRate, Activation, ValLoss, BestEpoch, EpochsRun, Duration, Seed |
+$ranked | Select-Object Trial, Units, LearningRate, Activation, ValLoss, BestEpoch, EpochsRun, Seconds, Seed |
     Export-Csv -Path (Join-Path $OutputDirectory 'sweep.csv') -NoTypeInformation
-$results | Export-HistoryPlot -Path (Join-Path $OutputDirectory 'sweep.svg') -Title 'Otto sweep: val_loss per trial'
-$ranked | Select-Object -First 4 | Export-HistoryPlot -Path (Join-Path $OutputDirectory 'sweep.png') -Metric loss, val_loss -Title 'Best 4 trials' -Height 600
+$results | Export-HistoryPlot -Path (Join-Path $OutputDirectory 'sweep.svg') -Force -Title 'Otto sweep: val_loss per trial'
+$ranked | Select-Object -First 4 | Export-HistoryPlot -Path (Join-Path $OutputDirectory 'sweep.png') -Force -Metric loss, val_loss -Title 'Best 4 trials' -Height 600
 $ranked | Select-Object -First 5 | Show-History
 
 $failed = @($results | Where-Object Status -ne 'Completed')

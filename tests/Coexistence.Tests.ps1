@@ -47,7 +47,7 @@ function Test-KerasPS {
     `$back = Import-Checkpoint '$work/m.kpt'
     `$a = `$model | Invoke-ModelPredict -Data `$data -AsMatrix; `$b = `$back | Invoke-ModelPredict -Data `$data -AsMatrix
     'KERAS_CHECKPOINT=' + [int]((`$a -join ',') -eq (`$b -join ','))
-    `$history | Export-HistoryPlot -Path '$work/h.png'; `$history | Export-HistoryPlot -Path '$work/h.svg'
+    `$history | Export-HistoryPlot -Path '$work/h.png' -Force; `$history | Export-HistoryPlot -Path '$work/h.svg' -Force
     `$bytes = [IO.File]::ReadAllBytes('$work/h.png')
     'KERAS_PNG=' + [Text.Encoding]::ASCII.GetString(`$bytes, 1, 3)
     'KERAS_SVG=' + [int]((Get-Content '$work/h.svg' -Raw) -match '<svg')

@@ -122,6 +122,27 @@ Describe 'Export-Checkpoint' {
             Get-Content -Path $p | Should -Be 'precious'
         }
 
+        It 'skips an existing file with a non-terminating CheckpointExists: -ErrorAction SilentlyContinue, $? false, $Error holds it' {
+            $p = Join-Path $TestDrive 'exists-quiet.kpt'
+            Set-Content -Path $p -Value 'precious'
+            $Error.Clear()
+            $script:Model | Export-Checkpoint -Path $p -ErrorAction SilentlyContinue
+            $ok = $?
+            $ok | Should -BeFalse
+            $Error[0].FullyQualifiedErrorId | Should -BeLike 'CheckpointExists,*'
+            $Error[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            $Error[0].TargetObject | Should -Be $p
+            Get-Content -Path $p | Should -Be 'precious'
+        }
+
+        It 'refuses -Force with -NoClobber, and keeps the file with -NoClobber' {
+            $p = Join-Path $TestDrive 'noclobber.kpt'
+            Set-Content -Path $p -Value 'old'
+            Get-ErrorId { $script:Model | Export-Checkpoint -Path $p -Force -NoClobber } | Should -Be 'ForceAndNoClobber'
+            Get-ErrorId { $script:Model | Export-Checkpoint -Path $p -NoClobber } | Should -Be 'CheckpointExists'
+            Get-Content -Path $p | Should -Be 'old'
+        }
+
         It 'replaces an existing file with -Force' {
             $p = Join-Path $TestDrive 'forced.kpt'
             Set-Content -Path $p -Value 'old'
@@ -183,6 +204,38 @@ Describe 'Export-Checkpoint' {
             try { [KerasPS.Engine.Checkpoints.Checkpoint]::Save($script:Model.Engine, $p, $options) }
             finally { $script:FailAfterBytes.SetValue($null, $null) }
             (Import-Checkpoint -Path $p).ParamCount | Should -Be $script:Model.ParamCount
+        }
+    }
+
+    Context 'PowerShell paths' {
+        It 'refuses Env:/x.kpt with NotAFileSystemPath and writes nothing anywhere' {
+            Push-Location $TestDrive
+            try {
+                Get-ErrorId { $script:Model | Export-Checkpoint -Path Env:/x.kpt } | Should -Be 'NotAFileSystemPath'
+                Test-Path (Join-Path $TestDrive 'x.kpt') | Should -BeFalse
+                Test-Path ([IO.Path]::Combine([Environment]::CurrentDirectory, 'x.kpt')) | Should -BeFalse
+                Test-Path Env:/x.kpt | Should -BeFalse
+            }
+            finally { Pop-Location }
+        }
+
+        It 'writes relative to the current PowerShell location and to PSDrives' {
+            $dir = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'drive') -Force
+            Push-Location $dir
+            try {
+                $script:Model | Export-Checkpoint -Path rel.kpt
+                Test-Path (Join-Path $dir 'rel.kpt') | Should -BeTrue
+                $null = New-PSDrive -Name KerasOut -PSProvider FileSystem -Root $dir.FullName -Scope Global
+                $script:Model | Export-Checkpoint -Path KerasOut:/drive.kpt
+                Test-Path (Join-Path $dir 'drive.kpt') | Should -BeTrue
+            }
+            finally { Pop-Location; Remove-PSDrive KerasOut -ErrorAction SilentlyContinue }
+        }
+
+        It 'takes -LiteralPath: brackets are part of the name' {
+            $p = Join-Path $TestDrive 'run[1].kpt'
+            $script:Model | Export-Checkpoint -LiteralPath $p
+            Test-Path -LiteralPath $p | Should -BeTrue
         }
     }
 

@@ -91,12 +91,19 @@ Describe 'Export-HistoryPlot' {
     }
 
     Context 'files and errors' {
-        It 'replaces an existing chart, and keeps it with -NoClobber' {
+        It 'refuses a path on another provider (Env:) with NotAFileSystemPath and writes nothing' {
+            Get-ErrorId { $history | Export-HistoryPlot -Path Env:/plot.svg } | Should -Be 'NotAFileSystemPath'
+            Test-Path Env:/plot.svg | Should -BeFalse
+        }
+
+        It 'keeps an existing chart (with or without -NoClobber) and replaces it with -Force, as Export-Checkpoint does' {
             $path = Join-Path $TestDrive 'keep.svg'
             Set-Content $path 'old'
             Get-ErrorId { $history | Export-HistoryPlot -Path $path -NoClobber } | Should -Be 'PlotFileExists'
+            Get-ErrorId { $history | Export-HistoryPlot -Path $path } | Should -Be 'PlotFileExists'
             Get-Content $path | Should -Be 'old'
-            $history | Export-HistoryPlot -Path $path
+            Get-ErrorId { $history | Export-HistoryPlot -Path $path -Force -NoClobber } | Should -Be 'ForceAndNoClobber'
+            $history | Export-HistoryPlot -Path $path -Force
             (Get-Content $path -Raw) | Should -Match '<svg'
             @(Get-ChildItem $TestDrive -Force -Filter '*.tmp').Count | Should -Be 0
         }
@@ -132,6 +139,12 @@ Describe 'Show-History' {
         ($sparks[0] -replace '\s+', ' ') | Should -Match ([regex]::Escape("$first → $last"))
         $sparks[0] | Should -Match '▁'
         $sparks[0] | Should -Match '█'
+    }
+    It 'takes a metric in either spelling: -Metric ValLoss draws what -Metric val_loss draws' {
+        $snake = @($history | Show-History -Metric val_loss -Width 30 -Height 6 6>&1 | ForEach-Object { "$_" })
+        $pascal = @($history | Show-History -Metric ValLoss -Width 30 -Height 6 6>&1 | ForEach-Object { "$_" })
+        $pascal | Should -Be $snake
+        ($snake -join "`n") | Should -Match 'val_loss'
     }
     It 'writes nothing to the output stream' {
         $o = $history | Show-History 6>$null

@@ -36,6 +36,17 @@ Describe 'Get-SampleData -Name Otto' {
     It 'refuses an unknown name with UnknownSampleData' {
         Get-ErrorId { Get-SampleData -Name Nope } | Should -Be 'UnknownSampleData'
     }
+
+    It 'skips an unknown name among several with a non-terminating error, the name as TargetObject' {
+        $Error.Clear()
+        $sets = @(Get-SampleData Iris, Nope, Wine -ErrorAction SilentlyContinue)
+        $ok = $?
+        $ok | Should -BeFalse
+        $sets.Count | Should -Be 2
+        $sets[1].Count | Should -Be 178
+        $Error[0].FullyQualifiedErrorId | Should -BeLike 'UnknownSampleData,*'
+        $Error[0].TargetObject | Should -Be 'Nope'
+    }
 }
 
 Describe 'Get-SampleData -Name Iris|Wine' {

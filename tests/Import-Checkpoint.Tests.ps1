@@ -210,6 +210,27 @@ Describe 'Import-Checkpoint' {
         }
     }
 
+    Context 'one bad file among several' {
+        It 'skips a corrupt and a missing checkpoint with non-terminating errors and loads the rest' {
+            $bad = Join-Path $TestDrive 'corrupt-among.kpt'; Set-Content $bad 'not a checkpoint'
+            $missing = Join-Path $TestDrive 'missing-among.kpt'
+            $Error.Clear()
+            $models = @(Import-Checkpoint -Path $script:Good, $bad, $missing, $script:Good -ErrorAction SilentlyContinue)
+            $ok = $?
+            $ok | Should -BeFalse
+            $models.Count | Should -Be 2
+            $Error.Count | Should -Be 2
+            $Error[1].FullyQualifiedErrorId | Should -BeLike 'InvalidCheckpoint,*'
+            $Error[1].TargetObject | Should -Be $bad
+            $Error[0].FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound,*'
+            $Error[0].TargetObject | Should -Be $missing
+        }
+
+        It 'refuses a path on another provider with NotAFileSystemPath' {
+            Get-ErrorId { Import-Checkpoint -LiteralPath Env:/HOME } | Should -Be 'NotAFileSystemPath'
+        }
+    }
+
     Context 'bad files' {
         It 'refuses <Case> with InvalidCheckpoint naming the problem' -TestCases @(
             @{ Case = 'a file that is not a zip'; Message = '*zip signature*'; Make = {
@@ -315,6 +336,59 @@ Describe 'Import-Checkpoint' {
 
         It 'says WeightsOnlyCheckpoint when a weights-only file is imported as a model' {
             Get-ErrorId { Import-Checkpoint -Path $script:WeightsPath } | Should -Be 'WeightsOnlyCheckpoint'
+        }
+    }
+
+    Context 'files written by earlier releases' {
+        BeforeAll {
+            # tests/data/main-2aa0001-*.kpt: written by main at 2aa0001 (before layers owned their configs), with the
+            # predictions that model made; see tests/data/README.md.
+            $script:Recorded = Get-Content (Join-Path $PSScriptRoot 'data/main-2aa0001-predictions.json') -Raw | ConvertFrom-Json -AsHashtable
+        }
+
+        It 'imports <Name> (<Layers>) and predicts what the model that wrote it predicted' -ForEach @(
+            @{ Name = 'dense'; Layers = 'Dense, BatchNormalization, LayerNormalization, the activation layers, noise and dropout, reshaping, SimpleRNN, LSTM, GRU, Conv1D and 1-D pooling' }
+            @{ Name = 'conv'; Layers = 'Reshape, Normalization, Conv2D, 2-D pooling, Lambda, Softmax' }
+            @{ Name = 'embedding'; Layers = 'Embedding, GRU with reset_after, Dense' }
+        ) {
+            $m = Import-Checkpoint -Path (Join-Path $PSScriptRoot "data/main-2aa0001-$Name.kpt")
+            $recorded = $script:Recorded[$Name]
+            $x = @($recorded.x | ForEach-Object { , [double[]]$_ })
+            $matrix = $m | Invoke-ModelPredict -X $x -AsMatrix
+            $predicted = @(foreach ($v in $matrix) { $v })   # row-major, as recorded
+            $predicted.Count | Should -Be $recorded.predictions.Count
+            $max = 0.0
+            for ($i = 0; $i -lt $predicted.Count; $i++) {
+                $max = [Math]::Max($max, [Math]::Abs([double]$predicted[$i] - [double]$recorded.predictions[$i]))
+            }
+            $max | Should -BeLessOrEqual 1e-6
+        }
+
+        It 'restores the optimizer state of an old file through the optimizer (Nadam: slots, steps and momentum product)' {
+            $m = Import-Checkpoint -Path (Join-Path $PSScriptRoot 'data/main-2aa0001-dense.kpt')
+            $state = $m.Engine.Optimizer.GetState()
+            $state.Iterations | Should -Be 4
+            $state.Variables['momentum_product'] | Should -BeGreaterThan 0
+            $state.Variables['momentum_product'] | Should -BeLessThan 1
+            $state.Slots.Count | Should -Be (2 * @($m.Engine.TrainableWeights).Count)
+            @($state.Slots | Where-Object { $_.Value.abs().sum().item[float]() -gt 0 }).Count | Should -BeGreaterThan 0
+        }
+
+        It 'writes them back in the current form: each layer as Keras 3 serializes it' {
+            $m = Import-Checkpoint -Path (Join-Path $PSScriptRoot 'data/main-2aa0001-embedding.kpt')
+            $p = Join-Path $TestDrive 'resaved.kpt'
+            $m | Export-Checkpoint -Path $p -IncludeOptimizer
+            $c = [Text.Encoding]::UTF8.GetString((Read-ZipEntry $p 'config.json')) | ConvertFrom-Json -AsHashtable
+            $first = $c.model.config.layers[0]
+            $first.module | Should -Be 'keras.layers'
+            $first.class_name | Should -Be 'Embedding'
+            $first.Contains('registered_name') | Should -BeTrue
+            $c.optimizer_state.name | Should -Be 'rmsprop'
+            $again = Import-Checkpoint -Path $p
+            $x = @($script:Recorded.embedding.x | ForEach-Object { , [double[]]$_ })
+            $before = $m | Invoke-ModelPredict -X $x -AsMatrix
+            $after = $again | Invoke-ModelPredict -X $x -AsMatrix
+            @(foreach ($v in $after) { $v }) | Should -Be @(foreach ($v in $before) { $v })
         }
     }
 }

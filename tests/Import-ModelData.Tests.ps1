@@ -134,6 +134,38 @@ Describe 'Import-ModelData' {
         }
     }
 
+    Context 'one bad file among several' {
+        It 'skips a missing file with a non-terminating FileNotFound that -ErrorAction SilentlyContinue silences; the other files load' {
+            $missing = Join-Path $TestDrive 'missing.csv'
+            $Error.Clear()
+            $loaded = @(Import-ModelData $Six, $missing, $Six -Target label -Exclude id -ErrorAction SilentlyContinue)
+            $ok = $?
+            $ok | Should -BeFalse
+            $loaded.Count | Should -Be 2
+            $Error[0].FullyQualifiedErrorId | Should -BeLike 'FileNotFound,*'
+            $Error[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $Error[0].TargetObject | Should -Be $missing
+        }
+
+        It 'stops at it with -ErrorAction Stop' {
+            { Import-ModelData (Join-Path $TestDrive 'missing.csv') -Target label -ErrorAction Stop } | Should -Throw -ErrorId 'FileNotFound,*'
+        }
+
+        It 'reads PowerShell paths: relative to the current location and on a PSDrive' {
+            Push-Location $TestDrive
+            try {
+                $null = New-PSDrive -Name KerasData -PSProvider FileSystem -Root (Split-Path $Six) -Scope Global
+                (Import-ModelData (Split-Path -Leaf $Six) -Target label -Exclude id).Count | Should -Be 6
+                (Import-ModelData "KerasData:/$(Split-Path -Leaf $Six)" -Target label -Exclude id).Count | Should -Be 6
+            }
+            finally { Pop-Location; Remove-PSDrive KerasData -ErrorAction SilentlyContinue }
+        }
+
+        It 'refuses a path on another provider with NotAFileSystemPath' {
+            Get-ErrorId { Import-ModelData Env:/PATH -Target label } | Should -Be 'NotAFileSystemPath'
+        }
+    }
+
     Context 'bad input: one error with a stable id, an honest category and the row and column' {
         It 'FileNotFound (ObjectNotFound)' {
             Get-ErrorId { Import-ModelData (Join-Path $TestDrive 'nope.csv') } | Should -Be 'FileNotFound'

@@ -9,6 +9,62 @@ BeforeAll {
 }
 
 Describe 'Invoke-ModelFit' {
+    Context 'views and exports' {
+        BeforeAll {
+            $split = $otto.Slice(0, 600)
+            $script:fourMetrics = New-Model -InputShape 93 -Seed 4 | Add-DenseLayer 9 -Activation softmax |
+                Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy, auc, precision, recall
+            $script:fourHistory = $fourMetrics | Invoke-ModelFit -Data $split.Slice(0, 500) -ValidationData $split.Slice(500, 100) -Epochs 3 -BatchSize 100 -Seed 1
+        }
+
+        It 'shows a four-metric history with validation in 120 columns, one column per value, none left out' {
+            $lines = $fourHistory | Out-String -Width 120 -Stream | Where-Object { $_.Trim() }
+            ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 120
+            $header = $lines[0] -split '\s+' | Where-Object { $_ }
+            $header | Should -Be @('Epoch', 'Loss', 'Accuracy', 'Auc', 'Precision', 'Recall', 'ValLoss', 'ValAccuracy', 'ValAuc', 'ValPrecision', 'ValRecall', 'LR', 'Seconds')
+            $last = $lines[-1] -split '\s+' | Where-Object { $_ }
+            $last.Count | Should -Be 13
+            $last[0] | Should -Be '3'
+            $last[6] | Should -Be ('{0:0.0000}' -f $fourHistory[2].ValLoss)
+            $last[10] | Should -Be ('{0:0.0000}' -f $fourHistory[2].ValRecall)
+        }
+
+        It 'exports flat cells: every value a number, Seconds included' {
+            $csv = $fourHistory | ConvertTo-Csv | ConvertFrom-Csv
+            $csv[0].PSObject.Properties.Name | Should -Contain 'Seconds'
+            $csv[0].PSObject.Properties.Name | Should -Contain 'ValAuc'
+            foreach ($p in $csv[0].PSObject.Properties) { $p.Value | Should -Match '^[0-9.Ee+-]+$' }
+            $json = $fourHistory[0] | ConvertTo-Json | ConvertFrom-Json
+            $json.Seconds | Should -BeOfType ([double])
+            @($json.PSObject.Properties).Count | Should -Be 14
+        }
+
+        It 'keeps every record on the model: $model.History' {
+            $fourMetrics.History.Count | Should -Be 3
+            $fourMetrics.History[2].ValLoss | Should -Be $fourHistory[2].ValLoss
+            $fourMetrics.History.Epoch | Should -Be @(1, 2, 3)
+        }
+    }
+
+    Context 'errors' {
+        It 'stops with a terminating InputShapeMismatch, the model as TargetObject, even with -ErrorAction SilentlyContinue' {
+            $m = New-OttoModel
+            $wrong = Get-SampleData Iris
+            $err = $null
+            try { $m | Invoke-ModelFit -Data $wrong -Epochs 1 -ErrorAction SilentlyContinue } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'InputShapeMismatch,*'
+            $err.TargetObject | Should -Be $m
+        }
+
+        It 'names the model as TargetObject of ModelNotCompiled' {
+            $m = New-Model -InputShape 93 | Add-DenseLayer 9 -Activation softmax
+            $err = $null
+            try { $m | Invoke-ModelFit -Data $otto -Epochs 1 } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'ModelNotCompiled,*'
+            $err.TargetObject | Should -Be $m
+        }
+    }
+
     Context 'history' {
         It 'writes one record per epoch, each as soon as its epoch finishes' {
             $m = New-OttoModel
@@ -16,15 +72,18 @@ Describe 'Invoke-ModelFit' {
             $seenAt | Should -Be @(1, 2, 3)
         }
 
-        It 'gives records with Epoch, Loss, Accuracy, LearningRate, Duration and Samples' {
+        It 'gives records with Epoch, Loss, Accuracy, LearningRate, Seconds and Samples, all plain values' {
             $r = New-OttoModel | Invoke-ModelFit -Data $otto -Epochs 1 -BatchSize 128
-            $r.PSObject.TypeNames[0] | Should -Be 'KerasPS.EpochRecord'
+            $r.PSObject.TypeNames | Should -Contain 'KerasPS.EpochRecord'
+            $r.PSObject.TypeNames[0] | Should -Be 'KerasPS.EpochRecord#loss,accuracy'
+            $r.PSObject.Properties.Name | Should -Be @('Epoch', 'Loss', 'Accuracy', 'LearningRate', 'Seconds', 'Samples')
             $r.Epoch | Should -Be 1
             $r.Loss | Should -BeGreaterThan 0
             $r.Accuracy | Should -BeGreaterThan 0
             $r.Accuracy | Should -BeLessOrEqual 1
             $r.LearningRate | Should -Be 0.01
-            $r.Duration | Should -BeOfType ([TimeSpan])
+            $r.Seconds | Should -BeOfType ([double])
+            $r.Seconds | Should -BeGreaterThan 0
             $r.Samples | Should -Be 3000
         }
 

@@ -115,6 +115,30 @@ Describe 'Invoke-ModelPredict with piped objects' {
         $p[0].small | Should -Be ($petModel | Invoke-ModelPredict -Data $pets.Slice(3, 1)).small
     }
 
+    It 'predicts the other rows when one piped row is bad: a non-terminating error with that row as TargetObject' {
+        $rows = [pscustomobject]@{ weight = 4.0; kind = 'cat'; legs = 4 },
+            [pscustomobject]@{ weight = 'heavy'; kind = 'dog'; legs = 4 },
+            [pscustomobject]@{ weight = 0.3; kind = 'bird'; legs = 2 }
+        $Error.Clear()
+        $p = @($rows | Invoke-ModelPredict -Model $petModel -ErrorAction SilentlyContinue)
+        $ok = $?
+        $ok | Should -BeFalse
+        $p.Count | Should -Be 2
+        $p.Index | Should -Be @(0, 2)
+        $p[1].small | Should -Be ($petModel | Invoke-ModelPredict -Data $pets.Slice(3, 1)).small
+        $Error[0].FullyQualifiedErrorId | Should -BeLike 'NonNumericValue,*'
+        $Error[0].TargetObject | Should -Be $rows[1]
+        $Error[0].Exception.Message | Should -Not -Match '-Exclude|-Categorical|-MissingValue|-FeatureShape'
+    }
+
+    It 'still stops for a shape mismatch, naming no parameter it does not have' {
+        $err = $null
+        try { $model | Invoke-ModelPredict -X @(, [double[]](1, 2, 3)) -ErrorAction SilentlyContinue } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InputShapeMismatch,*'
+        $err.TargetObject | Should -Be $model
+        $err.Exception.Message | Should -Not -Match 'FeatureShape'
+    }
+
     It 'refuses a category the model never saw: UnknownCategory' {
         Get-ErrorId { [pscustomobject]@{ weight = 1; kind = 'fish'; legs = 0 } | Invoke-ModelPredict -Model $petModel } | Should -Be 'UnknownCategory'
     }
@@ -124,6 +148,7 @@ Describe 'Invoke-ModelPredict with piped objects' {
         try { [pscustomobject]@{ weight = 1; kind = 'cat' } | Invoke-ModelPredict -Model $petModel } catch { $err = $_ }
         $err | Should -Not -BeNullOrEmpty
         $err.Exception.Message | Should -Match 'legs'
+        $err.Exception.Message | Should -Not -Match '-MissingValue'
     }
 }
 

@@ -36,6 +36,30 @@ Describe 'Invoke-ModelSweep' {
             }
             ($grid.Seed | Select-Object -Unique).Count | Should -Be 4
         }
+        It 'exports flat rows: parameters as columns, Seconds as a number, no cell naming a .NET type' {
+            $csv = $grid | ConvertTo-Csv
+            $csv | Where-Object { $_ -match 'System\.' } | Should -BeNullOrEmpty
+            $rows = $csv | ConvertFrom-Csv
+            $rows[0].PSObject.Properties.Name | Should -Contain 'Units'
+            $rows[0].PSObject.Properties.Name | Should -Contain 'LearningRate'
+            $rows[0].PSObject.Properties.Name | Should -Contain 'Seconds'
+            $rows[0].PSObject.Properties.Name | Should -Not -Contain 'Records'
+            [double]$rows[0].Seconds | Should -BeGreaterThan 0
+            $json = $grid[0] | ConvertTo-Json -Depth 1 -WarningAction SilentlyContinue
+            $json | Should -Not -Match 'System\.'
+            $back = $json | ConvertFrom-Json
+            $back.Units | Should -Be $grid[0].Units
+            $back.Seconds | Should -BeOfType ([double])
+            $back.PSObject.Properties.Name | Should -Not -Contain 'History'
+            $back.PSObject.Properties.Name | Should -Not -Contain 'Duration'
+        }
+
+        It 'accepts -Monitor in either spelling' {
+            $r = @(Invoke-ModelSweep -Parameters ([ordered]@{ Units = 8; LearningRate = 0.1 }) @sweep -Epochs 1 -Seed 1 -Monitor ValAccuracy)
+            $r[0].Monitor | Should -Be 'val_accuracy'
+            $r[0].ValAccuracy | Should -Be $r[0].Best
+        }
+
         It 'sorts a plain hashtable by name so the trial order does not depend on the process' {
             $r = @(Invoke-ModelSweep -Parameters @{ Units = 8; LearningRate = 0.1, 0.01 } @sweep -Epochs 1 -Seed 1)
             ($r | Sort-Object Trial).LearningRate | Should -Be @(0.1, 0.01)

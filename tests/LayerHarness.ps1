@@ -1,8 +1,9 @@
 # One test harness for every layer (the idea of Keras's testing.TestCase.run_layer_test).
 # Dot-source it after common.ps1. Invoke-LayerTest builds a layer on an input shape and checks, in one call:
 #   - the output shape and parameter counts against the numbers Keras gives for the same configuration;
-#   - the config round trip: LayerRegistry.FromConfig(ClassName, GetConfig()) gives a layer with the same config,
-#     and that layer builds to the same output shape and parameter count;
+#   - the config round trip in Keras 3's serialized form: Serialize() gives { module: keras.layers, class_name,
+#     config, registered_name: null }, LayerRegistry.Deserialize of it gives a layer of the same class with the same
+#     config, and that layer builds to the same output shape and parameter count;
 #   - a forward/backward pass: the layer inside a tiny model (Reshape -> layer -> Flatten -> Dense 1) compiles and
 #     takes one seeded fit epoch on random data, the loss is finite, and every trainable weight of the layer moves.
 
@@ -52,7 +53,13 @@ function Invoke-LayerTest {
 
     # Config round trip, then the restored layer builds to the same shape and size.
     $config = $layer.GetConfig()
-    $restored = [KerasPS.Engine.Layers.LayerRegistry]::FromConfig($layer.ClassName, $config, $AllowUnsafeCode.IsPresent)
+    $serialized = $layer.Serialize()
+    $serialized.module | Should -Be 'keras.layers'
+    $serialized.class_name | Should -Be $layer.ClassName
+    $serialized.ContainsKey('registered_name') | Should -BeTrue
+    $serialized.registered_name | Should -BeNullOrEmpty
+    $config.dtype | Should -Be 'float32'
+    $restored = [KerasPS.Engine.Layers.LayerRegistry]::Deserialize($serialized, $AllowUnsafeCode.IsPresent)
     $restored.GetType() | Should -Be $layer.GetType()
     ConvertTo-ConfigJson $restored.GetConfig() | Should -Be (ConvertTo-ConfigJson $config)
     $rebuilt = New-Model -InputShape $InputShape -Seed 7

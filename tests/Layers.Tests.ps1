@@ -89,3 +89,71 @@ Describe 'Layer harness' {
         Invoke-LayerTest -AddLayer { param($m) $m | Add-LambdaLayer -ScriptBlock { $x.abs() } } -InputShape 6 -ExpectedOutputShape '(None, 6)' -AllowUnsafeCode
     }
 }
+
+Describe 'Layer registry' {
+    BeforeAll {
+        $script:Registry = Get-KerasType 'KerasPS.Engine.Layers.LayerRegistry'
+        function New-Config([hashtable] $Values) {
+            $d = [Collections.Generic.Dictionary[string, object]]::new()
+            foreach ($k in $Values.Keys) { $d[$k] = $Values[$k] }
+            , $d
+        }
+        # The KerasException a direct engine call throws (PowerShell wraps it in a MethodInvocationException).
+        function Get-EngineError([scriptblock] $ScriptBlock) {
+            try { & $ScriptBlock | Out-Null } catch { $e = $_.Exception; while ($e -and $e.GetType().Name -ne 'KerasException') { $e = $e.InnerException }; return $e }
+        }
+    }
+
+    It 'knows every layer class of the engine, each under the Keras name the class itself reports' {
+        $layerType = Get-KerasType 'KerasPS.Engine.Layers.Layer'
+        $classes = @($layerType.Assembly.GetTypes() | Where-Object { $_.IsSubclassOf($layerType) -and -not $_.IsAbstract })
+        $classes.Count | Should -Be 31
+        $script:Registry::ClassNames.Count | Should -Be $classes.Count
+        foreach ($name in $script:Registry::ClassNames) {
+            $script:Registry::TypeOf($name) | Should -BeIn $classes
+        }
+        $script:Registry::TypeOf('Activation').Name | Should -Be 'ActivationLayer'
+    }
+
+    It 'fills keys a config leaves out with the defaults of the class, which the cmdlets show too' {
+        $bn = $script:Registry::FromConfig('BatchNormalization', (New-Config @{ name = 'bn' }), $false)
+        $bn.Momentum | Should -Be 0.99
+        $bn.Epsilon | Should -Be 0.001
+        (Get-Command Add-BatchNormalizationLayer).Parameters.Keys | Should -Contain 'Momentum'
+        $m = New-Model -InputShape 4 | Add-BatchNormalizationLayer
+        $m.Engine.Layers[0].Momentum | Should -Be $bn.Momentum
+        $script:Registry::FromConfig('LeakyReLU', (New-Config @{}), $false).NegativeSlope | Should -Be 0.3
+        $script:Registry::FromConfig('LSTM', (New-Config @{ units = 2 }), $false).RecurrentInitializer.Name | Should -Be 'orthogonal'
+    }
+
+    It 'refuses a Keras option that KerasPS runs only at its default, naming it, with UnsupportedLayerOption' {
+
+        $script:Registry::FromConfig('GRU', (New-Config @{ units = 2; stateful = $false; dropout = 0.0 }), $false).Units | Should -Be 2
+    }
+
+    It 'writes initializers, regularizers and constraints as Keras 3 serializes them, and reads both that and the older snake-case form' {
+        $config = (New-Model -InputShape 4 | Add-DenseLayer 2 -KernelInitializer he_normal -KernelRegularizer l2 -KernelConstraint max_norm).Engine.Layers[0].GetConfig()
+        $config.kernel_initializer.module | Should -Be 'keras.initializers'
+        $config.kernel_initializer.class_name | Should -Be 'HeNormal'
+        $config.kernel_initializer.config.ContainsKey('seed') | Should -BeTrue
+        $config.bias_initializer.class_name | Should -Be 'Zeros'
+        $config.kernel_regularizer.module | Should -Be 'keras.regularizers'
+        $config.kernel_regularizer.class_name | Should -Be 'L1L2'
+        $config.kernel_constraint.module | Should -Be 'keras.constraints'
+        $config.kernel_constraint.class_name | Should -Be 'MaxNorm'
+        $keras = New-Config @{ units = 2; kernel_initializer = (New-Config @{ class_name = 'RandomUniform'; config = (New-Config @{ minval = -0.1; maxval = 0.1; seed = $null }) })
+            kernel_constraint = (New-Config @{ class_name = 'MinMaxNorm'; config = (New-Config @{ min_value = 0.5; max_value = 1.5; rate = 1.0; axis = 0 }) }) }
+        $dense = $script:Registry::FromConfig('Dense', $keras, $false)
+        $dense.KernelInitializer.Name | Should -Be 'random_uniform'
+        $dense.KernelInitializer.MaxVal | Should -Be 0.1
+        $dense.KernelConstraint.Name | Should -Be 'min_max_norm'
+        $old = New-Config @{ units = 2; kernel_initializer = (New-Config @{ class_name = 'he_normal'; config = (New-Config @{}) }) }
+        $script:Registry::FromConfig('Dense', $old, $false).KernelInitializer.Name | Should -Be 'he_normal'
+    }
+
+    It 'refuses an unknown class with UnknownLayerClass, listing the known ones' {
+        $err = Get-EngineError { $script:Registry::FromConfig('Mystery', (New-Config @{}), $false) }
+        $err.ErrorId | Should -Be 'UnknownLayerClass'
+        $err.Message | Should -BeLike '*Known classes: Activation, ActivityRegularization, *'
+    }
+}

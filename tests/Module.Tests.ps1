@@ -27,6 +27,14 @@ Describe 'The KerasPS module' -Tag Slow {
         $m.CmdletsToExport.Count | Should -BeGreaterThan 50
     }
 
+    It 'has an about_KerasPS help topic that Get-Help finds after Import-Module, and a HelpInfoUri' {
+        $help = Get-Help about_KerasPS | Out-String
+        $help | Should -Match 'THE PIPELINE MODEL'
+        $help | Should -Match 'ERRORS'
+        $help | Should -Match 'Set-KerasOption -Seed'
+        (Import-PowerShellDataFile (Join-Path $RepoRoot 'KerasPS.psd1')).HelpInfoUri | Should -Match '^https://'
+    }
+
     It 'ships no System.Management.Automation.dll (the host supplies it), and the engine does not reference it' {
         Test-Path (Join-Path $RepoRoot 'module/bin/System.Management.Automation.dll') | Should -BeFalse
         Test-Path (Join-Path $RepoRoot 'module/bin/dependencies/System.Management.Automation.dll') | Should -BeFalse
@@ -39,7 +47,8 @@ Describe 'The KerasPS module' -Tag Slow {
     It 'keeps only its own assemblies in PowerShell''s shared load context: the cmdlets name the engine, .NET and PowerShell, nothing else' {
         $refs = [KerasPS.Model].Assembly.GetReferencedAssemblies().Name
         $refs | Should -Contain 'KerasPS.Engine'
-        $refs | Where-Object { $_ -notmatch '^(System(\..+)?|netstandard|mscorlib|KerasPS\.Engine)$' } | Should -BeNullOrEmpty
+        # Newtonsoft.Json is PowerShell's own (ConvertTo-Json honours its [JsonIgnore]); nothing is shipped for it.
+        $refs | Where-Object { $_ -notmatch '^(System(\..+)?|netstandard|mscorlib|KerasPS\.Engine|Newtonsoft\.Json)$' } | Should -BeNullOrEmpty
         Get-ChildItem (Join-Path $RepoRoot 'module/bin') -File -Filter *.dll | ForEach-Object Name | Sort-Object |
             Should -Be @('KerasPS.dll', 'KerasPS.LoadContext.dll')
         $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-KerasType 'TorchSharp.torch').Assembly)

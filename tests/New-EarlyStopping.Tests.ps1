@@ -60,7 +60,7 @@ Describe 'New-EarlyStopping' {
             Build-Model (New-Optimizer adam -LearningRate 0.01) categorical_crossentropy
         $es = New-EarlyStopping -Monitor val_loss -Patience 100 -RestoreBestWeights
         $h = $m | Invoke-ModelFit -Data $data.Slice(0, 200) -ValidationData $data.Slice(200, 200) -Epochs 25 -BatchSize 32 -Seed 1 -Callbacks $es -Verbose 4>&1
-        $records = $h | Where-Object { $_.PSObject.TypeNames[0] -eq 'KerasPS.EpochRecord' }
+        $records = $h | Where-Object { $_.PSObject.TypeNames -contains 'KerasPS.EpochRecord' }
         $best = $records | Sort-Object ValLoss | Select-Object -First 1
         $best.Epoch | Should -BeLessThan 25
         $es.StoppedEpoch | Should -Be 0
@@ -71,12 +71,14 @@ Describe 'New-EarlyStopping' {
         $e.Loss | Should -BeLessThan ($best.ValLoss + 1e-5)
     }
 
-    It 'says so on the verbose stream when it stops a real fit, and warns when the monitored value does not exist' {
+    It 'stops a fit without validation data before its first epoch when it monitors val_loss, saying what is missing' {
         $data = Get-SampleData Otto -Rows 300 -Seed 5
         $m = New-Model -InputShape 93 | Add-DenseLayer 9 -Activation softmax | Build-Model sgd categorical_crossentropy
-        $out = $m | Invoke-ModelFit -Data $data -Epochs 3 -Callbacks (New-EarlyStopping -Monitor val_loss) -WarningVariable w -WarningAction SilentlyContinue
-        @($out).Count | Should -Be 3
-        $w[0].Message | Should -Match "monitors 'val_loss'"
+        $err = $null
+        try { $m | Invoke-ModelFit -Data $data -Epochs 3 -Callbacks (New-EarlyStopping -Monitor val_loss) } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'UnknownMonitor,*'
+        $err.Exception.Message | Should -Match "monitors 'val_loss'.*produces: loss .*-ValidationData or -ValidationSplit"
+        $m.EpochsTrained | Should -Be 0
     }
 
     It 'refuses a negative patience with InvalidPatience' {
@@ -128,5 +130,50 @@ Describe 'New-TerminateOnNaN' {
         $r = $m | Invoke-ModelFit -X $x -Y $y -Epochs 20 -BatchSize 8 -Callbacks (New-TerminateOnNaN) -WarningVariable w -WarningAction SilentlyContinue
         @($r).Count | Should -Be 0
         $w[0].Message | Should -Match '^Batch \d+: invalid loss'
+    }
+
+    Context 'metric names in either spelling' {
+        BeforeAll {
+            $script:esData = Get-SampleData Otto -Rows 600 -Seed 2
+            function Invoke-EarlyStoppedFit([string] $Monitor) {
+                $m = New-Model -InputShape 93 -Seed 3 | Add-DenseLayer 16 -Activation relu | Add-DenseLayer 9 -Activation softmax |
+                    Build-Model -Optimizer (New-Optimizer adam -LearningRate 0.05) -Loss categorical_crossentropy -Metrics accuracy
+                $es = New-EarlyStopping -Monitor $Monitor -Patience 1
+                $h = $m | Invoke-ModelFit -Data $esData.Slice(0, 400) -ValidationData $esData.Slice(400, 200) -Epochs 40 -BatchSize 32 -Seed 1 -Callbacks $es
+                [pscustomobject]@{ Epochs = @($h).Count; Stopped = $es.StoppedEpoch; Monitor = $es.Monitor.Name }
+            }
+        }
+
+        It 'stops at the same epoch with -Monitor ValLoss (the record property) as with -Monitor val_loss' {
+            $snake = Invoke-EarlyStoppedFit 'val_loss'
+            $pascal = Invoke-EarlyStoppedFit 'ValLoss'
+            $snake.Stopped | Should -BeGreaterThan 0
+            $snake.Stopped | Should -BeLessThan 40
+            $pascal.Stopped | Should -Be $snake.Stopped
+            $pascal.Epochs | Should -Be $snake.Epochs
+            $pascal.Monitor | Should -Be 'val_loss'
+        }
+
+        It 'refuses, before the first epoch, a name the fit does not produce: UnknownMonitor listing the names it does' {
+            $m = New-Model -InputShape 93 -Seed 3 | Add-DenseLayer 9 -Activation softmax | Build-Model sgd categorical_crossentropy -Metrics accuracy
+            $err = $null
+            try { $m | Invoke-ModelFit -Data $esData -Epochs 3 -Callbacks (New-EarlyStopping -Monitor val_accuracy) -ErrorAction SilentlyContinue } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'UnknownMonitor,*'
+            $err.Exception.Message | Should -BeLike '*produces: loss, accuracy (as record properties: Loss, Accuracy)*-ValidationData*'
+            $m.EpochsTrained | Should -Be 0
+            Get-ErrorId { $m | Invoke-ModelFit -Data $esData -Epochs 1 -Callbacks (New-EarlyStopping -Monitor los) } | Should -Be 'UnknownMonitor'
+        }
+
+        It 'shows its settings, not type names' {
+            $text = New-EarlyStopping -Monitor ValAccuracy -Patience 3 | Format-List | Out-String
+            $text | Should -Match 'Monitor\s+:\s+val_accuracy'
+            $text | Should -Match 'Mode\s+:\s+max'
+            $text | Should -Not -Match 'KerasPS\.Engine'
+        }
+
+        It 'completes -Monitor with history names' {
+            $c = TabExpansion2 -inputScript 'New-EarlyStopping -Monitor val_a' -cursorColumn 'New-EarlyStopping -Monitor val_a'.Length
+            $c.CompletionMatches.CompletionText | Should -Contain 'val_accuracy'
+        }
     }
 }

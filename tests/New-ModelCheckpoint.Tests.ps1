@@ -21,7 +21,7 @@ Describe 'New-ModelCheckpoint' {
         $path = Join-Path $TestDrive 'best.kpt'
         $cb = New-ModelCheckpoint -Path $path -Monitor val_loss -SaveBestOnly
         $h = New-SmallModel | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 6 -Seed 2 -Callbacks $cb -Verbose 4>&1
-        $records = $h | Where-Object { $_.PSObject.TypeNames[0] -eq 'KerasPS.EpochRecord' }
+        $records = $h | Where-Object { $_.PSObject.TypeNames -contains 'KerasPS.EpochRecord' }
         $saves = $h | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'saving model to' }
         $improvements = 0; $bestSoFar = [double]::PositiveInfinity
         foreach ($r in $records) { if ($r.ValLoss -lt $bestSoFar) { $improvements++; $bestSoFar = $r.ValLoss } }
@@ -67,6 +67,10 @@ Describe 'New-ModelCheckpoint' {
 
     It 'refuses a folder that does not exist: CheckpointDirectoryNotFound' {
         Get-ErrorId { New-ModelCheckpoint -Path (Join-Path $TestDrive 'nope/x.kpt') } | Should -Be 'CheckpointDirectoryNotFound'
+    }
+
+    It 'refuses a path on another provider (Env:) with NotAFileSystemPath' {
+        Get-ErrorId { New-ModelCheckpoint -Path Env:/best.kpt } | Should -Be 'NotAFileSystemPath'
     }
 }
 

@@ -3,9 +3,13 @@
 Add-Type -AssemblyName System.IO.Compression
 
 function Get-ErrorId {
-    # The FullyQualifiedErrorId's first part (the engine's stable id) of the error a script block raises.
+    # The FullyQualifiedErrorId's first part (the engine's stable id) of the first error a script block raises,
+    # terminating or not (a per-input failure is a non-terminating error).
     param([scriptblock] $ScriptBlock)
-    try { & $ScriptBlock | Out-Null } catch { return ($_.FullyQualifiedErrorId -split ',')[0] }
+    try {
+        $errors = @(& $ScriptBlock 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+    } catch { return ($_.FullyQualifiedErrorId -split ',')[0] }
+    if ($errors.Count -gt 0) { return ($errors[0].FullyQualifiedErrorId -split ',')[0] }
     return $null
 }
 
@@ -119,5 +123,24 @@ function Get-ToyCurveSweep {
 }
 
 function Get-ToyCurveLoss([double] $W, [double] $R, [int] $Epoch) { $W * $W * [math]::Pow(1 - 2 * $R, 2 * $Epoch) }
+
+function Install-H5py {
+    # Independent reader for Keras .h5/.keras files: Debian's h5py and NumPy (python3-h5py). Installs it when
+    # missing, as SshTestHost.ps1 installs openssh-server; tests that call this are tagged MachineChanging.
+    $python = '/usr/bin/python3'
+    if (Test-Path $python) {
+        & $python -c 'import h5py, numpy' 2>$null
+        if ($LASTEXITCODE -eq 0) { return $python }
+    }
+    if (-not (Get-Command apt-get -ErrorAction Ignore)) {
+        throw 'h5py is not installed and apt-get is not available to install it. Install python3-h5py to run the Keras file tests.'
+    }
+    Write-Host 'Installing python3-h5py for the Keras file tests (apt-get)...'
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get update -qq 2>&1 | Out-Null
+    $log = & apt-get install -y -qq python3-h5py 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "Installing python3-h5py failed (exit $LASTEXITCODE): $(($log | Select-Object -Last 5) -join ' ')" }
+    $python
+}
 
 Export-ModuleMember -Function *

@@ -29,6 +29,7 @@ function Invoke-ModuleBuild {
     $rid = Get-HostRid
     $project = Join-Path $Root 'src/KerasPS/KerasPS.csproj'
     $stamp = Join-Path $out '.build-stamp'
+    Copy-AboutHelp -Root $Root
     # Skip the publish when nothing under src/ changed since the last one: it keeps test and example start-up fast.
     $latest = @(Get-ChildItem (Join-Path $Root 'src') -Recurse -File -Include *.cs, *.csproj) + @(Get-ChildItem $Root -File -Filter *.props) |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } |
@@ -59,6 +60,17 @@ function Invoke-ModuleBuild {
     if ($LASTEXITCODE -ne 0) { throw "Writing the cmdlet help failed (exit $LASTEXITCODE)." }
     Set-Content -Path $stamp -Value "$Configuration $rid"
     return $out
+}
+
+function Copy-AboutHelp {
+    # Get-Help finds about_ topics only in <ModuleBase>/<culture>, and a built clone's ModuleBase is the root, where
+    # KerasPS.psd1 is. The topics live with the other module files (module/en-US) and are copied there on every build.
+    param([string] $Root)
+    foreach ($culture in Get-ChildItem (Join-Path $Root 'module') -Directory | Where-Object { Get-ChildItem $_.FullName -Filter 'about_*.help.txt' }) {
+        $target = Join-Path $Root $culture.Name
+        $null = New-Item -ItemType Directory -Path $target -Force
+        Copy-Item -Path (Join-Path $culture.FullName 'about_*.help.txt') -Destination $target -Force
+    }
 }
 
 function Remove-UnsupportedNatives {
@@ -107,6 +119,10 @@ function Invoke-ModulePackage {
     Copy-Item (Join-Path $Root 'KerasPS.psd1'), (Join-Path $Root 'LICENSE'), (Join-Path $Root 'README.md') $stage
     Get-ChildItem (Join-Path $Root 'module') -File | Copy-Item -Destination (Join-Path $stage 'module')
     Copy-Item (Join-Path $Root 'module/data') (Join-Path $stage 'module') -Recurse
+    # about_ topics go where Get-Help looks for them: <ModuleBase>/<culture>, the package root.
+    foreach ($culture in Get-ChildItem (Join-Path $Root 'module') -Directory | Where-Object { Get-ChildItem $_.FullName -Filter 'about_*.help.txt' }) {
+        Copy-Item $culture.FullName (Join-Path $stage $culture.Name) -Recurse
+    }
     $bin = Join-Path $Root 'module/bin'
     foreach ($item in Get-ChildItem $bin) {
         if ($item.Name -in 'runtime', '.build-stamp') { continue }   # the runtime is installed apart
@@ -125,7 +141,7 @@ function Invoke-ModulePackage {
 
 function Invoke-ModuleClean {
     param([string] $Root)
-    foreach ($p in 'module/bin', 'src/KerasPS/bin', 'src/KerasPS/obj', 'src/KerasPS.Engine/bin', 'src/KerasPS.Engine/obj', 'src/KerasPS.LoadContext/bin', 'src/KerasPS.LoadContext/obj', 'tests/obj', 'tests/bin', 'tests/bench/obj', 'tests/bench/bin', 'tools/obj', 'tools/bin', 'tests/net8/LoadPathCheck/bin', 'tests/net8/LoadPathCheck/obj', 'out') {
+    foreach ($p in 'en-US', 'module/bin', 'src/KerasPS/bin', 'src/KerasPS/obj', 'src/KerasPS.Engine/bin', 'src/KerasPS.Engine/obj', 'src/KerasPS.LoadContext/bin', 'src/KerasPS.LoadContext/obj', 'tests/obj', 'tests/bin', 'tests/bench/obj', 'tests/bench/bin', 'tools/obj', 'tools/bin', 'tests/net8/LoadPathCheck/bin', 'tests/net8/LoadPathCheck/obj', 'out') {
         $full = Join-Path $Root $p
         if (Test-Path $full) { Remove-Item $full -Recurse -Force }
     }

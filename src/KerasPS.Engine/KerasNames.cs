@@ -29,6 +29,18 @@ public static class KerasNames
         return sb.ToString();
     }
 
+    /// <summary>
+    /// A history value's Keras name from either spelling a user may type: val_loss or ValLoss to val_loss,
+    /// TopKCategoricalAccuracy to top_k_categorical_accuracy, AUC to auc. Records carry the PascalCase property
+    /// (<see cref="ToPascal"/>); every parameter that names a metric accepts both.
+    /// </summary>
+    public static string ToHistoryName(string name)
+    {
+        var n = name.Trim();
+        if (!n.Any(char.IsLower)) return n.ToLowerInvariant();
+        return ToSnake(ToPascal(n));
+    }
+
     /// <summary>A layer class's default name as Keras makes it: BatchNormalization to batch_normalization, PReLU to p_re_lu.</summary>
     public static string ClassToSnake(string className)
     {

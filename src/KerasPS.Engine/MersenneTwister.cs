@@ -20,8 +20,32 @@ public sealed class MersenneTwister
         InitByArray(key.ToArray());
     }
 
-    /// <summary>A seed for a fresh, unseeded generator.</summary>
-    public static long RandomSeed() => Random.Shared.NextInt64(0, int.MaxValue);
+    private static readonly object GlobalLock = new();
+    private static MersenneTwister? global;
+
+    /// <summary>The seed given to <see cref="SetGlobalSeed"/>, or null when unseeded draws are random.</summary>
+    public static long? GlobalSeed { get; private set; }
+
+    /// <summary>
+    /// Keras's <c>set_random_seed</c>: from now on every seed the engine draws for itself (an unseeded model's weights,
+    /// fit shuffles and dropout, splits, sweeps) comes from one sequence that starts at <paramref name="seed"/>, so the
+    /// same script gives the same results. Null goes back to random seeds.
+    /// </summary>
+    public static void SetGlobalSeed(long? seed)
+    {
+        lock (GlobalLock)
+        {
+            GlobalSeed = seed;
+            global = seed is long s ? new MersenneTwister(s) : null;
+        }
+    }
+
+    /// <summary>A seed for a fresh, unseeded generator: the next of the global sequence when one was set, otherwise random.</summary>
+    public static long RandomSeed()
+    {
+        lock (GlobalLock)
+            return global is null ? Random.Shared.NextInt64(0, int.MaxValue) : global.NextUInt32() & int.MaxValue;
+    }
 
     private void InitGenrand(uint s)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Specialized;
 using System.Management.Automation;
+using Newtonsoft.Json;
 using KerasPS.Engine.Training;
 using KerasPS.Infrastructure;
 
@@ -23,7 +24,8 @@ public sealed class TrialResult
     /// <summary>1-based trial number; with the sweep seed it fixes the parameters (random sweeps) and the training seed.</summary>
     public int Trial { get; }
 
-    /// <summary>The trial's parameter values, in the sweep's parameter order.</summary>
+    /// <summary>The trial's parameter values, in the sweep's parameter order. Each is also a property of its own on the written result, so it is hidden from Export-Csv, ConvertTo-Json and Get-Member (read it as $result.Parameters).</summary>
+    [Hidden, JsonIgnore]
     public OrderedDictionary Parameters { get; }
 
     /// <summary>Completed, Pruned (stopped early by Invoke-ModelSweep -Prune; see PrunedAtEpoch), or Failed (see Error and ErrorId).</summary>
@@ -47,7 +49,8 @@ public sealed class TrialResult
     /// <summary>With -Folds: the number of folds the trial was scored on (0 without).</summary>
     public int Folds { get; internal set; }
 
-    /// <summary>With -Folds: each fold's best monitored value, in fold order.</summary>
+    /// <summary>With -Folds: each fold's best monitored value, in fold order. Hidden from Export-Csv, where an array would be one "System.Double[]" cell (Best and BestStd summarise it; ConvertTo-Json still writes the numbers).</summary>
+    [Hidden]
     public double[]? FoldScores { get; internal set; }
 
     /// <summary>1-based epoch at which <see cref="Best"/> was recorded (with -Folds: the best epoch of the folds' mean curve).</summary>
@@ -56,8 +59,12 @@ public sealed class TrialResult
     /// <summary>Epochs the trial trained (early stopping and -MaxDuration may cut it short).</summary>
     public int EpochsRun => Records.Count;
 
-    /// <summary>Wall time of the trial: building the model and training it.</summary>
+    /// <summary>Wall time of the trial: building the model and training it (hidden from Export-Csv and ConvertTo-Json; see <see cref="Seconds"/>).</summary>
+    [Hidden, JsonIgnore]
     public TimeSpan Duration { get; internal set; }
+
+    /// <summary>Wall-clock seconds of the trial (Duration as one number, for Export-Csv and ConvertTo-Json).</summary>
+    public double Seconds => Math.Round(Duration.TotalSeconds, 3);
 
     /// <summary>Training seed of the trial (derived from the sweep seed and the trial number).</summary>
     public long Seed { get; }
@@ -77,10 +84,12 @@ public sealed class TrialResult
     public string? Error { get; internal set; }
     public string? ErrorId { get; internal set; }
 
-    /// <summary>The trial's epochs as engine records (see <see cref="History"/> for the PowerShell view).</summary>
+    /// <summary>The trial's epochs as engine records (see <see cref="History"/> for the PowerShell view); hidden from Export-Csv and ConvertTo-Json, which give one flat row per trial.</summary>
+    [Hidden, JsonIgnore]
     public IReadOnlyList<EpochRecord> Records { get; internal set; } = Array.Empty<EpochRecord>();
 
-    /// <summary>One KerasPS.EpochRecord per epoch, as Invoke-ModelFit writes them.</summary>
+    /// <summary>One KerasPS.EpochRecord per epoch, as Invoke-ModelFit writes them (hidden from Export-Csv and ConvertTo-Json: export it on its own, $result.History | Export-Csv).</summary>
+    [Hidden, JsonIgnore]
     public PSObject[] History => Records.Select(r => EpochRecordView.ToPSObject(r, $"trial {Trial}")).ToArray();
 
     public override string ToString() =>

@@ -27,6 +27,9 @@ public sealed class CheckpointSaveOptions
 /// <c>model.safetensors</c> (every weight, named <c>layer/weight</c>, kernels in Keras's (in, out) layout), plus
 /// <c>optimizer.safetensors</c> when the optimizer state is included. Writes are atomic; reads validate everything
 /// before use and never run code from the file. The format is described in module/CHECKPOINT-FORMAT.md.
+/// This class is about the file (zip entries, hashes, atomicity, validation); what goes into config.json comes from
+/// the objects themselves: <see cref="SequentialModel.GetConfig"/> and the layers' own configs, the model's compile
+/// config and training state, and <see cref="Optimizer.GetState"/>.
 /// </summary>
 public static class Checkpoint
 {
@@ -38,7 +41,7 @@ public static class Checkpoint
     public const string OptimizerEntry = "optimizer.safetensors";
 
     /// <summary>Marks, in a layer's entry of config.json, a layer whose config carries code (a script block).</summary>
-    public const string UnsafeFlag = "unsafe_to_deserialize";
+    public const string UnsafeFlag = SequentialModel.UnsafeFlag;
 
     private const long MaxConfigBytes = 64L * 1024 * 1024;
 
@@ -66,13 +69,25 @@ public static class Checkpoint
         if (options.IncludeOptimizer && !model.IsCompiled)
             throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled, so it has no optimizer state to include. Drop -IncludeOptimizer, or compile it with Build-Model first.");
 
+        var format = KerasFiles.FormatOf(full);
+        if (format != CheckpointFormat.KerasPS)
+        {
+            if (options.IncludeOptimizer)
+                throw KerasException.BadArgument("KerasFileOptimizerState",
+                    $"'{full}' is a Keras {(format == CheckpointFormat.Keras ? ".keras" : ".h5")} file, which KerasPS writes without optimizer state. Drop -IncludeOptimizer, or save to a .kpt file to resume training exactly.");
+            if (!model.IsBuilt)
+                throw KerasException.BadOperation("ModelNotBuilt", $"Model '{model.Name}' has no weights yet, so a Keras file of it cannot be written. Train it or give it an -InputShape first.");
+            WriteAtomically(full, options, stream => KerasFiles.Save(model, format, stream, options.WeightsOnly));
+            return;
+        }
+
         // Everything is checked before the file is opened, so a refusal never leaves a temporary file behind; values
         // are copied out one tensor at a time while writing.
         var weights = model.Weights.Select(w => (w.Path, w.Shape, (Func<float[]>)w.ToArray)).ToList();
         var optimizerTensors = new List<(string Name, long[] Shape, Func<float[]> Values)>();
         Dictionary<string, object?>? optimizerState = null;
-        if (options.IncludeOptimizer) optimizerState = GatherOptimizerState(model, optimizerTensors);
-        var config = options.WeightsOnly ? WeightsOnlyConfig(model) : ModelConfig(model);
+        if (options.IncludeOptimizer) optimizerState = OptimizerStateEntry(model, optimizerTensors);
+        var config = options.WeightsOnly ? WeightsOnlyConfig(model) : FullConfig(model);
         config["weights"] = model.Weights.Select(w => new Dictionary<string, object?> { ["name"] = w.Path, ["shape"] = w.Shape, ["trainable"] = w.Trainable }).ToList();
         if (optimizerState is not null) config["optimizer_state"] = optimizerState;
         var files = new Dictionary<string, object?>();
@@ -147,73 +162,48 @@ public static class Checkpoint
         return c;
     }
 
-    private static Dictionary<string, object?> ModelConfig(SequentialModel model)
+    /// <summary>config.json of a full checkpoint: the header, then the model's own configs (layers, compile, training state).</summary>
+    private static Dictionary<string, object?> FullConfig(SequentialModel model)
     {
         var c = Header();
         c["weights_only"] = false;
-        var layers = model.GetLayerConfigs();
-        for (int i = 0; i < layers.Count; i++)
-            if (model.Layers[i].IsUnsafeToDeserialize) layers[i][UnsafeFlag] = true;
-        c["model"] = new Dictionary<string, object?>
-        {
-            ["class_name"] = "Sequential",
-            ["config"] = new Dictionary<string, object?>
-            {
-                ["name"] = model.Name,
-                ["seed"] = model.Seed,
-                ["input_shape"] = model.InputShape,
-                ["layers"] = layers,
-            },
-        };
-        c["compile"] = model.IsCompiled
-            ? new Dictionary<string, object?> { ["optimizer"] = model.Optimizer!.GetConfig(), ["loss"] = model.Loss!.Name, ["metrics"] = model.MetricNames.ToList() }
-            : null;
-        c["training"] = new Dictionary<string, object?>
-        {
-            ["epochs_trained"] = model.EpochsTrained,
-            ["fit_seed"] = model.FitSeed,
-            ["classes"] = model.Classes?.ToList(),
-            ["feature_names"] = model.FeatureNames?.ToList(),
-            ["source_columns"] = model.SourceColumns?.ToList(),
-            ["categories"] = model.Categories?.ToDictionary(kv => kv.Key, kv => (object?)kv.Value.ToList()),
-            ["target_name"] = model.TargetName,
-            ["history"] = model.History.Select(r => new Dictionary<string, object?>
-            {
-                ["epoch"] = r.Epoch,
-                ["learning_rate"] = r.LearningRate,
-                ["duration_seconds"] = r.Duration.TotalSeconds,
-                ["samples"] = r.Samples,
-                ["values"] = r.Values.ToDictionary(kv => kv.Key, kv => (object?)kv.Value),
-            }).ToList(),
-        };
+        c["model"] = model.GetConfig();
+        c["compile"] = model.GetCompileConfig();
+        c["training"] = model.GetTrainingState();
         return c;
     }
 
-    private static Dictionary<string, object?> GatherOptimizerState(SequentialModel model, List<(string, long[], Func<float[]>)> tensors)
+    /// <summary>
+    /// The optimizer's state (<see cref="Optimizer.GetState"/>) as config.json records it: its scalars by name, and one
+    /// tensor per slot, named <c>layer/weight/slot</c>, queued for optimizer.safetensors.
+    /// </summary>
+    private static Dictionary<string, object?> OptimizerStateEntry(SequentialModel model, List<(string, long[], Func<float[]>)> tensors)
     {
         var optimizer = model.Optimizer!;
+        var state = optimizer.GetState();
         var slots = new List<object?>();
         var modelWeights = model.Weights.ToHashSet();
-        foreach (var (weight, slot, value) in optimizer.GetSlots())
+        foreach (var s in state.Slots)
         {
             // The state belongs to the weights of the last fit; after a layer was frozen or unfrozen it may not be the
             // model's trainable set any more, and must not be saved under the wrong names.
-            if (!modelWeights.Contains(weight) || !weight.Trainable || !weight.Owner.Trainable)
+            if (!modelWeights.Contains(s.Weight) || !s.Weight.Trainable || !s.Weight.Owner.Trainable)
                 throw KerasException.BadOperation("OptimizerStateMismatch",
                     $"The optimizer state of model '{model.Name}' no longer lines up with its trainable weights (a layer's Trainable setting changed since the last fit). Save without -IncludeOptimizer, or fit once more first.");
-            var name = $"{weight.Path}/{slot}";
+            var name = $"{s.Weight.Path}/{s.Slot}";
+            var value = s.Value;
             tensors.Add((name, value.shape, () => { using var c = value.detach().contiguous(); return c.data<float>().ToArray(); }));
-            slots.Add(new Dictionary<string, object?> { ["tensor"] = name, ["weight"] = weight.Path, ["slot"] = slot });
+            slots.Add(new Dictionary<string, object?> { ["tensor"] = name, ["weight"] = s.Weight.Path, ["slot"] = s.Slot });
         }
-        var state = new Dictionary<string, object?>
+        var entry = new Dictionary<string, object?>
         {
             ["name"] = optimizer.Name,
-            ["iterations"] = optimizer.Iterations,
-            ["learning_rate"] = optimizer.LearningRate,
+            ["iterations"] = state.Iterations,
+            ["learning_rate"] = state.LearningRate,
             ["slots"] = slots,
         };
-        if (optimizer is Nadam nadam) state["momentum_product"] = nadam.MomentumProduct;
-        return state;
+        foreach (var (name, value) in state.Variables) entry[name] = value;
+        return entry;
     }
 
     // ------------------------------------------------------------------ load
@@ -224,12 +214,17 @@ public static class Checkpoint
     /// </summary>
     public static SequentialModel Load(string path, bool allowUnsafe = false)
     {
+        if (KerasFileAt(path) is { } keras) return KerasFiles.Load(keras.Full, keras.Format, allowUnsafe);
         using var file = OpenCheckpoint(path, out var zip, out var config);
         using (zip)
         {
             if (Bool(config, "weights_only"))
                 throw KerasException.BadOperation("WeightsOnlyCheckpoint",
                     $"'{path}' holds only weights (saved with -WeightsOnly), not a model. Load them into a model with the same layers: Import-Checkpoint -Path '{path}' -WeightsInto $model.", path);
+            // 1. Validate before build: every check that needs no layer, before any layer or tensor exists.
+            ValidateBeforeBuild(config, zip, allowUnsafe, path);
+            // 2. Build the model from its config; 3. read weights (names and shapes checked before data is read),
+            // training state and optimizer state; 4. apply them, only once everything has been read.
             var model = Rebuild(config, allowUnsafe, path);
             var values = ReadWeights(zip, config, model, "InvalidCheckpoint", ErrorKind.InvalidData, path);
             var training = ReadTraining(config, path);
@@ -251,6 +246,9 @@ public static class Checkpoint
     public static void RestoreInto(SequentialModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (KerasFileAt(path) is { } keras)
+            throw KerasException.BadOperation("KerasFileCannotResume",
+                $"'{keras.Full}' is a Keras file, which holds no optimizer or training state to resume from. Resume from a .kpt checkpoint (New-ModelCheckpoint model.kpt), or import the Keras file and fit it afresh.", path);
         using var file = OpenCheckpoint(path, out var zip, out var config);
         using (zip)
         {
@@ -283,6 +281,7 @@ public static class Checkpoint
     public static void LoadWeightsInto(SequentialModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (KerasFileAt(path) is { } keras) { KerasFiles.LoadWeightsInto(model, keras.Full, keras.Format); return; }
         using var file = OpenCheckpoint(path, out var zip, out var config);
         using (zip)
         {
@@ -297,6 +296,16 @@ public static class Checkpoint
             var values = ReadWeights(zip, config, model, "WeightsMismatch", ErrorKind.InvalidArgument, path);
             foreach (var w in model.Weights) w.Assign(values[w.Path]);
         }
+    }
+
+    /// <summary>The full path and format when <paramref name="path"/> is an existing Keras file (by its content, not its name).</summary>
+    private static (string Full, CheckpointFormat Format)? KerasFileAt(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) return null;
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full)) return null;
+        var format = KerasFiles.Sniff(full);
+        return format == CheckpointFormat.KerasPS ? null : (full, format);
     }
 
     private static FileStream OpenCheckpoint(string path, out ZipArchive zip, out Dictionary<string, object?> config)
@@ -369,42 +378,33 @@ public static class Checkpoint
         return config;
     }
 
-    private static SequentialModel Rebuild(Dictionary<string, object?> config, bool allowUnsafe, string path)
+    /// <summary>
+    /// The checks on a full checkpoint that need no layer: the model entry is there, and no layer that carries code is
+    /// loaded unless the caller allows it (the file's own flag, read before any layer is constructed; the layer's
+    /// property is checked again after building, in case the flag was removed). Runs before anything is allocated, so
+    /// it is also the place for any check of the config against the entries' headers (sizes a layer would allocate).
+    /// </summary>
+    private static void ValidateBeforeBuild(Dictionary<string, object?> config, ZipArchive zip, bool allowUnsafe, string path)
     {
-        var modelConfig = Dict(Dict(config, "model"), "config");
-        var layerEntries = modelConfig.TryGetValue("layers", out var l) && l is List<object?> list ? list : throw Invalid($"'{path}': {ConfigEntry} has no model layers.");
-        // The file's own flag is checked before any layer is constructed; the layer's property after, in case the flag was removed.
-        var flagged = layerEntries.OfType<Dictionary<string, object?>>().Where(e => Bool(e, UnsafeFlag))
-            .Select(e => Convert.ToString(Dict(e, "config").GetValueOrDefault("name") ?? "?", CultureInfo.InvariantCulture)!).ToList();
+        var flagged = FromModelConfig(path, () => SequentialModel.FlaggedUnsafeLayers(Dict(config, "model")));
         if (flagged.Count > 0 && !allowUnsafe) throw Unsafe(path, flagged);
+    }
 
-        try
+    private static SequentialModel Rebuild(Dictionary<string, object?> config, bool allowUnsafe, string path) => FromModelConfig(path, () =>
+    {
+        var model = SequentialModel.FromConfig(Dict(config, "model"), allowUnsafe);
+        if (model.Layers.FirstOrDefault(l => l.IsUnsafeToDeserialize) is { } unsafeLayer && !allowUnsafe) throw Unsafe(path, new[] { unsafeLayer.Name });
+        if (config.GetValueOrDefault("compile") is Dictionary<string, object?> compile) model.CompileFromConfig(compile);
+        return model;
+    });
+
+    /// <summary>Runs a step that reads the model's configs, reporting any failure as <c>InvalidCheckpoint</c> with the file's path.</summary>
+    private static T FromModelConfig<T>(string path, Func<T> read)
+    {
+        try { return read(); }
+        catch (KerasException e) when (e.ErrorId is "UnsafeLayerConfig")
         {
-            var inputShape = IntArray(modelConfig.TryGetValue("input_shape", out var s) ? s : null);
-            long? seed = new ConfigReader(modelConfig).NullableLong("seed");
-            var name = modelConfig.TryGetValue("name", out var mn) && mn is string str && !string.IsNullOrWhiteSpace(str) ? str : null;
-            if (inputShape is not null) TorchRuntime.EnsureLoaded();
-            var model = new SequentialModel(name, inputShape, seed);
-            for (int i = 0; i < layerEntries.Count; i++)
-            {
-                if (layerEntries[i] is not Dictionary<string, object?> entry || entry.GetValueOrDefault("class_name") is not string className)
-                    throw Invalid($"'{path}': layer {i + 1} in {ConfigEntry} has no class_name.");
-                var layerConfig = Dict(entry, "config");
-                Layer layer;
-                try { layer = LayerRegistry.FromConfig(className, layerConfig, allowUnsafe); }
-                catch (KerasException e) { throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': layer {i + 1} ({className}) cannot be rebuilt from its config: {e.Message}", e); }
-                if (layer.IsUnsafeToDeserialize && !allowUnsafe) throw Unsafe(path, new[] { layer.Name });
-                model.Add(layer);
-            }
-            if (inputShape is not null && model.Layers.Count > 0 && !model.IsBuilt) model.Build(inputShape);
-            if (config.GetValueOrDefault("compile") is Dictionary<string, object?> compile)
-            {
-                var optimizer = OptimizerFactory.FromConfig(Dict(compile, "optimizer"));
-                var loss = LossFactory.Create(compile.GetValueOrDefault("loss") as string ?? "");
-                var metrics = compile.GetValueOrDefault("metrics") is List<object?> m ? m.Select(x => Convert.ToString(x, CultureInfo.InvariantCulture)!) : null;
-                model.Compile(optimizer, loss, metrics);
-            }
-            return model;
+            throw new KerasException("UnsafeCheckpoint", ErrorKind.SecurityError, $"'{path}': {e.Message}", e) { Target = path };
         }
         catch (KerasException e) when (e.ErrorId is not ("InvalidCheckpoint" or "UnsafeCheckpoint"))
         {
@@ -479,50 +479,10 @@ public static class Checkpoint
             ? f.GetValueOrDefault("sha256") as string : null;
 
     /// <summary>Parses the training state; the returned action applies it (nothing changes until it runs).</summary>
-    private static Action<SequentialModel> ReadTraining(Dictionary<string, object?> config, string path)
-    {
-        if (config.GetValueOrDefault("training") is not Dictionary<string, object?> t) return _ => { };
-        try
-        {
-            var training = new ConfigReader(t);
-            int epochs = training.Int("epochs_trained", 0);
-            long? fitSeed = training.NullableLong("fit_seed");
-            var classes = Strings(t.GetValueOrDefault("classes"));
-            var features = Strings(t.GetValueOrDefault("feature_names"));
-            var target = t.GetValueOrDefault("target_name") as string;
-            var sourceColumns = Strings(t.GetValueOrDefault("source_columns"));
-            var categories = t.GetValueOrDefault("categories") is Dictionary<string, object?> cats
-                ? cats.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(Strings(kv.Value) ?? throw Invalid($"'{path}': category list '{kv.Key}' is not a list of strings.")))
-                : null;
-            var history = new List<EpochRecord>();
-            if (t.GetValueOrDefault("history") is List<object?> records)
-                foreach (var h in records.OfType<Dictionary<string, object?>>())
-                {
-                    var values = Dict(h, "values").ToDictionary(kv => kv.Key, kv => Convert.ToDouble(kv.Value, CultureInfo.InvariantCulture));
-                    history.Add(new EpochRecord(Convert.ToInt32(h["epoch"], CultureInfo.InvariantCulture), values,
-                        Convert.ToDouble(h["learning_rate"], CultureInfo.InvariantCulture),
-                        TimeSpan.FromSeconds(Convert.ToDouble(h.GetValueOrDefault("duration_seconds") ?? 0.0, CultureInfo.InvariantCulture)),
-                        Convert.ToInt64(h.GetValueOrDefault("samples") ?? 0L, CultureInfo.InvariantCulture)));
-                }
-            if (epochs < 0) throw Invalid($"'{path}': {ConfigEntry} says {epochs} epochs were trained.");
-            return model =>
-            {
-                model.EpochsTrained = epochs;
-                model.FitSeed = fitSeed;
-                model.Classes = classes;
-                model.FeatureNames = features;
-                model.SourceColumns = sourceColumns;
-                model.Categories = categories;
-                model.TargetName = target;
-                model.History.Clear();
-                model.History.AddRange(history);
-            };
-        }
-        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or KeyNotFoundException)
-        {
-            throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData, $"'{path}': {ConfigEntry} has training state of the wrong type ({e.Message}).", e);
-        }
-    }
+    private static Action<SequentialModel> ReadTraining(Dictionary<string, object?> config, string path) =>
+        config.GetValueOrDefault("training") is Dictionary<string, object?> t
+            ? FromModelConfig(path, () => SequentialModel.ReadTrainingState(t))
+            : _ => { };
 
     /// <summary>Reads and checks the optimizer state against the model; the returned action applies it (nothing changes until it runs).</summary>
     private static Action ReadOptimizer(ZipArchive zip, Dictionary<string, object?> config, Dictionary<string, object?> state, SequentialModel model, string path)
@@ -561,18 +521,13 @@ public static class Checkpoint
             var reader = new ConfigReader(state);
             long iterations = reader.Long("iterations", 0);
             double? learningRate = reader.NullableDouble("learning_rate");
-            double? momentumProduct = reader.NullableDouble("momentum_product");
             if (iterations < 0) throw Invalid($"'{path}': the optimizer state says {iterations} steps were taken.");
             if (learningRate is not (> 0 and < double.PositiveInfinity) and not null) throw Invalid($"'{path}': the optimizer state has learning rate {learningRate}.");
-            return () =>
-            {
-                optimizer.Reset();
-                optimizer.Attach(trainable);   // same weights, same order as the trainer attaches them
-                foreach (var (tensor, (weight, slot)) in slots) optimizer.SetSlot(index[weight], slot, values[tensor]);
-                optimizer.Iterations = iterations;
-                if (learningRate is double rate) optimizer.LearningRate = rate;
-                if (optimizer is Nadam nadam && momentumProduct is double product) nadam.MomentumProduct = product;
-            };
+            var variables = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var name in optimizer.StateVariableNames)
+                if (reader.NullableDouble(name) is double v) variables[name] = v;
+            var slotValues = slots.Select(kv => (index[kv.Value.Weight], kv.Value.Slot, values[kv.Key])).ToList();
+            return () => optimizer.SetState(trainable, iterations, learningRate, variables, slotValues);
         }
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
         {
@@ -588,8 +543,6 @@ public static class Checkpoint
     private static bool Bool(Dictionary<string, object?> d, string key) => d.GetValueOrDefault(key) is true;
 
     private static int[]? IntArray(object? v) => v is List<object?> l ? l.Select(x => Convert.ToInt32(x, CultureInfo.InvariantCulture)).ToArray() : null;
-
-    private static string[]? Strings(object? v) => v is List<object?> l ? l.Select(x => Convert.ToString(x, CultureInfo.InvariantCulture)!).ToArray() : null;
 
     private static string Fmt(long[] shape) => "(" + string.Join(", ", shape) + ")";
 }

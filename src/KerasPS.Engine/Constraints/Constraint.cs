@@ -66,7 +66,7 @@ public sealed class Constraint
             case "unit_norm": c["axis"] = Axis; break;
             case "min_max_norm": c["min_value"] = MinValue; c["max_value"] = MaxValue; c["rate"] = Rate; c["axis"] = Axis; break;
         }
-        return new Dictionary<string, object?> { ["class_name"] = Name, ["config"] = c };
+        return KerasObjects.Serialize("keras.constraints", KerasObjects.ToClassName(Name), c);
     }
 
     public static Constraint? FromConfig(object? config)
@@ -75,7 +75,7 @@ public sealed class Constraint
         if (config is string s) return new Constraint(s);
         if (config is not IDictionary<string, object?> d) throw KerasException.BadData("InvalidLayerConfig", $"A constraint config must be a dictionary. Received: {config}.");
         var r = new ConfigReader(d.TryGetValue("config", out var cc) && cc is IDictionary<string, object?> cd ? cd : new Dictionary<string, object?>());
-        return new Constraint(Convert.ToString(d["class_name"], CultureInfo.InvariantCulture)!, r.NullableDouble("max_value"), r.NullableDouble("min_value"), r.NullableDouble("rate"), r.IntArray("axis"));
+        return new Constraint(KerasObjects.ToSnakeName(Convert.ToString(d["class_name"], CultureInfo.InvariantCulture)!), r.NullableDouble("max_value"), r.NullableDouble("min_value"), r.NullableDouble("rate"), r.IntArray("axis"));
     }
 
     public override string ToString() => Name switch

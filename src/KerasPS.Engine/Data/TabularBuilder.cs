@@ -39,6 +39,12 @@ public sealed class TabularOptions
     internal IReadOnlyDictionary<string, IReadOnlyList<string>>? FixedCategories => Template?.Categories ?? Categories;
 
     /// <summary>The source columns of the template, or <see cref="SourceColumns"/>.</summary>
+    /// <summary>
+    /// The rows are new data for a trained model (Invoke-ModelPredict), which has no -Exclude, -Categorical or
+    /// -MissingValue to offer: error messages then say what the model needs instead of naming those parameters.
+    /// </summary>
+    public bool ForTrainedModel { get; init; }
+
     public IReadOnlyList<string>? FixedSourceColumns => Template?.SourceColumns ?? SourceColumns;
 }
 
@@ -137,6 +143,16 @@ public sealed class TabularBuilder
         if (targetName is not null && rows > targetRaw.Length) Array.Resize(ref targetRaw, Math.Max(rows, targetRaw.Length * 2));
     }
 
+    /// <summary>
+    /// Drops the row begun last, after one of its cells was refused, so a caller that reports one bad row can go on
+    /// (Invoke-ModelPredict). A category or class first seen in that row stays known; with a template's categories none is added.
+    /// </summary>
+    public void DiscardRow()
+    {
+        if (row >= 0 && row == rows - 1) rows--;
+        row = -1;
+    }
+
     /// <summary>A numeric cell. In a categorical column the number counts as text (its invariant string).</summary>
     public void Number(int column, double value)
     {
@@ -171,14 +187,18 @@ public sealed class TabularBuilder
             if (TryParseNumber(text, out var v)) { Number(column, v); return; }
             if (kind == ColumnKind.Numeric)
                 throw KerasException.BadData("NonNumericValue",
-                    $"{where(row, column)} holds '{Clip(text)}', which is not a number, in a column of numbers. Fix the value, leave the column out with -Exclude, or one-hot it with -Categorical {columns[column]}.", text);
+                    $"{where(row, column)} holds '{Clip(text)}', which is not a number, in a column of numbers. " + (options.ForTrainedModel
+                        ? "The model was trained on numbers there; fix the value."
+                        : $"Fix the value, leave the column out with -Exclude, or one-hot it with -Categorical {columns[column]}."), text);
             kinds[column] = kind = ColumnKind.Categorical;
             firstTextRow[column] = row;
         }
         else if (!forcedCategorical[column] && TryParseNumber(text, out _))
         {
             throw KerasException.BadData("MixedColumn",
-                $"{where(row, column)} holds the number '{Clip(text)}' in a column of text (its first value, at row {firstTextRow[column] + 1}, is text). Fix the value, or treat every value as a category with -Categorical {columns[column]}.", text);
+                $"{where(row, column)} holds the number '{Clip(text)}' in a column of text (its first value, at row {firstTextRow[column] + 1}, is text). " + (options.ForTrainedModel
+                    ? "Fix the value."
+                    : $"Fix the value, or treat every value as a category with -Categorical {columns[column]}."), text);
         }
         var index = categoryIndex[column] ??= new Dictionary<string, int>(StringComparer.Ordinal);
         var names = categoryNames[column] ??= new List<string>();
@@ -199,7 +219,9 @@ public sealed class TabularBuilder
     {
         if (options.MissingValue is null)
             throw KerasException.BadData("MissingValue",
-                $"{where(row, column)} is empty. Fill it, or give -MissingValue <number> to use that number for empty cells.", row);
+                $"{where(row, column)} is empty. " + (options.ForTrainedModel
+                    ? "The model was trained on this column; give every object a value for it."
+                    : "Fill it, or give -MissingValue <number> to use that number for empty cells."), row);
         anyMissing = true;
         features[(long)row * columns.Length + column] = float.NaN;
     }

@@ -36,6 +36,10 @@ public sealed class Initializer
     public double MaxVal { get; }
     public double Gain { get; }
 
+    /// <summary>
+    /// Keras 3's serialized initializer: <c>{"module": "keras.initializers", "class_name": "GlorotUniform",
+    /// "config": {"seed": null}, "registered_name": null}</c> (the seed is the model's, so none is recorded).
+    /// </summary>
     public Dictionary<string, object?> GetConfig()
     {
         var c = new Dictionary<string, object?>();
@@ -46,14 +50,18 @@ public sealed class Initializer
             case "random_uniform": c["minval"] = MinVal; c["maxval"] = MaxVal; break;
             case "orthogonal": c["gain"] = Gain; break;
         }
-        return new Dictionary<string, object?> { ["class_name"] = Name, ["config"] = c };
+        if (Name is not ("zeros" or "ones" or "constant")) c["seed"] = null;
+        return KerasObjects.Serialize("keras.initializers", KerasObjects.ToClassName(Name), c);
     }
+
+    /// <summary>The initializer a config names, or null when it names none (so the layer's own default applies).</summary>
+    public static Initializer? Optional(object? config) => config is null ? null : FromConfig(config);
 
     public static Initializer FromConfig(object? config)
     {
-        if (config is string s) return new Initializer(s);
+        if (config is string s) return new Initializer(KerasObjects.ToSnakeName(s));
         if (config is not IDictionary<string, object?> d) return new Initializer("glorot_uniform");
-        var name = Convert.ToString(d["class_name"])!;
+        var name = KerasObjects.ToSnakeName(Convert.ToString(d["class_name"], System.Globalization.CultureInfo.InvariantCulture)!);
         var c = d.TryGetValue("config", out var cc) && cc is IDictionary<string, object?> cd ? cd : new Dictionary<string, object?>();
         double? Get(string k) => c.TryGetValue(k, out var v) && v is not null ? Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture) : null;
         return new Initializer(name, Get("value"), Get("mean"), Get("stddev"), Get("minval"), Get("maxval"), Get("gain"));

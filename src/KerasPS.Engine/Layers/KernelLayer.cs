@@ -28,8 +28,8 @@ public sealed record KernelOptions
     {
         Activation = c.String("activation"),
         UseBias = c.Bool("use_bias", true),
-        KernelInitializer = Initializer.FromConfig(c.Raw("kernel_initializer")),
-        BiasInitializer = Initializer.FromConfig(c.Raw("bias_initializer") ?? "zeros"),
+        KernelInitializer = Initializer.Optional(c.Raw("kernel_initializer")),
+        BiasInitializer = Initializer.Optional(c.Raw("bias_initializer")),
         KernelRegularizer = Regularizer.FromConfig(c.Raw("kernel_regularizer")),
         BiasRegularizer = Regularizer.FromConfig(c.Raw("bias_regularizer")),
         ActivityRegularizer = Regularizer.FromConfig(c.Raw("activity_regularizer")),

@@ -42,6 +42,15 @@ public sealed class Weight
     /// <summary>Copies the values out (row-major float32).</summary>
     public float[] ToArray() { using var c = Value.detach().contiguous(); return c.data<float>().ToArray(); }
 
+    /// <summary>Overwrites the values after checking them against the weight's shape (Keras set_weights).</summary>
+    public void Assign(float[] values, long[] shape)
+    {
+        if (!shape.SequenceEqual(Shape))
+            throw KerasException.BadArgument("WeightShapeMismatch",
+                $"Weight '{Path}' has shape ({string.Join(", ", Shape)}); the value given has shape ({string.Join(", ", shape)}). Give {Count} values in that shape.", Path);
+        Assign(values);
+    }
+
     /// <summary>Overwrites the values in place, keeping the tensor (and optimizer references) alive.</summary>
     public void Assign(float[] values)
     {
@@ -69,8 +78,17 @@ public abstract class Layer
         DeclaredInputShape = inputShape is null ? null : Shapes.Validate(inputShape, "InputShape");
     }
 
-    /// <summary>The Keras class name, e.g. <c>Dense</c>.</summary>
-    public abstract string ClassName { get; }
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, KerasLayerAttribute> Registrations = new();
+
+    private KerasLayerAttribute Registration => Registrations.GetOrAdd(GetType(), t =>
+        t.GetCustomAttributes(typeof(KerasLayerAttribute), false).OfType<KerasLayerAttribute>().FirstOrDefault()
+        ?? throw new InvalidOperationException($"Layer class {t.FullName} has no [KerasLayer] attribute."));
+
+    /// <summary>The Keras class name, e.g. <c>Dense</c> (from the class's <see cref="KerasLayerAttribute"/>).</summary>
+    public string ClassName => Registration.ClassName;
+
+    /// <summary>The Keras module of the class (<c>keras.layers</c>), as Keras 3 writes it beside the class name.</summary>
+    public string Module => Registration.Module;
 
     /// <summary>Unique within its model; assigned from the class name (dense, dense_1, ...) when not given.</summary>
     public string Name { get; internal set; }
@@ -131,14 +149,29 @@ public abstract class Layer
     /// <summary>Layer-specific settings, Keras-style (<c>units</c>, <c>activation</c>, ...).</summary>
     protected abstract void WriteConfig(IDictionary<string, object?> config);
 
-    /// <summary>Full Keras-style config: name, trainable, the declared input shape and the layer's settings.</summary>
+    /// <summary>
+    /// Full Keras-style config (Keras's <c>get_config</c>): name, trainable, dtype, the declared input shape and the
+    /// layer's settings under Keras's key names. <see cref="IKerasLayer{TSelf}.FromConfig"/> turns it back into the layer.
+    /// </summary>
     public Dictionary<string, object?> GetConfig()
     {
-        var c = new Dictionary<string, object?> { ["name"] = Name, ["trainable"] = Trainable };
+        var c = new Dictionary<string, object?> { ["name"] = Name, ["trainable"] = Trainable, ["dtype"] = "float32" };
         if (DeclaredInputShape is not null) c["input_shape"] = DeclaredInputShape;
         WriteConfig(c);
         return c;
     }
+
+    /// <summary>
+    /// The layer as Keras 3 serializes it (<c>keras.saving.serialize_keras_object</c>):
+    /// <c>{"module": "keras.layers", "class_name": "Dense", "config": {...}, "registered_name": null}</c>.
+    /// </summary>
+    public Dictionary<string, object?> Serialize() => new()
+    {
+        ["module"] = Module,
+        ["class_name"] = ClassName,
+        ["config"] = GetConfig(),
+        ["registered_name"] = null,
+    };
 
     /// <summary>Extra text for the summary (regularizers, constraints, rates); null when there is nothing to add.</summary>
     public virtual string? Details => null;

@@ -1,61 +1,40 @@
-using System.Globalization;
-using KerasPS.Engine.Constraints;
-using KerasPS.Engine.Initializers;
-using KerasPS.Engine.Layers.Activations;
-using KerasPS.Engine.Layers.Convolution;
-using KerasPS.Engine.Layers.Core;
-using KerasPS.Engine.Layers.Normalization;
-using KerasPS.Engine.Layers.Pooling;
-using KerasPS.Engine.Layers.Regularization;
-using KerasPS.Engine.Layers.Reshaping;
-using KerasPS.Engine.Layers.Rnn;
-using KerasPS.Engine.Regularizers;
+using System.Collections.Frozen;
+using System.Reflection;
 
 namespace KerasPS.Engine.Layers;
 
-/// <summary>Turns a Keras-style (class_name, config) pair back into a layer: the inverse of <see cref="Layer.GetConfig"/>.</summary>
+/// <summary>
+/// Turns a Keras-style (class_name, config) pair back into a layer: the inverse of <see cref="Layer.GetConfig"/>. The
+/// table is every engine class marked <see cref="KerasLayerAttribute"/>; each builds itself through its own
+/// <see cref="IKerasLayer{TSelf}.FromConfig"/>, so nothing here knows a constructor.
+/// </summary>
 public static class LayerRegistry
 {
-    private static readonly Dictionary<string, Func<ConfigReader, Layer>> Factories = new(StringComparer.Ordinal)
-    {
-        ["Dense"] = Dense.FromConfig,
-        ["Activation"] = c => new ActivationLayer(c.String("activation")!, c.Name, c.InputShape),
-        ["Dropout"] = c => new Dropout(c.Double("rate"), c.Name, c.InputShape),
-        ["Flatten"] = c => new Flatten(c.Name, c.InputShape),
-        ["Reshape"] = c => new Reshape(c.IntArray("target_shape")!, c.Name, c.InputShape),
-        ["Permute"] = c => new Permute(c.IntArray("dims")!, c.Name, c.InputShape),
-        ["RepeatVector"] = c => new RepeatVector(c.Int("n"), c.Name, c.InputShape),
-        ["Lambda"] = c => Lambda.FromConfig(c, allowUnsafeCode: false),
-        ["ActivityRegularization"] = c => new ActivityRegularization(c.Double("l1", 0), c.Double("l2", 0), c.Name, c.InputShape),
-        ["LeakyReLU"] = c => new LeakyReLU(c.Double("negative_slope", 0.3), c.Name, c.InputShape),
-        ["PReLU"] = c => new PReLU(Initializer.FromConfig(c.Raw("alpha_initializer") ?? "zeros"), c.IntArray("shared_axes"), c.Name, c.InputShape),
-        ["ELU"] = c => new ELU(c.Double("alpha", 1.0), c.Name, c.InputShape),
-        ["ReLU"] = c => new ReLU(c.NullableDouble("max_value"), c.Double("negative_slope", 0), c.Double("threshold", 0), c.Name, c.InputShape),
-        ["Softmax"] = c => new Softmax(c.Int("axis", -1), c.Name, c.InputShape),
-        ["BatchNormalization"] = c => new BatchNormalization(c.Double("momentum", 0.99), c.Double("epsilon", 1e-3), c.Bool("center", true), c.Bool("scale", true), c.Name, c.InputShape),
-        ["LayerNormalization"] = c => new LayerNormalization(c.Double("epsilon", 1e-3), c.Bool("center", true), c.Bool("scale", true), c.Name, c.InputShape),
-        ["GaussianNoise"] = c => new GaussianNoise(c.Double("stddev"), c.Name, c.InputShape),
-        ["AlphaDropout"] = c => new AlphaDropout(c.Double("rate"), c.Name, c.InputShape),
-        ["Conv1D"] = c => ConvBase.FromConfig(c, (f, k, s, p, d, df, o) => new Conv1D(f, k, s, p, d, df, o, c.Name, c.InputShape)),
-        ["Conv2D"] = c => ConvBase.FromConfig(c, (f, k, s, p, d, df, o) => new Conv2D(f, k, s, p, d, df, o, c.Name, c.InputShape)),
-        ["MaxPooling1D"] = c => PoolingBase.FromConfig(c, (k, s, p, df, n, i) => new MaxPooling1D(k, s, p, df, n, i)),
-        ["MaxPooling2D"] = c => PoolingBase.FromConfig(c, (k, s, p, df, n, i) => new MaxPooling2D(k, s, p, df, n, i)),
-        ["AveragePooling1D"] = c => PoolingBase.FromConfig(c, (k, s, p, df, n, i) => new AveragePooling1D(k, s, p, df, n, i)),
-        ["AveragePooling2D"] = c => PoolingBase.FromConfig(c, (k, s, p, df, n, i) => new AveragePooling2D(k, s, p, df, n, i)),
-        ["GlobalAveragePooling1D"] = c => new GlobalAveragePooling1D(c.String("data_format"), c.Bool("keepdims", false), c.Name, c.InputShape),
-        ["GlobalAveragePooling2D"] = c => new GlobalAveragePooling2D(c.String("data_format"), c.Bool("keepdims", false), c.Name, c.InputShape),
-        ["Embedding"] = c => new Embedding(c.Int("input_dim"), c.Int("output_dim"), Initializer.FromConfig(c.Raw("embeddings_initializer") ?? "random_uniform"),
-            Regularizer.FromConfig(c.Raw("embeddings_regularizer")), Constraint.FromConfig(c.Raw("embeddings_constraint")), c.Name, c.InputShape),
-        ["SimpleRNN"] = c => new SimpleRNN(c.Int("units"), c.String("activation"), c.Bool("use_bias", true), c.Bool("return_sequences", false), c.Bool("go_backwards", false),
-            Initializer.FromConfig(c.Raw("kernel_initializer")), Initializer.FromConfig(c.Raw("recurrent_initializer") ?? "orthogonal"), Initializer.FromConfig(c.Raw("bias_initializer") ?? "zeros"), c.Name, c.InputShape),
-        ["LSTM"] = c => new LSTM(c.Int("units"), c.String("activation"), c.String("recurrent_activation"), c.Bool("use_bias", true), c.Bool("return_sequences", false), c.Bool("go_backwards", false),
-            c.Bool("unit_forget_bias", true), Initializer.FromConfig(c.Raw("kernel_initializer")), Initializer.FromConfig(c.Raw("recurrent_initializer") ?? "orthogonal"), Initializer.FromConfig(c.Raw("bias_initializer") ?? "zeros"), c.Name, c.InputShape),
-        ["GRU"] = c => new GRU(c.Int("units"), c.String("activation"), c.String("recurrent_activation"), c.Bool("use_bias", true), c.Bool("return_sequences", false), c.Bool("go_backwards", false),
-            c.Bool("reset_after", true), Initializer.FromConfig(c.Raw("kernel_initializer")), Initializer.FromConfig(c.Raw("recurrent_initializer") ?? "orthogonal"), Initializer.FromConfig(c.Raw("bias_initializer") ?? "zeros"), c.Name, c.InputShape),
-    };
+    private static readonly FrozenDictionary<string, (Type Type, Func<ConfigReader, Layer> FromConfig)> Classes = Discover();
 
-    /// <summary>Adds a layer class, so configs and checkpoints can name it.</summary>
-    public static void Register(string className, Func<ConfigReader, Layer> factory) => Factories[className] = factory;
+    private static FrozenDictionary<string, (Type, Func<ConfigReader, Layer>)> Discover()
+    {
+        var make = typeof(LayerRegistry).GetMethod(nameof(Factory), BindingFlags.NonPublic | BindingFlags.Static)!;
+        var table = new Dictionary<string, (Type, Func<ConfigReader, Layer>)>(StringComparer.Ordinal);
+        foreach (var type in typeof(LayerRegistry).Assembly.GetTypes())
+        {
+            if (type.GetCustomAttribute<KerasLayerAttribute>() is not { } attribute) continue;
+            var contract = typeof(IKerasLayer<>).MakeGenericType(type);
+            if (type.IsAbstract || !contract.IsAssignableFrom(type))
+                throw new InvalidOperationException($"Layer class {type.FullName} is marked [KerasLayer] but does not implement IKerasLayer<{type.Name}>.");
+            if (!table.TryAdd(attribute.ClassName, (type, (Func<ConfigReader, Layer>)make.MakeGenericMethod(type).Invoke(null, null)!)))
+                throw new InvalidOperationException($"Two layer classes are registered as '{attribute.ClassName}'.");
+        }
+        return table.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private static Func<ConfigReader, Layer> Factory<T>() where T : Layer, IKerasLayer<T> => c => T.FromConfig(c);
+
+    /// <summary>The Keras class names configs and checkpoints may name, in order.</summary>
+    public static IReadOnlyList<string> ClassNames { get; } = Classes.Keys.Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The engine class registered under a Keras class name, or null.</summary>
+    public static Type? TypeOf(string className) => Classes.TryGetValue(className, out var entry) ? entry.Type : null;
 
     /// <summary>
     /// Rebuilds a layer from its config. A layer that carries code (a script-block Lambda) is refused with
@@ -63,12 +42,25 @@ public static class LayerRegistry
     /// </summary>
     public static Layer FromConfig(string className, IDictionary<string, object?> config, bool allowUnsafeCode = false)
     {
-        if (!Factories.TryGetValue(className, out var make))
-            throw KerasException.BadData("UnknownLayerClass", $"Unknown layer class '{className}'. Known classes: {string.Join(", ", Factories.Keys.Order())}.", className);
-        var reader = new ConfigReader(config);
-        var layer = className == "Lambda" ? Lambda.FromConfig(reader, allowUnsafeCode) : make(reader);
+        if (!Classes.TryGetValue(className, out var entry))
+            throw KerasException.BadData("UnknownLayerClass", $"Unknown layer class '{className}'. Known classes: {string.Join(", ", ClassNames)}.", className);
+        var reader = new ConfigReader(config) { AllowUnsafeCode = allowUnsafeCode };
+        var layer = entry.FromConfig(reader);
         layer.Name = reader.Name ?? layer.Name;
         layer.Trainable = reader.Bool("trainable", true);
         return layer;
+    }
+
+    /// <summary>
+    /// Rebuilds a layer from Keras 3's serialized form: <c>{"module", "class_name", "config", "registered_name"}</c>
+    /// (the form <see cref="Layer.Serialize"/> writes; <c>module</c> and <c>registered_name</c> may be absent).
+    /// </summary>
+    public static Layer Deserialize(IDictionary<string, object?> serialized, bool allowUnsafeCode = false)
+    {
+        if (serialized.TryGetValue("class_name", out var c) is false || c is not string className)
+            throw KerasException.BadData("InvalidLayerConfig", "A serialized layer has no class_name.");
+        if (!serialized.TryGetValue("config", out var cfg) || cfg is not IDictionary<string, object?> config)
+            throw KerasException.BadData("InvalidLayerConfig", $"The serialized {className} layer has no config object.", className);
+        return FromConfig(className, config, allowUnsafeCode);
     }
 }

@@ -15,7 +15,7 @@ public sealed record LayerSummary(string Name, string Type, string OutputShape, 
 /// keras.Sequential: a stack of layers, built from the declared or observed input shape, compiled with an
 /// optimizer, a loss and metrics, and trained by <see cref="Trainer"/>.
 /// </summary>
-public sealed class SequentialModel
+public sealed partial class SequentialModel
 {
     private readonly List<Layer> layers = new();
     private MersenneTwister rng;
@@ -46,7 +46,11 @@ public sealed class SequentialModel
 
     public Optimizer? Optimizer { get; private set; }
     public Loss? Loss { get; private set; }
-    public IReadOnlyList<string> MetricNames { get; private set; } = Array.Empty<string>();
+    /// <summary>The metrics compile was given, with their options.</summary>
+    public IReadOnlyList<MetricSpec> Metrics { get; private set; } = Array.Empty<MetricSpec>();
+
+    /// <summary>The metrics' history names (accuracy, precision, ...).</summary>
+    public IReadOnlyList<string> MetricNames => Metrics.Select(m => m.Name).ToArray();
     public bool IsCompiled => Optimizer is not null && Loss is not null;
 
     /// <summary>Classes of the data the model was trained on, in output order (set by the first fit).</summary>
@@ -152,14 +156,81 @@ public sealed class SequentialModel
         }
     }
 
-    /// <summary>Keras compile: optimizer, loss and metrics. Checks names; recompiling resets optimizer state.</summary>
-    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics)
+    /// <summary>
+    /// Keras <c>pop</c>: removes the last layer and its weights. A compiled model keeps its optimizer settings; the
+    /// optimizer's state (moments, steps) starts over, since it belonged to the old set of weights.
+    /// </summary>
+    public Layer Pop()
     {
-        var names = (metrics ?? Array.Empty<string>()).Where(m => !string.IsNullOrWhiteSpace(m))
-            .Select(MetricFactory.CanonicalName).Distinct().ToArray();   // checks every name before anything changes
+        if (layers.Count == 0) throw KerasException.BadOperation("EmptyModel", $"Model '{Name}' has no layers to remove.");
+        var last = layers[^1];
+        layers.RemoveAt(layers.Count - 1);
+        Optimizer?.Reset();
+        return last;
+    }
+
+    /// <summary>
+    /// An independent deep copy (Keras <c>clone_model</c> followed by <c>set_weights</c>): every layer is rebuilt from
+    /// its own config through <see cref="LayerRegistry"/> (the same round trip a checkpoint makes) and gets a copy of
+    /// each weight; compile settings, classes, feature encoding and history are copied too. With
+    /// <paramref name="includeOptimizerState"/> the optimizer's moments, step count and learning rate come along, so the
+    /// copy continues training exactly as the original would; without it the copy's optimizer starts fresh.
+    /// </summary>
+    public SequentialModel Clone(string? name = null, bool includeOptimizerState = false)
+    {
+        if (Busy == 1) throw KerasException.BadOperation("ModelBusy", $"Model '{Name}' is being trained. Copy it when the fit has finished.");
+        var copy = new SequentialModel(name ?? Name, DeclaredInputShape, Seed);
+        foreach (var l in layers)
+        {
+            // The layer's own Keras form, through JSON as a checkpoint stores it, so the copy shares no object with the original.
+            var serialized = (Dictionary<string, object?>)Checkpoints.CheckpointJson.Parse(Checkpoints.CheckpointJson.Serialize(l.Serialize()))!;
+            copy.Add(LayerRegistry.Deserialize(serialized, allowUnsafeCode: true));   // the caller's own model, in this session
+        }
+        if (IsBuilt && !copy.IsBuilt) copy.Build(InputShape!);
+        var source = Weights.ToDictionary(w => w.Path, StringComparer.Ordinal);
+        foreach (var w in copy.Weights) w.Assign(source[w.Path].ToArray());
+        if (Optimizer is not null && Loss is not null)
+        {
+            copy.Compile(OptimizerFactory.FromConfig(Optimizer.GetConfig()), LossFactory.Create(Loss.Name), Metrics);
+            if (includeOptimizerState)
+            {
+                // The optimizer's own state (what a checkpoint saves), copied out of the live tensors.
+                var state = Optimizer.GetState();
+                var trainable = copy.TrainableWeights;
+                var index = trainable.Select((w, i) => (w.Path, i)).ToDictionary(x => x.Path, x => x.i, StringComparer.Ordinal);
+                var slots = state.Slots.Select(s =>
+                {
+                    using var c = s.Value.detach().contiguous();
+                    return (index[s.Weight.Path], s.Slot, c.data<float>().ToArray());
+                }).ToList();
+                copy.Optimizer!.SetState(trainable, state.Iterations, state.LearningRate, state.Variables, slots);
+            }
+        }
+        copy.Classes = Classes?.ToArray();
+        copy.FeatureNames = FeatureNames?.ToArray();
+        copy.SourceColumns = SourceColumns?.ToArray();
+        copy.Categories = Categories is null ? null : new Dictionary<string, IReadOnlyList<string>>(Categories);
+        copy.TargetName = TargetName;
+        copy.History.AddRange(History);   // records are immutable
+        copy.EpochsTrained = EpochsTrained;
+        copy.FitSeed = FitSeed;
+        return copy;
+    }
+
+    /// <summary>Keras compile: optimizer, loss and metrics. Checks names; recompiling resets optimizer state.</summary>
+    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics) =>
+        Compile(optimizer, loss, (metrics ?? Array.Empty<string>()).Where(m => !string.IsNullOrWhiteSpace(m)).Select(MetricSpec.Parse).ToList());
+
+    /// <summary>Keras compile with metrics that carry options (New-Metric). Two different metrics may not share a history name.</summary>
+    public void Compile(Optimizer optimizer, Loss loss, IReadOnlyList<MetricSpec> metrics)
+    {
+        var specs = metrics.Distinct().ToArray();   // checks everything before anything changes
+        if (specs.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1) is { } clash)
+            throw KerasException.BadArgument("DuplicateMetricName",
+                $"Two metrics are named '{clash.Key}' ({string.Join("; ", clash)}); the history keeps one value per name. Give one of them another -Name (New-Metric -Name).", clash.Key);
         Optimizer = optimizer;
         Loss = loss;
-        MetricNames = names;
+        Metrics = specs;
     }
 
     /// <summary>The fused head, when the loss can absorb the model's final activation.</summary>
@@ -177,10 +248,6 @@ public sealed class SequentialModel
 
     public IReadOnlyList<LayerSummary> Summary() => layers.Select(l => new LayerSummary(
         l.Name, l.ClassName, l.OutputShape is null ? "?" : Shapes.Format(l.OutputShape), l.ParamCount, l.TrainableParamCount, l.Trainable, l.Details)).ToList();
-
-    /// <summary>Layer configs, Keras-style: [{ class_name, config }].</summary>
-    public List<Dictionary<string, object?>> GetLayerConfigs() =>
-        layers.Select(l => new Dictionary<string, object?> { ["class_name"] = l.ClassName, ["config"] = l.GetConfig() }).ToList();
 
     /// <summary>Predictions for a dataset's rows (flat, row-major), for callers that do not handle tensors.</summary>
     public float[] PredictData(EncodedData data, int batchSize = 4096) => Predict(data.FeatureTensor(), batchSize);

@@ -42,11 +42,9 @@ public sealed class Regularizer
         return r!;
     }
 
-    public Dictionary<string, object?> GetConfig() => new()
-    {
-        ["class_name"] = "L1L2",
-        ["config"] = new Dictionary<string, object?> { ["l1"] = L1, ["l2"] = L2 },
-    };
+    /// <summary>Keras 3's serialized regularizer: <c>{"module": "keras.regularizers", "class_name": "L1L2", "config": {"l1", "l2"}, ...}</c>.</summary>
+    public Dictionary<string, object?> GetConfig() =>
+        KerasObjects.Serialize("keras.regularizers", "L1L2", new Dictionary<string, object?> { ["l1"] = L1, ["l2"] = L2 });
 
     public static Regularizer? FromConfig(object? config)
     {

@@ -9,7 +9,7 @@ public sealed class TrialMonitor
     public TrialMonitor(string name)
     {
         if (string.IsNullOrWhiteSpace(name)) throw KerasException.BadArgument("InvalidMonitor", "-Monitor must name a history value such as val_loss or val_accuracy.");
-        Name = name.Trim();
+        Name = KerasNames.ToHistoryName(name);
         // The same rule as the callbacks' monitors, so a sweep ranks trials the way their ModelCheckpoint keeps the best.
         HigherIsBetter = Training.Callbacks.Monitor.AutoMode(Name) == MonitorMode.Max;
     }

@@ -32,6 +32,16 @@ public sealed class MetricBatch
         _ => Output,
     };
 
+    /// <summary>
+    /// The targets shaped like the output: class indices (sparse targets) one-hot encoded, as Keras's confusion-matrix
+    /// metrics expect targets of the output's shape.
+    /// </summary>
+    public Tensor DenseTarget => denseTarget ??= Target.dtype == ScalarType.Float32
+        ? Target.reshape(Output.shape)
+        : nn.functional.one_hot(Target, Output.shape[^1]).to_type(ScalarType.Float32);
+
+    private Tensor? denseTarget;
+
     /// <summary>Binary decisions at probability 0.5 (logit 0), as a float tensor shaped like the output.</summary>
     public Tensor Positive => FusedActivation == "sigmoid" ? (Output > 0).to_type(ScalarType.Float32) : (Output > 0.5).to_type(ScalarType.Float32);
 }
@@ -61,8 +71,12 @@ public abstract class Metric : IDisposable
     {
         foreach (var t in counters) t.Dispose();
         counters.Clear();
+        DisposeState();
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>Frees accumulators a metric keeps besides its <see cref="Counter"/>s.</summary>
+    protected virtual void DisposeState() { }
 
 }
 
@@ -135,31 +149,57 @@ public sealed class TopKAccuracyMetric : Metric
     public override double Result() { var n = total.item<double>(); return n == 0 ? 0 : correct.item<double>() / n; }
 }
 
-/// <summary>Binary precision or recall at threshold 0.5.</summary>
+/// <summary>
+/// keras.metrics.Precision / Recall, as Keras 3 computes them (<c>metrics_utils.update_confusion_matrix_variables</c>):
+/// the probabilities (softmax or sigmoid applied even when the loss absorbed it) and the targets (class indices
+/// one-hot encoded) are compared element by element, every output unit counting as one binary decision; a prediction is
+/// positive when it is above <c>thresholds</c> (0.5), a target when it is not 0. <c>top_k</c> keeps only the k largest
+/// outputs of a row (the threshold then defaults to none at all); <c>class_id</c> looks at one output unit only.
+/// </summary>
 public sealed class PrecisionRecallMetric : Metric
 {
+    /// <summary>What Keras uses for "minus infinity" when top_k hides an output.</summary>
+    internal const float NegativeInfinity = -1e10f;
+
     private readonly bool precision;
+    private readonly double threshold;
+    private readonly int? classId, topK;
     private readonly Tensor tp, fp, fn;
-    public PrecisionRecallMetric(bool precision)
+
+    public PrecisionRecallMetric(MetricSpec spec)
     {
         tp = Counter(); fp = Counter(); fn = Counter();
-        this.precision = precision;
+        precision = spec.Kind == "precision";
+        Name = spec.Name;
+        classId = spec.ClassId;
+        topK = spec.TopK;
+        threshold = spec.Threshold ?? (topK is null ? MetricSpec.DefaultThreshold : NegativeInfinity);
     }
-    public override string Name => precision ? "precision" : "recall";
+
+    public override string Name { get; }
 
     public override void Update(MetricBatch b)
     {
-        var pred = b.Positive;
-        var truth = b.Target.to_type(ScalarType.Float32);
-        if (b.Target.dtype != ScalarType.Float32)
+        var pred = b.Probabilities;
+        var truth = b.DenseTarget;
+        if (topK is int k)
         {
-            // Class indices of a one-unit-per-class output: the positive class is index 1 (the second sorted class).
-            pred = (b.Output.argmax(-1) == 1).to_type(ScalarType.Float32);
-            truth = (b.Target == 1).to_type(ScalarType.Float32);
+            var (_, idx) = pred.topk(Math.Min(k, (int)pred.shape[^1]), -1);
+            var keep = torch.zeros_like(pred).scatter_(-1, idx, torch.ones_like(idx, dtype: pred.dtype));
+            pred = pred * keep + (1 - keep) * NegativeInfinity;
         }
-        tp.add_((pred * truth).sum(ScalarType.Float64));
-        fp.add_((pred * (1 - truth)).sum(ScalarType.Float64));
-        fn.add_(((1 - pred) * truth).sum(ScalarType.Float64));
+        if (classId is int c)
+        {
+            if (c >= pred.shape[^1])
+                throw KerasException.BadArgument("InvalidMetricOption", $"{Name}: class_id {c} does not exist; the model has {pred.shape[^1]} outputs (class ids 0..{pred.shape[^1] - 1}).", c);
+            pred = pred.select(-1, c);
+            truth = truth.select(-1, c);
+        }
+        var positive = pred.gt(threshold);
+        var label = truth.ne(0);
+        tp.add_(positive.logical_and(label).sum(ScalarType.Float64));
+        fp.add_(positive.logical_and(label.logical_not()).sum(ScalarType.Float64));
+        fn.add_(positive.logical_not().logical_and(label).sum(ScalarType.Float64));
     }
 
     public override double Result()
@@ -167,46 +207,68 @@ public sealed class PrecisionRecallMetric : Metric
         double t = tp.item<double>(), other = precision ? fp.item<double>() : fn.item<double>();
         return t + other == 0 ? 0 : t / (t + other);
     }
-
 }
 
-/// <summary>Binary ROC AUC, computed exactly (trapezoids over all distinct scores) from the epoch's predictions.</summary>
+/// <summary>
+/// keras.metrics.AUC as Keras 3 computes it by default: ROC curve, <c>num_thresholds</c> (200) thresholds spread evenly
+/// over [0, 1] (the first just below 0, the last just above 1), a confusion matrix per threshold accumulated over the
+/// epoch, and the area by trapezoids between neighbouring thresholds (summation_method="interpolation"). As with
+/// precision, every output unit of every row is one binary decision (multi_label=False), on probabilities.
+/// </summary>
 public sealed class AucMetric : Metric
 {
-    private readonly List<float> scores = new();
-    private readonly List<float> labels = new();
-    public override string Name => "auc";
+    private const double Epsilon = 1e-7;   // keras.backend.epsilon()
+    private readonly Tensor thresholds, tp, fp, positives, negatives;
+
+    public AucMetric(MetricSpec spec)
+    {
+        Name = spec.Name;
+        int n = spec.NumThresholds ?? MetricSpec.DefaultNumThresholds;
+        var values = new float[n];
+        values[0] = (float)(0 - Epsilon);
+        for (int i = 1; i < n - 1; i++) values[i] = (float)(i * 1.0 / (n - 1));
+        values[n - 1] = (float)(1 + Epsilon);
+        thresholds = torch.tensor(values).unsqueeze(1);
+        thresholds.DetachFromDisposeScope();
+        tp = torch.zeros(n, dtype: ScalarType.Float64); tp.DetachFromDisposeScope();
+        fp = torch.zeros(n, dtype: ScalarType.Float64); fp.DetachFromDisposeScope();
+        positives = Counter(); negatives = Counter();
+    }
+
+    public override string Name { get; }
 
     public override void Update(MetricBatch b)
     {
-        Tensor score, truth;
-        if (b.Target.dtype == ScalarType.Float32) { score = b.Probabilities.reshape(-1); truth = b.Target.reshape(-1); }
-        else { score = b.Probabilities.select(-1, 1); truth = (b.Target == 1).to_type(ScalarType.Float32); }
-        scores.AddRange(score.detach().contiguous().data<float>().ToArray());
-        labels.AddRange(truth.contiguous().data<float>().ToArray());
+        var pred = b.Probabilities.reshape(1, -1);
+        var label = b.DenseTarget.reshape(1, -1).ne(0);
+        var above = pred.gt(thresholds);   // [thresholds, values]
+        tp.add_(above.logical_and(label).sum(new long[] { 1 }, type: ScalarType.Float64));
+        fp.add_(above.logical_and(label.logical_not()).sum(new long[] { 1 }, type: ScalarType.Float64));
+        var p = label.sum(ScalarType.Float64);
+        positives.add_(p);
+        negatives.add_(label.numel() - p);
     }
 
-    public override double Result() => Auc(scores, labels);
-
-    internal static double Auc(IReadOnlyList<float> s, IReadOnlyList<float> y)
+    public override double Result()
     {
-        var order = Enumerable.Range(0, s.Count).OrderByDescending(i => s[i]).ToArray();
-        double pos = y.Count(v => v > 0.5), neg = y.Count - pos;
-        if (pos == 0 || neg == 0) return 0;
-        double tp = 0, fp = 0, prevTp = 0, prevFp = 0, area = 0;
-        for (int k = 0; k < order.Length; k++)
+        double pos = positives.item<double>(), neg = negatives.item<double>();
+        var tpv = tp.data<double>().ToArray();
+        var fpv = fp.data<double>().ToArray();
+        double area = 0;
+        for (int i = 0; i + 1 < tpv.Length; i++)
         {
-            int i = order[k];
-            if (y[i] > 0.5) tp++; else fp++;
-            if (k == order.Length - 1 || s[order[k + 1]] != s[i])
-            {
-                area += (fp - prevFp) * (tp + prevTp) / 2;
-                prevTp = tp; prevFp = fp;
-            }
+            // divide_no_nan: a rate with an empty denominator is 0.
+            double x0 = neg == 0 ? 0 : fpv[i] / neg, x1 = neg == 0 ? 0 : fpv[i + 1] / neg;
+            double y0 = pos == 0 ? 0 : tpv[i] / pos, y1 = pos == 0 ? 0 : tpv[i + 1] / pos;
+            area += (x0 - x1) * (y0 + y1) / 2;
         }
-        return area / (pos * neg);
+        return area;
     }
 
+    protected override void DisposeState()
+    {
+        thresholds.Dispose(); tp.Dispose(); fp.Dispose();
+    }
 }
 
 /// <summary>mse / mae as metrics.</summary>
@@ -253,13 +315,14 @@ public static class MetricFactory
         _ => throw KerasException.BadArgument("UnknownMetric", $"Unknown metric '{name}'. Valid names: {string.Join(", ", Names)}.", name),
     };
 
-    public static Metric Create(string name, string lossName) => CanonicalName(name) switch
+    public static Metric Create(string name, string lossName) => Create(MetricSpec.Parse(name), lossName);
+
+    public static Metric Create(MetricSpec spec, string lossName) => spec.Kind switch
     {
         "accuracy" => new AccuracyMetric(lossName),
         "top_k_categorical_accuracy" => new TopKAccuracyMetric(),
-        "precision" => new PrecisionRecallMetric(true),
-        "recall" => new PrecisionRecallMetric(false),
-        "auc" => new AucMetric(),
+        "precision" or "recall" => new PrecisionRecallMetric(spec),
+        "auc" => new AucMetric(spec),
         "mse" => new ErrorMetric(true),
         _ => new ErrorMetric(false),
     };

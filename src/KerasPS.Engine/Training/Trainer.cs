@@ -101,6 +101,14 @@ public static class Trainer
         }
     }
 
+    /// <summary>The names every record of a fit will carry, in record order: loss, the metrics, then their val_ forms.</summary>
+    public static IReadOnlyList<string> HistoryNames(SequentialModel model, bool validation)
+    {
+        using var metrics = new MetricSet(model.MetricNames.Select(m => MetricFactory.Create(m, model.Loss!.Name)));
+        var train = new[] { "loss" }.Concat(metrics.Select(m => m.Name)).ToList();
+        return validation ? train.Concat(train.Select(n => "val_" + n)).ToList() : train;
+    }
+
     private static IEnumerable<EpochRecord> Run(SequentialModel model, EncodedData data, FitOptions o)
     {
         if (Interlocked.Exchange(ref model.Busy, 1) == 1)
@@ -135,6 +143,8 @@ public static class Trainer
             int initial = o.InitialEpoch ?? model.EpochsTrained;
             if (initial >= o.Epochs)
                 warn($"Nothing to train: the model has already completed {initial} epochs and -Epochs is {o.Epochs}. Epochs counts the total, as in Keras; raise it to train more.");
+            var produced = HistoryNames(model, p.ValX is not null);
+            foreach (var cb in o.Callbacks) cb.CheckNames(produced);
             foreach (var cb in o.Callbacks) cb.OnTrainBegin(context);
             trainBegun = true;
             var started = Stopwatch.StartNew();
@@ -364,7 +374,7 @@ public static class Trainer
         var regularized = p.Regularized;
         var constrained = p.Constrained;
         var batchWatchers = o.Callbacks.Where(c => c.NeedsBatchLoss).ToArray();
-        using var metrics = new MetricSet(model.MetricNames.Select(m => MetricFactory.Create(m, loss.Name)));
+        using var metrics = new MetricSet(model.Metrics.Select(m => MetricFactory.Create(m, loss.Name)));
         int n = p.Count, bs = o.BatchSize;
         int batches = (n + bs - 1) / bs;
         var nextProgress = TimeSpan.Zero;
@@ -462,7 +472,7 @@ public static class Trainer
     {
         var loss = model.Loss!;
         var fused = model.FusedActivation;
-        using var metrics = new MetricSet(model.MetricNames.Select(m => MetricFactory.Create(m, loss.Name)));
+        using var metrics = new MetricSet(model.Metrics.Select(m => MetricFactory.Create(m, loss.Name)));
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var sum = torch.zeros(1, dtype: ScalarType.Float64);

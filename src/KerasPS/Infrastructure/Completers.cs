@@ -32,3 +32,17 @@ public sealed class MetricCompleter : NameCompleter { protected override IEnumer
 public sealed class InitializerCompleter : NameCompleter { protected override IEnumerable<string> Names => Initializer.Names; }
 public sealed class RegularizerCompleter : NameCompleter { protected override IEnumerable<string> Names => Regularizer.Names; }
 public sealed class ConstraintCompleter : NameCompleter { protected override IEnumerable<string> Names => Constraint.Names; }
+
+/// <summary>Completes -Layer/-Name with the layer names of the model bound to -Model (a variable: -Model $model).</summary>
+public sealed class LayerNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var bound = fakeBoundParameters["Model"];
+        if ((bound is PSObject p ? p.BaseObject : bound) is not Model model) return Array.Empty<CompletionResult>();
+        var prefix = (wordToComplete ?? "").Trim('\'', '"');
+        return model.Engine.Layers.Select(l => l.Name).Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
+    }
+}

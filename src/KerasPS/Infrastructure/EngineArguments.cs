@@ -4,6 +4,7 @@ using KerasPS.Engine;
 using KerasPS.Engine.Constraints;
 using KerasPS.Engine.Initializers;
 using KerasPS.Engine.Regularizers;
+using KerasPS.Engine.Training;
 
 namespace KerasPS.Infrastructure;
 
@@ -42,6 +43,13 @@ internal static class EngineArguments
         string s => new Constraint(s),
         IDictionary d => Constraint.FromConfig(Config(d)),
         var other => throw KerasException.BadArgument("UnknownConstraint", $"A constraint must be a name ({string.Join(", ", Constraint.Names)}) or an object from New-Constraint. Received: {other}.", other),
+    };
+
+    public static MetricSpec ToMetric(object? value) => PSValue.Unwrap(value) switch
+    {
+        MetricSpec m => m,
+        string s => MetricSpec.Parse(s),
+        var other => throw KerasException.BadArgument("UnknownMetric", $"A metric must be a name ({string.Join(", ", MetricFactory.Names)}) or an object from New-Metric. Received: {other}.", other),
     };
 
     /// <summary>A PowerShell hashtable (case-insensitive, values maybe wrapped) as the engine's config dictionary.</summary>

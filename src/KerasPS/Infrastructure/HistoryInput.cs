@@ -65,7 +65,7 @@ internal sealed class HistoryInput
         var values = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var p in o.Properties)
         {
-            if (p.Name is "Epoch" or "LearningRate" or "Duration" or "Samples" or "Model") continue;
+            if (p.Name is "Epoch" or "LearningRate" or "Seconds" or "Duration" or "Samples" or "Model") continue;
             switch (PSValue.Unwrap(p.Value))
             {
                 case double d: values[KerasNames.ToSnake(p.Name)] = d; break;
@@ -80,7 +80,7 @@ internal sealed class HistoryInput
     }
 
     /// <summary>The metric's name as stored in records, accepting val_loss, ValLoss or valloss.</summary>
-    public static string Normalize(string metric) => KerasNames.ToSnake(KerasNames.ToPascal(metric.Trim()));
+    public static string Normalize(string metric) => KerasNames.ToHistoryName(metric);
 
     private static string TrialLabel(TrialResult t)
     {

@@ -72,6 +72,12 @@ public sealed class ObjectDatasetBuilder
         if (builder is null) Start(keys ?? pso!.Properties.Select(pr => pr.Name).ToArray(), unordered);
         var b = builder!;
         b.BeginRow();
+        try { FillRow(b, get); }
+        catch (KerasException) { b.DiscardRow(); throw; }   // a caller that skips the row goes on with a consistent builder
+    }
+
+    private void FillRow(TabularBuilder b, Func<string, (bool Found, object? Value)> get)
+    {
         for (int c = 0; c < columns.Length; c++)
         {
             var (found, value) = get(columns[c]);

@@ -45,7 +45,7 @@ public static class SweepWire
     {
         if (PSValue.Unwrap(data) is Dataset ds) return ds;
         var h = AsDictionary(data, "dataset");
-        var id = Convert.ToString(PSValue.Unwrap(h["Id"]), CultureInfo.InvariantCulture) ?? "";
+        var id = Read(h).String("Id") ?? "";
         lock (hostCache)
         {
             for (var node = hostCache.First; node is not null; node = node.Next)
@@ -64,16 +64,12 @@ public static class SweepWire
 
     public static Dataset DatasetFromWire(object wire)
     {
-        var h = AsDictionary(wire, "dataset");
-        string? b64(string k) => PSValue.Unwrap(h[k]) as string;
-        var features = MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(b64("Features") ?? "")).ToArray();
-        var shape = Ints(h["FeatureShape"]);
-        var names = Strings(h["FeatureNames"]);
-        var labels = b64("Labels") is { } l ? MemoryMarshal.Cast<byte, int>(Convert.FromBase64String(l)).ToArray() : null;
-        var classes = PSValue.Unwrap(h["Classes"]) is null ? null : Strings(h["Classes"]);
-        var targets = b64("Targets") is { } t ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(t)).ToArray() : null;
-        int width = Convert.ToInt32(PSValue.Unwrap(h["TargetWidth"]) ?? 1, CultureInfo.InvariantCulture);
-        return new Dataset(new EncodedData(features, shape, names, PSValue.Unwrap(h["TargetName"]) as string, labels, classes, targets, width));
+        var r = Read(AsDictionary(wire, "dataset"));
+        var features = MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(r.String("Features") ?? "")).ToArray();
+        var labels = r.String("Labels") is { } l ? MemoryMarshal.Cast<byte, int>(Convert.FromBase64String(l)).ToArray() : null;
+        var targets = r.String("Targets") is { } t ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(t)).ToArray() : null;
+        return new Dataset(new EncodedData(features, r.IntArray("FeatureShape") ?? Array.Empty<int>(), r.StringArray("FeatureNames") ?? Array.Empty<string>(),
+            r.String("TargetName"), labels, r.StringArray("Classes"), targets, r.Int("TargetWidth", 1)));
     }
 
     public static object[] HistoryToWire(IEnumerable<EpochRecord> history) => history.Select(r => (object)new Hashtable
@@ -92,16 +88,16 @@ public static class SweepWire
         foreach (var item in items)
         {
             var h = AsDictionary(item, "history record");
+            var r = Read(h);
             var values = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (DictionaryEntry e in AsDictionary(h["Values"], "history values"))
-                values[Convert.ToString(PSValue.Unwrap(e.Key), CultureInfo.InvariantCulture)!] = Convert.ToDouble(PSValue.Unwrap(e.Value), CultureInfo.InvariantCulture);
+            var valueTable = AsDictionary(h["Values"], "history values");
+            var valueReader = Read(valueTable);
+            foreach (var name in valueTable.Keys.Cast<object>().Select(k => Convert.ToString(PSValue.Unwrap(k), CultureInfo.InvariantCulture)!))
+                values[name] = valueReader.Double(name);
             // Keras order: loss first, then the training metrics, then the validation ones.
             var ordered = values.OrderBy(kv => kv.Key == "loss" ? 0 : kv.Key.StartsWith("val_", StringComparison.Ordinal) ? (kv.Key == "val_loss" ? 2 : 3) : 1)
                 .ThenBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value);
-            list.Add(new EpochRecord(Convert.ToInt32(PSValue.Unwrap(h["Epoch"]), CultureInfo.InvariantCulture), ordered,
-                Convert.ToDouble(PSValue.Unwrap(h["LearningRate"]), CultureInfo.InvariantCulture),
-                TimeSpan.FromTicks(Convert.ToInt64(PSValue.Unwrap(h["DurationTicks"]), CultureInfo.InvariantCulture)),
-                Convert.ToInt64(PSValue.Unwrap(h["Samples"]), CultureInfo.InvariantCulture)));
+            list.Add(new EpochRecord(r.Int("Epoch"), ordered, r.Double("LearningRate"), TimeSpan.FromTicks(r.Long("DurationTicks", 0)), r.Long("Samples", 0)));
         }
         return list;
     }
@@ -110,14 +106,5 @@ public static class SweepWire
     private static IDictionary AsDictionary(object? o, string what) => PSValue.Unwrap(o) as IDictionary
         ?? throw KerasException.BadData("InvalidSweepWireData", $"Expected a {what} as a hashtable from the sweep worker. Received: {PSValue.Unwrap(o)?.GetType().Name ?? "nothing"}. Check that the remote host runs the same KerasPS version.");
 
-    private static IEnumerable<object?> Items(object? o) => PSValue.Unwrap(o) switch
-    {
-        null => Array.Empty<object?>(),
-        string s => new object?[] { s },
-        IEnumerable e => e.Cast<object?>().Select(PSValue.Unwrap),
-        var single => new[] { single },
-    };
-
-    private static int[] Ints(object? o) => Items(o).Select(x => Convert.ToInt32(x, CultureInfo.InvariantCulture)).ToArray();
-    private static string[] Strings(object? o) => Items(o).Select(x => Convert.ToString(x, CultureInfo.InvariantCulture)!).ToArray();
+    private static ConfigReader Read(IDictionary h) => new(h, PSValue.Unwrap);
 }

@@ -4,7 +4,8 @@ using KerasPS.Engine.Activations;
 namespace KerasPS.Engine.Layers.Activations;
 
 /// <summary>keras.layers.Activation: applies a named activation; no weights.</summary>
-public sealed class ActivationLayer : Layer, IActivationHead
+[KerasLayer("Activation")]
+public sealed class ActivationLayer : Layer, IActivationHead, IKerasLayer<ActivationLayer>
 {
     public ActivationLayer(string activation, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -13,11 +14,11 @@ public sealed class ActivationLayer : Layer, IActivationHead
         Activation = ActivationFunctions.Normalize(activation);
     }
 
-    public override string ClassName => "Activation";
     public string Activation { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
     public Tensor ForwardWithoutActivation(Tensor x, bool training) => x;
     public override Tensor Forward(Tensor x, bool training) => ActivationFunctions.Apply(Activation, x);
     protected override void WriteConfig(IDictionary<string, object?> c) => c["activation"] = Activation;
+    public static ActivationLayer FromConfig(ConfigReader c) => new(c.String("activation")!, c.Name, c.InputShape);
     public override string? Details => $"activation={Activation}";
 }

@@ -6,25 +6,30 @@ using KerasPS.Engine.Initializers;
 namespace KerasPS.Engine.Layers.Activations;
 
 /// <summary>keras.layers.LeakyReLU: <c>x</c> for x &gt;= 0, <c>negative_slope * x</c> otherwise (Keras 3 default 0.3).</summary>
-public sealed class LeakyReLU : Layer
+[KerasLayer("LeakyReLU")]
+public sealed class LeakyReLU : Layer, IKerasLayer<LeakyReLU>
 {
-    public LeakyReLU(double negativeSlope = 0.3, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    /// <summary>Keras's default negative_slope.</summary>
+    public const double DefaultNegativeSlope = 0.3;
+
+    public LeakyReLU(double negativeSlope = DefaultNegativeSlope, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (!(negativeSlope >= 0) || double.IsInfinity(negativeSlope))
             throw KerasException.BadArgument("InvalidNegativeSlope", $"LeakyReLU negative_slope must be a finite number >= 0. Received: negative_slope={F(negativeSlope)}.", negativeSlope);
         NegativeSlope = negativeSlope;
     }
 
-    public override string ClassName => "LeakyReLU";
     public double NegativeSlope { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
     public override Tensor Forward(Tensor x, bool training) => nn.functional.leaky_relu(x, NegativeSlope);
     protected override void WriteConfig(IDictionary<string, object?> c) => c["negative_slope"] = NegativeSlope;
+    public static LeakyReLU FromConfig(ConfigReader c) => new(c.Double("negative_slope", DefaultNegativeSlope), c.Name, c.InputShape);
     public override string? Details => $"negative_slope={F(NegativeSlope)}";
 }
 
 /// <summary>keras.layers.PReLU: leaky ReLU with a learned slope <c>alpha</c> per input element (shared along <c>shared_axes</c>).</summary>
-public sealed class PReLU : Layer
+[KerasLayer("PReLU")]
+public sealed class PReLU : Layer, IKerasLayer<PReLU>
 {
     private Weight? alpha;
 
@@ -36,7 +41,6 @@ public sealed class PReLU : Layer
         SharedAxes = sharedAxes is { Length: > 0 } ? sharedAxes.Distinct().Order().ToArray() : null;
     }
 
-    public override string ClassName => "PReLU";
     public Initializer AlphaInitializer { get; }
     public int[]? SharedAxes { get; }
 
@@ -60,26 +64,34 @@ public sealed class PReLU : Layer
     {
         c["alpha_initializer"] = AlphaInitializer.GetConfig();
         c["shared_axes"] = SharedAxes;
+        c["alpha_regularizer"] = null;
+        c["alpha_constraint"] = null;
     }
+
+    public static PReLU FromConfig(ConfigReader c) => new(Initializer.Optional(c.Raw("alpha_initializer")), c.IntArray("shared_axes"), c.Name, c.InputShape);
 
     public override string? Details => SharedAxes is null ? null : $"shared_axes=({string.Join(", ", SharedAxes)})";
 }
 
 /// <summary>keras.layers.ELU: <c>x</c> for x &gt; 0, <c>alpha * (exp(x) - 1)</c> otherwise.</summary>
-public sealed class ELU : Layer
+[KerasLayer("ELU")]
+public sealed class ELU : Layer, IKerasLayer<ELU>
 {
-    public ELU(double alpha = 1.0, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    /// <summary>Keras's default alpha.</summary>
+    public const double DefaultAlpha = 1.0;
+
+    public ELU(double alpha = DefaultAlpha, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (double.IsNaN(alpha) || double.IsInfinity(alpha))
             throw KerasException.BadArgument("InvalidAlpha", $"ELU alpha must be a finite number. Received: alpha={F(alpha)}.", alpha);
         Alpha = alpha;
     }
 
-    public override string ClassName => "ELU";
     public double Alpha { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
     public override Tensor Forward(Tensor x, bool training) => nn.functional.elu(x, Alpha);
     protected override void WriteConfig(IDictionary<string, object?> c) => c["alpha"] = Alpha;
+    public static ELU FromConfig(ConfigReader c) => new(c.Double("alpha", DefaultAlpha), c.Name, c.InputShape);
     public override string? Details => $"alpha={F(Alpha)}";
 }
 
@@ -87,7 +99,8 @@ public sealed class ELU : Layer
 /// keras.layers.ReLU: <c>max_value</c> caps the output, values at or below <c>threshold</c> become
 /// <c>negative_slope * (x - threshold)</c>.
 /// </summary>
-public sealed class ReLU : Layer
+[KerasLayer("ReLU")]
+public sealed class ReLU : Layer, IKerasLayer<ReLU>
 {
     public ReLU(double? maxValue = null, double negativeSlope = 0, double threshold = 0, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -102,7 +115,6 @@ public sealed class ReLU : Layer
         Threshold = threshold;
     }
 
-    public override string ClassName => "ReLU";
     public double? MaxValue { get; }
     public double NegativeSlope { get; }
     public double Threshold { get; }
@@ -124,20 +136,25 @@ public sealed class ReLU : Layer
         c["threshold"] = Threshold;
     }
 
+    public static ReLU FromConfig(ConfigReader c) => new(c.NullableDouble("max_value"), c.Double("negative_slope", 0), c.Double("threshold", 0), c.Name, c.InputShape);
+
     public override string? Details => DetailText.Join(MaxValue is double m ? $"max_value={F(m)}" : null,
         NegativeSlope != 0 ? $"negative_slope={F(NegativeSlope)}" : null, Threshold != 0 ? $"threshold={F(Threshold)}" : null);
 }
 
 /// <summary>keras.layers.Softmax along an axis (Keras numbering: 0 is the batch axis, -1 the last).</summary>
-public sealed class Softmax : Layer, IActivationHead
+[KerasLayer("Softmax")]
+public sealed class Softmax : Layer, IActivationHead, IKerasLayer<Softmax>
 {
-    public Softmax(int axis = -1, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    /// <summary>Keras's default axis: the last.</summary>
+    public const int DefaultAxis = -1;
+
+    public Softmax(int axis = DefaultAxis, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (axis == 0) throw KerasException.BadArgument("InvalidAxis", "Softmax cannot run along the batch axis (0). Use -1 (the last axis) or an axis from 1.", axis);
         Axis = axis;
     }
 
-    public override string ClassName => "Softmax";
     public int Axis { get; }
 
     /// <summary>Only a softmax over the last axis can be fused into a cross-entropy loss.</summary>
@@ -154,5 +171,6 @@ public sealed class Softmax : Layer, IActivationHead
     public Tensor ForwardWithoutActivation(Tensor x, bool training) => x;
     public override Tensor Forward(Tensor x, bool training) => x.softmax(Axis);
     protected override void WriteConfig(IDictionary<string, object?> c) => c["axis"] = Axis;
+    public static Softmax FromConfig(ConfigReader c) => new(c.Int("axis", DefaultAxis), c.Name, c.InputShape);
     public override string? Details => $"axis={Axis}";
 }

@@ -76,6 +76,7 @@ public abstract class ConvBase : KernelLayer
         c["padding"] = Padding;
         c["data_format"] = ChannelsLast ? "channels_last" : "channels_first";
         c["dilation_rate"] = DilationRate;
+        c["groups"] = 1;
         WriteKernelConfig(c);
     }
 
@@ -89,27 +90,42 @@ public abstract class ConvBase : KernelLayer
         Activation == "linear" ? null : $"activation={Activation}",
     }.Concat(RuleDetails()).ToArray());
 
-    internal static T FromConfig<T>(ConfigReader c, Func<int, int[], int[]?, string?, int[]?, string?, KernelOptions, T> make) =>
-        make(c.Int("filters"), c.IntArray("kernel_size")!, c.IntArray("strides"), c.String("padding"), c.IntArray("dilation_rate"),
-            c.String("data_format"), KernelOptions.FromConfig(c));
+    /// <summary>The settings every convolution's config holds, read once for the subclasses' FromConfig.</summary>
+    protected sealed record ConvConfig(int Filters, int[] KernelSize, int[]? Strides, string? Padding, int[]? DilationRate, string? DataFormat, KernelOptions Options)
+    {
+        public static ConvConfig Read(ConfigReader c) => new(c.Int("filters"), c.IntArray("kernel_size")!, c.IntArray("strides"), c.String("padding"),
+            c.IntArray("dilation_rate"), c.String("data_format"), KernelOptions.FromConfig(c));
+    }
 }
 
 /// <summary>keras.layers.Conv1D: input (steps, channels); kernel (kernel_size, in, filters). Padding valid, same or causal.</summary>
-public sealed class Conv1D : ConvBase
+[KerasLayer("Conv1D")]
+public sealed class Conv1D : ConvBase, IKerasLayer<Conv1D>
 {
     public Conv1D(int filters, int[] kernelSize, int[]? strides = null, string? padding = null, int[]? dilationRate = null,
         string? dataFormat = null, KernelOptions? options = null, string? name = null, int[]? inputShape = null)
         : base(1, filters, kernelSize, strides, padding, dilationRate, dataFormat, options, name, inputShape) { }
 
-    public override string ClassName => "Conv1D";
+    public static Conv1D FromConfig(ConfigReader c)
+    {
+        var k = ConvConfig.Read(c);
+        return new(k.Filters, k.KernelSize, k.Strides, k.Padding, k.DilationRate, k.DataFormat, k.Options, c.Name, c.InputShape);
+    }
+
 }
 
 /// <summary>keras.layers.Conv2D: input (height, width, channels) (channels_last, the Keras default); kernel (kh, kw, in, filters).</summary>
-public sealed class Conv2D : ConvBase
+[KerasLayer("Conv2D")]
+public sealed class Conv2D : ConvBase, IKerasLayer<Conv2D>
 {
     public Conv2D(int filters, int[] kernelSize, int[]? strides = null, string? padding = null, int[]? dilationRate = null,
         string? dataFormat = null, KernelOptions? options = null, string? name = null, int[]? inputShape = null)
         : base(2, filters, kernelSize, strides, padding, dilationRate, dataFormat, options, name, inputShape) { }
 
-    public override string ClassName => "Conv2D";
+    public static Conv2D FromConfig(ConfigReader c)
+    {
+        var k = ConvConfig.Read(c);
+        return new(k.Filters, k.KernelSize, k.Strides, k.Padding, k.DilationRate, k.DataFormat, k.Options, c.Name, c.InputShape);
+    }
+
 }

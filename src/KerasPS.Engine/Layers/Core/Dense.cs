@@ -8,7 +8,8 @@ namespace KerasPS.Engine.Layers.Core;
 /// keras.layers.Dense: <c>activation(x @ kernel + bias)</c> on the last axis; kernel is (in, out) as in Keras.
 /// Regularizers add to the training loss; constraints project the weights after each optimizer step.
 /// </summary>
-public sealed class Dense : KernelLayer
+[KerasLayer("Dense")]
+public sealed class Dense : KernelLayer, IKerasLayer<Dense>
 {
     public Dense(int units, KernelOptions? options = null, string? name = null, int[]? inputShape = null)
         : base(options, name, inputShape)
@@ -18,7 +19,6 @@ public sealed class Dense : KernelLayer
         Units = units;
     }
 
-    public override string ClassName => "Dense";
     public int Units { get; }
 
     public override int[] ComputeOutputShape(int[] inputShape)
@@ -64,7 +64,7 @@ public sealed class Dense : KernelLayer
         WriteKernelConfig(c);
     }
 
-    internal static Dense FromConfig(ConfigReader c) => new(c.Int("units"), KernelOptions.FromConfig(c), c.Name, c.InputShape);
+    public static Dense FromConfig(ConfigReader c) => new(c.Int("units"), KernelOptions.FromConfig(c), c.Name, c.InputShape);
 
     public override string? Details => DetailText.Join(new[]
     {

@@ -11,7 +11,8 @@ namespace KerasPS.Engine.Layers.Core;
 /// table is the weight <c>embeddings</c> (input_dim, output_dim). Inputs arrive as float features and are
 /// rounded to the nearest integer id.
 /// </summary>
-public sealed class Embedding : Layer
+[KerasLayer("Embedding")]
+public sealed class Embedding : Layer, IKerasLayer<Embedding>
 {
     private Weight? embeddings;
 
@@ -30,7 +31,6 @@ public sealed class Embedding : Layer
         EmbeddingsConstraint = embeddingsConstraint;
     }
 
-    public override string ClassName => "Embedding";
     public int InputDim { get; }
     public int OutputDim { get; }
     public Initializer EmbeddingsInitializer { get; }
@@ -66,7 +66,12 @@ public sealed class Embedding : Layer
         c["embeddings_initializer"] = EmbeddingsInitializer.GetConfig();
         c["embeddings_regularizer"] = EmbeddingsRegularizer?.GetConfig();
         c["embeddings_constraint"] = EmbeddingsConstraint?.GetConfig();
+        c["mask_zero"] = false;
     }
+
+    public static Embedding FromConfig(ConfigReader c) => new(c.Int("input_dim"), c.Int("output_dim"),
+        Initializer.Optional(c.Raw("embeddings_initializer")), Regularizer.FromConfig(c.Raw("embeddings_regularizer")),
+        Constraint.FromConfig(c.Raw("embeddings_constraint")), c.Name, c.InputShape);
 
     public override string? Details => DetailText.Join($"vocabulary={InputDim}",
         EmbeddingsRegularizer is null ? null : $"embeddings_regularizer={EmbeddingsRegularizer}",

@@ -11,7 +11,8 @@ namespace KerasPS.Engine.Layers.Core;
 /// is true, because loading it means running that code. The output shape is <c>output_shape</c> when given,
 /// otherwise found by running the layer on a zero batch of two rows.
 /// </summary>
-public sealed class Lambda : Layer
+[KerasLayer("Lambda")]
+public sealed class Lambda : Layer, IKerasLayer<Lambda>
 {
     /// <summary>
     /// Turns saved code back into a host function; set by the host that can run it (the PowerShell module). A host
@@ -55,7 +56,6 @@ public sealed class Lambda : Layer
         DeclaredOutputShape = outputShape is null ? null : Shapes.Validate(outputShape, "OutputShape");
     }
 
-    public override string ClassName => "Lambda";
 
     /// <summary>The expression text, for expression lambdas.</summary>
     public string? Expression => expression?.Text;
@@ -98,6 +98,10 @@ public sealed class Lambda : Layer
         return y;
     }
 
+    /// <summary>The expression as ONNX nodes on <paramref name="x"/>; script-block Lambdas have none (the exporter refuses them first).</summary>
+    internal string LowerToOnnx(Onnx.OnnxGraph g, string x) =>
+        expression?.LowerToOnnx(g, x, InputShape!) ?? throw new InvalidOperationException("A script-block Lambda has no ONNX form.");
+
     private string Display => expression?.Text ?? Code ?? "";
 
     protected override void WriteConfig(IDictionary<string, object?> c)
@@ -112,8 +116,9 @@ public sealed class Lambda : Layer
         c["output_shape"] = DeclaredOutputShape;
     }
 
-    internal static Lambda FromConfig(ConfigReader c, bool allowUnsafeCode)
+    public static Lambda FromConfig(ConfigReader c)
     {
+        bool allowUnsafeCode = c.AllowUnsafeCode;
         if (c.String("expression") is { } e) return new Lambda(e, c.IntArray("output_shape"), c.Name, c.InputShape);
         var code = c.String("function") ?? throw KerasException.BadData("InvalidLayerConfig", "The Lambda config has neither an 'expression' nor a 'function'.");
         if (!allowUnsafeCode)

@@ -10,7 +10,8 @@ namespace KerasPS.Engine.Layers.Normalization;
 /// them, so the parameter count matches: 93 features give 93 + 93 + 1 = 187), so that checkpoints, predictions
 /// and test data all use the same scaling. A feature with zero variance maps to 0 at its mean, never NaN or Inf.
 /// </summary>
-public sealed class Normalization : Layer
+[KerasLayer("Normalization")]
+public sealed class Normalization : Layer, IKerasLayer<Normalization>
 {
     /// <summary>Keras's backend epsilon: the smallest standard deviation divided by.</summary>
     public const float Epsilon = 1e-7f;
@@ -20,7 +21,10 @@ public sealed class Normalization : Layer
     private double[]? meanValues, varianceValues;
     private long countValue;
 
-    public Normalization(int axis = -1, double[]? mean = null, double[]? variance = null, string? name = null, int[]? inputShape = null)
+    /// <summary>Keras's default axis: the last (one mean and variance per feature).</summary>
+    public const int DefaultAxis = -1;
+
+    public Normalization(int axis = DefaultAxis, double[]? mean = null, double[]? variance = null, string? name = null, int[]? inputShape = null)
         : base(name, inputShape)
     {
         if ((mean is null) != (variance is null))
@@ -37,15 +41,10 @@ public sealed class Normalization : Layer
         varianceValues = variance;
     }
 
-    public override string ClassName => "Normalization";
-
-    /// <summary>Registers the class with <see cref="LayerRegistry"/> when the engine loads, so configs and checkpoints can name it.</summary>
-    [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => LayerRegistry.Register("Normalization", FromConfig);
 
     /// <summary>The inverse of <see cref="Layer.GetConfig"/>: axis, and the statistics when the config has them.</summary>
     public static Normalization FromConfig(ConfigReader c) =>
-        new(c.Raw("axis") is null ? -1 : c.Int("axis"), c.DoubleArray("mean"), c.DoubleArray("variance"), c.Name, c.InputShape);
+        new(c.Raw("axis") is null ? DefaultAxis : c.Int("axis"), c.DoubleArray("mean"), c.DoubleArray("variance"), c.Name, c.InputShape);
 
     /// <summary>The axis that keeps one mean and variance per position (-1: the last, the features).</summary>
     public int Axis { get; }

@@ -10,11 +10,15 @@ namespace KerasPS.Engine.Layers.Normalization;
 /// (<c>moving = moving * momentum + batch * (1 - momentum)</c>); at inference it uses the moving statistics.
 /// The moving statistics are non-trainable weights, so they count as non-trainable parameters and are saved.
 /// </summary>
-public sealed class BatchNormalization : Layer
+[KerasLayer("BatchNormalization")]
+public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>
 {
     private Weight? gamma, beta, movingMean, movingVariance;
 
-    public BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true,
+    /// <summary>Keras's defaults.</summary>
+    public const double DefaultMomentum = 0.99, DefaultEpsilon = 1e-3;
+
+    public BatchNormalization(double momentum = DefaultMomentum, double epsilon = DefaultEpsilon, bool center = true, bool scale = true,
         string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (!(momentum >= 0 && momentum <= 1))
@@ -27,7 +31,6 @@ public sealed class BatchNormalization : Layer
         Scale = scale;
     }
 
-    public override string ClassName => "BatchNormalization";
     public double Momentum { get; }
     public double Epsilon { get; }
     public bool Center { get; }
@@ -47,7 +50,7 @@ public sealed class BatchNormalization : Layer
     public override Tensor Forward(Tensor x, bool training)
     {
         Tensor mean, variance;
-        if (training)
+        if (training && Trainable)   // Keras 3: a frozen BatchNormalization runs in inference mode, its moving statistics untouched
         {
             var dims = Enumerable.Range(0, (int)x.dim() - 1).Select(i => (long)i).ToArray();
             mean = x.mean(dims);
@@ -76,17 +79,34 @@ public sealed class BatchNormalization : Layer
         c["epsilon"] = Epsilon;
         c["center"] = Center;
         c["scale"] = Scale;
+        // Fixed in KerasPS; written so that Keras reads the same layer.
+        c["beta_initializer"] = new Initializer("zeros").GetConfig();
+        c["gamma_initializer"] = new Initializer("ones").GetConfig();
+        c["moving_mean_initializer"] = new Initializer("zeros").GetConfig();
+        c["moving_variance_initializer"] = new Initializer("ones").GetConfig();
+        c["beta_regularizer"] = null;
+        c["gamma_regularizer"] = null;
+        c["beta_constraint"] = null;
+        c["gamma_constraint"] = null;
+        c["synchronized"] = false;
     }
+
+    public static BatchNormalization FromConfig(ConfigReader c) =>
+        new(c.Double("momentum", DefaultMomentum), c.Double("epsilon", DefaultEpsilon), c.Bool("center", true), c.Bool("scale", true), c.Name, c.InputShape);
 
     public override string? Details => $"momentum={F(Momentum)}, epsilon={F(Epsilon)}";
 }
 
 /// <summary>keras.layers.LayerNormalization over the last axis: each sample normalized by its own mean and variance, then scaled and shifted.</summary>
-public sealed class LayerNormalization : Layer
+[KerasLayer("LayerNormalization")]
+public sealed class LayerNormalization : Layer, IKerasLayer<LayerNormalization>
 {
     private Weight? gamma, beta;
 
-    public LayerNormalization(double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    /// <summary>Keras's default epsilon.</summary>
+    public const double DefaultEpsilon = 1e-3;
+
+    public LayerNormalization(double epsilon = DefaultEpsilon, bool center = true, bool scale = true, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (!(epsilon > 0))
             throw KerasException.BadArgument("InvalidEpsilon", $"LayerNormalization epsilon must be positive. Received: epsilon={F(epsilon)}.", epsilon);
@@ -95,7 +115,6 @@ public sealed class LayerNormalization : Layer
         Scale = scale;
     }
 
-    public override string ClassName => "LayerNormalization";
     public double Epsilon { get; }
     public bool Center { get; }
     public bool Scale { get; }
@@ -124,7 +143,17 @@ public sealed class LayerNormalization : Layer
         c["epsilon"] = Epsilon;
         c["center"] = Center;
         c["scale"] = Scale;
+        c["rms_scaling"] = false;
+        c["beta_initializer"] = new Initializer("zeros").GetConfig();
+        c["gamma_initializer"] = new Initializer("ones").GetConfig();
+        c["beta_regularizer"] = null;
+        c["gamma_regularizer"] = null;
+        c["beta_constraint"] = null;
+        c["gamma_constraint"] = null;
     }
+
+    public static LayerNormalization FromConfig(ConfigReader c) =>
+        new(c.Double("epsilon", DefaultEpsilon), c.Bool("center", true), c.Bool("scale", true), c.Name, c.InputShape);
 
     public override string? Details => $"epsilon={F(Epsilon)}";
 }

@@ -75,36 +75,41 @@ public abstract class PoolingBase : Layer
         Strides.SequenceEqual(PoolSize) ? null : $"strides=({string.Join(", ", Strides)})",
         Padding != "valid" ? $"padding={Padding}" : null, ChannelsLast ? null : "channels_first");
 
-    internal static T FromConfig<T>(ConfigReader c, Func<int[]?, int[]?, string?, string?, string?, int[]?, T> make) =>
+    /// <summary>Reads a pooling config for the subclasses' FromConfig: pool_size, strides, padding, data_format, name, input shape.</summary>
+    protected static T Read<T>(ConfigReader c, Func<int[]?, int[]?, string?, string?, string?, int[]?, T> make) =>
         make(c.IntArray("pool_size"), c.IntArray("strides"), c.String("padding"), c.String("data_format"), c.Name, c.InputShape);
 }
 
-public sealed class MaxPooling1D : PoolingBase
+[KerasLayer("MaxPooling1D")]
+public sealed class MaxPooling1D : PoolingBase, IKerasLayer<MaxPooling1D>
 {
     public MaxPooling1D(int[]? poolSize = null, int[]? strides = null, string? padding = null, string? dataFormat = null, string? name = null, int[]? inputShape = null)
         : base(1, true, poolSize, strides, padding, dataFormat, name, inputShape) { }
-    public override string ClassName => "MaxPooling1D";
+    public static MaxPooling1D FromConfig(ConfigReader c) => Read(c, (k, s, p, d, n, i) => new MaxPooling1D(k, s, p, d, n, i));
 }
 
-public sealed class MaxPooling2D : PoolingBase
+[KerasLayer("MaxPooling2D")]
+public sealed class MaxPooling2D : PoolingBase, IKerasLayer<MaxPooling2D>
 {
     public MaxPooling2D(int[]? poolSize = null, int[]? strides = null, string? padding = null, string? dataFormat = null, string? name = null, int[]? inputShape = null)
         : base(2, true, poolSize, strides, padding, dataFormat, name, inputShape) { }
-    public override string ClassName => "MaxPooling2D";
+    public static MaxPooling2D FromConfig(ConfigReader c) => Read(c, (k, s, p, d, n, i) => new MaxPooling2D(k, s, p, d, n, i));
 }
 
-public sealed class AveragePooling1D : PoolingBase
+[KerasLayer("AveragePooling1D")]
+public sealed class AveragePooling1D : PoolingBase, IKerasLayer<AveragePooling1D>
 {
     public AveragePooling1D(int[]? poolSize = null, int[]? strides = null, string? padding = null, string? dataFormat = null, string? name = null, int[]? inputShape = null)
         : base(1, false, poolSize, strides, padding, dataFormat, name, inputShape) { }
-    public override string ClassName => "AveragePooling1D";
+    public static AveragePooling1D FromConfig(ConfigReader c) => Read(c, (k, s, p, d, n, i) => new AveragePooling1D(k, s, p, d, n, i));
 }
 
-public sealed class AveragePooling2D : PoolingBase
+[KerasLayer("AveragePooling2D")]
+public sealed class AveragePooling2D : PoolingBase, IKerasLayer<AveragePooling2D>
 {
     public AveragePooling2D(int[]? poolSize = null, int[]? strides = null, string? padding = null, string? dataFormat = null, string? name = null, int[]? inputShape = null)
         : base(2, false, poolSize, strides, padding, dataFormat, name, inputShape) { }
-    public override string ClassName => "AveragePooling2D";
+    public static AveragePooling2D FromConfig(ConfigReader c) => Read(c, (k, s, p, d, n, i) => new AveragePooling2D(k, s, p, d, n, i));
 }
 
 /// <summary>keras.layers.GlobalAveragePooling1D/2D: the mean over the steps (or height and width) of each channel.</summary>
@@ -141,14 +146,16 @@ public abstract class GlobalAveragePoolingBase : Layer
     }
 }
 
-public sealed class GlobalAveragePooling1D : GlobalAveragePoolingBase
+[KerasLayer("GlobalAveragePooling1D")]
+public sealed class GlobalAveragePooling1D : GlobalAveragePoolingBase, IKerasLayer<GlobalAveragePooling1D>
 {
     public GlobalAveragePooling1D(string? dataFormat = null, bool keepDims = false, string? name = null, int[]? inputShape = null) : base(1, dataFormat, keepDims, name, inputShape) { }
-    public override string ClassName => "GlobalAveragePooling1D";
+    public static GlobalAveragePooling1D FromConfig(ConfigReader c) => new(c.String("data_format"), c.Bool("keepdims", false), c.Name, c.InputShape);
 }
 
-public sealed class GlobalAveragePooling2D : GlobalAveragePoolingBase
+[KerasLayer("GlobalAveragePooling2D")]
+public sealed class GlobalAveragePooling2D : GlobalAveragePoolingBase, IKerasLayer<GlobalAveragePooling2D>
 {
     public GlobalAveragePooling2D(string? dataFormat = null, bool keepDims = false, string? name = null, int[]? inputShape = null) : base(2, dataFormat, keepDims, name, inputShape) { }
-    public override string ClassName => "GlobalAveragePooling2D";
+    public static GlobalAveragePooling2D FromConfig(ConfigReader c) => new(c.String("data_format"), c.Bool("keepdims", false), c.Name, c.InputShape);
 }

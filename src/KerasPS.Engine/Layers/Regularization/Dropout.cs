@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 namespace KerasPS.Engine.Layers.Regularization;
 
 /// <summary>keras.layers.Dropout: zeroes a fraction of inputs while training and scales the rest by 1/(1-rate).</summary>
-public sealed class Dropout : Layer
+[KerasLayer("Dropout")]
+public sealed class Dropout : Layer, IKerasLayer<Dropout>
 {
     public Dropout(double rate, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -13,11 +14,11 @@ public sealed class Dropout : Layer
         Rate = rate;
     }
 
-    public override string ClassName => "Dropout";
     public double Rate { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
     public override Tensor Forward(Tensor x, bool training) =>
         training && Rate > 0 ? x * Training.RandomContext.DropoutMask(x, Rate) : x;
-    protected override void WriteConfig(IDictionary<string, object?> c) => c["rate"] = Rate;
+    protected override void WriteConfig(IDictionary<string, object?> c) { c["rate"] = Rate; c["seed"] = null; c["noise_shape"] = null; }
+    public static Dropout FromConfig(ConfigReader c) => new(c.Double("rate"), c.Name, c.InputShape);
     public override string? Details => $"rate={F(Rate)}";
 }

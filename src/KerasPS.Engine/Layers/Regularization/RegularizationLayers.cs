@@ -5,7 +5,8 @@ using KerasPS.Engine.Regularizers;
 namespace KerasPS.Engine.Layers.Regularization;
 
 /// <summary>keras.layers.GaussianNoise: adds zero-mean noise of the given standard deviation while training; identity at inference.</summary>
-public sealed class GaussianNoise : Layer
+[KerasLayer("GaussianNoise")]
+public sealed class GaussianNoise : Layer, IKerasLayer<GaussianNoise>
 {
     public GaussianNoise(double stddev, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -14,11 +15,11 @@ public sealed class GaussianNoise : Layer
         StdDev = stddev;
     }
 
-    public override string ClassName => "GaussianNoise";
     public double StdDev { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
     public override Tensor Forward(Tensor x, bool training) => training && StdDev > 0 ? x + torch.empty_like(x).normal_(0, StdDev, Training.RandomContext.Current) : x;
-    protected override void WriteConfig(IDictionary<string, object?> c) => c["stddev"] = StdDev;
+    protected override void WriteConfig(IDictionary<string, object?> c) { c["stddev"] = StdDev; c["seed"] = null; }
+    public static GaussianNoise FromConfig(ConfigReader c) => new(c.Double("stddev"), c.Name, c.InputShape);
     public override string? Details => $"stddev={F(StdDev)}";
 }
 
@@ -26,7 +27,8 @@ public sealed class GaussianNoise : Layer
 /// keras.layers.AlphaDropout: dropout for SELU networks. Dropped inputs are set to SELU's negative saturation
 /// value and the result is rescaled so that mean and variance are kept; identity at inference.
 /// </summary>
-public sealed class AlphaDropout : Layer
+[KerasLayer("AlphaDropout")]
+public sealed class AlphaDropout : Layer, IKerasLayer<AlphaDropout>
 {
     private const double AlphaP = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946;
 
@@ -37,7 +39,6 @@ public sealed class AlphaDropout : Layer
         Rate = rate;
     }
 
-    public override string ClassName => "AlphaDropout";
     public double Rate { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
 
@@ -50,12 +51,14 @@ public sealed class AlphaDropout : Layer
         return (x * keep + (1 - keep) * AlphaP) * a + b;
     }
 
-    protected override void WriteConfig(IDictionary<string, object?> c) => c["rate"] = Rate;
+    protected override void WriteConfig(IDictionary<string, object?> c) { c["rate"] = Rate; c["noise_shape"] = null; c["seed"] = null; }
+    public static AlphaDropout FromConfig(ConfigReader c) => new(c.Double("rate"), c.Name, c.InputShape);
     public override string? Details => $"rate={F(Rate)}";
 }
 
 /// <summary>keras.layers.ActivityRegularization: identity that adds <c>l1 * sum|x| + l2 * sum x^2</c> (per sample) to the loss.</summary>
-public sealed class ActivityRegularization : Layer
+[KerasLayer("ActivityRegularization")]
+public sealed class ActivityRegularization : Layer, IKerasLayer<ActivityRegularization>
 {
     public ActivityRegularization(double l1 = 0, double l2 = 0, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -66,11 +69,11 @@ public sealed class ActivityRegularization : Layer
         ActivityRegularizer = l1 > 0 || l2 > 0 ? new Regularizer(l1, l2) : null;
     }
 
-    public override string ClassName => "ActivityRegularization";
     public double L1 { get; }
     public double L2 { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
     public override Tensor Forward(Tensor x, bool training) => ObserveActivity(x);
     protected override void WriteConfig(IDictionary<string, object?> c) { c["l1"] = L1; c["l2"] = L2; }
+    public static ActivityRegularization FromConfig(ConfigReader c) => new(c.Double("l1", 0), c.Double("l2", 0), c.Name, c.InputShape);
     public override string? Details => $"l1={F(L1)}, l2={F(L2)}";
 }

@@ -3,17 +3,19 @@ using static TorchSharp.torch;
 namespace KerasPS.Engine.Layers.Reshaping;
 
 /// <summary>keras.layers.Flatten: (batch, d1, d2, ...) to (batch, d1*d2*...), in row-major (channels_last) order.</summary>
-public sealed class Flatten : Layer
+[KerasLayer("Flatten")]
+public sealed class Flatten : Layer, IKerasLayer<Flatten>
 {
     public Flatten(string? name = null, int[]? inputShape = null) : base(name, inputShape) { }
-    public override string ClassName => "Flatten";
     public override int[] ComputeOutputShape(int[] inputShape) => new[] { (int)Shapes.Product(inputShape) };
     public override Tensor Forward(Tensor x, bool training) => x.reshape(x.shape[0], -1);
     protected override void WriteConfig(IDictionary<string, object?> c) => c["data_format"] = "channels_last";
+    public static Flatten FromConfig(ConfigReader c) => new(c.Name, c.InputShape);
 }
 
 /// <summary>keras.layers.Reshape: to <c>target_shape</c> (batch axis excluded); one dimension may be -1 and is inferred.</summary>
-public sealed class Reshape : Layer
+[KerasLayer("Reshape")]
+public sealed class Reshape : Layer, IKerasLayer<Reshape>
 {
     public Reshape(int[] targetShape, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -25,7 +27,6 @@ public sealed class Reshape : Layer
         TargetShape = (int[])targetShape.Clone();
     }
 
-    public override string ClassName => "Reshape";
     public int[] TargetShape { get; }
 
     public override int[] ComputeOutputShape(int[] inputShape)
@@ -51,11 +52,13 @@ public sealed class Reshape : Layer
         x.reshape(new[] { x.shape[0] }.Concat(OutputShape!.Select(d => (long)d)).ToArray());
 
     protected override void WriteConfig(IDictionary<string, object?> c) => c["target_shape"] = TargetShape;
+    public static Reshape FromConfig(ConfigReader c) => new(c.IntArray("target_shape")!, c.Name, c.InputShape);
     public override string? Details => $"target_shape=({string.Join(", ", TargetShape)})";
 }
 
 /// <summary>keras.layers.Permute: reorders the non-batch axes; <c>dims</c> is 1-based (Keras: (2, 1) swaps the first two).</summary>
-public sealed class Permute : Layer
+[KerasLayer("Permute")]
+public sealed class Permute : Layer, IKerasLayer<Permute>
 {
     public Permute(int[] dims, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -65,7 +68,6 @@ public sealed class Permute : Layer
         Dims = (int[])dims.Clone();
     }
 
-    public override string ClassName => "Permute";
     public int[] Dims { get; }
 
     public override int[] ComputeOutputShape(int[] inputShape)
@@ -78,11 +80,13 @@ public sealed class Permute : Layer
 
     public override Tensor Forward(Tensor x, bool training) => x.permute(new long[] { 0 }.Concat(Dims.Select(d => (long)d)).ToArray());
     protected override void WriteConfig(IDictionary<string, object?> c) => c["dims"] = Dims;
+    public static Permute FromConfig(ConfigReader c) => new(c.IntArray("dims")!, c.Name, c.InputShape);
     public override string? Details => $"dims=({string.Join(", ", Dims)})";
 }
 
 /// <summary>keras.layers.RepeatVector: (batch, features) to (batch, n, features).</summary>
-public sealed class RepeatVector : Layer
+[KerasLayer("RepeatVector")]
+public sealed class RepeatVector : Layer, IKerasLayer<RepeatVector>
 {
     public RepeatVector(int n, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -90,7 +94,6 @@ public sealed class RepeatVector : Layer
         N = n;
     }
 
-    public override string ClassName => "RepeatVector";
     public int N { get; }
 
     public override int[] ComputeOutputShape(int[] inputShape)
@@ -102,5 +105,6 @@ public sealed class RepeatVector : Layer
 
     public override Tensor Forward(Tensor x, bool training) => x.unsqueeze(1).expand(x.shape[0], N, x.shape[1]);
     protected override void WriteConfig(IDictionary<string, object?> c) => c["n"] = N;
+    public static RepeatVector FromConfig(ConfigReader c) => new(c.Int("n"), c.Name, c.InputShape);
     public override string? Details => $"n={N}";
 }

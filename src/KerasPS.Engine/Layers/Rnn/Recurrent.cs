@@ -97,6 +97,29 @@ public abstract class RecurrentBase : Layer
         c["kernel_initializer"] = KernelInitializer.GetConfig();
         c["recurrent_initializer"] = RecurrentInitializer.GetConfig();
         c["bias_initializer"] = BiasInitializer.GetConfig();
+        // Options Keras has and KerasPS runs only at their defaults: written so Keras reads the same layer, and
+        // checked on the way in (RecurrentConfig.Read) so a Keras file that uses them is refused, not misread.
+        foreach (var (key, value) in FixedOptions) c[key] = value;
+    }
+
+    private static readonly (string Key, object? Value)[] FixedOptions =
+    {
+        ("kernel_regularizer", null), ("recurrent_regularizer", null), ("bias_regularizer", null), ("activity_regularizer", null),
+        ("kernel_constraint", null), ("recurrent_constraint", null), ("bias_constraint", null),
+        ("dropout", 0.0), ("recurrent_dropout", 0.0), ("return_state", false), ("stateful", false), ("unroll", false), ("seed", null),
+    };
+
+    /// <summary>The settings every recurrent layer's config holds, read once for the subclasses' FromConfig.</summary>
+    protected sealed record RecurrentConfig(int Units, string? Activation, string? RecurrentActivation, bool UseBias, bool ReturnSequences,
+        bool GoBackwards, Initializer? KernelInitializer, Initializer? RecurrentInitializer, Initializer? BiasInitializer)
+    {
+        public static RecurrentConfig Read(ConfigReader c, string className)
+        {
+            foreach (var (key, value) in FixedOptions) c.RequireDefault(key, value, className);
+            return new(c.Int("units"), c.String("activation"), c.String("recurrent_activation"), c.Bool("use_bias", true),
+                c.Bool("return_sequences", false), c.Bool("go_backwards", false), Initializer.Optional(c.Raw("kernel_initializer")),
+                Initializer.Optional(c.Raw("recurrent_initializer")), Initializer.Optional(c.Raw("bias_initializer")));
+        }
     }
 
     public override string? Details => DetailText.Join(ReturnSequences ? "return_sequences" : null, GoBackwards ? "go_backwards" : null,
@@ -104,20 +127,27 @@ public abstract class RecurrentBase : Layer
 }
 
 /// <summary>keras.layers.SimpleRNN: <c>h = activation(x W + h U + b)</c>.</summary>
-public sealed class SimpleRNN : RecurrentBase
+[KerasLayer("SimpleRNN")]
+public sealed class SimpleRNN : RecurrentBase, IKerasLayer<SimpleRNN>
 {
     public SimpleRNN(int units, string? activation = null, bool useBias = true, bool returnSequences = false, bool goBackwards = false,
         Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null, string? name = null, int[]? inputShape = null)
         : base(units, activation, null, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape) { }
 
-    public override string ClassName => "SimpleRNN";
+    public static SimpleRNN FromConfig(ConfigReader c)
+    {
+        var r = RecurrentConfig.Read(c, "SimpleRNN");
+        return new(r.Units, r.Activation, r.UseBias, r.ReturnSequences, r.GoBackwards, r.KernelInitializer, r.RecurrentInitializer, r.BiasInitializer, c.Name, c.InputShape);
+    }
+
     protected override int Gates => 1;
     protected override Tensor? InputBias(Tensor? bias) => bias;
     protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b) => new[] { Act(p + s[0].matmul(u)) };
 }
 
 /// <summary>keras.layers.LSTM: input, forget, cell and output gates (order i, f, c, o); <c>unit_forget_bias</c> starts the forget bias at 1.</summary>
-public sealed class LSTM : RecurrentBase
+[KerasLayer("LSTM")]
+public sealed class LSTM : RecurrentBase, IKerasLayer<LSTM>
 {
     public LSTM(int units, string? activation = null, string? recurrentActivation = null, bool useBias = true, bool returnSequences = false,
         bool goBackwards = false, bool unitForgetBias = true, Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null,
@@ -125,7 +155,6 @@ public sealed class LSTM : RecurrentBase
         : base(units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape)
         => UnitForgetBias = unitForgetBias;
 
-    public override string ClassName => "LSTM";
     public bool UnitForgetBias { get; }
     protected override int Gates => 4;
     protected override Tensor? InputBias(Tensor? bias) => bias;
@@ -152,13 +181,21 @@ public sealed class LSTM : RecurrentBase
         base.WriteConfig(c);
         c["unit_forget_bias"] = UnitForgetBias;
     }
+
+    public static LSTM FromConfig(ConfigReader c)
+    {
+        var r = RecurrentConfig.Read(c, "LSTM");
+        return new(r.Units, r.Activation, r.RecurrentActivation, r.UseBias, r.ReturnSequences, r.GoBackwards, c.Bool("unit_forget_bias", true),
+            r.KernelInitializer, r.RecurrentInitializer, r.BiasInitializer, c.Name, c.InputShape);
+    }
 }
 
 /// <summary>
 /// keras.layers.GRU: update and reset gates (order z, r, h). With <c>reset_after</c> (Keras 3's default) the reset
 /// gate applies after the recurrent projection and the bias is (2, 3*units): input bias and recurrent bias.
 /// </summary>
-public sealed class GRU : RecurrentBase
+[KerasLayer("GRU")]
+public sealed class GRU : RecurrentBase, IKerasLayer<GRU>
 {
     public GRU(int units, string? activation = null, string? recurrentActivation = null, bool useBias = true, bool returnSequences = false,
         bool goBackwards = false, bool resetAfter = true, Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null,
@@ -166,7 +203,6 @@ public sealed class GRU : RecurrentBase
         : base(units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape)
         => ResetAfter = resetAfter;
 
-    public override string ClassName => "GRU";
     public bool ResetAfter { get; }
     protected override int Gates => 3;
     protected override int[] BiasShape => ResetAfter ? new[] { 2, 3 * Units } : new[] { 3 * Units };
@@ -202,5 +238,12 @@ public sealed class GRU : RecurrentBase
     {
         base.WriteConfig(c);
         c["reset_after"] = ResetAfter;
+    }
+
+    public static GRU FromConfig(ConfigReader c)
+    {
+        var r = RecurrentConfig.Read(c, "GRU");
+        return new(r.Units, r.Activation, r.RecurrentActivation, r.UseBias, r.ReturnSequences, r.GoBackwards, c.Bool("reset_after", true),
+            r.KernelInitializer, r.RecurrentInitializer, r.BiasInitializer, c.Name, c.InputShape);
     }
 }

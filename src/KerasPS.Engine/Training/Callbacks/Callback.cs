@@ -40,6 +40,9 @@ public sealed class TrainingContext
 public abstract class Callback
 {
     public virtual void OnTrainBegin(TrainingContext context) { }
+
+    /// <summary>Checks, before the first epoch, that the history names the callback reads are among <paramref name="produced"/>.</summary>
+    public virtual void CheckNames(IReadOnlyCollection<string> produced) { }
     public virtual void OnEpochBegin(TrainingContext context, int epoch) { }
     public virtual void OnEpochEnd(TrainingContext context, EpochRecord record) { }
 

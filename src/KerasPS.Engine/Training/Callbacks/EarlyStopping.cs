@@ -35,6 +35,8 @@ public sealed class EarlyStopping : Callback, IDisposable
     public int BestEpoch => bestEpoch;
     public double BestValue => bestValue;
 
+    public override void CheckNames(IReadOnlyCollection<string> produced) => Monitor.Check(produced, "EarlyStopping");
+
     public override void OnTrainBegin(TrainingContext context)
     {
         best?.Dispose();

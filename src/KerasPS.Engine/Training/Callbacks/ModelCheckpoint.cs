@@ -38,6 +38,11 @@ public sealed partial class ModelCheckpoint : Callback
     /// <summary>Path of the last file written, or null.</summary>
     public string? LastSavedPath { get; private set; }
 
+    public override void CheckNames(IReadOnlyCollection<string> produced)
+    {
+        if (SaveBestOnly) Monitor.Check(produced, "ModelCheckpoint");
+    }
+
     public override void OnTrainBegin(TrainingContext context) => Monitor.ResetWarning();
 
     public override void OnEpochEnd(TrainingContext context, EpochRecord record)
@@ -58,7 +63,7 @@ public sealed partial class ModelCheckpoint : Callback
             best = value;
         }
         else context.Log($"Epoch {record.Epoch}: saving model to {path}.");
-        Checkpoint.Save(context.Model, path, new CheckpointSaveOptions { Overwrite = true, WeightsOnly = SaveWeightsOnly, IncludeOptimizer = !SaveWeightsOnly });
+        Checkpoint.Save(context.Model, path, new CheckpointSaveOptions { Overwrite = true, WeightsOnly = SaveWeightsOnly, IncludeOptimizer = !SaveWeightsOnly && KerasFiles.FormatOf(path) == CheckpointFormat.KerasPS });
         LastSavedPath = path;
     }
 

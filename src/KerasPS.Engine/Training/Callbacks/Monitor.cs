@@ -15,7 +15,7 @@ public sealed class Monitor
     {
         if (string.IsNullOrWhiteSpace(name)) throw KerasException.BadArgument("InvalidMonitor", "Monitor needs a history name such as val_loss, loss or val_accuracy.");
         if (!(minDelta >= 0)) throw KerasException.BadArgument("InvalidMinDelta", $"MinDelta must be 0 or more. Received: {minDelta.ToString(CultureInfo.InvariantCulture)}.", minDelta);
-        Name = name.Trim();
+        Name = KerasNames.ToHistoryName(name);   // val_loss and ValLoss are one name
         Mode = mode == MonitorMode.Auto ? AutoMode(Name) : mode;
         MinDelta = minDelta;
     }
@@ -36,6 +36,22 @@ public sealed class Monitor
     /// <summary>True when <paramref name="value"/> beats <paramref name="reference"/> by more than MinDelta.</summary>
     public bool IsImprovement(double value, double reference) =>
         Mode == MonitorMode.Min ? value + MinDelta < reference : value - MinDelta > reference;
+
+    /// <summary>
+    /// Refuses, before the first epoch, a name this fit will never produce (a typo, or val_* without validation data):
+    /// a callback that silently never fires is worse than an error. <paramref name="produced"/> are the fit's history names.
+    /// </summary>
+    public void Check(IReadOnlyCollection<string> produced, string who)
+    {
+        if (produced.Contains(Name)) return;
+        var hint = Name.StartsWith("val_", StringComparison.Ordinal) && !produced.Any(p => p.StartsWith("val_", StringComparison.Ordinal))
+            ? " val_* values need -ValidationData or -ValidationSplit."
+            : "";
+        throw new KerasException("UnknownMonitor", ErrorKind.InvalidArgument,
+            $"{who} monitors '{Name}', which this fit does not produce. This fit produces: {string.Join(", ", produced)} (as record properties: {string.Join(", ", produced.Select(KerasNames.ToPascal))}).{hint}") { Target = Name };
+    }
+
+    public override string ToString() => $"{Name} ({Mode.ToString().ToLowerInvariant()}{(MinDelta > 0 ? $", min_delta {Format(MinDelta)}" : "")})";
 
     private bool warned;
 

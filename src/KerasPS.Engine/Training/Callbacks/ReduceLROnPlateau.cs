@@ -26,6 +26,8 @@ public sealed class ReduceLROnPlateau : Callback
     public int Cooldown { get; }
     public double MinLearningRate { get; }
 
+    public override void CheckNames(IReadOnlyCollection<string> produced) => Monitor.Check(produced, "ReduceLROnPlateau");
+
     public override void OnTrainBegin(TrainingContext context)
     {
         best = Monitor.Worst;

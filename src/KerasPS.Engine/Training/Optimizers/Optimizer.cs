@@ -5,6 +5,12 @@ using static TorchSharp.torch;
 
 namespace KerasPS.Engine.Training.Optimizers;
 
+/// <summary>One state tensor of an optimizer: the weight it belongs to, the slot's Keras-style name (m, v, momentum...) and its values.</summary>
+public sealed record OptimizerSlot(Weight Weight, string Slot, Tensor Value);
+
+/// <summary>What <see cref="Optimizer.GetState"/> returns: the step count, learning rate, the optimizer's own scalars and its slots.</summary>
+public sealed record OptimizerState(long Iterations, double LearningRate, IReadOnlyDictionary<string, double> Variables, IReadOnlyList<OptimizerSlot> Slots);
+
 /// <summary>
 /// A Keras optimizer with Keras's update rules and defaults, updating weights in place under no-grad.
 /// State (moments, step count) lives in named slots so that checkpoints can save and restore it.
@@ -12,7 +18,7 @@ namespace KerasPS.Engine.Training.Optimizers;
 public abstract class Optimizer
 {
     // Optimizer state lives in flat tensors shaped like the model's ParameterBuffer; per-weight views of them are
-    // what checkpoints save (GetSlots/SetSlot), so the flat layout is an implementation detail.
+    // what checkpoints save (GetState/SetState), so the flat layout is an implementation detail.
     private readonly Dictionary<string, Tensor> slots = new(StringComparer.Ordinal);
     private readonly Dictionary<(int Index, string Slot), float[]> pending = new();
     private ParameterBuffer? buffer;
@@ -99,8 +105,8 @@ public abstract class Optimizer
     private Tensor View(Tensor flat, int index) =>
         flat.narrow(0, buffer!.Offsets[index], buffer.Weights[index].Count).view(buffer.Weights[index].Shape);
 
-    /// <summary>All state tensors, per attached weight and slot name, for checkpoints.</summary>
-    public IEnumerable<(Weight Weight, string Slot, Tensor Value)> GetSlots()
+    /// <summary>All state tensors, per attached weight and slot name (for <see cref="GetState"/>).</summary>
+    private IEnumerable<(Weight Weight, string Slot, Tensor Value)> GetSlots()
     {
         if (buffer is null) yield break;
         foreach (var kv in slots.OrderBy(k => k.Key, StringComparer.Ordinal))
@@ -108,8 +114,8 @@ public abstract class Optimizer
                 yield return (buffer.Weights[i], kv.Key, View(kv.Value, i));
     }
 
-    /// <summary>Restores one state tensor saved by <see cref="GetSlots"/> (before or after the optimizer is attached).</summary>
-    public void SetSlot(int index, string slot, float[] values)
+    /// <summary>Restores one state tensor (before or after the optimizer is attached).</summary>
+    private void SetSlot(int index, string slot, float[] values)
     {
         if (buffer is null) { pending[(index, slot)] = values; return; }
         WriteSlot(index, slot, values);
@@ -125,6 +131,46 @@ public abstract class Optimizer
             throw KerasException.BadData("InvalidOptimizerState", $"Optimizer slot '{slot}' of weight {index} has {values.LongLength} values; {view.numel()} expected.");
         using var src = torch.tensor(values, view.shape);
         view.copy_(src);
+    }
+
+    /// <summary>
+    /// Names of the optimizer's own scalar state besides iterations and learning rate (Nadam's momentum product);
+    /// <see cref="GetState"/> reports them and <see cref="SetState"/> takes them back.
+    /// </summary>
+    public virtual IReadOnlyList<string> StateVariableNames => Array.Empty<string>();
+
+    /// <summary>Reads the optimizer's own scalar state (one entry per <see cref="StateVariableNames"/>).</summary>
+    protected virtual void WriteStateVariables(IDictionary<string, double> variables) { }
+
+    /// <summary>Restores the optimizer's own scalar state; absent names keep their fresh values.</summary>
+    protected virtual void ReadStateVariables(IReadOnlyDictionary<string, double> variables) { }
+
+    /// <summary>
+    /// Everything a fit needs to continue exactly (Keras's optimizer variables): the step count, the current learning
+    /// rate, the optimizer's own scalars and one tensor per trainable weight and slot. The tensors are views of the
+    /// live state: copy them out before the next step.
+    /// </summary>
+    public OptimizerState GetState()
+    {
+        var variables = new Dictionary<string, double>(StringComparer.Ordinal);
+        WriteStateVariables(variables);
+        return new OptimizerState(Iterations, LearningRate, variables, GetSlots().Select(s => new OptimizerSlot(s.Weight, s.Slot, s.Value)).ToList());
+    }
+
+    /// <summary>
+    /// The inverse of <see cref="GetState"/>: starts fresh, attaches to <paramref name="trainable"/> (the same weights in
+    /// the same order as the trainer attaches them) and restores the step count, learning rate (when given), scalars
+    /// and slot values (by index into <paramref name="trainable"/>). The caller checks names and shapes first.
+    /// </summary>
+    public void SetState(IReadOnlyList<Weight> trainable, long iterations, double? learningRate,
+        IReadOnlyDictionary<string, double> variables, IEnumerable<(int Index, string Slot, float[] Values)> slots)
+    {
+        Reset();
+        Attach(trainable);
+        foreach (var (index, slot, values) in slots) SetSlot(index, slot, values);
+        Iterations = iterations;
+        if (learningRate is double rate) LearningRate = rate;
+        ReadStateVariables(variables);
     }
 
     /// <summary>Clears moments and the step count (a fresh start).</summary>

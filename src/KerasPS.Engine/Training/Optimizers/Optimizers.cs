@@ -250,8 +250,15 @@ public sealed class Nadam : Optimizer
 
     protected override void OnReset() { uProduct = 1.0; lastStep = 0; }
 
-    /// <summary>Running product of the momentum schedule; part of the state a checkpoint keeps.</summary>
-    public double MomentumProduct { get => uProduct; set => uProduct = value; }
+    // The running product of the momentum schedule: state a checkpoint keeps besides the slots.
+    private const string MomentumProductVariable = "momentum_product";
+    public override IReadOnlyList<string> StateVariableNames { get; } = new[] { MomentumProductVariable };
+    protected override void WriteStateVariables(IDictionary<string, double> variables) => variables[MomentumProductVariable] = uProduct;
+
+    protected override void ReadStateVariables(IReadOnlyDictionary<string, double> variables)
+    {
+        if (variables.TryGetValue(MomentumProductVariable, out var product)) uProduct = product;
+    }
 
     protected override void WriteConfig(IDictionary<string, object?> c) { c["beta_1"] = Beta1; c["beta_2"] = Beta2; c["epsilon"] = Epsilon; }
 

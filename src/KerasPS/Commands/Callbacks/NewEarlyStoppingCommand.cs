@@ -1,3 +1,4 @@
+using KerasPS.Commands.Experiments;
 using System.Management.Automation;
 using KerasPS.Engine.Training.Callbacks;
 using KerasPS.Infrastructure;
@@ -15,7 +16,7 @@ namespace KerasPS.Commands.Callbacks;
 public sealed class NewEarlyStoppingCommand : KerasCmdlet
 {
     /// <summary>History value to watch: val_loss (default), loss, val_accuracy, ...</summary>
-    [Parameter(Position = 0)] public string Monitor { get; set; } = "val_loss";
+    [Parameter(Position = 0)] [ArgumentCompleter(typeof(MonitorCompleter))] public string Monitor { get; set; } = "val_loss";
     /// <summary>Epochs without improvement before stopping (default 0).</summary>
     [Parameter] public int Patience { get; set; }
     /// <summary>Smallest change that counts as an improvement.</summary>

@@ -1,3 +1,4 @@
+using KerasPS.Commands.Experiments;
 using System.Management.Automation;
 using KerasPS.Engine.Training.Callbacks;
 using KerasPS.Infrastructure;
@@ -13,7 +14,7 @@ namespace KerasPS.Commands.Callbacks;
 public sealed class NewReduceLROnPlateauCommand : KerasCmdlet
 {
     /// <summary>History value to watch: val_loss (default), loss, val_accuracy, ...</summary>
-    [Parameter(Position = 0)] public string Monitor { get; set; } = "val_loss";
+    [Parameter(Position = 0)] [ArgumentCompleter(typeof(MonitorCompleter))] public string Monitor { get; set; } = "val_loss";
     /// <summary>Multiplier applied to the learning rate, in (0, 1) (default 0.1).</summary>
     [Parameter] public double Factor { get; set; } = 0.1;
     /// <summary>Epochs without improvement before reducing (default 10).</summary>

@@ -5,8 +5,8 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Checkpoints;
 
 /// <summary>
-/// <para type="synopsis">Loads a model from a checkpoint written by Export-Checkpoint, built and compiled as it was saved; or, with -WeightsInto, loads only the weights into an existing model.</para>
-/// <para type="description">Everything in the file is checked before use: zip entry names, the format version, the safetensors header (sizes, offsets, dtype) against the file length and the model's shapes, and a SHA-256 of the weights. A bad file stops with the error InvalidCheckpoint naming the problem. Importing never runs code from the file: a layer whose config carries code (a script block) is refused with UnsafeCheckpoint unless -AllowUnsafeDeserialization is given. A model saved with -IncludeOptimizer resumes training exactly: Invoke-ModelFit with a larger -Epochs continues with the saved optimizer moments, learning rate and fit seed. With -WeightsInto the weights are matched by name (dense/kernel, ...); any missing, extra or differently shaped weight is listed in one WeightsMismatch error and the model is left unchanged.</para>
+/// <para type="synopsis">Loads a model from a checkpoint written by Export-Checkpoint (.kpt) or a Keras file (.keras, Keras 2 or 3 .h5), built and compiled as it was saved; or, with -WeightsInto, loads only the weights into an existing model.</para>
+/// <para type="description">Everything in the file is checked before use: zip entry names, the format version, the safetensors header (sizes, offsets, dtype) against the file length and the model's shapes, and a SHA-256 of the weights. A missing or bad file is a non-terminating error (CheckpointNotFound, InvalidCheckpoint naming the problem, UnsafeCheckpoint) with the file as TargetObject, and the other files go on. Importing never runs code from the file: a layer whose config carries code (a script block) is refused with UnsafeCheckpoint unless -AllowUnsafeDeserialization is given. A model saved with -IncludeOptimizer resumes training exactly: Invoke-ModelFit with a larger -Epochs continues with the saved optimizer moments, learning rate and fit seed. With -WeightsInto the weights are matched by name (dense/kernel, ...); any missing, extra or differently shaped weight is listed in one WeightsMismatch error and the model is left unchanged.</para>
 /// </summary>
 /// <example><code>$model = Import-Checkpoint -Path ./otto.kpt; $model | Invoke-ModelFit -Data $train -Epochs 20</code></example>
 /// <example><code>Get-ChildItem ./runs/*.kpt | Import-Checkpoint | Format-Table Name, EpochsTrained, ParamCount</code></example>
@@ -35,9 +35,8 @@ public sealed class ImportCheckpointCommand : KerasCmdlet
     [Parameter]
     public Model? WeightsInto { get; set; }
 
-    protected override void Process()
-    {
-        foreach (var file in ResolvePaths())
+    protected override void Process() =>
+        ForEachInput(ParameterSetName == LiteralSet ? LiteralPath : Path, path => ForEachInput(ResolveInputFiles(path, ParameterSetName == LiteralSet, "CheckpointNotFound", "Checkpoint"), file =>
         {
             if (WeightsInto is not null)
             {
@@ -51,38 +50,5 @@ public sealed class ImportCheckpointCommand : KerasCmdlet
                 WriteVerbose($"Loaded model '{model.Name}' ({model.ParamCount:N0} parameters, {model.EpochsTrained} epochs trained) from {file}.");
                 WriteObject(new Model(model));
             }
-        }
-    }
-
-    private IEnumerable<string> ResolvePaths()
-    {
-        var result = new List<string>();
-        if (ParameterSetName == LiteralSet)
-        {
-            foreach (var p in LiteralPath)
-            {
-                var full = ResolveFilePath(p);
-                if (File.Exists(full)) result.Add(full);
-                else NotFound(p);
-            }
-            return result;
-        }
-        foreach (var p in Path)
-        {
-            try
-            {
-                var found = SessionState.Path.GetResolvedProviderPathFromPSPath(p, out var provider);
-                if (provider.Name != "FileSystem") { NotFound(p); continue; }
-                var files = found.Where(File.Exists).ToList();
-                if (files.Count == 0) NotFound(p);
-                result.AddRange(files);
-            }
-            catch (ItemNotFoundException) { NotFound(p); }
-        }
-        return result;
-    }
-
-    private void NotFound(string path) => WriteError(new ErrorRecord(
-        new FileNotFoundException($"Checkpoint '{path}' does not exist. Check the path (Get-ChildItem *.kpt)."),
-        "CheckpointNotFound", ErrorCategory.ObjectNotFound, path));
+        }));
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KerasPS.Engine;
 using KerasPS.Engine.Data;
 using KerasPS.Infrastructure;
 
@@ -17,9 +18,9 @@ namespace KerasPS.Commands.Data;
 public sealed class GetSampleDataCommand : KerasCmdlet
 {
     /// <summary>Data set name: Iris, Wine or Otto.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ArgumentCompleter(typeof(SampleDataCompleter))]
-    public string Name { get; set; } = null!;
+    public string[] Name { get; set; } = null!;
 
     /// <summary>Rows to generate (Otto; default 61,878, the size of the Kaggle training file).</summary>
     [Parameter]
@@ -29,17 +30,16 @@ public sealed class GetSampleDataCommand : KerasCmdlet
     [Parameter]
     public long Seed { get; set; } = 42;
 
-    protected override void Process()
+    protected override void Process() => ForEachInput(Name, requested =>
     {
-        var name = SampleData.Names.FirstOrDefault(n => n.Equals(Name, StringComparison.OrdinalIgnoreCase));
-        if (name is null)
-            Fail("UnknownSampleData", ErrorCategory.InvalidArgument, $"Unknown sample data '{Name}'. Valid names: {string.Join(", ", SampleData.Names)}.", Name);
+        var name = SampleData.Names.FirstOrDefault(n => n.Equals(requested, StringComparison.OrdinalIgnoreCase))
+            ?? throw new KerasException("UnknownSampleData", ErrorKind.ObjectNotFound, $"Unknown sample data '{requested}'. Valid names: {string.Join(", ", SampleData.Names)}.") { Target = requested };
         if (name == "Otto") { WriteObject(new Dataset(SampleData.Otto(Rows, Seed))); return; }
         if (IsBound(nameof(Rows)) || IsBound(nameof(Seed)))
-            Fail("SampleDataFixed", ErrorCategory.InvalidArgument, $"{name} is a fixed, real data set; -Rows and -Seed apply to Otto only. Use Split-TrainTest or $data.Slice() for fewer rows.", name);
-        var file = System.IO.Path.Combine(DataFolder, SampleData.FileOf(name!));
-        WriteObject(new Dataset(CsvLoader.Load(file, new CsvLoadOptions { Target = SampleData.TargetOf(name!), Delimiter = ',' })));
-    }
+            throw KerasException.BadArgument("SampleDataFixed", $"{name} is a fixed, real data set; -Rows and -Seed apply to Otto only. Use Split-TrainTest or $data.Slice() for fewer rows.", name);
+        var file = System.IO.Path.Combine(DataFolder, SampleData.FileOf(name));
+        WriteObject(new Dataset(CsvLoader.Load(file, new CsvLoadOptions { Target = SampleData.TargetOf(name), Delimiter = ',' })));
+    });
 
     /// <summary>module/data, next to module/bin where the assembly is.</summary>
     internal static string DataFolder =>

@@ -10,7 +10,7 @@ namespace KerasPS.Commands.Data;
 /// <para type="description">Reads the file with CsvHelper's SIMD reader and parses numbers straight from its UTF-8 bytes (the 12 MB Otto training file loads in a fraction of a second). The first line must name the columns; quoted fields, CRLF or LF line ends, UTF-8 with or without a byte order mark and a trailing empty line are all accepted.</para>
 /// <para type="description">Columns: -Target names the target (leave it out for a file of features only, such as a test file); every other column is a feature unless -Exclude leaves it out or -Feature lists the features to keep. A target with text is a classification target (classes sorted: numerically when every label is a number, otherwise ordinally); an all-numeric target is a regression target unless -TargetKind Classification says otherwise.</para>
 /// <para type="description">Non-numeric features are one-hot encoded: a column whose first value is text gets one feature per category (named column=category, categories sorted), and its category list is kept in the dataset's Categories. Load test data with -Template $train so that it is encoded into the same columns. A number in a text column, or text in a number column, is an error naming the row and column; -Categorical treats a column of codes as categories.</para>
-/// <para type="description">Errors end the load and nothing half-loaded is returned: FileNotFound (ObjectNotFound); EmptyFile, NoHeader, NoDataRows, RaggedRow, NonNumericValue, MixedColumn, MissingValue, MalformedCsv, DuplicateColumn (InvalidData, with row and column); TargetNotFound, ColumnNotFound (InvalidArgument, listing the columns). Empty cells and missing-value markers (NA, N/A, NaN, null, None, #N/A, ?) are errors unless -MissingValue gives a number for them.</para>
+/// <para type="description">Each file is loaded whole or not at all; a failure is a non-terminating error about that file (its path is the TargetObject) and the other files go on: FileNotFound (ObjectNotFound); EmptyFile, NoHeader, NoDataRows, RaggedRow, NonNumericValue, MixedColumn, MissingValue, MalformedCsv, DuplicateColumn (InvalidData, with row and column); TargetNotFound, ColumnNotFound (InvalidArgument, listing the columns). Empty cells and missing-value markers (NA, N/A, NaN, null, None, #N/A, ?) are errors unless -MissingValue gives a number for them.</para>
 /// </summary>
 /// <example><code>$train = Import-ModelData ./train.csv -Target target -Exclude id</code></example>
 /// <example><code>$test = Import-ModelData ./test.csv -Exclude id -Template $train</code></example>
@@ -61,11 +61,9 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
     [ArgumentCompleter(typeof(EncodingCompleter))]
     public string? Encoding { get; set; }
 
-    protected override void Process()
-    {
-        foreach (var p in Path)
+    protected override void Process() =>
+        ForEachInput(Path, path => ForEachInput(ResolveInputFiles(path, literal: true, "FileNotFound", "File"), full =>
         {
-            var full = ResolveFilePath(p);
             var feature = Feature;
             if ((feature is null || feature.Length == 0) && Template?.Engine.SourceColumns is { } cols) feature = cols.ToArray();
             var options = new CsvLoadOptions
@@ -82,6 +80,5 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
             var data = CsvLoader.Load(full, options);
             WriteVerbose($"Loaded {data.Count:N0} rows x {data.FeatureCount:N0} features from '{full}' in {watch.Elapsed.TotalSeconds:0.000} s.");
             WriteObject(new Dataset(data));
-        }
-    }
+        }));
 }

@@ -18,8 +18,9 @@ public sealed class ExportHistoryPlotCommand : KerasCmdlet
 {
     private readonly HistoryInput input = new();
 
-    /// <summary>File to write: .png or .svg.</summary>
+    /// <summary>File to write: .png or .svg (a PowerShell path, taken literally; its folder must exist).</summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [Alias("LiteralPath")]
     public string Path { get; set; } = null!;
 
     /// <summary>Epoch records or trial results.</summary>
@@ -40,7 +41,10 @@ public sealed class ExportHistoryPlotCommand : KerasCmdlet
     /// <summary>Height in pixels (default 500).</summary>
     [Parameter] [ValidateRange(150, 10000)] public int Height { get; set; } = 500;
 
-    /// <summary>Do not replace an existing file.</summary>
+    /// <summary>Replace an existing file. Without it an existing file is a PlotFileExists error, as for Export-Checkpoint.</summary>
+    [Parameter] public SwitchParameter Force { get; set; }
+
+    /// <summary>Never replace an existing file (the default, said out loud; cannot be combined with -Force).</summary>
     [Parameter] public SwitchParameter NoClobber { get; set; }
 
     /// <summary>Write the file's FileInfo.</summary>
@@ -50,12 +54,12 @@ public sealed class ExportHistoryPlotCommand : KerasCmdlet
 
     protected override void End()
     {
-        var path = ResolveFilePath(Path);
+        var path = ResolveOutputFile(Path, Force, NoClobber, "PlotFileExists", "Plot");
+        if (path is null) return;
         var ext = System.IO.Path.GetExtension(path).ToLowerInvariant();
         if (ext is not (".png" or ".svg"))
             Fail("UnsupportedPlotFormat", ErrorCategory.InvalidArgument, $"Export-HistoryPlot writes .png or .svg files. Received: '{Path}'. Change the extension.", Path);
-        if (NoClobber && File.Exists(path))
-            Fail("PlotFileExists", ErrorCategory.ResourceExists, $"'{path}' already exists and -NoClobber was given. Remove -NoClobber to replace it, or choose another -Path.", path);
+
         var dir = System.IO.Path.GetDirectoryName(path)!;
         if (!Directory.Exists(dir))
             Fail("PlotFolderNotFound", ErrorCategory.ObjectNotFound, $"The folder '{dir}' does not exist. Create it first, or choose another -Path.", dir);

@@ -16,11 +16,11 @@ public sealed class AddBatchNormalizationLayerCommand : AddLayerCommandBase
 {
     /// <summary>Momentum of the moving statistics (0.99, Keras's default).</summary>
     [Parameter]
-    public double Momentum { get; set; } = 0.99;
+    public double Momentum { get; set; } = BatchNormalization.DefaultMomentum;
 
     /// <summary>Added to the variance to avoid dividing by zero (0.001, Keras's default).</summary>
     [Parameter]
-    public double Epsilon { get; set; } = 1e-3;
+    public double Epsilon { get; set; } = BatchNormalization.DefaultEpsilon;
 
     /// <summary>Whether to add the learned offset beta (on by default; -Center:$false turns it off).</summary>
     [Parameter]

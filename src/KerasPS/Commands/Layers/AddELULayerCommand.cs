@@ -16,7 +16,7 @@ public sealed class AddELULayerCommand : AddLayerCommandBase
 {
     /// <summary>Scale of the negative part (1.0 by default).</summary>
     [Parameter(Position = 0)]
-    public double Alpha { get; set; } = 1.0;
+    public double Alpha { get; set; } = ELU.DefaultAlpha;
 
     protected override Layer CreateLayer() =>
         new ELU(Alpha, Name, InputShape);

@@ -22,6 +22,8 @@ public abstract class AddLayerCommandBase : KerasCmdlet
     [Parameter]
     public int[]? InputShape { get; set; }
 
+    protected override object? DefaultTarget => Model;
+
     protected abstract Layer CreateLayer();
 
     protected override void Process()

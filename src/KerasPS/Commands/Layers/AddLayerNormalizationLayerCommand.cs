@@ -16,7 +16,7 @@ public sealed class AddLayerNormalizationLayerCommand : AddLayerCommandBase
 {
     /// <summary>Added to the variance to avoid dividing by zero (0.001, Keras's default).</summary>
     [Parameter]
-    public double Epsilon { get; set; } = 1e-3;
+    public double Epsilon { get; set; } = LayerNormalization.DefaultEpsilon;
 
     /// <summary>Whether to add the learned offset beta (on by default).</summary>
     [Parameter]

@@ -16,7 +16,7 @@ public sealed class AddLeakyReLULayerCommand : AddLayerCommandBase
 {
     /// <summary>Slope for negative inputs (0.3 by default, must be &gt;= 0).</summary>
     [Parameter(Position = 0)]
-    public double NegativeSlope { get; set; } = 0.3;
+    public double NegativeSlope { get; set; } = LeakyReLU.DefaultNegativeSlope;
 
     protected override Layer CreateLayer() =>
         new LeakyReLU(NegativeSlope, Name, InputShape);

@@ -33,7 +33,7 @@ public sealed class AddNormalizationLayerCommand : AddLayerCommandBase
 
     /// <summary>The axis that keeps its own statistics: -1 (default) the last axis, the features; for images 28,28,3, -1 gives one mean per channel.</summary>
     [Parameter]
-    public int Axis { get; set; } = -1;
+    public int Axis { get; set; } = Normalization.DefaultAxis;
 
     protected override Layer CreateLayer()
     {

@@ -17,7 +17,7 @@ public sealed class AddSoftmaxLayerCommand : AddLayerCommandBase
 {
     /// <summary>Axis to normalize (-1, the last, by default; 0 is the batch axis and not allowed).</summary>
     [Parameter]
-    public int Axis { get; set; } = -1;
+    public int Axis { get; set; } = Softmax.DefaultAxis;
 
     protected override Layer CreateLayer() =>
         new Softmax(Axis, Name, InputShape);

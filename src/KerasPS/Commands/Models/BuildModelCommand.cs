@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Models;
 /// </summary>
 /// <example><code>$model | Build-Model -Optimizer sgd -Loss categorical_crossentropy -Metrics accuracy</code></example>
 /// <example><code>$model | Build-Model -Optimizer (New-Optimizer adam -LearningRate 3e-4) -Loss sparse_categorical_crossentropy</code></example>
+/// <example><code>$model | Build-Model adam categorical_crossentropy -Metrics accuracy, (New-Metric precision -ClassId 0 -Name precision_class_1), auc</code></example>
 [Cmdlet("Build", "Model")]
 [OutputType(typeof(Model))]
 public sealed class BuildModelCommand : KerasCmdlet
@@ -29,14 +30,16 @@ public sealed class BuildModelCommand : KerasCmdlet
     [ArgumentCompleter(typeof(LossCompleter))]
     public string Loss { get; set; } = null!;
 
-    /// <summary>Metric names: accuracy, top_k_categorical_accuracy, precision, recall, auc, mse, mae.</summary>
+    /// <summary>Metrics, by name (accuracy, top_k_categorical_accuracy, precision, recall, auc, mse, mae) or as New-Metric objects with options. Precision, recall and auc are Keras's: every output unit of every row is one binary decision on probabilities.</summary>
     [Parameter(Position = 2)]
     [ArgumentCompleter(typeof(MetricCompleter))]
-    public string[]? Metrics { get; set; }
+    public object[]? Metrics { get; set; }
 
     /// <summary>Input shape to build the weights for now (without the batch axis).</summary>
     [Parameter]
     public int[]? InputShape { get; set; }
+
+    protected override object? DefaultTarget => Model;
 
     protected override void Process()
     {
@@ -48,7 +51,8 @@ public sealed class BuildModelCommand : KerasCmdlet
                 $"-Optimizer must be a name ({string.Join(", ", OptimizerFactory.Names)}) or a New-Optimizer object. Received: {other}."),
         };
         var loss = LossFactory.Create(Loss);
-        Model.Engine.Compile(optimizer, loss, Metrics);
+        var metrics = (Metrics ?? Array.Empty<object>()).Where(m => PSValue.Unwrap(m) is not (null or "")).Select(EngineArguments.ToMetric).ToList();
+        Model.Engine.Compile(optimizer, loss, metrics);
         if (InputShape is not null) Model.Engine.Build(InputShape);
         WriteObject(Model);
     }

@@ -16,6 +16,8 @@ public sealed class GetModelSummaryCommand : KerasCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
     public Model Model { get; set; } = null!;
 
+    protected override object? DefaultTarget => Model;
+
     protected override void Process()
     {
         var m = Model.Engine;

@@ -108,6 +108,7 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
         {
             foreach (var record in Trainer.Fit(Model.Engine, data, options))
             {
+                EpochRecordView.EnsureView(this, record);
                 WriteObject(EpochRecordView.ToPSObject(record));
             }
         }

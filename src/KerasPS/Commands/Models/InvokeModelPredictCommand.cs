@@ -7,7 +7,7 @@ namespace KerasPS.Commands.Models;
 
 /// <summary>
 /// <para type="synopsis">Runs a trained model on data (Keras predict) and writes one prediction per row.</para>
-/// <para type="description">Data comes as a dataset (-Data), plain arrays (-X), or any objects piped in with -Model named (rows of Import-Csv, hashtables, Get-Process output): their properties are matched by name to the columns the model was trained on, and text columns are one-hot encoded with the training data's categories. Each prediction starts with the row's key: the -IdColumn value of data loaded with Import-ModelData -IdColumn (under that column's name), otherwise Index (0-based row). For a classifier each prediction has the key, Class (the most probable class name), Probability, and one property per class with its probability, so `| Export-Csv` gives a Kaggle-style submission. For regression it has Index and Value (Value1..ValueN for several outputs). -AsMatrix writes the raw outputs as one float[rows, outputs] array instead. Runs in batches, without gradients.</para>
+/// <para type="description">Data comes as a dataset (-Data), plain arrays (-X), or any objects piped in with -Model named (rows of Import-Csv, hashtables, Get-Process output): their properties are matched by name to the columns the model was trained on, and text columns are one-hot encoded with the training data's categories. Each prediction starts with the row's key: the -IdColumn value of data loaded with Import-ModelData -IdColumn (under that column's name), otherwise Index (0-based row). For a classifier each prediction has the key, Class (the most probable class name), Probability, and one property per class with its probability, so `| Export-Csv` gives a Kaggle-style submission. For regression it has Index and Value (Value1..ValueN for several outputs). -AsMatrix writes the raw outputs as one float[rows, outputs] array instead. Runs in batches, without gradients. A piped object that cannot be encoded (a missing or non-numeric property) is a non-terminating error with that object as TargetObject; the other objects are still predicted, and Index is each object's position in the input.</para>
 /// </summary>
 /// <example><code>$model | Invoke-ModelPredict -Data $test | Select-Object -First 5</code></example>
 /// <example><code>$p = $model | Invoke-ModelPredict -X @(,@(5.1, 3.5, 1.4, 0.2)) -AsMatrix</code></example>
@@ -22,6 +22,8 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
 
     private const string ObjectSet = "Objects";
     private ObjectDatasetBuilder? rows;
+    private readonly List<int> kept = new();   // input positions of the rows that were accepted
+    private int seen;
 
     /// <summary>Objects to predict on, from the pipeline: their properties named like the training data's columns give the features.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ObjectSet, ValueFromPipeline = true)]
@@ -46,8 +48,18 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
                 SourceColumns = Model.Engine.SourceColumns ?? Model.Engine.FeatureNames,
                 Categories = Model.Engine.Categories,
                 FeatureShape = Model.Engine.InputShape,
+                ForTrainedModel = true,
             });
-            rows.Add(InputObject);
+            int position = seen++;
+            try
+            {
+                rows.Add(InputObject);
+                kept.Add(position);
+            }
+            catch (KerasException e) when (e.ErrorId is not "TargetNotFound")
+            {
+                WriteInputError(e, InputObject);   // one bad row: reported, and the other rows are still predicted
+            }
             return;
         }
         Predict(GetData(null));
@@ -55,10 +67,18 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
 
     protected override void End()
     {
-        if (rows is not null) Predict(rows.Build());
+        if (rows is null || kept.Count == 0) return;
+        EncodedData data;
+        try { data = rows.Build(); }
+        catch (KerasException e) when (e.ErrorId == "InvalidFeatureShape")
+        {
+            throw new KerasException("InputShapeMismatch", ErrorKind.InvalidArgument,
+                $"Model '{Model.Name}' expects input {Model.InputShape}, but the piped objects give a different number of features ({e.Message.Split(" but ")[^1].TrimEnd('.')}). Pipe objects with the properties the model was trained on: {string.Join(", ", Model.Engine.SourceColumns ?? Model.Engine.FeatureNames ?? Array.Empty<string>())}.", e) { Target = Model };
+        }
+        Predict(data, kept);
     }
 
-    private void Predict(EncodedData data)
+    private void Predict(EncodedData data, IReadOnlyList<int>? positions = null)
     {
         var m = Model.Engine;
         var raw = m.PredictData(data, BatchSize);
@@ -71,6 +91,6 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
             WriteObject(matrix);
             return;
         }
-        foreach (var o in PredictionView.Rows(m.Classes, raw, rowCount, perRow, data.RowKeys, data.RowKeyName, Submission)) WriteObject(o);
+        foreach (var o in PredictionView.Rows(m.Classes, raw, rowCount, perRow, data.RowKeys, data.RowKeyName, Submission, data.RowKeys is null ? positions?.ToArray() : null)) WriteObject(o);
     }
 }

@@ -25,6 +25,8 @@ public abstract class ModelDataCommandBase : KerasCmdlet
     [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
     public object X { get; set; } = null!;
 
+    protected override object? DefaultTarget => Model;
+
     /// <summary>-Data, or -X (and -Y) as a dataset.</summary>
     protected EncodedData GetData(object? y) => ParameterSetName == ArraySet ? ArrayInput.FromArrays(X, y) : Data.Engine;
 }

@@ -1,0 +1,170 @@
+using System.Globalization;
+using KerasPS.Engine.Layers;
+using KerasPS.Engine.Native;
+using KerasPS.Engine.Training;
+using KerasPS.Engine.Training.Optimizers;
+
+namespace KerasPS.Engine.Models;
+
+/// <summary>
+/// The model's own configs (Keras's <c>Sequential.get_config</c> / <c>from_config</c>, <c>get_compile_config</c>):
+/// the layer stack, the compile settings and the training state, as plain data. Checkpoint writers put these into files;
+/// nothing here knows about files. Errors are <c>InvalidModelConfig</c>; a file reader adds the path.
+/// </summary>
+public sealed partial class SequentialModel
+{
+    /// <summary>Marks, in a serialized layer, a layer whose config carries code (a script block), so a reader can refuse it before building anything.</summary>
+    public const string UnsafeFlag = "unsafe_to_deserialize";
+
+    /// <summary>
+    /// Keras's serialized Sequential: <c>{"class_name": "Sequential", "config": {"name", "seed", "input_shape", "layers": [...]}}</c>,
+    /// each layer as <see cref="Layer.Serialize"/> writes it (a layer that carries code is flagged with <see cref="UnsafeFlag"/>).
+    /// </summary>
+    public Dictionary<string, object?> GetConfig()
+    {
+        var serialized = new List<object?>();
+        foreach (var layer in layers)
+        {
+            var entry = layer.Serialize();
+            if (layer.IsUnsafeToDeserialize) entry[UnsafeFlag] = true;
+            serialized.Add(entry);
+        }
+        return new Dictionary<string, object?>
+        {
+            ["class_name"] = "Sequential",
+            ["config"] = new Dictionary<string, object?>
+            {
+                ["name"] = Name,
+                ["seed"] = Seed,
+                ["input_shape"] = InputShape,
+                ["layers"] = serialized,
+            },
+        };
+    }
+
+    /// <summary>The names of the layers flagged <see cref="UnsafeFlag"/> in a model config, read without building any layer.</summary>
+    public static IReadOnlyList<string> FlaggedUnsafeLayers(IDictionary<string, object?> serialized) =>
+        LayerEntries(Section(serialized, "config")).OfType<IDictionary<string, object?>>().Where(e => e.TryGetValue(UnsafeFlag, out var f) && f is true)
+            .Select(e => (e.TryGetValue("config", out var c) && c is IDictionary<string, object?> d && d.TryGetValue("name", out var n) ? Convert.ToString(n, CultureInfo.InvariantCulture) : null) ?? "?")
+            .ToList();
+
+    /// <summary>
+    /// The inverse of <see cref="GetConfig"/>: a model with the same layers, built when the config has an input shape.
+    /// A layer that carries code is refused with <c>UnsafeLayerConfig</c> unless <paramref name="allowUnsafeCode"/>.
+    /// </summary>
+    public static SequentialModel FromConfig(IDictionary<string, object?> serialized, bool allowUnsafeCode = false)
+    {
+        var config = Section(serialized, "config");
+        var entries = LayerEntries(config);
+        var reader = new ConfigReader(config);
+        var inputShape = reader.IntArray("input_shape");
+        var name = reader.String("name") is { } n && !string.IsNullOrWhiteSpace(n) ? n : null;
+        if (inputShape is not null) TorchRuntime.EnsureLoaded();
+        var model = new SequentialModel(name, inputShape, reader.NullableLong("seed"));
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is not IDictionary<string, object?> entry || !entry.TryGetValue("class_name", out var cn) || cn is not string className)
+                throw Invalid($"layer {i + 1} has no class_name.");
+            Layer layer;
+            try { layer = LayerRegistry.Deserialize(entry, allowUnsafeCode); }
+            catch (KerasException e) when (e.ErrorId != "UnsafeLayerConfig")
+            {
+                throw new KerasException("InvalidModelConfig", ErrorKind.InvalidData, $"layer {i + 1} ({className}) cannot be rebuilt from its config: {e.Message}", e);
+            }
+            model.Add(layer);
+        }
+        if (inputShape is not null && model.Layers.Count > 0 && !model.IsBuilt) model.Build(inputShape);
+        return model;
+    }
+
+    /// <summary>Keras's <c>get_compile_config</c>: the optimizer's config, the loss name and the metric names; null when not compiled.</summary>
+    public Dictionary<string, object?>? GetCompileConfig() => IsCompiled
+        ? new Dictionary<string, object?> { ["optimizer"] = Optimizer!.GetConfig(), ["loss"] = Loss!.Name, ["metrics"] = Metrics.Select(m => m.GetConfig()).ToList() }
+        : null;
+
+    /// <summary>Keras's <c>compile_from_config</c>: compiles with the optimizer, loss and metrics <see cref="GetCompileConfig"/> wrote.</summary>
+    public void CompileFromConfig(IDictionary<string, object?> compile)
+    {
+        var optimizer = OptimizerFactory.FromConfig(Section(compile, "optimizer"));
+        var loss = LossFactory.Create(compile.TryGetValue("loss", out var l) ? l as string ?? "" : "");
+        var metrics = compile.TryGetValue("metrics", out var m) && m is List<object?> list ? list.Select(MetricSpec.FromConfig).ToList() : new List<MetricSpec>();
+        Compile(optimizer, loss, metrics);
+    }
+
+    /// <summary>What a fit leaves behind besides weights: epochs trained, the fit seed, the data's encoding and the history.</summary>
+    public Dictionary<string, object?> GetTrainingState() => new()
+    {
+        ["epochs_trained"] = EpochsTrained,
+        ["fit_seed"] = FitSeed,
+        ["classes"] = Classes?.ToList(),
+        ["feature_names"] = FeatureNames?.ToList(),
+        ["source_columns"] = SourceColumns?.ToList(),
+        ["categories"] = Categories?.ToDictionary(kv => kv.Key, kv => (object?)kv.Value.ToList()),
+        ["target_name"] = TargetName,
+        ["history"] = History.Select(r => new Dictionary<string, object?>
+        {
+            ["epoch"] = r.Epoch,
+            ["learning_rate"] = r.LearningRate,
+            ["duration_seconds"] = r.Duration.TotalSeconds,
+            ["samples"] = r.Samples,
+            ["values"] = r.Values.ToDictionary(kv => kv.Key, kv => (object?)kv.Value),
+        }).ToList(),
+    };
+
+    /// <summary>
+    /// Parses a training state written by <see cref="GetTrainingState"/>; the returned action applies it to a model
+    /// (nothing changes until it runs, so a caller can check everything else first).
+    /// </summary>
+    public static Action<SequentialModel> ReadTrainingState(IDictionary<string, object?> t)
+    {
+        try
+        {
+            var training = new ConfigReader(t);
+            int epochs = training.Int("epochs_trained", 0);
+            long? fitSeed = training.NullableLong("fit_seed");
+            var classes = Strings(training.Raw("classes"));
+            var features = Strings(training.Raw("feature_names"));
+            var target = training.Raw("target_name") as string;
+            var sourceColumns = Strings(training.Raw("source_columns"));
+            var categories = training.Raw("categories") is IDictionary<string, object?> cats
+                ? cats.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(Strings(kv.Value) ?? throw Invalid($"category list '{kv.Key}' is not a list of strings.")))
+                : null;
+            var history = new List<EpochRecord>();
+            if (training.Raw("history") is List<object?> records)
+                foreach (var h in records.OfType<IDictionary<string, object?>>())
+                {
+                    var values = Section(h, "values").ToDictionary(kv => kv.Key, kv => Convert.ToDouble(kv.Value, CultureInfo.InvariantCulture));
+                    var r = new ConfigReader(h);
+                    history.Add(new EpochRecord(r.Int("epoch"), values, r.Double("learning_rate"),
+                        TimeSpan.FromSeconds(r.Double("duration_seconds", 0.0)), r.Long("samples", 0L)));
+                }
+            if (epochs < 0) throw Invalid($"the training state says {epochs} epochs were trained.");
+            return model =>
+            {
+                model.EpochsTrained = epochs;
+                model.FitSeed = fitSeed;
+                model.Classes = classes;
+                model.FeatureNames = features;
+                model.SourceColumns = sourceColumns;
+                model.Categories = categories;
+                model.TargetName = target;
+                model.History.Clear();
+                model.History.AddRange(history);
+            };
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or KeyNotFoundException)
+        {
+            throw new KerasException("InvalidModelConfig", ErrorKind.InvalidData, $"the training state has a value of the wrong type ({e.Message}).", e);
+        }
+    }
+
+    private static List<object?> LayerEntries(IDictionary<string, object?> config) =>
+        config.TryGetValue("layers", out var l) && l is List<object?> list ? list : throw Invalid("it has no model layers.");
+
+    private static IDictionary<string, object?> Section(IDictionary<string, object?> d, string key) =>
+        d.TryGetValue(key, out var v) && v is IDictionary<string, object?> s ? s : throw Invalid($"it has no '{key}' object.");
+
+    private static string[]? Strings(object? v) => v is List<object?> l ? l.Select(x => Convert.ToString(x, CultureInfo.InvariantCulture)!).ToArray() : null;
+
+    private static KerasException Invalid(string message) => KerasException.BadData("InvalidModelConfig", message);
+}
