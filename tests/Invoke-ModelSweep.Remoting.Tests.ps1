@@ -97,6 +97,17 @@ Describe 'Invoke-ModelSweep across hosts' -Tag Slow, MachineChanging {
         $remote[-1].OutOfFold.Count | Should -Be 178
     }
 
+    It 'prunes the same trials with -Prune Hyperband on remote hosts as locally, and journals them' {
+        $hb = @{ Parameters = [ordered]@{ W = [KerasPS.Uniform]::new(0.5, 2.0); R = [KerasPS.Uniform]::new(0.0, 0.4) }; Epochs = 9; Prune = 'Hyperband'; Seed = 11 } + (Get-ToyCurveSweep)
+        $outcome = { ($args[0] | Sort-Object Trial | ForEach-Object { '{0}:{1}:{2}:{3:R}' -f $_.Trial, $_.Status, $_.EpochsRun, $_.Best }) -join ' ' }
+        $here = @(Invoke-ModelSweep @hb)
+        $journal = Join-Path $TestDrive 'remote-hyperband.jsonl'
+        $there = @(Invoke-ModelSweep @hb -Session $sessions -ModulePath $manifest -Journal $journal)
+        & $outcome $there | Should -Be (& $outcome $here)
+        @($there.Host | Select-Object -Unique).Count | Should -Be 2
+        & $outcome (Import-SweepJournal $journal) | Should -Be (& $outcome $here)
+    }
+
     It 'fails clearly when KerasPS cannot be imported on any host' {
         Get-ErrorId { Invoke-ModelSweep @sweep -Session $sessions -ModulePath '/nonexistent/KerasPS.psd1' -WarningAction SilentlyContinue } | Should -Be 'NoSweepHost'
     }

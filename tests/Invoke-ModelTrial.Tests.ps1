@@ -29,6 +29,18 @@ Describe 'Invoke-ModelTrial' {
         $r = Invoke-ModelTrial -ModelScript 'param($p) 42' -Data $iris -Seed 1
         $r.ErrorId | Should -Be 'ModelScriptReturnedNoModel'
     }
+    It 'stops after the first epoch whose best value so far is worse than -PruneThresholds, and says when' {
+        # The toy curve: val_loss(e) = W^2 (1 - 2R)^(2e) = 0.64, 0.4096, 0.262, ... for W = 1, R = 0.1.
+        $toy = Get-ToyCurveSweep
+        $common = @{ ModelScript = $toy.ModelScript.ToString(); Parameters = @{ W = 1.0; R = 0.1 }; Data = $toy.Data; ValidationData = $toy.ValidationData; Epochs = 5; BatchSize = 4; Seed = 1; Shuffle = $false }
+        $r = Invoke-ModelTrial @common -PruneThresholds ([double]::NaN, 0.5, 0.2)   # 0.64: no threshold; 0.4096 <= 0.5; 0.262 > 0.2
+        $r.PrunedAtEpoch | Should -Be 3
+        $r.History.Count | Should -Be 3
+        $kept = Invoke-ModelTrial @common -PruneThresholds ([double]::NaN, 0.5, 0.3)
+        $kept.ContainsKey('PrunedAtEpoch') | Should -BeFalse
+        $kept.History.Count | Should -Be 5
+    }
+
     It 'reports a dataset Id the host does not have' {
         $r = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data @{ Id = 'nope' } -Seed 1
         $r.ErrorId | Should -Be 'TrialDataMissing'

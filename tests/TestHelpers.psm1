@@ -104,4 +104,43 @@ function Invoke-FreshPwsh {
     }
 }
 
+function Get-ToyCurveSweep {
+    # Invoke-ModelSweep arguments whose trials have a loss curve known in closed form: one weight W (no bias), x = 1,
+    # y = 0, mse, one full-batch SGD step per epoch with rate R, so w_e = W(1-2R)^e and val_loss(e) = W^2 (1-2R)^(2e).
+    # The trials take milliseconds, so sweep schedulers can be tested against the formula.
+    $data = 1..4 | ForEach-Object { [pscustomobject]@{ x = 1.0; y = 0.0 } } | ConvertTo-ModelData -Target y -TargetKind Regression
+    @{
+        ModelScript    = {
+            param($p)
+            New-Model -InputShape 1 | Add-DenseLayer -Units 1 -UseBias:$false -KernelInitializer (New-Initializer constant -Value $p.W) |
+                Build-Model -Optimizer (New-Optimizer sgd -LearningRate $p.R) -Loss mse
+        }
+        Data           = $data
+        ValidationData = $data
+        BatchSize      = 4
+        Shuffle        = $false
+    }
+}
+
+function Get-ToyCurveLoss([double] $W, [double] $R, [int] $Epoch) { $W * $W * [math]::Pow(1 - 2 * $R, 2 * $Epoch) }
+
+function Install-H5py {
+    # Independent reader for Keras .h5/.keras files: Debian's h5py and NumPy (python3-h5py). Installs it when
+    # missing, as SshTestHost.ps1 installs openssh-server; tests that call this are tagged MachineChanging.
+    $python = '/usr/bin/python3'
+    if (Test-Path $python) {
+        & $python -c 'import h5py, numpy' 2>$null
+        if ($LASTEXITCODE -eq 0) { return $python }
+    }
+    if (-not (Get-Command apt-get -ErrorAction Ignore)) {
+        throw 'h5py is not installed and apt-get is not available to install it. Install python3-h5py to run the Keras file tests.'
+    }
+    Write-Host 'Installing python3-h5py for the Keras file tests (apt-get)...'
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get update -qq 2>&1 | Out-Null
+    $log = & apt-get install -y -qq python3-h5py 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "Installing python3-h5py failed (exit $LASTEXITCODE): $(($log | Select-Object -Last 5) -join ' ')" }
+    $python
+}
+
 Export-ModuleMember -Function *

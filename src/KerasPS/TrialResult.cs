@@ -28,8 +28,14 @@ public sealed class TrialResult
     [Hidden, JsonIgnore]
     public OrderedDictionary Parameters { get; }
 
-    /// <summary>Completed, or Failed (see Error and ErrorId).</summary>
+    /// <summary>Completed, Pruned (stopped early by Invoke-ModelSweep -Prune; see PrunedAtEpoch), or Failed (see Error and ErrorId).</summary>
     public string Status { get; internal set; } = "Failed";
+
+    /// <summary>True when -Prune stopped the trial before its full epochs because others did better at the same budget.</summary>
+    public bool Pruned => Status == "Pruned";
+
+    /// <summary>For a pruned trial, the epoch it reached before it was stopped (the budget of its last rung); otherwise null.</summary>
+    public int? PrunedAtEpoch { get; internal set; }
 
     /// <summary>History value the trial is ranked by (val_loss by default).</summary>
     public string Monitor { get; }
@@ -71,6 +77,9 @@ public sealed class TrialResult
 
     /// <summary>File with the trial's best model (Invoke-ModelSweep -CheckpointDirectory); Import-Checkpoint reads it.</summary>
     public string? Checkpoint { get; internal set; }
+
+    /// <summary>True when the result was read back from a sweep journal (Invoke-ModelSweep -Journal resuming a sweep, or Import-SweepJournal) rather than trained in this run.</summary>
+    public bool FromJournal { get; internal set; }
 
     public string? Error { get; internal set; }
     public string? ErrorId { get; internal set; }

@@ -116,6 +116,7 @@ try {
         @{ Script = 'Measure-SweepSpeedup.ps1'; Args = @{ Epochs = 20; Repeat = 3 } }   # long enough that runspace start-up does not dominate
         @{ Script = 'Measure-SandboxRunbook.ps1'; Args = @{ Rows = 20000; Epochs = 10 } }
         @{ Script = 'Measure-CrossValidationSpeedup.ps1'; Args = @{ Epochs = 10; Repeat = 3 } }
+        @{ Script = 'Measure-SweepSearch.ps1'; Args = @{ Rows = 3000; Seeds = 1, 2, 3 } }   # a 3,000-row Otto subset: ~30 s per seed on 2 cores
     )
     foreach ($extra in $extras) {
         $path = Join-Path $Root "tests/bench/$($extra.Script)"

@@ -69,6 +69,18 @@ public static class Checkpoint
         if (options.IncludeOptimizer && !model.IsCompiled)
             throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled, so it has no optimizer state to include. Drop -IncludeOptimizer, or compile it with Build-Model first.");
 
+        var format = KerasFiles.FormatOf(full);
+        if (format != CheckpointFormat.KerasPS)
+        {
+            if (options.IncludeOptimizer)
+                throw KerasException.BadArgument("KerasFileOptimizerState",
+                    $"'{full}' is a Keras {(format == CheckpointFormat.Keras ? ".keras" : ".h5")} file, which KerasPS writes without optimizer state. Drop -IncludeOptimizer, or save to a .kpt file to resume training exactly.");
+            if (!model.IsBuilt)
+                throw KerasException.BadOperation("ModelNotBuilt", $"Model '{model.Name}' has no weights yet, so a Keras file of it cannot be written. Train it or give it an -InputShape first.");
+            WriteAtomically(full, options, stream => KerasFiles.Save(model, format, stream, options.WeightsOnly));
+            return;
+        }
+
         // Everything is checked before the file is opened, so a refusal never leaves a temporary file behind; values
         // are copied out one tensor at a time while writing.
         var weights = model.Weights.Select(w => (w.Path, w.Shape, (Func<float[]>)w.ToArray)).ToList();
@@ -202,6 +214,7 @@ public static class Checkpoint
     /// </summary>
     public static SequentialModel Load(string path, bool allowUnsafe = false)
     {
+        if (KerasFileAt(path) is { } keras) return KerasFiles.Load(keras.Full, keras.Format, allowUnsafe);
         using var file = OpenCheckpoint(path, out var zip, out var config);
         using (zip)
         {
@@ -235,6 +248,9 @@ public static class Checkpoint
     public static void RestoreInto(SequentialModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (KerasFileAt(path) is { } keras)
+            throw KerasException.BadOperation("KerasFileCannotResume",
+                $"'{keras.Full}' is a Keras file, which holds no optimizer or training state to resume from. Resume from a .kpt checkpoint (New-ModelCheckpoint model.kpt), or import the Keras file and fit it afresh.", path);
         using var file = OpenCheckpoint(path, out var zip, out var config);
         using (zip)
         {
@@ -267,6 +283,7 @@ public static class Checkpoint
     public static void LoadWeightsInto(SequentialModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (KerasFileAt(path) is { } keras) { KerasFiles.LoadWeightsInto(model, keras.Full, keras.Format); return; }
         using var file = OpenCheckpoint(path, out var zip, out var config);
         using (zip)
         {
@@ -281,6 +298,16 @@ public static class Checkpoint
             var values = ReadWeights(zip, config, model, "WeightsMismatch", ErrorKind.InvalidArgument, path);
             foreach (var w in model.Weights) w.Assign(values[w.Path]);
         }
+    }
+
+    /// <summary>The full path and format when <paramref name="path"/> is an existing Keras file (by its content, not its name).</summary>
+    private static (string Full, CheckpointFormat Format)? KerasFileAt(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) return null;
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full)) return null;
+        var format = KerasFiles.Sniff(full);
+        return format == CheckpointFormat.KerasPS ? null : (full, format);
     }
 
     private static FileStream OpenCheckpoint(string path, out ZipArchive zip, out Dictionary<string, object?> config)

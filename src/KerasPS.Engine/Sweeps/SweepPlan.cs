@@ -49,24 +49,27 @@ public static class SweepPlan
         CheckSpace(space);
         if (trials < 1) throw KerasException.BadArgument("InvalidTrials", $"Trials must be 1 or more. Received: {trials}.", trials);
         var list = new List<TrialSpec>(trials);
-        for (int t = 1; t <= trials; t++)
-        {
-            var rng = new MersenneTwister(Mix(seed, t, 2));
-            var ps = new KeyValuePair<string, object?>[space.Count];
-            for (int i = 0; i < space.Count; i++)
-            {
-                var values = space[i].Value;
-                // A list is a choice among its items; a single range is sampled; a range inside a list is sampled when chosen.
-                object? v = values.Length == 1 ? values[0] : values[rng.NextInt(values.Length)];
-                if (v is ParameterRange r) v = r.Sample(rng);
-                ps[i] = new(space[i].Key, v);
-            }
-            list.Add(new TrialSpec(t, ps, TrialSeed(seed, t)));
-        }
+        for (int t = 1; t <= trials; t++) list.Add(RandomTrial(space, t, seed));
         return list;
     }
 
-    private static void CheckSpace(IReadOnlyList<KeyValuePair<string, object?[]>> space)
+    /// <summary>Trial <paramref name="trial"/> of a random sweep: its values depend only on the sweep seed and its number.</summary>
+    public static TrialSpec RandomTrial(IReadOnlyList<KeyValuePair<string, object?[]>> space, int trial, long seed)
+    {
+        var rng = new MersenneTwister(Mix(seed, trial, 2));
+        var ps = new KeyValuePair<string, object?>[space.Count];
+        for (int i = 0; i < space.Count; i++)
+        {
+            var values = space[i].Value;
+            // A list is a choice among its items; a single range is sampled; a range inside a list is sampled when chosen.
+            object? v = values.Length == 1 ? values[0] : values[rng.NextInt(values.Length)];
+            if (v is ParameterRange r) v = r.Sample(rng);
+            ps[i] = new(space[i].Key, v);
+        }
+        return new TrialSpec(trial, ps, TrialSeed(seed, trial));
+    }
+
+    internal static void CheckSpace(IReadOnlyList<KeyValuePair<string, object?[]>> space)
     {
         if (space.Count == 0) throw KerasException.BadArgument("EmptyParameterSpace", "-Parameters is empty. Give at least one parameter, e.g. @{ Units = 32, 64 }.");
         foreach (var (name, values) in space)
@@ -79,7 +82,7 @@ public static class SweepPlan
     /// <summary>The training seed of trial <paramref name="trial"/> (1-based) of a sweep with seed <paramref name="sweepSeed"/>.</summary>
     public static long TrialSeed(long sweepSeed, int trial) => Mix(sweepSeed, trial, 1);
 
-    private static long Mix(long seed, int trial, int stream)
+    internal static long Mix(long seed, int trial, int stream)
     {
         unchecked
         {

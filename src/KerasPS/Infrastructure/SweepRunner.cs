@@ -78,6 +78,8 @@ internal sealed class TrialRequest
     public string? CheckpointPath { get; init; }
     public bool ReturnCheckpoint { get; init; }
     public bool Predict { get; init; }
+    /// <summary>Per-epoch pruning thresholds of the monitor (median stopping), or null.</summary>
+    public double[]? PruneThresholds { get; init; }
 
     public int Attempts { get; set; }
     /// <summary>When the current attempt started (UTC), to tell this trial's files from older ones.</summary>
@@ -95,6 +97,8 @@ internal sealed class TrialOutcome
     public float[]? Predictions { get; init; }
     public int PredictionWidth { get; init; }
     public byte[]? Checkpoint { get; init; }
+    /// <summary>The epoch after which the trial's pruning thresholds stopped it, or null.</summary>
+    public int? PrunedAtEpoch { get; init; }
     public bool Failed => ErrorId is not null;
 
     public static TrialOutcome From(PSDataCollection<PSObject>? output, Exception? error)
@@ -116,6 +120,7 @@ internal sealed class TrialOutcome
             Predictions = Get("Predictions") is string p ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(p)).ToArray() : null,
             PredictionWidth = Convert.ToInt32(Get("PredictionWidth") ?? 0, CultureInfo.InvariantCulture),
             Checkpoint = Get("Checkpoint") is string c ? Convert.FromBase64String(c) : null,
+            PrunedAtEpoch = Get("PrunedAtEpoch") is { } pe ? Convert.ToInt32(pe, CultureInfo.InvariantCulture) : null,
         };
     }
 }
@@ -226,6 +231,7 @@ internal sealed class SweepRunner
         if (t.CheckpointPath is not null && !w.Remote) ps.AddParameter("CheckpointPath", t.CheckpointPath);
         if (t.ReturnCheckpoint || (t.CheckpointPath is not null && w.Remote)) ps.AddParameter("ReturnCheckpoint");
         if (t.Predict) ps.AddParameter("Predict");
+        if (t.PruneThresholds is not null) ps.AddParameter("PruneThresholds", t.PruneThresholds);
         w.Shell = ps;
         w.Trial = t;
         w.Pending = ps.BeginInvoke();

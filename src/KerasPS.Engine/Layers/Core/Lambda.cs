@@ -100,6 +100,10 @@ public sealed class Lambda : Layer, IKerasLayer<Lambda>
         return y;
     }
 
+    /// <summary>The expression as ONNX nodes on <paramref name="x"/>; script-block Lambdas have none (the exporter refuses them first).</summary>
+    internal string LowerToOnnx(Onnx.OnnxGraph g, string x) =>
+        expression?.LowerToOnnx(g, x, InputShape!) ?? throw new InvalidOperationException("A script-block Lambda has no ONNX form.");
+
     private string Display => expression?.Text ?? Code ?? "";
 
     protected override void WriteConfig(IDictionary<string, object?> c)

@@ -13,7 +13,7 @@ namespace KerasPS.Engine.Layers.Core;
 /// round, clip(x, lo, hi), pow(x, p), maximum(a, b), minimum(a, b), and the reductions sum, mean, max, min,
 /// prod(x, axis[, keepdims]) with Keras axis numbering (0 is the batch axis, -1 the last).
 /// </summary>
-public sealed class LambdaExpression
+public sealed partial class LambdaExpression
 {
     private static readonly Dictionary<string, Func<Tensor, Tensor>> Unary = new(StringComparer.Ordinal)
     {

@@ -63,7 +63,7 @@ public sealed partial class ModelCheckpoint : Callback
             best = value;
         }
         else context.Log($"Epoch {record.Epoch}: saving model to {path}.");
-        Checkpoint.Save(context.Model, path, new CheckpointSaveOptions { Overwrite = true, WeightsOnly = SaveWeightsOnly, IncludeOptimizer = !SaveWeightsOnly });
+        Checkpoint.Save(context.Model, path, new CheckpointSaveOptions { Overwrite = true, WeightsOnly = SaveWeightsOnly, IncludeOptimizer = !SaveWeightsOnly && KerasFiles.FormatOf(path) == CheckpointFormat.KerasPS });
         LastSavedPath = path;
     }
 

@@ -7,7 +7,7 @@ namespace KerasPS.Commands.Callbacks;
 
 /// <summary>
 /// <para type="synopsis">Creates a ModelCheckpoint callback (keras.callbacks.ModelCheckpoint): saves the model after each epoch, or only when it improves.</para>
-/// <para type="description">Files are KerasPS checkpoints (Import-Checkpoint reads them; Invoke-ModelFit -Resume continues from them): the model with its optimizer state, or only the weights with -SaveWeightsOnly. The path may hold placeholders {epoch}, {epoch:02d}, {val_loss:.4f} or any history name. Each write goes to a temporary file that is renamed over the target, so an interrupted run never leaves a half-written checkpoint and the previous one survives. As in Keras, the best value is remembered across fits.</para>
+/// <para type="description">The extension picks the format: a .kpt file is a KerasPS checkpoint (the model with its optimizer state, or only the weights with -SaveWeightsOnly; Invoke-ModelFit -Resume continues from it); best_model.h5 is a Keras 2 HDF5 file and model.keras a Keras 3 archive, which Keras (and Import-Checkpoint) open, without optimizer state. The path may hold placeholders {epoch}, {epoch:02d}, {val_loss:.4f} or any history name. Each write goes to a temporary file that is renamed over the target, so an interrupted run never leaves a half-written checkpoint and the previous one survives. As in Keras, the best value is remembered across fits.</para>
 /// </summary>
 /// <example><code>$best = New-ModelCheckpoint -Path ./otto-best.kpt -Monitor val_loss -SaveBestOnly
 /// $model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 20 -Callbacks $best</code></example>

@@ -5,7 +5,7 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Checkpoints;
 
 /// <summary>
-/// <para type="synopsis">Loads a model from a checkpoint written by Export-Checkpoint, built and compiled as it was saved; or, with -WeightsInto, loads only the weights into an existing model.</para>
+/// <para type="synopsis">Loads a model from a checkpoint written by Export-Checkpoint (.kpt) or a Keras file (.keras, Keras 2 or 3 .h5), built and compiled as it was saved; or, with -WeightsInto, loads only the weights into an existing model.</para>
 /// <para type="description">Everything in the file is checked before use: zip entry names, the format version, the safetensors header (sizes, offsets, dtype) against the file length and the model's shapes, and a SHA-256 of the weights. A missing or bad file is a non-terminating error (CheckpointNotFound, InvalidCheckpoint naming the problem, UnsafeCheckpoint) with the file as TargetObject, and the other files go on. Importing never runs code from the file: a layer whose config carries code (a script block) is refused with UnsafeCheckpoint unless -AllowUnsafeDeserialization is given. A model saved with -IncludeOptimizer resumes training exactly: Invoke-ModelFit with a larger -Epochs continues with the saved optimizer moments, learning rate and fit seed. With -WeightsInto the weights are matched by name (dense/kernel, ...); any missing, extra or differently shaped weight is listed in one WeightsMismatch error and the model is left unchanged.</para>
 /// </summary>
 /// <example><code>$model = Import-Checkpoint -Path ./otto.kpt; $model | Invoke-ModelFit -Data $train -Epochs 20</code></example>

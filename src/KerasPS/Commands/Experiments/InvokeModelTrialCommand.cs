@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Runtime.InteropServices;
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
+using KerasPS.Engine.Sweeps;
 using KerasPS.Engine.Training;
 using KerasPS.Engine.Training.Callbacks;
 using KerasPS.Infrastructure;
@@ -78,6 +79,9 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
     /// <summary>Return the trained model's outputs on the validation rows (out-of-fold predictions).</summary>
     [Parameter] public SwitchParameter Predict { get; set; }
 
+    /// <summary>Per-epoch thresholds of -Monitor (Invoke-ModelSweep -Prune Median): the trial stops after epoch e when its best value so far is worse than element e-1 (NaN: no threshold there). The reply then has PrunedAtEpoch.</summary>
+    [Parameter] public double[]? PruneThresholds { get; set; }
+
     protected override void Process()
     {
         var clock = Stopwatch.StartNew();
@@ -108,6 +112,8 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
                         $"-Callbacks must return objects from New-EarlyStopping, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN, New-TensorBoardLogger or New-LambdaCallback. Received: {o}.", o));
             if (ReturnCheckpoint) CheckpointPath = staging = Path.Combine(Path.GetTempPath(), $"kerasps-trial-{Guid.NewGuid():n}.kpt");
             if (CheckpointPath is not null) callbacks.Add(new ModelCheckpoint(CheckpointPath, Monitor, saveBestOnly: true));
+            ThresholdStopping? pruner = null;
+            if (PruneThresholds is { Length: > 0 }) callbacks.Add(pruner = new ThresholdStopping(Monitor, new TrialMonitor(Monitor).HigherIsBetter, PruneThresholds));
 
             using var cts = new CancellationTokenSource();
             stop = cts;
@@ -128,6 +134,7 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
             };
             try { foreach (var _ in Trainer.Fit(built.Engine, train.Engine, options)) { } }
             finally { stop = null; }
+            if (pruner is { StoppedEpoch: > 0 }) reply["PrunedAtEpoch"] = pruner.StoppedEpoch;
 
             if (Predict && validation is not null)
             {

@@ -127,7 +127,7 @@ public abstract class TrialCommandBase : KerasCmdlet
     /// tidies up: local libtorch threads restored, sessions the command opened closed.
     /// </summary>
     private protected void RunTrials(TrialSettings settings, IReadOnlyCollection<TrialRequest> requests, string noun,
-        Action<TrialRequest, SweepWorker, TrialOutcome> done, Action<TrialRequest> noHost)
+        Action<TrialRequest, SweepWorker, TrialOutcome> done, Action<TrialRequest> noHost, int? plannedRequests = null)
     {
         var workers = new List<SweepWorker>();
         var ownedSessions = new List<PSSession>();
@@ -151,7 +151,7 @@ public abstract class TrialCommandBase : KerasCmdlet
                     TorchRuntime.Threads = perTrial;
                     settings.Threads = perTrial;
                 }
-                workers.AddRange(LocalWorkers(Math.Min(ThrottleLimit, requests.Count)));
+                workers.AddRange(LocalWorkers(Math.Max(1, Math.Min(ThrottleLimit, plannedRequests ?? requests.Count))));
             }
             if (workers.Count == 0)
                 Fail("NoSweepHost", ErrorCategory.ResourceUnavailable, "None of the remote hosts could be prepared (see the warnings). Check that KerasPS is installed there and that -ModulePath names it.");
@@ -171,6 +171,19 @@ public abstract class TrialCommandBase : KerasCmdlet
             if (savedThreads is int st) TorchRuntime.Threads = st;
         }
     }
+
+    /// <summary>Queues more work while <see cref="RunTrials"/> runs (from its done callback: a scheduler promoting a trial, a search proposing one).</summary>
+    private protected void EnqueueTrial(TrialRequest request) =>
+        (runner ?? throw new InvalidOperationException("Trials can be queued only while RunTrials runs.")).Enqueue(request);
+
+    /// <summary>How many trials run at once: the throttle here, or one per remote session or host.</summary>
+    protected int Parallelism => ParameterSetName switch
+    {
+        SessionSet => Math.Max(1, Session.Length),
+        HostNameSet => Math.Max(1, HostName.Length),
+        ComputerNameSet => Math.Max(1, ComputerName.Length),
+        _ => ThrottleLimit,
+    };
 
     private protected static string Describe(TrialRequest t) => t.Fold > 0 ? $"trial {t.Trial} fold {t.Fold}" + (t.Repeat > 1 ? $" (repeat {t.Repeat})" : "") : $"trial {t.Trial}";
 

@@ -1,0 +1,212 @@
+# Export-OnnxModel: every exported model runs in ONNX Runtime (Microsoft.ML.OnnxRuntime, a dependency of the test
+# program tests/onnx/OnnxRun only) and gives what Invoke-ModelPredict -AsMatrix gives on the same rows, to 1e-5.
+BeforeDiscovery {
+    . $PSScriptRoot/onnx/OnnxCases.ps1
+}
+
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    . $PSScriptRoot/LayerHarness.ps1   # New-HarnessFeatures
+    . $PSScriptRoot/onnx/OnnxCases.ps1
+
+    $project = Join-Path $PSScriptRoot 'onnx/OnnxRun/OnnxRun.csproj'
+    & dotnet build $project -c Release --nologo -v quiet | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'Building tests/onnx/OnnxRun failed.' }
+    $script:OnnxRun = Join-Path $PSScriptRoot 'onnx/OnnxRun/bin/Release/net8.0/OnnxRun.dll'
+
+    # Moves every weight off its initial value (zeros, ones) so that biases, moving statistics and slopes count;
+    # variances stay positive. Normalization keeps the statistics the case gives it.
+    function Set-RandomWeights($Model, [int] $Seed) {
+        $rng = [KerasPS.Engine.MersenneTwister]::new($Seed)
+        foreach ($layer in $Model.Engine.Layers) {
+            if ($layer.ClassName -eq 'Normalization') { continue }
+            foreach ($w in $layer.Weights) {
+                $v = $w.ToArray()
+                for ($i = 0; $i -lt $v.Length; $i++) {
+                    $v[$i] = if ($w.Name -like '*variance') { 0.5 + $rng.NextDouble() } else { $v[$i] + ($rng.NextDouble() - 0.5) * 0.6 }
+                }
+                $w.Assign($v)
+            }
+        }
+    }
+
+    # A model for a case: input flattened to one row of floats, reshaped to the case's input shape, then its layers.
+    function New-CaseModel([hashtable] $Case, [int] $Seed) {
+        $width = 1
+        foreach ($d in $Case.In) { $width *= $d }
+        $model = New-Model -InputShape $width -Seed $Seed
+        if ($Case.In.Count -gt 1) { $model = $model | Add-ReshapeLayer -TargetShape $Case.In }
+        $model = & $Case.Add $model
+        Set-RandomWeights $model ($Seed + 1)
+        $tokens = if ($Case.Tokens) { $Case.Tokens } else { 0 }
+        [pscustomobject]@{ Model = $model; X = (New-HarnessFeatures -Rows 5 -Width $width -TokenRange $tokens -Seed $Seed) }
+    }
+
+    function Write-OnnxInput([float[,]] $X, [string] $Path) {
+        $rows = $X.GetLength(0); $width = $X.GetLength(1)
+        $data = [float[]]::new($rows * $width)
+        [Buffer]::BlockCopy($X, 0, $data, 0, $data.Length * 4)
+        @{ shape = @($rows, $width); data = $data } | ConvertTo-Json -Compress -Depth 3 | Set-Content -Path $Path
+    }
+
+    # Export every case, run ONNX Runtime once over the folder, keep Invoke-ModelPredict's matrices to compare.
+    $script:CaseDir = Join-Path $TestDrive 'cases'
+    New-Item -ItemType Directory $CaseDir | Out-Null
+    $script:Expected = @{}
+    for ($i = 0; $i -lt $OnnxCases.Count; $i++) {
+        $c = New-CaseModel $OnnxCases[$i] (100 + $i)
+        $stem = Join-Path $CaseDir ('case{0:D3}' -f $i)
+        $c.Model | Export-OnnxModel -Path "$stem.onnx"
+        Write-OnnxInput $c.X "$stem.input.json"
+        $script:Expected[$OnnxCases[$i].Case] = @{ Stem = $stem; Matrix = ($c.Model | Invoke-ModelPredict -X $c.X -AsMatrix); Shape = $c.Model.Engine.OutputShape }
+    }
+
+    # A trained classifier with names: the metadata and the graph's names.
+    $split = Get-SampleData Iris
+    $script:Iris = New-Model -InputShape 4 -Seed 3 | Add-NormalizationLayer -Adapt $split | Add-DenseLayer 8 -Activation relu | Add-DenseLayer 3 -Activation softmax |
+        Build-Model -Optimizer adam -Loss categorical_crossentropy
+    $null = $Iris | Invoke-ModelFit -Data $split -Epochs 3 -BatchSize 16 -Seed 1
+    $irisStem = Join-Path $CaseDir 'iris'
+    $Iris | Export-OnnxModel -Path "$irisStem.onnx" -InputName features -OutputName probabilities
+    $irisX = [float[,]]::new(6, 4)
+    $features = $split.Engine.Features
+    for ($r = 0; $r -lt 6; $r++) { for ($j = 0; $j -lt 4; $j++) { $irisX[$r, $j] = $features[($r * 25) * 4 + $j] } }
+    Write-OnnxInput $irisX "$irisStem.input.json"
+    $script:Expected['iris'] = @{ Stem = $irisStem; Matrix = ($Iris | Invoke-ModelPredict -X $irisX -AsMatrix); Shape = , 3 }
+
+    & dotnet $OnnxRun $CaseDir
+    if ($LASTEXITCODE -ne 0) { throw 'tests/onnx/OnnxRun failed.' }
+
+    function Get-OnnxResult([string] $Name) {
+        Get-Content -Raw "$($Expected[$Name].Stem).output.json" | ConvertFrom-Json
+    }
+
+    function Get-MaxAbsDifference($Result, $Expected) {
+        $m = $Expected.Matrix
+        $perRow = $m.GetLength(1)
+        $result.data.Count | Should -Be $m.Length
+        $max = 0.0
+        for ($r = 0; $r -lt $m.GetLength(0); $r++) {
+            for ($j = 0; $j -lt $perRow; $j++) {
+                $max = [Math]::Max($max, [Math]::Abs([double]$m[$r, $j] - [double]$Result.data[$r * $perRow + $j]))
+            }
+        }
+        $max
+    }
+}
+
+Describe 'Export-OnnxModel' -Tag Slow {
+    Context 'ONNX Runtime gives what Invoke-ModelPredict gives' {
+        It '<Case>' -ForEach $OnnxCases {
+            $result = Get-OnnxResult $Case
+            $result.error | Should -BeNullOrEmpty
+            $expected = $Expected[$Case]
+            @($result.shape) | Should -Be (@(5) + @($expected.Shape))
+            Get-MaxAbsDifference $result $expected | Should -BeLessOrEqual 1e-5
+        }
+    }
+
+    Context 'a trained classifier' {
+        It 'names the graph''s input and output, and gives the same probabilities' {
+            $result = Get-OnnxResult 'iris'
+            $result.error | Should -BeNullOrEmpty
+            $result.inputs | Should -Be 'features'
+            $result.outputs | Should -Be 'probabilities'
+            $result.producer | Should -Be 'KerasPS'
+            Get-MaxAbsDifference $result $Expected['iris'] | Should -BeLessOrEqual 1e-5
+        }
+
+        It 'carries the class labels and feature names in metadata_props' {
+            $result = Get-OnnxResult 'iris'
+            $result.metadata.classes | ConvertFrom-Json | Should -Be @($Iris.Engine.Classes)
+            $result.metadata.feature_names | ConvertFrom-Json | Should -Be @($Iris.Engine.FeatureNames)
+            @($Iris.Engine.Classes).Count | Should -Be 3
+            $config = $result.metadata.keras_model_config | ConvertFrom-Json
+            $config.class_name | Should -Be 'Sequential'
+            @($config.config.layers.class_name) | Should -Be @('Normalization', 'Dense', 'Dense')
+            $config.config.layers[2].config.activation | Should -Be 'softmax'
+        }
+    }
+
+    Context 'refusals and the file' {
+        BeforeAll {
+            $script:Small = New-Model -InputShape 3 -Seed 1 | Add-DenseLayer 2
+        }
+
+        It 'refuses a script-block Lambda, writing nothing' {
+            $m = New-Model -InputShape 3 -Seed 1 | Add-LambdaLayer -ScriptBlock { $x.abs() }
+            $p = Join-Path $TestDrive 'lambda.onnx'
+            Get-ErrorId { $m | Export-OnnxModel -Path $p } | Should -Be 'OnnxUnsupportedLambda'
+            Test-Path $p | Should -BeFalse
+            @(Get-ChildItem $TestDrive -Filter '.lambda.onnx*' -Force).Count | Should -Be 0
+        }
+
+        It 'refuses a recurrent activation ONNX''s operators lack' {
+            $m = New-Model -InputShape 4, 2 -Seed 1 | Add-LSTMLayer 3 -Activation gelu
+            Get-ErrorId { $m | Export-OnnxModel -Path (Join-Path $TestDrive 'gelu.onnx') } | Should -Be 'OnnxUnsupportedActivation'
+        }
+
+        It 'refuses a model without weights' {
+            $m = New-Model | Add-DenseLayer 2
+            Get-ErrorId { $m | Export-OnnxModel -Path (Join-Path $TestDrive 'unbuilt.onnx') } | Should -Be 'ModelNotBuilt'
+        }
+
+        It 'replaces an existing file only with -Force, and writes nothing under -WhatIf' {
+            $p = Join-Path $TestDrive 'force.onnx'
+            Set-Content -Path $p -Value 'old'
+            Get-ErrorId { $Small | Export-OnnxModel -Path $p } | Should -Be 'OnnxFileExists'
+            Get-Content $p | Should -Be 'old'
+            $Small | Export-OnnxModel -Path $p -Force -WhatIf
+            Get-Content $p | Should -Be 'old'
+            $file = $Small | Export-OnnxModel -Path $p -Force -PassThru
+            $file | Should -BeOfType [IO.FileInfo]
+            $file.Length | Should -BeGreaterThan 20
+            $new = Join-Path $TestDrive 'whatif.onnx'
+            $Small | Export-OnnxModel -Path $new -WhatIf
+            Test-Path $new | Should -BeFalse
+        }
+
+        It 'says when the folder is missing or the names clash' {
+            Get-ErrorId { $Small | Export-OnnxModel -Path (Join-Path $TestDrive 'no/such/m.onnx') } | Should -Be 'OnnxFolderNotFound'
+            Get-ErrorId { $Small | Export-OnnxModel -Path (Join-Path $TestDrive 'n.onnx') -InputName x -OutputName x } | Should -Be 'InvalidOnnxName'
+        }
+
+        It 'starts the file with ir_version 8 and the model''s opset import 17' {
+            $p = Join-Path $TestDrive 'bytes.onnx'
+            $Small | Export-OnnxModel -Path $p
+            $bytes = [IO.File]::ReadAllBytes($p)
+            # field 1 (ir_version), varint: tag 0x08, value 8; the opset import ends with field 2 (version) = 17.
+            $bytes[0] | Should -Be 0x08
+            $bytes[1] | Should -Be 8
+            $hex = [Convert]::ToHexString($bytes)
+            $hex | Should -Match '42040A001011' -Because 'opset_import (field 8, 4 bytes) holds an empty domain (field 1) and version (field 2) 17'
+        }
+    }
+}
+
+# The files against the onnx package's own checker (Debian's python3-onnx 1.12, which knows opsets up to 17), with
+# full_check: the protobuf, every node against its operator's schema, and shape inference through the graph.
+Describe 'Export-OnnxModel files under onnx.checker' -Tag Slow, MachineChanging {
+    BeforeAll {
+        $script:Python = '/usr/bin/python3'
+        & $Python -c 'import onnx' 2>$null
+        if ($LASTEXITCODE -ne 0) {
+            if (-not (Get-Command apt-get -ErrorAction Ignore)) { throw 'python3-onnx is not installed and apt-get is not available to install it.' }
+            Write-Host 'Installing python3-onnx for the ONNX checker test (apt-get)...'
+            $env:DEBIAN_FRONTEND = 'noninteractive'
+            & apt-get update -qq 2>&1 | Out-Null
+            $log = & apt-get install -y -qq python3-onnx 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "Installing python3-onnx failed (exit $LASTEXITCODE): $(($log | Select-Object -Last 5) -join ' ')" }
+        }
+    }
+
+    It 'accepts every exported model' {
+        $files = @(Get-ChildItem $CaseDir -Filter *.onnx)
+        $files.Count | Should -Be ($OnnxCases.Count + 1)
+        $script = 'import onnx, sys' + [Environment]::NewLine + 'for f in sys.argv[1:]:' + [Environment]::NewLine +
+            '    m = onnx.load(f); onnx.checker.check_model(m, full_check=True); print("OK", f, m.opset_import[0].version, m.ir_version)'
+        $out = & $Python -c $script @($files.FullName) 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out | Out-String)
+        @($out | Where-Object { $_ -match '^OK .* 17 8$' }).Count | Should -Be $files.Count
+    }
+}

@@ -1,0 +1,245 @@
+# Keras files out and in: .keras (Keras 3) and .h5 (Keras 2 HDF5) through Export-Checkpoint, New-ModelCheckpoint and
+# Import-Checkpoint. Every layer type round-trips with identical predictions; Debian's h5py reads what KerasPS writes
+# (an independent HDF5 reader); real files written by Keras 2.3.1 import and predict as NumPy does from their weights.
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    function Rows([int] $n, [int[]] $shape, [int] $seed, [int] $max = 0) {
+        $rng = [Random]::new($seed); $len = 1; foreach ($d in $shape) { $len *= $d }
+        , @(1..$n | ForEach-Object { , [double[]]@(1..$len | ForEach-Object { if ($max) { [double]$rng.Next(0, $max) } else { $rng.NextDouble() * 2 - 1 } }) })
+    }
+    # Three models that between them hold every layer type KerasPS has (as tests/data/make-main-2aa0001-kpt.ps1 builds them).
+    function New-EveryLayerModels {
+        $m = [ordered]@{}
+        $m['dense'] = @{ Shape = @(6); Model = New-Model -Name dense_stack -InputShape 6 -Seed 7 |
+            Add-DenseLayer 8 -Activation relu -KernelRegularizer (New-Regularizer -L1 0.01 -L2 0.02) -BiasConstraint non_neg -KernelConstraint (New-Constraint max_norm -MaxValue 2) -KernelInitializer he_normal |
+            Add-BatchNormalizationLayer -Momentum 0.9 | Add-LayerNormalizationLayer | Add-LeakyReLULayer -NegativeSlope 0.1 |
+            Add-PReLULayer -AlphaInitializer (New-Initializer constant -Value 0.25) | Add-ELULayer -Alpha 0.5 | Add-ReLULayer -MaxValue 6 -NegativeSlope 0.1 |
+            Add-GaussianNoiseLayer 0.05 | Add-AlphaDropoutLayer 0.1 | Add-DropoutLayer 0.1 | Add-ActivityRegularizationLayer -L1 0.001 |
+            Add-ActivationLayer tanh | Add-ReshapeLayer -TargetShape 2, 4 | Add-PermuteLayer -Dims 2, 1 | Add-FlattenLayer | Add-RepeatVectorLayer 3 |
+            Add-SimpleRNNLayer 4 -ReturnSequences | Add-LSTMLayer 4 -ReturnSequences | Add-GRULayer 4 -ResetAfter:$false -ReturnSequences -GoBackwards |
+            Add-Conv1DLayer 3 2 -Padding causal -Activation relu | Add-MaxPooling1DLayer 1 | Add-AveragePooling1DLayer 1 | Add-GlobalAveragePooling1DLayer |
+            Add-DenseLayer 3 -Activation softmax | Build-Model -Optimizer nadam -Loss categorical_crossentropy -Metrics accuracy; Classes = 3 }
+        $m['conv'] = @{ Shape = @(36); Model = New-Model -Name conv_stack -InputShape 36 -Seed 8 | Add-ReshapeLayer -TargetShape 6, 6, 1 |
+            Add-NormalizationLayer -Mean 0.1 -Variance 0.5 |
+            Add-Conv2DLayer 2 3 -Padding same -Activation relu | Add-MaxPooling2DLayer | Add-AveragePooling2DLayer 1 -Padding same |
+            Add-Conv2DLayer 2 2 -DataFormat channels_first -UseBias:$false | Add-GlobalAveragePooling2DLayer |
+            Add-LambdaLayer -Expression 'x * 2' | Add-DenseLayer 2 | Add-SoftmaxLayer | Build-Model -Optimizer adam -Loss categorical_crossentropy; Classes = 2 }
+        $m['embedding'] = @{ Shape = @(5); Max = 10; Model = New-Model -Name embedding_stack -InputShape 5 -Seed 9 |
+            Add-EmbeddingLayer 10 3 | Add-GRULayer 2 | Add-DenseLayer 1 -Activation sigmoid | Build-Model -Optimizer rmsprop -Loss binary_crossentropy; Classes = 1 }
+        foreach ($e in $m.Values) {
+            $e.X = Rows 16 $e.Shape 1 $e.Max
+            $rng = [Random]::new(2)
+            $y = @(foreach ($i in 1..16) { if ($e.Classes -eq 1) { , [double[]]@($rng.Next(0, 2)) } else { $c = $rng.Next(0, $e.Classes); , [double[]]@(0..($e.Classes - 1) | ForEach-Object { [double]($_ -eq $c) }) } })
+            $e.Model | Invoke-ModelFit -X $e.X -Y $y -Epochs 2 -BatchSize 8 -Seed 3 | Out-Null
+        }
+        $m
+    }
+    function Get-Predictions($Model, $X) { @(foreach ($v in ($Model | Invoke-ModelPredict -X $X -AsMatrix)) { $v }) }
+    $script:Models = New-EveryLayerModels
+    $script:Work = Join-Path ([IO.Path]::GetTempPath()) "kerasps-kerasfiles-$PID"
+    New-Item -ItemType Directory -Force $script:Work | Out-Null
+}
+AfterAll { Remove-Item -Recurse -Force $script:Work -ErrorAction Ignore }
+
+Describe 'Keras files: round trips' {
+    It 'every layer type round-trips through .<ext> with identical predictions and weights' -ForEach @(
+        @{ ext = 'keras' }, @{ ext = 'h5' }, @{ ext = 'kpt' }) {
+        foreach ($k in $script:Models.Keys) {
+            $e = $script:Models[$k]
+            $path = Join-Path $script:Work "$k.$ext"
+            $e.Model | Export-Checkpoint -Path $path -Force
+            $back = Import-Checkpoint -Path $path
+            $back.Engine.Layers.Count | Should -Be $e.Model.Engine.Layers.Count
+            for ($i = 0; $i -lt $back.Engine.Layers.Count; $i++) {
+                $back.Engine.Layers[$i].ClassName | Should -Be $e.Model.Engine.Layers[$i].ClassName
+                $back.Engine.Layers[$i].Name | Should -Be $e.Model.Engine.Layers[$i].Name
+            }
+            $a = Get-Predictions $e.Model $e.X
+            $b = Get-Predictions $back $e.X
+            $b.Count | Should -Be $a.Count
+            for ($i = 0; $i -lt $a.Count; $i++) { $b[$i] | Should -Be $a[$i] -Because "$k.$ext prediction $i" }
+            $back.EpochsTrained | Should -Be 2
+            $back.Engine.IsCompiled | Should -BeTrue
+        }
+    }
+}
+
+Describe 'Keras files read by h5py (an independent HDF5 reader)' -Tag Slow, MachineChanging {
+    BeforeAll {
+        $script:Python = Install-H5py
+        # Dumps every dataset of an HDF5 file (or of model.weights.h5 inside a .keras zip) as path -> flat float list,
+        # plus the attributes Keras reads, as JSON.
+        $script:Dump = @'
+import h5py, json, sys, zipfile, io
+path = sys.argv[1]
+f = h5py.File(io.BytesIO(zipfile.ZipFile(path).read("model.weights.h5")) if path.endswith(".keras") else path, "r")
+out = {"datasets": {}, "attrs": {}}
+def visit(name, obj):
+    if isinstance(obj, h5py.Dataset):
+        out["datasets"][name] = {"shape": list(obj.shape), "values": [float(v) for v in obj[()].reshape(-1)]}
+    for k, v in obj.attrs.items():
+        out["attrs"][name + "@" + k] = [x.decode() if isinstance(x, bytes) else str(x) for x in v] if hasattr(v, "__len__") and not isinstance(v, str) else str(v)
+f.visititems(visit)
+for k, v in f.attrs.items(): out["attrs"]["@" + k] = str(v)
+print(json.dumps(out))
+'@
+    }
+    It 'reads every weight of a .<ext> file at the path Keras uses, with the values KerasPS holds' -ForEach @(@{ ext = 'keras' }, @{ ext = 'h5' }) {
+        foreach ($k in $script:Models.Keys) {
+            $model = $script:Models[$k].Model
+            $path = Join-Path $script:Work "h5py-$k.$ext"
+            $model | Export-Checkpoint -Path $path -Force
+            $dump = & $script:Python -c $script:Dump $path | ConvertFrom-Json -AsHashtable
+            $LASTEXITCODE | Should -Be 0
+            $paths = [KerasPS.Engine.Checkpoints.KerasFiles]::Keras3LayerPaths([string[]]@($model.Engine.Layers.ClassName))
+            $seen = 0
+            for ($li = 0; $li -lt $model.Engine.Layers.Count; $li++) {
+                $layer = $model.Engine.Layers[$li]
+                if ($ext -eq 'h5') { $dump.attrs["model_weights/$($layer.Name)@weight_names"] | Should -Be @($layer.Weights | ForEach-Object { "$($layer.Name)/$($_.Name):0" }) }
+                for ($wi = 0; $wi -lt $layer.Weights.Count; $wi++) {
+                    $w = $layer.Weights[$wi]
+                    $key = if ($ext -eq 'h5') { "model_weights/$($layer.Name)/$($layer.Name)/$($w.Name):0" }
+                           elseif ($layer.ClassName -in 'SimpleRNN', 'LSTM', 'GRU') { "$($paths[$li])/cell/vars/$wi" } else { "$($paths[$li])/vars/$wi" }
+                    $d = $dump.datasets[$key]
+                    $d | Should -Not -BeNullOrEmpty -Because "$k.$ext holds $key"
+                    @($d.shape) | Should -Be @($w.Shape)
+                    $expected = $w.ToArray()
+                    for ($i = 0; $i -lt $expected.Count; $i++) { [float]$d.values[$i] | Should -Be $expected[$i] }
+                    $seen++
+                }
+            }
+            $seen | Should -Be @($model.Engine.Weights).Count
+            $dump.datasets.Count | Should -Be $seen
+            if ($ext -eq 'h5') {
+                $dump.attrs['model_weights@layer_names'] | Should -Be @($model.Engine.Layers.Name)
+                $config = $dump.attrs['@model_config'] | ConvertFrom-Json
+                $config.class_name | Should -Be 'Sequential'
+                $config.config.layers[0].class_name | Should -Be 'InputLayer'
+                @($config.config.layers[0].config.batch_input_shape).Count | Should -Be ($script:Models[$k].Shape.Count + 1)
+                ($dump.attrs['@training_config'] | ConvertFrom-Json).optimizer_config.class_name | Should -BeIn 'Nadam', 'Adam', 'RMSprop'
+            }
+        }
+    }
+
+    It 'imports a real Keras <keras> .h5 (<name>) and predicts as NumPy does from its weights, and as Keras did' -ForEach @(
+        @{ name = 'simple_sparse_xent_mlp_keras_2'; keras = '2.3.1'; flat = $null
+           numpy = 'z = x @ w["dense_1/dense_1/kernel:0"] + w["dense_1/dense_1/bias:0"]; e = np.exp(z - z.max(1, keepdims=True)); y = e / e.sum(1, keepdims=True)' }
+        @{ name = 'conv1d_k2_s1_d1_cl_valid'; keras = '2.3.1'; flat = { New-Model -InputShape 48 | Add-ReshapeLayer -TargetShape 16, 3 | Add-Conv1DLayer 4 2 -Activation sigmoid -Name conv0 }
+           numpy = 'k = w["conv0/conv0/kernel:0"]; y = 1 / (1 + np.exp(-(np.stack([np.einsum("bki,kio->bo", x[:, t:t + k.shape[0], :], k) for t in range(x.shape[1] - k.shape[0] + 1)], 1) + w["conv0/conv0/bias:0"])))' }) {
+        $model = Join-Path $PSScriptRoot "data/$($name)_model.h5"
+        $io = Join-Path $PSScriptRoot "data/$($name)_inputs_and_outputs.h5"
+        $script = @"
+import h5py, json, numpy as np, sys
+m = h5py.File(sys.argv[1], "r"); io = h5py.File(sys.argv[2], "r")
+w = {}
+m["model_weights"].visititems(lambda n, o: w.__setitem__(n, o[()].astype(np.float64)) if isinstance(o, h5py.Dataset) else None)
+x = io["inputs"][list(io["inputs"].keys())[0]][()].astype(np.float64)
+$numpy
+keras = io["predictions"][list(io["predictions"].keys())[0]][()]
+print(json.dumps({"x": x.reshape(len(x), -1).tolist(), "numpy": y.reshape(-1).tolist(), "keras": keras.reshape(-1).tolist()}))
+"@
+        $ref = & $script:Python -c $script $model $io | ConvertFrom-Json
+        $LASTEXITCODE | Should -Be 0
+        $imported = Import-Checkpoint -Path $model
+        $x = @($ref.x | ForEach-Object { , [double[]]$_ })
+        $predictor = $imported
+        if ($flat) {
+            # Rows are flat here, so the same weights go into a model that reshapes them first (the file's layer by name).
+            $imported.Engine.Layers[0].ClassName | Should -Be 'Conv1D'
+            $imported.Engine.Layers[0].InputShape | Should -Be @(16, 3)
+            $predictor = & $flat
+            Import-Checkpoint -Path $model -WeightsInto $predictor
+        }
+        $p = Get-Predictions $predictor $x
+        $p.Count | Should -Be $ref.numpy.Count
+        for ($i = 0; $i -lt $p.Count; $i++) {
+            [math]::Abs($p[$i] - $ref.numpy[$i]) | Should -BeLessThan 1e-5 -Because "prediction $i against NumPy"
+            [math]::Abs($p[$i] - $ref.keras[$i]) | Should -BeLessThan 1e-5 -Because "prediction $i against Keras $keras"
+        }
+        $imported.Engine.IsCompiled | Should -BeTrue
+        $imported.Engine.Optimizer.Name | Should -Be 'rmsprop'
+    }
+}
+
+Describe 'Keras files: callbacks, options and bad files' {
+    It 'New-ModelCheckpoint best_model.h5 -SaveBestOnly writes a Keras .h5 that imports with the best epoch''s predictions' {
+        $e = $script:Models['embedding']
+        $m = New-Model -Name best -InputShape 4 -Seed 3 | Add-DenseLayer 5 -Activation relu | Add-DenseLayer 1 -Activation sigmoid | Build-Model -Optimizer adam -Loss binary_crossentropy
+        $x = Rows 32 @(4) 5
+        $y = @($x | ForEach-Object { , [double[]]@([double]($_[0] + $_[1] -gt 0)) })
+        $path = Join-Path $script:Work 'best_model.h5'
+        $cb = New-ModelCheckpoint -Path $path -Monitor loss -SaveBestOnly
+        $m | Invoke-ModelFit -X $x -Y $y -Epochs 3 -BatchSize 8 -Seed 1 -Callbacks $cb | Out-Null
+        $bytes = [IO.File]::ReadAllBytes($path)
+        [Text.Encoding]::ASCII.GetString($bytes, 1, 3) | Should -Be 'HDF'
+        $back = Import-Checkpoint -Path $path
+        $a = Get-Predictions $m $x; $b = Get-Predictions $back $x
+        for ($i = 0; $i -lt $a.Count; $i++) { $b[$i] | Should -Be $a[$i] }   # loss falls every epoch here, so the best is the last
+        @(Get-ChildItem $script:Work -Filter '*.tmp*').Count | Should -Be 0
+    }
+
+    It 'refuses -IncludeOptimizer for a Keras file and -Resume from one' {
+        $m = $script:Models['embedding'].Model
+        $err = { $m | Export-Checkpoint -Path (Join-Path $script:Work 'opt.keras') -IncludeOptimizer -Force } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'KerasFileOptimizerState'
+        Test-Path (Join-Path $script:Work 'opt.keras') | Should -BeFalse
+        $h5 = Join-Path $script:Work 'resume.h5'
+        $m | Export-Checkpoint -Path $h5 -Force
+        $err = { $m | Invoke-ModelFit -X $script:Models['embedding'].X -Y (1..16 | ForEach-Object { , [double[]]@(1) }) -Epochs 3 -Resume $h5 } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'KerasFileCannotResume'
+    }
+
+    It 'loads weights from a weights-only .<ext> into a model with the same layers' -ForEach @(@{ ext = 'h5' }, @{ ext = 'keras' }) {
+        $e = $script:Models['conv']
+        $path = Join-Path $script:Work "weights.$ext"
+        $e.Model | Export-Checkpoint -Path $path -WeightsOnly -Force
+        $fresh = Import-Checkpoint -Path (Join-Path $script:Work 'conv.kpt')
+        foreach ($w in $fresh.Engine.Weights) { $w.Assign([float[]]::new($w.Count)) }
+        Import-Checkpoint -Path $path -WeightsInto $fresh
+        $a = Get-Predictions $e.Model $e.X; $b = Get-Predictions $fresh $e.X
+        for ($i = 0; $i -lt $a.Count; $i++) { $b[$i] | Should -Be $a[$i] }
+        $err = { Import-Checkpoint -Path $path } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'WeightsOnlyCheckpoint'
+    }
+
+    It 'refuses a Keras 2 hard_sigmoid, which differs from the Keras 3 one KerasPS computes, rather than predict differently' {
+        $err = { Import-Checkpoint -Path (Join-Path $PSScriptRoot 'data/simple_flatten_lstm_tf_keras_2_model.h5') } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'KerasActivationMismatch'
+        $err.Exception.Message | Should -Match "Layer 'lstm_1' \(LSTM\) uses hard_sigmoid as Keras 2\.1\.3"
+    }
+
+    It 'names every layer KerasPS lacks in one error' {
+        $path = Join-Path $script:Work 'unknown.h5'
+        Copy-Item (Join-Path $PSScriptRoot 'data/simple_sparse_xent_mlp_keras_2_model.h5') $path
+        $text = [IO.File]::ReadAllText($path, [Text.Encoding]::Latin1)
+        # Same length, so the HDF5 structure stays valid: two class names KerasPS does not have.
+        $text = $text.Replace('"class_name": "Dense"', '"class_name": "Dxnse"').Replace('"class_name": "Activation"', '"class_name": "Activatixn"')
+        [IO.File]::WriteAllText($path, $text, [Text.Encoding]::Latin1)
+        $err = { Import-Checkpoint -Path $path } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'UnsupportedKerasLayers'
+        $err.Exception.Message | Should -Match 'dense_1 \(Dxnse\), activation_1 \(Activatixn\)'
+    }
+
+    It 'reports a damaged or mismatched Keras file as InvalidCheckpoint: <case>' -ForEach @(
+        @{ case = 'truncated .h5'; ext = 'h5'; mangle = { param($b) $b[0..([int]($b.Length / 3))] } }
+        @{ case = 'HDF5 signature only'; ext = 'h5'; mangle = { param($b) $b[0..7] } }
+        @{ case = 'garbage after the signature'; ext = 'h5'; mangle = { param($b) $r = [byte[]]::new(4096); [Random]::new(5).NextBytes($r); $b[0..7] + $r } }
+        @{ case = '.keras with a damaged weights entry'; ext = 'keras'; mangle = { param($b) $c = [byte[]]$b.Clone(); for ($i = [int]($c.Length / 2); $i -lt [int]($c.Length / 2) + 64; $i++) { $c[$i] = 0xAB }; $c } }) {
+        $src = Join-Path $script:Work "dense.$ext"
+        $bytes = [IO.File]::ReadAllBytes($src)
+        $path = Join-Path $script:Work "bad-$([guid]::NewGuid()).$ext"
+        [IO.File]::WriteAllBytes($path, [byte[]](& $mangle $bytes))
+        $err = { Import-Checkpoint -Path $path } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
+    }
+
+    It 'refuses weights whose shape differs from the config before reading them' {
+        $m = New-Model -Name shapes -InputShape 4 -Seed 1 | Add-DenseLayer 3 -Name dense_1 | Add-ActivationLayer softmax -Name activation_1
+        $path = Join-Path $script:Work 'shapes.h5'
+        $m | Export-Checkpoint -Path $path -Force
+        $other = New-Model -Name shapes -InputShape 4 -Seed 1 | Add-DenseLayer 2 -Name dense_1 | Add-ActivationLayer softmax -Name activation_1
+        $err = { Import-Checkpoint -Path $path -WeightsInto $other } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'WeightsMismatch'
+        $err.Exception.Message | Should -Match "'dense_1/kernel' is \(4, 3\) in the file but \(4, 2\)"
+    }
+}
