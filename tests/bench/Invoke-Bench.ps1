@@ -6,7 +6,8 @@
     Workload (the Otto walkthrough, ../shared/bench/README.md): Otto-shaped 61,878 x 93, 15 % validation,
     Dense(100, relu) -> Dense(9, softmax), SGD 0.01, batch 128, 2 threads.
     Peers: the PyTorch eager loop (../shared/bench/peer_pytorch.py, Debian python3-torch) when it is installed,
-    and a plain hand-written TorchSharp loop (tests/bench/KerasPS.Bench) always.
+    and a plain hand-written TorchSharp loop (tests/bench/KerasPS.Bench) always. ConvRnnBench.ps1 adds the CNN and
+    LSTM workloads and single-row predict latency against ../shared/bench/peer_pytorch_cnn_lstm.py.
 #>
 param(
     [Parameter(Mandatory)] [string] $Root,
@@ -114,6 +115,7 @@ try {
     $extras = @(
         @{ Script = 'CsvBench.ps1'; Args = @{ CsvPath = $csv } }
         @{ Script = 'Measure-SweepSpeedup.ps1'; Args = @{ Epochs = 20; Repeat = 3 } }   # long enough that runspace start-up does not dominate
+        @{ Script = 'ConvRnnBench.ps1'; Args = @{ Epochs = 3; Rounds = 3; Threads = $Threads } }   # CNN, LSTM, single-row predict vs PyTorch
     )
     foreach ($extra in $extras) {
         $path = Join-Path $Root "tests/bench/$($extra.Script)"
