@@ -72,6 +72,33 @@ Describe 'Add-Conv2DLayer' {
         $losses[0] | Should -Be $losses[1]
     }
 
+    It 'trains a seeded CNN of the benchmark''s shape on two threads to bit-identical weights twice' -Tag Slow {
+        # Conv2D 32 -> MaxPool -> Conv2D 64 -> MaxPool -> Dense on 28x28x1, Adam, a short last batch: the oneDNN
+        # convolution and pooling kernels (forward, backward data, backward weights) that the tiny test above skips.
+        $rng = [KerasPS.Engine.MersenneTwister]::new(21)
+        $rows = 72
+        $x = [float[,]]::new($rows, 784)
+        $y = [string[]]::new($rows)
+        for ($i = 0; $i -lt $rows; $i++) {
+            for ($j = 0; $j -lt 784; $j++) { $x[$i, $j] = $rng.NextDouble() }
+            $y[$i] = [string]$rng.NextInt(10)
+        }
+        $weights = foreach ($run in 1, 2) {
+            $m = New-Model -InputShape 784 -Seed 42 | Add-ReshapeLayer 28, 28, 1 |
+                Add-Conv2DLayer 32 3 -Activation relu | Add-MaxPooling2DLayer | Add-Conv2DLayer 64 3 -Activation relu | Add-MaxPooling2DLayer |
+                Add-FlattenLayer | Add-DenseLayer 10 -Activation softmax |
+                Build-Model -Optimizer adam -Loss sparse_categorical_crossentropy
+            $null = $m | Invoke-ModelFit -X $x -Y $y -Epochs 2 -BatchSize 32 -Seed 5 -Threads 2
+            , [float[]]($m.Engine.Weights | ForEach-Object { $_.ToArray() })
+        }
+        $weights[0].Length | Should -Be 34826   # 320 + 18,496 + 16,010, as Keras counts them
+        $differ = 0
+        for ($i = 0; $i -lt $weights[0].Length; $i++) {
+            if ([BitConverter]::SingleToInt32Bits($weights[0][$i]) -ne [BitConverter]::SingleToInt32Bits($weights[1][$i])) { $differ++ }
+        }
+        $differ | Should -Be 0 -Because 'a seeded fit is reproducible bit for bit on one machine'
+    }
+
     It 'refuses input that is not (height, width, channels) with InvalidInputShape' {
         Get-ErrorId { New-Model -InputShape 64 | Add-Conv2DLayer 4 3 } | Should -Be 'InvalidInputShape'
         Get-ErrorId { New-Model -InputShape 2, 2, 1 | Add-Conv2DLayer 4 3 } | Should -Be 'InvalidInputShape'

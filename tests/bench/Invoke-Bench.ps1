@@ -6,7 +6,8 @@
     Workload (the Otto walkthrough, ../shared/bench/README.md): Otto-shaped 61,878 x 93, 15 % validation,
     Dense(100, relu) -> Dense(9, softmax), SGD 0.01, batch 128, 2 threads.
     Peers: the PyTorch eager loop (../shared/bench/peer_pytorch.py, Debian python3-torch) when it is installed,
-    and a plain hand-written TorchSharp loop (tests/bench/KerasPS.Bench) always.
+    and a plain hand-written TorchSharp loop (tests/bench/KerasPS.Bench) always. ConvRnnBench.ps1 adds the CNN and
+    LSTM workloads and single-row predict latency against ../shared/bench/peer_pytorch_cnn_lstm.py.
 #>
 param(
     [Parameter(Mandatory)] [string] $Root,
@@ -117,6 +118,7 @@ try {
         @{ Script = 'Measure-SandboxRunbook.ps1'; Args = @{ Rows = 20000; Epochs = 10 } }
         @{ Script = 'Measure-CrossValidationSpeedup.ps1'; Args = @{ Epochs = 10; Repeat = 3 } }
         @{ Script = 'Measure-SweepSearch.ps1'; Args = @{ Rows = 3000; Seeds = 1, 2, 3 } }   # a 3,000-row Otto subset: ~30 s per seed on 2 cores
+        @{ Script = 'ConvRnnBench.ps1'; Args = @{ Epochs = 3; Rounds = 3; Threads = $Threads } }   # CNN, LSTM, single-row predict vs PyTorch
     )
     foreach ($extra in $extras) {
         $path = Join-Path $Root "tests/bench/$($extra.Script)"

@@ -69,9 +69,28 @@ public abstract class RecurrentBase : Layer
 
     protected abstract Tensor? InputBias(Tensor? bias);
 
+    /// <summary>
+    /// The libtorch kernel that computes exactly this layer's recurrence, or null where Keras's options (a non-default
+    /// activation, GRU without reset_after) need the step loop.
+    /// </summary>
+    private protected abstract FusedRecurrence.Kind? FusedKind { get; }
+
+    private FusedRecurrence? fused;
+
     public override Tensor Forward(Tensor x, bool training)
     {
         if (GoBackwards) x = x.flip(1);
+        if (FusedKind is { } kind && x.dtype == ScalarType.Float32)
+        {
+            fused ??= new FusedRecurrence(kind, x.shape[2], Units, UseBias);
+            return fused.Forward(x, kernel!.Value, recurrentKernel!.Value, bias?.Value, ReturnSequences);
+        }
+        return StepLoop(x);
+    }
+
+    /// <summary>The recurrence as a loop of tensor calls per timestep (any activation).</summary>
+    private Tensor StepLoop(Tensor x)
+    {
         long n = x.shape[0], steps = x.shape[1];
         var projected = x.matmul(kernel!.Value);
         if (InputBias(bias?.Value) is { } ib) projected = projected + ib;
@@ -141,6 +160,12 @@ public sealed class SimpleRNN : RecurrentBase, IKerasLayer<SimpleRNN>
     }
 
     protected override int Gates => 1;
+    private protected override FusedRecurrence.Kind? FusedKind => Activation switch
+    {
+        "tanh" => FusedRecurrence.Kind.SimpleRnnTanh,
+        "relu" => FusedRecurrence.Kind.SimpleRnnRelu,
+        _ => null,
+    };
     protected override Tensor? InputBias(Tensor? bias) => bias;
     protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b) => new[] { Act(p + s[0].matmul(u)) };
 }
@@ -157,6 +182,8 @@ public sealed class LSTM : RecurrentBase, IKerasLayer<LSTM>
 
     public bool UnitForgetBias { get; }
     protected override int Gates => 4;
+    private protected override FusedRecurrence.Kind? FusedKind =>
+        Activation == "tanh" && RecurrentActivation == "sigmoid" ? FusedRecurrence.Kind.Lstm : null;
     protected override Tensor? InputBias(Tensor? bias) => bias;
 
     protected override float[] BiasValues(MersenneTwister rng)
@@ -205,6 +232,8 @@ public sealed class GRU : RecurrentBase, IKerasLayer<GRU>
 
     public bool ResetAfter { get; }
     protected override int Gates => 3;
+    private protected override FusedRecurrence.Kind? FusedKind =>
+        ResetAfter && Activation == "tanh" && RecurrentActivation == "sigmoid" ? FusedRecurrence.Kind.GruResetAfter : null;
     protected override int[] BiasShape => ResetAfter ? new[] { 2, 3 * Units } : new[] { 3 * Units };
     protected override Tensor? InputBias(Tensor? bias) => bias is null ? null : ResetAfter ? bias[0] : bias;
 

@@ -1,0 +1,166 @@
+<#
+.SYNOPSIS
+    CNN and LSTM training and single-row predict latency, KerasPS beside the PyTorch peer in alternated rounds.
+.DESCRIPTION
+    Workloads (../shared/bench/README.md): 10,000 rows, Adam 1e-3, batch 128.
+      CNN:  Reshape 28x28x1 -> Conv2D 32 3x3 relu -> MaxPool 2 -> Conv2D 64 3x3 relu -> MaxPool 2 -> Flatten -> Dense 10 softmax.
+      LSTM: Embedding(1000, 64) -> LSTM(64) -> Dense(1, sigmoid) over 50 tokens.
+    Each round runs a fresh seeded KerasPS fit, then the PyTorch peer (../shared/bench/peer_pytorch_cnn_lstm.py) as is
+    and with OPENBLAS_CORETYPE=SkylakeX (Debian's OpenBLAS does not recognise this CPU otherwise; benchmarks only),
+    so all three see the same machine load. Reported: median of the later epochs (KerasPS / faster peer), and the
+    first epoch against the later ones. Single-row predict: the Otto MLP, the engine's forward and Invoke-ModelPredict
+    against PowerShell's cost of calling a trivial cmdlet, and the peer's forward.
+    Writes objects with Name, Unit, Value, Peer, PeerValue, Note (Invoke-Bench.ps1 tabulates them).
+    Standalone: Import-Module ./KerasPS.psd1; ./tests/bench/ConvRnnBench.ps1 -Rounds 2
+#>
+param(
+    [string] $DataDir,
+    [int] $Epochs = 3,
+    [int] $Rounds = 2,
+    [ValidateSet('cnn', 'lstm', 'predict')] [string[]] $Workload = @('cnn', 'lstm', 'predict'),
+    [int] $Threads = 2
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$shared = Join-Path $PSScriptRoot '../../../shared'   # beside the clone, as Invoke-Bench.ps1 finds it
+if (-not (Test-Path (Join-Path $shared 'bench/peer_pytorch_cnn_lstm.py'))) { throw "ConvRnnBench needs ../shared/bench and ../shared/tools beside the clone (not found under $shared)." }
+$peerScript = Join-Path $shared 'bench/peer_pytorch_cnn_lstm.py'
+$py = '/usr/bin/python3'
+$hasTorch = (Test-Path $py) -and $(& $py -c 'import torch, pandas' 2>$null; $LASTEXITCODE -eq 0)
+$ownDir = -not $DataDir
+if ($ownDir) {
+    $DataDir = Join-Path ([IO.Path]::GetTempPath()) "kerasps-convrnn-$PID"
+    New-Item -ItemType Directory -Force -Path $DataDir | Out-Null
+}
+
+function Get-Median([double[]] $Values) {
+    if (-not $Values -or $Values.Count -eq 0) { return [double]::NaN }
+    $s = @($Values | Sort-Object)
+    if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 }
+}
+
+function Out-Row([string] $Name, [string] $Unit, [double] $Value, [string] $Peer = '', $PeerValue = $null, [string] $Note = '') {
+    [pscustomobject]@{ Name = $Name; Unit = $Unit; Value = $Value; Peer = $Peer; PeerValue = $PeerValue; Note = $Note }
+}
+
+# Runs the peer once; returns its per-epoch seconds (or the RESULT key/values for mlp).
+function Invoke-Peer([string] $Task, [switch] $SkylakeX, [int] $PeerEpochs = $Epochs) {
+    if (-not $hasTorch) { return $null }
+    $old = $env:OPENBLAS_CORETYPE
+    try {
+        if ($SkylakeX) { $env:OPENBLAS_CORETYPE = 'SkylakeX' } else { Remove-Item Env:OPENBLAS_CORETYPE -ErrorAction SilentlyContinue }
+        $out = & $py $peerScript $Task --dir $DataDir --epochs $PeerEpochs --threads $Threads 2>&1
+    }
+    finally { if ($null -eq $old) { Remove-Item Env:OPENBLAS_CORETYPE -ErrorAction SilentlyContinue } else { $env:OPENBLAS_CORETYPE = $old } }
+    $line = $out | Where-Object { $_ -match '^RESULT ' } | Select-Object -Last 1
+    if (-not $line) { Write-Warning "PyTorch peer ($Task) gave no RESULT line: $($out -join ' | ')"; return $null }
+    $kv = @{}
+    foreach ($pair in ($line -replace '^RESULT ', '') -split ' ') { $k, $v = $pair -split '=', 2; $kv[$k] = $v }
+    $kv['epochs'] = [double[]]($kv['epochs_s'] -split ',')
+    $kv
+}
+
+try {
+    Set-KerasOption -Threads $Threads
+    $load = (Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 3
+    Write-Host "ConvRnnBench: $Rounds alternated rounds x $Epochs epochs, $Threads threads; load average at start: $($load -join ' ')."
+    if (-not $hasTorch) { Write-Warning 'Debian python3-torch is not installed: KerasPS figures only (apt-get install -y python3-torch python3-pandas libopenblas0-pthread).' }
+    if (-not (Test-Path (Join-Path $DataDir 'cnn.csv'))) {
+        & $py (Join-Path $shared 'tools/make-cnn-lstm.py') $DataDir | Out-Null
+    }
+
+    $datasets = @{}
+    foreach ($w in $Workload | Where-Object { $_ -ne 'predict' }) {
+        $datasets[$w] = Import-ModelData -Path (Join-Path $DataDir "$w.csv") -Target label
+    }
+    $makeModel = @{
+        cnn  = {
+            New-Model -Name cnn -InputShape 784 -Seed 42 | Add-ReshapeLayer 28, 28, 1 |
+                Add-Conv2DLayer 32 3 -Activation relu | Add-MaxPooling2DLayer 2 |
+                Add-Conv2DLayer 64 3 -Activation relu | Add-MaxPooling2DLayer 2 |
+                Add-FlattenLayer | Add-DenseLayer 10 -Activation softmax |
+                Build-Model -Optimizer adam -Loss sparse_categorical_crossentropy -Metrics accuracy
+        }
+        lstm = {
+            New-Model -Name lstm -InputShape 50 -Seed 42 | Add-EmbeddingLayer 1000 64 | Add-LSTMLayer 64 |
+                Add-DenseLayer 1 -Activation sigmoid |
+                Build-Model -Optimizer adam -Loss binary_crossentropy -Metrics accuracy
+        }
+    }
+    foreach ($w in $Workload | Where-Object { $_ -ne 'predict' }) {
+        $kFirst = [Collections.Generic.List[double]]::new(); $kLater = [Collections.Generic.List[double]]::new()
+        $pLater = @{ plain = [Collections.Generic.List[double]]::new(); skx = [Collections.Generic.List[double]]::new() }
+        $pFirst = @{ plain = [Collections.Generic.List[double]]::new(); skx = [Collections.Generic.List[double]]::new() }
+        $final = $null
+        for ($r = 0; $r -lt $Rounds; $r++) {
+            $m = & $makeModel[$w]
+            $h = $m | Invoke-ModelFit -Data $datasets[$w] -Epochs $Epochs -BatchSize 128 -Seed 42
+            $kFirst.Add($h[0].Duration.TotalSeconds)
+            $h | Select-Object -Skip 1 | ForEach-Object { $kLater.Add($_.Duration.TotalSeconds) }
+            $final = $h[-1]
+            Write-Host ("  round {0} KerasPS {1}: {2} s; loss {3:0.0000}" -f ($r + 1), $w, (($h | ForEach-Object { '{0:0.000}' -f $_.Duration.TotalSeconds }) -join ', '), $final.Loss)
+            foreach ($variant in 'plain', 'skx') {
+                $res = Invoke-Peer $w -SkylakeX:($variant -eq 'skx')
+                if ($null -eq $res) { continue }
+                $pFirst[$variant].Add($res.epochs[0])
+                $res.epochs | Select-Object -Skip 1 | ForEach-Object { $pLater[$variant].Add($_) }
+                Write-Host ("  round {0} PyTorch {1} ({2}): {3} s" -f ($r + 1), $w, $variant, (($res.epochs | ForEach-Object { '{0:0.000}' -f $_ }) -join ', '))
+            }
+        }
+        $k = Get-Median $kLater.ToArray()
+        $label = if ($w -eq 'cnn') { 'CNN epoch (10,000 x 28x28x1, Conv32-Pool-Conv64-Pool-Dense10, Adam)' } else { 'LSTM epoch (10,000 x 50 tokens, Emb64-LSTM64-Dense1, Adam)' }
+        if ($hasTorch -and $pLater.plain.Count -gt 0) {
+            $plain = Get-Median $pLater.plain.ToArray(); $skx = Get-Median $pLater.skx.ToArray()
+            $best = [math]::Min($plain, $(if ($pLater.skx.Count) { $skx } else { [double]::MaxValue }))
+            $which = if ($best -eq $plain) { 'as is' } else { 'OPENBLAS_CORETYPE=SkylakeX' }
+            Out-Row $label 's/epoch' $k "PyTorch eager, faster BLAS ($which)" $best ("goal <= 0.5; alternated rounds; PyTorch as is {0:0.000} s, SkylakeX {1:0.000} s" -f $plain, $skx)
+        }
+        else { Out-Row $label 's/epoch' $k 'PyTorch eager (python3-torch)' 'not installed' }
+        $firstRatio = (Get-Median $kFirst.ToArray()) / $k
+        Out-Row "$($w.ToUpperInvariant()) first epoch / later epochs (KerasPS)" 'ratio' $firstRatio '' $null ("goal <= 1.2; first {0:0.000} s, later {1:0.000} s" -f (Get-Median $kFirst.ToArray()), $k)
+    }
+
+    if ('predict' -in $Workload) {
+        # Single-row predict on the Otto MLP (93-100-9).
+        $otto = Get-SampleData -Name Otto -Rows 20000
+        $mlp = New-Model -Name otto -InputShape 93 -Seed 42 | Add-DenseLayer 100 -Activation relu | Add-DenseLayer 9 -Activation softmax |
+            Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy
+        $null = $mlp | Invoke-ModelFit -Data $otto -Epochs 1 -BatchSize 128 -Seed 42
+        $row = [double[]]$otto.Engine.Features[0..92]
+        $x = , $row
+        $engine = $mlp.Engine
+        $rowTensor = $otto.Engine.FeatureTensor().narrow(0, 0, 1)
+        $calls = 2000
+        $time = {
+            param([scriptblock] $Block, [int] $N)
+            foreach ($i in 1..200) { $null = & $Block }
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            foreach ($i in 1..$N) { $null = & $Block }
+            $sw.Elapsed.TotalMilliseconds * 1000 / $N
+        }
+        # The engine's forward in a compiled loop (tests/bench/KerasPS.Bench, which Invoke-Bench.ps1 loads); run alone,
+        # this script falls back to a PowerShell method call per row, which adds PowerShell's dispatch cost.
+        $latency = 'KerasPS.Bench.PredictLatency' -as [type]
+        $engineUs = if ($latency) { $latency::MedianMicroseconds($engine, $rowTensor, 20000, 500) } else { & $time { $engine.Predict($rowTensor, 4096) } 20000 }
+        $engineHow = if ($latency) { 'compiled loop, median' } else { 'PowerShell method call per row, mean' }
+        $emptyUs = & $time {} $calls
+        $trivialUs = & $time { $mlp | Write-Output } $calls
+        $predictUs = & $time { $mlp | Invoke-ModelPredict -X $x -AsMatrix } $calls
+        $predictObjUs = & $time { $mlp | Invoke-ModelPredict -X $x } $calls
+        $peerFwd = $null; $peerFull = $null
+        if ($hasTorch) {
+            $ottoCsv = Join-Path $DataDir 'otto.csv'
+            if (-not (Test-Path $ottoCsv)) { [KerasPS.Engine.Data.SampleData]::WriteCsv($otto.Engine, $ottoCsv, $true) }
+            $res = Invoke-Peer mlp -PeerEpochs 1
+            if ($res) { $peerFwd = [double]$res['predict_fwd_median_us']; $peerFull = [double]$res['predict_full_median_us'] }
+        }
+        Out-Row 'Single-row predict: engine forward (Otto MLP, no PowerShell)' 'us/call' $engineUs 'PyTorch forward, no_grad (median)' $(if ($null -ne $peerFwd) { $peerFwd } else { 'not installed' }) "goal <= 2x PyTorch; $engineHow"
+        Out-Row 'Single-row Invoke-ModelPredict -AsMatrix' 'us/call' $predictUs 'PowerShell: trivial cmdlet call ($model | Write-Output)' $trivialUs ("goal <= 2x a trivial cmdlet; empty script block {0:0} us; PyTorch full predict {1} us" -f $emptyUs, $peerFull)
+        Out-Row 'Single-row Invoke-ModelPredict (Prediction object)' 'us/call' $predictObjUs 'PowerShell: trivial cmdlet call ($model | Write-Output)' $trivialUs ''
+    }
+    $load = (Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 3
+    Write-Host "ConvRnnBench: load average at end: $($load -join ' ')."
+}
+finally {
+    if ($ownDir) { Remove-Item $DataDir -Recurse -Force -ErrorAction SilentlyContinue }
+}
