@@ -233,6 +233,27 @@ Describe 'Keras files: callbacks, options and bad files' {
         ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
     }
 
+    It 'refuses a small .keras whose config describes a far larger model, before allocating it' {
+        $m = New-Model -Name small -InputShape 93 -Seed 1 | Add-DenseLayer 16 -Name dense_1 | Add-DenseLayer 9 -Activation softmax -Name dense_2
+        $path = Join-Path $script:Work 'huge-config.keras'
+        $m | Export-Checkpoint -Path $path -Force
+        $zip = [IO.Compression.ZipFile]::Open($path, 'Update')
+        try {
+            $entry = $zip.GetEntry('config.json')
+            $reader = [IO.StreamReader]::new($entry.Open()); $json = $reader.ReadToEnd(); $reader.Dispose()
+            $entry.Delete()
+            $writer = [IO.StreamWriter]::new($zip.CreateEntry('config.json').Open())
+            $writer.Write(($json -replace '"units":\s*16\b', '"units": 100000000')); $writer.Dispose()
+        }
+        finally { $zip.Dispose() }
+        (Get-Item $path).Length / 1KB | Should -BeLessThan 64
+        $before = [Diagnostics.Process]::GetCurrentProcess().WorkingSet64
+        $err = { Import-Checkpoint -Path $path } | Should -Throw -PassThru
+        ([Diagnostics.Process]::GetCurrentProcess().WorkingSet64 - $before) / 1MB | Should -BeLessThan 200   # the model would need 37 GB
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
+        $err.Exception.Message | Should -BeLike "*100000000*Nothing was allocated*"
+    }
+
     It 'refuses weights whose shape differs from the config before reading them' {
         $m = New-Model -Name shapes -InputShape 4 -Seed 1 | Add-DenseLayer 3 -Name dense_1 | Add-ActivationLayer softmax -Name activation_1
         $path = Join-Path $script:Work 'shapes.h5'

@@ -294,7 +294,9 @@ public static class KerasFiles
                 throw new KerasException("UnsafeCheckpoint", ErrorKind.SecurityError,
                     $"'{full}' has layers whose config carries code ({string.Join(", ", flagged)}); loading them would run that code. If you trust the file's author, import it with -AllowUnsafeDeserialization.") { Target = full };
             if (state?.GetValueOrDefault("seed") is long seed) ((Dictionary<string, object?>)translated["config"]!)["seed"] = seed;
-            var model = Run(full, () => SequentialModel.FromConfig(translated, allowUnsafe));
+            SequentialModel model;
+            using (WeightBudget.AtMost(weights.MaxValues, why => Invalid($"'{full}': {why}; a Keras weights file holds at most one value per two bytes. Nothing was allocated.")))
+                model = Run(full, () => SequentialModel.FromConfig(translated, allowUnsafe));
             if (model.Layers.FirstOrDefault(l => l.IsUnsafeToDeserialize) is { } unsafeLayer && !allowUnsafe)
                 throw new KerasException("UnsafeCheckpoint", ErrorKind.SecurityError,
                     $"'{full}' has a layer whose config carries code ({unsafeLayer.Name}); import it with -AllowUnsafeDeserialization if you trust the file's author.") { Target = full };
@@ -395,7 +397,7 @@ public static class KerasFiles
                 }
                 else if (!file.AttributeExists("layer_names"))
                     throw Invalid($"'{full}' is an HDF5 file but not a Keras model: it has neither a model_config nor a layer_names attribute.");
-                return (config, compile, state, (WeightSource)new H5WeightSource(file, weightsRoot, full, keras3: false));
+                return (config, compile, state, (WeightSource)new H5WeightSource(file, weightsRoot, full, keras3: false) { MaxValues = new FileInfo(full).Length / 2 });
             });
         }
         catch { stream.Dispose(); throw; }
@@ -427,7 +429,7 @@ public static class KerasFiles
             catch (InvalidDataException e) { throw Invalid($"'{full}': model.weights.h5 is damaged ({e.Message})."); }
             buffer.Position = 0;
             var file = H5Guard(full, () => H5File.Open(buffer, leaveOpen: false));
-            return (config, compile, state, new H5WeightSource(file, file, full, keras3: true));
+            return (config, compile, state, new H5WeightSource(file, file, full, keras3: true) { MaxValues = w.Length / 2 });
         }
     }
 
@@ -475,6 +477,13 @@ public static class KerasFiles
     /// <summary>Where a Keras file keeps its weights; reads them in the model's layer order after checking every shape.</summary>
     internal abstract class WeightSource : IDisposable
     {
+        /// <summary>
+        /// The most weight values the file can hold: Keras writes them uncompressed, at least two bytes each (float16),
+        /// so a config that describes more than half the weights file's bytes in values is refused before any layer
+        /// allocates (a small file saying units = 200000000).
+        /// </summary>
+        public long MaxValues { get; init; }
+
         public abstract Dictionary<string, float[]> Read(SequentialModel model, string path, string mismatchId, ErrorKind mismatchKind);
         public abstract void Dispose();
     }
