@@ -84,6 +84,46 @@ namespace KerasPSFuzz
             return new KptCase { Bytes = WriteEntries(entries), Description = string.Join(" ", what) };
         }
 
+        /// <summary>
+        /// A mutated Keras file (.h5, or .keras when <paramref name="isZip"/>): byte flips, a truncation, a zeroed or
+        /// copied block (HDF5's object headers and B-trees sit between the data), or, in a .keras zip, its entries and
+        /// config.json changed as for .kpt files.
+        /// </summary>
+        public static KptCase MakeKeras(byte[] baseFile, bool isZip, bool bytes0, int seed)
+        {
+            var rng = new Random(seed);
+            var what = new List<string>();
+            var bytes = (byte[])baseFile.Clone();
+            // Without byte-level mutations (bytes0 false) a .keras file gets only its zip entries and config.json
+            // changed: the HDF5 structure inside is left whole (see Invoke-CheckpointFuzz.ps1 -KerasByteMutations).
+            int kind = bytes0 ? rng.Next(isZip ? 6 : 4) : 4 + rng.Next(2);
+            switch (kind)
+            {
+                case 0:
+                    int flips = rng.Next(1, 9);
+                    for (int i = 0; i < flips; i++) { int at = rng.Next(bytes.Length); bytes[at] ^= (byte)rng.Next(1, 256); what.Add($"flip@{at}"); }
+                    break;
+                case 1:
+                    int len = rng.Next(bytes.Length); what.Add($"truncate@{len}"); bytes = bytes.Take(len).ToArray();
+                    break;
+                case 2:
+                    int zeroAt = rng.Next(bytes.Length), zeroLen = Math.Min(rng.Next(1, 4096), bytes.Length - zeroAt);
+                    what.Add($"zero {zeroLen}@{zeroAt}"); Array.Clear(bytes, zeroAt, zeroLen);
+                    break;
+                case 3:
+                    int from = rng.Next(bytes.Length), to = rng.Next(bytes.Length), n = Math.Min(rng.Next(1, 512), Math.Min(bytes.Length - from, bytes.Length - to));
+                    what.Add($"copy {n} {from}->{to}"); Array.Copy(baseFile, from, bytes, to, n);
+                    break;
+                case 4:
+                    var entries = ReadEntries(baseFile); ConfigMutation(entries, rng, what); bytes = WriteEntries(entries);
+                    break;
+                default:
+                    var list = ReadEntries(baseFile); EntryMutation(list, rng, what); bytes = WriteEntries(list);
+                    break;
+            }
+            return new KptCase { Bytes = bytes, Description = string.Join(" ", what) };
+        }
+
         static void EntryMutation(List<KeyValuePair<string, byte[]>> entries, Random rng, List<string> what)
         {
             int i = rng.Next(entries.Count), j = rng.Next(entries.Count);
