@@ -24,7 +24,9 @@ param(
     # With -Task Test: leave out the tests tagged Slow or MachineChanging, for a quick inner loop (CI runs all).
     [switch] $Fast,
     # Bench size knobs, so a quick bench can be run while developing.
-    [int] $BenchEpochs = 5
+    [int] $BenchEpochs = 5,
+    # With -Task Bench: only these area benchmarks (tests/bench script names without .ps1); all by default.
+    [string[]] $BenchOnly
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -47,6 +49,8 @@ switch ($Task) {
     }
     'Bench' {
         Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
-        $null = & (Join-Path $Root 'tests/bench/Invoke-Bench.ps1') -Root $Root -Epochs $BenchEpochs
+        $bench = @{ Root = $Root; Epochs = $BenchEpochs }
+        if ($PSBoundParameters.ContainsKey('BenchOnly')) { $bench.Extra = $BenchOnly }
+        $null = & (Join-Path $Root 'tests/bench/Invoke-Bench.ps1') @bench
     }
 }

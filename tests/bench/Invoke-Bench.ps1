@@ -12,7 +12,9 @@
 param(
     [Parameter(Mandatory)] [string] $Root,
     [int] $Epochs = 5,
-    [int] $Threads = 2
+    [int] $Threads = 2,
+    # Run only these of the area benchmarks (script names without .ps1, e.g. Measure-SandboxRunbook); all by default.
+    [string[]] $Extra
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -120,6 +122,7 @@ try {
         @{ Script = 'Measure-SweepSearch.ps1'; Args = @{ Rows = 3000; Seeds = 1, 2, 3 } }   # a 3,000-row Otto subset: ~30 s per seed on 2 cores
         @{ Script = 'ConvRnnBench.ps1'; Args = @{ Epochs = 3; Rounds = 3; Threads = $Threads } }   # CNN, LSTM, single-row predict vs PyTorch
     )
+    if ($PSBoundParameters.ContainsKey('Extra')) { $extras = @($extras | Where-Object { $_.Script -replace '\.ps1$' -in $Extra }) }
     foreach ($extra in $extras) {
         $path = Join-Path $Root "tests/bench/$($extra.Script)"
         if (Test-Path $path) {
