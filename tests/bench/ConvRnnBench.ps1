@@ -95,10 +95,10 @@ try {
         for ($r = 0; $r -lt $Rounds; $r++) {
             $m = & $makeModel[$w]
             $h = $m | Invoke-ModelFit -Data $datasets[$w] -Epochs $Epochs -BatchSize 128 -Seed 42
-            $kFirst.Add($h[0].Duration.TotalSeconds)
-            $h | Select-Object -Skip 1 | ForEach-Object { $kLater.Add($_.Duration.TotalSeconds) }
+            $kFirst.Add($h[0].Seconds)
+            $h | Select-Object -Skip 1 | ForEach-Object { $kLater.Add($_.Seconds) }
             $final = $h[-1]
-            Write-Host ("  round {0} KerasPS {1}: {2} s; loss {3:0.0000}" -f ($r + 1), $w, (($h | ForEach-Object { '{0:0.000}' -f $_.Duration.TotalSeconds }) -join ', '), $final.Loss)
+            Write-Host ("  round {0} KerasPS {1}: {2} s; loss {3:0.0000}" -f ($r + 1), $w, (($h | ForEach-Object { '{0:0.000}' -f $_.Seconds }) -join ', '), $final.Loss)
             foreach ($variant in 'plain', 'skx') {
                 $res = Invoke-Peer $w -SkylakeX:($variant -eq 'skx')
                 if ($null -eq $res) { continue }
@@ -140,7 +140,7 @@ try {
         }
         # The engine's forward in a compiled loop (tests/bench/KerasPS.Bench, which Invoke-Bench.ps1 loads); run alone,
         # this script falls back to a PowerShell method call per row, which adds PowerShell's dispatch cost.
-        $latency = 'KerasPS.Bench.PredictLatency' -as [type]
+        $latency = [AppDomain]::CurrentDomain.GetAssemblies() | ForEach-Object { $_.GetType('KerasPS.Bench.PredictLatency', $false) } | Where-Object { $_ } | Select-Object -First 1
         $engineUs = if ($latency) { $latency::MedianMicroseconds($engine, $rowTensor, 20000, 500) } else { & $time { $engine.Predict($rowTensor, 4096) } 20000 }
         $engineHow = if ($latency) { 'compiled loop, median' } else { 'PowerShell method call per row, mean' }
         $emptyUs = & $time {} $calls

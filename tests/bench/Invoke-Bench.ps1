@@ -71,15 +71,18 @@ try {
     $benchProj = Join-Path $Root 'tests/bench/KerasPS.Bench/KerasPS.Bench.csproj'
     & dotnet build $benchProj -c Release --nologo -v quiet -o (Join-Path $work 'benchlib') | Out-Null
     if ($LASTEXITCODE -ne 0) { throw 'Building tests/bench/KerasPS.Bench failed.' }
-    Add-Type -Path (Join-Path $work 'benchlib/KerasPS.Bench.dll')
+    # Into the module's own load context, beside the TorchSharp (and libtorch) that KerasPS uses.
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([TorchSharp.torch].Assembly)
+    $benchLib = $context.LoadFromAssemblyPath((Join-Path $work 'benchlib/KerasPS.Bench.dll'))
+    $plainLoop = $benchLib.GetType('KerasPS.Bench.PlainTorchSharpLoop', $true)
     $toLong = { param($d) [long[]]$d.Engine.Labels }
     $kerasTimes = [System.Collections.Generic.List[double]]::new()
     $plainTimes = [System.Collections.Generic.List[double]]::new()
     $perRound = [math]::Max(2, [int][math]::Ceiling($Epochs / 3))
     for ($round = 0; $round -lt 3; $round++) {
         $h = $model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs ($model.EpochsTrained + $perRound) -BatchSize 128 -Seed 42
-        $h | Select-Object -Skip ([int]($round -eq 0)) | ForEach-Object { $kerasTimes.Add($_.Duration.TotalSeconds) }
-        $plain = [KerasPS.Bench.PlainTorchSharpLoop]::Run($train.Engine.Features, (& $toLong $train), $val.Engine.Features, (& $toLong $val),
+        $h | Select-Object -Skip ([int]($round -eq 0)) | ForEach-Object { $kerasTimes.Add($_.Seconds) }
+        $plain = $plainLoop::Run($train.Engine.Features, (& $toLong $train), $val.Engine.Features, (& $toLong $val),
             93, 9, [int[]]@(100), $perRound, 128, 0.01, 42)
         $plain | Select-Object -Skip ([int]($round -eq 0)) | ForEach-Object { $plainTimes.Add($_) }
     }
@@ -100,7 +103,7 @@ try {
         Add-DenseLayer 512 -Activation relu | Add-DropoutLayer 0.3 |
         Add-DenseLayer 9 -Activation softmax | Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy
     $hd = $deep | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 3 -BatchSize 128 -Seed 42
-    $deepEpoch = Get-Median ($hd | Select-Object -Skip 1 | ForEach-Object { $_.Duration.TotalSeconds })
+    $deepEpoch = Get-Median ($hd | Select-Object -Skip 1 | ForEach-Object { $_.Seconds })
     $pyDeep = Invoke-PyTorchPeer $csv '512,512,512' 'adam'
     Add-Result 'Deep epoch (93-512-512-512-9, dropout, Adam)' 's/epoch' $deepEpoch 'PyTorch eager (no dropout)' ($(if ($null -ne $pyDeep) { $pyDeep } else { 'not installed' }))
 
