@@ -50,7 +50,7 @@ switch ($Task) {
     'Bench' {
         Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
         $bench = @{ Root = $Root; Epochs = $BenchEpochs }
-        if ($PSBoundParameters.ContainsKey('BenchOnly')) { $bench.Extra = @($BenchOnly | ForEach-Object { $_ -split ',' } | Where-Object { $_ }) }
+        if ($PSBoundParameters.ContainsKey('BenchOnly')) { $bench.Only = @($BenchOnly | ForEach-Object { $_ -split ',' } | Where-Object { $_ }) }
         $null = & (Join-Path $Root 'tests/bench/Invoke-Bench.ps1') @bench
     }
 }

@@ -14,7 +14,7 @@ param(
     [int] $Epochs = 5,
     [int] $Threads = 2,
     # Run only these of the area benchmarks (script names without .ps1, e.g. Measure-SandboxRunbook); all by default.
-    [string[]] $Extra
+    [string[]] $Only
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -125,14 +125,16 @@ try {
         @{ Script = 'Measure-SweepSearch.ps1'; Args = @{ Rows = 3000; Seeds = 1, 2, 3 } }   # a 3,000-row Otto subset: ~30 s per seed on 2 cores
         @{ Script = 'ConvRnnBench.ps1'; Args = @{ Epochs = 3; Rounds = 3; Threads = $Threads } }   # CNN, LSTM, single-row predict vs PyTorch
     )
-    if ($PSBoundParameters.ContainsKey('Extra')) { $extras = @($extras | Where-Object { $_.Script -replace '\.ps1$' -in $Extra }) }
+    if ($PSBoundParameters.ContainsKey('Only')) {
+        $extras = @(foreach ($e in $extras) { if ([IO.Path]::GetFileNameWithoutExtension($e['Script']) -in $Only) { $e } })
+    }
     foreach ($extra in $extras) {
         $path = Join-Path $Root "tests/bench/$($extra.Script)"
         if (Test-Path $path) {
             $a = $extra.Args
             foreach ($r in & $path @a | Where-Object { $_.PSObject.Properties['Name'] -and $_.PSObject.Properties['Value'] }) {
                 $peerValue = if ($r.PSObject.Properties['PeerValue']) { $r.PeerValue } else { $null }
-                Add-Result $r.Name $r.Unit $r.Value $r.Peer $peerValue $(if ($r.PSObject.Properties['Note']) { $r.Note } else { '' })
+                Add-Result $r.Name $r.Unit $r.Value $(if ($r.PSObject.Properties['Peer']) { $r.Peer } else { '' }) $peerValue $(if ($r.PSObject.Properties['Note']) { $r.Note } else { '' })
             }
         }
     }
