@@ -31,6 +31,36 @@ Describe 'Invoke-ModelPredict' {
         for ($i = 0; $i -lt 1000; $i += 97) { $a[$i, 3] | Should -Be $b[$i, 3] }
     }
 
+    It 'predicts -X rows given as double[], float[], int[] or object[] exactly as the same rows of a dataset' {
+        $slice = $data.Slice(0, 3)
+        $expected = $model | Invoke-ModelPredict -Data $slice -AsMatrix
+        $f = $slice.Engine.Features
+        $rows = 0..2 | ForEach-Object { , [float[]]$f[($_ * 93)..($_ * 93 + 92)] }
+        foreach ($x in @(
+                , ($rows | ForEach-Object { , [double[]]$_ })
+                , ($rows | ForEach-Object { , [float[]]$_ })
+                , ($rows | ForEach-Object { , [object[]]([double[]]$_) }))) {
+            $got = $model | Invoke-ModelPredict -X $x -AsMatrix
+            for ($i = 0; $i -lt 3; $i++) { for ($j = 0; $j -lt 9; $j++) { $got[$i, $j] | Should -Be $expected[$i, $j] } }
+        }
+        # Whole numbers as int[]: the same as the same numbers as double[].
+        $ints = , [int[]](1..93)
+        ($model | Invoke-ModelPredict -X $ints -AsMatrix)[0, 8] | Should -Be ($model | Invoke-ModelPredict -X (, [double[]](1..93)) -AsMatrix)[0, 8]
+    }
+
+    It 'refuses a NaN, an infinity or a number beyond float32 inside a typed -X row, naming the cell' -TestCases @(
+        @{ Row = [double[]](@(0) * 92 + @([double]::NaN)); Where = 'X`[1`]`[92`] is NaN*' }
+        @{ Row = [float[]](@(0) * 92 + @([float]::PositiveInfinity)); Where = 'X`[1`]`[92`] is Infinity*' }
+        @{ Row = [double[]](@(1e39) + @(0) * 92); Where = 'X`[1`]`[0`] is 1E+39*' }
+        @{ Row = [double[]](@(1e-50) + @(0) * 92); Where = 'X`[1`]`[0`] is 1E-50*' }
+    ) {
+        param($Row, $Where)
+        $err = $null
+        try { $model | Invoke-ModelPredict -X @([double[]]::new(93), $Row) -AsMatrix } catch { $err = $_ }
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'NonFiniteValue'
+        $err.Exception.Message | Should -BeLike $Where
+    }
+
     It 'refuses data with a different feature count: InputShapeMismatch' {
         Get-ErrorId { $model | Invoke-ModelPredict -X @(, @(1, 2, 3)) } | Should -Be 'InputShapeMismatch'
     }

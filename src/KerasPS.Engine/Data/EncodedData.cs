@@ -106,6 +106,9 @@ public sealed class EncodedData
         }
     }
 
+    /// <summary>Whether <see cref="FeatureTensor"/> has already made (and holds) the features' tensor.</summary>
+    public bool HasFeatureTensor => featureTensor is { IsInvalid: false };
+
     /// <summary>The features as one tensor [Count, ...FeatureShape], created once and kept.</summary>
     public Tensor FeatureTensor()
     {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using KerasPS.Engine.Data;
 using KerasPS.Engine.Layers;
 using KerasPS.Engine.Native;
@@ -42,7 +43,14 @@ public sealed partial class SequentialModel
     public int[]? InputShape => layers.Count > 0 && layers[0].InputShape is { } s ? s : DeclaredInputShape ?? layers.FirstOrDefault()?.DeclaredInputShape;
 
     public int[]? OutputShape => IsBuilt ? layers[^1].OutputShape : null;
-    public bool IsBuilt => layers.Count > 0 && layers.All(l => l.Built);
+    public bool IsBuilt
+    {
+        get
+        {
+            foreach (var l in layers) if (!l.Built) return false;
+            return layers.Count > 0;
+        }
+    }
 
     public Optimizer? Optimizer { get; private set; }
     public Loss? Loss { get; private set; }
@@ -250,24 +258,54 @@ public sealed partial class SequentialModel
         l.Name, l.ClassName, l.OutputShape is null ? "?" : Shapes.Format(l.OutputShape), l.ParamCount, l.TrainableParamCount, l.Trainable, l.Details)).ToList();
 
     /// <summary>Predictions for a dataset's rows (flat, row-major), for callers that do not handle tensors.</summary>
-    public float[] PredictData(EncodedData data, int batchSize = 4096) => Predict(data.FeatureTensor(), batchSize);
+    /// <remarks>
+    /// A small dataset (a few rows from -X or piped objects, typically predicted once) goes through a tensor that lives
+    /// only for this call; a larger one uses the dataset's cached tensor, which later predictions and fits reuse.
+    /// </remarks>
+    public float[] PredictData(EncodedData data, int batchSize = 4096)
+    {
+        if (data.HasFeatureTensor || data.Features.LongLength > TransientPredictValues) return Predict(data.FeatureTensor(), batchSize);
+        TorchRuntime.EnsureLoaded();
+        using var features = torch.tensor(data.Features, Shapes.WithBatch(data.Count, data.FeatureShape), dtype: ScalarType.Float32);
+        return Predict(features, batchSize);
+    }
+
+    /// <summary>Feature values up to which <see cref="PredictData"/> copies a dataset into a tensor for one call instead of caching it.</summary>
+    private const long TransientPredictValues = 1 << 16;
 
     /// <summary>Runs the model on features in batches, without gradients; returns [Count, outputs] row-major.</summary>
     public float[] Predict(Tensor features, int batchSize = 4096)
     {
         if (!IsBuilt) throw KerasException.BadOperation("ModelNotBuilt", $"Model '{Name}' has no weights yet. Train it (Invoke-ModelFit) or give it an -InputShape first.");
-        var expected = InputShape!;
-        var got = features.shape.Skip(1).Select(d => (int)d).ToArray();
-        if (!Shapes.SameAs(expected, got))
-            throw KerasException.BadArgument("InputShapeMismatch", $"Model '{Name}' expects input {Shapes.Format(expected)}, but the data has {Shapes.Format(got)}. Use data with the same features the model was built for.");
+        CheckPredictShape(features);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         long n = features.shape[0];
-        var parts = new List<Tensor>();
-        for (long s = 0; s < n; s += batchSize)
-            parts.Add(Forward(features.narrow(0, s, Math.Min(batchSize, n - s)), training: false));
-        var all = parts.Count == 1 ? parts[0] : torch.cat(parts, 0);
-        return all.contiguous().data<float>().ToArray();
+        // One forward for the usual case of a single batch (a row from -X, a test set under -BatchSize), else concatenated batches.
+        Tensor all;
+        if (n <= batchSize) all = Forward(features, training: false);
+        else
+        {
+            var parts = new List<Tensor>();
+            for (long s = 0; s < n; s += batchSize)
+                parts.Add(Forward(features.narrow(0, s, Math.Min(batchSize, n - s)), training: false));
+            all = torch.cat(parts, 0);
+        }
+        // One span copy out of the contiguous result (data<float>() builds an accessor and checks again: ~2 us per call).
+        return MemoryMarshal.Cast<byte, float>(all.contiguous().bytes).ToArray();
+    }
+
+    private void CheckPredictShape(Tensor features)
+    {
+        var expected = InputShape!;
+        var shape = features.shape;
+        bool same = shape.Length == expected.Length + 1;
+        for (int i = 0; same && i < expected.Length; i++) same = shape[i + 1] == expected[i];
+        if (!same)
+        {
+            var got = shape.Skip(1).Select(d => (int)d).ToArray();
+            throw KerasException.BadArgument("InputShapeMismatch", $"Model '{Name}' expects input {Shapes.Format(expected)}, but the data has {Shapes.Format(got)}. Use data with the same features the model was built for.");
+        }
     }
 
     public override string ToString() => $"{Name}: {layers.Count} layers, {ParamCount:N0} params{(IsCompiled ? $", {Optimizer!.Name}/{Loss!.Name}" : ", not compiled")}";

@@ -21,14 +21,14 @@ public static class ArrayInput
                 throw KerasException.BadData("InvalidData", $"-X row {i} has {rows[i].Length} values; row 0 has {width}. Every row needs the same number of features.", i);
             Array.Copy(rows[i], 0, features, (long)i * width, width);
         }
-        var names = Enumerable.Range(1, width).Select(i => $"x{i}").ToArray();
+        var names = ColumnNames(width);
         if (y is null) return new EncodedData(features, new[] { width }, names);
         var targets = Items(y).ToList();
         if (targets.Count != rows.Count)
             throw KerasException.BadArgument("TargetCountMismatch", $"-Y has {targets.Count} values but -X has {rows.Count} rows.");
         if (targets.All(t => t is not string && (IsNumber(t) || t is IEnumerable)))
         {
-            var yRows = targets.Select((t, i) => t is IEnumerable && t is not string ? ToFloats(t, $"Y[{i}]") : new[] { ToFloat(t, $"Y[{i}]") }).ToList();
+            var yRows = targets.Select((t, i) => t is IEnumerable && t is not string ? ToFloats(t, "Y", i) : new[] { ToFloat(t, $"Y[{i}]") }).ToList();
             int w = yRows[0].Length;
             var flat = new float[(long)yRows.Count * w];
             for (int i = 0; i < yRows.Count; i++)
@@ -41,6 +41,16 @@ public static class ArrayInput
         var labels = targets.Select(t => Convert.ToString(t, CultureInfo.InvariantCulture) ?? "").ToList();
         var (idx, classes) = EncodedData.EncodeLabels(labels);
         return new EncodedData(features, new[] { width }, names, "y", idx, classes);
+    }
+
+    private static string[]? lastNames;
+
+    /// <summary>x1..xN, the names -X columns get; the last list is reused (single-row predict calls ask for the same width every time).</summary>
+    private static string[] ColumnNames(int width)
+    {
+        var names = lastNames;
+        if (names is null || names.Length != width) lastNames = names = Enumerable.Range(1, width).Select(i => $"x{i}").ToArray();
+        return names;
     }
 
     private static bool IsNumber(object? o) => o is byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal;
@@ -57,10 +67,50 @@ public static class ArrayInput
         x = x is PSObject p ? p.BaseObject : x;
         if (x is float[,] f2) return Enumerable.Range(0, f2.GetLength(0)).Select(i => Enumerable.Range(0, f2.GetLength(1)).Select(j => Finite(f2[i, j], $"{what}[{i}][{j}]", f2[i, j])).ToArray()).ToList();
         if (x is double[,] d2) return Enumerable.Range(0, d2.GetLength(0)).Select(i => Enumerable.Range(0, d2.GetLength(1)).Select(j => ToFloat(d2[i, j], $"{what}[{i}][{j}]")).ToArray()).ToList();
-        return Items(x).Select((r, i) => r is IEnumerable && r is not string ? ToFloats(r!, $"{what}[{i}]") : new[] { ToFloat(r, $"{what}[{i}]") }).ToList();
+        var rows = new List<float[]>();
+        foreach (var r in Items(x))
+        {
+            int i = rows.Count;
+            rows.Add(r is IEnumerable && r is not string ? ToFloats(r!, what, i) : new[] { ToFloat(r, $"{what}[{i}]") });
+        }
+        return rows;
     }
 
-    private static float[] ToFloats(object row, string where) => Items(row).Select((v, j) => ToFloat(v, $"{where}[{j}]")).ToArray();
+    /// <summary>
+    /// One row of numbers. Typed arrays (double[], float[], int[], the usual -X rows) are read without boxing each value;
+    /// a cell's position is formatted only for the error message.
+    /// </summary>
+    private static float[] ToFloats(object row, string what, int i)
+    {
+        switch (row)
+        {
+            case double[] d:
+            {
+                var r = new float[d.Length];
+                for (int j = 0; j < d.Length; j++)
+                {
+                    float f = (float)d[j];
+                    if (!float.IsFinite(f) || (f == 0 && d[j] != 0)) throw NotFinite($"{what}[{i}][{j}]", d[j]);
+                    r[j] = f;
+                }
+                return r;
+            }
+            case float[] fs:
+            {
+                for (int j = 0; j < fs.Length; j++)
+                    if (!float.IsFinite(fs[j])) throw NotFinite($"{what}[{i}][{j}]", fs[j]);
+                return (float[])fs.Clone();
+            }
+            case int[] ints:
+                return Array.ConvertAll(ints, v => (float)v);
+            default:
+            {
+                var r = new List<float>();
+                foreach (var v in Items(row)) r.Add(v is double dv && float.IsFinite((float)dv) && !((float)dv == 0 && dv != 0) ? (float)dv : ToFloat(v, $"{what}[{i}][{r.Count}]"));
+                return r.ToArray();
+            }
+        }
+    }
 
     // The same rule as Import-ModelData and ConvertTo-ModelData: a value is a finite number that float32 holds, so
     // NaN, infinities and numbers beyond float32's range are refused here instead of training to a NaN loss.
