@@ -338,4 +338,35 @@ Describe 'Invoke-ModelFit' {
             (Get-KerasOption).Threads | Should -Be $before
         }
     }
+
+    Context 'memory between steps' {
+        It 'keeps freed step memory in the process on glibc, so later steps do not page-fault it in again (KERASPS_HEAP_TUNING=0 keeps glibc''s defaults)' -Tag Slow -Skip:(-not $IsLinux) {
+            # The CNN of the benchmark on 1,024 rows: each step allocates ~100 MB of activations and gradients and frees
+            # them. With glibc's defaults the heap hands that memory back and the next step faults it in again
+            # (7,700-12,600 minor faults per step measured); with the module's thresholds a few hundred remain.
+            $script = @"
+Import-Module '$(Join-Path $RepoRoot 'KerasPS.psd1')'
+function Get-MinorFault { [long]((Get-Content /proc/self/stat -Raw) -split '\) ')[1].Split(' ')[7] }
+`$x = [float[,]]::new(1024, 784); `$y = [int[]]::new(1024)
+for (`$i = 0; `$i -lt 1024; `$i++) { `$y[`$i] = `$i % 10; `$x[`$i, (`$i % 784)] = 1 }
+`$m = New-Model -InputShape 784 -Seed 1 | Add-ReshapeLayer 28, 28, 1 | Add-Conv2DLayer 32 3 -Activation relu | Add-MaxPooling2DLayer |
+    Add-Conv2DLayer 64 3 -Activation relu | Add-MaxPooling2DLayer | Add-FlattenLayer | Add-DenseLayer 10 -Activation softmax |
+    Build-Model adam sparse_categorical_crossentropy
+`$null = `$m | Invoke-ModelFit -X `$x -Y `$y -Epochs 1 -BatchSize 128 -Seed 1
+`$before = Get-MinorFault
+`$null = `$m | Invoke-ModelFit -X `$x -Y `$y -Epochs 3 -BatchSize 128 -Seed 1
+`$applied = [KerasPS.Engine.Native.TorchRuntime].Assembly.GetType('KerasPS.Engine.Native.HeapTuning').GetProperty('Applied', [Reflection.BindingFlags]'Static,Public,NonPublic').GetValue(`$null)
+"RESULT applied=`$applied faults=`$(((Get-MinorFault) - `$before) / 16)"
+"@
+            $results = foreach ($tuning in '1', '0') {
+                $run = Invoke-FreshPwsh -Script $script -Environment @{ KERASPS_HEAP_TUNING = $tuning }
+                $run.ExitCode | Should -Be 0 -Because $run.Output
+                $run.Output -match 'RESULT applied=(\w+) faults=([\d.]+)' | Should -BeTrue -Because $run.Output
+                [pscustomobject]@{ Applied = $Matches[1]; Faults = [double]$Matches[2] }
+            }
+            $results[0].Applied | Should -Be 'True'
+            $results[1].Applied | Should -Be 'False'
+            $results[0].Faults | Should -BeLessThan ($results[1].Faults / 4) -Because "tuned $($results[0].Faults) vs glibc defaults $($results[1].Faults) minor faults per step"
+        }
+    }
 }

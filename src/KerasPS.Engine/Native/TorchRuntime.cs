@@ -123,6 +123,7 @@ public static class TorchRuntime
             Console.SetError(stderr);
         }
         DisableNnpack();
+        HeapTuning.Apply();
     }
 
     private static string[] DependencyLoadOrder =>
