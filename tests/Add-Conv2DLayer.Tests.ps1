@@ -99,6 +99,42 @@ Describe 'Add-Conv2DLayer' {
         $differ | Should -Be 0 -Because 'a seeded fit is reproducible bit for bit on one machine'
     }
 
+    It 'trains Conv(relu) -> MaxPooling, which pools before relu, to the bit-identical weights of Conv -> Activation(relu) -> MaxPooling (<Rank>-D)' -TestCases @(
+        @{ Rank = 2; Shape = 8, 8, 2 }
+        @{ Rank = 1; Shape = 16, 2 }
+    ) {
+        param($Rank, $Shape)
+        $rng = [KerasPS.Engine.MersenneTwister]::new(9)
+        $rows = 40
+        $width = 1; foreach ($d in $Shape) { $width *= $d }
+        $x = [float[,]]::new($rows, $width)
+        $y = [string[]]::new($rows)
+        for ($i = 0; $i -lt $rows; $i++) {
+            for ($j = 0; $j -lt $width; $j++) { $x[$i, $j] = $rng.NextDouble() - 0.5 }
+            $y[$i] = [string]$rng.NextInt(3)
+        }
+        $conv = if ($Rank -eq 2) { 'Add-Conv2DLayer' } else { 'Add-Conv1DLayer' }
+        $pool = if ($Rank -eq 2) { 'Add-MaxPooling2DLayer' } else { 'Add-MaxPooling1DLayer' }
+        $fit = {
+            param([switch] $Separate)
+            $m = New-Model -InputShape $width -Seed 4 | Add-ReshapeLayer $Shape
+            $m = if ($Separate) { $m | & $conv 6 3 -Padding same | Add-ActivationLayer relu } else { $m | & $conv 6 3 -Padding same -Activation relu }
+            $m = $m | & $pool -Padding same | & $conv 4 3 -Activation relu | Add-FlattenLayer | Add-DenseLayer 3 -Activation softmax |
+                Build-Model -Optimizer adam -Loss sparse_categorical_crossentropy
+            $null = $m | Invoke-ModelFit -X $x -Y $y -Epochs 3 -BatchSize 8 -Seed 2
+            [pscustomobject]@{ Weights = [float[]]($m.Engine.Weights | ForEach-Object { $_.ToArray() }); Output = $m | Invoke-ModelPredict -X $x -AsMatrix }
+        }
+        $fused = & $fit
+        $separate = & $fit -Separate
+        $fused.Weights.Length | Should -Be $separate.Weights.Length
+        $differ = 0
+        for ($i = 0; $i -lt $fused.Weights.Length; $i++) {
+            if ([BitConverter]::SingleToInt32Bits($fused.Weights[$i]) -ne [BitConverter]::SingleToInt32Bits($separate.Weights[$i])) { $differ++ }
+        }
+        $differ | Should -Be 0 -Because 'pooling before relu gives the same values and the same gradients'
+        $fused.Output[7, 2] | Should -Be $separate.Output[7, 2]
+    }
+
     It 'refuses input that is not (height, width, channels) with InvalidInputShape' {
         Get-ErrorId { New-Model -InputShape 64 | Add-Conv2DLayer 4 3 } | Should -Be 'InvalidInputShape'
         Get-ErrorId { New-Model -InputShape 2, 2, 1 | Add-Conv2DLayer 4 3 } | Should -Be 'InvalidInputShape'

@@ -31,6 +31,9 @@ public abstract class PoolingBase : Layer
     public string Padding { get; }
     public bool ChannelsLast { get; }
 
+    /// <summary>Max pooling (MaxPooling1D/2D) rather than average pooling.</summary>
+    public bool IsMax => max;
+
     private int[] Ones => Enumerable.Repeat(1, rank).ToArray();
 
     public override int[] ComputeOutputShape(int[] inputShape)
