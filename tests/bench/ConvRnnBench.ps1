@@ -157,10 +157,12 @@ try {
             objects = { $mlp | Invoke-ModelPredict -X $x }
         }
         if (-not $latency) { $blocks['engine'] = { $engine.Predict($rowTensor, 4096) } }
-        # Warm up for a fixed time, not a fixed count: .NET compiles hot code again (tier 1) in the background after
-        # about 30 calls and a pause, and PowerShell's own caches fill; then interleave the blocks in rounds.
+        # Warm up long enough for PowerShell and .NET to settle: hot code is compiled again (tier 1) in the background,
+        # and a single-row predict (and PowerShell's own trivial cmdlet call) takes ~15,000 calls, ~3 s, to reach its
+        # steady time (320 -> 53 us per call after 16,000 calls, 36 us after 25,000, measured). Then interleave the
+        # blocks in rounds, so that all of them see the same machine load.
         $warm = [Diagnostics.Stopwatch]::StartNew()
-        while ($warm.Elapsed.TotalSeconds -lt 3) { foreach ($b in $blocks.Values) { foreach ($i in 1..50) { $null = & $b } } }
+        for ($n = 0; $n -lt 25000 -and $warm.Elapsed.TotalSeconds -lt 30; $n += 500) { foreach ($b in $blocks.Values) { foreach ($i in 1..500) { $null = & $b } } }
         $times = @{}
         foreach ($key in $blocks.Keys) { $times[$key] = [Collections.Generic.List[double]]::new() }
         foreach ($round in 1..15) {
