@@ -342,8 +342,10 @@ Describe 'Invoke-ModelFit' {
     Context 'memory between steps' {
         It 'keeps freed step memory in the process on glibc, so later steps do not page-fault it in again (KERASPS_HEAP_TUNING=0 keeps glibc''s defaults)' -Tag Slow -Skip:(-not $IsLinux) {
             # The CNN of the benchmark on 1,024 rows: each step allocates ~100 MB of activations and gradients and frees
-            # them. With glibc's defaults the heap hands that memory back and the next step faults it in again
-            # (7,700-12,600 minor faults per step measured); with the module's thresholds a few hundred remain.
+            # them. With the module's thresholds a few hundred minor faults per step remain (335-760 measured); with
+            # glibc's defaults the heap usually hands that memory back and the next step faults it in again (7,700-12,600
+            # measured), though not always (its thresholds adapt to the allocation history: 261 once), so the defaults'
+            # count is reported, not compared.
             $script = @"
 Import-Module '$(Join-Path $RepoRoot 'KerasPS.psd1')'
 function Get-MinorFault { [long]((Get-Content /proc/self/stat -Raw) -split '\) ')[1].Split(' ')[7] }
@@ -366,7 +368,7 @@ for (`$i = 0; `$i -lt 1024; `$i++) { `$y[`$i] = `$i % 10; `$x[`$i, (`$i % 784)] 
             }
             $results[0].Applied | Should -Be 'True'
             $results[1].Applied | Should -Be 'False'
-            $results[0].Faults | Should -BeLessThan ($results[1].Faults / 4) -Because "tuned $($results[0].Faults) vs glibc defaults $($results[1].Faults) minor faults per step"
+            $results[0].Faults | Should -BeLessThan 2000 -Because "a step's ~100 MB should come back from the heap, not from the kernel (glibc's defaults gave $($results[1].Faults) per step in this run)"
         }
     }
 }
