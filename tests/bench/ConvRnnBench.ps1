@@ -133,7 +133,7 @@ try {
         }
         else { Out-Row $label 's/epoch' $k 'PyTorch eager (python3-torch)' 'not installed' }
         if ($kFirstRatio.Count) {
-            Out-Row "$($w.ToUpperInvariant()) first epoch / second epoch (KerasPS)" 'ratio' (Get-Median $kFirstRatio.ToArray()) '' $null ("goal <= 1.2; median of $($kFirstRatio.Count) fits; the first fit of this process {0:0.00}; first epochs {1:0.000} s, later {2:0.000} s" -f $coldRatio, (Get-Median $kFirst.ToArray()), $k)
+            Out-Row "$($w.ToUpperInvariant()) first epoch / second epoch (KerasPS)" 'ratio' (Get-Median $kFirstRatio.ToArray()) '' $null ("goal <= 1.2; median of $($kFirstRatio.Count) fits; the first $w fit in this process {0:0.00}; first epochs {1:0.000} s, later {2:0.000} s" -f $coldRatio, (Get-Median $kFirst.ToArray()), $k)
         }
     }
 

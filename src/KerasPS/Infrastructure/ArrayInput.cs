@@ -65,8 +65,8 @@ public static class ArrayInput
     private static List<float[]> Rows(object x, string what)
     {
         x = x is PSObject p ? p.BaseObject : x;
-        if (x is float[,] f2) return Enumerable.Range(0, f2.GetLength(0)).Select(i => Enumerable.Range(0, f2.GetLength(1)).Select(j => Finite(f2[i, j], $"{what}[{i}][{j}]", f2[i, j])).ToArray()).ToList();
-        if (x is double[,] d2) return Enumerable.Range(0, d2.GetLength(0)).Select(i => Enumerable.Range(0, d2.GetLength(1)).Select(j => ToFloat(d2[i, j], $"{what}[{i}][{j}]")).ToArray()).ToList();
+        if (x is float[,] f2) return Matrix(f2.GetLength(0), f2.GetLength(1), (i, j) => f2[i, j], what);
+        if (x is double[,] d2) return Matrix(d2.GetLength(0), d2.GetLength(1), (i, j) => d2[i, j], what);
         var rows = new List<float[]>();
         foreach (var r in Items(x))
         {
@@ -74,6 +74,23 @@ public static class ArrayInput
             rows.Add(r is IEnumerable && r is not string ? ToFloats(r!, what, i) : new[] { ToFloat(r, $"{what}[{i}]") });
         }
         return rows;
+    }
+
+    /// <summary>The rows of a 2-D array; a cell's position is formatted only for the error message.</summary>
+    private static List<float[]> Matrix(int rows, int columns, Func<int, int, double> cell, string what)
+    {
+        var list = new List<float[]>(rows);
+        for (int i = 0; i < rows; i++)
+        {
+            var r = new float[columns];
+            for (int j = 0; j < columns; j++)
+            {
+                double v = cell(i, j);
+                if (!FitsFloat32(v, out r[j])) throw NotFinite($"{what}[{i}][{j}]", v);
+            }
+            list.Add(r);
+        }
+        return list;
     }
 
     /// <summary>
@@ -88,11 +105,7 @@ public static class ArrayInput
             {
                 var r = new float[d.Length];
                 for (int j = 0; j < d.Length; j++)
-                {
-                    float f = (float)d[j];
-                    if (!float.IsFinite(f) || (f == 0 && d[j] != 0)) throw NotFinite($"{what}[{i}][{j}]", d[j]);
-                    r[j] = f;
-                }
+                    if (!FitsFloat32(d[j], out r[j])) throw NotFinite($"{what}[{i}][{j}]", d[j]);
                 return r;
             }
             case float[] fs:
@@ -106,7 +119,7 @@ public static class ArrayInput
             default:
             {
                 var r = new List<float>();
-                foreach (var v in Items(row)) r.Add(v is double dv && float.IsFinite((float)dv) && !((float)dv == 0 && dv != 0) ? (float)dv : ToFloat(v, $"{what}[{i}][{r.Count}]"));
+                foreach (var v in Items(row)) r.Add(v is double dv && FitsFloat32(dv, out var f) ? f : ToFloat(v, $"{what}[{i}][{r.Count}]"));
                 return r.ToArray();
             }
         }
@@ -139,14 +152,14 @@ public static class ArrayInput
         {
             throw KerasException.BadData("InvalidData", $"{where} is not a number: '{v}'.", v);
         }
-        return Finite((float)d, where, v, d);
+        return FitsFloat32(d, out var f32) ? f32 : throw NotFinite(where, v);
     }
 
-    private static float Finite(float f, string where, object? v, double? exact = null)
+    /// <summary>The value as float32, when float32 holds it: finite, and not a non-zero value that would become 0.</summary>
+    private static bool FitsFloat32(double d, out float f)
     {
-        double d = exact ?? f;
-        if (!float.IsFinite(f) || (f == 0 && d != 0)) throw NotFinite(where, v);
-        return f;
+        f = (float)d;
+        return float.IsFinite(f) && !(f == 0 && d != 0);
     }
 
     private static KerasException NotFinite(string where, object? v) =>
