@@ -61,6 +61,24 @@ Describe 'Invoke-ModelPredict' {
         $err.Exception.Message | Should -BeLike $Where
     }
 
+    It 'keeps the predicted class when a class is named like a property of the prediction (or like another class but for case), and says which names it changed' {
+        $d = 0..29 | ForEach-Object { [pscustomobject]@{ a = $_ % 3; t = @('Class', 'Probability', 'class')[$_ % 3] } } | ConvertTo-ModelData -Target t
+        $m = New-Model -InputShape 1 -Seed 1 | Add-DenseLayer 3 -Activation softmax | Build-Model sgd categorical_crossentropy
+        $null = $m | Invoke-ModelFit -Data $d -Epochs 1 -Seed 1
+        $p = $m | Invoke-ModelPredict -Data $d.Slice(0, 1) -WarningVariable w -WarningAction SilentlyContinue
+        $w | Should -HaveCount 1
+        "$w" | Should -BeLike "*'Class' as Class_2, 'Probability' as Probability_2, 'class' as class_3*"
+        $p.PSObject.Properties.Name | Should -Be @('Index', 'Class', 'Probability', 'Class_2', 'Probability_2', 'class_3')
+        $raw = $m | Invoke-ModelPredict -Data $d.Slice(0, 1) -AsMatrix
+        $p.Class_2 | Should -Be ([double]$raw[0, 0])
+        $p.class_3 | Should -Be ([double]$raw[0, 2])
+        $best = 0; for ($k = 1; $k -lt 3; $k++) { if ($raw[0, $k] -gt $raw[0, $best]) { $best = $k } }
+        $p.Class | Should -BeExactly $m.Classes[$best]
+        # Without a clash: no warning, and the class names themselves.
+        $null = $model | Invoke-ModelPredict -Data $data.Slice(0, 1) -WarningVariable w2
+        $w2 | Should -HaveCount 0
+    }
+
     It 'refuses data with a different feature count: InputShapeMismatch' {
         Get-ErrorId { $model | Invoke-ModelPredict -X @(, @(1, 2, 3)) } | Should -Be 'InputShapeMismatch'
     }

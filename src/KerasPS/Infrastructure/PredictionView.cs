@@ -13,7 +13,7 @@ internal static class PredictionView
         IReadOnlyList<string>? keys = null, string? keyName = null, bool submission = false, int[]? indices = null)
     {
         bool classifier = classes is not null && (perRow == classes.Count || (perRow == 1 && classes.Count == 2));
-        var names = classifier ? classes!.ToArray() : null;
+        var names = classifier ? ClassPropertyNames(classes!, keys is not null ? keyName ?? "Id" : "Index", submission) : null;
         for (int r = 0; r < rows; r++)
         {
             var o = new PSObject();
@@ -31,7 +31,7 @@ internal static class PredictionView
                 for (int k = 1; k < probs.Length; k++) if (probs[k] > probs[best]) best = k;
                 if (!submission)
                 {
-                    o.Properties.Add(new PSNoteProperty("Class", names[best]));
+                    o.Properties.Add(new PSNoteProperty("Class", classes![best]));
                     o.Properties.Add(new PSNoteProperty("Probability", probs[best]));
                 }
                 for (int k = 0; k < probs.Length; k++) o.Properties.Add(new PSNoteProperty(names[k], probs[k]));
@@ -40,5 +40,49 @@ internal static class PredictionView
             else for (int k = 0; k < perRow; k++) o.Properties.Add(new PSNoteProperty($"Value{k + 1}", (double)raw[off + k]));
             yield return o;
         }
+    }
+
+    /// <summary>
+    /// The property that holds each class's probability: the class name, unless PowerShell (whose property names are
+    /// case-insensitive) would take it for the row key, Class, Probability or an earlier class; then the name with _2,
+    /// _3, ... A class called 'Class' would otherwise overwrite the predicted class, and 'yes'/'Yes' each other.
+    /// </summary>
+    public static string[] ClassPropertyNames(IReadOnlyList<string> classes, string keyName, bool submission)
+    {
+        // One row at a time (a predict per request) asks for the same model's names every call: keep the last answer.
+        var last = lastNames;
+        if (last is not null && ReferenceEquals(last.Classes, classes) && last.KeyName == keyName && last.Submission == submission) return last.Names;
+        var names = NewClassPropertyNames(classes, keyName, submission);
+        lastNames = new NameCache(classes, keyName, submission, names);
+        return names;
+    }
+
+    private sealed record NameCache(IReadOnlyList<string> Classes, string KeyName, bool Submission, string[] Names);
+    private static NameCache? lastNames;
+
+    private static string[] NewClassPropertyNames(IReadOnlyList<string> classes, string keyName, bool submission)
+    {
+        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { keyName };
+        if (!submission) { taken.Add("Class"); taken.Add("Probability"); }
+        var names = new string[classes.Count];
+        for (int k = 0; k < names.Length; k++)
+        {
+            var name = classes[k];
+            for (int n = 2; !taken.Add(name); n++) name = $"{classes[k]}_{n}";
+            names[k] = name;
+        }
+        return names;
+    }
+
+    /// <summary>A warning naming the classes whose probability property got another name, or null when none did.</summary>
+    public static string? RenamedClassesWarning(IReadOnlyList<string>? classes, IReadOnlyList<string>? keys, string? keyName, bool submission)
+    {
+        if (classes is null) return null;
+        var names = ClassPropertyNames(classes, keys is not null ? keyName ?? "Id" : "Index", submission);
+        List<string>? renamed = null;
+        for (int k = 0; k < names.Length; k++)
+            if (!ReferenceEquals(names[k], classes[k])) (renamed ??= new()).Add($"'{classes[k]}' as {names[k]}");
+        return renamed is null ? null
+            : $"PowerShell property names are case-insensitive, so these class probabilities are written under other names: {string.Join(", ", renamed)}.";
     }
 }

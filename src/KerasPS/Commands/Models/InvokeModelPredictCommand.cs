@@ -7,7 +7,7 @@ namespace KerasPS.Commands.Models;
 
 /// <summary>
 /// <para type="synopsis">Runs a trained model on data (Keras predict) and writes one prediction per row.</para>
-/// <para type="description">Data comes as a dataset (-Data), plain arrays (-X), or any objects piped in with -Model named (rows of Import-Csv, hashtables, Get-Process output): their properties are matched by name to the columns the model was trained on, and text columns are one-hot encoded with the training data's categories. Each prediction starts with the row's key: the -IdColumn value of data loaded with Import-ModelData -IdColumn (under that column's name), otherwise Index (0-based row). For a classifier each prediction has the key, Class (the most probable class name), Probability, and one property per class with its probability, so `| Export-Csv` gives a Kaggle-style submission. For regression it has Index and Value (Value1..ValueN for several outputs). -AsMatrix writes the raw outputs as one float[rows, outputs] array instead. Runs in batches, without gradients. A piped object that cannot be encoded (a missing or non-numeric property) is a non-terminating error with that object as TargetObject; the other objects are still predicted, and Index is each object's position in the input.</para>
+/// <para type="description">Data comes as a dataset (-Data), plain arrays (-X), or any objects piped in with -Model named (rows of Import-Csv, hashtables, Get-Process output): their properties are matched by name to the columns the model was trained on, and text columns are one-hot encoded with the training data's categories. Each prediction starts with the row's key: the -IdColumn value of data loaded with Import-ModelData -IdColumn (under that column's name), otherwise Index (0-based row). For a classifier each prediction has the key, Class (the most probable class name), Probability, and one property per class with its probability, so `| Export-Csv` gives a Kaggle-style submission (PowerShell's property names are case-insensitive: a class named like the key, Class or Probability, or like an earlier class but for case, gets _2, _3, ... and a warning says so). For regression it has Index and Value (Value1..ValueN for several outputs). -AsMatrix writes the raw outputs as one float[rows, outputs] array instead. Runs in batches, without gradients. A piped object that cannot be encoded (a missing or non-numeric property) is a non-terminating error with that object as TargetObject; the other objects are still predicted, and Index is each object's position in the input.</para>
 /// </summary>
 /// <example><code>$model | Invoke-ModelPredict -Data $test | Select-Object -First 5</code></example>
 /// <example><code>$p = $model | Invoke-ModelPredict -X @(,@(5.1, 3.5, 1.4, 0.2)) -AsMatrix</code></example>
@@ -91,6 +91,7 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
             WriteObject(matrix);
             return;
         }
+        if (PredictionView.RenamedClassesWarning(m.Classes, data.RowKeys, data.RowKeyName, Submission) is { } warning) WriteWarning(warning);
         foreach (var o in PredictionView.Rows(m.Classes, raw, rowCount, perRow, data.RowKeys, data.RowKeyName, Submission, data.RowKeys is null ? positions?.ToArray() : null)) WriteObject(o);
     }
 }
