@@ -372,6 +372,25 @@ Describe 'Import-Checkpoint' {
             Get-MaxDifference (Get-Weights $script:Model) (Get-Weights $target) | Should -Be 0
         }
 
+        It 'refuses a saved input_shape of <Case> with InvalidCheckpoint when it would build an unbuilt target, and leaves the target unbuilt' -TestCases @(
+            @{ Case = 'a number beyond 32 bits'; Shape = @([long]1e15) }
+            @{ Case = 'text'; Shape = @('93') }
+            @{ Case = 'zero'; Shape = @(0) }
+            @{ Case = 'a fraction'; Shape = @(9.5) }
+        ) {
+            param($Case, $Shape)
+            $entries = Get-KptEntries $script:WeightsPath
+            Edit-Config $entries { param($c) $c.input_shape = $Shape; if ($c.model) { $c.model.config.input_shape = $Shape } }
+            $p = Join-Path $TestDrive "shape-$($Case -replace '\W', '').kpt"
+            Write-Kpt -Path $p -Entries $entries
+            $target = New-Model | Add-DenseLayer -Units 16 -Activation relu | Add-DropoutLayer -Rate 0.2 | Add-DenseLayer -Units 9 -Activation softmax
+            $err = $null
+            try { Import-Checkpoint -Path $p -WeightsInto $target | Out-Null } catch { $err = $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
+            $err.Exception.Message | Should -BeLike '*damaged input_shape*not a list of positive integers*'
+            $target.IsBuilt | Should -BeFalse
+        }
+
         It 'lists every mismatched name and shape in one WeightsMismatch error and leaves the model unchanged' {
             $target = New-Model -InputShape 93 -Seed 1 | Add-DenseLayer -Units 17 | Add-DenseLayer -Units 9 -Name head
             $before = Get-Weights $target

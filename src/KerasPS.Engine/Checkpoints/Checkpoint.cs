@@ -257,7 +257,7 @@ public static class Checkpoint
             if (Bool(config, "weights_only"))
                 throw KerasException.BadOperation("WeightsOnlyCheckpoint",
                     $"'{path}' holds only weights (saved with -WeightsOnly), so there is no training state to resume from. Save full checkpoints (without -WeightsOnly) to resume.", path);
-            if (!model.IsBuilt && IntArray(Dict(Dict(config, "model"), "config").GetValueOrDefault("input_shape")) is { } shape && model.Layers.Count > 0)
+            if (!model.IsBuilt && InputShape(Dict(Dict(config, "model"), "config").GetValueOrDefault("input_shape"), path) is { } shape && model.Layers.Count > 0)
                 using (CheckpointValidation.IntoModel(zip, path, "WeightsMismatch", ErrorKind.InvalidArgument)) model.Build(shape);
             var values = ReadWeights(zip, config, model, "WeightsMismatch", ErrorKind.InvalidArgument, path);
             var training = ReadTraining(config, path);
@@ -289,8 +289,8 @@ public static class Checkpoint
         {
             if (!model.IsBuilt)
             {
-                var shape = IntArray(config.GetValueOrDefault("input_shape"))
-                    ?? IntArray(((config.GetValueOrDefault("model") as Dictionary<string, object?>)?.GetValueOrDefault("config") as Dictionary<string, object?>)?.GetValueOrDefault("input_shape"));
+                var shape = InputShape(config.GetValueOrDefault("input_shape"), path)
+                    ?? InputShape(((config.GetValueOrDefault("model") as Dictionary<string, object?>)?.GetValueOrDefault("config") as Dictionary<string, object?>)?.GetValueOrDefault("input_shape"), path);
                 if (shape is null || model.Layers.Count == 0)
                     throw KerasException.BadOperation("ModelNotBuilt", $"Model '{model.Name}' has no weights to load into yet. Give it an -InputShape (New-Model -InputShape) first.");
                 using (CheckpointValidation.IntoModel(zip, path, "WeightsMismatch", ErrorKind.InvalidArgument)) model.Build(shape);
@@ -546,7 +546,14 @@ public static class Checkpoint
 
     private static bool Bool(Dictionary<string, object?> d, string key) => d.GetValueOrDefault(key) is true;
 
-    private static int[]? IntArray(object? v) => v is List<object?> l ? l.Select(x => Convert.ToInt32(x, CultureInfo.InvariantCulture)).ToArray() : null;
+    /// <summary>A saved input_shape: null when absent; a list of anything but positive 32-bit integers is a damaged file.</summary>
+    private static int[]? InputShape(object? v, string path)
+    {
+        if (v is null) return null;
+        if (v is List<object?> { Count: > 0 } l && l.All(x => x is long n && n is > 0 and <= int.MaxValue || x is double d && d == Math.Floor(d) && d is > 0 and <= int.MaxValue))
+            return l.Select(x => Convert.ToInt32(x, CultureInfo.InvariantCulture)).ToArray();
+        throw Invalid($"'{path}' has a damaged input_shape: {System.Text.Json.JsonSerializer.Serialize(v)} is not a list of positive integers. Re-export the model, or load into a model built with -InputShape.");
+    }
 
     private static string Fmt(long[] shape) => "(" + string.Join(", ", shape) + ")";
 }
