@@ -116,6 +116,30 @@ Describe 'Install-KerasRuntime' -Tag Slow {
             $script:Locations::SessionPath = $script:Root
         }
 
+        It 'removes the staging folders of killed installs (their process no longer runs) and keeps those of live installs' {
+            $root = Join-Path $TestDrive 'stale'
+            $parent = Split-Path ($script:Locations::FolderUnder($root))
+            New-Item -ItemType Directory -Force -Path $parent | Out-Null
+            $ended = Start-Process -FilePath dotnet -ArgumentList '--version' -PassThru -RedirectStandardOutput (Join-Path $TestDrive 'v.txt')
+            $ended.WaitForExit()
+            $name = { param($tag) Join-Path $parent ".$($script:Rid).partial-$tag$([guid]::NewGuid().ToString('N'))" }
+            $killed = & $name "$($ended.Id)-"
+            $live = & $name "$PID-"
+            $oldUnnamed = & $name ''
+            $newUnnamed = & $name ''
+            foreach ($d in $killed, $live, $oldUnnamed, $newUnnamed) { New-Item -ItemType Directory -Path $d | Out-Null; Set-Content -Path (Join-Path $d 'libtorch_cpu.so') -Value 'partial' }
+            [IO.Directory]::SetLastWriteTimeUtc($oldUnnamed, [DateTime]::UtcNow.AddHours(-2))
+
+            $null = Install-KerasRuntime -Source $script:Source -Path $root
+            Test-Path -LiteralPath $killed | Should -BeFalse -Because 'its process has ended'
+            Test-Path -LiteralPath $oldUnnamed | Should -BeFalse -Because 'a staging folder without a process id, untouched for two hours, is abandoned'
+            Test-Path -LiteralPath $live | Should -BeTrue -Because 'this process could still be writing it'
+            Test-Path -LiteralPath $newUnnamed | Should -BeTrue -Because 'it was written a moment ago'
+            @(Get-ChildItem -LiteralPath $parent -Force -Directory).Count | Should -Be 3   # the runtime and the two kept
+            Remove-Item -LiteralPath $root -Recurse -Force
+            $script:Locations::SessionPath = $script:Root
+        }
+
         It 'changes nothing with -WhatIf' {
             $root = Join-Path $TestDrive 'whatif'
             Install-KerasRuntime -Source $script:Source -Path $root -WhatIf | Should -BeNullOrEmpty

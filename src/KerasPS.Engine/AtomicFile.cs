@@ -80,7 +80,8 @@ public static class AtomicFile
         }
     }
 
-    private static bool IsRunning(int pid)
+    /// <summary>Whether a process with this id runs now (a writer's liveness, for temporaries it named after itself).</summary>
+    internal static bool IsRunning(int pid)
     {
         try
         {

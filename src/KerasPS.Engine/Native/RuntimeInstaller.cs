@@ -178,8 +178,10 @@ public static class RuntimeInstaller
         {
             Directory.CreateDirectory(parent);
             // A sibling of the final folder, on the same file system (so the last step is one rename), under a name
-            // the loader never looks at: a process killed half-way leaves only this hidden folder behind.
-            staging = Path.Combine(parent, $".{plan.Rid}.partial-{Guid.NewGuid():N}");
+            // the loader never looks at: a process killed half-way leaves only this hidden folder behind, named after
+            // its process, so that the next install can tell it from one that is being written now and remove it.
+            RemoveStaleStaging(parent, plan.Rid);
+            staging = Path.Combine(parent, $"{StagingPrefix(plan.Rid)}{Environment.ProcessId}-{Guid.NewGuid():N}");
             Directory.CreateDirectory(staging);
 
             var files = new List<(RuntimePackageLocation Location, string File)>();
@@ -503,6 +505,32 @@ public static class RuntimeInstaller
     {
         using var file = File.OpenRead(path);
         return Convert.ToHexString(SHA256.HashData(file)).ToLowerInvariant();
+    }
+
+    private static string StagingPrefix(string rid) => $".{rid}.partial-";
+
+    /// <summary>
+    /// Deletes the staging folders of installs whose process was killed (its id no longer runs); a folder of a live
+    /// install, in this process or another, stays. Folders named before the process id was part of the name are
+    /// deleted once untouched for an hour. Each can hold ~450 MB of libraries.
+    /// </summary>
+    internal static void RemoveStaleStaging(string parent, string rid)
+    {
+        var prefix = StagingPrefix(rid);
+        List<string> candidates;
+        try { candidates = Directory.EnumerateDirectories(parent, prefix + "*").ToList(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        foreach (var folder in candidates)
+        {
+            var rest = Path.GetFileName(folder)[prefix.Length..];
+            int dash = rest.IndexOf('-');
+            if (dash > 0 && int.TryParse(rest.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid))
+            {
+                if (pid == Environment.ProcessId || AtomicFile.IsRunning(pid)) continue;
+            }
+            else if (Directory.GetLastWriteTimeUtc(folder) > DateTime.UtcNow.AddHours(-1)) continue;
+            TryDelete(folder);
+        }
     }
 
     private static void TryDelete(string folder)
