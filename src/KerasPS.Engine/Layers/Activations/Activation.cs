@@ -1,11 +1,12 @@
 using static TorchSharp.torch;
 using KerasPS.Engine.Activations;
+using KerasPS.Engine.Onnx;
 
 namespace KerasPS.Engine.Layers.Activations;
 
 /// <summary>keras.layers.Activation: applies a named activation; no weights.</summary>
 [KerasLayer("Activation")]
-public sealed class ActivationLayer : Layer, IActivationHead, IKerasLayer<ActivationLayer>
+public sealed class ActivationLayer : Layer, IActivationHead, IKerasLayer<ActivationLayer>, IOnnxSingleLowering
 {
     public ActivationLayer(string activation, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -21,4 +22,6 @@ public sealed class ActivationLayer : Layer, IActivationHead, IKerasLayer<Activa
     protected override void WriteConfig(IDictionary<string, object?> c) => c["activation"] = Activation;
     public static ActivationLayer FromConfig(ConfigReader c) => new(c.String("activation")!, c.Name, c.InputShape);
     public override string? Details => $"activation={Activation}";
+
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x) => OnnxActivations.Apply(g, Activation, x);
 }

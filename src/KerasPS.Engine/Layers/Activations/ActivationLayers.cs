@@ -2,12 +2,14 @@ using TorchSharp;
 using static TorchSharp.torch;
 using NF = TorchSharp.torch.nn.functional;
 using KerasPS.Engine.Initializers;
+using KerasPS.Engine.Onnx;
+using static KerasPS.Engine.Onnx.OnnxLowering;
 
 namespace KerasPS.Engine.Layers.Activations;
 
 /// <summary>keras.layers.LeakyReLU: <c>x</c> for x &gt;= 0, <c>negative_slope * x</c> otherwise (Keras 3 default 0.3).</summary>
 [KerasLayer("LeakyReLU")]
-public sealed class LeakyReLU : Layer, IKerasLayer<LeakyReLU>
+public sealed class LeakyReLU : Layer, IKerasLayer<LeakyReLU>, IOnnxSingleLowering
 {
     /// <summary>Keras's default negative_slope.</summary>
     public const double DefaultNegativeSlope = 0.3;
@@ -25,11 +27,13 @@ public sealed class LeakyReLU : Layer, IKerasLayer<LeakyReLU>
     protected override void WriteConfig(IDictionary<string, object?> c) => c["negative_slope"] = NegativeSlope;
     public static LeakyReLU FromConfig(ConfigReader c) => new(c.Double("negative_slope", DefaultNegativeSlope), c.Name, c.InputShape);
     public override string? Details => $"negative_slope={F(NegativeSlope)}";
+
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x) => g.Op("LeakyRelu", new[] { x }, A("alpha", (float)NegativeSlope));
 }
 
 /// <summary>keras.layers.PReLU: leaky ReLU with a learned slope <c>alpha</c> per input element (shared along <c>shared_axes</c>).</summary>
 [KerasLayer("PReLU")]
-public sealed class PReLU : Layer, IKerasLayer<PReLU>
+public sealed class PReLU : Layer, IKerasLayer<PReLU>, IOnnxSingleLowering
 {
     private Weight? alpha;
 
@@ -71,11 +75,14 @@ public sealed class PReLU : Layer, IKerasLayer<PReLU>
     public static PReLU FromConfig(ConfigReader c) => new(Initializer.Optional(c.Raw("alpha_initializer")), c.IntArray("shared_axes"), c.Name, c.InputShape);
 
     public override string? Details => SharedAxes is null ? null : $"shared_axes=({string.Join(", ", SharedAxes)})";
+
+    /// <summary>ONNX's PRelu with alpha as stored (its shape broadcasts against the input's, batch axis aside).</summary>
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x) => g.Op("PRelu", new[] { x, g.Constant(WeightOf(this, "alpha")) });
 }
 
 /// <summary>keras.layers.ELU: <c>x</c> for x &gt; 0, <c>alpha * (exp(x) - 1)</c> otherwise.</summary>
 [KerasLayer("ELU")]
-public sealed class ELU : Layer, IKerasLayer<ELU>
+public sealed class ELU : Layer, IKerasLayer<ELU>, IOnnxSingleLowering
 {
     /// <summary>Keras's default alpha.</summary>
     public const double DefaultAlpha = 1.0;
@@ -93,6 +100,8 @@ public sealed class ELU : Layer, IKerasLayer<ELU>
     protected override void WriteConfig(IDictionary<string, object?> c) => c["alpha"] = Alpha;
     public static ELU FromConfig(ConfigReader c) => new(c.Double("alpha", DefaultAlpha), c.Name, c.InputShape);
     public override string? Details => $"alpha={F(Alpha)}";
+
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x) => g.Op("Elu", new[] { x }, A("alpha", (float)Alpha));
 }
 
 /// <summary>
@@ -100,7 +109,7 @@ public sealed class ELU : Layer, IKerasLayer<ELU>
 /// <c>negative_slope * (x - threshold)</c>.
 /// </summary>
 [KerasLayer("ReLU")]
-public sealed class ReLU : Layer, IKerasLayer<ReLU>
+public sealed class ReLU : Layer, IKerasLayer<ReLU>, IOnnxSingleLowering
 {
     public ReLU(double? maxValue = null, double negativeSlope = 0, double threshold = 0, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -140,11 +149,31 @@ public sealed class ReLU : Layer, IKerasLayer<ReLU>
 
     public override string? Details => DetailText.Join(MaxValue is double m ? $"max_value={F(m)}" : null,
         NegativeSlope != 0 ? $"negative_slope={F(NegativeSlope)}" : null, Threshold != 0 ? $"threshold={F(Threshold)}" : null);
+
+    /// <summary>keras.activations.relu term for term, as <see cref="Forward"/> computes it.</summary>
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x)
+    {
+        string y;
+        if (Threshold != 0)
+        {
+            var above = g.Op("Greater", new[] { x, g.Scalar("threshold", (float)Threshold) });
+            y = g.Op("Mul", new[] { x, g.Op("Cast", new[] { above }, A("to", 1L)) });
+        }
+        else y = g.Op("Relu", new[] { x });
+        if (MaxValue is double m) y = g.Op("Clip", new[] { y, g.Scalar("min", 0f), g.Scalar("max", (float)m) });
+        if (NegativeSlope != 0)
+        {
+            var shifted = g.Op("Add", new[] { g.Op("Neg", new[] { x }), g.Scalar("threshold", (float)Threshold) });
+            var below = g.Op("Relu", new[] { shifted });
+            y = g.Op("Sub", new[] { y, g.Op("Mul", new[] { below, g.Scalar("negative_slope", (float)NegativeSlope) }) });
+        }
+        return y;
+    }
 }
 
 /// <summary>keras.layers.Softmax along an axis (Keras numbering: 0 is the batch axis, -1 the last).</summary>
 [KerasLayer("Softmax")]
-public sealed class Softmax : Layer, IActivationHead, IKerasLayer<Softmax>
+public sealed class Softmax : Layer, IActivationHead, IKerasLayer<Softmax>, IOnnxSingleLowering
 {
     /// <summary>Keras's default axis: the last.</summary>
     public const int DefaultAxis = -1;
@@ -173,4 +202,6 @@ public sealed class Softmax : Layer, IActivationHead, IKerasLayer<Softmax>
     protected override void WriteConfig(IDictionary<string, object?> c) => c["axis"] = Axis;
     public static Softmax FromConfig(ConfigReader c) => new(c.Int("axis", DefaultAxis), c.Name, c.InputShape);
     public override string? Details => $"axis={Axis}";
+
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x) => g.Op("Softmax", new[] { x }, A("axis", (long)Axis));
 }

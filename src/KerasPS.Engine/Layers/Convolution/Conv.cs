@@ -1,6 +1,8 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using KerasPS.Engine.Activations;
+using KerasPS.Engine.Onnx;
+using static KerasPS.Engine.Onnx.OnnxLowering;
 
 namespace KerasPS.Engine.Layers.Convolution;
 
@@ -8,7 +10,7 @@ namespace KerasPS.Engine.Layers.Convolution;
 /// keras.layers.Conv1D / Conv2D. The kernel is stored as Keras stores it, (kernel..., in, out), so that
 /// checkpoints match Keras's layout; the forward pass permutes it to torch's (out, in, kh, kw).
 /// </summary>
-public abstract class ConvBase : KernelLayer
+public abstract class ConvBase : KernelLayer, IOnnxSingleLowering
 {
     private readonly int rank;
     private int[] inSpatial = Array.Empty<int>();
@@ -95,6 +97,34 @@ public abstract class ConvBase : KernelLayer
     {
         public static ConvConfig Read(ConfigReader c) => new(c.Int("filters"), c.IntArray("kernel_size")!, c.IntArray("strides"), c.String("padding"),
             c.IntArray("dilation_rate"), c.String("data_format"), KernelOptions.FromConfig(c));
+    }
+
+    /// <summary>
+    /// ONNX's Conv with the kernel moved from Keras's (k..., in, out) to (out, in, k...) and explicit pads; a
+    /// channels-last input is transposed to channels-first and back.
+    /// </summary>
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x)
+    {
+        int rank = KernelSize.Length;
+        var (spatial, channels) = Spatial.Split(InputShape!, rank, ChannelsLast, ClassName);
+        var (t, back) = ChannelsFirst(g, x, rank, ChannelsLast);
+        var k = WeightOf(this, "kernel").ToArray();
+        int kernelElems = KernelSize.Aggregate(1, (a, v) => a * v);
+        var onnxKernel = new float[k.Length];
+        for (int s = 0; s < kernelElems; s++)
+            for (int i = 0; i < channels; i++)
+                for (int o = 0; o < Filters; o++)
+                    onnxKernel[(o * channels + i) * kernelElems + s] = k[(s * channels + i) * Filters + o];
+        var dims = new long[] { Filters, channels }.Concat(Longs(KernelSize)).ToArray();
+        var inputs = new List<string> { t, g.Constant("kernel", onnxKernel, dims) };
+        if (OptionalWeightOf(this, "bias") is { } b) inputs.Add(g.Constant(b));
+        var y = g.Op("Conv", inputs.ToArray(),
+            A("kernel_shape", Longs(KernelSize)),
+            A("strides", Longs(Strides)),
+            A("dilations", Longs(DilationRate)),
+            A("pads", Pads(spatial, KernelSize, Strides, DilationRate, Padding)),
+            A("group", 1L));
+        return OnnxActivations.Apply(g, Activation, back(y));
     }
 }
 

@@ -1,6 +1,8 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using KerasPS.Engine.Activations;
+using KerasPS.Engine.Onnx;
+using static KerasPS.Engine.Onnx.OnnxLowering;
 
 namespace KerasPS.Engine.Layers.Core;
 
@@ -9,7 +11,7 @@ namespace KerasPS.Engine.Layers.Core;
 /// Regularizers add to the training loss; constraints project the weights after each optimizer step.
 /// </summary>
 [KerasLayer("Dense")]
-public sealed class Dense : KernelLayer, IKerasLayer<Dense>
+public sealed class Dense : KernelLayer, IKerasLayer<Dense>, IOnnxSingleLowering
 {
     public Dense(int units, KernelOptions? options = null, string? name = null, int[]? inputShape = null)
         : base(options, name, inputShape)
@@ -71,4 +73,12 @@ public sealed class Dense : KernelLayer, IKerasLayer<Dense>
         Activation == "linear" ? null : $"activation={Activation}",
         UseBias ? null : "use_bias=False",
     }.Concat(RuleDetails()).ToArray());
+
+    /// <summary>MatMul with the (in, out) kernel, Add the bias, then the activation.</summary>
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x)
+    {
+        var y = g.Op("MatMul", new[] { x, g.Constant(WeightOf(this, "kernel")) });
+        if (OptionalWeightOf(this, "bias") is { } b) y = g.Op("Add", new[] { y, g.Constant(b) });
+        return OnnxActivations.Apply(g, Activation, y);
+    }
 }

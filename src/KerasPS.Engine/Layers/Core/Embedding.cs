@@ -3,6 +3,8 @@ using static TorchSharp.torch;
 using KerasPS.Engine.Constraints;
 using KerasPS.Engine.Initializers;
 using KerasPS.Engine.Regularizers;
+using KerasPS.Engine.Onnx;
+using static KerasPS.Engine.Onnx.OnnxLowering;
 
 namespace KerasPS.Engine.Layers.Core;
 
@@ -12,7 +14,7 @@ namespace KerasPS.Engine.Layers.Core;
 /// rounded to the nearest integer id.
 /// </summary>
 [KerasLayer("Embedding")]
-public sealed class Embedding : Layer, IKerasLayer<Embedding>
+public sealed class Embedding : Layer, IKerasLayer<Embedding>, IOnnxSingleLowering
 {
     private Weight? embeddings;
 
@@ -76,4 +78,11 @@ public sealed class Embedding : Layer, IKerasLayer<Embedding>
     public override string? Details => DetailText.Join($"vocabulary={InputDim}",
         EmbeddingsRegularizer is null ? null : $"embeddings_regularizer={EmbeddingsRegularizer}",
         EmbeddingsConstraint is null ? null : $"embeddings_constraint={EmbeddingsConstraint}");
+
+    /// <summary>Token ids arrive as floats (the model's input is float): Round, Cast to int64, Gather from the table.</summary>
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x)
+    {
+        var ids = g.Op("Cast", new[] { g.Op("Round", new[] { x }) }, A("to", 7L));
+        return g.Op("Gather", new[] { g.Constant(WeightOf(this, "embeddings")), ids }, A("axis", 0L));
+    }
 }

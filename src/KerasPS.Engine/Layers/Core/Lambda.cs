@@ -1,6 +1,7 @@
 using KerasPS.Engine.Native;
 using TorchSharp;
 using static TorchSharp.torch;
+using KerasPS.Engine.Onnx;
 
 namespace KerasPS.Engine.Layers.Core;
 
@@ -12,7 +13,7 @@ namespace KerasPS.Engine.Layers.Core;
 /// otherwise found by running the layer on a zero batch of two rows.
 /// </summary>
 [KerasLayer("Lambda")]
-public sealed class Lambda : Layer, IKerasLayer<Lambda>
+public sealed class Lambda : Layer, IKerasLayer<Lambda>, IOnnxSingleLowering
 {
     /// <summary>
     /// Turns saved code back into a host function; set by the host that can run it (the PowerShell module). A host
@@ -100,10 +101,6 @@ public sealed class Lambda : Layer, IKerasLayer<Lambda>
         return y;
     }
 
-    /// <summary>The expression as ONNX nodes on <paramref name="x"/>; script-block Lambdas have none (the exporter refuses them first).</summary>
-    internal string LowerToOnnx(Onnx.OnnxGraph g, string x) =>
-        expression?.LowerToOnnx(g, x, InputShape!) ?? throw new InvalidOperationException("A script-block Lambda has no ONNX form.");
-
     private string Display => expression?.Text ?? Code ?? "";
 
     protected override void WriteConfig(IDictionary<string, object?> c)
@@ -131,4 +128,18 @@ public sealed class Lambda : Layer, IKerasLayer<Lambda>
     }
 
     public override string? Details => expression is not null ? $"expression={expression.Text}" : $"scriptblock (unsafe to load): {Code?.Trim()}";
+
+    /// <summary>An expression lowers node for node; a script block is code the graph cannot hold and is refused.</summary>
+    void IOnnxLowering.CheckOnnxExport()
+    {
+        if (expression is null)
+            throw new KerasException("OnnxUnsupportedLambda", ErrorKind.InvalidOperation,
+                $"Lambda layer '{Name}' runs a PowerShell script block, which an ONNX graph cannot hold. Use Add-LambdaLayer " +
+                "-Expression (arithmetic, slices, reductions and activations all export), or remove the layer before exporting.")
+            { Target = Name };
+    }
+
+    /// <summary>The expression as ONNX nodes on <paramref name="x"/>; script-block Lambdas have none (the exporter refuses them first).</summary>
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x) =>
+        expression?.LowerToOnnx(g, x, InputShape!) ?? throw new InvalidOperationException("A script-block Lambda has no ONNX form.");
 }

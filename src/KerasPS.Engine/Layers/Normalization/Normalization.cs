@@ -1,6 +1,8 @@
 using KerasPS.Engine.Data;
 using TorchSharp;
 using static TorchSharp.torch;
+using KerasPS.Engine.Onnx;
+using static KerasPS.Engine.Onnx.OnnxLowering;
 
 namespace KerasPS.Engine.Layers.Normalization;
 
@@ -11,7 +13,7 @@ namespace KerasPS.Engine.Layers.Normalization;
 /// and test data all use the same scaling. A feature with zero variance maps to 0 at its mean, never NaN or Inf.
 /// </summary>
 [KerasLayer("Normalization")]
-public sealed class Normalization : Layer, IKerasLayer<Normalization>
+public sealed class Normalization : Layer, IKerasLayer<Normalization>, IOnnxSingleLowering
 {
     /// <summary>Keras's backend epsilon: the smallest standard deviation divided by.</summary>
     public const float Epsilon = 1e-7f;
@@ -171,4 +173,17 @@ public sealed class Normalization : Layer, IKerasLayer<Normalization>
     }
 
     public override string? Details => IsAdapted ? $"axis={Axis}, adapted on {SampleCount:N0} samples" : $"axis={Axis}, not adapted";
+
+    /// <summary>Folded into two constants: <c>(x - mean) / max(sqrt(variance), epsilon)</c> along its axis.</summary>
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x)
+    {
+        var shape = InputShape!;
+        int ax = ResolveAxis(Axis, shape.Length);
+        var bshape = Enumerable.Repeat(1L, shape.Length + 1).ToArray();
+        bshape[ax + 1] = shape[ax];
+        var mean = WeightOf(this, "mean").ToArray();
+        var sd = WeightOf(this, "variance").ToArray().Select(v => Math.Max(MathF.Sqrt(v), Epsilon)).ToArray();
+        var centered = g.Op("Sub", new[] { x, g.Constant("mean", mean, bshape) });
+        return g.Op("Div", new[] { centered, g.Constant("stddev", sd, bshape) });
+    }
 }

@@ -1,6 +1,8 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using KerasPS.Engine.Initializers;
+using KerasPS.Engine.Onnx;
+using static KerasPS.Engine.Onnx.OnnxLowering;
 
 namespace KerasPS.Engine.Layers.Normalization;
 
@@ -11,7 +13,7 @@ namespace KerasPS.Engine.Layers.Normalization;
 /// The moving statistics are non-trainable weights, so they count as non-trainable parameters and are saved.
 /// </summary>
 [KerasLayer("BatchNormalization")]
-public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>
+public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>, IOnnxSingleLowering
 {
     private Weight? gamma, beta, movingMean, movingVariance;
 
@@ -95,11 +97,26 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>
         new(c.Double("momentum", DefaultMomentum), c.Double("epsilon", DefaultEpsilon), c.Bool("center", true), c.Bool("scale", true), c.Name, c.InputShape);
 
     public override string? Details => $"momentum={F(Momentum)}, epsilon={F(Epsilon)}";
+
+    /// <summary>At inference, the moving statistics and gamma folded into one scale: <c>(x - mean) * scale + beta</c>.</summary>
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x)
+    {
+        int f = InputShape![^1];
+        var mean = WeightOf(this, "moving_mean").ToArray();
+        var variance = WeightOf(this, "moving_variance").ToArray();
+        var gamma = OptionalWeightOf(this, "gamma")?.ToArray();
+        var scale = new float[f];
+        for (int i = 0; i < f; i++) scale[i] = (float)(1 / Math.Sqrt(variance[i] + (double)(float)Epsilon) * (gamma?[i] ?? 1f));
+        var centered = g.Op("Sub", new[] { x, g.Constant("moving_mean", mean, f) });
+        var y = g.Op("Mul", new[] { centered, g.Constant("scale", scale, f) });
+        if (OptionalWeightOf(this, "beta") is { } beta) y = g.Op("Add", new[] { y, g.Constant("beta", beta.ToArray(), f) });
+        return y;
+    }
 }
 
 /// <summary>keras.layers.LayerNormalization over the last axis: each sample normalized by its own mean and variance, then scaled and shifted.</summary>
 [KerasLayer("LayerNormalization")]
-public sealed class LayerNormalization : Layer, IKerasLayer<LayerNormalization>
+public sealed class LayerNormalization : Layer, IKerasLayer<LayerNormalization>, IOnnxSingleLowering
 {
     private Weight? gamma, beta;
 
@@ -156,4 +173,14 @@ public sealed class LayerNormalization : Layer, IKerasLayer<LayerNormalization>
         new(c.Double("epsilon", DefaultEpsilon), c.Bool("center", true), c.Bool("scale", true), c.Name, c.InputShape);
 
     public override string? Details => $"epsilon={F(Epsilon)}";
+
+    /// <summary>ONNX's LayerNormalization over the last axis; gamma of ones without <c>scale</c>.</summary>
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x)
+    {
+        int f = InputShape![^1];
+        var gamma = OptionalWeightOf(this, "gamma")?.ToArray() ?? Enumerable.Repeat(1f, f).ToArray();
+        var inputs = new List<string> { x, g.Constant("gamma", gamma, f) };
+        if (OptionalWeightOf(this, "beta") is { } beta) inputs.Add(g.Constant("beta", beta.ToArray(), f));
+        return g.Op("LayerNormalization", inputs.ToArray(), A("axis", -1L), A("epsilon", (float)Epsilon));
+    }
 }

@@ -1,6 +1,8 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using KerasPS.Engine.Layers.Convolution;
+using KerasPS.Engine.Onnx;
+using static KerasPS.Engine.Onnx.OnnxLowering;
 
 namespace KerasPS.Engine.Layers.Pooling;
 
@@ -9,7 +11,7 @@ namespace KerasPS.Engine.Layers.Pooling;
 /// (default: the pool size). With padding "same", max pooling ignores the padding and average pooling
 /// averages only the real inputs under the window, as Keras does.
 /// </summary>
-public abstract class PoolingBase : Layer
+public abstract class PoolingBase : Layer, IOnnxSingleLowering
 {
     private readonly int rank;
     private readonly bool max;
@@ -81,6 +83,26 @@ public abstract class PoolingBase : Layer
     /// <summary>Reads a pooling config for the subclasses' FromConfig: pool_size, strides, padding, data_format, name, input shape.</summary>
     protected static T Read<T>(ConfigReader c, Func<int[]?, int[]?, string?, string?, string?, int[]?, T> make) =>
         make(c.IntArray("pool_size"), c.IntArray("strides"), c.String("padding"), c.String("data_format"), c.Name, c.InputShape);
+
+    /// <summary>
+    /// MaxPool or AveragePool with explicit pads and the channels-first transposes. Padding never counts: max pooling
+    /// ignores it, average pooling divides by the real inputs under the window (<c>count_include_pad=0</c>).
+    /// </summary>
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x)
+    {
+        int rank = PoolSize.Length;
+        var (spatial, _) = Spatial.Split(InputShape!, rank, ChannelsLast, ClassName);
+        var (t, back) = ChannelsFirst(g, x, rank, ChannelsLast);
+        bool max = this is MaxPooling1D or MaxPooling2D;
+        var attributes = new List<OnnxAttribute>
+        {
+            A("kernel_shape", Longs(PoolSize)),
+            A("strides", Longs(Strides)),
+            A("pads", Pads(spatial, PoolSize, Strides, Enumerable.Repeat(1, rank).ToArray(), Padding)),
+        };
+        if (!max) attributes.Add(A("count_include_pad", 0L));
+        return back(g.Op(max ? "MaxPool" : "AveragePool", new[] { t }, attributes.ToArray()));
+    }
 }
 
 [KerasLayer("MaxPooling1D")]
@@ -116,7 +138,7 @@ public sealed class AveragePooling2D : PoolingBase, IKerasLayer<AveragePooling2D
 }
 
 /// <summary>keras.layers.GlobalAveragePooling1D/2D: the mean over the steps (or height and width) of each channel.</summary>
-public abstract class GlobalAveragePoolingBase : Layer
+public abstract class GlobalAveragePoolingBase : Layer, IOnnxSingleLowering
 {
     private readonly int rank;
 
@@ -146,6 +168,14 @@ public abstract class GlobalAveragePoolingBase : Layer
     {
         c["data_format"] = ChannelsLast ? "channels_last" : "channels_first";
         c["keepdims"] = KeepDims;
+    }
+
+    /// <summary>ReduceMean over the spatial axes, keepdims as the layer.</summary>
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x)
+    {
+        int rank = InputShape!.Length - 1;
+        var axes = Enumerable.Range(ChannelsLast ? 1 : 2, rank).Select(v => (long)v).ToArray();
+        return g.Op("ReduceMean", new[] { x }, A("axes", axes), A("keepdims", KeepDims ? 1L : 0L));
     }
 }
 

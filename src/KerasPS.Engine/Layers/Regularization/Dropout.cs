@@ -1,11 +1,12 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using KerasPS.Engine.Onnx;
 
 namespace KerasPS.Engine.Layers.Regularization;
 
 /// <summary>keras.layers.Dropout: zeroes a fraction of inputs while training and scales the rest by 1/(1-rate).</summary>
 [KerasLayer("Dropout")]
-public sealed class Dropout : Layer, IKerasLayer<Dropout>
+public sealed class Dropout : Layer, IKerasLayer<Dropout>, IOnnxIdentity
 {
     public Dropout(double rate, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {

@@ -1,12 +1,13 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using KerasPS.Engine.Regularizers;
+using KerasPS.Engine.Onnx;
 
 namespace KerasPS.Engine.Layers.Regularization;
 
 /// <summary>keras.layers.GaussianNoise: adds zero-mean noise of the given standard deviation while training; identity at inference.</summary>
 [KerasLayer("GaussianNoise")]
-public sealed class GaussianNoise : Layer, IKerasLayer<GaussianNoise>
+public sealed class GaussianNoise : Layer, IKerasLayer<GaussianNoise>, IOnnxIdentity
 {
     public GaussianNoise(double stddev, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -28,7 +29,7 @@ public sealed class GaussianNoise : Layer, IKerasLayer<GaussianNoise>
 /// value and the result is rescaled so that mean and variance are kept; identity at inference.
 /// </summary>
 [KerasLayer("AlphaDropout")]
-public sealed class AlphaDropout : Layer, IKerasLayer<AlphaDropout>
+public sealed class AlphaDropout : Layer, IKerasLayer<AlphaDropout>, IOnnxIdentity
 {
     private const double AlphaP = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946;
 
@@ -58,7 +59,7 @@ public sealed class AlphaDropout : Layer, IKerasLayer<AlphaDropout>
 
 /// <summary>keras.layers.ActivityRegularization: identity that adds <c>l1 * sum|x| + l2 * sum x^2</c> (per sample) to the loss.</summary>
 [KerasLayer("ActivityRegularization")]
-public sealed class ActivityRegularization : Layer, IKerasLayer<ActivityRegularization>
+public sealed class ActivityRegularization : Layer, IKerasLayer<ActivityRegularization>, IOnnxIdentity
 {
     public ActivityRegularization(double l1 = 0, double l2 = 0, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {

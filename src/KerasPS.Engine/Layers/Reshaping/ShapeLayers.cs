@@ -1,21 +1,25 @@
 using static TorchSharp.torch;
+using KerasPS.Engine.Onnx;
+using static KerasPS.Engine.Onnx.OnnxLowering;
 
 namespace KerasPS.Engine.Layers.Reshaping;
 
 /// <summary>keras.layers.Flatten: (batch, d1, d2, ...) to (batch, d1*d2*...), in row-major (channels_last) order.</summary>
 [KerasLayer("Flatten")]
-public sealed class Flatten : Layer, IKerasLayer<Flatten>
+public sealed class Flatten : Layer, IKerasLayer<Flatten>, IOnnxSingleLowering
 {
     public Flatten(string? name = null, int[]? inputShape = null) : base(name, inputShape) { }
     public override int[] ComputeOutputShape(int[] inputShape) => new[] { (int)Shapes.Product(inputShape) };
     public override Tensor Forward(Tensor x, bool training) => x.reshape(x.shape[0], -1);
     protected override void WriteConfig(IDictionary<string, object?> c) => c["data_format"] = "channels_last";
     public static Flatten FromConfig(ConfigReader c) => new(c.Name, c.InputShape);
+
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x) => g.Op("Flatten", new[] { x }, A("axis", 1L));
 }
 
 /// <summary>keras.layers.Reshape: to <c>target_shape</c> (batch axis excluded); one dimension may be -1 and is inferred.</summary>
 [KerasLayer("Reshape")]
-public sealed class Reshape : Layer, IKerasLayer<Reshape>
+public sealed class Reshape : Layer, IKerasLayer<Reshape>, IOnnxSingleLowering
 {
     public Reshape(int[] targetShape, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -54,11 +58,14 @@ public sealed class Reshape : Layer, IKerasLayer<Reshape>
     protected override void WriteConfig(IDictionary<string, object?> c) => c["target_shape"] = TargetShape;
     public static Reshape FromConfig(ConfigReader c) => new(c.IntArray("target_shape")!, c.Name, c.InputShape);
     public override string? Details => $"target_shape=({string.Join(", ", TargetShape)})";
+
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x) =>
+        g.Op("Reshape", new[] { x, g.Longs("shape", new long[] { -1 }.Concat(Longs(OutputShape!)).ToArray()) });
 }
 
 /// <summary>keras.layers.Permute: reorders the non-batch axes; <c>dims</c> is 1-based (Keras: (2, 1) swaps the first two).</summary>
 [KerasLayer("Permute")]
-public sealed class Permute : Layer, IKerasLayer<Permute>
+public sealed class Permute : Layer, IKerasLayer<Permute>, IOnnxSingleLowering
 {
     public Permute(int[] dims, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -82,11 +89,14 @@ public sealed class Permute : Layer, IKerasLayer<Permute>
     protected override void WriteConfig(IDictionary<string, object?> c) => c["dims"] = Dims;
     public static Permute FromConfig(ConfigReader c) => new(c.IntArray("dims")!, c.Name, c.InputShape);
     public override string? Details => $"dims=({string.Join(", ", Dims)})";
+
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x) =>
+        g.Op("Transpose", new[] { x }, A("perm", new long[] { 0 }.Concat(Longs(Dims)).ToArray()));
 }
 
 /// <summary>keras.layers.RepeatVector: (batch, features) to (batch, n, features).</summary>
 [KerasLayer("RepeatVector")]
-public sealed class RepeatVector : Layer, IKerasLayer<RepeatVector>
+public sealed class RepeatVector : Layer, IKerasLayer<RepeatVector>, IOnnxSingleLowering
 {
     public RepeatVector(int n, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
@@ -107,4 +117,7 @@ public sealed class RepeatVector : Layer, IKerasLayer<RepeatVector>
     protected override void WriteConfig(IDictionary<string, object?> c) => c["n"] = N;
     public static RepeatVector FromConfig(ConfigReader c) => new(c.Int("n"), c.Name, c.InputShape);
     public override string? Details => $"n={N}";
+
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x) =>
+        g.Op("Tile", new[] { g.Op("Unsqueeze", new[] { x, g.Longs("axes", 1) }), g.Longs("repeats", 1, N, 1) });
 }

@@ -2,6 +2,8 @@ using TorchSharp;
 using static TorchSharp.torch;
 using KerasPS.Engine.Initializers;
 using KerasPS.Engine.Activations;
+using KerasPS.Engine.Onnx;
+using static KerasPS.Engine.Onnx.OnnxLowering;
 
 namespace KerasPS.Engine.Layers.Rnn;
 
@@ -10,7 +12,7 @@ namespace KerasPS.Engine.Layers.Rnn;
 /// laid out as Keras's: <c>kernel</c> (in, gates*units), <c>recurrent_kernel</c> (units, gates*units), <c>bias</c>;
 /// gate order i, f, c, o (LSTM) and z, r, h (GRU). The input projection runs once for all timesteps.
 /// </summary>
-public abstract class RecurrentBase : Layer
+public abstract class RecurrentBase : Layer, IOnnxSingleLowering
 {
     private Weight? kernel, recurrentKernel, bias;
 
@@ -141,6 +143,94 @@ public abstract class RecurrentBase : Layer
         }
     }
 
+    // ---------------------------------------------------------------- ONNX
+
+    /// <summary>ONNX's operator for the cell: RNN, LSTM or GRU.</summary>
+    private protected abstract string OnnxOperator { get; }
+
+    /// <summary>Keras's gate block of each of ONNX's gate blocks (LSTM i,f,c,o becomes ONNX's i,o,f,c).</summary>
+    private protected virtual int[] OnnxGateOrder => Enumerable.Range(0, Gates).ToArray();
+
+    /// <summary>The settings the ONNX operator runs, each as (Keras key, activation name).</summary>
+    private protected virtual (string Key, string Value)[] OnnxActivationSettings =>
+        new[] { ("activation", Activation), ("recurrent_activation", RecurrentActivation) };
+
+    /// <summary>The operator's <c>activations</c> attribute: ONNX's names in the operator's order.</summary>
+    private protected abstract string[] OnnxActivationNames(string activation, string recurrentActivation);
+
+    /// <summary>Attributes beyond hidden_size, direction and activations (GRU's linear_before_reset).</summary>
+    private protected virtual OnnxAttribute[] OnnxExtraAttributes => Array.Empty<OnnxAttribute>();
+
+    /// <summary>True when the bias holds a second (recurrent) row, ONNX's <c>Rb</c> (GRU with reset_after).</summary>
+    private protected virtual bool OnnxRecurrentBias => false;
+
+    void IOnnxLowering.CheckOnnxExport()
+    {
+        foreach (var (key, value) in OnnxActivationSettings)
+            if (OnnxActivations.RecurrentName(value) is null)
+                throw new KerasException("OnnxUnsupportedActivation", ErrorKind.InvalidOperation,
+                    $"{ClassName} layer '{Name}' uses {key}='{value}', which ONNX's {OnnxOperator} operator cannot run. " +
+                    "ONNX recurrent operators take tanh, sigmoid, relu, softsign or softplus.") { Target = Name };
+    }
+
+    /// <summary>
+    /// ONNX's RNN, LSTM or GRU operator (time-major, one direction). Keras's gate blocks are reordered, kernels
+    /// transposed to (gates*units, in), and go_backwards reverses the input first, so outputs come in Keras's
+    /// (reversed) order; return_sequences takes Y, otherwise Y_h.
+    /// </summary>
+    string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x)
+    {
+        int units = Units, features = InputShape![1];
+        var order = OnnxGateOrder;
+        int gates = order.Length;
+        // Keras (rows, gates*units) -> ONNX (1, gates*units, rows), blocks in ONNX's order.
+        float[] Reorder(float[] keras, int rows)
+        {
+            var onnx = new float[keras.Length];
+            for (int gi = 0; gi < gates; gi++)
+                for (int u = 0; u < units; u++)
+                    for (int row = 0; row < rows; row++)
+                        onnx[(gi * units + u) * rows + row] = keras[row * gates * units + order[gi] * units + u];
+            return onnx;
+        }
+        float[] ReorderBias(float[] keras, int offset)
+        {
+            var onnx = new float[gates * units];
+            for (int gi = 0; gi < gates; gi++)
+                Array.Copy(keras, offset + order[gi] * units, onnx, gi * units, units);
+            return onnx;
+        }
+        var w = g.Constant("W", Reorder(WeightOf(this, "kernel").ToArray(), features), 1, gates * units, features);
+        var r = g.Constant("R", Reorder(WeightOf(this, "recurrent_kernel").ToArray(), units), 1, gates * units, units);
+        var inputs = new List<string> { w, r };
+        if (OptionalWeightOf(this, "bias") is { } bias)
+        {
+            var values = bias.ToArray();
+            var wb = ReorderBias(values, 0);
+            var rb = OnnxRecurrentBias ? ReorderBias(values, gates * units) : new float[gates * units];
+            inputs.Add(g.Constant("B", wb.Concat(rb).ToArray(), 1, 2 * gates * units));
+        }
+        var names = OnnxActivationNames(OnnxActivations.RecurrentName(Activation)!, OnnxActivations.RecurrentName(RecurrentActivation) ?? "");
+        var attributes = new List<OnnxAttribute> { A("hidden_size", (long)units), A("direction", "forward"), A("activations", names) };
+        attributes.AddRange(OnnxExtraAttributes);
+
+        var timeMajor = g.Op("Transpose", new[] { x }, A("perm", new long[] { 1, 0, 2 }));
+        if (GoBackwards)
+        {
+            var reversed = new[] { timeMajor, g.Longs("starts", -1), g.Longs("ends", long.MinValue), g.Longs("axes", 0), g.Longs("steps", -1) };
+            timeMajor = g.Op("Slice", reversed);
+        }
+        inputs.Insert(0, timeMajor);
+        // Y (steps, 1, batch, units), Y_h (1, batch, units)
+        var outs = g.OpMulti(OnnxOperator, inputs.ToArray(), 2, attributes.ToArray());
+        if (ReturnSequences)
+        {
+            var y = g.Op("Squeeze", new[] { outs[0], g.Longs("axes", 1) });
+            return g.Op("Transpose", new[] { y }, A("perm", new long[] { 1, 0, 2 }));
+        }
+        return g.Op("Squeeze", new[] { outs[1], g.Longs("axes", 0) });
+    }
+
     public override string? Details => DetailText.Join(ReturnSequences ? "return_sequences" : null, GoBackwards ? "go_backwards" : null,
         Activation != "tanh" ? $"activation={Activation}" : null);
 }
@@ -160,6 +250,9 @@ public sealed class SimpleRNN : RecurrentBase, IKerasLayer<SimpleRNN>
     }
 
     protected override int Gates => 1;
+    private protected override string OnnxOperator => "RNN";
+    private protected override (string Key, string Value)[] OnnxActivationSettings => new[] { ("activation", Activation) };
+    private protected override string[] OnnxActivationNames(string activation, string recurrentActivation) => new[] { activation };
     private protected override FusedRecurrence.Kind? FusedKind => Activation switch
     {
         "tanh" => FusedRecurrence.Kind.SimpleRnnTanh,
@@ -182,6 +275,10 @@ public sealed class LSTM : RecurrentBase, IKerasLayer<LSTM>
 
     public bool UnitForgetBias { get; }
     protected override int Gates => 4;
+    private protected override string OnnxOperator => "LSTM";
+    private protected override int[] OnnxGateOrder => new[] { 0, 3, 1, 2 };
+    private protected override string[] OnnxActivationNames(string activation, string recurrentActivation) =>
+        new[] { recurrentActivation, activation, activation };
     private protected override FusedRecurrence.Kind? FusedKind =>
         Activation == "tanh" && RecurrentActivation == "sigmoid" ? FusedRecurrence.Kind.Lstm : null;
     protected override Tensor? InputBias(Tensor? bias) => bias;
@@ -232,6 +329,11 @@ public sealed class GRU : RecurrentBase, IKerasLayer<GRU>
 
     public bool ResetAfter { get; }
     protected override int Gates => 3;
+    private protected override string OnnxOperator => "GRU";
+    private protected override string[] OnnxActivationNames(string activation, string recurrentActivation) =>
+        new[] { recurrentActivation, activation };
+    private protected override OnnxAttribute[] OnnxExtraAttributes => new[] { A("linear_before_reset", ResetAfter ? 1L : 0L) };
+    private protected override bool OnnxRecurrentBias => ResetAfter;   // bias (2, 3*units): input bias, then recurrent bias
     private protected override FusedRecurrence.Kind? FusedKind =>
         ResetAfter && Activation == "tanh" && RecurrentActivation == "sigmoid" ? FusedRecurrence.Kind.GruResetAfter : null;
     protected override int[] BiasShape => ResetAfter ? new[] { 2, 3 * Units } : new[] { 3 * Units };
