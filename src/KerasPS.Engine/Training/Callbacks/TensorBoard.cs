@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
-using System.Text;
+using Google.Protobuf;
+using Tensorboard;
 
 namespace KerasPS.Engine.Training.Callbacks;
 
@@ -7,7 +8,8 @@ namespace KerasPS.Engine.Training.Callbacks;
 /// Keras's TensorBoard callback, scalars only: after each epoch, the training values (epoch_loss, epoch_accuracy, ...,
 /// epoch_learning_rate) go to an event file under LogDir/train and the validation values (val_loss as epoch_loss, ...)
 /// under LogDir/validation, as Keras lays them out, so `tensorboard --logdir LogDir` shows the two runs on one chart.
-/// Files are TensorFlow event files: TFRecord framing with masked CRC32C checksums around Event protocol buffers.
+/// Files are TensorFlow event files: TFRecord framing with masked CRC32C checksums around Event protocol buffers
+/// (<see cref="EventFileWriter"/>).
 /// </summary>
 public sealed class TensorBoard : Callback
 {
@@ -63,9 +65,17 @@ public sealed class TensorBoard : Callback
 
 /// <summary>
 /// Writes one TensorFlow event file: each record is length (uint64 LE), masked CRC32C of the length, the data, masked
-/// CRC32C of the data. The first event carries the file version ("brain.Event:2"); the rest carry scalar summaries.
-/// Each record is flushed as written, so TensorBoard shows a run while it trains.
+/// CRC32C of the data. The first event carries the file version ("brain.Event:2"); each later one carries one step's
+/// scalars in one summary. Events are TensorBoard's own Event and Summary messages as TorchSharp ships them (classes
+/// generated from tensorboard's event.proto and summary.proto, serialized by Google.Protobuf); only the record framing
+/// is written here. Each record is flushed as written, so TensorBoard shows a run while it trains.
 /// </summary>
+/// <remarks>
+/// TorchSharp's <c>torch.utils.tensorboard.SummaryWriter</c> is not used: its <c>add_scalar</c> writes one event per
+/// value (Keras writes one per epoch with all values), its <c>add_scalars</c> makes a folder per tag instead of
+/// train/ and validation/, its first event's wall_time is <c>DateTime.Now.Ticks</c> rather than seconds, its wall
+/// times are whole seconds and its steps 32-bit, and it reopens the file for each event.
+/// </remarks>
 public sealed class EventFileWriter : IDisposable
 {
     private readonly FileStream stream;
@@ -74,47 +84,26 @@ public sealed class EventFileWriter : IDisposable
     {
         Directory.CreateDirectory(folder);
         var now = DateTimeOffset.UtcNow;
-        Path = System.IO.Path.Combine(folder, $"events.out.tfevents.{now.ToUnixTimeSeconds()}.{Environment.MachineName}.{Environment.ProcessId}.{Guid.NewGuid():n}.v2");
+        var name = $"events.out.tfevents.{now.ToUnixTimeSeconds()}.{Environment.MachineName}.{Environment.ProcessId}.{Guid.NewGuid():n}.v2";
+        Path = System.IO.Path.Combine(folder, name);
         stream = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-        WriteRecord(Event(WallTime(), 0, fileVersion: "brain.Event:2", summary: null));
+        WriteRecord(new Event { WallTime = WallTime(), Step = 0, FileVersion = "brain.Event:2" });
     }
 
     public string Path { get; }
 
     public void WriteScalars(long step, IEnumerable<(string Tag, double Value)> values)
     {
-        var summary = new MemoryStream();
-        foreach (var (tag, value) in values)
-        {
-            var v = new MemoryStream();
-            Bytes(v, 1, Encoding.UTF8.GetBytes(tag));
-            v.WriteByte((2 << 3) | 5);   // simple_value: float, fixed32
-            Span<byte> f = stackalloc byte[4];
-            BinaryPrimitives.WriteSingleLittleEndian(f, (float)value);
-            v.Write(f);
-            Bytes(summary, 1, v.ToArray());
-        }
-        WriteRecord(Event(WallTime(), step, fileVersion: null, summary: summary.ToArray()));
+        var summary = new Summary();
+        foreach (var (tag, value) in values) summary.Value.Add(new Summary.Types.Value { Tag = tag, SimpleValue = (float)value });
+        WriteRecord(new Event { WallTime = WallTime(), Step = step, Summary = summary });
     }
 
     private static double WallTime() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 
-    private static byte[] Event(double wallTime, long step, string? fileVersion, byte[]? summary)
+    private void WriteRecord(Event e)
     {
-        var e = new MemoryStream();
-        e.WriteByte((1 << 3) | 1);   // wall_time: double, fixed64
-        Span<byte> d = stackalloc byte[8];
-        BinaryPrimitives.WriteDoubleLittleEndian(d, wallTime);
-        e.Write(d);
-        e.WriteByte(2 << 3);         // step: int64, varint
-        Varint(e, (ulong)step);
-        if (fileVersion is not null) Bytes(e, 3, Encoding.UTF8.GetBytes(fileVersion));
-        if (summary is not null) Bytes(e, 5, summary);
-        return e.ToArray();
-    }
-
-    private void WriteRecord(byte[] data)
-    {
+        var data = e.ToByteArray();
         Span<byte> header = stackalloc byte[12];
         BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)data.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Crc32C.Masked(header[..8]));
@@ -124,19 +113,6 @@ public sealed class EventFileWriter : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(footer, Crc32C.Masked(data));
         stream.Write(footer);
         stream.Flush();
-    }
-
-    private static void Bytes(Stream s, int field, byte[] value)
-    {
-        Varint(s, (ulong)((field << 3) | 2));
-        Varint(s, (ulong)value.Length);
-        s.Write(value);
-    }
-
-    private static void Varint(Stream s, ulong v)
-    {
-        while (v >= 0x80) { s.WriteByte((byte)(v | 0x80)); v >>= 7; }
-        s.WriteByte((byte)v);
     }
 
     public void Dispose() => stream.Dispose();
