@@ -1,13 +1,16 @@
 # Export-OnnxModel: every exported model runs in ONNX Runtime (Microsoft.ML.OnnxRuntime, a dependency of the test
 # program tests/onnx/OnnxRun only) and gives what Invoke-ModelPredict -AsMatrix gives on the same rows, to 1e-5.
+# The models exported are the cases of tests/LayerCases.ps1 marked Onnx (every layer, every activation, variants).
 BeforeDiscovery {
-    . $PSScriptRoot/onnx/OnnxCases.ps1
+    . $PSScriptRoot/LayerCases.ps1
+    $OnnxCases = @($LayerCases | Where-Object Onnx)
 }
 
 BeforeAll {
     . $PSScriptRoot/common.ps1
     . $PSScriptRoot/LayerHarness.ps1   # New-HarnessFeatures
-    . $PSScriptRoot/onnx/OnnxCases.ps1
+    . $PSScriptRoot/LayerCases.ps1
+    $script:OnnxCases = @($LayerCases | Where-Object Onnx)
 
     $project = Join-Path $PSScriptRoot 'onnx/OnnxRun/OnnxRun.csproj'
     & dotnet build $project -c Release --nologo -v quiet | Out-Null

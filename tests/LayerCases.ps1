@@ -1,0 +1,315 @@
+# Every layer's test cases in one table. Each row names a case, a script block that adds the layer(s) to a model
+# (Add), and the input shape without the batch axis (In); the fields it carries decide which tests take it:
+#   Out, P, NT, Tokens  the layer harness (tests/Layers.Tests.ps1 through tests/LayerHarness.ps1): the output shape
+#                       and parameter count Keras reports for the configuration in the comment above the row
+#                       (NT non-trainable), config round trip, one training step; Tokens gives integer inputs
+#   Row, Expected       the values test (tests/LayerValues.Tests.ps1): one input row of shape In, and the output
+#                       worked out by hand from Keras's definition (rounded to 4 places)
+#   Onnx = $true        the ONNX test (tests/Export-OnnxModel.Tests.ps1): ONNX Runtime gives what
+#                       Invoke-ModelPredict gives on the exported model
+# A new layer adds its rows here, under its name; tests/Layers.Tests.ps1 fails while a registered layer lacks a
+# harness, values or ONNX case, unless it is in $LayerCasesNotExportable with the reason.
+# Dot-sourced at discovery (the test names) and in BeforeAll (the script blocks).
+
+# Registered layers without an ONNX form, each with the reason (the exporter refuses them with OnnxUnsupportedLayer).
+$script:LayerCasesNotExportable = @{}
+
+$script:OnnxActivationNames = @('linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'log_softmax', 'elu', 'selu', 'softplus',
+    'softsign', 'gelu', 'swish', 'silu', 'leaky_relu', 'hard_sigmoid', 'hard_silu', 'hard_swish', 'mish', 'exponential')
+
+$script:LayerCases = @(
+    # Dense
+    # keras.layers.Dense(4) on Input((3, 5)): applies to the last axis -> (None, 3, 4), 5*4+4 = 24
+    @{ Case = 'Dense on 3-D input'; Add = { param($m) $m | Add-DenseLayer 4 }; In = 3, 5; Out = '(None, 3, 4)'; P = 24; Onnx = $true }
+    # Dense(4, use_bias=False) on Input((5,)) -> 20
+    @{ Case = 'Dense without bias'; Add = { param($m) $m | Add-DenseLayer 4 -UseBias:$false }; In = , 5; Out = '(None, 4)'; P = 20 }
+    # Dense(3, kernel_regularizer=L1L2(0.01, 0.02), kernel_constraint=MaxNorm(2), activity_regularizer=L2(0.01)) on (6,) -> 21
+    @{ Case = 'Dense with regularizers and constraints'; In = , 6; Out = '(None, 3)'; P = 21
+        Add = {
+            param($m)
+            $rules = @{ KernelRegularizer = (New-Regularizer -L1 0.01 -L2 0.02); BiasRegularizer = 'l2'; ActivityRegularizer = 'l2'
+                KernelConstraint = (New-Constraint max_norm -MaxValue 2); BiasConstraint = 'non_neg'
+                KernelInitializer = 'he_normal'; BiasInitializer = (New-Initializer constant -Value 0.1) }
+            $m | Add-DenseLayer 3 -Activation relu @rules
+        } }
+    # kernel of ones, bias 0.5: each unit is 1 + 2 + 3 + 0.5 = 6.5
+    @{ Case = 'Dense: x @ kernel + bias'; In = , 3; Row = @(1, 2, 3); Expected = @(6.5, 6.5)
+        Add = { param($m) $m | Add-DenseLayer 2 -KernelInitializer ones -BiasInitializer (New-Initializer constant -Value 0.5) } }
+    @{ Case = 'Dense without bias, relu'; In = , 5; Onnx = $true
+        Add = { param($m) $m | Add-DenseLayer 4 -UseBias:$false -Activation relu } }
+    # Embedding
+    # Embedding(1000, 16) on Input((20,)) -> (None, 20, 16), 16,000
+    @{ Case = 'Embedding'; In = , 20; Out = '(None, 20, 16)'; P = 16000; Tokens = 1000
+        Add = { param($m) $m | Add-EmbeddingLayer 1000 16 } }
+    # Embedding rows are the table's rows: ids 2 and 0 with embeddings[i] = constant 0.5 everywhere.
+    @{ Case = 'Embedding looks up rows'; In = , 2; Row = @(2, 0); Expected = @(0.5, 0.5, 0.5, 0.5)
+        Add = { param($m) $m | Add-EmbeddingLayer 3 2 -EmbeddingsInitializer (New-Initializer constant -Value 0.5) } }
+    @{ Case = 'Embedding'; Add = { param($m) $m | Add-EmbeddingLayer 50 8 }; In = , 20; Tokens = 50; Onnx = $true }
+    # Lambda
+    # Lambda(lambda x: x[:, 0:3] * 2) on Input((10,)) -> (None, 3)
+    @{ Case = 'Lambda expression'; In = , 10; Out = '(None, 3)'; P = 0; Onnx = $true
+        Add = { param($m) $m | Add-LambdaLayer -Expression 'x[:, 0:3] * 2' } }
+    # Lambda(lambda x: ops.mean(x, axis=1)) on Input((4, 6)) -> (None, 6)
+    @{ Case = 'Lambda reduction'; In = 4, 6; Out = '(None, 6)'; P = 0; Onnx = $true
+        Add = { param($m) $m | Add-LambdaLayer -Expression 'mean(x, 1) + relu(x[:, 0])' } }
+    @{ Case = 'Lambda: the expression on each row'; In = , 2; Row = @(1, -2); Expected = @(3, -3)
+        Add = { param($m) $m | Add-LambdaLayer -Expression 'x * 2 + 1' } }
+    @{ Case = 'Lambda arithmetic and functions'; In = , 6; Onnx = $true
+        Add = {
+            param($m)
+            $e = '-x / 2 + 1 - square(x) * abs(x) ** 2 + clip(x, -0.5, 0.5) + pow(abs(x), 1.5) + exp(x) - sqrt(abs(x) + 1) + ' +
+                'sin(x) * cos(x) + sign(x) + floor(x) + ceil(x) + round(x * 3) + negative(x) + maximum(x, 0.1) + minimum(x, -0.1) + ' +
+                'maximum(x, sigmoid(x)) + 2 / (abs(x) + 1) + log(abs(x) + 1)'
+            $m | Add-LambdaLayer -Expression $e
+        } }
+    @{ Case = 'Lambda index, step slice and reductions'; In = 4, 6; Onnx = $true
+        Add = {
+            param($m)
+            $e = 'sum(x[:, -1, 0:6:2], 1, 1) + max(x[:, 1], -1, 1) - min(x[:, 2], 1, 1) + prod(x[:, 0, 1:3], 1, 1) + mean(x, 2)[:, 1:2]'
+            $m | Add-LambdaLayer -Expression $e
+        } }
+    # Activation
+    @{ Case = 'Activation'; Add = { param($m) $m | Add-ActivationLayer tanh }; In = , 6; Out = '(None, 6)'; P = 0 }
+    # sigmoid(0) = 0.5, sigmoid(2) = 1 / (1 + e^-2) = 0.8808
+    @{ Case = 'Activation: a named activation'; In = , 2; Row = @(0, 2); Expected = @(0.5, 0.8808)
+        Add = { param($m) $m | Add-ActivationLayer sigmoid } }
+    foreach ($a in $OnnxActivationNames) {
+        @{ Case = "Activation $a"; Add = [scriptblock]::Create("param(`$m) `$m | Add-ActivationLayer $a"); In = 3, 4; Onnx = $true }
+    }
+    # LeakyReLU
+    # LeakyReLU / ELU / ReLU / Softmax on Input((6,)) keep the shape, no weights
+    @{ Case = 'LeakyReLU'; In = , 6; Out = '(None, 6)'; P = 0; Onnx = $true
+        Add = { param($m) $m | Add-LeakyReLULayer -NegativeSlope 0.1 } }
+    @{ Case = 'LeakyReLU: Keras 3 default slope 0.3'; In = , 3; Row = @(-2, 0, 2); Expected = @(-0.6, 0, 2)
+        Add = { param($m) $m | Add-LeakyReLULayer } }
+    # PReLU
+    # PReLU() on Input((4, 3)): alpha (4, 3) -> 12; PReLU(shared_axes=[1]) -> alpha (1, 3) -> 3
+    @{ Case = 'PReLU'; In = 4, 3; Out = '(None, 4, 3)'; P = 12
+        Add = { param($m) $m | Add-PReLULayer -AlphaInitializer (New-Initializer constant -Value 0.25) } }
+    @{ Case = 'PReLU with shared axes'; In = 4, 3; Out = '(None, 4, 3)'; P = 3; Onnx = $true
+        Add = { param($m) $m | Add-PReLULayer -SharedAxes 1 } }
+    @{ Case = 'PReLU: alpha from its initializer'; In = , 2; Row = @(-4, 4); Expected = @(-1, 4)
+        Add = { param($m) $m | Add-PReLULayer -AlphaInitializer (New-Initializer constant -Value 0.25) } }
+    @{ Case = 'PReLU'; Add = { param($m) $m | Add-PReLULayer }; In = 4, 3; Onnx = $true }
+    # ELU
+    @{ Case = 'ELU'; Add = { param($m) $m | Add-ELULayer -Alpha 0.5 }; In = , 6; Out = '(None, 6)'; P = 0; Onnx = $true }
+    @{ Case = 'ELU: alpha (exp(x) - 1) below 0'; In = , 2; Row = @(-1, 3); Expected = @([math]::Round(2 * ([math]::Exp(-1) - 1), 4), 3)
+        Add = { param($m) $m | Add-ELULayer -Alpha 2 } }
+    # ReLU
+    @{ Case = 'ReLU'; In = , 6; Out = '(None, 6)'; P = 0
+        Add = { param($m) $m | Add-ReLULayer -MaxValue 6 -NegativeSlope 0.1 -Threshold 0.1 } }
+    @{ Case = 'ReLU: plain max(x, 0)'; In = , 4; Row = @(-2, -0.5, 0.5, 8); Expected = @(0, 0, 0.5, 8)
+        Add = { param($m) $m | Add-ReLULayer } }
+    # keras.activations.relu(x, negative_slope=0.1, max_value=6, threshold=1)
+    @{ Case = 'ReLU: cap, slope and threshold'; In = , 4; Row = @(-2, 0.5, 3, 8); Expected = @(-0.3, -0.05, 3, 6)
+        Add = { param($m) $m | Add-ReLULayer -MaxValue 6 -NegativeSlope 0.1 -Threshold 1 } }
+    @{ Case = 'ReLU with max, slope and threshold'; In = , 6; Onnx = $true
+        Add = { param($m) $m | Add-ReLULayer -MaxValue 0.6 -NegativeSlope 0.1 -Threshold 0.1 } }
+    @{ Case = 'ReLU plain'; Add = { param($m) $m | Add-ReLULayer }; In = , 6; Onnx = $true }
+    # Softmax
+    @{ Case = 'Softmax'; Add = { param($m) $m | Add-SoftmaxLayer -Axis 1 }; In = 3, 4; Out = '(None, 3, 4)'; P = 0 }
+    # Softmax over axis 1 of a (2, 2) input: each column sums to 1.
+    @{ Case = 'Softmax along axis 1'; In = 2, 2; Row = @(0, 5, 0, 5); Expected = @(0.5, 0.5, 0.5, 0.5)
+        Add = { param($m) $m | Add-SoftmaxLayer -Axis 1 } }
+    @{ Case = 'Softmax on axis 1'; Add = { param($m) $m | Add-SoftmaxLayer -Axis 1 }; In = 3, 4; Onnx = $true }
+    # Flatten
+    # Flatten on Input((4, 3, 2)) -> (None, 24)
+    @{ Case = 'Flatten'; Add = { param($m) $m | Add-FlattenLayer }; In = 4, 3, 2; Out = '(None, 24)'; P = 0; Onnx = $true }
+    @{ Case = 'Flatten keeps row-major order'; In = 2, 2, 1; Row = @(1, 2, 3, 4); Expected = @(1, 2, 3, 4)
+        Add = { param($m) $m | Add-FlattenLayer } }
+    # Reshape
+    # Reshape((-1, 4)) on Input((12,)) -> (None, 3, 4)
+    @{ Case = 'Reshape with one -1'; In = , 12; Out = '(None, 3, 4)'; P = 0; Onnx = $true
+        Add = { param($m) $m | Add-ReshapeLayer -TargetShape -1, 4 } }
+    @{ Case = 'Reshape keeps row-major order'; In = , 6; Row = @(1, 2, 3, 4, 5, 6); Expected = @(1, 2, 3, 4, 5, 6)
+        Add = { param($m) $m | Add-ReshapeLayer 3, 2 } }
+    # Permute
+    # Permute((2, 1)) on Input((10, 64)) -> (None, 64, 10)  (the Keras docs' example)
+    @{ Case = 'Permute'; Add = { param($m) $m | Add-PermuteLayer -Dims 2, 1 }; In = 10, 64; Out = '(None, 64, 10)'; P = 0 }
+    @{ Case = 'Permute swaps axes'; In = 2, 3; Row = @(1, 2, 3, 4, 5, 6); Expected = @(1, 4, 2, 5, 3, 6)
+        Add = { param($m) $m | Add-PermuteLayer 2, 1 } }
+    @{ Case = 'Permute'; Add = { param($m) $m | Add-PermuteLayer -Dims 2, 1 }; In = 10, 6; Onnx = $true }
+    # RepeatVector
+    # RepeatVector(3) on Input((5,)) -> (None, 3, 5)
+    @{ Case = 'RepeatVector'; Add = { param($m) $m | Add-RepeatVectorLayer 3 }; In = , 5; Out = '(None, 3, 5)'; P = 0; Onnx = $true }
+    @{ Case = 'RepeatVector repeats rows'; In = , 2; Row = @(7, 8); Expected = @(7, 8, 7, 8)
+        Add = { param($m) $m | Add-RepeatVectorLayer 2 } }
+    # Dropout
+    @{ Case = 'Dropout'; Add = { param($m) $m | Add-DropoutLayer 0.5 }; In = , 6; Out = '(None, 6)'; P = 0 }
+    @{ Case = 'Dropout is off at inference'; Add = { param($m) $m | Add-DropoutLayer 0.9 }; In = , 2; Row = @(1, 2); Expected = @(1, 2) }
+    @{ Case = 'Dropout last'; Add = { param($m) $m | Add-DropoutLayer 0.3 }; In = , 6; Onnx = $true }
+    # GaussianNoise
+    @{ Case = 'GaussianNoise'; Add = { param($m) $m | Add-GaussianNoiseLayer 0.1 }; In = , 6; Out = '(None, 6)'; P = 0 }
+    @{ Case = 'GaussianNoise is off at inference'; In = , 2; Row = @(1, 2); Expected = @(1, 2)
+        Add = { param($m) $m | Add-GaussianNoiseLayer 5 } }
+    # AlphaDropout
+    @{ Case = 'AlphaDropout'; Add = { param($m) $m | Add-AlphaDropoutLayer 0.2 }; In = , 6; Out = '(None, 6)'; P = 0 }
+    @{ Case = 'AlphaDropout is off at inference'; In = , 2; Row = @(1, 2); Expected = @(1, 2)
+        Add = { param($m) $m | Add-AlphaDropoutLayer 0.5 } }
+    # ActivityRegularization
+    # ActivityRegularization(l1=0.01) on Input((6,)) -> (None, 6)
+    @{ Case = 'ActivityRegularization'; In = , 6; Out = '(None, 6)'; P = 0
+        Add = { param($m) $m | Add-ActivityRegularizationLayer -L1 0.01 -L2 0.001 } }
+    @{ Case = 'ActivityRegularization passes its input through'; In = , 2; Row = @(1, 2); Expected = @(1, 2)
+        Add = { param($m) $m | Add-ActivityRegularizationLayer -L2 1 } }
+    # Normalization
+    # Normalization() adapted to rows of 2 features: mean (2,), variance (2,) and count () -> 5, all non-trainable
+    @{ Case = 'Normalization adapted'; In = , 2; Out = '(None, 2)'; P = 5; NT = 5
+        Add = { param($m) $m | Add-NormalizationLayer -Adapt @(@(0, 10), @(2, 30)) } }
+    # (x - mean) / sqrt(variance): (3 - 1) / 2 = 1, (0 - 2) / 1 = -2
+    @{ Case = 'Normalization: (x - mean) / sqrt(variance)'; In = , 2; Row = @(3, 0); Expected = @(1, -2)
+        Add = { param($m) $m | Add-NormalizationLayer -Mean 1, 2 -Variance 4, 1 } }
+    @{ Case = 'Normalization'; In = , 4; Onnx = $true
+        Add = { param($m) $m | Add-NormalizationLayer -Mean 0.1, -0.2, 0.3, 0 -Variance 0.5, 2, 1, 0.25 } }
+    @{ Case = 'Normalization on axis 1 of 3-D input'; In = 3, 4; Onnx = $true
+        Add = { param($m) $m | Add-NormalizationLayer -Axis 1 -Mean 0.1, -0.2, 0.3 -Variance 0.5, 2, 1 } }
+    # BatchNormalization
+    # BatchNormalization() on Input((8,)) -> 4*8 = 32 params, 16 non-trainable (moving mean and variance)
+    @{ Case = 'BatchNormalization'; In = , 8; Out = '(None, 8)'; P = 32; NT = 16; Onnx = $true
+        Add = { param($m) $m | Add-BatchNormalizationLayer } }
+    # BatchNormalization(center=False) on Input((4, 8)) -> gamma + moving stats = 24, 16 non-trainable
+    @{ Case = 'BatchNormalization without center'; In = 4, 8; Out = '(None, 4, 8)'; P = 24; NT = 16
+        Add = { param($m) $m | Add-BatchNormalizationLayer -Center:$false -Momentum 0.9 } }
+    # at inference, fresh statistics (mean 0, variance 1, gamma 1, beta 0): x / sqrt(1 + 0.001) -> 0.9995, 1.999
+    @{ Case = 'BatchNormalization at inference'; In = , 2; Row = @(1, 2); Expected = @(0.9995, 1.999)
+        Add = { param($m) $m | Add-BatchNormalizationLayer } }
+    @{ Case = 'BatchNormalization without center on 3-D input'; In = 4, 8; Onnx = $true
+        Add = { param($m) $m | Add-BatchNormalizationLayer -Center:$false } }
+    # LayerNormalization
+    # LayerNormalization() on Input((8,)) -> 16
+    @{ Case = 'LayerNormalization'; In = , 8; Out = '(None, 8)'; P = 16; Onnx = $true
+        Add = { param($m) $m | Add-LayerNormalizationLayer } }
+    @{ Case = 'LayerNormalization per sample'; In = , 2; Row = @(1, 3); Expected = @(-1, 1)
+        Add = { param($m) $m | Add-LayerNormalizationLayer -Epsilon 1e-9 } }
+    @{ Case = 'LayerNormalization without scale'; In = 3, 8; Onnx = $true
+        Add = { param($m) $m | Add-LayerNormalizationLayer -Scale:$false -Epsilon 0.01 } }
+    # Conv1D
+    # Conv1D(16, 5) on Input((20, 8)) -> (None, 16, 16), 5*8*16+16 = 656
+    @{ Case = 'Conv1D'; In = 20, 8; Out = '(None, 16, 16)'; P = 656; Onnx = $true
+        Add = { param($m) $m | Add-Conv1DLayer 16 5 -Activation relu } }
+    # Conv1D(4, 3, strides=2, padding='same') on Input((9, 2)) -> ceil(9/2) = 5 -> (None, 5, 4), 3*2*4+4 = 28
+    @{ Case = 'Conv1D same, strided'; In = 9, 2; Out = '(None, 5, 4)'; P = 28; Onnx = $true
+        Add = { param($m) $m | Add-Conv1DLayer 4 3 -Strides 2 -Padding same } }
+    # Conv1D(2, 3, padding='causal', dilation_rate=2) on Input((6, 1)) -> (None, 6, 2), 3*1*2+2 = 8
+    @{ Case = 'Conv1D causal, dilated'; In = 6, 1; Out = '(None, 6, 2)'; P = 8; Onnx = $true
+        Add = { param($m) $m | Add-Conv1DLayer 2 3 -Padding causal -DilationRate 2 } }
+    # kernel (2, 1, 1) of ones, no bias, valid: sliding sums 1 + 2, 2 + 3
+    @{ Case = 'Conv1D: sliding window sums'; In = 3, 1; Row = @(1, 2, 3); Expected = @(3, 5)
+        Add = { param($m) $m | Add-Conv1DLayer 1 2 -KernelInitializer ones -UseBias:$false } }
+    # Conv2D
+    # Conv2D(32, 3) on Input((28, 28, 1)) -> (None, 26, 26, 32), 320
+    @{ Case = 'Conv2D'; In = 28, 28, 1; Out = '(None, 26, 26, 32)'; P = 320
+        Add = { param($m) $m | Add-Conv2DLayer 32 3 -Activation relu } }
+    # Conv2D(8, 3, strides=2, padding='same') on Input((7, 7, 3)) -> (None, 4, 4, 8), 3*3*3*8+8 = 224
+    @{ Case = 'Conv2D same, strided'; In = 7, 7, 3; Out = '(None, 4, 4, 8)'; P = 224
+        Add = {
+            param($m)
+            $maxNorm = New-Constraint max_norm -Axis 0, 1, 2
+            $m | Add-Conv2DLayer 8 3 -Strides 2 -Padding same -KernelRegularizer l2 -KernelConstraint $maxNorm
+        } }
+    # Conv2D(4, (2, 3), data_format='channels_first', use_bias=False) on Input((3, 5, 6)) -> (None, 4, 4, 4), 2*3*3*4 = 72
+    @{ Case = 'Conv2D channels_first'; In = 3, 5, 6; Out = '(None, 4, 4, 4)'; P = 72; Onnx = $true
+        Add = { param($m) $m | Add-Conv2DLayer 4 2, 3 -DataFormat channels_first -UseBias:$false } }
+    # kernel (2, 2, 1, 1) of ones on a 2x2 image, no bias: one output, 1 + 2 + 3 + 4
+    @{ Case = 'Conv2D: window sum'; In = 2, 2, 1; Row = @(1, 2, 3, 4); Expected = , 10
+        Add = { param($m) $m | Add-Conv2DLayer 1 2 -KernelInitializer ones -UseBias:$false } }
+    @{ Case = 'Conv2D'; Add = { param($m) $m | Add-Conv2DLayer 8 3 -Activation relu }; In = 8, 8, 1; Onnx = $true }
+    @{ Case = 'Conv2D same, strided'; Add = { param($m) $m | Add-Conv2DLayer 8 3 -Strides 2 -Padding same }; In = 7, 7, 3; Onnx = $true }
+    @{ Case = 'Conv2D dilated'; Add = { param($m) $m | Add-Conv2DLayer 3 3 -DilationRate 2 -Padding same }; In = 7, 6, 2; Onnx = $true }
+    # MaxPooling1D
+    # MaxPooling1D(2) on Input((10, 3)) -> (None, 5, 3)
+    @{ Case = 'MaxPooling1D'; Add = { param($m) $m | Add-MaxPooling1DLayer 2 }; In = 10, 3; Out = '(None, 5, 3)'; P = 0; Onnx = $true }
+    @{ Case = 'MaxPooling1D'; Add = { param($m) $m | Add-MaxPooling1DLayer 2 }; In = 4, 1; Row = @(1, 3, -2, -1); Expected = @(3, -1) }
+    # MaxPooling2D
+    # MaxPooling2D() on Input((7, 7, 2)) -> (None, 3, 3, 2); pool 3, strides 2, same -> (None, 4, 4, 2)
+    @{ Case = 'MaxPooling2D'; Add = { param($m) $m | Add-MaxPooling2DLayer }; In = 7, 7, 2; Out = '(None, 3, 3, 2)'; P = 0; Onnx = $true }
+    @{ Case = 'MaxPooling2D same'; In = 7, 7, 2; Out = '(None, 4, 4, 2)'; P = 0; Onnx = $true
+        Add = { param($m) $m | Add-MaxPooling2DLayer 3 -Strides 2 -Padding same } }
+    # 3x3 image 1..9, 2x2 pool, stride 2, same: windows {1,2,4,5}, {3,6}, {7,8}, {9}
+    @{ Case = 'MaxPooling2D same ignores padding'; In = 3, 3, 1; Row = @(-1, -2, -3, -4, -5, -6, -7, -8, -9); Expected = @(-1, -3, -7, -9)
+        Add = { param($m) $m | Add-MaxPooling2DLayer 2 -Padding same } }
+    # AveragePooling1D
+    # AveragePooling1D(2) on Input((10, 3)) -> (None, 5, 3); AveragePooling2D(2, padding='same') on (7, 7, 3) -> (None, 4, 4, 3)
+    @{ Case = 'AveragePooling1D'; In = 10, 3; Out = '(None, 5, 3)'; P = 0; Onnx = $true
+        Add = { param($m) $m | Add-AveragePooling1DLayer 2 } }
+    @{ Case = 'AveragePooling1D'; In = 4, 1; Row = @(1, 3, -2, -1); Expected = @(2, -1.5)
+        Add = { param($m) $m | Add-AveragePooling1DLayer 2 } }
+    @{ Case = 'AveragePooling1D same'; In = 10, 3; Onnx = $true
+        Add = { param($m) $m | Add-AveragePooling1DLayer 3 -Strides 2 -Padding same } }
+    # AveragePooling2D
+    @{ Case = 'AveragePooling2D same'; In = 7, 7, 3; Out = '(None, 4, 4, 3)'; P = 0; Onnx = $true
+        Add = { param($m) $m | Add-AveragePooling2DLayer 2 -Padding same } }
+    @{ Case = 'AveragePooling2D same averages real inputs only'; In = 3, 3, 1
+        Row = @(1, 2, 3, 4, 5, 6, 7, 8, 9); Expected = @(3, 4.5, 7.5, 9)
+        Add = { param($m) $m | Add-AveragePooling2DLayer 2 -Padding same } }
+    @{ Case = 'AveragePooling2D channels_first'; In = 3, 6, 4; Onnx = $true
+        Add = { param($m) $m | Add-AveragePooling2DLayer 2 -DataFormat channels_first } }
+    # GlobalAveragePooling1D
+    # GlobalAveragePooling1D on Input((10, 3)) -> (None, 3); GlobalAveragePooling2D on (5, 5, 4) -> (None, 4)
+    @{ Case = 'GlobalAveragePooling1D'; In = 10, 3; Out = '(None, 3)'; P = 0; Onnx = $true
+        Add = { param($m) $m | Add-GlobalAveragePooling1DLayer } }
+    @{ Case = 'GlobalAveragePooling1D per channel'; In = 3, 2; Row = @(1, 10, 2, 20, 3, 30); Expected = @(2, 20)
+        Add = { param($m) $m | Add-GlobalAveragePooling1DLayer } }
+    # GlobalAveragePooling2D
+    @{ Case = 'GlobalAveragePooling2D'; In = 5, 5, 4; Out = '(None, 4)'; P = 0; Onnx = $true
+        Add = { param($m) $m | Add-GlobalAveragePooling2DLayer } }
+    @{ Case = 'GlobalAveragePooling2D per channel'; In = 2, 2, 2; Row = @(1, 0, 2, 0, 3, 0, 6, 4); Expected = @(3, 1)
+        Add = { param($m) $m | Add-GlobalAveragePooling2DLayer } }
+    @{ Case = 'GlobalAveragePooling2D channels_first, keepdims'; In = 4, 5, 5; Onnx = $true
+        Add = { param($m) $m | Add-GlobalAveragePooling2DLayer -DataFormat channels_first -KeepDims } }
+    # SimpleRNN
+    # SimpleRNN(16) on Input((10, 3)) -> (None, 16), 3*16 + 16*16 + 16 = 320
+    @{ Case = 'SimpleRNN'; Add = { param($m) $m | Add-SimpleRNNLayer 16 }; In = 10, 3; Out = '(None, 16)'; P = 320; Onnx = $true }
+    @{ Case = 'SimpleRNN returning sequences'; In = 10, 3; Out = '(None, 10, 16)'; P = 320
+        Add = { param($m) $m | Add-SimpleRNNLayer 16 -ReturnSequences -GoBackwards } }
+    # SimpleRNN(1, activation=None), kernel 1, recurrent 0.5: h = x_t + 0.5 h -> 1, 2.5, 4.25; backwards (3, 2, 1) -> 3, 3.5, 2.75
+    @{ Case = 'SimpleRNN recurrence'; In = 3, 1; Row = @(1, 2, 3); Expected = @(1, 2.5, 4.25)
+        Add = {
+            param($m)
+            $half = New-Initializer constant -Value 0.5
+            $m | Add-SimpleRNNLayer 1 -Activation linear -KernelInitializer ones -RecurrentInitializer $half -ReturnSequences
+        } }
+    @{ Case = 'SimpleRNN go_backwards'; In = 3, 1; Row = @(1, 2, 3); Expected = @(2.75)
+        Add = {
+            param($m)
+            $half = New-Initializer constant -Value 0.5
+            $m | Add-SimpleRNNLayer 1 -Activation linear -KernelInitializer ones -RecurrentInitializer $half -GoBackwards
+        } }
+    @{ Case = 'SimpleRNN returning sequences, backwards, relu'; In = 10, 3; Onnx = $true
+        Add = { param($m) $m | Add-SimpleRNNLayer 6 -ReturnSequences -GoBackwards -Activation relu } }
+    # LSTM
+    # LSTM(64) on Input((5, 100)) -> (None, 64), 4*(100*64 + 64*64 + 64) = 42,240
+    @{ Case = 'LSTM'; Add = { param($m) $m | Add-LSTMLayer 64 }; In = 5, 100; Out = '(None, 64)'; P = 42240 }
+    # LSTM(8, return_sequences=True) on Input((6, 4)) -> (None, 6, 8), 4*(4*8 + 8*8 + 8) = 416
+    @{ Case = 'LSTM returning sequences'; In = 6, 4; Out = '(None, 6, 8)'; P = 416; Onnx = $true
+        Add = { param($m) $m | Add-LSTMLayer 8 -ReturnSequences } }
+    # LSTM(1), kernel 1, recurrent 0, no bias, one step of x = 1: i = f = o = sigmoid(1), c = i * tanh(1), h = o * tanh(c)
+    # = 0.7311 * tanh(0.7311 * 0.7616)
+    @{ Case = 'LSTM cell'; In = 1, 1; Row = , 1; Expected = , 0.3696
+        Add = { param($m) $m | Add-LSTMLayer 1 -KernelInitializer ones -RecurrentInitializer zeros -UseBias:$false } }
+    @{ Case = 'LSTM'; Add = { param($m) $m | Add-LSTMLayer 12 }; In = 5, 10; Onnx = $true }
+    @{ Case = 'LSTM backwards without bias'; In = 6, 4; Onnx = $true
+        Add = { param($m) $m | Add-LSTMLayer 5 -GoBackwards -UseBias:$false } }
+    # GRU
+    # GRU(32) on Input((10, 10)) (reset_after=True) -> 3*(10*32 + 32*32 + 2*32) = 4,224
+    @{ Case = 'GRU'; Add = { param($m) $m | Add-GRULayer 32 }; In = 10, 10; Out = '(None, 32)'; P = 4224 }
+    # GRU(4, reset_after=False) on Input((5, 3)) -> 3*(3*4 + 4*4 + 4) = 96
+    @{ Case = 'GRU without reset_after'; In = 5, 3; Out = '(None, 5, 4)'; P = 96; Onnx = $true
+        Add = { param($m) $m | Add-GRULayer 4 -ResetAfter:$false -ReturnSequences } }
+    # GRU(1) reset_after, kernel 1, recurrent 0, no bias, x = 1 from h = 0: h = (1 - z) tanh(1) with z = sigmoid(1)
+    # = (1 - 0.7311) * 0.7616
+    @{ Case = 'GRU cell'; In = 1, 1; Row = , 1; Expected = , 0.2048
+        Add = { param($m) $m | Add-GRULayer 1 -KernelInitializer ones -RecurrentInitializer zeros -UseBias:$false } }
+    @{ Case = 'GRU'; Add = { param($m) $m | Add-GRULayer 12 }; In = 10, 10; Onnx = $true }
+    @{ Case = 'GRU backwards, returning sequences'; In = 5, 3; Onnx = $true
+        Add = { param($m) $m | Add-GRULayer 4 -GoBackwards -ReturnSequences } }
+    # Several layers in one model
+    @{ Case = 'Dense softmax classifier head'; In = , 5; Onnx = $true
+        Add = { param($m) $m | Add-DenseLayer 6 -Activation tanh | Add-DenseLayer 3 -Activation softmax } }
+    @{ Case = 'Dropout, AlphaDropout, GaussianNoise, ActivityRegularization (identity)'; In = , 6; Onnx = $true
+        Add = { param($m) $m | Add-DenseLayer 4 | Add-DropoutLayer 0.5 | Add-AlphaDropoutLayer 0.2 | Add-GaussianNoiseLayer 0.1 |
+            Add-ActivityRegularizationLayer -L1 0.01 } }
+    @{ Case = 'Embedding, Conv1D, pooling, LSTM, Dense softmax'; In = , 12; Tokens = 30; Onnx = $true
+        Add = { param($m) $m | Add-EmbeddingLayer 30 6 | Add-Conv1DLayer 8 3 -Padding same -Activation relu | Add-MaxPooling1DLayer 2 |
+            Add-LSTMLayer 5 | Add-DenseLayer 3 -Activation softmax } }
+)
