@@ -55,13 +55,15 @@ BeforeAll {
     # Export every case, run ONNX Runtime once over the folder, keep Invoke-ModelPredict's matrices to compare.
     $script:CaseDir = Join-Path $TestDrive 'cases'
     New-Item -ItemType Directory $CaseDir | Out-Null
-    $script:Expected = @{}
+    # Named apart from the cases' own fields: a case row may carry Expected (its values case), which -ForEach makes a variable.
+    $script:Predicted = @{}
     for ($i = 0; $i -lt $OnnxCases.Count; $i++) {
         $c = New-CaseModel $OnnxCases[$i] (100 + $i)
         $stem = Join-Path $CaseDir ('case{0:D3}' -f $i)
         $c.Model | Export-OnnxModel -Path "$stem.onnx"
         Write-OnnxInput $c.X "$stem.input.json"
-        $script:Expected[$OnnxCases[$i].Case] = @{ Stem = $stem; Matrix = ($c.Model | Invoke-ModelPredict -X $c.X -AsMatrix); Shape = $c.Model.Engine.OutputShape }
+        $matrix = $c.Model | Invoke-ModelPredict -X $c.X -AsMatrix
+        $script:Predicted[$OnnxCases[$i].Case] = @{ Stem = $stem; Matrix = $matrix; Shape = $c.Model.Engine.OutputShape }
     }
 
     # A trained classifier with names: the metadata and the graph's names.
@@ -75,13 +77,13 @@ BeforeAll {
     $features = $split.Engine.Features
     for ($r = 0; $r -lt 6; $r++) { for ($j = 0; $j -lt 4; $j++) { $irisX[$r, $j] = $features[($r * 25) * 4 + $j] } }
     Write-OnnxInput $irisX "$irisStem.input.json"
-    $script:Expected['iris'] = @{ Stem = $irisStem; Matrix = ($Iris | Invoke-ModelPredict -X $irisX -AsMatrix); Shape = , 3 }
+    $script:Predicted['iris'] = @{ Stem = $irisStem; Matrix = ($Iris | Invoke-ModelPredict -X $irisX -AsMatrix); Shape = , 3 }
 
     & dotnet $OnnxRun $CaseDir
     if ($LASTEXITCODE -ne 0) { throw 'tests/onnx/OnnxRun failed.' }
 
     function Get-OnnxResult([string] $Name) {
-        Get-Content -Raw "$($Expected[$Name].Stem).output.json" | ConvertFrom-Json
+        Get-Content -Raw "$($Predicted[$Name].Stem).output.json" | ConvertFrom-Json
     }
 
     function Get-MaxAbsDifference($Result, $Expected) {
@@ -103,7 +105,7 @@ Describe 'Export-OnnxModel' -Tag Slow {
         It '<Case>' -ForEach $OnnxCases {
             $result = Get-OnnxResult $Case
             $result.error | Should -BeNullOrEmpty
-            $expected = $Expected[$Case]
+            $expected = $Predicted[$Case]
             @($result.shape) | Should -Be (@(5) + @($expected.Shape))
             Get-MaxAbsDifference $result $expected | Should -BeLessOrEqual 1e-5
         }
@@ -116,7 +118,7 @@ Describe 'Export-OnnxModel' -Tag Slow {
             $result.inputs | Should -Be 'features'
             $result.outputs | Should -Be 'probabilities'
             $result.producer | Should -Be 'KerasPS'
-            Get-MaxAbsDifference $result $Expected['iris'] | Should -BeLessOrEqual 1e-5
+            Get-MaxAbsDifference $result $Predicted['iris'] | Should -BeLessOrEqual 1e-5
         }
 
         It 'carries the class labels and feature names in metadata_props' {
