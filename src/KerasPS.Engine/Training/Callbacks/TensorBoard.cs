@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
-using Tensorboard;
+using KerasPS.Engine.Training.Callbacks.Proto;
 
 namespace KerasPS.Engine.Training.Callbacks;
 
@@ -17,7 +17,8 @@ public sealed class TensorBoard : Callback
 
     public TensorBoard(string logDir)
     {
-        if (string.IsNullOrWhiteSpace(logDir)) throw KerasException.BadArgument("InvalidLogDir", "TensorBoard needs a log folder, e.g. ./logs/run1.");
+        if (string.IsNullOrWhiteSpace(logDir))
+            throw KerasException.BadArgument("InvalidLogDir", "TensorBoard needs a log folder, e.g. ./logs/run1.");
         LogDir = logDir;
     }
 
@@ -52,7 +53,8 @@ public sealed class TensorBoard : Callback
         try { return new EventFileWriter(Path.Combine(LogDir, run)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KerasException("LogDirUnavailable", ErrorKind.ResourceUnavailable, $"Cannot write TensorBoard logs to '{Path.Combine(LogDir, run)}': {e.Message}", e) { Target = LogDir };
+            throw new KerasException("LogDirUnavailable", ErrorKind.ResourceUnavailable,
+                $"Cannot write TensorBoard logs to '{Path.Combine(LogDir, run)}': {e.Message}", e) { Target = LogDir };
         }
     }
 
@@ -66,15 +68,17 @@ public sealed class TensorBoard : Callback
 /// <summary>
 /// Writes one TensorFlow event file: each record is length (uint64 LE), masked CRC32C of the length, the data, masked
 /// CRC32C of the data. The first event carries the file version ("brain.Event:2"); each later one carries one step's
-/// scalars in one summary. Events are TensorBoard's own Event and Summary messages as TorchSharp ships them (classes
-/// generated from tensorboard's event.proto and summary.proto, serialized by Google.Protobuf); only the record framing
-/// is written here. Each record is flushed as written, so TensorBoard shows a run while it trains.
+/// scalars in one summary. Events are TensorBoard's Event and Summary messages, as classes generated from
+/// <c>Proto/tensorboard_event.proto</c> and serialized by Google.Protobuf; only the record framing is written here.
+/// Each record is flushed as written, so TensorBoard shows a run while it trains.
 /// </summary>
 /// <remarks>
 /// TorchSharp's <c>torch.utils.tensorboard.SummaryWriter</c> is not used: its <c>add_scalar</c> writes one event per
 /// value (Keras writes one per epoch with all values), its <c>add_scalars</c> makes a folder per tag instead of
 /// train/ and validation/, its first event's wall_time is <c>DateTime.Now.Ticks</c> rather than seconds, its wall
-/// times are whole seconds and its steps 32-bit, and it reopens the file for each event.
+/// times are whole seconds and its steps 32-bit, and it reopens the file for each event. Its generated Event class
+/// (proto3, step without presence) leaves step 0 out of the first epoch's event; ours declares step optional, so
+/// every scalar event carries its step as the files always did.
 /// </remarks>
 public sealed class EventFileWriter : IDisposable
 {
