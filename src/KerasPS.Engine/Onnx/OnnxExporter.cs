@@ -22,14 +22,15 @@ public sealed record OnnxExportOptions
 /// </summary>
 public static class OnnxExporter
 {
+    /// <summary>The ONNX opset the files use.</summary>
+    public const int Opset = OnnxGraph.Opset;
+
     /// <summary>
     /// The metadata keys the file carries: classes and feature_names as JSON arrays, target as text, and the model's
     /// Keras config (the Sequential as Keras 3 serializes it, the same JSON a checkpoint's config holds).
     /// </summary>
-    /// <summary>The ONNX opset the files use.</summary>
-    public const int Opset = OnnxGraph.Opset;
-
-    public const string ClassesKey = "classes", FeatureNamesKey = "feature_names", TargetKey = "target", KerasConfigKey = "keras_model_config";
+    public const string ClassesKey = "classes", FeatureNamesKey = "feature_names", TargetKey = "target",
+        KerasConfigKey = "keras_model_config";
 
     /// <summary>Checks the model can be exported, then writes it to <paramref name="path"/> atomically.</summary>
     public static void Save(SequentialModel model, string path, OnnxExportOptions? options = null)
@@ -56,11 +57,13 @@ public static class OnnxExporter
     {
         options ??= new OnnxExportOptions();
         if (!model.IsBuilt)
-            throw KerasException.BadOperation("ModelNotBuilt", $"Model '{model.Name}' has no weights yet, so there is nothing to export. Train it or give it an -InputShape first.");
+            throw KerasException.BadOperation("ModelNotBuilt",
+                $"Model '{model.Name}' has no weights yet, so there is nothing to export. Train it or give it an -InputShape first.");
         CheckName(options.InputName, "InputName");
         CheckName(options.OutputName, "OutputName");
         if (options.InputName == options.OutputName)
-            throw KerasException.BadArgument("InvalidOnnxName", $"The ONNX input and output need different names; both are '{options.InputName}'.", options.OutputName);
+            throw KerasException.BadArgument("InvalidOnnxName",
+                $"The ONNX input and output need different names; both are '{options.InputName}'.", options.OutputName);
         var lowerings = model.Layers.Select(CheckExportable).ToArray();
 
         var g = new OnnxGraph(model.Name);
@@ -111,16 +114,22 @@ public static class OnnxExporter
 
     private static string TargetPath(string path)
     {
-        if (string.IsNullOrWhiteSpace(path)) throw KerasException.BadArgument("InvalidOnnxPath", "The ONNX path is empty. Give a file path such as model.onnx.");
+        if (string.IsNullOrWhiteSpace(path))
+            throw KerasException.BadArgument("InvalidOnnxPath", "The ONNX path is empty. Give a file path such as model.onnx.");
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
-            throw KerasException.BadArgument("InvalidOnnxPath", $"'{full}' is a folder. Give a file path such as {Path.Combine(full, "model.onnx")}.", path);
+            throw KerasException.BadArgument("InvalidOnnxPath",
+                $"'{full}' is a folder. Give a file path such as {Path.Combine(full, "model.onnx")}.", path);
         var dir = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(dir))
-            throw new KerasException("OnnxFolderNotFound", ErrorKind.ObjectNotFound, $"The folder '{dir}' does not exist. Create it first (New-Item -ItemType Directory).") { Target = path };
+            throw new KerasException("OnnxFolderNotFound", ErrorKind.ObjectNotFound,
+                $"The folder '{dir}' does not exist. Create it first (New-Item -ItemType Directory).") { Target = path };
         return full;
     }
 
     private static KerasException Exists(string full) =>
-        new("OnnxFileExists", ErrorKind.ResourceExists, $"'{full}' already exists. Use -Force to replace it, or choose another path.") { Target = full };
+        new("OnnxFileExists", ErrorKind.ResourceExists, $"'{full}' already exists. Use -Force to replace it, or choose another path.")
+        {
+            Target = full,
+        };
 }

@@ -92,14 +92,15 @@ internal sealed class OnnxGraph
     public void SetOutput(string tensor, string outputName)
     {
         Reserve(outputName);
-        if (nodes.Count > 0 && nodes[^1].Outputs.Length >= 1 && nodes[^1].Outputs[0] == tensor && nodes.All(n => !n.Inputs.Contains(tensor)))
+        if (nodes.Count > 0 && nodes[^1].Outputs.Length >= 1 && nodes[^1].Outputs[0] == tensor
+            && nodes.All(n => !n.Inputs.Contains(tensor)))
         {
             var last = nodes[^1];
             var outs = (string[])last.Outputs.Clone();
             outs[0] = outputName;
             nodes[^1] = last with { Outputs = outs };
         }
-        else nodes.Add(new OnnxNode("Identity", new[] { tensor }, new[] { outputName }, Fresh("output_node"), Array.Empty<OnnxAttribute>()));
+        else nodes.Add(new OnnxNode("Identity", new[] { tensor }, new[] { outputName }, Fresh("output_node"), []));
     }
 
     // ---------------------------------------------------------------- serialization (classes generated from onnx.proto)

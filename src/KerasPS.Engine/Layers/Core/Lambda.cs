@@ -139,7 +139,9 @@ public sealed class Lambda : Layer, IKerasLayer<Lambda>, IOnnxSingleLowering
             { Target = Name };
     }
 
-    /// <summary>The expression as ONNX nodes on <paramref name="x"/>; script-block Lambdas have none (the exporter refuses them first).</summary>
+    /// <summary>
+    /// The expression as ONNX nodes on <paramref name="x"/>; script-block Lambdas have none (the exporter refuses them first).
+    /// </summary>
     string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x) =>
         expression?.LowerToOnnx(g, x, InputShape!) ?? throw new InvalidOperationException("A script-block Lambda has no ONNX form.");
 }

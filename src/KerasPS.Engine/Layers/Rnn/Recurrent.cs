@@ -210,15 +210,17 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
             var rb = OnnxRecurrentBias ? ReorderBias(values, gates * units) : new float[gates * units];
             inputs.Add(g.Constant("B", wb.Concat(rb).ToArray(), 1, 2 * gates * units));
         }
-        var names = OnnxActivationNames(OnnxActivations.RecurrentName(Activation)!, OnnxActivations.RecurrentName(RecurrentActivation) ?? "");
+        var activation = OnnxActivations.RecurrentName(Activation)!;
+        var names = OnnxActivationNames(activation, OnnxActivations.RecurrentName(RecurrentActivation) ?? "");
         var attributes = new List<OnnxAttribute> { A("hidden_size", (long)units), A("direction", "forward"), A("activations", names) };
         attributes.AddRange(OnnxExtraAttributes);
 
         var timeMajor = g.Op("Transpose", new[] { x }, A("perm", new long[] { 1, 0, 2 }));
         if (GoBackwards)
         {
-            var reversed = new[] { timeMajor, g.Longs("starts", -1), g.Longs("ends", long.MinValue), g.Longs("axes", 0), g.Longs("steps", -1) };
-            timeMajor = g.Op("Slice", reversed);
+            var starts = g.Longs("starts", -1);
+            var ends = g.Longs("ends", long.MinValue);
+            timeMajor = g.Op("Slice", new[] { timeMajor, starts, ends, g.Longs("axes", 0), g.Longs("steps", -1) });
         }
         inputs.Insert(0, timeMajor);
         // Y (steps, 1, batch, units), Y_h (1, batch, units)
