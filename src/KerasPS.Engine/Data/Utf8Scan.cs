@@ -14,6 +14,8 @@ internal static class Utf8Scan
     private const int Chunk = 1 << 20;
 
     /// <summary>Data lines (line breaks, plus an unterminated last line, minus the header); throws InvalidEncoding at a bad byte.</summary>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="delimiter">The field separator, used to name the column of a bad byte; null to detect it.</param>
     /// <param name="marked">The encoding a UTF-16 or UTF-32 byte order mark names (then the file is not checked as UTF-8); null otherwise.</param>
     public static long CheckAndCountLines(string path, char? delimiter, out Encoding? marked)
     {

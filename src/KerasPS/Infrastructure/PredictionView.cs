@@ -7,8 +7,14 @@ internal static class PredictionView
 {
     public const string TypeName = "KerasPS.Prediction";
 
+    /// <param name="classes">The model's class names, or null for a regression model.</param>
+    /// <param name="raw">The model's outputs, row after row.</param>
+    /// <param name="rows">How many rows <paramref name="raw"/> holds.</param>
+    /// <param name="perRow">Outputs per row.</param>
     /// <param name="keys">Row keys (an id column), or null for 0-based indices.</param>
+    /// <param name="keyName">The name of the key property; "Id" when null.</param>
     /// <param name="submission">Only the key and one probability per class (Kaggle's submission layout).</param>
+    /// <param name="indices">The input position of each row, when the rows are a selection; null for 0, 1, 2, ...</param>
     public static IEnumerable<PSObject> Rows(IReadOnlyList<string>? classes, float[] raw, int rows, int perRow,
         IReadOnlyList<string>? keys = null, string? keyName = null, bool submission = false, int[]? indices = null)
     {

@@ -89,7 +89,7 @@ public sealed class EventFileWriter : IDisposable
             var v = new MemoryStream();
             Bytes(v, 1, Encoding.UTF8.GetBytes(tag));
             v.WriteByte((2 << 3) | 5);   // simple_value: float, fixed32
-            Span<byte> f = stackalloc byte[4];
+            var f = new byte[4];
             BinaryPrimitives.WriteSingleLittleEndian(f, (float)value);
             v.Write(f);
             Bytes(summary, 1, v.ToArray());

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Text;
 using KerasPS.Engine.Data;
 using KerasPS.Infrastructure;
 

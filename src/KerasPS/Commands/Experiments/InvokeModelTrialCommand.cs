@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using KerasPS.Engine;
-using KerasPS.Engine.Data;
 using KerasPS.Engine.Sweeps;
 using KerasPS.Engine.Training;
 using KerasPS.Engine.Training.Callbacks;
