@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Management.Automation;
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
 
@@ -57,14 +56,14 @@ public static class ArrayInput
 
     internal static IEnumerable<object?> Items(object o)
     {
-        o = o is PSObject p ? p.BaseObject : o;
-        if (o is IEnumerable e and not string) foreach (var item in e) yield return item is PSObject ip ? ip.BaseObject : item;
+        o = PSValue.Unwrap(o)!;
+        if (o is IEnumerable e and not string) foreach (var item in e) yield return PSValue.Unwrap(item);
         else yield return o;
     }
 
     private static List<float[]> Rows(object x, string what)
     {
-        x = x is PSObject p ? p.BaseObject : x;
+        x = PSValue.Unwrap(x)!;
         if (x is float[,] f2) return Matrix(f2.GetLength(0), f2.GetLength(1), (i, j) => f2[i, j], what);
         if (x is double[,] d2) return Matrix(d2.GetLength(0), d2.GetLength(1), (i, j) => d2[i, j], what);
         var rows = new List<float[]>();

@@ -44,7 +44,7 @@ public sealed class ObjectDatasetBuilder
     /// <summary>Adds one object as a row.</summary>
     public void Add(object? item)
     {
-        if (item is PSObject p && p.BaseObject is IDictionary dict) item = dict;
+        if (PSValue.Unwrap(item) is IDictionary dict) item = dict;
         switch (item)
         {
             case null: throw KerasException.BadData("NullInput", $"Object {index + 1} (0-based) is null. Pipe objects with properties or hashtables.", index + 1);
