@@ -109,7 +109,8 @@ public static class ElfVersionPatch
         }
         return found;
 
-        int Checked(long offset) => offset >= 0 && offset < bytes.Length ? (int)offset : throw new ArgumentOutOfRangeException(nameof(offset));
+        int Checked(long offset) => offset >= 0 && offset < bytes.Length ? (int)offset :
+            throw new ArgumentOutOfRangeException(nameof(offset));
     }
 
     private static (uint Type, long Offset, uint Link, uint Info) Section(ReadOnlySpan<byte> span, long shoff, int shentsize, int index)

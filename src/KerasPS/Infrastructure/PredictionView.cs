@@ -57,7 +57,8 @@ internal static class PredictionView
     {
         // One row at a time (a predict per request) asks for the same model's names every call: keep the last answer.
         var last = lastNames;
-        if (last is not null && ReferenceEquals(last.Classes, classes) && last.KeyName == keyName && last.Submission == submission) return last.Names;
+        if (last is not null && ReferenceEquals(last.Classes, classes) && last.KeyName == keyName && last.Submission == submission)
+            return last.Names;
         var names = NewClassPropertyNames(classes, keyName, submission);
         lastNames = new NameCache(classes, keyName, submission, names);
         return names;
@@ -81,7 +82,8 @@ internal static class PredictionView
     }
 
     /// <summary>A warning naming the classes whose probability property got another name, or null when none did.</summary>
-    public static string? RenamedClassesWarning(IReadOnlyList<string>? classes, IReadOnlyList<string>? keys, string? keyName, bool submission)
+    public static string? RenamedClassesWarning(IReadOnlyList<string>? classes, IReadOnlyList<string>? keys, string? keyName,
+        bool submission)
     {
         if (classes is null) return null;
         var names = ClassPropertyNames(classes, keys is not null ? keyName ?? "Id" : "Index", submission);
@@ -89,6 +91,7 @@ internal static class PredictionView
         for (int k = 0; k < names.Length; k++)
             if (!ReferenceEquals(names[k], classes[k])) (renamed ??= new()).Add($"'{classes[k]}' as {names[k]}");
         return renamed is null ? null
-            : $"PowerShell property names are case-insensitive, so these class probabilities are written under other names: {string.Join(", ", renamed)}.";
+            : "PowerShell property names are case-insensitive, so these class probabilities are written under other names: "
+                + $"{string.Join(", ", renamed)}.";
     }
 }
