@@ -31,7 +31,6 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 $Root = $PSScriptRoot
-$ModuleBin = Join-Path $Root 'module/bin'
 
 . (Join-Path $Root 'tools/BuildTools.ps1')
 

@@ -43,7 +43,7 @@ function Invoke-ModuleBuild {
     # A fresh folder each time, so nothing of an older layout (or a deleted dependency) lingers.
     if (Test-Path $out) { Remove-Item $out -Recurse -Force }
     # The cmdlet assembly alone in module/bin; the engine and its managed dependencies in module/bin/dependencies,
-    # where the module's own load context finds them (src/KerasPS/Infrastructure/EngineLoadContext.cs).
+    # where the module's own load context finds them (src/KerasPS.LoadContext/EngineLoadContext.cs).
     foreach ($p in $project, (Join-Path $Root 'src/KerasPS.LoadContext/KerasPS.LoadContext.csproj')) {
         & dotnet publish $p -c $Configuration -o $out --nologo -v quiet '-p:GenerateFullPaths=true'
         if ($LASTEXITCODE -ne 0) { throw "dotnet publish of $(Split-Path -Leaf $p) failed with exit code $LASTEXITCODE." }

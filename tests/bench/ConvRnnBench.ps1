@@ -6,9 +6,12 @@
       CNN:  Reshape 28x28x1 -> Conv2D 32 3x3 relu -> MaxPool 2 -> Conv2D 64 3x3 relu -> MaxPool 2 -> Flatten -> Dense 10 softmax.
       LSTM: Embedding(1000, 64) -> LSTM(64) -> Dense(1, sigmoid) over 50 tokens.
     Each round runs a fresh seeded KerasPS fit, then the PyTorch peer (../shared/bench/peer_pytorch_cnn_lstm.py) as is
-    and with OPENBLAS_CORETYPE=SkylakeX (Debian's OpenBLAS does not recognise this CPU otherwise; benchmarks only),
-    so all three see the same machine load. A peer variant that is more than 1.25x slower than the other in round 1
-    is not run again (Debian's plain LSTM peer takes ~24 s per epoch). Reported: median of the epochs after the first
+    and with an OPENBLAS_CORETYPE picked from the CPU's flags (Debian's OpenBLAS does not recognise newer CPUs and
+    falls back to generic kernels; benchmarks only): SkylakeX where /proc/cpuinfo lists avx512f, else Haswell where it
+    lists avx2, else no second run (SkylakeX's kernels are an illegal instruction on a CPU without AVX-512, such as
+    the AMD EPYC machines this project is also built on). So all three see the same machine load. A peer run that
+    dies is reported as missing (with its exit code), never as a time. A peer variant that is more than 1.25x slower
+    than the other in round 1 is not run again (Debian's plain LSTM peer takes ~24 s per epoch). Reported: median of the epochs after the first
     (KerasPS / faster peer), and the first epoch against the second (median over rounds; round 1 runs in a process
     that has just started, where .NET is still compiling, and is quoted on its own in the note). Single-row predict:
     the Otto MLP, the engine's forward (compiled loop) against the peer's, and Invoke-ModelPredict against
@@ -30,6 +33,12 @@ if (-not (Test-Path (Join-Path $shared 'bench/peer_pytorch_cnn_lstm.py'))) { thr
 $peerScript = Join-Path $shared 'bench/peer_pytorch_cnn_lstm.py'
 $py = '/usr/bin/python3'
 $hasTorch = (Test-Path $py) -and $(& $py -c 'import torch, pandas' 2>$null; $LASTEXITCODE -eq 0)
+# The OpenBLAS kernels the second peer run asks for: only what this CPU can execute.
+$cpuFlags = @((Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue) -match '^flags\s*:' | Select-Object -First 1) -replace '^flags\s*:', ''
+$cpuFlags = @($cpuFlags -split '\s+' | Where-Object { $_ })
+$coreType = if ('avx512f' -in $cpuFlags) { 'SkylakeX' } elseif ('avx2' -in $cpuFlags) { 'Haswell' } else { $null }
+# Why a peer variant has no time (it died): variant -> 'missing (exit N)'.
+$peerMissing = @{}
 $ownDir = -not $DataDir
 if ($ownDir) {
     $DataDir = Join-Path ([IO.Path]::GetTempPath()) "kerasps-convrnn-$PID"
@@ -46,17 +55,30 @@ function Out-Row([string] $Name, [string] $Unit, [double] $Value, [string] $Peer
     [pscustomobject]@{ Name = $Name; Unit = $Unit; Value = $Value; Peer = $Peer; PeerValue = $PeerValue; Note = $Note }
 }
 
-# Runs the peer once; returns its per-epoch seconds (or the RESULT key/values for mlp).
-function Invoke-Peer([string] $Task, [switch] $SkylakeX, [int] $PeerEpochs = $Epochs) {
+# Runs the peer once, with OPENBLAS_CORETYPE=$CoreType when given; returns its per-epoch seconds (or the RESULT
+# key/values for mlp), or $null when it did not run or died (then $peerMissing[$Variant] says how).
+function Invoke-Peer([string] $Task, [string] $CoreType, [string] $Variant = 'plain', [int] $PeerEpochs = $Epochs) {
     if (-not $hasTorch) { return $null }
     $old = $env:OPENBLAS_CORETYPE
     try {
-        if ($SkylakeX) { $env:OPENBLAS_CORETYPE = 'SkylakeX' } else { Remove-Item Env:OPENBLAS_CORETYPE -ErrorAction SilentlyContinue }
+        if ($CoreType) { $env:OPENBLAS_CORETYPE = $CoreType } else { Remove-Item Env:OPENBLAS_CORETYPE -ErrorAction SilentlyContinue }
         $out = & $py $peerScript $Task --dir $DataDir --epochs $PeerEpochs --threads $Threads 2>&1
+        $exit = $LASTEXITCODE
     }
     finally { if ($null -eq $old) { Remove-Item Env:OPENBLAS_CORETYPE -ErrorAction SilentlyContinue } else { $env:OPENBLAS_CORETYPE = $old } }
+    $how = if ($CoreType) { "OPENBLAS_CORETYPE=$CoreType" } else { 'as is' }
+    if ($exit -ne 0) {
+        # 132 = 128 + SIGILL: kernels for instructions this CPU lacks.
+        $peerMissing[$Variant] = "missing (exit $exit)"
+        Write-Warning "PyTorch peer ($Task, $how) died with exit code $exit; reported as missing: $(@($out | Select-Object -Last 3) -join ' | ')"
+        return $null
+    }
     $line = $out | Where-Object { $_ -match '^RESULT ' } | Select-Object -Last 1
-    if (-not $line) { Write-Warning "PyTorch peer ($Task) gave no RESULT line: $($out -join ' | ')"; return $null }
+    if (-not $line) {
+        $peerMissing[$Variant] = 'missing (no RESULT line)'
+        Write-Warning "PyTorch peer ($Task, $how) gave no RESULT line: $($out -join ' | ')"
+        return $null
+    }
     $kv = @{}
     foreach ($pair in ($line -replace '^RESULT ', '') -split ' ') { $k, $v = $pair -split '=', 2; $kv[$k] = $v }
     $kv['epochs'] = [double[]]($kv['epochs_s'] -split ',')
@@ -93,8 +115,10 @@ try {
     foreach ($w in $Workload | Where-Object { $_ -ne 'predict' }) {
         $kFirst = [Collections.Generic.List[double]]::new(); $kLater = [Collections.Generic.List[double]]::new()
         $kFirstRatio = [Collections.Generic.List[double]]::new(); $coldRatio = $null
-        $pLater = @{ plain = [Collections.Generic.List[double]]::new(); skx = [Collections.Generic.List[double]]::new() }
-        $variants = [Collections.Generic.List[string]]@('plain', 'skx')
+        $pLater = @{ plain = [Collections.Generic.List[double]]::new(); tuned = [Collections.Generic.List[double]]::new() }
+        $variants = [Collections.Generic.List[string]]@('plain')
+        if ($coreType) { $variants.Add('tuned') }
+        $peerMissing.Clear()
         $final = $null
         for ($r = 0; $r -lt $Rounds; $r++) {
             $m = & $makeModel[$w]
@@ -109,8 +133,13 @@ try {
             Write-Host ("  round {0} KerasPS {1}: {2} s; loss {3:0.0000}" -f ($r + 1), $w, (($h | ForEach-Object { '{0:0.000}' -f $_.Seconds }) -join ', '), $final.Loss)
             $roundMedian = @{}
             foreach ($variant in @($variants)) {
-                $res = Invoke-Peer $w -SkylakeX:($variant -eq 'skx') -PeerEpochs $(if ($r -eq 0) { [math]::Max(2, [math]::Min($Epochs, 3)) } else { $Epochs })
-                if ($null -eq $res) { continue }
+                $peerEpochs = if ($r -eq 0) { [math]::Max(2, [math]::Min($Epochs, 3)) } else { $Epochs }
+                $res = Invoke-Peer $w -CoreType $(if ($variant -eq 'tuned') { $coreType }) -Variant $variant -PeerEpochs $peerEpochs
+                if ($null -eq $res) {
+                    # A variant that died once (an illegal instruction) dies every time: do not run it again.
+                    if ($peerMissing.ContainsKey($variant)) { [void]$variants.Remove($variant) }
+                    continue
+                }
                 $later = @($res.epochs | Select-Object -Skip 1)
                 $later | ForEach-Object { $pLater[$variant].Add($_) }
                 $roundMedian[$variant] = Get-Median $later
@@ -118,20 +147,34 @@ try {
             }
             if ($r -eq 0 -and $roundMedian.Count -eq 2) {
                 # Keep only the faster BLAS setting when the other is clearly slower: the bench quotes the faster anyway.
-                if ($roundMedian.plain -gt 1.25 * $roundMedian.skx) { [void]$variants.Remove('plain') }
-                elseif ($roundMedian.skx -gt 1.25 * $roundMedian.plain) { [void]$variants.Remove('skx') }
+                if ($roundMedian.plain -gt 1.25 * $roundMedian.tuned) { [void]$variants.Remove('plain') }
+                elseif ($roundMedian.tuned -gt 1.25 * $roundMedian.plain) { [void]$variants.Remove('tuned') }
             }
         }
         $k = Get-Median $kLater.ToArray()
         $label = if ($w -eq 'cnn') { 'CNN epoch (10,000 x 28x28x1, Conv32-Pool-Conv64-Pool-Dense10, Adam)' } else { 'LSTM epoch (10,000 x 50 tokens, Emb64-LSTM64-Dense1, Adam)' }
-        if ($hasTorch -and ($pLater.plain.Count + $pLater.skx.Count) -gt 0) {
-            $plain = if ($pLater.plain.Count) { Get-Median $pLater.plain.ToArray() } else { [double]::PositiveInfinity }
-            $skx = if ($pLater.skx.Count) { Get-Median $pLater.skx.ToArray() } else { [double]::PositiveInfinity }
-            $best = [math]::Min($plain, $skx)
-            $which = if ($best -eq $plain) { 'as is' } else { 'OPENBLAS_CORETYPE=SkylakeX' }
-            Out-Row $label 's/epoch' $k "PyTorch eager, faster BLAS ($which)" $best ("goal <= 0.5; epochs 2-$Epochs of $Rounds alternated rounds; PyTorch as is {0:0.000} s, SkylakeX {1:0.000} s" -f $plain, $skx)
+        # Each variant's median, or why it has none (died: missing; not run on this CPU; dropped after round 1 as slower).
+        $peerText = @{}
+        $peerTime = @{}
+        foreach ($variant in 'plain', 'tuned') {
+            if ($pLater[$variant].Count) {
+                $peerTime[$variant] = Get-Median $pLater[$variant].ToArray()
+                $peerText[$variant] = '{0:0.000} s' -f $peerTime[$variant]
+            }
+            elseif ($peerMissing.ContainsKey($variant)) { $peerText[$variant] = $peerMissing[$variant] }
+            else { $peerText[$variant] = 'not run' }
         }
-        else { Out-Row $label 's/epoch' $k 'PyTorch eager (python3-torch)' 'not installed' }
+        $tunedName = if ($coreType) { "OPENBLAS_CORETYPE=$coreType" } else { 'no OPENBLAS_CORETYPE for this CPU' }
+        $peerNote = "PyTorch as is $($peerText.plain), $tunedName $($peerText.tuned)"
+        if (-not $hasTorch) { Out-Row $label 's/epoch' $k 'PyTorch eager (python3-torch)' 'not installed' }
+        elseif ($peerTime.Count -eq 0) {
+            Out-Row $label 's/epoch' $k 'PyTorch eager (python3-torch)' 'missing' "goal <= 0.5; every peer run died; $peerNote"
+        }
+        else {
+            $which = if ($peerTime.ContainsKey('plain') -and (-not $peerTime.ContainsKey('tuned') -or $peerTime.plain -le $peerTime.tuned)) { 'plain' } else { 'tuned' }
+            $whichName = if ($which -eq 'plain') { 'as is' } else { $tunedName }
+            Out-Row $label 's/epoch' $k "PyTorch eager, faster BLAS ($whichName)" $peerTime[$which] ("goal <= 0.5; epochs 2-$Epochs of $Rounds alternated rounds; " + $peerNote)
+        }
         if ($kFirstRatio.Count) {
             Out-Row "$($w.ToUpperInvariant()) first epoch / second epoch (KerasPS)" 'ratio' (Get-Median $kFirstRatio.ToArray()) '' $null ("goal <= 1.2; median of $($kFirstRatio.Count) fits; the first $w fit in this process {0:0.00}; first epochs {1:0.000} s, later {2:0.000} s" -f $coldRatio, (Get-Median $kFirst.ToArray()), $k)
         }
@@ -182,10 +225,12 @@ try {
         if ($hasTorch) {
             $ottoCsv = Join-Path $DataDir 'otto.csv'
             if (-not (Test-Path $ottoCsv)) { [KerasPS.Engine.Data.SampleData]::WriteCsv($otto.Engine, $ottoCsv, $true) }
+            $peerMissing.Clear()
             $res = Invoke-Peer mlp -PeerEpochs 1
             if ($res) { $peerFwd = [double]$res['predict_fwd_median_us']; $peerFull = [double]$res['predict_full_median_us'] }
         }
-        Out-Row 'Single-row predict: engine forward (Otto MLP, no PowerShell)' 'us/call' $engineUs 'PyTorch forward, no_grad (median)' $(if ($null -ne $peerFwd) { $peerFwd } else { 'not installed' }) "goal <= 2x PyTorch; $engineHow"
+        $peerFwdValue = if ($null -ne $peerFwd) { $peerFwd } elseif ($peerMissing.ContainsKey('plain')) { $peerMissing.plain } else { 'not installed' }
+        Out-Row 'Single-row predict: engine forward (Otto MLP, no PowerShell)' 'us/call' $engineUs 'PyTorch forward, no_grad (median)' $peerFwdValue "goal <= 2x PyTorch; $engineHow"
         Out-Row 'Single-row Invoke-ModelPredict -AsMatrix' 'us/call' $predictUs 'PowerShell: trivial cmdlet call ($model | Write-Output)' $trivialUs ("goal <= 2x a trivial cmdlet; empty script block {0:0} us; PyTorch full predict {1} us" -f $emptyUs, $peerFull)
         Out-Row 'Single-row Invoke-ModelPredict (Prediction object)' 'us/call' $predictObjUs 'PowerShell: trivial cmdlet call ($model | Write-Output)' $trivialUs ''
     }

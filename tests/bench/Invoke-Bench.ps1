@@ -43,12 +43,18 @@ function Test-PythonModule([string] $Module) {
     return $null
 }
 
+# The peer's median epoch in seconds; 'not installed' without python3-torch; 'missing (...)' when the run died (an
+# OPENBLAS_CORETYPE from the environment that this CPU cannot execute ends in SIGILL, exit 132): never a time of 0.
 function Invoke-PyTorchPeer([string] $Csv, [string] $Hidden, [string] $Optimizer) {
     $py = Test-PythonModule torch
-    if (-not $py) { return $null }
+    if (-not $py) { return 'not installed' }
     $out = & $py (Join-Path $shared 'bench/peer_pytorch.py') $Csv --epochs $Epochs --threads $Threads --hidden $Hidden --opt $Optimizer 2>&1
+    if ($LASTEXITCODE -ne 0) {
+        Write-Warning "PyTorch peer died with exit code $LASTEXITCODE; reported as missing: $(@($out | Select-Object -Last 3) -join ' | ')"
+        return "missing (exit $LASTEXITCODE)"
+    }
     $line = $out | Where-Object { $_ -match '^RESULT ' } | Select-Object -Last 1
-    if ($line -notmatch 'epoch_median_s=([\d.]+)') { Write-Warning "PyTorch peer gave no RESULT line: $($out -join ' | ')"; return $null }
+    if ($line -notmatch 'epoch_median_s=([\d.]+)') { Write-Warning "PyTorch peer gave no RESULT line: $($out -join ' | ')"; return 'missing (no RESULT line)' }
     [double]$Matches[1]
 }
 
@@ -93,8 +99,8 @@ try {
 
     # --- PyTorch peer ------------------------------------------------------------------------------------------
     $pyEpoch = Invoke-PyTorchPeer $csv '100' 'sgd'
-    if ($null -ne $pyEpoch) { Add-Result 'MLP epoch (61,878 x 93, batch 128, SGD)' 's/epoch' $kerasEpoch 'PyTorch eager (python3-torch)' $pyEpoch 'goal <= 0.5' }
-    else { Add-Result 'MLP epoch (61,878 x 93, batch 128, SGD)' 's/epoch' $kerasEpoch 'PyTorch eager (python3-torch)' 'not installed' 'apt-get install -y python3-torch python3-pandas libopenblas0-pthread' }
+    $pyNote = if ('not installed' -eq $pyEpoch) { 'apt-get install -y python3-torch python3-pandas libopenblas0-pthread' } else { 'goal <= 0.5' }
+    Add-Result 'MLP epoch (61,878 x 93, batch 128, SGD)' 's/epoch' $kerasEpoch 'PyTorch eager (python3-torch)' $pyEpoch $pyNote
 
     # --- deeper model with dropout, Adam -------------------------------------------------------------------------
     $deep = New-Model -Name deep -InputShape 93 -Seed 42 |
@@ -105,7 +111,7 @@ try {
     $hd = $deep | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 3 -BatchSize 128 -Seed 42
     $deepEpoch = Get-Median ($hd | Select-Object -Skip 1 | ForEach-Object { $_.Seconds })
     $pyDeep = Invoke-PyTorchPeer $csv '512,512,512' 'adam'
-    Add-Result 'Deep epoch (93-512-512-512-9, dropout, Adam)' 's/epoch' $deepEpoch 'PyTorch eager (no dropout)' ($(if ($null -ne $pyDeep) { $pyDeep } else { 'not installed' }))
+    Add-Result 'Deep epoch (93-512-512-512-9, dropout, Adam)' 's/epoch' $deepEpoch 'PyTorch eager (no dropout)' $pyDeep
 
     # --- predict throughput ------------------------------------------------------------------------------------------
     $testSet = Get-SampleData -Name Otto -Rows 144368 -Seed 43

@@ -25,7 +25,8 @@ internal static class CheckpointJson
             case null: w.WriteNullValue(); break;
             case string s: w.WriteStringValue(s); break;
             case bool b: w.WriteBooleanValue(b); break;
-            case int or long or short or byte or sbyte or ushort or uint: w.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture)); break;
+            case int or long or short or byte or sbyte or ushort or uint:
+                w.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture)); break;
             case ulong u: w.WriteNumberValue(u); break;
             case float f: WriteDouble(w, f); break;
             case double d: WriteDouble(w, d); break;
@@ -68,7 +69,8 @@ internal static class CheckpointJson
 
     private static object? ToPlain(JsonElement e) => e.ValueKind switch
     {
-        JsonValueKind.Object => e.EnumerateObject().Aggregate(new Dictionary<string, object?>(StringComparer.Ordinal), (d, p) => { d[p.Name] = ToPlain(p.Value); return d; }),
+        JsonValueKind.Object => e.EnumerateObject().Aggregate(new Dictionary<string, object?>(StringComparer.Ordinal),
+            (d, p) => { d[p.Name] = ToPlain(p.Value); return d; }),
         JsonValueKind.Array => e.EnumerateArray().Select(ToPlain).ToList(),
         JsonValueKind.String => e.GetString(),
         JsonValueKind.Number => e.TryGetInt64(out var l) ? (object)l : e.GetDouble(),

@@ -32,16 +32,22 @@ internal static class CheckpointValidation
             var seen = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < entries.Count; i++)
             {
-                if (entries[i] is not Dictionary<string, object?> e || e.GetValueOrDefault("name") is not string name || ShapeOf(e.GetValueOrDefault("shape")) is not { } shape)
+                if (entries[i] is not Dictionary<string, object?> e || e.GetValueOrDefault("name") is not string name
+                    || ShapeOf(e.GetValueOrDefault("shape")) is not { } shape)
                     throw Invalid(path, $"entry {i + 1} of its 'weights' list needs a name and a shape of non-negative integers");
                 if (!seen.Add(name)) throw Invalid(path, $"its 'weights' list names '{name}' twice");
-                if (!header.TryGetValue(name, out var stored)) problems.Add($"'{name}' {Fmt(shape)} is listed in the config but not in {Checkpoint.WeightsEntry}");
-                else if (!stored.SequenceEqual(shape)) problems.Add($"'{name}' is {Fmt(shape)} in the config but {Fmt(stored)} in {Checkpoint.WeightsEntry}");
+                if (!header.TryGetValue(name, out var stored))
+                    problems.Add($"'{name}' {Shapes.FormatTensor(shape)} is listed in the config but not in {Checkpoint.WeightsEntry}");
+                else if (!stored.SequenceEqual(shape))
+                    problems.Add($"'{name}' is {Shapes.FormatTensor(shape)} in the config but {Shapes.FormatTensor(stored)} in "
+                    + $"{Checkpoint.WeightsEntry}");
             }
-            foreach (var name in header.Keys.Where(n => !seen.Contains(n))) problems.Add($"'{name}' in {Checkpoint.WeightsEntry} is not in the config's 'weights' list");
+            foreach (var name in header.Keys.Where(n => !seen.Contains(n)))
+                problems.Add($"'{name}' in {Checkpoint.WeightsEntry} is not in the config's 'weights' list");
         }
 
-        var modelConfig = (config.GetValueOrDefault("model") as Dictionary<string, object?>)?.GetValueOrDefault("config") as Dictionary<string, object?>;
+        var modelConfig = (config.GetValueOrDefault("model") as Dictionary<string, object?>)?.GetValueOrDefault("config") as
+            Dictionary<string, object?>;
         if (modelConfig is not null)
         {
             CheckInputShape(modelConfig, "the model's input_shape", path);
@@ -50,7 +56,8 @@ internal static class CheckpointValidation
             if (modelConfig.GetValueOrDefault("layers") is List<object?> layers)
                 for (int i = 0; i < layers.Count; i++)
                 {
-                    if (layers[i] is not Dictionary<string, object?> entry || entry.GetValueOrDefault("config") is not Dictionary<string, object?> layerConfig)
+                    if (layers[i] is not Dictionary<string, object?> entry
+                        || entry.GetValueOrDefault("config") is not Dictionary<string, object?> layerConfig)
                         throw Invalid(path, $"layer {i + 1} has no config object");
                     CheckInputShape(layerConfig, $"the input_shape of layer {i + 1}", path);
                     switch (layerConfig.GetValueOrDefault("name"))
@@ -71,9 +78,11 @@ internal static class CheckpointValidation
         }
 
         if (problems.Count > 0)
-            throw Invalid(path, "the config does not match the weights: " + string.Join("; ", problems.Take(12)) + (problems.Count > 12 ? $"; and {problems.Count - 12} more" : ""));
+            throw Invalid(path, "the config does not match the weights: "
+                + string.Join("; ", problems.Take(12)) + (problems.Count > 12 ? $"; and {problems.Count - 12} more" : ""));
         return WeightBudget.Exactly(header, message =>
-            Checkpoint.Invalid($"'{path}': the model that {Checkpoint.ConfigEntry} describes does not match {Checkpoint.WeightsEntry}: {message}. Nothing was allocated for it."));
+            Checkpoint.Invalid($"'{path}': the model that {Checkpoint.ConfigEntry} describes does not match {Checkpoint.WeightsEntry}: "
+                + $"{message}. Nothing was allocated for it."));
     }
 
     /// <summary>
@@ -85,7 +94,8 @@ internal static class CheckpointValidation
         var header = ReadHeader(zip, path);
         long total = header.Values.Sum(s => s.Aggregate(1L, (a, d) => a * d));
         return WeightBudget.AtMost(total, message =>
-            new KerasException(mismatchId, kind, $"The weights in '{path}' do not match the model: {message}. Load into a model with the same layers; nothing was changed.") { Target = path });
+            new KerasException(mismatchId, kind, $"The weights in '{path}' do not match the model: {message}. "
+                + "Load into a model with the same layers; nothing was changed.") { Target = path });
     }
 
     /// <summary>Tensor names and shapes from the header of model.safetensors (none when the entry is absent).</summary>
@@ -125,7 +135,6 @@ internal static class CheckpointValidation
 
     private static string TabularClip(string s) => s.Length <= 40 ? s : s[..37] + "...";
 
-    private static string Fmt(long[] shape) => "(" + string.Join(", ", shape) + ")";
-
-    private static KerasException Invalid(string path, string message) => Checkpoint.Invalid($"'{path}': {Checkpoint.ConfigEntry} {message}.");
+    private static KerasException Invalid(string path, string message) => Checkpoint.Invalid($"'{path}': {Checkpoint.ConfigEntry} "
+        + $"{message}.");
 }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 
 namespace KerasPS.Engine.Checkpoints;
@@ -28,7 +27,8 @@ public static class SafeTensors
     /// Writes tensors in the order given. Values are fetched one tensor at a time (row-major float32), so a large model
     /// is never copied whole; the callback must return exactly as many values as the shape holds.
     /// </summary>
-    public static void Write(Stream output, IReadOnlyList<(string Name, long[] Shape, Func<float[]> Values)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(Stream output, IReadOnlyList<(string Name, long[] Shape, Func<float[]> Values)> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         var header = new MemoryStream();
@@ -72,7 +72,8 @@ public static class SafeTensors
         {
             var values = read();
             if (values.LongLength != shape.Aggregate(1L, (a, d) => a * d))
-                throw new ArgumentException($"Tensor '{name}' has {values.LongLength} values for shape [{string.Join(", ", shape)}].", nameof(tensors));
+                throw new ArgumentException($"Tensor '{name}' has {values.LongLength} values for shape [{string.Join(", ", shape)}].",
+                    nameof(tensors));
             WriteFloats(output, values);
         }
     }
@@ -105,7 +106,8 @@ public static class SafeTensors
         ReadExactly(input, len, what);
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(len);
         if (n > (ulong)(length - 8))
-            throw Invalid($"{what} declares a header of {n} bytes, but the file has only {length - 8} bytes after the length field (truncated or not a safetensors file).");
+            throw Invalid($"{what} declares a header of {n} bytes, but the file has only {length - 8} bytes after the length field "
+                + "(truncated or not a safetensors file).");
         if (n > MaxHeaderBytes)
             throw Invalid($"{what} declares a header of {n} bytes; safetensors headers are limited to {MaxHeaderBytes} bytes.");
         if (n < 2) throw Invalid($"{what} has an empty header.");
@@ -126,10 +128,12 @@ public static class SafeTensors
                 if (!seen.Add(p.Name)) throw Invalid($"{what} names tensor '{p.Name}' twice.");
                 if (p.Name == "__metadata__")
                 {
-                    if (p.Value.ValueKind != JsonValueKind.Object) throw Invalid($"{what} has a __metadata__ entry that is not an object of strings.");
+                    if (p.Value.ValueKind != JsonValueKind.Object)
+                        throw Invalid($"{what} has a __metadata__ entry that is not an object of strings.");
                     foreach (var m in p.Value.EnumerateObject())
                     {
-                        if (m.Value.ValueKind != JsonValueKind.String) throw Invalid($"{what} has __metadata__ value '{m.Name}' that is not a string.");
+                        if (m.Value.ValueKind != JsonValueKind.String)
+                            throw Invalid($"{what} has __metadata__ value '{m.Name}' that is not a string.");
                         metadata[m.Name] = m.Value.GetString()!;
                     }
                     continue;
@@ -149,7 +153,8 @@ public static class SafeTensors
         if (t.ValueKind != JsonValueKind.Object
             || !t.TryGetProperty("dtype", out var dtype) || dtype.ValueKind != JsonValueKind.String
             || !t.TryGetProperty("shape", out var shape) || shape.ValueKind != JsonValueKind.Array
-            || !t.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
+            || !t.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array
+                || offsets.GetArrayLength() != 2)
             throw Invalid($"{what}: tensor '{p.Name}' needs a dtype string, a shape array and two data_offsets.");
         var dims = new List<long>();
         foreach (var d in shape.EnumerateArray())
@@ -159,11 +164,13 @@ public static class SafeTensors
             dims.Add(v);
         }
         var o = offsets.EnumerateArray().ToArray();
-        if (o.Any(x => x.ValueKind != JsonValueKind.Number) || !o[0].TryGetInt64(out var begin) || !o[1].TryGetInt64(out var end) || begin < 0 || end < begin)
+        if (o.Any(x => x.ValueKind != JsonValueKind.Number) || !o[0].TryGetInt64(out var begin) || !o[1].TryGetInt64(out var end)
+            || begin < 0 || end < begin)
             throw Invalid($"{what}: tensor '{p.Name}' has data_offsets that are not two increasing non-negative integers.");
         var type = dtype.GetString()!;
         if (type != Float32)
-            throw Invalid($"{what}: tensor '{p.Name}' has dtype {type}; KerasPS checkpoints hold {Float32} (float32) tensors. Convert it to float32 before saving.");
+            throw Invalid($"{what}: tensor '{p.Name}' has dtype {type}; KerasPS checkpoints hold {Float32} (float32) tensors. "
+                + "Convert it to float32 before saving.");
         // Overflow-safe element count: stop as soon as it passes what the byte range could hold.
         long count = 1;
         foreach (var d in dims)
@@ -172,7 +179,8 @@ public static class SafeTensors
             count *= d;
         }
         if (count * sizeof(float) != end - begin)
-            throw Invalid($"{what}: tensor '{p.Name}' has shape [{string.Join(", ", dims)}] ({count * sizeof(float)} bytes of {type}) but its data_offsets span {end - begin} bytes.");
+            throw Invalid($"{what}: tensor '{p.Name}' has shape [{string.Join(", ", dims)}] ({count * sizeof(float)} bytes of {type}) but "
+                + $"its data_offsets span {end - begin} bytes.");
         return new SafeTensorInfo(p.Name, type, dims.ToArray(), begin, end);
     }
 
@@ -182,15 +190,19 @@ public static class SafeTensors
         foreach (var t in tensors.OrderBy(t => t.Begin).ThenBy(t => t.End))
         {
             if (t.Begin != expected)
-                throw Invalid($"{what}: tensor '{t.Name}' starts at byte {t.Begin} but the previous tensor ends at {expected}; the data offsets overlap or leave a gap.");
+                throw Invalid($"{what}: tensor '{t.Name}' starts at byte {t.Begin} but the previous tensor ends at {expected}; "
+                    + "the data offsets overlap or leave a gap.");
             expected = t.End;
         }
         if (expected != dataLength)
-            throw Invalid($"{what}: the tensors' data offsets cover {expected} bytes but the file holds {dataLength} bytes of data (truncated or padded).");
+            throw Invalid($"{what}: the tensors' data offsets cover {expected} bytes but the file holds {dataLength} bytes of data "
+                + "(truncated or padded).");
     }
 
-    /// <summary>Reads the data of tensors in the order <see cref="ReadHeader"/> returned them (the stream must be at the first data byte).</summary>
-    public static void ReadData(Stream input, IReadOnlyList<SafeTensorInfo> tensors, Func<SafeTensorInfo, float[]?> destination, string what)
+    /// <summary>Reads the data of tensors in the order <see cref="ReadHeader"/> returned them (the stream must be at the first data
+    /// byte).</summary>
+    public static void ReadData(Stream input, IReadOnlyList<SafeTensorInfo> tensors, Func<SafeTensorInfo, float[]?> destination,
+        string what)
     {
         var skip = new byte[64 * 1024];
         foreach (var t in tensors)
@@ -206,7 +218,8 @@ public static class SafeTensors
                 }
                 continue;
             }
-            if (target.LongLength != t.Count) throw new ArgumentException($"Buffer for '{t.Name}' has {target.LongLength} values; {t.Count} expected.");
+            if (target.LongLength != t.Count)
+                throw new ArgumentException($"Buffer for '{t.Name}' has {target.LongLength} values; {t.Count} expected.");
             var bytes = MemoryMarshal.AsBytes(target.AsSpan());
             ReadExactly(input, bytes, what);
             if (!BitConverter.IsLittleEndian)

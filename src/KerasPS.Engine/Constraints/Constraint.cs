@@ -1,7 +1,6 @@
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
-using KerasPS.Engine.Layers;
 
 namespace KerasPS.Engine.Constraints;
 
@@ -45,7 +44,7 @@ public sealed class Constraint
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         if (Name == "non_neg") { w.relu_(); return; }
-        var dims = Axis.Select(a => (long)(a < 0 ? a + w.dim() : a)).Where(a => a >= 0 && a < w.dim()).Distinct().ToArray();
+        var dims = Axis.Select(a => a < 0 ? a + w.dim() : a).Where(a => a >= 0 && a < w.dim()).Distinct().ToArray();
         if (dims.Length == 0) dims = Enumerable.Range(0, (int)w.dim()).Select(i => (long)i).ToArray();
         var norms = w.square().sum(dims, keepdim: true).sqrt();
         Tensor desired = Name switch

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using CsvHelper;
@@ -40,15 +39,19 @@ public static class CsvLoader
     public static EncodedData Load(string path, CsvLoadOptions options)
     {
         if (Directory.Exists(path))
-            throw KerasException.BadArgument("PathIsFolder", $"'{path}' is a folder, not a file. Give the path of a CSV file (Get-ChildItem '{path}' -Filter *.csv).", path);
+            throw KerasException.BadArgument("PathIsFolder",
+                $"'{path}' is a folder, not a file. Give the path of a CSV file (Get-ChildItem '{path}' -Filter *.csv).", path);
         var info = new FileInfo(path);
         if (!info.Exists)
-            throw new KerasException("FileNotFound", ErrorKind.ObjectNotFound, $"Cannot find the file '{path}'. Check the path.") { Target = path };
+            throw new KerasException("FileNotFound", ErrorKind.ObjectNotFound,
+                $"Cannot find the file '{path}'. Check the path.") { Target = path };
         if (info.Length == 0)
-            throw KerasException.BadData("EmptyFile", $"The file '{path}' is empty. A CSV file needs a header line naming the columns, and rows.", path);
+            throw KerasException.BadData("EmptyFile",
+                $"The file '{path}' is empty. A CSV file needs a header line naming the columns, and rows.", path);
 
         if (options.Delimiter is { } d && (d > 127 || d is '"' or '\r' or '\n'))
-            throw KerasException.BadArgument("InvalidDelimiter", $"-Delimiter must be an ASCII character other than a quote or a line break. Received: '{d}'.", d);
+            throw KerasException.BadArgument("InvalidDelimiter",
+                $"-Delimiter must be an ASCII character other than a quote or a line break. Received: '{d}'.", d);
 
         // Text is decoded strictly: a byte that is not valid in the encoding is an error, never a replacement
         // character (two different bad bytes would otherwise become one label). UTF-8 is checked here first, so
@@ -68,7 +71,8 @@ public static class CsvLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KerasException("FileReadError", ErrorKind.ResourceUnavailable, $"Cannot read '{path}': {e.Message.TrimEnd('.')}. Check that the file is readable and not locked.", e) { Target = path };
+            throw new KerasException("FileReadError", ErrorKind.ResourceUnavailable,
+                $"Cannot read '{path}': {e.Message.TrimEnd('.')}. Check that the file is readable and not locked.", e) { Target = path };
         }
 
         var csvOptions = new CsvReaderOptions
@@ -92,15 +96,19 @@ public static class CsvLoader
             // CsvHelper counts the header as record 1; rows here count data rows, as in every other message.
             var what = System.Text.RegularExpressions.Regex.Replace(e.Message, @"^Malformed CSV in record \d+:\s*", "").TrimEnd('.');
             throw KerasException.BadData("MalformedCsv",
-                $"Row {Math.Max(1, e.RecordNumber - 1)} of '{Path.GetFileName(path)}' is not valid CSV: {what}. Fix the quoting of that row (a quote inside a field must be doubled, and the field quoted).", path);
+                $"Row {Math.Max(1, e.RecordNumber - 1)} of '{Path.GetFileName(path)}' is not valid CSV: {what}. "
+                    + "Fix the quoting of that row (a quote inside a field must be doubled, and the field quoted).", path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KerasException("FileReadError", ErrorKind.ResourceUnavailable, $"Cannot read '{path}': {e.Message.TrimEnd('.')}. Check that the file is readable and not locked.", e) { Target = path };
+            throw new KerasException("FileReadError", ErrorKind.ResourceUnavailable,
+                $"Cannot read '{path}': {e.Message.TrimEnd('.')}. Check that the file is readable and not locked.", e) { Target = path };
         }
         catch (DecoderFallbackException e)
         {
-            throw KerasException.BadData("InvalidEncoding", $"'{Path.GetFileName(path)}' is not valid text in the expected encoding ({e.Message.TrimEnd('.')}). Give its encoding with -Encoding.", path);
+            throw KerasException.BadData("InvalidEncoding",
+                $"'{Path.GetFileName(path)}' is not valid text in the expected encoding ({e.Message.TrimEnd('.')}). "
+                + "Give its encoding with -Encoding.", path);
         }
     }
 
@@ -115,22 +123,30 @@ public static class CsvLoader
             throw KerasException.BadData("EmptyFile", $"'{file}' has no header line. The first line must name the columns.", path);
         if (headers.All(h => TabularBuilder.TryParseNumber(h, out _)))
             throw KerasException.BadData("NoHeader",
-                $"The first line of '{file}' holds numbers ({TabularBuilder.Clip(string.Join(",", headers.Take(4)))}), not column names. Add a header line that names the columns.", path);
+                $"The first line of '{file}' holds numbers ({TabularBuilder.Clip(string.Join(",", headers.Take(4)))}), not column names. "
+                    + "Add a header line that names the columns.", path);
         var dup = headers.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null)
-            throw KerasException.BadData("DuplicateColumn", $"'{file}' has two columns named '{dup.Key}'. Column names must be unique; rename one in the header.", dup.Key);
+            throw KerasException.BadData("DuplicateColumn",
+                $"'{file}' has two columns named '{dup.Key}'. Column names must be unique; rename one in the header.", dup.Key);
 
         int idCol = -1;
         if (o.IdColumn is { } idName)
         {
             idCol = FindColumn(headers, idName);
             if (idCol < 0)
-                throw KerasException.BadArgument("ColumnNotFound", $"-IdColumn '{idName}' is not a column of '{file}'. Its columns: {TabularBuilder.Clip(string.Join(", ", headers))}.", idName);
+                throw KerasException.BadArgument("ColumnNotFound",
+                    $"-IdColumn '{idName}' is not a column of '{file}'. Its columns: {TabularBuilder.Clip(string.Join(", ", headers))}.",
+                    idName);
             if (idCol == FindColumn(headers, o.Target ?? ""))
-                throw KerasException.BadArgument("IdColumnIsTarget", $"-IdColumn '{idName}' is also the -Target. The id is a row key, not what the model predicts; name different columns.", idName);
+                throw KerasException.BadArgument("IdColumnIsTarget",
+                    $"-IdColumn '{idName}' is also the -Target. The id is a row key, not what the model predicts; name different columns.",
+                    idName);
         }
         var exclude = idCol < 0 ? o.Exclude : (o.Exclude ?? Array.Empty<string>()).Append(headers[idCol]).ToArray();
-        var (featureCols, targetCol) = SelectColumns(headers, o.Target, o.Feature?.Where(f => idCol < 0 || !f.Equals(headers[idCol], StringComparison.OrdinalIgnoreCase)).ToArray(), exclude, $"'{file}'");
+        var (featureCols, targetCol) = SelectColumns(headers, o.Target,
+            o.Feature?.Where(f => idCol < 0 || !f.Equals(headers[idCol], StringComparison.OrdinalIgnoreCase)).ToArray(), exclude,
+            $"'{file}'");
         var keys = idCol < 0 ? null : new List<string>();
         string[] featureNames = featureCols.Select(i => headers[i]).ToArray();
         int headerCount = headers.Count;
@@ -154,7 +170,8 @@ public static class CsvLoader
             }
             if (reader.FieldCount != headerCount)
                 throw KerasException.BadData("RaggedRow",
-                    $"Row {reader.RowNumber} of '{file}' has {reader.FieldCount} fields, but the header has {headerCount} columns. Every row needs one value per column; check for a missing or extra separator.", reader.RowNumber);
+                    $"Row {reader.RowNumber} of '{file}' has {reader.FieldCount} fields, but the header has {headerCount} columns. "
+                        + "Every row needs one value per column; check for a missing or extra separator.", reader.RowNumber);
             builder.BeginRow();
             var raw = reader.RawRecord;
             if (!(sep != 0 && raw.IndexOf((byte)'"') < 0 && ParseUnquoted(raw, sep, slots, builder, reader)))
@@ -164,7 +181,8 @@ public static class CsvLoader
             keys?.Add(reader.GetString(idCol).Trim());
             if (targetCol >= 0 && !builder.Target(reader.GetString(targetCol).Trim()))
                 throw KerasException.BadData("MissingValue",
-                    $"Row {reader.RowNumber}, column '{headers[targetCol]}' (column {targetCol + 1}) of '{file}' (the target) is empty. Every row needs a target; drop the rows without one.", reader.RowNumber);
+                    $"Row {reader.RowNumber}, column '{headers[targetCol]}' (column {targetCol + 1}) of '{file}' (the target) is empty. "
+                        + "Every row needs a target; drop the rows without one.", reader.RowNumber);
         }
         if (builder is null)
             throw KerasException.BadData("NoDataRows", $"'{file}' has a header but no rows. Give at least one data row.", path);
@@ -231,30 +249,37 @@ public static class CsvLoader
     }
 
     /// <summary>Resolves -Feature / -Exclude / -Target against the header (exact names first, then ignoring case).</summary>
-    public static (int[] Features, int Target) SelectColumns(IReadOnlyList<string> headers, string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude, string source)
+    public static (int[] Features, int Target) SelectColumns(IReadOnlyList<string> headers, string? target, IReadOnlyList<string>? feature,
+        IReadOnlyList<string>? exclude, string source)
     {
         int Find(string name, string role, ErrorKind kind)
         {
             for (int i = 0; i < headers.Count; i++) if (headers[i] == name) return i;
-            for (int i = 0; i < headers.Count; i++) if (string.Equals(headers[i].Trim(), name.Trim(), StringComparison.OrdinalIgnoreCase)) return i;
+            for (int i = 0; i < headers.Count; i++) if (string.Equals(headers[i].Trim(), name.Trim(), StringComparison.OrdinalIgnoreCase))
+                return i;
             var list = string.Join(", ", headers.Take(12)) + (headers.Count > 12 ? $", ... ({headers.Count} in all)" : "");
             throw new KerasException(role == "target" ? "TargetNotFound" : "ColumnNotFound", kind,
                 $"{source} has no column named '{name}' (given as the {role}). Its columns are: {list}.") { Target = name };
         }
         int targetCol = target is null ? -1 : Find(target, "target", ErrorKind.InvalidArgument);
-        var excluded = new HashSet<int>((exclude ?? Array.Empty<string>()).Select(n => Find(n, "column to exclude", ErrorKind.InvalidArgument)));
+        var excluded = new HashSet<int>((exclude ?? Array.Empty<string>())
+            .Select(n => Find(n, "column to exclude", ErrorKind.InvalidArgument)));
         int[] features;
         if (feature is { Count: > 0 })
         {
             features = feature.Select(n => Find(n, "feature", ErrorKind.InvalidArgument)).Where(i => !excluded.Contains(i)).ToArray();
             if (targetCol >= 0 && features.Contains(targetCol))
-                throw KerasException.BadArgument("TargetIsFeature", $"Column '{headers[targetCol]}' is both the target and a feature. Leave it out of -Feature.", headers[targetCol]);
+                throw KerasException.BadArgument("TargetIsFeature",
+                    $"Column '{headers[targetCol]}' is both the target and a feature. Leave it out of -Feature.", headers[targetCol]);
             var twice = features.GroupBy(i => i).FirstOrDefault(g => g.Count() > 1);
-            if (twice is not null) throw KerasException.BadArgument("DuplicateColumn", $"-Feature names column '{headers[twice.Key]}' twice.", headers[twice.Key]);
+            if (twice is not null)
+                throw KerasException.BadArgument("DuplicateColumn", $"-Feature names column '{headers[twice.Key]}' twice.",
+                    headers[twice.Key]);
         }
         else features = Enumerable.Range(0, headers.Count).Where(i => i != targetCol && !excluded.Contains(i)).ToArray();
         if (features.Length == 0)
-            throw KerasException.BadArgument("NoFeatures", $"No feature columns are left in {source} after the target and -Exclude. Keep at least one column as a feature.");
+            throw KerasException.BadArgument("NoFeatures",
+                $"No feature columns are left in {source} after the target and -Exclude. Keep at least one column as a feature.");
         return (features, targetCol);
     }
 

@@ -12,11 +12,14 @@ public static class DataFrameConverter
     /// </summary>
     public static object ToFrame(EncodedData d) => ToDataFrame(d);
 
-    /// <summary><see cref="FromDataFrame"/> for a frame typed as object; anything but a DataFrame is refused with <c>NotADataFrame</c>.</summary>
-    public static EncodedData FromFrame(object frame, string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude, TabularOptions options) =>
+    /// <summary><see cref="FromDataFrame"/> for a frame typed as object; anything but a DataFrame is refused with
+    /// <c>NotADataFrame</c>.</summary>
+    public static EncodedData FromFrame(object frame, string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude,
+        TabularOptions options) =>
         frame is DataFrame df ? FromDataFrame(df, target, feature, exclude, options)
             : throw KerasException.BadArgument("NotADataFrame",
-                $"-DataFrame takes a Microsoft.Data.Analysis DataFrame, such as a dataset's .DataFrame. Received: {frame?.GetType().FullName ?? "nothing"}. For other objects, pipe them to ConvertTo-ModelData.", frame);
+                "-DataFrame takes a Microsoft.Data.Analysis DataFrame, such as a dataset's .DataFrame. Received: "
+                    + $"{frame?.GetType().FullName ?? "nothing"}. For other objects, pipe them to ConvertTo-ModelData.", frame);
 
     /// <summary>
     /// A new DataFrame: one float column per feature (one-hot columns as they are, named <c>column=category</c>) and
@@ -55,14 +58,16 @@ public static class DataFrameConverter
     /// A dataset from a DataFrame, with the rules of <see cref="TabularBuilder"/>: numeric columns as features, string
     /// columns one-hot encoded, nulls as missing values (an error unless a missing value is given).
     /// </summary>
-    public static EncodedData FromDataFrame(DataFrame frame, string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude, TabularOptions options)
+    public static EncodedData FromDataFrame(DataFrame frame, string? target, IReadOnlyList<string>? feature, IReadOnlyList<string>? exclude,
+        TabularOptions options)
     {
         var names = frame.Columns.Select(c => c.Name).ToArray();
         if (names.Length == 0) throw KerasException.BadData("NoFeatures", "The DataFrame has no columns.");
         var (featureCols, targetCol) = CsvLoader.SelectColumns(names, target, feature, exclude, "The DataFrame");
         long rows = frame.Rows.Count;
         if (rows == 0) throw KerasException.BadData("NoDataRows", "The DataFrame has no rows.");
-        if (rows > int.MaxValue) throw KerasException.BadData("DataTooLarge", $"The DataFrame has {rows:N0} rows, more than a dataset holds.");
+        if (rows > int.MaxValue)
+            throw KerasException.BadData("DataTooLarge", $"The DataFrame has {rows:N0} rows, more than a dataset holds.");
         var featureNames = featureCols.Select(i => names[i]).ToArray();
         var builder = new TabularBuilder(featureNames, targetCol >= 0 ? names[targetCol] : null, options,
             (r, c) => $"Row {r} (0-based), column '{featureNames[c]}' of the DataFrame", (int)rows);
@@ -76,8 +81,12 @@ public static class DataFrameConverter
                 switch (columns[c])
                 {
                     // Typed reads for the usual numeric columns: no boxing per cell.
-                    case SingleDataFrameColumn f: if (f[r] is float fv && !float.IsNaN(fv)) builder.Number(c, (double)fv); else builder.Missing(c); break;
-                    case DoubleDataFrameColumn dd: if (dd[r] is double dv && !double.IsNaN(dv)) builder.Number(c, dv); else builder.Missing(c); break;
+                    case SingleDataFrameColumn f:
+                        if (f[r] is float fv && !float.IsNaN(fv)) builder.Number(c, (double)fv); else builder.Missing(c);
+                        break;
+                    case DoubleDataFrameColumn dd:
+                        if (dd[r] is double dv && !double.IsNaN(dv)) builder.Number(c, dv); else builder.Missing(c);
+                        break;
                     case Int32DataFrameColumn i32: if (i32[r] is int iv) builder.Number(c, (double)iv); else builder.Missing(c); break;
                     case Int64DataFrameColumn i64: if (i64[r] is long lv) builder.Number(c, (double)lv); else builder.Missing(c); break;
                     default: Cell(builder, c, columns[c][r]); break;
@@ -87,7 +96,9 @@ public static class DataFrameConverter
             {
                 var v = targetColumn[r];
                 if (!builder.Target(v is null ? "" : Convert.ToString(v, CultureInfo.InvariantCulture)?.Trim() ?? ""))
-                    throw KerasException.BadData("MissingValue", $"Row {r} (0-based), column '{targetColumn.Name}' of the DataFrame (the target) is empty. Every row needs a target; drop the rows without one.", r);
+                    throw KerasException.BadData("MissingValue",
+                        $"Row {r} (0-based), column '{targetColumn.Name}' of the DataFrame (the target) is empty. "
+                        + "Every row needs a target; drop the rows without one.", r);
             }
         }
         return builder.Build(new Dictionary<string, object?> { ["Source"] = "DataFrame" });

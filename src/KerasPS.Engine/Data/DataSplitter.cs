@@ -17,11 +17,13 @@ public static class DataSplitter
     {
         if (!(size > 0) || double.IsInfinity(size) || (size >= 1 && size != Math.Floor(size)))
             throw KerasException.BadArgument("InvalidSplitSize",
-                $"-{parameter} must be a fraction between 0 and 1 (0.15) or a whole number of rows (100). Received: {size.ToString(System.Globalization.CultureInfo.InvariantCulture)}.", size);
+                $"-{parameter} must be a fraction between 0 and 1 (0.15) or a whole number of rows (100). Received: "
+                    + $"{size.ToString(System.Globalization.CultureInfo.InvariantCulture)}.", size);
         int rows = size < 1 ? (int)Math.Ceiling(size * count) : (int)size;
         if (rows >= count)
             throw KerasException.BadArgument("InvalidSplitSize",
-                $"-{parameter} {size.ToString(System.Globalization.CultureInfo.InvariantCulture)} takes {rows} of the {count} rows and leaves none for training. Give a smaller size.", size);
+                $"-{parameter} {size.ToString(System.Globalization.CultureInfo.InvariantCulture)} takes {rows} of the {count} rows and "
+                    + "leaves none for training. Give a smaller size.", size);
         return rows;
     }
 
@@ -36,9 +38,11 @@ public static class DataSplitter
         int nTest = RowsFor(testSize, n, "TestSize");
         int nVal = validationSize is { } v ? RowsFor(v, n, "ValidationSize") : 0;
         if (nTest + nVal >= n)
-            throw KerasException.BadArgument("InvalidSplitSize", $"-TestSize and -ValidationSize take {nTest} + {nVal} of the {n} rows and leave none for training. Give smaller sizes.");
+            throw KerasException.BadArgument("InvalidSplitSize",
+                $"-TestSize and -ValidationSize take {nTest} + {nVal} of the {n} rows and leave none for training. Give smaller sizes.");
         if (stratify && !shuffle)
-            throw KerasException.BadArgument("StratifyNeedsShuffle", "-Stratify picks rows of each class at random; it cannot be combined with -NoShuffle.");
+            throw KerasException.BadArgument("StratifyNeedsShuffle",
+                "-Stratify picks rows of each class at random; it cannot be combined with -NoShuffle.");
         long? usedSeed = shuffle ? seed ?? MersenneTwister.RandomSeed() : null;
 
         int[] test, val, train;
@@ -64,7 +68,9 @@ public static class DataSplitter
     private static (int[] Train, int[] Test, int[] Val) Stratified(EncodedData data, int nTest, int nVal, MersenneTwister rng)
     {
         if (data.Labels is null || data.Classes is null)
-            throw KerasException.BadArgument("StratifyNeedsClasses", "-Stratify needs data with class labels (a classification target); this data has none. Load a numeric label column with -TargetKind Classification, or leave out -Stratify.");
+            throw KerasException.BadArgument("StratifyNeedsClasses",
+                "-Stratify needs data with class labels (a classification target); this data has none. "
+                + "Load a numeric label column with -TargetKind Classification, or leave out -Stratify.");
         int n = data.Count, k = data.Classes.Count;
         var byClass = new List<int>[k];
         for (int c = 0; c < k; c++) byClass[c] = new List<int>();
@@ -77,7 +83,8 @@ public static class DataSplitter
         {
             if (counts[c] > 0 && counts[c] - testPer[c] - valPer[c] < 1)
                 throw KerasException.BadData("StratifyClassAbsent",
-                    $"Class '{data.Classes[c]}' has only {counts[c]} row(s); a stratified split would leave it out of the training part. Use smaller sizes, more data, or no -Stratify.", data.Classes[c]);
+                    $"Class '{data.Classes[c]}' has only {counts[c]} row(s); a stratified split would leave it out of the training part. "
+                        + "Use smaller sizes, more data, or no -Stratify.", data.Classes[c]);
         }
         var test = new List<int>(nTest); var val = new List<int>(nVal); var train = new List<int>(n - nTest - nVal);
         for (int c = 0; c < k; c++)

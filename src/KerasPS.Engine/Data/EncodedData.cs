@@ -40,7 +40,9 @@ public sealed class EncodedData
         }
         else if (targets is not null)
         {
-            if (targets.LongLength != (long)Count * targetWidth) throw KerasException.BadData("InvalidTargetData", $"{targets.LongLength} target values for {Count} rows of width {targetWidth}.");
+            if (targets.LongLength != (long)Count * targetWidth)
+                throw KerasException.BadData("InvalidTargetData",
+                    $"{targets.LongLength} target values for {Count} rows of width {targetWidth}.");
             Targets = targets;
             TargetWidth = targetWidth;
             TargetKind = TargetKind.Regression;
@@ -60,7 +62,8 @@ public sealed class EncodedData
     /// <summary>Class index of each row (classification), in <see cref="Classes"/> order.</summary>
     public int[]? Labels { get; }
 
-    /// <summary>Class names: sorted numerically when every label is a number, otherwise ordinally (as scikit-learn's LabelEncoder).</summary>
+    /// <summary>Class names: sorted numerically when every label is a number, otherwise ordinally (as scikit-learn's
+    /// LabelEncoder).</summary>
     public IReadOnlyList<string>? Classes { get; }
 
     /// <summary>Regression targets, row-major, <see cref="TargetWidth"/> per row.</summary>
@@ -85,7 +88,8 @@ public sealed class EncodedData
         get => rowKeys;
         init
         {
-            if (value is not null && value.Count != Count) throw KerasException.BadData("InvalidRowKeys", $"{value.Count} row keys for {Count} rows.");
+            if (value is not null && value.Count != Count)
+                throw KerasException.BadData("InvalidRowKeys", $"{value.Count} row keys for {Count} rows.");
             rowKeys = value;
         }
     }
@@ -134,7 +138,8 @@ public sealed class EncodedData
         for (int i = 0; i < rows.Count; i++)
         {
             int r = rows[i];
-            if ((uint)r >= (uint)Count) throw KerasException.BadArgument("IndexOutOfRange", $"Row {r} is outside the dataset (0..{Count - 1}).", r);
+            if ((uint)r >= (uint)Count)
+                throw KerasException.BadArgument("IndexOutOfRange", $"Row {r} is outside the dataset (0..{Count - 1}).", r);
             Array.Copy(Features, (long)r * w, f, (long)i * w, w);
         }
         int[]? labels = Labels is null ? null : rows.Select(r => Labels[r]).ToArray();
@@ -142,7 +147,8 @@ public sealed class EncodedData
         if (Targets is not null)
         {
             targets = new float[(long)rows.Count * TargetWidth];
-            for (int i = 0; i < rows.Count; i++) Array.Copy(Targets, (long)rows[i] * TargetWidth, targets, (long)i * TargetWidth, TargetWidth);
+            for (int i = 0; i < rows.Count; i++)
+                Array.Copy(Targets, (long)rows[i] * TargetWidth, targets, (long)i * TargetWidth, TargetWidth);
         }
         return new EncodedData(f, FeatureShape, FeatureNames, TargetName, labels, Classes, targets, TargetWidth) 
         {
@@ -154,7 +160,9 @@ public sealed class EncodedData
         };
     }
 
-    /// <summary>The same data (arrays shared) with each row keyed by <paramref name="keys"/>, from the column <paramref name="name"/>.</summary>
+    /// <summary>
+    /// The same data (arrays shared) with each row keyed by <paramref name="keys"/>, from the column <paramref name="name"/>.
+    /// </summary>
     public EncodedData WithRowKeys(IReadOnlyList<string> keys, string name) =>
         new(Features, FeatureShape, FeatureNames, TargetName, Labels, Classes, Targets, TargetWidth)
         {
@@ -174,7 +182,8 @@ public sealed class EncodedData
         var distinct = raw.Distinct(StringComparer.Ordinal).ToList();
         bool numeric = distinct.All(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
         var classes = numeric
-            ? distinct.OrderBy(s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)).ThenBy(s => s, StringComparer.Ordinal).ToArray()
+            ? distinct.OrderBy(s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture))
+                .ThenBy(s => s, StringComparer.Ordinal).ToArray()
             : distinct.OrderBy(s => s, StringComparer.Ordinal).ToArray();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < classes.Length; i++) index[classes[i]] = i;
@@ -194,12 +203,14 @@ public sealed class EncodedData
         for (int i = 0; i < Classes.Count; i++)
         {
             if (!index.TryGetValue(Classes[i], out map[i]))
-                throw KerasException.BadData("UnknownClass", $"Class '{Classes[i]}' is not one the model was trained on ({string.Join(", ", classes)}).", Classes[i]);
+                throw KerasException.BadData("UnknownClass",
+                    $"Class '{Classes[i]}' is not one the model was trained on ({string.Join(", ", classes)}).", Classes[i]);
         }
         return Labels.Select(l => map[l]).ToArray();
     }
 
     public override string ToString() =>
         $"EncodedData: {Count} rows x {string.Join("x", FeatureShape)} features" +
-        (TargetKind == TargetKind.Classification ? $", {Classes!.Count} classes" : TargetKind == TargetKind.Regression ? ", regression target" : "");
+        (TargetKind == TargetKind.Classification ? $", {Classes!.Count} classes"
+            : TargetKind == TargetKind.Regression ? ", regression target" : "");
 }

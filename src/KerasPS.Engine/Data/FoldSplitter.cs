@@ -13,11 +13,16 @@ public static class FoldSplitter
     public static IReadOnlyList<Fold> Split(EncodedData data, int folds, bool stratify, int repeats, long seed)
     {
         int n = data.Count;
-        if (folds < 2) throw KerasException.BadArgument("InvalidFolds", $"Cross-validation needs at least 2 folds. Received: Folds={folds}.", folds);
-        if (folds > n) throw KerasException.BadArgument("InvalidFolds", $"{folds} folds need at least {folds} rows; the data has {n}. Use fewer folds.", folds);
+        if (folds < 2)
+            throw KerasException.BadArgument("InvalidFolds", $"Cross-validation needs at least 2 folds. Received: Folds={folds}.", folds);
+        if (folds > n)
+            throw KerasException.BadArgument("InvalidFolds",
+                $"{folds} folds need at least {folds} rows; the data has {n}. Use fewer folds.", folds);
         if (repeats < 1) throw KerasException.BadArgument("InvalidRepeats", $"Repeats must be 1 or more. Received: {repeats}.", repeats);
         if (stratify && (data.Labels is null || data.Classes is null))
-            throw KerasException.BadArgument("StratifyNeedsClasses", "-Stratify needs data with class labels (a classification target); this data has none. Leave out -Stratify for regression.");
+            throw KerasException.BadArgument("StratifyNeedsClasses",
+                "-Stratify needs data with class labels (a classification target); this data has none. "
+                + "Leave out -Stratify for regression.");
         var result = new List<Fold>(folds * repeats);
         for (int r = 1; r <= repeats; r++)
         {

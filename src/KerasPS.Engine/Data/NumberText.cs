@@ -65,16 +65,20 @@ public static class NumberText
         return Parse(System.Text.Encoding.ASCII.GetString(utf8), out value);
     }
 
-    /// <summary>True when <paramref name="s"/> is a finite float32 number (see <see cref="Parse(ReadOnlySpan{char}, out float)"/>).</summary>
+    /// <summary>
+    /// True when <paramref name="s"/> is a finite float32 number (see <see cref="Parse(ReadOnlySpan{char}, out float)"/>).
+    /// </summary>
     public static bool TryParse(ReadOnlySpan<char> s, out float value) => Parse(s, out value) == NumberKind.Number;
 
     /// <summary>The message tail for an <see cref="NumberKind.Unrepresentable"/> value.</summary>
-    internal const string RangeRule = "which float32 cannot hold (an infinity, beyond ±3.4028235E+38, or a non-zero value so small it would become 0)";
+    internal const string RangeRule = "which float32 cannot hold (an infinity, beyond ±3.4028235E+38, "
+        + "or a non-zero value so small it would become 0)";
 
     private static bool IsInfinityWord(ReadOnlySpan<char> s)
     {
         if (s[0] is '+' or '-') s = s[1..];
-        return s.Equals("inf", StringComparison.OrdinalIgnoreCase) || s.Equals("infinity", StringComparison.OrdinalIgnoreCase) || s.SequenceEqual("∞");
+        return s.Equals("inf", StringComparison.OrdinalIgnoreCase) || s.Equals("infinity", StringComparison.OrdinalIgnoreCase)
+            || s.SequenceEqual("∞");
     }
 
     /// <summary>sign? (digits ('.' digits?)? | '.' digits) ([eE] sign? digits)?</summary>

@@ -32,10 +32,13 @@ public sealed class TabularOptions
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? Categories { get; init; }
 
-    /// <summary>The source feature columns to read when there is no <see cref="Template"/> (its <see cref="EncodedData.SourceColumns"/>).</summary>
+    /// <summary>
+    /// The source feature columns to read when there is no <see cref="Template"/> (its <see cref="EncodedData.SourceColumns"/>).
+    /// </summary>
     public IReadOnlyList<string>? SourceColumns { get; init; }
 
-    /// <summary>The fixed category lists: the template's, or <see cref="Categories"/>; null when categories are learnt from the data.</summary>
+    /// <summary>The fixed category lists: the template's, or <see cref="Categories"/>; null when categories are learnt from the
+    /// data.</summary>
     internal IReadOnlyDictionary<string, IReadOnlyList<string>>? FixedCategories => Template?.Categories ?? Categories;
 
     /// <summary>The source columns of the template, or <see cref="SourceColumns"/>.</summary>
@@ -91,7 +94,8 @@ public sealed class TabularBuilder
     /// <param name="options">Missing values, categorical columns, feature shape, template.</param>
     /// <param name="where">Describes a cell for error messages, from (0-based row, 0-based feature column).</param>
     /// <param name="expectedRows">Rows to preallocate for (a guess is fine; the buffers grow).</param>
-    public TabularBuilder(IReadOnlyList<string> featureColumns, string? targetName, TabularOptions? options, Func<int, int, string> where, int expectedRows = 1024)
+    public TabularBuilder(IReadOnlyList<string> featureColumns, string? targetName, TabularOptions? options, Func<int, int, string> where,
+        int expectedRows = 1024)
     {
         columns = featureColumns.ToArray();
         this.options = options ?? new TabularOptions();
@@ -128,7 +132,8 @@ public sealed class TabularBuilder
     public int Rows => rows;
     public ColumnKind KindOf(int column) => kinds[column];
 
-    /// <summary>Starts the next row. The caller then sets every feature cell of it (Number, Text or Missing): the buffer is not zeroed.</summary>
+    /// <summary>Starts the next row. The caller then sets every feature cell of it (Number, Text or Missing): the buffer is not
+    /// zeroed.</summary>
     public void BeginRow()
     {
         row = rows++;
@@ -138,7 +143,9 @@ public sealed class TabularBuilder
             long cap = Math.Max((long)rows * w, features.LongLength * 2);
             Array.Resize(ref features, (int)Math.Min(cap, Array.MaxLength));
             if ((long)rows * w > features.LongLength)
-                throw KerasException.BadData("DataTooLarge", $"The data has more than {Array.MaxLength:N0} feature values, more than one float32 array holds. Load fewer rows or columns.");
+                throw KerasException.BadData("DataTooLarge",
+                    $"The data has more than {Array.MaxLength:N0} feature values, more than one float32 array holds. "
+                    + "Load fewer rows or columns.");
         }
         if (targetName is not null && rows > targetRaw.Length) Array.Resize(ref targetRaw, Math.Max(rows, targetRaw.Length * 2));
     }
@@ -182,7 +189,8 @@ public sealed class TabularBuilder
         if (text.Length == 0 || IsMissingToken(text)) { Missing(column); return; }
         if (text.Contains('\0'))
             throw KerasException.BadData("InvalidCharacter",
-                $"{where(row, column)} holds '{Clip(text)}', which contains a NUL byte (\\0). Text data never holds one: the file is binary, damaged, or UTF-16 read as UTF-8 (give -Encoding).", text);
+                $"{where(row, column)} holds '{Clip(text)}', which contains a NUL byte (\\0). Text data never holds one: "
+                    + "the file is binary, damaged, or UTF-16 read as UTF-8 (give -Encoding).", text);
         var kind = kinds[column];
         if (kind != ColumnKind.Categorical)
         {
@@ -200,7 +208,8 @@ public sealed class TabularBuilder
         else if (!forcedCategorical[column] && TryParseNumber(text, out _))
         {
             throw KerasException.BadData("MixedColumn",
-                $"{where(row, column)} holds the number '{Clip(text)}' in a column of text (its first value, at row {firstTextRow[column] + 1}, is text). " + (options.ForTrainedModel
+                $"{where(row, column)} holds the number '{Clip(text)}' in a column of text (its first value, "
+                    + $"at row {firstTextRow[column] + 1}, is text). " + (options.ForTrainedModel
                     ? "Fix the value."
                     : $"Fix the value, or treat every value as a category with -Categorical {columns[column]}."), text);
         }
@@ -210,7 +219,9 @@ public sealed class TabularBuilder
         {
             if (options.FixedCategories?.ContainsKey(columns[column]) == true)
                 throw KerasException.BadData("UnknownCategory",
-                    $"{where(row, column)} holds the category '{Clip(text)}', which the template data does not have ({string.Join(", ", names.Take(10))}{(names.Count > 10 ? ", ..." : "")}). A model trained on the template has no input for it; drop or relabel those rows.", text);
+                    $"{where(row, column)} holds the category '{Clip(text)}', which the template data does not have "
+                        + $"({string.Join(", ", names.Take(10))}{(names.Count > 10 ? ", ..." : "")}). "
+                        + "A model trained on the template has no input for it; drop or relabel those rows.", text);
             code = names.Count;
             names.Add(text);
             index[text] = code;
@@ -220,7 +231,8 @@ public sealed class TabularBuilder
 
     private KerasException OutOfRange(int column, string text) =>
         KerasException.BadData("NumberOutOfRange",
-            $"{where(row, column)} holds '{Clip(text)}', {NumberText.RangeRule}. Fix the value or rescale the column; to keep it as a label, one-hot it with -Categorical {columns[column]}.", text);
+            $"{where(row, column)} holds '{Clip(text)}', {NumberText.RangeRule}. Fix the value or rescale the column; "
+                + $"to keep it as a label, one-hot it with -Categorical {columns[column]}.", text);
 
     /// <summary>An empty cell: an error unless a missing value was given.</summary>
     public void Missing(int column)
@@ -234,13 +246,15 @@ public sealed class TabularBuilder
         features[(long)row * columns.Length + column] = float.NaN;
     }
 
-    /// <summary>The current row's target, as text (class label or a number written as text); false, and nothing stored, when it is empty.</summary>
+    /// <summary>The current row's target, as text (class label or a number written as text); false, and nothing stored, when it is
+    /// empty.</summary>
     public bool Target(string value)
     {
         if (value.Length == 0 || IsMissingToken(value)) return false;
         if (value.Contains('\0'))
             throw KerasException.BadData("InvalidCharacter",
-                $"Row {row + 1} of the target '{targetName}' holds '{Clip(value)}', which contains a NUL byte (\\0). Text data never holds one: the file is binary, damaged, or UTF-16 read as UTF-8 (give -Encoding).", value);
+                $"Row {row + 1} of the target '{targetName}' holds '{Clip(value)}', which contains a NUL byte (\\0). "
+                    + "Text data never holds one: the file is binary, damaged, or UTF-16 read as UTF-8 (give -Encoding).", value);
         if (!targetIndex.TryGetValue(value, out int code))
         {
             code = targetValues.Count;
@@ -315,7 +329,8 @@ public sealed class TabularBuilder
         shape = Shapes.Validate(shape, "FeatureShape");
         if (Shapes.Product(shape) != names2.Length)
             throw KerasException.BadArgument("InvalidFeatureShape",
-                $"-FeatureShape {string.Join(",", shape)} holds {Shapes.Product(shape)} values per row, but the data has {names2.Length} features per row. Give a shape whose product is {names2.Length}.", shape);
+                $"-FeatureShape {string.Join(",", shape)} holds {Shapes.Product(shape)} values per row, "
+                    + $"but the data has {names2.Length} features per row. Give a shape whose product is {names2.Length}.", shape);
 
         var categories = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         for (int c = 0; c < w; c++) if (sortedCats[c] is { } cats) categories[columns[c]] = cats;
@@ -335,11 +350,15 @@ public sealed class TabularBuilder
                 int unrepresentable = Array.IndexOf(parsedTargets, NumberKind.Unrepresentable);
                 if (unrepresentable >= 0)
                     throw KerasException.BadData("NumberOutOfRange",
-                        $"The target '{targetName}' holds '{Clip(targetValues[unrepresentable])}', {NumberText.RangeRule}. Fix the value or rescale the target, or load it as classification (-TargetKind Classification).", targetValues[unrepresentable]);
+                        $"The target '{targetName}' holds '{Clip(targetValues[unrepresentable])}', {NumberText.RangeRule}. "
+                            + "Fix the value or rescale the target, or load it as classification (-TargetKind Classification).",
+                            targetValues[unrepresentable]);
                 if (!allNumeric)
                 {
                     var bad = targetValues.First(v => !TryParseNumber(v, out _));
-                    throw KerasException.BadData("NonNumericValue", $"The target '{targetName}' holds '{Clip(bad)}', which is not a number, but a regression target must be numeric. Fix the value, or load it as classification.", bad);
+                    throw KerasException.BadData("NonNumericValue",
+                        $"The target '{targetName}' holds '{Clip(bad)}', which is not a number, but a regression target must be numeric. "
+                        + "Fix the value, or load it as classification.", bad);
                 }
                 var parsed = targetValues.Select(v => { NumberText.TryParse(v, out var f); return f; }).ToArray();
                 targets = new float[rows];
@@ -366,10 +385,12 @@ public sealed class TabularBuilder
         "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "null", "NULL", "Null", "None", "#N/A", "#NA", "<NA>", "?",
     };
 
-    /// <summary>The markers of a missing value that pandas reads as NaN by default (NA, N/A, NaN, null, None, #N/A, ...), and '?'.</summary>
+    /// <summary>The markers of a missing value that pandas reads as NaN by default (NA, N/A, NaN, null, None, #N/A, ...), and
+    /// '?'.</summary>
     public static bool IsMissingToken(string text) => text.Length <= 5 && MissingTokens.Contains(text);
 
-    /// <summary>A finite float32 number in the loaders' one grammar (<see cref="NumberText"/>): 1, -2.5, 1e-3; not NaN, Infinity or 1e39.</summary>
+    /// <summary>A finite float32 number in the loaders' one grammar (<see cref="NumberText"/>): 1, -2.5, 1e-3; not NaN, Infinity or
+    /// 1e39.</summary>
     public static bool TryParseNumber(string s, out double value)
     {
         bool ok = NumberText.TryParse(s, out var f);
@@ -377,7 +398,8 @@ public sealed class TabularBuilder
         return ok;
     }
 
-    /// <summary>A value as a message shows it: at most 40 characters, control characters written as \uXXXX so that none is invisible.</summary>
+    /// <summary>A value as a message shows it: at most 40 characters, control characters written as \uXXXX so that none is
+    /// invisible.</summary>
     internal static string Clip(string s)
     {
         s = s.Length <= 40 ? s : s[..37] + "...";

@@ -14,7 +14,10 @@ internal static class Utf8Scan
     private const int Chunk = 1 << 20;
 
     /// <summary>Data lines (line breaks, plus an unterminated last line, minus the header); throws InvalidEncoding at a bad byte.</summary>
-    /// <param name="marked">The encoding a UTF-16 or UTF-32 byte order mark names (then the file is not checked as UTF-8); null otherwise.</param>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="delimiter">The field separator, used to name the column of a bad byte; null to detect it.</param>
+    /// <param name="marked">The encoding a UTF-16 or UTF-32 byte order mark names (then the file is not checked as UTF-8); null
+    /// otherwise.</param>
     public static long CheckAndCountLines(string path, char? delimiter, out Encoding? marked)
     {
         marked = null;
@@ -60,7 +63,9 @@ internal static class Utf8Scan
             // A decoder drops a last, incomplete UTF-16/32 character without a word: the last value would lose its end.
             if (marked is not null && offset % (marked is UTF32Encoding ? 4 : 2) != 0)
                 throw KerasException.BadData("InvalidEncoding",
-                    $"'{Path.GetFileName(path)}' is {marked.EncodingName} by its byte order mark, but its {offset} bytes end in the middle of a character (truncated or damaged). Save the file again, or give its encoding with -Encoding.", path);
+                    $"'{Path.GetFileName(path)}' is {marked.EncodingName} by its byte order mark, "
+                        + $"but its {offset} bytes end in the middle of a character (truncated or damaged). Save the file again, "
+                        + "or give its encoding with -Encoding.", path);
             return count + (last == '\n' ? 0 : 1) - 1;
         }
         finally
@@ -90,7 +95,8 @@ internal static class Utf8Scan
             byte b = prefix[i];
             if (b == (byte)'"') quoted = !quoted;
             else if (!quoted && b == sep) { if (record == 0) header.Add(current.ToArray()); current.Clear(); field++; continue; }
-            else if (!quoted && b == (byte)'\n') { if (record == 0) header.Add(current.ToArray()); current.Clear(); record++; field = 0; continue; }
+            else if (!quoted && b == (byte)'\n')
+                { if (record == 0) header.Add(current.ToArray()); current.Clear(); record++; field = 0; continue; }
             if (record == 0) current.Add(b);
         }
         string file = Path.GetFileName(path);
@@ -100,10 +106,12 @@ internal static class Utf8Scan
         else
         {
             var name = field < header.Count ? Encoding.UTF8.GetString(header[field]).Trim().Trim('"').Trim('\r') : null;
-            where = $"Row {record}, column {(name is { Length: > 0 } ? $"'{TabularBuilder.Clip(name)}' (column {field + 1})" : $"{field + 1}")} of '{file}'";
+            where = $"Row {record}, column "
+                + $"{(name is { Length: > 0 } ? $"'{TabularBuilder.Clip(name)}' (column {field + 1})" : $"{field + 1}")} of '{file}'";
         }
         return KerasException.BadData("InvalidEncoding",
-            $"{where} holds the byte 0x{bad:X2} (file offset {offset}), which is not valid UTF-8. Save the file as UTF-8, or give its encoding with -Encoding (for example -Encoding Latin1).", path);
+            $"{where} holds the byte 0x{bad:X2} (file offset {offset}), which is not valid UTF-8. Save the file as UTF-8, "
+                + "or give its encoding with -Encoding (for example -Encoding Latin1).", path);
     }
 
     private static byte DetectSeparator(ReadOnlySpan<byte> start)

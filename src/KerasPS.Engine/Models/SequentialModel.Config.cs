@@ -13,7 +13,8 @@ namespace KerasPS.Engine.Models;
 /// </summary>
 public sealed partial class SequentialModel
 {
-    /// <summary>Marks, in a serialized layer, a layer whose config carries code (a script block), so a reader can refuse it before building anything.</summary>
+    /// <summary>Marks, in a serialized layer, a layer whose config carries code (a script block), so a reader can refuse it before building
+    /// anything.</summary>
     public const string UnsafeFlag = "unsafe_to_deserialize";
 
     /// <summary>
@@ -44,8 +45,10 @@ public sealed partial class SequentialModel
 
     /// <summary>The names of the layers flagged <see cref="UnsafeFlag"/> in a model config, read without building any layer.</summary>
     public static IReadOnlyList<string> FlaggedUnsafeLayers(IDictionary<string, object?> serialized) =>
-        LayerEntries(Section(serialized, "config")).OfType<IDictionary<string, object?>>().Where(e => e.TryGetValue(UnsafeFlag, out var f) && f is true)
-            .Select(e => (e.TryGetValue("config", out var c) && c is IDictionary<string, object?> d && d.TryGetValue("name", out var n) ? Convert.ToString(n, CultureInfo.InvariantCulture) : null) ?? "?")
+        LayerEntries(Section(serialized, "config")).OfType<IDictionary<string, object?>>()
+            .Where(e => e.TryGetValue(UnsafeFlag, out var f) && f is true)
+            .Select(e => (e.TryGetValue("config", out var c) && c is IDictionary<string, object?> d
+                && d.TryGetValue("name", out var n) ? Convert.ToString(n, CultureInfo.InvariantCulture) : null) ?? "?")
             .ToList();
 
     /// <summary>
@@ -63,13 +66,15 @@ public sealed partial class SequentialModel
         var model = new SequentialModel(name, inputShape, reader.NullableLong("seed"));
         for (int i = 0; i < entries.Count; i++)
         {
-            if (entries[i] is not IDictionary<string, object?> entry || !entry.TryGetValue("class_name", out var cn) || cn is not string className)
+            if (entries[i] is not IDictionary<string, object?> entry || !entry.TryGetValue("class_name", out var cn)
+                || cn is not string className)
                 throw Invalid($"layer {i + 1} has no class_name.");
             Layer layer;
             try { layer = LayerRegistry.Deserialize(entry, allowUnsafeCode); }
             catch (KerasException e) when (e.ErrorId != "UnsafeLayerConfig")
             {
-                throw new KerasException("InvalidModelConfig", ErrorKind.InvalidData, $"layer {i + 1} ({className}) cannot be rebuilt from its config: {e.Message}", e);
+                throw new KerasException("InvalidModelConfig", ErrorKind.InvalidData,
+                    $"layer {i + 1} ({className}) cannot be rebuilt from its config: {e.Message}", e);
             }
             model.Add(layer);
         }
@@ -77,17 +82,21 @@ public sealed partial class SequentialModel
         return model;
     }
 
-    /// <summary>Keras's <c>get_compile_config</c>: the optimizer's config, the loss name and the metric names; null when not compiled.</summary>
+    /// <summary>Keras's <c>get_compile_config</c>: the optimizer's config, the loss name and the metric names; null when not
+    /// compiled.</summary>
     public Dictionary<string, object?>? GetCompileConfig() => IsCompiled
-        ? new Dictionary<string, object?> { ["optimizer"] = Optimizer!.GetConfig(), ["loss"] = Loss!.Name, ["metrics"] = Metrics.Select(m => m.GetConfig()).ToList() }
+        ? new Dictionary<string, object?> { ["optimizer"] = Optimizer!.GetConfig(), ["loss"] = Loss!.Name,
+            ["metrics"] = Metrics.Select(m => m.GetConfig()).ToList() }
         : null;
 
-    /// <summary>Keras's <c>compile_from_config</c>: compiles with the optimizer, loss and metrics <see cref="GetCompileConfig"/> wrote.</summary>
+    /// <summary>Keras's <c>compile_from_config</c>: compiles with the optimizer, loss and metrics <see cref="GetCompileConfig"/>
+    /// wrote.</summary>
     public void CompileFromConfig(IDictionary<string, object?> compile)
     {
         var optimizer = OptimizerFactory.FromConfig(Section(compile, "optimizer"));
         var loss = LossFactory.Create(compile.TryGetValue("loss", out var l) ? l as string ?? "" : "");
-        var metrics = compile.TryGetValue("metrics", out var m) && m is List<object?> list ? list.Select(MetricSpec.FromConfig).ToList() : new List<MetricSpec>();
+        var metrics = compile.TryGetValue("metrics", out var m)
+            && m is List<object?> list ? list.Select(MetricSpec.FromConfig).ToList() : new List<MetricSpec>();
         Compile(optimizer, loss, metrics);
     }
 
@@ -127,13 +136,15 @@ public sealed partial class SequentialModel
             var target = training.Raw("target_name") as string;
             var sourceColumns = Strings(training.Raw("source_columns"));
             var categories = training.Raw("categories") is IDictionary<string, object?> cats
-                ? cats.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(Strings(kv.Value) ?? throw Invalid($"category list '{kv.Key}' is not a list of strings.")))
+                ? cats.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(Strings(kv.Value)
+                    ?? throw Invalid($"category list '{kv.Key}' is not a list of strings.")))
                 : null;
             var history = new List<EpochRecord>();
             if (training.Raw("history") is List<object?> records)
                 foreach (var h in records.OfType<IDictionary<string, object?>>())
                 {
-                    var values = Section(h, "values").ToDictionary(kv => kv.Key, kv => Convert.ToDouble(kv.Value, CultureInfo.InvariantCulture));
+                    var values = Section(h, "values").ToDictionary(kv => kv.Key,
+                        kv => Convert.ToDouble(kv.Value, CultureInfo.InvariantCulture));
                     var r = new ConfigReader(h);
                     history.Add(new EpochRecord(r.Int("epoch"), values, r.Double("learning_rate"),
                         TimeSpan.FromSeconds(r.Double("duration_seconds", 0.0)), r.Long("samples", 0L)));
@@ -154,7 +165,8 @@ public sealed partial class SequentialModel
         }
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or KeyNotFoundException)
         {
-            throw new KerasException("InvalidModelConfig", ErrorKind.InvalidData, $"the training state has a value of the wrong type ({e.Message}).", e);
+            throw new KerasException("InvalidModelConfig", ErrorKind.InvalidData,
+                $"the training state has a value of the wrong type ({e.Message}).", e);
         }
     }
 
@@ -164,7 +176,8 @@ public sealed partial class SequentialModel
     private static IDictionary<string, object?> Section(IDictionary<string, object?> d, string key) =>
         d.TryGetValue(key, out var v) && v is IDictionary<string, object?> s ? s : throw Invalid($"it has no '{key}' object.");
 
-    private static string[]? Strings(object? v) => v is List<object?> l ? l.Select(x => Convert.ToString(x, CultureInfo.InvariantCulture)!).ToArray() : null;
+    private static string[]? Strings(object? v) => v is List<object?> l ? l.Select(x => Convert.ToString(x, CultureInfo.InvariantCulture)!)
+        .ToArray() : null;
 
     private static KerasException Invalid(string message) => KerasException.BadData("InvalidModelConfig", message);
 }

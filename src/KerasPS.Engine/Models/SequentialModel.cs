@@ -12,7 +12,8 @@ using static TorchSharp.torch;
 namespace KerasPS.Engine.Models;
 
 /// <summary>One row of a model summary, as keras's model.summary() prints it.</summary>
-public sealed record LayerSummary(string Name, string Type, string OutputShape, long ParamCount, long TrainableParamCount, bool Trainable, string? Details);
+public sealed record LayerSummary(string Name, string Type, string OutputShape, long ParamCount, long TrainableParamCount, bool Trainable,
+    string? Details);
 
 /// <summary>
 /// keras.Sequential: a stack of layers, built from the declared or observed input shape, compiled with an
@@ -42,7 +43,8 @@ public sealed partial class SequentialModel
     public IReadOnlyList<Layer> Layers => layers;
 
     /// <summary>Input shape the model was built for (without the batch axis), or the declared one.</summary>
-    public int[]? InputShape => layers.Count > 0 && layers[0].InputShape is { } s ? s : DeclaredInputShape ?? layers.FirstOrDefault()?.DeclaredInputShape;
+    public int[]? InputShape => layers.Count > 0 && layers[0].InputShape is { } s ? s : DeclaredInputShape
+        ?? layers.FirstOrDefault()?.DeclaredInputShape;
 
     public int[]? OutputShape => IsBuilt ? layers[^1].OutputShape : null;
     public bool IsBuilt
@@ -80,7 +82,8 @@ public sealed partial class SequentialModel
     /// <summary>Epochs completed (Keras's initial_epoch for the next fit).</summary>
     public int EpochsTrained { get; set; }
 
-    /// <summary>Seed of the last fit (given or drawn); a resumed fit reuses it so that epoch k gets the same shuffle and dropout masks.</summary>
+    /// <summary>Seed of the last fit (given or drawn); a resumed fit reuses it so that epoch k gets the same shuffle and dropout
+    /// masks.</summary>
     public long? FitSeed { get; set; }
 
     /// <summary>Set while a fit runs on this model, so that a second fit on the same model is refused.</summary>
@@ -97,16 +100,19 @@ public sealed partial class SequentialModel
     /// <summary>Adds a layer, naming it (dense, dense_1, ...) and building it at once when its input shape is known.</summary>
     public void Add(Layer layer)
     {
-        if (layers.Contains(layer)) throw KerasException.BadArgument("LayerAlreadyAdded", $"Layer '{layer.Name}' is already part of model '{Name}'.");
+        if (layers.Contains(layer))
+            throw KerasException.BadArgument("LayerAlreadyAdded", $"Layer '{layer.Name}' is already part of model '{Name}'.");
         if (string.IsNullOrEmpty(layer.Name)) layer.Name = UniqueName(KerasNames.ClassToSnake(layer.ClassName));
         else if (layers.Any(l => l.Name == layer.Name))
-            throw KerasException.BadArgument("DuplicateLayerName", $"Model '{Name}' already has a layer named '{layer.Name}'. Layer names must be unique; choose another -Name.", layer.Name);
+            throw KerasException.BadArgument("DuplicateLayerName",
+                $"Model '{Name}' already has a layer named '{layer.Name}'. Layer names must be unique; choose another -Name.", layer.Name);
         if (layer.DeclaredInputShape is not null && layers.Count > 0)
         {
             var previous = layers[^1].OutputShape ?? (layers.Count == 0 ? InputShape : null);
             if (previous is not null && !Shapes.SameAs(previous, layer.DeclaredInputShape))
                 throw KerasException.BadArgument("InputShapeMismatch",
-                    $"Layer '{layer.Name}' declares input shape {Shapes.Format(layer.DeclaredInputShape)}, but the layer before it outputs {Shapes.Format(previous)}. Remove -InputShape from layers after the first.");
+                    $"Layer '{layer.Name}' declares input shape {Shapes.Format(layer.DeclaredInputShape)}, "
+                        + $"but the layer before it outputs {Shapes.Format(previous)}. Remove -InputShape from layers after the first.");
         }
         var input = layers.Count == 0 ? DeclaredInputShape ?? layer.DeclaredInputShape : layers[^1].OutputShape;
         if (input is not null)
@@ -132,12 +138,16 @@ public sealed partial class SequentialModel
     /// <summary>Builds every layer that is not built yet, from the model's input shape.</summary>
     public void Build(int[] inputShape)
     {
-        if (layers.Count == 0) throw KerasException.BadOperation("EmptyModel", $"Model '{Name}' has no layers. Add layers (Add-DenseLayer, ...) before building or training it.");
+        if (layers.Count == 0)
+            throw KerasException.BadOperation("EmptyModel",
+                $"Model '{Name}' has no layers. Add layers (Add-DenseLayer, ...) before building or training it.");
         inputShape = Shapes.Validate(inputShape, "InputShape");
         if (IsBuilt)
         {
             if (!Shapes.SameAs(InputShape!, inputShape))
-                throw KerasException.BadArgument("InputShapeMismatch", $"Model '{Name}' was built for input {Shapes.Format(InputShape)}, but the data has {Shapes.Format(inputShape)}. Use data with the same features, or a new model.");
+                throw KerasException.BadArgument("InputShapeMismatch",
+                    $"Model '{Name}' was built for input {Shapes.Format(InputShape)}, but the data has {Shapes.Format(inputShape)}. "
+                    + "Use data with the same features, or a new model.");
             return;
         }
         TorchRuntime.EnsureLoaded();
@@ -188,12 +198,14 @@ public sealed partial class SequentialModel
     /// </summary>
     public SequentialModel Clone(string? name = null, bool includeOptimizerState = false)
     {
-        if (Busy == 1) throw KerasException.BadOperation("ModelBusy", $"Model '{Name}' is being trained. Copy it when the fit has finished.");
+        if (Busy == 1)
+            throw KerasException.BadOperation("ModelBusy", $"Model '{Name}' is being trained. Copy it when the fit has finished.");
         var copy = new SequentialModel(name ?? Name, DeclaredInputShape, Seed);
         foreach (var l in layers)
         {
             // The layer's own Keras form, through JSON as a checkpoint stores it, so the copy shares no object with the original.
-            var serialized = (Dictionary<string, object?>)Checkpoints.CheckpointJson.Parse(Checkpoints.CheckpointJson.Serialize(l.Serialize()))!;
+            var serialized =
+                (Dictionary<string, object?>)Checkpoints.CheckpointJson.Parse(Checkpoints.CheckpointJson.Serialize(l.Serialize()))!;
             copy.Add(LayerRegistry.Deserialize(serialized, allowUnsafeCode: true));   // the caller's own model, in this session
         }
         if (IsBuilt && !copy.IsBuilt) copy.Build(InputShape!);
@@ -229,7 +241,8 @@ public sealed partial class SequentialModel
 
     /// <summary>Keras compile: optimizer, loss and metrics. Checks names; recompiling resets optimizer state.</summary>
     public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics) =>
-        Compile(optimizer, loss, (metrics ?? Array.Empty<string>()).Where(m => !string.IsNullOrWhiteSpace(m)).Select(MetricSpec.Parse).ToList());
+        Compile(optimizer, loss, (metrics ?? Array.Empty<string>()).Where(m => !string.IsNullOrWhiteSpace(m)).Select(MetricSpec.Parse)
+            .ToList());
 
     /// <summary>Keras compile with metrics that carry options (New-Metric). Two different metrics may not share a history name.</summary>
     public void Compile(Optimizer optimizer, Loss loss, IReadOnlyList<MetricSpec> metrics)
@@ -237,7 +250,8 @@ public sealed partial class SequentialModel
         var specs = metrics.Distinct().ToArray();   // checks everything before anything changes
         if (specs.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1) is { } clash)
             throw KerasException.BadArgument("DuplicateMetricName",
-                $"Two metrics are named '{clash.Key}' ({string.Join("; ", clash)}); the history keeps one value per name. Give one of them another -Name (New-Metric -Name).", clash.Key);
+                $"Two metrics are named '{clash.Key}' ({string.Join("; ", clash)}); the history keeps one value per name. "
+                    + "Give one of them another -Name (New-Metric -Name).", clash.Key);
         Optimizer = optimizer;
         Loss = loss;
         Metrics = specs;
@@ -283,7 +297,8 @@ public sealed partial class SequentialModel
     }
 
     public IReadOnlyList<LayerSummary> Summary() => layers.Select(l => new LayerSummary(
-        l.Name, l.ClassName, l.OutputShape is null ? "?" : Shapes.Format(l.OutputShape), l.ParamCount, l.TrainableParamCount, l.Trainable, l.Details)).ToList();
+        l.Name, l.ClassName, l.OutputShape is null ? "?" : Shapes.Format(l.OutputShape), l.ParamCount, l.TrainableParamCount, l.Trainable,
+            l.Details)).ToList();
 
     /// <summary>Predictions for a dataset's rows (flat, row-major), for callers that do not handle tensors.</summary>
     /// <remarks>
@@ -298,13 +313,16 @@ public sealed partial class SequentialModel
         return Predict(features, batchSize);
     }
 
-    /// <summary>Feature values up to which <see cref="PredictData"/> copies a dataset into a tensor for one call instead of caching it.</summary>
+    /// <summary>Feature values up to which <see cref="PredictData"/> copies a dataset into a tensor for one call instead of caching
+    /// it.</summary>
     private const long TransientPredictValues = 1 << 16;
 
     /// <summary>Runs the model on features in batches, without gradients; returns [Count, outputs] row-major.</summary>
     public float[] Predict(Tensor features, int batchSize = 4096)
     {
-        if (!IsBuilt) throw KerasException.BadOperation("ModelNotBuilt", $"Model '{Name}' has no weights yet. Train it (Invoke-ModelFit) or give it an -InputShape first.");
+        if (!IsBuilt)
+            throw KerasException.BadOperation("ModelNotBuilt",
+                $"Model '{Name}' has no weights yet. Train it (Invoke-ModelFit) or give it an -InputShape first.");
         CheckPredictShape(features);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
@@ -332,9 +350,12 @@ public sealed partial class SequentialModel
         if (!same)
         {
             var got = shape.Skip(1).Select(d => (int)d).ToArray();
-            throw KerasException.BadArgument("InputShapeMismatch", $"Model '{Name}' expects input {Shapes.Format(expected)}, but the data has {Shapes.Format(got)}. Use data with the same features the model was built for.");
+            throw KerasException.BadArgument("InputShapeMismatch",
+                $"Model '{Name}' expects input {Shapes.Format(expected)}, but the data has {Shapes.Format(got)}. "
+                + "Use data with the same features the model was built for.");
         }
     }
 
-    public override string ToString() => $"{Name}: {layers.Count} layers, {ParamCount:N0} params{(IsCompiled ? $", {Optimizer!.Name}/{Loss!.Name}" : ", not compiled")}";
+    public override string ToString() => $"{Name}: {layers.Count} layers, {ParamCount:N0} "
+        + $"params{(IsCompiled ? $", {Optimizer!.Name}/{Loss!.Name}" : ", not compiled")}";
 }

@@ -15,7 +15,8 @@ namespace KerasPS.Engine.Native;
 /// the library does not load there and TorchSharp reports only a type-initializer exception. With the flag set the
 /// loader skips that one version check; everything else is verified as before. Only a private copy of the library is
 /// ever changed (Install-KerasRuntime's extracted file), never a file in the NuGet cache.
-/// This is the C# form of tools/BuildTools.ps1's Set-ElfVersionNeedWeak, so the build can use the same code.
+/// <see cref="RuntimeInstaller"/> applies it when it installs a runtime, and the build reaches it the same way: a built
+/// clone's runtime is placed by Install-KerasRuntime (tools/BuildTools.ps1, Install-CloneRuntime).
 /// </remarks>
 public static class ElfVersionPatch
 {
@@ -108,7 +109,8 @@ public static class ElfVersionPatch
         }
         return found;
 
-        int Checked(long offset) => offset >= 0 && offset < bytes.Length ? (int)offset : throw new ArgumentOutOfRangeException(nameof(offset));
+        int Checked(long offset) => offset >= 0 && offset < bytes.Length ? (int)offset :
+            throw new ArgumentOutOfRangeException(nameof(offset));
     }
 
     private static (uint Type, long Offset, uint Link, uint Info) Section(ReadOnlySpan<byte> span, long shoff, int shentsize, int index)

@@ -19,7 +19,8 @@ namespace KerasPS.Engine.Native;
 /// </remarks>
 internal static class HeapTuning
 {
-    private const int M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_THRESHOLD = -3;
+    // mallopt's parameter numbers, glibc's M_TRIM_THRESHOLD, M_TOP_PAD and M_MMAP_THRESHOLD (malloc.h).
+    private const int OptTrimThreshold = -1, OptTopPad = -2, OptMmapThreshold = -3;
     public const int MmapThreshold = 32 << 20, TopPad = 64 << 20, TrimThreshold = 256 << 20;
 
     /// <summary>Whether the thresholds were set in this process.</summary>
@@ -36,8 +37,8 @@ internal static class HeapTuning
             || !NativeLibrary.TryGetExport(libc, "mallopt", out var address)) return;
         var mallopt = Marshal.GetDelegateForFunctionPointer<MalloptFn>(address);
         // The mmap threshold first: setting either threshold switches off glibc's own dynamic adjustment of both.
-        Applied = mallopt(M_MMAP_THRESHOLD, MmapThreshold) == 1
-            & mallopt(M_TOP_PAD, TopPad) == 1
-            & mallopt(M_TRIM_THRESHOLD, TrimThreshold) == 1;
+        Applied = mallopt(OptMmapThreshold, MmapThreshold) == 1
+            & mallopt(OptTopPad, TopPad) == 1
+            & mallopt(OptTrimThreshold, TrimThreshold) == 1;
     }
 }

@@ -58,7 +58,8 @@ public sealed record RuntimeInstallPlan(
 }
 
 /// <summary>A runtime folder as found on disk: its files, total size and manifest (null when it has none).</summary>
-public sealed record RuntimeFolder(string Folder, string Rid, RuntimeManifest? Manifest, IReadOnlyList<string> Files, long SizeBytes, bool IsComplete);
+public sealed record RuntimeFolder(string Folder, string Rid, RuntimeManifest? Manifest, IReadOnlyList<string> Files, long SizeBytes,
+    bool IsComplete);
 
 /// <summary>A runtime folder found under one of <see cref="RuntimeLocations.SearchRoots"/>.</summary>
 public sealed record FoundRuntime(string Origin, string Root, RuntimeFolder Runtime);
@@ -93,11 +94,14 @@ public static class RuntimeInstaller
     // libtorch_cpu needs libomp.dylib (by its Homebrew install name, which a libomp loaded first satisfies).
     private static readonly Dictionary<string, (string Sha512, long Size, string[] LibTorch, string Bridge)> Platforms = new()
     {
-        ["linux-x64"] = ("5e3b9a170aaabf0b2dc9e516cb3ff1b5f84e0deb266a0a0f28eed3d15466896fabd29270b1707fbc7c9d03b8adf7181edfa3d25d6d6a2f2451cef33727c8bd50",
+        ["linux-x64"] = ("5e3b9a170aaabf0b2dc9e516cb3ff1b5f84e0deb266a0a0f28eed3d15466896f"
+            + "abd29270b1707fbc7c9d03b8adf7181edfa3d25d6d6a2f2451cef33727c8bd50",
             128_200_806, new[] { "libtorch.so", "libtorch_cpu.so", "libc10.so", "libgomp-98b21ff3.so.1" }, "libLibTorchSharp.so"),
-        ["win-x64"] = ("aafac47bc6fc53548f9eca92856809f6013f51fcc58aaf9044f25d01e831c2d10180bfe364f40fbca021a9892911ee646fa0170a2f38d0a0eabc368742e02a10",
+        ["win-x64"] = ("aafac47bc6fc53548f9eca92856809f6013f51fcc58aaf9044f25d01e831c2d1"
+            + "0180bfe364f40fbca021a9892911ee646fa0170a2f38d0a0eabc368742e02a10",
             79_854_046, new[] { "torch.dll", "torch_cpu.dll", "c10.dll", "libiomp5md.dll" }, "LibTorchSharp.dll"),
-        ["osx-arm64"] = ("9e36d6e0d6e39cedd462c672989039100f24bc5419bde5b6ad54b4ed08a760ec7182cea1c9915323cdb3043b748b1d72451099faff9f9bea475c6dfb58a8f284",
+        ["osx-arm64"] = ("9e36d6e0d6e39cedd462c672989039100f24bc5419bde5b6ad54b4ed08a760ec"
+            + "7182cea1c9915323cdb3043b748b1d72451099faff9f9bea475c6dfb58a8f284",
             56_910_439, new[] { "libtorch.dylib", "libtorch_cpu.dylib", "libc10.dylib", "libomp.dylib" }, "libLibTorchSharp.dylib"),
     };
 
@@ -119,7 +123,8 @@ public static class RuntimeInstaller
     {
         if (!Platforms.TryGetValue(rid, out var p))
             throw new KerasException("UnsupportedRuntimePlatform", ErrorKind.InvalidArgument,
-                $"KerasPS has no libtorch {RuntimeLocations.LibTorchVersion} runtime for platform '{rid}'. Use one of: {string.Join(", ", RuntimeLocations.SupportedRids)} (for example on an x64 machine or an Apple-silicon Mac).")
+                $"KerasPS has no libtorch {RuntimeLocations.LibTorchVersion} runtime for platform '{rid}'. Use one of: "
+                    + $"{string.Join(", ", RuntimeLocations.SupportedRids)} (for example on an x64 machine or an Apple-silicon Mac).")
             { Target = rid };
         return new[]
         {
@@ -147,7 +152,8 @@ public static class RuntimeInstaller
             var baseUrl = source ?? NuGetOrgFlatContainer;
             if (baseUrl.EndsWith("index.json", StringComparison.OrdinalIgnoreCase))
                 throw KerasException.BadArgument("UnsupportedRuntimeSource",
-                    $"-Source '{baseUrl}' is a NuGet service index; give its flat-container (PackageBaseAddress) URL instead, for example {NuGetOrgFlatContainer}.", baseUrl);
+                    $"-Source '{baseUrl}' is a NuGet service index; give its flat-container (PackageBaseAddress) URL instead, "
+                        + $"for example {NuGetOrgFlatContainer}.", baseUrl);
             if (!baseUrl.EndsWith('/')) baseUrl += "/";
             sourceText = baseUrl;
             locations = packages.Select(p => new RuntimePackageLocation(p, $"{baseUrl}{p.Id}/{p.Version}/{p.FileName}", true)).ToList();
@@ -245,7 +251,8 @@ public static class RuntimeInstaller
             var fix = e is UnauthorizedAccessException
                 ? "Run elevated for -Scope AllUsers, or install with -Scope CurrentUser or -Path <folder you can write>."
                 : "Check the free disk space and that no other process holds files there, then run Install-KerasRuntime again.";
-            throw new KerasException("RuntimeInstallFailed", e is UnauthorizedAccessException ? ErrorKind.SecurityError : ErrorKind.ResourceUnavailable,
+            throw new KerasException("RuntimeInstallFailed",
+                e is UnauthorizedAccessException ? ErrorKind.SecurityError : ErrorKind.ResourceUnavailable,
                 $"Installing the libtorch runtime into '{plan.Folder}' failed: {e.Message} {fix}", e) { Target = plan.Folder };
         }
         finally
@@ -259,7 +266,8 @@ public static class RuntimeInstaller
     {
         RuntimeManifest? manifest = ReadManifest(folder);
         var files = Directory.Exists(folder)
-            ? new DirectoryInfo(folder).EnumerateFiles().Where(f => f.Name != RuntimeLocations.ManifestFileName).OrderBy(f => f.Name, StringComparer.Ordinal).ToList()
+            ? new DirectoryInfo(folder).EnumerateFiles().Where(f => f.Name != RuntimeLocations.ManifestFileName)
+                .OrderBy(f => f.Name, StringComparer.Ordinal).ToList()
             : new List<FileInfo>();
         var complete = manifest is not null
             && manifest.Rid == rid
@@ -267,7 +275,8 @@ public static class RuntimeInstaller
             && manifest.TorchSharpVersion == RuntimeLocations.TorchSharpVersion
             && manifest.Files.Any(f => f.Name == BridgeFileNameFor(rid))
             && manifest.Files.All(f => files.Any(x => x.Name == f.Name && x.Length == f.Size));
-        return new RuntimeFolder(folder, manifest?.Rid ?? rid, manifest, files.Select(f => f.Name).ToList(), files.Sum(f => f.Length), complete);
+        return new RuntimeFolder(folder, manifest?.Rid ?? rid, manifest, files.Select(f => f.Name).ToList(), files.Sum(f => f.Length),
+            complete);
     }
 
     /// <summary>runtime.json of a runtime folder, or null when it is missing or unreadable.</summary>
@@ -299,13 +308,15 @@ public static class RuntimeInstaller
             var versionFolder = Path.GetDirectoryName(RuntimeLocations.FolderUnder(root))!;
             if (!Directory.Exists(versionFolder)) continue;
             IEnumerable<string> rids;
-            try { rids = Directory.GetDirectories(versionFolder).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith('.')).Select(n => n!).OrderBy(n => n, StringComparer.Ordinal).ToList(); }
+            try { rids = Directory.GetDirectories(versionFolder).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith('.'))
+                .Select(n => n!).OrderBy(n => n, StringComparer.Ordinal).ToList(); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
             foreach (var rid in rids)
             {
                 var folder = Path.GetFullPath(RuntimeLocations.FolderUnder(root, rid));
                 if (!seen.Add(folder)) continue;
-                if (!File.Exists(Path.Combine(folder, BridgeFileNameFor(rid))) && !File.Exists(Path.Combine(folder, RuntimeLocations.ManifestFileName))) continue;
+                if (!File.Exists(Path.Combine(folder, BridgeFileNameFor(rid)))
+                    && !File.Exists(Path.Combine(folder, RuntimeLocations.ManifestFileName))) continue;
                 found.Add(new FoundRuntime(origin, root, Inspect(folder, rid)));
             }
         }
@@ -313,9 +324,11 @@ public static class RuntimeInstaller
     }
 
     private static bool IsUrl(string source) =>
-        source.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+        source.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+            || source.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>A package's file in a local source: flat (folder/id.version.nupkg) or global-packages (folder/id/version/id.version.nupkg).</summary>
+    /// <summary>A package's file in a local source: flat (folder/id.version.nupkg) or global-packages
+    /// (folder/id/version/id.version.nupkg).</summary>
     private static string FindInFolder(string folder, RuntimePackage package)
     {
         var flat = Path.Combine(folder, package.FileName);
@@ -325,11 +338,14 @@ public static class RuntimeInstaller
         // nuget.exe and hand-made folders keep the id's own casing (TorchSharp.0.107.0.nupkg); case-sensitive file systems need a search.
         if (Directory.Exists(folder))
         {
-            var match = Directory.EnumerateFiles(folder, "*.nupkg").FirstOrDefault(f => string.Equals(Path.GetFileName(f), package.FileName, StringComparison.OrdinalIgnoreCase));
+            var match = Directory.EnumerateFiles(folder, "*.nupkg")
+                .FirstOrDefault(f => string.Equals(Path.GetFileName(f), package.FileName, StringComparison.OrdinalIgnoreCase));
             if (match is not null) return match;
         }
         throw new KerasException("RuntimePackageNotFound", ErrorKind.ObjectNotFound,
-            $"The package {package.Id} {package.Version} is not in '{folder}': looked for '{flat}' and '{nested}'. Copy {package.FileName} there (from a machine's ~/.nuget/packages or nuget.org), or run Install-KerasRuntime without -Source to download it.")
+            $"The package {package.Id} {package.Version} is not in '{folder}': looked for '{flat}' and '{nested}'. "
+                + $"Copy {package.FileName} there (from a machine's ~/.nuget/packages or nuget.org), "
+                + "or run Install-KerasRuntime without -Source to download it.")
         { Target = folder };
     }
 
@@ -356,7 +372,8 @@ public static class RuntimeInstaller
         HttpResponseMessage response;
         try
         {
-            response = http.Send(new HttpRequestMessage(HttpMethod.Get, location.Location), HttpCompletionOption.ResponseHeadersRead, cancellation);
+            response = http.Send(new HttpRequestMessage(HttpMethod.Get, location.Location), HttpCompletionOption.ResponseHeadersRead,
+                cancellation);
         }
         catch (HttpRequestException e)
         {
@@ -370,7 +387,8 @@ public static class RuntimeInstaller
         {
             if (response.StatusCode == HttpStatusCode.NotFound)
                 throw new KerasException("RuntimePackageNotFound", ErrorKind.ObjectNotFound,
-                    $"The package {location.Package.Id} {location.Package.Version} is not on the feed: '{location.Location}' answered 404. Give a feed or folder that has it with -Source.")
+                    $"The package {location.Package.Id} {location.Package.Version} is not on the feed: '{location.Location}' answered 404. "
+                        + "Give a feed or folder that has it with -Source.")
                 { Target = location.Location };
             if (!response.IsSuccessStatusCode)
                 throw NetworkFailure(location, $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}.", null);
@@ -394,7 +412,8 @@ public static class RuntimeInstaller
                     progress?.Report(new RuntimeInstallProgress(RuntimeInstallStage.Download, location.Package.FileName, done, total));
                 }
             }
-            catch (Exception e) when (e is HttpRequestException || (e is IOException && e.InnerException is System.Net.Sockets.SocketException))
+            catch (Exception e) when (e is HttpRequestException
+                || (e is IOException && e.InnerException is System.Net.Sockets.SocketException))
             {
                 throw NetworkFailure(location, e.Message, e);
             }
@@ -404,7 +423,8 @@ public static class RuntimeInstaller
 
     private static KerasException NetworkFailure(RuntimePackageLocation location, string reason, Exception? inner) =>
         new("RuntimeInstallFailed", ErrorKind.ResourceUnavailable,
-            $"Downloading '{location.Location}' failed: {reason} Check the network or proxy, or copy the .nupkg files to a folder and use -Source <folder>.", inner)
+            $"Downloading '{location.Location}' failed: {reason} Check the network or proxy, "
+                + "or copy the .nupkg files to a folder and use -Source <folder>.", inner)
         { Target = location.Location };
 
     private static void CheckHash(RuntimePackageLocation location, byte[] hash)
@@ -412,7 +432,9 @@ public static class RuntimeInstaller
         var actual = Convert.ToHexString(hash).ToLowerInvariant();
         if (actual != location.Package.Sha512)
             throw new KerasException("RuntimePackageCorrupt", ErrorKind.InvalidData,
-                $"The package '{location.Location}' is not the published {location.Package.Id} {location.Package.Version}: its SHA-512 is {actual[..16]}…, expected {location.Package.Sha512[..16]}…. Delete it and fetch it again (or run without -Source to download it from nuget.org); nothing was installed.")
+                $"The package '{location.Location}' is not the published {location.Package.Id} {location.Package.Version}: "
+                    + $"its SHA-512 is {actual[..16]}…, expected {location.Package.Sha512[..16]}…. "
+                    + "Delete it and fetch it again (or run without -Source to download it from nuget.org); nothing was installed.")
             { Target = location.Location };
     }
 
@@ -428,7 +450,8 @@ public static class RuntimeInstaller
                 {
                     var entry = zip.GetEntry(location.Package.EntryPrefix + name)
                         ?? throw new KerasException("RuntimePackageCorrupt", ErrorKind.InvalidData,
-                            $"The package '{location.Location}' lacks {location.Package.EntryPrefix}{name}. Fetch the package again; nothing was installed.")
+                            $"The package '{location.Location}' lacks {location.Package.EntryPrefix}{name}. Fetch the package again; "
+                                + "nothing was installed.")
                         { Target = location.Location };
                     work.Add((location, entry, name));
                 }
@@ -456,7 +479,8 @@ public static class RuntimeInstaller
                 if (!OperatingSystem.IsWindows())
                     File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                         | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-                entries.Add(new RuntimeFileEntry(name, new FileInfo(path).Length, Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant()));
+                entries.Add(new RuntimeFileEntry(name, new FileInfo(path).Length,
+                    Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant()));
             }
             return entries;
         }
@@ -524,7 +548,8 @@ public static class RuntimeInstaller
         {
             var rest = Path.GetFileName(folder)[prefix.Length..];
             int dash = rest.IndexOf('-');
-            if (dash > 0 && int.TryParse(rest.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid))
+            if (dash > 0 && int.TryParse(rest.AsSpan(0, dash), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out int pid))
             {
                 if (pid == Environment.ProcessId || AtomicFile.IsRunning(pid)) continue;
             }

@@ -52,12 +52,14 @@ public static class RuntimeLocations
 
     /// <summary>The current user's runtime root: ~/.local/share/KerasPS/runtime, %LOCALAPPDATA%\KerasPS\runtime.</summary>
     public static string CurrentUserRoot =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "KerasPS", "runtime");
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
+            "KerasPS", "runtime");
 
     /// <summary>The machine's runtime root: /usr/local/share/KerasPS/runtime, %ProgramData%\KerasPS\runtime.</summary>
     public static string AllUsersRoot =>
         OperatingSystem.IsWindows()
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData, Environment.SpecialFolderOption.DoNotVerify), "KerasPS", "runtime")
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData,
+                Environment.SpecialFolderOption.DoNotVerify), "KerasPS", "runtime")
             : "/usr/local/share/KerasPS/runtime";
 
     /// <summary>The module's own runtime root (module/bin/runtime), or null before the module set its folder.</summary>

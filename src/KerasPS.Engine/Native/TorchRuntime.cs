@@ -63,7 +63,8 @@ public static class TorchRuntime
         var found = RuntimeLocations.Find();
         if (found is null)
         {
-            var looked = string.Join(", ", RuntimeLocations.SearchRoots().Select(r => $"{r.Origin} ({RuntimeLocations.FolderUnder(r.Root)})"));
+            var looked = string.Join(", ", RuntimeLocations.SearchRoots()
+                .Select(r => $"{r.Origin} ({RuntimeLocations.FolderUnder(r.Root)})"));
             throw new KerasException("NativeRuntimeMissing", ErrorKind.NotInstalled,
                 $"The libtorch runtime for {rid} is not installed, so KerasPS cannot compute. Run 'Install-KerasRuntime' once " +
                 $"(offline: 'Install-KerasRuntime -Source <folder with the .nupkg files>'); looked in: {looked}.");
@@ -88,7 +89,8 @@ public static class TorchRuntime
             // .NET's message is generic advice on its first line and the loader's own words (what is missing) after it.
             var reason = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
             var hint = reason.Contains("GLIBCXX", StringComparison.Ordinal)
-                ? "This host's libstdc++ is older than the one libtorch was built for; reinstall the runtime with 'Install-KerasRuntime -Force', which marks that requirement optional in its own copy."
+                ? "This host's libstdc++ is older than the one libtorch was built for; "
+                    + "reinstall the runtime with 'Install-KerasRuntime -Force', which marks that requirement optional in its own copy."
                 : "Reinstall it with 'Install-KerasRuntime -Force'.";
             throw new KerasException("NativeLibraryLoadFailed", ErrorKind.NotInstalled,
                 $"The libtorch runtime in '{dir}' ({origin}) could not be loaded: {reason} {hint}", e);

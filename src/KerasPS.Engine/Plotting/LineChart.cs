@@ -12,12 +12,15 @@ public sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)
 public sealed class LineChart
 {
     /// <summary>Tableau's ten colours (matplotlib's default cycle): distinct and readable on white.</summary>
-    public static readonly string[] Palette = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" };
+    public static readonly string[] Palette =
+        { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" };
 
-    public LineChart(IReadOnlyList<ChartSeries> series, string? title = null, string xLabel = "epoch", string yLabel = "value", int width = 800, int height = 500)
+    public LineChart(IReadOnlyList<ChartSeries> series, string? title = null, string xLabel = "epoch", string yLabel = "value",
+        int width = 800, int height = 500)
     {
         if (width < 200 || height < 150)
-            throw KerasException.BadArgument("InvalidPlotSize", $"A chart needs at least 200 x 150 pixels. Received: {width} x {height}.", width);
+            throw KerasException.BadArgument("InvalidPlotSize", $"A chart needs at least 200 x 150 pixels. Received: {width} x {height}.",
+                width);
         if (series.Count == 0 || series.All(s => !s.Points.Any(p => double.IsFinite(p.Y))))
             throw KerasException.BadArgument("NoHistoryToPlot", "There is nothing to plot: no series has a finite value.");
         Series = series;
@@ -57,7 +60,9 @@ public sealed class LineChart
         double right = Width - (legendRight ? entryWidth + 24 : 20);
         double bottom = Height - (FontSize * 3.2 + 10) - (legendRight ? 0 : legendHeight + 8);
         if (bottom - top < 60)
-            throw KerasException.BadArgument("InvalidPlotSize", $"{Series.Count} lines need a taller chart: raise -Height (the legend alone takes {legendHeight:0} pixels), or plot fewer metrics.", Height);
+            throw KerasException.BadArgument("InvalidPlotSize",
+                $"{Series.Count} lines need a taller chart: raise -Height (the legend alone takes {legendHeight:0} pixels), "
+                + "or plot fewer metrics.", Height);
         double X(double x) => left + (x - xMin) / (xMax - xMin) * (right - left);
         double Y(double y) => bottom - (y - yMin) / (yMax - yMin) * (bottom - top);
 

@@ -19,7 +19,8 @@ public sealed class PngCanvas : IChartCanvas, IDisposable
     private PngCanvas(int width, int height)
     {
         surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul))
-            ?? throw new KerasException("PlotRenderFailed", ErrorKind.ResourceUnavailable, $"SkiaSharp could not create a {width} x {height} bitmap.");
+            ?? throw new KerasException("PlotRenderFailed", ErrorKind.ResourceUnavailable,
+                $"SkiaSharp could not create a {width} x {height} bitmap.");
         typeface = FontFiles.Where(File.Exists).Select(SKTypeface.FromFile).FirstOrDefault(t => t is not null);
         HasFont = typeface is not null;
     }
@@ -27,7 +28,9 @@ public sealed class PngCanvas : IChartCanvas, IDisposable
     /// <summary>False when no font file was found, so the PNG has lines but no text (the SVG always has text).</summary>
     public bool HasFont { get; }
 
-    private SKPaint Stroke(string color, double width) => new() { Color = SKColor.Parse(color), StrokeWidth = (float)width, IsStroke = true, IsAntialias = true, StrokeJoin = SKStrokeJoin.Round };
+    private SKPaint Stroke(string color, double width) =>
+        new() { Color = SKColor.Parse(color), StrokeWidth = (float)width, IsStroke = true, IsAntialias = true,
+        StrokeJoin = SKStrokeJoin.Round };
 
     private SKPaint TextPaint(double size, bool bold = false) => new()
     {

@@ -24,7 +24,8 @@ public static class TextChart
         return sb.ToString();
     }
 
-    /// <summary>Values resampled to at most <paramref name="width"/> points (the value at the nearest epoch), so long runs fit a line.</summary>
+    /// <summary>Values resampled to at most <paramref name="width"/> points (the value at the nearest epoch), so long runs fit a
+    /// line.</summary>
     public static double[] Resample(IReadOnlyList<double> values, int width)
     {
         if (values.Count <= width) return values.ToArray();
@@ -37,9 +38,12 @@ public static class TextChart
     /// A plot <paramref name="height"/> rows high: each series a mark per column, y labels on the left, the epoch range
     /// under the axis and a legend below. All series share the epochs <paramref name="epochs"/>.
     /// </summary>
-    public static IReadOnlyList<string> Plot(IReadOnlyList<(string Name, char Mark, IReadOnlyList<double> Values)> series, IReadOnlyList<int> epochs, int width, int height)
+    public static IReadOnlyList<string> Plot(IReadOnlyList<(string Name, char Mark, IReadOnlyList<double> Values)> series,
+        IReadOnlyList<int> epochs, int width, int height)
     {
-        if (width < 8 || height < 3) throw KerasException.BadArgument("InvalidChartSize", $"A text chart needs at least 8 columns and 3 rows. Received: {width} x {height}.");
+        if (width < 8 || height < 3)
+            throw KerasException.BadArgument("InvalidChartSize",
+                $"A text chart needs at least 8 columns and 3 rows. Received: {width} x {height}.");
         int cols = Math.Min(width, epochs.Count);
         var finite = series.SelectMany(s => s.Values).Where(double.IsFinite).ToList();
         if (finite.Count == 0) return new[] { "(no finite values to draw)" };
@@ -62,7 +66,8 @@ public static class TextChart
         var lines = new List<string>();
         for (int r = 0; r < height; r++)
         {
-            string label = r == 0 ? Label(max) : r == height - 1 ? Label(min) : r == height / 2 ? Label(max - (max - min) * r / (height - 1)) : "";
+            string label = r == 0 ? Label(max) : r == height - 1 ? Label(min) : r == height / 2
+                ? Label(max - (max - min) * r / (height - 1)) : "";
             var row = new StringBuilder(label.PadLeft(labelWidth)).Append(" ┤");
             for (int c = 0; c < cols; c++) row.Append(grid[r, c]);
             lines.Add(row.ToString().TrimEnd());

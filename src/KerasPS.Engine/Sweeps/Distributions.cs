@@ -1,5 +1,4 @@
 using System.Globalization;
-using KerasPS.Engine;
 
 // The range types live in the KerasPS namespace so that a sweep reads naturally in PowerShell:
 // @{ LearningRate = [KerasPS.LogUniform]::new(1e-4, 1e-1) }.

@@ -214,7 +214,7 @@ public static class Trainer
             else if (layer.ParamCount > 0 && layer.ClassName != "Normalization") return false;
             shape = output;
         }
-        return (long)batchSize * macs < SmallStepMacs;
+        return batchSize * macs < SmallStepMacs;
     }
 
     internal static string KerasLine(EpochRecord r, int epochs) =>

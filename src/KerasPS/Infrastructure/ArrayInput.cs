@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Management.Automation;
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
 
@@ -18,7 +17,8 @@ public static class ArrayInput
         for (int i = 0; i < rows.Count; i++)
         {
             if (rows[i].Length != width)
-                throw KerasException.BadData("InvalidData", $"-X row {i} has {rows[i].Length} values; row 0 has {width}. Every row needs the same number of features.", i);
+                throw KerasException.BadData("InvalidData",
+                    $"-X row {i} has {rows[i].Length} values; row 0 has {width}. Every row needs the same number of features.", i);
             Array.Copy(rows[i], 0, features, (long)i * width, width);
         }
         var names = ColumnNames(width);
@@ -28,12 +28,14 @@ public static class ArrayInput
             throw KerasException.BadArgument("TargetCountMismatch", $"-Y has {targets.Count} values but -X has {rows.Count} rows.");
         if (targets.All(t => t is not string && (IsNumber(t) || t is IEnumerable)))
         {
-            var yRows = targets.Select((t, i) => t is IEnumerable && t is not string ? ToFloats(t, "Y", i) : new[] { ToFloat(t, $"Y[{i}]") }).ToList();
+            var yRows = targets
+                .Select((t, i) => t is IEnumerable && t is not string ? ToFloats(t, "Y", i) : new[] { ToFloat(t, $"Y[{i}]") }).ToList();
             int w = yRows[0].Length;
             var flat = new float[(long)yRows.Count * w];
             for (int i = 0; i < yRows.Count; i++)
             {
-                if (yRows[i].Length != w) throw KerasException.BadData("InvalidData", $"-Y row {i} has {yRows[i].Length} values; row 0 has {w}.", i);
+                if (yRows[i].Length != w)
+                    throw KerasException.BadData("InvalidData", $"-Y row {i} has {yRows[i].Length} values; row 0 has {w}.", i);
                 Array.Copy(yRows[i], 0, flat, (long)i * w, w);
             }
             return new EncodedData(features, new[] { width }, names, "y", targets: flat, targetWidth: w);
@@ -45,7 +47,8 @@ public static class ArrayInput
 
     private static string[]? lastNames;
 
-    /// <summary>x1..xN, the names -X columns get; the last list is reused (single-row predict calls ask for the same width every time).</summary>
+    /// <summary>x1..xN, the names -X columns get; the last list is reused (single-row predict calls ask for the same width every
+    /// time).</summary>
     private static string[] ColumnNames(int width)
     {
         var names = lastNames;
@@ -53,18 +56,19 @@ public static class ArrayInput
         return names;
     }
 
-    private static bool IsNumber(object? o) => o is byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal;
+    private static bool IsNumber(object? o) =>
+        o is byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal;
 
     internal static IEnumerable<object?> Items(object o)
     {
-        o = o is PSObject p ? p.BaseObject : o;
-        if (o is IEnumerable e and not string) foreach (var item in e) yield return item is PSObject ip ? ip.BaseObject : item;
+        o = PSValue.Unwrap(o)!;
+        if (o is IEnumerable e and not string) foreach (var item in e) yield return PSValue.Unwrap(item);
         else yield return o;
     }
 
     private static List<float[]> Rows(object x, string what)
     {
-        x = x is PSObject p ? p.BaseObject : x;
+        x = PSValue.Unwrap(x)!;
         if (x is float[,] f2) return Matrix(f2.GetLength(0), f2.GetLength(1), (i, j) => f2[i, j], what);
         if (x is double[,] d2) return Matrix(d2.GetLength(0), d2.GetLength(1), (i, j) => d2[i, j], what);
         var rows = new List<float[]>();
@@ -119,7 +123,8 @@ public static class ArrayInput
             default:
             {
                 var r = new List<float>();
-                foreach (var v in Items(row)) r.Add(v is double dv && FitsFloat32(dv, out var f) ? f : ToFloat(v, $"{what}[{i}][{r.Count}]"));
+                foreach (var v in Items(row))
+                    r.Add(v is double dv && FitsFloat32(dv, out var f) ? f : ToFloat(v, $"{what}[{i}][{r.Count}]"));
                 return r.ToArray();
             }
         }
@@ -164,5 +169,7 @@ public static class ArrayInput
 
     private static KerasException NotFinite(string where, object? v) =>
         KerasException.BadData("NonFiniteValue",
-            $"{where} is {Convert.ToString(v, CultureInfo.InvariantCulture)}, which is not a finite number float32 can hold (NaN, an infinity, beyond ±3.4028235E+38, or a non-zero value that would become 0). Replace or drop it; a NaN loss follows from any such value.", v);
+            $"{where} is {Convert.ToString(v, CultureInfo.InvariantCulture)}, which is not a finite number float32 can hold (NaN, "
+                + "an infinity, beyond ±3.4028235E+38, or a non-zero value that would become 0). Replace or drop it; "
+                + "a NaN loss follows from any such value.", v);
 }

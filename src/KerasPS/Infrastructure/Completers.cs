@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using KerasPS.Engine.Layers;
 using KerasPS.Engine.Training;
 using KerasPS.Engine.Training.Optimizers;
 using KerasPS.Engine.Activations;

@@ -24,7 +24,8 @@ public sealed class CsvColumnCompleter : IArgumentCompleter
         try
         {
             using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
-            var full = ps.AddCommand("Resolve-Path").AddParameter("LiteralPath", path).Invoke().FirstOrDefault()?.Properties["ProviderPath"]?.Value as string;
+            var full = ps.AddCommand("Resolve-Path").AddParameter("LiteralPath", path).Invoke()
+                .FirstOrDefault()?.Properties["ProviderPath"]?.Value as string;
             if (full is null || !File.Exists(full)) return Array.Empty<CompletionResult>();
             string? line;
             using (var reader = new StreamReader(full, Encoding.UTF8, true)) line = reader.ReadLine();
@@ -69,7 +70,8 @@ public sealed class EncodingCompleter : NameCompleter
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
-            throw KerasException.BadArgument("UnknownEncoding", $"Unknown encoding '{name}'. Use utf8, unicode, bigendianunicode, utf32, ascii, latin1 or a code page such as 1252.", name);
+            throw KerasException.BadArgument("UnknownEncoding",
+                $"Unknown encoding '{name}'. Use utf8, unicode, bigendianunicode, utf32, ascii, latin1 or a code page such as 1252.", name);
         }
     }
 }

@@ -42,9 +42,11 @@ public abstract class KerasCmdlet : PSCmdlet
     internal static ErrorRecord ToErrorRecord(KerasException e, object? target = null) =>
         new(e, e.ErrorId, Enum.TryParse<ErrorCategory>(e.Kind.ToString(), out var c) ? c : ErrorCategory.NotSpecified, e.Target ?? target);
 
-    /// <summary>Reports a failure that concerns one input as a non-terminating error; <paramref name="input"/> is its TargetObject.</summary>
+    /// <summary>Reports a failure that concerns one input as a non-terminating error; <paramref name="input"/> is its
+    /// TargetObject.</summary>
     protected void WriteInputError(KerasException e, object? input) =>
-        WriteError(new ErrorRecord(e, e.ErrorId, Enum.TryParse<ErrorCategory>(e.Kind.ToString(), out var c) ? c : ErrorCategory.NotSpecified, input ?? e.Target));
+        WriteError(new ErrorRecord(e, e.ErrorId,
+            Enum.TryParse<ErrorCategory>(e.Kind.ToString(), out var c) ? c : ErrorCategory.NotSpecified, input ?? e.Target));
 
     /// <summary>
     /// Runs <paramref name="action"/> for each input; an engine error about one input is written as a non-terminating
@@ -75,19 +77,23 @@ public abstract class KerasCmdlet : PSCmdlet
         string full;
         ProviderInfo provider;
         try { full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _); }
-        catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or
+            NotSupportedException or ArgumentException)
         {
-            throw new KerasException("InvalidPath", ErrorKind.InvalidArgument, $"'{path}' is not a path KerasPS can use: {e.Message}", e) { Target = path };
+            throw new KerasException("InvalidPath", ErrorKind.InvalidArgument, $"'{path}' is not a path KerasPS can use: {e.Message}",
+                e) { Target = path };
         }
         if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
             throw new KerasException("NotAFileSystemPath", ErrorKind.InvalidArgument,
-                $"'{path}' is on the {provider.Name} provider; KerasPS reads and writes files only. Give a file-system path (./model.kpt, ~/runs/model.kpt, C:\\runs\\model.kpt).") { Target = path };
+                $"'{path}' is on the {provider.Name} provider; KerasPS reads and writes files only. Give a file-system path (./model.kpt, "
+                    + "~/runs/model.kpt, C:\\runs\\model.kpt).") { Target = path };
         return full;
     }
 
     /// <summary>
     /// The input files one -Path (wildcards expand) or -LiteralPath value names, in order. A path that matches no file
-    /// throws <paramref name="notFoundId"/> (ObjectNotFound), a folder PathIsFolder, and another provider NotAFileSystemPath, for the caller's
+    /// throws <paramref name="notFoundId"/> (ObjectNotFound), a folder PathIsFolder, and another provider NotAFileSystemPath, for the
+    /// caller's
     /// <see cref="ForEachInput{T}"/> to report as a failure of that one input.
     /// </summary>
     protected IReadOnlyList<string> ResolveInputFiles(string path, bool literal, string notFoundId, string what)
@@ -96,14 +102,16 @@ public abstract class KerasCmdlet : PSCmdlet
         {
             var full = ResolveFilePath(path);
             if (Directory.Exists(full))
-                throw KerasException.BadArgument("PathIsFolder", $"'{full}' is a folder, not a file. Give the path of a file in it (Get-ChildItem '{full}').", path);
+                throw KerasException.BadArgument("PathIsFolder",
+                    $"'{full}' is a folder, not a file. Give the path of a file in it (Get-ChildItem '{full}').", path);
             return File.Exists(full) ? new[] { full } : throw NotFound(notFoundId, what, path, full);
         }
         Collection<string> found;
         ProviderInfo provider;
         try { found = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider); }
         catch (ItemNotFoundException) { throw NotFound(notFoundId, what, path, path); }
-        if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider)) ResolveFilePath(path);   // throws NotAFileSystemPath
+        // throws NotAFileSystemPath
+        if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider)) ResolveFilePath(path);
         var files = found.Where(File.Exists).ToList();
         return files.Count > 0 ? files : throw NotFound(notFoundId, what, path, path);
     }
@@ -114,12 +122,14 @@ public abstract class KerasCmdlet : PSCmdlet
     /// <summary>
     /// Resolves the file a cmdlet is about to write and applies the module's one overwrite rule: an existing file is
     /// replaced only with -Force (-NoClobber says the default out loud and cannot be combined with -Force). The
-    /// cmdlet checks the folder with its own error id. Returns null, after a non-terminating error, when the file exists and may not be replaced.
+    /// cmdlet checks the folder with its own error id. Returns null, after a non-terminating error, when the file exists and may not be
+    /// replaced.
     /// </summary>
     protected string? ResolveOutputFile(string path, bool force, bool noClobber, string existsId, string what)
     {
         if (force && noClobber)
-            throw KerasException.BadArgument("ForceAndNoClobber", "-Force replaces an existing file and -NoClobber refuses to; give one of them.");
+            throw KerasException.BadArgument("ForceAndNoClobber",
+                "-Force replaces an existing file and -NoClobber refuses to; give one of them.");
         var full = ResolveFilePath(path);
         if (File.Exists(full) && !force)
         {
@@ -138,7 +148,8 @@ public abstract class KerasCmdlet : PSCmdlet
     {
         var pref = GetVariableValue("ProgressPreference");
         if (pref is ActionPreference ap && (ap == ActionPreference.SilentlyContinue || ap == ActionPreference.Ignore)) return false;
-        if (pref is string s && (s.Equals("SilentlyContinue", StringComparison.OrdinalIgnoreCase) || s.Equals("Ignore", StringComparison.OrdinalIgnoreCase))) return false;
+        if (pref is string s && (s.Equals("SilentlyContinue", StringComparison.OrdinalIgnoreCase)
+            || s.Equals("Ignore", StringComparison.OrdinalIgnoreCase))) return false;
         if (Host.Name is "Default Host" or "ServerRemoteHost") return false;
         foreach (var arg in Environment.GetCommandLineArgs())
             if (arg.StartsWith("-noni", StringComparison.OrdinalIgnoreCase)) return false;

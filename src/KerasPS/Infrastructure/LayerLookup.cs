@@ -18,11 +18,13 @@ internal static class LayerLookup
         }
         else
         {
-            for (int i = 0; i < layers.Count; i++) if (string.Equals(layers[i].Name, name, StringComparison.OrdinalIgnoreCase)) found.Add(i);
+            for (int i = 0; i < layers.Count; i++) if (string.Equals(layers[i].Name, name, StringComparison.OrdinalIgnoreCase))
+                found.Add(i);
         }
         if (found.Count == 0)
             throw new KerasException("LayerNotFound", ErrorKind.ObjectNotFound,
-                $"Model '{model.Name}' has no layer '{name}'. Its layers: {(layers.Count == 0 ? "(none)" : string.Join(", ", layers.Select(l => l.Name)))}.") { Target = name };
+                $"Model '{model.Name}' has no layer '{name}'. Its layers: "
+                    + $"{(layers.Count == 0 ? "(none)" : string.Join(", ", layers.Select(l => l.Name)))}.") { Target = name };
         return found;
     }
 }

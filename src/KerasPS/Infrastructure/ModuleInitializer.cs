@@ -9,7 +9,8 @@ using KerasPS.Engine.Sweeps;
 namespace KerasPS.Infrastructure;
 
 /// <summary>
-/// Runs once when the module is imported, after KerasPS.LoadContext.dll installed the module's load context. It tells the engine where the module's folder is (for the runtime
+/// Runs once when the module is imported, after KerasPS.LoadContext.dll installed the module's load context. It tells the engine where the
+/// module's folder is (for the runtime
 /// a built clone keeps in bin/runtime), lets the engine turn saved script-block Lambda code back into a function,
 /// and gives PowerShell names for the types that live in the module's load context.
 /// </summary>
@@ -58,7 +59,9 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
         {
             if (defaultNames.Contains(assemblyName)) continue;
             Assembly assembly;
-            try { assembly = assemblyName == "KerasPS.Engine" ? engine : (AssemblyLoadContext.GetLoadContext(engine) ?? AssemblyLoadContext.Default).LoadFromAssemblyName(new AssemblyName(assemblyName)); }
+            try { assembly = assemblyName == "KerasPS.Engine"
+                ? engine : (AssemblyLoadContext.GetLoadContext(engine) ?? AssemblyLoadContext.Default)
+                .LoadFromAssemblyName(new AssemblyName(assemblyName)); }
             catch (IOException) { continue; }
             foreach (var type in assembly.GetExportedTypes())
                 if (!type.IsGenericTypeDefinition && type.FullName is { } full) names.Add((full, type));

@@ -44,11 +44,13 @@ public sealed class ObjectDatasetBuilder
     /// <summary>Adds one object as a row.</summary>
     public void Add(object? item)
     {
-        if (item is PSObject p && p.BaseObject is IDictionary dict) item = dict;
+        if (PSValue.Unwrap(item) is IDictionary dict) item = dict;
         switch (item)
         {
-            case null: throw KerasException.BadData("NullInput", $"Object {index + 1} (0-based) is null. Pipe objects with properties or hashtables.", index + 1);
-            case IDictionary d: AddRow(d.Keys.Cast<object>().Select(k => Convert.ToString(k, CultureInfo.InvariantCulture) ?? "").ToArray(), d is Hashtable, name => Lookup(d, name)); break;
+            case null: throw KerasException.BadData("NullInput",
+                $"Object {index + 1} (0-based) is null. Pipe objects with properties or hashtables.", index + 1);
+            case IDictionary d: AddRow(d.Keys.Cast<object>().Select(k => Convert.ToString(k, CultureInfo.InvariantCulture) ?? "").ToArray(),
+                d is Hashtable, name => Lookup(d, name)); break;
             default:
                 var pso = item as PSObject ?? PSObject.AsPSObject(item);
                 AddRow(null, false, name => PropertyValue(pso, name), pso);
@@ -89,7 +91,9 @@ public sealed class ObjectDatasetBuilder
             value = PSValue.Unwrap(value);
             int i = index;
             if (!found && i == 0)
-                throw KerasException.BadArgument("TargetNotFound", $"The first object has no property '{target}' (given as -Target). Its properties are: {string.Join(", ", columns)}.", target);
+                throw KerasException.BadArgument("TargetNotFound",
+                    $"The first object has no property '{target}' (given as -Target). Its properties are: {string.Join(", ", columns)}.",
+                    target);
             var text = value switch
             {
                 null => "",
@@ -97,7 +101,9 @@ public sealed class ObjectDatasetBuilder
                 _ => value.ToString() ?? "",
             };
             if (!b.Target(text.Trim()))
-                throw KerasException.BadData("MissingValue", $"Object {i} (0-based), property '{target}' (the target) is missing or empty. Every object needs a target; filter out those without one.", i);
+                throw KerasException.BadData("MissingValue",
+                    $"Object {i} (0-based), property '{target}' (the target) is missing or empty. Every object needs a target; "
+                    + "filter out those without one.", i);
         }
     }
 
@@ -108,7 +114,8 @@ public sealed class ObjectDatasetBuilder
             var excluded = new HashSet<string>(exclude ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
             columns = feature.Where(f => !excluded.Contains(f)).ToArray();
             if (target is not null && columns.Contains(target, StringComparer.OrdinalIgnoreCase))
-                throw KerasException.BadArgument("TargetIsFeature", $"Property '{target}' is both the target and a feature. Leave it out of -Feature.", target);
+                throw KerasException.BadArgument("TargetIsFeature",
+                    $"Property '{target}' is both the target and a feature. Leave it out of -Feature.", target);
         }
         else
         {
@@ -117,7 +124,8 @@ public sealed class ObjectDatasetBuilder
             columns = cols.Select(i => names[i]).ToArray();
         }
         if (columns.Length == 0)
-            throw KerasException.BadArgument("NoFeatures", "No feature properties are left after the target and -Exclude. Keep at least one property as a feature.");
+            throw KerasException.BadArgument("NoFeatures",
+                "No feature properties are left after the target and -Exclude. Keep at least one property as a feature.");
         var cs = columns;
         builder = new TabularBuilder(columns, target, options, (r, c) => $"Object {r} (0-based), property '{cs[c]}',");
     }
@@ -134,7 +142,8 @@ public sealed class ObjectDatasetBuilder
         if (d.Contains(name)) return (true, d[name]);
         if (d is Hashtable or OrderedDictionary) return (false, null);   // PowerShell's are already case-insensitive
         foreach (DictionaryEntry e in d)
-            if (string.Equals(Convert.ToString(e.Key, CultureInfo.InvariantCulture), name, StringComparison.OrdinalIgnoreCase)) return (true, e.Value);
+            if (string.Equals(Convert.ToString(e.Key, CultureInfo.InvariantCulture), name, StringComparison.OrdinalIgnoreCase))
+                return (true, e.Value);
         return (false, null);
     }
 

@@ -7,8 +7,14 @@ internal static class PredictionView
 {
     public const string TypeName = "KerasPS.Prediction";
 
+    /// <param name="classes">The model's class names, or null for a regression model.</param>
+    /// <param name="raw">The model's outputs, row after row.</param>
+    /// <param name="rows">How many rows <paramref name="raw"/> holds.</param>
+    /// <param name="perRow">Outputs per row.</param>
     /// <param name="keys">Row keys (an id column), or null for 0-based indices.</param>
+    /// <param name="keyName">The name of the key property; "Id" when null.</param>
     /// <param name="submission">Only the key and one probability per class (Kaggle's submission layout).</param>
+    /// <param name="indices">The input position of each row, when the rows are a selection; null for 0, 1, 2, ...</param>
     public static IEnumerable<PSObject> Rows(IReadOnlyList<string>? classes, float[] raw, int rows, int perRow,
         IReadOnlyList<string>? keys = null, string? keyName = null, bool submission = false, int[]? indices = null)
     {
@@ -51,7 +57,8 @@ internal static class PredictionView
     {
         // One row at a time (a predict per request) asks for the same model's names every call: keep the last answer.
         var last = lastNames;
-        if (last is not null && ReferenceEquals(last.Classes, classes) && last.KeyName == keyName && last.Submission == submission) return last.Names;
+        if (last is not null && ReferenceEquals(last.Classes, classes) && last.KeyName == keyName && last.Submission == submission)
+            return last.Names;
         var names = NewClassPropertyNames(classes, keyName, submission);
         lastNames = new NameCache(classes, keyName, submission, names);
         return names;
@@ -75,7 +82,8 @@ internal static class PredictionView
     }
 
     /// <summary>A warning naming the classes whose probability property got another name, or null when none did.</summary>
-    public static string? RenamedClassesWarning(IReadOnlyList<string>? classes, IReadOnlyList<string>? keys, string? keyName, bool submission)
+    public static string? RenamedClassesWarning(IReadOnlyList<string>? classes, IReadOnlyList<string>? keys, string? keyName,
+        bool submission)
     {
         if (classes is null) return null;
         var names = ClassPropertyNames(classes, keys is not null ? keyName ?? "Id" : "Index", submission);
@@ -83,6 +91,7 @@ internal static class PredictionView
         for (int k = 0; k < names.Length; k++)
             if (!ReferenceEquals(names[k], classes[k])) (renamed ??= new()).Add($"'{classes[k]}' as {names[k]}");
         return renamed is null ? null
-            : $"PowerShell property names are case-insensitive, so these class probabilities are written under other names: {string.Join(", ", renamed)}.";
+            : "PowerShell property names are case-insensitive, so these class probabilities are written under other names: "
+                + $"{string.Join(", ", renamed)}.";
     }
 }

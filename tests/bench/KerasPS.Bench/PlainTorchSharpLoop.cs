@@ -16,10 +16,10 @@ public static class PlainTorchSharpLoop
     {
         torch.manual_seed(seed);
         int n = yTrain.Length, nv = yVal.Length;
-        using var X = torch.tensor(xTrain, new long[] { n, features });
-        using var Y = torch.tensor(yTrain);
-        using var Xv = torch.tensor(xVal, new long[] { nv, features });
-        using var Yv = torch.tensor(yVal);
+        using var x = torch.tensor(xTrain, new long[] { n, features });
+        using var y = torch.tensor(yTrain);
+        using var xv = torch.tensor(xVal, new long[] { nv, features });
+        using var yv = torch.tensor(yVal);
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
         int prev = features;
         for (int i = 0; i < hidden.Length; i++)
@@ -45,8 +45,8 @@ public static class PlainTorchSharpLoop
                     using var scope = torch.NewDisposeScope();
                     long len = Math.Min(batchSize, n - s);
                     var idx = perm.narrow(0, s, len);
-                    var xb = X.index_select(0, idx);
-                    var yb = Y.index_select(0, idx);
+                    var xb = x.index_select(0, idx);
+                    var yb = y.index_select(0, idx);
                     opt.zero_grad();
                     var loss = lossFn.call(model.call(xb), yb);
                     loss.backward();
@@ -58,9 +58,9 @@ public static class PlainTorchSharpLoop
             using (torch.no_grad())
             using (var scope = torch.NewDisposeScope())
             {
-                var output = model.call(Xv);
-                _ = lossFn.call(output, Yv).item<float>();
-                _ = output.argmax(1).eq(Yv).to_type(ScalarType.Float32).mean().item<float>();
+                var output = model.call(xv);
+                _ = lossFn.call(output, yv).item<float>();
+                _ = output.argmax(1).eq(yv).to_type(ScalarType.Float32).mean().item<float>();
             }
             times[e] = sw.Elapsed.TotalSeconds;
             _ = total;

@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 using NF = TorchSharp.torch.nn.functional;
 using KerasPS.Engine.Initializers;

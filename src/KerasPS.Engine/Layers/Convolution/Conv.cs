@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 using KerasPS.Engine.Activations;
 using KerasPS.Engine.Onnx;

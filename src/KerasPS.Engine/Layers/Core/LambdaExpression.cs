@@ -73,7 +73,7 @@ public sealed partial class LambdaExpression
             var a = Left.Eval(x);
             var b = Right.Eval(x);
             if (a is double da && b is double db)
-                return (object)(Op switch { '+' => da + db, '-' => da - db, '*' => da * db, '/' => da / db, _ => Math.Pow(da, db) });
+                return Op switch { '+' => da + db, '-' => da - db, '*' => da * db, '/' => da / db, _ => Math.Pow(da, db) };
             return (a, b) switch
             {
                 (Tensor ta, Tensor tb) => Op switch { '+' => ta + tb, '-' => ta - tb, '*' => ta * tb, '/' => ta / tb, _ => ta.pow(tb) },

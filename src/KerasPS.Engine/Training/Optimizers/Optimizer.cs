@@ -124,7 +124,7 @@ public abstract class Optimizer
     private void WriteSlot(int index, string slot, float[] values)
     {
         if (index < 0 || index >= buffer!.ValueViews.Length)
-            throw KerasException.BadData("InvalidOptimizerState", $"Optimizer state names weight {index}, but the model has {buffer.ValueViews.Length} trainable weights.");
+            throw KerasException.BadData("InvalidOptimizerState", $"Optimizer state names weight {index}, but the model has {buffer!.ValueViews.Length} trainable weights.");
         using var noGrad = torch.no_grad();
         using var view = View(FlatSlot(slot, 0), index);
         if (view.numel() != values.LongLength)

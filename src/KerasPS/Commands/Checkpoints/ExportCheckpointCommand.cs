@@ -6,8 +6,17 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Checkpoints;
 
 /// <summary>
-/// <para type="synopsis">Saves a model to one checkpoint file: config, weights (safetensors) and, with -IncludeOptimizer, the optimizer state to resume training exactly.</para>
-/// <para type="description">The file is a zip holding config.json (layers, compile settings, classes, feature names, epochs trained, fit seed, history) and model.safetensors (every weight, named layer/weight, kernels in Keras's (in, out) layout), readable by PyTorch and NumPy once unzipped. The write is atomic: the checkpoint goes to a temporary file in the same folder, is flushed to disk and then renamed over the target, so an interrupted write never leaves a partial file and an older checkpoint at that path survives. An existing file is only replaced with -Force; without it the model is skipped with a non-terminating CheckpointExists error. -Path is taken literally (no wildcards) and must be on the FileSystem provider. With -WeightsOnly only the weights are stored (Keras save_weights); load them with Import-Checkpoint -WeightsInto. The extension picks the format: .kpt (KerasPS), .keras (Keras 3: config.json, metadata.json and model.weights.h5 in a zip) or .h5 (Keras 2 HDF5, as model.save("m.h5") writes); Keras files hold no optimizer state. See module/CHECKPOINT-FORMAT.md for the layouts.</para>
+/// <para type="synopsis">Saves a model to one checkpoint file: config, weights (safetensors) and, with -IncludeOptimizer, the optimizer
+/// state to resume training exactly.</para>
+/// <para type="description">The file is a zip holding config.json (layers, compile settings, classes, feature names, epochs trained, fit
+/// seed, history) and model.safetensors (every weight, named layer/weight, kernels in Keras's (in, out) layout), readable by PyTorch and
+/// NumPy once unzipped. The write is atomic: the checkpoint goes to a temporary file in the same folder, is flushed to disk and then
+/// renamed over the target, so an interrupted write never leaves a partial file and an older checkpoint at that path survives. An existing
+/// file is only replaced with -Force; without it the model is skipped with a non-terminating CheckpointExists error. -Path is taken
+/// literally (no wildcards) and must be on the FileSystem provider. With -WeightsOnly only the weights are stored (Keras save_weights);
+/// load them with Import-Checkpoint -WeightsInto. The extension picks the format: .kpt (KerasPS), .keras (Keras 3: config.json,
+/// metadata.json and model.weights.h5 in a zip) or .h5 (Keras 2 HDF5, as model.save("m.h5") writes); Keras files hold no optimizer state.
+/// See module/CHECKPOINT-FORMAT.md for the layouts.</para>
 /// </summary>
 /// <example><code>$model | Export-Checkpoint -Path ./otto.kpt -IncludeOptimizer</code></example>
 /// <example><code>$model | Export-Checkpoint -Path ./otto.weights.kpt -WeightsOnly -Force -PassThru</code></example>
@@ -23,12 +32,14 @@ public sealed class ExportCheckpointCommand : KerasCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public Model Model { get; set; } = null!;
 
-    /// <summary>File to write, e.g. model.kpt, model.keras or model.h5 (the extension picks the format; a PowerShell path: relative to the current location, a PSDrive or ~); its folder must exist.</summary>
+    /// <summary>File to write, e.g. model.kpt, model.keras or model.h5 (the extension picks the format; a PowerShell path: relative to the
+    /// current location, a PSDrive or ~); its folder must exist.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [Alias("LiteralPath")]
     public string Path { get; set; } = null!;
 
-    /// <summary>Replace an existing file at -Path (atomically: the old file stays until the new one is complete). Without it an existing file is a CheckpointExists error.</summary>
+    /// <summary>Replace an existing file at -Path (atomically: the old file stays until the new one is complete). Without it an existing
+    /// file is a CheckpointExists error.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -36,7 +47,8 @@ public sealed class ExportCheckpointCommand : KerasCmdlet
     [Parameter]
     public SwitchParameter NoClobber { get; set; }
 
-    /// <summary>Also save the optimizer's moments, step count and learning rate, so that Invoke-ModelFit continues exactly where it stopped.</summary>
+    /// <summary>Also save the optimizer's moments, step count and learning rate, so that Invoke-ModelFit continues exactly where it
+    /// stopped.</summary>
     [Parameter(ParameterSetName = FullSet)]
     public SwitchParameter IncludeOptimizer { get; set; }
 
@@ -55,7 +67,8 @@ public sealed class ExportCheckpointCommand : KerasCmdlet
         var full = ResolveOutputFile(Path, Force, NoClobber, "CheckpointExists", "Checkpoint");
         if (full is null) return;
         bool exists = File.Exists(full);
-        var action = (WeightsOnly ? "Export weights of model '" : "Export checkpoint of model '") + Model.Name + (exists ? "', replacing the file" : "'");
+        var action = (WeightsOnly ? "Export weights of model '" : "Export checkpoint of model '") + Model.Name
+            + (exists ? "', replacing the file" : "'");
         if (!ShouldProcess(full, action)) return;
         try
         {

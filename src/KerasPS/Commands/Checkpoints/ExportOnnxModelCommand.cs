@@ -5,8 +5,17 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Checkpoints;
 
 /// <summary>
-/// <para type="synopsis">Saves a trained model as an ONNX model (opset 17) for ONNX Runtime, ML.NET, Windows ML and other ONNX inference engines.</para>
-/// <para type="description">The file holds the model's inference: one float input of shape (batch, input shape...) and one float output of shape (batch, output shape...) that gives what Invoke-ModelPredict -AsMatrix gives for the same rows (class probabilities for a classifier). Every layer type exports: dense, convolution (channels-last inputs are transposed around ONNX's channels-first Conv and pooling), pooling, normalization (Normalization and BatchNormalization folded into constants), reshaping, Embedding (Gather on the rounded token ids), SimpleRNN/LSTM/GRU as ONNX RNN/LSTM/GRU with Keras's gate order mapped, and Lambda layers written with -Expression. Dropout, AlphaDropout, GaussianNoise and ActivityRegularization act only in training and export as nothing. A Lambda with a script block cannot be exported (error OnnxUnsupportedLambda). The class names, feature names and target go into the file's metadata_props (classes and feature_names as JSON arrays). The write is atomic, and an existing file is only replaced with -Force. See module/CHECKPOINT-FORMAT.md for the mapping.</para>
+/// <para type="synopsis">Saves a trained model as an ONNX model (opset 17) for ONNX Runtime, ML.NET, Windows ML and other ONNX inference
+/// engines.</para>
+/// <para type="description">The file holds the model's inference: one float input of shape (batch, input shape...) and one float output of
+/// shape (batch, output shape...) that gives what Invoke-ModelPredict -AsMatrix gives for the same rows (class probabilities for a
+/// classifier). Every layer type exports: dense, convolution (channels-last inputs are transposed around ONNX's channels-first Conv and
+/// pooling), pooling, normalization (Normalization and BatchNormalization folded into constants), reshaping, Embedding (Gather on the
+/// rounded token ids), SimpleRNN/LSTM/GRU as ONNX RNN/LSTM/GRU with Keras's gate order mapped, and Lambda layers written with -Expression.
+/// Dropout, AlphaDropout, GaussianNoise and ActivityRegularization act only in training and export as nothing. A Lambda with a script block
+/// cannot be exported (error OnnxUnsupportedLambda). The class names, feature names and target go into the file's metadata_props (classes
+/// and feature_names as JSON arrays). The write is atomic, and an existing file is only replaced with -Force. See
+/// module/CHECKPOINT-FORMAT.md for the mapping.</para>
 /// </summary>
 /// <example><code>$model | Export-OnnxModel -Path ./otto.onnx</code></example>
 /// <example><code>$model | Export-OnnxModel ./iris.onnx -InputName features -OutputName probabilities -Force -PassThru</code></example>

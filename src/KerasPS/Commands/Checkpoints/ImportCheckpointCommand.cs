@@ -5,8 +5,16 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Checkpoints;
 
 /// <summary>
-/// <para type="synopsis">Loads a model from a checkpoint written by Export-Checkpoint (.kpt) or a Keras file (.keras, Keras 2 or 3 .h5), built and compiled as it was saved; or, with -WeightsInto, loads only the weights into an existing model.</para>
-/// <para type="description">Everything in the file is checked before use: zip entry names, the format version, the safetensors header (sizes, offsets, dtype) against the file length and the model's shapes, and a SHA-256 of the weights. A missing or bad file is a non-terminating error (CheckpointNotFound, InvalidCheckpoint naming the problem, UnsafeCheckpoint) with the file as TargetObject, and the other files go on. Importing never runs code from the file: a layer whose config carries code (a script block) is refused with UnsafeCheckpoint unless -AllowUnsafeDeserialization is given. A model saved with -IncludeOptimizer resumes training exactly: Invoke-ModelFit with a larger -Epochs continues with the saved optimizer moments, learning rate and fit seed. With -WeightsInto the weights are matched by name (dense/kernel, ...); any missing, extra or differently shaped weight is listed in one WeightsMismatch error and the model is left unchanged.</para>
+/// <para type="synopsis">Loads a model from a checkpoint written by Export-Checkpoint (.kpt) or a Keras file (.keras, Keras 2 or 3 .h5),
+/// built and compiled as it was saved; or, with -WeightsInto, loads only the weights into an existing model.</para>
+/// <para type="description">Everything in the file is checked before use: zip entry names, the format version, the safetensors header
+/// (sizes, offsets, dtype) against the file length and the model's shapes, and a SHA-256 of the weights. A missing or bad file is a
+/// non-terminating error (CheckpointNotFound, InvalidCheckpoint naming the problem, UnsafeCheckpoint) with the file as TargetObject, and
+/// the other files go on. Importing never runs code from the file: a layer whose config carries code (a script block) is refused with
+/// UnsafeCheckpoint unless -AllowUnsafeDeserialization is given. A model saved with -IncludeOptimizer resumes training exactly:
+/// Invoke-ModelFit with a larger -Epochs continues with the saved optimizer moments, learning rate and fit seed. With -WeightsInto the
+/// weights are matched by name (dense/kernel, ...); any missing, extra or differently shaped weight is listed in one WeightsMismatch error
+/// and the model is left unchanged.</para>
 /// </summary>
 /// <example><code>$model = Import-Checkpoint -Path ./otto.kpt; $model | Invoke-ModelFit -Data $train -Epochs 20</code></example>
 /// <example><code>Get-ChildItem ./runs/*.kpt | Import-Checkpoint | Format-Table Name, EpochsTrained, ParamCount</code></example>
@@ -19,7 +27,8 @@ public sealed class ImportCheckpointCommand : KerasCmdlet
     private const string LiteralSet = "LiteralPath";
 
     /// <summary>Checkpoint file(s) to load; wildcards are allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
+        ParameterSetName = PathSet)]
     public string[] Path { get; set; } = null!;
 
     /// <summary>Checkpoint file(s) to load, taken literally (no wildcards); bound from the pipeline by FileInfo objects.</summary>
@@ -27,7 +36,8 @@ public sealed class ImportCheckpointCommand : KerasCmdlet
     [Alias("PSPath", "LP")]
     public string[] LiteralPath { get; set; } = null!;
 
-    /// <summary>Allow layers whose config carries code (script blocks); only for files from an author you trust (Keras safe_mode=False).</summary>
+    /// <summary>Allow layers whose config carries code (script blocks); only for files from an author you trust (Keras
+    /// safe_mode=False).</summary>
     [Parameter]
     public SwitchParameter AllowUnsafeDeserialization { get; set; }
 
@@ -36,7 +46,8 @@ public sealed class ImportCheckpointCommand : KerasCmdlet
     public Model? WeightsInto { get; set; }
 
     protected override void Process() =>
-        ForEachInput(ParameterSetName == LiteralSet ? LiteralPath : Path, path => ForEachInput(ResolveInputFiles(path, ParameterSetName == LiteralSet, "CheckpointNotFound", "Checkpoint"), file =>
+        ForEachInput(ParameterSetName == LiteralSet ? LiteralPath : Path,
+            path => ForEachInput(ResolveInputFiles(path, ParameterSetName == LiteralSet, "CheckpointNotFound", "Checkpoint"), file =>
         {
             if (WeightsInto is not null)
             {
@@ -47,7 +58,8 @@ public sealed class ImportCheckpointCommand : KerasCmdlet
             else
             {
                 var model = Checkpoint.Load(file, AllowUnsafeDeserialization);
-                WriteVerbose($"Loaded model '{model.Name}' ({model.ParamCount:N0} parameters, {model.EpochsTrained} epochs trained) from {file}.");
+                WriteVerbose($"Loaded model '{model.Name}' ({model.ParamCount:N0} parameters, "
+                    + $"{model.EpochsTrained} epochs trained) from {file}.");
                 WriteObject(new Model(model));
             }
         }));

@@ -6,10 +6,17 @@ namespace KerasPS.Commands.Data;
 
 /// <summary>
 /// <para type="synopsis">Turns any PowerShell objects, hashtables or a DataFrame into a dataset to train on.</para>
-/// <para type="description">One row per piped object. Property names become feature names: the -Feature list, or else the first object's properties (an [ordered] hashtable's keys in order, a plain hashtable's keys sorted) without -Target and -Exclude. Numbers and booleans are numbers; strings are parsed as numbers with the invariant culture (1.5, not 1,5); a property whose first value is text is one-hot encoded, as in Import-ModelData (categories in the dataset's Categories; -Template reuses another dataset's). A missing property or empty value is an error naming the object's index, unless -MissingValue fills it. Objects stream in: 100,000 objects cost about as much per object as 1,000.</para>
-/// <para type="description">-DataFrame takes a Microsoft.Data.Analysis DataFrame (a dataset's .DataFrame, changed or not) and applies the same rules to its columns.</para>
+/// <para type="description">One row per piped object. Property names become feature names: the -Feature list, or else the first object's
+/// properties (an [ordered] hashtable's keys in order, a plain hashtable's keys sorted) without -Target and -Exclude. Numbers and booleans
+/// are numbers; strings are parsed as numbers with the invariant culture (1.5, not 1,5); a property whose first value is text is one-hot
+/// encoded, as in Import-ModelData (categories in the dataset's Categories; -Template reuses another dataset's). A missing property or
+/// empty value is an error naming the object's index, unless -MissingValue fills it. Objects stream in: 100,000 objects cost about as much
+/// per object as 1,000.</para>
+/// <para type="description">-DataFrame takes a Microsoft.Data.Analysis DataFrame (a dataset's .DataFrame, changed or not) and applies the
+/// same rules to its columns.</para>
 /// </summary>
-/// <example><code>Get-Process | ConvertTo-ModelData -Feature CPU, WorkingSet64, Handles -Target ProcessName -MissingValue 0</code></example>
+/// <example><code>Get-Process |
+/// ConvertTo-ModelData -Feature CPU, WorkingSet64, Handles -Target ProcessName -MissingValue 0</code></example>
 /// <example><code>Import-Csv ./houses.csv | ConvertTo-ModelData -Target price -Exclude id</code></example>
 /// <example><code>@{ x1 = 1; x2 = 2; y = 'a' }, @{ x1 = 3; x2 = 4; y = 'b' } | ConvertTo-ModelData -Target y</code></example>
 /// <example><code>$df = $train.DataFrame; ConvertTo-ModelData -DataFrame $df -Target target</code></example>
@@ -30,7 +37,8 @@ public sealed class ConvertToModelDataCommand : DataEncodingCommandBase
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = FrameSet)]
     public object DataFrame { get; set; } = null!;
 
-    /// <summary>The property (or DataFrame column) holding the target: class labels or numbers. Without it the dataset has features only.</summary>
+    /// <summary>The property (or DataFrame column) holding the target: class labels or numbers. Without it the dataset has features
+    /// only.</summary>
     [Parameter]
     public string? Target { get; set; }
 

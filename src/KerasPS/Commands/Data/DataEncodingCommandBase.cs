@@ -16,11 +16,13 @@ public abstract class DataEncodingCommandBase : KerasCmdlet
     [Parameter]
     public double? MissingValue { get; set; }
 
-    /// <summary>Shape of one row's features, e.g. 28,28,1 for 784 pixel columns; by default a flat vector (or the -Template's shape).</summary>
+    /// <summary>Shape of one row's features, e.g. 28,28,1 for 784 pixel columns; by default a flat vector (or the -Template's
+    /// shape).</summary>
     [Parameter]
     public int[]? FeatureShape { get; set; }
 
-    /// <summary>Classification or Regression; by default a target with text is classification and an all-numeric target regression.</summary>
+    /// <summary>Classification or Regression; by default a target with text is classification and an all-numeric target
+    /// regression.</summary>
     [Parameter]
     [ValidateSet("Classification", "Regression")]
     public string? TargetKind { get; set; }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Text;
 using KerasPS.Engine.Data;
 using KerasPS.Infrastructure;
 
@@ -7,15 +6,32 @@ namespace KerasPS.Commands.Data;
 
 /// <summary>
 /// <para type="synopsis">Loads a CSV file with a header into a dataset: float32 features and an encoded target, ready to train on.</para>
-/// <para type="description">Reads the file with CsvHelper's SIMD reader and parses numbers straight from its UTF-8 bytes (the 12 MB Otto training file loads in a fraction of a second). The first line must name the columns; quoted fields, CRLF or LF line ends, UTF-8 with or without a byte order mark and a trailing empty line are all accepted.</para>
-/// <para type="description">Columns: -Target names the target (leave it out for a file of features only, such as a test file); every other column is a feature unless -Exclude leaves it out or -Feature lists the features to keep. A target with text is a classification target (classes sorted: numerically when every label is a number, otherwise ordinally); an all-numeric target is a regression target unless -TargetKind Classification says otherwise.</para>
-/// <para type="description">Non-numeric features are one-hot encoded: a column whose first value is text gets one feature per category (named column=category, categories sorted), and its category list is kept in the dataset's Categories. Load test data with -Template $train so that it is encoded into the same columns. A number in a text column, or text in a number column, is an error naming the row and column; -Categorical treats a column of codes as categories.</para>
-/// <para type="description">No value is changed silently. Numbers are parsed to the nearest float32 (sign, digits, one decimal point, an optional exponent; invariant culture); a number that float32 cannot hold (1e39, Inf, 1e999, or a non-zero value such as 1e-50 that would become 0) is a NumberOutOfRange error at its own row and column. Text is decoded strictly: a byte that is not valid UTF-8 is an InvalidEncoding error naming its row and column (give -Encoding for Latin-1 or other files), and a NUL byte in a cell is an InvalidCharacter error.</para>
-/// <para type="description">Each file is loaded whole or not at all; a failure is a non-terminating error about that file (its path is the TargetObject) and the other files go on: FileNotFound (ObjectNotFound); PathIsFolder (InvalidArgument); EmptyFile, NoHeader, NoDataRows, RaggedRow, NonNumericValue, NumberOutOfRange, MixedColumn, MissingValue, MalformedCsv, DuplicateColumn, InvalidEncoding, InvalidCharacter (InvalidData, with row and column); TargetNotFound, ColumnNotFound (InvalidArgument, listing the columns). Empty cells and missing-value markers (NA, N/A, NaN, null, None, #N/A, ?) are errors unless -MissingValue gives a number for them.</para>
+/// <para type="description">Reads the file with CsvHelper's SIMD reader and parses numbers straight from its UTF-8 bytes (the 12 MB Otto
+/// training file loads in a fraction of a second). The first line must name the columns; quoted fields, CRLF or LF line ends, UTF-8 with or
+/// without a byte order mark and a trailing empty line are all accepted.</para>
+/// <para type="description">Columns: -Target names the target (leave it out for a file of features only, such as a test file); every other
+/// column is a feature unless -Exclude leaves it out or -Feature lists the features to keep. A target with text is a classification target
+/// (classes sorted: numerically when every label is a number, otherwise ordinally); an all-numeric target is a regression target unless
+/// -TargetKind Classification says otherwise.</para>
+/// <para type="description">Non-numeric features are one-hot encoded: a column whose first value is text gets one feature per category
+/// (named column=category, categories sorted), and its category list is kept in the dataset's Categories. Load test data with -Template
+/// $train so that it is encoded into the same columns. A number in a text column, or text in a number column, is an error naming the row
+/// and column; -Categorical treats a column of codes as categories.</para>
+/// <para type="description">No value is changed silently. Numbers are parsed to the nearest float32 (sign, digits, one decimal point, an
+/// optional exponent; invariant culture); a number that float32 cannot hold (1e39, Inf, 1e999, or a non-zero value such as 1e-50 that would
+/// become 0) is a NumberOutOfRange error at its own row and column. Text is decoded strictly: a byte that is not valid UTF-8 is an
+/// InvalidEncoding error naming its row and column (give -Encoding for Latin-1 or other files), and a NUL byte in a cell is an
+/// InvalidCharacter error.</para>
+/// <para type="description">Each file is loaded whole or not at all; a failure is a non-terminating error about that file (its path is the
+/// TargetObject) and the other files go on: FileNotFound (ObjectNotFound); PathIsFolder (InvalidArgument); EmptyFile, NoHeader, NoDataRows,
+/// RaggedRow, NonNumericValue, NumberOutOfRange, MixedColumn, MissingValue, MalformedCsv, DuplicateColumn, InvalidEncoding,
+/// InvalidCharacter (InvalidData, with row and column); TargetNotFound, ColumnNotFound (InvalidArgument, listing the columns). Empty cells
+/// and missing-value markers (NA, N/A, NaN, null, None, #N/A, ?) are errors unless -MissingValue gives a number for them.</para>
 /// </summary>
 /// <example><code>$train = Import-ModelData ./train.csv -Target target -Exclude id</code></example>
 /// <example><code>$test = Import-ModelData ./test.csv -Exclude id -Template $train</code></example>
-/// <example><code>$test = Import-ModelData ./test.csv -IdColumn id -Template $train   # ids kept as row keys for a submission</code></example>
+/// <example><code># ids kept as row keys for a submission
+/// $test = Import-ModelData ./test.csv -IdColumn id -Template $train</code></example>
 /// <example><code>Get-ChildItem ./data/*.csv | Import-ModelData -Target y -MissingValue 0</code></example>
 /// <example><code>Import-ModelData ./digits.csv -Target label -FeatureShape 28,28,1</code></example>
 [Cmdlet(VerbsData.Import, "ModelData")]
@@ -38,7 +54,8 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
     [ArgumentCompleter(typeof(CsvColumnCompleter))]
     public string[]? Exclude { get; set; }
 
-    /// <summary>A column kept as each row's key (such as Kaggle's id), not a feature: Invoke-ModelPredict writes it as the first property of each prediction.</summary>
+    /// <summary>A column kept as each row's key (such as Kaggle's id), not a feature: Invoke-ModelPredict writes it as the first property
+    /// of each prediction.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(CsvColumnCompleter))]
     public string? IdColumn { get; set; }
@@ -57,7 +74,9 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
     [Parameter]
     public char? Delimiter { get; set; }
 
-    /// <summary>Text encoding, decoded strictly (a byte the encoding does not allow is an InvalidEncoding error): utf8 (default; a UTF-8, UTF-16 or UTF-32 byte order mark is honoured), utf8BOM, unicode, bigendianunicode, utf32, ascii, latin1, or a code page name or number.</summary>
+    /// <summary>Text encoding, decoded strictly (a byte the encoding does not allow is an InvalidEncoding error): utf8 (default; a UTF-8,
+    /// UTF-16 or UTF-32 byte order mark is honoured), utf8BOM, unicode, bigendianunicode, utf32, ascii, latin1, or a code page name or
+    /// number.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(EncodingCompleter))]
     public string? Encoding { get; set; }
@@ -79,7 +98,8 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
             };
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var data = CsvLoader.Load(full, options);
-            WriteVerbose($"Loaded {data.Count:N0} rows x {data.FeatureCount:N0} features from '{full}' in {watch.Elapsed.TotalSeconds:0.000} s.");
+            WriteVerbose($"Loaded {data.Count:N0} rows x {data.FeatureCount:N0} features from '{full}' in "
+                + $"{watch.Elapsed.TotalSeconds:0.000} s.");
             WriteObject(new Dataset(data));
         }));
 }

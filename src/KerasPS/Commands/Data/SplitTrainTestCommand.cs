@@ -6,8 +6,13 @@ namespace KerasPS.Commands.Data;
 
 /// <summary>
 /// <para type="synopsis">Splits a dataset into training and test parts (and a validation part), as scikit-learn's train_test_split.</para>
-/// <para type="description">Rows are shuffled with a Mersenne Twister seeded by -Seed, so the same seed gives the same split on every machine and .NET version. -TestSize and -ValidationSize are fractions in (0, 1) (rounded up to whole rows) or row counts. -Stratify keeps each class's share in every part, within one row per class. -NoShuffle takes the test rows from the end (validation just before them). The seed used, given or drawn, is on the result, so any split can be reproduced.</para>
-/// <para type="description">Errors: InvalidSplitSize (a size outside (0, 1) that is not a whole row count, or sizes that leave no training rows), StratifyNeedsClasses (data without class labels), StratifyClassAbsent (a class too small to keep a row for training), StratifyNeedsShuffle.</para>
+/// <para type="description">Rows are shuffled with a Mersenne Twister seeded by -Seed, so the same seed gives the same split on every
+/// machine and .NET version. -TestSize and -ValidationSize are fractions in (0, 1) (rounded up to whole rows) or row counts. -Stratify
+/// keeps each class's share in every part, within one row per class. -NoShuffle takes the test rows from the end (validation just before
+/// them). The seed used, given or drawn, is on the result, so any split can be reproduced.</para>
+/// <para type="description">Errors: InvalidSplitSize (a size outside (0, 1) that is not a whole row count, or sizes that leave no training
+/// rows), StratifyNeedsClasses (data without class labels), StratifyClassAbsent (a class too small to keep a row for training),
+/// StratifyNeedsShuffle.</para>
 /// </summary>
 /// <example><code>$split = $data | Split-TrainTest -TestSize 0.15 -Seed 42; $split.Train; $split.Test</code></example>
 /// <example><code>$parts = $data | Split-TrainTest -TestSize 0.2 -ValidationSize 0.1 -Stratify -Seed 1</code></example>
@@ -28,7 +33,8 @@ public sealed class SplitTrainTestCommand : KerasCmdlet
     [Parameter]
     public double? ValidationSize { get; set; }
 
-    /// <summary>Seed of the shuffle; the same seed gives the same split everywhere. By default one is drawn (and reported on the result).</summary>
+    /// <summary>Seed of the shuffle; the same seed gives the same split everywhere. By default one is drawn (and reported on the
+    /// result).</summary>
     [Parameter]
     public long? Seed { get; set; }
 
@@ -43,6 +49,7 @@ public sealed class SplitTrainTestCommand : KerasCmdlet
     protected override void Process()
     {
         var r = DataSplitter.Split(Data.Engine, TestSize, ValidationSize, Seed, Stratify.IsPresent, !NoShuffle.IsPresent);
-        WriteObject(new TrainTestSplit(new Dataset(r.Train), new Dataset(r.Test), r.Validation is null ? null : new Dataset(r.Validation), r.Seed, Stratify.IsPresent));
+        WriteObject(new TrainTestSplit(new Dataset(r.Train), new Dataset(r.Test), r.Validation is null ? null : new Dataset(r.Validation),
+            r.Seed, Stratify.IsPresent));
     }
 }

@@ -1,11 +1,9 @@
 using System.Collections;
-using System.Collections.Specialized;
 using System.Diagnostics;
 using System.Management.Automation;
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
 using KerasPS.Engine.Sweeps;
-using KerasPS.Engine.Training;
 using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Experiments;

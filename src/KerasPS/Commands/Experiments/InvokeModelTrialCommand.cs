@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using KerasPS.Engine;
-using KerasPS.Engine.Data;
 using KerasPS.Engine.Sweeps;
 using KerasPS.Engine.Training;
 using KerasPS.Engine.Training.Callbacks;
@@ -108,8 +107,7 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
             var callbacks = new List<Callback>();
             if (CallbackScript is not null)
                 foreach (var o in Run(CallbackScript, p, train).Select(o => o?.BaseObject))
-                    callbacks.Add(o as Callback ?? throw KerasException.BadArgument("InvalidCallback",
-                        $"-Callbacks must return objects from New-EarlyStopping, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN, New-TensorBoardLogger or New-LambdaCallback. Received: {o}.", o));
+                    callbacks.Add(CallbackInput.ToCallback(o, "-Callbacks must return objects from"));
             if (ReturnCheckpoint) CheckpointPath = staging = Path.Combine(Path.GetTempPath(), $"kerasps-trial-{Guid.NewGuid():n}.kpt");
             if (CheckpointPath is not null) callbacks.Add(new ModelCheckpoint(CheckpointPath, Monitor, saveBestOnly: true));
             ThresholdStopping? pruner = null;

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using KerasPS.Engine.Layers;
-using KerasPS.Infrastructure;
 using KerasPS.Engine.Layers.Rnn;
 
 namespace KerasPS.Commands.Layers;

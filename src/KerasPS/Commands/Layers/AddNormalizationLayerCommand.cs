@@ -38,7 +38,7 @@ public sealed class AddNormalizationLayerCommand : AddLayerCommandBase
     protected override Layer CreateLayer()
     {
         if (ParameterSetName == StatsSet) return new Normalization(Axis, Mean, Variance, Name, InputShape);
-        var data = Adapt is PSObject p ? p.BaseObject : Adapt;
+        var data = PSValue.Unwrap(Adapt)!;
         var engineData = data is Dataset d ? d.Engine : ArrayInput.FromArrays(data, null);
         var shape = InputShape;
         if (shape is null && Model.Engine.Layers.Count == 0 && Model.Engine.DeclaredInputShape is null) shape = engineData.FeatureShape;

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using KerasPS.Engine.Layers;
 
 namespace KerasPS.Commands.Layers;
 

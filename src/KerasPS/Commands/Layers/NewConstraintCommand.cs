@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using KerasPS.Engine.Layers;
 using KerasPS.Infrastructure;
 using KerasPS.Engine.Constraints;
 

@@ -2,7 +2,6 @@ using System.Management.Automation;
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
 using KerasPS.Engine.Training;
-using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Models;
 

@@ -123,18 +123,13 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
 
     protected override void StopProcessing() => stop?.Cancel();
 
-    private Callback ToCallback(object o) => (o is PSObject p ? p.BaseObject : o) switch
-    {
-        Callback c => c,
-        var other => throw new Engine.KerasException("InvalidCallback", Engine.ErrorKind.InvalidArgument,
-            $"-Callbacks takes objects from New-EarlyStopping, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN, New-TensorBoardLogger or New-LambdaCallback. Received: {other}.") { Target = other },
-    };
+    private static Callback ToCallback(object o) => CallbackInput.ToCallback(o);
 
     private static Dictionary<string, double> ClassWeights(Hashtable h)
     {
         var d = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (DictionaryEntry e in h)
-            d[Convert.ToString(e.Key, CultureInfo.InvariantCulture)!] = Convert.ToDouble(e.Value is PSObject p ? p.BaseObject : e.Value, CultureInfo.InvariantCulture);
+            d[Convert.ToString(e.Key, CultureInfo.InvariantCulture)!] = Convert.ToDouble(PSValue.Unwrap(e.Value), CultureInfo.InvariantCulture);
         return d;
     }
 }

@@ -6,13 +6,26 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Settings;
 
 /// <summary>
-/// <para type="synopsis">Installs the native runtime KerasPS computes with (libtorch 2.10.0 and TorchSharp 0.107's native bridge) for this platform, from nuget.org or a local folder of .nupkg files.</para>
-/// <para type="description">Takes the NuGet packages TorchSharp itself uses, libtorch-cpu-RID 2.10.0 and torchsharp 0.107.0, from nuget.org (the default), from another NuGet v3 flat-container URL, or from a folder given with -Source that holds the .nupkg files either side by side or in NuGet's global-packages layout (such as ~/.nuget/packages), so machines without internet work. Each package's SHA-512 is checked against the value pinned in KerasPS before anything is extracted. Only the libraries needed at run time are kept (no Python bindings, test libraries, headers). On Linux the copy of the TorchSharp bridge is marked so that it also loads with the older libstdc++ of Debian 12 and Ubuntu 22.04. The files are written to a hidden folder next to the target and renamed into place with a runtime.json listing each file's size and SHA-256, so an interrupted install never leaves a folder KerasPS would load; the hidden folder of an install whose process was killed is removed by the next install.</para>
-/// <para type="description">-Scope CurrentUser (the default) installs under the user's local application data (~/.local/share/KerasPS/runtime on Linux), -Scope AllUsers under /usr/local/share/KerasPS/runtime or %ProgramData%\KerasPS\runtime (needs an elevated session). -Path installs under a folder of your choice and makes this session use it at once; other processes find it when $env:KERASPS_RUNTIME_PATH names that folder. When a complete runtime is already there, it is reported and returned unchanged; -Force reinstalls it. The output is the runtime, as Get-KerasRuntime shows it.</para>
+/// <para type="synopsis">Installs the native runtime KerasPS computes with (libtorch 2.10.0 and TorchSharp 0.107's native bridge) for this
+/// platform, from nuget.org or a local folder of .nupkg files.</para>
+/// <para type="description">Takes the NuGet packages TorchSharp itself uses, libtorch-cpu-RID 2.10.0 and torchsharp 0.107.0, from nuget.org
+/// (the default), from another NuGet v3 flat-container URL, or from a folder given with -Source that holds the .nupkg files either side by
+/// side or in NuGet's global-packages layout (such as ~/.nuget/packages), so machines without internet work. Each package's SHA-512 is
+/// checked against the value pinned in KerasPS before anything is extracted. Only the libraries needed at run time are kept (no Python
+/// bindings, test libraries, headers). On Linux the copy of the TorchSharp bridge is marked so that it also loads with the older libstdc++
+/// of Debian 12 and Ubuntu 22.04. The files are written to a hidden folder next to the target and renamed into place with a runtime.json
+/// listing each file's size and SHA-256, so an interrupted install never leaves a folder KerasPS would load; the hidden folder of an
+/// install whose process was killed is removed by the next install.</para>
+/// <para type="description">-Scope CurrentUser (the default) installs under the user's local application data
+/// (~/.local/share/KerasPS/runtime on Linux), -Scope AllUsers under /usr/local/share/KerasPS/runtime or %ProgramData%\KerasPS\runtime
+/// (needs an elevated session). -Path installs under a folder of your choice and makes this session use it at once; other processes find it
+/// when $env:KERASPS_RUNTIME_PATH names that folder. When a complete runtime is already there, it is reported and returned unchanged;
+/// -Force reinstalls it. The output is the runtime, as Get-KerasRuntime shows it.</para>
 /// </summary>
 /// <example><code>Install-KerasRuntime</code></example>
 /// <example><code>Install-KerasRuntime -Source ~/.nuget/packages -WhatIf</code></example>
-/// <example><code>Install-KerasRuntime -Source \\share\nupkgs -Path D:\keras-runtime; $env:KERASPS_RUNTIME_PATH = 'D:\keras-runtime'</code></example>
+/// <example><code>Install-KerasRuntime -Source \\share\nupkgs -Path D:\keras-runtime
+/// $env:KERASPS_RUNTIME_PATH = 'D:\keras-runtime'</code></example>
 /// <example><code>Install-KerasRuntime -Rid win-x64 -Path ./runbook-runtime -Source ./packages</code></example>
 [Cmdlet(VerbsLifecycle.Install, "KerasRuntime", SupportsShouldProcess = true, DefaultParameterSetName = ScopeSet)]
 [OutputType(typeof(RuntimeInfo))]
@@ -23,7 +36,8 @@ public sealed class InstallKerasRuntimeCommand : KerasCmdlet
 
     private CancellationTokenSource? stop;
 
-    /// <summary>Where to take the packages from: a folder of .nupkg files (flat, or NuGet's global-packages layout such as ~/.nuget/packages), or a NuGet v3 flat-container URL. Default: https://api.nuget.org/v3-flatcontainer/.</summary>
+    /// <summary>Where to take the packages from: a folder of .nupkg files (flat, or NuGet's global-packages layout such as
+    /// ~/.nuget/packages), or a NuGet v3 flat-container URL. Default: https://api.nuget.org/v3-flatcontainer/.</summary>
     [Parameter(Position = 0)]
     public string? Source { get; set; }
 
@@ -32,15 +46,18 @@ public sealed class InstallKerasRuntimeCommand : KerasCmdlet
     [ValidateSet("CurrentUser", "AllUsers")]
     public string Scope { get; set; } = "CurrentUser";
 
-    /// <summary>A runtime root of your choice; this session uses it at once. Other processes use it when $env:KERASPS_RUNTIME_PATH names it.</summary>
+    /// <summary>A runtime root of your choice; this session uses it at once. Other processes use it when $env:KERASPS_RUNTIME_PATH names
+    /// it.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
     public string Path { get; set; } = null!;
 
-    /// <summary>The platform to install for: linux-x64, win-x64 or osx-arm64. Default: this machine's (to prepare a runtime for another machine, use with -Path).</summary>
+    /// <summary>The platform to install for: linux-x64, win-x64 or osx-arm64. Default: this machine's (to prepare a runtime for another
+    /// machine, use with -Path).</summary>
     [Parameter]
     public string? Rid { get; set; }
 
-    /// <summary>Reinstall even when a complete runtime is already there (the old one is replaced only once the new one is complete).</summary>
+    /// <summary>Reinstall even when a complete runtime is already there (the old one is replaced only once the new one is
+    /// complete).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -49,22 +66,27 @@ public sealed class InstallKerasRuntimeCommand : KerasCmdlet
         var root = ParameterSetName == PathSet ? ResolveFilePath(Path)
             : Scope == "AllUsers" ? RuntimeLocations.AllUsersRoot : RuntimeLocations.CurrentUserRoot;
         string? source = Source is null ? null
-            : Source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || Source.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? Source
+            : Source.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+                || Source.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? Source
             : ResolveFilePath(Source);
         var plan = RuntimeInstaller.Plan(root, Rid, source);
 
         if (plan.AlreadyInstalled && !Force)
         {
-            WriteVerbose($"The libtorch {RuntimeLocations.LibTorchVersion} runtime for {plan.Rid} is already installed in '{plan.Folder}'; use -Force to reinstall it.");
+            WriteVerbose($"The libtorch {RuntimeLocations.LibTorchVersion} runtime for {plan.Rid} is already installed in '{plan.Folder}'; "
+                + "use -Force to reinstall it.");
             UseSessionPath(plan, root);
             WriteObject(Describe(plan.Folder, root));
             return;
         }
 
-        var what = string.Join(" and ", plan.Packages.Select(p => $"{(p.IsRemote ? "download" : "use")} {p.Location} ({Mb(p.Package.Size)} MB)"));
+        var what = string.Join(" and ",
+            plan.Packages.Select(p => $"{(p.IsRemote ? "download" : "use")} {p.Location} ({Mb(p.Package.Size)} MB)"));
         var files = plan.Packages.SelectMany(p => p.Package.Files).ToList();
-        var replacing = plan.Existing is null ? "" : plan.AlreadyInstalled ? ", replacing the runtime there" : ", replacing the incomplete runtime there";
-        var action = $"Install libtorch {RuntimeLocations.LibTorchVersion} for {plan.Rid}: {what}, check their SHA-512 and extract {files.Count} files ({string.Join(", ", files)}){replacing}";
+        var replacing = plan.Existing is null ? ""
+            : plan.AlreadyInstalled ? ", replacing the runtime there" : ", replacing the incomplete runtime there";
+        var action = $"Install libtorch {RuntimeLocations.LibTorchVersion} for {plan.Rid}: {what}, "
+            + $"check their SHA-512 and extract {files.Count} files ({string.Join(", ", files)}){replacing}";
         if (!ShouldProcess(plan.Folder, action)) return;
 
         using var cts = new CancellationTokenSource();
@@ -96,7 +118,8 @@ public sealed class InstallKerasRuntimeCommand : KerasCmdlet
     {
         if (ParameterSetName != PathSet || plan.Rid != RuntimeLocations.Rid) return;
         RuntimeLocations.SessionPath = root;
-        WriteVerbose($"This session now uses the runtime under '{root}'; other processes need $env:{RuntimeLocations.EnvironmentVariable} = '{root}'.");
+        WriteVerbose($"This session now uses the runtime under '{root}'; other processes need $env:{RuntimeLocations.EnvironmentVariable} "
+            + $"= '{root}'.");
     }
 
     private static RuntimeInfo Describe(string folder, string root)
@@ -132,7 +155,8 @@ public sealed class InstallKerasRuntimeCommand : KerasCmdlet
                 RuntimeInstallStage.Verify => "Checking package hashes",
                 _ => "Extracting libtorch",
             };
-            cmdlet.WriteProgress(new ProgressRecord(1, activity, $"{p.Item}: {Mb(p.Done)} of {Mb(p.Total)} MB") { PercentComplete = percent });
+            cmdlet.WriteProgress(new ProgressRecord(1, activity,
+                $"{p.Item}: {Mb(p.Done)} of {Mb(p.Total)} MB") { PercentComplete = percent });
         }
 
         public void Complete()

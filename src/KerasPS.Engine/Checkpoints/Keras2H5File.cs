@@ -1,0 +1,99 @@
+using System.Text;
+using KerasPS.Engine.Models;
+using PureHDF;
+
+namespace KerasPS.Engine.Checkpoints;
+
+/// <summary>
+/// Keras 2's HDF5 file (<c>model.save("m.h5")</c>, <c>save_weights("w.h5")</c>): the model, training and KerasPS
+/// configs as JSON attributes of the root, the weights under <c>model_weights/&lt;layer&gt;/&lt;layer&gt;/&lt;weight&gt;:0</c>
+/// (or at the root of a weights-only file), each layer's group listing its <c>weight_names</c>.
+/// </summary>
+internal static class Keras2H5File
+{
+    private static KerasException Invalid(string message) => Checkpoint.Invalid(message);
+
+    public static void Save(SequentialModel model, Stream stream, bool weightsOnly)
+    {
+        var file = new H5File();
+        var weightsRoot = weightsOnly ? file : new H5Group();
+        var layerNames = model.Layers.Select(l => l.Name).ToArray();
+        weightsRoot.Attributes["layer_names"] = layerNames;
+        weightsRoot.Attributes["backend"] = "tensorflow";
+        weightsRoot.Attributes["keras_version"] = KerasFiles.Keras2Version;
+        foreach (var layer in model.Layers)
+        {
+            var group = new H5Group();
+            var inner = new H5Group();
+            var names = new List<string>();
+            foreach (var w in layer.Weights)
+            {
+                var n = $"{w.Name}:0";
+                inner[n] = KerasH5.Dataset(w);
+                names.Add($"{layer.Name}/{n}");
+            }
+            group.Attributes["weight_names"] = names.ToArray();
+            if (names.Count > 0) group[layer.Name] = inner;
+            weightsRoot[layer.Name] = group;
+        }
+        if (!weightsOnly)
+        {
+            file["model_weights"] = weightsRoot;
+            var config = KerasFiles.ModelConfig(model, keras2: true);
+            config["keras_version"] = KerasFiles.Keras2Version;
+            config["backend"] = "tensorflow";
+            file.Attributes["model_config"] = Encoding.UTF8.GetString(CheckpointJson.Serialize(config));
+            if (model.GetCompileConfig() is { } compile)
+            {
+                var training = new Dictionary<string, object?>
+                {
+                    ["loss"] = compile["loss"],
+                    ["metrics"] = compile["metrics"],
+                    ["weighted_metrics"] = null,
+                    ["loss_weights"] = null,
+                    ["optimizer_config"] = KerasFiles.SerializedOptimizer((Dictionary<string, object?>)compile["optimizer"]!),
+                };
+                file.Attributes["training_config"] = Encoding.UTF8.GetString(CheckpointJson.Serialize(training));
+            }
+            file.Attributes["keras_version"] = KerasFiles.Keras2Version;
+            file.Attributes["backend"] = "tensorflow";
+            file.Attributes["kerasps"] = Encoding.UTF8.GetString(CheckpointJson.Serialize(KerasFiles.KerasPSState(model)));
+        }
+        file.Write(stream);
+    }
+
+    /// <summary>Opens an .h5 file: its configs parsed (a weights-only file has none), its weights not read yet.</summary>
+    public static KerasFileParts Open(string full)
+    {
+        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
+        {
+            var file = KerasH5.Guard(full, () => H5File.Open(stream, leaveOpen: false));
+            return KerasH5.Guard(full, () =>
+            {
+                Dictionary<string, object?>? config = null, compile = null, state = null;
+                IH5Group weightsRoot = file;
+                if (file.AttributeExists("model_config"))
+                {
+                    config = KerasFiles.ParseJson(KerasH5.ReadStringAttribute(file, "model_config"), $"'{full}': model_config");
+                    if (file.AttributeExists("training_config"))
+                        compile = KerasConfigTranslator.CompileFromTrainingConfig(
+                            KerasFiles.ParseJson(KerasH5.ReadStringAttribute(file, "training_config"), $"'{full}': training_config"));
+                    if (file.AttributeExists("kerasps"))
+                        state = KerasFiles.ParseJson(KerasH5.ReadStringAttribute(file, "kerasps"), $"'{full}': kerasps");
+                    if (file.AttributeExists("keras_version") && KerasH5.ReadStringAttribute(file, "keras_version") is { } v
+                        && (v.StartsWith("1.", StringComparison.Ordinal) || v.StartsWith("2.", StringComparison.Ordinal)))
+                        config[KerasConfigTranslator.Keras2Marker] = v;
+                    if (!file.LinkExists("model_weights")) throw Invalid($"'{full}' has a model_config but no model_weights group.");
+                    weightsRoot = file.Group("model_weights");
+                }
+                else if (!file.AttributeExists("layer_names"))
+                    throw Invalid($"'{full}' is an HDF5 file but not a Keras model: "
+                        + "it has neither a model_config nor a layer_names attribute.");
+                var weights = new KerasH5Weights(file, weightsRoot, full, keras3: false) { MaxValues = new FileInfo(full).Length / 2 };
+                return new KerasFileParts(config, compile, state, weights);
+            });
+        }
+        catch { stream.Dispose(); throw; }
+    }
+}

@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.RegularExpressions;
+using KerasPS.Engine.Layers;
+using KerasPS.Engine.Models;
+using PureHDF;
+
+namespace KerasPS.Engine.Checkpoints;
+
+/// <summary>
+/// Keras 3's <c>.keras</c> archive: a zip with <c>config.json</c> (the model and its compile config),
+/// <c>metadata.json</c> (Keras's version and KerasPS's own state) and <c>model.weights.h5</c> (the weights by layer
+/// path, <c>layers/dense/vars/0</c>).
+/// </summary>
+internal static class Keras3File
+{
+    private const long MaxWeightsEntryBytes = int.MaxValue;
+
+    private static KerasException Invalid(string message) => Checkpoint.Invalid(message);
+
+    // ------------------------------------------------------------------ save
+
+    public static void Save(SequentialModel model, Stream stream, bool weightsOnly)
+    {
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        if (!weightsOnly)
+        {
+            var config = KerasFiles.ModelConfig(model, keras2: false);
+            if (CompileConfig(model) is { } compile) config["compile_config"] = compile;
+            WriteEntry(zip, "config.json", CheckpointJson.Serialize(config));
+            var metadata = new Dictionary<string, object?>
+            {
+                ["keras_version"] = KerasFiles.Keras3Version,
+                ["date_saved"] = DateTime.UtcNow.ToString("yyyy-MM-dd@HH:mm:ss", CultureInfo.InvariantCulture),
+                ["kerasps"] = KerasFiles.KerasPSState(model),
+            };
+            WriteEntry(zip, "metadata.json", CheckpointJson.Serialize(metadata));
+        }
+        var root = new H5File();
+        var layersGroup = new H5Group();
+        foreach (var (layer, path) in model.Layers.Zip(LayerPaths(model.Layers.Select(l => l.ClassName))))
+        {
+            var group = new H5Group();
+            var vars = new H5Group();
+            var target = vars;
+            if (IsRecurrent(layer))
+            {
+                var cell = new H5Group();
+                target = new H5Group();
+                cell["vars"] = target;
+                group["cell"] = cell;
+            }
+            for (int i = 0; i < layer.Weights.Count; i++)
+                target[i.ToString(CultureInfo.InvariantCulture)] = KerasH5.Dataset(layer.Weights[i]);
+            group["vars"] = vars;
+            layersGroup[path["layers/".Length..]] = group;
+        }
+        root["layers"] = layersGroup;
+        root["optimizer"] = new H5Group { ["vars"] = new H5Group() };
+        root["vars"] = new H5Group();
+        using var buffer = new MemoryStream();
+        root.Write(buffer);
+        var weights = zip.CreateEntry("model.weights.h5", CompressionLevel.NoCompression);
+        using var s = weights.Open();
+        buffer.Position = 0;
+        buffer.CopyTo(s);
+    }
+
+    private static Dictionary<string, object?>? CompileConfig(SequentialModel model)
+    {
+        if (model.GetCompileConfig() is not { } c) return null;
+        c["optimizer"] = KerasFiles.SerializedOptimizer((Dictionary<string, object?>)c["optimizer"]!);
+        c["loss_weights"] = null;
+        c["weighted_metrics"] = null;
+        c["run_eagerly"] = false;
+        c["steps_per_execution"] = 1;
+        c["jit_compile"] = false;
+        return c;
+    }
+
+    private static void WriteEntry(ZipArchive zip, string name, byte[] bytes)
+    {
+        var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+        using var s = entry.Open();
+        s.Write(bytes);
+    }
+
+    private static bool IsRecurrent(Layer layer) => layer.ClassName is "SimpleRNN" or "LSTM" or "GRU";
+
+    /// <summary>
+    /// Keras 3's names for a Sequential's layers in model.weights.h5: the class name in snake case (Keras's
+    /// <c>naming.to_snake_case</c>), numbered from the second of a class on: <c>dense</c>, <c>dense_1</c>, <c>lstm</c>.
+    /// </summary>
+    public static IReadOnlyList<string> LayerPaths(IEnumerable<string> classNames)
+    {
+        var used = new Dictionary<string, int>(StringComparer.Ordinal);
+        var paths = new List<string>();
+        foreach (var cn in classNames)
+        {
+            var name = ToSnakeCase(cn);
+            if (used.TryGetValue(name, out var n)) { used[name] = n + 1; name = $"{name}_{n + 1}"; }
+            else used[name] = 0;
+            paths.Add("layers/" + name);
+        }
+        return paths;
+    }
+
+    private static string ToSnakeCase(string name)
+    {
+        name = Regex.Replace(name, @"\W+", "");
+        name = Regex.Replace(name, "(.)([A-Z][a-z]+)", "$1_$2");
+        return Regex.Replace(name, "([a-z])([A-Z])", "$1_$2").ToLowerInvariant();
+    }
+
+    // ------------------------------------------------------------------ load
+
+    /// <summary>Opens a <c>.keras</c> archive: its configs parsed, its weights file in memory, nothing read from it yet.</summary>
+    public static KerasFileParts Open(string full)
+    {
+        using var f = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
+        ZipArchive zip;
+        try { zip = new ZipArchive(f, ZipArchiveMode.Read, leaveOpen: true); }
+        catch (InvalidDataException e) { throw Invalid($"'{full}' is truncated or damaged: its zip directory cannot be read ({e.Message})");
+            }
+        using (zip)
+        {
+            Dictionary<string, object?>? config = null, compile = null, state = null;
+            if (zip.GetEntry("config.json") is { } c)
+            {
+                config = KerasFiles.ParseJson(ReadText(c, full), $"'{full}': config.json");
+                if (config.GetValueOrDefault("compile_config") is Dictionary<string, object?> cc)
+                    compile = KerasConfigTranslator.CompileFromKeras3(cc);
+            }
+            if (zip.GetEntry("metadata.json") is { } m
+                && KerasFiles.ParseJson(ReadText(m, full), $"'{full}': metadata.json").GetValueOrDefault("kerasps")
+                    is Dictionary<string, object?> s)
+                state = s;
+            var w = zip.GetEntry("model.weights.h5") ?? throw Invalid($"'{full}' has no model.weights.h5; it is not a Keras 3 model file.");
+            if (w.Length > MaxWeightsEntryBytes)
+                throw Invalid($"'{full}': model.weights.h5 declares {w.Length} bytes, more than KerasPS reads from a .keras file "
+                    + $"({MaxWeightsEntryBytes}).");
+            var buffer = new MemoryStream(new byte[w.Length], 0, (int)w.Length, writable: true, publiclyVisible: true);
+            try
+            {
+                using (var es = w.Open()) { es.CopyTo(buffer); }
+                if (buffer.Position != w.Length) throw Invalid($"'{full}': model.weights.h5 is truncated.");
+            }
+            catch (InvalidDataException e) { throw Invalid($"'{full}': model.weights.h5 is damaged ({e.Message})."); }
+            buffer.Position = 0;
+            var file = KerasH5.Guard(full, () => H5File.Open(buffer, leaveOpen: false));
+            return new KerasFileParts(config, compile, state,
+                new KerasH5Weights(file, file, full, keras3: true) { MaxValues = w.Length / 2 });
+        }
+    }
+
+    private static string ReadText(ZipArchiveEntry entry, string full)
+    {
+        if (entry.Length > KerasFiles.MaxJsonBytes)
+            throw Invalid($"'{full}': {entry.FullName} declares {entry.Length} bytes, "
+                + $"more than the {KerasFiles.MaxJsonBytes} a config may have.");
+        try
+        {
+            using var s = entry.Open();
+            using var r = new StreamReader(s, Encoding.UTF8);
+            return r.ReadToEnd();
+        }
+        catch (InvalidDataException e) { throw Invalid($"'{full}': {entry.FullName} is damaged ({e.Message})."); }
+    }
+}

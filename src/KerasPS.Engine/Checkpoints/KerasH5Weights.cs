@@ -1,0 +1,189 @@
+using System.Globalization;
+using KerasPS.Engine.Layers;
+using KerasPS.Engine.Models;
+using PureHDF;
+using PureHDF.VOL.Native;
+
+namespace KerasPS.Engine.Checkpoints;
+
+/// <summary>HDF5 through PureHDF, as both Keras formats use it: weights as datasets, string attributes, guarded reads.</summary>
+internal static class KerasH5
+{
+    private static KerasException Invalid(string message) => Checkpoint.Invalid(message);
+
+    public static H5Dataset Dataset(Weight w)
+    {
+        var values = w.ToArray();
+        var shape = w.Shape.Select(d => (ulong)d).ToArray();
+        return shape.Length == 0 ? new H5Dataset(values[0]) : new H5Dataset(values, fileDims: shape);
+    }
+
+    public static string ReadStringAttribute(IH5Object o, string name)
+    {
+        var a = o.Attribute(name);
+        if (a.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength))
+            throw Invalid($"attribute '{name}' is not a string.");
+        if (a.Space.Rank == 0) return a.Read<string>();
+        var v = a.Read<string[]>();
+        return v.Length == 1 ? v[0] : throw Invalid($"attribute '{name}' holds {v.Length} strings, not one.");
+    }
+
+    public static string[] ReadStringsAttribute(IH5Object o, string name)
+    {
+        var a = o.Attribute(name);
+        if (a.Space.Dimensions.Aggregate(1UL, (x, y) => x * y) == 0) return Array.Empty<string>();
+        if (a.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength))
+            throw Invalid($"attribute '{name}' is not a list of strings.");
+        return a.Read<string[]>();
+    }
+
+    /// <summary>Runs a PureHDF read, reporting anything it throws on a malformed file as <c>InvalidCheckpoint</c>.</summary>
+    public static T Guard<T>(string path, Func<T> read)
+    {
+        try { return read(); }
+        catch (KerasException) { throw; }
+        catch (OutOfMemoryException e)
+        {
+            throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData,
+                $"'{path}' describes data too large for this machine's memory.", e) { Target = path };
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or ThreadAbortException))
+        {
+            throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData,
+                $"'{path}' is not a readable Keras HDF5 file: {e.Message}", e) { Target = path };
+        }
+    }
+}
+
+/// <summary>Where a Keras file keeps its weights; reads them in the model's layer order after checking every shape.</summary>
+internal abstract class KerasWeightSource : IDisposable
+{
+    /// <summary>
+    /// The most weight values the file can hold: Keras writes them uncompressed, at least two bytes each (float16),
+    /// so a config that describes more than half the weights file's bytes in values is refused before any layer
+    /// allocates (a small file saying units = 200000000).
+    /// </summary>
+    public long MaxValues { get; init; }
+
+    public abstract Dictionary<string, float[]> Read(SequentialModel model, string path, string mismatchId, ErrorKind mismatchKind);
+    public abstract void Dispose();
+}
+
+/// <summary>
+/// The weights of a Keras file in HDF5: Keras 3's <c>layers/&lt;path&gt;/vars/&lt;i&gt;</c> (and <c>cell/vars</c> of a
+/// recurrent layer), or Keras 2's groups named by layer with their <c>weight_names</c>.
+/// </summary>
+internal sealed class KerasH5Weights : KerasWeightSource
+{
+    private readonly NativeFile file;
+    private readonly IH5Group root;
+    private readonly string path;
+    private readonly bool keras3;
+
+    public KerasH5Weights(NativeFile file, IH5Group root, string path, bool keras3)
+    {
+        this.file = file;
+        this.root = root;
+        this.path = path;
+        this.keras3 = keras3;
+    }
+
+    public override void Dispose() => file.Dispose();
+
+    private static KerasException Invalid(string message) => Checkpoint.Invalid(message);
+
+    /// <summary>Per layer, the file's datasets in order (Keras matches weights by position, not by name).</summary>
+    private List<IH5Dataset> LayerDatasets(Layer layer, string location)
+    {
+        var list = new List<IH5Dataset>();
+        if (keras3)
+        {
+            if (!root.LinkExists(location)) return list;
+            var g = root.Group(location);
+            foreach (var sub in new[] { "vars", "cell/vars" })
+            {
+                if (!g.LinkExists(sub)) continue;
+                var vars = g.Group(sub);
+                var children = vars.Children().OfType<IH5Dataset>().ToDictionary(d => d.Name, StringComparer.Ordinal);
+                for (int i = 0; i < children.Count; i++)
+                    list.Add(children.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out var d) ? d
+                        : throw Invalid($"'{path}': {location}/{sub} holds {children.Count} variables but no '{i}'."));
+            }
+            return list;
+        }
+        if (!root.LinkExists(location)) return list;
+        var group = root.Group(location);
+        if (!group.AttributeExists("weight_names")) return list;
+        foreach (var n in KerasH5.ReadStringsAttribute(group, "weight_names"))
+        {
+            if (n.Length == 0 || n.Contains("..", StringComparison.Ordinal) || n.StartsWith('/'))
+                throw Invalid($"'{path}': layer '{location}' names a weight '{n}' outside its group.");
+            if (!group.LinkExists(n)) throw Invalid($"'{path}': layer '{location}' lists weight '{n}', which the file does not hold.");
+            list.Add(group.Dataset(n));
+        }
+        return list;
+    }
+
+    public override Dictionary<string, float[]> Read(SequentialModel model, string p, string mismatchId, ErrorKind mismatchKind) =>
+        KerasH5.Guard(path, () =>
+        {
+            var problems = new List<string>();
+            var plan = new List<(Weight Weight, IH5Dataset Data)>();
+            var locations = keras3 ? Keras3File.LayerPaths(model.Layers.Select(l => l.ClassName))
+                : model.Layers.Select(l => l.Name).ToList();
+            if (!keras3)
+            {
+                var names = root.AttributeExists("layer_names") ? KerasH5.ReadStringsAttribute(root, "layer_names") : Array.Empty<string>();
+                var withWeights = model.Layers.Where(l => l.Weights.Count > 0).Select(l => l.Name).ToList();
+                var missing = withWeights.Where(n => !names.Contains(n, StringComparer.Ordinal)).ToList();
+                if (missing.Count > 0)
+                    problems.Add($"the file has no weights for layer(s) {string.Join(", ", missing)} "
+                        + $"(it names {string.Join(", ", names)})");
+            }
+            for (int li = 0; li < model.Layers.Count; li++)
+            {
+                var layer = model.Layers[li];
+                var data = LayerDatasets(layer, locations[li]);
+                if (data.Count != layer.Weights.Count)
+                {
+                    problems.Add($"layer '{layer.Name}' has {layer.Weights.Count} weights but the file holds {data.Count} at "
+                        + $"'{locations[li]}'");
+                    continue;
+                }
+                for (int i = 0; i < data.Count; i++)
+                {
+                    var w = layer.Weights[i];
+                    var dims = data[i].Space.Dimensions;
+                    var type = data[i].Type;
+                    if (!dims.Select(d => (long)d).SequenceEqual(w.Shape) && !(w.Shape.Length == 0 && dims.Length == 1 && dims[0] == 1))
+                        problems.Add($"'{w.Path}' is ({string.Join(", ", dims)}) in the file "
+                            + $"but {Shapes.FormatTensor(w.Shape)} in the model");
+                    else if (!(type.Class == H5DataTypeClass.FloatingPoint && type.Size is 4 or 8)
+                        && !(type.Class == H5DataTypeClass.FixedPoint && type.Size is 4 or 8))
+                        problems.Add($"'{w.Path}' is stored as {type.Class} of {type.Size} bytes; "
+                            + "KerasPS reads float32, float64 and integer weights");
+                    else plan.Add((w, data[i]));
+                }
+            }
+            if (problems.Count > 0)
+            {
+                var shown = string.Join("; ", problems.Take(12)) + (problems.Count > 12 ? $"; and {problems.Count - 12} more" : "");
+                throw new KerasException(mismatchId, mismatchKind, mismatchId == "InvalidCheckpoint"
+                    ? $"'{path}': the weights do not match the model its config describes: {shown}."
+                    : $"The weights in '{path}' do not match model '{model.Name}': {shown}. "
+                        + "Load into a model with the same layers in the same order; nothing was changed.") { Target = path };
+            }
+            var values = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            // Every shape matched the model, so each buffer is the size of a weight the model already holds.
+            foreach (var (w, d) in plan)
+            {
+                var t = d.Type;
+                float[] v = t.Class == H5DataTypeClass.FloatingPoint
+                    ? (t.Size == 4 ? d.Read<float[]>() : d.Read<double[]>().Select(x => (float)x).ToArray())
+                    : (t.Size == 4 ? d.Read<int[]>().Select(x => (float)x).ToArray() : d.Read<long[]>().Select(x => (float)x).ToArray());
+                if (v.LongLength != w.Count) throw Invalid($"'{path}': '{w.Path}' holds {v.LongLength} values, not {w.Count}.");
+                values[w.Path] = v;
+            }
+            return values;
+        });
+}
