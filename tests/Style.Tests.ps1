@@ -12,7 +12,7 @@ Describe 'Source style' -Tag 'Style' {
     It 'keeps every line of the C# sources under src at most 140 characters (generated code aside)' {
         $src = Join-Path $RepoRoot 'src'
         $files = Get-ChildItem $src -Recurse -File -Filter *.cs |
-            Where-Object { $_.FullName -notmatch '[\\/](obj|bin|Generated)[\\/]' }
+            Where-Object { $_.FullName -notmatch '[\\/](obj|bin|Generated)[\\/]' -and $_.Name -notlike '*.g.cs' }
         $files.Count | Should -BeGreaterThan 50   # the walk found the sources, so an empty result means something
         $long = foreach ($f in $files) {
             $n = 0
