@@ -16,7 +16,7 @@ namespace KerasPS.Commands.Callbacks;
 public sealed class NewEarlyStoppingCommand : KerasCmdlet
 {
     /// <summary>History value to watch: val_loss (default), loss, val_accuracy, ...</summary>
-    [Parameter(Position = 0)] [ArgumentCompleter(typeof(MonitorCompleter))] public string Monitor { get; set; } = "val_loss";
+    [Parameter(Position = 0)] [ArgumentCompleter(typeof(MonitorCompleter))] public string Monitor { get; set; } = EarlyStopping.DefaultMonitor;
     /// <summary>Epochs without improvement before stopping (default 0).</summary>
     [Parameter] public int Patience { get; set; }
     /// <summary>Smallest change that counts as an improvement.</summary>
