@@ -13,8 +13,19 @@ public class Initializer
     private readonly Initializer? named;
     private KerasObjectAttribute? registration;
 
-    /// <summary>The initializer a name gives, with Keras's defaults (a layer's default: <c>new Initializer("zeros")</c>).</summary>
-    public Initializer(string name) => named = KerasObjects.Initializers.Create(name);
+    /// <summary>
+    /// The initializer a name gives (a layer's default: <c>new Initializer("zeros")</c>), with the settings given here in
+    /// Keras's terms; the rest take the class's defaults, and a setting the class does not have is ignored.
+    /// </summary>
+    public Initializer(string name, double? value = null, double? mean = null, double? stddev = null, double? minval = null,
+        double? maxval = null, double? gain = null)
+    {
+        var config = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var settings = new[] { ("value", value), ("mean", mean), ("stddev", stddev), ("minval", minval), ("maxval", maxval), ("gain", gain) };
+        foreach (var (key, setting) in settings)
+            if (setting is not null) config[key] = setting;
+        named = config.Count == 0 ? KerasObjects.Initializers.Create(name) : KerasObjects.Initializers.FromConfig(name, config);
+    }
 
     /// <summary>For a registered initializer class.</summary>
     protected Initializer() { }
