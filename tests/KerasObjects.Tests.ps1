@@ -124,7 +124,8 @@ Describe 'The registry of Keras objects' {
             $made = @(
                 New-EarlyStopping -Monitor val_auc -Patience 3 -MinDelta 0.1 -Baseline 0.5 -RestoreBestWeights -StartFromEpoch 2
                 New-ReduceLROnPlateau -Monitor loss -Factor 0.5 -Patience 2 -MinDelta 0.01 -Cooldown 1 -MinLearningRate 1e-5
-                New-ModelCheckpoint -Path (Join-Path $TestDrive 'e{epoch}.kpt') -Monitor val_mae -SaveBestOnly -SaveWeightsOnly -InitialValueThreshold 2
+                New-ModelCheckpoint -Path (Join-Path $TestDrive 'e{epoch}.kpt') -Monitor val_mae -SaveBestOnly -SaveWeightsOnly `
+                    -InitialValueThreshold 2
                 New-TerminateOnNaN
             )
             @($made | ForEach-Object { $_.GetType().Name } | Sort-Object) |

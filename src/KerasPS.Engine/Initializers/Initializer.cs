@@ -21,7 +21,10 @@ public class Initializer
         double? maxval = null, double? gain = null)
     {
         var config = new Dictionary<string, object?>(StringComparer.Ordinal);
-        var settings = new[] { ("value", value), ("mean", mean), ("stddev", stddev), ("minval", minval), ("maxval", maxval), ("gain", gain) };
+        var settings = new[]
+        {
+            ("value", value), ("mean", mean), ("stddev", stddev), ("minval", minval), ("maxval", maxval), ("gain", gain),
+        };
         foreach (var (key, setting) in settings)
             if (setting is not null) config[key] = setting;
         named = config.Count == 0 ? KerasObjects.Initializers.Create(name) : KerasObjects.Initializers.FromConfig(name, config);
