@@ -1,12 +1,49 @@
+using KerasPS.Engine.Constraints;
+using KerasPS.Engine.Initializers;
+using KerasPS.Engine.Regularizers;
+using KerasPS.Engine.Training;
+using KerasPS.Engine.Training.Callbacks;
+using KerasPS.Engine.Training.Optimizers;
+
 namespace KerasPS.Engine;
 
 /// <summary>
 /// Keras 3's serialized form of a Keras object (<c>keras.saving.serialize_keras_object</c>): <c>{"module", "class_name",
-/// "config", "registered_name"}</c>, and the mapping between Keras's class names (<c>GlorotUniform</c>, <c>MaxNorm</c>)
-/// and the snake-case names KerasPS takes at the prompt and wrote before (<c>glorot_uniform</c>, <c>max_norm</c>).
+/// "config", "registered_name"}</c>, the mapping between Keras's class names (<c>GlorotUniform</c>, <c>MaxNorm</c>)
+/// and the snake-case names KerasPS takes at the prompt and wrote before (<c>glorot_uniform</c>, <c>max_norm</c>), and
+/// the registry of each kind of object (layers have theirs in <see cref="Layers.LayerRegistry"/>).
 /// </summary>
 public static class KerasObjects
 {
+    private static readonly Lazy<KerasObjectRegistry<Optimizer>> optimizers = new(() => new("optimizer", "UnknownOptimizer"));
+    private static readonly Lazy<KerasObjectRegistry<Loss>> losses = new(() => new("loss", "UnknownLoss"));
+    private static readonly Lazy<KerasObjectRegistry<Metric>> metrics = new(() => new("metric", "UnknownMetric"));
+    private static readonly Lazy<KerasObjectRegistry<Initializer>> initializers = new(() => new("initializer", "UnknownInitializer"));
+    private static readonly Lazy<KerasObjectRegistry<Regularizer>> regularizers = new(() => new("regularizer", "UnknownRegularizer"));
+    private static readonly Lazy<KerasObjectRegistry<Constraint>> constraints = new(() => new("constraint", "UnknownConstraint"));
+    private static readonly Lazy<KerasObjectRegistry<Callback>> callbacks = new(() => new("callback", "UnknownCallback"));
+
+    /// <summary>keras.optimizers: SGD, Adam, ...</summary>
+    public static KerasObjectRegistry<Optimizer> Optimizers => optimizers.Value;
+
+    /// <summary>keras.losses: CategoricalCrossentropy, MeanSquaredError, ...</summary>
+    public static KerasObjectRegistry<Loss> Losses => losses.Value;
+
+    /// <summary>keras.metrics: Accuracy, Precision, AUC, ... (each says whether higher is better).</summary>
+    public static KerasObjectRegistry<Metric> Metrics => metrics.Value;
+
+    /// <summary>keras.initializers: GlorotUniform, Zeros, ...</summary>
+    public static KerasObjectRegistry<Initializer> Initializers => initializers.Value;
+
+    /// <summary>keras.regularizers: L1L2.</summary>
+    public static KerasObjectRegistry<Regularizer> Regularizers => regularizers.Value;
+
+    /// <summary>keras.constraints: MaxNorm, NonNeg, UnitNorm, MinMaxNorm.</summary>
+    public static KerasObjectRegistry<Constraint> Constraints => constraints.Value;
+
+    /// <summary>keras.callbacks that a config can name: EarlyStopping, ReduceLROnPlateau, ...</summary>
+    public static KerasObjectRegistry<Callback> Callbacks => callbacks.Value;
+
     /// <summary>The serialized form of an object of <paramref name="module"/> (say <c>keras.initializers</c>).</summary>
     public static Dictionary<string, object?> Serialize(string module, string className, Dictionary<string, object?> config) => new()
     {

@@ -100,8 +100,7 @@ public static class KerasConfigTranslator
             return KerasObjects.Serialize("keras.initializers", KerasObjects.ToClassName(name + (uniform ? "_uniform" : "_normal")),
                 new Dictionary<string, object?> { ["seed"] = c.GetValueOrDefault("seed") });
         }
-        var known = new[] { "Zeros", "Ones", "Constant", "GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform", "LecunNormal", "RandomNormal", "RandomUniform", "TruncatedNormal", "Orthogonal", "Identity" };
-        return known.Contains(KerasObjects.ToClassName(KerasObjects.ToSnakeName(cn))) ? init : null;
+        return KerasObjects.Initializers.Find(cn) is not null ? init : null;
     }
 
     /// <summary>Keras 2's <c>training_config</c> (optimizer_config, loss, metrics) as a KerasPS compile config.</summary>

@@ -1,40 +1,50 @@
 namespace KerasPS.Engine.Initializers;
 
 /// <summary>
-/// Keras's weight initializers (keras.initializers), computed in .NET from a <see cref="MersenneTwister"/> so that
-/// a seed gives the same weights on every machine. Fan-in/fan-out follow Keras: for a kernel of shape
-/// (..., in, out) the receptive field is the product of the leading dimensions.
+/// A Keras weight initializer (keras.initializers), computed in .NET from a <see cref="MersenneTwister"/> so that a
+/// seed gives the same weights on every machine. Each initializer is a class registered with
+/// <c>[KerasObject("keras.initializers", ClassName, snake_name)]</c> (see <see cref="KerasObjects.Initializers"/>) that
+/// fills the weights and writes its own config. Fan-in/fan-out follow Keras: for a kernel of shape (..., in, out) the
+/// receptive field is the product of the leading dimensions.
 /// </summary>
-public sealed class Initializer
+public class Initializer
 {
-    public static IReadOnlyList<string> Names { get; } = new[]
-    {
-        "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
-        "zeros", "ones", "random_normal", "random_uniform", "truncated_normal", "orthogonal", "constant",
-    };
+    // What `new Initializer(name)` resolved to: the registered class it stands for.
+    private readonly Initializer? named;
+    private KerasObjectAttribute? registration;
 
-    public Initializer(string name, double? value = null, double? mean = null, double? stddev = null,
-        double? minval = null, double? maxval = null, double? gain = null)
+    /// <summary>
+    /// The initializer a name gives (a layer's default: <c>new Initializer("zeros")</c>), with the settings given here in
+    /// Keras's terms; the rest take the class's defaults, and a setting the class does not have is ignored.
+    /// </summary>
+    public Initializer(string name, double? value = null, double? mean = null, double? stddev = null, double? minval = null,
+        double? maxval = null, double? gain = null)
     {
-        var key = (name ?? "").Trim().ToLowerInvariant();
-        if (!Names.Contains(key))
-            throw KerasException.BadArgument("UnknownInitializer", $"Unknown initializer '{name}'. Valid names: {string.Join(", ", Names)}.", name);
-        Name = key;
-        Value = value ?? 0.0;
-        Mean = mean ?? 0.0;
-        StdDev = stddev ?? 0.05;
-        MinVal = minval ?? -0.05;
-        MaxVal = maxval ?? 0.05;
-        Gain = gain ?? 1.0;
+        var config = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var settings = new[]
+        {
+            ("value", value), ("mean", mean), ("stddev", stddev), ("minval", minval), ("maxval", maxval), ("gain", gain),
+        };
+        foreach (var (key, setting) in settings)
+            if (setting is not null) config[key] = setting;
+        named = config.Count == 0 ? KerasObjects.Initializers.Create(name) : KerasObjects.Initializers.FromConfig(name, config);
     }
 
-    public string Name { get; }
-    public double Value { get; }
-    public double Mean { get; }
-    public double StdDev { get; }
-    public double MinVal { get; }
-    public double MaxVal { get; }
-    public double Gain { get; }
+    /// <summary>For a registered initializer class.</summary>
+    protected Initializer() { }
+
+    /// <summary>The names a user types (glorot_uniform, zeros, ...), for completion and error messages.</summary>
+    public static IReadOnlyList<string> Names => KerasObjects.Initializers.Names;
+
+    private KerasObjectAttribute Registration => registration ??=
+        (KerasObjectAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(KerasObjectAttribute), false)
+        ?? throw new InvalidOperationException($"{GetType().FullName} has no [KerasObject] registration.");
+
+    /// <summary>The snake-case name (glorot_uniform).</summary>
+    public string Name => named?.Name ?? Registration.Aliases[0];
+
+    /// <summary>Keras's class name (GlorotUniform).</summary>
+    public string ClassName => named?.ClassName ?? Registration.ClassName;
 
     /// <summary>
     /// Keras 3's serialized initializer: <c>{"module": "keras.initializers", "class_name": "GlorotUniform",
@@ -42,58 +52,37 @@ public sealed class Initializer
     /// </summary>
     public Dictionary<string, object?> GetConfig()
     {
+        if (named is not null) return named.GetConfig();
         var c = new Dictionary<string, object?>();
-        switch (Name)
-        {
-            case "constant": c["value"] = Value; break;
-            case "random_normal": case "truncated_normal": c["mean"] = Mean; c["stddev"] = StdDev; break;
-            case "random_uniform": c["minval"] = MinVal; c["maxval"] = MaxVal; break;
-            case "orthogonal": c["gain"] = Gain; break;
-        }
-        if (Name is not ("zeros" or "ones" or "constant")) c["seed"] = null;
-        return KerasObjects.Serialize("keras.initializers", KerasObjects.ToClassName(Name), c);
+        WriteConfig(c);
+        return KerasObjects.Serialize(Registration.Module, Registration.ClassName, c);
     }
+
+    /// <summary>Adds the initializer's settings to its config (the keys its <c>FromConfig</c> reads).</summary>
+    protected virtual void WriteConfig(IDictionary<string, object?> config) { }
 
     /// <summary>The initializer a config names, or null when it names none (so the layer's own default applies).</summary>
     public static Initializer? Optional(object? config) => config is null ? null : FromConfig(config);
 
-    public static Initializer FromConfig(object? config)
-    {
-        if (config is string s) return new Initializer(KerasObjects.ToSnakeName(s));
-        if (config is not IDictionary<string, object?> d) return new Initializer("glorot_uniform");
-        var name = KerasObjects.ToSnakeName(Convert.ToString(d["class_name"], System.Globalization.CultureInfo.InvariantCulture)!);
-        var c = d.TryGetValue("config", out var cc) && cc is IDictionary<string, object?> cd ? cd : new Dictionary<string, object?>();
-        double? Get(string k) => c.TryGetValue(k, out var v) && v is not null ? Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture) : null;
-        return new Initializer(name, Get("value"), Get("mean"), Get("stddev"), Get("minval"), Get("maxval"), Get("gain"));
-    }
+    /// <summary>An initializer from a name (Keras's or snake case) or Keras's serialized form; anything else is glorot_uniform.</summary>
+    public static Initializer FromConfig(object? config) => config is string or IDictionary<string, object?>
+        ? KerasObjects.Initializers.Deserialize(config)
+        : KerasObjects.Initializers.Create(GlorotUniform.DefaultName);
 
+    /// <summary>The initial values of a weight of <paramref name="shape"/>, drawn from <paramref name="rng"/>.</summary>
     public float[] Create(IReadOnlyList<int> shape, MersenneTwister rng)
     {
-        long n = Shapes.Product(shape);
-        var w = new float[n];
-        (double fanIn, double fanOut) = Fans(shape);
-        switch (Name)
-        {
-            case "zeros": break;
-            case "ones": Array.Fill(w, 1f); break;
-            case "constant": Array.Fill(w, (float)Value); break;
-            case "glorot_uniform": Uniform(w, Math.Sqrt(6.0 / (fanIn + fanOut)), rng); break;
-            case "he_uniform": Uniform(w, Math.Sqrt(6.0 / fanIn), rng); break;
-            case "lecun_uniform": Uniform(w, Math.Sqrt(3.0 / fanIn), rng); break;
-            // Keras's *_normal variance-scaling initializers draw from a truncated normal whose stddev is
-            // corrected by 0.87962566103423978 (the stddev of a unit normal truncated at +-2).
-            case "glorot_normal": Truncated(w, 0, Math.Sqrt(2.0 / (fanIn + fanOut)) / 0.87962566103423978, rng); break;
-            case "he_normal": Truncated(w, 0, Math.Sqrt(2.0 / fanIn) / 0.87962566103423978, rng); break;
-            case "lecun_normal": Truncated(w, 0, Math.Sqrt(1.0 / fanIn) / 0.87962566103423978, rng); break;
-            case "random_normal": for (long i = 0; i < n; i++) w[i] = (float)(Mean + StdDev * rng.NextGaussian()); break;
-            case "random_uniform": for (long i = 0; i < n; i++) w[i] = (float)(MinVal + (MaxVal - MinVal) * rng.NextDouble()); break;
-            case "truncated_normal": Truncated(w, Mean, StdDev, rng); break;
-            case "orthogonal": Orthogonal(w, shape, rng); break;
-        }
+        if (named is not null) return named.Create(shape, rng);
+        var w = new float[Shapes.Product(shape)];
+        Fill(w, shape, rng);
         return w;
     }
 
-    private static (double, double) Fans(IReadOnlyList<int> shape)
+    /// <summary>Fills a weight of <paramref name="shape"/> (zeros when called).</summary>
+    protected virtual void Fill(float[] w, IReadOnlyList<int> shape, MersenneTwister rng) { }
+
+    /// <summary>Keras's fan-in and fan-out of a weight shape.</summary>
+    protected static (double FanIn, double FanOut) Fans(IReadOnlyList<int> shape)
     {
         if (shape.Count == 0) return (1, 1);
         if (shape.Count == 1) return (shape[0], shape[0]);
@@ -102,12 +91,12 @@ public sealed class Initializer
         return (shape[^2] * receptive, shape[^1] * receptive);
     }
 
-    private static void Uniform(float[] w, double limit, MersenneTwister rng)
+    protected static void Uniform(float[] w, double limit, MersenneTwister rng)
     {
         for (long i = 0; i < w.LongLength; i++) w[i] = (float)((rng.NextDouble() * 2 - 1) * limit);
     }
 
-    private static void Truncated(float[] w, double mean, double std, MersenneTwister rng)
+    protected static void Truncated(float[] w, double mean, double std, MersenneTwister rng)
     {
         for (long i = 0; i < w.LongLength; i++)
         {
@@ -117,30 +106,9 @@ public sealed class Initializer
         }
     }
 
-    private void Orthogonal(float[] w, IReadOnlyList<int> shape, MersenneTwister rng)
-    {
-        // Rows = product of all but the last dim, cols = last dim; QR of a normal matrix (Gram-Schmidt in double).
-        int cols = shape[^1];
-        int rows = (int)(Shapes.Product(shape) / cols);
-        bool transpose = rows < cols;
-        int r = transpose ? cols : rows, c = transpose ? rows : cols;
-        var a = new double[r, c];
-        for (int i = 0; i < r; i++) for (int j = 0; j < c; j++) a[i, j] = rng.NextGaussian();
-        for (int j = 0; j < c; j++)
-        {
-            for (int k = 0; k < j; k++)
-            {
-                double dot = 0;
-                for (int i = 0; i < r; i++) dot += a[i, j] * a[i, k];
-                for (int i = 0; i < r; i++) a[i, j] -= dot * a[i, k];
-            }
-            double norm = 0;
-            for (int i = 0; i < r; i++) norm += a[i, j] * a[i, j];
-            norm = Math.Sqrt(norm);
-            for (int i = 0; i < r; i++) a[i, j] /= norm;
-        }
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < cols; j++)
-                w[(long)i * cols + j] = (float)(Gain * (transpose ? a[j, i] : a[i, j]));
-    }
+    // Keras's *_normal variance-scaling initializers draw from a truncated normal whose stddev is corrected by this
+    // (the stddev of a unit normal truncated at +-2).
+    protected const double TruncatedStdDev = 0.87962566103423978;
+
+    public override string ToString() => Name;
 }

@@ -5,18 +5,26 @@ namespace KerasPS.Engine.Regularizers;
 
 /// <summary>
 /// keras.regularizers.L1L2: <c>l1 * sum(|w|) + l2 * sum(w^2)</c>, added to the training loss. The names
-/// <c>l1</c>, <c>l2</c> and <c>l1_l2</c> take Keras's default factor 0.01.
+/// <c>l1</c>, <c>l2</c> and <c>l1_l2</c> take Keras's default factor 0.01; Keras's L1 and L2 configs read as L1L2,
+/// which is what KerasPS writes.
 /// </summary>
-public sealed class Regularizer
+[KerasObject("keras.regularizers", "L1L2", "l1", "l2", "l1_l2")]
+public sealed class Regularizer : IKerasObject<Regularizer>
 {
-    public static IReadOnlyList<string> Names { get; } = new[] { "l1", "l2", "l1_l2" };
+    /// <summary>Keras's factor for a regularizer given by name (l1, l2, l1_l2).</summary>
+    public const double DefaultFactor = 0.01;
+
+    /// <summary>The names a user types (l1, l2, l1_l2), for completion.</summary>
+    public static IReadOnlyList<string> Names => KerasObjects.Regularizers.Names;
 
     public Regularizer(double l1 = 0, double l2 = 0)
     {
         if (!(l1 >= 0) || double.IsInfinity(l1) || !(l2 >= 0) || double.IsInfinity(l2))
-            throw KerasException.BadArgument("InvalidRegularizer", $"Regularization factors must be finite and not negative. Received: l1={Fmt(l1)}, l2={Fmt(l2)}.");
+            throw KerasException.BadArgument("InvalidRegularizer",
+                $"Regularization factors must be finite and not negative. Received: l1={Fmt(l1)}, l2={Fmt(l2)}.");
         if (l1 == 0 && l2 == 0)
-            throw KerasException.BadArgument("InvalidRegularizer", "A regularizer needs a positive -L1 or -L2 factor (for example -L2 0.01).");
+            throw KerasException.BadArgument("InvalidRegularizer",
+                "A regularizer needs a positive -L1 or -L2 factor (for example -L2 0.01).");
         L1 = l1;
         L2 = l2;
     }
@@ -25,13 +33,18 @@ public sealed class Regularizer
     public double L2 { get; }
 
     /// <summary>A regularizer from a Keras name (l1, l2, l1_l2, factor 0.01); null for a blank name.</summary>
-    public static Regularizer? FromName(string name) => string.IsNullOrWhiteSpace(name) ? null : name.Trim().ToLowerInvariant() switch
+    public static Regularizer? FromName(string name) => string.IsNullOrWhiteSpace(name) ? null : KerasObjects.Regularizers.Create(name);
+
+    /// <summary>The registry's by-name form: each name means its own factors.</summary>
+    static Regularizer IKerasObject<Regularizer>.FromName(string name) => name.Trim().ToLowerInvariant() switch
     {
-        "l1" => new Regularizer(l1: 0.01),
-        "l2" => new Regularizer(l2: 0.01),
-        "l1_l2" => new Regularizer(0.01, 0.01),
-        _ => throw KerasException.BadArgument("UnknownRegularizer", $"Unknown regularizer '{name}'. Use l1, l2, l1_l2 or an object from New-Regularizer.", name),
+        "l1" => new Regularizer(l1: DefaultFactor),
+        "l2" => new Regularizer(l2: DefaultFactor),
+        _ => new Regularizer(DefaultFactor, DefaultFactor),
     };
+
+    /// <summary>Reads <c>l1</c> and <c>l2</c> (absent: 0), as Keras's L1L2, L1 and L2 write them.</summary>
+    public static Regularizer FromConfig(ConfigReader c) => new(c.Double("l1", 0), c.Double("l2", 0));
 
     public Tensor Compute(Tensor w)
     {
@@ -41,18 +54,20 @@ public sealed class Regularizer
         return r!;
     }
 
-    /// <summary>Keras 3's serialized regularizer: <c>{"module": "keras.regularizers", "class_name": "L1L2", "config": {"l1", "l2"}, ...}</c>.</summary>
+    /// <summary>
+    /// Keras 3's serialized regularizer: <c>{"module": "keras.regularizers", "class_name": "L1L2", "config": {"l1", "l2"}, ...}</c>.
+    /// </summary>
     public Dictionary<string, object?> GetConfig() =>
         KerasObjects.Serialize("keras.regularizers", "L1L2", new Dictionary<string, object?> { ["l1"] = L1, ["l2"] = L2 });
 
+    /// <summary>A regularizer from a name, Keras's serialized form or a bare <c>{"l1", "l2"}</c>; null for none.</summary>
     public static Regularizer? FromConfig(object? config)
     {
         if (config is null) return null;
         if (config is string s) return FromName(s);
-        if (config is not IDictionary<string, object?> d) throw KerasException.BadData("InvalidLayerConfig", $"A regularizer config must be a dictionary. Received: {config}.");
-        var c = d.TryGetValue("config", out var cc) && cc is IDictionary<string, object?> cd ? cd : d;
-        double Get(string k) => c.TryGetValue(k, out var v) && v is not null ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : 0;
-        return new Regularizer(Get("l1"), Get("l2"));
+        if (config is not IDictionary<string, object?> d)
+            throw KerasException.BadData("InvalidLayerConfig", $"A regularizer config must be a dictionary. Received: {config}.");
+        return FromConfig(new ConfigReader(d.TryGetValue("config", out var cc) && cc is IDictionary<string, object?> cd ? cd : d));
     }
 
     public override string ToString() =>

@@ -11,10 +11,17 @@ public enum TargetForm { ClassIndex, Values }
 /// A Keras loss with Keras's "sum over batch size" reduction: <c>mean(per_sample_loss * sample_weight)</c>.
 /// Losses that pair with a final softmax/sigmoid are computed from logits when the model ends in that activation
 /// (fused, numerically stable), and from probabilities (clipped to [1e-7, 1-1e-7], as Keras does) otherwise.
+/// A loss registers with <c>[KerasObject("keras.losses", ClassName, names...)]</c>; the first name is the one a
+/// compile config records.
 /// </summary>
 public abstract class Loss
 {
-    public abstract string Name { get; }
+    private string? name;
+
+    /// <summary>The name a compile config records (categorical_crossentropy, mean_squared_error, ...).</summary>
+    public string Name => name ??= GetType().GetCustomAttributes(typeof(KerasObjectAttribute), false)
+        .OfType<KerasObjectAttribute>().Select(a => a.Aliases.Count > 0 ? a.Aliases[0] : a.ClassName).FirstOrDefault()
+        ?? throw new InvalidOperationException($"{GetType().FullName} has no [KerasObject] registration.");
 
     /// <summary>The activation this loss can absorb (softmax, sigmoid), or null.</summary>
     public virtual string? FusableActivation => null;
@@ -27,15 +34,22 @@ public abstract class Loss
     protected static Tensor Reduce(Tensor perSample, Tensor? weights) =>
         weights is null ? perSample.mean() : (perSample * weights).mean();
 
+    /// <summary>Averages an elementwise loss over every axis but the batch, then reduces over the batch.</summary>
+    protected static Tensor ReducePerSample(Tensor elementwise, Tensor? weights) =>
+        Reduce(elementwise.reshape(new long[] { elementwise.shape[0], -1 }).mean(new long[] { 1 }), weights);
+
     protected const double Epsilon = 1e-7;
 }
 
-/// <summary>categorical_crossentropy: targets are class indices (encoded once from the labels) or probability rows.</summary>
-public sealed class CategoricalCrossentropy : Loss
+/// <summary>
+/// categorical_crossentropy: targets are class indices (encoded once from the labels) or probability rows.
+/// The sparse form differs only in the targets Keras expects; KerasPS encodes both the same way.
+/// </summary>
+[KerasObject("keras.losses", "CategoricalCrossentropy", "categorical_crossentropy")]
+public class CategoricalCrossentropy : Loss, IKerasObject<CategoricalCrossentropy>
 {
-    public CategoricalCrossentropy(bool sparse) => Sparse = sparse;
-    public bool Sparse { get; }
-    public override string Name => Sparse ? "sparse_categorical_crossentropy" : "categorical_crossentropy";
+    public static CategoricalCrossentropy FromConfig(ConfigReader config) => new();
+
     public override string? FusableActivation => "softmax";
     public override TargetForm TargetForm => TargetForm.ClassIndex;
 
@@ -54,10 +68,19 @@ public sealed class CategoricalCrossentropy : Loss
     }
 }
 
-/// <summary>binary_crossentropy on a sigmoid output (fused with it when the model ends in sigmoid).</summary>
-public sealed class BinaryCrossentropy : Loss
+/// <summary>sparse_categorical_crossentropy: categorical cross-entropy on class-index targets.</summary>
+[KerasObject("keras.losses", "SparseCategoricalCrossentropy", "sparse_categorical_crossentropy")]
+public sealed class SparseCategoricalCrossentropy : CategoricalCrossentropy, IKerasObject<SparseCategoricalCrossentropy>
 {
-    public override string Name => "binary_crossentropy";
+    public static new SparseCategoricalCrossentropy FromConfig(ConfigReader config) => new();
+}
+
+/// <summary>binary_crossentropy on a sigmoid output (fused with it when the model ends in sigmoid).</summary>
+[KerasObject("keras.losses", "BinaryCrossentropy", "binary_crossentropy")]
+public sealed class BinaryCrossentropy : Loss, IKerasObject<BinaryCrossentropy>
+{
+    public static BinaryCrossentropy FromConfig(ConfigReader config) => new();
+
     public override string? FusableActivation => "sigmoid";
     public override TargetForm TargetForm => TargetForm.Values;
 
@@ -70,63 +93,53 @@ public sealed class BinaryCrossentropy : Loss
             var p = output.clamp(Epsilon, 1 - Epsilon);
             elementwise = -(target * p.log() + (1 - target) * (1 - p).log());
         }
-        return Reduce(elementwise.reshape(new long[] { elementwise.shape[0], -1 }).mean(new long[] { 1 }), weights);
+        return ReducePerSample(elementwise, weights);
     }
 }
 
-/// <summary>mean_squared_error / mean_absolute_error / huber, averaged over the last axis then the batch.</summary>
-public sealed class RegressionLoss : Loss
+/// <summary>mean_squared_error (mse), averaged over the last axis then the batch.</summary>
+[KerasObject("keras.losses", "MeanSquaredError", "mean_squared_error", "mse")]
+public sealed class MeanSquaredError : Loss, IKerasObject<MeanSquaredError>
 {
-    private readonly string kind;
-    public RegressionLoss(string kind) => this.kind = kind;
-    public override string Name => kind;
+    public static MeanSquaredError FromConfig(ConfigReader config) => new();
+    public override TargetForm TargetForm => TargetForm.Values;
+    public override Tensor Compute(Tensor output, Tensor target, Tensor? weights, bool fromLogits) =>
+        ReducePerSample((output - target).square(), weights);
+}
+
+/// <summary>mean_absolute_error (mae), averaged over the last axis then the batch.</summary>
+[KerasObject("keras.losses", "MeanAbsoluteError", "mean_absolute_error", "mae")]
+public sealed class MeanAbsoluteError : Loss, IKerasObject<MeanAbsoluteError>
+{
+    public static MeanAbsoluteError FromConfig(ConfigReader config) => new();
+    public override TargetForm TargetForm => TargetForm.Values;
+    public override Tensor Compute(Tensor output, Tensor target, Tensor? weights, bool fromLogits) =>
+        ReducePerSample((output - target).abs(), weights);
+}
+
+/// <summary>huber (delta 1): quadratic below 1, linear above, averaged over the last axis then the batch.</summary>
+[KerasObject("keras.losses", "Huber", "huber")]
+public sealed class Huber : Loss, IKerasObject<Huber>
+{
+    /// <summary>Keras's delta: the error size where the loss turns from quadratic to linear.</summary>
+    public const double Delta = 1.0;
+
+    public static Huber FromConfig(ConfigReader config) => new();
     public override TargetForm TargetForm => TargetForm.Values;
 
     public override Tensor Compute(Tensor output, Tensor target, Tensor? weights, bool fromLogits)
     {
         var d = output - target;
-        var e = kind switch
-        {
-            "mean_squared_error" => d.square(),
-            "mean_absolute_error" => d.abs(),
-            _ => Huber(d),
-        };
-        return Reduce(e.reshape(new long[] { e.shape[0], -1 }).mean(new long[] { 1 }), weights);
-    }
-
-    private static Tensor Huber(Tensor d)
-    {
         var a = d.abs();
-        return torch.where(a <= 1.0, 0.5 * d.square(), a - 0.5);
+        return ReducePerSample(torch.where(a <= Delta, 0.5 * d.square(), Delta * (a - 0.5 * Delta)), weights);
     }
 }
 
+/// <summary>Losses by name, through the registry (<see cref="KerasObjects.Losses"/>).</summary>
 public static class LossFactory
 {
-    private static readonly Dictionary<string, string> Aliases = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["categorical_crossentropy"] = "categorical_crossentropy",
-        ["sparse_categorical_crossentropy"] = "sparse_categorical_crossentropy",
-        ["binary_crossentropy"] = "binary_crossentropy",
-        ["mean_squared_error"] = "mean_squared_error",
-        ["mse"] = "mean_squared_error",
-        ["mean_absolute_error"] = "mean_absolute_error",
-        ["mae"] = "mean_absolute_error",
-        ["huber"] = "huber",
-    };
+    /// <summary>The names a user types, in declaration order.</summary>
+    public static IReadOnlyList<string> Names => KerasObjects.Losses.Names;
 
-    public static IReadOnlyList<string> Names { get; } = Aliases.Keys.ToArray();
-
-    public static Loss Create(string name)
-    {
-        if (string.IsNullOrWhiteSpace(name) || !Aliases.TryGetValue(name.Trim(), out var key))
-            throw KerasException.BadArgument("UnknownLoss", $"Unknown loss '{name}'. Valid names: {string.Join(", ", Names)}.", name);
-        return key switch
-        {
-            "categorical_crossentropy" => new CategoricalCrossentropy(false),
-            "sparse_categorical_crossentropy" => new CategoricalCrossentropy(true),
-            "binary_crossentropy" => new BinaryCrossentropy(),
-            _ => new RegressionLoss(key),
-        };
-    }
+    public static Loss Create(string name) => KerasObjects.Losses.Create(name);
 }

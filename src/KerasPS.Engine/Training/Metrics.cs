@@ -43,18 +43,56 @@ public sealed class MetricBatch
     private Tensor? denseTarget;
 
     /// <summary>Binary decisions at probability 0.5 (logit 0), as a float tensor shaped like the output.</summary>
-    public Tensor Positive => FusedActivation == "sigmoid" ? (Output > 0).to_type(ScalarType.Float32) : (Output > 0.5).to_type(ScalarType.Float32);
+    public Tensor Positive => FusedActivation == "sigmoid"
+        ? (Output > 0).to_type(ScalarType.Float32)
+        : (Output > 0.5).to_type(ScalarType.Float32);
 }
 
 /// <summary>
-/// A Keras metric, accumulated over an epoch in tensors (no per-batch read-back) and read once at the end.
+/// A Keras metric, accumulated over an epoch in tensors (no per-batch read-back) and read once at the end. A metric
+/// registers with <c>[KerasMetric(ClassName, higherIsBetter, names...)]</c> and builds itself from its config
+/// (<c>FromConfig</c>: the <c>name</c> and the options its registration lists); the first name is its history key.
 /// </summary>
 public abstract class Metric : IDisposable
 {
     private readonly List<Tensor> counters = new();
+    private string? name;
 
-    /// <summary>Keras's name as it appears in history (accuracy, precision, ...).</summary>
-    public abstract string Name { get; }
+    /// <summary>Keras's name as it appears in history (accuracy, precision, ...): the config's name, else the first alias.</summary>
+    public virtual string Name => name ??= Registration.Aliases.Count > 0 ? Registration.Aliases[0] : Registration.ClassName;
+
+    /// <summary>The class's registration: its names and which way it improves.</summary>
+    public KerasMetricAttribute Registration =>
+        (KerasMetricAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(KerasMetricAttribute), false)
+        ?? throw new InvalidOperationException($"{GetType().FullName} has no [KerasMetric] registration.");
+
+    /// <summary>Sets the history name a config gave (a metric renamed with New-Metric -Name, say precision_b).</summary>
+    protected void SetName(string? configName) => name = configName;
+
+    /// <summary>The metric with the name its config gives, if any: what a <c>FromConfig</c> returns.</summary>
+    protected static T Named<T>(T metric, ConfigReader config) where T : Metric
+    {
+        metric.SetName(config.Name);
+        return metric;
+    }
+
+    /// <summary>
+    /// Called once the model's loss is known, before the first batch: Keras resolves "accuracy" to categorical, binary
+    /// or exact-match accuracy from the loss.
+    /// </summary>
+    protected internal virtual void OnCompile(string lossName) { }
+
+    /// <summary>The metric's config in Keras's key names: its name, then what <see cref="WriteConfig"/> adds.</summary>
+    public Dictionary<string, object?> GetConfig()
+    {
+        var c = new Dictionary<string, object?> { ["name"] = Name };
+        WriteConfig(c);
+        return c;
+    }
+
+    /// <summary>Adds the metric's options to its config (the keys its <c>FromConfig</c> reads).</summary>
+    protected virtual void WriteConfig(IDictionary<string, object?> config) { }
+
     public abstract void Update(MetricBatch batch);
     public abstract double Result();
 
@@ -80,25 +118,26 @@ public abstract class Metric : IDisposable
 
 }
 
-/// <summary>Accuracy in the form Keras picks for the loss: categorical/sparse (argmax), binary (threshold 0.5) or exact match.</summary>
-public sealed class AccuracyMetric : Metric
+/// <summary>
+/// Accuracy in the form Keras picks for the loss: categorical/sparse (argmax), binary (threshold 0.5) or exact match.
+/// </summary>
+[KerasMetric("Accuracy", true, "accuracy", "acc", "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy")]
+public sealed class AccuracyMetric : Metric, IKerasObject<AccuracyMetric>
 {
-    private readonly string form;
     private readonly Tensor correct;
+    private string form = "exact";
     private long total;
 
-    public AccuracyMetric(string lossName)
-    {
-        correct = Counter();
-        form = lossName switch
-        {
-            "categorical_crossentropy" or "sparse_categorical_crossentropy" => "categorical",
-            "binary_crossentropy" => "binary",
-            _ => "exact",
-        };
-    }
+    public AccuracyMetric() => correct = Counter();
 
-    public override string Name => "accuracy";
+    public static AccuracyMetric FromConfig(ConfigReader config) => Named(new AccuracyMetric(), config);
+
+    protected internal override void OnCompile(string lossName) => form = KerasObjects.Losses.Find(lossName)?.Type switch
+    {
+        { } t when typeof(CategoricalCrossentropy).IsAssignableFrom(t) => "categorical",
+        { } t when t == typeof(BinaryCrossentropy) => "binary",
+        _ => "exact",
+    };
 
     public override void Update(MetricBatch b)
     {
@@ -124,17 +163,24 @@ public sealed class AccuracyMetric : Metric
     public override double Result() => total == 0 ? 0 : correct.item<double>() / total;
 }
 
-/// <summary>top_k_categorical_accuracy (k = 5 by default, as Keras).</summary>
-public sealed class TopKAccuracyMetric : Metric
+/// <summary>top_k_categorical_accuracy (k = 5, as Keras).</summary>
+[KerasMetric("TopKCategoricalAccuracy", true, "top_k_categorical_accuracy", "top5")]
+public sealed class TopKAccuracyMetric : Metric, IKerasObject<TopKAccuracyMetric>
 {
+    /// <summary>Keras's k.</summary>
+    public const int DefaultK = 5;
+
     private readonly Tensor correct, total;
-    public TopKAccuracyMetric(int k = 5)
+
+    public TopKAccuracyMetric(int k = DefaultK)
     {
         correct = Counter(); total = Counter();
         K = k;
     }
+
+    public static TopKAccuracyMetric FromConfig(ConfigReader config) => Named(new TopKAccuracyMetric(), config);
+
     public int K { get; }
-    public override string Name => "top_k_categorical_accuracy";
 
     public override void Update(MetricBatch b)
     {
@@ -156,27 +202,37 @@ public sealed class TopKAccuracyMetric : Metric
 /// positive when it is above <c>thresholds</c> (0.5), a target when it is not 0. <c>top_k</c> keeps only the k largest
 /// outputs of a row (the threshold then defaults to none at all); <c>class_id</c> looks at one output unit only.
 /// </summary>
-public sealed class PrecisionRecallMetric : Metric
+public abstract class PrecisionRecallMetric : Metric
 {
     /// <summary>What Keras uses for "minus infinity" when top_k hides an output.</summary>
     internal const float NegativeInfinity = -1e10f;
 
+    /// <summary>Keras's threshold (without top_k).</summary>
+    public const double DefaultThreshold = 0.5;
+
     private readonly bool precision;
     private readonly double threshold;
+    private readonly double? configuredThreshold;
     private readonly int? classId, topK;
     private readonly Tensor tp, fp, fn;
 
-    public PrecisionRecallMetric(MetricSpec spec)
+    private protected PrecisionRecallMetric(bool precision, ConfigReader c)
     {
         tp = Counter(); fp = Counter(); fn = Counter();
-        precision = spec.Kind == "precision";
-        Name = spec.Name;
-        classId = spec.ClassId;
-        topK = spec.TopK;
-        threshold = spec.Threshold ?? (topK is null ? MetricSpec.DefaultThreshold : NegativeInfinity);
+        this.precision = precision;
+        SetName(c.Name);
+        classId = c.Raw("class_id") is null ? null : c.Int("class_id");
+        topK = c.Raw("top_k") is null ? null : c.Int("top_k");
+        configuredThreshold = c.NullableDouble("thresholds");
+        threshold = configuredThreshold ?? (topK is null ? DefaultThreshold : NegativeInfinity);
     }
 
-    public override string Name { get; }
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["thresholds"] = configuredThreshold;
+        c["top_k"] = topK;
+        c["class_id"] = classId;
+    }
 
     public override void Update(MetricBatch b)
     {
@@ -191,7 +247,8 @@ public sealed class PrecisionRecallMetric : Metric
         if (classId is int c)
         {
             if (c >= pred.shape[^1])
-                throw KerasException.BadArgument("InvalidMetricOption", $"{Name}: class_id {c} does not exist; the model has {pred.shape[^1]} outputs (class ids 0..{pred.shape[^1] - 1}).", c);
+                throw KerasException.BadArgument("InvalidMetricOption",
+                    $"{Name}: class_id {c} does not exist; the model has {pred.shape[^1]} outputs (class ids 0..{pred.shape[^1] - 1}).", c);
             pred = pred.select(-1, c);
             truth = truth.select(-1, c);
         }
@@ -209,21 +266,60 @@ public sealed class PrecisionRecallMetric : Metric
     }
 }
 
+/// <summary>keras.metrics.Precision: true positives over predicted positives.</summary>
+[KerasMetric("Precision", true, "precision", Options = new[] { "thresholds", "top_k", "class_id" })]
+public sealed class PrecisionMetric : PrecisionRecallMetric, IKerasObject<PrecisionMetric>
+{
+    private PrecisionMetric(ConfigReader c) : base(true, c) { }
+    public static PrecisionMetric FromConfig(ConfigReader config) => new(config);
+}
+
+/// <summary>keras.metrics.Recall: true positives over actual positives.</summary>
+[KerasMetric("Recall", true, "recall", Options = new[] { "thresholds", "top_k", "class_id" })]
+public sealed class RecallMetric : PrecisionRecallMetric, IKerasObject<RecallMetric>
+{
+    private RecallMetric(ConfigReader c) : base(false, c) { }
+    public static RecallMetric FromConfig(ConfigReader config) => new(config);
+}
+
 /// <summary>
 /// keras.metrics.AUC as Keras 3 computes it by default: ROC curve, <c>num_thresholds</c> (200) thresholds spread evenly
 /// over [0, 1] (the first just below 0, the last just above 1), a confusion matrix per threshold accumulated over the
 /// epoch, and the area by trapezoids between neighbouring thresholds (summation_method="interpolation"). As with
 /// precision, every output unit of every row is one binary decision (multi_label=False), on probabilities.
 /// </summary>
-public sealed class AucMetric : Metric
+[KerasMetric("AUC", true, "auc", Options = new[] { "num_thresholds" })]
+public sealed class AucMetric : Metric, IKerasObject<AucMetric>
 {
+    /// <summary>Keras's number of thresholds.</summary>
+    public const int DefaultNumThresholds = 200;
+
     private const double Epsilon = 1e-7;   // keras.backend.epsilon()
     private readonly Tensor thresholds, tp, fp, positives, negatives;
 
-    public AucMetric(MetricSpec spec)
+    public static AucMetric FromConfig(ConfigReader config)
     {
-        Name = spec.Name;
-        int n = spec.NumThresholds ?? MetricSpec.DefaultNumThresholds;
+        // KerasPS computes the ROC area by interpolation over all outputs at once; other settings are refused.
+        config.RequireDefault("curve", "ROC", "AUC");
+        config.RequireDefault("summation_method", "interpolation", "AUC");
+        config.RequireDefault("multi_label", false, "AUC");
+        return new(config.Name, config.Int("num_thresholds", DefaultNumThresholds));
+    }
+
+    public int NumThresholds { get; }
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["num_thresholds"] = NumThresholds;
+        c["curve"] = "ROC";
+        c["summation_method"] = "interpolation";
+        c["multi_label"] = false;
+    }
+
+    public AucMetric(string? name = null, int numThresholds = DefaultNumThresholds)
+    {
+        SetName(name);
+        int n = NumThresholds = numThresholds;
         var values = new float[n];
         values[0] = (float)(0 - Epsilon);
         for (int i = 1; i < n - 1; i++) values[i] = (float)(i * 1.0 / (n - 1));
@@ -234,8 +330,6 @@ public sealed class AucMetric : Metric
         fp = torch.zeros(n, dtype: ScalarType.Float64); fp.DetachFromDisposeScope();
         positives = Counter(); negatives = Counter();
     }
-
-    public override string Name { get; }
 
     public override void Update(MetricBatch b)
     {
@@ -271,21 +365,23 @@ public sealed class AucMetric : Metric
     }
 }
 
-/// <summary>mse / mae as metrics.</summary>
-public sealed class ErrorMetric : Metric
+/// <summary>mse / mae as metrics: the error of the probabilities against targets shaped like the output.</summary>
+public abstract class ErrorMetric : Metric
 {
     private readonly bool squared;
     private readonly Tensor sum, count;
-    public ErrorMetric(bool squared)
+
+    private protected ErrorMetric(bool squared)
     {
         sum = Counter(); count = Counter();
         this.squared = squared;
     }
-    public override string Name => squared ? "mse" : "mae";
 
     public override void Update(MetricBatch b)
     {
-        var target = b.Target.dtype == ScalarType.Float32 ? b.Target : nn.functional.one_hot(b.Target, b.Output.shape[^1]).to_type(ScalarType.Float32);
+        var target = b.Target.dtype == ScalarType.Float32
+            ? b.Target
+            : nn.functional.one_hot(b.Target, b.Output.shape[^1]).to_type(ScalarType.Float32);
         var d = b.Probabilities - target;
         var e = squared ? d.square() : d.abs();
         sum.add_(e.reshape(new long[] { e.shape[0], -1 }).mean(new long[] { 1 }).sum(ScalarType.Float64));
@@ -295,35 +391,45 @@ public sealed class ErrorMetric : Metric
     public override double Result() { var n = count.item<double>(); return n == 0 ? 0 : sum.item<double>() / n; }
 }
 
+/// <summary>keras.metrics.MeanSquaredError (mse).</summary>
+[KerasMetric("MeanSquaredError", false, "mse", "mean_squared_error")]
+public sealed class MeanSquaredErrorMetric : ErrorMetric, IKerasObject<MeanSquaredErrorMetric>
+{
+    public MeanSquaredErrorMetric() : base(true) { }
+    public static MeanSquaredErrorMetric FromConfig(ConfigReader config) => Named(new MeanSquaredErrorMetric(), config);
+}
+
+/// <summary>keras.metrics.MeanAbsoluteError (mae).</summary>
+[KerasMetric("MeanAbsoluteError", false, "mae", "mean_absolute_error")]
+public sealed class MeanAbsoluteErrorMetric : ErrorMetric, IKerasObject<MeanAbsoluteErrorMetric>
+{
+    public MeanAbsoluteErrorMetric() : base(false) { }
+    public static MeanAbsoluteErrorMetric FromConfig(ConfigReader config) => Named(new MeanAbsoluteErrorMetric(), config);
+}
+
+/// <summary>Metrics by name, through the registry (<see cref="KerasObjects.Metrics"/>).</summary>
 public static class MetricFactory
 {
-    public static IReadOnlyList<string> Names { get; } = new[]
-    {
-        "accuracy", "acc", "top_k_categorical_accuracy", "precision", "recall", "auc", "mse", "mean_squared_error", "mae", "mean_absolute_error",
-    };
+    /// <summary>The names a user types (every alias of every registered metric), in declaration order.</summary>
+    public static IReadOnlyList<string> Names => KerasObjects.Metrics.Names;
 
     /// <summary>The history name of a metric (accuracy for acc, mse for mean_squared_error, ...); an unknown name is an error.</summary>
-    public static string CanonicalName(string name) => (name ?? "").Trim().ToLowerInvariant() switch
-    {
-        "accuracy" or "acc" or "categorical_accuracy" or "sparse_categorical_accuracy" or "binary_accuracy" => "accuracy",
-        "top_k_categorical_accuracy" or "top5" => "top_k_categorical_accuracy",
-        "precision" => "precision",
-        "recall" => "recall",
-        "auc" => "auc",
-        "mse" or "mean_squared_error" => "mse",
-        "mae" or "mean_absolute_error" => "mae",
-        _ => throw KerasException.BadArgument("UnknownMetric", $"Unknown metric '{name}'. Valid names: {string.Join(", ", Names)}.", name),
-    };
+    public static string CanonicalName(string name) => KerasObjects.Metrics.Get(name).Name;
+
+    /// <summary>
+    /// True when a larger value of the named metric is better (Keras's metric direction); null when no metric has that
+    /// name or alias.
+    /// </summary>
+    public static bool? HigherIsBetter(string name) =>
+        (KerasObjects.Metrics.Find(name)?.Attribute as KerasMetricAttribute)?.HigherIsBetter;
 
     public static Metric Create(string name, string lossName) => Create(MetricSpec.Parse(name), lossName);
 
-    public static Metric Create(MetricSpec spec, string lossName) => spec.Kind switch
+    /// <summary>A fresh metric for one fit or evaluation, from the spec's config, resolved against the model's loss.</summary>
+    public static Metric Create(MetricSpec spec, string lossName)
     {
-        "accuracy" => new AccuracyMetric(lossName),
-        "top_k_categorical_accuracy" => new TopKAccuracyMetric(),
-        "precision" or "recall" => new PrecisionRecallMetric(spec),
-        "auc" => new AucMetric(spec),
-        "mse" => new ErrorMetric(true),
-        _ => new ErrorMetric(false),
-    };
+        var metric = KerasObjects.Metrics.FromConfig(spec.Kind, spec.MetricConfig());
+        metric.OnCompile(lossName);
+        return metric;
+    }
 }

@@ -104,7 +104,7 @@ public static class Trainer
     /// <summary>The names every record of a fit will carry, in record order: loss, the metrics, then their val_ forms.</summary>
     public static IReadOnlyList<string> HistoryNames(SequentialModel model, bool validation)
     {
-        using var metrics = new MetricSet(model.MetricNames.Select(m => MetricFactory.Create(m, model.Loss!.Name)));
+        using var metrics = new MetricSet(model.Metrics.Select(m => MetricFactory.Create(m, model.Loss!.Name)));
         var train = new[] { "loss" }.Concat(metrics.Select(m => m.Name)).ToList();
         return validation ? train.Concat(train.Select(n => "val_" + n)).ToList() : train;
     }

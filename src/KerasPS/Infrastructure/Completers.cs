@@ -1,12 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using KerasPS.Engine.Training;
-using KerasPS.Engine.Training.Optimizers;
+using KerasPS.Engine;
 using KerasPS.Engine.Activations;
-using KerasPS.Engine.Constraints;
-using KerasPS.Engine.Initializers;
-using KerasPS.Engine.Regularizers;
 
 namespace KerasPS.Infrastructure;
 
@@ -25,12 +21,20 @@ public abstract class NameCompleter : IArgumentCompleter
 }
 
 public sealed class ActivationCompleter : NameCompleter { protected override IEnumerable<string> Names => ActivationFunctions.Names; }
-public sealed class LossCompleter : NameCompleter { protected override IEnumerable<string> Names => LossFactory.Names; }
-public sealed class OptimizerCompleter : NameCompleter { protected override IEnumerable<string> Names => OptimizerFactory.Names; }
-public sealed class MetricCompleter : NameCompleter { protected override IEnumerable<string> Names => MetricFactory.Names; }
-public sealed class InitializerCompleter : NameCompleter { protected override IEnumerable<string> Names => Initializer.Names; }
-public sealed class RegularizerCompleter : NameCompleter { protected override IEnumerable<string> Names => Regularizer.Names; }
-public sealed class ConstraintCompleter : NameCompleter { protected override IEnumerable<string> Names => Constraint.Names; }
+
+// The names below come from the engine's registries (KerasObjects): a class registered there is completed here.
+public sealed class LossCompleter : NameCompleter { protected override IEnumerable<string> Names => KerasObjects.Losses.Names; }
+public sealed class OptimizerCompleter : NameCompleter { protected override IEnumerable<string> Names => KerasObjects.Optimizers.Names; }
+public sealed class MetricCompleter : NameCompleter { protected override IEnumerable<string> Names => KerasObjects.Metrics.Names; }
+public sealed class InitializerCompleter : NameCompleter
+{
+    protected override IEnumerable<string> Names => KerasObjects.Initializers.Names;
+}
+public sealed class RegularizerCompleter : NameCompleter
+{
+    protected override IEnumerable<string> Names => KerasObjects.Regularizers.Names;
+}
+public sealed class ConstraintCompleter : NameCompleter { protected override IEnumerable<string> Names => KerasObjects.Constraints.Names; }
 
 /// <summary>Completes -Layer/-Name with the layer names of the model bound to -Model (a variable: -Model $model).</summary>
 public sealed class LayerNameCompleter : IArgumentCompleter

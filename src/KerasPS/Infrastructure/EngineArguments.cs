@@ -21,9 +21,11 @@ internal static class EngineArguments
     {
         null => null,
         Initializer i => i,
-        string s => new Initializer(s),
+        string s => KerasObjects.Initializers.Create(s),
         IDictionary d => Initializer.FromConfig(Config(d)),
-        var other => throw KerasException.BadArgument("UnknownInitializer", $"An initializer must be a name or a New-Initializer object. Received: {other}.", other),
+        var other => throw KerasException.BadArgument("UnknownInitializer",
+            $"An initializer must be a name ({string.Join(", ", KerasObjects.Initializers.Names)}) or a New-Initializer object. " +
+            $"Received: {other}.", other),
     };
 
     public static Regularizer? ToRegularizer(object? value) => PSValue.Unwrap(value) switch
@@ -32,7 +34,8 @@ internal static class EngineArguments
         Regularizer r => r,
         string s => Regularizer.FromName(s),
         IDictionary d => Regularizer.FromConfig(Config(d)),
-        var other => throw KerasException.BadArgument("UnknownRegularizer", $"A regularizer must be l1, l2, l1_l2 or an object from New-Regularizer. Received: {other}.", other),
+        var other => throw KerasException.BadArgument("UnknownRegularizer",
+            $"A regularizer must be a name ({string.Join(", ", KerasObjects.Regularizers.Names)}) or an object from New-Regularizer. Received: {other}.", other),
     };
 
     public static Constraint? ToConstraint(object? value) => PSValue.Unwrap(value) switch
@@ -40,16 +43,18 @@ internal static class EngineArguments
         null => null,
         Constraint c => c,
         string s when string.IsNullOrWhiteSpace(s) => null,
-        string s => new Constraint(s),
+        string s => KerasObjects.Constraints.Create(s),
         IDictionary d => Constraint.FromConfig(Config(d)),
-        var other => throw KerasException.BadArgument("UnknownConstraint", $"A constraint must be a name ({string.Join(", ", Constraint.Names)}) or an object from New-Constraint. Received: {other}.", other),
+        var other => throw KerasException.BadArgument("UnknownConstraint",
+            $"A constraint must be a name ({string.Join(", ", KerasObjects.Constraints.Names)}) or an object from New-Constraint. Received: {other}.", other),
     };
 
     public static MetricSpec ToMetric(object? value) => PSValue.Unwrap(value) switch
     {
         MetricSpec m => m,
         string s => MetricSpec.Parse(s),
-        var other => throw KerasException.BadArgument("UnknownMetric", $"A metric must be a name ({string.Join(", ", MetricFactory.Names)}) or an object from New-Metric. Received: {other}.", other),
+        var other => throw KerasException.BadArgument("UnknownMetric",
+            $"A metric must be a name ({string.Join(", ", KerasObjects.Metrics.Names)}) or an object from New-Metric. Received: {other}.", other),
     };
 
     /// <summary>A PowerShell hashtable (case-insensitive, values maybe wrapped) as the engine's config dictionary.</summary>

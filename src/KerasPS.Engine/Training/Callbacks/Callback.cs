@@ -35,10 +35,23 @@ public sealed class TrainingContext
 
 /// <summary>
 /// A Keras callback: hooks called in a fixed order (train begin, epoch begin, epoch end, train end).
-/// Instances are reusable across fits: state is reset in <see cref="OnTrainBegin"/>.
+/// Instances are reusable across fits: state is reset in <see cref="OnTrainBegin"/>. A callback whose settings are
+/// plain data registers with <c>[KerasObject("keras.callbacks", ClassName)]</c> and builds itself from its config;
+/// one that holds code (LambdaCallback, LearningRateScheduler) does not.
 /// </summary>
 public abstract class Callback
 {
+    /// <summary>The callback's settings in Keras's key names (the keys its <c>FromConfig</c> reads).</summary>
+    public Dictionary<string, object?> GetConfig()
+    {
+        var c = new Dictionary<string, object?>();
+        WriteConfig(c);
+        return c;
+    }
+
+    /// <summary>Adds the callback's settings to its config.</summary>
+    protected virtual void WriteConfig(IDictionary<string, object?> config) { }
+
     public virtual void OnTrainBegin(TrainingContext context) { }
 
     /// <summary>Checks, before the first epoch, that the history names the callback reads are among <paramref name="produced"/>.</summary>

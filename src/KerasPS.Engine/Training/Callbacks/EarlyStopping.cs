@@ -4,13 +4,17 @@ namespace KerasPS.Engine.Training.Callbacks;
 /// keras.callbacks.EarlyStopping: stops when the monitored value has not improved for <see cref="Patience"/> epochs;
 /// with RestoreBestWeights the model ends with the weights of the best epoch, also when patience never ran out.
 /// </summary>
-public sealed class EarlyStopping : Callback, IDisposable
+[KerasObject("keras.callbacks", "EarlyStopping")]
+public sealed class EarlyStopping : Callback, IDisposable, IKerasObject<EarlyStopping>
 {
+    /// <summary>Keras's monitor.</summary>
+    public const string DefaultMonitor = "val_loss";
+
     private WeightSnapshot? best;
     private double bestValue;
     private int wait, bestEpoch, stoppedEpoch;
 
-    public EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, MonitorMode mode = MonitorMode.Auto,
+    public EarlyStopping(string monitor = DefaultMonitor, double minDelta = 0, int patience = 0, MonitorMode mode = MonitorMode.Auto,
         double? baseline = null, bool restoreBestWeights = false, int startFromEpoch = 0)
     {
         if (patience < 0) throw KerasException.BadArgument("InvalidPatience", $"Patience must be 0 or more. Received: {patience}.", patience);
@@ -20,6 +24,20 @@ public sealed class EarlyStopping : Callback, IDisposable
         Baseline = baseline;
         RestoreBestWeights = restoreBestWeights;
         StartFromEpoch = startFromEpoch;
+    }
+
+    public static EarlyStopping FromConfig(ConfigReader c) => new(c.String("monitor") ?? DefaultMonitor, c.Double("min_delta", 0),
+        c.Int("patience", 0), Monitor.ReadMode(c), c.NullableDouble("baseline"), c.Bool("restore_best_weights", false),
+        c.Int("start_from_epoch", 0));
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        Monitor.WriteConfig(c);
+        c["min_delta"] = Monitor.MinDelta;
+        c["patience"] = Patience;
+        c["baseline"] = Baseline;
+        c["restore_best_weights"] = RestoreBestWeights;
+        c["start_from_epoch"] = StartFromEpoch;
     }
 
     public Monitor Monitor { get; }

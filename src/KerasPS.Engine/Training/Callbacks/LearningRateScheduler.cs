@@ -31,8 +31,11 @@ public sealed class LearningRateScheduler : Callback
 }
 
 /// <summary>keras.callbacks.TerminateOnNaN: stops training at the first batch whose loss is NaN or infinite.</summary>
-public sealed class TerminateOnNaN : Callback
+[KerasObject("keras.callbacks", "TerminateOnNaN")]
+public sealed class TerminateOnNaN : Callback, IKerasObject<TerminateOnNaN>
 {
+    public static TerminateOnNaN FromConfig(ConfigReader config) => new();
+
     public override bool NeedsBatchLoss => true;
 
     public override void OnBatchEnd(TrainingContext context, int batch, double loss)

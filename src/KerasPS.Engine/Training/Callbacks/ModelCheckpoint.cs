@@ -10,14 +10,18 @@ namespace KerasPS.Engine.Training.Callbacks;
 /// <c>{epoch}</c>, <c>{epoch:02d}</c>, <c>{val_loss:.4f}</c>, or any history name. Every write is atomic.
 /// As in Keras, the best value is kept across fits, so a continued fit does not overwrite a better checkpoint.
 /// </summary>
-public sealed partial class ModelCheckpoint : Callback
+[KerasObject("keras.callbacks", "ModelCheckpoint")]
+public sealed partial class ModelCheckpoint : Callback, IKerasObject<ModelCheckpoint>
 {
+    /// <summary>Keras's monitor.</summary>
+    public const string DefaultMonitor = "val_loss";
+
     [GeneratedRegex(@"\{(?<key>[A-Za-z_][A-Za-z0-9_]*)(?::(?<spec>[^}]*))?\}")]
     private static partial Regex Placeholder();
 
     private double best;
 
-    public ModelCheckpoint(string path, string monitor = "val_loss", bool saveBestOnly = false, bool saveWeightsOnly = false,
+    public ModelCheckpoint(string path, string monitor = DefaultMonitor, bool saveBestOnly = false, bool saveWeightsOnly = false,
         MonitorMode mode = MonitorMode.Auto, double? initialValueThreshold = null)
     {
         if (string.IsNullOrWhiteSpace(path)) throw KerasException.BadArgument("InvalidCheckpointPath", "ModelCheckpoint needs a file path, e.g. best.kpt or epoch-{epoch:02d}.kpt.");
@@ -25,11 +29,26 @@ public sealed partial class ModelCheckpoint : Callback
         Monitor = new Monitor(monitor, mode, 0);
         SaveBestOnly = saveBestOnly;
         SaveWeightsOnly = saveWeightsOnly;
+        InitialValueThreshold = initialValueThreshold;
         best = initialValueThreshold ?? Monitor.Worst;
         foreach (Match m in Placeholder().Matches(path)) _ = FormatValue(1.0, m.Groups["spec"].Value, m.Value);   // checks the format specs now
     }
 
+    /// <summary>Keras's filepath is required; the rest take the defaults.</summary>
+    public static ModelCheckpoint FromConfig(ConfigReader c) => new(c.String("filepath") ?? "", c.String("monitor") ?? DefaultMonitor,
+        c.Bool("save_best_only", false), c.Bool("save_weights_only", false), Monitor.ReadMode(c), c.NullableDouble("initial_value_threshold"));
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["filepath"] = PathTemplate;
+        Monitor.WriteConfig(c);
+        c["save_best_only"] = SaveBestOnly;
+        c["save_weights_only"] = SaveWeightsOnly;
+        c["initial_value_threshold"] = InitialValueThreshold;
+    }
+
     public string PathTemplate { get; }
+    public double? InitialValueThreshold { get; }
     public Monitor Monitor { get; }
     public bool SaveBestOnly { get; }
     public bool SaveWeightsOnly { get; }

@@ -24,12 +24,37 @@ public sealed class Monitor
     public MonitorMode Mode { get; }
     public double MinDelta { get; }
 
-    /// <summary>Keras's auto mode: accuracy-like and AUC-like values are maximised, everything else minimised.</summary>
+    /// <summary>
+    /// Keras's auto mode: a loss is minimised; a metric (<c>auc</c>, <c>val_auc</c>) goes the way its class says
+    /// (<see cref="KerasMetricAttribute.HigherIsBetter"/>); a metric renamed with New-Metric -Name (precision_b) the way
+    /// the longest registered name it contains says; anything else is minimised.
+    /// </summary>
     public static MonitorMode AutoMode(string name)
     {
-        var n = name.ToLowerInvariant();
-        return n.Contains("acc") || n.Contains("auc") || n.Contains("precision") || n.Contains("recall") ? MonitorMode.Max : MonitorMode.Min;
+        var n = name.StartsWith("val_", StringComparison.OrdinalIgnoreCase) ? name[4..] : name;
+        if (n.Contains("loss", StringComparison.OrdinalIgnoreCase)) return MonitorMode.Min;
+        var higher = MetricFactory.HigherIsBetter(n) ?? KerasObjects.Metrics.Entries
+            .SelectMany(e => e.Aliases.Select(a => (Alias: a, ((KerasMetricAttribute)e.Attribute).HigherIsBetter)))
+            .Where(a => n.Contains(a.Alias, StringComparison.OrdinalIgnoreCase))
+            .OrderByDescending(a => a.Alias.Length).Select(a => (bool?)a.HigherIsBetter).FirstOrDefault();
+        return higher == true ? MonitorMode.Max : MonitorMode.Min;
     }
+
+    /// <summary>Keras's monitor settings: the name and the mode, auto resolved (min or max).</summary>
+    public void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["monitor"] = Name;
+        c["mode"] = Mode == MonitorMode.Max ? "max" : "min";
+    }
+
+    /// <summary>The mode a config names: auto (or absent), min or max.</summary>
+    public static MonitorMode ReadMode(ConfigReader c) => (c.String("mode") ?? "auto").ToLowerInvariant() switch
+    {
+        "auto" => MonitorMode.Auto,
+        "min" => MonitorMode.Min,
+        "max" => MonitorMode.Max,
+        var other => throw KerasException.BadData("InvalidCallbackConfig", $"mode must be auto, min or max. Received: mode={other}.", other),
+    };
 
     public double Worst => Mode == MonitorMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
 

@@ -1,13 +1,19 @@
 namespace KerasPS.Engine.Training.Callbacks;
 
 /// <summary>keras.callbacks.ReduceLROnPlateau: multiplies the learning rate by Factor after Patience epochs without improvement.</summary>
-public sealed class ReduceLROnPlateau : Callback
+[KerasObject("keras.callbacks", "ReduceLROnPlateau")]
+public sealed class ReduceLROnPlateau : Callback, IKerasObject<ReduceLROnPlateau>
 {
+    /// <summary>Keras's defaults.</summary>
+    public const string DefaultMonitor = "val_loss";
+    public const double DefaultFactor = 0.1, DefaultMinDelta = 1e-4;
+    public const int DefaultPatience = 10;
+
     private double best;
     private int wait, cooldownCounter;
 
-    public ReduceLROnPlateau(string monitor = "val_loss", double factor = 0.1, int patience = 10, MonitorMode mode = MonitorMode.Auto,
-        double minDelta = 1e-4, int cooldown = 0, double minLearningRate = 0)
+    public ReduceLROnPlateau(string monitor = DefaultMonitor, double factor = DefaultFactor, int patience = DefaultPatience,
+        MonitorMode mode = MonitorMode.Auto, double minDelta = DefaultMinDelta, int cooldown = 0, double minLearningRate = 0)
     {
         if (!(factor > 0 && factor < 1)) throw KerasException.BadArgument("InvalidFactor", $"Factor must be in (0, 1): the learning rate is multiplied by it. Received: {factor}.", factor);
         if (patience < 0) throw KerasException.BadArgument("InvalidPatience", $"Patience must be 0 or more. Received: {patience}.", patience);
@@ -18,6 +24,20 @@ public sealed class ReduceLROnPlateau : Callback
         Patience = patience;
         Cooldown = cooldown;
         MinLearningRate = minLearningRate;
+    }
+
+    public static ReduceLROnPlateau FromConfig(ConfigReader c) => new(c.String("monitor") ?? DefaultMonitor,
+        c.Double("factor", DefaultFactor), c.Int("patience", DefaultPatience), Monitor.ReadMode(c), c.Double("min_delta", DefaultMinDelta),
+        c.Int("cooldown", 0), c.Double("min_lr", 0));
+
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        Monitor.WriteConfig(c);
+        c["factor"] = Factor;
+        c["patience"] = Patience;
+        c["min_delta"] = Monitor.MinDelta;
+        c["cooldown"] = Cooldown;
+        c["min_lr"] = MinLearningRate;
     }
 
     public Monitor Monitor { get; }

@@ -35,8 +35,21 @@ public abstract class Optimizer
         ClipValue = clipValue;
     }
 
-    /// <summary>The Keras name: sgd, adam, ...</summary>
-    public abstract string Name { get; }
+    /// <summary>Keras's default learning rate (SGD's is its own, 0.01).</summary>
+    public const double DefaultLearningRate = 0.001;
+
+    /// <summary>Keras's default epsilon (<c>keras.backend.epsilon()</c>).</summary>
+    public const double DefaultEpsilon = 1e-7;
+
+    /// <summary>Keras's default decay of the first and second moment averages (the Adam family).</summary>
+    public const double DefaultBeta1 = 0.9, DefaultBeta2 = 0.999;
+
+    private string? name;
+
+    /// <summary>The name KerasPS shows and writes (sgd, adam, ...): the first alias of the class's <c>[KerasObject]</c>.</summary>
+    public string Name => name ??= GetType().GetCustomAttributes(typeof(KerasObjectAttribute), false)
+        .OfType<KerasObjectAttribute>().Select(a => a.Aliases.Count > 0 ? a.Aliases[0] : a.ClassName).FirstOrDefault()
+        ?? throw new InvalidOperationException($"{GetType().FullName} has no [KerasObject] registration.");
 
     /// <summary>Current learning rate; callbacks (schedulers, ReduceLROnPlateau) change it between epochs.</summary>
     public double LearningRate { get; set; }

@@ -4,17 +4,26 @@ using static TorchSharp.torch;
 namespace KerasPS.Engine.Training.Optimizers;
 
 /// <summary>keras.optimizers.SGD (learning_rate=0.01, momentum=0, nesterov=False).</summary>
-public sealed class Sgd : Optimizer
+[KerasObject("keras.optimizers", "SGD", "sgd")]
+public sealed class Sgd : Optimizer, IKerasObject<Sgd>
 {
-    public Sgd(double learningRate = 0.01, double momentum = 0, bool nesterov = false, double? clipNorm = null, double? clipValue = null)
+    public new const double DefaultLearningRate = 0.01;
+    public const double DefaultMomentum = 0;
+
+    public Sgd(double learningRate = DefaultLearningRate, double momentum = DefaultMomentum, bool nesterov = false,
+        double? clipNorm = null, double? clipValue = null)
         : base(learningRate, clipNorm, clipValue)
     {
-        if (!(momentum >= 0 && momentum < 1)) throw KerasException.BadArgument("InvalidMomentum", $"Momentum must be in [0, 1). Received: momentum={Fmt(momentum)}.", momentum);
+        if (!(momentum >= 0 && momentum < 1))
+            throw KerasException.BadArgument("InvalidMomentum",
+                $"Momentum must be in [0, 1). Received: momentum={Fmt(momentum)}.", momentum);
         Momentum = momentum;
         Nesterov = nesterov;
     }
 
-    public override string Name => "sgd";
+    public static Sgd FromConfig(ConfigReader c) => new(c.Double("learning_rate", DefaultLearningRate),
+        c.Double("momentum", DefaultMomentum), c.Bool("nesterov", false), c.NullableDouble("clipnorm"), c.NullableDouble("clipvalue"));
+
     public double Momentum { get; }
     public bool Nesterov { get; }
 
@@ -41,21 +50,26 @@ public sealed class Sgd : Optimizer
 }
 
 /// <summary>keras.optimizers.Adam (learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False).</summary>
-public class Adam : Optimizer
+[KerasObject("keras.optimizers", "Adam", "adam")]
+public class Adam : Optimizer, IKerasObject<Adam>
 {
-    public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false,
-        double? clipNorm = null, double? clipValue = null) : base(learningRate, clipNorm, clipValue)
+    public Adam(double learningRate = DefaultLearningRate, double beta1 = DefaultBeta1, double beta2 = DefaultBeta2,
+        double epsilon = DefaultEpsilon, bool amsgrad = false, double? clipNorm = null, double? clipValue = null)
+        : base(learningRate, clipNorm, clipValue)
     {
         CheckBeta(beta1, "Beta1"); CheckBeta(beta2, "Beta2");
         Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon; Amsgrad = amsgrad;
     }
+
+    public static Adam FromConfig(ConfigReader c) => new(c.Double("learning_rate", DefaultLearningRate),
+        c.Double("beta_1", DefaultBeta1), c.Double("beta_2", DefaultBeta2), c.Double("epsilon", DefaultEpsilon),
+        c.Bool("amsgrad", false), c.NullableDouble("clipnorm"), c.NullableDouble("clipvalue"));
 
     internal static void CheckBeta(double b, string name)
     {
         if (!(b >= 0 && b < 1)) throw KerasException.BadArgument("InvalidBeta", $"{name} must be in [0, 1). Received: {Fmt(b)}.", b);
     }
 
-    public override string Name => "adam";
     public double Beta1 { get; }
     public double Beta2 { get; }
     public double Epsilon { get; }
@@ -86,17 +100,25 @@ public class Adam : Optimizer
 }
 
 /// <summary>keras.optimizers.AdamW: Adam with decoupled weight decay (weight_decay=0.004).</summary>
-public sealed class AdamW : Adam
+[KerasObject("keras.optimizers", "AdamW", "adamw")]
+public sealed class AdamW : Adam, IKerasObject<AdamW>
 {
-    public AdamW(double learningRate = 0.001, double weightDecay = 0.004, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
-        bool amsgrad = false, double? clipNorm = null, double? clipValue = null)
+    public const double DefaultWeightDecay = 0.004;
+
+    public AdamW(double learningRate = DefaultLearningRate, double weightDecay = DefaultWeightDecay, double beta1 = DefaultBeta1,
+        double beta2 = DefaultBeta2, double epsilon = DefaultEpsilon, bool amsgrad = false, double? clipNorm = null,
+        double? clipValue = null)
         : base(learningRate, beta1, beta2, epsilon, amsgrad, clipNorm, clipValue)
     {
-        if (!(weightDecay >= 0)) throw KerasException.BadArgument("InvalidWeightDecay", $"WeightDecay must be 0 or more. Received: {Fmt(weightDecay)}.", weightDecay);
+        if (!(weightDecay >= 0))
+            throw KerasException.BadArgument("InvalidWeightDecay",
+                $"WeightDecay must be 0 or more. Received: {Fmt(weightDecay)}.", weightDecay);
         WeightDecay = weightDecay;
     }
 
-    public override string Name => "adamw";
+    public static new AdamW FromConfig(ConfigReader c) => new(c.Double("learning_rate", DefaultLearningRate),
+        c.Double("weight_decay", DefaultWeightDecay), c.Double("beta_1", DefaultBeta1), c.Double("beta_2", DefaultBeta2),
+        c.Double("epsilon", DefaultEpsilon), c.Bool("amsgrad", false), c.NullableDouble("clipnorm"), c.NullableDouble("clipvalue"));
     public double WeightDecay { get; }
 
     protected override void WriteConfig(IDictionary<string, object?> c) { base.WriteConfig(c); c["weight_decay"] = WeightDecay; }
@@ -109,16 +131,23 @@ public sealed class AdamW : Adam
 }
 
 /// <summary>keras.optimizers.RMSprop (learning_rate=0.001, rho=0.9, momentum=0, epsilon=1e-7, centered=False).</summary>
-public sealed class RmsProp : Optimizer
+[KerasObject("keras.optimizers", "RMSprop", "rmsprop")]
+public sealed class RmsProp : Optimizer, IKerasObject<RmsProp>
 {
-    public RmsProp(double learningRate = 0.001, double rho = 0.9, double momentum = 0, double epsilon = 1e-7, bool centered = false,
-        double? clipNorm = null, double? clipValue = null) : base(learningRate, clipNorm, clipValue)
+    public const double DefaultRho = 0.9;
+    public const double DefaultMomentum = 0;
+
+    public RmsProp(double learningRate = DefaultLearningRate, double rho = DefaultRho, double momentum = DefaultMomentum,
+        double epsilon = DefaultEpsilon, bool centered = false, double? clipNorm = null, double? clipValue = null)
+        : base(learningRate, clipNorm, clipValue)
     {
         Adam.CheckBeta(rho, "Rho"); Adam.CheckBeta(momentum, "Momentum");
         Rho = rho; Momentum = momentum; Epsilon = epsilon; Centered = centered;
     }
 
-    public override string Name => "rmsprop";
+    public static RmsProp FromConfig(ConfigReader c) => new(c.Double("learning_rate", DefaultLearningRate),
+        c.Double("rho", DefaultRho), c.Double("momentum", DefaultMomentum), c.Double("epsilon", DefaultEpsilon),
+        c.Bool("centered", false), c.NullableDouble("clipnorm"), c.NullableDouble("clipvalue"));
     public double Rho { get; }
     public double Momentum { get; }
     public double Epsilon { get; }
@@ -154,19 +183,28 @@ public sealed class RmsProp : Optimizer
 }
 
 /// <summary>keras.optimizers.Adagrad (learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7).</summary>
-public sealed class Adagrad : Optimizer
+[KerasObject("keras.optimizers", "Adagrad", "adagrad")]
+public sealed class Adagrad : Optimizer, IKerasObject<Adagrad>
 {
-    public Adagrad(double learningRate = 0.001, double initialAccumulatorValue = 0.1, double epsilon = 1e-7, double? clipNorm = null, double? clipValue = null)
+    public const double DefaultInitialAccumulatorValue = 0.1;
+
+    public Adagrad(double learningRate = DefaultLearningRate, double initialAccumulatorValue = DefaultInitialAccumulatorValue,
+        double epsilon = DefaultEpsilon, double? clipNorm = null, double? clipValue = null)
         : base(learningRate, clipNorm, clipValue)
     {
         InitialAccumulatorValue = initialAccumulatorValue; Epsilon = epsilon;
     }
 
-    public override string Name => "adagrad";
+    public static Adagrad FromConfig(ConfigReader c) => new(c.Double("learning_rate", DefaultLearningRate),
+        c.Double("initial_accumulator_value", DefaultInitialAccumulatorValue), c.Double("epsilon", DefaultEpsilon),
+        c.NullableDouble("clipnorm"), c.NullableDouble("clipvalue"));
     public double InitialAccumulatorValue { get; }
     public double Epsilon { get; }
 
-    protected override void WriteConfig(IDictionary<string, object?> c) { c["initial_accumulator_value"] = InitialAccumulatorValue; c["epsilon"] = Epsilon; }
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["initial_accumulator_value"] = InitialAccumulatorValue; c["epsilon"] = Epsilon;
+    }
 
     protected override void Update(Tensor p, Tensor g)
     {
@@ -177,16 +215,21 @@ public sealed class Adagrad : Optimizer
 }
 
 /// <summary>keras.optimizers.Adadelta (learning_rate=0.001, rho=0.95, epsilon=1e-7).</summary>
-public sealed class Adadelta : Optimizer
+[KerasObject("keras.optimizers", "Adadelta", "adadelta")]
+public sealed class Adadelta : Optimizer, IKerasObject<Adadelta>
 {
-    public Adadelta(double learningRate = 0.001, double rho = 0.95, double epsilon = 1e-7, double? clipNorm = null, double? clipValue = null)
+    public const double DefaultRho = 0.95;
+
+    public Adadelta(double learningRate = DefaultLearningRate, double rho = DefaultRho, double epsilon = DefaultEpsilon,
+        double? clipNorm = null, double? clipValue = null)
         : base(learningRate, clipNorm, clipValue)
     {
         Adam.CheckBeta(rho, "Rho");
         Rho = rho; Epsilon = epsilon;
     }
 
-    public override string Name => "adadelta";
+    public static Adadelta FromConfig(ConfigReader c) => new(c.Double("learning_rate", DefaultLearningRate),
+        c.Double("rho", DefaultRho), c.Double("epsilon", DefaultEpsilon), c.NullableDouble("clipnorm"), c.NullableDouble("clipvalue"));
     public double Rho { get; }
     public double Epsilon { get; }
 
@@ -204,21 +247,28 @@ public sealed class Adadelta : Optimizer
 }
 
 /// <summary>keras.optimizers.Adamax (learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7).</summary>
-public sealed class Adamax : Optimizer
+[KerasObject("keras.optimizers", "Adamax", "adamax")]
+public sealed class Adamax : Optimizer, IKerasObject<Adamax>
 {
-    public Adamax(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, double? clipNorm = null, double? clipValue = null)
+    public Adamax(double learningRate = DefaultLearningRate, double beta1 = DefaultBeta1, double beta2 = DefaultBeta2,
+        double epsilon = DefaultEpsilon, double? clipNorm = null, double? clipValue = null)
         : base(learningRate, clipNorm, clipValue)
     {
         Adam.CheckBeta(beta1, "Beta1"); Adam.CheckBeta(beta2, "Beta2");
         Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon;
     }
 
-    public override string Name => "adamax";
+    public static Adamax FromConfig(ConfigReader c) => new(c.Double("learning_rate", DefaultLearningRate),
+        c.Double("beta_1", DefaultBeta1), c.Double("beta_2", DefaultBeta2), c.Double("epsilon", DefaultEpsilon),
+        c.NullableDouble("clipnorm"), c.NullableDouble("clipvalue"));
     public double Beta1 { get; }
     public double Beta2 { get; }
     public double Epsilon { get; }
 
-    protected override void WriteConfig(IDictionary<string, object?> c) { c["beta_1"] = Beta1; c["beta_2"] = Beta2; c["epsilon"] = Epsilon; }
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["beta_1"] = Beta1; c["beta_2"] = Beta2; c["epsilon"] = Epsilon;
+    }
 
     protected override void Update(Tensor p, Tensor g)
     {
@@ -231,19 +281,25 @@ public sealed class Adamax : Optimizer
     }
 }
 
-/// <summary>keras.optimizers.Nadam (learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7), with Keras's momentum schedule.</summary>
-public sealed class Nadam : Optimizer
+/// <summary>
+/// keras.optimizers.Nadam (learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7), with Keras's momentum schedule.
+/// </summary>
+[KerasObject("keras.optimizers", "Nadam", "nadam")]
+public sealed class Nadam : Optimizer, IKerasObject<Nadam>
 {
     private double uProduct = 1.0;
 
-    public Nadam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, double? clipNorm = null, double? clipValue = null)
+    public Nadam(double learningRate = DefaultLearningRate, double beta1 = DefaultBeta1, double beta2 = DefaultBeta2,
+        double epsilon = DefaultEpsilon, double? clipNorm = null, double? clipValue = null)
         : base(learningRate, clipNorm, clipValue)
     {
         Adam.CheckBeta(beta1, "Beta1"); Adam.CheckBeta(beta2, "Beta2");
         Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon;
     }
 
-    public override string Name => "nadam";
+    public static Nadam FromConfig(ConfigReader c) => new(c.Double("learning_rate", DefaultLearningRate),
+        c.Double("beta_1", DefaultBeta1), c.Double("beta_2", DefaultBeta2), c.Double("epsilon", DefaultEpsilon),
+        c.NullableDouble("clipnorm"), c.NullableDouble("clipvalue"));
     public double Beta1 { get; }
     public double Beta2 { get; }
     public double Epsilon { get; }
@@ -253,14 +309,19 @@ public sealed class Nadam : Optimizer
     // The running product of the momentum schedule: state a checkpoint keeps besides the slots.
     private const string MomentumProductVariable = "momentum_product";
     public override IReadOnlyList<string> StateVariableNames { get; } = new[] { MomentumProductVariable };
-    protected override void WriteStateVariables(IDictionary<string, double> variables) => variables[MomentumProductVariable] = uProduct;
+
+    protected override void WriteStateVariables(IDictionary<string, double> variables) =>
+        variables[MomentumProductVariable] = uProduct;
 
     protected override void ReadStateVariables(IReadOnlyDictionary<string, double> variables)
     {
         if (variables.TryGetValue(MomentumProductVariable, out var product)) uProduct = product;
     }
 
-    protected override void WriteConfig(IDictionary<string, object?> c) { c["beta_1"] = Beta1; c["beta_2"] = Beta2; c["epsilon"] = Epsilon; }
+    protected override void WriteConfig(IDictionary<string, object?> c)
+    {
+        c["beta_1"] = Beta1; c["beta_2"] = Beta2; c["epsilon"] = Epsilon;
+    }
 
     private long lastStep;
     private double uT, uT1, uProdT, uProdT1;
@@ -289,61 +350,33 @@ public sealed class Nadam : Optimizer
     }
 }
 
-/// <summary>Creates optimizers by Keras name, with Keras's defaults.</summary>
+/// <summary>
+/// Optimizers by name, through the registry (<see cref="KerasObjects.Optimizers"/>): each class marked
+/// <c>[KerasObject("keras.optimizers", ...)]</c> is one, with its own defaults and <c>FromConfig</c>.
+/// </summary>
 public static class OptimizerFactory
 {
-    public static IReadOnlyList<string> Names { get; } = new[] { "sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam" };
+    /// <summary>The names a user types (sgd, adam, ...), in declaration order.</summary>
+    public static IReadOnlyList<string> Names => KerasObjects.Optimizers.Names;
 
     /// <summary>
     /// The config options an optimizer reads (Keras's names: learning_rate, momentum, beta_1, ...), so that a caller
-    /// can refuse the others instead of silently ignoring them. Throws UnknownOptimizer for an unknown name.
+    /// can refuse the others instead of silently ignoring them: the keys of its default config, and the clipping options
+    /// every optimizer takes. Throws UnknownOptimizer for an unknown name.
     /// </summary>
-    public static IReadOnlyList<string> OptionsUsedBy(string name)
-    {
-        string[] own = Key(name) switch
-        {
-            "sgd" => new[] { "momentum", "nesterov" },
-            "adam" => new[] { "beta_1", "beta_2", "epsilon", "amsgrad" },
-            "adamw" => new[] { "weight_decay", "beta_1", "beta_2", "epsilon", "amsgrad" },
-            "rmsprop" => new[] { "rho", "momentum", "epsilon", "centered" },
-            "adagrad" => new[] { "initial_accumulator_value", "epsilon" },
-            "adadelta" => new[] { "rho", "epsilon" },
-            "adamax" or "nadam" => new[] { "beta_1", "beta_2", "epsilon" },
-            _ => throw Unknown(name),
-        };
-        return own.Prepend("learning_rate").Append("clipnorm").Append("clipvalue").ToArray();
-    }
+    public static IReadOnlyList<string> OptionsUsedBy(string name) =>
+        KerasObjects.Optimizers.Create(name).GetConfig().Keys.Where(k => k != "name")
+            .Append("clipnorm").Append("clipvalue").Distinct().ToArray();
 
-    private static string Key(string? name) => (name ?? "").Trim().ToLowerInvariant();
+    /// <summary>An optimizer by name with Keras's defaults.</summary>
+    public static Optimizer Create(string name) => KerasObjects.Optimizers.Create(name);
 
-    private static KerasException Unknown(string? name) =>
-        KerasException.BadArgument("UnknownOptimizer", $"Unknown optimizer '{name}'. Valid names: {string.Join(", ", Names)}.", name);
+    /// <summary>
+    /// An optimizer by name with the options of <paramref name="options"/> (Keras's keys); absent ones take the defaults.
+    /// </summary>
+    public static Optimizer Create(string name, IDictionary<string, object?> options) => KerasObjects.Optimizers.FromConfig(name, options);
 
-    public static Optimizer Create(string name, double? learningRate = null, double? momentum = null, bool nesterov = false,
-        double? beta1 = null, double? beta2 = null, double? epsilon = null, double? rho = null, double? weightDecay = null,
-        bool amsgrad = false, bool centered = false, double? initialAccumulatorValue = null, double? clipNorm = null, double? clipValue = null)
-    {
-        return Key(name) switch
-        {
-            "sgd" => new Sgd(learningRate ?? 0.01, momentum ?? 0, nesterov, clipNorm, clipValue),
-            "adam" => new Adam(learningRate ?? 0.001, beta1 ?? 0.9, beta2 ?? 0.999, epsilon ?? 1e-7, amsgrad, clipNorm, clipValue),
-            "adamw" => new AdamW(learningRate ?? 0.001, weightDecay ?? 0.004, beta1 ?? 0.9, beta2 ?? 0.999, epsilon ?? 1e-7, amsgrad, clipNorm, clipValue),
-            "rmsprop" => new RmsProp(learningRate ?? 0.001, rho ?? 0.9, momentum ?? 0, epsilon ?? 1e-7, centered, clipNorm, clipValue),
-            "adagrad" => new Adagrad(learningRate ?? 0.001, initialAccumulatorValue ?? 0.1, epsilon ?? 1e-7, clipNorm, clipValue),
-            "adadelta" => new Adadelta(learningRate ?? 0.001, rho ?? 0.95, epsilon ?? 1e-7, clipNorm, clipValue),
-            "adamax" => new Adamax(learningRate ?? 0.001, beta1 ?? 0.9, beta2 ?? 0.999, epsilon ?? 1e-7, clipNorm, clipValue),
-            "nadam" => new Nadam(learningRate ?? 0.001, beta1 ?? 0.9, beta2 ?? 0.999, epsilon ?? 1e-7, clipNorm, clipValue),
-            _ => throw Unknown(name),
-        };
-    }
-
-    /// <summary>Rebuilds an optimizer from <see cref="Optimizer.GetConfig"/>.</summary>
-    public static Optimizer FromConfig(IDictionary<string, object?> c)
-    {
-        var r = new ConfigReader(c);
-        double? D(string k) => r.NullableDouble(k);
-        bool B(string k) => r.Bool(k, false);
-        return Create(Convert.ToString(c["name"])!, D("learning_rate"), D("momentum"), B("nesterov"), D("beta_1"), D("beta_2"), D("epsilon"),
-            D("rho"), D("weight_decay"), B("amsgrad"), B("centered"), D("initial_accumulator_value"), D("clipnorm"), D("clipvalue"));
-    }
+    /// <summary>Rebuilds an optimizer from <see cref="Optimizer.GetConfig"/> (its <c>name</c> says which).</summary>
+    public static Optimizer FromConfig(IDictionary<string, object?> c) =>
+        KerasObjects.Optimizers.FromConfig(new ConfigReader(c).String("name"), c);
 }

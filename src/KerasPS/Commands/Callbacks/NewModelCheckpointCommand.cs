@@ -22,7 +22,7 @@ public sealed class NewModelCheckpointCommand : KerasCmdlet
     public string Path { get; set; } = null!;
 
     /// <summary>History value that decides "best" with -SaveBestOnly (default val_loss).</summary>
-    [Parameter] [ArgumentCompleter(typeof(MonitorCompleter))] public string Monitor { get; set; } = "val_loss";
+    [Parameter] [ArgumentCompleter(typeof(MonitorCompleter))] public string Monitor { get; set; } = ModelCheckpoint.DefaultMonitor;
 
     /// <summary>Write only when the monitored value improves.</summary>
     [Parameter] public SwitchParameter SaveBestOnly { get; set; }

@@ -14,15 +14,15 @@ namespace KerasPS.Commands.Callbacks;
 public sealed class NewReduceLROnPlateauCommand : KerasCmdlet
 {
     /// <summary>History value to watch: val_loss (default), loss, val_accuracy, ...</summary>
-    [Parameter(Position = 0)] [ArgumentCompleter(typeof(MonitorCompleter))] public string Monitor { get; set; } = "val_loss";
+    [Parameter(Position = 0)] [ArgumentCompleter(typeof(MonitorCompleter))] public string Monitor { get; set; } = ReduceLROnPlateau.DefaultMonitor;
     /// <summary>Multiplier applied to the learning rate, in (0, 1) (default 0.1).</summary>
-    [Parameter] public double Factor { get; set; } = 0.1;
+    [Parameter] public double Factor { get; set; } = ReduceLROnPlateau.DefaultFactor;
     /// <summary>Epochs without improvement before reducing (default 10).</summary>
-    [Parameter] public int Patience { get; set; } = 10;
+    [Parameter] public int Patience { get; set; } = ReduceLROnPlateau.DefaultPatience;
     /// <summary>auto (default), min or max.</summary>
     [Parameter] public MonitorMode Mode { get; set; } = MonitorMode.Auto;
     /// <summary>Smallest change that counts as an improvement (default 1e-4).</summary>
-    [Parameter] public double MinDelta { get; set; } = 1e-4;
+    [Parameter] public double MinDelta { get; set; } = ReduceLROnPlateau.DefaultMinDelta;
     /// <summary>Epochs to wait after a reduction before watching again.</summary>
     [Parameter] public int Cooldown { get; set; }
     /// <summary>Lower bound of the learning rate.</summary>

@@ -1,6 +1,7 @@
 using System.Management.Automation;
-using KerasPS.Infrastructure;
+using KerasPS.Engine;
 using KerasPS.Engine.Constraints;
+using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Layers;
 
@@ -31,5 +32,18 @@ public sealed class NewConstraintCommand : KerasCmdlet
     /// <summary>Axes along which norms are taken (0 by default).</summary>
     [Parameter] public int[]? Axis { get; set; }
 
-    protected override void Process() => WriteObject(new Constraint(Name, MaxValue, MinValue, Rate, Axis));
+    /// <summary>Each option parameter with the Keras config key the constraints read.</summary>
+    private static readonly (string Parameter, string Key)[] ConfigKeys =
+    {
+        (nameof(MaxValue), "max_value"), (nameof(MinValue), "min_value"), (nameof(Rate), "rate"), (nameof(Axis), "axis"),
+    };
+
+    protected override void Process()
+    {
+        // What is not given is absent from the config, so the constraint's own defaults apply.
+        var config = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (parameter, key) in ConfigKeys)
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var v)) config[key] = v;
+        WriteObject(KerasObjects.Constraints.FromConfig(Name, config));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
-using KerasPS.Infrastructure;
+using KerasPS.Engine;
 using KerasPS.Engine.Initializers;
+using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Layers;
 
@@ -32,12 +33,23 @@ public sealed class NewInitializerCommand : KerasCmdlet
     /// <summary>Multiplier of the orthogonal initializer (1 by default).</summary>
     [Parameter] public double? Gain { get; set; }
 
+    /// <summary>Each option parameter with the Keras config key the initializers read.</summary>
+    private static readonly (string Parameter, string Key)[] ConfigKeys =
+    {
+        (nameof(Value), "value"), (nameof(Mean), "mean"), (nameof(StdDev), "stddev"), (nameof(MinVal), "minval"),
+        (nameof(MaxVal), "maxval"), (nameof(Gain), "gain"),
+    };
+
     protected override void Process()
     {
         if (MinVal is double lo && MaxVal is double hi && !(lo < hi))
             throw Engine.KerasException.BadArgument("InvalidInitializer", $"random_uniform needs MinVal < MaxVal. Received: MinVal={lo}, MaxVal={hi}.");
         if (StdDev is double sd && !(sd > 0))
             throw Engine.KerasException.BadArgument("InvalidInitializer", $"StdDev must be positive. Received: StdDev={sd}.");
-        WriteObject(new Initializer(Name, Value, Mean, StdDev, MinVal, MaxVal, Gain));
+        // What is not given is absent from the config, so the initializer's own defaults apply.
+        var config = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (parameter, key) in ConfigKeys)
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var v)) config[key] = v;
+        WriteObject(KerasObjects.Initializers.FromConfig(Name, config));
     }
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KerasPS.Engine;
 using KerasPS.Engine.Training.Optimizers;
 using KerasPS.Infrastructure;
 
@@ -57,16 +58,20 @@ public sealed class NewOptimizerCommand : KerasCmdlet
     protected override void Process()
     {
         // An option the optimizer ignores is a mistake to report, not to drop: sgd -Beta1 0.5 would otherwise train plain SGD.
-        var used = OptimizerFactory.OptionsUsedBy(Name);
+        var name = KerasObjects.Optimizers.Get(Name).Name;
+        var used = OptimizerFactory.OptionsUsedBy(name);
         var unused = OptionParameters.Where(p => !used.Contains(p.Option) && Given(p.Parameter)).Select(p => "-" + p.Parameter).ToList();
         if (unused.Count > 0)
         {
             var uses = OptionParameters.Where(p => used.Contains(p.Option)).Select(p => "-" + p.Parameter);
             Fail("OptionNotUsedByOptimizer", ErrorCategory.InvalidArgument,
-                $"{Name.Trim().ToLowerInvariant()} does not use {string.Join(", ", unused)}. It uses: {string.Join(", ", uses)}.", Name);
+                $"{name} does not use {string.Join(", ", unused)}. It uses: {string.Join(", ", uses)}.", Name);
         }
-        WriteObject(OptimizerFactory.Create(Name, LearningRate, Momentum, Nesterov, Beta1, Beta2, Epsilon,
-            Rho, WeightDecay, Amsgrad, Centered, InitialAccumulatorValue, ClipNorm, ClipValue));
+        // What is not given is absent from the config, so the optimizer's own defaults apply.
+        var options = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (parameter, option) in OptionParameters)
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var v)) options[option] = v is SwitchParameter s ? s.IsPresent : v;
+        WriteObject(OptimizerFactory.Create(name, options));
     }
 
     /// <summary>A value given, or a switch turned on (-Amsgrad:$false asks for nothing).</summary>
