@@ -15,34 +15,34 @@ namespace KerasPS.Engine;
 /// </summary>
 public static class KerasObjects
 {
-    private static readonly Lazy<KerasObjectRegistry<Optimizer>> optimizers = new(() => new("optimizer", "UnknownOptimizer"));
-    private static readonly Lazy<KerasObjectRegistry<Loss>> losses = new(() => new("loss", "UnknownLoss"));
-    private static readonly Lazy<KerasObjectRegistry<Metric>> metrics = new(() => new("metric", "UnknownMetric"));
-    private static readonly Lazy<KerasObjectRegistry<Initializer>> initializers = new(() => new("initializer", "UnknownInitializer"));
-    private static readonly Lazy<KerasObjectRegistry<Regularizer>> regularizers = new(() => new("regularizer", "UnknownRegularizer"));
-    private static readonly Lazy<KerasObjectRegistry<Constraint>> constraints = new(() => new("constraint", "UnknownConstraint"));
-    private static readonly Lazy<KerasObjectRegistry<Callback>> callbacks = new(() => new("callback", "UnknownCallback"));
+    private static readonly Lazy<KerasObjectRegistry<Optimizer>> LazyOptimizers = new(() => new("optimizer", "UnknownOptimizer"));
+    private static readonly Lazy<KerasObjectRegistry<Loss>> LazyLosses = new(() => new("loss", "UnknownLoss"));
+    private static readonly Lazy<KerasObjectRegistry<Metric>> LazyMetrics = new(() => new("metric", "UnknownMetric"));
+    private static readonly Lazy<KerasObjectRegistry<Initializer>> LazyInitializers = new(() => new("initializer", "UnknownInitializer"));
+    private static readonly Lazy<KerasObjectRegistry<Regularizer>> LazyRegularizers = new(() => new("regularizer", "UnknownRegularizer"));
+    private static readonly Lazy<KerasObjectRegistry<Constraint>> LazyConstraints = new(() => new("constraint", "UnknownConstraint"));
+    private static readonly Lazy<KerasObjectRegistry<Callback>> LazyCallbacks = new(() => new("callback", "UnknownCallback"));
 
     /// <summary>keras.optimizers: SGD, Adam, ...</summary>
-    public static KerasObjectRegistry<Optimizer> Optimizers => optimizers.Value;
+    public static KerasObjectRegistry<Optimizer> Optimizers => LazyOptimizers.Value;
 
     /// <summary>keras.losses: CategoricalCrossentropy, MeanSquaredError, ...</summary>
-    public static KerasObjectRegistry<Loss> Losses => losses.Value;
+    public static KerasObjectRegistry<Loss> Losses => LazyLosses.Value;
 
     /// <summary>keras.metrics: Accuracy, Precision, AUC, ... (each says whether higher is better).</summary>
-    public static KerasObjectRegistry<Metric> Metrics => metrics.Value;
+    public static KerasObjectRegistry<Metric> Metrics => LazyMetrics.Value;
 
     /// <summary>keras.initializers: GlorotUniform, Zeros, ...</summary>
-    public static KerasObjectRegistry<Initializer> Initializers => initializers.Value;
+    public static KerasObjectRegistry<Initializer> Initializers => LazyInitializers.Value;
 
     /// <summary>keras.regularizers: L1L2.</summary>
-    public static KerasObjectRegistry<Regularizer> Regularizers => regularizers.Value;
+    public static KerasObjectRegistry<Regularizer> Regularizers => LazyRegularizers.Value;
 
     /// <summary>keras.constraints: MaxNorm, NonNeg, UnitNorm, MinMaxNorm.</summary>
-    public static KerasObjectRegistry<Constraint> Constraints => constraints.Value;
+    public static KerasObjectRegistry<Constraint> Constraints => LazyConstraints.Value;
 
     /// <summary>keras.callbacks that a config can name: EarlyStopping, ReduceLROnPlateau, ...</summary>
-    public static KerasObjectRegistry<Callback> Callbacks => callbacks.Value;
+    public static KerasObjectRegistry<Callback> Callbacks => LazyCallbacks.Value;
 
     /// <summary>The serialized form of an object of <paramref name="module"/> (say <c>keras.initializers</c>).</summary>
     public static Dictionary<string, object?> Serialize(string module, string className, Dictionary<string, object?> config) => new()

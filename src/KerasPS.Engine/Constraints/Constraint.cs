@@ -74,7 +74,7 @@ public abstract class NormConstraint : Constraint
 
     protected override void Project(Tensor w)
     {
-        var dims = Axis.Select(a => (long)(a < 0 ? a + w.dim() : a)).Where(a => a >= 0 && a < w.dim()).Distinct().ToArray();
+        var dims = Axis.Select(a => a < 0 ? a + w.dim() : a).Where(a => a >= 0 && a < w.dim()).Distinct().ToArray();
         if (dims.Length == 0) dims = Enumerable.Range(0, (int)w.dim()).Select(i => (long)i).ToArray();
         var norms = w.square().sum(dims, keepdim: true).sqrt();
         w.mul_(Desired(norms).div(norms.add(Epsilon)));
