@@ -31,11 +31,16 @@ function Invoke-ModuleBuild {
     $stamp = Join-Path $out '.build-stamp'
     Copy-AboutHelp -Root $Root
     # Skip the publish when nothing under src/ changed since the last one: it keeps test and example start-up fast.
-    $latest = @(Get-ChildItem (Join-Path $Root 'src') -Recurse -File -Include *.cs, *.csproj) + @(Get-ChildItem $Root -File -Filter *.props) |
-        Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } |
-        Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1
+    # The stamp names the sources too (a hash of their paths), so a deleted or renamed file also rebuilds.
+    $inputs = @(Get-ChildItem (Join-Path $Root 'src') -Recurse -File -Include *.cs, *.csproj) +
+        @(Get-ChildItem $Root -File -Filter *.props) + @(Get-Item (Join-Path $Root '.editorconfig') -ErrorAction Ignore) |
+        Where-Object { $_ -and $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }
+    $latest = $inputs | Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1
+    $names = ($inputs | ForEach-Object { [IO.Path]::GetRelativePath($Root, $_.FullName) } | Sort-Object) -join "`n"
+    $sourcesHash = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($names)))
+    $stampText = "$Configuration $rid $sourcesHash"
     if ((Test-Path $stamp) -and $latest -and [IO.File]::GetLastWriteTimeUtc($stamp) -gt $latest.LastWriteTimeUtc -and
-        (Get-Content $stamp -Raw).Trim() -eq "$Configuration $rid") {
+        (Get-Content $stamp -Raw).Trim() -eq $stampText) {
         Write-Verbose 'module/bin is up to date.'
         return $out
     }
@@ -58,7 +63,7 @@ function Invoke-ModuleBuild {
     $exe = $pwsh[0]; $rest = @($pwsh | Select-Object -Skip 1)
     & $exe @rest -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-MamlHelp.ps1') -Root $Root | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "Writing the cmdlet help failed (exit $LASTEXITCODE)." }
-    Set-Content -Path $stamp -Value "$Configuration $rid"
+    Set-Content -Path $stamp -Value $stampText
     return $out
 }
 
