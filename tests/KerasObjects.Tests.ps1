@@ -62,11 +62,11 @@ Describe 'The registry of Keras objects' {
     Context 'config round trips' {
         It 'rebuilds every optimizer from its config, defaults and every setting moved' {
             foreach ($name in $script:Objects::Optimizers.Entries.Name) {
-                $default = [KerasPS.Engine.Training.Optimizers.OptimizerFactory]::Create($name).GetConfig()
+                $default = [KerasPS.Engine.KerasObjects]::Optimizers.Create($name).GetConfig()
                 $default['name'] | Should -Be $name
                 $moved = Step-Config $default
                 $moved['clipnorm'] = 0.5; $moved['clipvalue'] = 0.25
-                $back = [KerasPS.Engine.Training.Optimizers.OptimizerFactory]::FromConfig($moved).GetConfig()
+                $back = [KerasPS.Engine.Training.Optimizers.Optimizer]::FromConfig($moved).GetConfig()
                 ConvertTo-CanonicalJson $back | Should -Be (ConvertTo-CanonicalJson $moved) -Because $name
                 # Every switch and every non-zero number really moved, so the comparison above checks each key.
                 $settings = $default.Keys | Where-Object { $default[$_] -is [bool] -or ($default[$_] -is [double] -and $default[$_] -ne 0) }
@@ -141,7 +141,7 @@ Describe 'The registry of Keras objects' {
 
         It 'gives every loss its first name, which a compile config records' {
             foreach ($e in $script:Objects::Losses.Entries) {
-                foreach ($a in $e.Aliases) { [KerasPS.Engine.Training.LossFactory]::Create($a).Name | Should -Be $e.Name }
+                foreach ($a in $e.Aliases) { [KerasPS.Engine.KerasObjects]::Losses.Create($a).Name | Should -Be $e.Name }
             }
         }
 

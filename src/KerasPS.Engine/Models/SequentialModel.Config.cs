@@ -93,8 +93,8 @@ public sealed partial class SequentialModel
     /// wrote.</summary>
     public void CompileFromConfig(IDictionary<string, object?> compile)
     {
-        var optimizer = OptimizerFactory.FromConfig(Section(compile, "optimizer"));
-        var loss = LossFactory.Create(compile.TryGetValue("loss", out var l) ? l as string ?? "" : "");
+        var optimizer = Optimizer.FromConfig(Section(compile, "optimizer"));
+        var loss = KerasObjects.Losses.Create(compile.TryGetValue("loss", out var l) ? l as string ?? "" : "");
         var metrics = compile.TryGetValue("metrics", out var m)
             && m is List<object?> list ? list.Select(MetricSpec.FromConfig).ToList() : new List<MetricSpec>();
         Compile(optimizer, loss, metrics);

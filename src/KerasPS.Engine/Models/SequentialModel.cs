@@ -213,7 +213,7 @@ public sealed partial class SequentialModel
         foreach (var w in copy.Weights) w.Assign(source[w.Path].ToArray());
         if (Optimizer is not null && Loss is not null)
         {
-            copy.Compile(OptimizerFactory.FromConfig(Optimizer.GetConfig()), LossFactory.Create(Loss.Name), Metrics);
+            copy.Compile(Optimizer.FromConfig(Optimizer.GetConfig()), KerasObjects.Losses.Create(Loss.Name), Metrics);
             if (includeOptimizerState)
             {
                 // The optimizer's own state (what a checkpoint saves), copied out of the live tensors.

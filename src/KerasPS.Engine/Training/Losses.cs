@@ -134,12 +134,3 @@ public sealed class Huber : Loss, IKerasObject<Huber>
         return ReducePerSample(torch.where(a <= Delta, 0.5 * d.square(), Delta * (a - 0.5 * Delta)), weights);
     }
 }
-
-/// <summary>Losses by name, through the registry (<see cref="KerasObjects.Losses"/>).</summary>
-public static class LossFactory
-{
-    /// <summary>The names a user types, in declaration order.</summary>
-    public static IReadOnlyList<string> Names => KerasObjects.Losses.Names;
-
-    public static Loss Create(string name) => KerasObjects.Losses.Create(name);
-}

@@ -55,6 +55,14 @@ public sealed class MetricBatch
 /// </summary>
 public abstract class Metric : IDisposable
 {
+    /// <summary>A fresh metric for one fit or evaluation, from the spec's config, resolved against the model's loss.</summary>
+    public static Metric Create(MetricSpec spec, string lossName)
+    {
+        var metric = KerasObjects.Metrics.FromConfig(spec.Kind, spec.MetricConfig());
+        metric.OnCompile(lossName);
+        return metric;
+    }
+
     private readonly List<Tensor> counters = new();
     private string? name;
 
@@ -405,31 +413,4 @@ public sealed class MeanAbsoluteErrorMetric : ErrorMetric, IKerasObject<MeanAbso
 {
     public MeanAbsoluteErrorMetric() : base(false) { }
     public static MeanAbsoluteErrorMetric FromConfig(ConfigReader config) => Named(new MeanAbsoluteErrorMetric(), config);
-}
-
-/// <summary>Metrics by name, through the registry (<see cref="KerasObjects.Metrics"/>).</summary>
-public static class MetricFactory
-{
-    /// <summary>The names a user types (every alias of every registered metric), in declaration order.</summary>
-    public static IReadOnlyList<string> Names => KerasObjects.Metrics.Names;
-
-    /// <summary>The history name of a metric (accuracy for acc, mse for mean_squared_error, ...); an unknown name is an error.</summary>
-    public static string CanonicalName(string name) => KerasObjects.Metrics.Get(name).Name;
-
-    /// <summary>
-    /// True when a larger value of the named metric is better (Keras's metric direction); null when no metric has that
-    /// name or alias.
-    /// </summary>
-    public static bool? HigherIsBetter(string name) =>
-        (KerasObjects.Metrics.Find(name)?.Attribute as KerasMetricAttribute)?.HigherIsBetter;
-
-    public static Metric Create(string name, string lossName) => Create(MetricSpec.Parse(name), lossName);
-
-    /// <summary>A fresh metric for one fit or evaluation, from the spec's config, resolved against the model's loss.</summary>
-    public static Metric Create(MetricSpec spec, string lossName)
-    {
-        var metric = KerasObjects.Metrics.FromConfig(spec.Kind, spec.MetricConfig());
-        metric.OnCompile(lossName);
-        return metric;
-    }
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
+using KerasPS.Engine;
 using KerasPS.Engine.Checkpoints;
 using KerasPS.Engine.Data;
 using KerasPS.Engine.Layers;
@@ -87,7 +88,7 @@ static class Checks
             model = new SequentialModel("net8", new[] { 3 }, seed: 1);
             model.Add(new Dense(8, new KernelOptions { Activation = "relu" }));
             model.Add(new Dense(2, new KernelOptions { Activation = "softmax" }));
-            model.Compile(new Adam(learningRate: 0.05), LossFactory.Create("categorical_crossentropy"), new[] { "accuracy" });
+            model.Compile(new Adam(learningRate: 0.05), KerasObjects.Losses.Create("categorical_crossentropy"), new[] { "accuracy" });
             history.AddRange(Trainer.Fit(model, data!, new FitOptions { Epochs = 30, BatchSize = 16, Seed = 1 }));
             if (!(history[^1].Loss < history[0].Loss)) throw new InvalidOperationException($"loss did not fall: {history[0].Loss} -> {history[^1].Loss}");
         });

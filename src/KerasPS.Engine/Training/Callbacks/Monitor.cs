@@ -33,7 +33,7 @@ public sealed class Monitor
     {
         var n = name.StartsWith("val_", StringComparison.OrdinalIgnoreCase) ? name[4..] : name;
         if (n.Contains("loss", StringComparison.OrdinalIgnoreCase)) return MonitorMode.Min;
-        var higher = MetricFactory.HigherIsBetter(n) ?? KerasObjects.Metrics.Entries
+        var higher = (KerasObjects.Metrics.Find(n)?.Attribute as KerasMetricAttribute)?.HigherIsBetter ?? KerasObjects.Metrics.Entries
             .SelectMany(e => e.Aliases.Select(a => (Alias: a, ((KerasMetricAttribute)e.Attribute).HigherIsBetter)))
             .Where(a => n.Contains(a.Alias, StringComparison.OrdinalIgnoreCase))
             .OrderByDescending(a => a.Alias.Length).Select(a => (bool?)a.HigherIsBetter).FirstOrDefault();

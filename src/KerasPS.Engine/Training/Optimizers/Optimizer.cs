@@ -17,6 +17,19 @@ public sealed record OptimizerState(long Iterations, double LearningRate, IReadO
 /// </summary>
 public abstract class Optimizer
 {
+    /// <summary>Rebuilds an optimizer from <see cref="GetConfig"/> (its <c>name</c> says which), through the registry.</summary>
+    public static Optimizer FromConfig(IDictionary<string, object?> config) =>
+        KerasObjects.Optimizers.FromConfig(new ConfigReader(config).String("name"), config);
+
+    /// <summary>
+    /// The config options an optimizer reads (Keras's names: learning_rate, momentum, beta_1, ...), so that a caller
+    /// can refuse the others instead of silently ignoring them: the keys of its default config, and the clipping
+    /// options every optimizer takes. Throws UnknownOptimizer for an unknown name.
+    /// </summary>
+    public static IReadOnlyList<string> OptionsOf(string name) =>
+        KerasObjects.Optimizers.Create(name).GetConfig().Keys.Where(k => k != "name")
+            .Append("clipnorm").Append("clipvalue").Distinct().ToArray();
+
     // Optimizer state lives in flat tensors shaped like the model's ParameterBuffer; per-weight views of them are
     // what checkpoints save (GetState/SetState), so the flat layout is an implementation detail.
     private readonly Dictionary<string, Tensor> slots = new(StringComparer.Ordinal);

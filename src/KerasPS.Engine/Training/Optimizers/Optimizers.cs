@@ -349,34 +349,3 @@ public sealed class Nadam : Optimizer, IKerasObject<Nadam>
         p.addcdiv_(mHat, denom, -LearningRate);
     }
 }
-
-/// <summary>
-/// Optimizers by name, through the registry (<see cref="KerasObjects.Optimizers"/>): each class marked
-/// <c>[KerasObject("keras.optimizers", ...)]</c> is one, with its own defaults and <c>FromConfig</c>.
-/// </summary>
-public static class OptimizerFactory
-{
-    /// <summary>The names a user types (sgd, adam, ...), in declaration order.</summary>
-    public static IReadOnlyList<string> Names => KerasObjects.Optimizers.Names;
-
-    /// <summary>
-    /// The config options an optimizer reads (Keras's names: learning_rate, momentum, beta_1, ...), so that a caller
-    /// can refuse the others instead of silently ignoring them: the keys of its default config, and the clipping options
-    /// every optimizer takes. Throws UnknownOptimizer for an unknown name.
-    /// </summary>
-    public static IReadOnlyList<string> OptionsUsedBy(string name) =>
-        KerasObjects.Optimizers.Create(name).GetConfig().Keys.Where(k => k != "name")
-            .Append("clipnorm").Append("clipvalue").Distinct().ToArray();
-
-    /// <summary>An optimizer by name with Keras's defaults.</summary>
-    public static Optimizer Create(string name) => KerasObjects.Optimizers.Create(name);
-
-    /// <summary>
-    /// An optimizer by name with the options of <paramref name="options"/> (Keras's keys); absent ones take the defaults.
-    /// </summary>
-    public static Optimizer Create(string name, IDictionary<string, object?> options) => KerasObjects.Optimizers.FromConfig(name, options);
-
-    /// <summary>Rebuilds an optimizer from <see cref="Optimizer.GetConfig"/> (its <c>name</c> says which).</summary>
-    public static Optimizer FromConfig(IDictionary<string, object?> c) =>
-        KerasObjects.Optimizers.FromConfig(new ConfigReader(c).String("name"), c);
-}

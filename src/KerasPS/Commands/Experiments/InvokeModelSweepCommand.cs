@@ -6,7 +6,6 @@ using System.Globalization;
 using System.Management.Automation;
 using KerasPS.Engine;
 using KerasPS.Engine.Sweeps;
-using KerasPS.Engine.Training;
 using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Experiments;
@@ -493,5 +492,5 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
 public sealed class MonitorCompleter : NameCompleter
 {
     protected override IEnumerable<string> Names => new[] { "val_loss", "val_accuracy", "loss", "accuracy" }
-        .Concat(MetricFactory.Names.SelectMany(m => new[] { "val_" + m, m })).Distinct();
+        .Concat(KerasObjects.Metrics.Names.SelectMany(m => new[] { "val_" + m, m })).Distinct();
 }

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using KerasPS.Engine.Training;
+using KerasPS.Engine;
 using KerasPS.Engine.Training.Optimizers;
 using KerasPS.Infrastructure;
 
@@ -46,11 +46,11 @@ public sealed class BuildModelCommand : KerasCmdlet
         var optimizer = (Optimizer is PSObject p ? p.BaseObject : Optimizer) switch
         {
             Optimizer o => o,
-            string s => OptimizerFactory.Create(s),
+            string s => KerasObjects.Optimizers.Create(s),
             var other => throw new Engine.KerasException("UnknownOptimizer", Engine.ErrorKind.InvalidArgument,
-                $"-Optimizer must be a name ({string.Join(", ", OptimizerFactory.Names)}) or a New-Optimizer object. Received: {other}."),
+                $"-Optimizer must be a name ({string.Join(", ", KerasObjects.Optimizers.Names)}) or a New-Optimizer object. Received: {other}."),
         };
-        var loss = LossFactory.Create(Loss);
+        var loss = KerasObjects.Losses.Create(Loss);
         var metrics = (Metrics ?? Array.Empty<object>()).Where(m => PSValue.Unwrap(m) is not (null or "")).Select(EngineArguments.ToMetric).ToList();
         Model.Engine.Compile(optimizer, loss, metrics);
         if (InputShape is not null) Model.Engine.Build(InputShape);

@@ -59,7 +59,7 @@ public sealed class NewOptimizerCommand : KerasCmdlet
     {
         // An option the optimizer ignores is a mistake to report, not to drop: sgd -Beta1 0.5 would otherwise train plain SGD.
         var name = KerasObjects.Optimizers.Get(Name).Name;
-        var used = OptimizerFactory.OptionsUsedBy(name);
+        var used = Optimizer.OptionsOf(name);
         var unused = OptionParameters.Where(p => !used.Contains(p.Option) && Given(p.Parameter)).Select(p => "-" + p.Parameter).ToList();
         if (unused.Count > 0)
         {
@@ -71,7 +71,7 @@ public sealed class NewOptimizerCommand : KerasCmdlet
         var options = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (parameter, option) in OptionParameters)
             if (MyInvocation.BoundParameters.TryGetValue(parameter, out var v)) options[option] = v is SwitchParameter s ? s.IsPresent : v;
-        WriteObject(OptimizerFactory.Create(name, options));
+        WriteObject(KerasObjects.Optimizers.FromConfig(name, options));
     }
 
     /// <summary>A value given, or a switch turned on (-Amsgrad:$false asks for nothing).</summary>
