@@ -75,7 +75,8 @@ public abstract class KernelLayer : Layer, IActivationHead
     protected void AddKernelAndBias(int[] kernelShape, int units, MersenneTwister rng)
     {
         Kernel = AddWeight("kernel", kernelShape, KernelInitializer, rng, regularizer: KernelRegularizer, constraint: KernelConstraint);
-        Bias = UseBias ? AddWeight("bias", new[] { units }, BiasInitializer, rng, regularizer: BiasRegularizer, constraint: BiasConstraint) : null;
+        Bias = UseBias ? AddWeight("bias", new[] { units }, BiasInitializer, rng, regularizer: BiasRegularizer, constraint: BiasConstraint)
+            : null;
     }
 
     public abstract Tensor ForwardWithoutActivation(Tensor x, bool training);

@@ -47,7 +47,8 @@ public sealed class Weight
     {
         if (!shape.SequenceEqual(Shape))
             throw KerasException.BadArgument("WeightShapeMismatch",
-                $"Weight '{Path}' has shape ({string.Join(", ", Shape)}); the value given has shape ({string.Join(", ", shape)}). Give {Count} values in that shape.", Path);
+                $"Weight '{Path}' has shape ({string.Join(", ", Shape)}); the value given has shape ({string.Join(", ", shape)}). "
+                    + $"Give {Count} values in that shape.", Path);
         Assign(values);
     }
 
@@ -55,7 +56,8 @@ public sealed class Weight
     public void Assign(float[] values)
     {
         if (values.LongLength != Count)
-            throw KerasException.BadArgument("WeightShapeMismatch", $"Weight '{Path}' holds {Count} values; {values.LongLength} were given.");
+            throw KerasException.BadArgument("WeightShapeMismatch",
+                $"Weight '{Path}' holds {Count} values; {values.LongLength} were given.");
         using var noGrad = torch.no_grad();
         using var src = torch.tensor(values, Value.shape);
         Value.copy_(src);
@@ -73,7 +75,8 @@ public abstract class Layer
     protected Layer(string? name, int[]? inputShape)
     {
         if (name is not null && (name.Length == 0 || name.Any(ch => char.IsWhiteSpace(ch) || ch == '/')))
-            throw KerasException.BadArgument("InvalidLayerName", $"A layer name must be non-empty, without spaces or '/'. Received: '{name}'.", name);
+            throw KerasException.BadArgument("InvalidLayerName",
+                $"A layer name must be non-empty, without spaces or '/'. Received: '{name}'.", name);
         Name = name ?? "";
         DeclaredInputShape = inputShape is null ? null : Shapes.Validate(inputShape, "InputShape");
     }
@@ -150,7 +153,8 @@ public abstract class Layer
         return w;
     }
 
-    /// <summary>For a layer that computes a weight's values itself: asks the open <see cref="WeightBudget"/> before it allocates them.</summary>
+    /// <summary>For a layer that computes a weight's values itself: asks the open <see cref="WeightBudget"/> before it allocates
+    /// them.</summary>
     protected void CheckWeightBudget(string name, int[] shape) => WeightBudget.Check(this, name, shape);
 
     /// <summary>Layer-specific settings, Keras-style (<c>units</c>, <c>activation</c>, ...).</summary>

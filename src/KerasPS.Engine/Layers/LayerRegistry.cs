@@ -21,7 +21,8 @@ public static class LayerRegistry
             if (type.GetCustomAttribute<KerasLayerAttribute>() is not { } attribute) continue;
             var contract = typeof(IKerasLayer<>).MakeGenericType(type);
             if (type.IsAbstract || !contract.IsAssignableFrom(type))
-                throw new InvalidOperationException($"Layer class {type.FullName} is marked [KerasLayer] but does not implement IKerasLayer<{type.Name}>.");
+                throw new InvalidOperationException($"Layer class {type.FullName} is marked [KerasLayer] but does not implement "
+                    + $"IKerasLayer<{type.Name}>.");
             if (!table.TryAdd(attribute.ClassName, (type, (Func<ConfigReader, Layer>)make.MakeGenericMethod(type).Invoke(null, null)!)))
                 throw new InvalidOperationException($"Two layer classes are registered as '{attribute.ClassName}'.");
         }
@@ -43,7 +44,8 @@ public static class LayerRegistry
     public static Layer FromConfig(string className, IDictionary<string, object?> config, bool allowUnsafeCode = false)
     {
         if (!Classes.TryGetValue(className, out var entry))
-            throw KerasException.BadData("UnknownLayerClass", $"Unknown layer class '{className}'. Known classes: {string.Join(", ", ClassNames)}.", className);
+            throw KerasException.BadData("UnknownLayerClass",
+                $"Unknown layer class '{className}'. Known classes: {string.Join(", ", ClassNames)}.", className);
         var reader = new ConfigReader(config) { AllowUnsafeCode = allowUnsafeCode };
         var layer = entry.FromConfig(reader);
         layer.Name = reader.Name ?? layer.Name;

@@ -42,14 +42,16 @@ public sealed class WeightBudget : IDisposable
     /// </summary>
     public long ProbeLimit => Math.Max(maxValues, 1L << 24);
 
-    /// <summary>Throws the opener's error when a probe input of this shape (batch axis included) exceeds <see cref="ProbeLimit"/>.</summary>
+    /// <summary>Throws the opener's error when a probe input of this shape (batch axis included) exceeds
+    /// <see cref="ProbeLimit"/>.</summary>
     internal static void CheckProbe(Layer layer, IReadOnlyList<long> shape)
     {
         if (current is not { } budget) return;
         var dims = shape.ToArray();
         long count = Count(dims);
         if (count < 0 || count > budget.ProbeLimit)
-            throw budget.refuse($"layer '{layer.Name}' would run on a zero input {Format(dims)} to find its output shape, more than the {budget.ProbeLimit} values allowed while loading");
+            throw budget.refuse($"layer '{layer.Name}' would run on a zero input {Format(dims)} to find its output shape, "
+                + $"more than the {budget.ProbeLimit} values allowed while loading");
     }
 
     private void Admit(string path, IReadOnlyList<int> shape)

@@ -11,7 +11,8 @@ public sealed class ActivationLayer : Layer, IActivationHead, IKerasLayer<Activa
     public ActivationLayer(string activation, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (string.IsNullOrWhiteSpace(activation))
-            throw KerasException.BadArgument("UnknownActivation", $"Activation needs a name. Valid names: {string.Join(", ", ActivationFunctions.Names)}.");
+            throw KerasException.BadArgument("UnknownActivation",
+                $"Activation needs a name. Valid names: {string.Join(", ", ActivationFunctions.Names)}.");
         Activation = ActivationFunctions.Normalize(activation);
     }
 

@@ -16,7 +16,8 @@ public sealed class LeakyReLU : Layer, IKerasLayer<LeakyReLU>, IOnnxSingleLoweri
     public LeakyReLU(double negativeSlope = DefaultNegativeSlope, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (!(negativeSlope >= 0) || double.IsInfinity(negativeSlope))
-            throw KerasException.BadArgument("InvalidNegativeSlope", $"LeakyReLU negative_slope must be a finite number >= 0. Received: negative_slope={F(negativeSlope)}.", negativeSlope);
+            throw KerasException.BadArgument("InvalidNegativeSlope",
+                $"LeakyReLU negative_slope must be a finite number >= 0. Received: negative_slope={F(negativeSlope)}.", negativeSlope);
         NegativeSlope = negativeSlope;
     }
 
@@ -36,11 +37,14 @@ public sealed class PReLU : Layer, IKerasLayer<PReLU>, IOnnxSingleLowering
 {
     private Weight? alpha;
 
-    public PReLU(Initializer? alphaInitializer = null, int[]? sharedAxes = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    public PReLU(Initializer? alphaInitializer = null, int[]? sharedAxes = null, string? name = null, int[]? inputShape = null)
+        : base(name, inputShape)
     {
         AlphaInitializer = alphaInitializer ?? new Initializer("zeros");
         if (sharedAxes is not null && sharedAxes.Any(a => a < 1))
-            throw KerasException.BadArgument("InvalidSharedAxes", $"PReLU shared axes are 1-based (the batch axis is 0 and cannot be shared). Received: ({string.Join(", ", sharedAxes)}).", sharedAxes);
+            throw KerasException.BadArgument("InvalidSharedAxes",
+                $"PReLU shared axes are 1-based (the batch axis is 0 and cannot be shared). Received: ({string.Join(", ", sharedAxes)}).",
+                sharedAxes);
         SharedAxes = sharedAxes is { Length: > 0 } ? sharedAxes.Distinct().Order().ToArray() : null;
     }
 
@@ -50,7 +54,8 @@ public sealed class PReLU : Layer, IKerasLayer<PReLU>, IOnnxSingleLowering
     public override int[] ComputeOutputShape(int[] inputShape)
     {
         if (SharedAxes is not null && SharedAxes.Max() > inputShape.Length)
-            throw KerasException.BadArgument("InvalidSharedAxes", $"PReLU shared axes ({string.Join(", ", SharedAxes)}) go beyond the input {Shapes.Format(inputShape)}.", SharedAxes);
+            throw KerasException.BadArgument("InvalidSharedAxes",
+                $"PReLU shared axes ({string.Join(", ", SharedAxes)}) go beyond the input {Shapes.Format(inputShape)}.", SharedAxes);
         return (int[])inputShape.Clone();
     }
 
@@ -71,7 +76,8 @@ public sealed class PReLU : Layer, IKerasLayer<PReLU>, IOnnxSingleLowering
         c["alpha_constraint"] = null;
     }
 
-    public static PReLU FromConfig(ConfigReader c) => new(Initializer.Optional(c.Raw("alpha_initializer")), c.IntArray("shared_axes"), c.Name, c.InputShape);
+    public static PReLU FromConfig(ConfigReader c) =>
+        new(Initializer.Optional(c.Raw("alpha_initializer")), c.IntArray("shared_axes"), c.Name, c.InputShape);
 
     public override string? Details => SharedAxes is null ? null : $"shared_axes=({string.Join(", ", SharedAxes)})";
 
@@ -110,14 +116,17 @@ public sealed class ELU : Layer, IKerasLayer<ELU>, IOnnxSingleLowering
 [KerasLayer("ReLU")]
 public sealed class ReLU : Layer, IKerasLayer<ReLU>, IOnnxSingleLowering
 {
-    public ReLU(double? maxValue = null, double negativeSlope = 0, double threshold = 0, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    public ReLU(double? maxValue = null, double negativeSlope = 0, double threshold = 0, string? name = null, int[]? inputShape = null)
+        : base(name, inputShape)
     {
         if (maxValue is double m && !(m >= 0))
             throw KerasException.BadArgument("InvalidMaxValue", $"ReLU max_value must be >= 0. Received: max_value={F(m)}.", maxValue);
         if (!(negativeSlope >= 0))
-            throw KerasException.BadArgument("InvalidNegativeSlope", $"ReLU negative_slope must be >= 0. Received: negative_slope={F(negativeSlope)}.", negativeSlope);
+            throw KerasException.BadArgument("InvalidNegativeSlope",
+                $"ReLU negative_slope must be >= 0. Received: negative_slope={F(negativeSlope)}.", negativeSlope);
         if (double.IsNaN(threshold) || double.IsInfinity(threshold))
-            throw KerasException.BadArgument("InvalidThreshold", $"ReLU threshold must be a finite number. Received: threshold={F(threshold)}.", threshold);
+            throw KerasException.BadArgument("InvalidThreshold",
+                $"ReLU threshold must be a finite number. Received: threshold={F(threshold)}.", threshold);
         MaxValue = maxValue;
         NegativeSlope = negativeSlope;
         Threshold = threshold;
@@ -144,7 +153,8 @@ public sealed class ReLU : Layer, IKerasLayer<ReLU>, IOnnxSingleLowering
         c["threshold"] = Threshold;
     }
 
-    public static ReLU FromConfig(ConfigReader c) => new(c.NullableDouble("max_value"), c.Double("negative_slope", 0), c.Double("threshold", 0), c.Name, c.InputShape);
+    public static ReLU FromConfig(ConfigReader c) =>
+        new(c.NullableDouble("max_value"), c.Double("negative_slope", 0), c.Double("threshold", 0), c.Name, c.InputShape);
 
     public override string? Details => DetailText.Join(MaxValue is double m ? $"max_value={F(m)}" : null,
         NegativeSlope != 0 ? $"negative_slope={F(NegativeSlope)}" : null, Threshold != 0 ? $"threshold={F(Threshold)}" : null);
@@ -179,7 +189,9 @@ public sealed class Softmax : Layer, IActivationHead, IKerasLayer<Softmax>, IOnn
 
     public Softmax(int axis = DefaultAxis, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
-        if (axis == 0) throw KerasException.BadArgument("InvalidAxis", "Softmax cannot run along the batch axis (0). Use -1 (the last axis) or an axis from 1.", axis);
+        if (axis == 0)
+            throw KerasException.BadArgument("InvalidAxis",
+                "Softmax cannot run along the batch axis (0). Use -1 (the last axis) or an axis from 1.", axis);
         Axis = axis;
     }
 
@@ -192,7 +204,9 @@ public sealed class Softmax : Layer, IActivationHead, IKerasLayer<Softmax>, IOnn
     {
         int rank = inputShape.Length + 1;
         if (Axis >= rank || Axis < -rank + 1)
-            throw KerasException.BadArgument("InvalidAxis", $"Softmax axis {Axis} does not exist for input {Shapes.Format(inputShape)} (axes 1..{rank - 1}, or -1 for the last).", Axis);
+            throw KerasException.BadArgument("InvalidAxis",
+                $"Softmax axis {Axis} does not exist for input {Shapes.Format(inputShape)} (axes 1..{rank - 1}, or -1 for the last).",
+                Axis);
         return (int[])inputShape.Clone();
     }
 

@@ -20,14 +20,16 @@ public abstract class ConvBase : KernelLayer, IOnnxSingleLowering
         this.rank = rank;
         var cls = ClassName;
         if (filters <= 0)
-            throw KerasException.BadArgument("InvalidFilters", $"{cls} filters must be a positive integer. Received: filters={filters}.", filters);
+            throw KerasException.BadArgument("InvalidFilters", $"{cls} filters must be a positive integer. Received: filters={filters}.",
+                filters);
         Filters = filters;
         KernelSize = Spatial.Tuple(kernelSize, rank, "kernel_size", cls);
         Strides = Spatial.Tuple(strides, rank, "strides", cls, new[] { 1 });
         Padding = Spatial.CheckPadding(padding, cls, allowCausal: rank == 1);
         DilationRate = Spatial.Tuple(dilationRate, rank, "dilation_rate", cls, new[] { 1 });
         if (Strides.Any(s => s > 1) && DilationRate.Any(d => d > 1))
-            throw KerasException.BadArgument("InvalidDilationRate", $"{cls} cannot combine strides > 1 with dilation_rate > 1 (Keras refuses it too). Use one of them.");
+            throw KerasException.BadArgument("InvalidDilationRate",
+                $"{cls} cannot combine strides > 1 with dilation_rate > 1 (Keras refuses it too). Use one of them.");
         ChannelsLast = Spatial.CheckChannelsLast(dataFormat, cls);
     }
 
@@ -57,7 +59,8 @@ public abstract class ConvBase : KernelLayer, IOnnxSingleLowering
         var t = Spatial.Pad(Spatial.ToTorch(x, rank, ChannelsLast), inSpatial, KernelSize, Strides, DilationRate, Padding);
         // Keras (k..., in, out) -> torch (out, in, kh, kw); a 1-D kernel gets height 1.
         var w = rank == 1 ? Kernel!.Value.permute(2, 1, 0).unsqueeze(2) : Kernel!.Value.permute(3, 2, 0, 1);
-        var y = nn.functional.conv2d(t, w, Bias?.Value, Spatial.As2D(Strides, rank), new long[] { 0, 0 }, Spatial.As2D(DilationRate, rank), 1);
+        var y = nn.functional.conv2d(t, w, Bias?.Value, Spatial.As2D(Strides, rank), new long[] { 0, 0 },
+            Spatial.As2D(DilationRate, rank), 1);
         y = Spatial.FromTorch(y, rank, ChannelsLast);
         ObserveBeforeActivation(y);
         return y;
@@ -92,10 +95,12 @@ public abstract class ConvBase : KernelLayer, IOnnxSingleLowering
     }.Concat(RuleDetails()).ToArray());
 
     /// <summary>The settings every convolution's config holds, read once for the subclasses' FromConfig.</summary>
-    protected sealed record ConvConfig(int Filters, int[] KernelSize, int[]? Strides, string? Padding, int[]? DilationRate, string? DataFormat, KernelOptions Options)
+    protected sealed record ConvConfig(int Filters, int[] KernelSize, int[]? Strides, string? Padding, int[]? DilationRate,
+        string? DataFormat, KernelOptions Options)
     {
-        public static ConvConfig Read(ConfigReader c) => new(c.Int("filters"), c.IntArray("kernel_size")!, c.IntArray("strides"), c.String("padding"),
-            c.IntArray("dilation_rate"), c.String("data_format"), KernelOptions.FromConfig(c));
+        public static ConvConfig Read(ConfigReader c) =>
+            new(c.Int("filters"), c.IntArray("kernel_size")!, c.IntArray("strides"), c.String("padding"),
+                c.IntArray("dilation_rate"), c.String("data_format"), KernelOptions.FromConfig(c));
     }
 
     /// <summary>
@@ -143,7 +148,8 @@ public sealed class Conv1D : ConvBase, IKerasLayer<Conv1D>
 
 }
 
-/// <summary>keras.layers.Conv2D: input (height, width, channels) (channels_last, the Keras default); kernel (kh, kw, in, filters).</summary>
+/// <summary>keras.layers.Conv2D: input (height, width, channels) (channels_last, the Keras default); kernel (kh, kw, in,
+/// filters).</summary>
 [KerasLayer("Conv2D")]
 public sealed class Conv2D : ConvBase, IKerasLayer<Conv2D>
 {

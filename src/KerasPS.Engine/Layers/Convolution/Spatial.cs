@@ -17,7 +17,9 @@ internal static class Spatial
     {
         var p = (padding ?? "valid").Trim().ToLowerInvariant();
         if (p == "valid" || p == "same" || (allowCausal && p == "causal")) return p;
-        throw KerasException.BadArgument("InvalidPadding", $"{layer} padding must be {(allowCausal ? "valid, same or causal" : "valid or same")}. Received: padding='{padding}'.", padding);
+        throw KerasException.BadArgument("InvalidPadding",
+            $"{layer} padding must be {(allowCausal ? "valid, same or causal" : "valid or same")}. Received: padding='{padding}'.",
+            padding);
     }
 
     public static bool CheckChannelsLast(string? dataFormat, string layer)
@@ -25,10 +27,12 @@ internal static class Spatial
         var f = (dataFormat ?? "channels_last").Trim().ToLowerInvariant();
         if (f == "channels_last") return true;
         if (f == "channels_first") return false;
-        throw KerasException.BadArgument("InvalidDataFormat", $"{layer} data_format must be channels_last or channels_first. Received: '{dataFormat}'.", dataFormat);
+        throw KerasException.BadArgument("InvalidDataFormat",
+            $"{layer} data_format must be channels_last or channels_first. Received: '{dataFormat}'.", dataFormat);
     }
 
-    /// <summary>Expands an int or a list of <paramref name="rank"/> ints (Keras's kernel_size=3 means 3x3) and checks they are positive.</summary>
+    /// <summary>Expands an int or a list of <paramref name="rank"/> ints (Keras's kernel_size=3 means 3x3) and checks they are
+    /// positive.</summary>
     public static int[] Tuple(int[]? values, int rank, string what, string layer, int[]? fallback = null)
     {
         var v = values is null || values.Length == 0 ? fallback : values;
@@ -36,7 +40,8 @@ internal static class Spatial
         if (v.Length == 1 && rank > 1) v = Enumerable.Repeat(v[0], rank).ToArray();
         if (v.Length != rank || v.Any(d => d <= 0))
             throw KerasException.BadArgument("Invalid" + Pascal(what),
-                $"{layer} {what} must be {(rank == 1 ? "a positive integer" : $"a positive integer or {rank} positive integers")}. Received: ({string.Join(", ", values ?? Array.Empty<int>())}).", values);
+                $"{layer} {what} must be {(rank == 1 ? "a positive integer" : $"a positive integer or {rank} positive integers")}. "
+                    + $"Received: ({string.Join(", ", values ?? Array.Empty<int>())}).", values);
         return v.ToArray();
     }
 
@@ -51,7 +56,8 @@ internal static class Spatial
                 : channelsLast ? "(height, width, channels)" : "(channels, height, width)";
             var hint = rank == 1 ? "Add-ReshapeLayer -TargetShape <steps>,<channels>" : "Add-ReshapeLayer -TargetShape 28,28,1";
             throw KerasException.BadArgument("InvalidInputShape",
-                $"{layer} takes {rank + 2}-D inputs (batch, {expected.Trim('(', ')')}); received {Shapes.Format(inputShape)}. Reshape the input first ({hint}).", inputShape);
+                $"{layer} takes {rank + 2}-D inputs (batch, {expected.Trim('(', ')')}); received {Shapes.Format(inputShape)}. "
+                    + $"Reshape the input first ({hint}).", inputShape);
         }
         return channelsLast ? (inputShape[..rank], inputShape[rank]) : (inputShape[1..], inputShape[0]);
     }
@@ -84,7 +90,8 @@ internal static class Spatial
         }
     }
 
-    public static int[] OutputSpatial(int[] spatial, int[] kernel, int[] strides, int[] dilation, string padding, string layer, int[] inputShape)
+    public static int[] OutputSpatial(int[] spatial, int[] kernel, int[] strides, int[] dilation, string padding, string layer,
+        int[] inputShape)
     {
         var r = new int[spatial.Length];
         for (int i = 0; i < spatial.Length; i++)
@@ -92,7 +99,9 @@ internal static class Spatial
             r[i] = OutputLength(spatial[i], kernel[i], strides[i], dilation[i], padding);
             if (r[i] <= 0)
                 throw KerasException.BadArgument("InvalidInputShape",
-                    $"{layer} with window ({string.Join(", ", kernel)}) and padding '{padding}' does not fit input {Shapes.Format(inputShape)}: the input is smaller than the window. Use padding 'same' or a smaller kernel/pool size.", inputShape);
+                    $"{layer} with window ({string.Join(", ", kernel)}) and padding '{padding}' does not fit input "
+                        + $"{Shapes.Format(inputShape)}: the input is smaller than the window. "
+                        + "Use padding 'same' or a smaller kernel/pool size.", inputShape);
         }
         return r;
     }

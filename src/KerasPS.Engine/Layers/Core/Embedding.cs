@@ -21,9 +21,11 @@ public sealed class Embedding : Layer, IKerasLayer<Embedding>, IOnnxSingleLoweri
         Constraint? embeddingsConstraint = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (inputDim <= 0)
-            throw KerasException.BadArgument("InvalidInputDim", $"Embedding input_dim (the vocabulary size) must be a positive integer. Received: input_dim={inputDim}.", inputDim);
+            throw KerasException.BadArgument("InvalidInputDim",
+                $"Embedding input_dim (the vocabulary size) must be a positive integer. Received: input_dim={inputDim}.", inputDim);
         if (outputDim <= 0)
-            throw KerasException.BadArgument("InvalidOutputDim", $"Embedding output_dim must be a positive integer. Received: output_dim={outputDim}.", outputDim);
+            throw KerasException.BadArgument("InvalidOutputDim",
+                $"Embedding output_dim must be a positive integer. Received: output_dim={outputDim}.", outputDim);
         InputDim = inputDim;
         OutputDim = outputDim;
         // Keras's default "uniform" is RandomUniform(-0.05, 0.05).
@@ -54,7 +56,8 @@ public sealed class Embedding : Layer, IKerasLayer<Embedding>, IOnnxSingleLoweri
             long lo = ids.min().item<long>(), hi = ids.max().item<long>();
             if (lo < 0 || hi >= InputDim)
                 throw KerasException.BadData("InvalidTokenIndex",
-                    $"Embedding '{Name}' has input_dim={InputDim}, so token ids must be in 0..{InputDim - 1}; the input holds ids from {lo} to {hi}. Raise -InputDim or re-encode the tokens.", hi);
+                    $"Embedding '{Name}' has input_dim={InputDim}, so token ids must be in 0..{InputDim - 1}; "
+                        + $"the input holds ids from {lo} to {hi}. Raise -InputDim or re-encode the tokens.", hi);
         }
         var flat = embeddings!.Value.index_select(0, ids.reshape(-1));
         return flat.reshape(ids.shape.Append(OutputDim).ToArray());

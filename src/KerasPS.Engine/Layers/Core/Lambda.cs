@@ -34,7 +34,8 @@ public sealed class Lambda : Layer, IKerasLayer<Lambda>, IOnnxSingleLowering
     }
 
     /// <summary>A code lambda run by the host (a script block): its outputs must be exactly one tensor.</summary>
-    public Lambda(Func<object, IReadOnlyList<object?>> hostFunction, string code, int[]? outputShape = null, string? name = null, int[]? inputShape = null)
+    public Lambda(Func<object, IReadOnlyList<object?>> hostFunction, string code, int[]? outputShape = null, string? name = null,
+        int[]? inputShape = null)
         : this(FromHost(hostFunction), code, outputShape, name, inputShape) { }
 
     private static Func<Tensor, Tensor> FromHost(Func<object, IReadOnlyList<object?>> hostFunction)
@@ -45,12 +46,15 @@ public sealed class Lambda : Layer, IKerasLayer<Lambda>, IOnnxSingleLowering
             var outputs = hostFunction(x);
             if (outputs.Count != 1 || outputs[0] is not Tensor t)
                 throw new KerasException("LambdaScriptFailed", ErrorKind.InvalidOperation,
-                    $"The Lambda script block must return exactly one tensor; it returned {(outputs.Count == 1 ? outputs[0]?.GetType().Name ?? "null" : outputs.Count + " objects")}. Pipe other output to Out-Null.");
+                    "The Lambda script block must return exactly one tensor; it returned "
+                        + $"{(outputs.Count == 1 ? outputs[0]?.GetType().Name ?? "null" : outputs.Count + " objects")}. "
+                        + "Pipe other output to Out-Null.");
             return t;
         };
     }
 
-    internal Lambda(Func<Tensor, Tensor> function, string code, int[]? outputShape = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    internal Lambda(Func<Tensor, Tensor> function, string code, int[]? outputShape = null, string? name = null, int[]? inputShape = null)
+        : base(name, inputShape)
     {
         this.function = function ?? throw KerasException.BadArgument("InvalidLambda", "A Lambda layer needs a function.");
         Code = code ?? "";
@@ -83,11 +87,13 @@ public sealed class Lambda : Layer, IKerasLayer<Lambda>, IOnnxSingleLowering
         catch (Exception e)
         {
             throw KerasException.BadArgument("InvalidLambda",
-                $"Lambda '{Display}' fails on input {Shapes.Format(inputShape)}: {e.Message} Fix the function, or give -OutputShape if it cannot run on a zero batch.", Display);
+                $"Lambda '{Display}' fails on input {Shapes.Format(inputShape)}: {e.Message} Fix the function, "
+                    + "or give -OutputShape if it cannot run on a zero batch.", Display);
         }
         if (y.dim() < 2 || y.shape[0] != 2)
             throw KerasException.BadArgument("InvalidLambda",
-                $"Lambda '{Display}' must keep the batch axis and return at least one more axis; on a batch of 2 rows of {Shapes.Format(inputShape)} it returned shape ({string.Join(", ", y.shape)}).", Display);
+                $"Lambda '{Display}' must keep the batch axis and return at least one more axis; "
+                    + $"on a batch of 2 rows of {Shapes.Format(inputShape)} it returned shape ({string.Join(", ", y.shape)}).", Display);
         return y.shape.Skip(1).Select(d => (int)d).ToArray();
     }
 
@@ -97,7 +103,9 @@ public sealed class Lambda : Layer, IKerasLayer<Lambda>, IOnnxSingleLowering
     {
         var y = Apply(x);
         if (y.dim() == 0 || y.shape[0] != x.shape[0])
-            throw KerasException.BadData("InvalidLambda", $"Lambda '{Display}' returned shape ({string.Join(", ", y.shape)}) for a batch of {x.shape[0]} rows; it must keep the batch axis.", Display);
+            throw KerasException.BadData("InvalidLambda",
+                $"Lambda '{Display}' returned shape ({string.Join(", ", y.shape)}) for a batch of {x.shape[0]} rows; "
+                + "it must keep the batch axis.", Display);
         return y;
     }
 
@@ -119,15 +127,20 @@ public sealed class Lambda : Layer, IKerasLayer<Lambda>, IOnnxSingleLowering
     {
         bool allowUnsafeCode = c.AllowUnsafeCode;
         if (c.String("expression") is { } e) return new Lambda(e, c.IntArray("output_shape"), c.Name, c.InputShape);
-        var code = c.String("function") ?? throw KerasException.BadData("InvalidLayerConfig", "The Lambda config has neither an 'expression' nor a 'function'.");
+        var code = c.String("function")
+            ?? throw KerasException.BadData("InvalidLayerConfig", "The Lambda config has neither an 'expression' nor a 'function'.");
         if (!allowUnsafeCode)
             throw new KerasException("UnsafeLayerConfig", ErrorKind.SecurityError,
-                $"Lambda layer '{c.Name}' carries {c.String("function_type") ?? "script"} code, and loading it would run that code. Load it only if you trust its source, and say so explicitly (allow unsafe deserialization).") { Target = code };
-        var compile = CodeCompiler ?? throw KerasException.BadOperation("UnsafeLayerConfig", $"Lambda layer '{c.Name}' carries code, and no code host is loaded to run it.");
+                $"Lambda layer '{c.Name}' carries {c.String("function_type") ?? "script"} code, and loading it would run that code. "
+                    + "Load it only if you trust its source, and say so explicitly (allow unsafe deserialization).") { Target = code };
+        var compile = CodeCompiler ?? throw KerasException.BadOperation("UnsafeLayerConfig",
+            $"Lambda layer '{c.Name}' carries code, and no code host is loaded to run it.");
         return new Lambda(compile(code), code, c.IntArray("output_shape"), c.Name, c.InputShape);
     }
 
-    public override string? Details => expression is not null ? $"expression={expression.Text}" : $"scriptblock (unsafe to load): {Code?.Trim()}";
+    public override string? Details => expression is not null
+        ? $"expression={expression.Text}"
+        : $"scriptblock (unsafe to load): {Code?.Trim()}";
 
     /// <summary>An expression lowers node for node; a script block is code the graph cannot hold and is refused.</summary>
     void IOnnxLowering.CheckOnnxExport()

@@ -71,7 +71,8 @@ public sealed partial class LambdaExpression
                     long Clamp(long v) => Math.Clamp(v < 0 ? v + size : v, 0, size);
                     long start = s.Start is { } a ? Clamp(a) : 0, stop = s.Stop is { } e ? Clamp(e) : size;
                     if (axis > 0 && !(start == 0 && stop == size && step == 1))   // the batch axis is always taken whole
-                        result = g.Op("Slice", new[] { result, g.Longs("starts", start), g.Longs("ends", stop), g.Longs("axes", axis), g.Longs("steps", step) });
+                        result = g.Op("Slice", new[] { result, g.Longs("starts", start), g.Longs("ends", stop), g.Longs("axes", axis),
+                            g.Longs("steps", step) });
                     axis++;
                 }
                 return result;

@@ -34,7 +34,8 @@ public sealed partial class LambdaExpression
     public LambdaExpression(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
-            throw KerasException.BadArgument("InvalidExpression", "A Lambda expression must not be empty. Example: -Expression 'x * 2' or 'x[:, 0:3]'.");
+            throw KerasException.BadArgument("InvalidExpression",
+                "A Lambda expression must not be empty. Example: -Expression 'x * 2' or 'x[:, 0:3]'.");
         Text = text.Trim();
         root = new Parser(Text).ParseAll();
     }
@@ -78,7 +79,10 @@ public sealed partial class LambdaExpression
             {
                 (Tensor ta, Tensor tb) => Op switch { '+' => ta + tb, '-' => ta - tb, '*' => ta * tb, '/' => ta / tb, _ => ta.pow(tb) },
                 (Tensor ta, double sb) => Op switch { '+' => ta + sb, '-' => ta - sb, '*' => ta * sb, '/' => ta / sb, _ => ta.pow(sb) },
-                (double sa, Tensor tb) => Op switch { '+' => sa + tb, '-' => sa - tb, '*' => sa * tb, '/' => tb.reciprocal().mul(sa), _ => torch.pow(sa, tb) },
+                (double sa, Tensor tb) => Op switch
+                {
+                    '+' => sa + tb, '-' => sa - tb, '*' => sa * tb, '/' => tb.reciprocal().mul(sa), _ => torch.pow(sa, tb),
+                },
                 _ => throw new InvalidOperationException(),
             };
         }
@@ -91,7 +95,8 @@ public sealed partial class LambdaExpression
         public override object Eval(Tensor x)
         {
             if (Target.Eval(x) is not Tensor t) throw Error(Text, Pos, "only tensors can be sliced");
-            if (Slices.Length > t.dim()) throw Error(Text, Pos, $"{Slices.Length} subscripts for a tensor with {t.dim()} axes (the batch axis counts)");
+            if (Slices.Length > t.dim())
+                throw Error(Text, Pos, $"{Slices.Length} subscripts for a tensor with {t.dim()} axes (the batch axis counts)");
             long axis = 0;
             foreach (var s in Slices)
             {
@@ -135,7 +140,8 @@ public sealed partial class LambdaExpression
                 var t = T(0);
                 long axis = (long)D(1);
                 if (axis < 0) axis += t.dim();
-                if (axis <= 0 || axis >= t.dim()) throw Error(Text, Pos, $"{Name}() axis {D(1)} is not a non-batch axis of a tensor with {t.dim()} axes");
+                if (axis <= 0 || axis >= t.dim())
+                    throw Error(Text, Pos, $"{Name}() axis {D(1)} is not a non-batch axis of a tensor with {t.dim()} axes");
                 bool keep = v.Length > 2 && D(2) != 0;
                 return Name switch
                 {
@@ -166,8 +172,16 @@ public sealed partial class LambdaExpression
         }
 
         private void Skip() { while (p < s.Length && char.IsWhiteSpace(s[p])) p++; }
-        private bool Eat(string tok) { Skip(); if (string.CompareOrdinal(s, p, tok, 0, tok.Length) == 0) { p += tok.Length; return true; } return false; }
-        private void Expect(string tok) { if (!Eat(tok)) throw Error(s, p, p < s.Length ? $"expected '{tok}' but found '{s[p]}'" : $"expected '{tok}' at the end"); }
+        private bool Eat(string tok)
+        {
+            Skip();
+            if (string.CompareOrdinal(s, p, tok, 0, tok.Length) == 0) { p += tok.Length; return true; }
+            return false;
+        }
+        private void Expect(string tok)
+        {
+            if (!Eat(tok)) throw Error(s, p, p < s.Length ? $"expected '{tok}' but found '{s[p]}'" : $"expected '{tok}' at the end");
+        }
 
         private Node Expr()
         {
@@ -220,7 +234,8 @@ public sealed partial class LambdaExpression
         private Slice SliceItem()
         {
             long? a = Int(), b = null, c = null;
-            if (!Eat(":")) return a is null ? throw Error(s, p, "expected an index or a slice such as 0:3") : new Slice(a, null, null, true);
+            if (!Eat(":")) return a is null ? throw Error(s, p, "expected an index or a slice such as 0:3")
+                : new Slice(a, null, null, true);
             b = Int();
             if (Eat(":")) c = Int();
             return new Slice(a, b, c, false);
@@ -275,7 +290,8 @@ public sealed partial class LambdaExpression
                 while (Eat(",")) args.Add(Expr());
                 Expect(")");
                 int want = name is "clip" ? 3 : name is "pow" or "maximum" or "minimum" ? 2 : Reductions.Contains(name) ? -1 : 1;
-                if (want > 0 && args.Count != want) throw Error(s, start, $"{name}() takes {want} argument{(want > 1 ? "s" : "")}, not {args.Count}");
+                if (want > 0 && args.Count != want)
+                    throw Error(s, start, $"{name}() takes {want} argument{(want > 1 ? "s" : "")}, not {args.Count}");
                 if (want < 0 && args.Count is not (2 or 3)) throw Error(s, start, $"{name}() takes (x, axis) or (x, axis, keepdims)");
                 return new Call(name, args.ToArray(), s, start);
             }

@@ -26,17 +26,21 @@ public sealed class Normalization : Layer, IKerasLayer<Normalization>, IOnnxSing
     /// <summary>Keras's default axis: the last (one mean and variance per feature).</summary>
     public const int DefaultAxis = -1;
 
-    public Normalization(int axis = DefaultAxis, double[]? mean = null, double[]? variance = null, string? name = null, int[]? inputShape = null)
+    public Normalization(int axis = DefaultAxis, double[]? mean = null, double[]? variance = null, string? name = null,
+        int[]? inputShape = null)
         : base(name, inputShape)
     {
         if ((mean is null) != (variance is null))
-            throw KerasException.BadArgument("InvalidNormalizationStats", "Give both -Mean and -Variance, or neither (and -Adapt the layer to data).");
+            throw KerasException.BadArgument("InvalidNormalizationStats",
+                "Give both -Mean and -Variance, or neither (and -Adapt the layer to data).");
         if (mean is not null)
         {
             if (mean.Length == 0 || mean.Length != variance!.Length)
-                throw KerasException.BadArgument("InvalidNormalizationStats", $"-Mean has {mean.Length} values and -Variance {variance!.Length}; they need one value per feature each.");
+                throw KerasException.BadArgument("InvalidNormalizationStats",
+                    $"-Mean has {mean.Length} values and -Variance {variance!.Length}; they need one value per feature each.");
             if (variance.Any(v => !(v >= 0) || double.IsInfinity(v)) || mean.Any(m => !double.IsFinite(m)))
-                throw KerasException.BadArgument("InvalidNormalizationStats", "-Mean must be finite numbers and -Variance finite numbers of 0 or more.");
+                throw KerasException.BadArgument("InvalidNormalizationStats",
+                    "-Mean must be finite numbers and -Variance finite numbers of 0 or more.");
         }
         Axis = axis;
         meanValues = mean;
@@ -70,7 +74,8 @@ public sealed class Normalization : Layer, IKerasLayer<Normalization>, IOnnxSing
         int ax = ResolveAxis(Axis, rank);
         long width = Shapes.Product(rowShape);
         if (width == 0 || values.LongLength == 0 || values.LongLength % width != 0)
-            throw KerasException.BadArgument("InvalidAdaptData", $"The data to adapt to has {values.LongLength} values, not whole rows of {width}. Give rows of the model's input shape.");
+            throw KerasException.BadArgument("InvalidAdaptData",
+                $"The data to adapt to has {values.LongLength} values, not whole rows of {width}. Give rows of the model's input shape.");
         int size = rowShape[ax];
         long inner = 1;
         for (int i = ax + 1; i < rank; i++) inner *= rowShape[i];
@@ -88,7 +93,8 @@ public sealed class Normalization : Layer, IKerasLayer<Normalization>, IOnnxSing
             sq[p] += dlt * dlt;
         }
         if (m.Any(x => !double.IsFinite(x)) || sq.Any(x => !double.IsFinite(x)))
-            throw KerasException.BadData("InvalidAdaptData", "The data to adapt to holds NaN or infinite values. Clean or fill them first.");
+            throw KerasException.BadData("InvalidAdaptData",
+                "The data to adapt to holds NaN or infinite values. Clean or fill them first.");
         meanValues = m;
         varianceValues = sq.Select(s => s / perPosition).ToArray();
         countValue = perPosition;
@@ -106,7 +112,8 @@ public sealed class Normalization : Layer, IKerasLayer<Normalization>, IOnnxSing
     {
         int a = axis < 0 ? rank + axis : axis - 1;   // positive axes count the batch axis, as in Keras
         if (a < 0 || a >= rank)
-            throw KerasException.BadArgument("InvalidAxis", $"-Axis {axis} is outside an input of rank {rank} (without the batch axis). Use -1 for the last axis.", axis);
+            throw KerasException.BadArgument("InvalidAxis",
+                $"-Axis {axis} is outside an input of rank {rank} (without the batch axis). Use -1 for the last axis.", axis);
         return a;
     }
 
@@ -116,7 +123,8 @@ public sealed class Normalization : Layer, IKerasLayer<Normalization>, IOnnxSing
     /// </summary>
     private void SyncFromWeights()
     {
-        if (!statsInWeights || mean is null || variance is null || count is null || mean.Value.IsInvalid || variance.Value.IsInvalid || count.Value.IsInvalid) return;
+        if (!statsInWeights || mean is null || variance is null || count is null || mean.Value.IsInvalid || variance.Value.IsInvalid
+            || count.Value.IsInvalid) return;
         var m = mean.ToArray();
         var v = variance.ToArray();
         bool same = meanValues is not null && varianceValues is not null && m.Length == meanValues.Length &&
@@ -133,7 +141,8 @@ public sealed class Normalization : Layer, IKerasLayer<Normalization>, IOnnxSing
         int ax = ResolveAxis(Axis, inputShape.Length);
         if (meanValues is not null && meanValues.Length != inputShape[ax])
             throw KerasException.BadArgument("InputShapeMismatch",
-                $"Normalization '{Name}' holds {meanValues.Length} means, but axis {Axis} of the input {Shapes.Format(inputShape)} has {inputShape[ax]} positions. Adapt it to data of the model's input shape.");
+                $"Normalization '{Name}' holds {meanValues.Length} means, but axis {Axis} of the input {Shapes.Format(inputShape)} has "
+                    + $"{inputShape[ax]} positions. Adapt it to data of the model's input shape.");
         return (int[])inputShape.Clone();
     }
 
@@ -144,7 +153,8 @@ public sealed class Normalization : Layer, IKerasLayer<Normalization>, IOnnxSing
         CheckWeightBudget("mean", shape);
         CheckWeightBudget("variance", shape);
         mean = AddWeight("mean", shape, (meanValues ?? new double[size]).Select(v => (float)v).ToArray(), trainable: false);
-        variance = AddWeight("variance", shape, (varianceValues ?? Enumerable.Repeat(1.0, size).ToArray()).Select(v => (float)v).ToArray(), trainable: false);
+        variance = AddWeight("variance", shape, (varianceValues ?? Enumerable.Repeat(1.0, size).ToArray()).Select(v => (float)v).ToArray(),
+            trainable: false);
         count = AddWeight("count", Array.Empty<int>(), new[] { (float)countValue }, trainable: false);
         statsInWeights = true;
     }

@@ -24,9 +24,11 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>,
         string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (!(momentum >= 0 && momentum <= 1))
-            throw KerasException.BadArgument("InvalidMomentum", $"BatchNormalization momentum must be in [0, 1]. Received: momentum={F(momentum)}.", momentum);
+            throw KerasException.BadArgument("InvalidMomentum",
+                $"BatchNormalization momentum must be in [0, 1]. Received: momentum={F(momentum)}.", momentum);
         if (!(epsilon > 0))
-            throw KerasException.BadArgument("InvalidEpsilon", $"BatchNormalization epsilon must be positive. Received: epsilon={F(epsilon)}.", epsilon);
+            throw KerasException.BadArgument("InvalidEpsilon",
+                $"BatchNormalization epsilon must be positive. Received: epsilon={F(epsilon)}.", epsilon);
         Momentum = momentum;
         Epsilon = epsilon;
         Center = center;
@@ -94,7 +96,8 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>,
     }
 
     public static BatchNormalization FromConfig(ConfigReader c) =>
-        new(c.Double("momentum", DefaultMomentum), c.Double("epsilon", DefaultEpsilon), c.Bool("center", true), c.Bool("scale", true), c.Name, c.InputShape);
+        new(c.Double("momentum", DefaultMomentum), c.Double("epsilon", DefaultEpsilon), c.Bool("center", true), c.Bool("scale", true),
+            c.Name, c.InputShape);
 
     public override string? Details => $"momentum={F(Momentum)}, epsilon={F(Epsilon)}";
 
@@ -114,7 +117,8 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>,
     }
 }
 
-/// <summary>keras.layers.LayerNormalization over the last axis: each sample normalized by its own mean and variance, then scaled and shifted.</summary>
+/// <summary>keras.layers.LayerNormalization over the last axis: each sample normalized by its own mean and variance, then scaled and
+/// shifted.</summary>
 [KerasLayer("LayerNormalization")]
 public sealed class LayerNormalization : Layer, IKerasLayer<LayerNormalization>, IOnnxSingleLowering
 {
@@ -123,10 +127,12 @@ public sealed class LayerNormalization : Layer, IKerasLayer<LayerNormalization>,
     /// <summary>Keras's default epsilon.</summary>
     public const double DefaultEpsilon = 1e-3;
 
-    public LayerNormalization(double epsilon = DefaultEpsilon, bool center = true, bool scale = true, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+    public LayerNormalization(double epsilon = DefaultEpsilon, bool center = true, bool scale = true, string? name = null,
+        int[]? inputShape = null) : base(name, inputShape)
     {
         if (!(epsilon > 0))
-            throw KerasException.BadArgument("InvalidEpsilon", $"LayerNormalization epsilon must be positive. Received: epsilon={F(epsilon)}.", epsilon);
+            throw KerasException.BadArgument("InvalidEpsilon",
+                $"LayerNormalization epsilon must be positive. Received: epsilon={F(epsilon)}.", epsilon);
         Epsilon = epsilon;
         Center = center;
         Scale = scale;

@@ -17,7 +17,8 @@ public abstract class PoolingBase : Layer, IOnnxSingleLowering
     private readonly bool max;
     private int[] inSpatial = Array.Empty<int>();
 
-    protected PoolingBase(int rank, bool max, int[]? poolSize, int[]? strides, string? padding, string? dataFormat, string? name, int[]? inputShape)
+    protected PoolingBase(int rank, bool max, int[]? poolSize, int[]? strides, string? padding, string? dataFormat, string? name,
+        int[]? inputShape)
         : base(name, inputShape)
     {
         this.rank = rank;
@@ -41,10 +42,12 @@ public abstract class PoolingBase : Layer, IOnnxSingleLowering
     public override int[] ComputeOutputShape(int[] inputShape)
     {
         var (spatial, channels) = Spatial.Split(inputShape, rank, ChannelsLast, ClassName);
-        return Spatial.Join(Spatial.OutputSpatial(spatial, PoolSize, Strides, Ones, Padding, ClassName, inputShape), channels, ChannelsLast);
+        return Spatial.Join(Spatial.OutputSpatial(spatial, PoolSize, Strides, Ones, Padding, ClassName, inputShape), channels,
+            ChannelsLast);
     }
 
-    protected override void BuildCore(int[] inputShape, MersenneTwister rng) => inSpatial = Spatial.Split(inputShape, rank, ChannelsLast, ClassName).Spatial;
+    protected override void BuildCore(int[] inputShape, MersenneTwister rng) =>
+        inSpatial = Spatial.Split(inputShape, rank, ChannelsLast, ClassName).Spatial;
 
     public override Tensor Forward(Tensor x, bool training)
     {
@@ -54,7 +57,8 @@ public abstract class PoolingBase : Layer, IOnnxSingleLowering
         var zero = new long[] { 0, 0 };
         Tensor y;
         if (max)
-            y = nn.functional.max_pool2d(Spatial.Pad(t, inSpatial, PoolSize, Strides, Ones, Padding, double.NegativeInfinity), k, s, zero, new long[] { 1, 1 }, false);
+            y = nn.functional.max_pool2d(Spatial.Pad(t, inSpatial, PoolSize, Strides, Ones, Padding, double.NegativeInfinity), k, s, zero,
+                new long[] { 1, 1 }, false);
         else if (Padding == "valid")
             y = nn.functional.avg_pool2d(t, k, s, zero, false, true, null);
         else
@@ -62,7 +66,8 @@ public abstract class PoolingBase : Layer, IOnnxSingleLowering
             // Sum over the window divided by how many real inputs it covers.
             var sum = nn.functional.avg_pool2d(Spatial.Pad(t, inSpatial, PoolSize, Strides, Ones, Padding), k, s, zero, false, true, null);
             using var ones = torch.ones(1, 1, t.shape[2], t.shape[3], dtype: t.dtype);
-            var count = nn.functional.avg_pool2d(Spatial.Pad(ones, inSpatial, PoolSize, Strides, Ones, Padding), k, s, zero, false, true, null);
+            var count = nn.functional.avg_pool2d(Spatial.Pad(ones, inSpatial, PoolSize, Strides, Ones, Padding), k, s, zero,
+                false, true, null);
             y = sum / count;
         }
         return Spatial.FromTorch(y, rank, ChannelsLast);
@@ -80,7 +85,8 @@ public abstract class PoolingBase : Layer, IOnnxSingleLowering
         Strides.SequenceEqual(PoolSize) ? null : $"strides=({string.Join(", ", Strides)})",
         Padding != "valid" ? $"padding={Padding}" : null, ChannelsLast ? null : "channels_first");
 
-    /// <summary>Reads a pooling config for the subclasses' FromConfig: pool_size, strides, padding, data_format, name, input shape.</summary>
+    /// <summary>Reads a pooling config for the subclasses' FromConfig: pool_size, strides, padding, data_format, name, input
+    /// shape.</summary>
     protected static T Read<T>(ConfigReader c, Func<int[]?, int[]?, string?, string?, string?, int[]?, T> make) =>
         make(c.IntArray("pool_size"), c.IntArray("strides"), c.String("padding"), c.String("data_format"), c.Name, c.InputShape);
 
@@ -108,7 +114,8 @@ public abstract class PoolingBase : Layer, IOnnxSingleLowering
 [KerasLayer("MaxPooling1D")]
 public sealed class MaxPooling1D : PoolingBase, IKerasLayer<MaxPooling1D>
 {
-    public MaxPooling1D(int[]? poolSize = null, int[]? strides = null, string? padding = null, string? dataFormat = null, string? name = null, int[]? inputShape = null)
+    public MaxPooling1D(int[]? poolSize = null, int[]? strides = null, string? padding = null, string? dataFormat = null,
+        string? name = null, int[]? inputShape = null)
         : base(1, true, poolSize, strides, padding, dataFormat, name, inputShape) { }
     public static MaxPooling1D FromConfig(ConfigReader c) => Read(c, (k, s, p, d, n, i) => new MaxPooling1D(k, s, p, d, n, i));
 }
@@ -116,7 +123,8 @@ public sealed class MaxPooling1D : PoolingBase, IKerasLayer<MaxPooling1D>
 [KerasLayer("MaxPooling2D")]
 public sealed class MaxPooling2D : PoolingBase, IKerasLayer<MaxPooling2D>
 {
-    public MaxPooling2D(int[]? poolSize = null, int[]? strides = null, string? padding = null, string? dataFormat = null, string? name = null, int[]? inputShape = null)
+    public MaxPooling2D(int[]? poolSize = null, int[]? strides = null, string? padding = null, string? dataFormat = null,
+        string? name = null, int[]? inputShape = null)
         : base(2, true, poolSize, strides, padding, dataFormat, name, inputShape) { }
     public static MaxPooling2D FromConfig(ConfigReader c) => Read(c, (k, s, p, d, n, i) => new MaxPooling2D(k, s, p, d, n, i));
 }
@@ -124,7 +132,8 @@ public sealed class MaxPooling2D : PoolingBase, IKerasLayer<MaxPooling2D>
 [KerasLayer("AveragePooling1D")]
 public sealed class AveragePooling1D : PoolingBase, IKerasLayer<AveragePooling1D>
 {
-    public AveragePooling1D(int[]? poolSize = null, int[]? strides = null, string? padding = null, string? dataFormat = null, string? name = null, int[]? inputShape = null)
+    public AveragePooling1D(int[]? poolSize = null, int[]? strides = null, string? padding = null, string? dataFormat = null,
+        string? name = null, int[]? inputShape = null)
         : base(1, false, poolSize, strides, padding, dataFormat, name, inputShape) { }
     public static AveragePooling1D FromConfig(ConfigReader c) => Read(c, (k, s, p, d, n, i) => new AveragePooling1D(k, s, p, d, n, i));
 }
@@ -132,7 +141,8 @@ public sealed class AveragePooling1D : PoolingBase, IKerasLayer<AveragePooling1D
 [KerasLayer("AveragePooling2D")]
 public sealed class AveragePooling2D : PoolingBase, IKerasLayer<AveragePooling2D>
 {
-    public AveragePooling2D(int[]? poolSize = null, int[]? strides = null, string? padding = null, string? dataFormat = null, string? name = null, int[]? inputShape = null)
+    public AveragePooling2D(int[]? poolSize = null, int[]? strides = null, string? padding = null, string? dataFormat = null,
+        string? name = null, int[]? inputShape = null)
         : base(2, false, poolSize, strides, padding, dataFormat, name, inputShape) { }
     public static AveragePooling2D FromConfig(ConfigReader c) => Read(c, (k, s, p, d, n, i) => new AveragePooling2D(k, s, p, d, n, i));
 }
@@ -142,7 +152,8 @@ public abstract class GlobalAveragePoolingBase : Layer, IOnnxSingleLowering
 {
     private readonly int rank;
 
-    protected GlobalAveragePoolingBase(int rank, string? dataFormat, bool keepDims, string? name, int[]? inputShape) : base(name, inputShape)
+    protected GlobalAveragePoolingBase(int rank, string? dataFormat, bool keepDims, string? name, int[]? inputShape)
+        : base(name, inputShape)
     {
         this.rank = rank;
         ChannelsLast = Spatial.CheckChannelsLast(dataFormat, ClassName);
@@ -182,13 +193,17 @@ public abstract class GlobalAveragePoolingBase : Layer, IOnnxSingleLowering
 [KerasLayer("GlobalAveragePooling1D")]
 public sealed class GlobalAveragePooling1D : GlobalAveragePoolingBase, IKerasLayer<GlobalAveragePooling1D>
 {
-    public GlobalAveragePooling1D(string? dataFormat = null, bool keepDims = false, string? name = null, int[]? inputShape = null) : base(1, dataFormat, keepDims, name, inputShape) { }
-    public static GlobalAveragePooling1D FromConfig(ConfigReader c) => new(c.String("data_format"), c.Bool("keepdims", false), c.Name, c.InputShape);
+    public GlobalAveragePooling1D(string? dataFormat = null, bool keepDims = false, string? name = null, int[]? inputShape = null)
+        : base(1, dataFormat, keepDims, name, inputShape) { }
+    public static GlobalAveragePooling1D FromConfig(ConfigReader c) =>
+        new(c.String("data_format"), c.Bool("keepdims", false), c.Name, c.InputShape);
 }
 
 [KerasLayer("GlobalAveragePooling2D")]
 public sealed class GlobalAveragePooling2D : GlobalAveragePoolingBase, IKerasLayer<GlobalAveragePooling2D>
 {
-    public GlobalAveragePooling2D(string? dataFormat = null, bool keepDims = false, string? name = null, int[]? inputShape = null) : base(2, dataFormat, keepDims, name, inputShape) { }
-    public static GlobalAveragePooling2D FromConfig(ConfigReader c) => new(c.String("data_format"), c.Bool("keepdims", false), c.Name, c.InputShape);
+    public GlobalAveragePooling2D(string? dataFormat = null, bool keepDims = false, string? name = null, int[]? inputShape = null)
+        : base(2, dataFormat, keepDims, name, inputShape) { }
+    public static GlobalAveragePooling2D FromConfig(ConfigReader c) =>
+        new(c.String("data_format"), c.Bool("keepdims", false), c.Name, c.InputShape);
 }

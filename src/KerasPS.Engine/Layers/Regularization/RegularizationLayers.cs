@@ -5,20 +5,23 @@ using KerasPS.Engine.Onnx;
 
 namespace KerasPS.Engine.Layers.Regularization;
 
-/// <summary>keras.layers.GaussianNoise: adds zero-mean noise of the given standard deviation while training; identity at inference.</summary>
+/// <summary>keras.layers.GaussianNoise: adds zero-mean noise of the given standard deviation while training; identity at
+/// inference.</summary>
 [KerasLayer("GaussianNoise")]
 public sealed class GaussianNoise : Layer, IKerasLayer<GaussianNoise>, IOnnxIdentity
 {
     public GaussianNoise(double stddev, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (!(stddev >= 0) || double.IsInfinity(stddev))
-            throw KerasException.BadArgument("InvalidStdDev", $"GaussianNoise stddev must be a finite number >= 0. Received: stddev={F(stddev)}.", stddev);
+            throw KerasException.BadArgument("InvalidStdDev",
+                $"GaussianNoise stddev must be a finite number >= 0. Received: stddev={F(stddev)}.", stddev);
         StdDev = stddev;
     }
 
     public double StdDev { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
-    public override Tensor Forward(Tensor x, bool training) => training && StdDev > 0 ? x + torch.empty_like(x).normal_(0, StdDev, Training.RandomContext.Current) : x;
+    public override Tensor Forward(Tensor x, bool training) =>
+        training && StdDev > 0 ? x + torch.empty_like(x).normal_(0, StdDev, Training.RandomContext.Current) : x;
     protected override void WriteConfig(IDictionary<string, object?> c) { c["stddev"] = StdDev; c["seed"] = null; }
     public static GaussianNoise FromConfig(ConfigReader c) => new(c.Double("stddev"), c.Name, c.InputShape);
     public override string? Details => $"stddev={F(StdDev)}";
@@ -64,7 +67,8 @@ public sealed class ActivityRegularization : Layer, IKerasLayer<ActivityRegulari
     public ActivityRegularization(double l1 = 0, double l2 = 0, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (!(l1 >= 0) || !(l2 >= 0) || double.IsInfinity(l1) || double.IsInfinity(l2))
-            throw KerasException.BadArgument("InvalidRegularizer", $"ActivityRegularization factors must be finite and not negative. Received: l1={F(l1)}, l2={F(l2)}.");
+            throw KerasException.BadArgument("InvalidRegularizer",
+                $"ActivityRegularization factors must be finite and not negative. Received: l1={F(l1)}, l2={F(l2)}.");
         L1 = l1;
         L2 = l2;
         ActivityRegularizer = l1 > 0 || l2 > 0 ? new Regularizer(l1, l2) : null;

@@ -24,10 +24,12 @@ public sealed class Reshape : Layer, IKerasLayer<Reshape>, IOnnxSingleLowering
     public Reshape(int[] targetShape, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (targetShape is null || targetShape.Length == 0)
-            throw KerasException.BadArgument("InvalidTargetShape", "Reshape needs a target shape without the batch axis, for example -TargetShape 28,28,1.");
+            throw KerasException.BadArgument("InvalidTargetShape",
+                "Reshape needs a target shape without the batch axis, for example -TargetShape 28,28,1.");
         if (targetShape.Count(d => d == -1) > 1 || targetShape.Any(d => d == 0 || d < -1))
             throw KerasException.BadArgument("InvalidTargetShape",
-                $"A target shape takes positive sizes and at most one -1 (inferred). Received: ({string.Join(", ", targetShape)}).", targetShape);
+                $"A target shape takes positive sizes and at most one -1 (inferred). Received: ({string.Join(", ", targetShape)}).",
+                    targetShape);
         TargetShape = (int[])targetShape.Clone();
     }
 
@@ -43,12 +45,15 @@ public sealed class Reshape : Layer, IKerasLayer<Reshape>, IOnnxSingleLowering
         {
             if (total % known != 0)
                 throw KerasException.BadArgument("InvalidTargetShape",
-                    $"Reshape cannot fit input {Shapes.Format(inputShape)} ({total} values) into ({string.Join(", ", TargetShape)}): {total} is not a multiple of {known}.", TargetShape);
+                    $"Reshape cannot fit input {Shapes.Format(inputShape)} ({total} values) into ({string.Join(", ", TargetShape)}): "
+                        + $"{total} is not a multiple of {known}.", TargetShape);
             r[unknown] = (int)(total / known);
         }
         else if (known != total)
             throw KerasException.BadArgument("InvalidTargetShape",
-                $"Reshape target ({string.Join(", ", TargetShape)}) holds {known} values, but the input {Shapes.Format(inputShape)} has {total}. Choose a shape with the same number of values, or use -1 for one dimension.", TargetShape);
+                $"Reshape target ({string.Join(", ", TargetShape)}) holds {known} values, "
+                    + $"but the input {Shapes.Format(inputShape)} has {total}. Choose a shape with the same number of values, "
+                    + "or use -1 for one dimension.", TargetShape);
         return r;
     }
 
@@ -71,7 +76,8 @@ public sealed class Permute : Layer, IKerasLayer<Permute>, IOnnxSingleLowering
     {
         if (dims is null || dims.Length == 0 || !dims.OrderBy(d => d).SequenceEqual(Enumerable.Range(1, dims.Length)))
             throw KerasException.BadArgument("InvalidPermutation",
-                $"Permute dims must be a permutation of 1..n (1-based, batch axis excluded), for example 2,1. Received: ({string.Join(", ", dims ?? Array.Empty<int>())}).", dims);
+                "Permute dims must be a permutation of 1..n (1-based, batch axis excluded), for example 2,1. Received: "
+                    + $"({string.Join(", ", dims ?? Array.Empty<int>())}).", dims);
         Dims = (int[])dims.Clone();
     }
 
@@ -81,7 +87,8 @@ public sealed class Permute : Layer, IKerasLayer<Permute>, IOnnxSingleLowering
     {
         if (inputShape.Length != Dims.Length)
             throw KerasException.BadArgument("InvalidInputShape",
-                $"Permute dims ({string.Join(", ", Dims)}) name {Dims.Length} axes, but the input {Shapes.Format(inputShape)} has {inputShape.Length}.", inputShape);
+                $"Permute dims ({string.Join(", ", Dims)}) name {Dims.Length} axes, "
+                    + $"but the input {Shapes.Format(inputShape)} has {inputShape.Length}.", inputShape);
         return Dims.Select(d => inputShape[d - 1]).ToArray();
     }
 
@@ -100,7 +107,8 @@ public sealed class RepeatVector : Layer, IKerasLayer<RepeatVector>, IOnnxSingle
 {
     public RepeatVector(int n, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
-        if (n <= 0) throw KerasException.BadArgument("InvalidRepeatCount", $"RepeatVector needs a positive repeat count. Received: n={n}.", n);
+        if (n <= 0)
+            throw KerasException.BadArgument("InvalidRepeatCount", $"RepeatVector needs a positive repeat count. Received: n={n}.", n);
         N = n;
     }
 
@@ -109,7 +117,9 @@ public sealed class RepeatVector : Layer, IKerasLayer<RepeatVector>, IOnnxSingle
     public override int[] ComputeOutputShape(int[] inputShape)
     {
         if (inputShape.Length != 1)
-            throw KerasException.BadArgument("InvalidInputShape", $"RepeatVector takes 1-D inputs (batch, features); received {Shapes.Format(inputShape)}. Add a Flatten layer first.", inputShape);
+            throw KerasException.BadArgument("InvalidInputShape",
+                $"RepeatVector takes 1-D inputs (batch, features); received {Shapes.Format(inputShape)}. Add a Flatten layer first.",
+                inputShape);
         return new[] { N, inputShape[0] };
     }
 

@@ -47,7 +47,8 @@ internal sealed class FusedRecurrence : IDisposable
                 gates = 3; gateOrder = new long[] { 1, 0, 2 }; twoBiases = true;
                 break;
             default:
-                module = nn.RNN(inputSize, units, 1, kind == Kind.SimpleRnnRelu ? nn.NonLinearities.ReLU : nn.NonLinearities.Tanh, useBias, batchFirst: true);
+                module = nn.RNN(inputSize, units, 1, kind == Kind.SimpleRnnRelu ? nn.NonLinearities.ReLU : nn.NonLinearities.Tanh, useBias,
+                    batchFirst: true);
                 gates = 1; gateOrder = new long[] { 0 };
                 break;
         }
@@ -70,7 +71,8 @@ internal sealed class FusedRecurrence : IDisposable
     /// </summary>
     public Tensor Forward(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias, bool returnSequences)
     {
-        bool needGrad = torch.is_grad_enabled() && (x.requires_grad || kernel.requires_grad || recurrentKernel.requires_grad || bias?.requires_grad == true);
+        bool needGrad = torch.is_grad_enabled() && (x.requires_grad || kernel.requires_grad || recurrentKernel.requires_grad
+            || bias?.requires_grad == true);
         if (!needGrad)
         {
             LoadWeights(kernel, recurrentKernel, bias);
@@ -131,7 +133,8 @@ internal sealed class FusedRecurrence : IDisposable
         public Tensor? Output, Input;
     }
 
-    /// <summary>Forward: the fused kernel with gradients on; backward: autograd.grad over that inner graph, mapped to Keras's layout.</summary>
+    /// <summary>Forward: the fused kernel with gradients on; backward: autograd.grad over that inner graph, mapped to Keras's
+    /// layout.</summary>
     private sealed class FusedFunction : autograd.SingleTensorFunction<FusedFunction>
     {
         public override string Name => "KerasFusedRecurrence";
@@ -153,7 +156,8 @@ internal sealed class FusedRecurrence : IDisposable
                 call.Output = owner.Run(input, call.ReturnSequences);
             }
             ctx.save_data("call", call);
-            ctx.save_data("needs", new[] { x.requires_grad, kernel.requires_grad, recurrentKernel.requires_grad, bias?.requires_grad == true });
+            ctx.save_data("needs", new[] { x.requires_grad, kernel.requires_grad, recurrentKernel.requires_grad,
+                bias?.requires_grad == true });
             return call.Output.detach();
         }
 

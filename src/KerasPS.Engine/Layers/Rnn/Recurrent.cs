@@ -16,11 +16,14 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
 {
     private Weight? kernel, recurrentKernel, bias;
 
-    protected RecurrentBase(int units, string? activation, string? recurrentActivation, bool useBias, bool returnSequences, bool goBackwards,
-        Initializer? kernelInitializer, Initializer? recurrentInitializer, Initializer? biasInitializer, string? name, int[]? inputShape) : base(name, inputShape)
+    protected RecurrentBase(int units, string? activation, string? recurrentActivation, bool useBias, bool returnSequences,
+        bool goBackwards, Initializer? kernelInitializer, Initializer? recurrentInitializer, Initializer? biasInitializer, string? name,
+        int[]? inputShape)
+        : base(name, inputShape)
     {
         if (units <= 0)
-            throw KerasException.BadArgument("InvalidUnits", $"{ClassName} units must be a positive integer. Received: units={units}.", units);
+            throw KerasException.BadArgument("InvalidUnits", $"{ClassName} units must be a positive integer. Received: units={units}.",
+                units);
         Units = units;
         Activation = ActivationFunctions.Normalize(activation ?? "tanh");
         RecurrentActivation = ActivationFunctions.Normalize(recurrentActivation ?? "sigmoid");
@@ -49,7 +52,9 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
     {
         if (inputShape.Length != 2)
             throw KerasException.BadArgument("InvalidInputShape",
-                $"{ClassName} takes 3-D inputs (batch, timesteps, features); received {Shapes.Format(inputShape)}. Reshape the input first (Add-ReshapeLayer -TargetShape <timesteps>,<features>) or start with Add-EmbeddingLayer.", inputShape);
+                $"{ClassName} takes 3-D inputs (batch, timesteps, features); received {Shapes.Format(inputShape)}. "
+                    + "Reshape the input first (Add-ReshapeLayer -TargetShape <timesteps>,<features>) or start with Add-EmbeddingLayer.",
+                    inputShape);
         return ReturnSequences ? new[] { inputShape[0], Units } : new[] { Units };
     }
 
@@ -242,13 +247,16 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
 public sealed class SimpleRNN : RecurrentBase, IKerasLayer<SimpleRNN>
 {
     public SimpleRNN(int units, string? activation = null, bool useBias = true, bool returnSequences = false, bool goBackwards = false,
-        Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null, string? name = null, int[]? inputShape = null)
-        : base(units, activation, null, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape) { }
+        Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
+        string? name = null, int[]? inputShape = null)
+        : base(units, activation, null, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer,
+            name, inputShape) { }
 
     public static SimpleRNN FromConfig(ConfigReader c)
     {
         var r = RecurrentConfig.Read(c, "SimpleRNN");
-        return new(r.Units, r.Activation, r.UseBias, r.ReturnSequences, r.GoBackwards, r.KernelInitializer, r.RecurrentInitializer, r.BiasInitializer, c.Name, c.InputShape);
+        return new(r.Units, r.Activation, r.UseBias, r.ReturnSequences, r.GoBackwards, r.KernelInitializer, r.RecurrentInitializer,
+            r.BiasInitializer, c.Name, c.InputShape);
     }
 
     protected override int Gates => 1;
@@ -265,14 +273,16 @@ public sealed class SimpleRNN : RecurrentBase, IKerasLayer<SimpleRNN>
     protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b) => new[] { Act(p + s[0].matmul(u)) };
 }
 
-/// <summary>keras.layers.LSTM: input, forget, cell and output gates (order i, f, c, o); <c>unit_forget_bias</c> starts the forget bias at 1.</summary>
+/// <summary>keras.layers.LSTM: input, forget, cell and output gates (order i, f, c, o); <c>unit_forget_bias</c> starts the forget bias at
+/// 1.</summary>
 [KerasLayer("LSTM")]
 public sealed class LSTM : RecurrentBase, IKerasLayer<LSTM>
 {
     public LSTM(int units, string? activation = null, string? recurrentActivation = null, bool useBias = true, bool returnSequences = false,
-        bool goBackwards = false, bool unitForgetBias = true, Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null,
-        Initializer? biasInitializer = null, string? name = null, int[]? inputShape = null)
-        : base(units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape)
+        bool goBackwards = false, bool unitForgetBias = true, Initializer? kernelInitializer = null,
+        Initializer? recurrentInitializer = null, Initializer? biasInitializer = null, string? name = null, int[]? inputShape = null)
+        : base(units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer,
+            biasInitializer, name, inputShape)
         => UnitForgetBias = unitForgetBias;
 
     public bool UnitForgetBias { get; }
@@ -311,8 +321,8 @@ public sealed class LSTM : RecurrentBase, IKerasLayer<LSTM>
     public static LSTM FromConfig(ConfigReader c)
     {
         var r = RecurrentConfig.Read(c, "LSTM");
-        return new(r.Units, r.Activation, r.RecurrentActivation, r.UseBias, r.ReturnSequences, r.GoBackwards, c.Bool("unit_forget_bias", true),
-            r.KernelInitializer, r.RecurrentInitializer, r.BiasInitializer, c.Name, c.InputShape);
+        return new(r.Units, r.Activation, r.RecurrentActivation, r.UseBias, r.ReturnSequences, r.GoBackwards,
+            c.Bool("unit_forget_bias", true), r.KernelInitializer, r.RecurrentInitializer, r.BiasInitializer, c.Name, c.InputShape);
     }
 }
 
@@ -326,7 +336,8 @@ public sealed class GRU : RecurrentBase, IKerasLayer<GRU>
     public GRU(int units, string? activation = null, string? recurrentActivation = null, bool useBias = true, bool returnSequences = false,
         bool goBackwards = false, bool resetAfter = true, Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null,
         Initializer? biasInitializer = null, string? name = null, int[]? inputShape = null)
-        : base(units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape)
+        : base(units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer,
+            biasInitializer, name, inputShape)
         => ResetAfter = resetAfter;
 
     public bool ResetAfter { get; }
