@@ -65,11 +65,13 @@ public static class AtomicFile
         {
             var rest = Path.GetFileName(temp)[prefix.Length..];
             int dash = rest.IndexOf('-');
-            if (dash > 0 && int.TryParse(rest.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid))
+            if (dash > 0 && int.TryParse(rest.AsSpan(0, dash), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out int pid))
             {
                 if (pid == Environment.ProcessId || IsRunning(pid)) continue;
             }
-            else if (rest.Length != 32 || File.GetLastWriteTimeUtc(temp) > DateTime.UtcNow.AddMinutes(-10)) continue;   // the older name, without a process id: only when long untouched
+            else if (rest.Length != 32 || File.GetLastWriteTimeUtc(temp) > DateTime.UtcNow.AddMinutes(-10))
+                continue;   // the older name, without a process id: only when long untouched
             try
             {
                 // A writer holds its temporary with FileShare.None; opening it the same way proves no one writes it now.

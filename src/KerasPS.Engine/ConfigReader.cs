@@ -26,7 +26,8 @@ public sealed class ConfigReader
         lookup = key => dictionary.Contains(key) ? this.unwrap(dictionary[key]) : null;
     }
 
-    /// <summary>Whether the caller trusts the config to carry code (a script-block Lambda); see <see cref="Layers.LayerRegistry.FromConfig"/>.</summary>
+    /// <summary>Whether the caller trusts the config to carry code (a script-block Lambda);
+    /// see <see cref="Layers.LayerRegistry.FromConfig"/>.</summary>
     public bool AllowUnsafeCode { get; init; }
 
     public string? Name => String("name");
@@ -43,13 +44,15 @@ public sealed class ConfigReader
         ? To(key, v, "a number", x => Convert.ToDouble(x, CultureInfo.InvariantCulture))
         : fallback ?? throw Missing(key);
 
-    public double? NullableDouble(string key) => Raw(key) is { } v ? To(key, v, "a number", x => Convert.ToDouble(x, CultureInfo.InvariantCulture)) : null;
+    public double? NullableDouble(string key) => Raw(key) is { } v
+        ? To(key, v, "a number", x => Convert.ToDouble(x, CultureInfo.InvariantCulture)) : null;
 
     public long Long(string key, long fallback) => Raw(key) is { } v ? ToLong(key, v) : fallback;
 
     public long? NullableLong(string key) => Raw(key) is { } v ? ToLong(key, v) : null;
 
-    public bool Bool(string key, bool fallback) => Raw(key) is { } v ? To(key, v, "true or false", x => Convert.ToBoolean(x, CultureInfo.InvariantCulture)) : fallback;
+    public bool Bool(string key, bool fallback) => Raw(key) is { } v
+        ? To(key, v, "true or false", x => Convert.ToBoolean(x, CultureInfo.InvariantCulture)) : fallback;
 
     public int[]? IntArray(string key) => Raw(key) switch
     {
@@ -61,14 +64,16 @@ public sealed class ConfigReader
     public double[]? DoubleArray(string key) => Raw(key) switch
     {
         null => null,
-        System.Collections.IEnumerable e and not string => e.Cast<object?>().Select(x => To(key, unwrap(x), "a number", y => Convert.ToDouble(y, CultureInfo.InvariantCulture))).ToArray(),
+        System.Collections.IEnumerable e and not string => e.Cast<object?>()
+            .Select(x => To(key, unwrap(x), "a number", y => Convert.ToDouble(y, CultureInfo.InvariantCulture))).ToArray(),
         var v => new[] { To(key, v, "a number", x => Convert.ToDouble(x, CultureInfo.InvariantCulture)) },
     };
 
     public string[]? StringArray(string key) => Raw(key) switch
     {
         null => null,
-        System.Collections.IEnumerable e and not string => e.Cast<object?>().Select(x => Convert.ToString(unwrap(x), CultureInfo.InvariantCulture)!).ToArray(),
+        System.Collections.IEnumerable e and not string => e.Cast<object?>()
+            .Select(x => Convert.ToString(unwrap(x), CultureInfo.InvariantCulture)!).ToArray(),
         var v => new[] { Convert.ToString(v, CultureInfo.InvariantCulture)! },
     };
 
@@ -88,13 +93,18 @@ public sealed class ConfigReader
         };
         if (!same)
             throw KerasException.BadData("UnsupportedLayerOption",
-                $"{className} '{Name}' sets {key}={Convert.ToString(v, CultureInfo.InvariantCulture)}, which KerasPS does not support (it runs {key}={Convert.ToString(expected, CultureInfo.InvariantCulture) ?? "None"}).", key);
+                $"{className} '{Name}' sets {key}={Convert.ToString(v, CultureInfo.InvariantCulture)}, "
+                    + "which KerasPS does not support (it runs "
+                    + $"{key}={Convert.ToString(expected, CultureInfo.InvariantCulture) ?? "None"}).", key);
     }
 
     // Whole numbers only: Convert.ToInt32(2.5) would quietly round a units of 2.5 to 2.
-    private static int ToInt(string key, object? v) => (int)To(key, v, "a 32-bit integer", x => x is double or float or decimal ? Whole(x) : Convert.ToInt32(x, CultureInfo.InvariantCulture), int.MinValue, int.MaxValue);
+    private static int ToInt(string key, object? v) =>
+        (int)To(key, v, "a 32-bit integer",
+            x => x is double or float or decimal ? Whole(x) : Convert.ToInt32(x, CultureInfo.InvariantCulture), int.MinValue, int.MaxValue);
 
-    private static long ToLong(string key, object? v) => To(key, v, "a 64-bit integer", x => x is double or float or decimal ? Whole(x) : Convert.ToInt64(x, CultureInfo.InvariantCulture));
+    private static long ToLong(string key, object? v) =>
+        To(key, v, "a 64-bit integer", x => x is double or float or decimal ? Whole(x) : Convert.ToInt64(x, CultureInfo.InvariantCulture));
 
     private static long Whole(object x)
     {

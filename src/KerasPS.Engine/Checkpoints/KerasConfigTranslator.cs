@@ -21,10 +21,15 @@ public static class KerasConfigTranslator
         var className = serialized.GetValueOrDefault("class_name") as string;
         if (className != "Sequential")
             throw KerasException.BadData("UnsupportedKerasModel",
-                $"The file holds a Keras '{className ?? "(unnamed)"}' model; KerasPS imports Sequential models (a stack of layers). Rebuild it as a keras.Sequential in Keras and save it again.");
+                $"The file holds a Keras '{className ?? "(unnamed)"}' model; KerasPS imports Sequential models (a stack of layers). "
+                    + "Rebuild it as a keras.Sequential in Keras and save it again.");
         var raw = serialized.GetValueOrDefault("config");
         // Keras 2.0 and 2.1 wrote a Sequential's config as the bare list of its layers.
-        var config = raw as Dictionary<string, object?> ?? new Dictionary<string, object?> { ["layers"] = raw as List<object?> ?? throw Invalid("the Sequential config has no layers.") };
+        var config = raw as Dictionary<string, object?>
+            ?? new Dictionary<string, object?>
+            {
+                ["layers"] = raw as List<object?> ?? throw Invalid("the Sequential config has no layers.")
+            };
         var entries = config.GetValueOrDefault("layers") as List<object?> ?? throw Invalid("the Sequential config has no layers.");
         int[]? inputShape = null;
         var layers = new List<object?>();
@@ -33,7 +38,8 @@ public static class KerasConfigTranslator
         {
             if (e is not Dictionary<string, object?> entry || entry.GetValueOrDefault("class_name") is not string cn)
                 throw Invalid("a layer entry has no class_name.");
-            var cfg = entry.GetValueOrDefault("config") as Dictionary<string, object?> ?? throw Invalid($"the {cn} layer has no config object.");
+            var cfg = entry.GetValueOrDefault("config") as Dictionary<string, object?>
+                ?? throw Invalid($"the {cn} layer has no config object.");
             var batch = cfg.GetValueOrDefault("batch_input_shape") ?? cfg.GetValueOrDefault("batch_shape");
             if (batch is List<object?> b && layers.Count == 0 && inputShape is null) inputShape = WithoutBatch(b, cn);
             if (cn == "InputLayer") continue;
@@ -44,9 +50,13 @@ public static class KerasConfigTranslator
             }
             // Keras 2's hard_sigmoid is clip(0.2x + 0.5); Keras 3's, which KerasPS computes, is clip(x/6 + 0.5): refusing
             // is better than predictions that silently differ from the ones the file's author saw.
-            if (keras2 is not null && (cfg.GetValueOrDefault("activation") as string == "hard_sigmoid" || cfg.GetValueOrDefault("recurrent_activation") as string == "hard_sigmoid"))
+            if (keras2 is not null && (cfg.GetValueOrDefault("activation") as string == "hard_sigmoid"
+                || cfg.GetValueOrDefault("recurrent_activation") as string == "hard_sigmoid"))
                 throw KerasException.BadData("KerasActivationMismatch",
-                    $"Layer '{cfg.GetValueOrDefault("name")}' ({cn}) uses hard_sigmoid as Keras {keras2} defines it (clip(0.2x + 0.5, 0, 1)); KerasPS computes Keras 3's hard_sigmoid (clip(x/6 + 0.5, 0, 1)), so its predictions would differ. Rebuild the layer with sigmoid in Keras, or re-save the model with Keras 3.");
+                    $"Layer '{cfg.GetValueOrDefault("name")}' ({cn}) uses hard_sigmoid as Keras {keras2} defines it "
+                        + "(clip(0.2x + 0.5, 0, 1)); KerasPS computes Keras 3's hard_sigmoid (clip(x/6 + 0.5, 0, 1)), "
+                        + "so its predictions would differ. "
+                        + "Rebuild the layer with sigmoid in Keras, or re-save the model with Keras 3.");
             var copy = new Dictionary<string, object?>(cfg, StringComparer.Ordinal);
             copy.Remove("batch_input_shape");
             copy.Remove("batch_shape");
@@ -61,9 +71,11 @@ public static class KerasConfigTranslator
         }
         if (unknown.Count > 0)
             throw KerasException.BadData("UnsupportedKerasLayers",
-                $"The model has {unknown.Count} layer(s) KerasPS does not have: {string.Join(", ", unknown)}. KerasPS has: {string.Join(", ", LayerRegistry.ClassNames)}.");
+                $"The model has {unknown.Count} layer(s) KerasPS does not have: {string.Join(", ", unknown)}. KerasPS has: "
+                    + $"{string.Join(", ", LayerRegistry.ClassNames)}.");
         inputShape ??= (config.GetValueOrDefault("build_input_shape") is List<object?> bis ? WithoutBatch(bis, "Sequential") : null)
-            ?? ((serialized.GetValueOrDefault("build_config") as Dictionary<string, object?>)?.GetValueOrDefault("input_shape") is List<object?> bc ? WithoutBatch(bc, "Sequential") : null);
+            ?? ((serialized.GetValueOrDefault("build_config") as Dictionary<string, object?>)?.GetValueOrDefault("input_shape")
+                is List<object?> bc ? WithoutBatch(bc, "Sequential") : null);
         var result = new Dictionary<string, object?> { ["name"] = config.GetValueOrDefault("name") as string, ["layers"] = layers };
         if (inputShape is not null) result["input_shape"] = inputShape;
         return new Dictionary<string, object?> { ["class_name"] = "Sequential", ["config"] = result };
@@ -72,7 +84,8 @@ public static class KerasConfigTranslator
     private static int[] WithoutBatch(List<object?> batch, string className)
     {
         if (batch.Count < 2 || batch.Skip(1).Any(d => d is null))
-            throw Invalid($"the {className} input shape [{string.Join(", ", batch.Select(d => d?.ToString() ?? "None"))}] has no fixed size after the batch axis; KerasPS needs every axis but the batch axis to be known.");
+            throw Invalid($"the {className} input shape [{string.Join(", ", batch.Select(d => d?.ToString() ?? "None"))}] has no fixed "
+                + "size after the batch axis; KerasPS needs every axis but the batch axis to be known.");
         return batch.Skip(1).Select(d => Convert.ToInt32(d, CultureInfo.InvariantCulture)).ToArray();
     }
 
@@ -119,12 +132,14 @@ public static class KerasConfigTranslator
         ["metrics"] = Metrics(compile.GetValueOrDefault("metrics")),
     };
 
-    /// <summary>A serialized optimizer (<c>{"class_name": "Adam", "config": {...}}</c>, Keras 2's <c>lr</c> included) as the flat config KerasPS reads.</summary>
+    /// <summary>A serialized optimizer (<c>{"class_name": "Adam", "config": {...}}</c>, Keras 2's <c>lr</c> included) as the flat config
+    /// KerasPS reads.</summary>
     private static Dictionary<string, object?>? Optimizer(object? o)
     {
         if (o is not Dictionary<string, object?> d) return null;
         if (d.GetValueOrDefault("class_name") is not string cn) return d;   // already KerasPS's flat form
-        var c = new Dictionary<string, object?>(d.GetValueOrDefault("config") as Dictionary<string, object?> ?? new(), StringComparer.Ordinal);
+        var c = new Dictionary<string, object?>(d.GetValueOrDefault("config") as Dictionary<string, object?> ?? new(),
+            StringComparer.Ordinal);
         if (c.Remove("lr", out var lr) && !c.ContainsKey("learning_rate")) c["learning_rate"] = lr;
         c["name"] = cn.ToLowerInvariant();
         return c;

@@ -13,7 +13,8 @@ namespace KerasPS.Engine.Training;
 /// </summary>
 internal sealed class ParameterBuffer : IDisposable
 {
-    private ParameterBuffer(IReadOnlyList<Weight> weights, Tensor values, Tensor grads, Tensor[] valueViews, Tensor[] gradViews, long[] offsets)
+    private ParameterBuffer(IReadOnlyList<Weight> weights, Tensor values, Tensor grads, Tensor[] valueViews, Tensor[] gradViews,
+        long[] offsets)
     {
         Offsets = offsets;
         Weights = weights;
@@ -33,7 +34,8 @@ internal sealed class ParameterBuffer : IDisposable
     public long[] Offsets { get; }
 
     public bool Covers(IReadOnlyList<Weight> weights) =>
-        weights.Count == Weights.Count && weights.Select((w, i) => ReferenceEquals(w, Weights[i]) && ReferenceEquals(w.Value, ValueViews[i])).All(x => x);
+        weights.Count == Weights.Count
+            && weights.Select((w, i) => ReferenceEquals(w, Weights[i]) && ReferenceEquals(w.Value, ValueViews[i])).All(x => x);
 
     public static ParameterBuffer Create(IReadOnlyList<Weight> weights)
     {

@@ -67,26 +67,37 @@ public static class Trainer
     private static void Validate(SequentialModel model, EncodedData data, FitOptions o)
     {
         if (!model.IsCompiled)
-            throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled. Pipe it to Build-Model -Optimizer <name> -Loss <name> before Invoke-ModelFit.");
+            throw KerasException.BadOperation("ModelNotCompiled",
+                $"Model '{model.Name}' is not compiled. Pipe it to Build-Model -Optimizer <name> -Loss <name> before Invoke-ModelFit.");
         if (model.Layers.Count == 0)
-            throw KerasException.BadOperation("EmptyModel", $"Model '{model.Name}' has no layers. Add layers (Add-DenseLayer, ...) before training it.");
+            throw KerasException.BadOperation("EmptyModel",
+                $"Model '{model.Name}' has no layers. Add layers (Add-DenseLayer, ...) before training it.");
         if (o.Epochs < 1) throw KerasException.BadArgument("InvalidEpochs", $"Epochs must be 1 or more. Received: {o.Epochs}.", o.Epochs);
-        if (o.BatchSize < 1) throw KerasException.BadArgument("InvalidBatchSize", $"BatchSize must be 1 or more. Received: {o.BatchSize}.", o.BatchSize);
+        if (o.BatchSize < 1)
+            throw KerasException.BadArgument("InvalidBatchSize", $"BatchSize must be 1 or more. Received: {o.BatchSize}.", o.BatchSize);
         if (!(o.ValidationSplit >= 0 && o.ValidationSplit < 1))
-            throw KerasException.BadArgument("InvalidValidationSplit", $"ValidationSplit must be in [0, 1). Received: {o.ValidationSplit}.", o.ValidationSplit);
+            throw KerasException.BadArgument("InvalidValidationSplit", $"ValidationSplit must be in [0, 1). Received: {o.ValidationSplit}.",
+                o.ValidationSplit);
         if (o.ValidationSplit > 0 && o.ValidationData is not null)
             throw KerasException.BadArgument("ConflictingValidation", "Give either ValidationData or ValidationSplit, not both.");
         if (data.TargetKind == TargetKind.None)
-            throw KerasException.BadArgument("NoTarget", "The training data has no target column. Import it with -Target <column> (or give -Y).");
+            throw KerasException.BadArgument("NoTarget",
+                "The training data has no target column. Import it with -Target <column> (or give -Y).");
         if (data.Count == 0) throw KerasException.BadArgument("EmptyData", "The training data has no rows.");
         if (o.SampleWeight is not null && o.SampleWeight.Length != data.Count)
-            throw KerasException.BadArgument("SampleWeightMismatch", $"SampleWeight has {o.SampleWeight.Length} values but the data has {data.Count} rows.");
+            throw KerasException.BadArgument("SampleWeightMismatch",
+                $"SampleWeight has {o.SampleWeight.Length} values but the data has {data.Count} rows.");
         if (model.InputShape is { } shape && model.IsBuilt && !Shapes.SameAs(shape, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
-                $"Model '{model.Name}' expects input {Shapes.Format(shape)}, but the data has {Shapes.Format(data.FeatureShape)} ({data.FeatureCount} features). Use data with the same features, or build a new model.");
-        if (o.InitialEpoch is < 0) throw KerasException.BadArgument("InvalidInitialEpoch", $"InitialEpoch must be 0 or more. Received: {o.InitialEpoch}.", o.InitialEpoch);
+                $"Model '{model.Name}' expects input {Shapes.Format(shape)}, but the data has {Shapes.Format(data.FeatureShape)} "
+                    + $"({data.FeatureCount} features). Use data with the same features, or build a new model.");
+        if (o.InitialEpoch is < 0)
+            throw KerasException.BadArgument("InvalidInitialEpoch", $"InitialEpoch must be 0 or more. Received: {o.InitialEpoch}.",
+                o.InitialEpoch);
         if (o.ValidationData is { } v && !Shapes.SameAs(v.FeatureShape, data.FeatureShape))
-            throw KerasException.BadArgument("InputShapeMismatch", $"The validation data has features {Shapes.Format(v.FeatureShape)} but the training data has {Shapes.Format(data.FeatureShape)}.");
+            throw KerasException.BadArgument("InputShapeMismatch",
+                $"The validation data has features {Shapes.Format(v.FeatureShape)} but the training data has "
+                + $"{Shapes.Format(data.FeatureShape)}.");
     }
 
     /// <summary>A seed for (fit seed, epoch, stream), so that epoch k gets the same randomness however the fit was split.</summary>
@@ -126,10 +137,12 @@ public static class Trainer
             {
                 // Measured on the Otto MLP (93-100-9, batch 128): 0.100 s per epoch on one thread, 0.116 s on two. For
                 // products this small, the OpenMP synchronisation around each GEMM costs more than splitting it saves.
-                log($"Training on 1 thread instead of {torch.get_num_threads()}: the model's matrix products are small (batch x weights below {SmallStepMacs:N0}), where one thread is faster.");
+                log($"Training on 1 thread instead of {torch.get_num_threads()}: "
+                    + $"the model's matrix products are small (batch x weights below {SmallStepMacs:N0}), where one thread is faster.");
                 torch.set_num_threads(1);
             }
-            long seed = o.Seed ?? (o.InitialEpoch is null && model.EpochsTrained > 0 ? model.FitSeed : null) ?? MersenneTwister.RandomSeed();
+            long seed = o.Seed ?? (o.InitialEpoch is null && model.EpochsTrained > 0 ? model.FitSeed : null)
+                ?? MersenneTwister.RandomSeed();
             if (!model.IsBuilt) model.Build(data.FeatureShape);
             p = Prepare(model, data, o);   // checks targets before anything about the data is written onto the model
             p.Regularized = model.Layers.Where(l => l.HasRegularization).ToArray();
@@ -142,7 +155,8 @@ public static class Trainer
             optimizer.Attach(model.TrainableWeights);
             int initial = o.InitialEpoch ?? model.EpochsTrained;
             if (initial >= o.Epochs)
-                warn($"Nothing to train: the model has already completed {initial} epochs and -Epochs is {o.Epochs}. Epochs counts the total, as in Keras; raise it to train more.");
+                warn($"Nothing to train: the model has already completed {initial} epochs and -Epochs is {o.Epochs}. "
+                    + "Epochs counts the total, as in Keras; raise it to train more.");
             var produced = HistoryNames(model, p.ValX is not null);
             foreach (var cb in o.Callbacks) cb.CheckNames(produced);
             foreach (var cb in o.Callbacks) cb.OnTrainBegin(context);
@@ -154,7 +168,8 @@ public static class Trainer
                 if (o.Cancellation.IsCancellationRequested) break;
                 if (o.MaxDuration is TimeSpan budget && started.Elapsed + lastEpoch > budget)
                 {
-                    warn($"Stopped before epoch {epoch + 1} of {o.Epochs}: another epoch (about {lastEpoch.TotalSeconds:0.0} s) would exceed -MaxDuration {budget}. {epoch - initial} epochs completed in this run.");
+                    warn($"Stopped before epoch {epoch + 1} of {o.Epochs}: another epoch (about {lastEpoch.TotalSeconds:0.0} s) would "
+                        + $"exceed -MaxDuration {budget}. {epoch - initial} epochs completed in this run.");
                     context.StopReason = "max_duration";
                     break;
                 }
@@ -163,7 +178,8 @@ public static class Trainer
                 if (record is null)
                 {
                     if (o.MaxDuration is TimeSpan b2 && started.Elapsed >= b2)
-                        warn($"Stopped during epoch {epoch + 1} of {o.Epochs}: -MaxDuration {b2} was reached. The model keeps the weights of the last completed batch; that epoch is not recorded.");
+                        warn($"Stopped during epoch {epoch + 1} of {o.Epochs}: -MaxDuration {b2} was reached. "
+                            + "The model keeps the weights of the last completed batch; that epoch is not recorded.");
                     break;
                 }
                 lastEpoch = record.Duration;
@@ -173,7 +189,9 @@ public static class Trainer
                 foreach (var cb in o.Callbacks) cb.OnEpochEnd(context, record);
                 if (double.IsNaN(record.Loss) || double.IsInfinity(record.Loss))
                 {
-                    if (!context.StopTraining) warn($"Epoch {record.Epoch}: the loss is {record.Loss}; training stopped. Lower the learning rate, scale the features (Add-NormalizationLayer), or add -ClipNorm to the optimizer.");
+                    if (!context.StopTraining)
+                        warn($"Epoch {record.Epoch}: the loss is {record.Loss}; training stopped. Lower the learning rate, "
+                            + "scale the features (Add-NormalizationLayer), or add -ClipNorm to the optimizer.");
                     context.StopTraining = true;
                 }
                 yield return record;
@@ -219,7 +237,8 @@ public static class Trainer
 
     internal static string KerasLine(EpochRecord r, int epochs) =>
         $"Epoch {r.Epoch}/{epochs} - {r.Duration.TotalSeconds:0.00}s - " +
-        string.Join(" - ", r.Values.Select(kv => $"{kv.Key}: {kv.Value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}"));
+        string.Join(" - ", r.Values.Select(kv =>
+            $"{kv.Key}: {kv.Value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}"));
 
     /// <summary>What a fit learns about its data and keeps on the model (class order, columns, categories).</summary>
     private static void RememberData(SequentialModel model, EncodedData data)
@@ -247,9 +266,12 @@ public static class Trainer
             {
                 // Keras: the last rows, taken before shuffling. Views of the full tensors, no copy of the data.
                 int nVal = (int)Math.Floor(n * o.ValidationSplit);
-                if (nVal == 0 || nVal == n) throw KerasException.BadArgument("InvalidValidationSplit", $"ValidationSplit {o.ValidationSplit} of {n} rows leaves no training or no validation rows.");
+                if (nVal == 0 || nVal == n)
+                    throw KerasException.BadArgument("InvalidValidationSplit",
+                        $"ValidationSplit {o.ValidationSplit} of {n} rows leaves no training or no validation rows.");
                 int nTrain = n - nVal;
-                p.X = Keep(x.narrow(0, 0, nTrain)); p.Y = Keep(y.narrow(0, 0, nTrain)); p.W = w is null ? null : Keep(w.narrow(0, 0, nTrain));
+                p.X = Keep(x.narrow(0, 0, nTrain)); p.Y = Keep(y.narrow(0, 0, nTrain));
+                p.W = w is null ? null : Keep(w.narrow(0, 0, nTrain));
                 p.ValX = Keep(x.narrow(0, nTrain, nVal)); p.ValY = Keep(y.narrow(0, nTrain, nVal));
                 // Validation rows keep their sample weights; class weights apply to training only (Keras).
                 if (o.SampleWeight is not null) p.ValW = Keep(torch.tensor(o.SampleWeight.AsSpan(nTrain, nVal).ToArray()));
@@ -292,7 +314,9 @@ public static class Trainer
             {
                 if (outWidth != k)
                     throw KerasException.BadArgument("TargetShapeMismatch",
-                        $"The model outputs {outWidth} values per row but the data has {k} classes ({string.Join(", ", classes.Take(10))}{(k > 10 ? ", ..." : "")}). End the model with Add-DenseLayer -Units {k} -Activation softmax.");
+                        $"The model outputs {outWidth} values per row but the data has {k} classes "
+                            + $"({string.Join(", ", classes.Take(10))}{(k > 10 ? ", ..." : "")}). "
+                            + $"End the model with Add-DenseLayer -Units {k} -Activation softmax.");
                 t = torch.tensor(labels.Select(l => (long)l).ToArray(), dtype: ScalarType.Int64);
             }
             else if (outWidth == 1 && k <= 2)
@@ -306,7 +330,8 @@ public static class Trainer
                 t = torch.tensor(oneHot, new long[] { labels.Length, k });
             }
             else throw KerasException.BadArgument("TargetShapeMismatch",
-                $"The model outputs {outWidth} values per row; with loss {loss.Name} and {k} classes it should output {(k == 2 ? "1 (sigmoid) or 2" : k.ToString())}.");
+                $"The model outputs {outWidth} values per row; with loss {loss.Name} and {k} classes it should output "
+                    + $"{(k == 2 ? "1 (sigmoid) or 2" : k.ToString())}.");
         }
         else
         {
@@ -318,16 +343,20 @@ public static class Trainer
                     // Numeric class ids given as values: use them as indices.
                     var ids = d.Targets!.Select(v => (long)v).ToArray();
                     if (ids.Any(i => i < 0 || i >= outWidth) || d.Targets!.Any(v => v != Math.Floor(v)))
-                        throw KerasException.BadArgument("TargetShapeMismatch", $"With loss {loss.Name} the targets must be class ids 0..{outWidth - 1} or class labels.");
+                        throw KerasException.BadArgument("TargetShapeMismatch",
+                            $"With loss {loss.Name} the targets must be class ids 0..{outWidth - 1} or class labels.");
                     t = torch.tensor(ids);
                 }
                 else if (w == outWidth && loss.Name == "categorical_crossentropy") t = torch.tensor(d.Targets!, new long[] { d.Count, w });
-                else throw KerasException.BadArgument("TargetShapeMismatch", $"The targets have {w} columns but the model outputs {outWidth}.");
+                else throw KerasException.BadArgument("TargetShapeMismatch",
+                    $"The targets have {w} columns but the model outputs {outWidth}.");
             }
             else
             {
                 if (w != outWidth)
-                    throw KerasException.BadArgument("TargetShapeMismatch", $"The targets have {w} column(s) but the model outputs {outWidth} value(s) per row. End the model with Add-DenseLayer -Units {w}.");
+                    throw KerasException.BadArgument("TargetShapeMismatch",
+                        $"The targets have {w} column(s) but the model outputs {outWidth} value(s) per row. "
+                        + $"End the model with Add-DenseLayer -Units {w}.");
                 t = torch.tensor(d.Targets!, new long[] { d.Count, w });
             }
         }
@@ -344,7 +373,8 @@ public static class Trainer
         if (o.ClassWeight is not null)
         {
             if (train.TargetKind != TargetKind.Classification || classes is null)
-                throw KerasException.BadArgument("ClassWeightNeedsClasses", "ClassWeight needs classification data (a target with class labels).");
+                throw KerasException.BadArgument("ClassWeightNeedsClasses",
+                    "ClassWeight needs classification data (a target with class labels).");
             var perClass = new float[classes.Count];
             Array.Fill(perClass, 1f);
             foreach (var kv in o.ClassWeight)
@@ -353,7 +383,8 @@ public static class Trainer
                 for (int c = 0; c < classes.Count; c++) if (classes[c] == kv.Key) idx = c;
                 if (idx < 0 && int.TryParse(kv.Key, out var asIndex) && asIndex >= 0 && asIndex < classes.Count) idx = asIndex;
                 if (idx < 0)
-                    throw KerasException.BadArgument("UnknownClass", $"ClassWeight names class '{kv.Key}', which is not in the data. Classes: {string.Join(", ", classes)}.", kv.Key);
+                    throw KerasException.BadArgument("UnknownClass",
+                        $"ClassWeight names class '{kv.Key}', which is not in the data. Classes: {string.Join(", ", classes)}.", kv.Key);
                 perClass[idx] = (float)kv.Value;
             }
             var labels = train.LabelsFor(classes);
@@ -364,7 +395,8 @@ public static class Trainer
         return t;
     }
 
-    private static EpochRecord? RunEpoch(SequentialModel model, Prepared p, FitOptions o, TrainingContext context, int epoch, long seed, Stopwatch fitClock)
+    private static EpochRecord? RunEpoch(SequentialModel model, Prepared p, FitOptions o, TrainingContext context, int epoch, long seed,
+        Stopwatch fitClock)
     {
         var sw = Stopwatch.StartNew();
         var loss = model.Loss!;
@@ -432,9 +464,11 @@ public static class Trainer
                     nextProgress = sw.Elapsed + o.ProgressInterval;
                     o.Progress(new FitProgress(epoch + 1, o.Epochs, b + 1, batches, lossSum.item<double>() / seen, sw.Elapsed));
                 }
-                if (o.Cancellation.IsCancellationRequested || context.StopTraining || (o.MaxDuration is TimeSpan budget && fitClock.Elapsed >= budget))
+                if (o.Cancellation.IsCancellationRequested || context.StopTraining
+                    || (o.MaxDuration is TimeSpan budget && fitClock.Elapsed >= budget))
                 {
-                    completed = b == batches - 1 && !o.Cancellation.IsCancellationRequested && !(o.MaxDuration is TimeSpan b3 && fitClock.Elapsed >= b3);
+                    completed = b == batches - 1 && !o.Cancellation.IsCancellationRequested
+                        && !(o.MaxDuration is TimeSpan b3 && fitClock.Elapsed >= b3);
                     if (!completed) break;
                 }
             }
@@ -457,11 +491,15 @@ public static class Trainer
     /// <summary>Loss and metrics over a whole dataset without gradients (Keras evaluate / validation).</summary>
     public static (double Loss, Dictionary<string, double> Metrics) Evaluate(SequentialModel model, EncodedData data, int batchSize = 1024)
     {
-        if (!model.IsCompiled) throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled. Pipe it to Build-Model first.");
-        if (data.TargetKind == TargetKind.None) throw KerasException.BadArgument("NoTarget", "The data has no target column to evaluate against.");
+        if (!model.IsCompiled)
+            throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled. Pipe it to Build-Model first.");
+        if (data.TargetKind == TargetKind.None)
+            throw KerasException.BadArgument("NoTarget", "The data has no target column to evaluate against.");
         if (!model.IsBuilt) throw KerasException.BadOperation("ModelNotBuilt", $"Model '{model.Name}' has no weights yet. Train it first.");
         if (!Shapes.SameAs(model.InputShape!, data.FeatureShape))
-            throw KerasException.BadArgument("InputShapeMismatch", $"Model '{model.Name}' expects input {Shapes.Format(model.InputShape)}, but the data has {Shapes.Format(data.FeatureShape)}.");
+            throw KerasException.BadArgument("InputShapeMismatch",
+                $"Model '{model.Name}' expects input {Shapes.Format(model.InputShape)}, "
+                + $"but the data has {Shapes.Format(data.FeatureShape)}.");
         TorchRuntime.EnsureLoaded();
         var y = Targets(model.Classes ?? data.Classes, data, model.Loss!, model.OutputShape![^1]);
         try { return Evaluate(model, data.FeatureTensor(), y, null, data.Count, batchSize); }

@@ -17,8 +17,11 @@ public sealed class EarlyStopping : Callback, IDisposable, IKerasObject<EarlySto
     public EarlyStopping(string monitor = DefaultMonitor, double minDelta = 0, int patience = 0, MonitorMode mode = MonitorMode.Auto,
         double? baseline = null, bool restoreBestWeights = false, int startFromEpoch = 0)
     {
-        if (patience < 0) throw KerasException.BadArgument("InvalidPatience", $"Patience must be 0 or more. Received: {patience}.", patience);
-        if (startFromEpoch < 0) throw KerasException.BadArgument("InvalidStartFromEpoch", $"StartFromEpoch must be 0 or more. Received: {startFromEpoch}.", startFromEpoch);
+        if (patience < 0)
+            throw KerasException.BadArgument("InvalidPatience", $"Patience must be 0 or more. Received: {patience}.", patience);
+        if (startFromEpoch < 0)
+            throw KerasException.BadArgument("InvalidStartFromEpoch", $"StartFromEpoch must be 0 or more. Received: {startFromEpoch}.",
+                startFromEpoch);
         Monitor = new Monitor(monitor, mode, minDelta);
         Patience = patience;
         Baseline = baseline;
@@ -94,7 +97,8 @@ public sealed class EarlyStopping : Callback, IDisposable, IKerasObject<EarlySto
             stoppedEpoch = record.Epoch;
             context.StopTraining = true;
             context.StopReason = "early_stopping";
-            context.Log($"Epoch {record.Epoch}: early stopping ({Monitor.Name} has not improved on {Monitor.Format(bestValue)} from epoch {bestEpoch} for {wait} epochs).");
+            context.Log($"Epoch {record.Epoch}: early stopping ({Monitor.Name} has not improved on {Monitor.Format(bestValue)} from epoch "
+                + $"{bestEpoch} for {wait} epochs).");
         }
     }
 
@@ -104,7 +108,8 @@ public sealed class EarlyStopping : Callback, IDisposable, IKerasObject<EarlySto
         {
             var last = context.Model.EpochsTrained;
             if (bestEpoch != last)
-                context.Log($"Restoring model weights from the end of the best epoch: {bestEpoch} ({Monitor.Name} {Monitor.Format(bestValue)}).");
+                context.Log("Restoring model weights from the end of the best epoch: "
+                    + $"{bestEpoch} ({Monitor.Name} {Monitor.Format(bestValue)}).");
             best.Restore();
         }
         best?.Dispose();

@@ -15,7 +15,8 @@ public sealed class LambdaCallback : Callback
         Action? onTrainBegin = null, Action? onTrainEnd = null)
     {
         if (onEpochBegin is null && onEpochEnd is null && onTrainBegin is null && onTrainEnd is null)
-            throw KerasException.BadArgument("EmptyLambdaCallback", "A LambdaCallback needs at least one function: -OnEpochEnd, -OnEpochBegin, -OnTrainBegin or -OnTrainEnd.");
+            throw KerasException.BadArgument("EmptyLambdaCallback",
+                "A LambdaCallback needs at least one function: -OnEpochEnd, -OnEpochBegin, -OnTrainBegin or -OnTrainEnd.");
         this.onEpochBegin = onEpochBegin;
         this.onEpochEnd = onEpochEnd;
         this.onTrainBegin = onTrainBegin;
@@ -23,8 +24,10 @@ public sealed class LambdaCallback : Callback
     }
 
     public override void OnTrainBegin(TrainingContext context) => Guard(context, "on train begin", 0, () => onTrainBegin?.Invoke());
-    public override void OnEpochBegin(TrainingContext context, int epoch) => Guard(context, "on epoch begin", epoch + 1, () => onEpochBegin?.Invoke(epoch));
-    public override void OnEpochEnd(TrainingContext context, EpochRecord record) => Guard(context, "on epoch end", record.Epoch, () => onEpochEnd?.Invoke(record.Epoch - 1, record.Values));
+    public override void OnEpochBegin(TrainingContext context, int epoch) =>
+        Guard(context, "on epoch begin", epoch + 1, () => onEpochBegin?.Invoke(epoch));
+    public override void OnEpochEnd(TrainingContext context, EpochRecord record) =>
+        Guard(context, "on epoch end", record.Epoch, () => onEpochEnd?.Invoke(record.Epoch - 1, record.Values));
     public override void OnTrainEnd(TrainingContext context) => Guard(context, "on train end", 0, () => onTrainEnd?.Invoke());
 
     private static void Guard(TrainingContext context, string hook, int epoch, Action call)
@@ -32,7 +35,8 @@ public sealed class LambdaCallback : Callback
         try { call(); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            context.Warn($"{(epoch > 0 ? $"Epoch {epoch}: " : "")}the LambdaCallback's {hook} function failed: {e.Message} Training stops here.");
+            context.Warn($"{(epoch > 0 ? $"Epoch {epoch}: " : "")}the LambdaCallback's {hook} function failed: "
+                + $"{e.Message} Training stops here.");
             context.StopTraining = true;
             context.StopReason ??= "lambda_callback_failed";
         }

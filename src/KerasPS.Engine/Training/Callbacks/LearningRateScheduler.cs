@@ -1,6 +1,7 @@
 namespace KerasPS.Engine.Training.Callbacks;
 
-/// <summary>keras.callbacks.LearningRateScheduler: before each epoch, sets the learning rate to schedule(epoch, lr) (epoch 0-based, as Keras).</summary>
+/// <summary>keras.callbacks.LearningRateScheduler: before each epoch, sets the learning rate to schedule(epoch, lr) (epoch 0-based, as
+/// Keras).</summary>
 public sealed class LearningRateScheduler : Callback
 {
     private readonly Func<int, double, double> schedule;
@@ -20,10 +21,12 @@ public sealed class LearningRateScheduler : Callback
         try { lr = schedule(epoch, context.LearningRate); }
         catch (Exception e) when (e is not KerasException)
         {
-            throw KerasException.BadOperation("LearningRateScheduleFailed", $"The learning-rate schedule failed at epoch {epoch}: {e.Message}");
+            throw KerasException.BadOperation("LearningRateScheduleFailed",
+                $"The learning-rate schedule failed at epoch {epoch}: {e.Message}");
         }
         if (!(lr > 0) || double.IsInfinity(lr))
-            throw KerasException.BadOperation("InvalidLearningRate", $"The learning-rate schedule returned {lr} at epoch {epoch}; it must return a positive number.");
+            throw KerasException.BadOperation("InvalidLearningRate",
+                $"The learning-rate schedule returned {lr} at epoch {epoch}; it must return a positive number.");
         if (lr != context.LearningRate)
             context.Log($"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr:G6}.");
         context.LearningRate = lr;
@@ -44,7 +47,8 @@ public sealed class TerminateOnNaN : Callback, IKerasObject<TerminateOnNaN>
         {
             context.StopTraining = true;
             context.StopReason = "nan";
-            context.Warn($"Batch {batch + 1}: invalid loss ({loss}), terminating training. Lower the learning rate, scale the features, or add -ClipNorm to the optimizer.");
+            context.Warn($"Batch {batch + 1}: invalid loss ({loss}), terminating training. Lower the learning rate, scale the features, "
+                + "or add -ClipNorm to the optimizer.");
         }
     }
 }

@@ -24,19 +24,23 @@ public sealed partial class ModelCheckpoint : Callback, IKerasObject<ModelCheckp
     public ModelCheckpoint(string path, string monitor = DefaultMonitor, bool saveBestOnly = false, bool saveWeightsOnly = false,
         MonitorMode mode = MonitorMode.Auto, double? initialValueThreshold = null)
     {
-        if (string.IsNullOrWhiteSpace(path)) throw KerasException.BadArgument("InvalidCheckpointPath", "ModelCheckpoint needs a file path, e.g. best.kpt or epoch-{epoch:02d}.kpt.");
+        if (string.IsNullOrWhiteSpace(path))
+            throw KerasException.BadArgument("InvalidCheckpointPath",
+                "ModelCheckpoint needs a file path, e.g. best.kpt or epoch-{epoch:02d}.kpt.");
         PathTemplate = path;
         Monitor = new Monitor(monitor, mode, 0);
         SaveBestOnly = saveBestOnly;
         SaveWeightsOnly = saveWeightsOnly;
         InitialValueThreshold = initialValueThreshold;
         best = initialValueThreshold ?? Monitor.Worst;
-        foreach (Match m in Placeholder().Matches(path)) _ = FormatValue(1.0, m.Groups["spec"].Value, m.Value);   // checks the format specs now
+        // checks the format specs now
+        foreach (Match m in Placeholder().Matches(path)) _ = FormatValue(1.0, m.Groups["spec"].Value, m.Value);
     }
 
     /// <summary>Keras's filepath is required; the rest take the defaults.</summary>
     public static ModelCheckpoint FromConfig(ConfigReader c) => new(c.String("filepath") ?? "", c.String("monitor") ?? DefaultMonitor,
-        c.Bool("save_best_only", false), c.Bool("save_weights_only", false), Monitor.ReadMode(c), c.NullableDouble("initial_value_threshold"));
+        c.Bool("save_best_only", false), c.Bool("save_weights_only", false), Monitor.ReadMode(c),
+        c.NullableDouble("initial_value_threshold"));
 
     protected override void WriteConfig(IDictionary<string, object?> c)
     {
@@ -78,11 +82,13 @@ public sealed partial class ModelCheckpoint : Callback, IKerasObject<ModelCheckp
             }
             context.Log(double.IsInfinity(best)
                 ? $"Epoch {record.Epoch}: {Monitor.Name} is {Monitor.Format(value)}, saving model to {path}."
-                : $"Epoch {record.Epoch}: {Monitor.Name} improved from {Monitor.Format(best)} to {Monitor.Format(value)}, saving model to {path}.");
+                : $"Epoch {record.Epoch}: {Monitor.Name} improved from {Monitor.Format(best)} to {Monitor.Format(value)}, "
+                    + $"saving model to {path}.");
             best = value;
         }
         else context.Log($"Epoch {record.Epoch}: saving model to {path}.");
-        Checkpoint.Save(context.Model, path, new CheckpointSaveOptions { Overwrite = true, WeightsOnly = SaveWeightsOnly, IncludeOptimizer = !SaveWeightsOnly && KerasFiles.FormatOf(path) == CheckpointFormat.KerasPS });
+        Checkpoint.Save(context.Model, path, new CheckpointSaveOptions { Overwrite = true, WeightsOnly = SaveWeightsOnly,
+            IncludeOptimizer = !SaveWeightsOnly && KerasFiles.FormatOf(path) == CheckpointFormat.KerasPS });
         LastSavedPath = path;
     }
 
@@ -93,7 +99,8 @@ public sealed partial class ModelCheckpoint : Callback, IKerasObject<ModelCheckp
         double? v = key == "epoch" ? record.Epoch : record.Get(key);
         if (v is null)
             throw KerasException.BadArgument("InvalidCheckpointPath",
-                $"The checkpoint path uses {{{key}}}, which this fit does not produce. Available: epoch, {string.Join(", ", record.Values.Keys)}.", PathTemplate);
+                $"The checkpoint path uses {{{key}}}, which this fit does not produce. Available: epoch, "
+                    + $"{string.Join(", ", record.Values.Keys)}.", PathTemplate);
         return FormatValue(v.Value, m.Groups["spec"].Value, m.Value);
     });
 
@@ -106,6 +113,7 @@ public sealed partial class ModelCheckpoint : Callback, IKerasObject<ModelCheckp
         var f = Regex.Match(spec, @"^\.(\d+)([fe])$");
         if (f.Success) return v.ToString((f.Groups[2].Value == "f" ? "F" : "E") + f.Groups[1].Value, ci);
         throw KerasException.BadArgument("InvalidCheckpointPath",
-            $"Unsupported format '{spec}' in {placeholder}. Use {{epoch}}, {{epoch:02d}}, {{val_loss:.4f}} or {{val_loss:.2e}}.", placeholder);
+            $"Unsupported format '{spec}' in {placeholder}. Use {{epoch}}, {{epoch:02d}}, {{val_loss:.4f}} or {{val_loss:.2e}}.",
+                placeholder);
     }
 }

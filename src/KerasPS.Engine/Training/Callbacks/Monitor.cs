@@ -13,8 +13,11 @@ public sealed class Monitor
 {
     public Monitor(string name, MonitorMode mode, double minDelta)
     {
-        if (string.IsNullOrWhiteSpace(name)) throw KerasException.BadArgument("InvalidMonitor", "Monitor needs a history name such as val_loss, loss or val_accuracy.");
-        if (!(minDelta >= 0)) throw KerasException.BadArgument("InvalidMinDelta", $"MinDelta must be 0 or more. Received: {minDelta.ToString(CultureInfo.InvariantCulture)}.", minDelta);
+        if (string.IsNullOrWhiteSpace(name))
+            throw KerasException.BadArgument("InvalidMonitor", "Monitor needs a history name such as val_loss, loss or val_accuracy.");
+        if (!(minDelta >= 0))
+            throw KerasException.BadArgument("InvalidMinDelta",
+                $"MinDelta must be 0 or more. Received: {minDelta.ToString(CultureInfo.InvariantCulture)}.", minDelta);
         Name = KerasNames.ToHistoryName(name);   // val_loss and ValLoss are one name
         Mode = mode == MonitorMode.Auto ? AutoMode(Name) : mode;
         MinDelta = minDelta;
@@ -53,7 +56,8 @@ public sealed class Monitor
         "auto" => MonitorMode.Auto,
         "min" => MonitorMode.Min,
         "max" => MonitorMode.Max,
-        var other => throw KerasException.BadData("InvalidCallbackConfig", $"mode must be auto, min or max. Received: mode={other}.", other),
+        var other => throw KerasException.BadData("InvalidCallbackConfig", $"mode must be auto, min or max. Received: mode={other}.",
+            other),
     };
 
     public double Worst => Mode == MonitorMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
@@ -73,10 +77,13 @@ public sealed class Monitor
             ? " val_* values need -ValidationData or -ValidationSplit."
             : "";
         throw new KerasException("UnknownMonitor", ErrorKind.InvalidArgument,
-            $"{who} monitors '{Name}', which this fit does not produce. This fit produces: {string.Join(", ", produced)} (as record properties: {string.Join(", ", produced.Select(KerasNames.ToPascal))}).{hint}") { Target = Name };
+            $"{who} monitors '{Name}', which this fit does not produce. This fit produces: "
+                + $"{string.Join(", ", produced)} (as record properties: {string.Join(", ", produced.Select(KerasNames.ToPascal))}).{hint}")
+                { Target = Name };
     }
 
-    public override string ToString() => $"{Name} ({Mode.ToString().ToLowerInvariant()}{(MinDelta > 0 ? $", min_delta {Format(MinDelta)}" : "")})";
+    public override string ToString() =>
+        $"{Name} ({Mode.ToString().ToLowerInvariant()}{(MinDelta > 0 ? $", min_delta {Format(MinDelta)}" : "")})";
 
     private bool warned;
 
@@ -87,7 +94,8 @@ public sealed class Monitor
         if (v is null && !warned)
         {
             warned = true;
-            context.Warn($"{who} monitors '{Name}', which this fit does not produce. Available: {string.Join(", ", record.Values.Keys)}. (val_* values need -ValidationData or -ValidationSplit.)");
+            context.Warn($"{who} monitors '{Name}', which this fit does not produce. Available: {string.Join(", ", record.Values.Keys)}. "
+                + "(val_* values need -ValidationData or -ValidationSplit.)");
         }
         return v;
     }

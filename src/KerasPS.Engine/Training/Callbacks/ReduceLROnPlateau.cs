@@ -15,10 +15,16 @@ public sealed class ReduceLROnPlateau : Callback, IKerasObject<ReduceLROnPlateau
     public ReduceLROnPlateau(string monitor = DefaultMonitor, double factor = DefaultFactor, int patience = DefaultPatience,
         MonitorMode mode = MonitorMode.Auto, double minDelta = DefaultMinDelta, int cooldown = 0, double minLearningRate = 0)
     {
-        if (!(factor > 0 && factor < 1)) throw KerasException.BadArgument("InvalidFactor", $"Factor must be in (0, 1): the learning rate is multiplied by it. Received: {factor}.", factor);
-        if (patience < 0) throw KerasException.BadArgument("InvalidPatience", $"Patience must be 0 or more. Received: {patience}.", patience);
-        if (cooldown < 0) throw KerasException.BadArgument("InvalidCooldown", $"Cooldown must be 0 or more. Received: {cooldown}.", cooldown);
-        if (!(minLearningRate >= 0)) throw KerasException.BadArgument("InvalidLearningRate", $"MinLearningRate must be 0 or more. Received: {minLearningRate}.", minLearningRate);
+        if (!(factor > 0 && factor < 1))
+            throw KerasException.BadArgument("InvalidFactor",
+                $"Factor must be in (0, 1): the learning rate is multiplied by it. Received: {factor}.", factor);
+        if (patience < 0)
+            throw KerasException.BadArgument("InvalidPatience", $"Patience must be 0 or more. Received: {patience}.", patience);
+        if (cooldown < 0)
+            throw KerasException.BadArgument("InvalidCooldown", $"Cooldown must be 0 or more. Received: {cooldown}.", cooldown);
+        if (!(minLearningRate >= 0))
+            throw KerasException.BadArgument("InvalidLearningRate", $"MinLearningRate must be 0 or more. Received: {minLearningRate}.",
+                minLearningRate);
         Monitor = new Monitor(monitor, mode, minDelta);
         Factor = factor;
         Patience = patience;
@@ -71,7 +77,8 @@ public sealed class ReduceLROnPlateau : Callback, IKerasObject<ReduceLROnPlateau
         {
             var lr = Math.Max(old * Factor, MinLearningRate);
             context.LearningRate = lr;
-            context.Log($"Epoch {record.Epoch}: ReduceLROnPlateau reducing learning rate from {Monitor.Format(old)} to {lr:G4} ({Monitor.Name} has not improved on {Monitor.Format(best)} for {wait} epochs).");
+            context.Log($"Epoch {record.Epoch}: ReduceLROnPlateau reducing learning rate from {Monitor.Format(old)} to {lr:G4} "
+                + $"({Monitor.Name} has not improved on {Monitor.Format(best)} for {wait} epochs).");
             cooldownCounter = Cooldown;
             wait = 0;
         }

@@ -5,11 +5,14 @@ using static TorchSharp.torch;
 
 namespace KerasPS.Engine.Training.Optimizers;
 
-/// <summary>One state tensor of an optimizer: the weight it belongs to, the slot's Keras-style name (m, v, momentum...) and its values.</summary>
+/// <summary>One state tensor of an optimizer: the weight it belongs to, the slot's Keras-style name (m, v, momentum...) and its
+/// values.</summary>
 public sealed record OptimizerSlot(Weight Weight, string Slot, Tensor Value);
 
-/// <summary>What <see cref="Optimizer.GetState"/> returns: the step count, learning rate, the optimizer's own scalars and its slots.</summary>
-public sealed record OptimizerState(long Iterations, double LearningRate, IReadOnlyDictionary<string, double> Variables, IReadOnlyList<OptimizerSlot> Slots);
+/// <summary>What <see cref="Optimizer.GetState"/> returns: the step count, learning rate, the optimizer's own scalars and its
+/// slots.</summary>
+public sealed record OptimizerState(long Iterations, double LearningRate, IReadOnlyDictionary<string, double> Variables,
+    IReadOnlyList<OptimizerSlot> Slots);
 
 /// <summary>
 /// A Keras optimizer with Keras's update rules and defaults, updating weights in place under no-grad.
@@ -40,9 +43,13 @@ public abstract class Optimizer
     protected Optimizer(double learningRate, double? clipNorm, double? clipValue)
     {
         if (!(learningRate > 0) || double.IsInfinity(learningRate))
-            throw KerasException.BadArgument("InvalidLearningRate", $"The learning rate must be a positive number. Received: learning_rate={learningRate.ToString(CultureInfo.InvariantCulture)}.", learningRate);
-        if (clipNorm is <= 0) throw KerasException.BadArgument("InvalidClipNorm", $"ClipNorm must be positive. Received: {clipNorm}.", clipNorm);
-        if (clipValue is <= 0) throw KerasException.BadArgument("InvalidClipValue", $"ClipValue must be positive. Received: {clipValue}.", clipValue);
+            throw KerasException.BadArgument("InvalidLearningRate",
+                "The learning rate must be a positive number. Received: "
+                + $"learning_rate={learningRate.ToString(CultureInfo.InvariantCulture)}.", learningRate);
+        if (clipNorm is <= 0)
+            throw KerasException.BadArgument("InvalidClipNorm", $"ClipNorm must be positive. Received: {clipNorm}.", clipNorm);
+        if (clipValue is <= 0)
+            throw KerasException.BadArgument("InvalidClipValue", $"ClipValue must be positive. Received: {clipValue}.", clipValue);
         LearningRate = learningRate;
         ClipNorm = clipNorm;
         ClipValue = clipValue;
@@ -150,11 +157,13 @@ public abstract class Optimizer
     private void WriteSlot(int index, string slot, float[] values)
     {
         if (index < 0 || index >= buffer!.ValueViews.Length)
-            throw KerasException.BadData("InvalidOptimizerState", $"Optimizer state names weight {index}, but the model has {buffer!.ValueViews.Length} trainable weights.");
+            throw KerasException.BadData("InvalidOptimizerState",
+                $"Optimizer state names weight {index}, but the model has {buffer!.ValueViews.Length} trainable weights.");
         using var noGrad = torch.no_grad();
         using var view = View(FlatSlot(slot, 0), index);
         if (view.numel() != values.LongLength)
-            throw KerasException.BadData("InvalidOptimizerState", $"Optimizer slot '{slot}' of weight {index} has {values.LongLength} values; {view.numel()} expected.");
+            throw KerasException.BadData("InvalidOptimizerState",
+                $"Optimizer slot '{slot}' of weight {index} has {values.LongLength} values; {view.numel()} expected.");
         using var src = torch.tensor(values, view.shape);
         view.copy_(src);
     }
@@ -180,7 +189,8 @@ public abstract class Optimizer
     {
         var variables = new Dictionary<string, double>(StringComparer.Ordinal);
         WriteStateVariables(variables);
-        return new OptimizerState(Iterations, LearningRate, variables, GetSlots().Select(s => new OptimizerSlot(s.Weight, s.Slot, s.Value)).ToList());
+        return new OptimizerState(Iterations, LearningRate, variables,
+            GetSlots().Select(s => new OptimizerSlot(s.Weight, s.Slot, s.Value)).ToList());
     }
 
     /// <summary>
