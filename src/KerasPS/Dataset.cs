@@ -45,17 +45,20 @@ public sealed class Dataset
     public object ToDataFrame() => KerasPS.Engine.Data.DataFrameConverter.ToFrame(Engine);
 
     /// <summary>One row as a new one-row dataset (<c>$data[0]</c>, <c>$data[-1]</c>); negative indices count from the end.</summary>
-    /// <remarks>PowerShell calls an indexer once per element of a range, so <c>$data[0..9]</c> is ten one-row datasets; use <see cref="GetRows"/> for one.</remarks>
+    /// <remarks>PowerShell calls an indexer once per element of a range, so <c>$data[0..9]</c> is ten one-row datasets; use
+    /// <see cref="GetRows"/> for one.</remarks>
     public Dataset this[int index] => new(Engine.Slice(Resolve(index), 1));
 
-    /// <summary>The given rows as one new dataset, in that order: <c>$data.GetRows(0..9)</c>; negative indices count from the end.</summary>
+    /// <summary>The given rows as one new dataset, in that order: <c>$data.GetRows(0..9)</c>; negative indices count from the
+    /// end.</summary>
     public Dataset GetRows(params int[] rows) => new(Engine.Subset(rows.Select(Resolve).ToArray()));
 
     /// <summary>Rows start..start+count-1 as a new dataset.</summary>
     public Dataset Slice(int start, int count)
     {
         if (start < 0 || count < 0 || (long)start + count > Count)
-            throw KerasException.BadArgument("IndexOutOfRange", $"Rows {start}..{(long)start + count - 1} are outside the dataset (0..{Count - 1}).", start);
+            throw KerasException.BadArgument("IndexOutOfRange",
+                $"Rows {start}..{(long)start + count - 1} are outside the dataset (0..{Count - 1}).", start);
         return new(Engine.Slice(start, count));
     }
 
@@ -69,7 +72,9 @@ public sealed class Dataset
     private int Resolve(int index)
     {
         int r = index < 0 ? Count + index : index;
-        if ((uint)r >= (uint)Count) throw KerasException.BadArgument("IndexOutOfRange", $"Row {index} is outside the dataset (0..{Count - 1}, or -{Count}..-1 from the end).", index);
+        if ((uint)r >= (uint)Count)
+            throw KerasException.BadArgument("IndexOutOfRange",
+                $"Row {index} is outside the dataset (0..{Count - 1}, or -{Count}..-1 from the end).", index);
         return r;
     }
 

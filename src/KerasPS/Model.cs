@@ -28,8 +28,10 @@ public sealed class Model
     public IReadOnlyList<string>? Classes => Engine.Classes;
     public IReadOnlyList<string> Layers => Engine.Layers.Select(l => l.Name).ToArray();
 
-    /// <summary>Every epoch record of this model's fits, oldest first (Keras's History, over all fits), as Invoke-ModelFit wrote them.</summary>
-    public System.Management.Automation.PSObject[] History => Engine.History.Select(r => Infrastructure.EpochRecordView.ToPSObject(r, Name)).ToArray();
+    /// <summary>Every epoch record of this model's fits, oldest first (Keras's History, over all fits), as Invoke-ModelFit wrote
+    /// them.</summary>
+    public System.Management.Automation.PSObject[] History => Engine.History.Select(r => Infrastructure.EpochRecordView.ToPSObject(r, Name))
+        .ToArray();
 
     public override string ToString() => Engine.ToString();
 }

@@ -4,7 +4,8 @@ using KerasPS.Engine.Layers;
 
 namespace KerasPS;
 
-/// <summary>One layer of a model as Get-ModelLayer shows it (Keras's <c>model.layers[i]</c>): what it is, its shapes, sizes and settings.</summary>
+/// <summary>One layer of a model as Get-ModelLayer shows it (Keras's <c>model.layers[i]</c>): what it is, its shapes, sizes and
+/// settings.</summary>
 public sealed class ModelLayer
 {
     internal ModelLayer(Model model, int index, Layer layer)

@@ -24,5 +24,6 @@ public sealed class TrainTestSplit
     public bool Stratified { get; }
 
     public override string ToString() =>
-        $"Train {Train.Count}, Test {Test.Count}{(Validation is null ? "" : $", Validation {Validation.Count}")}{(Seed is null ? "" : $", seed {Seed}")}";
+        $"Train {Train.Count}, Test {Test.Count}{(Validation is null ? "" : $", Validation {Validation.Count}")}"
+            + $"{(Seed is null ? "" : $", seed {Seed}")}";
 }

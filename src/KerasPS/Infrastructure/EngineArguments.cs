@@ -35,7 +35,8 @@ internal static class EngineArguments
         string s => Regularizer.FromName(s),
         IDictionary d => Regularizer.FromConfig(Config(d)),
         var other => throw KerasException.BadArgument("UnknownRegularizer",
-            $"A regularizer must be a name ({string.Join(", ", KerasObjects.Regularizers.Names)}) or an object from New-Regularizer. Received: {other}.", other),
+            $"A regularizer must be a name ({string.Join(", ", KerasObjects.Regularizers.Names)}) or an object from New-Regularizer. "
+                + $"Received: {other}.", other),
     };
 
     public static Constraint? ToConstraint(object? value) => PSValue.Unwrap(value) switch
@@ -46,7 +47,8 @@ internal static class EngineArguments
         string s => KerasObjects.Constraints.Create(s),
         IDictionary d => Constraint.FromConfig(Config(d)),
         var other => throw KerasException.BadArgument("UnknownConstraint",
-            $"A constraint must be a name ({string.Join(", ", KerasObjects.Constraints.Names)}) or an object from New-Constraint. Received: {other}.", other),
+            $"A constraint must be a name ({string.Join(", ", KerasObjects.Constraints.Names)}) or an object from New-Constraint. "
+                + $"Received: {other}.", other),
     };
 
     public static MetricSpec ToMetric(object? value) => PSValue.Unwrap(value) switch
@@ -54,7 +56,8 @@ internal static class EngineArguments
         MetricSpec m => m,
         string s => MetricSpec.Parse(s),
         var other => throw KerasException.BadArgument("UnknownMetric",
-            $"A metric must be a name ({string.Join(", ", KerasObjects.Metrics.Names)}) or an object from New-Metric. Received: {other}.", other),
+            $"A metric must be a name ({string.Join(", ", KerasObjects.Metrics.Names)}) or an object from New-Metric. Received: {other}.",
+                other),
     };
 
     /// <summary>A PowerShell hashtable (case-insensitive, values maybe wrapped) as the engine's config dictionary.</summary>

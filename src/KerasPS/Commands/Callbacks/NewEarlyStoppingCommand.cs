@@ -7,7 +7,11 @@ namespace KerasPS.Commands.Callbacks;
 
 /// <summary>
 /// <para type="synopsis">Creates an EarlyStopping callback for Invoke-ModelFit -Callbacks (keras.callbacks.EarlyStopping).</para>
-/// <para type="description">Stops training when -Monitor has not improved by more than -MinDelta for -Patience epochs. -Mode auto minimises a loss and follows a metric's own direction (accuracy, auc, precision and recall are maximised, mse and mae minimised; val_auc as auc), and minimises anything else. With -RestoreBestWeights the model ends with the weights of the best epoch, also when patience never ran out. The object can be reused across fits: its state resets when a fit begins. After a fit, StoppedEpoch and BestEpoch tell what happened.</para>
+/// <para type="description">Stops training when -Monitor has not improved by more than -MinDelta for -Patience epochs. -Mode auto minimises
+/// a loss and follows a metric's own direction (accuracy, auc, precision and recall are maximised, mse and mae minimised; val_auc as auc),
+/// and minimises anything else. With -RestoreBestWeights the model ends with the weights of the best epoch, also when patience never ran
+/// out. The object can be reused across fits: its state resets when a fit begins. After a fit, StoppedEpoch and BestEpoch tell what
+/// happened.</para>
 /// </summary>
 /// <example><code>$es = New-EarlyStopping -Monitor val_loss -Patience 4 -RestoreBestWeights
 /// $model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 100 -Callbacks $es</code></example>
@@ -16,7 +20,8 @@ namespace KerasPS.Commands.Callbacks;
 public sealed class NewEarlyStoppingCommand : KerasCmdlet
 {
     /// <summary>History value to watch: val_loss (default), loss, val_accuracy, ...</summary>
-    [Parameter(Position = 0)] [ArgumentCompleter(typeof(MonitorCompleter))] public string Monitor { get; set; } = EarlyStopping.DefaultMonitor;
+    [Parameter(Position = 0)] [ArgumentCompleter(typeof(MonitorCompleter))]
+    public string Monitor { get; set; } = EarlyStopping.DefaultMonitor;
     /// <summary>Epochs without improvement before stopping (default 0).</summary>
     [Parameter] public int Patience { get; set; }
     /// <summary>Smallest change that counts as an improvement.</summary>

@@ -6,15 +6,18 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Callbacks;
 
 /// <summary>
-/// <para type="synopsis">Creates a ReduceLROnPlateau callback (keras.callbacks.ReduceLROnPlateau): lowers the learning rate when the monitored value stops improving.</para>
+/// <para type="synopsis">Creates a ReduceLROnPlateau callback (keras.callbacks.ReduceLROnPlateau): lowers the learning rate when the
+/// monitored value stops improving.</para>
 /// </summary>
-/// <example><code>$model | Invoke-ModelFit -Data $train -ValidationSplit 0.15 -Epochs 50 -Callbacks (New-ReduceLROnPlateau -Factor 0.5 -Patience 3)</code></example>
+/// <example><code>$reduce = New-ReduceLROnPlateau -Factor 0.5 -Patience 3
+/// $model | Invoke-ModelFit -Data $train -ValidationSplit 0.15 -Epochs 50 -Callbacks $reduce</code></example>
 [Cmdlet(VerbsCommon.New, "ReduceLROnPlateau")]
 [OutputType(typeof(ReduceLROnPlateau))]
 public sealed class NewReduceLROnPlateauCommand : KerasCmdlet
 {
     /// <summary>History value to watch: val_loss (default), loss, val_accuracy, ...</summary>
-    [Parameter(Position = 0)] [ArgumentCompleter(typeof(MonitorCompleter))] public string Monitor { get; set; } = ReduceLROnPlateau.DefaultMonitor;
+    [Parameter(Position = 0)] [ArgumentCompleter(typeof(MonitorCompleter))]
+    public string Monitor { get; set; } = ReduceLROnPlateau.DefaultMonitor;
     /// <summary>Multiplier applied to the learning rate, in (0, 1) (default 0.1).</summary>
     [Parameter] public double Factor { get; set; } = ReduceLROnPlateau.DefaultFactor;
     /// <summary>Epochs without improvement before reducing (default 10).</summary>

@@ -5,10 +5,15 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Callbacks;
 
 /// <summary>
-/// <para type="synopsis">Creates a TensorBoard callback (Keras TensorBoard): writes each epoch's loss, metrics and learning rate to TensorFlow event files that TensorBoard reads.</para>
-/// <para type="description">Training values go to LogDir/train (tags epoch_loss, epoch_accuracy, ..., epoch_learning_rate) and validation values to LogDir/validation (val_loss as epoch_loss, ...), as Keras lays them out, so `tensorboard --logdir LogDir` draws training and validation on one chart. Each fit writes a new event file in each folder, flushed after every epoch. Only scalars are written (no graphs, histograms or images).</para>
+/// <para type="synopsis">Creates a TensorBoard callback (Keras TensorBoard): writes each epoch's loss, metrics and learning rate to
+/// TensorFlow event files that TensorBoard reads.</para>
+/// <para type="description">Training values go to LogDir/train (tags epoch_loss, epoch_accuracy, ..., epoch_learning_rate) and validation
+/// values to LogDir/validation (val_loss as epoch_loss, ...), as Keras lays them out, so `tensorboard --logdir LogDir` draws training and
+/// validation on one chart. Each fit writes a new event file in each folder, flushed after every epoch. Only scalars are written (no
+/// graphs, histograms or images).</para>
 /// </summary>
-/// <example><code>$model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 20 -Callbacks (New-TensorBoardLogger -LogDir ./logs/run1)
+/// <example><code>$model |
+/// Invoke-ModelFit -Data $train -ValidationData $val -Epochs 20 -Callbacks (New-TensorBoardLogger -LogDir ./logs/run1)
 /// # then: tensorboard --logdir ./logs</code></example>
 [Cmdlet(VerbsCommon.New, "TensorBoardLogger", SupportsShouldProcess = true)]
 [OutputType(typeof(TensorBoard))]

@@ -6,7 +6,8 @@ namespace KerasPS.Commands.Callbacks;
 
 /// <summary>
 /// <para type="synopsis">Creates a TerminateOnNaN callback: stops training at the first batch whose loss is NaN or infinite.</para>
-/// <para type="description">Without it, a NaN loss still stops training at the end of the epoch with a warning. With it, the loss is checked after every batch (one read-back per batch, slightly slower).</para>
+/// <para type="description">Without it, a NaN loss still stops training at the end of the epoch with a warning. With it, the loss is
+/// checked after every batch (one read-back per batch, slightly slower).</para>
 /// </summary>
 /// <example><code>$model | Invoke-ModelFit -Data $train -Epochs 10 -Callbacks (New-TerminateOnNaN)</code></example>
 [Cmdlet(VerbsCommon.New, "TerminateOnNaN")]

@@ -5,8 +5,10 @@ using KerasPS.Engine.Layers.Regularization;
 namespace KerasPS.Commands.Layers;
 
 /// <summary>
-/// <para type="synopsis">Adds an ActivityRegularization layer (Keras ActivityRegularization): passes its input through and adds l1*sum|x| + l2*sum(x^2) (per sample) to the training loss.</para>
-/// <para type="description">The penalty is divided by the batch size as in Keras 3, and shows up in the loss that Invoke-ModelFit reports.</para>
+/// <para type="synopsis">Adds an ActivityRegularization layer (Keras ActivityRegularization): passes its input through and adds l1*sum|x| +
+/// l2*sum(x^2) (per sample) to the training loss.</para>
+/// <para type="description">The penalty is divided by the batch size as in Keras 3, and shows up in the loss that Invoke-ModelFit
+/// reports.</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 64 -Activation relu | Add-ActivityRegularizationLayer -L1 0.001</code></example>
 [Cmdlet(VerbsCommon.Add, "ActivityRegularizationLayer")]

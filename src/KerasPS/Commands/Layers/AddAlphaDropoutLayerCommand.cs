@@ -5,8 +5,10 @@ using KerasPS.Engine.Layers.Regularization;
 namespace KerasPS.Commands.Layers;
 
 /// <summary>
-/// <para type="synopsis">Adds an AlphaDropout layer (Keras AlphaDropout): dropout that keeps the mean and variance of SELU activations; off at inference.</para>
-/// <para type="description">Dropped inputs take SELU's negative saturation value and the result is rescaled; use it with -Activation selu and lecun_normal initializers.</para>
+/// <para type="synopsis">Adds an AlphaDropout layer (Keras AlphaDropout): dropout that keeps the mean and variance of SELU activations; off
+/// at inference.</para>
+/// <para type="description">Dropped inputs take SELU's negative saturation value and the result is rescaled; use it with -Activation selu
+/// and lecun_normal initializers.</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 64 -Activation selu -KernelInitializer lecun_normal | Add-AlphaDropoutLayer 0.1</code></example>
 [Cmdlet(VerbsCommon.Add, "AlphaDropoutLayer")]

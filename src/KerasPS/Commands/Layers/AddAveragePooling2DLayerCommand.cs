@@ -5,8 +5,10 @@ using KerasPS.Engine.Layers.Pooling;
 namespace KerasPS.Commands.Layers;
 
 /// <summary>
-/// <para type="synopsis">Adds a AveragePooling2D layer (Keras AveragePooling2D): the average over windows of height x width, per channel.</para>
-/// <para type="description">The window is -PoolSize (2 by default), moved by -Strides (the pool size by default). Padding "same" keeps ceil(size / stride) outputs and averages only the real inputs under each window, as Keras does.</para>
+/// <para type="synopsis">Adds a AveragePooling2D layer (Keras AveragePooling2D): the average over windows of height x width, per
+/// channel.</para>
+/// <para type="description">The window is -PoolSize (2 by default), moved by -Strides (the pool size by default). Padding "same" keeps
+/// ceil(size / stride) outputs and averages only the real inputs under each window, as Keras does.</para>
 /// </summary>
 /// <example><code>$model | Add-Conv2DLayer 32 3 -Activation relu | Add-AveragePooling2DLayer -PoolSize 2</code></example>
 [Cmdlet(VerbsCommon.Add, "AveragePooling2DLayer")]

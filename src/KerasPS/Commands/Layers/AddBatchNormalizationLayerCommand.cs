@@ -6,7 +6,10 @@ namespace KerasPS.Commands.Layers;
 
 /// <summary>
 /// <para type="synopsis">Adds a BatchNormalization layer (Keras BatchNormalization) over the last axis.</para>
-/// <para type="description">While training it normalizes with each batch's mean and variance and updates the moving mean and variance (moving = moving * momentum + batch * (1 - momentum)); in prediction and evaluation it uses the moving statistics. gamma and beta are trainable; moving_mean and moving_variance are non-trainable weights (4 x features parameters, 2 x features non-trainable, as in Keras).</para>
+/// <para type="description">While training it normalizes with each batch's mean and variance and updates the moving mean and variance
+/// (moving = moving * momentum + batch * (1 - momentum)); in prediction and evaluation it uses the moving statistics. gamma and beta are
+/// trainable; moving_mean and moving_variance are non-trainable weights (4 x features parameters, 2 x features non-trainable, as in
+/// Keras).</para>
 /// </summary>
 /// <example><code>New-Model -InputShape 93 | Add-DenseLayer 128 | Add-BatchNormalizationLayer | Add-ActivationLayer relu</code></example>
 [Cmdlet(VerbsCommon.Add, "BatchNormalizationLayer")]
@@ -30,5 +33,6 @@ public sealed class AddBatchNormalizationLayerCommand : AddLayerCommandBase
     public SwitchParameter Scale { get; set; }
 
     protected override Layer CreateLayer() =>
-        new BatchNormalization(Momentum, Epsilon, !IsBound(nameof(Center)) || Center.IsPresent, !IsBound(nameof(Scale)) || Scale.IsPresent, Name, InputShape);
+        new BatchNormalization(Momentum, Epsilon, !IsBound(nameof(Center)) || Center.IsPresent, !IsBound(nameof(Scale)) || Scale.IsPresent,
+            Name, InputShape);
 }

@@ -5,10 +5,14 @@ using KerasPS.Engine.Layers.Convolution;
 namespace KerasPS.Commands.Layers;
 
 /// <summary>
-/// <para type="synopsis">Adds a 1-D convolution layer (Keras Conv1D) over sequences: input (steps, channels), output (new steps, filters).</para>
-/// <para type="description">The kernel is stored as Keras stores it, (kernel_size, input channels, filters), so parameters = kernel_size x channels x filters + filters. Padding valid, same or causal (output at step t sees only steps up to t). Regularizers add to the training loss; constraints are applied after each optimizer step; Get-ModelSummary shows both.</para>
+/// <para type="synopsis">Adds a 1-D convolution layer (Keras Conv1D) over sequences: input (steps, channels), output (new steps,
+/// filters).</para>
+/// <para type="description">The kernel is stored as Keras stores it, (kernel_size, input channels, filters), so parameters = kernel_size x
+/// channels x filters + filters. Padding valid, same or causal (output at step t sees only steps up to t). Regularizers add to the training
+/// loss; constraints are applied after each optimizer step; Get-ModelSummary shows both.</para>
 /// </summary>
-/// <example><code>New-Model -InputShape 100,8 | Add-Conv1DLayer -Filters 16 -KernelSize 5 -Activation relu | Add-GlobalAveragePooling1DLayer | Add-DenseLayer 1</code></example>
+/// <example><code>New-Model -InputShape 100,8 | Add-Conv1DLayer -Filters 16 -KernelSize 5 -Activation relu |
+/// Add-GlobalAveragePooling1DLayer | Add-DenseLayer 1</code></example>
 [Cmdlet(VerbsCommon.Add, "Conv1DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddConv1DLayerCommand : AddConvLayerCommandBase

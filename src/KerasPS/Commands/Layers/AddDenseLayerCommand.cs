@@ -7,10 +7,17 @@ namespace KerasPS.Commands.Layers;
 
 /// <summary>
 /// <para type="synopsis">Adds a densely connected layer (Keras Dense): activation(input x kernel + bias).</para>
-/// <para type="description">The kernel has shape (inputs, units) as in Keras. On inputs with more than two dimensions the layer applies to the last axis. Initializers take a name or a New-Initializer object; regularizers (l1, l2, l1_l2 or New-Regularizer) add to the training loss; constraints (New-Constraint) are applied after each optimizer step. Get-ModelSummary shows regularizers and constraints in Details.</para>
+/// <para type="description">The kernel has shape (inputs, units) as in Keras. On inputs with more than two dimensions the layer applies to
+/// the last axis. Initializers take a name or a New-Initializer object; regularizers (l1, l2, l1_l2 or New-Regularizer) add to the training
+/// loss; constraints (New-Constraint) are applied after each optimizer step. Get-ModelSummary shows regularizers and constraints in
+/// Details.</para>
 /// </summary>
-/// <example><code>New-Model -InputShape 93 | Add-DenseLayer -Units 100 -Activation relu | Add-DenseLayer -Units 9 -Activation softmax</code></example>
-/// <example><code>$model | Add-DenseLayer 64 -Activation relu -KernelInitializer he_normal -KernelRegularizer (New-Regularizer -L2 1e-4) -KernelConstraint (New-Constraint max_norm -MaxValue 3)</code></example>
+/// <example><code>New-Model -InputShape 93 | Add-DenseLayer -Units 100 -Activation relu |
+/// Add-DenseLayer -Units 9 -Activation softmax</code></example>
+/// <example><code>$l2 = New-Regularizer -L2 1e-4
+/// $maxNorm = New-Constraint max_norm -MaxValue 3
+/// $model |
+/// Add-DenseLayer 64 -Activation relu -KernelInitializer he_normal -KernelRegularizer $l2 -KernelConstraint $maxNorm</code></example>
 [Cmdlet(VerbsCommon.Add, "DenseLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddDenseLayerCommand : AddKernelLayerCommandBase

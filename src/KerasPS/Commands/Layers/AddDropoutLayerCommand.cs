@@ -5,7 +5,8 @@ using KerasPS.Engine.Layers.Regularization;
 namespace KerasPS.Commands.Layers;
 
 /// <summary>
-/// <para type="synopsis">Adds a dropout layer (Keras Dropout): while training, zeroes a fraction of inputs and scales the rest by 1/(1-rate).</para>
+/// <para type="synopsis">Adds a dropout layer (Keras Dropout): while training, zeroes a fraction of inputs and scales the rest by
+/// 1/(1-rate).</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 512 -Activation relu | Add-DropoutLayer -Rate 0.5</code></example>
 [Cmdlet(VerbsCommon.Add, "DropoutLayer")]

@@ -7,9 +7,12 @@ namespace KerasPS.Commands.Layers;
 
 /// <summary>
 /// <para type="synopsis">Adds an Embedding layer (Keras Embedding): integer token ids become dense vectors.</para>
-/// <para type="description">Inputs are token ids in 0..InputDim-1 (numbers in the data are rounded to the nearest integer); the output adds an axis of OutputDim. The table is the weight "embeddings" (InputDim x OutputDim), initialized uniformly in [-0.05, 0.05] like Keras.</para>
+/// <para type="description">Inputs are token ids in 0..InputDim-1 (numbers in the data are rounded to the nearest integer); the output adds
+/// an axis of OutputDim. The table is the weight "embeddings" (InputDim x OutputDim), initialized uniformly in [-0.05, 0.05] like
+/// Keras.</para>
 /// </summary>
-/// <example><code>New-Model -InputShape 20 | Add-EmbeddingLayer -InputDim 1000 -OutputDim 16 | Add-GlobalAveragePooling1DLayer | Add-DenseLayer 1 -Activation sigmoid</code></example>
+/// <example><code>New-Model -InputShape 20 | Add-EmbeddingLayer -InputDim 1000 -OutputDim 16 | Add-GlobalAveragePooling1DLayer |
+/// Add-DenseLayer 1 -Activation sigmoid</code></example>
 [Cmdlet(VerbsCommon.Add, "EmbeddingLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddEmbeddingLayerCommand : AddLayerCommandBase

@@ -8,7 +8,8 @@ namespace KerasPS.Commands.Layers;
 /// <para type="synopsis">Adds a Flatten layer (Keras Flatten): (batch, d1, d2, ...) becomes (batch, d1*d2*...).</para>
 /// <para type="description">Row-major (channels_last) order, as Keras. Use it between convolution/pooling layers and Dense layers.</para>
 /// </summary>
-/// <example><code>New-Model -InputShape 28,28,1 | Add-Conv2DLayer 32 3 -Activation relu | Add-FlattenLayer | Add-DenseLayer 10 -Activation softmax</code></example>
+/// <example><code>New-Model -InputShape 28,28,1 | Add-Conv2DLayer 32 3 -Activation relu | Add-FlattenLayer |
+/// Add-DenseLayer 10 -Activation softmax</code></example>
 [Cmdlet(VerbsCommon.Add, "FlattenLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddFlattenLayerCommand : AddLayerCommandBase

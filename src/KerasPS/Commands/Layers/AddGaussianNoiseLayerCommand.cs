@@ -5,8 +5,10 @@ using KerasPS.Engine.Layers.Regularization;
 namespace KerasPS.Commands.Layers;
 
 /// <summary>
-/// <para type="synopsis">Adds a GaussianNoise layer (Keras GaussianNoise): adds zero-mean normal noise while training, nothing at inference.</para>
-/// <para type="description">A regularizer for real-valued inputs; the noise is drawn from the fit's seeded generator, so a seeded fit is reproducible.</para>
+/// <para type="synopsis">Adds a GaussianNoise layer (Keras GaussianNoise): adds zero-mean normal noise while training, nothing at
+/// inference.</para>
+/// <para type="description">A regularizer for real-valued inputs; the noise is drawn from the fit's seeded generator, so a seeded fit is
+/// reproducible.</para>
 /// </summary>
 /// <example><code>New-Model -InputShape 13 | Add-GaussianNoiseLayer -StdDev 0.1 | Add-DenseLayer 3 -Activation softmax</code></example>
 [Cmdlet(VerbsCommon.Add, "GaussianNoiseLayer")]

@@ -25,7 +25,8 @@ public abstract class AddKernelLayerCommandBase : AddWeightedLayerCommandBase
     [ArgumentCompleter(typeof(RegularizerCompleter))]
     public object? ActivityRegularizer { get; set; }
 
-    /// <summary>Constraint applied to the kernel after each optimizer step: max_norm, non_neg, unit_norm, min_max_norm or a New-Constraint object (for max_norm on a Conv2D kernel use -Axis 0,1,2).</summary>
+    /// <summary>Constraint applied to the kernel after each optimizer step: max_norm, non_neg, unit_norm, min_max_norm or a New-Constraint
+    /// object (for max_norm on a Conv2D kernel use -Axis 0,1,2).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(ConstraintCompleter))]
     public object? KernelConstraint { get; set; }

@@ -5,7 +5,8 @@ using KerasPS.Engine.Layers.Normalization;
 namespace KerasPS.Commands.Layers;
 
 /// <summary>
-/// <para type="synopsis">Adds a LayerNormalization layer (Keras LayerNormalization): each sample normalized over its last axis, then scaled by gamma and shifted by beta.</para>
+/// <para type="synopsis">Adds a LayerNormalization layer (Keras LayerNormalization): each sample normalized over its last axis, then scaled
+/// by gamma and shifted by beta.</para>
 /// <para type="description">Behaves the same in training and inference; 2 x features parameters.</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 64 | Add-LayerNormalizationLayer</code></example>
@@ -26,5 +27,6 @@ public sealed class AddLayerNormalizationLayerCommand : AddLayerCommandBase
     public SwitchParameter Scale { get; set; }
 
     protected override Layer CreateLayer() =>
-        new LayerNormalization(Epsilon, !IsBound(nameof(Center)) || Center.IsPresent, !IsBound(nameof(Scale)) || Scale.IsPresent, Name, InputShape);
+        new LayerNormalization(Epsilon, !IsBound(nameof(Center)) || Center.IsPresent, !IsBound(nameof(Scale)) || Scale.IsPresent, Name,
+            InputShape);
 }

@@ -7,10 +7,16 @@ namespace KerasPS.Commands.Layers;
 
 /// <summary>
 /// <para type="synopsis">Adds a Keras Normalization layer: (x - mean) / sqrt(variance), with the statistics stored in the model.</para>
-/// <para type="description">-Adapt computes the mean and variance of every feature (every position along -Axis) from training data, as Keras's adapt(); -Mean and -Variance set them directly. The statistics are non-trainable weights named mean, variance and count, so test data, predictions and checkpoints use the same scaling without a scaler object carried by hand. The parameter count matches Keras: for 93 features 93 + 93 + 1 = 187 non-trainable parameters. A feature with zero variance is divided by 1e-7 (Keras's epsilon) instead of 0, so it maps to 0 at its mean and never to NaN or Inf.</para>
-/// <para type="description">As the first layer of a model without an input shape, the layer takes its input shape from the -Adapt data.</para>
+/// <para type="description">-Adapt computes the mean and variance of every feature (every position along -Axis) from training data, as
+/// Keras's adapt(); -Mean and -Variance set them directly. The statistics are non-trainable weights named mean, variance and count, so test
+/// data, predictions and checkpoints use the same scaling without a scaler object carried by hand. The parameter count matches Keras: for
+/// 93 features 93 + 93 + 1 = 187 non-trainable parameters. A feature with zero variance is divided by 1e-7 (Keras's epsilon) instead of 0,
+/// so it maps to 0 at its mean and never to NaN or Inf.</para>
+/// <para type="description">As the first layer of a model without an input shape, the layer takes its input shape from the -Adapt
+/// data.</para>
 /// </summary>
-/// <example><code>$model = New-Model | Add-NormalizationLayer -Adapt $split.Train | Add-DenseLayer 16 -Activation relu | Add-DenseLayer 3 -Activation softmax</code></example>
+/// <example><code>$model = New-Model | Add-NormalizationLayer -Adapt $split.Train | Add-DenseLayer 16 -Activation relu |
+/// Add-DenseLayer 3 -Activation softmax</code></example>
 /// <example><code>New-Model -InputShape 2 | Add-NormalizationLayer -Mean 10, 0.5 -Variance 4, 0.25</code></example>
 [Cmdlet(VerbsCommon.Add, "NormalizationLayer", DefaultParameterSetName = AdaptSet)]
 [OutputType(typeof(Model))]
@@ -31,7 +37,8 @@ public sealed class AddNormalizationLayerCommand : AddLayerCommandBase
     [Parameter(Mandatory = true, ParameterSetName = StatsSet)]
     public double[] Variance { get; set; } = null!;
 
-    /// <summary>The axis that keeps its own statistics: -1 (default) the last axis, the features; for images 28,28,3, -1 gives one mean per channel.</summary>
+    /// <summary>The axis that keeps its own statistics: -1 (default) the last axis, the features; for images 28,28,3, -1 gives one mean per
+    /// channel.</summary>
     [Parameter]
     public int Axis { get; set; } = Normalization.DefaultAxis;
 
@@ -46,7 +53,8 @@ public sealed class AddNormalizationLayerCommand : AddLayerCommandBase
         var rowShape = Model.Engine.Layers.Count == 0 ? (Model.Engine.DeclaredInputShape ?? shape ?? engineData.FeatureShape) : null;
         if (rowShape is not null && !KerasPS.Engine.Shapes.SameAs(rowShape, engineData.FeatureShape))
             throw KerasPS.Engine.KerasException.BadArgument("InputShapeMismatch",
-                $"The -Adapt data has rows of shape {KerasPS.Engine.Shapes.Format(engineData.FeatureShape)}, but the model's input is {KerasPS.Engine.Shapes.Format(rowShape)}. Adapt to data of the model's input shape.");
+                $"The -Adapt data has rows of shape {KerasPS.Engine.Shapes.Format(engineData.FeatureShape)}, "
+                    + $"but the model's input is {KerasPS.Engine.Shapes.Format(rowShape)}. Adapt to data of the model's input shape.");
         layer.Adapt(engineData);
         return layer;
     }

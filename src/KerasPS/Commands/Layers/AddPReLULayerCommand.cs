@@ -6,8 +6,10 @@ using KerasPS.Engine.Layers.Activations;
 namespace KerasPS.Commands.Layers;
 
 /// <summary>
-/// <para type="synopsis">Adds a PReLU layer (Keras PReLU): a leaky ReLU whose negative slope alpha is learned, one per input element.</para>
-/// <para type="description">alpha has the shape of the input (without the batch axis) and starts at 0; -SharedAxes (1-based) shares it along axes, e.g. -SharedAxes 1,2 for one alpha per channel of an image.</para>
+/// <para type="synopsis">Adds a PReLU layer (Keras PReLU): a leaky ReLU whose negative slope alpha is learned, one per input
+/// element.</para>
+/// <para type="description">alpha has the shape of the input (without the batch axis) and starts at 0; -SharedAxes (1-based) shares it
+/// along axes, e.g. -SharedAxes 1,2 for one alpha per channel of an image.</para>
 /// </summary>
 /// <example><code>$model | Add-Conv2DLayer 16 3 | Add-PReLULayer -SharedAxes 1,2</code></example>
 [Cmdlet(VerbsCommon.Add, "PReLULayer")]

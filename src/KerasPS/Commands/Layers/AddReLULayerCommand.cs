@@ -6,7 +6,8 @@ namespace KerasPS.Commands.Layers;
 
 /// <summary>
 /// <para type="synopsis">Adds a ReLU layer (Keras ReLU) with an optional cap, negative slope and threshold.</para>
-/// <para type="description">Output: min(x, MaxValue) for x &gt; Threshold; NegativeSlope * (x - Threshold) otherwise. With no parameters it is the plain max(x, 0); -MaxValue 6 gives ReLU6.</para>
+/// <para type="description">Output: min(x, MaxValue) for x &gt; Threshold; NegativeSlope * (x - Threshold) otherwise. With no parameters it
+/// is the plain max(x, 0); -MaxValue 6 gives ReLU6.</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 64 | Add-ReLULayer -MaxValue 6</code></example>
 /// <example><code>$model | Add-ReLULayer -NegativeSlope 0.1 -Threshold 0.5</code></example>

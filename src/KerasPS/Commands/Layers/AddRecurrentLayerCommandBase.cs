@@ -11,7 +11,8 @@ public abstract class AddRecurrentLayerCommandBase : AddWeightedLayerCommandBase
     [Parameter(Mandatory = true, Position = 0)]
     public int Units { get; set; }
 
-    /// <summary>Output one hidden state per timestep, (timesteps, units), instead of only the last, (units); needed to stack recurrent layers.</summary>
+    /// <summary>Output one hidden state per timestep, (timesteps, units), instead of only the last, (units); needed to stack recurrent
+    /// layers.</summary>
     [Parameter]
     public SwitchParameter ReturnSequences { get; set; }
 

@@ -6,7 +6,8 @@ namespace KerasPS.Commands.Layers;
 
 /// <summary>
 /// <para type="synopsis">Adds a RepeatVector layer (Keras RepeatVector): (batch, features) becomes (batch, n, features).</para>
-/// <para type="description">Repeats each sample n times along a new second axis, for example to feed a vector to a recurrent decoder.</para>
+/// <para type="description">Repeats each sample n times along a new second axis, for example to feed a vector to a recurrent
+/// decoder.</para>
 /// </summary>
 /// <example><code>New-Model -InputShape 32 | Add-RepeatVectorLayer 3 | Add-LSTMLayer 16</code></example>
 [Cmdlet(VerbsCommon.Add, "RepeatVectorLayer")]

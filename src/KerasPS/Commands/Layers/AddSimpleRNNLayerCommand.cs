@@ -5,8 +5,10 @@ using KerasPS.Engine.Layers.Rnn;
 namespace KerasPS.Commands.Layers;
 
 /// <summary>
-/// <para type="synopsis">Adds a fully connected recurrent layer (Keras SimpleRNN): h = tanh(x W + h U + b) over the timesteps of input (timesteps, features).</para>
-/// <para type="description">Weights as Keras: kernel (features, units), recurrent_kernel (units, units), bias (units). Outputs the last state, or every state with -ReturnSequences.</para>
+/// <para type="synopsis">Adds a fully connected recurrent layer (Keras SimpleRNN): h = tanh(x W + h U + b) over the timesteps of input
+/// (timesteps, features).</para>
+/// <para type="description">Weights as Keras: kernel (features, units), recurrent_kernel (units, units), bias (units). Outputs the last
+/// state, or every state with -ReturnSequences.</para>
 /// </summary>
 /// <example><code>New-Model -InputShape 10,3 | Add-SimpleRNNLayer 16 | Add-DenseLayer 1</code></example>
 [Cmdlet(VerbsCommon.Add, "SimpleRNNLayer")]

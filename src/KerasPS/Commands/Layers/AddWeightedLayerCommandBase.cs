@@ -14,7 +14,8 @@ public abstract class AddWeightedLayerCommandBase : AddLayerCommandBase
     [Parameter]
     public SwitchParameter UseBias { get; set; }
 
-    /// <summary>Kernel initializer name (glorot_uniform by default), a hashtable in Keras's config form, or a New-Initializer object.</summary>
+    /// <summary>Kernel initializer name (glorot_uniform by default), a hashtable in Keras's config form, or a New-Initializer
+    /// object.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(InitializerCompleter))]
     public object? KernelInitializer { get; set; }

@@ -7,7 +7,10 @@ namespace KerasPS.Commands.Layers;
 
 /// <summary>
 /// <para type="synopsis">Creates a weight constraint (keras.constraints.*) applied after each optimizer step.</para>
-/// <para type="description">max_norm caps the norm of each weight vector at -MaxValue (2 by default); unit_norm scales it to norm 1; min_max_norm keeps the norm between -MinValue and -MaxValue (0 and 1 by default), moving it by -Rate; non_neg sets negative weights to 0. Norms are taken along -Axis (0 by default: for a Dense kernel (inputs, units) the weights into each unit; for a Conv2D kernel use -Axis 0,1,2).</para>
+/// <para type="description">max_norm caps the norm of each weight vector at -MaxValue (2 by default); unit_norm scales it to norm 1;
+/// min_max_norm keeps the norm between -MinValue and -MaxValue (0 and 1 by default), moving it by -Rate; non_neg sets negative weights to
+/// 0. Norms are taken along -Axis (0 by default: for a Dense kernel (inputs, units) the weights into each unit; for a Conv2D kernel use
+/// -Axis 0,1,2).</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 64 -KernelConstraint (New-Constraint max_norm -MaxValue 3)</code></example>
 /// <example><code>$model | Add-DenseLayer 8 -KernelConstraint non_neg</code></example>

@@ -6,8 +6,12 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Layers;
 
 /// <summary>
-/// <para type="synopsis">Creates a configured weight initializer (keras.initializers.*) for -KernelInitializer, -BiasInitializer and similar parameters.</para>
-/// <para type="description">Names: glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, zeros, ones, random_normal (-Mean, -StdDev), random_uniform (-MinVal, -MaxVal), truncated_normal (-Mean, -StdDev), orthogonal (-Gain), constant (-Value). Unset values take Keras's defaults. Values are drawn from the model's seeded generator, so a seeded model gets the same weights on every machine.</para>
+/// <para type="synopsis">Creates a configured weight initializer (keras.initializers.*) for -KernelInitializer, -BiasInitializer and
+/// similar parameters.</para>
+/// <para type="description">Names: glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, zeros, ones,
+/// random_normal (-Mean, -StdDev), random_uniform (-MinVal, -MaxVal), truncated_normal (-Mean, -StdDev), orthogonal (-Gain), constant
+/// (-Value). Unset values take Keras's defaults. Values are drawn from the model's seeded generator, so a seeded model gets the same
+/// weights on every machine.</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 64 -KernelInitializer (New-Initializer random_normal -StdDev 0.01)</code></example>
 /// <example><code>New-Initializer constant -Value 0.1</code></example>
@@ -43,7 +47,8 @@ public sealed class NewInitializerCommand : KerasCmdlet
     protected override void Process()
     {
         if (MinVal is double lo && MaxVal is double hi && !(lo < hi))
-            throw Engine.KerasException.BadArgument("InvalidInitializer", $"random_uniform needs MinVal < MaxVal. Received: MinVal={lo}, MaxVal={hi}.");
+            throw Engine.KerasException.BadArgument("InvalidInitializer",
+                $"random_uniform needs MinVal < MaxVal. Received: MinVal={lo}, MaxVal={hi}.");
         if (StdDev is double sd && !(sd > 0))
             throw Engine.KerasException.BadArgument("InvalidInitializer", $"StdDev must be positive. Received: StdDev={sd}.");
         // What is not given is absent from the config, so the initializer's own defaults apply.

@@ -7,11 +7,16 @@ namespace KerasPS.Commands.Models;
 
 /// <summary>
 /// <para type="synopsis">Configures a model for training (Keras compile): optimizer, loss and metrics.</para>
-/// <para type="description">Compile is not an approved PowerShell verb, so KerasPS calls it Build-Model. -Optimizer takes a name (sgd, adam, rmsprop, adagrad, adamw, adadelta, adamax, nadam; Keras's defaults) or an object from New-Optimizer. With -InputShape the weights are created now; otherwise at the first fit. A softmax or sigmoid at the end of the model is fused with a cross-entropy loss during training, so large logits never give NaN.</para>
+/// <para type="description">Compile is not an approved PowerShell verb, so KerasPS calls it Build-Model. -Optimizer takes a name (sgd,
+/// adam, rmsprop, adagrad, adamw, adadelta, adamax, nadam; Keras's defaults) or an object from New-Optimizer. With -InputShape the weights
+/// are created now; otherwise at the first fit. A softmax or sigmoid at the end of the model is fused with a cross-entropy loss during
+/// training, so large logits never give NaN.</para>
 /// </summary>
 /// <example><code>$model | Build-Model -Optimizer sgd -Loss categorical_crossentropy -Metrics accuracy</code></example>
-/// <example><code>$model | Build-Model -Optimizer (New-Optimizer adam -LearningRate 3e-4) -Loss sparse_categorical_crossentropy</code></example>
-/// <example><code>$model | Build-Model adam categorical_crossentropy -Metrics accuracy, (New-Metric precision -ClassId 0 -Name precision_class_1), auc</code></example>
+/// <example><code>$model |
+/// Build-Model -Optimizer (New-Optimizer adam -LearningRate 3e-4) -Loss sparse_categorical_crossentropy</code></example>
+/// <example><code>$precision = New-Metric precision -ClassId 0 -Name precision_class_1
+/// $model | Build-Model adam categorical_crossentropy -Metrics accuracy, $precision, auc</code></example>
 [Cmdlet("Build", "Model")]
 [OutputType(typeof(Model))]
 public sealed class BuildModelCommand : KerasCmdlet
@@ -25,12 +30,14 @@ public sealed class BuildModelCommand : KerasCmdlet
     [ArgumentCompleter(typeof(OptimizerCompleter))]
     public object Optimizer { get; set; } = null!;
 
-    /// <summary>Loss name: categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy, mean_squared_error (mse), mean_absolute_error (mae), huber.</summary>
+    /// <summary>Loss name: categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy, mean_squared_error (mse),
+    /// mean_absolute_error (mae), huber.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ArgumentCompleter(typeof(LossCompleter))]
     public string Loss { get; set; } = null!;
 
-    /// <summary>Metrics, by name (accuracy, top_k_categorical_accuracy, precision, recall, auc, mse, mae) or as New-Metric objects with options. Precision, recall and auc are Keras's: every output unit of every row is one binary decision on probabilities.</summary>
+    /// <summary>Metrics, by name (accuracy, top_k_categorical_accuracy, precision, recall, auc, mse, mae) or as New-Metric objects with
+    /// options. Precision, recall and auc are Keras's: every output unit of every row is one binary decision on probabilities.</summary>
     [Parameter(Position = 2)]
     [ArgumentCompleter(typeof(MetricCompleter))]
     public object[]? Metrics { get; set; }
@@ -48,10 +55,12 @@ public sealed class BuildModelCommand : KerasCmdlet
             Optimizer o => o,
             string s => KerasObjects.Optimizers.Create(s),
             var other => throw new Engine.KerasException("UnknownOptimizer", Engine.ErrorKind.InvalidArgument,
-                $"-Optimizer must be a name ({string.Join(", ", KerasObjects.Optimizers.Names)}) or a New-Optimizer object. Received: {other}."),
+                $"-Optimizer must be a name ({string.Join(", ", KerasObjects.Optimizers.Names)}) or a New-Optimizer object. "
+                    + $"Received: {other}."),
         };
         var loss = KerasObjects.Losses.Create(Loss);
-        var metrics = (Metrics ?? Array.Empty<object>()).Where(m => PSValue.Unwrap(m) is not (null or "")).Select(EngineArguments.ToMetric).ToList();
+        var metrics = (Metrics ?? Array.Empty<object>()).Where(m => PSValue.Unwrap(m) is not (null or "")).Select(EngineArguments.ToMetric)
+            .ToList();
         Model.Engine.Compile(optimizer, loss, metrics);
         if (InputShape is not null) Model.Engine.Build(InputShape);
         WriteObject(Model);

@@ -4,8 +4,12 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Models;
 
 /// <summary>
-/// <para type="synopsis">Makes an independent deep copy of a model (Keras's clone_model plus set_weights): same layers, weights, compile settings and history; training or changing one leaves the other alone.</para>
-/// <para type="description">Each layer is rebuilt from its own Keras config (the same round trip a checkpoint makes) and gets a copy of every weight. Add-*Layer cmdlets change the model they are given, so copy a base model before building variants from it. Without -IncludeOptimizer the copy's optimizer starts fresh (Keras's clone_model); with it the moments, step count and learning rate come along, so the copy trains on exactly as the original would.</para>
+/// <para type="synopsis">Makes an independent deep copy of a model (Keras's clone_model plus set_weights): same layers, weights, compile
+/// settings and history; training or changing one leaves the other alone.</para>
+/// <para type="description">Each layer is rebuilt from its own Keras config (the same round trip a checkpoint makes) and gets a copy of
+/// every weight. Add-*Layer cmdlets change the model they are given, so copy a base model before building variants from it. Without
+/// -IncludeOptimizer the copy's optimizer starts fresh (Keras's clone_model); with it the moments, step count and learning rate come along,
+/// so the copy trains on exactly as the original would.</para>
 /// </summary>
 /// <example><code>$base = New-Model -InputShape 93 | Add-DenseLayer 64 -Activation relu
 /// $wide = $base | Copy-Model -Name wide | Add-DenseLayer 9 -Activation softmax
@@ -24,7 +28,8 @@ public sealed class CopyModelCommand : KerasCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
-    /// <summary>Also copy the optimizer's state (moments, steps, learning rate), so the copy continues training exactly where the original stands.</summary>
+    /// <summary>Also copy the optimizer's state (moments, steps, learning rate), so the copy continues training exactly where the original
+    /// stands.</summary>
     [Parameter]
     public SwitchParameter IncludeOptimizer { get; set; }
 

@@ -4,8 +4,10 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Models;
 
 /// <summary>
-/// <para type="synopsis">Lists a model's layers with their type, shapes, parameter counts, trainable flag and Keras config (Keras's model.layers).</para>
-/// <para type="description">-Name picks layers by name (wildcards allowed); a name that matches no layer is a non-terminating LayerNotFound error listing the model's layers. Use Set-ModelLayer -Trainable to freeze a layer, Get-ModelWeight to read its weights.</para>
+/// <para type="synopsis">Lists a model's layers with their type, shapes, parameter counts, trainable flag and Keras config (Keras's
+/// model.layers).</para>
+/// <para type="description">-Name picks layers by name (wildcards allowed); a name that matches no layer is a non-terminating LayerNotFound
+/// error listing the model's layers. Use Set-ModelLayer -Trainable to freeze a layer, Get-ModelWeight to read its weights.</para>
 /// </summary>
 /// <example><code>$model | Get-ModelLayer</code></example>
 /// <example><code>$model | Get-ModelLayer -Name dense* | Select-Object Name, Trainable, ParamCount</code></example>

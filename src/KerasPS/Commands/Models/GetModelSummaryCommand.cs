@@ -4,7 +4,8 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Models;
 
 /// <summary>
-/// <para type="synopsis">Describes a model's layers as Keras's model.summary() does: one object per layer with its output shape and parameter count, and the model's totals.</para>
+/// <para type="synopsis">Describes a model's layers as Keras's model.summary() does: one object per layer with its output shape and
+/// parameter count, and the model's totals.</para>
 /// </summary>
 /// <example><code>$model | Get-ModelSummary</code></example>
 /// <example><code>($model | Get-ModelSummary)[0].TotalParams</code></example>

@@ -7,13 +7,23 @@ namespace KerasPS.Commands.Models;
 
 /// <summary>
 /// <para type="synopsis">Runs a trained model on data (Keras predict) and writes one prediction per row.</para>
-/// <para type="description">Data comes as a dataset (-Data), plain arrays (-X), or any objects piped in with -Model named (rows of Import-Csv, hashtables, Get-Process output): their properties are matched by name to the columns the model was trained on, and text columns are one-hot encoded with the training data's categories. Each prediction starts with the row's key: the -IdColumn value of data loaded with Import-ModelData -IdColumn (under that column's name), otherwise Index (0-based row). For a classifier each prediction has the key, Class (the most probable class name), Probability, and one property per class with its probability, so `| Export-Csv` gives a Kaggle-style submission (PowerShell's property names are case-insensitive: a class named like the key, Class or Probability, or like an earlier class but for case, gets _2, _3, ... and a warning says so). For regression it has Index and Value (Value1..ValueN for several outputs). -AsMatrix writes the raw outputs as one float[rows, outputs] array instead. Runs in batches, without gradients. A piped object that cannot be encoded (a missing or non-numeric property) is a non-terminating error with that object as TargetObject; the other objects are still predicted, and Index is each object's position in the input.</para>
+/// <para type="description">Data comes as a dataset (-Data), plain arrays (-X), or any objects piped in with -Model named (rows of
+/// Import-Csv, hashtables, Get-Process output): their properties are matched by name to the columns the model was trained on, and text
+/// columns are one-hot encoded with the training data's categories. Each prediction starts with the row's key: the -IdColumn value of data
+/// loaded with Import-ModelData -IdColumn (under that column's name), otherwise Index (0-based row). For a classifier each prediction has
+/// the key, Class (the most probable class name), Probability, and one property per class with its probability, so `| Export-Csv` gives a
+/// Kaggle-style submission (PowerShell's property names are case-insensitive: a class named like the key, Class or Probability, or like an
+/// earlier class but for case, gets _2, _3, ... and a warning says so). For regression it has Index and Value (Value1..ValueN for several
+/// outputs). -AsMatrix writes the raw outputs as one float[rows, outputs] array instead. Runs in batches, without gradients. A piped object
+/// that cannot be encoded (a missing or non-numeric property) is a non-terminating error with that object as TargetObject; the other
+/// objects are still predicted, and Index is each object's position in the input.</para>
 /// </summary>
 /// <example><code>$model | Invoke-ModelPredict -Data $test | Select-Object -First 5</code></example>
 /// <example><code>$p = $model | Invoke-ModelPredict -X @(,@(5.1, 3.5, 1.4, 0.2)) -AsMatrix</code></example>
 /// <example><code>Import-Csv ./test.csv | Invoke-ModelPredict -Model $model | Export-Csv submission.csv</code></example>
 /// <example><code>$test = Import-ModelData ./test.csv -IdColumn id -Template $train
-/// $model | Invoke-ModelPredict -Data $test -Submission | Export-Csv submission.csv -UseQuotes AsNeeded   # id,Class_1,...,Class_9</code></example>
+/// $model | Invoke-ModelPredict -Data $test -Submission |
+/// Export-Csv submission.csv -UseQuotes AsNeeded   # id,Class_1,...,Class_9</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelPredict", DefaultParameterSetName = DataSet)]
 [OutputType("KerasPS.Prediction")]
 [OutputType(typeof(float[,]))]
@@ -25,14 +35,16 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
     private readonly List<int> kept = new();   // input positions of the rows that were accepted
     private int seen;
 
-    /// <summary>Objects to predict on, from the pipeline: their properties named like the training data's columns give the features.</summary>
+    /// <summary>Objects to predict on, from the pipeline: their properties named like the training data's columns give the
+    /// features.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ObjectSet, ValueFromPipeline = true)]
     public PSObject InputObject { get; set; } = null!;
 
     /// <summary>Rows per forward pass.</summary>
     [Parameter] public int BatchSize { get; set; } = 4096;
 
-    /// <summary>Write only the row key (the -IdColumn of Import-ModelData, else Index) and one probability per class: Kaggle's submission layout, ready for Export-Csv.</summary>
+    /// <summary>Write only the row key (the -IdColumn of Import-ModelData, else Index) and one probability per class: Kaggle's submission
+    /// layout, ready for Export-Csv.</summary>
     [Parameter] public SwitchParameter Submission { get; set; }
 
     /// <summary>Write the raw outputs as one float[rows, outputs] array.</summary>
@@ -40,7 +52,8 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
 
     protected override void Process()
     {
-        if (BatchSize < 1) throw KerasException.BadArgument("InvalidBatchSize", $"BatchSize must be 1 or more. Received: {BatchSize}.", BatchSize);
+        if (BatchSize < 1)
+            throw KerasException.BadArgument("InvalidBatchSize", $"BatchSize must be 1 or more. Received: {BatchSize}.", BatchSize);
         if (ParameterSetName == ObjectSet)
         {
             rows ??= new ObjectDatasetBuilder(null, null, null, new TabularOptions
@@ -73,7 +86,10 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
         catch (KerasException e) when (e.ErrorId == "InvalidFeatureShape")
         {
             throw new KerasException("InputShapeMismatch", ErrorKind.InvalidArgument,
-                $"Model '{Model.Name}' expects input {Model.InputShape}, but the piped objects give a different number of features ({e.Message.Split(" but ")[^1].TrimEnd('.')}). Pipe objects with the properties the model was trained on: {string.Join(", ", Model.Engine.SourceColumns ?? Model.Engine.FeatureNames ?? Array.Empty<string>())}.", e) { Target = Model };
+                $"Model '{Model.Name}' expects input {Model.InputShape}, but the piped objects give a different number of features "
+                    + $"({e.Message.Split(" but ")[^1].TrimEnd('.')}). Pipe objects with the properties the model was trained on: "
+                    + $"{string.Join(", ", Model.Engine.SourceColumns ?? Model.Engine.FeatureNames ?? Array.Empty<string>())}.",
+                    e) { Target = Model };
         }
         Predict(data, kept);
     }
@@ -91,7 +107,9 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
             WriteObject(matrix);
             return;
         }
-        if (PredictionView.RenamedClassesWarning(m.Classes, data.RowKeys, data.RowKeyName, Submission) is { } warning) WriteWarning(warning);
-        foreach (var o in PredictionView.Rows(m.Classes, raw, rowCount, perRow, data.RowKeys, data.RowKeyName, Submission, data.RowKeys is null ? positions?.ToArray() : null)) WriteObject(o);
+        if (PredictionView.RenamedClassesWarning(m.Classes, data.RowKeys, data.RowKeyName, Submission) is { } warning)
+            WriteWarning(warning);
+        foreach (var o in PredictionView.Rows(m.Classes, raw, rowCount, perRow, data.RowKeys, data.RowKeyName, Submission,
+            data.RowKeys is null ? positions?.ToArray() : null)) WriteObject(o);
     }
 }

@@ -6,7 +6,11 @@ namespace KerasPS.Commands.Models;
 
 /// <summary>
 /// <para type="synopsis">Creates a metric with options (keras.metrics.Precision, Recall, AUC, ...) for Build-Model -Metrics.</para>
-/// <para type="description">Precision, recall and auc are computed as Keras 3 computes them: the outputs are probabilities (softmax or sigmoid applied even when the loss absorbs it), class-index targets are one-hot encoded, and every output unit of every row is one binary decision. A prediction is positive above -Threshold (0.5). -ClassId looks at one output unit only; -TopK keeps only the k largest outputs of each row. auc uses -NumThresholds (200) thresholds spread evenly over [0, 1] and the trapezoidal ROC area, as Keras does. -Name is the key in the history (precision, val_precision); give one when a model has two metrics of the same kind.</para>
+/// <para type="description">Precision, recall and auc are computed as Keras 3 computes them: the outputs are probabilities (softmax or
+/// sigmoid applied even when the loss absorbs it), class-index targets are one-hot encoded, and every output unit of every row is one
+/// binary decision. A prediction is positive above -Threshold (0.5). -ClassId looks at one output unit only; -TopK keeps only the k largest
+/// outputs of each row. auc uses -NumThresholds (200) thresholds spread evenly over [0, 1] and the trapezoidal ROC area, as Keras does.
+/// -Name is the key in the history (precision, val_precision); give one when a model has two metrics of the same kind.</para>
 /// </summary>
 /// <example><code>New-Metric precision -ClassId 2 -Name precision_class_3</code></example>
 /// <example><code>$model | Build-Model adam binary_crossentropy -Metrics accuracy, (New-Metric auc -NumThresholds 1000)</code></example>
@@ -23,7 +27,8 @@ public sealed class NewMetricCommand : KerasCmdlet
     [Parameter]
     public string? Name { get; set; }
 
-    /// <summary>Precision and recall: a prediction above this probability counts as positive (Keras's thresholds; 0.5, or none with -TopK).</summary>
+    /// <summary>Precision and recall: a prediction above this probability counts as positive (Keras's thresholds; 0.5, or none with
+    /// -TopK).</summary>
     [Parameter]
     public double? Threshold { get; set; }
 

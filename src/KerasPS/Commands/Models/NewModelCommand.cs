@@ -6,7 +6,8 @@ namespace KerasPS.Commands.Models;
 
 /// <summary>
 /// <para type="synopsis">Creates an empty sequential model (Keras Sequential).</para>
-/// <para type="description">Pipe the model to Add-*Layer cmdlets, then to Build-Model. With -InputShape the layers get their weights as they are added, so Get-ModelSummary shows parameter counts at once; otherwise weights are created at the first fit from the data.</para>
+/// <para type="description">Pipe the model to Add-*Layer cmdlets, then to Build-Model. With -InputShape the layers get their weights as
+/// they are added, so Get-ModelSummary shows parameter counts at once; otherwise weights are created at the first fit from the data.</para>
 /// </summary>
 /// <example><code>New-Model -Name otto -InputShape 93 -Seed 42 | Add-DenseLayer -Units 9 -Activation softmax</code></example>
 [Cmdlet(VerbsCommon.New, "Model")]

@@ -7,7 +7,8 @@ namespace KerasPS.Commands.Models;
 
 /// <summary>
 /// <para type="synopsis">Creates a configured optimizer (keras.optimizers.*) for Build-Model.</para>
-/// <para type="description">Unset hyperparameters take Keras's defaults: sgd 0.01; adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam 0.001; epsilon 1e-7. -ClipNorm rescales each gradient to at most that L2 norm; -ClipValue clips each gradient element.</para>
+/// <para type="description">Unset hyperparameters take Keras's defaults: sgd 0.01; adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam
+/// 0.001; epsilon 1e-7. -ClipNorm rescales each gradient to at most that L2 norm; -ClipValue clips each gradient element.</para>
 /// </summary>
 /// <example><code>New-Optimizer sgd -LearningRate 0.01 -Momentum 0.9 -Nesterov</code></example>
 [Cmdlet(VerbsCommon.New, "Optimizer")]
