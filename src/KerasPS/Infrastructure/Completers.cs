@@ -43,7 +43,7 @@ public sealed class LayerNameCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var bound = fakeBoundParameters["Model"];
-        if ((bound is PSObject p ? p.BaseObject : bound) is not Model model) return Array.Empty<CompletionResult>();
+        if (PSValue.Unwrap(bound) is not Model model) return Array.Empty<CompletionResult>();
         var prefix = (wordToComplete ?? "").Trim('\'', '"');
         return model.Engine.Layers.Select(l => l.Name).Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));

@@ -50,7 +50,7 @@ public sealed class BuildModelCommand : KerasCmdlet
 
     protected override void Process()
     {
-        var optimizer = (Optimizer is PSObject p ? p.BaseObject : Optimizer) switch
+        var optimizer = PSValue.Unwrap(Optimizer) switch
         {
             Optimizer o => o,
             string s => KerasObjects.Optimizers.Create(s),
