@@ -1,6 +1,13 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
     $script:iris = Get-SampleData Iris
+    # The trial command is plumbing and not exported: reach it in the module's scope, as a remote host does.
+    $script:trialCommand = & (Get-Module KerasPS) { Get-Command Invoke-ModelTrial -CommandType Cmdlet }
+    $proxy = [System.Management.Automation.ProxyCommand]::Create([System.Management.Automation.CommandMetadata]::new($script:trialCommand))
+    $proxy = $proxy -replace "\`$ExecutionContext\.InvokeCommand\.GetCommand\('[^']*Invoke-ModelTrial'[^)]*\)", '$script:trialCommand'
+    Set-Item -Path function:script:Invoke-ModelTrial -Value ([scriptblock]::Create($proxy))
+    # Its wire format is internal too.
+    $script:wire = [KerasPS.Dataset].Assembly.GetType('KerasPS.Infrastructure.SweepWire', $true)
     $script:build = 'param($p, $train) New-Model | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 3 -Activation softmax | Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy'
 }
 
@@ -17,9 +24,9 @@ Describe 'Invoke-ModelTrial' {
     }
     It 'gives the same history for the same seed, from a dataset or from its plain form' {
         $a = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data $iris -Epochs 2 -Seed 5
-        $wire = [KerasPS.Infrastructure.SweepWire]::DatasetToWire($iris)
+        $wire = $script:wire.GetMethod('DatasetToWire').Invoke($null, @($iris.Engine))
         $b = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data $wire -Epochs 2 -Seed 5
-        $c = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data ([KerasPS.Infrastructure.SweepWire]::Reference($wire)) -Epochs 2 -Seed 5
+        $c = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data ($script:wire.GetMethod('Reference').Invoke($null, @($wire))) -Epochs 2 -Seed 5
         ($b.History | ForEach-Object { $_.Values.loss }) -join ',' | Should -Be (($a.History | ForEach-Object { $_.Values.loss }) -join ',')
         ($c.History | ForEach-Object { $_.Values.loss }) -join ',' | Should -Be (($a.History | ForEach-Object { $_.Values.loss }) -join ',')
     }

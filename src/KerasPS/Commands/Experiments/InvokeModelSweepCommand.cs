@@ -95,7 +95,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
 
     protected override void Process()
     {
-        CheckFitSettings();
+        CheckFitSettings(ValidationSplit, ValidationData is not null);
         bool hyperband = string.Equals(Prune, "Hyperband", StringComparison.OrdinalIgnoreCase);
         bool median = string.Equals(Prune, "Median", StringComparison.OrdinalIgnoreCase);
         string search = (Search ?? (Random || hyperband ? "Random" : "Grid")).ToLowerInvariant() switch { "random" => "Random", "tpe" => "Tpe", _ => "Grid" };
@@ -174,7 +174,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
                 }
             }
             else seed = Seed ?? MersenneTwister.RandomSeed();
-            RunSweep(search, hyperband, median, space, seed, monitor, monitorProperty, journal);
+            RunSweep(Settings(ModelScript.ToString(), monitor.Name, ValidationData, ValidationSplit), search, hyperband, median, space, seed, monitor, monitorProperty, journal);
         }
         finally
         {
@@ -185,7 +185,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
     /// <summary>Trials before the median stopping rule starts to prune (Optuna's MedianPruner n_startup_trials).</summary>
     private const int MedianStartupTrials = 5;
 
-    private void RunSweep(string search, bool hyperband, bool median, List<KeyValuePair<string, object?[]>> space, long seed, TrialMonitor monitor, string monitorProperty, SweepJournal? journal)
+    private void RunSweep(TrialSettings settings, string search, bool hyperband, bool median, List<KeyValuePair<string, object?[]>> space, long seed, TrialMonitor monitor, string monitorProperty, SweepJournal? journal)
     {
         var schedule = hyperband ? new HyperbandSchedule(Epochs, PruneFactor, monitor.HigherIsBetter) : null;
         var tpe = search == "Tpe" ? new TpeSampler(space, seed, monitor.HigherIsBetter) : null;
@@ -223,7 +223,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         bool showProgress = ProgressWanted();
         var specs = new Dictionary<int, TrialSpec>();
         var emitted = new HashSet<int>();
-        var foldOutcomes = new Dictionary<int, List<(TrialRequest Request, SweepWorker Worker, TrialOutcome Outcome)>>();
+        var foldOutcomes = new Dictionary<int, List<(TrialRequest Request, RunspaceTrialWorker Worker, TrialOutcome Outcome)>>();
         var initial = new List<TrialRequest>();
         var replay = new Queue<(TrialSpec Spec, int Epochs, TrialResult Run)>();
         var lastRun = new Dictionary<int, (TrialResult Run, int Epochs)>();
@@ -266,14 +266,13 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
                 replay.Enqueue((spec, epochs, run));
                 return;
             }
-            var parameters = ParameterTable(spec);
             var requests = new List<TrialRequest>();
             if (folds is null)
-                requests.Add(new TrialRequest(spec.Trial, parameters, spec.Seed, epochs)
+                requests.Add(new TrialRequest(spec.Trial, spec.Parameters, spec.Seed, epochs)
                 { CheckpointPath = checkpointDir is null ? null : CheckpointFile(checkpointDir, spec.Trial), PruneThresholds = thresholds });
             else
                 foreach (var f in folds)
-                    requests.Add(new TrialRequest(spec.Trial, parameters, SweepPlan.TrialSeed(spec.Seed, f.Number), epochs)
+                    requests.Add(new TrialRequest(spec.Trial, spec.Parameters, SweepPlan.TrialSeed(spec.Seed, f.Number), epochs)
                     { Fold = f.Number, Repeat = f.Repeat, TrainRows = f.TrainRows, ValidationRows = f.TestRows });
             foreach (var r in requests)
                 if (running) EnqueueTrial(r); else initial.Add(r);
@@ -341,7 +340,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         {
             if (initial.Count == 0) return;
             running = true;
-            RunTrials(Settings(ModelScript.ToString(), monitor.Name, ValidationData, ValidationSplit), initial, folds is null ? "trials" : "trial folds",
+            RunTrials(settings, initial, folds is null ? "trials" : "trial folds",
                 done: (t, w, outcome) =>
                 {
                     var spec = specs[t.Trial];
@@ -412,26 +411,14 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
             Attempts = t.Attempts, Host = host, Records = outcome.Records, Duration = outcome.Duration,
         };
         if (monitor.Best(r.Records) is var (best, epoch)) { r.Best = best; r.BestEpoch = epoch; }
-        if (TrialFailure(outcome, monitor) is var (id, message)) { r.ErrorId = id; r.Error = message; return r; }
+        if (outcome.Failure(monitor) is var (id, message)) { r.ErrorId = id; r.Error = message; return r; }
         r.Status = outcome.PrunedAtEpoch is int pe ? "Pruned" : "Completed";
         r.PrunedAtEpoch = outcome.PrunedAtEpoch;
         return r;
     }
 
-    /// <summary>Why an outcome does not count: the trial failed, its loss became NaN, or it never recorded the monitor.</summary>
-    internal static (string Id, string Message)? TrialFailure(TrialOutcome outcome, TrialMonitor monitor)
-    {
-        if (outcome.ErrorId is string id) return (id, outcome.Error ?? "");
-        var last = outcome.Records.Count > 0 ? outcome.Records[^1] : null;
-        if (last is not null && !double.IsFinite(last.Loss))
-            return ("LossNotFinite", $"The loss became {last.Loss.ToString(CultureInfo.InvariantCulture)} at epoch {last.Epoch}, so training stopped. Lower the learning rate or scale the features for these parameters.");
-        if (monitor.Best(outcome.Records) is null)
-            return ("MonitorNotRecorded", $"The trial's history has no finite '{monitor.Name}' (it has: {string.Join(", ", last?.Values.Keys ?? Array.Empty<string>())}). Choose one of those with -Monitor.");
-        return null;
-    }
-
     /// <summary>A cross-validated trial: Best is the mean of the folds' best values, Records the per-epoch mean over the folds.</summary>
-    private TrialResult FoldedResult(TrialSpec spec, List<(TrialRequest Request, SweepWorker Worker, TrialOutcome Outcome)> folds, TrialMonitor monitor)
+    private TrialResult FoldedResult(TrialSpec spec, List<(TrialRequest Request, RunspaceTrialWorker Worker, TrialOutcome Outcome)> folds, TrialMonitor monitor)
     {
         var ordered = folds.OrderBy(f => f.Request.Fold).ToList();
         var r = new TrialResult(spec.Trial, ParameterTable(spec), spec.Seed, monitor.Name)
@@ -444,7 +431,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         };
         foreach (var (req, _, outcome) in ordered)
         {
-            if (TrialFailure(outcome, monitor) is var (id, message))
+            if (outcome.Failure(monitor) is var (id, message))
             {
                 r.ErrorId = id;
                 r.Error = $"Fold {req.Fold}: {message}";
