@@ -1,15 +1,18 @@
+using System.Collections;
 using System.Collections.Specialized;
 using System.Management.Automation;
 using Newtonsoft.Json;
+using KerasPS.Engine;
 using KerasPS.Engine.Training;
 using KerasPS.Infrastructure;
 
 namespace KerasPS;
 
 /// <summary>
-/// One trial of a sweep (Invoke-ModelSweep). On the output stream each parameter is also a property of its own, and
-/// the best monitored value is a property named after the monitor (ValLoss for val_loss), so that
-/// <c>Sort-Object ValLoss</c> and <c>Export-Csv</c> work directly.
+/// One trial of a sweep (Invoke-ModelSweep). On the output stream each parameter is also a property of its own, the
+/// best monitored value is a property named after the monitor (ValLoss for val_loss), and every other history value at
+/// the best epoch is a property too (Loss, Accuracy, ValAccuracy, ... as epoch records spell them), so that
+/// <c>Sort-Object ValLoss</c> and <c>Export-Csv</c> work directly, as on folds and epoch records.
 /// </summary>
 public sealed class TrialResult
 {
@@ -96,4 +99,32 @@ public sealed class TrialResult
         $"Trial {Trial} ({Status}): " + string.Join(", ", Parameters.Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}")) +
         (Best is double b ? $" - best {Monitor} {b.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}" +
             (BestStd is double sd ? $" ± {sd.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)} over {Folds} folds" : $" at epoch {BestEpoch}") : "");
+}
+
+/// <summary>
+/// The one shape of result objects a user sorts or exports (epoch records, trials, folds, fold summaries): each history
+/// value is a property spelled as <see cref="KerasNames.ToPascal"/> spells it (val_accuracy is ValAccuracy), time is
+/// Seconds, and nested detail (per-epoch records) is hidden from Export-Csv and ConvertTo-Json.
+/// </summary>
+internal static class ResultView
+{
+    /// <summary>Adds each value of <paramref name="values"/> as a property, unless the object already has one of that name.</summary>
+    public static void AddMetrics(PSObject o, IEnumerable<KeyValuePair<string, double>> values)
+    {
+        foreach (var (name, value) in values)
+        {
+            var property = KerasNames.ToPascal(name);
+            if (o.Properties[property] is null) o.Properties.Add(new PSNoteProperty(property, value));
+        }
+    }
+
+    /// <summary>A trial on the output stream: its parameters, the monitor's best value, then the other values at the best epoch.</summary>
+    public static PSObject Trial(TrialResult r, string monitorProperty)
+    {
+        var o = PSObject.AsPSObject(r);
+        foreach (DictionaryEntry e in r.Parameters) o.Properties.Add(new PSNoteProperty((string)e.Key, e.Value));
+        o.Properties.Add(new PSNoteProperty(monitorProperty, r.Best));
+        if (r.BestEpoch is int epoch && r.Records.FirstOrDefault(x => x.Epoch == epoch) is { } at) AddMetrics(o, at.Values);
+        return o;
+    }
 }

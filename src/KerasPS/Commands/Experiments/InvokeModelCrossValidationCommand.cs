@@ -80,7 +80,7 @@ public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
         {
             results.Add(r);
             WriteVerbose(r.ToString() + (r.Error is null ? "" : $" - {r.ErrorId}: {r.Error}"));
-            WriteObject(r);
+            WriteObject(r.ToPSObject());
             if (showProgress)
                 WriteProgress(new ProgressRecord(3, "Cross-validation", $"{results.Count} of {requests.Count} folds done")
                 { PercentComplete = (int)(100L * results.Count / requests.Count) });
@@ -131,7 +131,7 @@ public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
         {
             if (showProgress) WriteProgress(new ProgressRecord(3, "Cross-validation", "Done") { RecordType = ProgressRecordType.Completed });
         }
-        WriteObject(Summary(results, monitor, seed, clock.Elapsed, oof, width, oofCount));
+        WriteObject(Summary(results, monitor, seed, clock.Elapsed, oof, width, oofCount).ToPSObject());
     }
 
     private CrossValidationSummary Summary(List<CrossValidationFold> results, TrialMonitor monitor, long seed, TimeSpan duration, float[]? oof, int width, int[] oofCount)

@@ -467,13 +467,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         if (File.Exists(path) && File.GetLastWriteTimeUtc(path) >= t.StartedUtc.AddSeconds(-1)) r.Checkpoint = path;
     }
 
-    internal static PSObject ToPSObject(TrialResult r, string monitorProperty)
-    {
-        var o = PSObject.AsPSObject(r);
-        foreach (DictionaryEntry e in r.Parameters) o.Properties.Add(new PSNoteProperty((string)e.Key, e.Value));
-        o.Properties.Add(new PSNoteProperty(monitorProperty, r.Best));
-        return o;
-    }
+    internal static PSObject ToPSObject(TrialResult r, string monitorProperty) => ResultView.Trial(r, monitorProperty);
 }
 
 /// <summary>Completes -Monitor with the usual history names.</summary>
