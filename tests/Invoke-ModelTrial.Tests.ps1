@@ -12,6 +12,23 @@ BeforeAll {
 }
 
 Describe 'Invoke-ModelTrial' {
+    It 'is plumbing: not exported, not in the help listing, but callable in the module scope as remote hosts call it' {
+        Get-Command Invoke-ModelTrial -Module KerasPS -ErrorAction Ignore | Should -BeNullOrEmpty
+        (Import-PowerShellDataFile (Join-Path $script:RepoRoot 'KerasPS.psd1')).CmdletsToExport | Should -Not -Contain 'Invoke-ModelTrial'
+        $script:wire.IsPublic | Should -BeFalse
+        $r = & (Get-Module KerasPS) { param($a) Invoke-ModelTrial @a } @{ ModelScript = $build; Parameters = @{ Units = 4 }; Data = $iris; Epochs = 1; Seed = 1 }
+        $r.History.Count | Should -Be 1
+    }
+    It 'fails a sweep and a cross-validation with the fit''s own error before any trial starts' {
+        $m = { param($p) New-Model | Add-DenseLayer -Units 3 -Activation softmax | Build-Model adam categorical_crossentropy }
+        foreach ($call in { Invoke-ModelSweep -Parameters @{ U = 1 } -ModelScript $m -Data $iris -BatchSize 0 -Seed 1 },
+                          { Invoke-ModelCrossValidation -ModelScript $m -Data $iris -Folds 2 -BatchSize 0 -Seed 1 },
+                          { Invoke-ModelSweep -Parameters @{ U = 1 } -ModelScript $m -Data $iris -ValidationSplit 1 -Seed 1 }) {
+            $err = $null
+            try { & $call } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -Match '^Invalid(BatchSize|ValidationSplit),'
+        }
+    }
     It 'trains on the given rows, validates on the others and returns plain data' {
         $r = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data $iris -TrainRows (0..99) -ValidationRows (100..149) -Epochs 2 -Seed 1 -Predict
         $r | Should -BeOfType ([hashtable])
