@@ -32,7 +32,10 @@ public sealed class CrossValidationFold
     /// <summary>Rows the fold's model trained on.</summary>
     public int TrainRows { get; }
 
-    /// <summary>The 0-based row numbers of the data held out in this fold (the rows of <see cref="Rows"/>); hidden from Export-Csv, where an array would be one "System.Int32[]" cell.</summary>
+    /// <summary>
+    /// The 0-based row numbers of the data held out in this fold (the rows of <see cref="Rows"/>); hidden from Export-Csv, where an array
+    /// would be one "System.Int32[]" cell.
+    /// </summary>
     [Hidden]
     public int[] ValidationRows { get; internal set; } = Array.Empty<int>();
 
@@ -47,13 +50,18 @@ public sealed class CrossValidationFold
     /// <summary>1-based epoch of <see cref="Best"/>.</summary>
     public int? BestEpoch { get; internal set; }
 
-    /// <summary>Every history value at the best epoch, by Keras name (loss, accuracy, val_loss, ...). Each is also a property of its own on the written fold (ValLoss, ...), so this table is hidden from Export-Csv and ConvertTo-Json.</summary>
+    /// <summary>
+    /// Every history value at the best epoch, by Keras name (loss, accuracy, val_loss, ...). Each is also a property of its own on the
+    /// written fold (ValLoss, ...), so this table is hidden from Export-Csv and ConvertTo-Json.
+    /// </summary>
     [Hidden, JsonIgnore]
     public OrderedDictionary Metrics { get; internal set; } = new();
 
     public int EpochsRun => Records.Count;
 
-    /// <summary>Wall time of the fold: building the model and training it (hidden from Export-Csv and ConvertTo-Json; see <see cref="Seconds"/>).</summary>
+    /// <summary>
+    /// Wall time of the fold: building the model and training it (hidden from Export-Csv and ConvertTo-Json; see <see cref="Seconds"/>).
+    /// </summary>
     [Hidden, JsonIgnore]
     public TimeSpan Duration { get; internal set; }
 
@@ -70,7 +78,10 @@ public sealed class CrossValidationFold
     [Hidden, JsonIgnore]
     public IReadOnlyList<EpochRecord> Records { get; internal set; } = Array.Empty<EpochRecord>();
 
-    /// <summary>One KerasPS.EpochRecord per epoch, as Invoke-ModelFit writes them (hidden from Export-Csv and ConvertTo-Json: export it on its own, $fold.History | Export-Csv).</summary>
+    /// <summary>
+    /// One KerasPS.EpochRecord per epoch, as Invoke-ModelFit writes them (hidden from Export-Csv and ConvertTo-Json: export it on its own,
+    /// $fold.History | Export-Csv).
+    /// </summary>
     [Hidden, JsonIgnore]
     public PSObject[] History => Records.Select(r => EpochRecordView.ToPSObject(r, Label)).ToArray();
 
@@ -78,7 +89,8 @@ public sealed class CrossValidationFold
     internal PSObject ToPSObject()
     {
         var o = PSObject.AsPSObject(this);
-        ResultView.AddMetrics(o, Metrics.Cast<System.Collections.DictionaryEntry>().Select(e => new KeyValuePair<string, double>((string)e.Key, (double)e.Value!)));
+        var values = Metrics.Cast<System.Collections.DictionaryEntry>();
+        ResultView.AddMetrics(o, values.Select(e => new KeyValuePair<string, double>((string)e.Key, (double)e.Value!)));
         return o;
     }
 
@@ -119,7 +131,11 @@ public sealed class CrossValidationSummary
     /// <summary>Standard deviation (population, numpy's default) of the folds' best monitored values.</summary>
     public double? Std { get; internal set; }
 
-    /// <summary>Mean and standard deviation of every history value, each fold taken at its best epoch. On the written summary each mean is also a property of its own (ValAccuracy, ...) with its spread beside it (ValAccuracyStd), so this list is hidden from Export-Csv and ConvertTo-Json.</summary>
+    /// <summary>
+    /// Mean and standard deviation of every history value, each fold taken at its best epoch. On the written summary each mean is also a
+    /// property of its own (ValAccuracy, ...) with its spread beside it (ValAccuracyStd), so this list is hidden from Export-Csv and
+    /// ConvertTo-Json.
+    /// </summary>
     [Hidden, JsonIgnore]
     public FoldMetric[] Metrics { get; internal set; } = Array.Empty<FoldMetric>();
 
@@ -135,7 +151,10 @@ public sealed class CrossValidationSummary
     [Hidden, JsonIgnore]
     public PSObject[] History => Records.Select(r => EpochRecordView.ToPSObject(r, "mean")).ToArray();
 
-    /// <summary>With -OutOfFold: one prediction per row of the data, in row order, from the model that did not train on it (averaged over repeats). Hidden from Export-Csv and ConvertTo-Json: export it on its own.</summary>
+    /// <summary>
+    /// With -OutOfFold: one prediction per row of the data, in row order, from the model that did not train on it (averaged over repeats).
+    /// Hidden from Export-Csv and ConvertTo-Json: export it on its own.
+    /// </summary>
     [Hidden, JsonIgnore]
     public PSObject[]? OutOfFold { get; internal set; }
 

@@ -27,11 +27,16 @@ public sealed class TrialResult
     /// <summary>1-based trial number; with the sweep seed it fixes the parameters (random sweeps) and the training seed.</summary>
     public int Trial { get; }
 
-    /// <summary>The trial's parameter values, in the sweep's parameter order. Each is also a property of its own on the written result, so it is hidden from Export-Csv, ConvertTo-Json and Get-Member (read it as $result.Parameters).</summary>
+    /// <summary>
+    /// The trial's parameter values, in the sweep's parameter order. Each is also a property of its own on the written result, so it is
+    /// hidden from Export-Csv, ConvertTo-Json and Get-Member (read it as $result.Parameters).
+    /// </summary>
     [Hidden, JsonIgnore]
     public OrderedDictionary Parameters { get; }
 
-    /// <summary>Completed, Pruned (stopped early by Invoke-ModelSweep -Prune; see PrunedAtEpoch), or Failed (see Error and ErrorId).</summary>
+    /// <summary>
+    /// Completed, Pruned (stopped early by Invoke-ModelSweep -Prune; see PrunedAtEpoch), or Failed (see Error and ErrorId).
+    /// </summary>
     public string Status { get; internal set; } = "Failed";
 
     /// <summary>True when -Prune stopped the trial before its full epochs because others did better at the same budget.</summary>
@@ -43,7 +48,10 @@ public sealed class TrialResult
     /// <summary>History value the trial is ranked by (val_loss by default).</summary>
     public string Monitor { get; }
 
-    /// <summary>Best finite value of the monitor over the trial's epochs (lowest loss, highest accuracy); with -Folds, the mean of the folds' best values.</summary>
+    /// <summary>
+    /// Best finite value of the monitor over the trial's epochs (lowest loss, highest accuracy); with -Folds, the mean of the folds' best
+    /// values.
+    /// </summary>
     public double? Best { get; internal set; }
 
     /// <summary>With -Folds: the standard deviation of the folds' best values around <see cref="Best"/> (their mean).</summary>
@@ -52,7 +60,10 @@ public sealed class TrialResult
     /// <summary>With -Folds: the number of folds the trial was scored on (0 without).</summary>
     public int Folds { get; internal set; }
 
-    /// <summary>With -Folds: each fold's best monitored value, in fold order. Hidden from Export-Csv, where an array would be one "System.Double[]" cell (Best and BestStd summarise it; ConvertTo-Json still writes the numbers).</summary>
+    /// <summary>
+    /// With -Folds: each fold's best monitored value, in fold order. Hidden from Export-Csv, where an array would be one "System.Double[]"
+    /// cell (Best and BestStd summarise it; ConvertTo-Json still writes the numbers).
+    /// </summary>
     [Hidden]
     public double[]? FoldScores { get; internal set; }
 
@@ -62,7 +73,9 @@ public sealed class TrialResult
     /// <summary>Epochs the trial trained (early stopping and -MaxDuration may cut it short).</summary>
     public int EpochsRun => Records.Count;
 
-    /// <summary>Wall time of the trial: building the model and training it (hidden from Export-Csv and ConvertTo-Json; see <see cref="Seconds"/>).</summary>
+    /// <summary>
+    /// Wall time of the trial: building the model and training it (hidden from Export-Csv and ConvertTo-Json; see <see cref="Seconds"/>).
+    /// </summary>
     [Hidden, JsonIgnore]
     public TimeSpan Duration { get; internal set; }
 
@@ -81,17 +94,26 @@ public sealed class TrialResult
     /// <summary>File with the trial's best model (Invoke-ModelSweep -CheckpointDirectory); Import-Checkpoint reads it.</summary>
     public string? Checkpoint { get; internal set; }
 
-    /// <summary>True when the result was read back from a sweep journal (Invoke-ModelSweep -Journal resuming a sweep, or Import-SweepJournal) rather than trained in this run.</summary>
+    /// <summary>
+    /// True when the result was read back from a sweep journal (Invoke-ModelSweep -Journal resuming a sweep, or Import-SweepJournal) rather
+    /// than trained in this run.
+    /// </summary>
     public bool FromJournal { get; internal set; }
 
     public string? Error { get; internal set; }
     public string? ErrorId { get; internal set; }
 
-    /// <summary>The trial's epochs as engine records (see <see cref="History"/> for the PowerShell view); hidden from Export-Csv and ConvertTo-Json, which give one flat row per trial.</summary>
+    /// <summary>
+    /// The trial's epochs as engine records (see <see cref="History"/> for the PowerShell view); hidden from Export-Csv and ConvertTo-Json,
+    /// which give one flat row per trial.
+    /// </summary>
     [Hidden, JsonIgnore]
     public IReadOnlyList<EpochRecord> Records { get; internal set; } = Array.Empty<EpochRecord>();
 
-    /// <summary>One KerasPS.EpochRecord per epoch, as Invoke-ModelFit writes them (hidden from Export-Csv and ConvertTo-Json: export it on its own, $result.History | Export-Csv).</summary>
+    /// <summary>
+    /// One KerasPS.EpochRecord per epoch, as Invoke-ModelFit writes them (hidden from Export-Csv and ConvertTo-Json: export it on its own,
+    /// $result.History | Export-Csv).
+    /// </summary>
     [Hidden, JsonIgnore]
     public PSObject[] History => Records.Select(r => EpochRecordView.ToPSObject(r, $"trial {Trial}")).ToArray();
 

@@ -33,15 +33,21 @@ public static class EpochRecordView
     private static IEnumerable<string> Ordered(IEnumerable<string> keys)
     {
         var list = keys.ToList();
-        return list.Where(k => !k.StartsWith("val_", StringComparison.Ordinal)).Concat(list.Where(k => k.StartsWith("val_", StringComparison.Ordinal)));
+        static bool Val(string k) => k.StartsWith("val_", StringComparison.Ordinal);
+        return list.Where(k => !Val(k)).Concat(list.Where(Val));
     }
 
-    /// <summary>The type name whose view has exactly this record's columns: KerasPS.EpochRecord#loss,accuracy,val_loss,val_accuracy.</summary>
+    /// <summary>
+    /// The type name whose view has exactly this record's columns: KerasPS.EpochRecord#loss,accuracy,val_loss,val_accuracy.
+    /// </summary>
     private static string ViewTypeName(EpochRecord r) => TypeName + "#" + string.Join(",", Ordered(r.Values.Keys));
 
-    /// <summary>The metrics other than loss/val_loss, as "Accuracy=0.7612 ValAccuracy=0.7544" (the fallback view, for a history no view was made for).</summary>
+    /// <summary>
+    /// The metrics other than loss/val_loss, as "Accuracy=0.7612 ValAccuracy=0.7544" (the fallback view, for a history no view was made
+    /// for).
+    /// </summary>
     public static string MetricsText(PSObject o) => string.Join("  ", o.Properties
-        .Where(p => p.Name is not ("Epoch" or "Loss" or "ValLoss" or "LearningRate" or "Seconds" or "Samples" or "Model") && p.Value is double)
+        .Where(p => p.Value is double && p.Name is not ("Epoch" or "Loss" or "ValLoss" or "LearningRate" or "Seconds" or "Samples"))
         .Select(p => $"{p.Name}={((double)p.Value).ToString("0.0000", CultureInfo.InvariantCulture)}"));
 
     private static readonly ConcurrentDictionary<(Guid, string), bool> Registered = new();

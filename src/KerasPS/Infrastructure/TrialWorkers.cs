@@ -91,8 +91,10 @@ internal sealed class RunspaceTrialWorker : ITrialWorker
         if (error is not null && Lost(error)) throw new TrialHostLostException(error.Message, error);
         var reply = output?.Select(o => o.BaseObject).OfType<IDictionary>().LastOrDefault();
         if (error is not null || reply is null)
-            return TrialOutcome.WorkerFailed(error is IContainsErrorRecord { ErrorRecord: { } er } ? er.FullyQualifiedErrorId.Split(',')[0] : null,
-                error?.Message);
+        {
+            var id = error is IContainsErrorRecord { ErrorRecord: { } er } ? er.FullyQualifiedErrorId.Split(',')[0] : null;
+            return TrialOutcome.WorkerFailed(id, error?.Message);
+        }
         return SweepWire.OutcomeFromReply(reply);
     }
 
@@ -138,14 +140,17 @@ internal static class LocalWorkerPool
     private const int MaxIdle = 16;
     private static readonly ConcurrentDictionary<string, ConcurrentBag<Runspace>> Idle = new(StringComparer.Ordinal);
 
-    /// <summary><paramref name="count"/> open runspaces that have the module <paramref name="import"/>: idle ones first, the rest opened in parallel.</summary>
+    /// <summary>
+    /// <paramref name="count"/> open runspaces that have the module <paramref name="import"/>: idle ones first, the rest opened in
+    /// parallel.
+    /// </summary>
     public static List<Runspace> Rent(string import, int count)
     {
         var bag = Idle.GetOrAdd(import, _ => new ConcurrentBag<Runspace>());
         var list = new List<Runspace>();
         while (list.Count < count && bag.TryTake(out var rs))
         {
-            if (rs.RunspaceStateInfo.State == RunspaceState.Opened && rs.RunspaceAvailability == RunspaceAvailability.Available) list.Add(rs);
+            if (Usable(rs)) list.Add(rs);
             else rs.Dispose();
         }
         int missing = count - list.Count;
@@ -172,8 +177,10 @@ internal static class LocalWorkerPool
     public static void Return(string import, Runspace rs)
     {
         var bag = Idle.GetOrAdd(import, _ => new ConcurrentBag<Runspace>());
-        if (rs.RunspaceStateInfo.State == RunspaceState.Opened && rs.RunspaceAvailability == RunspaceAvailability.Available && bag.Count < MaxIdle)
-            bag.Add(rs);
+        if (Usable(rs) && bag.Count < MaxIdle) bag.Add(rs);
         else rs.Dispose();
     }
+
+    private static bool Usable(Runspace rs) =>
+        rs.RunspaceStateInfo.State == RunspaceState.Opened && rs.RunspaceAvailability == RunspaceAvailability.Available;
 }
