@@ -73,7 +73,6 @@
         'Invoke-ModelSweep'
         'Import-SweepJournal'
         'Invoke-ModelCrossValidation'
-        'Invoke-ModelTrial'
         'New-TensorBoardLogger'
         'New-LambdaCallback'
         'Export-HistoryPlot'

@@ -22,6 +22,30 @@ Describe 'Invoke-ModelCrossValidation' -Tag Slow {
             $folds.Status | Select-Object -Unique | Should -Be 'Completed'
             ($folds | ForEach-Object { $_.Rows + $_.TrainRows } | Select-Object -Unique) | Should -Be 178
         }
+        It 'gives folds the shape of trials and epoch records: each value at the best epoch a property, time as Seconds' {
+            $f = $folds[0]
+            $f.ValLoss | Should -Be $f.Metrics['val_loss']
+            $f.ValAccuracy | Should -Be $f.Metrics['val_accuracy']
+            $f.Accuracy | Should -Be $f.Metrics['accuracy']
+            $f.ValLoss | Should -Be $f.Best
+            $f.Seconds | Should -BeOfType ([double])
+            $f.Seconds | Should -BeGreaterThan 0
+            ($folds | Sort-Object ValAccuracy -Descending)[0].ValAccuracy | Should -Be ($folds.ValAccuracy | Measure-Object -Maximum).Maximum
+        }
+        It 'exports folds and the summary as flat rows, with the per-epoch detail left to History' {
+            $csv = @($folds) + $summary | ForEach-Object { $_ | ConvertTo-Csv }
+            $csv | Where-Object { $_ -match 'System\.' } | Should -BeNullOrEmpty
+            $row = $folds | ConvertTo-Csv | ConvertFrom-Csv | Select-Object -First 1
+            foreach ($name in 'Fold', 'Loss', 'ValLoss', 'ValAccuracy', 'Seconds') { $row.PSObject.Properties.Name | Should -Contain $name }
+            foreach ($name in 'Duration', 'Metrics', 'Records', 'History', 'ValidationRows') { $row.PSObject.Properties.Name | Should -Not -Contain $name }
+            $json = $summary | ConvertTo-Json -Depth 1 -WarningAction SilentlyContinue | ConvertFrom-Json
+            $acc = $summary.Metrics | Where-Object Metric -eq 'val_accuracy'
+            $json.ValAccuracy | Should -Be $acc.Mean
+            $json.ValAccuracyStd | Should -Be $acc.Std
+            $json.PSObject.Properties.Name | Should -Not -Contain 'Records'
+            $json.PSObject.Properties.Name | Should -Not -Contain 'OutOfFold'
+            $summary.History.Count | Should -Be 3
+        }
         It 'holds out every row exactly once' {
             $all = @($folds | ForEach-Object { $_.ValidationRows })
             $all.Count | Should -Be 178

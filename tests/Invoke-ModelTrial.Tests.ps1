@@ -1,10 +1,34 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
     $script:iris = Get-SampleData Iris
+    # The trial command is plumbing and not exported: reach it in the module's scope, as a remote host does.
+    $script:trialCommand = & (Get-Module KerasPS) { Get-Command Invoke-ModelTrial -CommandType Cmdlet }
+    $proxy = [System.Management.Automation.ProxyCommand]::Create([System.Management.Automation.CommandMetadata]::new($script:trialCommand))
+    $proxy = $proxy -replace "\`$ExecutionContext\.InvokeCommand\.GetCommand\('[^']*Invoke-ModelTrial'[^)]*\)", '$script:trialCommand'
+    Set-Item -Path function:script:Invoke-ModelTrial -Value ([scriptblock]::Create($proxy))
+    # Its wire format is internal too.
+    $script:wire = [KerasPS.Dataset].Assembly.GetType('KerasPS.Infrastructure.SweepWire', $true)
     $script:build = 'param($p, $train) New-Model | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 3 -Activation softmax | Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy'
 }
 
 Describe 'Invoke-ModelTrial' {
+    It 'is plumbing: not exported, not in the help listing, but callable in the module scope as remote hosts call it' {
+        Get-Command Invoke-ModelTrial -Module KerasPS -ErrorAction Ignore | Should -BeNullOrEmpty
+        (Import-PowerShellDataFile (Join-Path $script:RepoRoot 'KerasPS.psd1')).CmdletsToExport | Should -Not -Contain 'Invoke-ModelTrial'
+        $script:wire.IsPublic | Should -BeFalse
+        $r = & (Get-Module KerasPS) { param($a) Invoke-ModelTrial @a } @{ ModelScript = $build; Parameters = @{ Units = 4 }; Data = $iris; Epochs = 1; Seed = 1 }
+        $r.History.Count | Should -Be 1
+    }
+    It 'fails a sweep and a cross-validation with the fit''s own error before any trial starts' {
+        $m = { param($p) New-Model | Add-DenseLayer -Units 3 -Activation softmax | Build-Model adam categorical_crossentropy }
+        foreach ($call in { Invoke-ModelSweep -Parameters @{ U = 1 } -ModelScript $m -Data $iris -BatchSize 0 -Seed 1 },
+                          { Invoke-ModelCrossValidation -ModelScript $m -Data $iris -Folds 2 -BatchSize 0 -Seed 1 },
+                          { Invoke-ModelSweep -Parameters @{ U = 1 } -ModelScript $m -Data $iris -ValidationSplit 1 -Seed 1 }) {
+            $err = $null
+            try { & $call } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -Match '^Invalid(BatchSize|ValidationSplit),'
+        }
+    }
     It 'trains on the given rows, validates on the others and returns plain data' {
         $r = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data $iris -TrainRows (0..99) -ValidationRows (100..149) -Epochs 2 -Seed 1 -Predict
         $r | Should -BeOfType ([hashtable])
@@ -17,9 +41,9 @@ Describe 'Invoke-ModelTrial' {
     }
     It 'gives the same history for the same seed, from a dataset or from its plain form' {
         $a = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data $iris -Epochs 2 -Seed 5
-        $wire = [KerasPS.Infrastructure.SweepWire]::DatasetToWire($iris)
+        $wire = $script:wire.GetMethod('DatasetToWire').Invoke($null, @($iris.Engine))
         $b = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data $wire -Epochs 2 -Seed 5
-        $c = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data ([KerasPS.Infrastructure.SweepWire]::Reference($wire)) -Epochs 2 -Seed 5
+        $c = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data ($script:wire.GetMethod('Reference').Invoke($null, @($wire))) -Epochs 2 -Seed 5
         ($b.History | ForEach-Object { $_.Values.loss }) -join ',' | Should -Be (($a.History | ForEach-Object { $_.Values.loss }) -join ',')
         ($c.History | ForEach-Object { $_.Values.loss }) -join ',' | Should -Be (($a.History | ForEach-Object { $_.Values.loss }) -join ',')
     }

@@ -1,12 +1,18 @@
 using System.Collections.Specialized;
 using System.Globalization;
 using System.Management.Automation;
+using Newtonsoft.Json;
+using KerasPS.Engine;
 using KerasPS.Engine.Training;
 using KerasPS.Infrastructure;
 
 namespace KerasPS;
 
-/// <summary>One fold of a cross-validation (Invoke-ModelCrossValidation), written as the fold finishes.</summary>
+/// <summary>
+/// One fold of a cross-validation (Invoke-ModelCrossValidation), written as the fold finishes. On the output stream
+/// every history value at the fold's best epoch is a property of its own, spelled as epoch records spell it (Loss,
+/// Accuracy, ValLoss, ValAccuracy, ...), so <c>Sort-Object ValAccuracy</c> and <c>Export-Csv</c> work as on trials.
+/// </summary>
 public sealed class CrossValidationFold
 {
     internal CrossValidationFold(int fold, int repeat, int rows, int trainRows, long seed, string monitor)
@@ -26,7 +32,11 @@ public sealed class CrossValidationFold
     /// <summary>Rows the fold's model trained on.</summary>
     public int TrainRows { get; }
 
-    /// <summary>The 0-based row numbers of the data held out in this fold (the rows of <see cref="Rows"/>).</summary>
+    /// <summary>
+    /// The 0-based row numbers of the data held out in this fold (the rows of <see cref="Rows"/>); hidden from Export-Csv, where an array
+    /// would be one "System.Int32[]" cell.
+    /// </summary>
+    [Hidden]
     public int[] ValidationRows { get; internal set; } = Array.Empty<int>();
 
     /// <summary>Completed, or Failed (see Error and ErrorId).</summary>
@@ -40,22 +50,49 @@ public sealed class CrossValidationFold
     /// <summary>1-based epoch of <see cref="Best"/>.</summary>
     public int? BestEpoch { get; internal set; }
 
-    /// <summary>Every history value at the best epoch, by Keras name (loss, accuracy, val_loss, val_accuracy, ...).</summary>
+    /// <summary>
+    /// Every history value at the best epoch, by Keras name (loss, accuracy, val_loss, ...). Each is also a property of its own on the
+    /// written fold (ValLoss, ...), so this table is hidden from Export-Csv and ConvertTo-Json.
+    /// </summary>
+    [Hidden, JsonIgnore]
     public OrderedDictionary Metrics { get; internal set; } = new();
 
     public int EpochsRun => Records.Count;
+
+    /// <summary>
+    /// Wall time of the fold: building the model and training it (hidden from Export-Csv and ConvertTo-Json; see <see cref="Seconds"/>).
+    /// </summary>
+    [Hidden, JsonIgnore]
     public TimeSpan Duration { get; internal set; }
+
+    /// <summary>Wall-clock seconds of the fold (Duration as one number, for Export-Csv and ConvertTo-Json).</summary>
+    public double Seconds => Math.Round(Duration.TotalSeconds, 3);
+
     public long Seed { get; }
     public string Host { get; internal set; } = "localhost";
     public int Attempts { get; internal set; }
     public string? Error { get; internal set; }
     public string? ErrorId { get; internal set; }
 
-    /// <summary>The fold's epochs as engine records.</summary>
+    /// <summary>The fold's epochs as engine records (hidden from Export-Csv and ConvertTo-Json; see <see cref="History"/>).</summary>
+    [Hidden, JsonIgnore]
     public IReadOnlyList<EpochRecord> Records { get; internal set; } = Array.Empty<EpochRecord>();
 
-    /// <summary>One KerasPS.EpochRecord per epoch, as Invoke-ModelFit writes them.</summary>
+    /// <summary>
+    /// One KerasPS.EpochRecord per epoch, as Invoke-ModelFit writes them (hidden from Export-Csv and ConvertTo-Json: export it on its own,
+    /// $fold.History | Export-Csv).
+    /// </summary>
+    [Hidden, JsonIgnore]
     public PSObject[] History => Records.Select(r => EpochRecordView.ToPSObject(r, Label)).ToArray();
+
+    /// <summary>The fold as written: the object with every value of <see cref="Metrics"/> as a property.</summary>
+    internal PSObject ToPSObject()
+    {
+        var o = PSObject.AsPSObject(this);
+        var values = Metrics.Cast<System.Collections.DictionaryEntry>();
+        ResultView.AddMetrics(o, values.Select(e => new KeyValuePair<string, double>((string)e.Key, (double)e.Value!)));
+        return o;
+    }
 
     internal string Label => Repeat > 1 ? $"fold {Fold} (repeat {Repeat})" : $"fold {Fold}";
 
@@ -94,22 +131,53 @@ public sealed class CrossValidationSummary
     /// <summary>Standard deviation (population, numpy's default) of the folds' best monitored values.</summary>
     public double? Std { get; internal set; }
 
-    /// <summary>Mean and standard deviation of every history value, each fold taken at its best epoch.</summary>
+    /// <summary>
+    /// Mean and standard deviation of every history value, each fold taken at its best epoch. On the written summary each mean is also a
+    /// property of its own (ValAccuracy, ...) with its spread beside it (ValAccuracyStd), so this list is hidden from Export-Csv and
+    /// ConvertTo-Json.
+    /// </summary>
+    [Hidden, JsonIgnore]
     public FoldMetric[] Metrics { get; internal set; } = Array.Empty<FoldMetric>();
 
     /// <summary>Per epoch: the mean of every value over the folds that reached that epoch.</summary>
+    [Hidden, JsonIgnore]
     public IReadOnlyList<EpochRecord> Records { get; internal set; } = Array.Empty<EpochRecord>();
 
     /// <summary>Per epoch: the standard deviation of every value over the folds that reached it.</summary>
+    [Hidden, JsonIgnore]
     public IReadOnlyList<EpochRecord> StdRecords { get; internal set; } = Array.Empty<EpochRecord>();
 
     /// <summary>The per-epoch means as KerasPS.EpochRecord objects (Model = 'mean').</summary>
+    [Hidden, JsonIgnore]
     public PSObject[] History => Records.Select(r => EpochRecordView.ToPSObject(r, "mean")).ToArray();
 
-    /// <summary>With -OutOfFold: one prediction per row of the data, in row order, from the model that did not train on it (averaged over repeats).</summary>
+    /// <summary>
+    /// With -OutOfFold: one prediction per row of the data, in row order, from the model that did not train on it (averaged over repeats).
+    /// Hidden from Export-Csv and ConvertTo-Json: export it on its own.
+    /// </summary>
+    [Hidden, JsonIgnore]
     public PSObject[]? OutOfFold { get; internal set; }
 
+    /// <summary>Wall time of the whole cross-validation (hidden from Export-Csv and ConvertTo-Json; see <see cref="Seconds"/>).</summary>
+    [Hidden, JsonIgnore]
     public TimeSpan Duration { get; internal set; }
+
+    /// <summary>Wall-clock seconds of the whole cross-validation.</summary>
+    public double Seconds => Math.Round(Duration.TotalSeconds, 3);
+
+    /// <summary>The summary as written: each metric's mean as a property (ValAccuracy), its spread beside it (ValAccuracyStd).</summary>
+    internal PSObject ToPSObject()
+    {
+        var o = PSObject.AsPSObject(this);
+        foreach (var m in Metrics)
+        {
+            var name = KerasNames.ToPascal(m.Metric);
+            if (o.Properties[name] is not null) continue;
+            o.Properties.Add(new PSNoteProperty(name, m.Mean));
+            o.Properties.Add(new PSNoteProperty(name + "Std", m.Std));
+        }
+        return o;
+    }
 
     public override string ToString() => $"{Folds}-fold cross-validation" + (Repeats > 1 ? $" x {Repeats}" : "") +
         (Mean is double m ? $": {Monitor} {m.ToString("0.0000", CultureInfo.InvariantCulture)} ± {Std!.Value.ToString("0.0000", CultureInfo.InvariantCulture)}" : " (no fold completed)");

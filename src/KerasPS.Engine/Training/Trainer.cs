@@ -13,8 +13,11 @@ namespace KerasPS.Engine.Training;
 /// <summary>Settings of one fit (Keras model.fit arguments).</summary>
 public sealed class FitOptions
 {
+    /// <summary>Keras's default batch size, shared by Invoke-ModelFit, sweeps and cross-validation.</summary>
+    public const int DefaultBatchSize = 32;
+
     public int Epochs { get; init; } = 1;
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = DefaultBatchSize;
     public bool Shuffle { get; init; } = true;
     public long? Seed { get; init; }
     public EncodedData? ValidationData { get; init; }
@@ -34,6 +37,20 @@ public sealed class FitOptions
     public Action<string>? Log { get; init; }
     public Action<string>? Warn { get; init; }
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>
+    /// The one check of a fit's settings, for a fit (Trainer) and for a sweep or cross-validation before its first
+    /// trial starts, so each setting fails with the same id and message wherever it is given.
+    /// </summary>
+    public static void CheckSettings(int epochs, int batchSize, double validationSplit, bool hasValidationData)
+    {
+        if (epochs < 1) throw KerasException.BadArgument("InvalidEpochs", $"Epochs must be 1 or more. Received: {epochs}.", epochs);
+        if (batchSize < 1) throw KerasException.BadArgument("InvalidBatchSize", $"BatchSize must be 1 or more. Received: {batchSize}.", batchSize);
+        if (!(validationSplit >= 0 && validationSplit < 1))
+            throw KerasException.BadArgument("InvalidValidationSplit", $"ValidationSplit must be in [0, 1). Received: {validationSplit}.", validationSplit);
+        if (validationSplit > 0 && hasValidationData)
+            throw KerasException.BadArgument("ConflictingValidation", "Give either ValidationData or ValidationSplit, not both.");
+    }
 }
 
 /// <summary>
@@ -72,14 +89,7 @@ public static class Trainer
         if (model.Layers.Count == 0)
             throw KerasException.BadOperation("EmptyModel",
                 $"Model '{model.Name}' has no layers. Add layers (Add-DenseLayer, ...) before training it.");
-        if (o.Epochs < 1) throw KerasException.BadArgument("InvalidEpochs", $"Epochs must be 1 or more. Received: {o.Epochs}.", o.Epochs);
-        if (o.BatchSize < 1)
-            throw KerasException.BadArgument("InvalidBatchSize", $"BatchSize must be 1 or more. Received: {o.BatchSize}.", o.BatchSize);
-        if (!(o.ValidationSplit >= 0 && o.ValidationSplit < 1))
-            throw KerasException.BadArgument("InvalidValidationSplit", $"ValidationSplit must be in [0, 1). Received: {o.ValidationSplit}.",
-                o.ValidationSplit);
-        if (o.ValidationSplit > 0 && o.ValidationData is not null)
-            throw KerasException.BadArgument("ConflictingValidation", "Give either ValidationData or ValidationSplit, not both.");
+        FitOptions.CheckSettings(o.Epochs, o.BatchSize, o.ValidationSplit, o.ValidationData is not null);
         if (data.TargetKind == TargetKind.None)
             throw KerasException.BadArgument("NoTarget",
                 "The training data has no target column. Import it with -Target <column> (or give -Y).");

@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using System.Security;
-using System.Text;
 using KerasPS.Engine;
 using KerasPS.Engine.Training;
 
@@ -11,7 +9,7 @@ namespace KerasPS.Infrastructure;
 
 /// <summary>
 /// Turns engine records into PowerShell objects with one property per value (Loss, Accuracy, ValLoss, ...), and gives
-/// each set of values a table view of its own, one column per metric, so a history fits the console.
+/// each set of values a table view of its own, one column per metric, so a history reads as Keras prints it.
 /// </summary>
 public static class EpochRecordView
 {
@@ -35,68 +33,78 @@ public static class EpochRecordView
     private static IEnumerable<string> Ordered(IEnumerable<string> keys)
     {
         var list = keys.ToList();
-        return list.Where(k => !k.StartsWith("val_", StringComparison.Ordinal)).Concat(list.Where(k => k.StartsWith("val_", StringComparison.Ordinal)));
+        static bool Val(string k) => k.StartsWith("val_", StringComparison.Ordinal);
+        return list.Where(k => !Val(k)).Concat(list.Where(Val));
     }
 
-    /// <summary>The type name whose view has exactly this record's columns: KerasPS.EpochRecord#loss,accuracy,val_loss,val_accuracy.</summary>
+    /// <summary>
+    /// The type name whose view has exactly this record's columns: KerasPS.EpochRecord#loss,accuracy,val_loss,val_accuracy.
+    /// </summary>
     private static string ViewTypeName(EpochRecord r) => TypeName + "#" + string.Join(",", Ordered(r.Values.Keys));
 
-    /// <summary>The metrics other than loss/val_loss, as "Accuracy=0.7612 ValAccuracy=0.7544" (the fallback view, for a history no view was made for).</summary>
+    /// <summary>
+    /// The metrics other than loss/val_loss, as "Accuracy=0.7612 ValAccuracy=0.7544" (the fallback view, for a history no view was made
+    /// for).
+    /// </summary>
     public static string MetricsText(PSObject o) => string.Join("  ", o.Properties
-        .Where(p => p.Name is not ("Epoch" or "Loss" or "ValLoss" or "LearningRate" or "Seconds" or "Samples" or "Model") && p.Value is double)
+        .Where(p => p.Value is double && p.Name is not ("Epoch" or "Loss" or "ValLoss" or "LearningRate" or "Seconds" or "Samples"))
         .Select(p => $"{p.Name}={((double)p.Value).ToString("0.0000", CultureInfo.InvariantCulture)}"));
 
     private static readonly ConcurrentDictionary<(Guid, string), bool> Registered = new();
 
     /// <summary>
-    /// Makes sure the current runspace has the table view for this record's set of values (one column per value, each as
-    /// narrow as its header, so loss + four metrics with validation fit 120 columns). Views are generated once per set
-    /// and runspace with Update-FormatData; where that is not allowed, the records fall back to the KerasPS.EpochRecord view.
+    /// Makes sure the current runspace has the table view for this record's set of values: one column per value, so a
+    /// history reads as Keras prints it. A static view cannot know which metrics a model has, so each set gets a view of
+    /// its own (the record's first type name says which), built with PowerShell's formatting API (TableControl) and
+    /// added to the runspace's format data once per set. Loss with an accuracy and their validation values fit 80
+    /// columns; a longer set loses whole columns from the right on a narrow terminal, never part of a number (every
+    /// value is a property: Format-List shows them all). Where the format data cannot be updated, the records fall back
+    /// to the checked-in KerasPS.EpochRecord view (module/KerasPS.Format.ps1xml).
     /// </summary>
     public static void EnsureView(PSCmdlet cmdlet, EpochRecord r)
     {
         var runspace = Runspace.DefaultRunspace;
-        if (runspace is null) return;
+        if (runspace?.InitialSessionState is not { } iss) return;
         var type = ViewTypeName(r);
         if (!Registered.TryAdd((runspace.InstanceId, type), true)) return;
         try
         {
-            var file = WriteView(type, Ordered(r.Values.Keys).ToList());
-            cmdlet.InvokeCommand.InvokeScript(false, ScriptBlock.Create("param($p) Update-FormatData -PrependPath $p"), null, file);
+            var view = new FormatViewDefinition(type, Table(Ordered(r.Values.Keys).ToList()));
+            iss.Formats.Add(new SessionStateFormatEntry(new ExtendedTypeDefinition(type, new List<FormatViewDefinition> { view })));
+            using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+            ps.AddCommand("Update-FormatData").Invoke();
         }
-        catch (Exception e) when (e is RuntimeException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception e) when (e is RuntimeException or InvalidOperationException)
         {
             cmdlet.WriteDebug($"No table view for {type}: {e.Message}");
         }
     }
 
-    private static string WriteView(string type, IReadOnlyList<string> keys)
+    /// <summary>
+    /// The columns of a record's table: Epoch, one per value in the record's order (each as narrow as its header, at
+    /// least 7, so a number is never cut), then LR and Seconds. On a terminal narrower than the row, PowerShell leaves
+    /// out whole columns from the right, never part of a number; Format-List shows every value.
+    /// </summary>
+    internal static List<(string Label, string Property, int Width, string Format)> Columns(IReadOnlyList<string> keys)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "KerasPS-views-" + Environment.UserName);
-        Directory.CreateDirectory(folder);
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(type)))[..16];
-        var file = Path.Combine(folder, $"EpochRecord-{hash}.Format.ps1xml");
-        var columns = new List<(string Label, int Width, string Item)> { ("Epoch", 5, "<PropertyName>Epoch</PropertyName>") };
+        var columns = new List<(string Label, string Property, int Width, string Format)> { ("Epoch", "Epoch", 5, "") };
         foreach (var k in keys)
         {
             var p = KerasNames.ToPascal(k);
-            columns.Add((p, Math.Max(p.Length, 7), $"<ScriptBlock>$v = $_.PSObject.Properties['{p}']; if ($null -ne $v) {{ '{{0:0.0000}}' -f $v.Value }}</ScriptBlock>"));
+            columns.Add((p, p, Math.Max(p.Length, 7), "{0:0.0000}"));
         }
-        columns.Add(("LR", 8, "<ScriptBlock>'{0:G4}' -f $_.LearningRate</ScriptBlock>"));
-        columns.Add(("Seconds", 7, "<ScriptBlock>'{0:0.00}' -f $_.Seconds</ScriptBlock>"));
-        var xml = new StringBuilder();
-        xml.Append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Configuration><ViewDefinitions><View>")
-           .Append("<Name>").Append(SecurityElement.Escape(type)).Append("</Name>")
-           .Append("<ViewSelectedBy><TypeName>").Append(SecurityElement.Escape(type)).Append("</TypeName></ViewSelectedBy>")
-           .Append("<TableControl><TableHeaders>");
-        foreach (var c in columns)
-            xml.Append($"<TableColumnHeader><Label>{SecurityElement.Escape(c.Label)}</Label><Width>{c.Width}</Width><Alignment>Right</Alignment></TableColumnHeader>");
-        xml.Append("</TableHeaders><TableRowEntries><TableRowEntry><TableColumnItems>");
-        foreach (var c in columns) xml.Append("<TableColumnItem>").Append(c.Item).Append("</TableColumnItem>");
-        xml.Append("</TableColumnItems></TableRowEntry></TableRowEntries></TableControl></View></ViewDefinitions></Configuration>\n");
-        var temp = file + "." + Environment.ProcessId + ".tmp";
-        File.WriteAllText(temp, xml.ToString(), new UTF8Encoding(false));
-        File.Move(temp, file, overwrite: true);
-        return file;
+        columns.Add(("LR", "LearningRate", 8, "{0:G4}"));
+        columns.Add(("Seconds", "Seconds", 7, "{0:0.00}"));
+        return columns;
+    }
+
+    private static TableControl Table(IReadOnlyList<string> keys)
+    {
+        var columns = Columns(keys);
+        var builder = TableControl.Create(outOfBand: false, autoSize: false, hideTableHeaders: false);
+        foreach (var c in columns) builder.AddHeader(Alignment.Right, c.Width, c.Label);
+        var row = builder.StartRowDefinition(false, null, null);
+        foreach (var c in columns) row.AddPropertyColumn(c.Property, Alignment.Right, c.Format.Length == 0 ? null : c.Format);
+        return row.EndRowDefinition().EndTable();
     }
 }

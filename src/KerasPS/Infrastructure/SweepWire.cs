@@ -1,10 +1,10 @@
-using KerasPS.Infrastructure;
 using System.Collections;
 using System.Globalization;
-using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
+using KerasPS.Engine.Sweeps;
 using KerasPS.Engine.Training;
 
 namespace KerasPS.Infrastructure;
@@ -14,15 +14,20 @@ namespace KerasPS.Infrastructure;
 /// histories as hashtables. Live objects (models, tensors) never cross a remoting boundary; these do, unchanged by
 /// PowerShell's serializer, and the remote side (which imports the same module) turns them back. A dataset carries an Id:
 /// a host keeps the last few datasets it was sent, so a caller sends the data once per host and then only the Id.
+/// Internal: the trial command is plumbing between two copies of this module, and so is its wire format.
 /// </summary>
-public static class SweepWire
+internal static class SweepWire
 {
     private const int HostCacheSize = 4;
     private static readonly LinkedList<(string Id, Dataset Data)> hostCache = new();
 
-    public static Hashtable DatasetToWire(Dataset data)
+    // The plain form of a dataset is made once per dataset (the caller's side), whatever the number of hosts and runs.
+    private static readonly ConditionalWeakTable<EncodedData, Hashtable> wireCache = new();
+
+    public static Hashtable DatasetToWire(EncodedData data) => wireCache.GetValue(data, Encode);
+
+    private static Hashtable Encode(EncodedData d)
     {
-        var d = data.Engine;
         return new Hashtable
         {
             ["Id"] = Guid.NewGuid().ToString("n"),
@@ -70,6 +75,23 @@ public static class SweepWire
         var targets = r.String("Targets") is { } t ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(t)).ToArray() : null;
         return new Dataset(new EncodedData(features, r.IntArray("FeatureShape") ?? Array.Empty<int>(), r.StringArray("FeatureNames") ?? Array.Empty<string>(),
             r.String("TargetName"), labels, r.StringArray("Classes"), targets, r.Int("TargetWidth", 1)));
+    }
+
+    /// <summary>The outcome of a trial from the trial command's reply (see InvokeModelTrialCommand).</summary>
+    public static TrialOutcome OutcomeFromReply(IDictionary reply)
+    {
+        object? Get(string k) => reply.Contains(k) ? PSValue.Unwrap(reply[k]) : null;
+        return new TrialOutcome
+        {
+            Records = HistoryFromWire(Get("History")),
+            Duration = TimeSpan.FromTicks(Convert.ToInt64(Get("DurationTicks") ?? 0L, CultureInfo.InvariantCulture)),
+            ErrorId = Get("ErrorId") as string,
+            Error = Convert.ToString(Get("Error"), CultureInfo.InvariantCulture),
+            Predictions = Get("Predictions") is string p ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(p)).ToArray() : null,
+            PredictionWidth = Convert.ToInt32(Get("PredictionWidth") ?? 0, CultureInfo.InvariantCulture),
+            Checkpoint = Get("Checkpoint") is string c ? Convert.FromBase64String(c) : null,
+            PrunedAtEpoch = Get("PrunedAtEpoch") is { } pe ? Convert.ToInt32(pe, CultureInfo.InvariantCulture) : null,
+        };
     }
 
     public static object[] HistoryToWire(IEnumerable<EpochRecord> history) => history.Select(r => (object)new Hashtable

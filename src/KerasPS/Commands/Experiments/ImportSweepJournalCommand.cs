@@ -28,7 +28,7 @@ public sealed class ImportSweepJournalCommand : KerasCmdlet
         foreach (var r in records.Where(r => r.Kind == "result")) results[r.Trial] = r;
         foreach (var r in results.Values)
         {
-            var result = TrialJournal.ToResult(r);
+            var result = new TrialResult(TrialRun.FromRecord(r));
             WriteObject(InvokeModelSweepCommand.ToPSObject(result, KerasNames.ToPascal(result.Monitor)));
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics;
+using System.Globalization;
 using System.Management.Automation;
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
@@ -56,8 +57,9 @@ public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
         var monitor = new TrialMonitor(Monitor ?? "val_loss");
         long seed = Seed ?? MersenneTwister.RandomSeed();
         var folds = FoldSplitter.Split(Data.Engine, Folds, Stratify, Repeats, seed);
-        var parameters = new Hashtable(StringComparer.OrdinalIgnoreCase);
-        if (Parameters is not null) foreach (DictionaryEntry e in Parameters) parameters[PSValue.Unwrap(e.Key)!] = PSValue.Unwrap(e.Value);
+        var parameters = (Parameters?.Cast<DictionaryEntry>() ?? Enumerable.Empty<DictionaryEntry>())
+            .Select(e => new KeyValuePair<string, object?>(Convert.ToString(PSValue.Unwrap(e.Key), CultureInfo.InvariantCulture)!, PSValue.Unwrap(e.Value)))
+            .ToList();
         var requests = folds.Select((f, i) => new TrialRequest(1, parameters, SweepPlan.TrialSeed(seed, i + 1), Epochs)
         {
             Fold = f.Number, Repeat = f.Repeat, TrainRows = f.TrainRows, ValidationRows = f.TestRows, Predict = OutOfFold,
@@ -76,7 +78,7 @@ public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
         {
             results.Add(r);
             WriteVerbose(r.ToString() + (r.Error is null ? "" : $" - {r.ErrorId}: {r.Error}"));
-            WriteObject(r);
+            WriteObject(r.ToPSObject());
             if (showProgress)
                 WriteProgress(new ProgressRecord(3, "Cross-validation", $"{results.Count} of {requests.Count} folds done")
                 { PercentComplete = (int)(100L * results.Count / requests.Count) });
@@ -98,7 +100,7 @@ public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
                         var at = r.Records.First(x => x.Epoch == epoch);
                         foreach (var kv in at.Values) r.Metrics[kv.Key] = kv.Value;
                     }
-                    if (InvokeModelSweepCommand.TrialFailure(outcome, monitor) is var (id, message)) { r.ErrorId = id; r.Error = message; }
+                    if (outcome.Failure(monitor) is var (id, message)) { r.ErrorId = id; r.Error = message; }
                     else r.Status = "Completed";
                     if (OutOfFold && outcome.Predictions is { } p && r.Status == "Completed")
                     {
@@ -127,7 +129,7 @@ public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
         {
             if (showProgress) WriteProgress(new ProgressRecord(3, "Cross-validation", "Done") { RecordType = ProgressRecordType.Completed });
         }
-        WriteObject(Summary(results, monitor, seed, clock.Elapsed, oof, width, oofCount));
+        WriteObject(Summary(results, monitor, seed, clock.Elapsed, oof, width, oofCount).ToPSObject());
     }
 
     private CrossValidationSummary Summary(List<CrossValidationFold> results, TrialMonitor monitor, long seed, TimeSpan duration, float[]? oof, int width, int[] oofCount)

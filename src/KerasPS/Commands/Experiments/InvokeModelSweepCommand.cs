@@ -94,7 +94,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
 
     protected override void Process()
     {
-        CheckFitSettings();
+        CheckFitSettings(ValidationSplit, ValidationData is not null);
         bool hyperband = string.Equals(Prune, "Hyperband", StringComparison.OrdinalIgnoreCase);
         bool median = string.Equals(Prune, "Median", StringComparison.OrdinalIgnoreCase);
         string search = (Search ?? (Random || hyperband ? "Random" : "Grid")).ToLowerInvariant() switch { "random" => "Random", "tpe" => "Tpe", _ => "Grid" };
@@ -173,7 +173,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
                 }
             }
             else seed = Seed ?? MersenneTwister.RandomSeed();
-            RunSweep(search, hyperband, median, space, seed, monitor, monitorProperty, journal);
+            RunSweep(Settings(ModelScript.ToString(), monitor.Name, ValidationData, ValidationSplit), search, hyperband, median, space, seed, monitor, monitorProperty, journal);
         }
         finally
         {
@@ -181,209 +181,61 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         }
     }
 
-    /// <summary>Trials before the median stopping rule starts to prune (Optuna's MedianPruner n_startup_trials).</summary>
-    private const int MedianStartupTrials = 5;
-
-    private void RunSweep(string search, bool hyperband, bool median, List<KeyValuePair<string, object?[]>> space, long seed, TrialMonitor monitor, string monitorProperty, SweepJournal? journal)
+    /// <summary>
+    /// Runs the sweep: the engine's <see cref="SweepRun"/> plans, prunes, journals and scores the trials; this cmdlet runs its
+    /// requests on the workers and writes each trial as it finishes.
+    /// </summary>
+    private void RunSweep(TrialSettings settings, string search, bool hyperband, bool median, List<KeyValuePair<string, object?[]>> space,
+        long seed, TrialMonitor monitor, string monitorProperty, SweepJournal? journal)
     {
-        var schedule = hyperband ? new HyperbandSchedule(Epochs, PruneFactor, monitor.HigherIsBetter) : null;
-        var tpe = search == "Tpe" ? new TpeSampler(space, seed, monitor.HigherIsBetter) : null;
-        IReadOnlyList<TrialSpec>? planned = schedule is not null ? SweepPlan.Random(space, schedule.TotalTrials, seed)
-            : search == "Random" ? SweepPlan.Random(space, Trials!.Value, seed)
-            : search == "Grid" ? SweepPlan.Grid(space, seed) : null;
-        int total = planned?.Count ?? Trials!.Value;
-        if (tpe is not null && total < 1) SweepPlan.Random(space, total, seed);   // the usual InvalidTrials error
         // Every trial is scored on the same folds, so trials differ only by their parameters.
-        var folds = Folds is int k ? FoldSplitter.Split(Data.Engine, k, Stratify, 1, seed) : null;
-
-        string? checkpointDir = null;
-        if (CheckpointDirectory is not null)
+        var options = new SweepOptions
         {
-            checkpointDir = ResolveFilePath(CheckpointDirectory);
-            if (!ShouldProcess(checkpointDir, $"Run {total} trials and keep each trial's best model")) return;
+            Space = space, Search = search, Hyperband = hyperband, PruneFactor = PruneFactor, Median = median, Epochs = Epochs,
+            Trials = Trials, Parallelism = Parallelism, Monitor = monitor, Seed = seed, Journal = journal,
+            Folds = Folds is int k ? FoldSplitter.Split(Data.Engine, k, Stratify, 1, seed) : null,
+        };
+        var sweepClock = Stopwatch.StartNew();
+        bool showProgress = ProgressWanted();
+        SweepRun? sweep = null;
+        void Emit(TrialRun run)
+        {
+            var r = new TrialResult(run);
+            WriteVerbose(r.ToString() + (r.PrunedAtEpoch is int pe ? $" - pruned at epoch {pe}" : "") + (r.Error is null ? "" : $" - {r.ErrorId}: {r.Error}"));
+            WriteObject(ToPSObject(r, monitorProperty));
+            if (showProgress)
+                WriteProgress(new ProgressRecord(2, "Sweep", $"{sweep!.Reported} of {sweep.Total} trials done ({sweep.Pruned} pruned, {sweep.Failed} failed)")
+                { PercentComplete = (int)(100L * sweep.Reported / sweep.Total) });
+        }
+        string? checkpointDir = CheckpointDirectory is null ? null : ResolveFilePath(CheckpointDirectory);
+        sweep = new SweepRun(options) { CheckpointDirectory = checkpointDir, Finished = Emit, Warn = WriteWarning };
+        if (checkpointDir is not null)
+        {
+            if (!ShouldProcess(checkpointDir, $"Run {sweep.Total} trials and keep each trial's best model")) return;
             try { Directory.CreateDirectory(checkpointDir); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 Fail("CheckpointDirectoryUnavailable", ErrorCategory.WriteError, $"Cannot create the checkpoint folder '{checkpointDir}': {e.Message}", checkpointDir);
             }
         }
+        WriteVerbose($"Sweep of {sweep.Total} trials ({search}{(hyperband ? $", Hyperband with factor {PruneFactor} over {sweep.BracketCount} brackets" : "")}, " +
+            $"seed {seed}){(options.Folds is null ? "" : $", {Folds} folds each")}, monitoring {monitor.Name} ({monitor.Mode}).");
 
-        // What the journal already holds: finished runs by (trial, epochs), and the trials whose result is written.
-        var memo = new Dictionary<(int Trial, int Epochs), JournalRecord>();
-        var journaledResults = new HashSet<int>();
-        foreach (var r in journal?.Records ?? Array.Empty<JournalRecord>())
-        {
-            if (r.Kind == "run") memo[(r.Trial, r.Epochs)] = r;
-            else if (r.Kind == "result") { journaledResults.Add(r.Trial); memo.TryAdd((r.Trial, r.Epochs), r); }
-        }
-
-        var sweepClock = Stopwatch.StartNew();
-        int completed = 0, pruned = 0, failed = 0, replayed = 0;
-        bool showProgress = ProgressWanted();
-        var specs = new Dictionary<int, TrialSpec>();
-        var emitted = new HashSet<int>();
-        var foldOutcomes = new Dictionary<int, List<(TrialRequest Request, SweepWorker Worker, TrialOutcome Outcome)>>();
-        var initial = new List<TrialRequest>();
-        var replay = new Queue<(TrialSpec Spec, int Epochs, TrialResult Run)>();
-        var lastRun = new Dictionary<int, (TrialResult Run, int Epochs)>();
-        var finished = new Dictionary<int, TrialResult>();
-        int nextTrial = 1;
-        bool sequential = tpe is not null || median;   // trials submitted one by one as what they learn from finishes
-        bool running = false;
-        WriteVerbose($"Sweep of {total} trials ({search}{(schedule is null ? "" : $", Hyperband with factor {PruneFactor} over {schedule.Brackets.Count} brackets")}, seed {seed}){(folds is null ? "" : $", {Folds} folds each")}, monitoring {monitor.Name} ({monitor.Mode}).");
-
-        void Emit(TrialResult r)
-        {
-            emitted.Add(r.Trial);
-            if (r.Status == "Completed") completed++; else if (r.Status == "Pruned") pruned++; else failed++;
-            WriteVerbose(r.ToString() + (r.PrunedAtEpoch is int pe ? $" - pruned at epoch {pe}" : "") + (r.Error is null ? "" : $" - {r.ErrorId}: {r.Error}"));
-            WriteObject(ToPSObject(r, monitorProperty));
-            if (showProgress)
-                WriteProgress(new ProgressRecord(2, "Sweep", $"{emitted.Count} of {total} trials done ({pruned} pruned, {failed} failed)")
-                { PercentComplete = (int)(100L * emitted.Count / total) });
-        }
-
-        void Final(TrialResult r, int epochs)
-        {
-            if (journal is not null && journaledResults.Add(r.Trial)) journal.Append(TrialJournal.ToRecord(r, "result", epochs));
-            if (checkpointDir is not null && r.Checkpoint is null && CheckpointFile(checkpointDir, r.Trial) is var file && File.Exists(file) && r.Status != "Failed") r.Checkpoint = file;
-            Emit(r);
-        }
-
-        void Submit(TrialSpec spec, int epochs, double[]? thresholds = null)
-        {
-            specs[spec.Trial] = spec;
-            if (memo.TryGetValue((spec.Trial, epochs), out var rec))
-            {
-                if (!TrialJournal.SameParameters(rec, spec))
-                    Fail("JournalMismatch", ErrorCategory.InvalidData, $"Trial {spec.Trial} in the journal has other parameter values than this sweep gives it; the journal belongs to another sweep. Use a new -Journal.", spec.Trial);
-                var run = TrialJournal.ToResult(rec);
-                // Hyperband journals a run before its rung decides; the run itself completed its epochs.
-                if (hyperband && run.Status == "Pruned") { run.Status = "Completed"; run.PrunedAtEpoch = null; }
-                run.FromJournal = true;
-                replayed++;
-                replay.Enqueue((spec, epochs, run));
-                return;
-            }
-            var parameters = ParameterTable(spec);
-            var requests = new List<TrialRequest>();
-            if (folds is null)
-                requests.Add(new TrialRequest(spec.Trial, parameters, spec.Seed, epochs)
-                { CheckpointPath = checkpointDir is null ? null : CheckpointFile(checkpointDir, spec.Trial), PruneThresholds = thresholds });
-            else
-                foreach (var f in folds)
-                    requests.Add(new TrialRequest(spec.Trial, parameters, SweepPlan.TrialSeed(spec.Seed, f.Number), epochs)
-                    { Fold = f.Number, Repeat = f.Repeat, TrainRows = f.TrainRows, ValidationRows = f.TestRows });
-            foreach (var r in requests)
-                if (running) EnqueueTrial(r); else initial.Add(r);
-        }
-
-        // Trial k of a search that learns from earlier trials (TPE proposals, median thresholds) learns from trials
-        // 1..W(k) and waits for them, so it decides the same whatever the timing: W(k) = max(startup, k - parallelism).
-        int Window(int k)
-        {
-            int w = 0;
-            if (tpe is not null && k > tpe.StartupTrials) w = Math.Max(w, Math.Min(k - 1, Math.Max(tpe.StartupTrials, k - Parallelism)));
-            if (median && k > MedianStartupTrials) w = Math.Max(w, Math.Min(k - 1, Math.Max(MedianStartupTrials, k - Parallelism)));
-            return w;
-        }
-
-        void ProposeReady()
-        {
-            while (nextTrial <= total)
-            {
-                int window = Window(nextTrial);
-                if (Enumerable.Range(1, window).Any(t => !finished.ContainsKey(t))) return;
-                var spec = tpe is null ? planned![nextTrial - 1]
-                    : tpe.Propose(nextTrial, Enumerable.Range(1, window).Select(t => new TrialObservation(specs[t], finished[t].Status == "Completed" ? finished[t].Best : null)).ToList());
-                double[]? thresholds = null;
-                if (median && window > 0)
-                    thresholds = MedianStopping.Thresholds(Enumerable.Range(1, window).Where(t => finished[t].Status != "Failed").Select(t => finished[t].Records), monitor.Name, Epochs);
-                Submit(spec, Epochs, thresholds);
-                nextTrial++;
-            }
-        }
-
-        void Handle(TrialSpec spec, int epochs, TrialResult run, bool fromJournal)
-        {
-            if (schedule is null)
-            {
-                finished[spec.Trial] = run;
-                Final(run, epochs);
-                if (sequential) ProposeReady();
-                return;
-            }
-            if (!fromJournal && journal is not null) journal.Append(TrialJournal.ToRecord(run, "run", epochs));
-            lastRun[spec.Trial] = (run, epochs);
-            var (runs, verdicts) = schedule.Report(spec.Trial, epochs, run.Status == "Completed" ? run.Best : null);
-            foreach (var v in verdicts)
-            {
-                var (last, lastEpochs) = lastRun[v.Trial];
-                if (v.Pruned) { last.Status = "Pruned"; last.PrunedAtEpoch = lastEpochs; }
-                Final(last, lastEpochs);
-            }
-            foreach (var next in runs) Submit(specs[next.Trial], next.Epochs);
-        }
-
-        void Drain()
-        {
-            while (replay.TryDequeue(out var x)) Handle(x.Spec, x.Epochs, x.Run, fromJournal: true);
-        }
-
-        if (schedule is not null) foreach (var run in schedule.Start()) Submit(planned![run.Trial - 1], run.Epochs);
-        else if (sequential) ProposeReady();
-        else foreach (var spec in planned!) Submit(spec, Epochs);
-        Drain();
-        if (journal is not null && replayed > 0) WriteVerbose($"Resumed from the journal: {replayed} runs recorded there were not run again.");
-
+        var initial = sweep.Start();
+        if (journal is not null && sweep.Replayed > 0) WriteVerbose($"Resumed from the journal: {sweep.Replayed} runs recorded there were not run again.");
         try
         {
             if (initial.Count == 0) return;
-            running = true;
-            RunTrials(Settings(ModelScript.ToString(), monitor.Name, ValidationData, ValidationSplit), initial, folds is null ? "trials" : "trial folds",
-                done: (t, w, outcome) =>
-                {
-                    var spec = specs[t.Trial];
-                    TrialResult? run = null;
-                    if (folds is null)
-                    {
-                        run = Result(spec, t, w.Host, outcome, monitor);
-                        if (checkpointDir is not null) KeepCheckpoint(run, t, outcome, checkpointDir);
-                    }
-                    else
-                    {
-                        if (!foldOutcomes.TryGetValue(t.Trial, out var list)) foldOutcomes[t.Trial] = list = new();
-                        list.Add((t, w, outcome));
-                        if (list.Count == folds.Count) { foldOutcomes.Remove(t.Trial); run = FoldedResult(spec, list, monitor); }
-                    }
-                    if (run is null || emitted.Contains(t.Trial)) return;
-                    Handle(spec, t.Epochs, run, fromJournal: false);
-                    Drain();
-                },
-                noHost: t =>
-                {
-                    // One result per trial, however many of its folds were left without a host. Not journaled: the trial did not fail, its hosts did.
-                    if (emitted.Contains(t.Trial) || !specs.TryGetValue(t.Trial, out var spec)) return;
-                    Emit(new TrialResult(t.Trial, ParameterTable(spec), spec.Seed, monitor.Name)
-                    {
-                        Attempts = t.Attempts, Host = string.Join(", ", t.LostHosts), ErrorId = "NoSweepHostLeft", Folds = Folds ?? 0,
-                        Error = $"Every host of the sweep dropped out before trial {t.Trial} could finish. Check the hosts and run the sweep again for the missing trials.",
-                    });
-                },
-                plannedRequests: Math.Max(initial.Count, total));
+            RunTrials(settings, initial, options.Folds is null ? "trials" : "trial folds",
+                done: (t, w, outcome) => { foreach (var next in sweep.Done(t, w.Host, outcome)) EnqueueTrial(next); },
+                noHost: sweep.NoHost,
+                plannedRequests: Math.Max(initial.Count, sweep.Total));
         }
         finally
         {
             if (showProgress) WriteProgress(new ProgressRecord(2, "Sweep", "Done") { RecordType = ProgressRecordType.Completed });
-            WriteVerbose($"Sweep done in {sweepClock.Elapsed.TotalSeconds:0.0} s: {completed} completed, {pruned} pruned, {failed} failed.");
+            WriteVerbose($"Sweep done in {sweepClock.Elapsed.TotalSeconds:0.0} s: {sweep.Completed} completed, {sweep.Pruned} pruned, {sweep.Failed} failed.");
         }
-    }
-
-    private static OrderedDictionary ParameterTable(TrialSpec spec)
-    {
-        var d = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
-        foreach (var (k, v) in spec.Parameters) d[k] = v;
-        return d;
     }
 
     private List<KeyValuePair<string, object?[]>> Space()
@@ -404,88 +256,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         return entries;
     }
 
-    private static TrialResult Result(TrialSpec spec, TrialRequest t, string host, TrialOutcome outcome, TrialMonitor monitor)
-    {
-        var r = new TrialResult(spec.Trial, ParameterTable(spec), spec.Seed, monitor.Name)
-        {
-            Attempts = t.Attempts, Host = host, Records = outcome.Records, Duration = outcome.Duration,
-        };
-        if (monitor.Best(r.Records) is var (best, epoch)) { r.Best = best; r.BestEpoch = epoch; }
-        if (TrialFailure(outcome, monitor) is var (id, message)) { r.ErrorId = id; r.Error = message; return r; }
-        r.Status = outcome.PrunedAtEpoch is int pe ? "Pruned" : "Completed";
-        r.PrunedAtEpoch = outcome.PrunedAtEpoch;
-        return r;
-    }
-
-    /// <summary>Why an outcome does not count: the trial failed, its loss became NaN, or it never recorded the monitor.</summary>
-    internal static (string Id, string Message)? TrialFailure(TrialOutcome outcome, TrialMonitor monitor)
-    {
-        if (outcome.ErrorId is string id) return (id, outcome.Error ?? "");
-        var last = outcome.Records.Count > 0 ? outcome.Records[^1] : null;
-        if (last is not null && !double.IsFinite(last.Loss))
-            return ("LossNotFinite", $"The loss became {last.Loss.ToString(CultureInfo.InvariantCulture)} at epoch {last.Epoch}, so training stopped. Lower the learning rate or scale the features for these parameters.");
-        if (monitor.Best(outcome.Records) is null)
-            return ("MonitorNotRecorded", $"The trial's history has no finite '{monitor.Name}' (it has: {string.Join(", ", last?.Values.Keys ?? Array.Empty<string>())}). Choose one of those with -Monitor.");
-        return null;
-    }
-
-    /// <summary>A cross-validated trial: Best is the mean of the folds' best values, Records the per-epoch mean over the folds.</summary>
-    private TrialResult FoldedResult(TrialSpec spec, List<(TrialRequest Request, SweepWorker Worker, TrialOutcome Outcome)> folds, TrialMonitor monitor)
-    {
-        var ordered = folds.OrderBy(f => f.Request.Fold).ToList();
-        var r = new TrialResult(spec.Trial, ParameterTable(spec), spec.Seed, monitor.Name)
-        {
-            Attempts = ordered.Max(f => f.Request.Attempts),
-            Host = string.Join(", ", ordered.Select(f => f.Worker.Host).Distinct()),
-            Duration = TimeSpan.FromTicks(ordered.Sum(f => f.Outcome.Duration.Ticks)),
-            Records = FoldStatistics.PerEpoch(ordered.Select(f => (IReadOnlyList<Engine.Training.EpochRecord>)f.Outcome.Records).ToList()),
-            Folds = ordered.Count,
-        };
-        foreach (var (req, _, outcome) in ordered)
-        {
-            if (TrialFailure(outcome, monitor) is var (id, message))
-            {
-                r.ErrorId = id;
-                r.Error = $"Fold {req.Fold}: {message}";
-                return r;
-            }
-        }
-        var scores = ordered.Select(f => monitor.Best(f.Outcome.Records)!.Value.Value).ToArray();
-        var (mean, std) = FoldStatistics.MeanStd(scores);
-        r.FoldScores = scores;
-        r.Best = mean;
-        r.BestStd = std;
-        r.BestEpoch = monitor.Best(r.Records)?.Epoch;
-        r.Status = "Completed";
-        return r;
-    }
-
-    private static string CheckpointFile(string dir, int trial) => Path.Combine(dir, $"trial-{trial:000}.kpt");
-
-    /// <summary>Points the result at its checkpoint: written in place by a local trial, or sent back as bytes by a remote one.</summary>
-    private void KeepCheckpoint(TrialResult r, TrialRequest t, TrialOutcome outcome, string dir)
-    {
-        var path = CheckpointFile(dir, r.Trial);
-        if (outcome.Checkpoint is { } bytes)
-        {
-            try { AtomicFile.Write(path, s => s.Write(bytes), overwrite: true); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                WriteWarning($"Trial {r.Trial}: could not save its checkpoint to '{path}': {e.Message}");
-                return;
-            }
-        }
-        // A file left by an earlier sweep in the same folder is not this trial's (it failed before saving one).
-        if (File.Exists(path) && File.GetLastWriteTimeUtc(path) >= t.StartedUtc.AddSeconds(-1)) r.Checkpoint = path;
-    }
-
-    internal static PSObject ToPSObject(TrialResult r, string monitorProperty)
-    {
-        var o = PSObject.AsPSObject(r);
-        foreach (DictionaryEntry e in r.Parameters) o.Properties.Add(new PSNoteProperty((string)e.Key, e.Value));
-        o.Properties.Add(new PSNoteProperty(monitorProperty, r.Best));
-        return o;
-    }
+    internal static PSObject ToPSObject(TrialResult r, string monitorProperty) => ResultView.Trial(r, monitorProperty);
 }
 
 /// <summary>Completes -Monitor with the usual history names.</summary>

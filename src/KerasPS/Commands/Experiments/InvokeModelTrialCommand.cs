@@ -11,11 +11,12 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Experiments;
 
 /// <summary>
-/// <para type="synopsis">Runs one trial where it is called: builds a model with a script, trains it on the given rows and returns the outcome as plain data (a hashtable). Invoke-ModelSweep and Invoke-ModelCrossValidation run every trial and fold through it, in local runspaces and on remote hosts alike.</para>
+/// <para type="synopsis">Plumbing, not exported: runs one trial where it is called and returns the outcome as plain data (a hashtable). Invoke-ModelSweep and Invoke-ModelCrossValidation run every trial and fold through it, in local runspaces and on remote hosts alike.</para>
+/// <para type="description">The manifest does not export it, so it is not part of the user's surface (no README row, no Get-Command -Module KerasPS entry). Local worker runspaces get it in their session state; a remote host that has imported KerasPS reaches it in the module's own scope: <c>&amp; (Get-Module KerasPS) { param($a) Invoke-ModelTrial @a } $a</c>. Its reply is a wire format between two copies of this module and may change with any version.</para>
 /// <para type="description">-ModelScript is called with two arguments, the trial's parameters (a hashtable) and the training part (a KerasPS.Dataset), and must end with a compiled model; an unseeded model that has not trained gets -Seed, so its initial weights are reproducible. The model trains on -Data (or its -TrainRows) with Invoke-ModelFit semantics and is validated on -ValidationData or on -ValidationRows of -Data. Nothing leaks between trials: the model, its statistics (Add-NormalizationLayer -Adapt learns from the training part handed to the script) and the callbacks that -CallbackScript returns are new each time.</para>
-/// <para type="description">The reply has History (one hashtable per epoch), DurationTicks, and on failure ErrorId and Error (the trial does not throw: a failed trial is an outcome). -Predict adds Predictions: the model's outputs on the validation rows as base64 float32, PredictionWidth values per row. -ReturnCheckpoint adds Checkpoint: the best model by -Monitor as base64 bytes. Data may come as a KerasPS.Dataset or in the plain form a remote caller sends (SweepWire); a remote caller sends each dataset once per host and then only its Id.</para>
+/// <para type="description">The reply has History (one hashtable per epoch), DurationTicks, and on failure ErrorId and Error (the trial does not throw: a failed trial is an outcome). -Predict adds Predictions: the model's outputs on the validation rows as base64 float32, PredictionWidth values per row. -ReturnCheckpoint adds Checkpoint: the best model by -Monitor as base64 bytes. Data may come as a KerasPS.Dataset or in the plain form a remote caller sends; a remote caller sends each dataset once per host and then only its Id.</para>
 /// </summary>
-/// <example><code>$reply = Invoke-ModelTrial -ModelScript { param($p, $train) New-Model | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 3 -Activation softmax | Build-Model adam categorical_crossentropy } -Parameters @{ Units = 16 } -Data $iris -TrainRows (0..99) -ValidationRows (100..149) -Epochs 5 -Seed 1
+/// <example><code>$reply = &amp; (Get-Module KerasPS) { param($a) Invoke-ModelTrial @a } @{ ModelScript = 'param($p, $train) New-Model | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 3 -Activation softmax | Build-Model adam categorical_crossentropy'; Parameters = @{ Units = 16 }; Data = $iris; TrainRows = 0..99; ValidationRows = 100..149; Epochs = 5; Seed = 1 }
 /// $reply.History[-1].Values.val_loss</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelTrial")]
 [OutputType(typeof(Hashtable))]
@@ -33,7 +34,7 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
     /// <summary>Training seed (shuffling, dropout, and the initial weights of an unseeded model).</summary>
     [Parameter(Mandatory = true)] public long Seed { get; set; }
 
-    /// <summary>The data: a KerasPS.Dataset, or its plain form from SweepWire.DatasetToWire (or just its Id once this host has it).</summary>
+    /// <summary>The data: a KerasPS.Dataset, or the plain form a remote caller sends (or just its Id once this host has it).</summary>
     [Parameter(Mandatory = true)] public object Data { get; set; } = null!;
 
     /// <summary>Rows of -Data to train on (default: every row).</summary>
@@ -52,7 +53,7 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
     [Parameter] public int Epochs { get; set; } = 10;
 
     /// <summary>Rows per gradient step.</summary>
-    [Parameter] public int BatchSize { get; set; } = 32;
+    [Parameter] public int BatchSize { get; set; } = FitOptions.DefaultBatchSize;
 
     /// <summary>Shuffle the training rows each epoch (on by default; -Shuffle:$false turns it off).</summary>
     [Parameter] public SwitchParameter Shuffle { get; set; } = true;

@@ -2,14 +2,16 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using KerasPS.Engine.Native;
+using KerasPS.Engine.Sweeps;
+using KerasPS.Engine.Training;
 using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Experiments;
 
 /// <summary>
 /// What Invoke-ModelSweep and Invoke-ModelCrossValidation share: the fit settings of every trial, and where trials run
-/// (parallel local runspaces, or remote hosts through sessions they are given or open). Both hand their trials to one
-/// <see cref="SweepRunner"/>, which runs each with Invoke-ModelTrial.
+/// (parallel local runspaces, or remote hosts through sessions they are given or open). The cmdlets bind parameters and
+/// write results; the engine's <see cref="TrialScheduler"/> runs the trials on <see cref="RunspaceTrialWorker"/>s.
 /// </summary>
 public abstract class TrialCommandBase : KerasCmdlet
 {
@@ -17,7 +19,7 @@ public abstract class TrialCommandBase : KerasCmdlet
     protected const string SessionSet = "Session";
     protected const string HostNameSet = "HostName";
     protected const string ComputerNameSet = "ComputerName";
-    private SweepRunner? runner;
+    private TrialScheduler? scheduler;
 
     /// <summary>Training data (also from the pipeline).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -27,7 +29,7 @@ public abstract class TrialCommandBase : KerasCmdlet
     [Parameter] public int Epochs { get; set; } = 10;
 
     /// <summary>Batch size of each trial.</summary>
-    [Parameter] public int BatchSize { get; set; } = 32;
+    [Parameter] public int BatchSize { get; set; } = FitOptions.DefaultBatchSize;
 
     /// <summary>Shuffle the training rows each epoch (on by default; -Shuffle:$false turns it off).</summary>
     [Parameter] public SwitchParameter Shuffle { get; set; }
@@ -102,34 +104,35 @@ public abstract class TrialCommandBase : KerasCmdlet
 
     protected bool IsRemote => ParameterSetName != LocalSet;
 
-    protected void CheckFitSettings()
-    {
-        if (Epochs < 1) Fail("InvalidEpochs", ErrorCategory.InvalidArgument, $"Epochs must be 1 or more. Received: {Epochs}.", Epochs);
-        if (BatchSize < 1) Fail("InvalidBatchSize", ErrorCategory.InvalidArgument, $"BatchSize must be 1 or more. Received: {BatchSize}.", BatchSize);
-    }
+    /// <summary>Checks the fit settings once, before any trial starts, with the fit's own rule (the same ids and messages).</summary>
+    protected void CheckFitSettings(double validationSplit = 0, bool hasValidationData = false) =>
+        FitOptions.CheckSettings(Epochs, BatchSize, validationSplit, hasValidationData);
 
     /// <summary>The settings every trial shares, from this command's parameters.</summary>
-    private protected TrialSettings Settings(string modelScript, string monitor, Dataset? validationData = null, double validationSplit = 0) => new()
+    private protected TrialSettings Settings(string modelScript, string monitor, Dataset? validationData = null, double validationSplit = 0)
     {
-        ModelScript = modelScript,
-        CallbackScript = Callbacks?.ToString(),
-        Data = Data,
-        ValidationData = validationData,
-        ValidationSplit = validationSplit,
-        BatchSize = BatchSize,
-        Shuffle = IsBound(nameof(Shuffle)) ? Shuffle.IsPresent : null,
-        MaxDuration = MaxDuration,
-        Monitor = monitor,
-    };
+        return new TrialSettings
+        {
+            ModelScript = modelScript,
+            CallbackScript = Callbacks?.ToString(),
+            Data = Data.Engine,
+            ValidationData = validationData?.Engine,
+            ValidationSplit = validationSplit,
+            BatchSize = BatchSize,
+            Shuffle = IsBound(nameof(Shuffle)) ? Shuffle.IsPresent : null,
+            MaxDuration = MaxDuration,
+            Monitor = monitor,
+        };
+    }
 
     /// <summary>
     /// Opens the workers (local runspaces, or remote hosts with KerasPS imported), runs the queued requests on them and
-    /// tidies up: local libtorch threads restored, sessions the command opened closed.
+    /// tidies up: local libtorch threads restored, local runspaces kept for the next run, sessions the command opened closed.
     /// </summary>
     private protected void RunTrials(TrialSettings settings, IReadOnlyCollection<TrialRequest> requests, string noun,
-        Action<TrialRequest, SweepWorker, TrialOutcome> done, Action<TrialRequest> noHost, int? plannedRequests = null)
+        Action<TrialRequest, RunspaceTrialWorker, TrialOutcome> done, Action<TrialRequest> noHost, int? plannedRequests = null)
     {
-        var workers = new List<SweepWorker>();
+        var workers = new List<RunspaceTrialWorker>();
         var ownedSessions = new List<PSSession>();
         int? savedThreads = null;
         try
@@ -156,16 +159,16 @@ public abstract class TrialCommandBase : KerasCmdlet
             if (workers.Count == 0)
                 Fail("NoSweepHost", ErrorCategory.ResourceUnavailable, "None of the remote hosts could be prepared (see the warnings). Check that KerasPS is installed there and that -ModulePath names it.");
             WriteVerbose($"{requests.Count} {noun} on {workers.Count} worker(s).");
-            runner = new SweepRunner(workers, settings);
-            foreach (var r in requests) runner.Enqueue(r);
-            runner.Run(done,
-                lost: (t, w, e) => WriteWarning($"Host {w.Host} dropped out during {Describe(t)} ({FirstLine(e.Message)}); it will run again on another host."),
+            scheduler = new TrialScheduler(workers, settings);
+            foreach (var r in requests) scheduler.Enqueue(r);
+            scheduler.Run((t, w, outcome) => done(t, (RunspaceTrialWorker)w, outcome),
+                lost: (t, w, e) => WriteWarning($"Host {w.Host} dropped out during {t.Describe()} ({FirstLine(e.Message)}); it will run again on another host."),
                 noHost: noHost,
-                warn: (t, w, message) => WriteWarning($"{char.ToUpperInvariant(Describe(t)[0])}{Describe(t)[1..]} on {w.Host}: {message}"));
+                warn: (t, w, message) => WriteWarning($"{char.ToUpperInvariant(t.Describe()[0])}{t.Describe()[1..]} on {w.Host}: {message}"));
         }
         finally
         {
-            runner = null;
+            scheduler = null;
             foreach (var w in workers) w.Dispose();
             if (ownedSessions.Count > 0) CloseSessions(ownedSessions);
             if (savedThreads is int st) TorchRuntime.Threads = st;
@@ -174,7 +177,7 @@ public abstract class TrialCommandBase : KerasCmdlet
 
     /// <summary>Queues more work while <see cref="RunTrials"/> runs (from its done callback: a scheduler promoting a trial, a search proposing one).</summary>
     private protected void EnqueueTrial(TrialRequest request) =>
-        (runner ?? throw new InvalidOperationException("Trials can be queued only while RunTrials runs.")).Enqueue(request);
+        (scheduler ?? throw new InvalidOperationException("Trials can be queued only while RunTrials runs.")).Enqueue(request);
 
     /// <summary>How many trials run at once: the throttle here, or one per remote session or host.</summary>
     protected int Parallelism => ParameterSetName switch
@@ -185,26 +188,18 @@ public abstract class TrialCommandBase : KerasCmdlet
         _ => ThrottleLimit,
     };
 
-    private protected static string Describe(TrialRequest t) => t.Fold > 0 ? $"trial {t.Trial} fold {t.Fold}" + (t.Repeat > 1 ? $" (repeat {t.Repeat})" : "") : $"trial {t.Trial}";
+    protected override void StopProcessing() => scheduler?.Stop();
 
-    protected override void StopProcessing() => runner?.Stop();
-
-    private IEnumerable<SweepWorker> LocalWorkers(int count)
+    private IEnumerable<RunspaceTrialWorker> LocalWorkers(int count)
     {
         var module = MyInvocation.MyCommand.Module;
         var manifest = module is null ? null : Path.Combine(module.ModuleBase, "KerasPS.psd1");
         var import = manifest is not null && File.Exists(manifest) ? manifest : module?.Path ?? typeof(TrialCommandBase).Assembly.Location;
-        var iss = InitialSessionState.CreateDefault2();
-        iss.ImportPSModule(new[] { import });
-        for (int i = 0; i < count; i++)
-        {
-            var rs = RunspaceFactory.CreateRunspace(iss);
-            rs.Open();
-            yield return new SweepWorker("localhost", rs, remote: false);
-        }
+        return LocalWorkerPool.Rent(import, count)
+            .Select(rs => new RunspaceTrialWorker("localhost", rs, remote: false, release: r => LocalWorkerPool.Return(import, r)));
     }
 
-    private IEnumerable<SweepWorker> RemoteWorkers(PSSession[] sessions)
+    private IEnumerable<RunspaceTrialWorker> RemoteWorkers(PSSession[] sessions)
     {
         var names = sessions.Select(s => s.ComputerName).ToList();
         foreach (var s in sessions)
@@ -222,11 +217,13 @@ public abstract class TrialCommandBase : KerasCmdlet
                 ps.AddCommand("Import-Module").AddParameter("Name", ModulePath).AddParameter("PassThru").AddParameter("ErrorAction", ActionPreference.Stop);
                 ps.Invoke();
                 ps.Commands.Clear();
-                ps.AddCommand("Get-Command").AddParameter("Name", "Invoke-ModelTrial").AddParameter("ErrorAction", ActionPreference.Ignore);
+                // The trial command is not exported: look for it in the module's own scope, where the workers call it.
+                ps.AddScript("& (Get-Module KerasPS | Select-Object -First 1) { Get-Command -Name " + RunspaceTrialWorker.TrialCommand +
+                    " -CommandType Cmdlet -ErrorAction Ignore }");
                 bool hasRunner = ps.Invoke().Count > 0;
                 if (!hasRunner)
                 {
-                    WriteWarning($"Host {host} has a KerasPS without Invoke-ModelTrial; no trials will run there. Update KerasPS on that host.");
+                    WriteWarning($"Host {host} has a KerasPS without its trial command; no trials will run there. Update KerasPS on that host.");
                     continue;
                 }
             }
@@ -235,7 +232,7 @@ public abstract class TrialCommandBase : KerasCmdlet
                 WriteWarning($"Host {host} cannot run trials: {FirstLine(e.Message)} Install KerasPS there or pass its path with -ModulePath.");
                 continue;
             }
-            yield return new SweepWorker(host, s.Runspace, remote: true);
+            yield return new RunspaceTrialWorker(host, s.Runspace, remote: true);
         }
     }
 
