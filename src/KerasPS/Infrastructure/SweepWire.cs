@@ -19,12 +19,12 @@ namespace KerasPS.Infrastructure;
 internal static class SweepWire
 {
     private const int HostCacheSize = 4;
-    private static readonly LinkedList<(string Id, Dataset Data)> hostCache = new();
+    private static readonly LinkedList<(string Id, Dataset Data)> HostCache = new();
 
     // The plain form of a dataset is made once per dataset (the caller's side), whatever the number of hosts and runs.
-    private static readonly ConditionalWeakTable<EncodedData, Hashtable> wireCache = new();
+    private static readonly ConditionalWeakTable<EncodedData, Hashtable> WireCache = new();
 
-    public static Hashtable DatasetToWire(EncodedData data) => wireCache.GetValue(data, Encode);
+    public static Hashtable DatasetToWire(EncodedData data) => WireCache.GetValue(data, Encode);
 
     private static Hashtable Encode(EncodedData d)
     {
@@ -51,18 +51,18 @@ internal static class SweepWire
         if (PSValue.Unwrap(data) is Dataset ds) return ds;
         var h = AsDictionary(data, "dataset");
         var id = Read(h).String("Id") ?? "";
-        lock (hostCache)
+        lock (HostCache)
         {
-            for (var node = hostCache.First; node is not null; node = node.Next)
-                if (node.Value.Id == id) { hostCache.Remove(node); hostCache.AddFirst(node); return node.Value.Data; }
+            for (var node = HostCache.First; node is not null; node = node.Next)
+                if (node.Value.Id == id) { HostCache.Remove(node); HostCache.AddFirst(node); return node.Value.Data; }
         }
         if (!h.Contains("Features"))
             throw KerasException.BadOperation("TrialDataMissing", $"This host no longer has the dataset {id} the trial refers to. Run the sweep again; every host gets the data anew.", id);
         var decoded = DatasetFromWire(h);
-        lock (hostCache)
+        lock (HostCache)
         {
-            hostCache.AddFirst((id, decoded));
-            while (hostCache.Count > HostCacheSize) hostCache.RemoveLast();
+            HostCache.AddFirst((id, decoded));
+            while (HostCache.Count > HostCacheSize) HostCache.RemoveLast();
         }
         return decoded;
     }
