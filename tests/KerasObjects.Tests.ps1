@@ -207,3 +207,27 @@ Describe 'The registry of Keras objects' {
         }
     }
 }
+
+Describe 'Help that lists names' {
+    # The help text is written by hand (it reads as a sentence), so a test holds it to the registry: a class added to the
+    # registry without a word in the help that a user reads first fails here, naming what is missing.
+    It 'names every registered <What> in <Where>' -ForEach @(
+        @{ What = 'optimizer'; Registry = 'Optimizers'; Command = 'New-Optimizer'; Parameter = 'Name'; Where = 'New-Optimizer -Name' }
+        @{ What = 'optimizer'; Registry = 'Optimizers'; Command = 'Build-Model'; Parameter = $null; Where = 'Build-Model' }
+        @{ What = 'loss'; Registry = 'Losses'; Command = 'Build-Model'; Parameter = 'Loss'; Where = 'Build-Model -Loss' }
+        @{ What = 'initializer'; Registry = 'Initializers'; Command = 'New-Initializer'; Parameter = $null; Where = 'New-Initializer' }
+        @{ What = 'constraint'; Registry = 'Constraints'; Command = 'New-Constraint'; Parameter = 'Name'; Where = 'New-Constraint -Name' }
+    ) {
+        $help = Get-Help $Command -Full
+        $text = if ($Parameter) {
+            ($help.parameters.parameter | Where-Object name -eq $Parameter).description.Text -join ' '
+        } else {
+            $help.description.Text -join ' '
+        }
+        $text | Should -Not -BeNullOrEmpty
+        $missing = foreach ($e in [KerasPS.Engine.KerasObjects]::$Registry.Entries) {
+            if ($text -notmatch "\b$([regex]::Escape($e.Name))\b") { $e.Name }
+        }
+        $missing | Should -BeNullOrEmpty -Because "the help of $Where lists the ${What}s a user can name"
+    }
+}
