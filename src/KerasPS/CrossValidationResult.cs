@@ -103,7 +103,8 @@ public sealed class CrossValidationFold
 /// <summary>The mean and standard deviation of one value over the folds (each fold's value at its best epoch).</summary>
 public sealed record FoldMetric(string Metric, double Mean, double Std, double[] Values)
 {
-    public override string ToString() => $"{Metric} {Mean.ToString("0.0000", CultureInfo.InvariantCulture)} ± {Std.ToString("0.0000", CultureInfo.InvariantCulture)}";
+    public override string ToString() => $"{Metric} {Mean.ToString("0.0000", CultureInfo.InvariantCulture)} ± "
+        + $"{Std.ToString("0.0000", CultureInfo.InvariantCulture)}";
 }
 
 /// <summary>What Invoke-ModelCrossValidation writes after the folds: mean and spread per metric, and per epoch for plotting.</summary>
@@ -180,5 +181,8 @@ public sealed class CrossValidationSummary
     }
 
     public override string ToString() => $"{Folds}-fold cross-validation" + (Repeats > 1 ? $" x {Repeats}" : "") +
-        (Mean is double m ? $": {Monitor} {m.ToString("0.0000", CultureInfo.InvariantCulture)} ± {Std!.Value.ToString("0.0000", CultureInfo.InvariantCulture)}" : " (no fold completed)");
+        (Mean is double m
+            ? $": {Monitor} {m.ToString("0.0000", CultureInfo.InvariantCulture)} "
+                + $"± {Std!.Value.ToString("0.0000", CultureInfo.InvariantCulture)}"
+            : " (no fold completed)");
 }

@@ -15,7 +15,8 @@ public abstract class ParameterRange
     protected static void CheckBounds(string type, double min, double max)
     {
         if (!double.IsFinite(min) || !double.IsFinite(max) || !(min < max))
-            throw KerasException.BadArgument("InvalidRange", $"{type} needs finite bounds with min < max. Received: min={F(min)}, max={F(max)}.", min);
+            throw KerasException.BadArgument("InvalidRange",
+                $"{type} needs finite bounds with min < max. Received: min={F(min)}, max={F(max)}.", min);
     }
 }
 

@@ -23,8 +23,12 @@ public sealed class HyperbandSchedule
 
     public HyperbandSchedule(int maxEpochs, int factor, bool higherIsBetter)
     {
-        if (maxEpochs < 1) throw KerasException.BadArgument("InvalidEpochs", $"Hyperband needs max epochs of 1 or more. Received: {maxEpochs}.", maxEpochs);
-        if (factor < 2) throw KerasException.BadArgument("InvalidPruneFactor", $"The Hyperband factor must be 2 or more (3 is usual). Received: {factor}.", factor);
+        if (maxEpochs < 1)
+            throw KerasException.BadArgument("InvalidEpochs",
+                $"Hyperband needs max epochs of 1 or more. Received: {maxEpochs}.", maxEpochs);
+        if (factor < 2)
+            throw KerasException.BadArgument("InvalidPruneFactor",
+                $"The Hyperband factor must be 2 or more (3 is usual). Received: {factor}.", factor);
         MaxEpochs = maxEpochs;
         Factor = factor;
         this.higherIsBetter = higherIsBetter;
@@ -73,7 +77,8 @@ public sealed class HyperbandSchedule
     public (IReadOnlyList<ScheduledRun> Runs, IReadOnlyList<TrialVerdict> Verdicts) Report(int trial, int epochs, double? value)
     {
         if (!bracketOf.TryGetValue(trial, out var b))
-            throw KerasException.BadArgument("UnknownTrial", $"Trial {trial} is not part of this Hyperband schedule (trials 1..{TotalTrials}).", trial);
+            throw KerasException.BadArgument("UnknownTrial",
+                $"Trial {trial} is not part of this Hyperband schedule (trials 1..{TotalTrials}).", trial);
         int rung = b.Rung;
         if (b.Budgets[rung] != epochs || !b.Waiting.Contains(trial))
             throw KerasException.BadOperation("UnexpectedRun", $"Trial {trial} was not asked to train for {epochs} epochs now.", trial);
@@ -89,7 +94,8 @@ public sealed class HyperbandSchedule
         bool last = rung == b.Budgets.Count - 1;
         int keep = last ? 0 : Math.Min(b.Sizes[rung + 1], ranked.Count(t => b.Values[t] is not null));
         var promoted = ranked.Take(keep).ToList();
-        foreach (var t in ranked.Skip(keep).OrderBy(t => t)) verdicts.Add(new TrialVerdict(t, Pruned: !last && b.Values[t] is not null, epochs));
+        foreach (var t in ranked.Skip(keep).OrderBy(t => t))
+            verdicts.Add(new TrialVerdict(t, Pruned: !last && b.Values[t] is not null, epochs));
         b.Values.Clear();
         if (promoted.Count > 0)
         {

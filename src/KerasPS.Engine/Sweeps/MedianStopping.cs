@@ -22,7 +22,8 @@ public static class MedianStopping
         var thresholds = new double[epochs];
         for (int e = 1; e <= epochs; e++)
         {
-            var values = list.Select(h => h.FirstOrDefault(r => r.Epoch == e)?.Get(monitor)).OfType<double>().Where(double.IsFinite).OrderBy(v => v).ToList();
+            var values = list.Select(h => h.FirstOrDefault(r => r.Epoch == e)?.Get(monitor)).OfType<double>().Where(double.IsFinite)
+                .OrderBy(v => v).ToList();
             thresholds[e - 1] = values.Count < Math.Max(1, minTrials) ? double.NaN
                 : values.Count % 2 == 1 ? values[values.Count / 2] : 0.5 * (values[values.Count / 2 - 1] + values[values.Count / 2]);
         }
@@ -42,7 +43,8 @@ public sealed class ThresholdStopping : Callback
 
     public ThresholdStopping(string monitor, bool higherIsBetter, double[] thresholds)
     {
-        if (string.IsNullOrWhiteSpace(monitor)) throw KerasException.BadArgument("InvalidMonitor", "ThresholdStopping needs the name of a history value such as val_loss.");
+        if (string.IsNullOrWhiteSpace(monitor))
+            throw KerasException.BadArgument("InvalidMonitor", "ThresholdStopping needs the name of a history value such as val_loss.");
         Monitor = monitor;
         HigherIsBetter = higherIsBetter;
         this.thresholds = thresholds ?? Array.Empty<double>();
@@ -69,7 +71,10 @@ public sealed class ThresholdStopping : Callback
         if (best is double b && (HigherIsBetter ? b >= t : b <= t)) return;
         StoppedEpoch = record.Epoch;
         context.StopTraining = true;
-        context.StopReason = $"pruned: best {Monitor} {best?.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture) ?? "none"} is worse than the median {t.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)} of earlier trials at epoch {record.Epoch}";
+        context.StopReason = $"pruned: best {Monitor} "
+            + $"{best?.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture) ?? "none"} "
+            + $"is worse than the median {t.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)} "
+            + $"of earlier trials at epoch {record.Epoch}";
         context.Log($"Epoch {record.Epoch}: {context.StopReason}.");
     }
 }

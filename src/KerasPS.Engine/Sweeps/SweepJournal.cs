@@ -15,9 +15,16 @@ public sealed class JournalParameter
     public static JournalParameter From(string name, object? value) => new()
     {
         Name = name,
-        Type = value switch { null => "null", int => "int", long => "long", double => "double", float => "double", bool => "bool", _ => "string" },
-        Value = value switch { null => null, double d => d.ToString("R", CultureInfo.InvariantCulture), float f => ((double)f).ToString("R", CultureInfo.InvariantCulture),
-            IFormattable x => x.ToString(null, CultureInfo.InvariantCulture), _ => value.ToString() },
+        Type = value switch
+        {
+            null => "null", int => "int", long => "long", double => "double", float => "double", bool => "bool", _ => "string"
+        },
+        Value = value switch
+        {
+            null => null, double d => d.ToString("R", CultureInfo.InvariantCulture),
+            float f => ((double)f).ToString("R", CultureInfo.InvariantCulture),
+            IFormattable x => x.ToString(null, CultureInfo.InvariantCulture), _ => value.ToString()
+        },
     };
 
     public object? ToValue() => Type switch
@@ -46,7 +53,8 @@ public sealed class JournalEpoch
         LearningRate = r.LearningRate, DurationTicks = r.Duration.Ticks, Samples = r.Samples,
     };
 
-    public EpochRecord ToRecord() => new(Epoch, new Dictionary<string, double>(Values, StringComparer.Ordinal), LearningRate, TimeSpan.FromTicks(DurationTicks), Samples);
+    public EpochRecord ToRecord() => new(Epoch, new Dictionary<string, double>(Values, StringComparer.Ordinal), LearningRate,
+        TimeSpan.FromTicks(DurationTicks), Samples);
 }
 
 /// <summary>
@@ -145,7 +153,9 @@ public sealed class SweepJournal : IDisposable
     /// <summary>Reads a journal without changing it (a torn last line is left in the file and ignored).</summary>
     public static IReadOnlyList<JournalRecord> Read(string path)
     {
-        if (!File.Exists(path)) throw KerasException.BadArgument("JournalNotFound", $"No sweep journal at '{path}'. Give the path passed to Invoke-ModelSweep -Journal.", path);
+        if (!File.Exists(path))
+            throw KerasException.BadArgument("JournalNotFound",
+                $"No sweep journal at '{path}'. Give the path passed to Invoke-ModelSweep -Journal.", path);
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         var bytes = new byte[fs.Length];
         fs.ReadExactly(bytes);
@@ -188,7 +198,9 @@ public sealed class SweepJournal : IDisposable
                 {
                     // Only the very last line can be torn by a kill; any other bad line means the file was damaged.
                     if (!complete || end == bytes.Length - 1) return (records, start);
-                    throw KerasException.BadData("JournalCorrupt", $"Line {line} of the sweep journal '{path}' is not a journal record, and it is not the last line, so it was not cut short by a crash. Repair or remove the file.", path);
+                    throw KerasException.BadData("JournalCorrupt",
+                        $"Line {line} of the sweep journal '{path}' is not a journal record, and it is not the last line, "
+                        + "so it was not cut short by a crash. Repair or remove the file.", path);
                 }
                 if (!complete) return (records, start);   // whole JSON but no newline: the write did not finish
                 records.Add(record);

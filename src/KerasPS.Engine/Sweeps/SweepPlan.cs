@@ -19,14 +19,16 @@ public static class SweepPlan
         {
             if (values.FirstOrDefault(v => v is ParameterRange) is ParameterRange r)
                 throw KerasException.BadArgument("RangeInGridSweep",
-                    $"Parameter '{name}' is a range ({r}); a grid needs a list of values. Add -Random -Trials N to sample ranges, or give a list such as 0.1, 0.01.", name);
+                    $"Parameter '{name}' is a range ({r}); a grid needs a list of values. Add -Random -Trials N to sample ranges, "
+                    + "or give a list such as 0.1, 0.01.", name);
         }
         long total = 1;
         foreach (var (_, values) in space)
         {
             total *= values.Length;
             if (total > MaxGridTrials)
-                throw KerasException.BadArgument("GridTooLarge", $"The grid has more than {MaxGridTrials:N0} combinations. Use -Random -Trials N to sample it instead.");
+                throw KerasException.BadArgument("GridTooLarge",
+                    $"The grid has more than {MaxGridTrials:N0} combinations. Use -Random -Trials N to sample it instead.");
         }
         var trials = new List<TrialSpec>((int)total);
         var idx = new int[space.Count];
@@ -71,11 +73,16 @@ public static class SweepPlan
 
     internal static void CheckSpace(IReadOnlyList<KeyValuePair<string, object?[]>> space)
     {
-        if (space.Count == 0) throw KerasException.BadArgument("EmptyParameterSpace", "-Parameters is empty. Give at least one parameter, e.g. @{ Units = 32, 64 }.");
+        if (space.Count == 0)
+            throw KerasException.BadArgument("EmptyParameterSpace",
+                "-Parameters is empty. Give at least one parameter, e.g. @{ Units = 32, 64 }.");
         foreach (var (name, values) in space)
         {
-            if (string.IsNullOrWhiteSpace(name)) throw KerasException.BadArgument("InvalidParameterName", "A sweep parameter has an empty name.");
-            if (values.Length == 0) throw KerasException.BadArgument("EmptyParameterValues", $"Parameter '{name}' has no values. Give at least one value or a range.", name);
+            if (string.IsNullOrWhiteSpace(name))
+                throw KerasException.BadArgument("InvalidParameterName", "A sweep parameter has an empty name.");
+            if (values.Length == 0)
+                throw KerasException.BadArgument("EmptyParameterValues",
+                    $"Parameter '{name}' has no values. Give at least one value or a range.", name);
         }
     }
 

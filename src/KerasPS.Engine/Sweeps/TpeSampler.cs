@@ -18,10 +18,13 @@ public sealed class TpeSampler
     private readonly long seed;
     private readonly bool higherIsBetter;
 
-    public TpeSampler(IReadOnlyList<KeyValuePair<string, object?[]>> space, long seed, bool higherIsBetter, int startupTrials = 10, int candidates = 24)
+    public TpeSampler(IReadOnlyList<KeyValuePair<string, object?[]>> space, long seed, bool higherIsBetter, int startupTrials = 10,
+        int candidates = 24)
     {
         SweepPlan.CheckSpace(space);
-        if (startupTrials < 1) throw KerasException.BadArgument("InvalidStartupTrials", $"TPE needs 1 or more random startup trials. Received: {startupTrials}.", startupTrials);
+        if (startupTrials < 1)
+            throw KerasException.BadArgument("InvalidStartupTrials",
+                $"TPE needs 1 or more random startup trials. Received: {startupTrials}.", startupTrials);
         this.space = space;
         this.seed = seed;
         this.higherIsBetter = higherIsBetter;
@@ -49,9 +52,11 @@ public sealed class TpeSampler
             var (name, values) = space[i];
             object? v;
             if (values.Length == 1 && values[0] is ParameterRange range)
-                v = SampleRange(range, good.Select(o => o.Spec.Parameters[i].Value).ToList(), bad.Select(o => o.Spec.Parameters[i].Value).ToList(), rng);
+                v = SampleRange(range, good.Select(o => o.Spec.Parameters[i].Value).ToList(),
+                    bad.Select(o => o.Spec.Parameters[i].Value).ToList(), rng);
             else if (values.All(x => x is not ParameterRange))
-                v = values[SampleChoice(values, good.Select(o => o.Spec.Parameters[i].Value).ToList(), bad.Select(o => o.Spec.Parameters[i].Value).ToList(), rng)];
+                v = values[SampleChoice(values, good.Select(o => o.Spec.Parameters[i].Value).ToList(),
+                    bad.Select(o => o.Spec.Parameters[i].Value).ToList(), rng)];
             else
             {
                 // A list that mixes ranges and values has no one density; it keeps the random sweep's rule.
@@ -75,7 +80,11 @@ public sealed class TpeSampler
             default: return range.Sample(rng);
         }
         if (!(hi > lo)) return range.Sample(rng);
-        double T(object? x) { double d = Convert.ToDouble(x, System.Globalization.CultureInfo.InvariantCulture); return log ? Math.Log(d) : d; }
+        double T(object? x)
+        {
+            double d = Convert.ToDouble(x, System.Globalization.CultureInfo.InvariantCulture);
+            return log ? Math.Log(d) : d;
+        }
         var l = Parzen.Fit(good.Select(T).ToArray(), lo, hi);
         var g = Parzen.Fit(bad.Select(T).ToArray(), lo, hi);
         double best = double.NaN, bestScore = double.NegativeInfinity;
@@ -102,7 +111,9 @@ public sealed class TpeSampler
             var w = Enumerable.Repeat(1.0 / k, k).ToArray();
             foreach (var s in seen)
             {
-                int idx = Array.FindIndex(values, v => Equals(v, s) || string.Equals(Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture), Convert.ToString(s, System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+                int idx = Array.FindIndex(values, v => Equals(v, s)
+                    || string.Equals(Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture),
+                        Convert.ToString(s, System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
                 if (idx >= 0) w[idx] += 1;
             }
             double sum = w.Sum();
@@ -188,7 +199,8 @@ public sealed class TpeSampler
             double s = Math.Sign(x);
             x = Math.Abs(x);
             double t = 1 / (1 + 0.3275911 * x);
-            double y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.Exp(-x * x);
+            double y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t
+                + 0.254829592) * t * Math.Exp(-x * x);
             return s * y;
         }
     }

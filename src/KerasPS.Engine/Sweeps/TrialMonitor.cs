@@ -3,12 +3,15 @@ using KerasPS.Engine.Training.Callbacks;
 
 namespace KerasPS.Engine.Sweeps;
 
-/// <summary>The quantity a sweep ranks trials by (Keras's monitor), with the direction taken from its name as Keras's "auto" mode does.</summary>
+/// <summary>
+/// The quantity a sweep ranks trials by (Keras's monitor), with the direction taken from its name as Keras's "auto" mode does.
+/// </summary>
 public sealed class TrialMonitor
 {
     public TrialMonitor(string name)
     {
-        if (string.IsNullOrWhiteSpace(name)) throw KerasException.BadArgument("InvalidMonitor", "-Monitor must name a history value such as val_loss or val_accuracy.");
+        if (string.IsNullOrWhiteSpace(name))
+            throw KerasException.BadArgument("InvalidMonitor", "-Monitor must name a history value such as val_loss or val_accuracy.");
         Name = KerasNames.ToHistoryName(name);
         // The same rule as the callbacks' monitors, so a sweep ranks trials the way their ModelCheckpoint keeps the best.
         HigherIsBetter = Training.Callbacks.Monitor.AutoMode(Name) == MonitorMode.Max;

@@ -28,7 +28,8 @@ public sealed class EpochRecord
     public double? Get(string name) => Values.TryGetValue(name, out var v) ? v : null;
 
     public override string ToString() =>
-        $"Epoch {Epoch}: " + string.Join(" - ", Values.Select(kv => $"{kv.Key}: {kv.Value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}"));
+        $"Epoch {Epoch}: " + string.Join(" - ", Values.Select(kv =>
+            $"{kv.Key}: {kv.Value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}"));
 }
 
 /// <summary>Batch-level progress, reported at most a few times a second.</summary>

@@ -45,9 +45,11 @@ public sealed class FitOptions
     public static void CheckSettings(int epochs, int batchSize, double validationSplit, bool hasValidationData)
     {
         if (epochs < 1) throw KerasException.BadArgument("InvalidEpochs", $"Epochs must be 1 or more. Received: {epochs}.", epochs);
-        if (batchSize < 1) throw KerasException.BadArgument("InvalidBatchSize", $"BatchSize must be 1 or more. Received: {batchSize}.", batchSize);
+        if (batchSize < 1)
+            throw KerasException.BadArgument("InvalidBatchSize", $"BatchSize must be 1 or more. Received: {batchSize}.", batchSize);
         if (!(validationSplit >= 0 && validationSplit < 1))
-            throw KerasException.BadArgument("InvalidValidationSplit", $"ValidationSplit must be in [0, 1). Received: {validationSplit}.", validationSplit);
+            throw KerasException.BadArgument("InvalidValidationSplit",
+                $"ValidationSplit must be in [0, 1). Received: {validationSplit}.", validationSplit);
         if (validationSplit > 0 && hasValidationData)
             throw KerasException.BadArgument("ConflictingValidation", "Give either ValidationData or ValidationSplit, not both.");
     }

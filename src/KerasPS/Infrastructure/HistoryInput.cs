@@ -39,14 +39,17 @@ internal sealed class HistoryInput
                 Run("").Records.Add(r);
                 return;
         }
-        if (o is not null && (o.TypeNames.Contains(EpochRecordView.TypeName) || o.TypeNames.Contains("Deserialized." + EpochRecordView.TypeName) || o.Properties["Epoch"] is not null && o.Properties["Loss"] is not null))
+        if (o is not null && (o.TypeNames.Contains(EpochRecordView.TypeName)
+            || o.TypeNames.Contains("Deserialized." + EpochRecordView.TypeName)
+            || o.Properties["Epoch"] is not null && o.Properties["Loss"] is not null))
         {
             var model = o.Properties["Model"]?.Value?.ToString() ?? "";
             Run(model).Records.Add(FromView(o));
             return;
         }
         throw KerasException.BadArgument("UnsupportedHistoryInput",
-            $"Pipe epoch records (Invoke-ModelFit output) or trial results (Invoke-ModelSweep output). Received: {(o?.BaseObject ?? item)!.GetType().Name}.", item);
+            "Pipe epoch records (Invoke-ModelFit output) or trial results (Invoke-ModelSweep output). Received: "
+                + $"{(o?.BaseObject ?? item)!.GetType().Name}.", item);
     }
 
     private HistoryRun Run(string model)
@@ -71,12 +74,17 @@ internal sealed class HistoryInput
                 case double d: values[KerasNames.ToSnake(p.Name)] = d; break;
                 case float f: values[KerasNames.ToSnake(p.Name)] = f; break;
                 // Import-Csv of an exported history gives strings.
-                case string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v): values[KerasNames.ToSnake(p.Name)] = v; break;
+                case string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v):
+                    values[KerasNames.ToSnake(p.Name)] = v; break;
             }
         }
-        if (!values.ContainsKey("loss")) throw KerasException.BadArgument("UnsupportedHistoryInput", "An epoch record has no Loss property. Pipe Invoke-ModelFit's output (or Import-Csv of an exported history).", o);
-        double lr = o.Properties["LearningRate"]?.Value is { } l ? Convert.ToDouble(PSValue.Unwrap(l), CultureInfo.InvariantCulture) : double.NaN;
-        return new EpochRecord(Convert.ToInt32(PSValue.Unwrap(o.Properties["Epoch"]!.Value), CultureInfo.InvariantCulture), values, lr, TimeSpan.Zero, 0);
+        if (!values.ContainsKey("loss"))
+            throw KerasException.BadArgument("UnsupportedHistoryInput",
+                "An epoch record has no Loss property. Pipe Invoke-ModelFit's output (or Import-Csv of an exported history).", o);
+        double lr = o.Properties["LearningRate"]?.Value is { } l ? Convert.ToDouble(PSValue.Unwrap(l), CultureInfo.InvariantCulture)
+            : double.NaN;
+        return new EpochRecord(Convert.ToInt32(PSValue.Unwrap(o.Properties["Epoch"]!.Value), CultureInfo.InvariantCulture), values, lr,
+            TimeSpan.Zero, 0);
     }
 
     /// <summary>The metric's name as stored in records, accepting val_loss, ValLoss or valloss.</summary>
@@ -85,15 +93,19 @@ internal sealed class HistoryInput
     private static string TrialLabel(TrialResult t)
     {
         var ps = string.Join(", ", t.Parameters.Cast<System.Collections.DictionaryEntry>()
-            .Select(e => $"{e.Key}={(e.Value is double d ? d.ToString("G3", CultureInfo.InvariantCulture) : Convert.ToString(e.Value, CultureInfo.InvariantCulture))}"));
+            .Select(e => $"{e.Key}=" + (e.Value is double d
+                ? d.ToString("G3", CultureInfo.InvariantCulture)
+                : Convert.ToString(e.Value, CultureInfo.InvariantCulture))));
         return $"trial {t.Trial}" + (ps.Length > 0 ? $" ({ps})" : "");
     }
 
-    /// <summary>The series to draw: every run times every metric; with several runs, one colour per run and training metrics dashed.</summary>
+    /// <summary>The series to draw: every run times every metric; with several runs, one colour per run and training metrics
+    /// dashed.</summary>
     public List<ChartSeries> Series(string[]? metrics, out string[] used)
     {
         if (runs.Count == 0 || runs.All(r => r.Records.Count == 0))
-            throw KerasException.BadArgument("NoHistoryToPlot", "No history came down the pipeline. Pipe Invoke-ModelFit or Invoke-ModelSweep output (or a TrialResult's History).");
+            throw KerasException.BadArgument("NoHistoryToPlot",
+                "No history came down the pipeline. Pipe Invoke-ModelFit or Invoke-ModelSweep output (or a TrialResult's History).");
         var available = runs.SelectMany(r => r.Records).SelectMany(r => r.Values.Keys).Distinct().ToList();
         string[] wanted = metrics is { Length: > 0 }
             ? metrics.Select(Normalize).Distinct().ToArray()
@@ -101,7 +113,8 @@ internal sealed class HistoryInput
             : new[] { "loss", "val_loss" }.Where(available.Contains).ToArray();
         var missing = wanted.Where(m => !available.Contains(m)).ToArray();
         if (missing.Length > 0)
-            throw KerasException.BadArgument("MetricNotInHistory", $"The history has no '{string.Join("', '", missing)}'. It has: {string.Join(", ", available)}.", missing[0]);
+            throw KerasException.BadArgument("MetricNotInHistory",
+                $"The history has no '{string.Join("', '", missing)}'. It has: {string.Join(", ", available)}.", missing[0]);
         used = wanted;
         var series = new List<ChartSeries>();
         bool many = runs.Count > 1;
@@ -113,7 +126,8 @@ internal sealed class HistoryInput
                 var points = run.Records.Where(r => r.Values.ContainsKey(m)).Select(r => ((double)r.Epoch, r.Values[m])).ToList();
                 if (points.Count == 0) continue;
                 string name = many || run.Label.Length > 0 ? (wanted.Length > 1 ? $"{run.Label} {m}" : run.Label) : m;
-                series.Add(new ChartSeries(name, points, Dashed: many && wanted.Length > 1 && !m.StartsWith("val_", StringComparison.Ordinal), ColorIndex: many ? i : -1));
+                series.Add(new ChartSeries(name, points,
+                    Dashed: many && wanted.Length > 1 && !m.StartsWith("val_", StringComparison.Ordinal), ColorIndex: many ? i : -1));
             }
         }
         return series;

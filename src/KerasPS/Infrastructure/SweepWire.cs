@@ -45,7 +45,8 @@ internal static class SweepWire
     /// <summary>What a caller sends once the host has the dataset: only its Id.</summary>
     public static Hashtable Reference(Hashtable wire) => new() { ["Id"] = wire["Id"] };
 
-    /// <summary>A dataset from what a trial was given: the dataset itself (same process), its plain form, or the Id of one this host already has.</summary>
+    /// <summary>A dataset from what a trial was given: the dataset itself (same process), its plain form, or the Id of one this host
+    /// already has.</summary>
     public static Dataset Resolve(object data)
     {
         if (PSValue.Unwrap(data) is Dataset ds) return ds;
@@ -57,7 +58,8 @@ internal static class SweepWire
                 if (node.Value.Id == id) { HostCache.Remove(node); HostCache.AddFirst(node); return node.Value.Data; }
         }
         if (!h.Contains("Features"))
-            throw KerasException.BadOperation("TrialDataMissing", $"This host no longer has the dataset {id} the trial refers to. Run the sweep again; every host gets the data anew.", id);
+            throw KerasException.BadOperation("TrialDataMissing",
+                $"This host no longer has the dataset {id} the trial refers to. Run the sweep again; every host gets the data anew.", id);
         var decoded = DatasetFromWire(h);
         lock (HostCache)
         {
@@ -73,7 +75,8 @@ internal static class SweepWire
         var features = MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(r.String("Features") ?? "")).ToArray();
         var labels = r.String("Labels") is { } l ? MemoryMarshal.Cast<byte, int>(Convert.FromBase64String(l)).ToArray() : null;
         var targets = r.String("Targets") is { } t ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(t)).ToArray() : null;
-        return new Dataset(new EncodedData(features, r.IntArray("FeatureShape") ?? Array.Empty<int>(), r.StringArray("FeatureNames") ?? Array.Empty<string>(),
+        return new Dataset(new EncodedData(features, r.IntArray("FeatureShape") ?? Array.Empty<int>(),
+            r.StringArray("FeatureNames") ?? Array.Empty<string>(),
             r.String("TargetName"), labels, r.StringArray("Classes"), targets, r.Int("TargetWidth", 1)));
     }
 
@@ -114,19 +117,25 @@ internal static class SweepWire
             var values = new Dictionary<string, double>(StringComparer.Ordinal);
             var valueTable = AsDictionary(h["Values"], "history values");
             var valueReader = Read(valueTable);
-            foreach (var name in valueTable.Keys.Cast<object>().Select(k => Convert.ToString(PSValue.Unwrap(k), CultureInfo.InvariantCulture)!))
+            foreach (var name in valueTable.Keys.Cast<object>()
+                .Select(k => Convert.ToString(PSValue.Unwrap(k), CultureInfo.InvariantCulture)!))
                 values[name] = valueReader.Double(name);
             // Keras order: loss first, then the training metrics, then the validation ones.
-            var ordered = values.OrderBy(kv => kv.Key == "loss" ? 0 : kv.Key.StartsWith("val_", StringComparison.Ordinal) ? (kv.Key == "val_loss" ? 2 : 3) : 1)
+            var ordered = values
+                .OrderBy(kv => kv.Key == "loss" ? 0
+                    : kv.Key.StartsWith("val_", StringComparison.Ordinal) ? (kv.Key == "val_loss" ? 2 : 3) : 1)
                 .ThenBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value);
-            list.Add(new EpochRecord(r.Int("Epoch"), ordered, r.Double("LearningRate"), TimeSpan.FromTicks(r.Long("DurationTicks", 0)), r.Long("Samples", 0)));
+            list.Add(new EpochRecord(r.Int("Epoch"), ordered, r.Double("LearningRate"), TimeSpan.FromTicks(r.Long("DurationTicks", 0)),
+                r.Long("Samples", 0)));
         }
         return list;
     }
 
 
     private static IDictionary AsDictionary(object? o, string what) => PSValue.Unwrap(o) as IDictionary
-        ?? throw KerasException.BadData("InvalidSweepWireData", $"Expected a {what} as a hashtable from the sweep worker. Received: {PSValue.Unwrap(o)?.GetType().Name ?? "nothing"}. Check that the remote host runs the same KerasPS version.");
+        ?? throw KerasException.BadData("InvalidSweepWireData",
+            $"Expected a {what} as a hashtable from the sweep worker. Received: {PSValue.Unwrap(o)?.GetType().Name ?? "nothing"}. "
+            + "Check that the remote host runs the same KerasPS version.");
 
     private static ConfigReader Read(IDictionary h) => new(h, PSValue.Unwrap);
 }

@@ -8,10 +8,15 @@ namespace KerasPS.Commands.Experiments;
 
 /// <summary>
 /// <para type="synopsis">Draws training histories as a line chart (epoch on x) and saves it as PNG or SVG.</para>
-/// <para type="description">Takes epoch records (Invoke-ModelFit output: one run, loss and val_loss by default) or trial results (Invoke-ModelSweep output: one line per trial, the sweep's monitored value by default) from the pipeline and writes a chart with axes, ticks, grid, legend and title. The format follows the extension of -Path (.png or .svg). An existing file is replaced only once the new one is complete; -NoClobber refuses to replace it.</para>
+/// <para type="description">Takes epoch records (Invoke-ModelFit output: one run, loss and val_loss by default) or trial results
+/// (Invoke-ModelSweep output: one line per trial, the sweep's monitored value by default) from the pipeline and writes a chart with axes,
+/// ticks, grid, legend and title. The format follows the extension of -Path (.png or .svg). An existing file is replaced only once the new
+/// one is complete; -NoClobber refuses to replace it.</para>
 /// </summary>
-/// <example><code>$model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 20 | Export-HistoryPlot -Path loss.png</code></example>
-/// <example><code>Invoke-ModelSweep @sweep | Export-HistoryPlot -Path sweep.svg -Metric val_accuracy -Title 'Validation accuracy per trial'</code></example>
+/// <example><code>$model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 20 |
+///     Export-HistoryPlot -Path loss.png</code></example>
+/// <example><code>Invoke-ModelSweep @sweep |
+///     Export-HistoryPlot -Path sweep.svg -Metric val_accuracy -Title 'Validation accuracy per trial'</code></example>
 [Cmdlet(VerbsData.Export, "HistoryPlot", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportHistoryPlotCommand : KerasCmdlet
@@ -58,25 +63,35 @@ public sealed class ExportHistoryPlotCommand : KerasCmdlet
         if (path is null) return;
         var ext = System.IO.Path.GetExtension(path).ToLowerInvariant();
         if (ext is not (".png" or ".svg"))
-            Fail("UnsupportedPlotFormat", ErrorCategory.InvalidArgument, $"Export-HistoryPlot writes .png or .svg files. Received: '{Path}'. Change the extension.", Path);
+            Fail("UnsupportedPlotFormat", ErrorCategory.InvalidArgument,
+                $"Export-HistoryPlot writes .png or .svg files. Received: '{Path}'. Change the extension.", Path);
 
         var dir = System.IO.Path.GetDirectoryName(path)!;
         if (!Directory.Exists(dir))
-            Fail("PlotFolderNotFound", ErrorCategory.ObjectNotFound, $"The folder '{dir}' does not exist. Create it first, or choose another -Path.", dir);
+            Fail("PlotFolderNotFound", ErrorCategory.ObjectNotFound,
+                $"The folder '{dir}' does not exist. Create it first, or choose another -Path.", dir);
 
         var series = input.Series(Metric, out var metrics);
         var chart = new LineChart(series, Title, "epoch", HistoryInput.AxisLabel(metrics), Width, Height);
-        if (!ShouldProcess(path, $"Write a {ext[1..].ToUpperInvariant()} chart of {string.Join(", ", metrics)} ({series.Count} lines)")) return;
+        if (!ShouldProcess(path, $"Write a {ext[1..].ToUpperInvariant()} chart of {string.Join(", ", metrics)} ({series.Count} lines)"))
+            return;
 
         byte[] bytes;
         if (ext == ".svg") bytes = new UTF8Encoding(false).GetBytes(SvgCanvas.Render(chart));
         else
         {
-            try { bytes = PngCanvas.Render(chart, out bool hasFont); if (!hasFont) WriteWarning("No font file was found on this system, so the PNG has no text (axes labels, legend). Install fonts-dejavu-core, or write an .svg."); }
+            try
+            {
+                bytes = PngCanvas.Render(chart, out bool hasFont);
+                if (!hasFont)
+                    WriteWarning("No font file was found on this system, so the PNG has no text (axes labels, legend). "
+                        + "Install fonts-dejavu-core, or write an .svg.");
+            }
             catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
             {
                 throw new KerasException("PlotRendererMissing", ErrorKind.NotInstalled,
-                    $"The PNG renderer (SkiaSharp's native library) could not be loaded: {e.GetBaseException().Message.Split('\n')[0]} Write an .svg instead, or rebuild KerasPS for this platform.", e);
+                    $"The PNG renderer (SkiaSharp's native library) could not be loaded: {e.GetBaseException().Message.Split('\n')[0]} "
+                    + "Write an .svg instead, or rebuild KerasPS for this platform.", e);
             }
         }
         // An existing chart is never left half-written.
@@ -86,7 +101,8 @@ public sealed class ExportHistoryPlotCommand : KerasCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KerasException("PlotWriteFailed", ErrorKind.InvalidOperation, $"Could not write '{path}': {e.Message}", e) { Target = path };
+            throw new KerasException("PlotWriteFailed", ErrorKind.InvalidOperation,
+                $"Could not write '{path}': {e.Message}", e) { Target = path };
         }
         WriteVerbose($"Wrote {path} ({bytes.Length:N0} bytes): {string.Join(", ", series.Select(s => s.Name))}.");
         if (PassThru) WriteObject(new FileInfo(path));

@@ -6,10 +6,16 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Experiments;
 
 /// <summary>
-/// <para type="synopsis">Reads the trials a sweep recorded in its journal (Invoke-ModelSweep -Journal) back as KerasPS.TrialResult objects, one per trial, in trial order.</para>
-/// <para type="description">The results are those the sweep wrote: Completed, Pruned (with PrunedAtEpoch) or Failed, with their parameters, seed, host and per-epoch history, and, as on Invoke-ModelSweep's output, each parameter and the best monitored value (ValLoss for val_loss) as properties of their own, so Sort-Object, Export-Csv and Export-HistoryPlot work as they do on a live sweep. The journal may belong to a sweep that is still running or was killed: a half-written last record is ignored, and the trials it has not finished yet are simply not there.</para>
+/// <para type="synopsis">Reads the trials a sweep recorded in its journal (Invoke-ModelSweep -Journal) back as KerasPS.TrialResult objects,
+/// one per trial, in trial order.</para>
+/// <para type="description">The results are those the sweep wrote: Completed, Pruned (with PrunedAtEpoch) or Failed, with their parameters,
+/// seed, host and per-epoch history, and, as on Invoke-ModelSweep's output, each parameter and the best monitored value (ValLoss for
+/// val_loss) as properties of their own, so Sort-Object, Export-Csv and Export-HistoryPlot work as they do on a live sweep. The journal may
+/// belong to a sweep that is still running or was killed: a half-written last record is ignored, and the trials it has not finished yet are
+/// simply not there.</para>
 /// </summary>
-/// <example><code>Import-SweepJournal ./sweep.jsonl | Sort-Object ValLoss | Select-Object -First 5 Trial, Status, ValLoss, Units, LearningRate</code></example>
+/// <example><code>Import-SweepJournal ./sweep.jsonl | Sort-Object ValLoss |
+///     Select-Object -First 5 Trial, Status, ValLoss, Units, LearningRate</code></example>
 /// <example><code>Import-SweepJournal ./sweep.jsonl | Where-Object Status -eq Completed | Export-Csv sweep.csv</code></example>
 [Cmdlet(VerbsData.Import, "SweepJournal")]
 [OutputType(typeof(TrialResult))]

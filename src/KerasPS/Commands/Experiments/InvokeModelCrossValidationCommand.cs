@@ -10,20 +10,34 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Experiments;
 
 /// <summary>
-/// <para type="synopsis">Cross-validates a model (k-fold, optionally stratified and repeated): trains a fresh model per fold, in parallel runspaces or on remote hosts, and writes one KerasPS.CrossValidationFold per fold as it finishes, then one KerasPS.CrossValidationSummary.</para>
-/// <para type="description">-ModelScript is called once per fold with the parameters (-Parameters, as $p) and that fold's training part (a KerasPS.Dataset, as $train), and returns a compiled model; build everything that learns from data inside it (Add-NormalizationLayer -Adapt $train), so nothing, weights or statistics, leaks from a fold's held-out rows into its model. Each fold trains with Invoke-ModelFit semantics and is validated on its held-out rows after every epoch, so val_loss and val_* are the fold's honest scores; -Callbacks returns each fold's callbacks (New-EarlyStopping watches the fold's validation part).</para>
-/// <para type="description">The folds come from -Seed alone, and each fold's training seed from the seed and the fold number, so the folds and their scores are the same whatever -ThrottleLimit or host runs them. The summary has the mean and the standard deviation (population) over the folds of the best monitored value (Mean, Std) and of every history value at each fold's best epoch (Metrics), and per epoch (Records and StdRecords) for Show-History and Export-HistoryPlot, which draw the fold curves with their mean when given the folds and the summary. -OutOfFold adds each row's prediction from the fold model that did not train on it, in row order (averaged over -Repeats), for stacking and error analysis.</para>
+/// <para type="synopsis">Cross-validates a model (k-fold, optionally stratified and repeated): trains a fresh model per fold, in parallel
+/// runspaces or on remote hosts, and writes one KerasPS.CrossValidationFold per fold as it finishes, then one
+/// KerasPS.CrossValidationSummary.</para>
+/// <para type="description">-ModelScript is called once per fold with the parameters (-Parameters, as $p) and that fold's training part (a
+/// KerasPS.Dataset, as $train), and returns a compiled model; build everything that learns from data inside it (Add-NormalizationLayer
+/// -Adapt $train), so nothing, weights or statistics, leaks from a fold's held-out rows into its model. Each fold trains with
+/// Invoke-ModelFit semantics and is validated on its held-out rows after every epoch, so val_loss and val_* are the fold's honest scores;
+/// -Callbacks returns each fold's callbacks (New-EarlyStopping watches the fold's validation part).</para>
+/// <para type="description">The folds come from -Seed alone, and each fold's training seed from the seed and the fold number, so the folds
+/// and their scores are the same whatever -ThrottleLimit or host runs them. The summary has the mean and the standard deviation
+/// (population) over the folds of the best monitored value (Mean, Std) and of every history value at each fold's best epoch (Metrics), and
+/// per epoch (Records and StdRecords) for Show-History and Export-HistoryPlot, which draw the fold curves with their mean when given the
+/// folds and the summary. -OutOfFold adds each row's prediction from the fold model that did not train on it, in row order (averaged over
+/// -Repeats), for stacking and error analysis.</para>
 /// </summary>
-/// <example><code>$cv = Invoke-ModelCrossValidation -Data $train -Folds 5 -Stratify -Epochs 20 -BatchSize 128 -Seed 1 -ThrottleLimit 2 -ModelScript {
+/// <example><code>$cv = Invoke-ModelCrossValidation -Data $train -Folds 5 -Stratify -ModelScript {
 ///     param($p, $train)
 ///     New-Model | Add-NormalizationLayer -Adapt $train | Add-DenseLayer 64 -Activation relu | Add-DenseLayer 9 -Activation softmax |
 ///         Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy
-/// }
+/// } -Epochs 20 -BatchSize 128 -Seed 1 -ThrottleLimit 2
 /// $cv[-1].Metrics | Format-Table Metric, Mean, Std</code></example>
-/// <example><code>$cv = Invoke-ModelCrossValidation -Data $train -Folds 5 -ModelScript $build -Callbacks { New-EarlyStopping -Patience 3 -RestoreBestWeights } -Epochs 50
+/// <example><code>$callbacks = { New-EarlyStopping -Patience 3 -RestoreBestWeights }
+/// $cv = Invoke-ModelCrossValidation -Data $train -Folds 5 -ModelScript $build -Callbacks $callbacks -Epochs 50
 /// $cv | Show-History -Metric val_loss</code></example>
-/// <example><code>$oof = (Invoke-ModelCrossValidation -Data $train -Folds 5 -ModelScript $build -OutOfFold -Seed 7)[-1].OutOfFold</code></example>
-/// <example><code>Invoke-ModelCrossValidation -Data $train -Folds 10 -ModelScript $build -HostName gpu1, gpu2 -UserName ml -ModulePath /opt/KerasPS/KerasPS.psd1</code></example>
+/// <example><code>$cv = Invoke-ModelCrossValidation -Data $train -Folds 5 -ModelScript $build -OutOfFold -Seed 7
+/// $oof = $cv[-1].OutOfFold</code></example>
+/// <example><code>$remote = @{ HostName = 'gpu1', 'gpu2'; UserName = 'ml'; ModulePath = '/opt/KerasPS/KerasPS.psd1' }
+/// Invoke-ModelCrossValidation -Data $train -Folds 10 -ModelScript $build @remote</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelCrossValidation", DefaultParameterSetName = LocalSet)]
 [OutputType(typeof(CrossValidationFold), typeof(CrossValidationSummary))]
 public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
@@ -58,7 +72,8 @@ public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
         long seed = Seed ?? MersenneTwister.RandomSeed();
         var folds = FoldSplitter.Split(Data.Engine, Folds, Stratify, Repeats, seed);
         var parameters = (Parameters?.Cast<DictionaryEntry>() ?? Enumerable.Empty<DictionaryEntry>())
-            .Select(e => new KeyValuePair<string, object?>(Convert.ToString(PSValue.Unwrap(e.Key), CultureInfo.InvariantCulture)!, PSValue.Unwrap(e.Value)))
+            .Select(e => new KeyValuePair<string, object?>(Convert.ToString(PSValue.Unwrap(e.Key), CultureInfo.InvariantCulture)!,
+                PSValue.Unwrap(e.Value)))
             .ToList();
         var requests = folds.Select((f, i) => new TrialRequest(1, parameters, SweepPlan.TrialSeed(seed, i + 1), Epochs)
         {
@@ -72,7 +87,8 @@ public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
         int width = 0;
         var oofCount = new int[Data.Count];
         bool showProgress = ProgressWanted();
-        WriteVerbose($"{Folds}-fold cross-validation{(Repeats > 1 ? $" x {Repeats}" : "")} of {Data.Count} rows (seed {seed}), monitoring {monitor.Name} ({monitor.Mode}).");
+        WriteVerbose($"{Folds}-fold cross-validation{(Repeats > 1 ? $" x {Repeats}" : "")} of {Data.Count} rows (seed {seed}), "
+            + $"monitoring {monitor.Name} ({monitor.Mode}).");
 
         void Emit(CrossValidationFold r)
         {
@@ -90,9 +106,11 @@ public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
                 done: (t, w, outcome) =>
                 {
                     var fold = byRequest[t];
-                    var r = new CrossValidationFold(fold.Number, fold.Repeat, fold.TestRows.Length, fold.TrainRows.Length, t.Seed, monitor.Name)
+                    var r = new CrossValidationFold(fold.Number, fold.Repeat, fold.TestRows.Length, fold.TrainRows.Length, t.Seed,
+                        monitor.Name)
                     {
-                        Host = w.Host, Attempts = t.Attempts, Records = outcome.Records, Duration = outcome.Duration, ValidationRows = fold.TestRows,
+                        Host = w.Host, Attempts = t.Attempts, Records = outcome.Records, Duration = outcome.Duration,
+                        ValidationRows = fold.TestRows,
                     };
                     if (monitor.Best(r.Records) is var (best, epoch))
                     {
@@ -118,21 +136,26 @@ public sealed class InvokeModelCrossValidationCommand : TrialCommandBase
                 noHost: t =>
                 {
                     var fold = byRequest[t];
-                    Emit(new CrossValidationFold(fold.Number, fold.Repeat, fold.TestRows.Length, fold.TrainRows.Length, t.Seed, monitor.Name)
+                    Emit(new CrossValidationFold(fold.Number, fold.Repeat, fold.TestRows.Length, fold.TrainRows.Length, t.Seed,
+                        monitor.Name)
                     {
-                        Attempts = t.Attempts, Host = string.Join(", ", t.LostHosts), ErrorId = "NoSweepHostLeft", ValidationRows = fold.TestRows,
-                        Error = $"Every host dropped out before fold {fold.Number} could finish. Check the hosts and run the cross-validation again.",
+                        Attempts = t.Attempts, Host = string.Join(", ", t.LostHosts), ErrorId = "NoSweepHostLeft",
+                        ValidationRows = fold.TestRows,
+                        Error = $"Every host dropped out before fold {fold.Number} could finish. "
+                            + "Check the hosts and run the cross-validation again.",
                     });
                 });
         }
         finally
         {
-            if (showProgress) WriteProgress(new ProgressRecord(3, "Cross-validation", "Done") { RecordType = ProgressRecordType.Completed });
+            if (showProgress)
+                WriteProgress(new ProgressRecord(3, "Cross-validation", "Done") { RecordType = ProgressRecordType.Completed });
         }
         WriteObject(Summary(results, monitor, seed, clock.Elapsed, oof, width, oofCount).ToPSObject());
     }
 
-    private CrossValidationSummary Summary(List<CrossValidationFold> results, TrialMonitor monitor, long seed, TimeSpan duration, float[]? oof, int width, int[] oofCount)
+    private CrossValidationSummary Summary(List<CrossValidationFold> results, TrialMonitor monitor, long seed, TimeSpan duration,
+        float[]? oof, int width, int[] oofCount)
     {
         var done = results.Where(r => r.Status == "Completed").OrderBy(r => r.Repeat).ThenBy(r => r.Fold).ToList();
         var s = new CrossValidationSummary(monitor.Name, Folds, Repeats, seed, Stratify) { Completed = done.Count, Duration = duration };

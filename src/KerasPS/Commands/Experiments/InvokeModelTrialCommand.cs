@@ -11,12 +11,29 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Experiments;
 
 /// <summary>
-/// <para type="synopsis">Plumbing, not exported: runs one trial where it is called and returns the outcome as plain data (a hashtable). Invoke-ModelSweep and Invoke-ModelCrossValidation run every trial and fold through it, in local runspaces and on remote hosts alike.</para>
-/// <para type="description">The manifest does not export it, so it is not part of the user's surface (no README row, no Get-Command -Module KerasPS entry). Local worker runspaces get it in their session state; a remote host that has imported KerasPS reaches it in the module's own scope: <c>&amp; (Get-Module KerasPS) { param($a) Invoke-ModelTrial @a } $a</c>. Its reply is a wire format between two copies of this module and may change with any version.</para>
-/// <para type="description">-ModelScript is called with two arguments, the trial's parameters (a hashtable) and the training part (a KerasPS.Dataset), and must end with a compiled model; an unseeded model that has not trained gets -Seed, so its initial weights are reproducible. The model trains on -Data (or its -TrainRows) with Invoke-ModelFit semantics and is validated on -ValidationData or on -ValidationRows of -Data. Nothing leaks between trials: the model, its statistics (Add-NormalizationLayer -Adapt learns from the training part handed to the script) and the callbacks that -CallbackScript returns are new each time.</para>
-/// <para type="description">The reply has History (one hashtable per epoch), DurationTicks, and on failure ErrorId and Error (the trial does not throw: a failed trial is an outcome). -Predict adds Predictions: the model's outputs on the validation rows as base64 float32, PredictionWidth values per row. -ReturnCheckpoint adds Checkpoint: the best model by -Monitor as base64 bytes. Data may come as a KerasPS.Dataset or in the plain form a remote caller sends; a remote caller sends each dataset once per host and then only its Id.</para>
+/// <para type="synopsis">Plumbing, not exported: runs one trial where it is called and returns the outcome as plain data (a hashtable).
+/// Invoke-ModelSweep and Invoke-ModelCrossValidation run every trial and fold through it, in local runspaces and on remote hosts
+/// alike.</para>
+/// <para type="description">The manifest does not export it, so it is not part of the user's surface (no README row, no Get-Command -Module
+/// KerasPS entry). Local worker runspaces get it in their session state; a remote host that has imported KerasPS reaches it in the module's
+/// own scope: <c>&amp; (Get-Module KerasPS) { param($a) Invoke-ModelTrial @a } $a</c>. Its reply is a wire format between two copies of
+/// this module and may change with any version.</para>
+/// <para type="description">-ModelScript is called with two arguments, the trial's parameters (a hashtable) and the training part (a
+/// KerasPS.Dataset), and must end with a compiled model; an unseeded model that has not trained gets -Seed, so its initial weights are
+/// reproducible. The model trains on -Data (or its -TrainRows) with Invoke-ModelFit semantics and is validated on -ValidationData or on
+/// -ValidationRows of -Data. Nothing leaks between trials: the model, its statistics (Add-NormalizationLayer -Adapt learns from the
+/// training part handed to the script) and the callbacks that -CallbackScript returns are new each time.</para>
+/// <para type="description">The reply has History (one hashtable per epoch), DurationTicks, and on failure ErrorId and Error (the trial
+/// does not throw: a failed trial is an outcome). -Predict adds Predictions: the model's outputs on the validation rows as base64 float32,
+/// PredictionWidth values per row. -ReturnCheckpoint adds Checkpoint: the best model by -Monitor as base64 bytes. Data may come as a
+/// KerasPS.Dataset or in the plain form a remote caller sends; a remote caller sends each dataset once per host and then only its
+/// Id.</para>
 /// </summary>
-/// <example><code>$reply = &amp; (Get-Module KerasPS) { param($a) Invoke-ModelTrial @a } @{ ModelScript = 'param($p, $train) New-Model | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 3 -Activation softmax | Build-Model adam categorical_crossentropy'; Parameters = @{ Units = 16 }; Data = $iris; TrainRows = 0..99; ValidationRows = 100..149; Epochs = 5; Seed = 1 }
+/// <example><code>$script = 'param($p, $train) New-Model | Add-DenseLayer -Units $p.Units -Activation relu |
+///     Add-DenseLayer -Units 3 -Activation softmax | Build-Model adam categorical_crossentropy'
+/// $trial = @{ ModelScript = $script; Parameters = @{ Units = 16 }; Data = $iris
+///     TrainRows = 0..99; ValidationRows = 100..149; Epochs = 5; Seed = 1 }
+/// $reply = &amp; (Get-Module KerasPS) { param($a) Invoke-ModelTrial @a } $trial
 /// $reply.History[-1].Values.val_loss</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelTrial")]
 [OutputType(typeof(Hashtable))]
@@ -64,7 +81,8 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
     /// <summary>libtorch intra-op threads for the fit (default: the module setting).</summary>
     [Parameter] public int? Threads { get; set; }
 
-    /// <summary>Returns the trial's callbacks: param($p) New-EarlyStopping ... (script text or a script block). Called once per trial.</summary>
+    /// <summary>Returns the trial's callbacks: param($p) New-EarlyStopping ... (script text or a script block). Called once per
+    /// trial.</summary>
     [Parameter] public string? CallbackScript { get; set; }
 
     /// <summary>History value that decides the best model kept by -CheckpointPath or -ReturnCheckpoint.</summary>
@@ -79,7 +97,8 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
     /// <summary>Return the trained model's outputs on the validation rows (out-of-fold predictions).</summary>
     [Parameter] public SwitchParameter Predict { get; set; }
 
-    /// <summary>Per-epoch thresholds of -Monitor (Invoke-ModelSweep -Prune Median): the trial stops after epoch e when its best value so far is worse than element e-1 (NaN: no threshold there). The reply then has PrunedAtEpoch.</summary>
+    /// <summary>Per-epoch thresholds of -Monitor (Invoke-ModelSweep -Prune Median): the trial stops after epoch e when its best value so
+    /// far is worse than element e-1 (NaN: no threshold there). The reply then has PrunedAtEpoch.</summary>
     [Parameter] public double[]? PruneThresholds { get; set; }
 
     protected override void Process()
@@ -95,12 +114,14 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
             Dataset? validation = ValidationRows is not null ? new Dataset(data.Engine.Subset(ValidationRows))
                 : ValidationData is not null ? SweepWire.Resolve(ValidationData) : null;
             var p = new Hashtable(StringComparer.OrdinalIgnoreCase);
-            if (Parameters is not null) foreach (DictionaryEntry e in Parameters) p[Convert.ToString(PSValue.Unwrap(e.Key), System.Globalization.CultureInfo.InvariantCulture)!] = PSValue.Unwrap(e.Value);
+            if (Parameters is not null) foreach (DictionaryEntry e in Parameters)
+                p[Convert.ToString(PSValue.Unwrap(e.Key), System.Globalization.CultureInfo.InvariantCulture)!] = PSValue.Unwrap(e.Value);
 
             built = Run(ModelScript, p, train).Select(o => o?.BaseObject).OfType<Model>().LastOrDefault();
             if (built is null)
                 throw KerasException.BadOperation("ModelScriptReturnedNoModel",
-                    "-ModelScript returned no model. End it with the model, e.g. { param($p, $train) New-Model | Add-DenseLayer -Units $p.Units ... | Build-Model sgd categorical_crossentropy }.");
+                    "-ModelScript returned no model. End it with the model, e.g. "
+                    + "{ param($p, $train) New-Model | Add-DenseLayer -Units $p.Units ... | Build-Model sgd categorical_crossentropy }.");
             // An unseeded, untrained model gets the trial seed (Reseed redraws any weights already built), so its initial
             // weights too are reproducible per trial; a script that seeds New-Model keeps its own seed.
             if (built.Engine.Seed is null && built.Engine.EpochsTrained == 0) built.Engine.Reseed(Seed);
@@ -112,7 +133,8 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
             if (ReturnCheckpoint) CheckpointPath = staging = Path.Combine(Path.GetTempPath(), $"kerasps-trial-{Guid.NewGuid():n}.kpt");
             if (CheckpointPath is not null) callbacks.Add(new ModelCheckpoint(CheckpointPath, Monitor, saveBestOnly: true));
             ThresholdStopping? pruner = null;
-            if (PruneThresholds is { Length: > 0 }) callbacks.Add(pruner = new ThresholdStopping(Monitor, new TrialMonitor(Monitor).HigherIsBetter, PruneThresholds));
+            if (PruneThresholds is { Length: > 0 })
+                callbacks.Add(pruner = new ThresholdStopping(Monitor, new TrialMonitor(Monitor).HigherIsBetter, PruneThresholds));
 
             using var cts = new CancellationTokenSource();
             stop = cts;
@@ -150,7 +172,8 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
             {
                 KerasException k => k.ErrorId,
                 IContainsErrorRecord { ErrorRecord: { } er } when er.Exception is KerasException k => k.ErrorId,
-                IContainsErrorRecord { ErrorRecord: { } er } when er.FullyQualifiedErrorId.Contains(',') => er.FullyQualifiedErrorId.Split(',')[0],
+                IContainsErrorRecord { ErrorRecord: { } er } when er.FullyQualifiedErrorId.Contains(',') =>
+                    er.FullyQualifiedErrorId.Split(',')[0],
                 _ => "TrialScriptFailed",
             };
             reply["Error"] = e.Message;
@@ -169,6 +192,9 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
     /// <summary>Runs the user's script in this runspace with errors as exceptions, as a script run with -ErrorAction Stop.</summary>
     private static IEnumerable<PSObject?> Run(string script, Hashtable p, Dataset train) =>
         ScriptBlock.Create(script).InvokeWithContext(null,
-            new List<PSVariable> { new("ErrorActionPreference", ActionPreference.Stop), new("ProgressPreference", ActionPreference.SilentlyContinue) },
+            new List<PSVariable>
+            {
+                new("ErrorActionPreference", ActionPreference.Stop), new("ProgressPreference", ActionPreference.SilentlyContinue)
+            },
             p, train);
 }

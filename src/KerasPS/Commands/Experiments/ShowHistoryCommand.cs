@@ -6,8 +6,13 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Experiments;
 
 /// <summary>
-/// <para type="synopsis">Draws training histories in the console: a small plot of loss and val_loss for one run, a sparkline per trial for a sweep.</para>
-/// <para type="description">Takes epoch records (Invoke-ModelFit output) or trial results (Invoke-ModelSweep output) from the pipeline. For one run it draws each metric as a character plot (● the first metric, ○ the second, ◉ where they meet) followed by one sparkline line per metric with its first, last and best value. For several runs it prints one sparkline per run. The chart goes to the host (the information stream, like Write-Host), so it never mixes with objects on the output stream; use Export-HistoryPlot for a file.</para>
+/// <para type="synopsis">Draws training histories in the console: a small plot of loss and val_loss for one run, a sparkline per trial for
+/// a sweep.</para>
+/// <para type="description">Takes epoch records (Invoke-ModelFit output) or trial results (Invoke-ModelSweep output) from the pipeline.
+/// For one run it draws each metric as a character plot (● the first metric, ○ the second, ◉ where they meet) followed by one
+/// sparkline line per metric with its first, last and best value. For several runs it prints one sparkline per run. The chart goes to
+/// the host (the information stream, like Write-Host), so it never mixes with objects on the output stream; use Export-HistoryPlot for a
+/// file.</para>
 /// </summary>
 /// <example><code>$model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 20 | Show-History</code></example>
 /// <example><code>$results = Invoke-ModelSweep @sweep; $results | Show-History -Metric val_accuracy</code></example>
@@ -43,7 +48,8 @@ public sealed class ShowHistoryCommand : KerasCmdlet
         {
             var records = runs[0].Records;
             var present = metrics.Where(m => records.Any(r => r.Values.ContainsKey(m))).ToList();
-            var series = present.Select((m, i) => (m, Marks[i % Marks.Length], (IReadOnlyList<double>)records.Select(r => r.Get(m) ?? double.NaN).ToList())).ToList();
+            var series = present.Select((m, i) => (m, Marks[i % Marks.Length],
+                (IReadOnlyList<double>)records.Select(r => r.Get(m) ?? double.NaN).ToList())).ToList();
             if (runs[0].Label.Length > 0) Say(runs[0].Label);
             foreach (var line in TextChart.Plot(series, records.Select(r => r.Epoch).ToList(), Width, Height)) Say(line);
             Say("");
@@ -72,7 +78,8 @@ public sealed class ShowHistoryCommand : KerasCmdlet
         if (finite.Count == 0) return $"{label}  (no finite values)";
         bool higher = new Engine.Sweeps.TrialMonitor(metric).HigherIsBetter;
         var best = higher ? finite.MaxBy(p => p.v) : finite.MinBy(p => p.v);
-        return $"{label}  {TextChart.Sparkline(TextChart.Resample(values, Width))}  {F(finite[0].v)} → {F(finite[^1].v)}  best {F(best.v)} @ epoch {epochs[best.i]}";
+        return $"{label}  {TextChart.Sparkline(TextChart.Resample(values, Width))}  {F(finite[0].v)} → {F(finite[^1].v)}  "
+            + $"best {F(best.v)} @ epoch {epochs[best.i]}";
     }
 
     private void Say(string line) =>

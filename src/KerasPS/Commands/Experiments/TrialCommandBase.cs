@@ -37,15 +37,18 @@ public abstract class TrialCommandBase : KerasCmdlet
     /// <summary>Stop each trial cleanly before this much time has passed.</summary>
     [Parameter] public TimeSpan? MaxDuration { get; set; }
 
-    /// <summary>Returns each trial's callbacks: param($p) New-EarlyStopping ... . It is called once per trial (and fold), so stateful callbacks start fresh every time.</summary>
+    /// <summary>Returns each trial's callbacks: param($p) New-EarlyStopping ... . It is called once per trial (and fold), so stateful
+    /// callbacks start fresh every time.</summary>
     [Parameter] public ScriptBlock? Callbacks { get; set; }
 
-    /// <summary>History value to rank by (default val_loss with validation data, else loss); the mode (min or max) follows from the name, as Keras's "auto".</summary>
+    /// <summary>History value to rank by (default val_loss with validation data, else loss); the mode (min or max) follows from the name,
+    /// as Keras's "auto".</summary>
     [Parameter]
     [ArgumentCompleter(typeof(MonitorCompleter))]
     public string? Monitor { get; set; }
 
-    /// <summary>Seed: fixes every trial's folds, sampled values and training seed. Drawn at random when omitted (it is in each result).</summary>
+    /// <summary>Seed: fixes every trial's folds, sampled values and training seed. Drawn at random when omitted (it is in each
+    /// result).</summary>
     [Parameter] public long? Seed { get; set; }
 
     /// <summary>Trials run at the same time in this process (local runs). libtorch threads are split between them.</summary>
@@ -53,7 +56,8 @@ public abstract class TrialCommandBase : KerasCmdlet
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 1;
 
-    /// <summary>libtorch intra-op threads per trial (default: the cores divided by -ThrottleLimit; on remote hosts, the host's default).</summary>
+    /// <summary>libtorch intra-op threads per trial (default: the cores divided by -ThrottleLimit; on remote hosts, the host's
+    /// default).</summary>
     [Parameter]
     [ValidateRange(1, 1024)]
     public int? Threads { get; set; }
@@ -147,7 +151,8 @@ public abstract class TrialCommandBase : KerasCmdlet
             {
                 TorchRuntime.EnsureLoaded();
                 // Parallel trials share the cores: one libtorch thread pool sized for its share, set once for the run.
-                int perTrial = Threads ?? (ThrottleLimit > 1 ? Math.Max(1, Environment.ProcessorCount / ThrottleLimit) : ModuleSettings.Threads ?? 0);
+                int perTrial = Threads
+                    ?? (ThrottleLimit > 1 ? Math.Max(1, Environment.ProcessorCount / ThrottleLimit) : ModuleSettings.Threads ?? 0);
                 if (perTrial > 0)
                 {
                     savedThreads = TorchRuntime.Threads;
@@ -157,14 +162,18 @@ public abstract class TrialCommandBase : KerasCmdlet
                 workers.AddRange(LocalWorkers(Math.Max(1, Math.Min(ThrottleLimit, plannedRequests ?? requests.Count))));
             }
             if (workers.Count == 0)
-                Fail("NoSweepHost", ErrorCategory.ResourceUnavailable, "None of the remote hosts could be prepared (see the warnings). Check that KerasPS is installed there and that -ModulePath names it.");
+                Fail("NoSweepHost", ErrorCategory.ResourceUnavailable,
+                    "None of the remote hosts could be prepared (see the warnings). "
+                    + "Check that KerasPS is installed there and that -ModulePath names it.");
             WriteVerbose($"{requests.Count} {noun} on {workers.Count} worker(s).");
             scheduler = new TrialScheduler(workers, settings);
             foreach (var r in requests) scheduler.Enqueue(r);
             scheduler.Run((t, w, outcome) => done(t, (RunspaceTrialWorker)w, outcome),
-                lost: (t, w, e) => WriteWarning($"Host {w.Host} dropped out during {t.Describe()} ({FirstLine(e.Message)}); it will run again on another host."),
+                lost: (t, w, e) => WriteWarning($"Host {w.Host} dropped out during {t.Describe()} ({FirstLine(e.Message)}); "
+                    + "it will run again on another host."),
                 noHost: noHost,
-                warn: (t, w, message) => WriteWarning($"{char.ToUpperInvariant(t.Describe()[0])}{t.Describe()[1..]} on {w.Host}: {message}"));
+                warn: (t, w, message) =>
+                    WriteWarning($"{char.ToUpperInvariant(t.Describe()[0])}{t.Describe()[1..]} on {w.Host}: {message}"));
         }
         finally
         {
@@ -175,7 +184,8 @@ public abstract class TrialCommandBase : KerasCmdlet
         }
     }
 
-    /// <summary>Queues more work while <see cref="RunTrials"/> runs (from its done callback: a scheduler promoting a trial, a search proposing one).</summary>
+    /// <summary>Queues more work while <see cref="RunTrials"/> runs (from its done callback: a scheduler promoting a trial, a search
+    /// proposing one).</summary>
     private protected void EnqueueTrial(TrialRequest request) =>
         (scheduler ?? throw new InvalidOperationException("Trials can be queued only while RunTrials runs.")).Enqueue(request);
 
@@ -214,7 +224,8 @@ public abstract class TrialCommandBase : KerasCmdlet
             {
                 using var ps = PowerShell.Create();
                 ps.Runspace = s.Runspace;
-                ps.AddCommand("Import-Module").AddParameter("Name", ModulePath).AddParameter("PassThru").AddParameter("ErrorAction", ActionPreference.Stop);
+                ps.AddCommand("Import-Module").AddParameter("Name", ModulePath).AddParameter("PassThru")
+                    .AddParameter("ErrorAction", ActionPreference.Stop);
                 ps.Invoke();
                 ps.Commands.Clear();
                 // The trial command is not exported: look for it in the module's own scope, where the workers call it.
@@ -223,13 +234,15 @@ public abstract class TrialCommandBase : KerasCmdlet
                 bool hasRunner = ps.Invoke().Count > 0;
                 if (!hasRunner)
                 {
-                    WriteWarning($"Host {host} has a KerasPS without its trial command; no trials will run there. Update KerasPS on that host.");
+                    WriteWarning($"Host {host} has a KerasPS without its trial command; no trials will run there. "
+                        + "Update KerasPS on that host.");
                     continue;
                 }
             }
             catch (Exception e) when (e is RuntimeException or System.Management.Automation.Remoting.PSRemotingTransportException)
             {
-                WriteWarning($"Host {host} cannot run trials: {FirstLine(e.Message)} Install KerasPS there or pass its path with -ModulePath.");
+                WriteWarning($"Host {host} cannot run trials: {FirstLine(e.Message)} "
+                    + "Install KerasPS there or pass its path with -ModulePath.");
                 continue;
             }
             yield return new RunspaceTrialWorker(host, s.Runspace, remote: true);

@@ -10,9 +10,14 @@ namespace KerasPS.Commands.Models;
 
 /// <summary>
 /// <para type="synopsis">Trains a model (Keras fit) and writes one history record per epoch as each epoch finishes.</para>
-/// <para type="description">Records stream out while training runs, so `| Where-Object`, `| Export-Csv` and `| Select-Object -First 3` work on live training; stopping the pipeline (Ctrl+C, Select-Object -First) stops training within one batch and leaves the model with the weights of the last completed step. -Epochs is the total epoch count, as in Keras: a second fit continues from the epochs already trained. A Keras-style line per epoch goes to the verbose stream; batch progress to Write-Progress (not in non-interactive hosts).</para>
+/// <para type="description">Records stream out while training runs, so `| Where-Object`, `| Export-Csv` and `| Select-Object -First 3` work
+/// on live training; stopping the pipeline (Ctrl+C, Select-Object -First) stops training within one batch and leaves the model with the
+/// weights of the last completed step. -Epochs is the total epoch count, as in Keras: a second fit continues from the epochs already
+/// trained. A Keras-style line per epoch goes to the verbose stream; batch progress to Write-Progress (not in non-interactive
+/// hosts).</para>
 /// </summary>
-/// <example><code>$model | Invoke-ModelFit -Data $train -ValidationData $test -Epochs 20 -BatchSize 128 | Export-Csv history.csv</code></example>
+/// <example><code>$model | Invoke-ModelFit -Data $train -ValidationData $test -Epochs 20 -BatchSize 128 |
+///     Export-Csv history.csv</code></example>
 /// <example><code>$model | Invoke-ModelFit -X $x -Y $y -Epochs 5 -Seed 1 -Verbose</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelFit", DefaultParameterSetName = DataSet)]
 [OutputType("KerasPS.EpochRecord")]
@@ -33,7 +38,8 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     /// <summary>Shuffle the training rows each epoch (on by default; -Shuffle:$false turns it off).</summary>
     [Parameter] public SwitchParameter Shuffle { get; set; }
 
-    /// <summary>Seed for shuffling, dropout and (for an unbuilt model) weights; a seeded fit is reproducible bit for bit on the same machine.</summary>
+    /// <summary>Seed for shuffling, dropout and (for an unbuilt model) weights; a seeded fit is reproducible bit for bit on the same
+    /// machine.</summary>
     [Parameter] public long? Seed { get; set; }
 
     /// <summary>Data to compute val_loss and val_* metrics on after each epoch, without gradients.</summary>
@@ -51,7 +57,8 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     /// <summary>Epoch to start at (0-based, Keras's initial_epoch); by default the epochs the model has already trained.</summary>
     [Parameter] public int? InitialEpoch { get; set; }
 
-    /// <summary>Callbacks: New-EarlyStopping, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN, New-TensorBoardLogger, New-LambdaCallback.</summary>
+    /// <summary>Callbacks: New-EarlyStopping, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN,
+    /// New-TensorBoardLogger, New-LambdaCallback.</summary>
     [Parameter] public object[]? Callbacks { get; set; }
 
     /// <summary>Stop cleanly before this much time has passed (runbooks have hard limits); a warning says where it stopped.</summary>
@@ -60,7 +67,9 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     /// <summary>libtorch intra-op threads for this fit (default: the module setting, see Set-KerasOption).</summary>
     [Parameter] public int? Threads { get; set; }
 
-    /// <summary>A checkpoint to continue from: when the file exists, the model takes its weights, optimizer state, epoch count and fit seed, and training continues up to -Epochs; when it does not exist yet, training starts from the beginning (the same command works for the first run of a runbook and for every restart).</summary>
+    /// <summary>A checkpoint to continue from: when the file exists, the model takes its weights, optimizer state, epoch count and fit
+    /// seed, and training continues up to -Epochs; when it does not exist yet, training starts from the beginning (the same command works
+    /// for the first run of a runbook and for every restart).</summary>
     [Parameter] public string? Resume { get; set; }
 
     /// <summary>Also write the model after the last record.</summary>
@@ -98,7 +107,8 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
             MaxDuration = MaxDuration,
             Threads = Threads ?? ModuleSettings.Threads,
             Progress = showProgress ? p => WriteProgress(new ProgressRecord(1, activity,
-                $"Epoch {p.Epoch}/{p.Epochs} - batch {p.Batch}/{p.Batches} - loss {p.RunningLoss.ToString("0.0000", CultureInfo.InvariantCulture)}")
+                $"Epoch {p.Epoch}/{p.Epochs} - batch {p.Batch}/{p.Batches} - loss "
+                    + $"{p.RunningLoss.ToString("0.0000", CultureInfo.InvariantCulture)}")
             { PercentComplete = (int)(100L * p.Batch / p.Batches) }) : null,
             Log = WriteVerbose,
             Warn = WriteWarning,
@@ -129,7 +139,8 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     {
         var d = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (DictionaryEntry e in h)
-            d[Convert.ToString(e.Key, CultureInfo.InvariantCulture)!] = Convert.ToDouble(PSValue.Unwrap(e.Value), CultureInfo.InvariantCulture);
+            d[Convert.ToString(e.Key, CultureInfo.InvariantCulture)!] =
+                Convert.ToDouble(PSValue.Unwrap(e.Value), CultureInfo.InvariantCulture);
         return d;
     }
 }
