@@ -31,6 +31,15 @@ function Get-Doc([type] $Type, [string] $Prefix, [string] $Name) {
     $null
 }
 
+# The names a parameter's fixed-list completer offers (optimizers, losses, activations, ...: the engine's registries), so
+# that the help lists exactly what the module accepts and a class added to a registry needs no edit of help text.
+function Get-CompletedName($Command, $Parameter) {
+    $completer = $Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] -and $_.Type } |
+        Select-Object -First 1
+    if (-not $completer -or -not [KerasPS.Infrastructure.NameCompleter].IsAssignableFrom($completer.Type)) { return }
+    [Activator]::CreateInstance($completer.Type).CompleteArgument($Command.Name, $Parameter.Name, '', $null, $null).CompletionText
+}
+
 $settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; Encoding = [System.Text.UTF8Encoding]::new($false) }
 $dir = Join-Path $bin 'en-US'
 New-Item -ItemType Directory -Force -Path $dir | Out-Null
@@ -95,6 +104,8 @@ foreach ($cmd in Get-Command -Module KerasPS -CommandType Cmdlet | Sort-Object N
         $attr = $p.ParameterSets.Values | Select-Object -First 1
         $pdoc = Get-Text (Get-Doc $type 'P' $p.Name).summary
         if (-not $pdoc) { $missing.Add("$($cmd.Name) -$($p.Name): no description") }
+        $names = Get-CompletedName -Command $cmd -Parameter $p
+        if ($names) { $pdoc = "$pdoc Names: $($names -join ', ')." }
         $w.WriteStartElement('command', 'parameter', $command)
         $w.WriteAttributeString('required', ($p.ParameterSets.Values.IsMandatory -contains $true).ToString().ToLowerInvariant())
         $w.WriteAttributeString('pipelineInput', $(if ($attr.ValueFromPipeline) { 'true (ByValue)' } elseif ($attr.ValueFromPipelineByPropertyName) { 'true (ByPropertyName)' } else { 'false' }))

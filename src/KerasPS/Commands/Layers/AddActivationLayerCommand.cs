@@ -13,8 +13,7 @@ namespace KerasPS.Commands.Layers;
 [OutputType(typeof(Model))]
 public sealed class AddActivationLayerCommand : AddLayerCommandBase
 {
-    /// <summary>Activation name: relu, softmax, sigmoid, tanh, elu, selu, softplus, softsign, gelu, swish, leaky_relu, hard_sigmoid,
-    /// exponential, linear.</summary>
+    /// <summary>The activation, by name.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ArgumentCompleter(typeof(ActivationCompleter))]
     public string Activation { get; set; } = null!;

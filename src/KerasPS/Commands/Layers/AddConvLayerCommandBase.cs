@@ -14,7 +14,7 @@ public abstract class AddConvLayerCommandBase : AddKernelLayerCommandBase
     [Parameter(Mandatory = true, Position = 1)]
     public int[] KernelSize { get; set; } = null!;
 
-    /// <summary>Activation applied to the output: linear (default), relu, ...</summary>
+    /// <summary>Activation applied to the output (linear by default).</summary>
     [Parameter(Position = 2)]
     [ArgumentCompleter(typeof(ActivationCompleter))]
     public string? Activation { get; set; }

@@ -26,7 +26,7 @@ public sealed class AddDenseLayerCommand : AddKernelLayerCommandBase
     [Parameter(Mandatory = true, Position = 0)]
     public int Units { get; set; }
 
-    /// <summary>Activation applied to the output: linear (default), relu, softmax, sigmoid, tanh, ...</summary>
+    /// <summary>Activation applied to the output (linear by default).</summary>
     [Parameter(Position = 1)]
     [ArgumentCompleter(typeof(ActivationCompleter))]
     public string? Activation { get; set; }

@@ -30,7 +30,7 @@ public sealed class AddEmbeddingLayerCommand : AddLayerCommandBase
     [ArgumentCompleter(typeof(InitializerCompleter))]
     public object? EmbeddingsInitializer { get; set; }
 
-    /// <summary>Regularizer of the table: l1, l2, l1_l2 or a New-Regularizer object.</summary>
+    /// <summary>Regularizer of the table: a name (factor 0.01) or a New-Regularizer object.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(RegularizerCompleter))]
     public object? EmbeddingsRegularizer { get; set; }

@@ -10,12 +10,12 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 public abstract class AddKernelLayerCommandBase : AddWeightedLayerCommandBase
 {
-    /// <summary>Penalty on the kernel added to the loss: l1, l2, l1_l2 (factor 0.01) or a New-Regularizer object.</summary>
+    /// <summary>Penalty on the kernel added to the loss: a name (factor 0.01) or a New-Regularizer object.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(RegularizerCompleter))]
     public object? KernelRegularizer { get; set; }
 
-    /// <summary>Penalty on the bias added to the loss: l1, l2, l1_l2 or a New-Regularizer object.</summary>
+    /// <summary>Penalty on the bias added to the loss: a name (factor 0.01) or a New-Regularizer object.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(RegularizerCompleter))]
     public object? BiasRegularizer { get; set; }
@@ -25,8 +25,8 @@ public abstract class AddKernelLayerCommandBase : AddWeightedLayerCommandBase
     [ArgumentCompleter(typeof(RegularizerCompleter))]
     public object? ActivityRegularizer { get; set; }
 
-    /// <summary>Constraint applied to the kernel after each optimizer step: max_norm, non_neg, unit_norm, min_max_norm or a New-Constraint
-    /// object (for max_norm on a Conv2D kernel use -Axis 0,1,2).</summary>
+    /// <summary>Constraint applied to the kernel after each optimizer step: a name or a New-Constraint object (for max_norm
+    /// on a Conv2D kernel, New-Constraint max_norm -Axis 0,1,2).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(ConstraintCompleter))]
     public object? KernelConstraint { get; set; }

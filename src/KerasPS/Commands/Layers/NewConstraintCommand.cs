@@ -18,7 +18,7 @@ namespace KerasPS.Commands.Layers;
 [OutputType(typeof(Constraint))]
 public sealed class NewConstraintCommand : KerasCmdlet
 {
-    /// <summary>max_norm, non_neg, unit_norm or min_max_norm.</summary>
+    /// <summary>The constraint, by name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ArgumentCompleter(typeof(ConstraintCompleter))]
     public string Name { get; set; } = null!;

@@ -19,7 +19,7 @@ namespace KerasPS.Commands.Layers;
 [OutputType(typeof(Initializer))]
 public sealed class NewInitializerCommand : KerasCmdlet
 {
-    /// <summary>Initializer name (tab completion lists them).</summary>
+    /// <summary>The initializer, by name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ArgumentCompleter(typeof(InitializerCompleter))]
     public string Name { get; set; } = null!;

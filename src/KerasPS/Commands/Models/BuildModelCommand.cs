@@ -7,9 +7,9 @@ namespace KerasPS.Commands.Models;
 
 /// <summary>
 /// <para type="synopsis">Configures a model for training (Keras compile): optimizer, loss and metrics.</para>
-/// <para type="description">Compile is not an approved PowerShell verb, so KerasPS calls it Build-Model. -Optimizer takes a name (sgd,
-/// adam, rmsprop, adagrad, adamw, adadelta, adamax, nadam; Keras's defaults) or an object from New-Optimizer. With -InputShape the weights
-/// are created now; otherwise at the first fit. A softmax or sigmoid at the end of the model is fused with a cross-entropy loss during
+/// <para type="description">Compile is not an approved PowerShell verb, so KerasPS calls it Build-Model. -Optimizer takes a name (with
+/// Keras's defaults) or an object from New-Optimizer. With -InputShape the weights are created now; otherwise at the first fit.
+/// A softmax or sigmoid at the end of the model is fused with a cross-entropy loss during
 /// training, so large logits never give NaN.</para>
 /// </summary>
 /// <example><code>$model | Build-Model -Optimizer sgd -Loss categorical_crossentropy -Metrics accuracy</code></example>
@@ -30,14 +30,13 @@ public sealed class BuildModelCommand : KerasCmdlet
     [ArgumentCompleter(typeof(OptimizerCompleter))]
     public object Optimizer { get; set; } = null!;
 
-    /// <summary>Loss name: categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy, mean_squared_error (mse),
-    /// mean_absolute_error (mae), huber.</summary>
+    /// <summary>The loss, by name.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ArgumentCompleter(typeof(LossCompleter))]
     public string Loss { get; set; } = null!;
 
-    /// <summary>Metrics, by name (accuracy, top_k_categorical_accuracy, precision, recall, auc, mse, mae) or as New-Metric objects with
-    /// options. Precision, recall and auc are Keras's: every output unit of every row is one binary decision on probabilities.</summary>
+    /// <summary>Metrics, by name or as New-Metric objects with options. Precision, recall and auc are Keras's: every output unit
+    /// of every row is one binary decision on probabilities.</summary>
     [Parameter(Position = 2)]
     [ArgumentCompleter(typeof(MetricCompleter))]
     public object[]? Metrics { get; set; }

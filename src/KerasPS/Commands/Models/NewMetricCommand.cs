@@ -18,7 +18,7 @@ namespace KerasPS.Commands.Models;
 [OutputType(typeof(MetricSpec))]
 public sealed class NewMetricCommand : KerasCmdlet
 {
-    /// <summary>The metric: accuracy, top_k_categorical_accuracy, precision, recall, auc, mse or mae.</summary>
+    /// <summary>The metric, by name.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ArgumentCompleter(typeof(MetricCompleter))]
     public string Kind { get; set; } = null!;

@@ -15,7 +15,7 @@ namespace KerasPS.Commands.Models;
 [OutputType(typeof(Optimizer))]
 public sealed class NewOptimizerCommand : KerasCmdlet
 {
-    /// <summary>sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax or nadam.</summary>
+    /// <summary>The optimizer, by name.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ArgumentCompleter(typeof(OptimizerCompleter))]
     public string Name { get; set; } = null!;
