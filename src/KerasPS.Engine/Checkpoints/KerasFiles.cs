@@ -140,11 +140,7 @@ public static class KerasFiles
     internal static Dictionary<string, object?> SerializedOptimizer(Dictionary<string, object?> flat)
     {
         var name = Convert.ToString(flat.GetValueOrDefault("name"), CultureInfo.InvariantCulture) ?? "";
-        var className = name switch
-        {
-            "sgd" => "SGD", "rmsprop" => "RMSprop", "adamw" => "AdamW",
-            _ => KerasObjects.ToClassName(name),
-        };
+        var className = KerasObjects.Optimizers.Find(name)?.ClassName ?? KerasObjects.ToClassName(name);
         return KerasObjects.Serialize("keras.optimizers", className, flat);
     }
 
