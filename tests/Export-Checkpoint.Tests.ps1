@@ -225,6 +225,47 @@ Describe 'Export-Checkpoint' {
             Remove-Item $liveTemp, $otherTarget -Force
         }
 
+        It 'waits for a checkpoint another program holds open and replaces it once it is let go' {
+            # The engine's test seams for Windows' refusal to replace an open file (internal, so reached by reflection).
+            $flags = [Reflection.BindingFlags]'NonPublic, Static'
+            $inUse = [KerasPS.Engine.FileReplace].GetProperty('SimulatedInUse', $flags)
+            $recorded = [KerasPS.Engine.FileReplace].GetProperty('RecordedWaits', $flags)
+            $folder = Join-Path $TestDrive 'inuse-brief'
+            New-Item -ItemType Directory -Path $folder | Out-Null
+            $p = Join-Path $folder 'model.kpt'
+            Set-Content -Path $p -Value 'old'
+            $waits = [Collections.Generic.List[TimeSpan]]::new()
+            $inUse.SetValue($null, 2); $recorded.SetValue($null, $waits)
+            try { $script:Model | Export-Checkpoint -Path $p -Force }
+            finally { $inUse.SetValue($null, 0); $recorded.SetValue($null, $null) }
+            $waits.TotalMilliseconds | Should -Be @(50, 100)
+            (Import-Checkpoint -Path $p).ParamCount | Should -Be $script:Model.ParamCount
+            @(Get-ChildItem -Path $folder -Force).Name | Should -Be @('model.kpt')
+        }
+
+        It 'refuses with CheckpointWriteFailed naming the file when it stays in use, the old file intact and no temporary left' {
+            $flags = [Reflection.BindingFlags]'NonPublic, Static'
+            $inUse = [KerasPS.Engine.FileReplace].GetProperty('SimulatedInUse', $flags)
+            $recorded = [KerasPS.Engine.FileReplace].GetProperty('RecordedWaits', $flags)
+            $folder = Join-Path $TestDrive 'inuse'
+            New-Item -ItemType Directory -Path $folder | Out-Null
+            $p = Join-Path $folder 'model.kpt'
+            $script:Model | Export-Checkpoint -Path $p
+            $before = [IO.File]::ReadAllBytes($p)
+            $waits = [Collections.Generic.List[TimeSpan]]::new()
+            $err = $null
+            $inUse.SetValue($null, 5); $recorded.SetValue($null, $waits)
+            try { $script:Model | Export-Checkpoint -Path $p -Force -IncludeOptimizer } catch { $err = $_ }
+            finally { $inUse.SetValue($null, 0); $recorded.SetValue($null, $null) }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'CheckpointWriteFailed'
+            $err.Exception.Message | Should -BeLike "Could not write checkpoint '$p': '$p' is in use: another program holds it open*"
+            $err.Exception.Message | Should -BeLike '*tried 5 times*unchanged*'
+            $err.TargetObject | Should -Be $p
+            $waits.Count | Should -Be 4
+            [Linq.Enumerable]::SequenceEqual([IO.File]::ReadAllBytes($p), $before) | Should -BeTrue
+            @(Get-ChildItem -Path $folder -Force).Name | Should -Be @('model.kpt')
+        }
+
         It 'writes a complete file when the byte budget is not reached' {
             $p = Join-Path $TestDrive 'budget.kpt'
             $options = [KerasPS.Engine.Checkpoints.CheckpointSaveOptions]::new()

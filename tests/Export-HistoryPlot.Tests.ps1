@@ -107,6 +107,24 @@ Describe 'Export-HistoryPlot' {
             (Get-Content $path -Raw) | Should -Match '<svg'
             @(Get-ChildItem $TestDrive -Force -Filter '*.tmp').Count | Should -Be 0
         }
+        It 'refuses with PlotWriteFailed when the chart stays in use (Windows), the old chart intact and no temporary left' {
+            # The engine's test seam for Windows' refusal to replace an open file (internal, so reached by reflection).
+            $flags = [Reflection.BindingFlags]'NonPublic, Static'
+            $inUse = [KerasPS.Engine.FileReplace].GetProperty('SimulatedInUse', $flags)
+            $recorded = [KerasPS.Engine.FileReplace].GetProperty('RecordedWaits', $flags)
+            $folder = Join-Path $TestDrive 'inuse'
+            New-Item -ItemType Directory -Path $folder | Out-Null
+            $path = Join-Path $folder 'held.svg'
+            Set-Content $path 'old'
+            $err = $null
+            $inUse.SetValue($null, 5); $recorded.SetValue($null, [Collections.Generic.List[TimeSpan]]::new())
+            try { $history | Export-HistoryPlot -Path $path -Force } catch { $err = $_ }
+            finally { $inUse.SetValue($null, 0); $recorded.SetValue($null, $null) }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'PlotWriteFailed'
+            $err.Exception.Message | Should -BeLike "Could not write '$path': '$path' is in use:*"
+            Get-Content $path | Should -Be 'old'
+            @(Get-ChildItem -Path $folder -Force).Name | Should -Be @('held.svg')
+        }
         It 'writes nothing with -WhatIf' {
             $path = Join-Path $TestDrive 'whatif.png'
             $history | Export-HistoryPlot -Path $path -WhatIf

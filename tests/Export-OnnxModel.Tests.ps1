@@ -171,6 +171,23 @@ Describe 'Export-OnnxModel' -Tag Slow {
             Test-Path $new | Should -BeFalse
         }
 
+        It 'refuses with OnnxWriteFailed when the file stays in use (Windows), the old file intact and no temporary left' {
+            # The engine's test seam for Windows' refusal to replace an open file (internal, so reached by reflection).
+            $flags = [Reflection.BindingFlags]'NonPublic, Static'
+            $inUse = [KerasPS.Engine.FileReplace].GetProperty('SimulatedInUse', $flags)
+            $recorded = [KerasPS.Engine.FileReplace].GetProperty('RecordedWaits', $flags)
+            $folder = Join-Path $TestDrive 'inuse'
+            New-Item -ItemType Directory -Path $folder | Out-Null
+            $p = Join-Path $folder 'held.onnx'
+            Set-Content -Path $p -Value 'old'
+            $inUse.SetValue($null, 5); $recorded.SetValue($null, [Collections.Generic.List[TimeSpan]]::new())
+            try { $err = Get-ErrorId { $Small | Export-OnnxModel -Path $p -Force } }
+            finally { $inUse.SetValue($null, 0); $recorded.SetValue($null, $null) }
+            $err | Should -Be 'OnnxWriteFailed'
+            Get-Content $p | Should -Be 'old'
+            @(Get-ChildItem -Path $folder -Force).Name | Should -Be @('held.onnx')
+        }
+
         It 'says when the folder is missing or the names clash' {
             Get-ErrorId { $Small | Export-OnnxModel -Path (Join-Path $TestDrive 'no/such/m.onnx') } | Should -Be 'OnnxFolderNotFound'
             Get-ErrorId { $Small | Export-OnnxModel -Path (Join-Path $TestDrive 'n.onnx') -InputName x -OutputName x } | Should -Be 'InvalidOnnxName'

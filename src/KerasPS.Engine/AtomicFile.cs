@@ -6,6 +6,8 @@ namespace KerasPS.Engine;
 /// Writes a file so that readers see the old file or the new one, never half of one: a hidden temporary sibling
 /// (same file system, so the rename is atomic), flushed to disk, renamed over the target, then the folder flushed.
 /// On failure the temporary file is removed and the target is unchanged; the exception is the caller's to report.
+/// A target that another program holds open (Windows) is retried through <see cref="FileReplace"/>, then refused with a
+/// <see cref="FileInUseException"/>.
 /// </summary>
 public static class AtomicFile
 {
@@ -37,12 +39,13 @@ public static class AtomicFile
                 write(target);
                 file.Flush(flushToDisk: true);
             }
-            File.Move(temp, fullPath, overwrite);
+            // On Windows a reader or a scanner holding the target (or the new file) makes this wait and retry.
+            FileReplace.MoveFile(temp, fullPath, overwrite);
             DirectorySync.Flush(dir);
         }
         catch
         {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            try { FileReplace.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
         }
     }

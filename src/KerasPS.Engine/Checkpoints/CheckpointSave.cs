@@ -94,7 +94,7 @@ public static partial class Checkpoint
         {
             AtomicFile.Write(full, write, options.Overwrite);
         }
-        catch (IOException) when (!options.Overwrite && File.Exists(full)) { throw Exists(full); }
+        catch (IOException e) when (e is not FileInUseException && !options.Overwrite && File.Exists(full)) { throw Exists(full); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new KerasException("CheckpointWriteFailed", ErrorKind.ResourceUnavailable,

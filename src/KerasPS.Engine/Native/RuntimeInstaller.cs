@@ -493,7 +493,7 @@ public static class RuntimeInstaller
     /// <summary>
     /// Renames the finished staging folder to the runtime folder. An existing folder there (a -Force reinstall, or an
     /// incomplete one) is first renamed aside and removed afterwards. Returns false when another process put a complete
-    /// runtime there meanwhile.
+    /// runtime there meanwhile. Each move waits out a scanner that holds a new library open (<see cref="FileReplace"/>).
     /// </summary>
     private static bool MoveIntoPlace(string staging, string folder, string rid)
     {
@@ -501,14 +501,14 @@ public static class RuntimeInstaller
         if (Directory.Exists(folder))
         {
             var old = Path.Combine(parent, $".{rid}.old-{Guid.NewGuid():N}");
-            Directory.Move(folder, old);
+            FileReplace.MoveDirectory(folder, old);
             try
             {
-                Directory.Move(staging, folder);
+                FileReplace.MoveDirectory(staging, folder);
             }
             catch
             {
-                try { Directory.Move(old, folder); } catch (IOException) { }
+                try { FileReplace.MoveDirectory(old, folder); } catch (IOException) { }
                 throw;
             }
             TryDelete(old);
@@ -516,7 +516,7 @@ public static class RuntimeInstaller
         }
         try
         {
-            Directory.Move(staging, folder);
+            FileReplace.MoveDirectory(staging, folder);
             return true;
         }
         catch (IOException) when (Directory.Exists(folder) && Inspect(folder, rid).IsComplete)
@@ -562,7 +562,7 @@ public static class RuntimeInstaller
     {
         // Best effort: on Windows a library still loaded by this process cannot be deleted; the hidden folder is
         // harmless (the loader never looks at dot-folders) and a later install removes nothing it needs.
-        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+        try { if (Directory.Exists(folder)) FileReplace.Delete(folder); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

@@ -50,8 +50,9 @@ public static class TorchRuntime
             catch (KerasException e)
             {
                 // A missing runtime can be installed in this session (Install-KerasRuntime), so the next call looks
-                // again; a runtime that is there but does not load stays failed, as libtorch cannot be unloaded.
-                if (e.ErrorId != "NativeRuntimeMissing") failure = e;
+                // again; so can the Visual C++ runtime, which is checked before anything of libtorch loads. A runtime
+                // that is there but does not load stays failed, as libtorch cannot be unloaded.
+                if (e.ErrorId is not ("NativeRuntimeMissing" or "VCRuntimeMissing")) failure = e;
                 throw;
             }
         }
@@ -71,6 +72,7 @@ public static class TorchRuntime
         }
         var (origin, dir) = found.Value;
         var bridge = Path.Combine(dir, RuntimeLocations.BridgeFileName);
+        VCRuntime.EnsurePresent();   // Windows: name the missing Visual C++ runtime, not "module not found"
         try
         {
             // On Linux the bridge's dependencies (libtorch, c10, the OpenMP runtime) sit beside it and are found

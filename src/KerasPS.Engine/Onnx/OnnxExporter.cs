@@ -44,7 +44,7 @@ public static class OnnxExporter
         {
             AtomicFile.Write(full, s => s.Write(bytes), options.Overwrite);
         }
-        catch (IOException) when (!options.Overwrite && File.Exists(full)) { throw Exists(full); }
+        catch (IOException e) when (e is not FileInUseException && !options.Overwrite && File.Exists(full)) { throw Exists(full); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new KerasException("OnnxWriteFailed", ErrorKind.ResourceUnavailable,

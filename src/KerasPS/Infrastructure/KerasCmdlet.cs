@@ -91,6 +91,19 @@ public abstract class KerasCmdlet : PSCmdlet
     }
 
     /// <summary>
+    /// <see cref="ResolveFilePath"/> for a file about to be written: on Windows, a device name (con.txt) or a name ending in a
+    /// dot or space is refused with InvalidFileName, checked on the path as given (Windows would trim or divert it on
+    /// resolution) and as resolved.
+    /// </summary>
+    protected string ResolveOutputPath(string path)
+    {
+        WindowsFileNames.Check(path, OperatingSystem.IsWindows());
+        var full = ResolveFilePath(path);
+        WindowsFileNames.Check(full, OperatingSystem.IsWindows());
+        return full;
+    }
+
+    /// <summary>
     /// The input files one -Path (wildcards expand) or -LiteralPath value names, in order. A path that matches no file
     /// throws <paramref name="notFoundId"/> (ObjectNotFound), a folder PathIsFolder, and another provider NotAFileSystemPath, for the
     /// caller's
@@ -123,14 +136,14 @@ public abstract class KerasCmdlet : PSCmdlet
     /// Resolves the file a cmdlet is about to write and applies the module's one overwrite rule: an existing file is
     /// replaced only with -Force (-NoClobber says the default out loud and cannot be combined with -Force). The
     /// cmdlet checks the folder with its own error id. Returns null, after a non-terminating error, when the file exists and may not be
-    /// replaced.
+    /// replaced. On Windows a name Windows cannot hold (con.txt, model.kpt.) is refused with InvalidFileName.
     /// </summary>
     protected string? ResolveOutputFile(string path, bool force, bool noClobber, string existsId, string what)
     {
         if (force && noClobber)
             throw KerasException.BadArgument("ForceAndNoClobber",
                 "-Force replaces an existing file and -NoClobber refuses to; give one of them.");
-        var full = ResolveFilePath(path);
+        var full = ResolveOutputPath(path);
         if (File.Exists(full) && !force)
         {
             WriteInputError(new KerasException(existsId, ErrorKind.ResourceExists,

@@ -49,7 +49,7 @@ public sealed class ExportOnnxModelCommand : KerasCmdlet
 
     protected override void Process()
     {
-        var full = ResolveFilePath(Path);
+        var full = ResolveOutputPath(Path);
         bool exists = File.Exists(full);
         if (!ShouldProcess(full, "Export ONNX model of '" + Model.Name + (exists ? "', replacing the file" : "'"))) return;
         OnnxExporter.Save(Model.Engine, full, new OnnxExportOptions { InputName = InputName, OutputName = OutputName, Overwrite = Force });

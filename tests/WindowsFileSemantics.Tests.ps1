@@ -1,0 +1,163 @@
+# Windows file semantics, checked on every platform by passing the platform in: a replace that Windows refuses while
+# another program holds the file (retried with back-off, then one error), names Windows cannot hold (con.txt, a
+# trailing dot), and the Visual C++ runtime libtorch needs there. The cmdlets' own cases are in Export-Checkpoint,
+# Export-OnnxModel and Export-HistoryPlot; the ones that need $IsWindows run in the Windows leg.
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:Replace = [KerasPS.Engine.FileReplace]
+    # The engine's test seams (internal, per thread): fail the next moves as a sharing violation would; record waits.
+    $flags = [Reflection.BindingFlags]'NonPublic, Static'
+    $script:SimulatedInUse = $script:Replace.GetProperty('SimulatedInUse', $flags)
+    $script:RecordedWaits = $script:Replace.GetProperty('RecordedWaits', $flags)
+
+    function Invoke-Replace([int] $InUse, [scriptblock] $Change, [switch] $Sleep) {
+        # Runs FileReplace.Run with $InUse simulated refusals; returns the waits (or the real time) and the error.
+        $waits = [Collections.Generic.List[TimeSpan]]::new()
+        $script:SimulatedInUse.SetValue($null, $InUse)
+        if (-not $Sleep) { $script:RecordedWaits.SetValue($null, $waits) }
+        $err = $null
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        try { $script:Replace::Run('C:\runs\model.kpt', [Action]$Change) }
+        catch { $err = $_.Exception.InnerException ?? $_.Exception }
+        finally {
+            $script:SimulatedInUse.SetValue($null, 0)
+            $script:RecordedWaits.SetValue($null, $null)
+        }
+        [pscustomobject]@{ Waits = @($waits | ForEach-Object TotalMilliseconds); Error = $err; Elapsed = $clock.Elapsed }
+    }
+}
+
+Describe 'FileReplace' {
+    Context 'the retry policy' {
+        It 'retries a file in use with a doubling wait and succeeds once it is free' {
+            $script:calls = 0
+            $r = Invoke-Replace -InUse 3 -Change { $script:calls++ }
+            $r.Error | Should -BeNullOrEmpty
+            $script:calls | Should -Be 1
+            $r.Waits | Should -Be @(50, 100, 200)
+        }
+
+        It 'does not wait when the first try succeeds' {
+            $r = Invoke-Replace -InUse 0 -Change { }
+            $r.Error | Should -BeNullOrEmpty
+            $r.Waits.Count | Should -Be 0
+        }
+
+        It 'gives up after 5 tries and 0.75 s of waiting with one FileInUseException naming the file and the reason' {
+            $script:calls = 0
+            $r = Invoke-Replace -InUse 5 -Change { $script:calls++ }
+            $script:calls | Should -Be 0
+            $r.Waits | Should -Be @(50, 100, 200, 400)
+            $r.Error.GetType().Name | Should -Be 'FileInUseException'
+            $r.Error | Should -BeOfType [IO.IOException]
+            $r.Error.Path | Should -Be 'C:\runs\model.kpt'
+            $r.Error.Message | Should -BeLike "'C:\runs\model.kpt' is in use: another program holds it open*"
+            $r.Error.Message | Should -BeLike '*tried 5 times over 0.75 s*'
+        }
+
+        It 'really waits, and well under 2 s in all, before it gives up' {
+            $r = Invoke-Replace -InUse 5 -Change { } -Sleep
+            $r.Error.GetType().Name | Should -Be 'FileInUseException'
+            $r.Elapsed.TotalSeconds | Should -BeGreaterThan 0.7
+            $r.Elapsed.TotalSeconds | Should -BeLessThan 2
+        }
+    }
+
+    Context 'what counts as in use' {
+        It 'is <Name> on Windows: <OnWindows>, elsewhere: <Elsewhere>' -TestCases @(
+            @{ Name = 'a sharing violation (0x80070020)'; Make = { [IO.IOException]::new('x', [int]0x80070020 -bor 0) }
+                OnWindows = $true; Elsewhere = $true }
+            @{ Name = 'a lock violation (0x80070021)'; Make = { [IO.IOException]::new('x', [int]0x80070021 -bor 0) }
+                OnWindows = $true; Elsewhere = $true }
+            @{ Name = 'access denied'; Make = { [UnauthorizedAccessException]::new('x') }; OnWindows = $true; Elsewhere = $false }
+            @{ Name = 'a full disk'; Make = { [IO.IOException]::new('x', [int]0x80070070 -bor 0) }; OnWindows = $false; Elsewhere = $false }
+            @{ Name = 'a missing file'; Make = { [IO.FileNotFoundException]::new('x') }; OnWindows = $false; Elsewhere = $false }
+        ) {
+            param($Name, $Make, $OnWindows, $Elsewhere)
+            $e = & $Make
+            $script:Replace::IsInUse($e, $true) | Should -Be $OnWindows
+            $script:Replace::IsInUse($e, $false) | Should -Be $Elsewhere
+        }
+    }
+}
+
+Describe 'WindowsFileNames' {
+    It 'refuses <Name> on Windows only, saying <Why>' -TestCases @(
+        @{ Name = 'con'; Why = '*reserved device name*' }
+        @{ Name = 'CON.kpt'; Why = '*''CON'' is a reserved device name*' }
+        @{ Name = 'nul.tar.gz'; Why = '*reserved device name*' }
+        @{ Name = 'Aux .h5'; Why = '*reserved device name*' }
+        @{ Name = 'prn.onnx'; Why = '*reserved device name*' }
+        @{ Name = 'com1.kpt'; Why = '*''COM1''*' }
+        @{ Name = 'LPT9.png'; Why = '*''LPT9''*' }
+        @{ Name = 'model.kpt.'; Why = '*ends in a dot*''model.kpt''*' }
+        @{ Name = 'model.kpt '; Why = '*ends in a space*' }
+    ) {
+        param($Name, $Why)
+        $names = [KerasPS.Engine.WindowsFileNames]
+        $names::Problem($Name) | Should -BeLike $Why
+        foreach ($path in "C:\runs\$Name", "/runs/$Name", $Name) {
+            $err = $null
+            try { $names::Check($path, $true) } catch { $err = $_.Exception.InnerException }
+            $err.ErrorId | Should -Be 'InvalidFileName'
+            $err.Message | Should -BeLike "'$path' cannot be written on Windows: *Choose another file name."
+            { $names::Check($path, $false) } | Should -Not -Throw
+        }
+    }
+
+    It 'accepts <Name>' -TestCases @(
+        @{ Name = 'model.kpt' }, @{ Name = 'console.kpt' }, @{ Name = 'com10.kpt' }, @{ Name = 'lpt0.kpt' }
+        @{ Name = 'my con.kpt' }, @{ Name = 'nul_model.h5' }, @{ Name = '.hidden' }, @{ Name = '..' }
+    ) {
+        param($Name)
+        [KerasPS.Engine.WindowsFileNames]::Problem($Name) | Should -BeNullOrEmpty
+        { [KerasPS.Engine.WindowsFileNames]::Check("C:\runs\$Name", $true) } | Should -Not -Throw
+    }
+
+    Context 'through the cmdlets that write files' {
+        BeforeAll {
+            $script:Small = New-Model -InputShape 3 -Seed 1 | Add-DenseLayer 2 |
+                Build-Model -Optimizer sgd -Loss mse
+        }
+
+        It 'refuses con.kpt and model.kpt. with InvalidFileName on Windows' -Skip:(-not $IsWindows) {
+            Get-ErrorId { $script:Small | Export-Checkpoint -Path (Join-Path $TestDrive 'con.kpt') } | Should -Be 'InvalidFileName'
+            Get-ErrorId { $script:Small | Export-Checkpoint -Path "$TestDrive\model.kpt." } | Should -Be 'InvalidFileName'
+            Get-ErrorId { $script:Small | Export-OnnxModel -Path (Join-Path $TestDrive 'NUL.onnx') } | Should -Be 'InvalidFileName'
+            @(Get-ChildItem $TestDrive -Force).Count | Should -Be 0
+        }
+
+        It 'writes con.kpt where the platform allows it (not Windows)' -Skip:$IsWindows {
+            $p = Join-Path $TestDrive 'con.kpt'
+            $script:Small | Export-Checkpoint -Path $p
+            Test-Path -LiteralPath $p | Should -BeTrue
+        }
+    }
+}
+
+Describe 'VCRuntime' {
+    It 'passes when the loader finds msvcp140, vcruntime140 and vcruntime140_1' {
+        $script:asked = @()
+        [KerasPS.Engine.Native.VCRuntime]::EnsurePresent([Func[string, bool]] { param($n) $script:asked += $n; $true })
+        $script:asked | Should -Be @('msvcp140.dll', 'vcruntime140.dll', 'vcruntime140_1.dll')
+    }
+
+    It 'fails with VCRuntimeMissing naming <Missing> and the redistributable to install' -TestCases @(
+        @{ Missing = @('vcruntime140_1.dll') }
+        @{ Missing = @('msvcp140.dll', 'vcruntime140.dll', 'vcruntime140_1.dll') }
+    ) {
+        param($Missing)
+        $err = $null
+        try { [KerasPS.Engine.Native.VCRuntime]::EnsurePresent([Func[string, bool]] { param($n) $n -notin $Missing }) }
+        catch { $err = $_.Exception.InnerException }
+        $err.ErrorId | Should -Be 'VCRuntimeMissing'
+        $err.Message | Should -BeLike "*this machine lacks $($Missing -join ', ').*"
+        $err.Message | Should -BeLike '*Microsoft Visual C++ Redistributable for Visual Studio 2015-2022 (x64)*'
+        $err.Message | Should -BeLike '*https://aka.ms/vs/17/release/vc_redist.x64.exe*'
+        $err.Kind | Should -Be 'NotInstalled'
+    }
+
+    It 'asks nothing of the loader off Windows' -Skip:$IsWindows {
+        { [KerasPS.Engine.Native.VCRuntime]::EnsurePresent() } | Should -Not -Throw
+    }
+}
