@@ -116,6 +116,29 @@ Describe 'Install-KerasRuntime' -Tag Slow {
             $script:Locations::SessionPath = $script:Root
         }
 
+        It 'refuses a -Force reinstall while the runtime stays in use (Windows), keeping it whole and leaving no staging folder' {
+            # The engine's test seams for Windows' refusal to move a folder whose files are open (reached by reflection).
+            $flags = [Reflection.BindingFlags]'NonPublic, Static'
+            $inUse = [KerasPS.Engine.FileReplace].GetProperty('SimulatedInUse', $flags)
+            $recorded = [KerasPS.Engine.FileReplace].GetProperty('RecordedWaits', $flags)
+            $root = Join-Path $TestDrive 'held'
+            $first = Install-KerasRuntime -Source $script:Source -Path $root
+            $before = Get-ChildItem -LiteralPath $first.Path -File | ForEach-Object { "$($_.Name) $($_.Length) $($_.LastWriteTimeUtc.Ticks)" }
+            $waits = [Collections.Generic.List[TimeSpan]]::new()
+            $err = $null
+            $inUse.SetValue($null, 5); $recorded.SetValue($null, $waits)
+            try { Install-KerasRuntime -Source $script:Source -Path $root -Force } catch { $err = $_ }
+            finally { $inUse.SetValue($null, 0); $recorded.SetValue($null, $null) }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'RuntimeInstallFailed'
+            $err.Exception.Message | Should -BeLike "*'$($first.Path)' is in use:*"
+            $waits.Count | Should -Be 4
+            Get-ChildItem -LiteralPath $first.Path -File | ForEach-Object { "$($_.Name) $($_.Length) $($_.LastWriteTimeUtc.Ticks)" } |
+                Should -Be $before
+            @(Get-ChildItem -LiteralPath (Split-Path $first.Path) -Force).Name | Should -Be $script:Rid
+            Remove-Item -LiteralPath $root -Recurse -Force
+            $script:Locations::SessionPath = $script:Root
+        }
+
         It 'removes the staging folders of killed installs (their process no longer runs) and keeps those of live installs' {
             $root = Join-Path $TestDrive 'stale'
             $parent = Split-Path ($script:Locations::FolderUnder($root))

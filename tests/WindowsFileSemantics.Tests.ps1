@@ -135,6 +135,30 @@ Describe 'WindowsFileNames' {
     }
 }
 
+Describe 'paths longer than 260 characters' {
+    # .NET adds Windows' \\?\ prefix itself where a path needs it, so files need neither the LongPathsEnabled registry
+    # setting nor a manifest (on Linux this is plain; the Windows leg runs it on Windows' rules).
+    BeforeAll {
+        $script:Small = New-Model -InputShape 3 -Seed 1 | Add-DenseLayer 2 | Build-Model -Optimizer sgd -Loss mse
+        $segments = 1..5 | ForEach-Object { "$_" + ('d' * 59) }
+        $script:Deep = Join-Path $TestDrive ($segments -join [IO.Path]::DirectorySeparatorChar)
+        New-Item -ItemType Directory -Path $script:Deep -Force | Out-Null
+    }
+
+    It 'writes, replaces and reads back a checkpoint and writes an ONNX file there' {
+        $p = Join-Path $script:Deep 'model-with-a-long-path.kpt'
+        $p.Length | Should -BeGreaterThan 300
+        $script:Small | Export-Checkpoint -Path $p
+        $script:Small | Export-Checkpoint -Path $p -Force
+        (Import-Checkpoint -Path $p).ParamCount | Should -Be $script:Small.ParamCount
+        $onnx = Join-Path $script:Deep 'model-with-a-long-path.onnx'
+        $script:Small | Export-OnnxModel -Path $onnx
+        (Get-Item -LiteralPath $onnx).Length | Should -BeGreaterThan 20
+        @(Get-ChildItem -LiteralPath $script:Deep -Force).Name | Sort-Object |
+            Should -Be @('model-with-a-long-path.kpt', 'model-with-a-long-path.onnx')
+    }
+}
+
 Describe 'VCRuntime' {
     It 'passes when the loader finds msvcp140, vcruntime140 and vcruntime140_1' {
         $script:asked = @()

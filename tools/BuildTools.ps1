@@ -23,6 +23,30 @@ function Get-HostRid {
     return "linux-$arch"
 }
 
+function Assert-FolderNotInUse {
+    # Windows keeps a loaded DLL open until its process ends (Remove-Module does not unload a binary module), so
+    # Remove-Item would delete part of module/bin and then fail. Look first, waiting out a scanner as the engine's
+    # FileReplace does (5 tries, 50 ms doubling), and stop with the folder unchanged. Elsewhere a loaded library can
+    # be replaced, so there is nothing to check.
+    param([Parameter(Mandatory)] [string] $Folder)
+    if (-not $IsWindows -or -not (Test-Path $Folder)) { return }
+    foreach ($dll in Get-ChildItem $Folder -Recurse -File -Include *.dll) {
+        $wait = 50
+        for ($try = 1; ; $try++) {
+            try { [IO.File]::Open($dll.FullName, 'Open', 'ReadWrite', 'None').Dispose(); break }
+            catch [IO.IOException], [UnauthorizedAccessException] {
+                if ($try -ge 5) {
+                    throw "Cannot rebuild: '$($dll.FullName)' is in use, most likely by a PowerShell session that " +
+                        "imported KerasPS from this clone (Remove-Module does not unload it). Close that session and " +
+                        "build again; '$Folder' is unchanged."
+                }
+                Start-Sleep -Milliseconds $wait
+                $wait *= 2
+            }
+        }
+    }
+}
+
 function Invoke-ModuleBuild {
     param([string] $Root, [string] $Configuration = 'Release')
     $out = Join-Path $Root 'module/bin'
@@ -46,6 +70,7 @@ function Invoke-ModuleBuild {
     }
     Write-Host "Building KerasPS ($Configuration, $rid) -> module/bin"
     # A fresh folder each time, so nothing of an older layout (or a deleted dependency) lingers.
+    Assert-FolderNotInUse -Folder $out
     if (Test-Path $out) { Remove-Item $out -Recurse -Force }
     # The cmdlet assembly alone in module/bin; the engine and its managed dependencies in module/bin/dependencies,
     # where the module's own load context finds them (src/KerasPS.LoadContext/EngineLoadContext.cs).

@@ -180,7 +180,12 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
         }
         finally
         {
-            if (staging is not null && File.Exists(staging)) File.Delete(staging);
+            // A scanner may still hold the fresh file on Windows: wait it out, and never let cleanup hide the reply.
+            if (staging is not null && File.Exists(staging))
+            {
+                try { FileReplace.Delete(staging); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
         }
         reply["History"] = built is null ? Array.Empty<object>() : SweepWire.HistoryToWire(built.Engine.History);
         reply["DurationTicks"] = clock.Elapsed.Ticks;
