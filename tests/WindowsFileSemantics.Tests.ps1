@@ -1,7 +1,8 @@
 # Windows file semantics, checked on every platform by passing the platform in: a replace that Windows refuses while
 # another program holds the file (retried with back-off, then one error), names Windows cannot hold (con.txt, a
-# trailing dot), and the Visual C++ runtime libtorch needs there. The cmdlets' own cases are in Export-Checkpoint,
-# Export-OnnxModel and Export-HistoryPlot; the ones that need $IsWindows run in the Windows leg.
+# trailing dot), and paths over 260 characters. The cmdlets' own cases are in Export-Checkpoint, Export-OnnxModel,
+# Export-HistoryPlot and Install-KerasRuntime; the ones that need $IsWindows run in the Windows leg. The Visual C++
+# runtime's check is in VCRuntime.Tests.ps1.
 BeforeAll {
     . $PSScriptRoot/common.ps1
     $script:Replace = [KerasPS.Engine.FileReplace]
@@ -156,32 +157,5 @@ Describe 'paths longer than 260 characters' {
         (Get-Item -LiteralPath $onnx).Length | Should -BeGreaterThan 20
         @(Get-ChildItem -LiteralPath $script:Deep -Force).Name | Sort-Object |
             Should -Be @('model-with-a-long-path.kpt', 'model-with-a-long-path.onnx')
-    }
-}
-
-Describe 'VCRuntime' {
-    It 'passes when the loader finds msvcp140, vcruntime140 and vcruntime140_1' {
-        $script:asked = @()
-        [KerasPS.Engine.Native.VCRuntime]::EnsurePresent([Func[string, bool]] { param($n) $script:asked += $n; $true })
-        $script:asked | Should -Be @('msvcp140.dll', 'vcruntime140.dll', 'vcruntime140_1.dll')
-    }
-
-    It 'fails with VCRuntimeMissing naming <Missing> and the redistributable to install' -TestCases @(
-        @{ Missing = @('vcruntime140_1.dll') }
-        @{ Missing = @('msvcp140.dll', 'vcruntime140.dll', 'vcruntime140_1.dll') }
-    ) {
-        param($Missing)
-        $err = $null
-        try { [KerasPS.Engine.Native.VCRuntime]::EnsurePresent([Func[string, bool]] { param($n) $n -notin $Missing }) }
-        catch { $err = $_.Exception.InnerException }
-        $err.ErrorId | Should -Be 'VCRuntimeMissing'
-        $err.Message | Should -BeLike "*this machine lacks $($Missing -join ', ').*"
-        $err.Message | Should -BeLike '*Microsoft Visual C++ Redistributable for Visual Studio 2015-2022 (x64)*'
-        $err.Message | Should -BeLike '*https://aka.ms/vs/17/release/vc_redist.x64.exe*'
-        $err.Kind | Should -Be 'NotInstalled'
-    }
-
-    It 'asks nothing of the loader off Windows' -Skip:$IsWindows {
-        { [KerasPS.Engine.Native.VCRuntime]::EnsurePresent() } | Should -Not -Throw
     }
 }
