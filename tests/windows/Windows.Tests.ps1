@@ -1,0 +1,119 @@
+# The Windows leg (build.ps1 -Task TestWindows; tools/BuildTools.ps1, Invoke-WindowsTest): the module's main path in
+# the win-x64 PowerShell host (tests/windows/PwshHost) under Wine, with the module laid out as its package installs it
+# and the win-x64 runtime installed by Install-KerasRuntime from the restored packages. The leg sets
+# KERASPS_TEST_MODULE (KerasPS.psd1 to import), KERASPS_TEST_RUNTIME_SOURCE (a folder of .nupkg files or a NuGet
+# packages folder) and KERASPS_TEST_RUNTIME_ROOT (where to install the runtime: not under TestDrive, since Windows
+# cannot delete DLLs that the process has loaded, so Pester's cleanup of TestDrive would fail). Without them the file
+# runs on Linux against the built clone, where the Windows-only cases skip.
+BeforeAll {
+    $ErrorActionPreference = 'Stop'
+    $ProgressPreference = 'SilentlyContinue'
+    $script:Leg = [bool]$env:KERASPS_TEST_MODULE
+    $module = if ($script:Leg) { $env:KERASPS_TEST_MODULE } else { Join-Path (Split-Path (Split-Path $PSScriptRoot)) 'KerasPS.psd1' }
+    $script:Source = $env:KERASPS_TEST_RUNTIME_SOURCE
+    if (-not $script:Source) {
+        $script:Source = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else {
+            ((& dotnet nuget locals global-packages --list) -replace '^.*?global-packages:\s*', '').Trim()
+        }
+    }
+    Import-Module $module
+    $script:Work = Join-Path $TestDrive 'work'
+    $null = New-Item -ItemType Directory -Path $script:Work
+    $script:Data = Get-SampleData -Name Otto -Rows 200 -Seed 3
+
+    function New-OttoModel {
+        New-Model -Name otto -InputShape 93 -Seed 11 |
+            Add-DenseLayer -Units 12 -Activation relu |
+            Add-DenseLayer -Units 9 -Activation softmax |
+            Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy
+    }
+    function Get-Prediction($Model) { , ($Model | Invoke-ModelPredict -Data $script:Data.Slice(0, 10) -AsMatrix) }
+    function Assert-SamePrediction($Expected, $Actual) {
+        $Actual.GetLength(0) | Should -Be $Expected.GetLength(0)
+        $Actual.GetLength(1) | Should -Be $Expected.GetLength(1)
+        for ($i = 0; $i -lt $Expected.GetLength(0); $i++) {
+            for ($j = 0; $j -lt $Expected.GetLength(1); $j++) {
+                [math]::Abs($Actual[$i, $j] - $Expected[$i, $j]) | Should -BeLessThan 1e-6
+            }
+        }
+    }
+}
+
+Describe 'KerasPS in a Windows process' {
+    It 'runs on Windows (the win-x64 host), with the module imported from its package layout' -Skip:(-not $env:KERASPS_TEST_MODULE) {
+        $IsWindows | Should -BeTrue
+        [Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier | Should -Be 'win-x64'
+        (Get-Module KerasPS).ModuleBase | Should -Be (Split-Path $env:KERASPS_TEST_MODULE)
+    }
+
+    It 'installs the runtime for this platform with Install-KerasRuntime -Source, and Get-KerasRuntime reports it' {
+        $rid = [Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+        $root = if ($env:KERASPS_TEST_RUNTIME_ROOT) { $env:KERASPS_TEST_RUNTIME_ROOT } else { Join-Path $TestDrive 'rt' }
+        $script:Runtime = Install-KerasRuntime -Source $script:Source -Path $root
+        $script:Runtime.Rid | Should -Be $rid
+        $script:Runtime.IsComplete | Should -BeTrue
+        $script:Runtime.LibTorchVersion | Should -Be '2.10.0'
+        $expected = @{
+            'win-x64'   = 'LibTorchSharp.dll', 'c10.dll', 'libiomp5md.dll', 'torch.dll', 'torch_cpu.dll'
+            'linux-x64' = 'libLibTorchSharp.so', 'libc10.so', 'libgomp-98b21ff3.so.1', 'libtorch.so', 'libtorch_cpu.so'
+        }
+        $script:Runtime.Files | Sort-Object | Should -Be ($expected[$rid] | Sort-Object)
+        $current = Get-KerasRuntime
+        $current.Path | Should -Be $script:Runtime.Path
+        $current.InUse | Should -BeTrue
+        Write-Host ('    {0} runtime: {1:N0} MB on disk' -f $rid, $current.SizeMB)
+    }
+
+    It 'fits, evaluates and predicts' {
+        $script:Model = New-OttoModel
+        $history = $script:Model | Invoke-ModelFit -Data $script:Data -Epochs 3 -BatchSize 50 -Seed 5
+        @($history).Count | Should -Be 3
+        $history[-1].Loss | Should -BeLessThan $history[0].Loss
+        $e = $script:Model | Invoke-ModelEvaluate -Data $script:Data
+        [double]::IsFinite($e.Loss) | Should -BeTrue
+        $e.Accuracy | Should -BeGreaterThan 0
+        $p = Get-Prediction $script:Model
+        $p.GetLength(0) | Should -Be 10
+        $p.GetLength(1) | Should -Be 9
+        for ($i = 0; $i -lt 10; $i++) {
+            $sum = 0.0
+            for ($j = 0; $j -lt 9; $j++) { $sum += $p[$i, $j] }
+            [math]::Abs($sum - 1) | Should -BeLessThan 1e-4
+        }
+    }
+
+    It 'round-trips a <Extension> checkpoint with the same predictions' -ForEach @(@{ Extension = '.kpt' }, @{ Extension = '.keras' }) {
+        $path = Join-Path $script:Work "otto$Extension"
+        $script:Model | Export-Checkpoint -Path $path
+        $back = Import-Checkpoint -Path $path
+        Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction $back)
+        # Writing over the file replaces it in place (File.Move with overwrite on Windows).
+        $script:Model | Export-Checkpoint -Path $path -Force
+        Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction (Import-Checkpoint -Path $path))
+        @(Get-ChildItem $script:Work -Filter "*.tmp*").Count | Should -Be 0
+    }
+
+    It 'reads a checkpoint through a \ path in other letter case (Windows names are case-insensitive)' -Skip:(-not $IsWindows) {
+        $path = Join-Path $script:Work 'Case.kpt'
+        $script:Model | Export-Checkpoint -Path $path
+        $other = ($path -replace '/', '\').ToUpperInvariant()
+        Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction (Import-Checkpoint -Path $other))
+    }
+
+    It 'exports an ONNX file' {
+        $path = Join-Path $script:Work 'otto.onnx'
+        $script:Model | Export-OnnxModel -Path $path
+        $bytes = [IO.File]::ReadAllBytes($path)
+        $bytes.Length | Should -BeGreaterThan (12 * 93 * 4)
+        $bytes[0] | Should -Be 0x08   # ModelProto field 1 (ir_version), a varint
+    }
+
+    It 'reads a CSV with CRLF line ends, a byte order mark and a trailing empty line' {
+        $path = Join-Path $script:Work 'crlf.csv'
+        [IO.File]::WriteAllText($path, "a,b,y`r`n1,2,x`r`n3,4,z`r`n`r`n", [Text.UTF8Encoding]::new($true))
+        $d = Import-ModelData $path -Target y
+        $d.FeatureNames | Should -Be @('a', 'b')
+        $d.Count | Should -Be 2
+        $d.GetFeatures(1) | Should -Be @(3, 4)
+    }
+}
