@@ -192,7 +192,7 @@ Import-Module '$pester'
 `$c = New-PesterConfiguration
 `$c.Run.Path = @('$($paths -join "','")')
 `$c.Run.PassThru = `$true
-`$c.Run.ExcludePath = @('$(Join-Path $Root 'tests/windows')/*')
+$(if (-not $TestPath) { "`$c.Run.ExcludePath = @('$(Join-Path $Root 'tests/windows')/*')   # the Windows leg's" })
 `$c.Output.Verbosity = 'Detailed'
 $(if ($Fast) { "`$c.Filter.ExcludeTag = @('Slow', 'MachineChanging')" })
 `$r = Invoke-Pester -Configuration `$c
@@ -240,7 +240,7 @@ function Invoke-WindowsTest {
     returns $null (nothing counted). Returns the counts (Passed, Failed, Skipped) and prints them on one line.
     KMP_AFFINITY and DOTNET_EnableWriteXorExecute are set for Wine only (docs/PLATFORM.md); Windows needs neither.
     #>
-    param([string] $Root, [int] $TimeoutSeconds = 480)
+    param([string] $Root, [int] $TimeoutSeconds = 360)
     $watch = [Diagnostics.Stopwatch]::StartNew()
     if ($IsWindows) { Write-Host 'Windows leg skipped: on Windows, run the tests natively.'; return $null }
     if (-not (Get-Command wine -ErrorAction Ignore)) {
@@ -310,6 +310,7 @@ Import-Module '$(ConvertTo-WinePath $pester)'
         foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
     }
     $counts = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    if ($exit -eq 124 -or $exit -eq 137) { Write-Host "Windows leg: the host was stopped after $TimeoutSeconds s." }
     if (Test-Path $result) {
         $r = Get-Content $result -Raw | ConvertFrom-Json
         if (($r.Passed + $r.Failed) -gt 0) { $counts = [pscustomobject]@{ Passed = [int]$r.Passed; Failed = [int]$r.Failed; Skipped = [int]$r.Skipped } }

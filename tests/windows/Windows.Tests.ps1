@@ -66,9 +66,9 @@ Describe 'KerasPS in a Windows process' {
 
     It 'fits, evaluates and predicts' {
         $script:Model = New-OttoModel
-        $history = $script:Model | Invoke-ModelFit -Data $script:Data -Epochs 3 -BatchSize 50 -Seed 5
-        @($history).Count | Should -Be 3
-        $history[-1].Loss | Should -BeLessThan $history[0].Loss
+        $script:History = $script:Model | Invoke-ModelFit -Data $script:Data -Epochs 3 -BatchSize 50 -Seed 5
+        @($script:History).Count | Should -Be 3
+        $script:History[-1].Loss | Should -BeLessThan $script:History[0].Loss
         $e = $script:Model | Invoke-ModelEvaluate -Data $script:Data
         [double]::IsFinite($e.Loss) | Should -BeTrue
         $e.Accuracy | Should -BeGreaterThan 0
@@ -98,6 +98,43 @@ Describe 'KerasPS in a Windows process' {
         $script:Model | Export-Checkpoint -Path $path
         $other = ($path -replace '/', '\').ToUpperInvariant()
         Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction (Import-Checkpoint -Path $other))
+    }
+
+    It 'refuses to replace a checkpoint that another handle holds open, leaving it intact' -Skip:(-not $IsWindows) {
+        # Windows (not Linux) refuses to rename over a file open without FILE_SHARE_DELETE, as a reader, an editor or
+        # an antivirus scanner holds it.
+        $path = Join-Path $script:Work 'held.kpt'
+        $script:Model | Export-Checkpoint -Path $path
+        $before = [IO.File]::ReadAllBytes($path)
+        $reader = [IO.File]::Open($path, 'Open', 'Read', 'Read')
+        try {
+            $err = { $script:Model | Export-Checkpoint -Path $path -Force } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointWriteFailed*'
+        }
+        finally { $reader.Dispose() }
+        [IO.File]::ReadAllBytes($path) | Should -Be $before
+        @(Get-ChildItem $script:Work -Filter 'held.kpt?*').Count | Should -Be 0
+    }
+
+    It 'writes a PNG history plot (the SkiaSharp native library for this platform loads)' {
+        $path = Join-Path $script:Work 'history.png'
+        $script:History | Export-HistoryPlot -Path $path
+        $bytes = [IO.File]::ReadAllBytes($path)
+        $bytes[0..3] | Should -Be @(0x89, 0x50, 0x4E, 0x47)
+        $bytes.Length | Should -BeGreaterThan 1000
+    }
+
+    It 'runs a sweep in two parallel runspaces' {
+        $build = {
+            param($p)
+            New-Model -InputShape 93 | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 9 -Activation softmax |
+                Build-Model -Optimizer sgd -Loss categorical_crossentropy -Metrics accuracy
+        }
+        $trials = @(Invoke-ModelSweep -Parameters @{ Units = 4, 8 } -ModelScript $build -Data $script:Data.Slice(0, 150) `
+                -ValidationData $script:Data.Slice(150, 50) -Epochs 1 -BatchSize 50 -Seed 7 -ThrottleLimit 2 -Threads 1)
+        $trials.Count | Should -Be 2
+        ($trials.Units | Sort-Object) | Should -Be @(4, 8)
+        foreach ($t in $trials) { [double]::IsFinite([double]$t.Best) | Should -BeTrue }
     }
 
     It 'exports an ONNX file' {

@@ -1,6 +1,8 @@
 // A minimal PowerShell host for the Windows leg: runs one script file with its arguments in a default session and
 // writes every stream as it comes (a host that prints only after Invoke returns loses everything if the process
-// dies). Exit code: the script's $LASTEXITCODE when it set one, else 1 when it ended on an error, else 0.
+// dies). Exit code: the script's $LASTEXITCODE when it set one, else 1 when it ended on an error, else 0. It ends
+// with Environment.Exit, as pwsh does: returning from Main waits for foreground threads (a sweep's runspace threads
+// kept the process alive after the script had ended).
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 
@@ -40,18 +42,18 @@ foreach (var a in args.Skip(1))
     ps.AddArgument(a);
 }
 
+int code;
 try
 {
     ps.Invoke(null, output);
+    code = runspace.SessionStateProxy.GetVariable("LASTEXITCODE") is int last ? last : ps.HadErrors ? 1 : 0;
 }
 catch (RuntimeException ex)
 {
     Console.Error.WriteLine(ex.ErrorRecord.ToString());
-    return 1;
+    code = 1;
 }
-
-if (runspace.SessionStateProxy.GetVariable("LASTEXITCODE") is int code)
-{
-    return code;
-}
-return ps.HadErrors ? 1 : 0;
+Console.Out.Flush();
+Console.Error.Flush();
+Environment.Exit(code);
+return code;
