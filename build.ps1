@@ -50,7 +50,9 @@ switch ($Task) {
             $code = Invoke-ModuleTest -Root $Root -TestPath $TestPath -Fast:$Fast
             exit $code
         }
-        # The Linux leg, then the Windows leg (even when the first failed), then one line with the sums.
+        # The Linux leg, then the Windows leg (even when the first failed), then one line with the sums. The win-x64
+        # package comes first, so that the Linux leg's Install-KerasRuntime tests check the win-x64 set on every run.
+        try { Restore-WindowsRuntimePackage -Root $Root } catch { Write-Host "$_ (the win-x64 cases skip)" }
         $legs = @(Invoke-ModuleTest -Root $Root -PassThru)
         try { $legs += Invoke-WindowsTest -Root $Root }
         catch {

@@ -231,6 +231,14 @@ function ConvertTo-WinePath([string] $Path) {
     return 'Z:' + ([IO.Path]::GetFullPath($Path) -replace '/', '\')
 }
 
+function Restore-WindowsRuntimePackage {
+    # libtorch-cpu-win-x64 (and TorchSharp) into the NuGet packages folder: the Windows leg installs the runtime from
+    # there, and so does Install-KerasRuntime.Tests.ps1's win-x64 case on Linux.
+    param([string] $Root)
+    & dotnet restore (Join-Path $Root 'tools/RuntimeSource.proj') '-p:HostRid=win-x64' --nologo -v quiet
+    if ($LASTEXITCODE -ne 0) { throw "Restoring libtorch-cpu-win-x64 failed with exit code $LASTEXITCODE." }
+}
+
 function Invoke-WindowsTest {
     <#
     The Windows leg: runs tests/windows/*.Tests.ps1 with Pester in a self-contained win-x64 PowerShell host
@@ -256,8 +264,7 @@ function Invoke-WindowsTest {
     }
     $work = Join-Path $Root 'obj/windows'
     $null = New-Item -ItemType Directory -Force -Path $work
-    & dotnet restore (Join-Path $Root 'tools/RuntimeSource.proj') '-p:HostRid=win-x64' --nologo -v quiet
-    if ($LASTEXITCODE -ne 0) { throw "Restoring libtorch-cpu-win-x64 failed with exit code $LASTEXITCODE." }
+    Restore-WindowsRuntimePackage -Root $Root
     $pester = Get-PesterModulePath -Root $Root
     # The host, self-contained; the SDK's built-in modules (Microsoft.PowerShell.Utility …) go beside it.
     $hostDir = Join-Path $work 'host'
