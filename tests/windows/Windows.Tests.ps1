@@ -46,6 +46,13 @@ Describe 'KerasPS in a Windows process' {
         (Get-Module KerasPS).ModuleBase | Should -Be (Split-Path $env:KERASPS_TEST_MODULE)
     }
 
+    It 'says NativeRuntimeMissing, naming win-x64 and Install-KerasRuntime, before a runtime is installed' -Skip:(-not $env:KERASPS_TEST_MODULE) {
+        # The leg's module has no runtime beside it and its Wine prefix none in the user's folder.
+        $err = { New-Model -InputShape 3 | Add-DenseLayer 2 | Out-Null } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'NativeRuntimeMissing,*'
+        $err.Exception.Message | Should -Match 'win-x64.*Install-KerasRuntime'
+    }
+
     It 'installs the runtime for this platform with Install-KerasRuntime -Source, and Get-KerasRuntime reports it' {
         $rid = [Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
         $root = if ($env:KERASPS_TEST_RUNTIME_ROOT) { $env:KERASPS_TEST_RUNTIME_ROOT } else { Join-Path $TestDrive 'rt' }
