@@ -20,6 +20,8 @@ BeforeAll {
     $script:Work = Join-Path $TestDrive 'work'
     $null = New-Item -ItemType Directory -Path $script:Work
     $script:Data = Get-SampleData -Name Otto -Rows 200 -Seed 3
+    # Get-ChildItem -Filter is not used here: under Wine it missed 'events.out.tfevents.*' files on drive C: (Wine's
+    # directory mask matching, not Windows's), which would also let a 'no temp file left' check pass unseen.
 
     function New-OttoModel {
         New-Model -Name otto -InputShape 93 -Seed 11 |
@@ -97,7 +99,7 @@ Describe 'KerasPS in a Windows process' {
         # Writing over the file replaces it in place (File.Move with overwrite on Windows).
         $script:Model | Export-Checkpoint -Path $path -Force
         Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction (Import-Checkpoint -Path $path))
-        @(Get-ChildItem $script:Work -Filter "*.tmp*").Count | Should -Be 0
+        @(Get-ChildItem $script:Work | Where-Object Name -like '*.tmp*').Count | Should -Be 0
     }
 
     It 'reads a checkpoint through a \ path in other letter case (Windows names are case-insensitive)' -Skip:(-not $IsWindows) {
@@ -120,7 +122,7 @@ Describe 'KerasPS in a Windows process' {
         }
         finally { $reader.Dispose() }
         [IO.File]::ReadAllBytes($path) | Should -Be $before
-        @(Get-ChildItem $script:Work -Filter 'held.kpt?*').Count | Should -Be 0
+        @(Get-ChildItem $script:Work | Where-Object Name -like 'held.kpt?*').Count | Should -Be 0
     }
 
     It 'writes a PNG history plot (the SkiaSharp native library for this platform loads)' {
@@ -142,6 +144,36 @@ Describe 'KerasPS in a Windows process' {
         $trials.Count | Should -Be 2
         ($trials.Units | Sort-Object) | Should -Be @(4, 8)
         foreach ($t in $trials) { [double]::IsFinite([double]$t.Best) | Should -BeTrue }
+    }
+
+    It 'writes TensorBoard event files and closes them, so the log folder can be deleted' {
+        $iris = Get-SampleData Iris
+        $model = New-Model -Seed 1 | Add-DenseLayer -Units 8 -Activation relu | Add-DenseLayer -Units 3 -Activation softmax |
+            Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy
+        $dir = Join-Path $script:Work 'logs'
+        $null = $model | Invoke-ModelFit -Data $iris.Slice(0, 120) -ValidationData $iris.Slice(120, 30) -Epochs 2 -Seed 1 `
+            -Callbacks (New-TensorBoardLogger -LogDir $dir)
+        foreach ($part in 'train', 'validation') {
+            $files = @(Get-ChildItem (Join-Path $dir $part) | Where-Object Name -like 'events.out.tfevents.*')
+            $files.Count | Should -Be 1
+            $files[0].Length | Should -BeGreaterThan 0
+        }
+        # On Windows a file still open in this process cannot be deleted.
+        Remove-Item -LiteralPath $dir -Recurse -Force
+        Test-Path -LiteralPath $dir | Should -BeFalse
+    }
+
+    It 'gives the same cross-validation fold scores at -ThrottleLimit 1 and 2' {
+        $build = {
+            param($p, $train)
+            New-Model | Add-NormalizationLayer -Adapt $train | Add-DenseLayer -Units 8 -Activation relu |
+                Add-DenseLayer -Units 3 -Activation softmax | Build-Model -Optimizer adam -Loss categorical_crossentropy
+        }
+        $cv = @{ Data = (Get-SampleData Wine); Folds = 3; Stratify = $true; ModelScript = $build; Epochs = 2; BatchSize = 32; Seed = 11 }
+        $one = @(Invoke-ModelCrossValidation @cv -ThrottleLimit 1 | Where-Object { $_ -is [KerasPS.CrossValidationFold] } | Sort-Object Fold)
+        $two = @(Invoke-ModelCrossValidation @cv -ThrottleLimit 2 | Where-Object { $_ -is [KerasPS.CrossValidationFold] } | Sort-Object Fold)
+        $two.Count | Should -Be 3
+        ($two.Best -join ',') | Should -Be ($one.Best -join ',')
     }
 
     It 'exports an ONNX file' {
