@@ -253,10 +253,10 @@ function Invoke-WindowsTest {
     if ($IsWindows) { Write-Host 'Windows leg skipped: on Windows, run the tests natively.'; return $null }
     if (-not (Get-Command wine -ErrorAction Ignore)) {
         if (-not $IsLinux -or (& id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction Ignore)) {
-            Write-Host 'Windows leg skipped: Wine is missing (apt-get install wine64 as root, then run it again).'
+            Write-Host 'Windows leg skipped: Wine is missing (apt-get install wine wine64 as root, then run it again).'
             return $null
         }
-        Write-Host 'Windows leg: installing wine64 with apt-get'
+        Write-Host 'Windows leg: installing wine and wine64 with apt-get'
         $env:DEBIAN_FRONTEND = 'noninteractive'
         & apt-get update -qq | Out-Null
         & apt-get install -y -qq --no-install-recommends wine wine64 | Out-Null
