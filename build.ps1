@@ -5,7 +5,10 @@
 .DESCRIPTION
     -Task Build  publishes the cmdlet and engine assemblies, with libtorch for this platform, to module/bin.
     -Task Test   builds, then runs every Pester test in a fresh pwsh process and prints 'N passed, N failed'
-                 (-Fast leaves out the tests tagged Slow or MachineChanging).
+                 (-Fast leaves out the tests tagged Slow or MachineChanging). Without -Fast and -TestPath the Windows
+                 leg follows, and a last line sums both legs.
+    -Task TestWindows builds, then runs only the Windows leg: tests/windows in a win-x64 PowerShell host under
+                 Wine (installed with apt-get when missing and run as root; skipped otherwise).
     -Task Bench  builds, then runs the benchmarks in tests/bench and prints ratios against the peers in ../shared/bench.
     -Task Package builds, then writes out/KerasPS.<version>.nupkg for Install-PSResource (managed module only; the
                  libtorch runtime is installed apart with Install-KerasRuntime).
@@ -15,7 +18,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Bench', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'TestWindows', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -43,8 +46,29 @@ switch ($Task) {
     }
     'Test' {
         Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
-        $code = Invoke-ModuleTest -Root $Root -TestPath $TestPath -Fast:$Fast
-        exit $code
+        if ($Fast -or $TestPath) {
+            $code = Invoke-ModuleTest -Root $Root -TestPath $TestPath -Fast:$Fast
+            exit $code
+        }
+        # The Linux leg, then the Windows leg (even when the first failed), then one line with the sums. The win-x64
+        # package comes first, so that the Linux leg's Install-KerasRuntime tests check the win-x64 set on every run.
+        try { Restore-WindowsRuntimePackage -Root $Root } catch { Write-Host "$_ (the win-x64 cases skip)" }
+        $legs = @(Invoke-ModuleTest -Root $Root -PassThru)
+        try { $legs += Invoke-WindowsTest -Root $Root }
+        catch {
+            Write-Host "Windows leg failed: $_"
+            $legs += [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+        }
+        $sum = @{ Passed = 0; Failed = 0; Skipped = 0 }
+        foreach ($leg in $legs | Where-Object { $_ }) { foreach ($k in @($sum.Keys)) { $sum[$k] += $leg.$k } }
+        Write-Host "$($sum.Passed) passed, $($sum.Failed) failed, $($sum.Skipped) skipped"
+        exit $(if ($sum.Failed -gt 0) { 1 } else { 0 })
+    }
+    'TestWindows' {
+        Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
+        $counts = Invoke-WindowsTest -Root $Root
+        if (-not $counts) { exit 0 }
+        exit $(if ($counts.Failed -gt 0) { 1 } else { 0 })
     }
     'Bench' {
         Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null

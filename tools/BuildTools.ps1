@@ -134,17 +134,15 @@ function Install-CloneRuntime {
     if ($LASTEXITCODE -ne 0) { throw "Installing the clone's runtime into module/bin/runtime failed (exit $LASTEXITCODE)." }
 }
 
-function Invoke-ModulePackage {
+function Copy-ModuleLayout {
     <#
-    Writes out/KerasPS.<version>.nupkg: the module as Install-PSResource installs it (manifest, format views, docs,
-    sample data, the cmdlet and load-context assemblies and bin/dependencies), without the native runtime, which
-    Install-KerasRuntime places per machine. Returns the package file.
+    Lays the built module out in -Destination as its package installs it (manifest, format views, docs, sample data,
+    the cmdlet and load-context assemblies and bin/dependencies), without the native runtime, which
+    Install-KerasRuntime places per machine. The managed files serve every platform; bin/dependencies/runtimes holds
+    SkiaSharp's natives for each supported one. Used by the package and by the Windows leg.
     #>
-    param([string] $Root)
-    $version = (Import-PowerShellDataFile (Join-Path $Root 'KerasPS.psd1')).ModuleVersion
-    $out = Join-Path $Root 'out'
-    $stage = Join-Path $out 'stage/KerasPS'
-    if (Test-Path (Join-Path $out 'stage')) { Remove-Item (Join-Path $out 'stage') -Recurse -Force }
+    param([string] $Root, [string] $Destination)
+    $stage = $Destination
     New-Item -ItemType Directory -Force (Join-Path $stage 'module/bin') | Out-Null
     Copy-Item (Join-Path $Root 'KerasPS.psd1'), (Join-Path $Root 'LICENSE'), (Join-Path $Root 'README.md') $stage
     Get-ChildItem (Join-Path $Root 'module') -File | Copy-Item -Destination (Join-Path $stage 'module')
@@ -158,6 +156,20 @@ function Invoke-ModulePackage {
         if ($item.Name -in 'runtime', '.build-stamp') { continue }   # the runtime is installed apart
         Copy-Item $item.FullName (Join-Path $stage 'module/bin') -Recurse
     }
+}
+
+function Invoke-ModulePackage {
+    <#
+    Writes out/KerasPS.<version>.nupkg: the module as Install-PSResource installs it (manifest, format views, docs,
+    sample data, the cmdlet and load-context assemblies and bin/dependencies), without the native runtime, which
+    Install-KerasRuntime places per machine. Returns the package file.
+    #>
+    param([string] $Root)
+    $version = (Import-PowerShellDataFile (Join-Path $Root 'KerasPS.psd1')).ModuleVersion
+    $out = Join-Path $Root 'out'
+    $stage = Join-Path $out 'stage/KerasPS'
+    if (Test-Path (Join-Path $out 'stage')) { Remove-Item (Join-Path $out 'stage') -Recurse -Force }
+    Copy-ModuleLayout -Root $Root -Destination $stage
     $package = Join-Path $out "KerasPS.$version.nupkg"
     if (Test-Path $package) { Remove-Item $package -Force }
     Compress-PSResource -Path $stage -DestinationPath $out
@@ -171,7 +183,7 @@ function Invoke-ModulePackage {
 
 function Invoke-ModuleClean {
     param([string] $Root)
-    foreach ($p in 'en-US', 'module/bin', 'src/KerasPS/bin', 'src/KerasPS/obj', 'src/KerasPS.Engine/bin', 'src/KerasPS.Engine/obj', 'src/KerasPS.LoadContext/bin', 'src/KerasPS.LoadContext/obj', 'tests/obj', 'tests/bin', 'tests/bench/obj', 'tests/bench/bin', 'tools/obj', 'tools/bin', 'tests/net8/LoadPathCheck/bin', 'tests/net8/LoadPathCheck/obj', 'out') {
+    foreach ($p in 'en-US', 'module/bin', 'src/KerasPS/bin', 'src/KerasPS/obj', 'src/KerasPS.Engine/bin', 'src/KerasPS.Engine/obj', 'src/KerasPS.LoadContext/bin', 'src/KerasPS.LoadContext/obj', 'tests/obj', 'tests/bin', 'tests/bench/obj', 'tests/bench/bin', 'tools/obj', 'tools/bin', 'tests/net8/LoadPathCheck/bin', 'tests/net8/LoadPathCheck/obj', 'tests/windows/PwshHost/bin', 'tests/windows/PwshHost/obj', 'obj/windows', 'out') {
         $full = Join-Path $Root $p
         if (Test-Path $full) { Remove-Item $full -Recurse -Force }
     }
@@ -192,7 +204,7 @@ function Invoke-ModuleTest {
     inconclusive and not-run tests alike, so none of them passes unseen). -Fast leaves out the tests tagged Slow
     (fresh processes, packages, kills) or MachineChanging (they install system packages); CI runs everything.
     #>
-    param([string] $Root, [string[]] $TestPath, [switch] $Fast)
+    param([string] $Root, [string[]] $TestPath, [switch] $Fast, [switch] $PassThru)
     $pester = Get-PesterModulePath -Root $Root
     $TestPath = @($TestPath | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
     $paths = if ($TestPath) { $TestPath | ForEach-Object { if (Test-Path $_) { (Resolve-Path $_).Path } else { Join-Path $Root "tests/$_" } } } else { @(Join-Path $Root 'tests') }
@@ -205,6 +217,7 @@ Import-Module '$pester'
 `$c = New-PesterConfiguration
 `$c.Run.Path = @('$($paths -join "','")')
 `$c.Run.PassThru = `$true
+$(if (-not $TestPath) { "`$c.Run.ExcludePath = @('$(Join-Path $Root 'tests/windows')/*')   # the Windows leg's" })
 `$c.Output.Verbosity = 'Detailed'
 $(if ($Fast) { "`$c.Filter.ExcludeTag = @('Slow', 'MachineChanging')" })
 `$r = Invoke-Pester -Configuration `$c
@@ -217,6 +230,7 @@ $(if ($Fast) { "`$c.Filter.ExcludeTag = @('Slow', 'MachineChanging')" })
     if (-not (Test-Path $result)) {
         Write-Host "The Pester process ended (exit $childExit) without a result."
         Write-Host '0 passed, 1 failed'
+        if ($PassThru) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
         return 1
     }
     $r = Get-Content $result -Raw | ConvertFrom-Json
@@ -224,6 +238,7 @@ $(if ($Fast) { "`$c.Filter.ExcludeTag = @('Slow', 'MachineChanging')" })
     if ($null -eq $r.Passed -or $null -eq $r.Failed -or ($r.Passed + $r.Failed) -eq 0) {
         Write-Host 'Pester ran no test.'
         Write-Host '0 passed, 1 failed'
+        if ($PassThru) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
         return 1
     }
     $notPassed = [int]$r.Skipped + [int]$r.Inconclusive + $(if ($Fast) { 0 } else { [int]$r.NotRun })
@@ -231,6 +246,109 @@ $(if ($Fast) { "`$c.Filter.ExcludeTag = @('Slow', 'MachineChanging')" })
     $line = "$($r.Passed) passed, $($r.Failed) failed"
     if ($notPassed) { $line += ", $notPassed skipped" }
     Write-Host $line
+    if ($PassThru) { return [pscustomobject]@{ Passed = [int]$r.Passed; Failed = [int]$r.Failed; Skipped = [int]$notPassed } }
     if ($r.Failed -gt 0) { return 1 }
     return 0
+}
+
+function ConvertTo-WinePath([string] $Path) {
+    # Wine maps the Linux root to drive Z:.
+    return 'Z:' + ([IO.Path]::GetFullPath($Path) -replace '/', '\')
+}
+
+function Restore-WindowsRuntimePackage {
+    # libtorch-cpu-win-x64 (and TorchSharp) into the NuGet packages folder: the Windows leg installs the runtime from
+    # there, and so does Install-KerasRuntime.Tests.ps1's win-x64 case on Linux.
+    param([string] $Root)
+    & dotnet restore (Join-Path $Root 'tools/RuntimeSource.proj') '-p:HostRid=win-x64' --nologo -v quiet
+    if ($LASTEXITCODE -ne 0) { throw "Restoring libtorch-cpu-win-x64 failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-WindowsTest {
+    <#
+    The Windows leg: runs tests/windows/*.Tests.ps1 with Pester in a self-contained win-x64 PowerShell host
+    (tests/windows/PwshHost, Microsoft.PowerShell.SDK) under Wine, with the built module laid out as its package
+    installs it and the win-x64 libtorch runtime installed by the tests from the restored packages. Installs wine64
+    with apt-get when Wine is missing and this runs as root on Linux; otherwise skips the leg with a message and
+    returns $null (nothing counted). Returns the counts (Passed, Failed, Skipped) and prints them on one line.
+    KMP_AFFINITY and DOTNET_EnableWriteXorExecute are set for Wine only (docs/PLATFORM.md); Windows needs neither.
+    #>
+    param([string] $Root, [int] $TimeoutSeconds = 360)
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    if ($IsWindows) { Write-Host 'Windows leg skipped: on Windows, run the tests natively.'; return $null }
+    if (-not (Get-Command wine -ErrorAction Ignore)) {
+        if (-not $IsLinux -or (& id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction Ignore)) {
+            Write-Host 'Windows leg skipped: Wine is missing (apt-get install wine wine64 as root, then run it again).'
+            return $null
+        }
+        Write-Host 'Windows leg: installing wine and wine64 with apt-get'
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        & apt-get update -qq | Out-Null
+        & apt-get install -y -qq --no-install-recommends wine wine64 | Out-Null
+        if ($LASTEXITCODE -ne 0 -or -not (Get-Command wine -ErrorAction Ignore)) { throw 'apt-get install wine wine64 failed.' }
+    }
+    $work = Join-Path $Root 'obj/windows'
+    $null = New-Item -ItemType Directory -Force -Path $work
+    Restore-WindowsRuntimePackage -Root $Root
+    $pester = Get-PesterModulePath -Root $Root
+    # The host, self-contained; the SDK's built-in modules (Microsoft.PowerShell.Utility …) go beside it.
+    $hostDir = Join-Path $work 'host'
+    & dotnet publish (Join-Path $Root 'tests/windows/PwshHost/PwshHost.csproj') -c Release -o $hostDir --nologo -v quiet
+    if ($LASTEXITCODE -ne 0) { throw "Publishing tests/windows/PwshHost failed with exit code $LASTEXITCODE." }
+    $builtIn = Join-Path $hostDir 'runtimes/win/lib/net10.0/Modules'
+    if (-not (Test-Path $builtIn)) { throw "The published host has no $builtIn." }
+    Copy-Item $builtIn $hostDir -Recurse -Force
+    # The module as its package installs it; the runtime is not in it (the tests install it).
+    $module = Join-Path $work 'KerasPS'
+    if (Test-Path $module) { Remove-Item $module -Recurse -Force }
+    Copy-ModuleLayout -Root $Root -Destination $module
+    # The tests install the runtime here: Windows cannot delete loaded DLLs, so not under Pester's TestDrive.
+    $runtimeRoot = Join-Path $work 'runtime'
+    if (Test-Path $runtimeRoot) { Remove-Item $runtimeRoot -Recurse -Force }
+    $result = Join-Path $work 'result.json'
+    if (Test-Path $result) { Remove-Item $result -Force }
+    $runner = Join-Path $work 'run.ps1'
+    Set-Content -Path $runner -Value @"
+`$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
+Import-Module '$(ConvertTo-WinePath $pester)'
+`$c = New-PesterConfiguration
+`$c.Run.Path = '$(ConvertTo-WinePath (Join-Path $Root 'tests/windows'))'
+`$c.Run.PassThru = `$true
+`$c.Output.Verbosity = 'Detailed'
+`$c.Output.RenderMode = 'Plaintext'
+`$r = Invoke-Pester -Configuration `$c
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount + `$r.InconclusiveCount + `$r.NotRunCount } | ConvertTo-Json | Set-Content '$(ConvertTo-WinePath $result)'
+"@
+    $settings = @{
+        WINEPREFIX = Join-Path $work 'wineprefix'; WINEDEBUG = '-all'; WINEDLLOVERRIDES = 'mshtml=d'
+        KMP_AFFINITY = 'disabled'; DOTNET_EnableWriteXorExecute = '0'
+        KERASPS_TEST_MODULE = ConvertTo-WinePath (Join-Path $module 'KerasPS.psd1')
+        KERASPS_TEST_RUNTIME_SOURCE = ConvertTo-WinePath (Get-NuGetPackagesRoot)
+        KERASPS_TEST_RUNTIME_ROOT = ConvertTo-WinePath $runtimeRoot
+    }
+    $saved = @{}
+    foreach ($k in $settings.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $settings[$k]) }
+    try {
+        Write-Host "Windows leg: Pester in the win-x64 host under Wine ($(& wine --version))"
+        # timeout: a Wine hang must not hold CI; the leg's budget is 10 minutes.
+        & timeout --kill-after=15 $TimeoutSeconds wine (Join-Path $hostDir 'PwshHost.exe') (ConvertTo-WinePath $runner) | Out-Host
+        $exit = $LASTEXITCODE
+        $server = Get-Command wineserver -ErrorAction Ignore
+        if (-not $server) { $server = Get-Command /usr/lib/wine/wineserver64, /usr/lib/wine/wineserver -ErrorAction Ignore | Select-Object -First 1 }
+        if ($server) { & $server.Source -k 2>$null }
+    }
+    finally {
+        foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+    }
+    $counts = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    if ($exit -eq 124 -or $exit -eq 137) { Write-Host "Windows leg: the host was stopped after $TimeoutSeconds s." }
+    if (Test-Path $result) {
+        $r = Get-Content $result -Raw | ConvertFrom-Json
+        if (($r.Passed + $r.Failed) -gt 0) { $counts = [pscustomobject]@{ Passed = [int]$r.Passed; Failed = [int]$r.Failed; Skipped = [int]$r.Skipped } }
+        else { Write-Host 'Windows leg: Pester ran no test.' }
+    }
+    else { Write-Host "Windows leg: the host ended (exit $exit$(if ($exit -eq 124) { ', timed out' })) without a result." }
+    Write-Host ('Windows: {0} passed, {1} failed, {2} skipped ({3:N0} s)' -f $counts.Passed, $counts.Failed, $counts.Skipped, $watch.Elapsed.TotalSeconds)
+    return $counts
 }

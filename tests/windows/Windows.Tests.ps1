@@ -1,0 +1,195 @@
+# The Windows leg (build.ps1 -Task TestWindows; tools/BuildTools.ps1, Invoke-WindowsTest): the module's main path in
+# the win-x64 PowerShell host (tests/windows/PwshHost) under Wine, with the module laid out as its package installs it
+# and the win-x64 runtime installed by Install-KerasRuntime from the restored packages. The leg sets
+# KERASPS_TEST_MODULE (KerasPS.psd1 to import), KERASPS_TEST_RUNTIME_SOURCE (a folder of .nupkg files or a NuGet
+# packages folder) and KERASPS_TEST_RUNTIME_ROOT (where to install the runtime: not under TestDrive, since Windows
+# cannot delete DLLs that the process has loaded, so Pester's cleanup of TestDrive would fail). Without them the file
+# runs on Linux against the built clone, where the Windows-only cases skip.
+BeforeAll {
+    $ErrorActionPreference = 'Stop'
+    $ProgressPreference = 'SilentlyContinue'
+    $script:Leg = [bool]$env:KERASPS_TEST_MODULE
+    $module = if ($script:Leg) { $env:KERASPS_TEST_MODULE } else { Join-Path (Split-Path (Split-Path $PSScriptRoot)) 'KerasPS.psd1' }
+    $script:Source = $env:KERASPS_TEST_RUNTIME_SOURCE
+    if (-not $script:Source) {
+        $script:Source = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else {
+            ((& dotnet nuget locals global-packages --list) -replace '^.*?global-packages:\s*', '').Trim()
+        }
+    }
+    Import-Module $module
+    $script:Work = Join-Path $TestDrive 'work'
+    $null = New-Item -ItemType Directory -Path $script:Work
+    $script:Data = Get-SampleData -Name Otto -Rows 200 -Seed 3
+    # Get-ChildItem -Filter is not used here: under Wine it missed 'events.out.tfevents.*' files on drive C: (Wine's
+    # directory mask matching, not Windows's), which would also let a 'no temp file left' check pass unseen.
+
+    function New-OttoModel {
+        New-Model -Name otto -InputShape 93 -Seed 11 |
+            Add-DenseLayer -Units 12 -Activation relu |
+            Add-DenseLayer -Units 9 -Activation softmax |
+            Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy
+    }
+    function Get-Prediction($Model) { , ($Model | Invoke-ModelPredict -Data $script:Data.Slice(0, 10) -AsMatrix) }
+    function Assert-SamePrediction($Expected, $Actual) {
+        $Actual.GetLength(0) | Should -Be $Expected.GetLength(0)
+        $Actual.GetLength(1) | Should -Be $Expected.GetLength(1)
+        for ($i = 0; $i -lt $Expected.GetLength(0); $i++) {
+            for ($j = 0; $j -lt $Expected.GetLength(1); $j++) {
+                [math]::Abs($Actual[$i, $j] - $Expected[$i, $j]) | Should -BeLessThan 1e-6
+            }
+        }
+    }
+}
+
+Describe 'KerasPS in a Windows process' {
+    It 'runs on Windows (the win-x64 host), with the module imported from its package layout' -Skip:(-not $env:KERASPS_TEST_MODULE) {
+        $IsWindows | Should -BeTrue
+        [Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier | Should -Be 'win-x64'
+        (Get-Module KerasPS).ModuleBase | Should -Be (Split-Path $env:KERASPS_TEST_MODULE)
+    }
+
+    It 'says NativeRuntimeMissing, naming win-x64 and Install-KerasRuntime, before a runtime is installed' -Skip:(-not $env:KERASPS_TEST_MODULE) {
+        # The leg's module has no runtime beside it and its Wine prefix none in the user's folder.
+        $err = { New-Model -InputShape 3 | Add-DenseLayer 2 | Out-Null } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'NativeRuntimeMissing,*'
+        $err.Exception.Message | Should -Match 'win-x64.*Install-KerasRuntime'
+    }
+
+    It 'installs the runtime for this platform with Install-KerasRuntime -Source, and Get-KerasRuntime reports it' {
+        $rid = [Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+        $root = if ($env:KERASPS_TEST_RUNTIME_ROOT) { $env:KERASPS_TEST_RUNTIME_ROOT } else { Join-Path $TestDrive 'rt' }
+        $script:Runtime = Install-KerasRuntime -Source $script:Source -Path $root
+        $script:Runtime.Rid | Should -Be $rid
+        $script:Runtime.IsComplete | Should -BeTrue
+        $script:Runtime.LibTorchVersion | Should -Be '2.10.0'
+        $expected = @{
+            'win-x64'   = 'LibTorchSharp.dll', 'c10.dll', 'libiomp5md.dll', 'torch.dll', 'torch_cpu.dll'
+            'linux-x64' = 'libLibTorchSharp.so', 'libc10.so', 'libgomp-98b21ff3.so.1', 'libtorch.so', 'libtorch_cpu.so'
+        }
+        $script:Runtime.Files | Sort-Object | Should -Be ($expected[$rid] | Sort-Object)
+        $current = Get-KerasRuntime
+        $current.Path | Should -Be $script:Runtime.Path
+        $current.InUse | Should -BeTrue
+        Write-Host ('    {0} runtime: {1:N0} MB on disk' -f $rid, $current.SizeMB)
+    }
+
+    It 'fits, evaluates and predicts' {
+        $script:Model = New-OttoModel
+        $script:History = $script:Model | Invoke-ModelFit -Data $script:Data -Epochs 3 -BatchSize 50 -Seed 5
+        @($script:History).Count | Should -Be 3
+        $script:History[-1].Loss | Should -BeLessThan $script:History[0].Loss
+        $e = $script:Model | Invoke-ModelEvaluate -Data $script:Data
+        [double]::IsFinite($e.Loss) | Should -BeTrue
+        $e.Accuracy | Should -BeGreaterThan 0
+        $p = Get-Prediction $script:Model
+        $p.GetLength(0) | Should -Be 10
+        $p.GetLength(1) | Should -Be 9
+        for ($i = 0; $i -lt 10; $i++) {
+            $sum = 0.0
+            for ($j = 0; $j -lt 9; $j++) { $sum += $p[$i, $j] }
+            [math]::Abs($sum - 1) | Should -BeLessThan 1e-4
+        }
+    }
+
+    It 'round-trips a <Extension> checkpoint with the same predictions' -ForEach @(@{ Extension = '.kpt' }, @{ Extension = '.keras' }) {
+        $path = Join-Path $script:Work "otto$Extension"
+        $script:Model | Export-Checkpoint -Path $path
+        $back = Import-Checkpoint -Path $path
+        Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction $back)
+        # Writing over the file replaces it in place (File.Move with overwrite on Windows).
+        $script:Model | Export-Checkpoint -Path $path -Force
+        Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction (Import-Checkpoint -Path $path))
+        @(Get-ChildItem $script:Work | Where-Object Name -like '*.tmp*').Count | Should -Be 0
+    }
+
+    It 'reads a checkpoint through a \ path in other letter case (Windows names are case-insensitive)' -Skip:(-not $IsWindows) {
+        $path = Join-Path $script:Work 'Case.kpt'
+        $script:Model | Export-Checkpoint -Path $path
+        $other = ($path -replace '/', '\').ToUpperInvariant()
+        Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction (Import-Checkpoint -Path $other))
+    }
+
+    It 'refuses to replace a checkpoint that another handle holds open, leaving it intact' -Skip:(-not $IsWindows) {
+        # Windows (not Linux) refuses to rename over a file open without FILE_SHARE_DELETE, as a reader, an editor or
+        # an antivirus scanner holds it.
+        $path = Join-Path $script:Work 'held.kpt'
+        $script:Model | Export-Checkpoint -Path $path
+        $before = [IO.File]::ReadAllBytes($path)
+        $reader = [IO.File]::Open($path, 'Open', 'Read', 'Read')
+        try {
+            $err = { $script:Model | Export-Checkpoint -Path $path -Force } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointWriteFailed*'
+        }
+        finally { $reader.Dispose() }
+        [IO.File]::ReadAllBytes($path) | Should -Be $before
+        @(Get-ChildItem $script:Work | Where-Object Name -like 'held.kpt?*').Count | Should -Be 0
+    }
+
+    It 'writes a PNG history plot (the SkiaSharp native library for this platform loads)' {
+        $path = Join-Path $script:Work 'history.png'
+        $script:History | Export-HistoryPlot -Path $path
+        $bytes = [IO.File]::ReadAllBytes($path)
+        $bytes[0..3] | Should -Be @(0x89, 0x50, 0x4E, 0x47)
+        $bytes.Length | Should -BeGreaterThan 1000
+    }
+
+    It 'runs a sweep in two parallel runspaces' {
+        $build = {
+            param($p)
+            New-Model -InputShape 93 | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 9 -Activation softmax |
+                Build-Model -Optimizer sgd -Loss categorical_crossentropy -Metrics accuracy
+        }
+        $trials = @(Invoke-ModelSweep -Parameters @{ Units = 4, 8 } -ModelScript $build -Data $script:Data.Slice(0, 150) `
+                -ValidationData $script:Data.Slice(150, 50) -Epochs 1 -BatchSize 50 -Seed 7 -ThrottleLimit 2 -Threads 1)
+        $trials.Count | Should -Be 2
+        ($trials.Units | Sort-Object) | Should -Be @(4, 8)
+        foreach ($t in $trials) { [double]::IsFinite([double]$t.Best) | Should -BeTrue }
+    }
+
+    It 'writes TensorBoard event files and closes them, so the log folder can be deleted' {
+        $iris = Get-SampleData Iris
+        $model = New-Model -Seed 1 | Add-DenseLayer -Units 8 -Activation relu | Add-DenseLayer -Units 3 -Activation softmax |
+            Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy
+        $dir = Join-Path $script:Work 'logs'
+        $null = $model | Invoke-ModelFit -Data $iris.Slice(0, 120) -ValidationData $iris.Slice(120, 30) -Epochs 2 -Seed 1 `
+            -Callbacks (New-TensorBoardLogger -LogDir $dir)
+        foreach ($part in 'train', 'validation') {
+            $files = @(Get-ChildItem (Join-Path $dir $part) | Where-Object Name -like 'events.out.tfevents.*')
+            $files.Count | Should -Be 1
+            $files[0].Length | Should -BeGreaterThan 0
+        }
+        # On Windows a file still open in this process cannot be deleted.
+        Remove-Item -LiteralPath $dir -Recurse -Force
+        Test-Path -LiteralPath $dir | Should -BeFalse
+    }
+
+    It 'gives the same cross-validation fold scores at -ThrottleLimit 1 and 2' {
+        $build = {
+            param($p, $train)
+            New-Model | Add-NormalizationLayer -Adapt $train | Add-DenseLayer -Units 8 -Activation relu |
+                Add-DenseLayer -Units 3 -Activation softmax | Build-Model -Optimizer adam -Loss categorical_crossentropy
+        }
+        $cv = @{ Data = (Get-SampleData Wine); Folds = 3; Stratify = $true; ModelScript = $build; Epochs = 2; BatchSize = 32; Seed = 11 }
+        $one = @(Invoke-ModelCrossValidation @cv -ThrottleLimit 1 | Where-Object { $_ -is [KerasPS.CrossValidationFold] } | Sort-Object Fold)
+        $two = @(Invoke-ModelCrossValidation @cv -ThrottleLimit 2 | Where-Object { $_ -is [KerasPS.CrossValidationFold] } | Sort-Object Fold)
+        $two.Count | Should -Be 3
+        ($two.Best -join ',') | Should -Be ($one.Best -join ',')
+    }
+
+    It 'exports an ONNX file' {
+        $path = Join-Path $script:Work 'otto.onnx'
+        $script:Model | Export-OnnxModel -Path $path
+        $bytes = [IO.File]::ReadAllBytes($path)
+        $bytes.Length | Should -BeGreaterThan (12 * 93 * 4)
+        $bytes[0] | Should -Be 0x08   # ModelProto field 1 (ir_version), a varint
+    }
+
+    It 'reads a CSV with CRLF line ends, a byte order mark and a trailing empty line' {
+        $path = Join-Path $script:Work 'crlf.csv'
+        [IO.File]::WriteAllText($path, "a,b,y`r`n1,2,x`r`n3,4,z`r`n`r`n", [Text.UTF8Encoding]::new($true))
+        $d = Import-ModelData $path -Target y
+        $d.FeatureNames | Should -Be @('a', 'b')
+        $d.Count | Should -Be 2
+        $d.GetFeatures(1) | Should -Be @(3, 4)
+    }
+}
