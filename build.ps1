@@ -7,7 +7,8 @@
     -Task Test   builds, then runs every Pester test in a fresh pwsh process and prints 'N passed, N failed'
                  (-Fast leaves out the tests tagged Slow or MachineChanging). Without -Fast and -TestPath the Windows
                  leg follows, and a last line sums both legs.
-    -Task TestWindows builds, then runs only the Windows leg: tests/windows in a win-x64 PowerShell host under
+    -Task TestWindows builds, then runs only the Windows leg: tests/windows, WindowsFileSemantics.Tests.ps1 and
+                 VCRuntime.Tests.ps1 (without Wine's VC++ runtime, in a process of its own) in a win-x64 PowerShell host under
                  Wine (installed with apt-get when missing and run as root; skipped otherwise).
     -Task Bench  builds, then runs the benchmarks in tests/bench and prints ratios against the peers in ../shared/bench.
     -Task Package builds, then writes out/KerasPS.<version>.nupkg for Install-PSResource (managed module only; the

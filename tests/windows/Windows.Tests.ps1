@@ -4,7 +4,9 @@
 # KERASPS_TEST_MODULE (KerasPS.psd1 to import), KERASPS_TEST_RUNTIME_SOURCE (a folder of .nupkg files or a NuGet
 # packages folder) and KERASPS_TEST_RUNTIME_ROOT (where to install the runtime: not under TestDrive, since Windows
 # cannot delete DLLs that the process has loaded, so Pester's cleanup of TestDrive would fail). Without them the file
-# runs on Linux against the built clone, where the Windows-only cases skip.
+# runs on Linux against the built clone, where the Windows-only cases skip. The leg runs this file first (its
+# NativeRuntimeMissing case needs a process without a runtime); the Linux test files it runs after it use the runtime
+# installed here (tests/common.ps1).
 BeforeAll {
     $ErrorActionPreference = 'Stop'
     $ProgressPreference = 'SilentlyContinue'
