@@ -51,6 +51,8 @@ public sealed class ConfigReader
 
     public long? NullableLong(string key) => Raw(key) is { } v ? ToLong(key, v) : null;
 
+    public int? NullableInt(string key) => Raw(key) is null ? null : Int(key);
+
     public bool Bool(string key, bool fallback) => Raw(key) is { } v
         ? To(key, v, "true or false", x => Convert.ToBoolean(x, CultureInfo.InvariantCulture)) : fallback;
 

@@ -99,6 +99,7 @@ public sealed class KerasObjectRegistry<TBase> where TBase : class
 {
     private readonly FrozenDictionary<string, KerasObjectEntry<TBase>> byClassName;
     private readonly FrozenDictionary<string, KerasObjectEntry<TBase>> byAlias;
+    private readonly FrozenDictionary<Type, KerasObjectEntry<TBase>> byType;
 
     /// <param name="what">The kind in messages (optimizer, loss, ...).</param>
     /// <param name="unknownId">The error id of an unknown name (UnknownOptimizer, ...).</param>
@@ -108,6 +109,7 @@ public sealed class KerasObjectRegistry<TBase> where TBase : class
         UnknownId = unknownId;
         Entries = Discover();
         byClassName = Entries.ToFrozenDictionary(e => e.ClassName, StringComparer.Ordinal);
+        byType = Entries.ToFrozenDictionary(e => e.Type);
         var aliases = new Dictionary<string, KerasObjectEntry<TBase>>(StringComparer.OrdinalIgnoreCase);
         foreach (var e in Entries)
             foreach (var a in e.Aliases.Append(KerasObjects.ToSnakeName(e.ClassName)))
@@ -165,7 +167,14 @@ public sealed class KerasObjectRegistry<TBase> where TBase : class
     public KerasObjectEntry<TBase> Get(string? name) => Find(name) ?? throw Unknown(name);
 
     /// <summary>The entry registered for a class, or null.</summary>
-    public KerasObjectEntry<TBase>? EntryOf(Type type) => Entries.FirstOrDefault(e => e.Type == type);
+    public KerasObjectEntry<TBase>? EntryOf(Type type) => byType.GetValueOrDefault(type);
+
+    /// <summary>
+    /// The registration of an object's own class: its names and module, for the base classes' <c>Name</c> and
+    /// serialized form. Every concrete class of the kind is registered, so a missing entry is a programming error.
+    /// </summary>
+    public KerasObjectEntry<TBase> EntryFor(TBase obj) => EntryOf(obj.GetType())
+        ?? throw new InvalidOperationException($"{obj.GetType().FullName} has no [KerasObject] registration.");
 
     /// <summary>The object a bare name gives, with the class's defaults.</summary>
     public TBase Create(string? name)

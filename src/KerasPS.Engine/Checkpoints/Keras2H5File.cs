@@ -11,7 +11,6 @@ namespace KerasPS.Engine.Checkpoints;
 /// </summary>
 internal static class Keras2H5File
 {
-    private static KerasException Invalid(string message) => Checkpoint.Invalid(message);
 
     public static void Save(SequentialModel model, Stream stream, bool weightsOnly)
     {
@@ -84,11 +83,12 @@ internal static class Keras2H5File
                     if (file.AttributeExists("keras_version") && KerasH5.ReadStringAttribute(file, "keras_version") is { } v
                         && (v.StartsWith("1.", StringComparison.Ordinal) || v.StartsWith("2.", StringComparison.Ordinal)))
                         config[KerasConfigTranslator.Keras2Marker] = v;
-                    if (!file.LinkExists("model_weights")) throw Invalid($"'{full}' has a model_config but no model_weights group.");
+                    if (!file.LinkExists("model_weights"))
+                        throw Checkpoint.Invalid($"'{full}' has a model_config but no model_weights group.");
                     weightsRoot = file.Group("model_weights");
                 }
                 else if (!file.AttributeExists("layer_names"))
-                    throw Invalid($"'{full}' is an HDF5 file but not a Keras model: "
+                    throw Checkpoint.Invalid($"'{full}' is an HDF5 file but not a Keras model: "
                         + "it has neither a model_config nor a layer_names attribute.");
                 var weights = new KerasH5Weights(file, weightsRoot, full, keras3: false) { MaxValues = new FileInfo(full).Length / 2 };
                 return new KerasFileParts(config, compile, state, weights);

@@ -17,7 +17,6 @@ internal static class Keras3File
 {
     private const long MaxWeightsEntryBytes = int.MaxValue;
 
-    private static KerasException Invalid(string message) => Checkpoint.Invalid(message);
 
     // ------------------------------------------------------------------ save
 
@@ -121,8 +120,10 @@ internal static class Keras3File
         using var f = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
         ZipArchive zip;
         try { zip = new ZipArchive(f, ZipArchiveMode.Read, leaveOpen: true); }
-        catch (InvalidDataException e) { throw Invalid($"'{full}' is truncated or damaged: its zip directory cannot be read ({e.Message})");
-            }
+        catch (InvalidDataException e)
+        {
+            throw Checkpoint.Invalid($"'{full}' is truncated or damaged: its zip directory cannot be read ({e.Message})");
+        }
         using (zip)
         {
             Dictionary<string, object?>? config = null, compile = null, state = null;
@@ -136,17 +137,19 @@ internal static class Keras3File
                 && KerasFiles.ParseJson(ReadText(m, full), $"'{full}': metadata.json").GetValueOrDefault("kerasps")
                     is Dictionary<string, object?> s)
                 state = s;
-            var w = zip.GetEntry("model.weights.h5") ?? throw Invalid($"'{full}' has no model.weights.h5; it is not a Keras 3 model file.");
+            var w = zip.GetEntry("model.weights.h5")
+                ?? throw Checkpoint.Invalid($"'{full}' has no model.weights.h5; it is not a Keras 3 model file.");
             if (w.Length > MaxWeightsEntryBytes)
-                throw Invalid($"'{full}': model.weights.h5 declares {w.Length} bytes, more than KerasPS reads from a .keras file "
+                throw Checkpoint.Invalid($"'{full}': model.weights.h5 declares {w.Length} bytes, "
+                    + "more than KerasPS reads from a .keras file "
                     + $"({MaxWeightsEntryBytes}).");
             var buffer = new MemoryStream(new byte[w.Length], 0, (int)w.Length, writable: true, publiclyVisible: true);
             try
             {
                 using (var es = w.Open()) { es.CopyTo(buffer); }
-                if (buffer.Position != w.Length) throw Invalid($"'{full}': model.weights.h5 is truncated.");
+                if (buffer.Position != w.Length) throw Checkpoint.Invalid($"'{full}': model.weights.h5 is truncated.");
             }
-            catch (InvalidDataException e) { throw Invalid($"'{full}': model.weights.h5 is damaged ({e.Message})."); }
+            catch (InvalidDataException e) { throw Checkpoint.Invalid($"'{full}': model.weights.h5 is damaged ({e.Message})."); }
             buffer.Position = 0;
             var file = KerasH5.Guard(full, () => H5File.Open(buffer, leaveOpen: false));
             return new KerasFileParts(config, compile, state,
@@ -157,7 +160,7 @@ internal static class Keras3File
     private static string ReadText(ZipArchiveEntry entry, string full)
     {
         if (entry.Length > KerasFiles.MaxJsonBytes)
-            throw Invalid($"'{full}': {entry.FullName} declares {entry.Length} bytes, "
+            throw Checkpoint.Invalid($"'{full}': {entry.FullName} declares {entry.Length} bytes, "
                 + $"more than the {KerasFiles.MaxJsonBytes} a config may have.");
         try
         {
@@ -165,6 +168,6 @@ internal static class Keras3File
             using var r = new StreamReader(s, Encoding.UTF8);
             return r.ReadToEnd();
         }
-        catch (InvalidDataException e) { throw Invalid($"'{full}': {entry.FullName} is damaged ({e.Message})."); }
+        catch (InvalidDataException e) { throw Checkpoint.Invalid($"'{full}': {entry.FullName} is damaged ({e.Message})."); }
     }
 }

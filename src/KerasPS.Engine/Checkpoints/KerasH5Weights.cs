@@ -9,7 +9,6 @@ namespace KerasPS.Engine.Checkpoints;
 /// <summary>HDF5 through PureHDF, as both Keras formats use it: weights as datasets, string attributes, guarded reads.</summary>
 internal static class KerasH5
 {
-    private static KerasException Invalid(string message) => Checkpoint.Invalid(message);
 
     public static H5Dataset Dataset(Weight w)
     {
@@ -22,10 +21,10 @@ internal static class KerasH5
     {
         var a = o.Attribute(name);
         if (a.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength))
-            throw Invalid($"attribute '{name}' is not a string.");
+            throw Checkpoint.Invalid($"attribute '{name}' is not a string.");
         if (a.Space.Rank == 0) return a.Read<string>();
         var v = a.Read<string[]>();
-        return v.Length == 1 ? v[0] : throw Invalid($"attribute '{name}' holds {v.Length} strings, not one.");
+        return v.Length == 1 ? v[0] : throw Checkpoint.Invalid($"attribute '{name}' holds {v.Length} strings, not one.");
     }
 
     public static string[] ReadStringsAttribute(IH5Object o, string name)
@@ -33,7 +32,7 @@ internal static class KerasH5
         var a = o.Attribute(name);
         if (a.Space.Dimensions.Aggregate(1UL, (x, y) => x * y) == 0) return Array.Empty<string>();
         if (a.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength))
-            throw Invalid($"attribute '{name}' is not a list of strings.");
+            throw Checkpoint.Invalid($"attribute '{name}' is not a list of strings.");
         return a.Read<string[]>();
     }
 
@@ -90,7 +89,6 @@ internal sealed class KerasH5Weights : KerasWeightSource
 
     public override void Dispose() => file.Dispose();
 
-    private static KerasException Invalid(string message) => Checkpoint.Invalid(message);
 
     /// <summary>Per layer, the file's datasets in order (Keras matches weights by position, not by name).</summary>
     private List<IH5Dataset> LayerDatasets(Layer layer, string location)
@@ -107,7 +105,7 @@ internal sealed class KerasH5Weights : KerasWeightSource
                 var children = vars.Children().OfType<IH5Dataset>().ToDictionary(d => d.Name, StringComparer.Ordinal);
                 for (int i = 0; i < children.Count; i++)
                     list.Add(children.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out var d) ? d
-                        : throw Invalid($"'{path}': {location}/{sub} holds {children.Count} variables but no '{i}'."));
+                        : throw Checkpoint.Invalid($"'{path}': {location}/{sub} holds {children.Count} variables but no '{i}'."));
             }
             return list;
         }
@@ -117,8 +115,9 @@ internal sealed class KerasH5Weights : KerasWeightSource
         foreach (var n in KerasH5.ReadStringsAttribute(group, "weight_names"))
         {
             if (n.Length == 0 || n.Contains("..", StringComparison.Ordinal) || n.StartsWith('/'))
-                throw Invalid($"'{path}': layer '{location}' names a weight '{n}' outside its group.");
-            if (!group.LinkExists(n)) throw Invalid($"'{path}': layer '{location}' lists weight '{n}', which the file does not hold.");
+                throw Checkpoint.Invalid($"'{path}': layer '{location}' names a weight '{n}' outside its group.");
+            if (!group.LinkExists(n))
+                throw Checkpoint.Invalid($"'{path}': layer '{location}' lists weight '{n}', which the file does not hold.");
             list.Add(group.Dataset(n));
         }
         return list;
@@ -181,7 +180,7 @@ internal sealed class KerasH5Weights : KerasWeightSource
                 float[] v = t.Class == H5DataTypeClass.FloatingPoint
                     ? (t.Size == 4 ? d.Read<float[]>() : d.Read<double[]>().Select(x => (float)x).ToArray())
                     : (t.Size == 4 ? d.Read<int[]>().Select(x => (float)x).ToArray() : d.Read<long[]>().Select(x => (float)x).ToArray());
-                if (v.LongLength != w.Count) throw Invalid($"'{path}': '{w.Path}' holds {v.LongLength} values, not {w.Count}.");
+                if (v.LongLength != w.Count) throw Checkpoint.Invalid($"'{path}': '{w.Path}' holds {v.LongLength} values, not {w.Count}.");
                 values[w.Path] = v;
             }
             return values;

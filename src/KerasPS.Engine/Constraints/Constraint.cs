@@ -12,14 +12,11 @@ namespace KerasPS.Engine.Constraints;
 /// </summary>
 public abstract class Constraint
 {
-    private KerasObjectAttribute? registration;
 
     /// <summary>The names a user types (max_norm, ...), for completion and error messages.</summary>
     public static IReadOnlyList<string> Names => KerasObjects.Constraints.Names;
 
-    private KerasObjectAttribute Registration => registration ??=
-        (KerasObjectAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(KerasObjectAttribute), false)
-        ?? throw new InvalidOperationException($"{GetType().FullName} has no [KerasObject] registration.");
+    private KerasObjectAttribute Registration => KerasObjects.Constraints.EntryFor(this).Attribute;
 
     /// <summary>The snake-case name (max_norm).</summary>
     public string Name => Registration.Aliases[0];

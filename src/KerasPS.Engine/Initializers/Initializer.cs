@@ -11,7 +11,6 @@ public class Initializer
 {
     // What `new Initializer(name)` resolved to: the registered class it stands for.
     private readonly Initializer? named;
-    private KerasObjectAttribute? registration;
 
     /// <summary>
     /// The initializer a name gives (a layer's default: <c>new Initializer("zeros")</c>), with the settings given here in
@@ -36,9 +35,7 @@ public class Initializer
     /// <summary>The names a user types (glorot_uniform, zeros, ...), for completion and error messages.</summary>
     public static IReadOnlyList<string> Names => KerasObjects.Initializers.Names;
 
-    private KerasObjectAttribute Registration => registration ??=
-        (KerasObjectAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(KerasObjectAttribute), false)
-        ?? throw new InvalidOperationException($"{GetType().FullName} has no [KerasObject] registration.");
+    private KerasObjectAttribute Registration => KerasObjects.Initializers.EntryFor(this).Attribute;
 
     /// <summary>The snake-case name (glorot_uniform).</summary>
     public string Name => named?.Name ?? Registration.Aliases[0];

@@ -19,9 +19,7 @@ public abstract class Loss
     private string? name;
 
     /// <summary>The name a compile config records (categorical_crossentropy, mean_squared_error, ...).</summary>
-    public string Name => name ??= GetType().GetCustomAttributes(typeof(KerasObjectAttribute), false)
-        .OfType<KerasObjectAttribute>().Select(a => a.Aliases.Count > 0 ? a.Aliases[0] : a.ClassName).FirstOrDefault()
-        ?? throw new InvalidOperationException($"{GetType().FullName} has no [KerasObject] registration.");
+    public string Name => name ??= KerasObjects.Losses.EntryFor(this).Name;
 
     /// <summary>The activation this loss can absorb (softmax, sigmoid), or null.</summary>
     public virtual string? FusableActivation => null;

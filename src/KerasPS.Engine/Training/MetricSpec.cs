@@ -116,10 +116,10 @@ public sealed class MetricSpec : IEquatable<MetricSpec>
         // The class checks what it runs only at Keras's defaults (AUC's curve, ...) as it reads its config.
         using (KerasObjects.Metrics.FromConfig(className, config)) { }
         var c = new ConfigReader(config);
-        int? numThresholds = c.Raw("num_thresholds") is null ? null : c.Int("num_thresholds");
+        int? numThresholds = c.NullableInt("num_thresholds");
         if (numThresholds == DefaultNumThresholds) numThresholds = null;
         return new MetricSpec(className, c.String("name"), c.NullableDouble("thresholds"),
-            c.Raw("class_id") is null ? null : c.Int("class_id"), c.Raw("top_k") is null ? null : c.Int("top_k"), numThresholds);
+            c.NullableInt("class_id"), c.NullableInt("top_k"), numThresholds);
     }
 
     public bool Equals(MetricSpec? other) => other is not null && Kind == other.Kind && Name == other.Name && Threshold == other.Threshold

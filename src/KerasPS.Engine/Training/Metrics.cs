@@ -56,10 +56,10 @@ public sealed class MetricBatch
 public abstract class Metric : IDisposable
 {
     /// <summary>A fresh metric for one fit or evaluation, from the spec's config, resolved against the model's loss.</summary>
-    public static Metric Create(MetricSpec spec, string lossName)
+    public static Metric Create(MetricSpec spec, Loss loss)
     {
         var metric = KerasObjects.Metrics.FromConfig(spec.Kind, spec.MetricConfig());
-        metric.OnCompile(lossName);
+        metric.OnCompile(loss);
         return metric;
     }
 
@@ -67,12 +67,10 @@ public abstract class Metric : IDisposable
     private string? name;
 
     /// <summary>Keras's name as it appears in history (accuracy, precision, ...): the config's name, else the first alias.</summary>
-    public virtual string Name => name ??= Registration.Aliases.Count > 0 ? Registration.Aliases[0] : Registration.ClassName;
+    public virtual string Name => name ??= KerasObjects.Metrics.EntryFor(this).Name;
 
     /// <summary>The class's registration: its names and which way it improves.</summary>
-    public KerasMetricAttribute Registration =>
-        (KerasMetricAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(KerasMetricAttribute), false)
-        ?? throw new InvalidOperationException($"{GetType().FullName} has no [KerasMetric] registration.");
+    public KerasMetricAttribute Registration => (KerasMetricAttribute)KerasObjects.Metrics.EntryFor(this).Attribute;
 
     /// <summary>Sets the history name a config gave (a metric renamed with New-Metric -Name, say precision_b).</summary>
     protected void SetName(string? configName) => name = configName;
@@ -88,7 +86,7 @@ public abstract class Metric : IDisposable
     /// Called once the model's loss is known, before the first batch: Keras resolves "accuracy" to categorical, binary
     /// or exact-match accuracy from the loss.
     /// </summary>
-    protected internal virtual void OnCompile(string lossName) { }
+    protected internal virtual void OnCompile(Loss loss) { }
 
     /// <summary>The metric's config in Keras's key names: its name, then what <see cref="WriteConfig"/> adds.</summary>
     public Dictionary<string, object?> GetConfig()
@@ -140,10 +138,10 @@ public sealed class AccuracyMetric : Metric, IKerasObject<AccuracyMetric>
 
     public static AccuracyMetric FromConfig(ConfigReader config) => Named(new AccuracyMetric(), config);
 
-    protected internal override void OnCompile(string lossName) => form = KerasObjects.Losses.Find(lossName)?.Type switch
+    protected internal override void OnCompile(Loss loss) => form = loss switch
     {
-        { } t when typeof(CategoricalCrossentropy).IsAssignableFrom(t) => "categorical",
-        { } t when t == typeof(BinaryCrossentropy) => "binary",
+        CategoricalCrossentropy => "categorical",   // and SparseCategoricalCrossentropy, which derives from it
+        BinaryCrossentropy => "binary",
         _ => "exact",
     };
 
@@ -229,8 +227,8 @@ public abstract class PrecisionRecallMetric : Metric
         tp = Counter(); fp = Counter(); fn = Counter();
         this.precision = precision;
         SetName(c.Name);
-        classId = c.Raw("class_id") is null ? null : c.Int("class_id");
-        topK = c.Raw("top_k") is null ? null : c.Int("top_k");
+        classId = c.NullableInt("class_id");
+        topK = c.NullableInt("top_k");
         configuredThreshold = c.NullableDouble("thresholds");
         threshold = configuredThreshold ?? (topK is null ? DefaultThreshold : NegativeInfinity);
     }

@@ -127,7 +127,7 @@ public static class Trainer
     /// <summary>The names every record of a fit will carry, in record order: loss, the metrics, then their val_ forms.</summary>
     public static IReadOnlyList<string> HistoryNames(SequentialModel model, bool validation)
     {
-        using var metrics = new MetricSet(model.Metrics.Select(m => Metric.Create(m, model.Loss!.Name)));
+        using var metrics = new MetricSet(model.Metrics.Select(m => Metric.Create(m, model.Loss!)));
         var train = new[] { "loss" }.Concat(metrics.Select(m => m.Name)).ToList();
         return validation ? train.Concat(train.Select(n => "val_" + n)).ToList() : train;
     }
@@ -418,7 +418,7 @@ public static class Trainer
         var regularized = p.Regularized;
         var constrained = p.Constrained;
         var batchWatchers = o.Callbacks.Where(c => c.NeedsBatchLoss).ToArray();
-        using var metrics = new MetricSet(model.Metrics.Select(m => Metric.Create(m, loss.Name)));
+        using var metrics = new MetricSet(model.Metrics.Select(m => Metric.Create(m, loss)));
         int n = p.Count, bs = o.BatchSize;
         int batches = (n + bs - 1) / bs;
         var nextProgress = TimeSpan.Zero;
@@ -522,7 +522,7 @@ public static class Trainer
     {
         var loss = model.Loss!;
         var fused = model.FusedActivation;
-        using var metrics = new MetricSet(model.Metrics.Select(m => Metric.Create(m, loss.Name)));
+        using var metrics = new MetricSet(model.Metrics.Select(m => Metric.Create(m, loss)));
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var sum = torch.zeros(1, dtype: ScalarType.Float64);

@@ -67,9 +67,7 @@ public abstract class Optimizer
     private string? name;
 
     /// <summary>The name KerasPS shows and writes (sgd, adam, ...): the first alias of the class's <c>[KerasObject]</c>.</summary>
-    public string Name => name ??= GetType().GetCustomAttributes(typeof(KerasObjectAttribute), false)
-        .OfType<KerasObjectAttribute>().Select(a => a.Aliases.Count > 0 ? a.Aliases[0] : a.ClassName).FirstOrDefault()
-        ?? throw new InvalidOperationException($"{GetType().FullName} has no [KerasObject] registration.");
+    public string Name => name ??= KerasObjects.Optimizers.EntryFor(this).Name;
 
     /// <summary>Current learning rate; callbacks (schedulers, ReduceLROnPlateau) change it between epochs.</summary>
     public double LearningRate { get; set; }
