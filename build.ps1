@@ -53,9 +53,10 @@ switch ($Task) {
         }
         # The Linux leg, then the Windows leg (even when the first failed), then one line with the sums. The win-x64
         # package comes first, so that the Linux leg's Install-KerasRuntime tests check the win-x64 set on every run.
-        try { Restore-WindowsRuntimePackage -Root $Root } catch { Write-Host "$_ (the win-x64 cases skip)" }
+        $restored = $false
+        try { Restore-RuntimePackage -Root $Root -Rid win-x64; $restored = $true } catch { Write-Host "$_ (the win-x64 cases skip)" }
         $legs = @(Invoke-ModuleTest -Root $Root -PassThru)
-        try { $legs += Invoke-WindowsTest -Root $Root }
+        try { $legs += Invoke-WindowsTest -Root $Root -NoRestore:$restored }
         catch {
             Write-Host "Windows leg failed: $_"
             $legs += [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }

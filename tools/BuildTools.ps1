@@ -122,8 +122,7 @@ function Install-CloneRuntime {
     folder (tools/RuntimeSource.proj): the same verified, trimmed and patched runtime a user installs.
     #>
     param([string] $Root, [string] $Rid)
-    & dotnet restore (Join-Path $Root 'tools/RuntimeSource.proj') "-p:HostRid=$Rid" --nologo -v quiet
-    if ($LASTEXITCODE -ne 0) { throw "Restoring libtorch-cpu-$Rid failed with exit code $LASTEXITCODE." }
+    Restore-RuntimePackage -Root $Root -Rid $Rid
     $source = Get-NuGetPackagesRoot
     $target = Join-Path $Root 'module/bin/runtime'
     $pwsh = Get-PwshCommand
@@ -256,12 +255,12 @@ function ConvertTo-WinePath([string] $Path) {
     return 'Z:' + ([IO.Path]::GetFullPath($Path) -replace '/', '\')
 }
 
-function Restore-WindowsRuntimePackage {
-    # libtorch-cpu-win-x64 (and TorchSharp) into the NuGet packages folder: the Windows leg installs the runtime from
-    # there, and so does Install-KerasRuntime.Tests.ps1's win-x64 case on Linux.
-    param([string] $Root)
-    & dotnet restore (Join-Path $Root 'tools/RuntimeSource.proj') '-p:HostRid=win-x64' --nologo -v quiet
-    if ($LASTEXITCODE -ne 0) { throw "Restoring libtorch-cpu-win-x64 failed with exit code $LASTEXITCODE." }
+function Restore-RuntimePackage {
+    # libtorch-cpu-<rid> (and TorchSharp) into the NuGet packages folder: a built clone's runtime comes from there, the
+    # Windows leg installs the win-x64 runtime from there, and so does Install-KerasRuntime.Tests.ps1's win-x64 case.
+    param([string] $Root, [string] $Rid)
+    & dotnet restore (Join-Path $Root 'tools/RuntimeSource.proj') "-p:HostRid=$Rid" --nologo -v quiet
+    if ($LASTEXITCODE -ne 0) { throw "Restoring libtorch-cpu-$Rid failed with exit code $LASTEXITCODE." }
 }
 
 function Invoke-WindowsTest {
@@ -274,7 +273,7 @@ function Invoke-WindowsTest {
     returns $null (nothing counted). Returns the counts (Passed, Failed, Skipped) and prints them on one line.
     KMP_AFFINITY and DOTNET_EnableWriteXorExecute are set for Wine only (docs/PLATFORM.md); Windows needs neither.
     #>
-    param([string] $Root, [int] $TimeoutSeconds = 360)
+    param([string] $Root, [int] $TimeoutSeconds = 360, [switch] $NoRestore)
     $watch = [Diagnostics.Stopwatch]::StartNew()
     if ($IsWindows) { Write-Host 'Windows leg skipped: on Windows, run the tests natively.'; return $null }
     if (-not (Get-Command wine -ErrorAction Ignore)) {
@@ -290,7 +289,7 @@ function Invoke-WindowsTest {
     }
     $work = Join-Path $Root 'obj/windows'
     $null = New-Item -ItemType Directory -Force -Path $work
-    Restore-WindowsRuntimePackage -Root $Root
+    if (-not $NoRestore) { Restore-RuntimePackage -Root $Root -Rid win-x64 }
     $pester = Get-PesterModulePath -Root $Root
     # The host, self-contained; the SDK's built-in modules (Microsoft.PowerShell.Utility …) go beside it.
     $hostDir = Join-Path $work 'host'

@@ -140,8 +140,9 @@ internal static class ResultView
     }
 
     /// <summary>A trial on the output stream: its parameters, the monitor's best value, then the other values at the best epoch.</summary>
-    public static PSObject Trial(TrialResult r, string monitorProperty)
+    public static PSObject Trial(TrialResult r)
     {
+        var monitorProperty = KerasNames.ToPascal(r.Monitor);
         var o = PSObject.AsPSObject(r);
         foreach (DictionaryEntry e in r.Parameters) o.Properties.Add(new PSNoteProperty((string)e.Key, e.Value));
         o.Properties.Add(new PSNoteProperty(monitorProperty, r.Best));

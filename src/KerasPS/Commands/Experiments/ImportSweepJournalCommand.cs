@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using KerasPS.Engine;
 using KerasPS.Engine.Sweeps;
 using KerasPS.Infrastructure;
 
@@ -35,7 +34,7 @@ public sealed class ImportSweepJournalCommand : KerasCmdlet
         foreach (var r in results.Values)
         {
             var result = new TrialResult(TrialRun.FromRecord(r));
-            WriteObject(InvokeModelSweepCommand.ToPSObject(result, KerasNames.ToPascal(result.Monitor)));
+            WriteObject(ResultView.Trial(result));
         }
     }
 }

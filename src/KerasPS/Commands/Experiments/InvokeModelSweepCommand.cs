@@ -240,7 +240,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
             }
             else seed = Seed ?? MersenneTwister.RandomSeed();
             RunSweep(Settings(ModelScript.ToString(), monitor.Name, ValidationData, ValidationSplit), search, hyperband, median, space,
-                seed, monitor, monitorProperty, journal);
+                seed, monitor, journal);
         }
         finally
         {
@@ -253,7 +253,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
     /// requests on the workers and writes each trial as it finishes.
     /// </summary>
     private void RunSweep(TrialSettings settings, string search, bool hyperband, bool median, List<KeyValuePair<string, object?[]>> space,
-        long seed, TrialMonitor monitor, string monitorProperty, SweepJournal? journal)
+        long seed, TrialMonitor monitor, SweepJournal? journal)
     {
         // Every trial is scored on the same folds, so trials differ only by their parameters.
         var options = new SweepOptions
@@ -270,7 +270,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
             var r = new TrialResult(run);
             WriteVerbose(r.ToString() + (r.PrunedAtEpoch is int pe ? $" - pruned at epoch {pe}" : "")
                 + (r.Error is null ? "" : $" - {r.ErrorId}: {r.Error}"));
-            WriteObject(ToPSObject(r, monitorProperty));
+            WriteObject(ResultView.Trial(r));
             if (showProgress)
                 WriteProgress(new ProgressRecord(2, "Sweep",
                     $"{sweep!.Reported} of {sweep.Total} trials done ({sweep.Pruned} pruned, {sweep.Failed} failed)")
@@ -328,8 +328,6 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         if (Parameters is not OrderedDictionary) entries.Sort((a, b) => StringComparer.Ordinal.Compare(a.Key, b.Key));
         return entries;
     }
-
-    internal static PSObject ToPSObject(TrialResult r, string monitorProperty) => ResultView.Trial(r, monitorProperty);
 }
 
 /// <summary>Completes -Monitor with the usual history names.</summary>

@@ -134,7 +134,7 @@ public abstract class TrialCommandBase : KerasCmdlet
     /// tidies up: local libtorch threads restored, local runspaces kept for the next run, sessions the command opened closed.
     /// </summary>
     private protected void RunTrials(TrialSettings settings, IReadOnlyCollection<TrialRequest> requests, string noun,
-        Action<TrialRequest, RunspaceTrialWorker, TrialOutcome> done, Action<TrialRequest> noHost, int? plannedRequests = null)
+        Action<TrialRequest, ITrialWorker, TrialOutcome> done, Action<TrialRequest> noHost, int? plannedRequests = null)
     {
         var workers = new List<RunspaceTrialWorker>();
         var ownedSessions = new List<PSSession>();
@@ -168,7 +168,7 @@ public abstract class TrialCommandBase : KerasCmdlet
             WriteVerbose($"{requests.Count} {noun} on {workers.Count} worker(s).");
             scheduler = new TrialScheduler(workers, settings);
             foreach (var r in requests) scheduler.Enqueue(r);
-            scheduler.Run((t, w, outcome) => done(t, (RunspaceTrialWorker)w, outcome),
+            scheduler.Run(done,
                 lost: (t, w, e) => WriteWarning($"Host {w.Host} dropped out during {t.Describe()} ({FirstLine(e.Message)}); "
                     + "it will run again on another host."),
                 noHost: noHost,

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Management.Automation;
 using KerasPS.Engine.Data;
 using KerasPS.Engine.Training;
-using KerasPS.Engine.Training.Callbacks;
 using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Models;
@@ -103,7 +102,7 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
             InitialEpoch = InitialEpoch,
             ClassWeight = ClassWeight is null ? null : ClassWeights(ClassWeight),
             SampleWeight = SampleWeight?.Select(w => (float)w).ToArray(),
-            Callbacks = (Callbacks ?? Array.Empty<object>()).Select(ToCallback).ToArray(),
+            Callbacks = (Callbacks ?? Array.Empty<object>()).Select(o => CallbackInput.ToCallback(o)).ToArray(),
             MaxDuration = MaxDuration,
             Threads = Threads ?? ModuleSettings.Threads,
             Progress = showProgress ? p => WriteProgress(new ProgressRecord(1, activity,
@@ -133,7 +132,6 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
 
     protected override void StopProcessing() => stop?.Cancel();
 
-    private static Callback ToCallback(object o) => CallbackInput.ToCallback(o);
 
     private static Dictionary<string, double> ClassWeights(Hashtable h)
     {
