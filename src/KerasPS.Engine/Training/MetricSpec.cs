@@ -100,9 +100,21 @@ public sealed class MetricSpec : IEquatable<MetricSpec>
     public object GetConfig()
     {
         if (IsPlain) return Kind;
-        using var metric = Entry.FromConfig(new ConfigReader(MetricConfig()));
-        return new Dictionary<string, object?> { ["class_name"] = KerasClassName, ["config"] = metric.GetConfig() };
+        // The metric class writes its own config, but building one allocates its counters (AUC: three tensors), and
+        // every checkpoint save asks: the spec is immutable, so the config is written once and copied out.
+        if (classConfig is null)
+        {
+            using var metric = Entry.FromConfig(new ConfigReader(MetricConfig()));
+            classConfig = metric.GetConfig();
+        }
+        return new Dictionary<string, object?>
+        {
+            ["class_name"] = KerasClassName,
+            ["config"] = new Dictionary<string, object?>(classConfig),
+        };
     }
+
+    private Dictionary<string, object?>? classConfig;
 
     /// <summary>The inverse of <see cref="GetConfig"/>: a name, or a Keras-style class_name/config pair.</summary>
     public static MetricSpec FromConfig(object? entry)

@@ -69,6 +69,18 @@ public abstract class KerasCmdlet : PSCmdlet
     protected bool IsBound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 
     /// <summary>
+    /// A config in Keras's key names from the parameters given on the command line (a switch as true or false); what is
+    /// not given stays absent, so the engine class's own defaults apply.
+    /// </summary>
+    protected Dictionary<string, object?> BoundConfig(IEnumerable<(string Parameter, string Key)> keys)
+    {
+        var config = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (parameter, key) in keys)
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var v)) config[key] = v is SwitchParameter s ? s.IsPresent : v;
+        return config;
+    }
+
+    /// <summary>
     /// Resolves a PowerShell path (the current location, PSDrives, ~) to a file-system path, without wildcards; a path on
     /// another provider (Env:, HKLM:, Variable:) is refused with NotAFileSystemPath.
     /// </summary>

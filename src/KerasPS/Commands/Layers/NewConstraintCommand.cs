@@ -43,10 +43,6 @@ public sealed class NewConstraintCommand : KerasCmdlet
 
     protected override void Process()
     {
-        // What is not given is absent from the config, so the constraint's own defaults apply.
-        var config = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var (parameter, key) in ConfigKeys)
-            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var v)) config[key] = v;
-        WriteObject(KerasObjects.Constraints.FromConfig(Name, config));
+        WriteObject(KerasObjects.Constraints.FromConfig(Name, BoundConfig(ConfigKeys)));
     }
 }

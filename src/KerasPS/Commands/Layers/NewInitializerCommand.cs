@@ -51,10 +51,6 @@ public sealed class NewInitializerCommand : KerasCmdlet
                 $"random_uniform needs MinVal < MaxVal. Received: MinVal={lo}, MaxVal={hi}.");
         if (StdDev is double sd && !(sd > 0))
             throw Engine.KerasException.BadArgument("InvalidInitializer", $"StdDev must be positive. Received: StdDev={sd}.");
-        // What is not given is absent from the config, so the initializer's own defaults apply.
-        var config = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var (parameter, key) in ConfigKeys)
-            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var v)) config[key] = v;
-        WriteObject(KerasObjects.Initializers.FromConfig(Name, config));
+        WriteObject(KerasObjects.Initializers.FromConfig(Name, BoundConfig(ConfigKeys)));
     }
 }

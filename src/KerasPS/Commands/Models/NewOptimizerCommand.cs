@@ -68,11 +68,7 @@ public sealed class NewOptimizerCommand : KerasCmdlet
             Fail("OptionNotUsedByOptimizer", ErrorCategory.InvalidArgument,
                 $"{name} does not use {string.Join(", ", unused)}. It uses: {string.Join(", ", uses)}.", Name);
         }
-        // What is not given is absent from the config, so the optimizer's own defaults apply.
-        var options = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var (parameter, option) in OptionParameters)
-            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var v)) options[option] = v is SwitchParameter s ? s.IsPresent : v;
-        WriteObject(KerasObjects.Optimizers.FromConfig(name, options));
+        WriteObject(KerasObjects.Optimizers.FromConfig(name, BoundConfig(OptionParameters)));
     }
 
     /// <summary>A value given, or a switch turned on (-Amsgrad:$false asks for nothing).</summary>
