@@ -9,10 +9,10 @@ namespace KerasPS;
 /// </summary>
 public sealed class Model
 {
-    public Model(SequentialModel engine) => Engine = engine;
+    public Model(KerasModel engine) => Engine = engine;
 
     /// <summary>The engine model (layers, weights, optimizer).</summary>
-    public SequentialModel Engine { get; }
+    public KerasModel Engine { get; }
 
     public string Name => Engine.Name;
     public int LayerCount => Engine.Layers.Count;

@@ -23,7 +23,7 @@ public sealed class CheckpointSaveOptions
 /// <c>optimizer.safetensors</c> when the optimizer state is included. Writes are atomic; reads validate everything
 /// before use and never run code from the file. The format is described in module/CHECKPOINT-FORMAT.md.
 /// This class is about the file (zip entries, hashes, atomicity, validation); what goes into config.json comes from
-/// the objects themselves: <see cref="SequentialModel.GetConfig"/> and the layers' own configs, the model's compile
+/// the objects themselves: <see cref="KerasModel.GetConfig"/> and the layers' own configs, the model's compile
 /// config and training state, and <see cref="Optimizer.GetState"/>. One file per job: CheckpointSave.cs writes,
 /// CheckpointLoad.cs reads (checking with <see cref="CheckpointValidation"/>), CheckpointOptimizerState.cs turns the
 /// optimizer's state into entries and back; Keras's own formats are in <see cref="KerasFiles"/>.
@@ -38,7 +38,7 @@ public static partial class Checkpoint
     public const string OptimizerEntry = "optimizer.safetensors";
 
     /// <summary>Marks, in a layer's entry of config.json, a layer whose config carries code (a script block).</summary>
-    public const string UnsafeFlag = SequentialModel.UnsafeFlag;
+    public const string UnsafeFlag = KerasModel.UnsafeFlag;
 
     private const long MaxConfigBytes = 64L * 1024 * 1024;
 

@@ -14,7 +14,7 @@ public static partial class Checkpoint
     /// Reads a checkpoint and returns the model, built and compiled as it was saved, with its weights, training state
     /// and (when saved) optimizer state. A layer that carries code is refused unless <paramref name="allowUnsafe"/>.
     /// </summary>
-    public static SequentialModel Load(string path, bool allowUnsafe = false)
+    public static KerasModel Load(string path, bool allowUnsafe = false)
     {
         if (KerasFileAt(path) is { } keras) return KerasFiles.Load(keras.Full, keras.Format, allowUnsafe);
         using var file = OpenCheckpoint(path, out var zip, out var config);
@@ -29,7 +29,7 @@ public static partial class Checkpoint
             ValidateBeforeBuild(config, zip, allowUnsafe, path);
             // 2. Build the model from its config; 3. read weights (names and shapes checked before data is read),
             // training state and optimizer state; 4. apply them, only once everything has been read.
-            SequentialModel model;
+            KerasModel model;
             using (CheckpointValidation.BeforeBuild(zip, config, path)) model = Rebuild(config, allowUnsafe, path);
             var values = ReadWeights(zip, config, model, "InvalidCheckpoint", ErrorKind.InvalidData, path);
             var training = ReadTraining(config, path);
@@ -49,7 +49,7 @@ public static partial class Checkpoint
     /// file holds optimizer state, be compiled with the same optimizer. Everything is read and checked first; on any
     /// error the model is unchanged. Continuing with <c>Trainer.Fit</c> (Epochs = the total) then matches an unbroken fit.
     /// </summary>
-    public static void RestoreInto(SequentialModel model, string path)
+    public static void RestoreInto(KerasModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (KerasFileAt(path) is { } keras)
@@ -90,7 +90,7 @@ public static partial class Checkpoint
     /// Keras load_weights: copies the weights of a checkpoint (full or weights-only) into <paramref name="model"/>, name by
     /// name. Every name and shape is checked first; on any mismatch one error lists them all and the model is unchanged.
     /// </summary>
-    public static void LoadWeightsInto(SequentialModel model, string path)
+    public static void LoadWeightsInto(KerasModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (KerasFileAt(path) is { } keras) { KerasFiles.LoadWeightsInto(model, keras.Full, keras.Format); return; }
@@ -213,13 +213,13 @@ public static partial class Checkpoint
     /// </summary>
     private static void ValidateBeforeBuild(Dictionary<string, object?> config, ZipArchive zip, bool allowUnsafe, string path)
     {
-        var flagged = FromModelConfig(path, () => SequentialModel.FlaggedUnsafeLayers(Dict(config, "model")));
+        var flagged = FromModelConfig(path, () => KerasModel.FlaggedUnsafeLayers(Dict(config, "model")));
         if (flagged.Count > 0 && !allowUnsafe) throw Unsafe(path, flagged);
     }
 
-    private static SequentialModel Rebuild(Dictionary<string, object?> config, bool allowUnsafe, string path) => FromModelConfig(path, () =>
+    private static KerasModel Rebuild(Dictionary<string, object?> config, bool allowUnsafe, string path) => FromModelConfig(path, () =>
     {
-        var model = SequentialModel.FromConfig(Dict(config, "model"), allowUnsafe);
+        var model = KerasModel.FromConfig(Dict(config, "model"), allowUnsafe);
         if (model.Layers.FirstOrDefault(l => l.IsUnsafeToDeserialize) is { } unsafeLayer && !allowUnsafe)
             throw Unsafe(path, new[] { unsafeLayer.Name });
         if (config.GetValueOrDefault("compile") is Dictionary<string, object?> compile) model.CompileFromConfig(compile);
@@ -260,7 +260,7 @@ public static partial class Checkpoint
 
     /// <summary>Reads model.safetensors after checking its names and shapes against the model's weights; nothing is assigned
     /// here.</summary>
-    private static Dictionary<string, float[]> ReadWeights(ZipArchive zip, Dictionary<string, object?> config, SequentialModel model,
+    private static Dictionary<string, float[]> ReadWeights(ZipArchive zip, Dictionary<string, object?> config, KerasModel model,
         string mismatchId, ErrorKind mismatchKind, string path)
     {
         var expected = model.Weights.ToDictionary(w => w.Path, w => w.Shape, StringComparer.Ordinal);
@@ -321,9 +321,9 @@ public static partial class Checkpoint
             ? f.GetValueOrDefault("sha256") as string : null;
 
     /// <summary>Parses the training state; the returned action applies it (nothing changes until it runs).</summary>
-    private static Action<SequentialModel> ReadTraining(Dictionary<string, object?> config, string path) =>
+    private static Action<KerasModel> ReadTraining(Dictionary<string, object?> config, string path) =>
         config.GetValueOrDefault("training") is Dictionary<string, object?> t
-            ? FromModelConfig(path, () => SequentialModel.ReadTrainingState(t))
+            ? FromModelConfig(path, () => KerasModel.ReadTrainingState(t))
             : _ => { };
 
     // ------------------------------------------------------------------ helpers

@@ -14,7 +14,7 @@ public static partial class Checkpoint
     /// The optimizer's state (<see cref="Optimizer.GetState"/>) as config.json records it: its scalars by name, and one
     /// tensor per slot, named <c>layer/weight/slot</c>, queued for optimizer.safetensors.
     /// </summary>
-    private static Dictionary<string, object?> OptimizerStateEntry(SequentialModel model, List<(string, long[], Func<float[]>)> tensors)
+    private static Dictionary<string, object?> OptimizerStateEntry(KerasModel model, List<(string, long[], Func<float[]>)> tensors)
     {
         var optimizer = model.Optimizer!;
         var state = optimizer.GetState();
@@ -47,7 +47,7 @@ public static partial class Checkpoint
     /// <summary>Reads and checks the optimizer state against the model; the returned action applies it (nothing changes until it
     /// runs).</summary>
     private static Action ReadOptimizer(ZipArchive zip, Dictionary<string, object?> config, Dictionary<string, object?> state,
-        SequentialModel model, string path)
+        KerasModel model, string path)
     {
         var optimizer = model.Optimizer ?? throw Invalid($"'{path}' holds optimizer state but no compile settings.");
         var trainable = model.TrainableWeights;

@@ -8,7 +8,7 @@ namespace KerasPS.Engine.Checkpoints;
 public static partial class Checkpoint
 {
     /// <summary>Writes a checkpoint of <paramref name="model"/> to <paramref name="path"/>, atomically.</summary>
-    public static void Save(SequentialModel model, string path, CheckpointSaveOptions options)
+    public static void Save(KerasModel model, string path, CheckpointSaveOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new CheckpointSaveOptions();
@@ -121,7 +121,7 @@ public static partial class Checkpoint
         ["saved_at"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
     };
 
-    private static Dictionary<string, object?> WeightsOnlyConfig(SequentialModel model)
+    private static Dictionary<string, object?> WeightsOnlyConfig(KerasModel model)
     {
         var c = Header();
         c["weights_only"] = true;
@@ -131,7 +131,7 @@ public static partial class Checkpoint
     }
 
     /// <summary>config.json of a full checkpoint: the header, then the model's own configs (layers, compile, training state).</summary>
-    private static Dictionary<string, object?> FullConfig(SequentialModel model)
+    private static Dictionary<string, object?> FullConfig(KerasModel model)
     {
         var c = Header();
         c["weights_only"] = false;

@@ -12,7 +12,7 @@ namespace KerasPS.Engine.Checkpoints;
 internal static class Keras2H5File
 {
 
-    public static void Save(SequentialModel model, Stream stream, bool weightsOnly)
+    public static void Save(KerasModel model, Stream stream, bool weightsOnly)
     {
         var file = new H5File();
         var weightsRoot = weightsOnly ? file : new H5Group();

@@ -20,7 +20,7 @@ internal static class Keras3File
 
     // ------------------------------------------------------------------ save
 
-    public static void Save(SequentialModel model, Stream stream, bool weightsOnly)
+    public static void Save(KerasModel model, Stream stream, bool weightsOnly)
     {
         using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         if (!weightsOnly)
@@ -66,7 +66,7 @@ internal static class Keras3File
         buffer.CopyTo(s);
     }
 
-    private static Dictionary<string, object?>? CompileConfig(SequentialModel model)
+    private static Dictionary<string, object?>? CompileConfig(KerasModel model)
     {
         if (model.GetCompileConfig() is not { } c) return null;
         c["optimizer"] = KerasFiles.SerializedOptimizer((Dictionary<string, object?>)c["optimizer"]!);

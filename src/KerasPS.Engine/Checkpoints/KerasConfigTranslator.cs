@@ -5,7 +5,7 @@ namespace KerasPS.Engine.Checkpoints;
 
 /// <summary>
 /// Turns the model configs Keras writes (Keras 3 <c>.keras</c>, Keras 3 legacy <c>.h5</c>, Keras 2.x <c>.h5</c> back to
-/// 2.0's list-of-layers form) into the Keras 3 form KerasPS's layers read (<see cref="Models.SequentialModel.FromConfig"/>):
+/// 2.0's list-of-layers form) into the Keras 3 form KerasPS's layers read (<see cref="Models.KerasModel.FromConfig"/>):
 /// the <c>InputLayer</c> and <c>batch_input_shape</c> / <c>batch_shape</c> become the model's input shape, DTypePolicy
 /// objects become dtype names, Keras 2's VarianceScaling initializers become the named initializers they are. A layer
 /// class KerasPS lacks fails with one error that lists every such layer.
@@ -66,7 +66,7 @@ public static class KerasConfigTranslator
             foreach (var key in copy.Keys.Where(k => k.EndsWith("_initializer", StringComparison.Ordinal)).ToList())
                 copy[key] = Initializer(copy[key]);
             var translated = new Dictionary<string, object?> { ["class_name"] = cn, ["config"] = copy };
-            if (entry.GetValueOrDefault(Models.SequentialModel.UnsafeFlag) is true) translated[Models.SequentialModel.UnsafeFlag] = true;
+            if (entry.GetValueOrDefault(Models.KerasModel.UnsafeFlag) is true) translated[Models.KerasModel.UnsafeFlag] = true;
             layers.Add(translated);
         }
         if (unknown.Count > 0)

@@ -21,7 +21,7 @@ public enum CheckpointFormat
 /// Keras's own files, written and read without native HDF5 (PureHDF): Keras 3 <c>.keras</c> archives
 /// (<see cref="Keras3File"/>) and Keras 2 <c>.h5</c> files (<see cref="Keras2H5File"/>). This class picks the format
 /// and does what both share: the model's config is KerasPS's own Keras 3 serialization
-/// (<see cref="SequentialModel.GetConfig"/>), translated on the way in from what Keras 2 writes
+/// (<see cref="KerasModel.GetConfig"/>), translated on the way in from what Keras 2 writes
 /// (<see cref="KerasConfigTranslator"/>). Reads validate names, shapes and element types against the rebuilt model
 /// before any weight buffer is allocated (<see cref="KerasH5Weights"/>). The layouts are described in
 /// module/CHECKPOINT-FORMAT.md.
@@ -74,7 +74,7 @@ public static class KerasFiles
 
     // ------------------------------------------------------------------ save
 
-    internal static void Save(SequentialModel model, CheckpointFormat format, Stream stream, bool weightsOnly)
+    internal static void Save(KerasModel model, CheckpointFormat format, Stream stream, bool weightsOnly)
     {
         if (format == CheckpointFormat.KerasH5) Keras2H5File.Save(model, stream, weightsOnly);
         else Keras3File.Save(model, stream, weightsOnly);
@@ -84,7 +84,7 @@ public static class KerasFiles
     /// The model's Keras 3 config as Keras 3 writes a Sequential: an InputLayer first, build configs, no KerasPS-only
     /// keys (with Keras 2's <c>batch_input_shape</c> for an .h5 file).
     /// </summary>
-    internal static Dictionary<string, object?> ModelConfig(SequentialModel model, bool keras2)
+    internal static Dictionary<string, object?> ModelConfig(KerasModel model, bool keras2)
     {
         var layers = new List<object?>();
         int[]? shape = model.InputShape ?? model.Layers.FirstOrDefault()?.DeclaredInputShape;
@@ -101,7 +101,7 @@ public static class KerasFiles
         {
             var entry = layer.Serialize();
             ((Dictionary<string, object?>)entry["config"]!).Remove("input_shape");
-            if (layer.IsUnsafeToDeserialize) entry[SequentialModel.UnsafeFlag] = true;
+            if (layer.IsUnsafeToDeserialize) entry[KerasModel.UnsafeFlag] = true;
             if (layer.InputShape is { } s) entry["build_config"] = new Dictionary<string, object?> { ["input_shape"] = BatchShape(s) };
             layers.Add(entry);
         }
@@ -126,7 +126,7 @@ public static class KerasFiles
     }
 
     /// <summary>KerasPS's own state beside Keras's: seed, epochs, history, classes (Keras ignores keys it does not know).</summary>
-    internal static Dictionary<string, object?> KerasPSState(SequentialModel model) => new()
+    internal static Dictionary<string, object?> KerasPSState(KerasModel model) => new()
     {
         ["kerasps_version"] = Checkpoint.ProducerVersion,
         ["seed"] = model.Seed,
@@ -153,7 +153,7 @@ public static class KerasFiles
     /// Reads a Keras file (<see cref="Sniff"/> said which) into a new model, built, with its weights, and compiled when
     /// it can be.
     /// </summary>
-    internal static SequentialModel Load(string full, CheckpointFormat format, bool allowUnsafe)
+    internal static KerasModel Load(string full, CheckpointFormat format, bool allowUnsafe)
     {
         var (config, compile, state, weights) = Open(full, format);
         using (weights)
@@ -163,16 +163,16 @@ public static class KerasFiles
                     $"'{full}' holds only weights (Keras save_weights), not a model. Load them into a model with the same layers: "
                     + $"Import-Checkpoint -Path '{full}' -WeightsInto $model.", full);
             var translated = Run(full, () => KerasConfigTranslator.ToKerasPS(config));
-            var flagged = SequentialModel.FlaggedUnsafeLayers(translated);
+            var flagged = KerasModel.FlaggedUnsafeLayers(translated);
             if (flagged.Count > 0 && !allowUnsafe)
                 throw new KerasException("UnsafeCheckpoint", ErrorKind.SecurityError,
                     $"'{full}' has layers whose config carries code ({string.Join(", ", flagged)}); loading them would run that code. "
                     + "If you trust the file's author, import it with -AllowUnsafeDeserialization.") { Target = full };
             if (state?.GetValueOrDefault("seed") is long seed) ((Dictionary<string, object?>)translated["config"]!)["seed"] = seed;
-            SequentialModel model;
+            KerasModel model;
             using (WeightBudget.AtMost(weights.MaxValues, why =>
                 Invalid($"'{full}': {why}; a Keras weights file holds at most one value per two bytes. Nothing was allocated.")))
-                model = Run(full, () => SequentialModel.FromConfig(translated, allowUnsafe));
+                model = Run(full, () => KerasModel.FromConfig(translated, allowUnsafe));
             if (model.Layers.FirstOrDefault(l => l.IsUnsafeToDeserialize) is { } unsafeLayer && !allowUnsafe)
                 throw new KerasException("UnsafeCheckpoint", ErrorKind.SecurityError,
                     $"'{full}' has a layer whose config carries code ({unsafeLayer.Name}); "
@@ -181,9 +181,9 @@ public static class KerasFiles
                 throw Invalid($"'{full}': the model config gives no input shape, so its weights cannot be placed. "
                     + "Save the model in Keras after it was built (called on data or given an Input).");
             var values = weights.Read(model, full, "InvalidCheckpoint", ErrorKind.InvalidData);
-            Action<SequentialModel> training = _ => { };
+            Action<KerasModel> training = _ => { };
             if (state?.GetValueOrDefault("training") is Dictionary<string, object?> t)
-                training = Run(full, () => SequentialModel.ReadTrainingState(t));
+                training = Run(full, () => KerasModel.ReadTrainingState(t));
             if (compile is not null) TryCompile(model, compile);
             foreach (var w in model.Weights) w.Assign(values[w.Path]);
             training(model);
@@ -193,7 +193,7 @@ public static class KerasFiles
 
     /// <summary>Keras load_weights from a Keras file into an existing model with the same layers (in order, as Keras matches
     /// them).</summary>
-    internal static void LoadWeightsInto(SequentialModel model, string full, CheckpointFormat format)
+    internal static void LoadWeightsInto(KerasModel model, string full, CheckpointFormat format)
     {
         var (config, _, _, weights) = Open(full, format);
         using (weights)
@@ -222,7 +222,7 @@ public static class KerasFiles
     /// Compiles from a Keras compile/training config when KerasPS knows its optimizer, loss and metrics; otherwise the
     /// model stays uncompiled, as Keras leaves a model whose training config it cannot restore (compile it with Build-Model).
     /// </summary>
-    private static void TryCompile(SequentialModel model, Dictionary<string, object?> compile)
+    private static void TryCompile(KerasModel model, Dictionary<string, object?> compile)
     {
         try { model.CompileFromConfig(compile); }
         catch (Exception e) when (e is KerasException or InvalidCastException or FormatException or OverflowException

@@ -64,7 +64,7 @@ internal abstract class KerasWeightSource : IDisposable
     /// </summary>
     public long MaxValues { get; init; }
 
-    public abstract Dictionary<string, float[]> Read(SequentialModel model, string path, string mismatchId, ErrorKind mismatchKind);
+    public abstract Dictionary<string, float[]> Read(KerasModel model, string path, string mismatchId, ErrorKind mismatchKind);
     public abstract void Dispose();
 }
 
@@ -123,7 +123,7 @@ internal sealed class KerasH5Weights : KerasWeightSource
         return list;
     }
 
-    public override Dictionary<string, float[]> Read(SequentialModel model, string p, string mismatchId, ErrorKind mismatchKind) =>
+    public override Dictionary<string, float[]> Read(KerasModel model, string p, string mismatchId, ErrorKind mismatchKind) =>
         KerasH5.Guard(path, () =>
         {
             var problems = new List<string>();

@@ -33,7 +33,7 @@ public static class OnnxExporter
         KerasConfigKey = "keras_model_config";
 
     /// <summary>Checks the model can be exported, then writes it to <paramref name="path"/> atomically.</summary>
-    public static void Save(SequentialModel model, string path, OnnxExportOptions? options = null)
+    public static void Save(KerasModel model, string path, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new OnnxExportOptions();
@@ -53,7 +53,7 @@ public static class OnnxExporter
     }
 
     /// <summary>The serialized ModelProto of <paramref name="model"/>.</summary>
-    public static byte[] ToBytes(SequentialModel model, OnnxExportOptions? options = null)
+    public static byte[] ToBytes(KerasModel model, OnnxExportOptions? options = null)
     {
         options ??= new OnnxExportOptions();
         if (!model.IsBuilt)

@@ -76,14 +76,14 @@ public static class Trainer
         }
     }
 
-    public static IEnumerable<EpochRecord> Fit(SequentialModel model, EncodedData data, FitOptions o)
+    public static IEnumerable<EpochRecord> Fit(KerasModel model, EncodedData data, FitOptions o)
     {
         Validate(model, data, o);
         TorchRuntime.EnsureLoaded();
         return Run(model, data, o);
     }
 
-    private static void Validate(SequentialModel model, EncodedData data, FitOptions o)
+    private static void Validate(KerasModel model, EncodedData data, FitOptions o)
     {
         if (!model.IsCompiled)
             throw KerasException.BadOperation("ModelNotCompiled",
@@ -125,14 +125,14 @@ public static class Trainer
     }
 
     /// <summary>The names every record of a fit will carry, in record order: loss, the metrics, then their val_ forms.</summary>
-    public static IReadOnlyList<string> HistoryNames(SequentialModel model, bool validation)
+    public static IReadOnlyList<string> HistoryNames(KerasModel model, bool validation)
     {
         using var metrics = new MetricSet(model.Metrics.Select(m => Metric.Create(m, model.Loss!)));
         var train = new[] { "loss" }.Concat(metrics.Select(m => m.Name)).ToList();
         return validation ? train.Concat(train.Select(n => "val_" + n)).ToList() : train;
     }
 
-    private static IEnumerable<EpochRecord> Run(SequentialModel model, EncodedData data, FitOptions o)
+    private static IEnumerable<EpochRecord> Run(KerasModel model, EncodedData data, FitOptions o)
     {
         if (Interlocked.Exchange(ref model.Busy, 1) == 1)
             throw KerasException.BadOperation("ModelBusy", $"Model '{model.Name}' is already being trained. Wait for that fit to finish.");
@@ -233,7 +233,7 @@ public static class Trainer
     /// step, batch x sum(inputs x units), stay below <see cref="SmallStepMacs"/>. Convolutions and recurrent layers reuse
     /// their weights many times per row, so the rule does not apply to them.
     /// </summary>
-    internal static bool IsSmallDenseStep(SequentialModel model, int[] inputShape, int batchSize)
+    internal static bool IsSmallDenseStep(KerasModel model, int[] inputShape, int batchSize)
     {
         long macs = 0;
         var shape = inputShape;
@@ -253,7 +253,7 @@ public static class Trainer
             $"{kv.Key}: {kv.Value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}"));
 
     /// <summary>What a fit learns about its data and keeps on the model (class order, columns, categories).</summary>
-    private static void RememberData(SequentialModel model, EncodedData data)
+    private static void RememberData(KerasModel model, EncodedData data)
     {
         if (data.TargetKind == TargetKind.Classification) model.Classes ??= data.Classes;
         model.FeatureNames ??= data.FeatureNames;
@@ -262,7 +262,7 @@ public static class Trainer
         if (model.Categories is null && data.Categories.Count > 0) model.Categories = data.Categories;
     }
 
-    private static Prepared Prepare(SequentialModel model, EncodedData data, FitOptions o)
+    private static Prepared Prepare(KerasModel model, EncodedData data, FitOptions o)
     {
         var p = new Prepared();
         try
@@ -407,7 +407,7 @@ public static class Trainer
         return t;
     }
 
-    private static EpochRecord? RunEpoch(SequentialModel model, Prepared p, FitOptions o, TrainingContext context, int epoch, long seed,
+    private static EpochRecord? RunEpoch(KerasModel model, Prepared p, FitOptions o, TrainingContext context, int epoch, long seed,
         Stopwatch fitClock)
     {
         var sw = Stopwatch.StartNew();
@@ -501,7 +501,7 @@ public static class Trainer
     }
 
     /// <summary>Loss and metrics over a whole dataset without gradients (Keras evaluate / validation).</summary>
-    public static (double Loss, Dictionary<string, double> Metrics) Evaluate(SequentialModel model, EncodedData data, int batchSize = 1024)
+    public static (double Loss, Dictionary<string, double> Metrics) Evaluate(KerasModel model, EncodedData data, int batchSize = 1024)
     {
         if (!model.IsCompiled)
             throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled. Pipe it to Build-Model first.");
@@ -518,7 +518,7 @@ public static class Trainer
         finally { y.Dispose(); }
     }
 
-    private static (double, Dictionary<string, double>) Evaluate(SequentialModel model, Tensor x, Tensor y, Tensor? w, int n, int batchSize)
+    private static (double, Dictionary<string, double>) Evaluate(KerasModel model, Tensor x, Tensor y, Tensor? w, int n, int batchSize)
     {
         var loss = model.Loss!;
         var fused = model.FusedActivation;

@@ -62,7 +62,7 @@ static class Checks
         }
         Step("context", () =>
         {
-            var context = AssemblyLoadContext.GetLoadContext(typeof(SequentialModel).Assembly)!.Name;
+            var context = AssemblyLoadContext.GetLoadContext(typeof(KerasModel).Assembly)!.Name;
             Console.WriteLine($"ENGINE_CONTEXT {context}");
         });
         RuntimeLocations.ModuleDirectory = bin;
@@ -81,11 +81,11 @@ static class Checks
             data = CsvLoader.Load(csv, new CsvLoadOptions { Target = "label" });
             if (data.Count != 120 || data.Classes!.Count != 2) throw new InvalidOperationException($"read {data.Count} rows, {data.Classes?.Count} classes");
         });
-        SequentialModel? model = null;
+        KerasModel? model = null;
         var history = new List<EpochRecord>();
         Step("fit", () =>
         {
-            model = new SequentialModel("net8", new[] { 3 }, seed: 1);
+            model = new KerasModel("net8", new[] { 3 }, seed: 1);
             model.Add(new Dense(8, new KernelOptions { Activation = "relu" }));
             model.Add(new Dense(2, new KernelOptions { Activation = "softmax" }));
             model.Compile(new Adam(learningRate: 0.05), KerasObjects.Losses.Create("categorical_crossentropy"), new[] { "accuracy" });

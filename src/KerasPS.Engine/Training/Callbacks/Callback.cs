@@ -5,7 +5,7 @@ namespace KerasPS.Engine.Training.Callbacks;
 /// <summary>What a callback sees and may change during a fit.</summary>
 public sealed class TrainingContext
 {
-    public TrainingContext(SequentialModel model, int epochs, Action<string> log, Action<string> warn)
+    public TrainingContext(KerasModel model, int epochs, Action<string> log, Action<string> warn)
     {
         Model = model;
         Epochs = epochs;
@@ -13,7 +13,7 @@ public sealed class TrainingContext
         Warn = warn;
     }
 
-    public SequentialModel Model { get; }
+    public KerasModel Model { get; }
     public int Epochs { get; }
 
     /// <summary>Set to stop after the current epoch (Keras's model.stop_training).</summary>

@@ -9,7 +9,7 @@ public sealed class WeightSnapshot : IDisposable
 {
     private readonly List<(Layers.Weight Weight, Tensor Copy)> copies = new();
 
-    public WeightSnapshot(SequentialModel model)
+    public WeightSnapshot(KerasModel model)
     {
         using var noGrad = torch.no_grad();
         foreach (var w in model.Weights)

@@ -26,5 +26,5 @@ public sealed class NewModelCommand : KerasCmdlet
     [Parameter]
     public long? Seed { get; set; }
 
-    protected override void Process() => WriteObject(new Model(new SequentialModel(Name, InputShape, Seed)));
+    protected override void Process() => WriteObject(new Model(new KerasModel(Name, InputShape, Seed)));
 }

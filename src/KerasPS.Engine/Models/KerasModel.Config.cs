@@ -11,7 +11,7 @@ namespace KerasPS.Engine.Models;
 /// the layer stack, the compile settings and the training state, as plain data. Checkpoint writers put these into files;
 /// nothing here knows about files. Errors are <c>InvalidModelConfig</c>; a file reader adds the path.
 /// </summary>
-public sealed partial class SequentialModel
+public sealed partial class KerasModel
 {
     /// <summary>Marks, in a serialized layer, a layer whose config carries code (a script block), so a reader can refuse it before building
     /// anything.</summary>
@@ -55,7 +55,7 @@ public sealed partial class SequentialModel
     /// The inverse of <see cref="GetConfig"/>: a model with the same layers, built when the config has an input shape.
     /// A layer that carries code is refused with <c>UnsafeLayerConfig</c> unless <paramref name="allowUnsafeCode"/>.
     /// </summary>
-    public static SequentialModel FromConfig(IDictionary<string, object?> serialized, bool allowUnsafeCode = false)
+    public static KerasModel FromConfig(IDictionary<string, object?> serialized, bool allowUnsafeCode = false)
     {
         var config = Section(serialized, "config");
         var entries = LayerEntries(config);
@@ -63,7 +63,7 @@ public sealed partial class SequentialModel
         var inputShape = reader.IntArray("input_shape");
         var name = reader.String("name") is { } n && !string.IsNullOrWhiteSpace(n) ? n : null;
         if (inputShape is not null) TorchRuntime.EnsureLoaded();
-        var model = new SequentialModel(name, inputShape, reader.NullableLong("seed"));
+        var model = new KerasModel(name, inputShape, reader.NullableLong("seed"));
         for (int i = 0; i < entries.Count; i++)
         {
             if (entries[i] is not IDictionary<string, object?> entry || !entry.TryGetValue("class_name", out var cn)
@@ -124,7 +124,7 @@ public sealed partial class SequentialModel
     /// Parses a training state written by <see cref="GetTrainingState"/>; the returned action applies it to a model
     /// (nothing changes until it runs, so a caller can check everything else first).
     /// </summary>
-    public static Action<SequentialModel> ReadTrainingState(IDictionary<string, object?> t)
+    public static Action<KerasModel> ReadTrainingState(IDictionary<string, object?> t)
     {
         try
         {

@@ -19,12 +19,12 @@ public sealed record LayerSummary(string Name, string Type, string OutputShape, 
 /// keras.Sequential: a stack of layers, built from the declared or observed input shape, compiled with an
 /// optimizer, a loss and metrics, and trained by <see cref="Trainer"/>.
 /// </summary>
-public sealed partial class SequentialModel
+public sealed partial class KerasModel
 {
     private readonly List<Layer> layers = new();
     private MersenneTwister rng;
 
-    public SequentialModel(string? name = null, int[]? inputShape = null, long? seed = null)
+    public KerasModel(string? name = null, int[]? inputShape = null, long? seed = null)
     {
         if (name is not null && string.IsNullOrWhiteSpace(name))
             throw KerasException.BadArgument("InvalidModelName", "A model name must not be empty.");
@@ -196,11 +196,11 @@ public sealed partial class SequentialModel
     /// <paramref name="includeOptimizerState"/> the optimizer's moments, step count and learning rate come along, so the
     /// copy continues training exactly as the original would; without it the copy's optimizer starts fresh.
     /// </summary>
-    public SequentialModel Clone(string? name = null, bool includeOptimizerState = false)
+    public KerasModel Clone(string? name = null, bool includeOptimizerState = false)
     {
         if (Busy == 1)
             throw KerasException.BadOperation("ModelBusy", $"Model '{Name}' is being trained. Copy it when the fit has finished.");
-        var copy = new SequentialModel(name ?? Name, DeclaredInputShape, Seed);
+        var copy = new KerasModel(name ?? Name, DeclaredInputShape, Seed);
         foreach (var l in layers)
         {
             // The layer's own Keras form, through JSON as a checkpoint stores it, so the copy shares no object with the original.
