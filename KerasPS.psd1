@@ -17,6 +17,16 @@
     )
     CmdletsToExport      = @(
         'New-Model'
+        'New-ModelInput'
+        'Add-ModelLayer'
+        'Add-ConcatenateLayer'
+        'Add-AddLayer'
+        'Add-SubtractLayer'
+        'Add-MultiplyLayer'
+        'Add-AverageLayer'
+        'Add-MaximumLayer'
+        'Add-MinimumLayer'
+        'Add-DotLayer'
         'Add-DenseLayer'
         'Add-ActivationLayer'
         'Add-DropoutLayer'

@@ -17,6 +17,17 @@ $script:LayerCasesNotExportable = @{}
 $script:OnnxActivationNames = @('linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'log_softmax', 'elu', 'selu', 'softplus',
     'softsign', 'gelu', 'swish', 'silu', 'leaky_relu', 'hard_sigmoid', 'hard_silu', 'hard_swish', 'mish', 'exponential')
 
+# A functional block inside a case's Sequential model (Keras: a Functional used as a layer): $Build gets an input tensor of
+# the model's current output shape and returns the block's output tensor; the block joins the model as one nested layer.
+# Get-CaseClass in tests/Layers.Tests.ps1 counts the block's own layers (InputLayer, the merge layers) and Functional.
+function global:Add-FunctionalBlock($Model, [scriptblock] $Build) {
+    $engine = $Model.Engine
+    $shape = if ($engine.Layers.Count -gt 0) { $engine.Layers[-1].OutputShape } else { $engine.InputShape }
+    $x = New-ModelInput -Shape $shape
+    $block = New-Model -Inputs $x -Outputs (& $Build $x) -Name "block_$($engine.Layers.Count)" -Seed 5
+    $Model | Add-ModelLayer -Layer $block
+}
+
 $script:LayerCases = @(
     # Dense
     # keras.layers.Dense(4) on Input((3, 5)): applies to the last axis -> (None, 3, 4), 5*4+4 = 24
@@ -312,4 +323,40 @@ $script:LayerCases = @(
     @{ Case = 'Embedding, Conv1D, pooling, LSTM, Dense softmax'; In = , 12; Tokens = 30; Onnx = $true
         Add = { param($m) $m | Add-EmbeddingLayer 30 6 | Add-Conv1DLayer 8 3 -Padding same -Activation relu | Add-MaxPooling1DLayer 2 |
             Add-LSTMLayer 5 | Add-DenseLayer 3 -Activation softmax } }
+    # Merge layers (functional API), each inside a functional block; Sequential and Functional are models used as layers.
+    # x + Dense(3)(x) on Input((3,)): Dense 3*3+3 = 12 -> (None, 3)
+    @{ Case = 'Add: residual block'; In = , 3; Out = '(None, 3)'; P = 12; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AddLayer -With ($x | Add-DenseLayer 3) } } }
+    # kernel of ones, no bias: each unit is 1 + 2 + 3 = 6; x + 6
+    @{ Case = 'Add: x + Dense(x)'; In = , 3; Row = @(1, 2, 3); Expected = @(7, 8, 9)
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AddLayer -With ($x | Add-DenseLayer 3 -KernelInitializer ones -UseBias:$false) } } }
+    @{ Case = 'Subtract: x - Dense(x)'; In = , 3; Row = @(1, 2, 3); Expected = @(-5, -4, -3); Out = '(None, 3)'; P = 9; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-SubtractLayer -With ($x | Add-DenseLayer 3 -KernelInitializer ones -UseBias:$false) } } }
+    @{ Case = 'Multiply: x * x'; In = , 3; Row = @(1, -2, 3); Expected = @(1, 4, 9); Out = '(None, 3)'; P = 0; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-MultiplyLayer -With $x } } }
+    # (x + 6) / 2 with Dense of ones
+    @{ Case = 'Average: mean of x and Dense(x)'; In = , 3; Row = @(1, 2, 3); Expected = @(3.5, 4, 4.5); Out = '(None, 3)'; P = 9; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x, ($x | Add-DenseLayer 3 -KernelInitializer ones -UseBias:$false) | Add-AverageLayer } } }
+    @{ Case = 'Maximum: max(x, -x) = |x|'; In = , 3; Row = @(1, -2, 3); Expected = @(1, 2, 3); Out = '(None, 3)'; P = 0; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-MaximumLayer -With ($x | Add-LambdaLayer -Expression '-x') } } }
+    @{ Case = 'Minimum: min(x, -x) = -|x|'; In = , 3; Row = @(1, -2, 3); Expected = @(-1, -2, -3); Out = '(None, 3)'; P = 0; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-MinimumLayer -With ($x | Add-LambdaLayer -Expression '-x') } } }
+    # Concatenate()([x, 2x]) on Input((2,)) -> (None, 4)
+    @{ Case = 'Concatenate: x then 2x'; In = , 2; Row = @(1, 2); Expected = @(1, 2, 2, 4); Out = '(None, 4)'; P = 0; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-ConcatenateLayer -With ($x | Add-LambdaLayer -Expression 'x * 2') } } }
+    # Concatenate(axis=1)([x, x]) on Input((2, 3)) -> (None, 4, 3)
+    @{ Case = 'Concatenate along axis 1'; In = 2, 3; Out = '(None, 4, 3)'; P = 0; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-ConcatenateLayer -With $x -Axis 1 } } }
+    # Dot(axes=1)([x, 2x]) = 2 * (1 + 4 + 9) = 28 -> (None, 1)
+    @{ Case = 'Dot: x . 2x'; In = , 3; Row = @(1, 2, 3); Expected = @(28); Out = '(None, 1)'; P = 0; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-DotLayer -With ($x | Add-LambdaLayer -Expression 'x * 2') -Axes 1 } } }
+    # cosine similarity of x and 2x is 1
+    @{ Case = 'Dot normalized: cosine of x and 2x'; In = , 3; Row = @(1, 2, 3); Expected = @(1); Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-DotLayer -With ($x | Add-LambdaLayer -Expression 'x * 2') -Axes 1 -Normalize } } }
+    # Dot(axes=2) of (2, 3) and (4, 3) -> (None, 2, 4)
+    @{ Case = 'Dot of matrices along their last axes'; In = 2, 3; Out = '(None, 2, 2)'; P = 0
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-DotLayer -With $x -Axes 2 } } }
+    # Sequential([Dense(2)]) used as a layer on Input((3,)): 3*2+2 = 8; kernel of ones: 6, 6
+    @{ Case = 'Sequential model as a layer'; In = , 3; Row = @(1, 2, 3); Expected = @(6, 6); Out = '(None, 2)'; P = 8; Onnx = $true
+        Add = { param($m) $m | Add-ModelLayer -Layer (New-Model -Name inner -InputShape 3 -Seed 1 | Add-DenseLayer 2 -KernelInitializer ones) } }
 )

@@ -97,7 +97,9 @@ Describe 'Layer cases' {
         $script:Exportable = @($Registered | Where-Object { -not $LayerCasesNotExportable.ContainsKey($_) })
         # The Keras classes a set of cases exercises: every layer of the model each case's Add builds on its input shape.
         function Get-CaseClass([object[]] $Cases) {
-            @($Cases | ForEach-Object { (& $_.Add (New-Model -InputShape $_.In -Seed 1)).Engine.Layers.ClassName } | Sort-Object -Unique)
+            # A model used as a layer counts with the layers inside it.
+            function Get-LayerClass($Layers) { foreach ($l in $Layers) { $l.ClassName; if ($l.Inner) { Get-LayerClass $l.Inner.Layers } } }
+            @($Cases | ForEach-Object { Get-LayerClass (& $_.Add (New-Model -InputShape $_.In -Seed 1)).Engine.Layers } | Sort-Object -Unique)
         }
         # What differs between two lists of names: 'X (missing)' when only $Want has X, 'X (not wanted)' when only $Have has it.
         function Compare-LayerName([string[]] $Have, [string[]] $Want) {

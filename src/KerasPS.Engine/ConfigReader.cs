@@ -141,3 +141,10 @@ public sealed class ConfigReader
     private static KerasException Missing(string key) =>
         KerasException.BadData("InvalidLayerConfig", $"The layer config has no '{key}' value.", key);
 }
+
+/// <summary>Lookups in the parsed JSON dictionaries configs are made of.</summary>
+internal static class ConfigDictionary
+{
+    /// <summary>The value under <paramref name="key"/>, or null when there is none.</summary>
+    public static object? Value(this IDictionary<string, object?> d, string key) => d.TryGetValue(key, out var v) ? v : null;
+}

@@ -16,8 +16,16 @@ public sealed class Model
 
     public string Name => Engine.Name;
     public int LayerCount => Engine.Layers.Count;
-    public string InputShape => Engine.InputShape is { } s ? Shapes.Format(s) : "?";
-    public string OutputShape => Engine.Layers.LastOrDefault()?.OutputShape is { } s ? Shapes.Format(s) : "?";
+    public string InputShape => Engine.IsFunctional ? string.Join(", ", Engine.Inputs.Select(t => Shapes.Format(t.Shape)))
+        : Engine.InputShape is { } s ? Shapes.Format(s) : "?";
+    public string OutputShape => Engine.IsFunctional ? string.Join(", ", Engine.Outputs.Select(t => Shapes.Format(t.Shape)))
+        : Engine.Layers.LastOrDefault()?.OutputShape is { } s ? Shapes.Format(s) : "?";
+
+    /// <summary>The names of the model's inputs (a functional model's input layers; "input" for a Sequential).</summary>
+    public IReadOnlyList<string> Inputs => Engine.InputNames;
+
+    /// <summary>The names of the model's outputs (the layers that produce them).</summary>
+    public IReadOnlyList<string> Outputs => Engine.OutputNames;
     public long ParamCount => Engine.ParamCount;
     public bool IsBuilt => Engine.IsBuilt;
     public bool IsCompiled => Engine.IsCompiled;

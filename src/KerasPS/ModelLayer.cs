@@ -12,6 +12,7 @@ public sealed class ModelLayer
     {
         Model = model.Name;
         Index = index;
+        EngineLayer = layer;
         Name = layer.Name;
         Type = layer.ClassName;
         InputShape = layer.InputShape is { } i ? Shapes.Format(i) : "?";
@@ -26,6 +27,9 @@ public sealed class ModelLayer
     }
 
     public string Model { get; }
+
+    /// <summary>The engine layer, for Invoke-ModelLayer (apply it again, sharing its weights).</summary>
+    internal Layer EngineLayer { get; }
 
     /// <summary>0-based position in the model.</summary>
     public int Index { get; }
@@ -59,7 +63,7 @@ public sealed class ModelWeight
         Layer = weight.Owner.Name;
         Name = weight.Name;
         Shape = weight.Shape.Select(d => (int)d).ToArray();
-        Trainable = weight.Trainable && weight.Owner.Trainable;
+        Trainable = weight.IsUpdated;
         Value = weight.ToArray();
     }
 

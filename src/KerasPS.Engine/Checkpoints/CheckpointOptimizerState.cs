@@ -24,7 +24,7 @@ public static partial class Checkpoint
         {
             // The state belongs to the weights of the last fit; after a layer was frozen or unfrozen it may not be the
             // model's trainable set any more, and must not be saved under the wrong names.
-            if (!modelWeights.Contains(s.Weight) || !s.Weight.Trainable || !s.Weight.Owner.Trainable)
+            if (!modelWeights.Contains(s.Weight) || !s.Weight.IsUpdated)
                 throw KerasException.BadOperation("OptimizerStateMismatch",
                     $"The optimizer state of model '{model.Name}' no longer lines up with its trainable weights (a layer's Trainable "
                         + "setting changed since the last fit). Save without -IncludeOptimizer, or fit once more first.");

@@ -27,8 +27,12 @@ public sealed class Weight
     public Layer Owner { get; }
     public string Name { get; }
 
-    /// <summary>Name used in checkpoints and summaries: <c>dense/kernel</c>.</summary>
-    public string Path => $"{Owner.Name}/{Name}";
+    /// <summary>Name used in checkpoints and summaries: <c>dense/kernel</c>; inside a nested model, <c>trunk/dense/kernel</c>.</summary>
+    public string Path => $"{Owner.ScopedName}/{Name}";
+
+    /// <summary>True when the optimizer updates it: a trainable weight of a layer that is trainable, and so is every model
+    /// around it.</summary>
+    public bool IsUpdated => Trainable && Owner.EffectiveTrainable;
     public Tensor Value { get; internal set; }
     public bool Trainable { get; }
     public long[] Shape => Value.shape;
@@ -65,7 +69,7 @@ public sealed class Weight
 }
 
 /// <summary>
-/// A Keras layer: configuration first (checked in the constructor), weights later (<see cref="Build"/>, once the
+/// A Keras layer: configuration first (checked in the constructor), weights later (<see cref="Build(int[], MersenneTwister)"/>, once the
 /// input shape is known), a forward function, and a config that turns back into the same layer.
 /// </summary>
 public abstract class Layer
@@ -104,9 +108,64 @@ public abstract class Layer
     public bool Built { get; private set; }
     public bool Trainable { get; set; } = true;
 
-    public IReadOnlyList<Weight> Weights => weights;
-    public long ParamCount => weights.Sum(w => w.Count);
-    public long TrainableParamCount => Trainable ? weights.Where(w => w.Trainable).Sum(w => w.Count) : 0;
+    /// <summary>The nested-model layer this layer lives in (Keras: a layer of a model used as a layer), or null.</summary>
+    public Layer? Container { get; internal set; }
+
+    /// <summary>The name with the names of the models around it: <c>trunk/dense</c> inside nested model <c>trunk</c>.</summary>
+    public string ScopedName => Container is null ? Name : $"{Container.ScopedName}/{Name}";
+
+    /// <summary>Trainable, and so is every model around it (freezing a nested model freezes its layers).</summary>
+    public bool EffectiveTrainable => Trainable && (Container?.EffectiveTrainable ?? true);
+
+    public virtual IReadOnlyList<Weight> Weights => weights;
+    public long ParamCount => Weights.Sum(w => w.Count);
+    public virtual long TrainableParamCount => Trainable ? weights.Where(w => w.Trainable).Sum(w => w.Count) : 0;
+
+    /// <summary>True for layers that take several tensors (merge layers: Concatenate, Add, ...); they implement the list forms of
+    /// <see cref="ComputeOutputShape(IReadOnlyList{int[]})"/> and <see cref="Forward(IReadOnlyList{Tensor}, bool)"/>.</summary>
+    public virtual bool TakesSeveralInputs => false;
+
+    /// <summary>The input shapes of a layer that takes several inputs, once built; otherwise its one input shape.</summary>
+    public IReadOnlyList<int[]>? InputShapes { get; private set; }
+
+    /// <summary>Output shape for the shapes of the tensors the layer is applied to (functional API).</summary>
+    public virtual int[] ComputeOutputShape(IReadOnlyList<int[]> inputShapes)
+    {
+        if (inputShapes.Count != 1)
+            throw KerasException.BadArgument("LayerInputCount",
+                $"Layer '{Name}' ({ClassName}) takes one input tensor; {inputShapes.Count} were given. Merge them first "
+                    + "(Add-ConcatenateLayer, Add-AddLayer, ...).", inputShapes.Count);
+        return ComputeOutputShape(inputShapes[0]);
+    }
+
+    /// <summary>Forward pass over the tensors the layer is applied to (functional API).</summary>
+    public virtual Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) => Forward(inputs[0], training);
+
+    /// <summary>Creates the weights for the shapes of the tensors the layer is applied to.</summary>
+    public void Build(IReadOnlyList<int[]> inputShapes, MersenneTwister rng)
+    {
+        if (!TakesSeveralInputs)
+        {
+            if (inputShapes.Count != 1) ComputeOutputShape(inputShapes);   // the clear error
+            Build(inputShapes[0], rng);
+            return;
+        }
+        var output = ComputeOutputShape(inputShapes);
+        foreach (var w in weights) w.Value.Dispose();
+        weights.Clear();
+        var copies = inputShapes.Select(s => (int[])s.Clone()).ToArray();
+        using (torch.no_grad())
+        {
+            BuildCore(copies, rng);
+        }
+        InputShapes = copies;
+        InputShape = copies[0];
+        OutputShape = output;
+        Built = true;
+    }
+
+    /// <summary>Creates the weights of a layer that takes several inputs (none for the merge layers).</summary>
+    protected virtual void BuildCore(IReadOnlyList<int[]> inputShapes, MersenneTwister rng) { }
 
     /// <summary>True when forward runs code that a checkpoint cannot describe safely (script blocks).</summary>
     public virtual bool IsUnsafeToDeserialize => false;
@@ -122,6 +181,7 @@ public abstract class Layer
             BuildCore(inputShape, rng);
         }
         InputShape = (int[])inputShape.Clone();
+        InputShapes = new[] { InputShape };
         OutputShape = output;
         Built = true;
     }
@@ -194,7 +254,7 @@ public abstract class Layer
     public Regularizer? ActivityRegularizer { get; protected init; }
 
     /// <summary>True when the layer adds to the training loss: a weight with a regularizer, or an activity regularizer.</summary>
-    public bool HasRegularization => ActivityRegularizer is not null || weights.Any(w => w.Regularizer is not null);
+    public virtual bool HasRegularization => ActivityRegularizer is not null || weights.Any(w => w.Regularizer is not null);
 
     /// <summary>Keeps the layer's output for the activity regularizer (a no-op without one) and returns it.</summary>
     protected Tensor ObserveActivity(Tensor output)
@@ -209,7 +269,7 @@ public abstract class Layer
     /// Loss terms this layer adds to the training loss: its weights' regularizers, then the activity regularizer
     /// on the output of the latest forward pass. The trainer asks once per batch, right after the forward pass.
     /// </summary>
-    public Tensor? RegularizationLoss()
+    public virtual Tensor? RegularizationLoss()
     {
         Tensor? total = null;
         foreach (var w in weights)
@@ -226,7 +286,7 @@ public abstract class Layer
     /// <summary>Projects every weight with its constraint, as the trainer does after each optimizer step.</summary>
     public void ApplyConstraints()
     {
-        foreach (var w in weights) w.ApplyConstraint();
+        foreach (var w in Weights) w.ApplyConstraint();
     }
 
     public override string ToString() => $"{ClassName}({Name})";

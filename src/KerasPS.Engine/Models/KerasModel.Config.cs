@@ -23,6 +23,7 @@ public sealed partial class KerasModel
     /// </summary>
     public Dictionary<string, object?> GetConfig()
     {
+        if (graph is not null) return GetGraphConfig();
         var serialized = new List<object?>();
         foreach (var layer in layers)
         {
@@ -58,6 +59,8 @@ public sealed partial class KerasModel
     public static KerasModel FromConfig(IDictionary<string, object?> serialized, bool allowUnsafeCode = false)
     {
         var config = Section(serialized, "config");
+        if (serialized.Value("class_name") as string is "Functional" or "Model" || config.ContainsKey("input_layers"))
+            return GraphFromConfig(config, allowUnsafeCode);
         var entries = LayerEntries(config);
         var reader = new ConfigReader(config);
         var inputShape = reader.IntArray("input_shape");

@@ -13,7 +13,11 @@ namespace KerasPS.Engine.Models;
 
 /// <summary>One row of a model summary, as keras's model.summary() prints it.</summary>
 public sealed record LayerSummary(string Name, string Type, string OutputShape, long ParamCount, long TrainableParamCount, bool Trainable,
-    string? Details);
+    string? Details)
+{
+    /// <summary>Keras's "Connected to" column of a functional model: the tensors the layer was called on; null for a Sequential.</summary>
+    public string? ConnectedTo { get; init; }
+}
 
 /// <summary>
 /// keras.Sequential: a stack of layers, built from the declared or observed input shape, compiled with an
@@ -43,10 +47,14 @@ public sealed partial class KerasModel
     public IReadOnlyList<Layer> Layers => layers;
 
     /// <summary>Input shape the model was built for (without the batch axis), or the declared one.</summary>
-    public int[]? InputShape => layers.Count > 0 && layers[0].InputShape is { } s ? s : DeclaredInputShape
-        ?? layers.FirstOrDefault()?.DeclaredInputShape;
+    /// <remarks>A functional model with several inputs has no one input shape (null); see <see cref="Inputs"/>.</remarks>
+    public int[]? InputShape => graph is not null ? (graph.Inputs.Length == 1 ? graph.Inputs[0].Shape : null)
+        : layers.Count > 0 && layers[0].InputShape is { } s ? s : DeclaredInputShape ?? layers.FirstOrDefault()?.DeclaredInputShape;
 
-    public int[]? OutputShape => IsBuilt ? layers[^1].OutputShape : null;
+    /// <remarks>A functional model with several outputs has no one output shape (null); see <see cref="Outputs"/>.</remarks>
+    public int[]? OutputShape => !IsBuilt ? null
+        : graph is not null ? (graph.Outputs.Length == 1 ? graph.Outputs[0].Shape : null) : layers[^1].OutputShape;
+
     public bool IsBuilt
     {
         get
@@ -92,7 +100,7 @@ public sealed partial class KerasModel
     public IEnumerable<Weight> Weights => layers.SelectMany(l => l.Weights);
 
     /// <summary>The weights an optimizer updates, in model order: trainable weights of trainable layers.</summary>
-    public IReadOnlyList<Weight> TrainableWeights => Weights.Where(w => w.Trainable && w.Owner.Trainable).ToList();
+    public IReadOnlyList<Weight> TrainableWeights => Weights.Where(w => w.IsUpdated).ToList();
     public long ParamCount => layers.Sum(l => l.ParamCount);
     public long TrainableParamCount => layers.Sum(l => l.TrainableParamCount);
     public bool IsUnsafeToDeserialize => layers.Any(l => l.IsUnsafeToDeserialize);
@@ -100,6 +108,7 @@ public sealed partial class KerasModel
     /// <summary>Adds a layer, naming it (dense, dense_1, ...) and building it at once when its input shape is known.</summary>
     public void Add(Layer layer)
     {
+        if (graph is not null) throw NotSequential("layers cannot be appended to it");
         if (layers.Contains(layer))
             throw KerasException.BadArgument("LayerAlreadyAdded", $"Layer '{layer.Name}' is already part of model '{Name}'.");
         if (string.IsNullOrEmpty(layer.Name)) layer.Name = UniqueName(KerasNames.ClassToSnake(layer.ClassName));
@@ -115,7 +124,15 @@ public sealed partial class KerasModel
                         + $"but the layer before it outputs {Shapes.Format(previous)}. Remove -InputShape from layers after the first.");
         }
         var input = layers.Count == 0 ? DeclaredInputShape ?? layer.DeclaredInputShape : layers[^1].OutputShape;
-        if (input is not null)
+        if (input is not null && layer.Built)
+        {
+            // A layer that has weights (shared with another model, or a model used as a layer) keeps them, as in Keras.
+            if (!Shapes.SameAs(layer.InputShape!, input))
+                throw KerasException.BadArgument("SharedLayerShapeMismatch",
+                    $"Layer '{layer.Name}' was built for input {Shapes.Format(layer.InputShape)}, but the model gives it "
+                        + $"{Shapes.Format(input)}.");
+        }
+        else if (input is not null)
         {
             var output = layer.ComputeOutputShape(input);   // validates before anything changes
             _ = output;
@@ -142,7 +159,10 @@ public sealed partial class KerasModel
             throw KerasException.BadOperation("EmptyModel",
                 $"Model '{Name}' has no layers. Add layers (Add-DenseLayer, ...) before building or training it.");
         inputShape = Shapes.Validate(inputShape, "InputShape");
-        if (IsBuilt)
+        if (graph is not null && InputShape is null)
+            throw KerasException.BadArgument("InputShapeMismatch",
+                $"Model '{Name}' has {graph.Inputs.Length} inputs ({string.Join(", ", InputNames)}); give data for each of them by name.");
+        if (IsBuilt || graph is not null)
         {
             if (!Shapes.SameAs(InputShape!, inputShape))
                 throw KerasException.BadArgument("InputShapeMismatch",
@@ -167,7 +187,13 @@ public sealed partial class KerasModel
     {
         Seed = seed;
         rng = new MersenneTwister(seed);
-        if (InputShape is { } s && layers.Count > 0)
+        if (graph is not null)
+        {
+            TorchRuntime.EnsureLoaded();
+            BuildGraph(force: true);
+            Optimizer?.Reset();
+        }
+        else if (InputShape is { } s && layers.Count > 0)
         {
             var shape = s;
             TorchRuntime.EnsureLoaded();
@@ -182,6 +208,7 @@ public sealed partial class KerasModel
     /// </summary>
     public Layer Pop()
     {
+        if (graph is not null) throw NotSequential("its last layer cannot be removed");
         if (layers.Count == 0) throw KerasException.BadOperation("EmptyModel", $"Model '{Name}' has no layers to remove.");
         var last = layers[^1];
         layers.RemoveAt(layers.Count - 1);
@@ -200,8 +227,11 @@ public sealed partial class KerasModel
     {
         if (Busy == 1)
             throw KerasException.BadOperation("ModelBusy", $"Model '{Name}' is being trained. Copy it when the fit has finished.");
-        var copy = new KerasModel(name ?? Name, DeclaredInputShape, Seed);
-        foreach (var l in layers)
+        var copy = graph is not null
+            ? GraphFromConfig(WithName(Checkpoints.CheckpointJson.Parse(Checkpoints.CheckpointJson.Serialize(GetConfig())), name),
+                allowUnsafeCode: true)
+            : new KerasModel(name ?? Name, DeclaredInputShape, Seed);
+        foreach (var l in graph is null ? layers : new List<Layer>())
         {
             // The layer's own Keras form, through JSON as a checkpoint stores it, so the copy shares no object with the original.
             var serialized =
@@ -258,12 +288,20 @@ public sealed partial class KerasModel
     }
 
     /// <summary>The fused head, when the loss can absorb the model's final activation.</summary>
-    internal string? FusedActivation =>
-        Loss?.FusableActivation is { } a && layers.Count > 0 && layers[^1] is IActivationHead h && h.Activation == a ? a : null;
+    internal string? FusedActivation => graph is not null ? (FusedNode is { } n ? ((IActivationHead)n.Layer).Activation : null)
+        : Loss?.FusableActivation is { } a && layers.Count > 0 && layers[^1] is IActivationHead h && h.Activation == a ? a : null;
 
     /// <summary>Forward pass; with <paramref name="logits"/> the final softmax/sigmoid is left out when the loss absorbs it.</summary>
     public Tensor Forward(Tensor x, bool training, bool logits = false)
     {
+        if (graph is not null)
+        {
+            if (graph.Inputs.Length != 1 || graph.Outputs.Length != 1)
+                throw KerasException.BadArgument("InputShapeMismatch",
+                    $"Model '{Name}' has {graph.Inputs.Length} input(s) and {graph.Outputs.Length} output(s); "
+                        + "give a value for each input.");
+            return ForwardAll(new[] { x }, training, logits)[0];
+        }
         var last = layers.Count - 1;
         for (int i = 0; i < last; i++)
         {
@@ -298,7 +336,7 @@ public sealed partial class KerasModel
 
     public IReadOnlyList<LayerSummary> Summary() => layers.Select(l => new LayerSummary(
         l.Name, l.ClassName, l.OutputShape is null ? "?" : Shapes.Format(l.OutputShape), l.ParamCount, l.TrainableParamCount, l.Trainable,
-            l.Details)).ToList();
+            l.Details) { ConnectedTo = ConnectedTo(l) }).ToList();
 
     /// <summary>Predictions for a dataset's rows (flat, row-major), for callers that do not handle tensors.</summary>
     /// <remarks>

@@ -70,11 +70,7 @@ public static class OnnxExporter
         g.Reserve(options.InputName);
         IReadOnlyList<string> values = new[] { options.InputName };
         Native.TorchRuntime.EnsureLoaded();
-        for (int i = 0; i < lowerings.Length; i++)
-        {
-            g.Scope = model.Layers[i].Name;
-            values = lowerings[i].LowerToOnnx(g, values);
-        }
+        values = LowerModel(model, g, values, "");
         g.Scope = "";
         g.SetOutput(values.Single(), options.OutputName);
 
@@ -88,6 +84,40 @@ public static class OnnxExporter
         var version = typeof(OnnxExporter).Assembly.GetName().Version?.ToString(3) ?? "0";
         return g.ToModelProto(options.InputName, inputShape, options.OutputName, outputShape, metadata, version,
             $"Keras Sequential model '{model.Name}' exported by KerasPS");
+    }
+
+    /// <summary>
+    /// Adds the nodes of <paramref name="model"/>'s forward pass on <paramref name="inputs"/> and returns its outputs: a
+    /// Sequential layer after layer, a functional model call after call (a shared layer's nodes appear once per call), a nested
+    /// model inside its own scope.
+    /// </summary>
+    internal static IReadOnlyList<string> LowerModel(KerasModel model, OnnxGraph g, IReadOnlyList<string> inputs, string scope)
+    {
+        string Scoped(Layer l) => scope.Length == 0 ? l.Name : $"{scope}/{l.Name}";
+        if (!model.IsFunctional)
+        {
+            var values = inputs;
+            foreach (var layer in model.Layers)
+            {
+                g.Scope = Scoped(layer);
+                values = ((IOnnxLowering)layer).LowerToOnnx(g, values);
+            }
+            return values;
+        }
+        var names = new Dictionary<KerasTensor, string>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < model.Inputs.Count; i++) names[model.Inputs[i]] = inputs[i];
+        foreach (var node in model.Nodes)
+        {
+            g.Scope = Scoped(node.Layer);
+            names[node.Output] = ((IOnnxLowering)node.Layer).LowerToOnnx(g, node.Inputs.Select(t => names[t]).ToArray()).Single();
+        }
+        return model.Outputs.Select(t => names[t]).ToArray();
+    }
+
+    /// <summary>Checks every layer of a model, nested models' layers included, before any node is added.</summary>
+    internal static void CheckExportable(KerasModel model)
+    {
+        foreach (var layer in model.Layers) CheckExportable(layer);
     }
 
     private static void CheckName(string name, string what)

@@ -162,7 +162,7 @@ public static class Trainer
             RememberData(model, data);
             model.FitSeed = seed;
             // Frozen weights get no gradients at all (backward skips them); the trainable ones live in the optimizer's flat buffer.
-            foreach (var w in model.Weights) w.Value.requires_grad_(w.Trainable && w.Owner.Trainable);
+            foreach (var w in model.Weights) w.Value.requires_grad_(w.IsUpdated);
             var optimizer = model.Optimizer!;
             optimizer.Attach(model.TrainableWeights);
             int initial = o.InitialEpoch ?? model.EpochsTrained;

@@ -35,6 +35,10 @@ public sealed class RegularizerCompleter : NameCompleter
     protected override IEnumerable<string> Names => KerasObjects.Regularizers.Names;
 }
 public sealed class ConstraintCompleter : NameCompleter { protected override IEnumerable<string> Names => KerasObjects.Constraints.Names; }
+public sealed class InputDTypeCompleter : NameCompleter
+{
+    protected override IEnumerable<string> Names => KerasPS.Engine.Layers.Core.InputLayer.DTypes;
+}
 
 /// <summary>Completes -Layer/-Name with the layer names of the model bound to -Model (a variable: -Model $model).</summary>
 public sealed class LayerNameCompleter : IArgumentCompleter

@@ -48,9 +48,11 @@ public sealed class AddNormalizationLayerCommand : AddLayerCommandBase
         var data = PSValue.Unwrap(Adapt)!;
         var engineData = data is Dataset d ? d.Engine : ArrayInput.FromArrays(data, null);
         var shape = InputShape;
-        if (shape is null && Model.Engine.Layers.Count == 0 && Model.Engine.DeclaredInputShape is null) shape = engineData.FeatureShape;
+        if (shape is null && Model is not null && Model.Engine.Layers.Count == 0 && Model.Engine.DeclaredInputShape is null)
+            shape = engineData.FeatureShape;
         var layer = new Normalization(Axis, null, null, Name, shape);
-        var rowShape = Model.Engine.Layers.Count == 0 ? (Model.Engine.DeclaredInputShape ?? shape ?? engineData.FeatureShape) : null;
+        var rowShape = Tensor is { Length: > 0 } t ? t[0].Shape
+            : Model!.Engine.Layers.Count == 0 ? (Model.Engine.DeclaredInputShape ?? shape ?? engineData.FeatureShape) : null;
         if (rowShape is not null && !KerasPS.Engine.Shapes.SameAs(rowShape, engineData.FeatureShape))
             throw KerasPS.Engine.KerasException.BadArgument("InputShapeMismatch",
                 $"The -Adapt data has rows of shape {KerasPS.Engine.Shapes.Format(engineData.FeatureShape)}, "

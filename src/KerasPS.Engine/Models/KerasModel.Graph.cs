@@ -1,0 +1,348 @@
+using System.Globalization;
+using KerasPS.Engine.Layers;
+using KerasPS.Engine.Layers.Core;
+using KerasPS.Engine.Native;
+using static TorchSharp.torch;
+
+namespace KerasPS.Engine.Models;
+
+/// <summary>
+/// The functional side of the model (Keras's <c>Functional</c>, <c>Model(inputs, outputs)</c>): a graph of layer calls
+/// from input tensors to output tensors. A Sequential model has no graph; a functional one has one, and everything that
+/// works on a model (fit, checkpoints, summary) asks the graph where the Sequential stack would be walked.
+/// </summary>
+public sealed partial class KerasModel
+{
+    private readonly Graph? graph;
+    private NestedModel? asLayer;
+
+    /// <summary>True for a model built from inputs and outputs (New-Model -Inputs -Outputs); false for a Sequential stack.</summary>
+    public bool IsFunctional => graph is not null;
+
+    /// <summary>The model's input tensors (functional models; empty for a Sequential).</summary>
+    public IReadOnlyList<KerasTensor> Inputs => graph?.Inputs ?? (IReadOnlyList<KerasTensor>)Array.Empty<KerasTensor>();
+
+    /// <summary>The model's output tensors (functional models; empty for a Sequential).</summary>
+    public IReadOnlyList<KerasTensor> Outputs => graph?.Outputs ?? (IReadOnlyList<KerasTensor>)Array.Empty<KerasTensor>();
+
+    /// <summary>The layer calls in the order the forward pass makes them (input layers left out).</summary>
+    public IReadOnlyList<Node> Nodes => graph?.Nodes ?? (IReadOnlyList<Node>)Array.Empty<Node>();
+
+    /// <summary>The names of the inputs (their input layers' names), in order; one name for a Sequential.</summary>
+    public IReadOnlyList<string> InputNames => graph is null ? new[] { "input" } : graph.Inputs.Select(t => t.Layer.Name).ToArray();
+
+    /// <summary>The names of the outputs (the layers that produce them), in order.</summary>
+    public IReadOnlyList<string> OutputNames => graph is null
+        ? new[] { layers.Count > 0 ? layers[^1].Name : "output" }
+        : graph.Outputs.Select(t => t.Layer.Name).ToArray();
+
+    /// <summary>
+    /// Keras's <c>Model(inputs, outputs)</c>: the graph of layer calls between the input tensors (from
+    /// <see cref="KerasTensor.Input"/>) and the output tensors. Unnamed layers get Keras's names (dense, dense_1, ...);
+    /// layers without weights get them now, in graph order, from <paramref name="seed"/>; a shared layer is one layer
+    /// with one set of weights; a layer that has weights already (pretrained, nested models) keeps them.
+    /// </summary>
+    public KerasModel(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs, string? name = null, long? seed = null)
+        : this(name ?? "functional", null, seed)
+    {
+        var g = Graph.Create(inputs, outputs);
+        foreach (var layer in g.Layers)
+        {
+            if (string.IsNullOrEmpty(layer.Name)) layer.Name = UniqueName(KerasNames.ClassToSnake(layer.ClassName));
+            else if (layers.Any(l => l.Name == layer.Name))
+                throw KerasException.BadArgument("DuplicateLayerName",
+                    $"Two different layers of the graph are named '{layer.Name}'. Layer names must be unique within a model; "
+                        + "give one of them another -Name.", layer.Name);
+            layers.Add(layer);
+        }
+        graph = g;
+        TorchRuntime.EnsureLoaded();
+        BuildGraph(force: false);
+    }
+
+    /// <summary>Gives weights to the graph's layers, in call order (all of them with <paramref name="force"/>, as a reseed does).</summary>
+    private void BuildGraph(bool force)
+    {
+        var done = new HashSet<Layer>(ReferenceEqualityComparer.Instance);
+        foreach (var input in graph!.Inputs)
+            if (force || !input.Layer.Built) input.Layer.Build(input.Shape, rng);
+        foreach (var node in graph.Nodes)
+        {
+            if (!done.Add(node.Layer)) continue;
+            if (force || !node.Layer.Built) node.Layer.Build(node.Inputs.Select(t => t.Shape).ToArray(), rng);
+        }
+    }
+
+    /// <summary>This model as one layer of another model (Keras: a model called on a tensor); the same layer every time, so
+    /// applying the model twice shares its weights.</summary>
+    public Layer AsLayer()
+    {
+        if (!IsBuilt)
+            throw KerasException.BadOperation("ModelNotBuilt",
+                $"Model '{Name}' has no input shape yet, so it cannot be used as a layer. Give New-Model an -InputShape first.");
+        return asLayer ??= IsFunctional ? new FunctionalLayer(this) : new SequentialLayer(this);
+    }
+
+    private KerasException NotSequential(string what) => KerasException.BadOperation("NotSequential",
+        $"Model '{Name}' is a functional model (New-Model -Inputs -Outputs); {what}. Apply layers to its tensors and build a new "
+            + "model instead.");
+
+    /// <summary>The forward pass over every input, giving every output (a Sequential has one of each).</summary>
+    public IReadOnlyList<Tensor> ForwardAll(IReadOnlyList<Tensor> inputs, bool training, bool logits = false)
+    {
+        if (graph is null) return new[] { Forward(inputs[0], training, logits) };
+        var values = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < graph.Inputs.Length; i++) values[graph.Inputs[i]] = inputs[i];
+        var fused = logits ? FusedNode : null;
+        foreach (var node in graph.Nodes)
+        {
+            var layer = node.Layer;
+            Tensor y;
+            if (node == fused) y = ((IActivationHead)layer).ForwardWithoutActivation(values[node.Inputs[0]], training);
+            else if (layer.TakesSeveralInputs) y = layer.Forward(node.Inputs.Select(t => values[t]).ToArray(), training);
+            else y = layer.Forward(values[node.Inputs[0]], training);
+            values[node.Output] = y;
+        }
+        return graph.Outputs.Select(t => values[t]).ToArray();
+    }
+
+    /// <summary>
+    /// The node whose final activation the loss can absorb: the one output's layer, when it ends in that activation and
+    /// its output feeds nothing else in the graph.
+    /// </summary>
+    private Node? FusedNode
+    {
+        get
+        {
+            if (graph is null || graph.Outputs.Length != 1 || Loss?.FusableActivation is not { } a) return null;
+            var node = graph.Outputs[0].Node;
+            if (node.Layer is not IActivationHead h || h.Activation != a || node.Layer.TakesSeveralInputs) return null;
+            bool consumed = graph.Nodes.Any(n => n.Inputs.Contains(node.Output));
+            return consumed ? null : node;
+        }
+    }
+
+    /// <summary>Keras's "Connected to" column: the tensors each layer was called on, as <c>layer[node][tensor]</c>.</summary>
+    private string? ConnectedTo(Layer layer)
+    {
+        if (graph is null) return null;
+        var calls = graph.Nodes.Where(n => n.Layer == layer).SelectMany(n => n.Inputs).Select(t => t.History).ToArray();
+        return calls.Length == 0 ? "-" : string.Join(", ", calls);
+    }
+
+    /// <summary>The graph: the input and output tensors and the calls between them, in an order where every call's inputs come
+    /// first.</summary>
+    private sealed class Graph
+    {
+        public KerasTensor[] Inputs = null!, Outputs = null!;
+        public Node[] Nodes = null!;
+
+        /// <summary>Every layer of the graph once, input layers first, then in call order.</summary>
+        public List<Layer> Layers = null!;
+
+        public static Graph Create(IReadOnlyList<KerasTensor> inputs, IReadOnlyList<KerasTensor> outputs)
+        {
+            if (inputs is null || inputs.Count == 0)
+                throw KerasException.BadArgument("InvalidModelInputs", "A functional model needs at least one input (New-ModelInput).");
+            if (outputs is null || outputs.Count == 0)
+                throw KerasException.BadArgument("InvalidModelOutputs",
+                    "A functional model needs at least one output: the tensor a layer cmdlet returned.");
+            foreach (var t in inputs)
+                if (t.Layer is not InputLayer)
+                    throw KerasException.BadArgument("InvalidModelInputs",
+                        $"Model inputs must be tensors from New-ModelInput; one comes from layer '{t.Layer.Name}' ({t.Layer.ClassName}).");
+            if (inputs.Distinct().Count() != inputs.Count)
+                throw KerasException.BadArgument("InvalidModelInputs", "The same input tensor is given twice in -Inputs.");
+            if (outputs.Distinct().Count() != outputs.Count)
+                throw KerasException.BadArgument("InvalidModelOutputs", "The same output tensor is given twice in -Outputs.");
+            var order = new List<Node>();
+            var state = new Dictionary<Node, bool>(ReferenceEqualityComparer.Instance);   // false: visiting, true: done
+            foreach (var o in outputs) Visit(o.Node, inputs, order, state);
+            var nodes = order.Where(n => n.Layer is not InputLayer).ToArray();
+            var all = inputs.Select(t => t.Layer).Concat(nodes.Select(n => n.Layer)).Distinct().ToList();
+            var perLayer = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
+            foreach (var n in order)
+            {
+                n.Index = perLayer.TryGetValue(n.Layer, out var k) ? k : 0;
+                perLayer[n.Layer] = n.Index + 1;
+            }
+            return new Graph { Inputs = inputs.ToArray(), Outputs = outputs.ToArray(), Nodes = nodes, Layers = all };
+        }
+
+        private static void Visit(Node node, IReadOnlyList<KerasTensor> inputs, List<Node> order, Dictionary<Node, bool> state)
+        {
+            if (state.TryGetValue(node, out var done))
+            {
+                if (!done)
+                    throw KerasException.BadArgument("InvalidModelGraph", $"The graph has a cycle through layer '{node.Layer.Name}'.");
+                return;
+            }
+            if (node.Layer is InputLayer && !inputs.Contains(node.Output))
+                throw KerasException.BadArgument("GraphDisconnected",
+                    $"The outputs depend on input '{(node.Layer.Name.Length > 0 ? node.Layer.Name : Shapes.Format(node.Output.Shape))}', "
+                        + "which is not in -Inputs. Add it to -Inputs.");
+            state[node] = false;
+            foreach (var t in node.Inputs) Visit(t.Node, inputs, order, state);
+            state[node] = true;
+            order.Add(node);
+        }
+    }
+
+    // ----- config: Keras 3's Functional, and Keras 2's Model on reading -----
+
+    /// <summary>
+    /// Keras 3's serialized Functional: every layer with its <c>inbound_nodes</c> (each call's arguments as
+    /// <c>__keras_tensor__</c> objects with <c>keras_history</c>), <c>input_layers</c> and <c>output_layers</c>.
+    /// </summary>
+    private Dictionary<string, object?> GetGraphConfig()
+    {
+        var entries = new List<object?>();
+        foreach (var layer in layers)
+        {
+            var entry = layer.Serialize();
+            if (layer.IsUnsafeToDeserialize) entry[UnsafeFlag] = true;
+            entry["name"] = layer.Name;
+            entry["inbound_nodes"] = graph!.Nodes.Where(n => n.Layer == layer).Select(n => (object?)new Dictionary<string, object?>
+            {
+                ["args"] = new List<object?>
+                {
+                    layer.TakesSeveralInputs ? n.Inputs.Select(TensorConfig).ToList() : TensorConfig(n.Inputs[0]),
+                },
+                ["kwargs"] = new Dictionary<string, object?>(),
+            }).ToList();
+            entries.Add(entry);
+        }
+        return new Dictionary<string, object?>
+        {
+            ["class_name"] = "Functional",
+            ["config"] = new Dictionary<string, object?>
+            {
+                ["name"] = Name,
+                ["trainable"] = true,
+                ["seed"] = Seed,
+                ["layers"] = entries,
+                ["input_layers"] = graph!.Inputs.Select(History).ToList(),
+                ["output_layers"] = graph!.Outputs.Select(History).ToList(),
+            },
+        };
+
+        static object? History(KerasTensor t) => new List<object?> { t.Layer.Name, t.Node.Index, 0 };
+        static object? TensorConfig(KerasTensor t) => new Dictionary<string, object?>
+        {
+            ["class_name"] = "__keras_tensor__",
+            ["config"] = new Dictionary<string, object?>
+            {
+                ["shape"] = new object?[] { null }.Concat(t.Shape.Cast<object?>()).ToList(),
+                ["dtype"] = t.DType,
+                ["keras_history"] = History(t),
+            },
+        };
+    }
+
+    /// <summary>
+    /// Rebuilds a functional model from its config, as Keras's <c>functional_from_config</c> does: each layer from its config,
+    /// then its calls replayed once the tensors they read exist. Reads Keras 3's inbound nodes (<c>args</c> with
+    /// <c>keras_history</c>) and Keras 2's (<c>[[layer, node, tensor, kwargs], ...]</c>).
+    /// </summary>
+    private static KerasModel GraphFromConfig(IDictionary<string, object?> config, bool allowUnsafeCode)
+    {
+        var reader = new ConfigReader(config);
+        var entries = LayerEntries(config);
+        var created = new Dictionary<string, Layer>(StringComparer.Ordinal);
+        var pending = new List<(Layer Layer, List<List<object?[]>> Calls)>();
+        var tensors = new Dictionary<string, KerasTensor>(StringComparer.Ordinal);   // "layer/node/tensor"
+        var nodeCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is not IDictionary<string, object?> entry || entry.Value("class_name") is not string className)
+                throw Invalid($"layer {i + 1} has no class_name.");
+            Layer layer;
+            try { layer = LayerRegistry.Deserialize(entry, allowUnsafeCode); }
+            catch (KerasException e) when (e.ErrorId != "UnsafeLayerConfig")
+            {
+                throw new KerasException("InvalidModelConfig", ErrorKind.InvalidData,
+                    $"layer {i + 1} ({className}) cannot be rebuilt from its config: {e.Message}", e);
+            }
+            if (entry.Value("name") is string n && n.Length > 0) layer.Name = n;
+            if (!created.TryAdd(layer.Name, layer)) throw Invalid($"two layers are named '{layer.Name}'.");
+            if (layer is InputLayer input)
+            {
+                var node = new Node(input, Array.Empty<KerasTensor>(), input.DeclaredInputShape!, input.DType);
+                tensors[$"{layer.Name}/0/0"] = node.Output;
+                nodeCounts[layer.Name] = 1;
+                continue;
+            }
+            var calls = (entry.Value("inbound_nodes") as List<object?> ?? new List<object?>())
+                .Select(c => InboundTensorsOf(c, layer.Name)).ToList();
+            pending.Add((layer, calls));
+        }
+        // Replay the calls: a call whose tensors exist runs; the others wait for a later pass (Keras's unprocessed nodes).
+        var queue = pending.SelectMany(p => p.Calls.Select(c => (p.Layer, Call: c))).ToList();
+        while (queue.Count > 0)
+        {
+            int before = queue.Count;
+            for (int q = 0; q < queue.Count; q++)
+            {
+                var (layer, call) = queue[q];
+                var keys = call.Select(a => $"{a[0]}/{a[1]}/{a[2]}").ToArray();
+                if (!keys.All(tensors.ContainsKey)) continue;
+                var output = KerasTensor.Apply(layer, keys.Select(k => tensors[k]).ToArray());
+                int index = nodeCounts.GetValueOrDefault(layer.Name);
+                nodeCounts[layer.Name] = index + 1;
+                tensors[$"{layer.Name}/{index}/0"] = output;
+                queue.RemoveAt(q--);
+            }
+            if (queue.Count == before)
+                throw Invalid($"layer '{queue[0].Layer.Name}' is called on a tensor that no layer of the model produces.");
+        }
+        KerasTensor[] Ends(string key)
+        {
+            var raw = config.Value(key) as List<object?> ?? throw Invalid($"it has no '{key}'.");
+            var list = raw.Count > 0 && raw[0] is not List<object?> ? new List<object?> { raw } : raw;   // one tensor, not in a list
+            return list.Select(r => r is List<object?> h && h.Count >= 3
+                && tensors.TryGetValue($"{h[0]}/{Num(h[1])}/{Num(h[2])}", out var t)
+                ? t : throw Invalid($"'{key}' names a tensor the model does not have.")).ToArray();
+        }
+        var name = reader.String("name") is { } s && !string.IsNullOrWhiteSpace(s) ? s : null;
+        return new KerasModel(Ends("input_layers"), Ends("output_layers"), name, reader.NullableLong("seed"));
+    }
+
+    /// <summary>The (layer, node, tensor) triples one call read, from a Keras 3 (<c>{"args": ...}</c>) or Keras 2 (list) node.</summary>
+    private static List<object?[]> InboundTensorsOf(object? call, string layer)
+    {
+        var found = new List<object?[]>();
+        void Walk(object? v)
+        {
+            switch (v)
+            {
+                case IDictionary<string, object?> d when d.Value("class_name") as string == "__keras_tensor__":
+                    var h = (d.Value("config") as IDictionary<string, object?>)?.Value("keras_history") as List<object?>;
+                    if (h is not { Count: >= 3 }) throw Invalid($"a call of layer '{layer}' reads a tensor without keras_history.");
+                    found.Add(new[] { h[0], Num(h[1]), Num(h[2]) });
+                    break;
+                case IDictionary<string, object?> d when d.ContainsKey("args"):
+                    Walk(d["args"]);
+                    break;
+                case List<object?> l when l.Count >= 3 && l[0] is string && l[1] is not List<object?>:
+                    found.Add(new[] { l[0], Num(l[1]), Num(l[2]) });   // Keras 2: [layer, node, tensor, kwargs]
+                    break;
+                case List<object?> l:
+                    foreach (var x in l) Walk(x);
+                    break;
+            }
+        }
+        Walk(call);
+        if (found.Count == 0) throw Invalid($"a call of layer '{layer}' reads no tensor.");
+        return found;
+    }
+
+    /// <summary>The config part of a parsed serialized model, renamed when <paramref name="name"/> is given.</summary>
+    private static IDictionary<string, object?> WithName(object? serialized, string? name)
+    {
+        var config = Section((IDictionary<string, object?>)serialized!, "config");
+        if (name is not null) config["name"] = name;
+        return config;
+    }
+
+    private static long Num(object? v) => Convert.ToInt64(v, CultureInfo.InvariantCulture);
+}

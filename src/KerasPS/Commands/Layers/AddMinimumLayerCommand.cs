@@ -1,0 +1,19 @@
+using System.Management.Automation;
+using KerasPS.Engine.Layers;
+using KerasPS.Engine.Layers.Merging;
+using KerasPS.Engine.Models;
+
+namespace KerasPS.Commands.Layers;
+
+/// <summary>
+/// <para type="synopsis">Takes the element-wise minimum of its inputs (Keras Minimum).</para>
+/// <para type="description">A merge layer of the functional API: give it tensors (piped, -Tensor, -With), not a model. The inputs
+/// must have the same shape, or axes of size 1 that Keras broadcasts; the output has that shape (element-wise minimum).</para>
+/// </summary>
+/// <example><code>$m = $a | Add-MinimumLayer -With $b</code></example>
+[Cmdlet(VerbsCommon.Add, "MinimumLayer")]
+[OutputType(typeof(KerasTensor))]
+public sealed class AddMinimumLayerCommand : AddMergeLayerCommandBase
+{
+    protected override Layer CreateLayer() => new Minimum(Name);
+}
