@@ -22,6 +22,15 @@ BeforeAll {
     $script:Work = Join-Path $TestDrive 'work'
     $null = New-Item -ItemType Directory -Path $script:Work
     $script:Data = Get-SampleData -Name Otto -Rows 200 -Seed 3
+    $script:Sweep = @{
+        Parameters = @{ Units = 4, 8 }; Data = $script:Data.Slice(0, 150); ValidationData = $script:Data.Slice(150, 50)
+        Epochs = 1; BatchSize = 50; Seed = 7; ThrottleLimit = 2; Threads = 1
+        ModelScript = {
+            param($p)
+            New-Model -InputShape 93 | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 9 -Activation softmax |
+                Build-Model -Optimizer sgd -Loss categorical_crossentropy
+        }
+    }
     # Get-ChildItem -Filter is not used here: under Wine it missed 'events.out.tfevents.*' files on drive C: (Wine's
     # directory mask matching, not Windows's), which would also let a 'no temp file left' check pass unseen.
 
@@ -31,6 +40,12 @@ BeforeAll {
             Add-DenseLayer -Units 9 -Activation softmax |
             Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy
     }
+    function Get-Id([scriptblock] $ScriptBlock) {
+        # The engine's stable id (the FullyQualifiedErrorId's first part) of the error a script block raises.
+        try { $null = & $ScriptBlock } catch { return ($_.FullyQualifiedErrorId -split ',')[0] }
+        return $null
+    }
+    function New-Folder([string] $Name) { (New-Item -ItemType Directory -Path (Join-Path $script:Work $Name)).FullName }
     function Get-Prediction($Model) { , ($Model | Invoke-ModelPredict -Data $script:Data.Slice(0, 10) -AsMatrix) }
     function Assert-SamePrediction($Expected, $Actual) {
         $Actual.GetLength(0) | Should -Be $Expected.GetLength(0)
@@ -193,5 +208,94 @@ Describe 'KerasPS in a Windows process' {
         $d.FeatureNames | Should -Be @('a', 'b')
         $d.Count | Should -Be 2
         $d.GetFeatures(1) | Should -Be @(3, 4)
+    }
+}
+
+Describe 'sweep journals held by another handle' -Skip:(-not $IsWindows) {
+    It 'waits for a journal that another handle holds, then refuses it with JournalUnavailable, leaving it unchanged' {
+        $journal = Join-Path (New-Folder 'held-journal') 'sweep.jsonl'
+        Set-Content -LiteralPath $journal -Value '' -NoNewline
+        $holder = [IO.File]::Open($journal, 'Open', 'ReadWrite', 'None')
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        try { Get-Id { Invoke-ModelSweep @script:Sweep -Journal $journal } | Should -Be 'JournalUnavailable' }
+        finally { $holder.Dispose() }
+        $clock.Elapsed.TotalSeconds | Should -BeGreaterThan 0.7   # FileReplace's 0.75 s of back-off
+        (Get-Item -LiteralPath $journal).Length | Should -Be 0
+    }
+
+    # Skipped under Wine, by name: Wine does not enforce byte-range locks on writes (a write through a second handle into
+    # a range that LockFileEx locked succeeds there; checked in the leg's host), so only real Windows can refuse it.
+    It 'refuses to append to a journal whose end another handle has locked, with JournalUnavailable' -Skip:(
+        $IsWindows -and (Test-Path 'HKLM:\Software\Wine')) {
+        $journal = Join-Path (New-Folder 'locked-journal') 'sweep.jsonl'
+        Set-Content -LiteralPath $journal -Value '' -NoNewline
+        # A reader that shares the file but locks the bytes the sweep would write next (LockFileEx).
+        $holder = [IO.FileStream]::new($journal, 'Open', 'Read', 'ReadWrite')
+        $holder.Lock(0, 1MB)
+        try { Get-Id { Invoke-ModelSweep @script:Sweep -Journal $journal } | Should -Be 'JournalUnavailable' }
+        finally { $holder.Dispose() }
+        (Get-Item -LiteralPath $journal).Length | Should -Be 0
+    }
+}
+
+Describe 'names Windows cannot hold, refused on every path KerasPS writes' -Skip:(-not $IsWindows) {
+    # con, nul, aux, prn, com1, lpt1 (with any extension) open a device; a trailing dot or space is trimmed, so another
+    # file than the one named would be written. Each case asserts InvalidFileName and that its folder stays empty.
+    It 'New-ModelCheckpoint -Path <Name>' -TestCases @(@{ Name = 'con.kpt' }, @{ Name = 'best.kpt.' }, @{ Name = 'aux\best.kpt' }) {
+        param($Name)
+        $dir = New-Folder "ckpt-$($Name -replace '\W', '_')"
+        Get-Id { New-ModelCheckpoint -Path "$dir\$Name" } | Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+
+    It 'New-ModelCheckpoint with a placeholder that fills in to com1.kpt, when the fit saves' {
+        $dir = New-Folder 'ckpt-template'
+        $callback = New-ModelCheckpoint -Path "$dir\com{epoch}.kpt"
+        $model = New-OttoModel
+        Get-Id { $model | Invoke-ModelFit -Data $script:Data -Epochs 1 -BatchSize 50 -Seed 5 -Callbacks $callback } |
+            Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+
+    It 'Invoke-ModelSweep -Journal <Name>' -TestCases @(@{ Name = 'nul.jsonl' }, @{ Name = 'sweep.jsonl ' }) {
+        param($Name)
+        $dir = New-Folder "journal-$($Name -replace '\W', '_')"
+        Get-Id { Invoke-ModelSweep @script:Sweep -Journal "$dir\$Name" } | Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+
+    It 'Invoke-ModelSweep -CheckpointDirectory trials.' {
+        $dir = New-Folder 'sweep-ckpt'
+        Get-Id { Invoke-ModelSweep @script:Sweep -CheckpointDirectory "$dir\trials." } | Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+
+    It 'New-TensorBoardLogger -LogDir <Name>' -TestCases @(@{ Name = 'prn' }, @{ Name = 'logs ' }) {
+        param($Name)
+        $dir = New-Folder "tb-$($Name -replace '\W', '_')"
+        Get-Id { New-TensorBoardLogger -LogDir "$dir\$Name" } | Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+
+    It 'Install-KerasRuntime -Path lpt1' {
+        $dir = New-Folder 'runtime-name'
+        Get-Id { Install-KerasRuntime -Source $script:Source -Path "$dir\lpt1" } | Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+
+    It 'Export-<Cmdlet> to <Name>' -TestCases @(
+        @{ Cmdlet = 'Checkpoint'; Name = 'com9.keras' }, @{ Cmdlet = 'Checkpoint'; Name = 'con\model.kpt' }
+        @{ Cmdlet = 'OnnxModel'; Name = 'model.onnx.' }, @{ Cmdlet = 'HistoryPlot'; Name = 'aux.png' }
+    ) {
+        param($Cmdlet, $Name)
+        $dir = New-Folder "export-$Cmdlet-$($Name -replace '\W', '_')"
+        $path = "$dir\$Name"
+        $write = switch ($Cmdlet) {
+            'Checkpoint' { { $script:Model | Export-Checkpoint -Path $path } }
+            'OnnxModel' { { $script:Model | Export-OnnxModel -Path $path } }
+            'HistoryPlot' { { $script:History | Export-HistoryPlot -Path $path } }
+        }
+        Get-Id $write | Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
     }
 }
