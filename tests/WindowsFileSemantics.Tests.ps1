@@ -217,7 +217,7 @@ Describe 'SweepJournal appends while another handle holds the file' {
         # Read sharing the journal's open handle (Windows refuses ReadAllBytes while a writer holds it).
         function Read-Bytes {
             $s = [IO.File]::Open($script:JournalPath, 'Open', 'Read', 'ReadWrite')
-            try { $b = [byte[]]::new($s.Length); $s.ReadExactly($b); , $b } finally { $s.Dispose() }
+            try { $b = [byte[]]::new($s.Length); $s.ReadExactly($b); $b } finally { $s.Dispose() }
         }
         $before = Read-Bytes
         $err = Add-Record -InUse 5

@@ -211,7 +211,50 @@ Describe 'KerasPS in a Windows process' {
     }
 }
 
-Describe 'sweep journals held by another handle' -Skip:(-not $IsWindows) {
+Describe 'Windows paths' -Skip:(-not $IsWindows) {
+    It 'round-trips a .h5 checkpoint (Keras 2 HDF5) with the same predictions' {
+        $path = Join-Path $script:Work 'otto.h5'
+        $script:Model | Export-Checkpoint -Path $path
+        $script:Model | Export-Checkpoint -Path $path -Force
+        Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction (Import-Checkpoint -Path $path))
+    }
+
+    It 'writes and reads through a drive-letter path with \ separators, / separators and the \\?\ long form' {
+        $dir = New-Folder 'drive'
+        $dir | Should -Match '^[A-Za-z]:\\'
+        $path = "$dir\model.kpt"
+        $script:Model | Export-Checkpoint -Path $path
+        Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction (Import-Checkpoint -Path ($path -replace '\\', '/')))
+        $long = "\\?\$dir\long.kpt"
+        $script:Model | Export-Checkpoint -Path $long
+        Test-Path -LiteralPath "$dir\long.kpt" | Should -BeTrue
+        Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction (Import-Checkpoint -LiteralPath $long))
+    }
+
+    It 'treats names that differ only in case as the same file' {
+        $dir = New-Folder 'case'
+        $script:Model | Export-Checkpoint -Path "$dir\Model.KPT"
+        Get-Id { $script:Model | Export-Checkpoint -Path "$dir\model.kpt" } | Should -Be 'CheckpointExists'
+        $script:Model | Export-Checkpoint -Path "$dir\MODEL.kpt" -Force
+        @(Get-ChildItem -LiteralPath $dir -Force).Name | Should -Be @('Model.KPT')
+    }
+}
+
+Describe 'sweep journals on Windows' -Skip:(-not $IsWindows) {
+    It 'journals a sweep at throttle 2 and resumes it from the journal without running a trial again' {
+        $journal = Join-Path (New-Folder 'journal') 'sweep.jsonl'
+        $first = @(Invoke-ModelSweep @script:Sweep -Journal $journal)
+        $kinds = @(Get-Content -LiteralPath $journal | ForEach-Object { ($_ | ConvertFrom-Json).kind })
+        $kinds[0] | Should -Be 'sweep'
+        @($kinds | Where-Object { $_ -ne 'sweep' }).Count | Should -BeGreaterOrEqual 2
+        $again = @(Invoke-ModelSweep @script:Sweep -Journal $journal -Verbose 4>&1)
+        ($again | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message |
+            Should -Contain 'Resumed from the journal: 2 runs recorded there were not run again.'
+        $results = @($again | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] })
+        ($results | Sort-Object Trial | ForEach-Object Best) -join ',' | Should -Be (($first | Sort-Object Trial | ForEach-Object Best) -join ',')
+        @(Get-Content -LiteralPath $journal).Count | Should -Be $kinds.Count   # nothing run, so nothing appended
+    }
+
     It 'waits for a journal that another handle holds, then refuses it with JournalUnavailable, leaving it unchanged' {
         $journal = Join-Path (New-Folder 'held-journal') 'sweep.jsonl'
         Set-Content -LiteralPath $journal -Value '' -NoNewline
