@@ -193,6 +193,39 @@ Describe 'KerasPS in a Windows process' {
         ($two.Best -join ',') | Should -Be ($one.Best -join ',')
     }
 
+    It 'leaves no foreground thread after a sweep and a cross-validation at throttle 2: a host returning from Main exits' -Skip:(-not $env:KERASPS_TEST_MODULE) {
+        # Found in this leg: the runspaces a sweep keeps for the next one ran their pipelines on PowerShell's ReuseThread
+        # thread, a foreground thread, so a host that returns from Main (not pwsh, which calls Environment.Exit) never
+        # ended. The same host process, told by PWSHHOST_RETURN=1 to return from Main, must exit on its own.
+        $script = Join-Path $TestDrive 'exit-after-sweep.ps1'
+        Set-Content -LiteralPath $script -Value @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$env:KERASPS_TEST_MODULE'
+`$d = Get-SampleData Iris
+`$build = { param(`$p) New-Model | Add-DenseLayer -Units `$p.Units -Activation relu | Add-DenseLayer -Units 3 -Activation softmax |
+    Build-Model -Optimizer sgd -Loss categorical_crossentropy }
+`$t = @(Invoke-ModelSweep -Parameters @{ Units = 4, 8 } -ModelScript `$build -Data `$d -Epochs 1 -Seed 1 -ThrottleLimit 2 -Threads 1)
+`$f = @(Invoke-ModelCrossValidation -ModelScript { `$build.Invoke(@{ Units = 4 }) } -Data `$d -Folds 2 -Epochs 1 -Seed 1 -ThrottleLimit 2)
+"trials `$(`$t.Count)"
+"@
+        $start = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        $start.ArgumentList.Add($script)
+        $start.UseShellExecute = $false
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.Environment['PWSHHOST_RETURN'] = '1'
+        $start.Environment['KERASPS_RUNTIME_PATH'] = $env:KERASPS_TEST_RUNTIME_ROOT
+        $process = [Diagnostics.Process]::Start($start)
+        $out = $process.StandardOutput.ReadToEndAsync()
+        $err = $process.StandardError.ReadToEndAsync()
+        $exited = $process.WaitForExit(90000)
+        if (-not $exited) { $process.Kill($true) }
+        $process.WaitForExit()
+        $exited | Should -BeTrue -Because "the host returned from Main after the script; output: $($out.Result) $($err.Result)"
+        $out.Result | Should -Match 'trials 2'
+        $process.ExitCode | Should -Be 0
+    }
+
     It 'exports an ONNX file' {
         $path = Join-Path $script:Work 'otto.onnx'
         $script:Model | Export-OnnxModel -Path $path
