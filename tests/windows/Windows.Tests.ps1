@@ -375,3 +375,44 @@ Describe 'names Windows cannot hold, refused on every path KerasPS writes' -Skip
         @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
     }
 }
+
+Describe 'examples/SandboxRunbook.ps1 in a fresh Windows process' -Skip:(-not $env:KERASPS_TEST_MODULE) {
+    # Azure Automation's cloud sandbox is Windows with about 400 MB per job. The runbook as a job runs it: a fresh host
+    # process, a fresh temporary folder, the win-x64 runtime installed there from the restored packages, 20,000 Otto
+    # rows, 10 epochs on one thread, a prediction and a checkpoint. Its memory figures are Wine's accounting, not
+    # Windows's (module/RUNBOOKS.md).
+    It 'completes and reports its peak working set, private memory and the runtime''s mapped images' {
+        $temp = New-Folder 'sandbox-temp'
+        $example = Join-Path (Split-Path (Split-Path $PSScriptRoot)) 'examples/SandboxRunbook.ps1'
+        $script = Join-Path $TestDrive 'sandbox.ps1'
+        Set-Content -LiteralPath $script -Value ("& '$example' -RuntimeSource '$script:Source' -ModulePath '$env:KERASPS_TEST_MODULE' " +
+            "-Rows 20000 -Epochs 10 | ConvertTo-Json -Compress")
+        $start = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        $start.ArgumentList.Add($script)
+        $start.UseShellExecute = $false
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        foreach ($name in 'TEMP', 'TMP') { $start.Environment[$name] = $temp }
+        $start.Environment.Remove('KERASPS_RUNTIME_PATH') | Out-Null
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $process = [Diagnostics.Process]::Start($start)
+        $out = $process.StandardOutput.ReadToEndAsync()
+        $err = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit(240000)) { $process.Kill($true) }
+        $process.WaitForExit()
+        $process.ExitCode | Should -Be 0 -Because "$($out.Result) $($err.Result)"
+        $r = ($out.Result -split "`r?`n" | Where-Object { $_ -match '^\{' } | Select-Object -Last 1) | ConvertFrom-Json
+        $r.Epochs | Should -Be 10
+        $r.Predictions | Should -Be 4000
+        $r.RuntimePath | Should -BeLike "$temp*win-x64"
+        Test-Path -LiteralPath $r.CheckpointPath | Should -BeTrue
+        $r.ValAccuracy | Should -BeGreaterThan (1 / 9)
+        $r.PeakMemoryMB | Should -BeGreaterThan 50
+        $r.RuntimeImagesMB | Should -BeGreaterThan 100   # torch_cpu.dll alone maps about 265 MB
+        $line = ('    sandbox runbook (20,000 rows, 10 epochs, 1 thread, {0:N0} s): peak working set {1} MiB, private {2} MiB ' +
+            '(peak {3}), working set at the end {4} MiB, loaded images {5} MiB of which the runtime''s {6} MiB, runtime {7} MB on disk, ' +
+            'install {8} s, val_accuracy {9}') -f $clock.Elapsed.TotalSeconds, $r.PeakMemoryMB, $r.PrivateMB, $r.PeakPrivateMB,
+            $r.WorkingSetMB, $r.ImagesMB, $r.RuntimeImagesMB, $r.RuntimeMB, $r.InstallSeconds, $r.ValAccuracy
+        Write-Host $line
+    }
+}
