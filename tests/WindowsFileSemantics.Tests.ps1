@@ -115,6 +115,35 @@ Describe 'WindowsFileNames' {
         { [KerasPS.Engine.WindowsFileNames]::Check("C:\runs\$Name", $true) } | Should -Not -Throw
     }
 
+    It 'CheckPath refuses any part of a path on Windows only: <Path>' -TestCases @(
+        @{ Path = 'C:\runs\con\model.kpt' }, @{ Path = '/runs/logs./train' }, @{ Path = 'C:\runs\trials \1.kpt' }
+        @{ Path = '\\?\C:\runs\nul.jsonl' }, @{ Path = 'runs/com1{epoch}/lpt2.kpt' }
+    ) {
+        param($Path)
+        $names = [KerasPS.Engine.WindowsFileNames]
+        $err = $null
+        try { $names::CheckPath($Path, $true, $false) } catch { $err = $_.Exception.InnerException }
+        $err.ErrorId | Should -Be 'InvalidFileName'
+        $err.Message | Should -BeLike "'$([WildcardPattern]::Escape($Path))' cannot be written on Windows: *Choose another name."
+        { $names::CheckPath($Path, $false, $false) } | Should -Not -Throw
+    }
+
+    It 'CheckPath accepts <Path>' -TestCases @(
+        @{ Path = '\\?\C:\runs\model.kpt' }, @{ Path = 'C:\Users\me\runs\..\.\model.kpt' }, @{ Path = '/home/me/console/com10.kpt' }
+        @{ Path = '\\server\share\runs\model.kpt' }
+    ) {
+        param($Path)
+        { [KerasPS.Engine.WindowsFileNames]::CheckPath($Path, $true, $false) } | Should -Not -Throw
+    }
+
+    It 'CheckPath leaves a part with a placeholder to the save when checking a template, and checks the others' {
+        $names = [KerasPS.Engine.WindowsFileNames]
+        { $names::CheckPath('C:\runs\com{epoch}.kpt', $true, $true) } | Should -Not -Throw
+        { $names::CheckPath('C:\runs\com{epoch}.kpt', $true, $false) } | Should -Not -Throw   # 'com{epoch}' is no device
+        { $names::CheckPath('C:\runs\com1.kpt', $true, $false) } | Should -Throw
+        { $names::CheckPath('C:\nul\{epoch}.kpt', $true, $true) } | Should -Throw
+    }
+
     Context 'through the cmdlets that write files' {
         BeforeAll {
             $script:Small = New-Model -InputShape 3 -Seed 1 | Add-DenseLayer 2 |
@@ -157,5 +186,45 @@ Describe 'paths longer than 260 characters' {
         (Get-Item -LiteralPath $onnx).Length | Should -BeGreaterThan 20
         @(Get-ChildItem -LiteralPath $script:Deep -Force).Name | Sort-Object |
             Should -Be @('model-with-a-long-path.kpt', 'model-with-a-long-path.onnx')
+    }
+}
+
+Describe 'SweepJournal appends while another handle holds the file' {
+    # On Windows a byte-range lock (LockFileEx) or a handle without sharing refuses the append; the seam simulates it.
+    BeforeAll {
+        $script:JournalPath = Join-Path $TestDrive 'held.jsonl'
+        $script:Journal = [KerasPS.Engine.Sweeps.SweepJournal]::Open($script:JournalPath)
+        function Add-Record([int] $InUse) {
+            $waits = [Collections.Generic.List[TimeSpan]]::new()
+            $script:SimulatedInUse.SetValue($null, $InUse)
+            $script:RecordedWaits.SetValue($null, $waits)
+            try { $script:Journal.Append([KerasPS.Engine.Sweeps.JournalRecord]@{ Kind = 'run'; Trial = 1 }); $null }
+            catch { $_.Exception.InnerException ?? $_.Exception }
+            finally {
+                $script:SimulatedInUse.SetValue($null, 0)
+                $script:RecordedWaits.SetValue($null, $null)
+            }
+        }
+    }
+    AfterAll { $script:Journal.Dispose() }
+
+    It 'retries an append that is refused, then writes the record once' {
+        Add-Record -InUse 3 | Should -BeNullOrEmpty
+        @(Get-Content -LiteralPath $script:JournalPath).Count | Should -Be 1
+    }
+
+    It 'refuses with JournalUnavailable after every try, the records already there unchanged' {
+        # Read sharing the journal's open handle (Windows refuses ReadAllBytes while a writer holds it).
+        function Read-Bytes {
+            $s = [IO.File]::Open($script:JournalPath, 'Open', 'Read', 'ReadWrite')
+            try { $b = [byte[]]::new($s.Length); $s.ReadExactly($b); $b } finally { $s.Dispose() }
+        }
+        $before = Read-Bytes
+        $err = Add-Record -InUse 5
+        $err.ErrorId | Should -Be 'JournalUnavailable'
+        $err.Message | Should -BeLike "Cannot write to the sweep journal: '*held.jsonl' is in use:*tried 5 times*unchanged."
+        Read-Bytes | Should -Be $before
+        Add-Record -InUse 0 | Should -BeNullOrEmpty
+        @([KerasPS.Engine.Sweeps.SweepJournal]::Read($script:JournalPath)).Count | Should -Be 2
     }
 }

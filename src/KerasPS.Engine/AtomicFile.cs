@@ -7,7 +7,8 @@ namespace KerasPS.Engine;
 /// (same file system, so the rename is atomic), flushed to disk, renamed over the target, then the folder flushed.
 /// On failure the temporary file is removed and the target is unchanged; the exception is the caller's to report.
 /// A target that another program holds open (Windows) is retried through <see cref="FileReplace"/>, then refused with a
-/// <see cref="FileInUseException"/>.
+/// <see cref="FileInUseException"/>. On Windows a name it cannot hold (con.kpt, 'model.') is refused first
+/// (<see cref="WindowsFileNames.CheckPath(string)"/>), before anything is written.
 /// </summary>
 public static class AtomicFile
 {
@@ -26,6 +27,7 @@ public static class AtomicFile
     /// <param name="overwrite">Replace an existing file; otherwise an existing target makes the rename fail with an IOException.</param>
     public static void Write(string fullPath, Action<Stream> write, bool overwrite)
     {
+        WindowsFileNames.CheckPath(fullPath);
         var dir = Path.GetDirectoryName(fullPath)!;
         RemoveStaleTemporaries(fullPath);
         // The writer's process id is in the name, so that a later writer can tell a temporary whose writer died

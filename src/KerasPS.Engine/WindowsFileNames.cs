@@ -30,6 +30,41 @@ public static class WindowsFileNames
     }
 
     /// <summary>
+    /// The check every write step of KerasPS makes (<see cref="AtomicFile"/>, checkpoint and journal paths, TensorBoard
+    /// and runtime folders), on Windows only: throws InvalidFileName when any part of <paramref name="path"/> (each
+    /// name between / or \) is one Windows cannot hold. Called on the path as given, before anything resolves it, since
+    /// Windows would trim a trailing dot or space on resolution and write another file than the one named.
+    /// </summary>
+    public static void CheckPath(string path) => CheckPath(path, OperatingSystem.IsWindows());
+
+    /// <summary>
+    /// <see cref="CheckPath(string)"/> with the platform given (tests). With <paramref name="template"/>, a part holding a
+    /// placeholder such as {epoch} is left for the check of the filled-in path (ModelCheckpoint checks it at each save).
+    /// </summary>
+    public static void CheckPath(string path, bool windows, bool template = false)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!windows) return;
+        foreach (var part in path.Split('/', '\\'))
+        {
+            if (template && part.Contains('{')) continue;
+            if (Problem(part) is { } why)
+                throw KerasException.BadArgument("InvalidFileName",
+                    $"'{path}' cannot be written on Windows: {why}. Choose another name.", path);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Directory.CreateDirectory(string)"/> after <see cref="CheckPath(string)"/>: on Windows a folder named
+    /// 'logs.' would be created as 'logs', and one named 'con' not at all.
+    /// </summary>
+    public static DirectoryInfo CreateDirectory(string path)
+    {
+        CheckPath(path);
+        return Directory.CreateDirectory(path);
+    }
+
+    /// <summary>
     /// Throws InvalidFileName (InvalidArgument) when <paramref name="windows"/> and the last part of
     /// <paramref name="path"/> (after its last / or \, on any platform) is a name Windows cannot hold.
     /// </summary>

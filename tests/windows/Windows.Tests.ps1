@@ -22,6 +22,15 @@ BeforeAll {
     $script:Work = Join-Path $TestDrive 'work'
     $null = New-Item -ItemType Directory -Path $script:Work
     $script:Data = Get-SampleData -Name Otto -Rows 200 -Seed 3
+    $script:Sweep = @{
+        Parameters = @{ Units = 4, 8 }; Data = $script:Data.Slice(0, 150); ValidationData = $script:Data.Slice(150, 50)
+        Epochs = 1; BatchSize = 50; Seed = 7; ThrottleLimit = 2; Threads = 1
+        ModelScript = {
+            param($p)
+            New-Model -InputShape 93 | Add-DenseLayer -Units $p.Units -Activation relu | Add-DenseLayer -Units 9 -Activation softmax |
+                Build-Model -Optimizer sgd -Loss categorical_crossentropy
+        }
+    }
     # Get-ChildItem -Filter is not used here: under Wine it missed 'events.out.tfevents.*' files on drive C: (Wine's
     # directory mask matching, not Windows's), which would also let a 'no temp file left' check pass unseen.
 
@@ -31,6 +40,12 @@ BeforeAll {
             Add-DenseLayer -Units 9 -Activation softmax |
             Build-Model -Optimizer adam -Loss categorical_crossentropy -Metrics accuracy
     }
+    function Get-Id([scriptblock] $ScriptBlock) {
+        # The engine's stable id (the FullyQualifiedErrorId's first part) of the error a script block raises.
+        try { $null = & $ScriptBlock } catch { return ($_.FullyQualifiedErrorId -split ',')[0] }
+        return $null
+    }
+    function New-Folder([string] $Name) { (New-Item -ItemType Directory -Path (Join-Path $script:Work $Name)).FullName }
     function Get-Prediction($Model) { , ($Model | Invoke-ModelPredict -Data $script:Data.Slice(0, 10) -AsMatrix) }
     function Assert-SamePrediction($Expected, $Actual) {
         $Actual.GetLength(0) | Should -Be $Expected.GetLength(0)
@@ -178,6 +193,39 @@ Describe 'KerasPS in a Windows process' {
         ($two.Best -join ',') | Should -Be ($one.Best -join ',')
     }
 
+    It 'leaves no foreground thread after a sweep and a cross-validation at throttle 2: a host returning from Main exits' -Skip:(-not $env:KERASPS_TEST_MODULE) {
+        # Found in this leg: the runspaces a sweep keeps for the next one ran their pipelines on PowerShell's ReuseThread
+        # thread, a foreground thread, so a host that returns from Main (not pwsh, which calls Environment.Exit) never
+        # ended. The same host process, told by PWSHHOST_RETURN=1 to return from Main, must exit on its own.
+        $script = Join-Path $TestDrive 'exit-after-sweep.ps1'
+        Set-Content -LiteralPath $script -Value @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$env:KERASPS_TEST_MODULE'
+`$d = Get-SampleData Iris
+`$build = { param(`$p) New-Model | Add-DenseLayer -Units `$p.Units -Activation relu | Add-DenseLayer -Units 3 -Activation softmax |
+    Build-Model -Optimizer sgd -Loss categorical_crossentropy }
+`$t = @(Invoke-ModelSweep -Parameters @{ Units = 4, 8 } -ModelScript `$build -Data `$d -Epochs 1 -Seed 1 -ThrottleLimit 2 -Threads 1)
+`$f = @(Invoke-ModelCrossValidation -ModelScript { `$build.Invoke(@{ Units = 4 }) } -Data `$d -Folds 2 -Epochs 1 -Seed 1 -ThrottleLimit 2)
+"trials `$(`$t.Count)"
+"@
+        $start = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        $start.ArgumentList.Add($script)
+        $start.UseShellExecute = $false
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.Environment['PWSHHOST_RETURN'] = '1'
+        $start.Environment['KERASPS_RUNTIME_PATH'] = $env:KERASPS_TEST_RUNTIME_ROOT
+        $process = [Diagnostics.Process]::Start($start)
+        $out = $process.StandardOutput.ReadToEndAsync()
+        $err = $process.StandardError.ReadToEndAsync()
+        $exited = $process.WaitForExit(90000)
+        if (-not $exited) { $process.Kill($true) }
+        $process.WaitForExit()
+        $exited | Should -BeTrue -Because "the host returned from Main after the script; output: $($out.Result) $($err.Result)"
+        $out.Result | Should -Match 'trials 2'
+        $process.ExitCode | Should -Be 0
+    }
+
     It 'exports an ONNX file' {
         $path = Join-Path $script:Work 'otto.onnx'
         $script:Model | Export-OnnxModel -Path $path
@@ -193,5 +241,178 @@ Describe 'KerasPS in a Windows process' {
         $d.FeatureNames | Should -Be @('a', 'b')
         $d.Count | Should -Be 2
         $d.GetFeatures(1) | Should -Be @(3, 4)
+    }
+}
+
+Describe 'Windows paths' -Skip:(-not $IsWindows) {
+    It 'round-trips a .h5 checkpoint (Keras 2 HDF5) with the same predictions' {
+        $path = Join-Path $script:Work 'otto.h5'
+        $script:Model | Export-Checkpoint -Path $path
+        $script:Model | Export-Checkpoint -Path $path -Force
+        Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction (Import-Checkpoint -Path $path))
+    }
+
+    It 'writes and reads through a drive-letter path with \ separators, / separators and the \\?\ long form' {
+        $dir = New-Folder 'drive'
+        $dir | Should -Match '^[A-Za-z]:\\'
+        $path = "$dir\model.kpt"
+        $script:Model | Export-Checkpoint -Path $path
+        Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction (Import-Checkpoint -Path ($path -replace '\\', '/')))
+        $long = "\\?\$dir\long.kpt"
+        $script:Model | Export-Checkpoint -Path $long
+        Test-Path -LiteralPath "$dir\long.kpt" | Should -BeTrue
+        Assert-SamePrediction (Get-Prediction $script:Model) (Get-Prediction (Import-Checkpoint -LiteralPath $long))
+    }
+
+    It 'treats names that differ only in case as the same file' {
+        $dir = New-Folder 'case'
+        $script:Model | Export-Checkpoint -Path "$dir\Model.KPT"
+        Get-Id { $script:Model | Export-Checkpoint -Path "$dir\model.kpt" } | Should -Be 'CheckpointExists'
+        $script:Model | Export-Checkpoint -Path "$dir\MODEL.kpt" -Force
+        @(Get-ChildItem -LiteralPath $dir -Force).Name | Should -Be @('Model.KPT')
+    }
+}
+
+Describe 'sweep journals on Windows' -Skip:(-not $IsWindows) {
+    It 'journals a sweep at throttle 2 and resumes it from the journal without running a trial again' {
+        $journal = Join-Path (New-Folder 'journal') 'sweep.jsonl'
+        $first = @(Invoke-ModelSweep @script:Sweep -Journal $journal)
+        $kinds = @(Get-Content -LiteralPath $journal | ForEach-Object { ($_ | ConvertFrom-Json).kind })
+        $kinds[0] | Should -Be 'sweep'
+        @($kinds | Where-Object { $_ -ne 'sweep' }).Count | Should -BeGreaterOrEqual 2
+        $again = @(Invoke-ModelSweep @script:Sweep -Journal $journal -Verbose 4>&1)
+        ($again | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message |
+            Should -Contain 'Resumed from the journal: 2 runs recorded there were not run again.'
+        $results = @($again | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] })
+        ($results | Sort-Object Trial | ForEach-Object Best) -join ',' | Should -Be (($first | Sort-Object Trial | ForEach-Object Best) -join ',')
+        @(Get-Content -LiteralPath $journal).Count | Should -Be $kinds.Count   # nothing run, so nothing appended
+    }
+
+    It 'waits for a journal that another handle holds, then refuses it with JournalUnavailable, leaving it unchanged' {
+        $journal = Join-Path (New-Folder 'held-journal') 'sweep.jsonl'
+        Set-Content -LiteralPath $journal -Value '' -NoNewline
+        $holder = [IO.File]::Open($journal, 'Open', 'ReadWrite', 'None')
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        try { Get-Id { Invoke-ModelSweep @script:Sweep -Journal $journal } | Should -Be 'JournalUnavailable' }
+        finally { $holder.Dispose() }
+        $clock.Elapsed.TotalSeconds | Should -BeGreaterThan 0.7   # FileReplace's 0.75 s of back-off
+        (Get-Item -LiteralPath $journal).Length | Should -Be 0
+    }
+
+    # Skipped under Wine, by name: Wine does not enforce byte-range locks on writes (a write through a second handle into
+    # a range that LockFileEx locked succeeds there; checked in the leg's host), so only real Windows can refuse it.
+    It 'refuses to append to a journal whose end another handle has locked, with JournalUnavailable' -Skip:(
+        $IsWindows -and (Test-Path 'HKLM:\Software\Wine')) {
+        $journal = Join-Path (New-Folder 'locked-journal') 'sweep.jsonl'
+        Set-Content -LiteralPath $journal -Value '' -NoNewline
+        # A reader that shares the file but locks the bytes the sweep would write next (LockFileEx).
+        $holder = [IO.FileStream]::new($journal, 'Open', 'Read', 'ReadWrite')
+        $holder.Lock(0, 1MB)
+        try { Get-Id { Invoke-ModelSweep @script:Sweep -Journal $journal } | Should -Be 'JournalUnavailable' }
+        finally { $holder.Dispose() }
+        (Get-Item -LiteralPath $journal).Length | Should -Be 0
+    }
+}
+
+Describe 'names Windows cannot hold, refused on every path KerasPS writes' -Skip:(-not $IsWindows) {
+    # con, nul, aux, prn, com1, lpt1 (with any extension) open a device; a trailing dot or space is trimmed, so another
+    # file than the one named would be written. Each case asserts InvalidFileName and that its folder stays empty.
+    It 'New-ModelCheckpoint -Path <Name>' -TestCases @(@{ Name = 'con.kpt' }, @{ Name = 'best.kpt.' }, @{ Name = 'aux\best.kpt' }) {
+        param($Name)
+        $dir = New-Folder "ckpt-$($Name -replace '\W', '_')"
+        Get-Id { New-ModelCheckpoint -Path "$dir\$Name" } | Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+
+    It 'New-ModelCheckpoint with a placeholder that fills in to com1.kpt, when the fit saves' {
+        $dir = New-Folder 'ckpt-template'
+        $callback = New-ModelCheckpoint -Path "$dir\com{epoch}.kpt"
+        $model = New-OttoModel
+        Get-Id { $model | Invoke-ModelFit -Data $script:Data -Epochs 1 -BatchSize 50 -Seed 5 -Callbacks $callback } |
+            Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+
+    It 'Invoke-ModelSweep -Journal <Name>' -TestCases @(@{ Name = 'nul.jsonl' }, @{ Name = 'sweep.jsonl ' }) {
+        param($Name)
+        $dir = New-Folder "journal-$($Name -replace '\W', '_')"
+        Get-Id { Invoke-ModelSweep @script:Sweep -Journal "$dir\$Name" } | Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+
+    It 'Invoke-ModelSweep -CheckpointDirectory trials.' {
+        $dir = New-Folder 'sweep-ckpt'
+        Get-Id { Invoke-ModelSweep @script:Sweep -CheckpointDirectory "$dir\trials." } | Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+
+    It 'New-TensorBoardLogger -LogDir <Name>' -TestCases @(@{ Name = 'prn' }, @{ Name = 'logs ' }) {
+        param($Name)
+        $dir = New-Folder "tb-$($Name -replace '\W', '_')"
+        Get-Id { New-TensorBoardLogger -LogDir "$dir\$Name" } | Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+
+    It 'Install-KerasRuntime -Path lpt1' {
+        $dir = New-Folder 'runtime-name'
+        Get-Id { Install-KerasRuntime -Source $script:Source -Path "$dir\lpt1" } | Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+
+    It 'Export-<Cmdlet> to <Name>' -TestCases @(
+        @{ Cmdlet = 'Checkpoint'; Name = 'com9.keras' }, @{ Cmdlet = 'Checkpoint'; Name = 'con\model.kpt' }
+        @{ Cmdlet = 'OnnxModel'; Name = 'model.onnx.' }, @{ Cmdlet = 'HistoryPlot'; Name = 'aux.png' }
+    ) {
+        param($Cmdlet, $Name)
+        $dir = New-Folder "export-$Cmdlet-$($Name -replace '\W', '_')"
+        $path = "$dir\$Name"
+        $write = switch ($Cmdlet) {
+            'Checkpoint' { { $script:Model | Export-Checkpoint -Path $path } }
+            'OnnxModel' { { $script:Model | Export-OnnxModel -Path $path } }
+            'HistoryPlot' { { $script:History | Export-HistoryPlot -Path $path } }
+        }
+        Get-Id $write | Should -Be 'InvalidFileName'
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 0
+    }
+}
+
+Describe 'examples/SandboxRunbook.ps1 in a fresh Windows process' -Skip:(-not $env:KERASPS_TEST_MODULE) {
+    # Azure Automation's cloud sandbox is Windows with about 400 MB per job. The runbook as a job runs it: a fresh host
+    # process, a fresh temporary folder, the win-x64 runtime installed there from the restored packages, 20,000 Otto
+    # rows, 10 epochs on one thread, a prediction and a checkpoint. Its memory figures are Wine's accounting, not
+    # Windows's (module/RUNBOOKS.md).
+    It 'completes and reports its peak working set, private memory and the runtime''s mapped images' {
+        $temp = New-Folder 'sandbox-temp'
+        $example = Join-Path (Split-Path (Split-Path $PSScriptRoot)) 'examples/SandboxRunbook.ps1'
+        $script = Join-Path $TestDrive 'sandbox.ps1'
+        Set-Content -LiteralPath $script -Value ("& '$example' -RuntimeSource '$script:Source' -ModulePath '$env:KERASPS_TEST_MODULE' " +
+            "-Rows 20000 -Epochs 10 | ConvertTo-Json -Compress")
+        $start = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        $start.ArgumentList.Add($script)
+        $start.UseShellExecute = $false
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        foreach ($name in 'TEMP', 'TMP') { $start.Environment[$name] = $temp }
+        $start.Environment.Remove('KERASPS_RUNTIME_PATH') | Out-Null
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $process = [Diagnostics.Process]::Start($start)
+        $out = $process.StandardOutput.ReadToEndAsync()
+        $err = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit(240000)) { $process.Kill($true) }
+        $process.WaitForExit()
+        $process.ExitCode | Should -Be 0 -Because "$($out.Result) $($err.Result)"
+        $r = ($out.Result -split "`r?`n" | Where-Object { $_ -match '^\{' } | Select-Object -Last 1) | ConvertFrom-Json
+        $r.Epochs | Should -Be 10
+        $r.Predictions | Should -Be 4000
+        $r.RuntimePath | Should -BeLike "$temp*win-x64"
+        Test-Path -LiteralPath $r.CheckpointPath | Should -BeTrue
+        $r.ValAccuracy | Should -BeGreaterThan (1 / 9)
+        $r.PeakMemoryMB | Should -BeGreaterThan 50
+        $r.RuntimeImagesMB | Should -BeGreaterThan 100   # torch_cpu.dll alone maps about 265 MB
+        $line = ('    sandbox runbook (20,000 rows, 10 epochs, 1 thread, {0:N0} s): peak working set {1} MiB, private {2} MiB ' +
+            '(peak {3}), working set at the end {4} MiB, loaded images {5} MiB of which the runtime''s {6} MiB, runtime {7} MB on disk, ' +
+            'install {8} s, val_accuracy {9}') -f $clock.Elapsed.TotalSeconds, $r.PeakMemoryMB, $r.PrivateMB, $r.PeakPrivateMB,
+            $r.WorkingSetMB, $r.ImagesMB, $r.RuntimeImagesMB, $r.RuntimeMB, $r.InstallSeconds, $r.ValAccuracy
+        Write-Host $line
     }
 }

@@ -72,6 +72,8 @@ public static partial class Checkpoint
     {
         if (string.IsNullOrWhiteSpace(path))
             throw KerasException.BadArgument("InvalidCheckpointPath", "The checkpoint path is empty. Give a file path such as model.kpt.");
+        // Before GetFullPath, which on Windows trims a trailing dot or space.
+        WindowsFileNames.CheckPath(path);
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw KerasException.BadArgument("InvalidCheckpointPath",

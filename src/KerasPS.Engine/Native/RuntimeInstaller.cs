@@ -178,6 +178,7 @@ public static class RuntimeInstaller
         CancellationToken cancellation = default, HttpClient? http = null)
     {
         if (plan.AlreadyInstalled && !force) return (plan.Existing!, true);
+        WindowsFileNames.CheckPath(plan.Folder);
         var parent = Path.GetDirectoryName(plan.Folder)!;
         string? staging = null;
         try

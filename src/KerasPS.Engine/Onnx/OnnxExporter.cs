@@ -146,6 +146,8 @@ public static class OnnxExporter
     {
         if (string.IsNullOrWhiteSpace(path))
             throw KerasException.BadArgument("InvalidOnnxPath", "The ONNX path is empty. Give a file path such as model.onnx.");
+        // Before GetFullPath, which on Windows trims a trailing dot or space.
+        WindowsFileNames.CheckPath(path);
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw KerasException.BadArgument("InvalidOnnxPath",

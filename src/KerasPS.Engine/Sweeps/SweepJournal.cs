@@ -127,12 +127,25 @@ public sealed class SweepJournal : IDisposable
     /// <summary>True when the file ended in a half-written record (the process died while writing it); it was cut off.</summary>
     public bool HadTornTail { get; }
 
-    /// <summary>Opens (or creates) a journal for appending, after reading what it already holds.</summary>
+    /// <summary>
+    /// Opens (or creates) a journal for appending, after reading what it already holds. Another program holding it
+    /// (a scanner, an editor, a second sweep; on Windows) is waited for as <see cref="FileReplace"/> waits, then refused
+    /// with a <see cref="FileInUseException"/>. On Windows a name it cannot hold is refused as InvalidFileName.
+    /// </summary>
     public static SweepJournal Open(string path)
     {
+        WindowsFileNames.CheckPath(path);
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        SweepJournal? journal = null;
+        FileReplace.Run(path, () => journal = OpenOnce(path));
+        return journal!;
+    }
+
+    private static SweepJournal OpenOnce(string path)
+    {
+        // Unbuffered, so that a write refused by another handle's lock leaves nothing pending to be written twice.
+        var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         try
         {
             var bytes = new byte[fs.Length];
@@ -172,8 +185,22 @@ public sealed class SweepJournal : IDisposable
         buffer[^1] = (byte)'\n';
         lock (gate)
         {
-            stream.Write(buffer);
-            stream.Flush(flushToDisk: true);
+            long end = stream.Length;
+            // A range locked by another handle (Windows) is waited for, then the sweep stops with JournalUnavailable.
+            try
+            {
+                FileReplace.Run(Path, () =>
+                {
+                    stream.Seek(end, SeekOrigin.Begin);
+                    stream.Write(buffer);
+                    stream.Flush(flushToDisk: true);
+                });
+            }
+            catch (FileInUseException e)
+            {
+                throw new KerasException("JournalUnavailable", ErrorKind.ResourceUnavailable,
+                    $"Cannot write to the sweep journal: {e.Message} The records already in it are unchanged.", e) { Target = Path };
+            }
         }
     }
 

@@ -109,9 +109,9 @@ public abstract class KerasCmdlet : PSCmdlet
     /// </summary>
     protected string ResolveOutputPath(string path)
     {
-        WindowsFileNames.Check(path, OperatingSystem.IsWindows());
+        WindowsFileNames.CheckPath(path);
         var full = ResolveFilePath(path);
-        WindowsFileNames.Check(full, OperatingSystem.IsWindows());
+        WindowsFileNames.CheckPath(full);
         return full;
     }
 

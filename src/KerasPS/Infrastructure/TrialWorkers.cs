@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Remoting;
 using System.Management.Automation.Runspaces;
@@ -24,12 +25,23 @@ internal sealed class RunspaceTrialWorker : ITrialWorker
     internal const string TrialCommand = "Invoke-ModelTrial";
 
     private readonly Action<Runspace>? release;
+    private readonly WorkerRunspace? local;
     private PowerShell? shell;
     private IAsyncResult? pending;
+    private ManualResetEvent? ran;
+    private Collection<PSObject>? ranOutput;
+    private Exception? ranError;
 
     public RunspaceTrialWorker(string host, Runspace runspace, bool remote, Action<Runspace>? release = null)
     {
         Host = host; Runspace = runspace; Remote = remote; this.release = release;
+    }
+
+    /// <summary>A worker on a pooled local runspace, whose trials run on the runspace's own background thread.</summary>
+    public RunspaceTrialWorker(WorkerRunspace local, Action<WorkerRunspace> release)
+        : this("localhost", local.Runspace, remote: false, _ => release(local))
+    {
+        this.local = local;
     }
 
     public string Host { get; }
@@ -73,17 +85,41 @@ internal sealed class RunspaceTrialWorker : ITrialWorker
             foreach (DictionaryEntry e in a) ps.AddParameter((string)e.Key, e.Value is bool b ? new SwitchParameter(b) : e.Value);
         }
         shell = ps;
-        pending = ps.BeginInvoke();
-        return pending.AsyncWaitHandle;
+        if (local is null)
+        {
+            pending = ps.BeginInvoke();
+            return pending.AsyncWaitHandle;
+        }
+        var done = ran = new ManualResetEvent(false);
+        ranOutput = null;
+        ranError = null;
+        local.Post(() =>
+        {
+            try { ranOutput = ps.Invoke(); }
+            catch (Exception e) { ranError = e; }
+            finally { done.Set(); }
+        });
+        return done;
     }
 
     public TrialOutcome Finish(Action<string> warn)
     {
         var ps = shell!;
-        PSDataCollection<PSObject>? output = null;
+        IEnumerable<PSObject>? output = null;
         Exception? error = null;
-        try { output = ps.EndInvoke(pending!); }
-        catch (Exception e) { error = e; }
+        if (ran is not null)
+        {
+            ran.WaitOne();
+            ran.Dispose();
+            ran = null;
+            (output, error) = (ranOutput, ranError);
+            (ranOutput, ranError) = (null, null);
+        }
+        else
+        {
+            try { output = ps.EndInvoke(pending!); }
+            catch (Exception e) { error = e; }
+        }
         foreach (var w in ps.Streams.Warning) warn(w.Message);
         shell = null;
         pending = null;
@@ -129,25 +165,66 @@ internal sealed class RunspaceTrialWorker : ITrialWorker
 }
 
 /// <summary>
+/// A local runspace that runs its pipelines on one thread of its own, a background thread. PowerShell's own
+/// ReuseThread pipeline thread is a foreground thread: kept open in <see cref="LocalWorkerPool"/> after a sweep, it
+/// kept a process alive after its Main returned (a custom host or a service that does not end with Environment.Exit,
+/// as pwsh does; found in the Windows leg's host). This thread never holds the process, and it stays the same
+/// thread for every trial of the runspace, so per-thread native state is set up once, as with ReuseThread.
+/// </summary>
+internal sealed class WorkerRunspace : IDisposable
+{
+    /// <summary>The stack PowerShell gives its own pipeline threads (deep scripts recurse deeply).</summary>
+    private const int MaxStack = 10_000_000;
+
+    private readonly BlockingCollection<Action> work = new();
+
+    public WorkerRunspace(InitialSessionState iss)
+    {
+        Runspace = RunspaceFactory.CreateRunspace(iss);
+        Runspace.ThreadOptions = PSThreadOptions.UseCurrentThread;
+        Runspace.Open();
+        Thread = new Thread(() => { foreach (var a in work.GetConsumingEnumerable()) a(); }, MaxStack)
+        {
+            IsBackground = true, Name = "KerasPS trial worker",
+        };
+        Thread.Start();
+    }
+
+    public Runspace Runspace { get; }
+
+    /// <summary>The thread that runs this runspace's pipelines (background: it never keeps the process alive).</summary>
+    public Thread Thread { get; }
+
+    /// <summary>Runs <paramref name="action"/> on <see cref="Thread"/>, after what was posted before it.</summary>
+    public void Post(Action action) => work.Add(action);
+
+    public void Dispose()
+    {
+        work.CompleteAdding();
+        Runspace.Dispose();
+    }
+}
+
+/// <summary>
 /// Local runspaces with KerasPS imported, kept open between sweeps and cross-validations of this process. Opening one
 /// imports the module and compiles PowerShell's code paths anew (measured 40-100 ms of CPU each, plus about 1 s of
 /// background JIT per sweep in the first sweeps); a runspace that is kept also keeps its one pipeline thread
-/// (ReuseThread), so libtorch's and glibc's per-thread state (MKL buffers, the malloc arena) is set up once per worker
-/// rather than once per trial.
+/// (<see cref="WorkerRunspace"/>, a background thread), so libtorch's and glibc's per-thread state (MKL buffers, the
+/// malloc arena) is set up once per worker rather than once per trial.
 /// </summary>
 internal static class LocalWorkerPool
 {
     private const int MaxIdle = 16;
-    private static readonly ConcurrentDictionary<string, ConcurrentBag<Runspace>> Idle = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, ConcurrentBag<WorkerRunspace>> Idle = new(StringComparer.Ordinal);
 
     /// <summary>
     /// <paramref name="count"/> open runspaces that have the module <paramref name="import"/>: idle ones first, the rest opened in
     /// parallel.
     /// </summary>
-    public static List<Runspace> Rent(string import, int count)
+    public static List<WorkerRunspace> Rent(string import, int count)
     {
-        var bag = Idle.GetOrAdd(import, _ => new ConcurrentBag<Runspace>());
-        var list = new List<Runspace>();
+        var bag = Idle.GetOrAdd(import, _ => new ConcurrentBag<WorkerRunspace>());
+        var list = new List<WorkerRunspace>();
         while (list.Count < count && bag.TryTake(out var rs))
         {
             if (Usable(rs)) list.Add(rs);
@@ -160,27 +237,21 @@ internal static class LocalWorkerPool
             iss.ImportPSModule(new[] { import });
             // The trial command is not exported; the worker runspaces, which the user never sees, get it directly.
             iss.Commands.Add(new SessionStateCmdletEntry(RunspaceTrialWorker.TrialCommand, typeof(InvokeModelTrialCommand), null));
-            var opened = new Runspace[missing];
-            Parallel.For(0, missing, i =>
-            {
-                var rs = RunspaceFactory.CreateRunspace(iss);
-                rs.ThreadOptions = PSThreadOptions.ReuseThread;
-                rs.Open();
-                opened[i] = rs;
-            });
+            var opened = new WorkerRunspace[missing];
+            Parallel.For(0, missing, i => opened[i] = new WorkerRunspace(iss));
             list.AddRange(opened);
         }
         return list;
     }
 
     /// <summary>Gives a runspace back for the next run, or closes it when it is broken or the pool is full.</summary>
-    public static void Return(string import, Runspace rs)
+    public static void Return(string import, WorkerRunspace rs)
     {
-        var bag = Idle.GetOrAdd(import, _ => new ConcurrentBag<Runspace>());
+        var bag = Idle.GetOrAdd(import, _ => new ConcurrentBag<WorkerRunspace>());
         if (Usable(rs) && bag.Count < MaxIdle) bag.Add(rs);
         else rs.Dispose();
     }
 
-    private static bool Usable(Runspace rs) =>
-        rs.RunspaceStateInfo.State == RunspaceState.Opened && rs.RunspaceAvailability == RunspaceAvailability.Available;
+    private static bool Usable(WorkerRunspace w) =>
+        w.Runspace.RunspaceStateInfo.State == RunspaceState.Opened && w.Runspace.RunspaceAvailability == RunspaceAvailability.Available;
 }

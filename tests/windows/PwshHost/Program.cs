@@ -1,8 +1,8 @@
 // A minimal PowerShell host for the Windows leg: runs one script file with its arguments in a default session and
 // writes every stream as it comes (a host that prints only after Invoke returns loses everything if the process
 // dies). Exit code: the script's $LASTEXITCODE when it set one, else 1 when it ended on an error, else 0. It ends
-// with Environment.Exit, as pwsh does: returning from Main waits for foreground threads (a sweep's runspace threads
-// kept the process alive after the script had ended).
+// with Environment.Exit, as pwsh does, unless PWSHHOST_RETURN=1 (then Main returns, and the process waits for its
+// foreground threads: a sweep's pooled runspace threads kept it alive until KerasPS ran them on background threads).
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 
@@ -55,5 +55,10 @@ catch (RuntimeException ex)
 }
 Console.Out.Flush();
 Console.Error.Flush();
-Environment.Exit(code);
+// PWSHHOST_RETURN=1: return from Main instead, as many custom hosts and services do; the process then exits only when
+// no foreground thread is left (tests/windows/Windows.Tests.ps1 checks that a sweep leaves none).
+if (Environment.GetEnvironmentVariable("PWSHHOST_RETURN") != "1")
+{
+    Environment.Exit(code);
+}
 return code;

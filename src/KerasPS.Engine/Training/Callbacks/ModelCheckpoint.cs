@@ -27,6 +27,8 @@ public sealed partial class ModelCheckpoint : Callback, IKerasObject<ModelCheckp
         if (string.IsNullOrWhiteSpace(path))
             throw KerasException.BadArgument("InvalidCheckpointPath",
                 "ModelCheckpoint needs a file path, e.g. best.kpt or epoch-{epoch:02d}.kpt.");
+        // On Windows, names it cannot hold are refused now; parts with a placeholder are checked when filled in, at each save.
+        WindowsFileNames.CheckPath(path, OperatingSystem.IsWindows(), template: true);
         PathTemplate = path;
         Monitor = new Monitor(monitor, mode, 0);
         SaveBestOnly = saveBestOnly;

@@ -19,6 +19,7 @@ public sealed class TensorBoard : Callback
     {
         if (string.IsNullOrWhiteSpace(logDir))
             throw KerasException.BadArgument("InvalidLogDir", "TensorBoard needs a log folder, e.g. ./logs/run1.");
+        WindowsFileNames.CheckPath(logDir);
         LogDir = logDir;
     }
 
@@ -86,7 +87,7 @@ public sealed class EventFileWriter : IDisposable
 
     public EventFileWriter(string folder)
     {
-        Directory.CreateDirectory(folder);
+        WindowsFileNames.CreateDirectory(folder);
         var now = DateTimeOffset.UtcNow;
         var name = $"events.out.tfevents.{now.ToUnixTimeSeconds()}.{Environment.MachineName}.{Environment.ProcessId}.{Guid.NewGuid():n}.v2";
         Path = System.IO.Path.Combine(folder, name);

@@ -1,5 +1,6 @@
 using KerasPS.Commands.Experiments;
 using System.Management.Automation;
+using KerasPS.Engine;
 using KerasPS.Engine.Training.Callbacks;
 using KerasPS.Infrastructure;
 
@@ -44,6 +45,8 @@ public sealed class NewModelCheckpointCommand : KerasCmdlet
 
     protected override void Process()
     {
+        // As given (Windows trims a trailing dot on resolution); a part with a placeholder is checked at each save.
+        WindowsFileNames.CheckPath(Path, OperatingSystem.IsWindows(), template: true);
         var full = ResolveFilePath(Path);
         var dir = System.IO.Path.GetDirectoryName(full);
         if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir) && !dir.Contains('{'))

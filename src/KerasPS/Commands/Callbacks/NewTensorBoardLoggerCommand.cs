@@ -26,7 +26,7 @@ public sealed class NewTensorBoardLoggerCommand : KerasCmdlet
 
     protected override void Process()
     {
-        var dir = ResolveFilePath(LogDir);
+        var dir = ResolveOutputPath(LogDir);
         if (!ShouldProcess(dir, "Write TensorBoard event files during training")) return;
         WriteObject(new TensorBoard(dir));
     }

@@ -202,7 +202,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
                 kv.Key + "=" + string.Join(",", kv.Value.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))));
             if (Journal is not null)
             {
-                var path = ResolveFilePath(Journal);
+                var path = ResolveOutputPath(Journal);
                 if (!ShouldProcess(path, "Record the sweep's trials in this journal")) return;
                 try { journal = SweepJournal.Open(path); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -276,12 +276,12 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
                     $"{sweep!.Reported} of {sweep.Total} trials done ({sweep.Pruned} pruned, {sweep.Failed} failed)")
                 { PercentComplete = (int)(100L * sweep.Reported / sweep.Total) });
         }
-        string? checkpointDir = CheckpointDirectory is null ? null : ResolveFilePath(CheckpointDirectory);
+        string? checkpointDir = CheckpointDirectory is null ? null : ResolveOutputPath(CheckpointDirectory);
         sweep = new SweepRun(options) { CheckpointDirectory = checkpointDir, Finished = Emit, Warn = WriteWarning };
         if (checkpointDir is not null)
         {
             if (!ShouldProcess(checkpointDir, $"Run {sweep.Total} trials and keep each trial's best model")) return;
-            try { Directory.CreateDirectory(checkpointDir); }
+            try { WindowsFileNames.CreateDirectory(checkpointDir); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 Fail("CheckpointDirectoryUnavailable", ErrorCategory.WriteError,

@@ -206,7 +206,7 @@ public abstract class TrialCommandBase : KerasCmdlet
         var manifest = module is null ? null : Path.Combine(module.ModuleBase, "KerasPS.psd1");
         var import = manifest is not null && File.Exists(manifest) ? manifest : module?.Path ?? typeof(TrialCommandBase).Assembly.Location;
         return LocalWorkerPool.Rent(import, count)
-            .Select(rs => new RunspaceTrialWorker("localhost", rs, remote: false, release: r => LocalWorkerPool.Return(import, r)));
+            .Select(w => new RunspaceTrialWorker(w, release: r => LocalWorkerPool.Return(import, r)));
     }
 
     private IEnumerable<RunspaceTrialWorker> RemoteWorkers(PSSession[] sessions)

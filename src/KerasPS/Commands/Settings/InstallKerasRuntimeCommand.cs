@@ -63,7 +63,7 @@ public sealed class InstallKerasRuntimeCommand : KerasCmdlet
 
     protected override void Process()
     {
-        var root = ParameterSetName == PathSet ? ResolveFilePath(Path)
+        var root = ParameterSetName == PathSet ? ResolveOutputPath(Path)
             : Scope == "AllUsers" ? RuntimeLocations.AllUsersRoot : RuntimeLocations.CurrentUserRoot;
         string? source = Source is null ? null
             : Source.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
