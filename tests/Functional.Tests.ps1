@@ -391,3 +391,17 @@ Describe 'Sequential training is bit-identical to main before the functional cor
         Get-WeightHash $m | Should -Be '95388B6EFE899054'
     }
 }
+
+Describe 'examples/WideAndDeep.ps1' -Tag Slow {
+    It 'trains the wide-and-deep wine model with early stopping, and its checkpoint predicts what the model does' {
+        $script = Join-Path $RepoRoot 'examples/WideAndDeep.ps1'
+        $run = Invoke-FreshPwsh -Script "& '$script' -OutputDirectory '$TestDrive' | ConvertTo-Json -Compress"
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $run.Output | Should -Match 'wide_and_deep \(Concatenate\)\s+\(None, 29\)'
+        $result = ($run.Output -split "`n" | Where-Object { $_ -match '^\{.*\}\s*$' } | Select-Object -Last 1) | ConvertFrom-Json
+        $result.Epochs | Should -BeLessThan 150 -Because 'early stopping ended the fit'
+        $result.Accuracy | Should -BeGreaterOrEqual 0.9 -Because 'the three cultivars separate well on held-out wines'
+        $result.CheckpointMaxDifference | Should -Be 0
+        Test-Path $result.Checkpoint | Should -BeTrue
+    }
+}
