@@ -315,6 +315,14 @@ Describe 'Functional models in checkpoints and copies' {
                     Add-DenseLayer 3 -Activation softmax
             }
         }
+        @{ Case = 'a model nested two deep'; Make = {
+                $deepest = New-Model -InputShape 4 -Name deepest -Seed 3 | Add-DenseLayer 4 -Activation relu -Name dd
+                $mx = New-ModelInput -Shape 4 -Name mid_in
+                $mid = New-Model -Inputs $mx -Outputs ($mx | Add-ModelLayer -Layer $deepest | Add-DenseLayer 4 -Name md) -Name mid -Seed 4
+                $x = New-ModelInput -Shape 4
+                New-Model -Inputs $x -Outputs ($x | Add-ModelLayer -Layer $mid | Add-DenseLayer 3 -Activation softmax) -Name outer -Seed 5
+            }
+        }
     ) {
         $m = Compile (& $Make)
         $null = $m | Invoke-ModelFit -Data $iris -Epochs 1 -BatchSize 32 -Seed 1
