@@ -52,6 +52,7 @@ internal static class CheckpointValidation
         {
             CheckInputShape(modelConfig, "the model's input_shape", path);
             var layerNames = new HashSet<string>(StringComparer.Ordinal);
+            var nestedModels = new HashSet<string>(StringComparer.Ordinal);   // a nested model's weights are "trunk/dense/kernel"
             bool allNamed = true;
             if (modelConfig.GetValueOrDefault("layers") is List<object?> layers)
                 for (int i = 0; i < layers.Count; i++)
@@ -64,15 +65,17 @@ internal static class CheckpointValidation
                     {
                         case null: allNamed = false; break;
                         case string n when !layerNames.Add(n): throw Invalid(path, $"two layers are named '{n}'");
-                        case string: break;
+                        case string n:
+                            if (entry.GetValueOrDefault("class_name") is "Functional" or "Sequential" or "Model") nestedModels.Add(n);
+                            break;
                         default: throw Invalid(path, $"the name of layer {i + 1} is not a string");
                     }
                 }
             if (allNamed)
                 foreach (var name in header.Keys)
                 {
-                    int slash = name.LastIndexOf('/');
-                    if (slash <= 0 || !layerNames.Contains(name[..slash]))
+                    int slash = name.LastIndexOf('/'), first = name.IndexOf('/');
+                    if (slash <= 0 || !layerNames.Contains(name[..slash]) && !(first < slash && nestedModels.Contains(name[..first])))
                         problems.Add($"'{name}' in {Checkpoint.WeightsEntry} belongs to no layer of the config");
                 }
         }

@@ -10,6 +10,7 @@ namespace KerasPS.Engine.Layers;
 public sealed class WeightBudget : IDisposable
 {
     [ThreadStatic] private static WeightBudget? current;
+    [ThreadStatic] private static string? scope;   // "trunk/" while a nested model's layers are built from its config
 
     private readonly IReadOnlyDictionary<string, long[]>? expected;
     private readonly long maxValues;
@@ -34,7 +35,21 @@ public sealed class WeightBudget : IDisposable
     public static WeightBudget AtMost(long maxValues, Func<string, KerasException> refuse) => new(null, maxValues, refuse);
 
     /// <summary>Throws the opener's error when the open budget (if any) does not allow this weight; allocates nothing.</summary>
-    internal static void Check(Layer layer, string name, IReadOnlyList<int> shape) => current?.Admit($"{layer.Name}/{name}", shape);
+    internal static void Check(Layer layer, string name, IReadOnlyList<int> shape) =>
+        current?.Admit($"{scope}{layer.ScopedName}/{name}", shape);
+
+    /// <summary>
+    /// While open, weights are checked under a nested model's name (<c>trunk/dense/kernel</c>, as it saves them): its layers
+    /// are built from its config before the nested-model layer that names them exists.
+    /// </summary>
+    internal static IDisposable Scope(string name) => new ScopeFrame(name);
+
+    private sealed class ScopeFrame : IDisposable
+    {
+        private readonly string? outer = scope;
+        public ScopeFrame(string name) => scope = $"{outer}{name}/";
+        public void Dispose() => scope = outer;
+    }
 
     /// <summary>
     /// Values a layer may allocate to find its output shape by running itself (a Lambda on a zero batch): the weights'

@@ -70,7 +70,15 @@ public abstract class NestedModel : Layer, IOnnxLowering
     IReadOnlyList<string> IOnnxLowering.LowerToOnnx(OnnxGraph graph, IReadOnlyList<string> inputs) =>
         OnnxExporter.LowerModel(Inner, graph, inputs, graph.Scope);
 
-    private protected static Dictionary<string, object?> InnerConfig(ConfigReader c, string className)
+    /// <summary>The inner model from the nested config; its weights are checked against a file under its name
+    /// (trunk/dense/kernel).</summary>
+    private protected static Layer FromInnerConfig(ConfigReader c, string className)
+    {
+        using var scope = WeightBudget.Scope(c.Raw("name") as string ?? className.ToLowerInvariant());
+        return KerasModel.FromConfig(InnerConfig(c, className), c.AllowUnsafeCode).AsLayer();
+    }
+
+    private static Dictionary<string, object?> InnerConfig(ConfigReader c, string className)
     {
         var config = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var key in new[] { "name", "seed", "input_shape", "layers", "input_layers", "output_layers" })
@@ -85,8 +93,7 @@ public sealed class FunctionalLayer : NestedModel, IKerasLayer<FunctionalLayer>
 {
     internal FunctionalLayer(KerasModel inner) : base(inner) { }
 
-    public static FunctionalLayer FromConfig(ConfigReader c) =>
-        (FunctionalLayer)KerasModel.FromConfig(InnerConfig(c, "Functional"), c.AllowUnsafeCode).AsLayer();
+    public static FunctionalLayer FromConfig(ConfigReader c) => (FunctionalLayer)FromInnerConfig(c, "Functional");
 }
 
 /// <summary>A Sequential model used as a layer (Keras writes it as class <c>Sequential</c>).</summary>
@@ -95,6 +102,5 @@ public sealed class SequentialLayer : NestedModel, IKerasLayer<SequentialLayer>
 {
     internal SequentialLayer(KerasModel inner) : base(inner) { }
 
-    public static SequentialLayer FromConfig(ConfigReader c) =>
-        (SequentialLayer)KerasModel.FromConfig(InnerConfig(c, "Sequential"), c.AllowUnsafeCode).AsLayer();
+    public static SequentialLayer FromConfig(ConfigReader c) => (SequentialLayer)FromInnerConfig(c, "Sequential");
 }
