@@ -80,6 +80,19 @@ Describe 'Export-ModelPlot' {
             @(Get-Content $path | Where-Object { $_ -match '->' } | ForEach-Object Trim) | Should -Be @('"features" -> "trunk";', '"trunk" -> "head";')
         }
 
+        It 'draws a nested model''s own layers with -ExpandNested, the arrows going to and from them' {
+            $inner = New-Model -Name trunk -InputShape 4 -Seed 3 | Add-DenseLayer 4 | Add-DenseLayer 4
+            $i = New-ModelInput -Shape 4 -Name features
+            $outer = New-Model -Inputs $i -Outputs ($i | Add-ModelLayer -Layer $inner | Add-DenseLayer 1 -Name head) -Seed 4
+            $path = Join-Path $TestDrive 'expanded.dot'
+            $outer | Export-ModelPlot -Path $path -ExpandNested -HideShapes
+            $lines = @(Get-Content $path | ForEach-Object Trim)
+            @($lines | Where-Object { $_ -match '\[label=' }) | Should -Be @('"features" [label="features (InputLayer)"];',
+                '"trunk/dense" [label="trunk/dense (Dense)"];', '"trunk/dense_1" [label="trunk/dense_1 (Dense)"];', '"head" [label="head (Dense)"];')
+            @($lines | Where-Object { $_ -match '->' }) | Should -Be @('"features" -> "trunk/dense";', '"trunk/dense" -> "trunk/dense_1";',
+                '"trunk/dense_1" -> "head";')
+        }
+
         It 'takes -Format over the extension' {
             $path = Join-Path $TestDrive 'graph.txt'
             $Tiny | Export-ModelPlot -Path $path -Format Dot

@@ -76,70 +76,112 @@ public sealed class ModelDiagram : IPlot
     public int Height { get; }
     public string Title => ModelName;
 
-    /// <summary>The diagram of a built model: its layers (input layers included for a functional model) and their calls.</summary>
-    public static ModelDiagram FromModel(KerasModel model, bool showShapes = true)
+    /// <summary>
+    /// The diagram of a built model: its layers (input layers included for a functional model) and their calls. With
+    /// <paramref name="expandNested"/> a nested model called once is drawn as its own layers (named <c>trunk/dense</c>) instead of
+    /// one box, the arrows going to and from them (Keras's <c>expand_nested</c>).
+    /// </summary>
+    public static ModelDiagram FromModel(KerasModel model, bool showShapes = true, bool expandNested = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!model.IsBuilt)
             throw KerasException.BadOperation("ModelNotBuilt",
                 $"Model '{model.Name}' has no input shape yet, so its layers have no shapes to draw. Give New-Model an -InputShape first.");
-        var layers = model.Layers;
-        var index = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < layers.Count; i++) index[layers[i]] = i;
-        var edges = new List<DiagramEdge>();
-        var depth = new int[layers.Count];
-        var inputShapes = new string[layers.Count];
-        var outputShapes = new string[layers.Count];
-        if (!model.IsFunctional)
+        var builder = new Builder(expandNested);
+        builder.AddModel(model, "", null);
+        var (boxes, edges) = (builder.Boxes, builder.Edges);
+        // Longest path from an input, repeated until stable: a shared layer called late can deepen the layers that read its
+        // earlier call. A layer that reads itself (a shared layer applied to its own output) is left out of the count.
+        var depth = new int[boxes.Count];
+        for (int pass = 0; pass < boxes.Count; pass++)
         {
-            for (int i = 0; i < layers.Count; i++)
+            bool changed = false;
+            foreach (var e in edges.Where(e => e.From != e.To && depth[e.To] < depth[e.From] + 1))
             {
-                if (i > 0) edges.Add(new DiagramEdge(i - 1, i));
-                depth[i] = i;
-                inputShapes[i] = Format(layers[i].InputShape);
-                outputShapes[i] = Format(layers[i].OutputShape);
+                depth[e.To] = depth[e.From] + 1;
+                changed = true;
             }
+            if (!changed) break;
         }
-        else
+        // A box nothing leads to (an input) sits in the row above its highest reader (as graphviz places it), not at the top
+        // beside unrelated layers.
+        for (int i = 0; i < boxes.Count; i++)
         {
-            foreach (var t in model.Inputs)
-                inputShapes[index[t.Layer]] = outputShapes[index[t.Layer]] = Format(t.Shape);
+            if (edges.Any(e => e.To == i && e.From != i)) continue;
+            var readers = edges.Where(e => e.From == i && e.To != i).Select(e => depth[e.To]).ToList();
+            if (readers.Count > 0) depth[i] = readers.Min() - 1;
+        }
+        var nodes = boxes.Select((b, i) => new DiagramNode(b.Name, b.ClassName, b.InputShape, b.OutputShape, depth[i])).ToList();
+        return new ModelDiagram(model.Name, nodes, edges, showShapes);
+    }
+
+    /// <summary>Collects the boxes and arrows of a model, walking into nested models when asked.</summary>
+    private sealed class Builder(bool expandNested)
+    {
+        public readonly List<(string Name, string ClassName, string InputShape, string OutputShape)> Boxes = new();
+        public readonly List<DiagramEdge> Edges = new();
+        private readonly Dictionary<Layer, int> boxOf = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>
+        /// Adds <paramref name="model"/>'s layers under <paramref name="prefix"/>; <paramref name="sources"/> are the boxes that
+        /// produce its inputs (null at the top, where input layers are boxes). Returns the boxes that produce its outputs.
+        /// </summary>
+        public IReadOnlyList<int> AddModel(KerasModel model, string prefix, IReadOnlyList<int>? sources)
+        {
+            if (!model.IsFunctional)
+            {
+                int previous = sources?[0] ?? -1;
+                foreach (var layer in model.Layers)
+                {
+                    if (Expands(layer, 1, out var inner))
+                    {
+                        previous = AddModel(inner, $"{prefix}{layer.Name}/", new[] { previous })[0];
+                        continue;
+                    }
+                    int box = Add(prefix, layer, Format(layer.InputShape), Format(layer.OutputShape));
+                    if (previous >= 0) Edges.Add(new DiagramEdge(previous, box));
+                    previous = box;
+                }
+                return new[] { previous };
+            }
+            var producer = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance);
+            for (int i = 0; i < model.Inputs.Count; i++)
+            {
+                var t = model.Inputs[i];
+                producer[t] = sources is not null && sources[i] >= 0 ? sources[i] : Add(prefix, t.Layer, Format(t.Shape), Format(t.Shape));
+            }
             foreach (var node in model.Nodes)
             {
-                int to = index[node.Layer];
-                foreach (var t in node.Inputs) edges.Add(new DiagramEdge(index[t.Layer], to));
-                // Keras shows a layer's first call's shapes; a shared layer's calls all have the same ones.
-                inputShapes[to] ??= node.Inputs.Count == 1 ? Format(node.Inputs[0].Shape)
-                    : "[" + string.Join(", ", node.Inputs.Select(t => Format(t.Shape))) + "]";
-                outputShapes[to] ??= Format(node.Output.Shape);
-            }
-            // Longest path from an input, repeated until stable: a shared layer called late can deepen the layers that read its
-            // earlier call. A layer that reads itself (a shared layer applied to its own output) is left out of the count.
-            for (int pass = 0; pass < layers.Count; pass++)
-            {
-                bool changed = false;
-                foreach (var e in edges.Where(e => e.From != e.To))
+                var layer = node.Layer;
+                var from = node.Inputs.Select(t => producer[t]).ToArray();
+                if (Expands(layer, model.Nodes.Count(n => n.Layer == layer), out var inner))
                 {
-                    if (depth[e.To] < depth[e.From] + 1)
-                    {
-                        depth[e.To] = depth[e.From] + 1;
-                        changed = true;
-                    }
+                    producer[node.Output] = AddModel(inner, $"{prefix}{layer.Name}/", from)[0];
+                    continue;
                 }
-                if (!changed) break;
+                // Keras shows a layer's first call's shapes; a shared layer's calls all have the same ones.
+                if (!boxOf.TryGetValue(layer, out int box))
+                    box = Add(prefix, layer, node.Inputs.Count == 1 ? Format(node.Inputs[0].Shape)
+                        : "[" + string.Join(", ", node.Inputs.Select(t => Format(t.Shape))) + "]", Format(node.Output.Shape));
+                foreach (var f in from) Edges.Add(new DiagramEdge(f, box));
+                producer[node.Output] = box;
             }
+            return model.Outputs.Select(t => producer[t]).ToArray();
         }
-        // An input sits in the row above its highest reader (graphviz does the same), not at the top beside unrelated layers.
-        if (model.IsFunctional)
-            foreach (var t in model.Inputs)
-            {
-                int i = index[t.Layer];
-                var readers = edges.Where(e => e.From == i && e.To != i).Select(e => depth[e.To]).ToList();
-                if (readers.Count > 0) depth[i] = readers.Min() - 1;
-            }
-        var nodes = layers.Select((l, i) => new DiagramNode(l.Name, l.ClassName, inputShapes[i] ?? "?", outputShapes[i] ?? "?", depth[i]))
-            .ToList();
-        return new ModelDiagram(model.Name, nodes, edges, showShapes);
+
+        /// <summary>A nested model is drawn as its layers when asked and when it is called once (a shared model stays a box).</summary>
+        private bool Expands(Layer layer, int calls, out KerasModel inner)
+        {
+            inner = (layer as NestedModel)?.Inner!;
+            return expandNested && inner is not null && calls == 1 && inner.Layers.Count > 0;
+        }
+
+        private int Add(string prefix, Layer layer, string inputShape, string outputShape)
+        {
+            Boxes.Add((prefix + layer.Name, layer.ClassName, inputShape, outputShape));
+            boxOf[layer] = Boxes.Count - 1;
+            return Boxes.Count - 1;
+        }
     }
 
     private static string Format(int[]? shape) => shape is null ? "?" : Shapes.Format(shape);

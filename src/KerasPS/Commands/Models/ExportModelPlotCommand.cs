@@ -10,7 +10,8 @@ namespace KerasPS.Commands.Models;
 /// <para type="description">Every layer is a box with its name, its Keras class and its input and output shapes (-HideShapes leaves the
 /// shapes out); an arrow goes from a layer to each layer that reads its output, one arrow per tensor read, so a shared layer has one
 /// arrow per call and a merge one per input. Layers sit in rows by depth, the longest path from a model input: a Sequential model is a
-/// chain, a residual block shows its skip arrow beside the layers it skips. A nested model is one box. The format follows the extension
+/// chain, a residual block shows its skip arrow beside the layers it skips. A nested model is one box, or its own layers with
+/// -ExpandNested. The format follows the extension
 /// of -Path (.svg, .png or .dot) unless -Format names it; DOT text renders with Graphviz (dot -Tpdf model.dot). Shapes are shown by
 /// default, unlike plot_model's show_shapes=False, because they are what a diagram of a functional model is read for (where the
 /// merge axes meet), and a switch that is on by default is not PowerShell's way. The model must be built (have an input shape). An
@@ -21,6 +22,7 @@ namespace KerasPS.Commands.Models;
 /// $model = New-Model -Inputs $numbers, $text -Outputs $class, $price
 /// $model | Export-ModelPlot ./heads.png -Force -PassThru</code></example>
 /// <example><code>$model | Export-ModelPlot ./model.dot; dot -Tpdf ./model.dot -o ./model.pdf</code></example>
+/// <example><code>$withTrunk | Export-ModelPlot ./expanded.svg -ExpandNested -HideShapes</code></example>
 [Cmdlet(VerbsData.Export, "ModelPlot", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportModelPlotCommand : KerasCmdlet
@@ -41,6 +43,10 @@ public sealed class ExportModelPlotCommand : KerasCmdlet
 
     /// <summary>Leave the input and output shapes out of the boxes (plot_model's show_shapes=False).</summary>
     [Parameter] public SwitchParameter HideShapes { get; set; }
+
+    /// <summary>Draw a nested model (a model applied as a layer, once) as its own layers, named model/layer, instead of one box
+    /// (plot_model's expand_nested).</summary>
+    [Parameter] public SwitchParameter ExpandNested { get; set; }
 
     /// <summary>Replace an existing file. Without it an existing file is a PlotFileExists error, as for Export-HistoryPlot.</summary>
     [Parameter] public SwitchParameter Force { get; set; }
@@ -66,7 +72,7 @@ public sealed class ExportModelPlotCommand : KerasCmdlet
             Fail("PlotFolderNotFound", ErrorCategory.ObjectNotFound,
                 $"The folder '{dir}' does not exist. Create it first, or choose another -Path.", dir);
 
-        var diagram = ModelDiagram.FromModel(Model.Engine, showShapes: !HideShapes);
+        var diagram = ModelDiagram.FromModel(Model.Engine, showShapes: !HideShapes, expandNested: ExpandNested);
         if (!ShouldProcess(path, $"Write a {format.ToUpperInvariant()} diagram of model '{Model.Name}' ({diagram.Nodes.Count} layers)"))
             return;
         var utf8 = new UTF8Encoding(false);
