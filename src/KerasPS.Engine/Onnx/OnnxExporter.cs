@@ -33,7 +33,7 @@ public static class OnnxExporter
 
     /// <summary>
     /// The metadata keys the file carries: classes and feature_names as JSON arrays, target as text, and the model's
-    /// Keras config (the Sequential as Keras 3 serializes it, the same JSON a checkpoint's config holds).
+    /// Keras config (the model as Keras 3 serializes it, the same JSON a checkpoint's config holds).
     /// </summary>
     public const string ClassesKey = "classes", FeatureNamesKey = "feature_names", TargetKey = "target",
         KerasConfigKey = "keras_model_config";

@@ -15,7 +15,7 @@ public sealed record DiagramEdge(int From, int To);
 /// Keras's <c>plot_model</c>: a model's layers as boxes (name, class and, with shapes, the input and output shapes) and one
 /// arrow per tensor a layer reads, laid out in rows by depth (the longest path from an input; a Sequential is a chain).
 /// Drawn through <see cref="IChartCanvas"/> (SVG, PNG) or written as Graphviz DOT text (<see cref="ToDot"/>). A nested model
-/// is one box.
+/// is one box, or its own layers when expanded.
 /// </summary>
 public sealed class ModelDiagram : IPlot
 {
