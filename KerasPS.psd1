@@ -86,6 +86,7 @@
         'New-TensorBoardLogger'
         'New-LambdaCallback'
         'Export-HistoryPlot'
+        'Export-ModelPlot'
         'Show-History'
         'Import-ModelData'
         'ConvertTo-ModelData'

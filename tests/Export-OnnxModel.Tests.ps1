@@ -133,6 +133,118 @@ Describe 'Export-OnnxModel' -Tag Slow {
         }
     }
 
+    Context 'functional models: several named inputs and outputs' {
+        BeforeAll {
+            # Graphs the Sequential cases cannot make, in a folder of their own (the checker test below counts the cases'
+            # files). Each is compared with the engine's own forward pass (ForwardAll), one tensor per output.
+            $script:GraphDir = Join-Path $TestDrive 'graphs'
+            New-Item -ItemType Directory $GraphDir | Out-Null
+            $torch = Get-KerasType 'TorchSharp.torch'
+            $tensorType = Get-KerasType 'TorchSharp.torch+Tensor'
+
+            # Two inputs, two heads: numbers through a hidden layer, concatenated with the extra column, then a class and a price.
+            $numbers = New-ModelInput -Shape 4 -Name numbers; $extra = New-ModelInput -Shape 3 -Name extra
+            $joined = $numbers | Add-DenseLayer 8 -Activation relu | Add-ConcatenateLayer -With $extra
+            $class = $joined | Add-DenseLayer 3 -Activation softmax -Name class
+            $price = $joined | Add-DenseLayer 1 -Name price
+            $twoHeads = New-Model -Inputs $numbers, $extra -Outputs $class, $price -Seed 5
+
+            # A residual block: Dense(5) of the input added to the input, then Dense(2).
+            $x = New-ModelInput -Shape 5 -Name features
+            $h = $x | Add-DenseLayer 5 -Activation tanh
+            $residual = New-Model -Inputs $x -Outputs ($h | Add-AddLayer -With $x | Add-DenseLayer 2) -Seed 6
+
+            # A shared encoder for two inputs (one weight set, two calls), their difference scored.
+            $left = New-ModelInput -Shape 4 -Name left; $right = New-ModelInput -Shape 4 -Name right
+            $encodedLeft = $left | Add-DenseLayer 6 -Activation tanh -Name encoder
+            $encodedRight = $right | Add-ModelLayer -Layer $encodedLeft.Layer
+            $score = $encodedLeft | Add-SubtractLayer -With $encodedRight | Add-DenseLayer 1 -Activation sigmoid -Name score
+            $shared = New-Model -Inputs $left, $right -Outputs $score -Seed 7
+
+            $script:Graphs = @{}
+            $seed = 200
+            foreach ($case in @(@{ Name = 'two_heads'; Model = $twoHeads }, @{ Name = 'residual'; Model = $residual },
+                    @{ Name = 'shared'; Model = $shared })) {
+                $model = $case.Model
+                Set-RandomWeights $model ($seed++)
+                $rng = [KerasPS.Engine.MersenneTwister]::new($seed++)
+                $feeds = [ordered]@{}
+                $tensors = [Array]::CreateInstance($tensorType, $model.Engine.Inputs.Count)
+                for ($i = 0; $i -lt $model.Engine.Inputs.Count; $i++) {
+                    $width = $model.Engine.Inputs[$i].Shape[0]
+                    $data = [float[]]::new(6 * $width)
+                    for ($k = 0; $k -lt $data.Length; $k++) { $data[$k] = [float](($rng.NextDouble() - 0.5) * 4) }
+                    $graphName = if ($model.Engine.Inputs.Count -eq 1) { 'input' } else { $model.Engine.InputNames[$i] }
+                    $feeds[$graphName] = @{ shape = @(6, $width); data = $data }
+                    $tensors[$i] = $torch::tensor($data).reshape([long[]]@(6, $width))
+                }
+                $stem = Join-Path $GraphDir $case.Name
+                $model | Export-OnnxModel -Path "$stem.onnx"
+                @{ inputs = $feeds } | ConvertTo-Json -Compress -Depth 4 | Set-Content -Path "$stem.input.json"
+                $expected = @($model.Engine.ForwardAll($tensors, $false, $false) | ForEach-Object { , $_.detach().data[float]().ToArray() })
+                $script:Graphs[$case.Name] = @{ Model = $model; Expected = $expected }
+            }
+            & dotnet $OnnxRun $GraphDir
+            if ($LASTEXITCODE -ne 0) { throw 'tests/onnx/OnnxRun failed.' }
+
+            function Get-GraphResult([string] $Name) { Get-Content -Raw (Join-Path $GraphDir "$Name.output.json") | ConvertFrom-Json }
+            function Get-GraphDifference([string] $Name, [int] $Output) {
+                $got = @((Get-GraphResult $Name).results[$Output].data)
+                $want = $Graphs[$Name].Expected[$Output]
+                $got.Count | Should -Be $want.Length
+                $max = 0.0
+                for ($k = 0; $k -lt $want.Length; $k++) { $max = [Math]::Max($max, [Math]::Abs([double]$got[$k] - [double]$want[$k])) }
+                $max
+            }
+        }
+
+        It 'names the inputs and outputs of a two-input two-output model after its input and output layers' {
+            $result = Get-GraphResult 'two_heads'
+            $result.error | Should -BeNullOrEmpty
+            @($result.inputs) | Should -Be @('numbers', 'extra')
+            @($result.outputs) | Should -Be @('class', 'price')
+            @($result.results.name) | Should -Be @('class', 'price')
+            @($result.results[0].shape) | Should -Be @(6, 3)
+            @($result.results[1].shape) | Should -Be @(6, 1)
+            ($result.metadata.keras_model_config | ConvertFrom-Json).class_name | Should -Be 'Functional'
+        }
+
+        It 'gives what the engine gives for each output of the two-output model, to 1e-5' {
+            Get-GraphDifference 'two_heads' 0 | Should -BeLessOrEqual 1e-5
+            Get-GraphDifference 'two_heads' 1 | Should -BeLessOrEqual 1e-5
+            # the class head is a softmax: rows sum to 1 (the comparison is not between two empty or zero outputs)
+            $first = @((Get-GraphResult 'two_heads').results[0].data)[0..2]
+            ($first | Measure-Object -Sum).Sum | Should -BeGreaterThan 0.99999
+        }
+
+        It 'keeps input and output as the names of a one-input one-output graph (a residual block), and its values' {
+            $result = Get-GraphResult 'residual'
+            $result.error | Should -BeNullOrEmpty
+            @($result.inputs) | Should -Be @('input')
+            @($result.outputs) | Should -Be @('output')
+            Get-GraphDifference 'residual' 0 | Should -BeLessOrEqual 1e-5
+        }
+
+        It 'exports a shared layer''s weights once and calls them on both inputs' {
+            $result = Get-GraphResult 'shared'
+            $result.error | Should -BeNullOrEmpty
+            @($result.inputs) | Should -Be @('left', 'right')
+            @($result.outputs) | Should -Be @('output')
+            Get-GraphDifference 'shared' 0 | Should -BeLessOrEqual 1e-5
+        }
+
+        It 'takes one -InputName and -OutputName per input and output, in order, and refuses another count' {
+            $p = Join-Path $TestDrive 'renamed.onnx'
+            $model = $Graphs['two_heads'].Model
+            $model | Export-OnnxModel -Path $p -InputName a, b -OutputName probabilities, value
+            $bytes = [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($p))
+            foreach ($name in 'probabilities', 'value') { $bytes | Should -Match $name }
+            Get-ErrorId { $model | Export-OnnxModel -Path (Join-Path $TestDrive 'one.onnx') -OutputName only } | Should -Be 'InvalidOnnxName'
+            Get-ErrorId { $model | Export-OnnxModel -Path (Join-Path $TestDrive 'clash.onnx') -InputName a, price } | Should -Be 'InvalidOnnxName'
+            Test-Path (Join-Path $TestDrive 'one.onnx') | Should -BeFalse
+        }
+    }
+
     Context 'refusals and the file' {
         BeforeAll {
             $script:Small = New-Model -InputShape 3 -Seed 1 | Add-DenseLayer 2
@@ -230,5 +342,16 @@ Describe 'Export-OnnxModel files under onnx.checker' -Tag Slow, MachineChanging 
         $out = & $Python -c $script @($files.FullName) 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($out | Out-String)
         @($out | Where-Object { $_ -match '^OK .* 17 8$' }).Count | Should -Be $files.Count
+    }
+
+    It 'accepts the functional models, with several inputs and outputs' {
+        # Written again here: the functional context's files went with its TestDrive.
+        $files = foreach ($name in $Graphs.Keys) { $Graphs[$name].Model | Export-OnnxModel -Path (Join-Path $TestDrive "$name.onnx") -PassThru }
+        @($files).Count | Should -Be 3
+        $script = 'import onnx, sys' + [Environment]::NewLine + 'for f in sys.argv[1:]:' + [Environment]::NewLine +
+            '    m = onnx.load(f); onnx.checker.check_model(m, full_check=True); print("OK", len(m.graph.input), len(m.graph.output))'
+        $out = & $Python -c $script @($files.FullName) 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out | Out-String)
+        @($out | Sort-Object) | Should -Be @('OK 1 1', 'OK 2 1', 'OK 2 2')
     }
 }

@@ -46,3 +46,58 @@ Describe 'Get-ModelLayer' {
         ($m | Get-ModelLayer | Out-String -Width 120) | Should -Match 'Trainable'
     }
 }
+
+Describe 'Get-ModelLayer of a functional model' {
+    BeforeAll {
+        $numbers = New-ModelInput -Shape 4 -Name numbers; $extra = New-ModelInput -Shape 3 -Name extra
+        $hidden = $numbers | Add-DenseLayer 8 -Activation relu -Name hidden
+        $joined = $hidden | Add-ConcatenateLayer -With $extra
+        $class = $joined | Add-DenseLayer 3 -Activation softmax -Name class
+        # hidden's output is also read by a second head: an output layer can feed nothing, an inner layer several
+        $price = $hidden | Add-DenseLayer 1 -Name price
+        $script:Heads = New-Model -Inputs $numbers, $extra -Outputs $class, $price -Seed 1
+        $script:Seq = New-Model -InputShape 10 -Seed 1 | Add-DenseLayer 4 -Activation relu | Add-DropoutLayer 0.25 | Add-DenseLayer 2
+    }
+
+    It 'names the tensors each layer reads and the model''s inputs and outputs' {
+        $layers = @($Heads | Get-ModelLayer)
+        $layers.Name | Should -Be @('numbers', 'extra', 'hidden', 'concatenate', 'class', 'price')
+        $layers[0].Inbound.Count | Should -Be 0
+        $layers[2].Inbound | Should -Be @('numbers[0][0]')
+        $layers[3].Inbound | Should -Be @('hidden[0][0]', 'extra[0][0]')
+        $layers[5].Inbound | Should -Be @('hidden[0][0]')
+        $layers.IsInput | Should -Be @($true, $true, $false, $false, $false, $false)
+        $layers.IsOutput | Should -Be @($false, $false, $false, $false, $true, $true)
+    }
+
+    It 'lists every call of a shared layer' {
+        $s = New-ModelInput -Shape 3 -Name s
+        $first = $s | Add-DenseLayer 3 -Name shared
+        $m = New-Model -Inputs $s -Outputs ($first | Add-ModelLayer -Layer $first.Layer) -Seed 2
+        (@($m | Get-ModelLayer -Name shared)).Inbound | Should -Be @('s[0][0]', 'shared[0][0]')
+    }
+
+    It 'shows Inbound and the role in a table of 80 columns; a Sequential keeps its table' {
+        $layer = @($Heads | Get-ModelLayer)[3]
+        $layer.PSObject.TypeNames[0] | Should -Be 'KerasPS.FunctionalModelLayer'
+        $lines = @($Heads | Get-ModelLayer | Out-String -Width 80 -Stream)
+        ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+        $text = $lines -join "`n"
+        $text | Should -Match 'Role\s+Inbound'
+        $text | Should -Match '3 concatenate\s+Concatenate\s+\(None, 11\)\s+0\s+hidden\[0\]\[0\]'
+        $text | Should -Match '(?m)^\s+extra\[0\]\[0\]\s*$'
+        $text | Should -Match '0 numbers\s+InputLayer\s+\(None, 4\)\s+0 in'
+        $text | Should -Match 'class\s+Dense\s+\(None, 3\)\s+36 out\s+concatenate\[0\]\[0\]'
+        $rows = @($Seq | Get-ModelLayer)
+        $rows[0].PSObject.TypeNames[0] | Should -Be 'KerasPS.ModelLayer'
+        ($Seq | Get-ModelLayer | Out-String -Width 120) | Should -Not -Match 'Inbound'
+    }
+
+    It 'gives a Sequential layer the one before it as inbound, and marks the last as the output' {
+        $rows = @($Seq | Get-ModelLayer)
+        $rows[0].Inbound.Count | Should -Be 0
+        $rows[1].Inbound | Should -Be @('dense[0][0]')
+        $rows.IsOutput | Should -Be @($false, $false, $true)
+        $rows.IsInput | Should -Be @($false, $false, $false)
+    }
+}

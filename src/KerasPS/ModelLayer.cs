@@ -21,6 +21,19 @@ public sealed class ModelLayer
         TrainableParamCount = layer.TrainableParamCount;
         Trainable = layer.Trainable;
         Weights = layer.Weights.Select(w => w.Name).ToArray();
+        var engine = model.Engine;
+        if (engine.IsFunctional)
+        {
+            Inbound = engine.Nodes.Where(n => n.Layer == layer).SelectMany(n => n.Inputs).Select(t => t.History).ToArray();
+            IsInput = engine.Inputs.Any(t => t.Layer == layer);
+            IsOutput = engine.Outputs.Any(t => t.Layer == layer);
+        }
+        else
+        {
+            // Keras 3's Sequential is a chain of calls: each layer reads the one before it.
+            Inbound = index > 0 ? new[] { $"{engine.Layers[index - 1].Name}[0][0]" } : Array.Empty<string>();
+            IsOutput = index == engine.Layers.Count - 1;
+        }
         var config = new OrderedDictionary(StringComparer.Ordinal);
         foreach (var kv in layer.GetConfig()) config[kv.Key] = kv.Value;
         Config = config;
@@ -47,6 +60,16 @@ public sealed class ModelLayer
 
     /// <summary>The layer's weight names (kernel, bias, ...), for Get-ModelWeight -Name.</summary>
     public string[] Weights { get; }
+
+    /// <summary>The tensors the layer was called on, as Keras's summary names them (layer[node][tensor]), every call of a shared
+    /// layer in turn; empty for an input layer (and the first layer of a Sequential).</summary>
+    public string[] Inbound { get; }
+
+    /// <summary>True for an input layer that is one of the model's inputs (New-ModelInput).</summary>
+    public bool IsInput { get; }
+
+    /// <summary>True for a layer that produces one of the model's outputs (the last layer of a Sequential).</summary>
+    public bool IsOutput { get; }
 
     /// <summary>The layer's Keras config (get_config), as Keras names it.</summary>
     public OrderedDictionary Config { get; }

@@ -10,14 +10,20 @@ public sealed record OnnxExportOptions
     public const string DefaultInputName = "input";
     public const string DefaultOutputName = "output";
 
-    public string InputName { get; init; } = DefaultInputName;
-    public string OutputName { get; init; } = DefaultOutputName;
+    /// <summary>The graph's input names, one per model input; null for the defaults: "input" for a model with one input,
+    /// the input layers' names for a model with several.</summary>
+    public IReadOnlyList<string>? InputNames { get; init; }
+
+    /// <summary>The graph's output names, one per model output; null for the defaults: "output" for a model with one output,
+    /// the output layers' names for a model with several.</summary>
+    public IReadOnlyList<string>? OutputNames { get; init; }
+
     public bool Overwrite { get; init; }
 }
 
 /// <summary>
-/// Writes a built Sequential model as an ONNX model (opset 17) for inference: one float input (batch, ...input shape),
-/// one float output (batch, ...output shape), every layer as the ONNX operators that compute its inference-time
+/// Writes a built model as an ONNX model (opset 17) for inference: one float input (batch, ...input shape) per model
+/// input, one float output (batch, ...output shape) per model output, every layer as the ONNX operators that compute its inference-time
 /// forward pass, and the model's classes and feature names in <c>metadata_props</c>. See module/CHECKPOINT-FORMAT.md.
 /// </summary>
 public static class OnnxExporter
@@ -27,7 +33,7 @@ public static class OnnxExporter
 
     /// <summary>
     /// The metadata keys the file carries: classes and feature_names as JSON arrays, target as text, and the model's
-    /// Keras config (the Sequential as Keras 3 serializes it, the same JSON a checkpoint's config holds).
+    /// Keras config (the model as Keras 3 serializes it, the same JSON a checkpoint's config holds).
     /// </summary>
     public const string ClassesKey = "classes", FeatureNamesKey = "feature_names", TargetKey = "target",
         KerasConfigKey = "keras_model_config";
@@ -59,31 +65,49 @@ public static class OnnxExporter
         if (!model.IsBuilt)
             throw KerasException.BadOperation("ModelNotBuilt",
                 $"Model '{model.Name}' has no weights yet, so there is nothing to export. Train it or give it an -InputShape first.");
-        CheckName(options.InputName, "InputName");
-        CheckName(options.OutputName, "OutputName");
-        if (options.InputName == options.OutputName)
+        var inputNames = GraphNames(options.InputNames, model.InputNames, OnnxExportOptions.DefaultInputName, "InputName");
+        var outputNames = GraphNames(options.OutputNames, model.OutputNames, OnnxExportOptions.DefaultOutputName, "OutputName");
+        var clash = inputNames.Concat(outputNames).GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(n => n.Count() > 1);
+        if (clash is not null)
             throw KerasException.BadArgument("InvalidOnnxName",
-                $"The ONNX input and output need different names; both are '{options.InputName}'.", options.OutputName);
-        var lowerings = model.Layers.Select(CheckExportable).ToArray();
+                $"Every ONNX input and output needs its own name; '{clash.Key}' is given twice.", clash.Key);
+        foreach (var layer in model.Layers) CheckExportable(layer);
 
         var g = new OnnxGraph(model.Name);
-        g.Reserve(options.InputName);
-        IReadOnlyList<string> values = new[] { options.InputName };
+        foreach (var name in inputNames.Concat(outputNames)) g.Reserve(name);   // no node may take a name the ends use
         Native.TorchRuntime.EnsureLoaded();
-        values = LowerModel(model, g, values, "");
+        var values = LowerModel(model, g, inputNames, "");
         g.Scope = "";
-        g.SetOutput(values.Single(), options.OutputName);
+        for (int i = 0; i < values.Count; i++) g.SetOutput(values[i], outputNames[i]);
 
         var metadata = new Dictionary<string, string>();
         if (model.Classes is { Count: > 0 } classes) metadata[ClassesKey] = JsonSerializer.Serialize(classes);
         if (model.FeatureNames is { Count: > 0 } features) metadata[FeatureNamesKey] = JsonSerializer.Serialize(features);
         if (model.TargetName is { } target) metadata[TargetKey] = target;
         metadata[KerasConfigKey] = System.Text.Encoding.UTF8.GetString(Checkpoints.CheckpointJson.Serialize(model.GetConfig()));
-        var inputShape = new long[] { -1 }.Concat(model.InputShape!.Select(d => (long)d)).ToArray();
-        var outputShape = new long[] { -1 }.Concat(model.OutputShape!.Select(d => (long)d)).ToArray();
+        var inputShapes = model.IsFunctional ? model.Inputs.Select(t => t.Shape).ToArray() : new[] { model.InputShape! };
+        var outputShapes = model.IsFunctional ? model.Outputs.Select(t => t.Shape).ToArray() : new[] { model.OutputShape! };
         var version = typeof(OnnxExporter).Assembly.GetName().Version?.ToString(3) ?? "0";
-        return g.ToModelProto(options.InputName, inputShape, options.OutputName, outputShape, metadata, version,
-            $"Keras Sequential model '{model.Name}' exported by KerasPS");
+        return g.ToModelProto(inputNames.Zip(inputShapes, Batched).ToArray(), outputNames.Zip(outputShapes, Batched).ToArray(),
+            metadata, version, $"Keras {(model.IsFunctional ? "functional" : "Sequential")} model '{model.Name}' exported by KerasPS");
+
+        static (string, long[]) Batched(string name, int[] shape) => (name, new long[] { -1 }.Concat(shape.Select(d => (long)d)).ToArray());
+    }
+
+    /// <summary>
+    /// The graph's names for the model's inputs (or outputs): the ones given, else <paramref name="defaultName"/> for a model
+    /// with one, else the layers' names (Keras's input and output layer names, as Keras's own ONNX exporters name them).
+    /// </summary>
+    private static string[] GraphNames(IReadOnlyList<string>? given, IReadOnlyList<string> layerNames, string defaultName, string what)
+    {
+        var names = given is { Count: > 0 } ? given.ToArray() : layerNames.Count == 1 ? new[] { defaultName } : layerNames.ToArray();
+        if (names.Length != layerNames.Count)
+            throw KerasException.BadArgument("InvalidOnnxName",
+                $"-{what} gives {names.Length} name(s), but the model has {layerNames.Count} ({string.Join(", ", layerNames)}). "
+                    + $"Give one name per {(what == "InputName" ? "input" : "output")}, in that order, or leave -{what} out.",
+                string.Join(", ", names));
+        foreach (var n in names) CheckName(n, what);
+        return names;
     }
 
     /// <summary>

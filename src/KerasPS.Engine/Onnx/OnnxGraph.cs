@@ -28,6 +28,7 @@ internal sealed class OnnxGraph
     private readonly List<OnnxNode> nodes = new();
     private readonly List<OnnxInitializer> initializers = new();
     private readonly HashSet<string> names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> renamed = new(StringComparer.Ordinal);   // node output -> graph output name
 
     public OnnxGraph(string name) => Name = name;
 
@@ -87,32 +88,35 @@ internal sealed class OnnxGraph
 
     /// <summary>
     /// Makes <paramref name="tensor"/> available under <paramref name="outputName"/>: renames the output of the node that
-    /// made it when that is the last node, otherwise adds an Identity node.
+    /// made it when no node reads it, otherwise (or for a graph input, or a tensor given out already) adds an Identity node.
     /// </summary>
     public void SetOutput(string tensor, string outputName)
     {
-        Reserve(outputName);
-        if (nodes.Count > 0 && nodes[^1].Outputs.Length >= 1 && nodes[^1].Outputs[0] == tensor
-            && nodes.All(n => !n.Inputs.Contains(tensor)))
+        names.Add(outputName);   // reserved already when the exporter named the graph's ends first
+        if (renamed.TryGetValue(tensor, out var given)) tensor = given;
+        int producer = nodes.FindLastIndex(n => n.Outputs.Contains(tensor));
+        if (producer >= 0 && !renamed.ContainsValue(tensor) && nodes.All(n => !n.Inputs.Contains(tensor)))
         {
-            var last = nodes[^1];
-            var outs = (string[])last.Outputs.Clone();
-            outs[0] = outputName;
-            nodes[^1] = last with { Outputs = outs };
+            var node = nodes[producer];
+            var outs = node.Outputs.Select(o => o == tensor ? outputName : o).ToArray();
+            nodes[producer] = node with { Outputs = outs };
+            renamed[tensor] = outputName;
         }
         else nodes.Add(new OnnxNode("Identity", new[] { tensor }, new[] { outputName }, Fresh("output_node"), []));
     }
 
     // ---------------------------------------------------------------- serialization (classes generated from onnx.proto)
 
-    public byte[] ToModelProto(string inputName, long[] inputShape, string outputName, long[] outputShape,
+    /// <summary>The ModelProto: the nodes and constants, and the graph's inputs and outputs (name and shape, -1 for the batch
+    /// axis) in the model's order.</summary>
+    public byte[] ToModelProto(IReadOnlyList<(string Name, long[] Shape)> inputs, IReadOnlyList<(string Name, long[] Shape)> outputs,
         IReadOnlyDictionary<string, string> metadata, string producerVersion, string docString)
     {
         var graph = new GraphProto { Name = Name, DocString = docString };
         graph.Node.AddRange(nodes.Select(ToNode));
         graph.Initializer.AddRange(initializers.Select(ToTensor));
-        graph.Input.Add(ValueInfo(inputName, inputShape));
-        graph.Output.Add(ValueInfo(outputName, outputShape));
+        graph.Input.AddRange(inputs.Select(i => ValueInfo(i.Name, i.Shape)));
+        graph.Output.AddRange(outputs.Select(o => ValueInfo(o.Name, o.Shape)));
 
         var model = new ModelProto
         {

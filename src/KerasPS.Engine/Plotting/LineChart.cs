@@ -9,7 +9,7 @@ public sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)
 /// A line chart of training histories (epoch on x): axes with "nice" ticks, grid lines, a legend, a title. The layout is
 /// computed once and drawn through <see cref="IChartCanvas"/>, so the SVG and the PNG show the same chart.
 /// </summary>
-public sealed class LineChart
+public sealed class LineChart : IPlot
 {
     /// <summary>Tableau's ten colours (matplotlib's default cycle): distinct and readable on white.</summary>
     public static readonly string[] Palette =
@@ -165,6 +165,15 @@ public sealed class LineChart
 public enum TextAnchor { Start, Middle, End }
 
 /// <summary>What a chart needs from a drawing surface (SVG text or a Skia bitmap).</summary>
+/// <summary>A picture the canvases render: its size, an optional title, and how to draw it (a chart, a model diagram).</summary>
+public interface IPlot
+{
+    int Width { get; }
+    int Height { get; }
+    string? Title { get; }
+    void Draw(IChartCanvas canvas);
+}
+
 public interface IChartCanvas
 {
     double MeasureText(string text, double size);

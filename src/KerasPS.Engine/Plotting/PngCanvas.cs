@@ -98,7 +98,7 @@ public sealed class PngCanvas : IChartCanvas, IDisposable
     }
 
     /// <summary>The chart as PNG bytes; <paramref name="hasFont"/> says whether text could be drawn.</summary>
-    public static byte[] Render(LineChart chart, out bool hasFont)
+    public static byte[] Render(IPlot chart, out bool hasFont)
     {
         using var c = new PngCanvas(chart.Width, chart.Height);
         chart.Draw(c);

@@ -39,7 +39,7 @@ public sealed class SvgCanvas : IChartCanvas
             .Append(SecurityElement.Escape(text)).Append("</text>\n");
     }
 
-    public static string Render(LineChart chart)
+    public static string Render(IPlot chart)
     {
         var c = new SvgCanvas();
         chart.Draw(c);

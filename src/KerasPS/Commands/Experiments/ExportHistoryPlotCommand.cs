@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Text;
-using KerasPS.Engine;
 using KerasPS.Engine.Plotting;
 using KerasPS.Infrastructure;
 
@@ -76,34 +75,9 @@ public sealed class ExportHistoryPlotCommand : KerasCmdlet
         if (!ShouldProcess(path, $"Write a {ext[1..].ToUpperInvariant()} chart of {string.Join(", ", metrics)} ({series.Count} lines)"))
             return;
 
-        byte[] bytes;
-        if (ext == ".svg") bytes = new UTF8Encoding(false).GetBytes(SvgCanvas.Render(chart));
-        else
-        {
-            try
-            {
-                bytes = PngCanvas.Render(chart, out bool hasFont);
-                if (!hasFont)
-                    WriteWarning("No font file was found on this system, so the PNG has no text (axes labels, legend). "
-                        + "Install fonts-dejavu-core, or write an .svg.");
-            }
-            catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
-            {
-                throw new KerasException("PlotRendererMissing", ErrorKind.NotInstalled,
-                    $"The PNG renderer (SkiaSharp's native library) could not be loaded: {e.GetBaseException().Message.Split('\n')[0]} "
-                    + "Write an .svg instead, or rebuild KerasPS for this platform.", e);
-            }
-        }
-        // An existing chart is never left half-written.
-        try
-        {
-            AtomicFile.Write(path, s => s.Write(bytes), overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new KerasException("PlotWriteFailed", ErrorKind.InvalidOperation,
-                $"Could not write '{path}': {e.Message}", e) { Target = path };
-        }
+        var bytes = ext == ".svg" ? new UTF8Encoding(false).GetBytes(SvgCanvas.Render(chart))
+            : PlotFile.RenderPng(chart, WriteWarning, "axes labels, legend");
+        PlotFile.Write(path, bytes);
         WriteVerbose($"Wrote {path} ({bytes.Length:N0} bytes): {string.Join(", ", series.Select(s => s.Name))}.");
         if (PassThru) WriteObject(new FileInfo(path));
     }
