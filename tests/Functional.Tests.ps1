@@ -454,7 +454,8 @@ Describe 'examples/WideAndDeep.ps1' -Tag Slow {
         $script = Join-Path $RepoRoot 'examples/WideAndDeep.ps1'
         $run = Invoke-FreshPwsh -Script "& '$script' -OutputDirectory '$TestDrive' | ConvertTo-Json -Compress"
         $run.ExitCode | Should -Be 0 -Because $run.Output
-        $run.Output | Should -Match 'wide_and_deep \(Concatenate\)\s+\(None, 29\)'
+        # the summary row; a long name puts its (Type) on the next line, as Keras does
+        $run.Output | Should -Match 'wide_and_deep\s+\(None, 29\)\s+0 scaled\[0\]\[0\], deep_2\[0\]\[0\]'
         $result = ($run.Output -split "`n" | Where-Object { $_ -match '^\{.*\}\s*$' } | Select-Object -Last 1) | ConvertFrom-Json
         $result.Epochs | Should -BeLessThan 150 -Because 'early stopping ended the fit'
         $result.Accuracy | Should -BeGreaterOrEqual 0.9 -Because 'the three cultivars separate well on held-out wines'

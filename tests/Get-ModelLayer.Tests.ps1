@@ -61,12 +61,13 @@ Describe 'Get-ModelLayer of a functional model' {
 
     It 'names the tensors each layer reads and the model''s inputs and outputs' {
         $layers = @($Heads | Get-ModelLayer)
-        $layers.Name | Should -Be @('numbers', 'extra', 'hidden', 'concatenate', 'class', 'price')
+        # Keras's model.layers order: by depth from the outputs, deepest first; ties in the order a walk from the outputs meets them
+        $layers.Name | Should -Be @('numbers', 'hidden', 'extra', 'concatenate', 'class', 'price')
         $layers[0].Inbound.Count | Should -Be 0
-        $layers[2].Inbound | Should -Be @('numbers[0][0]')
+        $layers[1].Inbound | Should -Be @('numbers[0][0]')
         $layers[3].Inbound | Should -Be @('hidden[0][0]', 'extra[0][0]')
         $layers[5].Inbound | Should -Be @('hidden[0][0]')
-        $layers.IsInput | Should -Be @($true, $true, $false, $false, $false, $false)
+        $layers.IsInput | Should -Be @($true, $false, $true, $false, $false, $false)
         $layers.IsOutput | Should -Be @($false, $false, $false, $false, $true, $true)
     }
 

@@ -48,14 +48,15 @@ Describe 'Get-ModelSummary of a functional model' {
         $script:Twice = New-Model -Inputs $s -Outputs ($second | Add-AddLayer -With $s) -Seed 2
     }
 
-    It 'lists every layer once, input layers first, with Keras''s Connected to' {
+    It 'lists every layer once in Keras''s order (by depth from the outputs), with Keras''s Connected to' {
         $rows = @($Heads | Get-ModelSummary)
-        $rows.Name | Should -Be @('numbers', 'extra', 'dense', 'concatenate', 'class', 'price')
-        $rows.Type | Should -Be @('InputLayer', 'InputLayer', 'Dense', 'Concatenate', 'Dense', 'Dense')
-        $rows.ConnectedTo | Should -Be @('-', '-', 'numbers[0][0]', 'dense[0][0], extra[0][0]', 'concatenate[0][0]', 'concatenate[0][0]')
-        $rows.OutputShape | Should -Be @('(None, 4)', '(None, 3)', '(None, 8)', '(None, 11)', '(None, 3)', '(None, 1)')
+        # numbers is deepest (3); dense and extra both feed concatenate (depth 2), met in that order from the outputs
+        $rows.Name | Should -Be @('numbers', 'dense', 'extra', 'concatenate', 'class', 'price')
+        $rows.Type | Should -Be @('InputLayer', 'Dense', 'InputLayer', 'Concatenate', 'Dense', 'Dense')
+        $rows.ConnectedTo | Should -Be @('-', 'numbers[0][0]', '-', 'dense[0][0], extra[0][0]', 'concatenate[0][0]', 'concatenate[0][0]')
+        $rows.OutputShape | Should -Be @('(None, 4)', '(None, 8)', '(None, 3)', '(None, 11)', '(None, 3)', '(None, 1)')
         # 4*8+8, 11*3+3, 11*1+1
-        $rows.ParamCount | Should -Be @(0, 0, 40, 0, 36, 12)
+        $rows.ParamCount | Should -Be @(0, 40, 0, 0, 36, 12)
         $rows[0].TotalParams | Should -Be 88
     }
 

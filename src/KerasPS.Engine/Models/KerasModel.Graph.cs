@@ -159,7 +159,7 @@ public sealed partial class KerasModel
             var state = new Dictionary<Node, bool>(ReferenceEqualityComparer.Instance);   // false: visiting, true: done
             foreach (var o in outputs) Visit(o.Node, inputs, order, state);
             var nodes = order.Where(n => n.Layer is not InputLayer).ToArray();
-            var all = inputs.Select(t => t.Layer).Concat(nodes.Select(n => n.Layer)).Distinct().ToList();
+            var all = KerasLayerOrder(order, inputs, outputs);
             var perLayer = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
             foreach (var n in order)
             {
@@ -167,6 +167,35 @@ public sealed partial class KerasModel
                 perLayer[n.Layer] = n.Index + 1;
             }
             return new Graph { Inputs = inputs.ToArray(), Outputs = outputs.ToArray(), Nodes = nodes, Layers = all };
+        }
+
+        /// <summary>
+        /// Keras's <c>model.layers</c> order (<c>map_graph</c>): by depth counted from the outputs, deepest first (the inputs),
+        /// ties in the order a walk from the outputs first meets each layer. Summaries and configs list layers this way.
+        /// </summary>
+        private static List<Layer> KerasLayerOrder(List<Node> postorder, IReadOnlyList<KerasTensor> inputs,
+            IReadOnlyList<KerasTensor> outputs)
+        {
+            var met = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
+            var seen = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+            void Meet(Node n)
+            {
+                if (!seen.Add(n)) return;
+                met.TryAdd(n.Layer, met.Count);
+                foreach (var t in n.Inputs) Meet(t.Node);
+            }
+            foreach (var o in outputs) Meet(o.Node);
+            var nodeDepth = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
+            var layerDepth = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
+            foreach (var node in Enumerable.Reverse(postorder))
+            {
+                int depth = Math.Max(nodeDepth.GetValueOrDefault(node), layerDepth.GetValueOrDefault(node.Layer));
+                layerDepth[node.Layer] = depth;
+                nodeDepth[node] = depth;
+                foreach (var t in node.Inputs) nodeDepth[t.Node] = Math.Max(depth + 1, nodeDepth.GetValueOrDefault(t.Node));
+            }
+            foreach (var t in inputs) layerDepth.TryAdd(t.Layer, int.MaxValue);   // an input nothing reads
+            return layerDepth.Keys.OrderByDescending(l => layerDepth[l]).ThenBy(l => met.GetValueOrDefault(l, int.MaxValue)).ToList();
         }
 
         private static void Visit(Node node, IReadOnlyList<KerasTensor> inputs, List<Node> order, Dictionary<Node, bool> state)
