@@ -243,7 +243,8 @@ public sealed partial class KerasModel
         foreach (var w in copy.Weights) w.Assign(source[w.Path].ToArray());
         if (Optimizer is not null && Loss is not null)
         {
-            copy.Compile(Optimizer.FromConfig(Optimizer.GetConfig()), KerasObjects.Losses.Create(Loss.Name), Metrics);
+            if (OutputLosses is not null) copy.CompileFromConfig(GetCompileConfig()!);
+            else copy.Compile(Optimizer.FromConfig(Optimizer.GetConfig()), KerasObjects.Losses.Create(Loss.Name), Metrics);
             if (includeOptimizerState)
             {
                 // The optimizer's own state (what a checkpoint saves), copied out of the live tensors.
@@ -259,6 +260,7 @@ public sealed partial class KerasModel
             }
         }
         copy.Classes = Classes?.ToArray();
+        copy.OutputClasses = OutputClasses?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value.ToArray());
         copy.FeatureNames = FeatureNames?.ToArray();
         copy.SourceColumns = SourceColumns?.ToArray();
         copy.Categories = Categories is null ? null : new Dictionary<string, IReadOnlyList<string>>(Categories);
@@ -285,6 +287,9 @@ public sealed partial class KerasModel
         Optimizer = optimizer;
         Loss = loss;
         Metrics = specs;
+        OutputLosses = null;
+        LossWeights = null;
+        OutputMetrics = null;
     }
 
     /// <summary>The fused head, when the loss can absorb the model's final activation.</summary>
