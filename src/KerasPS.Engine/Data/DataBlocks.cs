@@ -115,7 +115,8 @@ public static class DataBlocks
             {
                 int exact = IndexOf(data.FeatureNames, column);
                 if (exact >= 0) { cols.Add(exact); continue; }
-                var hot = Enumerable.Range(0, w).Where(i => data.FeatureNames[i].StartsWith(column + "=", StringComparison.Ordinal)).ToList();
+                var hot = Enumerable.Range(0, w)
+                    .Where(i => data.FeatureNames[i].StartsWith(column + "=", StringComparison.Ordinal)).ToList();
                 if (hot.Count == 0 || columns.Length > 1)
                     throw KerasException.BadArgument("TargetNotFound",
                         $"-Targets names column '{column}' for output '{name}', but the data has no such column"
@@ -208,7 +209,8 @@ public static class DataBlocks
             var block = data.InputBlocks.FirstOrDefault(b => b.Name == names[i])
                 ?? (names.Count == 1 && data.InputBlocks.Count == 1 ? data.InputBlocks[0] : null)
                 ?? throw KerasException.BadArgument("InputDataMissing",
-                    $"The data has nothing for model input '{names[i]}'. Its inputs: {string.Join(", ", data.InputBlocks.Select(b => b.Name))}. "
+                    $"The data has nothing for model input '{names[i]}'. "
+                        + $"Its inputs: {string.Join(", ", data.InputBlocks.Select(b => b.Name))}. "
                         + $"Give -Inputs @{{ {names[i]} = <columns> }} (or -X @{{ {names[i]} = ... }}).", names[i]);
             var shape = shapes[i];
             if (shape is not null && Shapes.Product(shape) != block.Columns.Length)

@@ -98,7 +98,8 @@ public sealed partial class KerasModel
         {
             var layer = node.Layer;
             Tensor y;
-            if (fused is not null && Array.IndexOf(fused, node) >= 0) y = ((IActivationHead)layer).ForwardWithoutActivation(values[node.Inputs[0]], training);
+            if (fused is not null && Array.IndexOf(fused, node) >= 0)
+                y = ((IActivationHead)layer).ForwardWithoutActivation(values[node.Inputs[0]], training);
             else if (layer.TakesSeveralInputs) y = layer.Forward(node.Inputs.Select(t => values[t]).ToArray(), training);
             else y = layer.Forward(values[node.Inputs[0]], training);
             values[node.Output] = y;

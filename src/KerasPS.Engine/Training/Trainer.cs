@@ -111,7 +111,8 @@ public static class Trainer
         if (o.InitialEpoch is < 0)
             throw KerasException.BadArgument("InvalidInitialEpoch", $"InitialEpoch must be 0 or more. Received: {o.InitialEpoch}.",
                 o.InitialEpoch);
-        if (o.ValidationData is { } v && v.InputBlocks is null && data.InputBlocks is null && !Shapes.SameAs(v.FeatureShape, data.FeatureShape))
+        if (o.ValidationData is { } v && v.InputBlocks is null && data.InputBlocks is null
+            && !Shapes.SameAs(v.FeatureShape, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"The validation data has features {Shapes.Format(v.FeatureShape)} but the training data has "
                 + $"{Shapes.Format(data.FeatureShape)}.");

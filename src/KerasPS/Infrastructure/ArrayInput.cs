@@ -34,7 +34,8 @@ public static class ArrayInput
             rowCount = parts[0].Rows.Count;
             if (parts.FirstOrDefault(p => p.Rows.Count != rowCount) is { Name: not null } bad)
                 throw KerasException.BadArgument("InputCountMismatch",
-                    $"-X input '{bad.Name}' has {bad.Rows.Count} rows but input '{parts[0].Name}' has {rowCount}; every input needs the same rows.",
+                    $"-X input '{bad.Name}' has {bad.Rows.Count} rows but input '{parts[0].Name}' has {rowCount}; "
+                        + "every input needs the same rows.",
                     bad.Name);
             width = parts.Sum(p => p.Width);
             features = new float[(long)rowCount * width];
@@ -95,7 +96,8 @@ public static class ArrayInput
         if (targets.All(t => t is not string && (IsNumber(t) || t is IEnumerable)))
         {
             var yRows = targets
-                .Select((t, i) => t is IEnumerable && t is not string ? ToFloats(t, what, i) : new[] { ToFloat(t, $"{what}[{i}]") }).ToList();
+                .Select((t, i) => t is IEnumerable && t is not string ? ToFloats(t, what, i) : new[] { ToFloat(t, $"{what}[{i}]") })
+                .ToList();
             int w = yRows[0].Length;
             var flat = new float[(long)yRows.Count * w];
             for (int i = 0; i < yRows.Count; i++)

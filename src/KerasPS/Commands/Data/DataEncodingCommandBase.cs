@@ -56,7 +56,8 @@ public abstract class DataEncodingCommandBase : KerasCmdlet
     {
         if (Targets is null) return (target, feature);
         if (target is not null)
-            throw Engine.KerasException.BadArgument("ConflictingTarget", "Give either -Target (one target) or -Targets (one per output), not both.");
+            throw Engine.KerasException.BadArgument("ConflictingTarget",
+                "Give either -Target (one target) or -Targets (one per output), not both.");
         return (null, feature is null || feature.Length == 0 ? feature : feature.Concat(TargetColumns()).Distinct().ToArray());
     }
 

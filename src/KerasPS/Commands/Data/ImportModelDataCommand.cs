@@ -35,7 +35,8 @@ namespace KerasPS.Commands.Data;
 /// <example><code>Get-ChildItem ./data/*.csv | Import-ModelData -Target y -MissingValue 0</code></example>
 /// <example><code>Import-ModelData ./digits.csv -Target label -FeatureShape 28,28,1</code></example>
 /// <example><code># two inputs and two outputs, for New-Model -Inputs $numbers, $text -Outputs $class, $price
-/// $data = Import-ModelData ./items.csv -Inputs @{ numbers = 'a', 'b', 'c'; text = 'd' } -Targets @{ class = 'label'; price = 'price' }</code></example>
+/// $inputs = @{ numbers = 'a', 'b', 'c'; text = 'd' }
+/// $data = Import-ModelData ./items.csv -Inputs $inputs -Targets @{ class = 'label'; price = 'price' }</code></example>
 [Cmdlet(VerbsData.Import, "ModelData")]
 [OutputType(typeof(Dataset))]
 public sealed class ImportModelDataCommand : DataEncodingCommandBase

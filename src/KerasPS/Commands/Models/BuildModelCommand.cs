@@ -26,7 +26,9 @@ namespace KerasPS.Commands.Models;
 /// <example><code>$precision = New-Metric precision -ClassId 0 -Name precision_class_1
 /// $model | Build-Model adam categorical_crossentropy -Metrics accuracy, $precision, auc</code></example>
 /// <example><code># a model with outputs 'class' (softmax) and 'price' (linear)
-/// $model | Build-Model adam -Loss @{ class = 'categorical_crossentropy'; price = 'mse' } -LossWeights @{ class = 1; price = 0.5 } -Metrics @{ class = 'accuracy'; price = 'mae' }</code></example>
+/// $loss = @{ class = 'categorical_crossentropy'; price = 'mse' }
+/// $metrics = @{ class = 'accuracy'; price = 'mae' }
+/// $model | Build-Model adam -Loss $loss -LossWeights @{ class = 1; price = 0.5 } -Metrics $metrics</code></example>
 [Cmdlet("Build", "Model")]
 [OutputType(typeof(Model))]
 public sealed class BuildModelCommand : KerasCmdlet
@@ -76,7 +78,8 @@ public sealed class BuildModelCommand : KerasCmdlet
         };
         var lossArgument = PSValue.Unwrap(Loss);
         var metricMap = Metrics is [var only] && PSValue.Unwrap(only) is IDictionary d ? d : null;
-        if (lossArgument is IDictionary || LossWeights is not null || metricMap is not null) CompilePerOutput(optimizer, lossArgument, metricMap);
+        if (lossArgument is IDictionary || LossWeights is not null || metricMap is not null)
+            CompilePerOutput(optimizer, lossArgument, metricMap);
         else
         {
             var loss = KerasObjects.Losses.Create(LossName(lossArgument));

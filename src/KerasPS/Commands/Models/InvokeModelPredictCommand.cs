@@ -112,7 +112,9 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
             PredictOutputs(data, positions);
             return;
         }
-        var raw = data.InputBlocks is null && m.InputNames.Count == 1 ? m.PredictData(data, BatchSize) : m.PredictAll(data, BatchSize)[0].Values;
+        var raw = data.InputBlocks is null && m.InputNames.Count == 1
+            ? m.PredictData(data, BatchSize)
+            : m.PredictAll(data, BatchSize)[0].Values;
         int rowCount = data.Count;
         int perRow = raw.Length / Math.Max(rowCount, 1);
         if (AsMatrix)
