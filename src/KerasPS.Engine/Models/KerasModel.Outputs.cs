@@ -160,4 +160,21 @@ public sealed partial class KerasModel
             return (name, values, (int)(values.Length / Math.Max(n, 1)));
         }).ToList();
     }
+
+    /// <summary>Every output's values of each row side by side (output order), row after row: a model with several outputs as one
+    /// matrix, for callers that keep one prediction row per data row (out-of-fold predictions).</summary>
+    private float[] PredictRows(EncodedData data, int batchSize)
+    {
+        var outputs = PredictAll(data, batchSize);
+        if (outputs.Count == 1) return outputs[0].Values;
+        int width = outputs.Sum(o => o.Width), n = data.Count;
+        var rows = new float[(long)n * width];
+        int offset = 0;
+        foreach (var (_, values, w) in outputs)
+        {
+            for (int r = 0; r < n; r++) Array.Copy(values, (long)r * w, rows, (long)r * width + offset, w);
+            offset += w;
+        }
+        return rows;
+    }
 }

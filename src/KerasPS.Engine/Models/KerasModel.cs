@@ -350,6 +350,7 @@ public sealed partial class KerasModel
     /// </remarks>
     public float[] PredictData(EncodedData data, int batchSize = 4096)
     {
+        if (data.InputBlocks is not null || InputNames.Count > 1 || OutputNames.Count > 1) return PredictRows(data, batchSize);
         if (data.HasFeatureTensor || data.Features.LongLength > TransientPredictValues) return Predict(data.FeatureTensor(), batchSize);
         TorchRuntime.EnsureLoaded();
         using var features = torch.tensor(data.Features, Shapes.WithBatch(data.Count, data.FeatureShape), dtype: ScalarType.Float32);
