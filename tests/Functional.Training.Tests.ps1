@@ -202,7 +202,7 @@ Describe 'Training models with several inputs and outputs' {
     }
 
     It 'cross-validates a two-input, two-output model' {
-        $cv = @(Invoke-ModelCrossValidation -Data $data -Folds 3 -Epochs 2 -Seed 1 -ModelScript {
+        $cv = @(Invoke-ModelCrossValidation -Data $data -Folds 3 -Epochs 2 -Seed 1 -OutOfFold -ModelScript {
                 $a = New-ModelInput -Shape 3 -Name numbers
                 $b = New-ModelInput -Shape 2 -Name text
                 $h = $a | Add-ConcatenateLayer -With $b | Add-DenseLayer 4 -Activation relu
@@ -214,6 +214,11 @@ Describe 'Training models with several inputs and outputs' {
         $summary.Completed | Should -Be 3
         $summary.Metrics.Metric | Should -Contain 'val_price_loss'
         $cv[0].Status | Should -Be 'Completed'
+        # out-of-fold rows: each output's values side by side (3 class probabilities, then the price)
+        $summary.OutOfFold.Count | Should -Be 60
+        $summary.OutOfFold[0].PSObject.Properties.Name | Should -Contain 'Value4'
+        $sum = $summary.OutOfFold[5].Value1 + $summary.OutOfFold[5].Value2 + $summary.OutOfFold[5].Value3
+        [math]::Abs($sum - 1) | Should -BeLessThan 1e-5
     }
 
     It 'splits the rows of named inputs and targets together' {
