@@ -159,6 +159,24 @@ Describe 'Training models with several inputs and outputs' {
         $err.Exception.Message | Should -BeLike "*'price'*"
     }
 
+    It 'shows the per-output compile settings on the model' {
+        $m = New-TwoHeadModel
+        $m.Loss | Should -Be 'class=categorical_crossentropy, price=mean_squared_error'
+        $m.Metrics | Should -Be @('class_accuracy', 'price_mae')
+        $m.Engine.LossWeights | Should -Be @(1, 0.5)
+    }
+
+    It 'applies one loss name and a metric list to every output, as Keras does' {
+        $a = New-ModelInput -Shape 2 -Name a
+        $h = $a | Add-DenseLayer 4
+        $m = New-Model -Inputs $a -Outputs ($h | Add-DenseLayer 1 -Name u), ($h | Add-DenseLayer 1 -Name v) | Build-Model sgd mse -Metrics mae
+        $m.Metrics | Should -Be @('u_mae', 'v_mae')
+        $x = 0..9 | ForEach-Object { , [double[]]@($_, 1) }
+        $r = $m | Invoke-ModelFit -X $x -Y @{ u = 0..9; v = 9..0 } -Epochs 1 -Seed 1
+        [math]::Abs($r.Loss - ($r.ULoss + $r.VLoss)) | Should -BeLessThan 1e-5
+        $r.PSObject.Properties.Name | Should -Contain 'VMae'
+    }
+
     It 'refuses a loss for an output the model does not have' {
         $a = New-ModelInput -Shape 2 -Name a
         $m = New-Model -Inputs $a -Outputs ($a | Add-DenseLayer 1 -Name out)

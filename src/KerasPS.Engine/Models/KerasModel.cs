@@ -69,8 +69,11 @@ public sealed partial class KerasModel
     /// <summary>The metrics compile was given, with their options.</summary>
     public IReadOnlyList<MetricSpec> Metrics { get; private set; } = Array.Empty<MetricSpec>();
 
-    /// <summary>The metrics' history names (accuracy, precision, ...).</summary>
-    public IReadOnlyList<string> MetricNames => Metrics.Select(m => m.Name).ToArray();
+    /// <summary>The metrics' history names (accuracy, precision, ...; class_accuracy, price_mae for a model with several
+    /// outputs).</summary>
+    public IReadOnlyList<string> MetricNames => IsCompiled
+        ? Heads().SelectMany(h => h.Metrics.Select(m => h.Prefix + m.Name)).ToArray()
+        : Metrics.Select(m => m.Name).ToArray();
     public bool IsCompiled => Optimizer is not null && Loss is not null;
 
     /// <summary>Classes of the data the model was trained on, in output order (set by the first fit).</summary>
