@@ -164,6 +164,10 @@ Describe 'Training models with several inputs and outputs' {
         $m.Loss | Should -Be 'class=categorical_crossentropy, price=mean_squared_error'
         $m.Metrics | Should -Be @('class_accuracy', 'price_mae')
         $m.Engine.LossWeights | Should -Be @(1, 0.5)
+        $copy = $m | Copy-Model
+        $copy.Loss | Should -Be $m.Loss
+        $copy.Engine.LossWeights | Should -Be @(1, 0.5)
+        @(($copy | Invoke-ModelPredict -Data $data -AsMatrix).price) | Should -Be @(($m | Invoke-ModelPredict -Data $data -AsMatrix).price)
     }
 
     It 'applies one loss name and a metric list to every output, as Keras does' {
@@ -237,6 +241,18 @@ Describe 'Training models with several inputs and outputs' {
         $summary.OutOfFold[0].PSObject.Properties.Name | Should -Contain 'Value4'
         $sum = $summary.OutOfFold[5].Value1 + $summary.OutOfFold[5].Value2 + $summary.OutOfFold[5].Value3
         [math]::Abs($sum - 1) | Should -BeLessThan 1e-5
+    }
+
+    It 'sends named inputs and targets to remote trial hosts (the sweep wire form)' {
+        $wire = [KerasPS.Dataset].Assembly.GetType('KerasPS.Infrastructure.SweepWire')
+        $plain = $wire.GetMethod('DatasetToWire').Invoke($null, @(, $data.Engine))
+        $back = $wire.GetMethod('DatasetFromWire').Invoke($null, @(, $plain))
+        $back.Inputs | Should -Be $data.Inputs
+        $back.Targets | Should -Be $data.Targets
+        ($back.Engine.InputBlocks | Where-Object Name -eq text).Columns | Should -Be @(3, 4)
+        $price = { param($d) ($d.Engine.OutputTargets | Where-Object Name -eq price).Values }
+        & $price $back | Should -Be (& $price $data)
+        ($back.Engine.OutputTargets | Where-Object Name -eq class).Classes | Should -Be @('k0', 'k1', 'k2')
     }
 
     It 'splits the rows of named inputs and targets together' {
