@@ -255,6 +255,27 @@ Describe 'Training models with several inputs and outputs' {
         ($back.Engine.OutputTargets | Where-Object Name -eq class).Classes | Should -Be @('k0', 'k1', 'k2')
     }
 
+    It 'sweeps a two-output model, monitoring one output''s validation loss' {
+        $s = $data | Split-TrainTest -TestSize 0.25 -Seed 1
+        $r = @(Invoke-ModelSweep -Data $s.Train -ValidationData $s.Test -Epochs 2 -Seed 1 -Monitor val_price_loss `
+                -Parameters ([ordered]@{ LearningRate = 0.01, 0.001 }) -ModelScript {
+                param($p)
+                $a = New-ModelInput -Shape 3 -Name numbers
+                $b = New-ModelInput -Shape 2 -Name text
+                $h = $a | Add-ConcatenateLayer -With $b | Add-DenseLayer 4 -Activation relu
+                $c = $h | Add-DenseLayer 3 -Activation softmax -Name class
+                $q = $h | Add-DenseLayer 1 -Name price
+                New-Model -Inputs $a, $b -Outputs $c, $q -Seed 1 |
+                    Build-Model (New-Optimizer adam -LearningRate $p.LearningRate) -Loss @{ class = 'categorical_crossentropy'; price = 'mse' }
+            })
+        $r.Count | Should -Be 2
+        foreach ($t in $r) {
+            $t.Status | Should -Be 'Completed'
+            $t.Monitor | Should -Be 'val_price_loss'
+            $t.Best | Should -Be (($t.History | ForEach-Object ValPriceLoss | Measure-Object -Minimum).Minimum)
+        }
+    }
+
     It 'splits the rows of named inputs and targets together' {
         $s = $data | Split-TrainTest -TestSize 0.25 -Seed 1
         $s.Train.Count + $s.Test.Count | Should -Be 60
