@@ -198,6 +198,14 @@ Describe 'Training models with several inputs and outputs' {
         $c.Classes | Should -Be @('no', 'yes')
         $c.Labels | Should -Be @(1, 0, 1)
         ($d.Engine.OutputTargets | Where-Object Name -eq price).Values | Should -Be @(1.5, 2.5, 3.5)
+        # test data encoded like the training data, with and without its targets
+        $testPath = Join-Path $TestDrive 'test.csv'
+        "a,b,d,label,price`n1,2,y,no,1`n3,4,x,no,2" | Set-Content $testPath
+        $t = Import-ModelData $testPath -Template $d -Inputs @{ numbers = 'a', 'b'; text = 'd' } -Targets @{ class = 'label'; price = 'price' }
+        $t.FeatureNames | Should -Be @('a', 'b', 'd=x', 'd=y')
+        ($t.Engine.OutputTargets | Where-Object Name -eq price).Values | Should -Be @(1, 2)
+        "a,b,d`n1,2,y" | Set-Content $testPath
+        (Import-ModelData $testPath -Template $d -Inputs @{ numbers = 'a', 'b'; text = 'd' }).FeatureNames | Should -Be @('a', 'b', 'd=x', 'd=y')
     }
 
     It 'round-trips a multi-output compiled model through .kpt, and -Resume continues exactly as an unbroken fit' {
