@@ -22,6 +22,12 @@ public sealed class Dataset
     public string? TargetName => Engine.TargetName;
     public string TargetKind => Engine.TargetKind.ToString();
 
+    /// <summary>The model inputs the features are split into (-Inputs), or null when they are one block.</summary>
+    public IReadOnlyList<string>? Inputs => Engine.InputBlocks?.Select(b => b.Name).ToArray();
+
+    /// <summary>The model outputs with a target of their own (-Targets), or null for one target.</summary>
+    public IReadOnlyList<string>? Targets => Engine.OutputTargets?.Select(t => t.Name).ToArray();
+
     /// <summary>Class names in label order: numeric order when every label is a number, otherwise ordinal string order.</summary>
     public IReadOnlyList<string>? Classes => Engine.Classes;
 

@@ -30,7 +30,13 @@ public sealed class Model
     public bool IsBuilt => Engine.IsBuilt;
     public bool IsCompiled => Engine.IsCompiled;
     public string? Optimizer => Engine.Optimizer?.Name;
-    public string? Loss => Engine.Loss?.Name;
+
+    /// <summary>The loss; for losses per output, each as output=loss (class=categorical_crossentropy, price=mean_squared_error).</summary>
+    public string? Loss => Engine.OutputLosses is { } per
+        ? string.Join(", ", Engine.OutputNames.Zip(per, (o, l) => $"{o}={l.Name}"))
+        : Engine.Loss?.Name;
+
+    /// <summary>The metrics by their history names (accuracy; class_accuracy, price_mae for several outputs).</summary>
     public IReadOnlyList<string> Metrics => Engine.MetricNames;
     public int EpochsTrained => Engine.EpochsTrained;
     public IReadOnlyList<string>? Classes => Engine.Classes;

@@ -98,6 +98,38 @@ public sealed class EncodedData
     /// <summary>The name of the key column (the header of the id column).</summary>
     public string? RowKeyName { get; init; }
 
+    /// <summary>The feature columns of each named model input (<c>-Inputs</c>); null when the features are one block.</summary>
+    public IReadOnlyList<InputBlock>? InputBlocks { get; init; }
+
+    /// <summary>The targets of named model outputs (<c>-Targets</c>); null for a dataset with one target (or none).</summary>
+    public IReadOnlyList<OutputTarget>? OutputTargets
+    {
+        get => outputTargets;
+        init
+        {
+            if (value is not null && value.Any(t => t.Count != Count))
+                throw KerasException.BadData("InvalidTargetData", $"A named target does not have {Count} rows.");
+            outputTargets = value;
+        }
+    }
+    private readonly IReadOnlyList<OutputTarget>? outputTargets;
+
+    /// <summary>True when the dataset has a target: one, or named ones for several outputs.</summary>
+    public bool HasTarget => TargetKind != TargetKind.None || OutputTargets is { Count: > 0 };
+
+    /// <summary>The same data (arrays shared) with other input blocks and named targets.</summary>
+    public EncodedData With(IReadOnlyList<InputBlock>? inputs, IReadOnlyList<OutputTarget>? targets) =>
+        new(Features, FeatureShape, FeatureNames, TargetName, Labels, Classes, Targets, TargetWidth)
+        {
+            Metadata = new Dictionary<string, object?>(Metadata),
+            Categories = Categories,
+            SourceColumns = SourceColumns,
+            RowKeys = RowKeys,
+            RowKeyName = RowKeyName,
+            InputBlocks = inputs,
+            OutputTargets = targets,
+        };
+
     /// <summary>Rows per class, in class order (classification only).</summary>
     public IReadOnlyList<int> ClassCounts
     {
@@ -157,6 +189,8 @@ public sealed class EncodedData
             SourceColumns = SourceColumns,
             RowKeys = RowKeys is null ? null : rows.Select(r => RowKeys[r]).ToArray(),
             RowKeyName = RowKeyName,
+            InputBlocks = InputBlocks,
+            OutputTargets = OutputTargets?.Select(t => t.Subset(rows)).ToArray(),
         };
     }
 
@@ -171,6 +205,8 @@ public sealed class EncodedData
             SourceColumns = SourceColumns,
             RowKeys = keys,
             RowKeyName = name,
+            InputBlocks = InputBlocks,
+            OutputTargets = OutputTargets,
         };
 
     /// <summary>Rows start..start+count-1.</summary>

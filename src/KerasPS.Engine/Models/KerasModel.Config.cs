@@ -87,16 +87,16 @@ public sealed partial class KerasModel
 
     /// <summary>Keras's <c>get_compile_config</c>: the optimizer's config, the loss name and the metric names; null when not
     /// compiled.</summary>
-    public Dictionary<string, object?>? GetCompileConfig() => IsCompiled
-        ? new Dictionary<string, object?> { ["optimizer"] = Optimizer!.GetConfig(), ["loss"] = Loss!.Name,
-            ["metrics"] = Metrics.Select(m => m.GetConfig()).ToList() }
-        : null;
+    public Dictionary<string, object?>? GetCompileConfig() => !IsCompiled ? null : NamedCompileConfig()
+        ?? new Dictionary<string, object?> { ["optimizer"] = Optimizer!.GetConfig(), ["loss"] = Loss!.Name,
+            ["metrics"] = Metrics.Select(m => m.GetConfig()).ToList() };
 
     /// <summary>Keras's <c>compile_from_config</c>: compiles with the optimizer, loss and metrics <see cref="GetCompileConfig"/>
     /// wrote.</summary>
     public void CompileFromConfig(IDictionary<string, object?> compile)
     {
         var optimizer = Optimizer.FromConfig(Section(compile, "optimizer"));
+        if (CompileNamedFromConfig(optimizer, compile)) return;
         var loss = KerasObjects.Losses.Create(compile.TryGetValue("loss", out var l) ? l as string ?? "" : "");
         var metrics = compile.TryGetValue("metrics", out var m)
             && m is List<object?> list ? list.Select(MetricSpec.FromConfig).ToList() : new List<MetricSpec>();
@@ -113,6 +113,7 @@ public sealed partial class KerasModel
         ["source_columns"] = SourceColumns?.ToList(),
         ["categories"] = Categories?.ToDictionary(kv => kv.Key, kv => (object?)kv.Value.ToList()),
         ["target_name"] = TargetName,
+        ["output_classes"] = OutputClasses?.ToDictionary(kv => kv.Key, kv => (object?)kv.Value.ToList()),
         ["history"] = History.Select(r => new Dictionary<string, object?>
         {
             ["epoch"] = r.Epoch,
@@ -142,6 +143,10 @@ public sealed partial class KerasModel
                 ? cats.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(Strings(kv.Value)
                     ?? throw Invalid($"category list '{kv.Key}' is not a list of strings.")))
                 : null;
+            var outputClasses = training.Raw("output_classes") is IDictionary<string, object?> oc
+                ? oc.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(Strings(kv.Value)
+                    ?? throw Invalid($"the class list of output '{kv.Key}' is not a list of strings.")))
+                : null;
             var history = new List<EpochRecord>();
             if (training.Raw("history") is List<object?> records)
                 foreach (var h in records.OfType<IDictionary<string, object?>>())
@@ -162,6 +167,7 @@ public sealed partial class KerasModel
                 model.SourceColumns = sourceColumns;
                 model.Categories = categories;
                 model.TargetName = target;
+                model.OutputClasses = outputClasses;
                 model.History.Clear();
                 model.History.AddRange(history);
             };

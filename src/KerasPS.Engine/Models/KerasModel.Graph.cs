@@ -93,12 +93,13 @@ public sealed partial class KerasModel
         if (graph is null) return new[] { Forward(inputs[0], training, logits) };
         var values = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < graph.Inputs.Length; i++) values[graph.Inputs[i]] = inputs[i];
-        var fused = logits ? FusedNode : null;
+        var fused = logits ? FusedNodes() : null;
         foreach (var node in graph.Nodes)
         {
             var layer = node.Layer;
             Tensor y;
-            if (node == fused) y = ((IActivationHead)layer).ForwardWithoutActivation(values[node.Inputs[0]], training);
+            if (fused is not null && Array.IndexOf(fused, node) >= 0)
+                y = ((IActivationHead)layer).ForwardWithoutActivation(values[node.Inputs[0]], training);
             else if (layer.TakesSeveralInputs) y = layer.Forward(node.Inputs.Select(t => values[t]).ToArray(), training);
             else y = layer.Forward(values[node.Inputs[0]], training);
             values[node.Output] = y;
@@ -110,17 +111,30 @@ public sealed partial class KerasModel
     /// The node whose final activation the loss can absorb: the one output's layer, when it ends in that activation and
     /// its output feeds nothing else in the graph.
     /// </summary>
-    private Node? FusedNode
+    private Node? FusedNode => graph is { Outputs.Length: 1 } ? FusedNodeOf(0, OutputLosses?[0] ?? Loss) : null;
+
+    /// <summary>The node of output <paramref name="i"/> whose final activation <paramref name="loss"/> can absorb, or null.</summary>
+    private Node? FusedNodeOf(int i, Training.Loss? loss)
     {
-        get
-        {
-            if (graph is null || graph.Outputs.Length != 1 || Loss?.FusableActivation is not { } a) return null;
-            var node = graph.Outputs[0].Node;
-            if (node.Layer is not IActivationHead h || h.Activation != a || node.Layer.TakesSeveralInputs) return null;
-            bool consumed = graph.Nodes.Any(n => n.Inputs.Contains(node.Output));
-            return consumed ? null : node;
-        }
+        if (graph is null || loss?.FusableActivation is not { } a) return null;
+        var node = graph.Outputs[i].Node;
+        if (node.Layer is not IActivationHead h || h.Activation != a || node.Layer.TakesSeveralInputs) return null;
+        bool consumed = graph.Nodes.Any(n => n.Inputs.Contains(node.Output))
+            || graph.Outputs.Where((t, k) => k != i && t.Node == node).Any();
+        return consumed ? null : node;
     }
+
+    /// <summary>The fused node of every output (null where none), given each output's loss.</summary>
+    private Node?[] FusedNodes()
+    {
+        var heads = IsCompiled ? Heads() : null;
+        return graph!.Outputs.Select((_, i) => FusedNodeOf(i, heads?[i].Loss)).ToArray();
+    }
+
+    /// <summary>The activation fused away from each output's forward pass with logits (softmax, sigmoid), or null.</summary>
+    internal string?[] FusedActivations() => graph is null
+        ? new[] { FusedActivation }
+        : FusedNodes().Select(n => n is null ? null : ((IActivationHead)n.Layer).Activation).ToArray();
 
     /// <summary>Keras's "Connected to" column: the tensors each layer was called on, as <c>layer[node][tensor]</c>.</summary>
     private string? ConnectedTo(Layer layer)

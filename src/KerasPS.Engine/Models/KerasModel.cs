@@ -69,8 +69,11 @@ public sealed partial class KerasModel
     /// <summary>The metrics compile was given, with their options.</summary>
     public IReadOnlyList<MetricSpec> Metrics { get; private set; } = Array.Empty<MetricSpec>();
 
-    /// <summary>The metrics' history names (accuracy, precision, ...).</summary>
-    public IReadOnlyList<string> MetricNames => Metrics.Select(m => m.Name).ToArray();
+    /// <summary>The metrics' history names (accuracy, precision, ...; class_accuracy, price_mae for a model with several
+    /// outputs).</summary>
+    public IReadOnlyList<string> MetricNames => IsCompiled
+        ? Heads().SelectMany(h => h.Metrics.Select(m => h.Prefix + m.Name)).ToArray()
+        : Metrics.Select(m => m.Name).ToArray();
     public bool IsCompiled => Optimizer is not null && Loss is not null;
 
     /// <summary>Classes of the data the model was trained on, in output order (set by the first fit).</summary>
@@ -243,7 +246,8 @@ public sealed partial class KerasModel
         foreach (var w in copy.Weights) w.Assign(source[w.Path].ToArray());
         if (Optimizer is not null && Loss is not null)
         {
-            copy.Compile(Optimizer.FromConfig(Optimizer.GetConfig()), KerasObjects.Losses.Create(Loss.Name), Metrics);
+            if (OutputLosses is not null) copy.CompileFromConfig(GetCompileConfig()!);
+            else copy.Compile(Optimizer.FromConfig(Optimizer.GetConfig()), KerasObjects.Losses.Create(Loss.Name), Metrics);
             if (includeOptimizerState)
             {
                 // The optimizer's own state (what a checkpoint saves), copied out of the live tensors.
@@ -259,6 +263,7 @@ public sealed partial class KerasModel
             }
         }
         copy.Classes = Classes?.ToArray();
+        copy.OutputClasses = OutputClasses?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value.ToArray());
         copy.FeatureNames = FeatureNames?.ToArray();
         copy.SourceColumns = SourceColumns?.ToArray();
         copy.Categories = Categories is null ? null : new Dictionary<string, IReadOnlyList<string>>(Categories);
@@ -285,6 +290,9 @@ public sealed partial class KerasModel
         Optimizer = optimizer;
         Loss = loss;
         Metrics = specs;
+        OutputLosses = null;
+        LossWeights = null;
+        OutputMetrics = null;
     }
 
     /// <summary>The fused head, when the loss can absorb the model's final activation.</summary>
@@ -345,6 +353,7 @@ public sealed partial class KerasModel
     /// </remarks>
     public float[] PredictData(EncodedData data, int batchSize = 4096)
     {
+        if (data.InputBlocks is not null || InputNames.Count > 1 || OutputNames.Count > 1) return PredictRows(data, batchSize);
         if (data.HasFeatureTensor || data.Features.LongLength > TransientPredictValues) return Predict(data.FeatureTensor(), batchSize);
         TorchRuntime.EnsureLoaded();
         using var features = torch.tensor(data.Features, Shapes.WithBatch(data.Count, data.FeatureShape), dtype: ScalarType.Float32);

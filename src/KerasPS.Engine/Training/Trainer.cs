@@ -64,15 +64,20 @@ public static class Trainer
 {
     private sealed class Prepared : IDisposable
     {
-        public Tensor X = null!, Y = null!;
+        // One tensor per model input (X) and per output (Y); a Sequential has one of each.
+        public Tensor[] X = Array.Empty<Tensor>(), Y = Array.Empty<Tensor>();
         public Tensor? W;
-        public Tensor? ValX, ValY, ValW;
+        public Tensor[]? ValX, ValY;
+        public Tensor? ValW;
         public int Count, ValCount;
+        public OutputHead[] Heads = Array.Empty<OutputHead>();
         public Layer[] Regularized = Array.Empty<Layer>();
         public Weight[] Constrained = Array.Empty<Weight>();
         public void Dispose()
         {
-            foreach (var t in new[] { X, Y, W, ValX, ValY, ValW }) t?.Dispose();
+            foreach (var t in X.Concat(Y).Concat(ValX ?? Array.Empty<Tensor>()).Concat(ValY ?? Array.Empty<Tensor>())) t?.Dispose();
+            W?.Dispose();
+            ValW?.Dispose();
         }
     }
 
@@ -92,21 +97,22 @@ public static class Trainer
             throw KerasException.BadOperation("EmptyModel",
                 $"Model '{model.Name}' has no layers. Add layers (Add-DenseLayer, ...) before training it.");
         FitOptions.CheckSettings(o.Epochs, o.BatchSize, o.ValidationSplit, o.ValidationData is not null);
-        if (data.TargetKind == TargetKind.None)
+        if (!data.HasTarget)
             throw KerasException.BadArgument("NoTarget",
                 "The training data has no target column. Import it with -Target <column> (or give -Y).");
         if (data.Count == 0) throw KerasException.BadArgument("EmptyData", "The training data has no rows.");
         if (o.SampleWeight is not null && o.SampleWeight.Length != data.Count)
             throw KerasException.BadArgument("SampleWeightMismatch",
                 $"SampleWeight has {o.SampleWeight.Length} values but the data has {data.Count} rows.");
-        if (model.InputShape is { } shape && model.IsBuilt && !Shapes.SameAs(shape, data.FeatureShape))
+        if (data.InputBlocks is null && model.InputShape is { } shape && model.IsBuilt && !Shapes.SameAs(shape, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"Model '{model.Name}' expects input {Shapes.Format(shape)}, but the data has {Shapes.Format(data.FeatureShape)} "
                     + $"({data.FeatureCount} features). Use data with the same features, or build a new model.");
         if (o.InitialEpoch is < 0)
             throw KerasException.BadArgument("InvalidInitialEpoch", $"InitialEpoch must be 0 or more. Received: {o.InitialEpoch}.",
                 o.InitialEpoch);
-        if (o.ValidationData is { } v && !Shapes.SameAs(v.FeatureShape, data.FeatureShape))
+        if (o.ValidationData is { } v && v.InputBlocks is null && data.InputBlocks is null
+            && !Shapes.SameAs(v.FeatureShape, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"The validation data has features {Shapes.Format(v.FeatureShape)} but the training data has "
                 + $"{Shapes.Format(data.FeatureShape)}.");
@@ -127,8 +133,10 @@ public static class Trainer
     /// <summary>The names every record of a fit will carry, in record order: loss, the metrics, then their val_ forms.</summary>
     public static IReadOnlyList<string> HistoryNames(KerasModel model, bool validation)
     {
-        using var metrics = new MetricSet(model.Metrics.Select(m => Metric.Create(m, model.Loss!)));
-        var train = new[] { "loss" }.Concat(metrics.Select(m => m.Name)).ToList();
+        var heads = model.Heads();
+        using var metrics = new MetricSet(heads, h => h.Metrics.Select(m => Metric.Create(m, h.Loss)));
+        var train = new[] { "loss" }.Concat(heads.Count > 1 ? heads.Select(h => h.LossName) : Array.Empty<string>())
+            .Concat(metrics.Keys).ToList();
         return validation ? train.Concat(train.Select(n => "val_" + n)).ToList() : train;
     }
 
@@ -155,11 +163,11 @@ public static class Trainer
             }
             long seed = o.Seed ?? (o.InitialEpoch is null && model.EpochsTrained > 0 ? model.FitSeed : null)
                 ?? MersenneTwister.RandomSeed();
-            if (!model.IsBuilt) model.Build(data.FeatureShape);
+            if (!model.IsBuilt) model.Build(data.InputBlocks is [var only] ? new[] { only.Columns.Length } : data.FeatureShape);
             p = Prepare(model, data, o);   // checks targets before anything about the data is written onto the model
             p.Regularized = model.Layers.Where(l => l.HasRegularization).ToArray();
             p.Constrained = model.Weights.Where(w => w.Constraint is not null).ToArray();
-            RememberData(model, data);
+            RememberData(model, data, p.Heads);
             model.FitSeed = seed;
             // Frozen weights get no gradients at all (backward skips them); the trainable ones live in the optimizer's flat buffer.
             foreach (var w in model.Weights) w.Value.requires_grad_(w.IsUpdated);
@@ -253,9 +261,17 @@ public static class Trainer
             $"{kv.Key}: {kv.Value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}"));
 
     /// <summary>What a fit learns about its data and keeps on the model (class order, columns, categories).</summary>
-    private static void RememberData(KerasModel model, EncodedData data)
+    private static void RememberData(KerasModel model, EncodedData data, OutputHead[] heads)
     {
         if (data.TargetKind == TargetKind.Classification) model.Classes ??= data.Classes;
+        if (data.OutputTargets is { } named)
+        {
+            var classes = heads.Select(h => (h.Name, Target: NamedTarget(data, h, heads.Length)))
+                .Where(x => x.Target.Classes is not null).ToDictionary(x => x.Name, x => x.Target.Classes!);
+            if (heads.Length == 1 && classes.Count == 1) model.Classes ??= classes.Values.First();
+            if (heads.Length > 1 && classes.Count > 0) model.OutputClasses ??= classes;
+            model.TargetName ??= string.Join(",", named.Select(t => t.Column));
+        }
         model.FeatureNames ??= data.FeatureNames;
         model.TargetName ??= data.TargetName;
         model.SourceColumns ??= data.SourceColumns;
@@ -267,36 +283,45 @@ public static class Trainer
         var p = new Prepared();
         try
         {
-            var loss = model.Loss!;
-            int outWidth = model.OutputShape![^1];
-            var classes = model.Classes ?? data.Classes;
+            var heads = model.Heads().ToArray();
+            p.Heads = heads;
+            if (o.ClassWeight is not null && heads.Length > 1)
+                throw KerasException.BadArgument("ClassWeightMultiOutput",
+                    "ClassWeight applies to a model with one output; for several outputs give -SampleWeight instead (as Keras).");
             int n = data.Count;
-            var x = data.FeatureTensor();
-            using var y = Targets(classes, data, loss, outWidth);
-            using var w = SampleWeights(classes, data, o);
+            var x = Inputs(model, data);
+            var y = TargetTensors(model, heads, data);
+            using var w = SampleWeights(heads.Length == 1 ? ClassesFor(model, heads[0], data) : null,
+                heads.Length == 1 && data.OutputTargets is not null ? NamedTarget(data, heads[0], 1).AsData(n) : data, o);
             if (o.ValidationSplit > 0)
             {
                 // Keras: the last rows, taken before shuffling. Views of the full tensors, no copy of the data.
                 int nVal = (int)Math.Floor(n * o.ValidationSplit);
                 if (nVal == 0 || nVal == n)
+                {
+                    foreach (var t in x.Concat(y)) t.Dispose();
                     throw KerasException.BadArgument("InvalidValidationSplit",
                         $"ValidationSplit {o.ValidationSplit} of {n} rows leaves no training or no validation rows.");
+                }
                 int nTrain = n - nVal;
-                p.X = Keep(x.narrow(0, 0, nTrain)); p.Y = Keep(y.narrow(0, 0, nTrain));
+                p.X = x.Select(t => Keep(t.narrow(0, 0, nTrain))).ToArray();
+                p.Y = y.Select(t => Keep(t.narrow(0, 0, nTrain))).ToArray();
                 p.W = w is null ? null : Keep(w.narrow(0, 0, nTrain));
-                p.ValX = Keep(x.narrow(0, nTrain, nVal)); p.ValY = Keep(y.narrow(0, nTrain, nVal));
+                p.ValX = x.Select(t => Keep(t.narrow(0, nTrain, nVal))).ToArray();
+                p.ValY = y.Select(t => Keep(t.narrow(0, nTrain, nVal))).ToArray();
+                foreach (var t in x.Concat(y)) t.Dispose();
                 // Validation rows keep their sample weights; class weights apply to training only (Keras).
                 if (o.SampleWeight is not null) p.ValW = Keep(torch.tensor(o.SampleWeight.AsSpan(nTrain, nVal).ToArray()));
                 p.Count = nTrain; p.ValCount = nVal;
             }
             else
             {
-                p.X = Keep(x.alias()); p.Y = Keep(y.alias()); p.W = w is null ? null : Keep(w.alias());
+                p.X = x; p.Y = y; p.W = w is null ? null : Keep(w.alias());
                 p.Count = n;
                 if (o.ValidationData is { } val)
                 {
-                    p.ValX = Keep(val.FeatureTensor().alias());
-                    p.ValY = Targets(classes, val, loss, outWidth);
+                    p.ValX = Inputs(model, val);
+                    p.ValY = TargetTensors(model, heads, val);
                     p.ValCount = val.Count;
                 }
             }
@@ -305,6 +330,59 @@ public static class Trainer
         catch
         {
             p.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One tensor per model input (aliases of the dataset's features, or its named input blocks), kept out of any dispose
+    /// scope.</summary>
+    private static Tensor[] Inputs(KerasModel model, EncodedData data)
+    {
+        if (data.InputBlocks is null && model.InputNames.Count == 1) return new[] { Keep(data.FeatureTensor().alias()) };
+        var shapes = model.IsFunctional ? model.Inputs.Select(t => (int[]?)t.Shape).ToArray() : new[] { model.InputShape };
+        return DataBlocks.InputTensors(data, model.InputNames, shapes).Select(Keep).ToArray();
+    }
+
+    /// <summary>The target of a named head: the dataset's target of that output (or its only one, for a model with one output).</summary>
+    private static OutputTarget NamedTarget(EncodedData data, OutputHead head, int heads) =>
+        data.OutputTargets!.FirstOrDefault(t => t.Name == head.Name)
+            ?? (heads == 1 && data.OutputTargets!.Count == 1 ? data.OutputTargets[0] : null)
+            ?? throw KerasException.BadArgument("TargetDataMissing",
+                $"The data has no target for model output '{head.Name}'. Its targets: "
+                    + $"{string.Join(", ", data.OutputTargets!.Select(t => t.Name))}. Give -Targets @{{ {head.Name} = <column> }} "
+                    + $"(or -Y @{{ {head.Name} = ... }}).", head.Name);
+
+    /// <summary>The classes a head's targets are encoded against: the ones the model learned, else the data's.</summary>
+    private static IReadOnlyList<string>? ClassesFor(KerasModel model, OutputHead head, EncodedData data)
+    {
+        if (data.OutputTargets is null) return model.Classes ?? data.Classes;
+        var t = NamedTarget(data, head, model.OutputNames.Count);
+        return (model.OutputClasses?.GetValueOrDefault(head.Name) ?? (model.OutputNames.Count == 1 ? model.Classes : null)) ?? t.Classes;
+    }
+
+    /// <summary>One target tensor per head, encoded as each head's loss wants it.</summary>
+    private static Tensor[] TargetTensors(KerasModel model, IReadOnlyList<OutputHead> heads, EncodedData data)
+    {
+        var result = new List<Tensor>();
+        try
+        {
+            foreach (var h in heads)
+            {
+                int width = (model.IsFunctional ? model.Outputs[h.Index].Shape : model.OutputShape!)[^1];
+                EncodedData target;
+                if (data.OutputTargets is not null) target = NamedTarget(data, h, heads.Count).AsData(data.Count);
+                else if (heads.Count == 1) target = data;
+                else throw KerasException.BadArgument("TargetDataMissing",
+                    $"The model has {heads.Count} outputs ({string.Join(", ", heads.Select(x => x.Name))}) but the data has one target. "
+                        + "Name the target of each output: Import-ModelData -Targets @{ name = 'column' }, or -Y @{ name = ... }.",
+                    h.Name);
+                result.Add(Targets(ClassesFor(model, h, data), target, h.Loss, width));
+            }
+            return result.ToArray();
+        }
+        catch
+        {
+            foreach (var t in result) t.Dispose();
             throw;
         }
     }
@@ -411,34 +489,38 @@ public static class Trainer
         Stopwatch fitClock)
     {
         var sw = Stopwatch.StartNew();
-        var loss = model.Loss!;
+        var heads = p.Heads;
         var optimizer = model.Optimizer!;
-        string? fused = model.FusedActivation;
-        bool fromLogits = fused is not null;
+        bool named = model.HasNamedHeads;
+        var fused = named ? model.FusedActivations() : new[] { model.FusedActivation };
         var regularized = p.Regularized;
         var constrained = p.Constrained;
         var batchWatchers = o.Callbacks.Where(c => c.NeedsBatchLoss).ToArray();
-        using var metrics = new MetricSet(model.Metrics.Select(m => Metric.Create(m, loss)));
+        using var metrics = new MetricSet(heads, h => h.Metrics.Select(m => Metric.Create(m, h.Loss)));
         int n = p.Count, bs = o.BatchSize;
         int batches = (n + bs - 1) / bs;
         var nextProgress = TimeSpan.Zero;
         bool completed = true;
         double lossValue;
+        double[] headValues = Array.Empty<double>();
 
         using (var epochScope = torch.NewDisposeScope())
         {
             using var noise = new torch.Generator((ulong)EpochSeed(seed, epoch, 2));
             using var noiseScope = RandomContext.Use(noise);   // dropout and noise layers: per fit, per thread
-            Tensor xs = p.X, ys = p.Y, ws = p.W!;
+            Tensor[] xs = p.X, ys = p.Y;
+            Tensor ws = p.W!;
             if (o.Shuffle)
             {
                 using var gen = new torch.Generator((ulong)EpochSeed(seed, epoch, 0));
                 var perm = torch.randperm(n, generator: gen);
-                xs = p.X.index_select(0, perm);
-                ys = p.Y.index_select(0, perm);
+                xs = p.X.Select(t => t.index_select(0, perm)).ToArray();
+                ys = p.Y.Select(t => t.index_select(0, perm)).ToArray();
                 if (p.W is not null) ws = p.W.index_select(0, perm);
             }
             var lossSum = torch.zeros(1, dtype: ScalarType.Float64);
+            // Keras 3 records each output's loss as it enters the total: multiplied by its loss weight.
+            var headSums = heads.Length > 1 ? heads.Select(_ => torch.zeros(1, dtype: ScalarType.Float64)).ToArray() : null;
             using var fullBatch = ((double)bs).ToScalar();
             long seen = 0;
             for (int b = 0; b < batches; b++)
@@ -446,12 +528,29 @@ public static class Trainer
                 long start = (long)b * bs, len = Math.Min(bs, n - start);
                 using (var step = torch.NewDisposeScope())
                 {
-                    var xb = xs.narrow(0, start, len);
-                    var yb = ys.narrow(0, start, len);
                     var wb = p.W is null ? null : ws.narrow(0, start, len);
                     optimizer.ZeroGrad();
-                    var output = model.Forward(xb, training: true, logits: true);
-                    var batchLoss = loss.Compute(output, yb, wb, fromLogits);
+                    Tensor[] yb;
+                    IReadOnlyList<Tensor> outputs;
+                    if (named)
+                    {
+                        outputs = model.ForwardAll(xs.Select(t => t.narrow(0, start, len)).ToArray(), training: true, logits: true);
+                        yb = ys.Select(t => t.narrow(0, start, len)).ToArray();
+                    }
+                    else
+                    {
+                        var xb = xs[0].narrow(0, start, len);
+                        yb = new[] { ys[0].narrow(0, start, len) };
+                        outputs = new[] { model.Forward(xb, training: true, logits: true) };
+                    }
+                    var batchLoss = HeadLoss(heads, 0, outputs, yb, wb, fused);
+                    headSums?[0].add_(batchLoss.detach(), len == bs ? fullBatch : len);
+                    for (int h = 1; h < heads.Length; h++)
+                    {
+                        var l = HeadLoss(heads, h, outputs, yb, wb, fused);
+                        headSums![h].add_(l.detach(), len == bs ? fullBatch : len);
+                        batchLoss = batchLoss + l;
+                    }
                     foreach (var l in regularized)
                         if (l.RegularizationLoss() is { } r) batchLoss = batchLoss + r;
                     batchLoss.backward();
@@ -460,10 +559,12 @@ public static class Trainer
                     // No no_grad block (two native calls): the detached loss and output keep the accumulators out of the graph.
                     lossSum.add_(batchLoss.detach(), len == bs ? fullBatch : len);
                     if (metrics.Count > 0)
-                    {
-                        var mb = new MetricBatch(output.detach(), yb, fused, len);
-                        foreach (var m in metrics) m.Update(mb);
-                    }
+                        for (int h = 0; h < heads.Length; h++)
+                        {
+                            if (!metrics.HasHead(h)) continue;
+                            var mb = new MetricBatch(outputs[h].detach(), yb[h], fused[h], len);
+                            metrics.Update(h, mb);
+                        }
                     seen += len;
                     if (batchWatchers.Length > 0)
                     {
@@ -485,14 +586,16 @@ public static class Trainer
                 }
             }
             lossValue = lossSum.item<double>() / Math.Max(seen, 1);
+            if (headSums is not null) headValues = headSums.Select(t => t.item<double>() / Math.Max(seen, 1)).ToArray();
         }
         if (!completed) return null;
 
         var values = new Dictionary<string, double> { ["loss"] = lossValue };
-        foreach (var m in metrics) values[m.Name] = m.Result();
+        for (int h = 0; h < headValues.Length; h++) values[heads[h].LossName] = headValues[h];
+        foreach (var (key, m) in metrics.Named) values[key] = m.Result();
         if (p.ValX is not null)
         {
-            var (vl, vm) = Evaluate(model, p.ValX, p.ValY!, p.ValW, p.ValCount, Math.Max(bs, 1024));
+            var (vl, vm) = Evaluate(model, heads, p.ValX, p.ValY!, p.ValW, p.ValCount, Math.Max(bs, 1024));
             values["val_loss"] = vl;
             foreach (var kv in vm) values["val_" + kv.Key] = kv.Value;
         }
@@ -500,52 +603,113 @@ public static class Trainer
         return new EpochRecord(epoch + 1, values, optimizer.LearningRate, sw.Elapsed, n);
     }
 
+    /// <summary>One head's loss on a batch, times its loss weight when one was given.</summary>
+    private static Tensor HeadLoss(OutputHead[] heads, int h, IReadOnlyList<Tensor> outputs, Tensor[] targets, Tensor? weights,
+        string?[] fused)
+    {
+        var head = heads[h];
+        var l = head.Loss.Compute(outputs[h], targets[h], weights, fused[h] is not null);
+        return head.Weight is double w ? l * w : l;
+    }
+
     /// <summary>Loss and metrics over a whole dataset without gradients (Keras evaluate / validation).</summary>
+    /// <remarks>For a model with several outputs the metrics include each output's loss (class_loss, price_loss).</remarks>
     public static (double Loss, Dictionary<string, double> Metrics) Evaluate(KerasModel model, EncodedData data, int batchSize = 1024)
     {
         if (!model.IsCompiled)
             throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled. Pipe it to Build-Model first.");
-        if (data.TargetKind == TargetKind.None)
+        if (!data.HasTarget)
             throw KerasException.BadArgument("NoTarget", "The data has no target column to evaluate against.");
         if (!model.IsBuilt) throw KerasException.BadOperation("ModelNotBuilt", $"Model '{model.Name}' has no weights yet. Train it first.");
-        if (!Shapes.SameAs(model.InputShape!, data.FeatureShape))
+        if (data.InputBlocks is null && model.InputNames.Count == 1 && !Shapes.SameAs(model.InputShape!, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"Model '{model.Name}' expects input {Shapes.Format(model.InputShape)}, "
                 + $"but the data has {Shapes.Format(data.FeatureShape)}.");
         TorchRuntime.EnsureLoaded();
-        var y = Targets(model.Classes ?? data.Classes, data, model.Loss!, model.OutputShape![^1]);
-        try { return Evaluate(model, data.FeatureTensor(), y, null, data.Count, batchSize); }
-        finally { y.Dispose(); }
+        var heads = model.Heads().ToArray();
+        var x = Inputs(model, data);
+        Tensor[] y = Array.Empty<Tensor>();
+        try
+        {
+            y = TargetTensors(model, heads, data);
+            return Evaluate(model, heads, x, y, null, data.Count, batchSize);
+        }
+        finally
+        {
+            foreach (var t in x.Concat(y)) t.Dispose();
+        }
     }
 
-    private static (double, Dictionary<string, double>) Evaluate(KerasModel model, Tensor x, Tensor y, Tensor? w, int n, int batchSize)
+    private static (double, Dictionary<string, double>) Evaluate(KerasModel model, OutputHead[] heads, Tensor[] x, Tensor[] y, Tensor? w,
+        int n, int batchSize)
     {
-        var loss = model.Loss!;
-        var fused = model.FusedActivation;
-        using var metrics = new MetricSet(model.Metrics.Select(m => Metric.Create(m, loss)));
+        bool named = model.HasNamedHeads;
+        var fused = named ? model.FusedActivations() : new[] { model.FusedActivation };
+        using var metrics = new MetricSet(heads, h => h.Metrics.Select(m => Metric.Create(m, h.Loss)));
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var sum = torch.zeros(1, dtype: ScalarType.Float64);
+        var headSums = heads.Length > 1 ? heads.Select(_ => torch.zeros(1, dtype: ScalarType.Float64)).ToArray() : null;
         for (long s = 0; s < n; s += batchSize)
         {
             long len = Math.Min(batchSize, n - s);
-            var xb = x.narrow(0, s, len);
-            var yb = y.narrow(0, s, len);
-            var output = model.Forward(xb, training: false, logits: true);
-            var l = loss.Compute(output, yb, w?.narrow(0, s, len), fused is not null);
+            var yb = y.Select(t => t.narrow(0, s, len)).ToArray();
+            IReadOnlyList<Tensor> outputs = named
+                ? model.ForwardAll(x.Select(t => t.narrow(0, s, len)).ToArray(), training: false, logits: true)
+                : new[] { model.Forward(x[0].narrow(0, s, len), training: false, logits: true) };
+            var wb = w?.narrow(0, s, len);
+            var l = HeadLoss(heads, 0, outputs, yb, wb, fused);
+            headSums?[0].add_(l, len);
+            for (int h = 1; h < heads.Length; h++)
+            {
+                var lh = HeadLoss(heads, h, outputs, yb, wb, fused);
+                headSums![h].add_(lh, len);
+                l = l + lh;
+            }
             foreach (var layer in model.Layers) if (layer.RegularizationLoss() is { } r) l = l + r;
             sum.add_(l, len);
-            var mb = new MetricBatch(output, yb, fused, len);
-            foreach (var m in metrics) m.Update(mb);
+            for (int h = 0; h < heads.Length; h++)
+                if (metrics.HasHead(h)) metrics.Update(h, new MetricBatch(outputs[h], yb[h], fused[h], len));
         }
-        var values = metrics.ToDictionary(m => m.Name, m => m.Result());
+        var values = new Dictionary<string, double>();
+        if (headSums is not null)
+            for (int h = 0; h < heads.Length; h++) values[heads[h].LossName] = headSums[h].item<double>() / Math.Max(n, 1);
+        foreach (var (key, m) in metrics.Named) values[key] = m.Result();
         return (sum.item<double>() / Math.Max(n, 1), values);
     }
 
-    /// <summary>The metrics of one epoch or evaluation; frees their accumulators when done.</summary>
-    private sealed class MetricSet : List<Metric>, IDisposable
+    /// <summary>
+    /// The metrics of one epoch or evaluation, per head, each under its history name (the head's prefix and the metric's
+    /// name); frees their accumulators when done.
+    /// </summary>
+    private sealed class MetricSet : IDisposable
     {
-        public MetricSet(IEnumerable<Metric> metrics) : base(metrics) { }
-        public void Dispose() { foreach (var m in this) m.Dispose(); }
+        private readonly List<(int Head, string Key, Metric Metric)> all = new();
+
+        public MetricSet(IReadOnlyList<OutputHead> heads, Func<OutputHead, IEnumerable<Metric>> create)
+        {
+            try
+            {
+                foreach (var h in heads)
+                    foreach (var m in create(h)) all.Add((h.Index, h.Prefix + m.Name, m));
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public int Count => all.Count;
+        public IEnumerable<string> Keys => all.Select(a => a.Key);
+        public IEnumerable<(string Key, Metric Metric)> Named => all.Select(a => (a.Key, a.Metric));
+        public bool HasHead(int head) => all.Exists(a => a.Head == head);
+
+        public void Update(int head, MetricBatch batch)
+        {
+            foreach (var a in all) if (a.Head == head) a.Metric.Update(batch);
+        }
+
+        public void Dispose() { foreach (var a in all) a.Metric.Dispose(); }
     }
 }

@@ -8,41 +8,109 @@ namespace KerasPS.Infrastructure;
 /// <summary>Plain PowerShell arrays (-X rows of numbers, -Y labels or values) to an engine dataset.</summary>
 public static class ArrayInput
 {
+    /// <summary>
+    /// -X and -Y as a dataset. -X is rows of numbers, or a hashtable of them by model input name (<c>@{ numbers = $a;
+    /// text = $b }</c>, each with the same rows): the dataset then holds one block of columns per input. -Y is labels,
+    /// numbers or rows of numbers, or a hashtable of them by model output name.
+    /// </summary>
     public static EncodedData FromArrays(object x, object? y)
     {
-        var rows = Rows(x, "X");
-        if (rows.Count == 0) throw KerasException.BadArgument("EmptyData", "-X has no rows.");
-        int width = rows[0].Length;
-        var features = new float[(long)rows.Count * width];
-        for (int i = 0; i < rows.Count; i++)
+        x = PSValue.Unwrap(x)!;
+        float[] features;
+        int rowCount, width;
+        string[] names;
+        List<InputBlock>? blocks = null;
+        if (x is IDictionary inputs)
         {
+            blocks = new List<InputBlock>();
+            var parts = new List<(string Name, List<float[]> Rows, int Width)>();
+            foreach (DictionaryEntry e in inputs)
+            {
+                var name = Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "";
+                var r = Rows(e.Value ?? Array.Empty<object>(), $"X.{name}");
+                parts.Add((name, r, Width(r, $"X.{name}")));
+            }
+            if (parts.Count == 0) throw KerasException.BadArgument("EmptyData", "-X has no inputs.");
+            rowCount = parts[0].Rows.Count;
+            if (parts.FirstOrDefault(p => p.Rows.Count != rowCount) is { Name: not null } bad)
+                throw KerasException.BadArgument("InputCountMismatch",
+                    $"-X input '{bad.Name}' has {bad.Rows.Count} rows but input '{parts[0].Name}' has {rowCount}; "
+                        + "every input needs the same rows.",
+                    bad.Name);
+            width = parts.Sum(p => p.Width);
+            features = new float[(long)rowCount * width];
+            var nameList = new List<string>();
+            int offset = 0;
+            foreach (var (name, r, w) in parts)
+            {
+                for (int i = 0; i < rowCount; i++) Array.Copy(r[i], 0, features, (long)i * width + offset, w);
+                blocks.Add(new InputBlock(name, Enumerable.Range(offset, w).ToArray()));
+                nameList.AddRange(Enumerable.Range(1, w).Select(j => $"{name}_x{j}"));
+                offset += w;
+            }
+            names = nameList.ToArray();
+        }
+        else
+        {
+            var rows = Rows(x, "X");
+            width = Width(rows, "X");
+            rowCount = rows.Count;
+            features = new float[(long)rows.Count * width];
+            for (int i = 0; i < rows.Count; i++) Array.Copy(rows[i], 0, features, (long)i * width, width);
+            names = ColumnNames(width);
+        }
+        if (y is not null && PSValue.Unwrap(y) is IDictionary outputs)
+        {
+            var targets = new List<OutputTarget>();
+            foreach (DictionaryEntry e in outputs)
+            {
+                var name = Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "";
+                var (labels, classes, values, w) = Targets(e.Value ?? Array.Empty<object>(), rowCount, $"Y.{name}");
+                targets.Add(new OutputTarget(name, name, labels, classes, values, w));
+            }
+            return new EncodedData(features, new[] { width }, names) { InputBlocks = blocks, OutputTargets = targets };
+        }
+        if (y is null) return new EncodedData(features, new[] { width }, names) { InputBlocks = blocks };
+        var (l, c, v, tw) = Targets(y, rowCount, "Y");
+        return new EncodedData(features, new[] { width }, names, "y", l, c, v, tw) { InputBlocks = blocks };
+    }
+
+    /// <summary>The width every row shares; rows of different widths are an error naming the first one that differs.</summary>
+    private static int Width(List<float[]> rows, string what)
+    {
+        if (rows.Count == 0) throw KerasException.BadArgument("EmptyData", $"-{what} has no rows.");
+        int width = rows[0].Length;
+        for (int i = 0; i < rows.Count; i++)
             if (rows[i].Length != width)
                 throw KerasException.BadData("InvalidData",
-                    $"-X row {i} has {rows[i].Length} values; row 0 has {width}. Every row needs the same number of features.", i);
-            Array.Copy(rows[i], 0, features, (long)i * width, width);
-        }
-        var names = ColumnNames(width);
-        if (y is null) return new EncodedData(features, new[] { width }, names);
+                    $"-{what} row {i} has {rows[i].Length} values; row 0 has {width}. Every row needs the same number of features.", i);
+        return width;
+    }
+
+    /// <summary>Targets for <paramref name="rows"/> rows: numbers or rows of numbers as values, anything else as class labels.</summary>
+    private static (int[]? Labels, string[]? Classes, float[]? Values, int Width) Targets(object y, int rows, string what)
+    {
         var targets = Items(y).ToList();
-        if (targets.Count != rows.Count)
-            throw KerasException.BadArgument("TargetCountMismatch", $"-Y has {targets.Count} values but -X has {rows.Count} rows.");
+        if (targets.Count != rows)
+            throw KerasException.BadArgument("TargetCountMismatch", $"-{what} has {targets.Count} values but -X has {rows} rows.");
         if (targets.All(t => t is not string && (IsNumber(t) || t is IEnumerable)))
         {
             var yRows = targets
-                .Select((t, i) => t is IEnumerable && t is not string ? ToFloats(t, "Y", i) : new[] { ToFloat(t, $"Y[{i}]") }).ToList();
+                .Select((t, i) => t is IEnumerable && t is not string ? ToFloats(t, what, i) : new[] { ToFloat(t, $"{what}[{i}]") })
+                .ToList();
             int w = yRows[0].Length;
             var flat = new float[(long)yRows.Count * w];
             for (int i = 0; i < yRows.Count; i++)
             {
                 if (yRows[i].Length != w)
-                    throw KerasException.BadData("InvalidData", $"-Y row {i} has {yRows[i].Length} values; row 0 has {w}.", i);
+                    throw KerasException.BadData("InvalidData", $"-{what} row {i} has {yRows[i].Length} values; row 0 has {w}.", i);
                 Array.Copy(yRows[i], 0, flat, (long)i * w, w);
             }
-            return new EncodedData(features, new[] { width }, names, "y", targets: flat, targetWidth: w);
+            return (null, null, flat, w);
         }
         var labels = targets.Select(t => Convert.ToString(t, CultureInfo.InvariantCulture) ?? "").ToList();
         var (idx, classes) = EncodedData.EncodeLabels(labels);
-        return new EncodedData(features, new[] { width }, names, "y", idx, classes);
+        return (idx, classes, null, 1);
     }
 
     private static string[]? lastNames;

@@ -39,6 +39,17 @@ internal static class SweepWire
             ["Classes"] = d.Classes?.ToArray(),
             ["Targets"] = d.Targets is null ? null : Convert.ToBase64String(MemoryMarshal.AsBytes(d.Targets.AsSpan())),
             ["TargetWidth"] = d.TargetWidth,
+            ["Inputs"] = d.InputBlocks?.Select(b => (object)new Hashtable { ["Name"] = b.Name, ["Columns"] = b.Columns.ToArray() })
+                .ToArray(),
+            ["OutputTargets"] = d.OutputTargets?.Select(t => (object)new Hashtable
+            {
+                ["Name"] = t.Name,
+                ["Column"] = t.Column,
+                ["Labels"] = t.Labels is null ? null : Convert.ToBase64String(MemoryMarshal.AsBytes(t.Labels.AsSpan())),
+                ["Classes"] = t.Classes?.ToArray(),
+                ["Values"] = t.Values is null ? null : Convert.ToBase64String(MemoryMarshal.AsBytes(t.Values.AsSpan())),
+                ["Width"] = t.Width,
+            }).ToArray(),
         };
     }
 
@@ -75,10 +86,26 @@ internal static class SweepWire
         var features = MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(r.String("Features") ?? "")).ToArray();
         var labels = r.String("Labels") is { } l ? MemoryMarshal.Cast<byte, int>(Convert.FromBase64String(l)).ToArray() : null;
         var targets = r.String("Targets") is { } t ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(t)).ToArray() : null;
+        var h = AsDictionary(wire, "dataset");
         return new Dataset(new EncodedData(features, r.IntArray("FeatureShape") ?? Array.Empty<int>(),
             r.StringArray("FeatureNames") ?? Array.Empty<string>(),
-            r.String("TargetName"), labels, r.StringArray("Classes"), targets, r.Int("TargetWidth", 1)));
+            r.String("TargetName"), labels, r.StringArray("Classes"), targets, r.Int("TargetWidth", 1))
+        {
+            InputBlocks = Entries(h, "Inputs")?
+                .Select(b => new InputBlock(b.String("Name") ?? "", b.IntArray("Columns") ?? Array.Empty<int>())).ToArray(),
+            OutputTargets = Entries(h, "OutputTargets")?.Select(t => new OutputTarget(t.String("Name") ?? "", t.String("Column") ?? "",
+                t.String("Labels") is { } tl ? MemoryMarshal.Cast<byte, int>(Convert.FromBase64String(tl)).ToArray() : null,
+                t.StringArray("Classes"),
+                t.String("Values") is { } tv ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(tv)).ToArray() : null,
+                t.Int("Width", 1))).ToArray(),
+        });
     }
+
+    /// <summary>The entries of a list of hashtables in a wire dataset (named inputs, named targets), or null.</summary>
+    private static IEnumerable<ConfigReader>? Entries(IDictionary h, string key) =>
+        h.Contains(key) && PSValue.Unwrap(h[key]) is IEnumerable list and not string
+            ? list.Cast<object?>().Select(e => Read(AsDictionary(e!, "dataset"))).ToArray()
+            : null;
 
     /// <summary>The outcome of a trial from the trial command's reply (see InvokeModelTrialCommand).</summary>
     public static TrialOutcome OutcomeFromReply(IDictionary reply)

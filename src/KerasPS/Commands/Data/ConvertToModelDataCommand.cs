@@ -20,6 +20,8 @@ namespace KerasPS.Commands.Data;
 /// <example><code>Import-Csv ./houses.csv | ConvertTo-ModelData -Target price -Exclude id</code></example>
 /// <example><code>@{ x1 = 1; x2 = 2; y = 'a' }, @{ x1 = 3; x2 = 4; y = 'b' } | ConvertTo-ModelData -Target y</code></example>
 /// <example><code>$df = $train.DataFrame; ConvertTo-ModelData -DataFrame $df -Target target</code></example>
+/// <example><code>Import-Csv ./items.csv |
+/// ConvertTo-ModelData -Inputs @{ numbers = 'a', 'b'; text = 'd' } -Targets @{ class = 'label'; price = 'price' }</code></example>
 [Cmdlet(VerbsData.ConvertTo, "ModelData", DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(Dataset))]
 public sealed class ConvertToModelDataCommand : DataEncodingCommandBase
@@ -56,7 +58,8 @@ public sealed class ConvertToModelDataCommand : DataEncodingCommandBase
 
     protected override void Begin()
     {
-        if (ParameterSetName == ObjectSet) builder = new ObjectDatasetBuilder(Target, Feature, Exclude, EncodingOptions(Categorical));
+        var (target, feature) = TargetAndFeatures(Target, Feature);
+        if (ParameterSetName == ObjectSet) builder = new ObjectDatasetBuilder(target, feature, Exclude, EncodingOptions(Categorical));
     }
 
     protected override void Process()
@@ -73,9 +76,10 @@ public sealed class ConvertToModelDataCommand : DataEncodingCommandBase
     {
         if (ParameterSetName == FrameSet)
         {
-            var feature = Feature ?? Template?.Engine.SourceColumns?.ToArray();
-            WriteObject(new Dataset(DataFrameConverter.FromFrame(DataFrame, Target, feature, Exclude, EncodingOptions(Categorical))));
+            var (target, feature) = TargetAndFeatures(Target, Feature ?? Template?.Engine.SourceColumns?.ToArray());
+            WriteObject(new Dataset(WithBlocks(DataFrameConverter.FromFrame(DataFrame, target, feature, Exclude,
+                EncodingOptions(Categorical)))));
         }
-        else WriteObject(new Dataset(builder!.Build()));
+        else WriteObject(new Dataset(WithBlocks(builder!.Build())));
     }
 }

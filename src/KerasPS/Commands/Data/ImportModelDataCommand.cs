@@ -34,6 +34,9 @@ namespace KerasPS.Commands.Data;
 /// $test = Import-ModelData ./test.csv -IdColumn id -Template $train</code></example>
 /// <example><code>Get-ChildItem ./data/*.csv | Import-ModelData -Target y -MissingValue 0</code></example>
 /// <example><code>Import-ModelData ./digits.csv -Target label -FeatureShape 28,28,1</code></example>
+/// <example><code># two inputs and two outputs, for New-Model -Inputs $numbers, $text -Outputs $class, $price
+/// $inputs = @{ numbers = 'a', 'b', 'c'; text = 'd' }
+/// $data = Import-ModelData ./items.csv -Inputs $inputs -Targets @{ class = 'label'; price = 'price' }</code></example>
 [Cmdlet(VerbsData.Import, "ModelData")]
 [OutputType(typeof(Dataset))]
 public sealed class ImportModelDataCommand : DataEncodingCommandBase
@@ -86,9 +89,10 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
         {
             var feature = Feature;
             if ((feature is null || feature.Length == 0) && Template?.Engine.SourceColumns is { } cols) feature = cols.ToArray();
+            (var target, feature) = TargetAndFeatures(Target, feature);
             var options = new CsvLoadOptions
             {
-                Target = Target,
+                Target = target,
                 Exclude = Exclude,
                 IdColumn = IdColumn,
                 Feature = feature,
@@ -97,7 +101,7 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
                 Tabular = EncodingOptions(Categorical),
             };
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var data = CsvLoader.Load(full, options);
+            var data = WithBlocks(CsvLoader.Load(full, options));
             WriteVerbose($"Loaded {data.Count:N0} rows x {data.FeatureCount:N0} features from '{full}' in "
                 + $"{watch.Elapsed.TotalSeconds:0.000} s.");
             WriteObject(new Dataset(data));

@@ -7,6 +7,9 @@ namespace KerasPS.Commands.Models;
 
 /// <summary>
 /// <para type="synopsis">Computes the loss and every compiled metric of a model on data (Keras evaluate), without gradients.</para>
+/// <para type="description">The result has Loss and one property per metric, named as in the fit's history. For a model with several
+/// outputs it also has each output's loss (ClassLoss, PriceLoss: multiplied by its loss weight, as Keras 3 records it) and the
+/// metrics carry the output's name (ClassAccuracy, PriceMae); Loss is their sum plus any regularization.</para>
 /// </summary>
 /// <example><code>$model | Invoke-ModelEvaluate -Data $split.Test</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelEvaluate", DefaultParameterSetName = DataSet)]
@@ -14,7 +17,7 @@ namespace KerasPS.Commands.Models;
 public sealed class InvokeModelEvaluateCommand : ModelDataCommandBase
 {
 
-    /// <summary>Targets: class labels, numbers, or rows of numbers.</summary>
+    /// <summary>Targets: class labels, numbers, or rows of numbers; for several outputs a hashtable of them by output name.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
     public object Y { get; set; } = null!;
 

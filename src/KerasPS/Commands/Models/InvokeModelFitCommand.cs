@@ -18,13 +18,16 @@ namespace KerasPS.Commands.Models;
 /// <example><code>$model | Invoke-ModelFit -Data $train -ValidationData $test -Epochs 20 -BatchSize 128 |
 ///     Export-Csv history.csv</code></example>
 /// <example><code>$model | Invoke-ModelFit -X $x -Y $y -Epochs 5 -Seed 1 -Verbose</code></example>
+/// <example><code># a model with inputs 'numbers' and 'text' and outputs 'class' and 'price'
+/// $model | Invoke-ModelFit -X @{ numbers = $numbers; text = $codes } -Y @{ class = $labels; price = $prices } -Epochs 10</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelFit", DefaultParameterSetName = DataSet)]
 [OutputType("KerasPS.EpochRecord")]
 public sealed class InvokeModelFitCommand : ModelDataCommandBase
 {
     private CancellationTokenSource? stop;
 
-    /// <summary>Targets: class labels (strings or class ids), numbers, or rows of numbers (one-hot or regression).</summary>
+    /// <summary>Targets: class labels (strings or class ids), numbers, or rows of numbers (one-hot or regression); for a model with
+    /// several outputs a hashtable of them by output name (@{ class = $labels; price = $prices }).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
     public object Y { get; set; } = null!;
 

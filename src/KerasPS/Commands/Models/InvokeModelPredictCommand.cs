@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
@@ -17,16 +18,24 @@ namespace KerasPS.Commands.Models;
 /// outputs). -AsMatrix writes the raw outputs as one float[rows, outputs] array instead. Runs in batches, without gradients. A piped object
 /// that cannot be encoded (a missing or non-numeric property) is a non-terminating error with that object as TargetObject; the other
 /// objects are still predicted, and Index is each object's position in the input.</para>
+/// <para type="description">A model with several inputs reads a dataset loaded with -Inputs, or -X @{ input = rows; ... }. A model with
+/// several outputs writes one object per row with the row key and each output's values under the output's name: for a classification
+/// output &lt;output&gt;_Class and &lt;output&gt;_Probability, for a regression output &lt;output&gt;_Value (&lt;output&gt;_Value1..N
+/// for several values). With -AsMatrix it writes one hashtable: output name to float[rows, values].</para>
 /// </summary>
 /// <example><code>$model | Invoke-ModelPredict -Data $test | Select-Object -First 5</code></example>
 /// <example><code>$p = $model | Invoke-ModelPredict -X @(,@(5.1, 3.5, 1.4, 0.2)) -AsMatrix</code></example>
 /// <example><code>Import-Csv ./test.csv | Invoke-ModelPredict -Model $model | Export-Csv submission.csv</code></example>
+/// <example><code># a model with outputs 'class' and 'price': class_Class, class_Probability, price_Value per row
+/// $model | Invoke-ModelPredict -X @{ numbers = $numbers; text = $codes }
+/// ($model | Invoke-ModelPredict -Data $test -AsMatrix).price   # float[rows, 1]</code></example>
 /// <example><code>$test = Import-ModelData ./test.csv -IdColumn id -Template $train
 /// $model | Invoke-ModelPredict -Data $test -Submission |
 /// Export-Csv submission.csv -UseQuotes AsNeeded   # id,Class_1,...,Class_9</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelPredict", DefaultParameterSetName = DataSet)]
 [OutputType("KerasPS.Prediction")]
 [OutputType(typeof(float[,]))]
+[OutputType(typeof(Hashtable))]
 public sealed class InvokeModelPredictCommand : ModelDataCommandBase
 {
 
@@ -47,7 +56,8 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
     /// layout, ready for Export-Csv.</summary>
     [Parameter] public SwitchParameter Submission { get; set; }
 
-    /// <summary>Write the raw outputs as one float[rows, outputs] array.</summary>
+    /// <summary>Write the raw outputs as one float[rows, outputs] array; for a model with several outputs one hashtable of them by
+    /// output name.</summary>
     [Parameter] public SwitchParameter AsMatrix { get; set; }
 
     protected override void Process()
@@ -97,7 +107,14 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
     private void Predict(EncodedData data, IReadOnlyList<int>? positions = null)
     {
         var m = Model.Engine;
-        var raw = m.PredictData(data, BatchSize);
+        if (m.OutputNames.Count > 1)
+        {
+            PredictOutputs(data, positions);
+            return;
+        }
+        var raw = data.InputBlocks is null && m.InputNames.Count == 1
+            ? m.PredictData(data, BatchSize)
+            : m.PredictAll(data, BatchSize)[0].Values;
         int rowCount = data.Count;
         int perRow = raw.Length / Math.Max(rowCount, 1);
         if (AsMatrix)
@@ -111,5 +128,55 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
             WriteWarning(warning);
         foreach (var o in PredictionView.Rows(m.Classes, raw, rowCount, perRow, data.RowKeys, data.RowKeyName, Submission,
             data.RowKeys is null ? positions?.ToArray() : null)) WriteObject(o);
+    }
+
+    /// <summary>Keras's predict on a model with several outputs: per row, each output's values under its name.</summary>
+    private void PredictOutputs(EncodedData data, IReadOnlyList<int>? positions)
+    {
+        var m = Model.Engine;
+        var outputs = m.PredictAll(data, BatchSize);
+        int rowCount = data.Count;
+        if (AsMatrix)
+        {
+            var table = new Hashtable(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, values, width) in outputs)
+            {
+                var matrix = new float[rowCount, width];
+                Buffer.BlockCopy(values, 0, matrix, 0, values.Length * sizeof(float));
+                table[name] = matrix;
+            }
+            WriteObject(table);
+            return;
+        }
+        var keyName = data.RowKeyName ?? "Id";
+        for (int r = 0; r < rowCount; r++)
+        {
+            var o = new PSObject();
+            o.TypeNames.Insert(0, PredictionView.TypeName);
+            int row = data.RowKeys is null ? positions?[r] ?? r : r;
+            if (data.RowKeys is not null) o.Properties.Add(new PSNoteProperty(keyName, data.RowKeys[row]));
+            else o.Properties.Add(new PSNoteProperty("Index", row));
+            foreach (var (name, values, width) in outputs)
+            {
+                int off = r * width;
+                var classes = m.OutputClasses?.GetValueOrDefault(name);
+                if (classes is not null && (width == classes.Count || (width == 1 && classes.Count == 2)))
+                {
+                    int best = 0;
+                    double p;
+                    if (width == 1) { p = values[off]; best = p > 0.5 ? 1 : 0; p = best == 1 ? p : 1 - p; }
+                    else
+                    {
+                        for (int k = 1; k < width; k++) if (values[off + k] > values[off + best]) best = k;
+                        p = values[off + best];
+                    }
+                    o.Properties.Add(new PSNoteProperty($"{name}_Class", classes[best]));
+                    o.Properties.Add(new PSNoteProperty($"{name}_Probability", p));
+                }
+                else if (width == 1) o.Properties.Add(new PSNoteProperty($"{name}_Value", (double)values[off]));
+                else for (int k = 0; k < width; k++) o.Properties.Add(new PSNoteProperty($"{name}_Value{k + 1}", (double)values[off + k]));
+            }
+            WriteObject(o);
+        }
     }
 }

@@ -21,8 +21,9 @@ public abstract class ModelDataCommandBase : KerasCmdlet
     [Parameter(Mandatory = true, ParameterSetName = DataSet, Position = 0)]
     public Dataset Data { get; set; } = null!;
 
-    /// <summary>Features as rows of numbers (an array of arrays, or a 2-D array). NaN, infinities and numbers beyond float32 are a
-    /// NonFiniteValue error naming the cell.</summary>
+    /// <summary>Features as rows of numbers (an array of arrays, or a 2-D array), or for a model with several inputs a hashtable of them
+    /// by input name (@{ numbers = $rows; text = $codes }, every input with the same rows). NaN, infinities and numbers beyond float32
+    /// are a NonFiniteValue error naming the cell.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
     public object X { get; set; } = null!;
 
