@@ -122,8 +122,7 @@ public static class KerasConfigTranslator
             else translated = Layer(entry, keras2, unknown);
             if (translated is null) continue;
             translated["name"] = name;
-            translated["inbound_nodes"] = nodes
-                .Select(n => (object?)new List<object?> { n.Select(t => (object?)Ref(t)).ToList() }).ToList();
+            translated["inbound_nodes"] = nodes.Select(n => (object?)n.Select(t => (object?)Ref(t)).ToList()).ToList();
             layers.Add(translated);
         }
         return new Dictionary<string, object?>

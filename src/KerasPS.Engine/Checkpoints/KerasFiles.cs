@@ -140,7 +140,7 @@ public static class KerasFiles
             var entry = LayerEntry(layer, keras2);
             entry["name"] = layer.Name;
             entry["inbound_nodes"] = model.Nodes.Where(n => n.Layer == layer).Select(n => keras2
-                ? (object?)new List<object?> { n.Inputs.Select(Tensor).ToList() }
+                ? (object?)n.Inputs.Select(Tensor).ToList()
                 : new Dictionary<string, object?>
                 {
                     ["args"] = new List<object?>
