@@ -159,6 +159,21 @@ Describe 'Functional models in Keras files: round trips' {
         (Invoke-Forward $back $script:Cases['nested'].Inputs)[0] | Should -Be $a[0]
     }
 
+    It 'reads what newer Keras 3 releases add: DTypePolicy objects, optional inputs, one input as a bare triple' {
+        $path = Join-Path $script:Work 'two_input-keras3x.keras'
+        Copy-Item (Join-Path $script:Work 'two_input.keras') $path -Force
+        $config = Read-ZipText $path 'config.json' | ConvertFrom-Json -AsHashtable
+        foreach ($l in $config.config.layers) {
+            if ($l.class_name -eq 'InputLayer') { $l.config['optional'] = $false; $l.config['ragged'] = $false }
+            else { $l.config.dtype = @{ module = 'keras'; class_name = 'DTypePolicy'; config = @{ name = 'float32' }; registered_name = $null } }
+        }
+        $config.config.output_layers = $config.config.output_layers[0]
+        Set-ZipText $path 'config.json' ($config | ConvertTo-Json -Depth 50)
+        $e = $script:Cases['two_input']
+        $back = Import-Checkpoint -Path $path
+        (Invoke-Forward $back $e.Inputs)[0] | Should -Be (Invoke-Forward $e.Model $e.Inputs)[0]
+    }
+
     It 'leaves a Sequential .keras and .h5 as before: no InputLayer among the weights, Sequential config' {
         $m = New-Model -Name plain -InputShape 3 -Seed 1 | Add-DenseLayer 4 -Activation relu | Add-DenseLayer 2
         $path = Join-Path $script:Work 'plain.keras'
