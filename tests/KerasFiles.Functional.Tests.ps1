@@ -295,6 +295,15 @@ Describe 'Real functional Keras files' {
         $script:References = Get-Content (Join-Path $PSScriptRoot 'data/functional/references.json') -Raw | ConvertFrom-Json -AsHashtable
     }
 
+    It 'compiles a real tf.keras file from its training config, metrics wrapped as tf.keras wraps them' {
+        $model = Import-Checkpoint -Path (Join-Path $PSScriptRoot 'data/functional/issue_9349.hdf5') -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings | Should -BeNullOrEmpty
+        $model.Engine.IsCompiled | Should -BeTrue
+        $model.Engine.Optimizer.Name | Should -Be 'adam'
+        $model.Engine.Loss.Name | Should -Be 'categorical_crossentropy'
+        @($model.Engine.MetricNames) | Should -Contain 'accuracy'
+    }
+
     It 'imports <file> (<what>) as a functional model and computes what NumPy computes from its weights within 1e-5' -ForEach @(
         @{ file = 'mlp_0.h5'; what = 'Dense, Dropout' }
         @{ file = 'batchNormError.h5'; what = 'Conv1D, BatchNormalization' }
@@ -303,7 +312,8 @@ Describe 'Real functional Keras files' {
         @{ file = 'cnn1d_26.h5'; what = 'same Conv1D, stride 2' }
         @{ file = 'rnn_20.h5'; what = 'LSTM with relu gates' }
         @{ file = 'misc_0.h5'; what = 'Embedding, Dense' }
-        @{ file = 'flatten_3d.hdf5'; what = 'Keras 2.4 Functional: Flatten, Dense' }) {
+        @{ file = 'flatten_3d.hdf5'; what = 'Keras 2.4 Functional: Flatten, Dense' }
+        @{ file = 'issue_9349.hdf5'; what = 'Embedding, Conv1D, MaxPooling1D, Flatten, Dense' }) {
         $ref = $script:References[$file]
         $model = Import-Checkpoint -Path (Join-Path $PSScriptRoot "data/functional/$file") -WarningAction SilentlyContinue
         $model.Engine.IsFunctional | Should -BeTrue

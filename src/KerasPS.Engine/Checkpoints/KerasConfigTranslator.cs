@@ -379,10 +379,15 @@ public static class KerasConfigTranslator
         _ => new List<object?>(),
     };
 
+    /// <summary>One metric: Keras 2's <c>acc</c> as <c>accuracy</c>; tf.keras's <c>MeanMetricWrapper</c> (a metric given by
+    /// name, wrapped) by the name it was given.</summary>
     private static object? MetricItem(object? m) => m switch
     {
         "acc" => "accuracy",
         List<object?> => Metrics(m),
+        Dictionary<string, object?> d when d.GetValueOrDefault("class_name") as string == "MeanMetricWrapper"
+            && d.GetValueOrDefault("config") is Dictionary<string, object?> c
+            && (c.GetValueOrDefault("name") ?? c.GetValueOrDefault("fn")) is string name => MetricItem(name),
         _ => m,
     };
 
