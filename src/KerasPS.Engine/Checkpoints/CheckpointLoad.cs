@@ -13,10 +13,11 @@ public static partial class Checkpoint
     /// <summary>
     /// Reads a checkpoint and returns the model, built and compiled as it was saved, with its weights, training state
     /// and (when saved) optimizer state. A layer that carries code is refused unless <paramref name="allowUnsafe"/>.
+    /// <paramref name="warn"/> hears what a Keras file holds that could not be restored (its training config).
     /// </summary>
-    public static KerasModel Load(string path, bool allowUnsafe = false)
+    public static KerasModel Load(string path, bool allowUnsafe = false, Action<string>? warn = null)
     {
-        if (KerasFileAt(path) is { } keras) return KerasFiles.Load(keras.Full, keras.Format, allowUnsafe);
+        if (KerasFileAt(path) is { } keras) return KerasFiles.Load(keras.Full, keras.Format, allowUnsafe, warn);
         using var file = OpenCheckpoint(path, out var zip, out var config);
         using (zip)
         {

@@ -16,23 +16,34 @@ internal static class Keras2H5File
     {
         var file = new H5File();
         var weightsRoot = weightsOnly ? file : new H5Group();
-        var layerNames = model.Layers.Select(l => l.Name).ToArray();
-        weightsRoot.Attributes["layer_names"] = layerNames;
+        var order = KerasLayout.LayerOrder(model);
+        weightsRoot.Attributes["layer_names"] = order.Select(l => l.Name).ToArray();
         weightsRoot.Attributes["backend"] = "tensorflow";
         weightsRoot.Attributes["keras_version"] = KerasFiles.Keras2Version;
-        foreach (var layer in model.Layers)
+        foreach (var layer in order)
         {
+            // Keras reads a layer's weights by position from its weight_names; a nested model keeps all of its layers'
+            // weights in its one group, trainable first, each named by its path inside the nested model.
             var group = new H5Group();
             var inner = new H5Group();
             var names = new List<string>();
-            foreach (var w in layer.Weights)
+            foreach (var w in KerasLayout.LegacyWeights(layer))
             {
-                var n = $"{w.Name}:0";
-                inner[n] = KerasH5.Dataset(w);
-                names.Add($"{layer.Name}/{n}");
+                if (layer is NestedModel)
+                {
+                    var n = KerasLayout.Keras2NestedWeightName(layer, w);
+                    names.Add(n);
+                    Place(group, n, KerasH5.Dataset(w));
+                }
+                else
+                {
+                    var n = $"{w.Name}:0";
+                    inner[n] = KerasH5.Dataset(w);
+                    names.Add($"{layer.Name}/{n}");
+                }
             }
             group.Attributes["weight_names"] = names.ToArray();
-            if (names.Count > 0) group[layer.Name] = inner;
+            if (layer is not NestedModel && names.Count > 0) group[layer.Name] = inner;
             weightsRoot[layer.Name] = group;
         }
         if (!weightsOnly)
@@ -59,6 +70,17 @@ internal static class Keras2H5File
             file.Attributes["kerasps"] = Encoding.UTF8.GetString(CheckpointJson.Serialize(KerasFiles.KerasPSState(model)));
         }
         file.Write(stream);
+    }
+
+    private static void Place(H5Group parent, string path, H5Dataset data)
+    {
+        var parts = path.Split('/');
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            if (!parent.TryGetValue(parts[i], out var next) || next is not H5Group g) parent[parts[i]] = g = new H5Group();
+            parent = g;
+        }
+        parent[parts[^1]] = data;
     }
 
     /// <summary>Opens an .h5 file: its configs parsed (a weights-only file has none), its weights not read yet.</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
-using System.Text.RegularExpressions;
 using KerasPS.Engine.Layers;
 using KerasPS.Engine.Models;
 using PureHDF;
@@ -38,7 +37,7 @@ internal static class Keras3File
         }
         var root = new H5File();
         var layersGroup = new H5Group();
-        foreach (var (layer, path) in model.Layers.Zip(LayerPaths(model.Layers.Select(l => l.ClassName))))
+        foreach (var (layer, path) in KerasLayout.Keras3Locations(model))
         {
             var group = new H5Group();
             var vars = new H5Group();
@@ -53,7 +52,7 @@ internal static class Keras3File
             for (int i = 0; i < layer.Weights.Count; i++)
                 target[i.ToString(CultureInfo.InvariantCulture)] = KerasH5.Dataset(layer.Weights[i]);
             group["vars"] = vars;
-            layersGroup[path["layers/".Length..]] = group;
+            Place(layersGroup, path["layers/".Length..], group);
         }
         root["layers"] = layersGroup;
         root["optimizer"] = new H5Group { ["vars"] = new H5Group() };
@@ -85,7 +84,20 @@ internal static class Keras3File
         s.Write(bytes);
     }
 
-    private static bool IsRecurrent(Layer layer) => layer.ClassName is "SimpleRNN" or "LSTM" or "GRU";
+    /// <summary>Puts <paramref name="group"/> at a path of groups below <paramref name="parent"/> (a nested model's
+    /// <c>functional/layers/dense</c>), making the groups between.</summary>
+    private static void Place(H5Group parent, string path, H5Group group)
+    {
+        var parts = path.Split('/');
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            if (!parent.TryGetValue(parts[i], out var next) || next is not H5Group g) parent[parts[i]] = g = new H5Group();
+            parent = g;
+        }
+        parent[parts[^1]] = group;
+    }
+
+    internal static bool IsRecurrent(Layer layer) => layer.ClassName is "SimpleRNN" or "LSTM" or "GRU";
 
     /// <summary>
     /// Keras 3's names for a Sequential's layers in model.weights.h5: the class name in snake case (Keras's
@@ -97,19 +109,12 @@ internal static class Keras3File
         var paths = new List<string>();
         foreach (var cn in classNames)
         {
-            var name = ToSnakeCase(cn);
+            var name = KerasLayout.ToSnakeCase(cn);
             if (used.TryGetValue(name, out var n)) { used[name] = n + 1; name = $"{name}_{n + 1}"; }
             else used[name] = 0;
             paths.Add("layers/" + name);
         }
         return paths;
-    }
-
-    private static string ToSnakeCase(string name)
-    {
-        name = Regex.Replace(name, @"\W+", "");
-        name = Regex.Replace(name, "(.)([A-Z][a-z]+)", "$1_$2");
-        return Regex.Replace(name, "([a-z])([A-Z])", "$1_$2").ToLowerInvariant();
     }
 
     // ------------------------------------------------------------------ load

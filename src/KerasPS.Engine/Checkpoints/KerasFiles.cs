@@ -81,10 +81,14 @@ public static class KerasFiles
     }
 
     /// <summary>
-    /// The model's Keras 3 config as Keras 3 writes a Sequential: an InputLayer first, build configs, no KerasPS-only
-    /// keys (with Keras 2's <c>batch_input_shape</c> for an .h5 file).
+    /// The model's config as Keras writes it (a Sequential with an InputLayer first and build configs, or a Functional with
+    /// inbound nodes in Keras's layer order), without KerasPS-only keys; with Keras 2's forms for an .h5 file
+    /// (<c>batch_input_shape</c>, inbound nodes as <c>[[["dense", 0, 0, {}]]]</c>).
     /// </summary>
-    internal static Dictionary<string, object?> ModelConfig(KerasModel model, bool keras2)
+    internal static Dictionary<string, object?> ModelConfig(KerasModel model, bool keras2) =>
+        model.IsFunctional ? FunctionalConfig(model, keras2) : SequentialConfig(model, keras2);
+
+    private static Dictionary<string, object?> SequentialConfig(KerasModel model, bool keras2)
     {
         var layers = new List<object?>();
         int[]? shape = model.InputShape ?? model.Layers.FirstOrDefault()?.DeclaredInputShape;
@@ -97,14 +101,7 @@ public static class KerasFiles
             if (keras2) input["ragged"] = false;
             layers.Add(KerasObjects.Serialize("keras.layers", "InputLayer", input));
         }
-        foreach (var layer in model.Layers)
-        {
-            var entry = layer.Serialize();
-            ((Dictionary<string, object?>)entry["config"]!).Remove("input_shape");
-            if (layer.IsUnsafeToDeserialize) entry[KerasModel.UnsafeFlag] = true;
-            if (layer.InputShape is { } s) entry["build_config"] = new Dictionary<string, object?> { ["input_shape"] = BatchShape(s) };
-            layers.Add(entry);
-        }
+        foreach (var layer in model.Layers) layers.Add(LayerEntry(layer, keras2));
         var config = new Dictionary<string, object?>
         {
             ["name"] = model.Name, ["trainable"] = true, ["dtype"] = "float32", ["layers"] = layers,
@@ -116,6 +113,96 @@ public static class KerasFiles
         };
         if (shape is not null) serialized["build_config"] = new Dictionary<string, object?> { ["input_shape"] = BatchShape(shape) };
         return serialized;
+    }
+
+    /// <summary>
+    /// Keras's Functional config: every layer in <see cref="KerasLayout.LayerOrder"/> with its <c>name</c> and
+    /// <c>inbound_nodes</c>, and the <c>input_layers</c> / <c>output_layers</c>. A nested functional model (and in Keras 2 a
+    /// nested Sequential with an input) counts its own input-to-output node as node 0, so the calls made on it start at 1.
+    /// </summary>
+    private static Dictionary<string, object?> FunctionalConfig(KerasModel model, bool keras2)
+    {
+        int Offset(Layer l) => l is FunctionalLayer || (keras2 && l is SequentialLayer) ? 1 : 0;
+        List<object?> History(KerasTensor t) => new() { t.Layer.Name, t.Node.Index + Offset(t.Layer), 0 };
+        object? Tensor(KerasTensor t) => keras2
+            ? History(t).Append(new Dictionary<string, object?>()).ToList()
+            : new Dictionary<string, object?>
+            {
+                ["class_name"] = "__keras_tensor__",
+                ["config"] = new Dictionary<string, object?>
+                {
+                    ["shape"] = BatchShape(t.Shape), ["dtype"] = t.DType, ["keras_history"] = History(t),
+                },
+            };
+        var layers = new List<object?>();
+        foreach (var layer in KerasLayout.LayerOrder(model))
+        {
+            var entry = LayerEntry(layer, keras2);
+            entry["name"] = layer.Name;
+            entry["inbound_nodes"] = model.Nodes.Where(n => n.Layer == layer).Select(n => keras2
+                ? (object?)n.Inputs.Select(Tensor).ToList()
+                : new Dictionary<string, object?>
+                {
+                    ["args"] = new List<object?>
+                    {
+                        layer.TakesSeveralInputs ? n.Inputs.Select(Tensor).ToList() : Tensor(n.Inputs[0]),
+                    },
+                    ["kwargs"] = new Dictionary<string, object?>(),
+                }).ToList();
+            layers.Add(entry);
+        }
+        var config = new Dictionary<string, object?>
+        {
+            ["name"] = model.Name,
+            ["trainable"] = true,
+            ["layers"] = layers,
+            ["input_layers"] = model.Inputs.Select(t => (object?)History(t)).ToList(),
+            ["output_layers"] = model.Outputs.Select(t => (object?)History(t)).ToList(),
+        };
+        var shapes = model.Inputs.Select(t => (object?)BatchShape(t.Shape)).ToList();
+        return keras2
+            ? new Dictionary<string, object?> { ["class_name"] = "Functional", ["config"] = config }
+            : new Dictionary<string, object?>
+            {
+                ["module"] = "keras.src.models.functional", ["class_name"] = "Functional", ["config"] = config,
+                ["registered_name"] = "Functional",
+                ["build_config"] = new Dictionary<string, object?> { ["input_shape"] = shapes.Count == 1 ? shapes[0] : shapes },
+            };
+    }
+
+    /// <summary>One layer as Keras serializes it inside a model: its config with a build config, a nested model as its own
+    /// Keras config (recursively), an InputLayer with Keras 2's <c>batch_input_shape</c> in an .h5 file.</summary>
+    private static Dictionary<string, object?> LayerEntry(Layer layer, bool keras2)
+    {
+        if (layer is NestedModel nested)
+        {
+            var inner = ModelConfig(nested.Inner, keras2);
+            var c = (Dictionary<string, object?>)inner["config"]!;
+            c["name"] = layer.Name;
+            c["trainable"] = layer.Trainable;
+            return inner;
+        }
+        var entry = layer.Serialize();
+        var config = (Dictionary<string, object?>)entry["config"]!;
+        config.Remove("input_shape");
+        if (layer is Layers.Core.InputLayer)
+        {
+            if (keras2 && config.Remove("batch_shape", out var batch))
+            {
+                config["batch_input_shape"] = batch;
+                config["ragged"] = false;
+            }
+            return entry;
+        }
+        if (layer.IsUnsafeToDeserialize) entry[KerasModel.UnsafeFlag] = true;
+        if (layer.TakesSeveralInputs && layer.InputShapes is { } several)
+            entry["build_config"] = new Dictionary<string, object?>
+            {
+                ["input_shape"] = several.Select(s => (object?)BatchShape(s)).ToList(),
+            };
+        else if (layer.InputShape is { } s)
+            entry["build_config"] = new Dictionary<string, object?> { ["input_shape"] = BatchShape(s) };
+        return entry;
     }
 
     private static List<object?> BatchShape(int[] shape)
@@ -153,7 +240,7 @@ public static class KerasFiles
     /// Reads a Keras file (<see cref="Sniff"/> said which) into a new model, built, with its weights, and compiled when
     /// it can be.
     /// </summary>
-    internal static KerasModel Load(string full, CheckpointFormat format, bool allowUnsafe)
+    internal static KerasModel Load(string full, CheckpointFormat format, bool allowUnsafe, Action<string>? warn = null)
     {
         var (config, compile, state, weights) = Open(full, format);
         using (weights)
@@ -184,7 +271,7 @@ public static class KerasFiles
             Action<KerasModel> training = _ => { };
             if (state?.GetValueOrDefault("training") is Dictionary<string, object?> t)
                 training = Run(full, () => KerasModel.ReadTrainingState(t));
-            if (compile is not null) TryCompile(model, compile);
+            if (compile is not null) TryCompile(model, compile, full, warn);
             foreach (var w in model.Weights) w.Assign(values[w.Path]);
             training(model);
             return model;
@@ -220,13 +307,25 @@ public static class KerasFiles
 
     /// <summary>
     /// Compiles from a Keras compile/training config when KerasPS knows its optimizer, loss and metrics; otherwise the
-    /// model stays uncompiled, as Keras leaves a model whose training config it cannot restore (compile it with Build-Model).
+    /// model stays uncompiled, as Keras leaves a model whose training config it cannot restore (compile it with Build-Model),
+    /// and <paramref name="warn"/> says why. Losses or metrics given per output are read for a one-output model; a model
+    /// whose outputs have their own losses is left uncompiled, as KerasPS compiles one loss per model.
     /// </summary>
-    private static void TryCompile(KerasModel model, Dictionary<string, object?> compile)
+    private static void TryCompile(KerasModel model, Dictionary<string, object?> compile, string full, Action<string>? warn)
     {
-        try { model.CompileFromConfig(compile); }
+        var config = KerasConfigTranslator.ForOutputs(compile, model.OutputNames, out var reason);
+        const string then = "The model is loaded uncompiled; compile it with Build-Model before training it.";
+        if (config is null)
+        {
+            warn?.Invoke($"'{full}': the training config cannot be restored: {reason}, which KerasPS does not compile. {then}");
+            return;
+        }
+        try { model.CompileFromConfig(config); }
         catch (Exception e) when (e is KerasException or InvalidCastException or FormatException or OverflowException
-            or KeyNotFoundException or ArgumentException) { }
+            or KeyNotFoundException or ArgumentException)
+        {
+            warn?.Invoke($"'{full}': the training config cannot be restored ({e.Message.TrimEnd('.')}). {then}");
+        }
     }
 
     private static T Run<T>(string path, Func<T> read)

@@ -90,8 +90,12 @@ internal sealed class KerasH5Weights : KerasWeightSource
     public override void Dispose() => file.Dispose();
 
 
-    /// <summary>Per layer, the file's datasets in order (Keras matches weights by position, not by name).</summary>
-    private List<IH5Dataset> LayerDatasets(Layer layer, string location)
+    /// <summary>
+    /// Per layer, the file's datasets in the order of <paramref name="weights"/>. Keras matches a layer's weights by
+    /// position; a nested model's group in a Keras 2 file is matched by the weights' names inside it when they all match
+    /// (a Keras 2 file lists them trainable first), else by position.
+    /// </summary>
+    private List<IH5Dataset> LayerDatasets(Layer layer, string location, IReadOnlyList<Weight> weights)
     {
         var list = new List<IH5Dataset>();
         if (keras3)
@@ -112,7 +116,8 @@ internal sealed class KerasH5Weights : KerasWeightSource
         if (!root.LinkExists(location)) return list;
         var group = root.Group(location);
         if (!group.AttributeExists("weight_names")) return list;
-        foreach (var n in KerasH5.ReadStringsAttribute(group, "weight_names"))
+        var names = KerasH5.ReadStringsAttribute(group, "weight_names");
+        foreach (var n in names)
         {
             if (n.Length == 0 || n.Contains("..", StringComparison.Ordinal) || n.StartsWith('/'))
                 throw Checkpoint.Invalid($"'{path}': layer '{location}' names a weight '{n}' outside its group.");
@@ -120,7 +125,29 @@ internal sealed class KerasH5Weights : KerasWeightSource
                 throw Checkpoint.Invalid($"'{path}': layer '{location}' lists weight '{n}', which the file does not hold.");
             list.Add(group.Dataset(n));
         }
+        if (layer is NestedModel && list.Count == weights.Count)
+        {
+            var byName = ByName(names, list, weights.Select(w => KerasLayout.Keras2NestedWeightName(layer, w)))
+                ?? ByName(names, list, weights.Select(w => $"{w.Owner.Name}/{w.Name}"));
+            if (byName is not null) return byName;
+        }
         return list;
+    }
+
+    /// <summary>The datasets in the order of <paramref name="wanted"/> names (<c>:0</c> and any scope before them aside), or
+    /// null when not every name is found exactly once.</summary>
+    private static List<IH5Dataset>? ByName(string[] names, List<IH5Dataset> data, IEnumerable<string> wanted)
+    {
+        static string Key(string n) => n.EndsWith(":0", StringComparison.Ordinal) ? n[..^2] : n;
+        var result = new List<IH5Dataset>();
+        foreach (var w in wanted.Select(Key))
+        {
+            var hits = Enumerable.Range(0, names.Length)
+                .Where(i => Key(names[i]) == w || Key(names[i]).EndsWith("/" + w, StringComparison.Ordinal)).ToList();
+            if (hits.Count != 1) return null;
+            result.Add(data[hits[0]]);
+        }
+        return result;
     }
 
     public override Dictionary<string, float[]> Read(KerasModel model, string p, string mismatchId, ErrorKind mismatchKind) =>
@@ -128,8 +155,9 @@ internal sealed class KerasH5Weights : KerasWeightSource
         {
             var problems = new List<string>();
             var plan = new List<(Weight Weight, IH5Dataset Data)>();
-            var locations = keras3 ? Keras3File.LayerPaths(model.Layers.Select(l => l.ClassName))
-                : model.Layers.Select(l => l.Name).ToList();
+            var targets = keras3
+                ? KerasLayout.Keras3Locations(model).Select(t => (t.Layer, t.Location, t.Layer.Weights)).ToList()
+                : model.Layers.Select(l => (Layer: l, Location: l.Name, Weights: KerasLayout.LegacyWeights(l))).ToList();
             if (!keras3)
             {
                 var names = root.AttributeExists("layer_names") ? KerasH5.ReadStringsAttribute(root, "layer_names") : Array.Empty<string>();
@@ -139,19 +167,18 @@ internal sealed class KerasH5Weights : KerasWeightSource
                     problems.Add($"the file has no weights for layer(s) {string.Join(", ", missing)} "
                         + $"(it names {string.Join(", ", names)})");
             }
-            for (int li = 0; li < model.Layers.Count; li++)
+            foreach (var (layer, location, weights) in targets)
             {
-                var layer = model.Layers[li];
-                var data = LayerDatasets(layer, locations[li]);
-                if (data.Count != layer.Weights.Count)
+                var data = LayerDatasets(layer, location, weights);
+                if (data.Count != weights.Count)
                 {
-                    problems.Add($"layer '{layer.Name}' has {layer.Weights.Count} weights but the file holds {data.Count} at "
-                        + $"'{locations[li]}'");
+                    problems.Add($"layer '{layer.Name}' has {weights.Count} weights but the file holds {data.Count} at "
+                        + $"'{location}'");
                     continue;
                 }
                 for (int i = 0; i < data.Count; i++)
                 {
-                    var w = layer.Weights[i];
+                    var w = weights[i];
                     var dims = data[i].Space.Dimensions;
                     var type = data[i].Type;
                     if (!dims.Select(d => (long)d).SequenceEqual(w.Shape) && !(w.Shape.Length == 0 && dims.Length == 1 && dims[0] == 1))

@@ -57,7 +57,7 @@ public sealed class ImportCheckpointCommand : KerasCmdlet
             }
             else
             {
-                var model = Checkpoint.Load(file, AllowUnsafeDeserialization);
+                var model = Checkpoint.Load(file, AllowUnsafeDeserialization, WriteWarning);
                 WriteVerbose($"Loaded model '{model.Name}' ({model.ParamCount:N0} parameters, "
                     + $"{model.EpochsTrained} epochs trained) from {file}.");
                 WriteObject(new Model(model));
