@@ -209,20 +209,42 @@ Describe 'Functional models in Keras files: compile configs given per output' {
         @($back.Engine.MetricNames) | Should -Be @('accuracy')
     }
 
-    It 'loads a two-output model with a loss per output uncompiled, with a warning, and its outputs intact' {
+    It 'compiles a two-output model per output: its losses, metrics and loss weights by output name' {
         $path = Join-Path $script:Work 'per-output-two.keras'
         $e = $script:Cases['two_output']
         $e.Model | Export-Checkpoint -Path $path -Force
         $config = Read-ZipText $path 'config.json' | ConvertFrom-Json -AsHashtable
         $config['compile_config'] = @{ optimizer = @{ module = 'keras.optimizers'; class_name = 'Adam'; config = @{ learning_rate = 0.001 } }
-            loss = @{ price = 'mean_squared_error'; class = 'categorical_crossentropy' }; metrics = @{ class = @('accuracy') }; loss_weights = @{ price = 0.5; class = 1.0 } }
+            loss = @{ price = 'mean_squared_error'; class = 'categorical_crossentropy' }; metrics = @{ class = @('acc') }; loss_weights = @{ price = 0.5; class = 1.0 } }
+        Set-ZipText $path 'config.json' ($config | ConvertTo-Json -Depth 50)
+        $back = Import-Checkpoint -Path $path -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings | Should -BeNullOrEmpty
+        $back.Engine.IsCompiled | Should -BeTrue
+        $compile = $back.Engine.GetCompileConfig()
+        $compile.loss.price | Should -Be 'mean_squared_error'
+        $compile.loss.class | Should -Be 'categorical_crossentropy'
+        $compile.loss_weights.price | Should -Be 0.5
+        @($compile.metrics.class | ForEach-Object { $_.name ?? $_ }) | Should -Contain 'accuracy'
+        $a = Invoke-Forward $e.Model $e.Inputs; $b = Invoke-Forward $back $e.Inputs
+        for ($o = 0; $o -lt 2; $o++) { $b[$o] | Should -Be $a[$o] }
+        # and the per-output settings travel on through the model's own .keras
+        $again = Join-Path $script:Work 'per-output-two-again.keras'
+        $back | Export-Checkpoint -Path $again -Force
+        (Read-ZipText $again 'config.json' | ConvertFrom-Json -AsHashtable).compile_config.loss_weights.price | Should -Be 0.5
+    }
+
+    It 'loads a model whose per-output losses name an output it lacks uncompiled, with a warning naming it' {
+        $path = Join-Path $script:Work 'per-output-unknown.keras'
+        $e = $script:Cases['two_output']
+        $e.Model | Export-Checkpoint -Path $path -Force
+        $config = Read-ZipText $path 'config.json' | ConvertFrom-Json -AsHashtable
+        $config['compile_config'] = @{ optimizer = @{ module = 'keras.optimizers'; class_name = 'Adam'; config = @{ learning_rate = 0.001 } }
+            loss = @{ price = 'mean_squared_error'; colour = 'categorical_crossentropy' }; metrics = @() }
         Set-ZipText $path 'config.json' ($config | ConvertTo-Json -Depth 50)
         $back = Import-Checkpoint -Path $path -WarningVariable warnings -WarningAction SilentlyContinue
         $back.Engine.IsCompiled | Should -BeFalse
-        "$warnings" | Should -Match 'gives the model''s 2 outputs \(price, class\) their own losses'
+        "$warnings" | Should -Match "names an output 'colour' the model does not have"
         "$warnings" | Should -Match 'Build-Model'
-        $a = Invoke-Forward $e.Model $e.Inputs; $b = Invoke-Forward $back $e.Inputs
-        for ($o = 0; $o -lt 2; $o++) { $b[$o] | Should -Be $a[$o] }
     }
 }
 

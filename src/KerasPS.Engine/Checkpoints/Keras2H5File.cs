@@ -60,7 +60,7 @@ internal static class Keras2H5File
                     ["loss"] = compile["loss"],
                     ["metrics"] = compile["metrics"],
                     ["weighted_metrics"] = null,
-                    ["loss_weights"] = null,
+                    ["loss_weights"] = compile.GetValueOrDefault("loss_weights"),
                     ["optimizer_config"] = KerasFiles.SerializedOptimizer((Dictionary<string, object?>)compile["optimizer"]!),
                 };
                 file.Attributes["training_config"] = Encoding.UTF8.GetString(CheckpointJson.Serialize(training));

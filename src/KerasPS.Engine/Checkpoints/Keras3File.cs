@@ -69,7 +69,7 @@ internal static class Keras3File
     {
         if (model.GetCompileConfig() is not { } c) return null;
         c["optimizer"] = KerasFiles.SerializedOptimizer((Dictionary<string, object?>)c["optimizer"]!);
-        c["loss_weights"] = null;
+        c.TryAdd("loss_weights", null);
         c["weighted_metrics"] = null;
         c["run_eagerly"] = false;
         c["steps_per_execution"] = 1;

@@ -300,10 +300,10 @@ public static class KerasConfigTranslator
     };
 
     /// <summary>
-    /// The compile config for a model with these outputs, as KerasPS compiles models today (one loss, one list of metrics):
-    /// a loss or metric list given per output (a dict by output name, or a list by position) is taken as the model's own
-    /// when the model has one output. Null, with the reason, when the file gives several outputs their own losses or
-    /// metrics.
+    /// The compile config for a model with these outputs. A loss or metric list given per output (a dict by output name, or a
+    /// list by position) is the model's own when the model has one output; with several outputs it becomes KerasPS's
+    /// per-output compile config (loss, metrics and loss_weights as dicts by output name, Keras's form). Null, with the
+    /// reason, when the per-output settings name outputs the model lacks or do not match its outputs in number.
     /// </summary>
     public static Dictionary<string, object?>? ForOutputs(Dictionary<string, object?> compile, IReadOnlyList<string> outputs,
         out string? reason)
@@ -313,16 +313,54 @@ public static class KerasConfigTranslator
         result.Remove("loss_weights");
         var loss = One(compile.GetValueOrDefault("loss"), outputs, isLoss: true);
         var metrics = One(compile.GetValueOrDefault("metrics"), outputs, isLoss: false);
-        if (loss.PerOutput || metrics.PerOutput)
+        if (loss.PerOutput || metrics.PerOutput || (outputs.Count > 1 && compile.GetValueOrDefault("loss_weights") is not null))
         {
-            reason = $"it gives the model's {outputs.Count} outputs ({string.Join(", ", outputs)}) their own "
-                + (loss.PerOutput ? "losses" : "metrics");
-            return null;
+            var losses = ByOutput(compile.GetValueOrDefault("loss"), outputs, out reason);
+            var perMetrics = ByOutput(compile.GetValueOrDefault("metrics"), outputs, out var metricReason, metricLists: true);
+            var weights = ByOutput(compile.GetValueOrDefault("loss_weights"), outputs, out var weightReason);
+            reason ??= metricReason ?? weightReason;
+            if (losses is null || reason is not null) return null;
+            result["loss"] = losses;
+            result["metrics"] = perMetrics ?? outputs.ToDictionary(o => o, _ => (object?)new List<object?>());
+            if (weights is not null) result["loss_weights"] = weights;
+            return result;
         }
         result["loss"] = loss.Value;
         result["metrics"] = metrics.Value as List<object?>
             ?? (metrics.Value is null ? new List<object?>() : new List<object?> { metrics.Value });
         return result;
+    }
+
+    /// <summary>
+    /// A per-output setting as a dict by output name: a dict by name is checked against the outputs, a list by position
+    /// (Keras's other form) is paired with them, one value applies to every output. Null when absent.
+    /// </summary>
+    private static Dictionary<string, object?>? ByOutput(object? v, IReadOnlyList<string> outputs, out string? reason,
+        bool metricLists = false)
+    {
+        reason = null;
+        object? Item(object? x) => metricLists ? x as List<object?> ?? (x is null ? new List<object?>() : new List<object?> { x }) : x;
+        switch (v)
+        {
+            case null:
+                return null;
+            case Dictionary<string, object?> d when !d.ContainsKey("class_name"):
+                if (d.Keys.FirstOrDefault(k => !outputs.Contains(k)) is { } unknown)
+                {
+                    reason = $"it names an output '{unknown}' the model does not have (outputs: {string.Join(", ", outputs)})";
+                    return null;
+                }
+                return outputs.Where(d.ContainsKey).ToDictionary(o => o, o => Item(d[o]), StringComparer.Ordinal);
+            case List<object?> l when !metricLists || l.Any(x => x is List<object?> or null):
+                if (l.Count != outputs.Count)
+                {
+                    reason = $"it gives {l.Count} per-output values for the model's {outputs.Count} outputs";
+                    return null;
+                }
+                return outputs.Select((o, i) => (o, i)).ToDictionary(x => x.o, x => Item(l[x.i]), StringComparer.Ordinal);
+            default:
+                return outputs.ToDictionary(o => o, _ => Item(v), StringComparer.Ordinal);
+        }
     }
 
     private static (object? Value, bool PerOutput) One(object? v, IReadOnlyList<string> outputs, bool isLoss)

@@ -308,8 +308,7 @@ public static class KerasFiles
     /// <summary>
     /// Compiles from a Keras compile/training config when KerasPS knows its optimizer, loss and metrics; otherwise the
     /// model stays uncompiled, as Keras leaves a model whose training config it cannot restore (compile it with Build-Model),
-    /// and <paramref name="warn"/> says why. Losses or metrics given per output are read for a one-output model; a model
-    /// whose outputs have their own losses is left uncompiled, as KerasPS compiles one loss per model.
+    /// and <paramref name="warn"/> says why. Losses, metrics and loss weights given per output compile per output.
     /// </summary>
     private static void TryCompile(KerasModel model, Dictionary<string, object?> compile, string full, Action<string>? warn)
     {
@@ -317,7 +316,7 @@ public static class KerasFiles
         const string then = "The model is loaded uncompiled; compile it with Build-Model before training it.";
         if (config is null)
         {
-            warn?.Invoke($"'{full}': the training config cannot be restored: {reason}, which KerasPS does not compile. {then}");
+            warn?.Invoke($"'{full}': the training config cannot be restored: {reason}. {then}");
             return;
         }
         try { model.CompileFromConfig(config); }
