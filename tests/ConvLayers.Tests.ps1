@@ -10,7 +10,10 @@ BeforeDiscovery {
 
 BeforeAll {
     . $PSScriptRoot/common.ps1
+    $script:Work = Join-Path ([IO.Path]::GetTempPath()) "kerasps-convlayers-$PID"
+    New-Item -ItemType Directory -Force $script:Work | Out-Null
 }
+AfterAll { Remove-Item -Recurse -Force $script:Work -ErrorAction Ignore }
 
 Describe 'Convolution layers against TensorFlow.js' {
     It '<name>' -ForEach $references {
@@ -72,5 +75,36 @@ Describe 'Convolution layer configs' {
         $c['pointwise_regularizer'] | Should -Not -BeNullOrEmpty
         $c.ContainsKey('depthwise_initializer') | Should -BeTrue
         $c.ContainsKey('kernel_initializer') | Should -BeFalse
+    }
+}
+
+Describe 'Convolution layers in checkpoint files' {
+    It 'round-trip through .<ext> with identical predictions, configs and Keras''s weight names' -ForEach @(
+        @{ ext = 'keras' }, @{ ext = 'h5' }, @{ ext = 'kpt' }) {
+        $m = New-Model -InputShape 72 -Seed 4 | Add-ReshapeLayer 6, 6, 2 |
+            Add-DepthwiseConv2DLayer 3 relu -DepthMultiplier 2 -Padding same -DepthwiseRegularizer l2 |
+            Add-SeparableConv2DLayer 3 2 -PointwiseConstraint non_neg -BiasInitializer ones |
+            Add-Conv2DTransposeLayer 2 3 -Strides 2 -Padding same -OutputPadding 1 |
+            Add-ReshapeLayer 100, 2 | Add-SeparableConv1DLayer 2 3 -DepthMultiplier 2 -Activation tanh |
+            Add-Conv1DTransposeLayer 1 2 -Strides 2 -UseBias:$false | Add-FlattenLayer |
+            Build-Model -Optimizer adam -Loss mse
+        ($m | Get-ModelSummary)[-2].OutputShape | Should -Be '(None, 196, 1)'
+        $rng = [Random]::new(3)
+        $x = [double[,]]::new(3, 72)
+        for ($r = 0; $r -lt 3; $r++) { for ($c = 0; $c -lt 72; $c++) { $x[$r, $c] = $rng.NextDouble() * 2 - 1 } }
+        $path = Join-Path $script:Work "conv.$ext"
+        $m | Export-Checkpoint -Path $path -Force
+        $back = Import-Checkpoint -Path $path
+        for ($i = 0; $i -lt $m.Engine.Layers.Count; $i++) {
+            $a = $m.Engine.Layers[$i]; $b = $back.Engine.Layers[$i]
+            $b.ClassName | Should -Be $a.ClassName
+            ($b.GetConfig() | ConvertTo-Json -Depth 8 -Compress) | Should -Be ($a.GetConfig() | ConvertTo-Json -Depth 8 -Compress)
+            @($b.Weights | ForEach-Object Name) | Should -Be @($a.Weights | ForEach-Object Name)
+        }
+        @($back.Engine.Layers[2].Weights | ForEach-Object Name) | Should -Be @('depthwise_kernel', 'pointwise_kernel', 'bias')
+        @($back.Engine.Layers[3].Weights | ForEach-Object { $_.Shape -join 'x' }) | Should -Be @('3x3x2x3', '2')
+        $p = $m | Invoke-ModelPredict -X $x -AsMatrix
+        $q = $back | Invoke-ModelPredict -X $x -AsMatrix
+        @(foreach ($v in $q) { $v }) | Should -Be @(foreach ($v in $p) { $v })
     }
 }
