@@ -32,7 +32,7 @@ public abstract class ConvTransposeBase : KernelLayer, IOnnxSingleLowering
         DilationRate = Spatial.Tuple(dilationRate, rank, "dilation_rate", cls, new[] { 1 });
         if (Strides.Any(s => s > 1) && DilationRate.Any(d => d > 1))
             throw KerasException.BadArgument("InvalidDilationRate",
-                $"{cls} cannot combine strides > 1 with dilation_rate > 1 (TensorFlow refuses it too). Use one of them.");
+                $"{cls} cannot combine strides > 1 with dilation_rate > 1 (Keras documents them as incompatible). Use one of them.");
         if (outputPadding is { Length: > 0 })
         {
             var op = outputPadding.Length == 1 && rank > 1 ? Enumerable.Repeat(outputPadding[0], rank).ToArray() : outputPadding;
