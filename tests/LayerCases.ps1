@@ -227,6 +227,78 @@ $script:LayerCases = @(
     @{ Case = 'Conv2D'; Add = { param($m) $m | Add-Conv2DLayer 8 3 -Activation relu }; In = 8, 8, 1; Onnx = $true }
     @{ Case = 'Conv2D same, strided'; Add = { param($m) $m | Add-Conv2DLayer 8 3 -Strides 2 -Padding same }; In = 7, 7, 3; Onnx = $true }
     @{ Case = 'Conv2D dilated'; Add = { param($m) $m | Add-Conv2DLayer 3 3 -DilationRate 2 -Padding same }; In = 7, 6, 2; Onnx = $true }
+    # DepthwiseConv2D
+    # DepthwiseConv2D(3, depth_multiplier=2) on Input((8, 8, 4)) -> (None, 6, 6, 8), 3*3*4*2 + 4*2 = 80
+    @{ Case = 'DepthwiseConv2D'; In = 8, 8, 4; Out = '(None, 6, 6, 8)'; P = 80; Onnx = $true
+        Add = { param($m) $m | Add-DepthwiseConv2DLayer 3 relu -DepthMultiplier 2 } }
+    # DepthwiseConv2D((2, 3), strides=2, padding='same', use_bias=False) on Input((7, 7, 3)) -> ceil(7/2) = 4 -> (None, 4, 4, 3), 2*3*3 = 18
+    @{ Case = 'DepthwiseConv2D same, strided'; In = 7, 7, 3; Out = '(None, 4, 4, 3)'; P = 18; Onnx = $true
+        Add = { param($m) $m | Add-DepthwiseConv2DLayer 2, 3 -Strides 2 -Padding same -UseBias:$false } }
+    # DepthwiseConv2D(3, dilation_rate=2, padding='same', depthwise_regularizer=L2, depthwise_constraint=NonNeg) on (7, 6, 2)
+    # -> (None, 7, 6, 2), 3*3*2 + 2 = 20
+    @{ Case = 'DepthwiseConv2D dilated, regularized'; In = 7, 6, 2; Out = '(None, 7, 6, 2)'; P = 20; Onnx = $true
+        Add = {
+            param($m)
+            $m | Add-DepthwiseConv2DLayer 3 -DilationRate 2 -Padding same -DepthwiseRegularizer l2 -DepthwiseConstraint non_neg
+        } }
+    # ones kernel (2, 2, 2, 2) on channels [1 3 5 7] and [2 4 6 8]: output channel c * 2 + m -> 16, 16, 20, 20
+    @{ Case = 'DepthwiseConv2D: window sums per channel'; In = 2, 2, 2; Row = @(1, 2, 3, 4, 5, 6, 7, 8); Expected = @(16, 16, 20, 20)
+        Add = { param($m) $m | Add-DepthwiseConv2DLayer 2 -DepthMultiplier 2 -DepthwiseInitializer ones -UseBias:$false } }
+    # SeparableConv1D
+    # SeparableConv1D(8, 3) on Input((20, 4)) -> (None, 18, 8), 3*4 + 4*8 + 8 = 52
+    @{ Case = 'SeparableConv1D'; In = 20, 4; Out = '(None, 18, 8)'; P = 52; Onnx = $true
+        Add = { param($m) $m | Add-SeparableConv1DLayer 8 3 -Activation relu } }
+    # SeparableConv1D(2, 3, strides=2, padding='same', depth_multiplier=3) on Input((9, 2)) -> (None, 5, 2), 3*2*3 + 6*2 + 2 = 32
+    @{ Case = 'SeparableConv1D same, strided'; In = 9, 2; Out = '(None, 5, 2)'; P = 32; Onnx = $true
+        Add = { param($m) $m | Add-SeparableConv1DLayer 2 3 -Strides 2 -Padding same -DepthMultiplier 3 } }
+    # ones kernels, no bias, on [1, 2, 3]: depthwise window sums 3, 5; pointwise 1x1 with weight 1 keeps them
+    @{ Case = 'SeparableConv1D: sliding window sums'; In = 3, 1; Row = @(1, 2, 3); Expected = @(3, 5)
+        Add = { param($m) $m | Add-SeparableConv1DLayer 1 2 -DepthwiseInitializer ones -PointwiseInitializer ones -UseBias:$false } }
+    # SeparableConv2D
+    # SeparableConv2D(16, 3) on Input((8, 8, 4)) -> (None, 6, 6, 16), 3*3*4 + 4*16 + 16 = 116
+    @{ Case = 'SeparableConv2D'; In = 8, 8, 4; Out = '(None, 6, 6, 16)'; P = 116; Onnx = $true
+        Add = { param($m) $m | Add-SeparableConv2DLayer 16 3 -Activation relu } }
+    # SeparableConv2D(4, 3, strides=2, padding='same', depth_multiplier=2, pointwise_regularizer=L1) on Input((5, 5, 3))
+    # -> (None, 3, 3, 4), 3*3*3*2 + 6*4 + 4 = 82
+    @{ Case = 'SeparableConv2D same, strided'; In = 5, 5, 3; Out = '(None, 3, 3, 4)'; P = 82; Onnx = $true
+        Add = { param($m) $m | Add-SeparableConv2DLayer 4 3 -Strides 2 -Padding same -DepthMultiplier 2 -PointwiseRegularizer l1 } }
+    # ones kernels: depthwise (2, 2, 2, 2) gives 16, 16, 20, 20; pointwise (1, 1, 4, 1) of ones sums them: 72
+    @{ Case = 'SeparableConv2D: depthwise then pointwise sums'; In = 2, 2, 2; Row = @(1, 2, 3, 4, 5, 6, 7, 8); Expected = , 72
+        Add = {
+            param($m)
+            $m | Add-SeparableConv2DLayer 1 2 -DepthMultiplier 2 -DepthwiseInitializer ones -PointwiseInitializer ones -UseBias:$false
+        } }
+    # Conv1DTranspose
+    # Conv1DTranspose(4, 3) on Input((10, 2)) -> valid: 10 + max(3 - 1, 0) = 12 -> (None, 12, 4), 3*4*2 + 4 = 28
+    @{ Case = 'Conv1DTranspose'; In = 10, 2; Out = '(None, 12, 4)'; P = 28; Onnx = $true
+        Add = { param($m) $m | Add-Conv1DTransposeLayer 4 3 -Activation relu } }
+    # Conv1DTranspose(2, 3, strides=2, padding='same') on Input((5, 3)) -> 5*2 = 10 -> (None, 10, 2), 3*2*3 + 2 = 20
+    @{ Case = 'Conv1DTranspose same, strided'; In = 5, 3; Out = '(None, 10, 2)'; P = 20; Onnx = $true
+        Add = { param($m) $m | Add-Conv1DTransposeLayer 2 3 -Strides 2 -Padding same } }
+    # ones kernel of 2, strides 2, valid, on [1, 2, 3]: length 3*2 + max(2 - 2, 0) = 6, each input written twice
+    @{ Case = 'Conv1DTranspose: strided scatter'; In = 3, 1; Row = @(1, 2, 3); Expected = @(1, 1, 2, 2, 3, 3)
+        Add = { param($m) $m | Add-Conv1DTransposeLayer 1 2 -Strides 2 -KernelInitializer ones -UseBias:$false } }
+    # ones kernel of 3, strides 2, same, on [1, 2]: full result [1, 1, 3, 2, 2]; length 2*2 = 4, TensorFlow's pad
+    # max((2 - 1)*2 + 3 - 4, 0) = 1 puts 0 before -> [1, 1, 3, 2]
+    @{ Case = 'Conv1DTranspose: same trims the end'; In = 2, 1; Row = @(1, 2); Expected = @(1, 1, 3, 2)
+        Add = { param($m) $m | Add-Conv1DTransposeLayer 1 3 -Strides 2 -Padding same -KernelInitializer ones -UseBias:$false } }
+    # Conv2DTranspose
+    # Conv2DTranspose(8, 3) on Input((7, 7, 4)) -> valid: 7 + 2 = 9 -> (None, 9, 9, 8), 3*3*8*4 + 8 = 296
+    @{ Case = 'Conv2DTranspose'; In = 7, 7, 4; Out = '(None, 9, 9, 8)'; P = 296; Onnx = $true
+        Add = { param($m) $m | Add-Conv2DTransposeLayer 8 3 -Activation relu } }
+    # Conv2DTranspose(4, 3, strides=2, padding='same') on Input((5, 5, 3)) -> (None, 10, 10, 4), 3*3*4*3 + 4 = 112
+    @{ Case = 'Conv2DTranspose same, strided'; In = 5, 5, 3; Out = '(None, 10, 10, 4)'; P = 112; Onnx = $true
+        Add = { param($m) $m | Add-Conv2DTransposeLayer 4 3 -Strides 2 -Padding same } }
+    # Conv2DTranspose(2, 3, strides=2, padding='same', output_padding=1) on Input((3, 3, 1)) -> (3 - 1)*2 + 3 - 2*1 + 1 = 6
+    # -> (None, 6, 6, 2), 3*3*2*1 + 2 = 20
+    @{ Case = 'Conv2DTranspose output_padding'; In = 3, 3, 1; Out = '(None, 6, 6, 2)'; P = 20; Onnx = $true
+        Add = { param($m) $m | Add-Conv2DTransposeLayer 2 3 -Strides 2 -Padding same -OutputPadding 1 } }
+    # Conv2DTranspose(2, 2, strides=3) on Input((2, 2, 1)): kernel smaller than the stride -> 2*3 = 6 -> (None, 6, 6, 2), 2*2*2 + 2 = 10
+    @{ Case = 'Conv2DTranspose kernel smaller than stride'; In = 2, 2, 1; Out = '(None, 6, 6, 2)'; P = 10; Onnx = $true
+        Add = { param($m) $m | Add-Conv2DTransposeLayer 2 2 -Strides 3 -KernelInitializer he_normal } }
+    # ones kernel (2, 2, 1, 1), valid, on [[1, 2], [3, 4]]: each input added to a 2x2 block -> [[1, 3, 2], [4, 10, 6], [3, 7, 4]]
+    @{ Case = 'Conv2DTranspose: overlapping blocks'; In = 2, 2, 1; Row = @(1, 2, 3, 4); Expected = @(1, 3, 2, 4, 10, 6, 3, 7, 4)
+        Add = { param($m) $m | Add-Conv2DTransposeLayer 1 2 -KernelInitializer ones -UseBias:$false } }
     # MaxPooling1D
     # MaxPooling1D(2) on Input((10, 3)) -> (None, 5, 3)
     @{ Case = 'MaxPooling1D'; Add = { param($m) $m | Add-MaxPooling1DLayer 2 }; In = 10, 3; Out = '(None, 5, 3)'; P = 0; Onnx = $true }
