@@ -63,6 +63,16 @@ public sealed class ConfigReader
         var v => new[] { ToInt(key, v) },
     };
 
+    /// <summary>An int, a list of ints or a list of int lists (Keras's ((top, bottom), (left, right))), flattened in
+    /// order; null when absent.</summary>
+    public int[]? NestedIntArray(string key) => Raw(key) is { } v ? FlattenInts(key, v).ToArray() : null;
+
+    private IEnumerable<int> FlattenInts(string key, object? v) => unwrap(v) switch
+    {
+        System.Collections.IEnumerable e and not string => e.Cast<object?>().SelectMany(x => FlattenInts(key, x)),
+        var x => new[] { ToInt(key, x) },
+    };
+
     public double[]? DoubleArray(string key) => Raw(key) switch
     {
         null => null,
