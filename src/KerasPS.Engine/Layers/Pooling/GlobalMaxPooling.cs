@@ -52,7 +52,8 @@ public abstract class GlobalMaxPoolingBase : Layer, IOnnxSingleLowering
 [KerasLayer("GlobalMaxPooling1D")]
 public sealed class GlobalMaxPooling1D : GlobalMaxPoolingBase, IKerasLayer<GlobalMaxPooling1D>
 {
-    public GlobalMaxPooling1D(bool keepDims = false, string? name = null, int[]? inputShape = null) : base(1, keepDims, name, inputShape) { }
+    public GlobalMaxPooling1D(bool keepDims = false, string? name = null, int[]? inputShape = null)
+        : base(1, keepDims, name, inputShape) { }
 
     public static GlobalMaxPooling1D FromConfig(ConfigReader c)
     {
@@ -64,7 +65,8 @@ public sealed class GlobalMaxPooling1D : GlobalMaxPoolingBase, IKerasLayer<Globa
 [KerasLayer("GlobalMaxPooling2D")]
 public sealed class GlobalMaxPooling2D : GlobalMaxPoolingBase, IKerasLayer<GlobalMaxPooling2D>
 {
-    public GlobalMaxPooling2D(bool keepDims = false, string? name = null, int[]? inputShape = null) : base(2, keepDims, name, inputShape) { }
+    public GlobalMaxPooling2D(bool keepDims = false, string? name = null, int[]? inputShape = null)
+        : base(2, keepDims, name, inputShape) { }
 
     public static GlobalMaxPooling2D FromConfig(ConfigReader c)
     {
