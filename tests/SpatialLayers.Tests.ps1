@@ -62,6 +62,15 @@ Describe 'Keras configs of the padding and cropping layers' {
         $err.Message | Should -BeLike "*$Class 'x' sets data_format=channels_first*"
     }
 
+    It 'refuses Keras 1''s dim_ordering th (channels first) by name, and reads tf' {
+        $err = $null
+        try { $script:Registry::FromConfig('ZeroPadding2D', (New-Config @{ dim_ordering = 'th'; padding = @(1, 1) }), $false) }
+        catch { $err = $_.Exception.InnerException }
+        $err.ErrorId | Should -Be 'UnsupportedLayerOption'
+        $err.Message | Should -BeLike '*dim_ordering=th*'
+        $script:Registry::FromConfig('UpSampling2D', (New-Config @{ dim_ordering = 'tf'; size = @(2, 2) }), $false).Size | Should -Be @(2, 2)
+    }
+
     It 'refuses an interpolation other than nearest or bilinear with InvalidInterpolation' {
         Get-EngineErrorId { $script:Registry::FromConfig('UpSampling2D', (New-Config @{ interpolation = 'bicubic' }), $false) } |
             Should -Be 'InvalidInterpolation'

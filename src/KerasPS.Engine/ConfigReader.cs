@@ -110,6 +110,19 @@ public sealed class ConfigReader
                     + $"{key}={Convert.ToString(expected, CultureInfo.InvariantCulture) ?? "None"}).", key);
     }
 
+    /// <summary>
+    /// Refuses a channels_first config for a layer that runs channels_last only: Keras 2/3's <c>data_format</c>, or Keras 1's
+    /// <c>dim_ordering</c> "th" (Theano's channels first), each as an <c>UnsupportedLayerOption</c> naming the key.
+    /// </summary>
+    public void RequireChannelsLast(string className)
+    {
+        RequireDefault("data_format", "channels_last", className);
+        if (String("dim_ordering") == "th")
+            throw KerasException.BadData("UnsupportedLayerOption",
+                $"{className} '{Name}' sets dim_ordering=th (Keras 1's channels first), which KerasPS does not support "
+                    + "(it runs channels_last).", "dim_ordering");
+    }
+
     // Whole numbers only: Convert.ToInt32(2.5) would quietly round a units of 2.5 to 2.
     private static int ToInt(string key, object? v) =>
         (int)To(key, v, "a 32-bit integer",

@@ -40,7 +40,7 @@ public abstract class GlobalMaxPoolingBase : Layer, IOnnxSingleLowering
     /// <summary>Reads keepdims and refuses channels_first, which these layers do not run.</summary>
     protected static (bool KeepDims, string? Name, int[]? InputShape) Read(ConfigReader c, string className)
     {
-        c.RequireDefault("data_format", "channels_last", className);
+        c.RequireChannelsLast(className);
         return (c.Bool("keepdims", false), c.Name, c.InputShape);
     }
 

@@ -49,7 +49,7 @@ public abstract class SpatialDropoutBase : Layer, IOnnxIdentity
     /// <summary>Reads the rate and refuses channels_first, which these layers do not run.</summary>
     protected static (double Rate, string? Name, int[]? InputShape) Read(ConfigReader c, string className)
     {
-        c.RequireDefault("data_format", "channels_last", className);
+        c.RequireChannelsLast(className);
         return (c.Double("rate"), c.Name, c.InputShape);
     }
 }

@@ -68,7 +68,7 @@ public abstract class EdgeLayerBase : Layer
     /// <summary>Reads the amounts (an int, ints or int pairs) and refuses channels_first, which these layers do not run.</summary>
     protected static int[]? ReadAmounts(ConfigReader c, string key, string className)
     {
-        c.RequireDefault("data_format", "channels_last", className);
+        c.RequireChannelsLast(className);
         return c.NestedIntArray(key);
     }
 }
@@ -255,7 +255,7 @@ public sealed class UpSampling2D : Layer, IKerasLayer<UpSampling2D>, IOnnxSingle
 
     public static UpSampling2D FromConfig(ConfigReader c)
     {
-        c.RequireDefault("data_format", "channels_last", "UpSampling2D");
+        c.RequireChannelsLast("UpSampling2D");
         return new(c.IntArray("size"), c.String("interpolation"), c.Name, c.InputShape);
     }
 
