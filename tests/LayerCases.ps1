@@ -340,6 +340,88 @@ $script:LayerCases = @(
         Add = { param($m) $m | Add-GlobalAveragePooling2DLayer } }
     @{ Case = 'GlobalAveragePooling2D channels_first, keepdims'; In = 4, 5, 5; Onnx = $true
         Add = { param($m) $m | Add-GlobalAveragePooling2DLayer -DataFormat channels_first -KeepDims } }
+    # ZeroPadding1D
+    # ZeroPadding1D(padding=2) on Input((5, 3)) -> (None, 9, 3)
+    @{ Case = 'ZeroPadding1D'; Add = { param($m) $m | Add-ZeroPadding1DLayer 2 }; In = 5, 3; Out = '(None, 9, 3)'; P = 0 }
+    @{ Case = 'ZeroPadding1D (before, after)'; In = 2, 1; Row = @(1, 2); Expected = @(0, 1, 2, 0, 0)
+        Add = { param($m) $m | Add-ZeroPadding1DLayer -Padding 1, 2 } }
+    @{ Case = 'ZeroPadding1D (2, 1)'; Add = { param($m) $m | Add-ZeroPadding1DLayer 2, 1 }; In = 5, 3; Onnx = $true }
+    # ZeroPadding2D
+    # ZeroPadding2D() on Input((4, 4, 2)) -> (None, 6, 6, 2); ZeroPadding2D(((1, 0), (2, 3))) on (3, 3, 1) -> (None, 4, 8, 1)
+    @{ Case = 'ZeroPadding2D'; Add = { param($m) $m | Add-ZeroPadding2DLayer }; In = 4, 4, 2; Out = '(None, 6, 6, 2)'; P = 0 }
+    @{ Case = 'ZeroPadding2D ((1, 0), (2, 3))'; In = 3, 3, 1; Out = '(None, 4, 8, 1)'; P = 0
+        Add = { param($m) $m | Add-ZeroPadding2DLayer 1, 0, 2, 3 } }
+    @{ Case = 'ZeroPadding2D top and right'; In = 2, 2, 1; Row = @(1, 2, 3, 4); Expected = @(0, 0, 0, 1, 2, 0, 3, 4, 0)
+        Add = { param($m) $m | Add-ZeroPadding2DLayer -Padding 1, 0, 0, 1 } }
+    @{ Case = 'ZeroPadding2D (1, 2)'; Add = { param($m) $m | Add-ZeroPadding2DLayer 1, 2 }; In = 3, 4, 2; Onnx = $true }
+    # Cropping1D
+    # Cropping1D() on Input((6, 3)) -> (None, 4, 3)
+    @{ Case = 'Cropping1D'; Add = { param($m) $m | Add-Cropping1DLayer }; In = 6, 3; Out = '(None, 4, 3)'; P = 0 }
+    @{ Case = 'Cropping1D (before, after)'; In = 5, 1; Row = @(1, 2, 3, 4, 5); Expected = @(2, 3)
+        Add = { param($m) $m | Add-Cropping1DLayer -Cropping 1, 2 } }
+    @{ Case = 'Cropping1D (2, 1)'; Add = { param($m) $m | Add-Cropping1DLayer 2, 1 }; In = 6, 3; Onnx = $true }
+    # Cropping2D
+    # Cropping2D(cropping=((2, 2), (4, 4))) on Input((28, 28, 3)) -> (None, 24, 20, 3)  (the Keras docs' example)
+    @{ Case = 'Cropping2D'; Add = { param($m) $m | Add-Cropping2DLayer 2, 4 }; In = 28, 28, 3; Out = '(None, 24, 20, 3)'; P = 0 }
+    @{ Case = 'Cropping2D top and right'; In = 3, 3, 1; Row = @(1, 2, 3, 4, 5, 6, 7, 8, 9); Expected = @(4, 5, 7, 8)
+        Add = { param($m) $m | Add-Cropping2DLayer -Cropping 1, 0, 0, 1 } }
+    @{ Case = 'Cropping2D ((1, 0), (2, 1))'; Add = { param($m) $m | Add-Cropping2DLayer 1, 0, 2, 1 }; In = 5, 6, 2; Onnx = $true }
+    # UpSampling1D
+    # UpSampling1D(size=2) on Input((4, 3)) -> (None, 8, 3)
+    @{ Case = 'UpSampling1D'; Add = { param($m) $m | Add-UpSampling1DLayer }; In = 4, 3; Out = '(None, 8, 3)'; P = 0 }
+    @{ Case = 'UpSampling1D repeats each step'; In = 2, 2; Row = @(1, 10, 2, 20); Expected = @(1, 10, 1, 10, 1, 10, 2, 20, 2, 20, 2, 20)
+        Add = { param($m) $m | Add-UpSampling1DLayer -Size 3 } }
+    @{ Case = 'UpSampling1D size 3'; Add = { param($m) $m | Add-UpSampling1DLayer 3 }; In = 4, 3; Onnx = $true }
+    # UpSampling2D
+    # UpSampling2D(size=(2, 3)) on Input((3, 4, 2)) -> (None, 6, 12, 2); UpSampling2D(interpolation='bilinear') on (3, 3, 1)
+    # -> (None, 6, 6, 1)
+    @{ Case = 'UpSampling2D'; Add = { param($m) $m | Add-UpSampling2DLayer 2, 3 }; In = 3, 4, 2; Out = '(None, 6, 12, 2)'; P = 0 }
+    @{ Case = 'UpSampling2D bilinear'; In = 3, 3, 1; Out = '(None, 6, 6, 1)'; P = 0
+        Add = { param($m) $m | Add-UpSampling2DLayer -Interpolation bilinear } }
+    @{ Case = 'UpSampling2D nearest repeats rows and columns'; In = 2, 1, 1; Row = @(1, 2); Expected = @(1, 1, 1, 1, 2, 2, 2, 2)
+        Add = { param($m) $m | Add-UpSampling2DLayer } }
+    # bilinear as keras.ops.image.resize: output pixel j samples input (j + 0.5) / 2 - 0.5, clamped at the edges; along the
+    # width [0, 4] -> [0, 1, 3, 4] and [8, 12] -> [8, 9, 11, 12], then the rows the same way (0.75/0.25 weights)
+    @{ Case = 'UpSampling2D bilinear, half-pixel centres'; In = 2, 2, 1; Row = @(0, 4, 8, 12)
+        Expected = @(0, 1, 3, 4, 2, 3, 5, 6, 6, 7, 9, 10, 8, 9, 11, 12)
+        Add = { param($m) $m | Add-UpSampling2DLayer -Interpolation bilinear } }
+    @{ Case = 'UpSampling2D nearest (2, 3)'; Add = { param($m) $m | Add-UpSampling2DLayer 2, 3 }; In = 3, 4, 2; Onnx = $true }
+    @{ Case = 'UpSampling2D bilinear (2, 3)'; In = 3, 4, 2; Onnx = $true
+        Add = { param($m) $m | Add-UpSampling2DLayer 2, 3 -Interpolation bilinear } }
+    # GlobalMaxPooling1D
+    # GlobalMaxPooling1D() on Input((10, 3)) -> (None, 3); keepdims=True -> (None, 1, 3)
+    @{ Case = 'GlobalMaxPooling1D'; Add = { param($m) $m | Add-GlobalMaxPooling1DLayer }; In = 10, 3; Out = '(None, 3)'; P = 0 }
+    @{ Case = 'GlobalMaxPooling1D keepdims'; In = 10, 3; Out = '(None, 1, 3)'; P = 0
+        Add = { param($m) $m | Add-GlobalMaxPooling1DLayer -KeepDims } }
+    @{ Case = 'GlobalMaxPooling1D per channel'; In = 3, 2; Row = @(1, -10, 3, -20, 2, -30); Expected = @(3, -10)
+        Add = { param($m) $m | Add-GlobalMaxPooling1DLayer } }
+    @{ Case = 'GlobalMaxPooling1D'; Add = { param($m) $m | Add-GlobalMaxPooling1DLayer }; In = 10, 3; Onnx = $true }
+    # GlobalMaxPooling2D
+    # GlobalMaxPooling2D() on Input((5, 5, 4)) -> (None, 4); keepdims=True -> (None, 1, 1, 4)
+    @{ Case = 'GlobalMaxPooling2D'; Add = { param($m) $m | Add-GlobalMaxPooling2DLayer }; In = 5, 5, 4; Out = '(None, 4)'; P = 0 }
+    @{ Case = 'GlobalMaxPooling2D keepdims'; In = 5, 5, 4; Out = '(None, 1, 1, 4)'; P = 0
+        Add = { param($m) $m | Add-GlobalMaxPooling2DLayer -KeepDims } }
+    @{ Case = 'GlobalMaxPooling2D per channel'; In = 2, 2, 2; Row = @(1, 0, 2, -1, 3, -5, -6, 4); Expected = @(3, 4)
+        Add = { param($m) $m | Add-GlobalMaxPooling2DLayer } }
+    @{ Case = 'GlobalMaxPooling2D keepdims'; Add = { param($m) $m | Add-GlobalMaxPooling2DLayer -KeepDims }; In = 4, 5, 3; Onnx = $true }
+    # SpatialDropout1D
+    # SpatialDropout1D(0.5) on Input((5, 3)) / SpatialDropout2D(0.5) on Input((4, 4, 3)) keep the shape, no weights
+    @{ Case = 'SpatialDropout1D'; Add = { param($m) $m | Add-SpatialDropout1DLayer 0.5 }; In = 5, 3; Out = '(None, 5, 3)'; P = 0 }
+    @{ Case = 'SpatialDropout1D is off at inference'; In = 2, 2; Row = @(1, 2, 3, 4); Expected = @(1, 2, 3, 4)
+        Add = { param($m) $m | Add-SpatialDropout1DLayer 0.9 } }
+    @{ Case = 'SpatialDropout1D'; Add = { param($m) $m | Add-SpatialDropout1DLayer 0.3 }; In = 5, 3; Onnx = $true }
+    # SpatialDropout2D
+    @{ Case = 'SpatialDropout2D'; Add = { param($m) $m | Add-SpatialDropout2DLayer 0.5 }; In = 4, 4, 3; Out = '(None, 4, 4, 3)'; P = 0 }
+    @{ Case = 'SpatialDropout2D is off at inference'; In = 1, 2, 2; Row = @(1, 2, 3, 4); Expected = @(1, 2, 3, 4)
+        Add = { param($m) $m | Add-SpatialDropout2DLayer 0.9 } }
+    @{ Case = 'SpatialDropout2D'; Add = { param($m) $m | Add-SpatialDropout2DLayer 0.3 }; In = 4, 4, 3; Onnx = $true }
+    # ThresholdedReLU
+    # ThresholdedReLU(theta=0.5) on Input((6,)) (Keras 2) -> (None, 6)
+    @{ Case = 'ThresholdedReLU'; Add = { param($m) $m | Add-ThresholdedReLULayer 0.5 }; In = , 6; Out = '(None, 6)'; P = 0 }
+    # Keras 2: x * (x > theta), so a value equal to theta (default 1) becomes 0
+    @{ Case = 'ThresholdedReLU: x above theta, else 0'; In = , 4; Row = @(-2, 0.5, 1, 1.5); Expected = @(0, 0, 0, 1.5)
+        Add = { param($m) $m | Add-ThresholdedReLULayer } }
+    @{ Case = 'ThresholdedReLU'; Add = { param($m) $m | Add-ThresholdedReLULayer 0.5 }; In = , 6; Onnx = $true }
     # SimpleRNN
     # SimpleRNN(16) on Input((10, 3)) -> (None, 16), 3*16 + 16*16 + 16 = 320
     @{ Case = 'SimpleRNN'; Add = { param($m) $m | Add-SimpleRNNLayer 16 }; In = 10, 3; Out = '(None, 16)'; P = 320; Onnx = $true }

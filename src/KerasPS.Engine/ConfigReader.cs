@@ -63,6 +63,16 @@ public sealed class ConfigReader
         var v => new[] { ToInt(key, v) },
     };
 
+    /// <summary>An int, a list of ints or a list of int lists (Keras's ((top, bottom), (left, right))), flattened in
+    /// order; null when absent.</summary>
+    public int[]? NestedIntArray(string key) => Raw(key) is { } v ? FlattenInts(key, v).ToArray() : null;
+
+    private IEnumerable<int> FlattenInts(string key, object? v) => unwrap(v) switch
+    {
+        System.Collections.IEnumerable e and not string => e.Cast<object?>().SelectMany(x => FlattenInts(key, x)),
+        var x => new[] { ToInt(key, x) },
+    };
+
     public double[]? DoubleArray(string key) => Raw(key) switch
     {
         null => null,
@@ -98,6 +108,19 @@ public sealed class ConfigReader
                 $"{className} '{Name}' sets {key}={Convert.ToString(v, CultureInfo.InvariantCulture)}, "
                     + "which KerasPS does not support (it runs "
                     + $"{key}={Convert.ToString(expected, CultureInfo.InvariantCulture) ?? "None"}).", key);
+    }
+
+    /// <summary>
+    /// Refuses a channels_first config for a layer that runs channels_last only: Keras 2/3's <c>data_format</c>, or Keras 1's
+    /// <c>dim_ordering</c> "th" (Theano's channels first), each as an <c>UnsupportedLayerOption</c> naming the key.
+    /// </summary>
+    public void RequireChannelsLast(string className)
+    {
+        RequireDefault("data_format", "channels_last", className);
+        if (String("dim_ordering") == "th")
+            throw KerasException.BadData("UnsupportedLayerOption",
+                $"{className} '{Name}' sets dim_ordering=th (Keras 1's channels first), which KerasPS does not support "
+                    + "(it runs channels_last).", "dim_ordering");
     }
 
     // Whole numbers only: Convert.ToInt32(2.5) would quietly round a units of 2.5 to 2.
