@@ -71,14 +71,46 @@ internal static class SweepWire
 
     public static Dataset DatasetFromWire(object wire)
     {
+        // Everything is checked before any array a tensor would be made from: text that is not base64, bytes that are
+        // not whole 4-byte values (never silently dropped), labels without classes or outside the class list.
         var r = Read(AsDictionary(wire, "dataset"));
-        var features = MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(r.String("Features") ?? "")).ToArray();
-        var labels = r.String("Labels") is { } l ? MemoryMarshal.Cast<byte, int>(Convert.FromBase64String(l)).ToArray() : null;
-        var targets = r.String("Targets") is { } t ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(t)).ToArray() : null;
+        var features = Decode<float>(r.String("Features") ?? "", "Features")!;
+        var labels = r.String("Labels") is { } l ? Decode<int>(l, "Labels") : null;
+        var targets = r.String("Targets") is { } t ? Decode<float>(t, "Targets") : null;
+        var classes = r.StringArray("Classes");
+        if (labels is not null)
+        {
+            if (classes is null || classes.Length == 0)
+                throw WireError("MissingWireClasses", "The dataset sent to this host has class labels but no class list.");
+            for (int i = 0; i < labels.Length; i++)
+                if (labels[i] < 0 || labels[i] >= classes.Length)
+                    throw WireError("WireLabelOutOfRange",
+                        $"Row {i + 1} of the dataset sent to this host has label {labels[i]}, outside its {classes.Length} classes "
+                            + $"(0 to {classes.Length - 1}).");
+        }
         return new Dataset(new EncodedData(features, r.IntArray("FeatureShape") ?? Array.Empty<int>(),
             r.StringArray("FeatureNames") ?? Array.Empty<string>(),
-            r.String("TargetName"), labels, r.StringArray("Classes"), targets, r.Int("TargetWidth", 1)));
+            r.String("TargetName"), labels, classes, targets, r.Int("TargetWidth", 1)));
     }
+
+    private static T[] Decode<T>(string base64, string what) where T : unmanaged
+    {
+        byte[] bytes;
+        try { bytes = Convert.FromBase64String(base64); }
+        catch (FormatException)
+        {
+            throw WireError("InvalidWireBase64", $"The {what} sent to this host are not valid base64.");
+        }
+        int size = Unsafe.SizeOf<T>();
+        if (bytes.Length % size != 0)
+            throw WireError("InvalidWireLength",
+                $"The {what} sent to this host are {bytes.Length} bytes, not a whole number of {size}-byte values.");
+        return MemoryMarshal.Cast<byte, T>(bytes).ToArray();
+    }
+
+    private static KerasException WireError(string id, string what) => KerasException.BadData(id,
+        what + " The data was damaged on the way, or the other side runs another KerasPS version: run the sweep again "
+            + "with the same KerasPS on every host.");
 
     /// <summary>The outcome of a trial from the trial command's reply (see InvokeModelTrialCommand).</summary>
     public static TrialOutcome OutcomeFromReply(IDictionary reply)
@@ -90,7 +122,7 @@ internal static class SweepWire
             Duration = TimeSpan.FromTicks(Convert.ToInt64(Get("DurationTicks") ?? 0L, CultureInfo.InvariantCulture)),
             ErrorId = Get("ErrorId") as string,
             Error = Convert.ToString(Get("Error"), CultureInfo.InvariantCulture),
-            Predictions = Get("Predictions") is string p ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(p)).ToArray() : null,
+            Predictions = Get("Predictions") is string p ? Decode<float>(p, "Predictions") : null,
             PredictionWidth = Convert.ToInt32(Get("PredictionWidth") ?? 0, CultureInfo.InvariantCulture),
             Checkpoint = Get("Checkpoint") is string c ? Convert.FromBase64String(c) : null,
             PrunedAtEpoch = Get("PrunedAtEpoch") is { } pe ? Convert.ToInt32(pe, CultureInfo.InvariantCulture) : null,
