@@ -302,4 +302,22 @@ Describe 'Import-ModelData' {
             Get-ErrorId { Import-ModelData $Six -Target label -Exclude id -FeatureShape 2, 2 } | Should -Be 'InvalidFeatureShape'
         }
     }
+
+    Context 'an id-like text column (issue 28, item 10)' {
+        It 'refuses a one-hot width that cannot fit (OneHotTooWide, naming the column) early, without gigabytes' {
+            # 80,000 rows whose text column is new in every row: one-hot would be 80,000 x 80,002 values (25 GB).
+            $sb = [Text.StringBuilder]::new("id,x,y`n")
+            foreach ($i in 1..80000) { [void]$sb.Append("u$i,$($i % 7),$(if ($i % 2) { 'a' } else { 'b' })`n") }
+            $csv = New-Csv 'ids.csv' $sb.ToString()
+            [GC]::Collect()
+            $before = [Diagnostics.Process]::GetCurrentProcess().WorkingSet64
+            $err = $null
+            Import-ModelData $csv -Target y -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+            ([Diagnostics.Process]::GetCurrentProcess().WorkingSet64 - $before) / 1MB | Should -BeLessThan 500
+            ($err[0].FullyQualifiedErrorId -split ',')[0] | Should -Be 'OneHotTooWide'
+            $err[0].Exception.Message | Should -BeLike "Column 'id' has * distinct text values*-Exclude id*"
+            (Import-ModelData $csv -Target y -Exclude id).Count | Should -Be 80000
+        }
+    }
 }
+

@@ -163,6 +163,26 @@ Describe 'Install-KerasRuntime' -Tag Slow {
             $script:Locations::SessionPath = $script:Root
         }
 
+        It 'removes the runtimes a killed -Force reinstall had renamed aside (.old-), and keeps a live one''s' {
+            $root = Join-Path $TestDrive 'old-aside'
+            $parent = Split-Path ($script:Locations::FolderUnder($root))
+            New-Item -ItemType Directory -Force -Path $parent | Out-Null
+            $ended = Start-Process -FilePath dotnet -ArgumentList '--version' -PassThru -RedirectStandardOutput (Join-Path $TestDrive 'v2.txt')
+            $ended.WaitForExit()
+            $name = { param($tag) Join-Path $parent ".$($script:Rid).old-$tag$([guid]::NewGuid().ToString('N'))" }
+            $killed = & $name "$($ended.Id)-"
+            $live = & $name "$PID-"
+            $legacy = & $name ''
+            foreach ($d in $killed, $live, $legacy) { New-Item -ItemType Directory -Path $d | Out-Null; Set-Content -Path (Join-Path $d 'libtorch_cpu.so') -Value 'old' }
+            [IO.Directory]::SetLastWriteTimeUtc($legacy, [DateTime]::UtcNow.AddHours(-2))
+            $null = Install-KerasRuntime -Source $script:Source -Path $root
+            Test-Path -LiteralPath $killed | Should -BeFalse -Because 'the reinstall that renamed it aside was killed'
+            Test-Path -LiteralPath $legacy | Should -BeFalse -Because 'an .old- folder without a process id, untouched for two hours, is abandoned'
+            Test-Path -LiteralPath $live | Should -BeTrue -Because 'this process may still move it back'
+            Remove-Item -LiteralPath $root -Recurse -Force
+            $script:Locations::SessionPath = $script:Root
+        }
+
         It 'changes nothing with -WhatIf' {
             $root = Join-Path $TestDrive 'whatif'
             Install-KerasRuntime -Source $script:Source -Path $root -WhatIf | Should -BeNullOrEmpty
@@ -183,6 +203,65 @@ Describe 'Install-KerasRuntime' -Tag Slow {
             Get-ErrorId { Install-KerasRuntime -Source $bad -Path $root } | Should -Be 'RuntimePackageCorrupt'
             @(Get-ChildItem -LiteralPath $root -Recurse -Force -ErrorAction Ignore | Where-Object { -not $_.PSIsContainer }) | Should -BeNullOrEmpty
             Test-Path ($script:Locations::FolderUnder($root)) | Should -BeFalse
+        }
+
+        It 'installs the package it checked when the source file is renamed over after hashing (the hook swaps it)' {
+            $race = New-SourceFolder (Join-Path $TestDrive 'race') @("libtorch-cpu-$($script:Rid)/2.10.0", 'torchsharp/0.107.0')
+            $bridge = @($script:Expected[$script:Rid]) | Where-Object { $_ -like '*LibTorchSharp*' }
+            $tampered = Join-Path $TestDrive 'tampered.nupkg'
+            $zip = [IO.Compression.ZipFile]::Open($tampered, 'Create')
+            try {
+                $w = [IO.StreamWriter]::new($zip.CreateEntry("runtimes/$($script:Rid)/native/$bridge").Open())
+                $w.Write('tampered bridge'); $w.Dispose()
+            }
+            finally { $zip.Dispose() }
+            $hook = (Get-KerasType 'KerasPS.Engine.Native.RuntimeInstaller').GetProperty('AfterVerifyHook', [Reflection.BindingFlags]'NonPublic, Static')
+            $hook | Should -Not -BeNullOrEmpty -Because 'the installer has a seam between hashing and extracting'
+            $swapped = [Collections.Generic.List[string]]::new()
+            # A rename, as an attacker would do it: the source may be a hard link into the NuGet cache, which must stay intact.
+            $hook.SetValue($null, [Action[string]] {
+                    param($path)
+                    if ($path -like '*torchsharp.0.107.0.nupkg') { [IO.File]::Move($tampered, $path, $true); $swapped.Add($path) }
+                }.GetNewClosure())
+            $root = Join-Path $TestDrive 'raced'
+            try { $info = Install-KerasRuntime -Source $race -Path $root }
+            finally { $hook.SetValue($null, $null); $script:Locations::SessionPath = $script:Root }
+            $swapped.Count | Should -Be 1
+            (Get-Item -LiteralPath (Join-Path $race 'torchsharp.0.107.0.nupkg')).Length | Should -BeLessThan 1000 -Because 'the swap happened'
+            $installed = Join-Path $info.Path $bridge
+            (Get-FileHash -LiteralPath $installed).Hash | Should -Be (Get-FileHash -LiteralPath (Join-Path $script:Folder $bridge)).Hash
+            (Get-Item -LiteralPath $installed).Length | Should -BeGreaterThan 1MB
+            Remove-Item -LiteralPath $root, $race -Recurse -Force
+        }
+
+        It 'refuses a package name that is <Case> at once, without reading it: RuntimePackageCorrupt' -Skip:(-not $IsLinux) -ForEach @(
+            @{ Case = 'a FIFO' }, @{ Case = 'a symbolic link to /dev/zero' }, @{ Case = 'a 20 GB sparse file' }
+        ) {
+            $folder = New-SourceFolder (Join-Path $TestDrive "odd-$($Case -replace '\W', '')") @("libtorch-cpu-$($script:Rid)/2.10.0")
+            $name = Join-Path $folder 'torchsharp.0.107.0.nupkg'
+            $writer = $null
+            switch -Wildcard ($Case) {
+                '*FIFO' {
+                    & mkfifo $name
+                    # Unblocks a reader that opened the FIFO after 8 s (it then reads nothing), so that a reader
+                    # which waits on it fails this test instead of hanging it.
+                    $writer = Start-Process -FilePath timeout -ArgumentList '20', 'sh', '-c', "sleep 8; exec 3>'$name'" -PassThru
+                }
+                '*dev/zero' { New-Item -ItemType SymbolicLink -Path $name -Target /dev/zero | Out-Null }
+                '*sparse*' { $f = [IO.File]::Create($name); $f.SetLength(20GB); $f.Dispose() }
+            }
+            $installer = Get-KerasType 'KerasPS.Engine.Native.RuntimeInstaller'
+            $plan = $installer::Plan((Join-Path $TestDrive 'odd-root'), $script:Rid, $folder)
+            # Without the check, /dev/zero and the sparse file are read until this token stops the hashing.
+            $cancel = [Threading.CancellationTokenSource]::new([TimeSpan]::FromSeconds(15))
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $err = try { $null = $installer::Install($plan, $false, $null, $cancel.Token, $null); $null } catch { $_.Exception.InnerException }
+            $watch.Stop()
+            if ($writer -and -not $writer.HasExited) { Stop-Process -Id $writer.Id -ErrorAction Ignore }
+            $err.ErrorId | Should -Be 'RuntimePackageCorrupt'
+            $err.Message | Should -Match 'regular file of 3345464 bytes'
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 6
+            Test-Path ($script:Locations::FolderUnder((Join-Path $TestDrive 'odd-root'))) | Should -BeFalse
         }
 
         It 'says which file it looked for when the source lacks a package: RuntimePackageNotFound' {

@@ -69,4 +69,26 @@ Describe 'Invoke-ModelTrial' {
         $r = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data @{ Id = 'nope' } -Seed 1
         $r.ErrorId | Should -Be 'TrialDataMissing'
     }
+
+    It 'refuses a damaged dataset before making any tensor: <case> (<id>)' -ForEach @(
+        @{ case = 'a label outside the class list'; id = 'WireLabelOutOfRange'; edit = {
+                param($w) $l = [int[]]::new([Convert]::FromBase64String($w.Labels).Length / 4)
+                [Buffer]::BlockCopy([Convert]::FromBase64String($w.Labels), 0, $l, 0, $l.Length * 4); $l[0] = 99
+                $b = [byte[]]::new($l.Length * 4); [Buffer]::BlockCopy($l, 0, $b, 0, $b.Length); $w.Labels = [Convert]::ToBase64String($b) } }
+        @{ case = 'labels without a class list'; id = 'MissingWireClasses'; edit = { param($w) $w.Classes = $null } }
+        @{ case = 'features that are not base64'; id = 'InvalidWireBase64'; edit = { param($w) $w.Features = 'not base64!' } }
+        @{ case = 'features with two trailing bytes'; id = 'InvalidWireLength'; edit = {
+                param($w) $w.Features = [Convert]::ToBase64String([Convert]::FromBase64String($w.Features) + [byte[]](1, 2)) } }
+        @{ case = 'labels with three trailing bytes'; id = 'InvalidWireLength'; edit = {
+                param($w) $w.Labels = [Convert]::ToBase64String([Convert]::FromBase64String($w.Labels) + [byte[]](1, 2, 3)) } }
+    ) {
+        $wire = $script:wire.GetMethod('DatasetToWire').Invoke($null, @($iris.Engine))
+        $bad = $wire.Clone()
+        $bad.Id = [guid]::NewGuid().ToString('n')
+        & $edit $bad
+        $r = Invoke-ModelTrial -ModelScript $build -Parameters @{ Units = 4 } -Data $bad -Epochs 1 -Seed 1
+        $r.ErrorId | Should -Be $id
+        $r.History.Count | Should -Be 0
+    }
 }
+

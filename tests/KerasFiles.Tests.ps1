@@ -233,6 +233,55 @@ Describe 'Keras files: callbacks, options and bad files' {
         ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
     }
 
+    It 'refuses a Keras Lambda''s Python function (<form>) without running it, with or without -AllowUnsafeDeserialization' -ForEach @(
+        @{ form = 'Keras 2 source text'; type = 'lambda'; fn = 'code' }
+        @{ form = 'Keras 2 bytecode tuple'; type = 'lambda'; fn = 'list' }
+        @{ form = 'Keras 2 registered name'; type = 'function'; fn = 'code' }
+        @{ form = 'Keras 3 __lambda__ object'; type = $null; fn = 'object' }
+        @{ form = 'no function_type'; type = $null; fn = 'code' }) {
+        # A Keras file as Keras writes it: no KerasPS unsafe flag, a Python function, here text that would create a
+        # marker file if anything ran it as PowerShell.
+        $marker = Join-Path $script:Work "lambda-ran-$([guid]::NewGuid().ToString('N'))"
+        $code = "New-Item -ItemType File -Path '$marker' | Out-Null; `$x"
+        $m = New-Model -Name lam -InputShape 3 -Seed 1 | Add-LambdaLayer -ScriptBlock { $x * 2 } | Add-DenseLayer 1 -Name dense_1
+        $path = Join-Path $script:Work "python-lambda-$($fn)-$($type).keras"
+        $m | Export-Checkpoint -Path $path -Force
+        $zip = [IO.Compression.ZipFile]::Open($path, 'Update')
+        try {
+            $entry = $zip.GetEntry('config.json')
+            $reader = [IO.StreamReader]::new($entry.Open()); $config = $reader.ReadToEnd() | ConvertFrom-Json -AsHashtable; $reader.Dispose()
+            $entry.Delete()
+            $layer = $config.config.layers | Where-Object { $_.class_name -eq 'Lambda' }
+            $layer.Remove('unsafe_to_deserialize')
+            $layer.config.Remove('contains_code')
+            if ($type) { $layer.config.function_type = $type } else { $layer.config.Remove('function_type') }
+            $layer.config.function = switch ($fn) {
+                'code' { $code }
+                'list' { , @($code, $null, $null) }
+                'object' { @{ module = 'builtins'; class_name = '__lambda__'; config = @{ code = $code; defaults = $null; closure = $null } } }
+            }
+            $writer = [IO.StreamWriter]::new($zip.CreateEntry('config.json').Open())
+            $writer.Write(($config | ConvertTo-Json -Depth 50)); $writer.Dispose()
+        }
+        finally { $zip.Dispose() }
+        foreach ($consent in $false, $true) {
+            $err = { Import-Checkpoint -Path $path -AllowUnsafeDeserialization:$consent } | Should -Throw -PassThru
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'UnsupportedKerasLayers'
+            $err.Exception.Message | Should -BeLike "*Lambda layer*Python function*cannot run*Add-LambdaLayer -Expression*"
+            Test-Path -LiteralPath $marker | Should -BeFalse -Because 'nothing of the file may run as PowerShell'
+        }
+    }
+
+    It 'still loads a script-block Lambda KerasPS wrote to .keras, with -AllowUnsafeDeserialization only' {
+        $m = New-Model -Name lam -InputShape 3 -Seed 1 | Add-LambdaLayer -ScriptBlock { $x * 2 } | Add-DenseLayer 1 -Name dense_1
+        $path = Join-Path $script:Work 'own-lambda.keras'
+        $m | Export-Checkpoint -Path $path -Force
+        Get-ErrorId { Import-Checkpoint -Path $path } | Should -Be 'UnsafeCheckpoint'
+        $back = Import-Checkpoint -Path $path -AllowUnsafeDeserialization
+        $x = @(, @(1.0, -2.0, 3.0))
+        ($back | Invoke-ModelPredict -X $x -AsMatrix)[0, 0] | Should -Be ($m | Invoke-ModelPredict -X $x -AsMatrix)[0, 0]
+    }
+
     It 'refuses a small .keras whose config describes a far larger model, before allocating it' {
         $m = New-Model -Name small -InputShape 93 -Seed 1 | Add-DenseLayer 16 -Name dense_1 | Add-DenseLayer 9 -Activation softmax -Name dense_2
         $path = Join-Path $script:Work 'huge-config.keras'

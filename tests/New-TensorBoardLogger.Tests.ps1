@@ -1,6 +1,22 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
 
+    # A file system that is full but for a few 4 KB pages: a small tmpfs mounted over a folder (Linux, as root). Returns
+    # why it cannot be made here, or $null. Dismount-SmallDisk unmounts it.
+    function Mount-SmallDisk([string] $Path, [int] $FreePages) {
+        New-Item -ItemType Directory -Path $Path -Force | Out-Null
+        if (-not $IsLinux -or -not (Get-Command mount -ErrorAction Ignore)) { return 'a size-limited tmpfs needs Linux' }
+        $out = & mount -t tmpfs -o size=256k tmpfs $Path 2>&1
+        if ($LASTEXITCODE -ne 0) { return "mounting a tmpfs is not permitted here ($out)" }
+        $filler = Join-Path $Path 'filler'
+        $fs = [IO.FileStream]::new($filler, 'CreateNew', 'Write', 'None', 0)
+        $chunk = [byte[]]::new(4096)
+        try { while ($true) { $fs.Write($chunk, 0, $chunk.Length) } } catch [IO.IOException] { }
+        $fs.SetLength($fs.Length - 4096 * $FreePages); $fs.Dispose()
+        $null
+    }
+    function Dismount-SmallDisk([string] $Path) { & umount -l $Path 2>&1 | Out-Null }
+
     # Reads a TFRecord file back, checking both masked CRC32C checksums of every record (TensorFlow's framing).
     function Read-TFRecord([string] $Path) {
         $bytes = [IO.File]::ReadAllBytes($Path)
@@ -82,6 +98,25 @@ Describe 'New-TensorBoardLogger' {
         $val = @(Read-TFRecord $valFile[0].FullName | ForEach-Object { Read-Event $_ })
         $val[3].Scalars['epoch_loss'] | Should -Be ([single] $history[2].ValLoss)
         $val[3].Scalars['epoch_accuracy'] | Should -Be ([single] $history[2].ValAccuracy)
+    }
+
+    It 'ends a fit on a full disk with LogWriteFailed, the event file ending in a whole record' {
+        $disk = Join-Path $TestDrive 'full'
+        if ($why = Mount-SmallDisk $disk -FreePages 1) { Set-ItResult -Skipped -Because $why; return }
+        try {
+            $model = New-Model -InputShape 1 -Seed 1 | Add-DenseLayer 1 | Build-Model -Optimizer sgd -Loss mse
+            $x = @(@(1.0), @(2.0)); $y = @(1.0, 2.0)
+            # One 4 KB page holds the first event and some 50 epochs of about 80 bytes; the fit runs past that.
+            $err = try { $model | Invoke-ModelFit -X $x -Y $y -Epochs 400 -Callbacks (New-TensorBoardLogger -LogDir (Join-Path $disk 'logs')) | Out-Null; $null }
+            catch { $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'LogWriteFailed'
+            $err.Exception.Message | Should -BeLike '*failed at epoch *free disk space*'
+            $file = @(Get-ChildItem (Join-Path $disk 'logs/train') -Filter 'events.out.tfevents.*')[0].FullName
+            $events = @(Read-TFRecord $file | ForEach-Object { Read-Event $_ })
+            $events.Count | Should -BeGreaterThan 10
+            $events[-1].Step | Should -Be ($events.Count - 2) -Because 'the epochs logged before the disk filled are all there'
+        }
+        finally { Dismount-SmallDisk $disk }
     }
 
     It 'writes nothing with -WhatIf' {

@@ -82,6 +82,16 @@ public sealed class TabularBuilder
     private int rows;
     private int row = -1;
     private bool anyMissing;
+    private long categoryTotal;   // categories of all one-hot columns so far: the encoded width is at most columns + this
+    private readonly long maxEncoded = MaxEncodedValues;
+
+    /// <summary>
+    /// The most values the encoded features may hold: a quarter of the memory this process may use, as float32, and
+    /// never more than one .NET array. Checked as categories appear, so that an id-like text column (every value new)
+    /// is refused after a few thousand rows rather than after gigabytes.
+    /// </summary>
+    internal static long MaxEncodedValues =>
+        Math.Min(Array.MaxLength, Math.Max(1L << 24, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 / sizeof(float)));
 
     // target: distinct raw values and the index of each row's value
     private readonly string? targetName;
@@ -225,8 +235,23 @@ public sealed class TabularBuilder
             code = names.Count;
             names.Add(text);
             index[text] = code;
+            categoryTotal++;
+            if (rows * (columns.Length + categoryTotal) > maxEncoded) throw TooWide(column, rows);
         }
         features[(long)row * columns.Length + column] = code;
+    }
+
+    private KerasException TooWide(int column, int rowCount)
+    {
+        long width = columns.Length + categoryTotal;
+        double gb = (double)rowCount * width * sizeof(float) / (1L << 30);
+        return KerasException.BadData("OneHotTooWide",
+            $"Column '{columns[column]}' has {categoryNames[column]!.Count:N0} distinct text values in the first {rowCount:N0} rows: "
+                + $"one-hot encoding would need at least {rowCount:N0} rows x {width:N0} values ({gb:0.0} GB), more than the "
+                + $"{(double)maxEncoded * sizeof(float) / (1L << 30):0.0} GB KerasPS allows for encoded data here. "
+                + (options.ForTrainedModel ? "Check that the column holds categories, not ids."
+                    : $"If it is an identifier, leave it out with -Exclude {columns[column]}; otherwise map it to fewer categories."),
+            columns[column]);
     }
 
     private KerasException OutOfRange(int column, string text) =>
@@ -311,7 +336,10 @@ public sealed class TabularBuilder
                 else nameList.Add(columns[c]);
             }
             int ow = nameList.Count;
-            outFeatures = new float[(long)rows * ow];
+            int widest = Enumerable.Range(0, w).MaxBy(c => sortedCats[c]?.Length ?? 0);
+            if ((long)rows * ow > maxEncoded) throw TooWide(widest, rows);
+            try { outFeatures = new float[(long)rows * ow]; }
+            catch (OutOfMemoryException) { throw TooWide(widest, rows); }
             for (int r = 0; r < rows; r++)
             {
                 long src = (long)r * w, dst = (long)r * ow;

@@ -301,7 +301,7 @@ public sealed partial class KerasModel
                 throw Invalid($"layer {i + 1} has no class_name.");
             Layer layer;
             try { layer = LayerRegistry.Deserialize(entry, allowUnsafeCode); }
-            catch (KerasException e) when (e.ErrorId != "UnsafeLayerConfig")
+            catch (KerasException e) when (e.ErrorId is not ("UnsafeLayerConfig" or "UnsupportedKerasLayers"))
             {
                 throw new KerasException("InvalidModelConfig", ErrorKind.InvalidData,
                     $"layer {i + 1} ({className}) cannot be rebuilt from its config: {e.Message}", e);

@@ -207,8 +207,12 @@ public static class RuntimeInstaller
                     }
                     else
                     {
-                        Verify(location, progress, cancellation);
-                        files.Add((location, location.Location));
+                        // Hashed while copied into the staging folder, and extracted from that copy: what was checked is
+                        // what is installed, whatever happens to the source file meanwhile (renamed over, rewritten).
+                        var target = Path.Combine(staging, location.Package.FileName + ".copy");
+                        CopyVerified(location, target, progress, cancellation);
+                        AfterVerifyHook?.Invoke(location.Location);
+                        files.Add((location, target));
                     }
                 }
             }
@@ -224,8 +228,7 @@ public static class RuntimeInstaller
                     entries[i] = entries[i] with { Sha256 = Sha256Of(bridge) };
                 }
             }
-            foreach (var (location, file) in files)
-                if (location.IsRemote) File.Delete(file);
+            foreach (var (_, file) in files) File.Delete(file);
 
             var manifest = new RuntimeManifest(RuntimeLocations.LibTorchVersion, RuntimeLocations.TorchSharpVersion, plan.Rid,
                 plan.Source, DateTime.UtcNow,
@@ -350,22 +353,54 @@ public static class RuntimeInstaller
         { Target = folder };
     }
 
-    private static void Verify(RuntimePackageLocation location, IProgress<RuntimeInstallProgress>? progress, CancellationToken cancellation)
+    /// <summary>Test seam: called with a local package's path after it was hashed and before anything is extracted.</summary>
+    internal static Action<string>? AfterVerifyHook { get; set; }
+
+    /// <summary>
+    /// Copies a local package into the staging folder, hashing exactly the bytes written. Before anything is read, the
+    /// file (a symbolic link's final target) must be a file of the package's published size: a FIFO or a device
+    /// (size 0, reads that block or never end) and a file larger than the package are refused at once, not hashed.
+    /// </summary>
+    private static void CopyVerified(RuntimePackageLocation location, string target, IProgress<RuntimeInstallProgress>? progress,
+        CancellationToken cancellation)
     {
+        var package = location.Package;
+        FileSystemInfo info = new FileInfo(location.Location);
+        try { info = File.ResolveLinkTarget(location.Location, returnFinalTarget: true) ?? info; }
+        catch (IOException) { }   // a link loop or a dangling link: the size check below refuses it
+        info.Refresh();
+        long size = info is FileInfo { Exists: true } file ? file.Length : -1;
+        if (size != package.Size) throw NotThePackage(location, size);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
-        using var file = new FileStream(location.Location, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        var buffer = new byte[1 << 20];
-        long done = 0, total = file.Length;
-        int n;
-        while ((n = file.Read(buffer, 0, buffer.Length)) > 0)
+        using (var input = new FileStream(location.Location, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20))
+        using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            cancellation.ThrowIfCancellationRequested();
-            sha.AppendData(buffer, 0, n);
-            done += n;
-            progress?.Report(new RuntimeInstallProgress(RuntimeInstallStage.Verify, location.Package.FileName, done, total));
+            // Checked again on the opened handle: the name may have been pointed elsewhere since.
+            if (input.Length != package.Size) throw NotThePackage(location, input.Length);
+            var buffer = new byte[1 << 20];
+            long done = 0;
+            int n;
+            while ((n = input.Read(buffer, 0, (int)Math.Min(buffer.Length, package.Size + 1 - done))) > 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                done += n;
+                if (done > package.Size) throw NotThePackage(location, done);
+                sha.AppendData(buffer, 0, n);
+                output.Write(buffer, 0, n);
+                progress?.Report(new RuntimeInstallProgress(RuntimeInstallStage.Verify, package.FileName, done, package.Size));
+            }
+            output.Flush(flushToDisk: true);
         }
         CheckHash(location, sha.GetHashAndReset());
     }
+
+    private static KerasException NotThePackage(RuntimePackageLocation location, long size) =>
+        new("RuntimePackageCorrupt", ErrorKind.InvalidData,
+            $"'{location.Location}' is not the published {location.Package.Id} {location.Package.Version}: "
+                + (size < 0 ? "it is not a regular file" : $"it has {size} bytes")
+                + $" where the package is a regular file of {location.Package.Size} bytes. "
+                + "Replace it with the package itself (or run without -Source to download it from nuget.org); nothing was installed.")
+        { Target = location.Location };
 
     private static void Download(HttpClient http, RuntimePackageLocation location, string target,
         IProgress<RuntimeInstallProgress>? progress, CancellationToken cancellation)
@@ -501,7 +536,8 @@ public static class RuntimeInstaller
         var parent = Path.GetDirectoryName(folder)!;
         if (Directory.Exists(folder))
         {
-            var old = Path.Combine(parent, $".{rid}.old-{Guid.NewGuid():N}");
+            // Named after this process, like a staging folder, so that a later install can remove it if we are killed.
+            var old = Path.Combine(parent, $"{OldPrefix(rid)}{Environment.ProcessId}-{Guid.NewGuid():N}");
             FileReplace.MoveDirectory(folder, old);
             try
             {
@@ -534,14 +570,22 @@ public static class RuntimeInstaller
 
     private static string StagingPrefix(string rid) => $".{rid}.partial-";
 
+    private static string OldPrefix(string rid) => $".{rid}.old-";
+
     /// <summary>
-    /// Deletes the staging folders of installs whose process was killed (its id no longer runs); a folder of a live
-    /// install, in this process or another, stays. Folders named before the process id was part of the name are
-    /// deleted once untouched for an hour. Each can hold ~450 MB of libraries.
+    /// Deletes the staging folders of installs whose process was killed (its id no longer runs), and the runtimes a
+    /// killed -Force reinstall had renamed aside (.old-); a folder of a live install, in this process or another,
+    /// stays. Folders named before the process id was part of the name are deleted once untouched for an hour. Each
+    /// can hold ~450 MB of libraries.
     /// </summary>
     internal static void RemoveStaleStaging(string parent, string rid)
     {
-        var prefix = StagingPrefix(rid);
+        foreach (var prefix in new[] { StagingPrefix(rid), OldPrefix(rid) })
+            RemoveStale(parent, prefix);
+    }
+
+    private static void RemoveStale(string parent, string prefix)
+    {
         List<string> candidates;
         try { candidates = Directory.EnumerateDirectories(parent, prefix + "*").ToList(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }

@@ -98,9 +98,12 @@ public sealed class JournalRecord
 /// <summary>
 /// An append-only file of JSON lines that a sweep writes as trials finish, and reads back to resume after its process
 /// died. Each record is one line written in one call and flushed to the disk (fsync) before the sweep goes on, so a
-/// kill at any moment leaves whole records and at most a torn last line. Reading ignores a torn last line (and cuts it
-/// off before appending, so the next record starts on a line of its own); a bad line anywhere else is corruption and
-/// is reported, not skipped.
+/// kill at any moment leaves whole records and at most a torn last line: one that lacks its newline. Reading drops
+/// that line only (and cuts it off before appending, so the next record starts on a line of its own); every line
+/// that ends in a newline must be one whole, valid record, or the journal is reported as JournalCorrupt naming the
+/// line. A sweep holds the journal for its lifetime through an OS lock on a lock file beside it
+/// (<c>journal.lock</c>, released when the process ends, however it ends), so a second sweep is refused
+/// (JournalLocked) rather than interleaving records with the first.
 /// </summary>
 public sealed class SweepJournal : IDisposable
 {
@@ -111,50 +114,76 @@ public sealed class SweepJournal : IDisposable
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
     };
 
-    private readonly FileStream stream;
-    private readonly object gate = new();
+    /// <summary>
+    /// The longest line read or written (4 MiB, about 20,000 epochs of history with several metrics). A longer line is
+    /// corruption, reported without reading more of it than this.
+    /// </summary>
+    public const int MaxLineBytes = 4 << 20;
 
-    private SweepJournal(string path, FileStream stream, List<JournalRecord> records, bool tornTail)
+    /// <summary>The highest trial id a journal may hold; no sweep runs more trials.</summary>
+    public const int MaxTrial = 10_000_000;
+
+    private static readonly string[] Statuses = { "Completed", "Failed", "Pruned" };
+    private static readonly string[] ParameterTypes = { "null", "int", "long", "double", "bool", "string" };
+
+
+    private readonly FileStream stream;
+    private readonly JournalLock holder;
+    private readonly object gate = new();
+    private bool broken;
+
+    private SweepJournal(string path, FileStream stream, JournalLock holder, List<JournalRecord> records, bool tornTail)
     {
-        Path = path; this.stream = stream; Records = records; HadTornTail = tornTail;
+        Path = path; this.stream = stream; this.holder = holder; Records = records; HadTornTail = tornTail;
     }
 
     public string Path { get; }
 
-    /// <summary>The whole records the file held when it was opened, in file order.</summary>
+    /// <summary>
+    /// The whole records the file held when it was opened, in file order; of two records for the same run (trial and
+    /// epochs) or the same trial's result, only the first (<see cref="Deduplicate"/>).
+    /// </summary>
     public IReadOnlyList<JournalRecord> Records { get; }
 
     /// <summary>True when the file ended in a half-written record (the process died while writing it); it was cut off.</summary>
     public bool HadTornTail { get; }
 
     /// <summary>
-    /// Opens (or creates) a journal for appending, after reading what it already holds. Another program holding it
-    /// (a scanner, an editor, a second sweep; on Windows) is waited for as <see cref="FileReplace"/> waits, then refused
-    /// with a <see cref="FileInUseException"/>. On Windows a name it cannot hold is refused as InvalidFileName.
+    /// Opens (or creates) a journal for appending, after reading what it already holds. A journal another sweep holds
+    /// is refused with JournalLocked, naming that sweep's process id. Another program holding it (a scanner, an
+    /// editor; on Windows) is waited for as <see cref="FileReplace"/> waits, then refused with a
+    /// <see cref="FileInUseException"/>. On Windows a name it cannot hold is refused as InvalidFileName.
     /// </summary>
     public static SweepJournal Open(string path)
     {
         WindowsFileNames.CheckPath(path);
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        SweepJournal? journal = null;
-        FileReplace.Run(path, () => journal = OpenOnce(path));
-        return journal!;
+        var holder = JournalLock.Take(path);
+        try
+        {
+            SweepJournal? journal = null;
+            FileReplace.Run(path, () => journal = OpenOnce(path, holder));
+            return journal!;
+        }
+        catch
+        {
+            holder.Dispose();
+            throw;
+        }
     }
 
-    private static SweepJournal OpenOnce(string path)
+    private static SweepJournal OpenOnce(string path, JournalLock holder)
     {
         // Unbuffered, so that a write refused by another handle's lock leaves nothing pending to be written twice.
         var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         try
         {
-            var bytes = new byte[fs.Length];
-            fs.ReadExactly(bytes);
-            var (records, validLength) = Parse(bytes, path);
-            bool torn = validLength < bytes.Length;
+            var (records, validLength) = Parse(fs, path);
+            bool torn = validLength < fs.Length;
             if (torn) { fs.SetLength(validLength); fs.Flush(true); }
             fs.Seek(0, SeekOrigin.End);
-            return new SweepJournal(path, fs, records, torn);
+            return new SweepJournal(path, fs, holder, records, torn);
         }
         catch
         {
@@ -169,22 +198,31 @@ public sealed class SweepJournal : IDisposable
         if (!File.Exists(path))
             throw KerasException.BadArgument("JournalNotFound",
                 $"No sweep journal at '{path}'. Give the path passed to Invoke-ModelSweep -Journal.", path);
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var bytes = new byte[fs.Length];
-        fs.ReadExactly(bytes);
-        return Parse(bytes, path).Records;
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        return Parse(fs, path).Records;
     }
 
-    /// <summary>Writes one record as one line and waits until it is on the disk.</summary>
+    /// <summary>
+    /// Writes one record as one line and waits until it is on the disk. A write that fails (a full disk) is undone:
+    /// the file is cut back to its last whole record, so it stays resumable, and the sweep stops with JournalWriteFailed.
+    /// </summary>
     public void Append(JournalRecord record)
     {
         record.WrittenUtc = DateTime.UtcNow;
         var line = JsonSerializer.SerializeToUtf8Bytes(record, Json);
+        if (line.Length > MaxLineBytes)
+            throw new KerasException("JournalWriteFailed", ErrorKind.InvalidOperation,
+                $"The journal record of trial {record.Trial} would be {line.Length:N0} bytes, more than a journal line may hold "
+                    + $"({MaxLineBytes:N0}); train fewer epochs per trial or record fewer metrics.") { Target = Path };
         var buffer = new byte[line.Length + 1];
         line.CopyTo(buffer, 0);
         buffer[^1] = (byte)'\n';
         lock (gate)
         {
+            if (broken)
+                throw new KerasException("JournalWriteFailed", ErrorKind.ResourceUnavailable,
+                    $"The sweep journal '{Path}' could not be cut back after a failed write; nothing more is written to it. "
+                        + "Free disk space and run the sweep again with the same -Journal to resume it.") { Target = Path };
             long end = stream.Length;
             // A range locked by another handle (Windows) is waited for, then the sweep stops with JournalUnavailable.
             try
@@ -201,41 +239,190 @@ public sealed class SweepJournal : IDisposable
                 throw new KerasException("JournalUnavailable", ErrorKind.ResourceUnavailable,
                     $"Cannot write to the sweep journal: {e.Message} The records already in it are unchanged.", e) { Target = Path };
             }
+            catch (IOException e)
+            {
+                // Part of the line may be on the disk: cut it off, so the next run neither splices onto it nor reads it.
+                try { stream.SetLength(end); stream.Flush(flushToDisk: true); }
+                catch (IOException) { broken = true; }
+                throw new KerasException("JournalWriteFailed", ErrorKind.ResourceUnavailable,
+                    $"Writing to the sweep journal '{Path}' failed: {e.Message} The records already in it are kept; free disk "
+                        + "space and run the sweep again with the same -Journal to resume it.", e) { Target = Path };
+            }
         }
     }
 
-    public void Dispose() => stream.Dispose();
+    public void Dispose()
+    {
+        stream.Dispose();
+        holder.Dispose();
+    }
 
-    private static (List<JournalRecord> Records, long ValidLength) Parse(byte[] bytes, string path)
+    /// <summary>
+    /// Keeps the first record of each run (trial, epochs) and of each trial's result, dropping later ones. A journal
+    /// written by one sweep at a time holds one of each; a second record can only come from a second writer (which
+    /// the lock now refuses) or an edit. The first is kept because it is the one the sweep acted on: later proposals
+    /// (TPE), promotions (Hyperband) and the trial's checkpoint were made from it. Import-SweepJournal and a resumed
+    /// sweep both read through here, so they agree.
+    /// </summary>
+    internal static List<JournalRecord> Deduplicate(IEnumerable<JournalRecord> records)
+    {
+        var runs = new HashSet<(int, int)>();
+        var results = new HashSet<int>();
+        var kept = new List<JournalRecord>();
+        foreach (var r in records)
+        {
+            bool first = r.Kind switch
+            {
+                "run" => runs.Add((r.Trial, r.Epochs)),
+                "result" => results.Add(r.Trial),
+                _ => true,
+            };
+            if (first) kept.Add(r);
+        }
+        return kept;
+    }
+
+    /// <summary>
+    /// Reads the journal line by line, never holding more than <see cref="MaxLineBytes"/> of one line. Returns the
+    /// records and the length of the whole lines (where a torn last line starts).
+    /// </summary>
+    private static (List<JournalRecord> Records, long ValidLength) Parse(Stream input, string path)
     {
         var records = new List<JournalRecord>();
-        int start = 0, line = 0;
-        while (start < bytes.Length)
+        var current = new MemoryStream();
+        var buffer = new byte[1 << 16];
+        long valid = 0;
+        int lineNumber = 0, n;
+        while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
         {
-            int end = Array.IndexOf(bytes, (byte)'\n', start);
-            line++;
-            bool complete = end >= 0;
-            var span = new ReadOnlySpan<byte>(bytes, start, (complete ? end : bytes.Length) - start);
-            JournalRecord? record = null;
-            if (!span.IsEmpty && !span.IsWhiteSpace())
+            int i = 0;
+            while (i < n)
             {
-                try { record = JsonSerializer.Deserialize<JournalRecord>(span, Json); }
-                catch (JsonException) { record = null; }
-                if (record is null)
-                {
-                    // Only the very last line can be torn by a kill; any other bad line means the file was damaged.
-                    if (!complete || end == bytes.Length - 1) return (records, start);
-                    throw KerasException.BadData("JournalCorrupt",
-                        $"Line {line} of the sweep journal '{path}' is not a journal record, and it is not the last line, "
-                        + "so it was not cut short by a crash. Repair or remove the file.", path);
-                }
-                if (!complete) return (records, start);   // whole JSON but no newline: the write did not finish
-                records.Add(record);
+                int newline = Array.IndexOf(buffer, (byte)'\n', i, n - i);
+                int take = (newline < 0 ? n : newline) - i;
+                if (current.Length + take > MaxLineBytes)
+                    throw Corrupt(path, lineNumber + 1, $"it is longer than {MaxLineBytes:N0} bytes, more than any record KerasPS writes");
+                current.Write(buffer, i, take);
+                if (newline < 0) break;
+                lineNumber++;
+                var span = new ReadOnlySpan<byte>(current.GetBuffer(), 0, (int)current.Length);
+                if (!span.IsWhiteSpace()) records.Add(ParseLine(span, path, lineNumber));
+                valid += current.Length + 1;
+                current.SetLength(0);
+                i = newline + 1;
             }
-            if (!complete) return (records, start);
-            start = end + 1;
         }
-        return (records, bytes.Length);
+        // What follows the last newline was being written when the process died: the torn line, dropped.
+        return (Deduplicate(records), valid);
+    }
+
+    private static JournalRecord ParseLine(ReadOnlySpan<byte> line, string path, int number)
+    {
+        JournalRecord? record;
+        try { record = JsonSerializer.Deserialize<JournalRecord>(line, Json); }
+        catch (JsonException e)
+        {
+            // A line that ends in a newline was written whole; only a missing newline marks a line cut short by a crash.
+            throw Corrupt(path, number, $"it is not one whole journal record ({e.Message})");
+        }
+        if (record is null) throw Corrupt(path, number, "it is null, not a journal record");
+        if (Check(record) is { } problem) throw Corrupt(path, number, problem);
+        return record;
+    }
+
+    /// <summary>What is wrong with a record that parsed as JSON, or null when it is a valid record.</summary>
+    private static string? Check(JournalRecord r)
+    {
+        if (r.Kind == "sweep") return r.Epochs < 0 || r.Folds < 0 ? "its epochs or folds are negative" : null;
+        if (r.Kind is not ("run" or "result")) return $"its kind '{r.Kind}' is none of sweep, run, result";
+        if (r.Trial < 1 || r.Trial > MaxTrial) return $"its trial id {r.Trial} is not between 1 and {MaxTrial:N0}";
+        if (r.Epochs < 0) return $"its epochs {r.Epochs} are negative";
+        if (r.Status is null || Array.IndexOf(Statuses, r.Status) < 0)
+            return $"its status '{r.Status}' is none of {string.Join(", ", Statuses)}";
+        if (r.Host is null) return "its host is null";
+        if (r.Attempts < 0 || r.DurationTicks < 0 || r.Folds < 0) return "its attempts, duration or folds are negative";
+        if (r.Best is double best && !double.IsFinite(best)) return $"its best value {best} is not a finite number";
+        if (r.BestStd is double sd && (double.IsInfinity(sd) || sd < 0)) return $"its best standard deviation {sd} is not valid";
+        if (r.BestEpoch is < 1 || r.PrunedAtEpoch is < 1) return "its best or pruned epoch is below 1";
+        if (r.FoldScores is { } scores && scores.Any(v => !double.IsFinite(v))) return "a fold score is not a finite number";
+        if (r.Parameters is null) return "its parameters are null";
+        foreach (var p in r.Parameters)
+            if (CheckParameter(p) is { } problem) return problem;
+        if (r.History is null) return "its history is null";
+        foreach (var e in r.History)
+            if (e is null || e.Values is null || e.Epoch < 1 || e.Samples < 0 || e.DurationTicks < 0)
+                return "an epoch of its history is null, has no values, or has an epoch below 1 or a negative count";
+        return null;
+    }
+
+    private static string? CheckParameter(JournalParameter? p)
+    {
+        if (p is null) return "a parameter is null";
+        if (string.IsNullOrEmpty(p.Name)) return "a parameter has no name";
+        if (p.Type is null || Array.IndexOf(ParameterTypes, p.Type) < 0)
+            return $"parameter '{p.Name}' has type '{p.Type}', none of {string.Join(", ", ParameterTypes)}";
+        if (p.Type == "null") return p.Value is null ? null : $"parameter '{p.Name}' has type null but a value";
+        if (p.Value is null) return $"parameter '{p.Name}' has no value";
+        var c = CultureInfo.InvariantCulture;
+        bool ok = p.Type switch
+        {
+            "int" => int.TryParse(p.Value, NumberStyles.AllowLeadingSign, c, out _),
+            "long" => long.TryParse(p.Value, NumberStyles.AllowLeadingSign, c, out _),
+            "double" => double.TryParse(p.Value, NumberStyles.Float, c, out var d) && double.IsFinite(d),
+            "bool" => bool.TryParse(p.Value, out _),
+            _ => true,
+        };
+        return ok ? null : $"parameter '{p.Name}' has the value '{Shorten(p.Value)}', which is not a valid {p.Type}";
+    }
+
+    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
+
+    private static KerasException Corrupt(string path, int line, string why) =>
+        new("JournalCorrupt", ErrorKind.InvalidData,
+            $"Line {line} of the sweep journal '{path}' is not a valid record: {why}. Repair or remove that line "
+                + "(a journal is JSON, one record per line), or start a new -Journal.") { Target = path };
+}
+
+/// <summary>
+/// The OS lock a sweep holds on its journal: an exclusive handle on <c>journal.lock</c> beside it (flock on Linux and
+/// macOS, a share mode on Windows), released by the OS when the process ends, and the holder's process id in
+/// <c>journal.lock.pid</c> for the error a second sweep gets. The lock file stays (deleting it would let a waiting
+/// process lock a file no longer in the folder while a third locks a new one); the pid file goes with the lock.
+/// </summary>
+internal sealed class JournalLock : IDisposable
+{
+    private readonly FileStream handle;
+    private readonly string pidFile;
+
+    private JournalLock(FileStream handle, string pidFile) { this.handle = handle; this.pidFile = pidFile; }
+
+    public static JournalLock Take(string journal)
+    {
+        var lockFile = journal + ".lock";
+        var pidFile = lockFile + ".pid";
+        FileStream handle;
+        try { handle = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1); }
+        catch (IOException e) when (File.Exists(lockFile))
+        {
+            string holder;
+            try { holder = File.ReadAllText(pidFile).Trim(); }
+            catch (Exception r) when (r is IOException or UnauthorizedAccessException) { holder = ""; }
+            throw new KerasException("JournalLocked", ErrorKind.ResourceUnavailable,
+                $"The sweep journal '{journal}' is in use by another sweep"
+                    + (int.TryParse(holder, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? $" (process id {pid})" : "")
+                    + ". Wait for it to finish or stop it, then run again to resume; two sweeps on one journal would run the same "
+                    + "trials twice.", e) { Target = journal };
+        }
+        try { File.WriteAllText(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // the lock holds without it
+        return new JournalLock(handle, pidFile);
+    }
+
+    public void Dispose()
+    {
+        try { File.Delete(pidFile); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        handle.Dispose();
     }
 }
 

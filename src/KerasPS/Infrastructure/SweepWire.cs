@@ -82,23 +82,47 @@ internal static class SweepWire
 
     public static Dataset DatasetFromWire(object wire)
     {
+        // Everything is checked before any array a tensor would be made from: text that is not base64, bytes that are
+        // not whole 4-byte values (never silently dropped), labels without classes or outside the class list.
         var r = Read(AsDictionary(wire, "dataset"));
-        var features = MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(r.String("Features") ?? "")).ToArray();
-        var labels = r.String("Labels") is { } l ? MemoryMarshal.Cast<byte, int>(Convert.FromBase64String(l)).ToArray() : null;
-        var targets = r.String("Targets") is { } t ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(t)).ToArray() : null;
+        var features = Decode<float>(r.String("Features") ?? "", "Features")!;
+        var labels = r.String("Labels") is { } l ? Decode<int>(l, "Labels") : null;
+        var targets = r.String("Targets") is { } t ? Decode<float>(t, "Targets") : null;
+        var classes = r.StringArray("Classes");
+        CheckLabels(labels, classes, "the dataset");
         var h = AsDictionary(wire, "dataset");
         return new Dataset(new EncodedData(features, r.IntArray("FeatureShape") ?? Array.Empty<int>(),
             r.StringArray("FeatureNames") ?? Array.Empty<string>(),
-            r.String("TargetName"), labels, r.StringArray("Classes"), targets, r.Int("TargetWidth", 1))
+            r.String("TargetName"), labels, classes, targets, r.Int("TargetWidth", 1))
         {
             InputBlocks = Entries(h, "Inputs")?
                 .Select(b => new InputBlock(b.String("Name") ?? "", b.IntArray("Columns") ?? Array.Empty<int>())).ToArray(),
-            OutputTargets = Entries(h, "OutputTargets")?.Select(t => new OutputTarget(t.String("Name") ?? "", t.String("Column") ?? "",
-                t.String("Labels") is { } tl ? MemoryMarshal.Cast<byte, int>(Convert.FromBase64String(tl)).ToArray() : null,
-                t.StringArray("Classes"),
-                t.String("Values") is { } tv ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(tv)).ToArray() : null,
-                t.Int("Width", 1))).ToArray(),
+            OutputTargets = Entries(h, "OutputTargets")?.Select(OutputTargetOf).ToArray(),
         });
+    }
+
+    /// <summary>One named target of a wire dataset, checked as the dataset's own labels are.</summary>
+    private static OutputTarget OutputTargetOf(ConfigReader t)
+    {
+        var name = t.String("Name") ?? "";
+        var labels = t.String("Labels") is { } tl ? Decode<int>(tl, $"Labels of output '{name}'") : null;
+        var classes = t.StringArray("Classes");
+        CheckLabels(labels, classes, $"output '{name}'");
+        return new OutputTarget(name, t.String("Column") ?? "", labels, classes,
+            t.String("Values") is { } tv ? Decode<float>(tv, $"Values of output '{name}'") : null, t.Int("Width", 1));
+    }
+
+    /// <summary>Labels need a class list, and each label must index into it.</summary>
+    private static void CheckLabels(int[]? labels, string[]? classes, string what)
+    {
+        if (labels is null) return;
+        if (classes is null || classes.Length == 0)
+            throw WireError("MissingWireClasses", $"The labels of {what} sent to this host come without a class list.");
+        for (int i = 0; i < labels.Length; i++)
+            if (labels[i] < 0 || labels[i] >= classes.Length)
+                throw WireError("WireLabelOutOfRange",
+                    $"Row {i + 1} of {what} sent to this host has label {labels[i]}, outside its {classes.Length} classes "
+                        + $"(0 to {classes.Length - 1}).");
     }
 
     /// <summary>The entries of a list of hashtables in a wire dataset (named inputs, named targets), or null.</summary>
@@ -106,6 +130,25 @@ internal static class SweepWire
         h.Contains(key) && PSValue.Unwrap(h[key]) is IEnumerable list and not string
             ? list.Cast<object?>().Select(e => Read(AsDictionary(e!, "dataset"))).ToArray()
             : null;
+
+    private static T[] Decode<T>(string base64, string what) where T : unmanaged
+    {
+        byte[] bytes;
+        try { bytes = Convert.FromBase64String(base64); }
+        catch (FormatException)
+        {
+            throw WireError("InvalidWireBase64", $"The {what} sent to this host are not valid base64.");
+        }
+        int size = Unsafe.SizeOf<T>();
+        if (bytes.Length % size != 0)
+            throw WireError("InvalidWireLength",
+                $"The {what} sent to this host are {bytes.Length} bytes, not a whole number of {size}-byte values.");
+        return MemoryMarshal.Cast<byte, T>(bytes).ToArray();
+    }
+
+    private static KerasException WireError(string id, string what) => KerasException.BadData(id,
+        what + " The data was damaged on the way, or the other side runs another KerasPS version: run the sweep again "
+            + "with the same KerasPS on every host.");
 
     /// <summary>The outcome of a trial from the trial command's reply (see InvokeModelTrialCommand).</summary>
     public static TrialOutcome OutcomeFromReply(IDictionary reply)
@@ -117,7 +160,7 @@ internal static class SweepWire
             Duration = TimeSpan.FromTicks(Convert.ToInt64(Get("DurationTicks") ?? 0L, CultureInfo.InvariantCulture)),
             ErrorId = Get("ErrorId") as string,
             Error = Convert.ToString(Get("Error"), CultureInfo.InvariantCulture),
-            Predictions = Get("Predictions") is string p ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(p)).ToArray() : null,
+            Predictions = Get("Predictions") is string p ? Decode<float>(p, "Predictions") : null,
             PredictionWidth = Convert.ToInt32(Get("PredictionWidth") ?? 0, CultureInfo.InvariantCulture),
             Checkpoint = Get("Checkpoint") is string c ? Convert.FromBase64String(c) : null,
             PrunedAtEpoch = Get("PrunedAtEpoch") is { } pe ? Convert.ToInt32(pe, CultureInfo.InvariantCulture) : null,

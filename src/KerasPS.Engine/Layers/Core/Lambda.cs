@@ -127,8 +127,13 @@ public sealed class Lambda : Layer, IKerasLayer<Lambda>, IOnnxSingleLowering
     {
         bool allowUnsafeCode = c.AllowUnsafeCode;
         if (c.String("expression") is { } e) return new Lambda(e, c.IntArray("output_shape"), c.Name, c.InputShape);
-        var code = c.String("function")
+        var raw = c.Raw("function")
             ?? throw KerasException.BadData("InvalidLayerConfig", "The Lambda config has neither an 'expression' nor a 'function'.");
+        // Only a function KerasPS wrote (function_type "powershell", its text a string) can be a script block. Keras
+        // writes a Python function (marshalled bytecode, its source, or a registered name; function_type "lambda" or
+        // "function" in Keras 2, a "__lambda__" object in Keras 3): that is never PowerShell, and consent to run
+        // PowerShell from a file must not run it as such.
+        if (c.String("function_type") != CodeLanguage || raw is not string code) throw PythonLambda(c);
         if (!allowUnsafeCode)
             throw new KerasException("UnsafeLayerConfig", ErrorKind.SecurityError,
                 $"Lambda layer '{c.Name}' carries {c.String("function_type") ?? "script"} code, and loading it would run that code. "
@@ -137,6 +142,13 @@ public sealed class Lambda : Layer, IKerasLayer<Lambda>, IOnnxSingleLowering
             $"Lambda layer '{c.Name}' carries code, and no code host is loaded to run it.");
         return new Lambda(compile(code), code, c.IntArray("output_shape"), c.Name, c.InputShape);
     }
+
+    private static KerasException PythonLambda(ConfigReader c) =>
+        new("UnsupportedKerasLayers", ErrorKind.InvalidData,
+            $"Lambda layer '{c.Name}' holds a Python function (Keras saves a Lambda's Python code or bytecode), which KerasPS "
+                + "cannot run, with or without -AllowUnsafeDeserialization. Replace the layer: in Keras with a built-in layer "
+                + "before saving, or rebuild the model in KerasPS with Add-LambdaLayer -Expression (for example 'x * 2') "
+                + "or another layer, and load the weights with Import-Checkpoint -WeightsInto.") { Target = c.Name };
 
     public override string? Details => expression is not null
         ? $"expression={expression.Text}"

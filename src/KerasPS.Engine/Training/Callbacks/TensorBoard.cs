@@ -43,8 +43,21 @@ public sealed class TensorBoard : Callback
             .Select(kv => ("epoch_" + kv.Key[4..], kv.Value)).ToList();
         // Keras logs epoch e (1-based in our records) at step e-1.
         long step = record.Epoch - 1;
-        (train ??= Open("train")).WriteScalars(step, trainValues);
-        if (valValues.Count > 0) (validation ??= Open("validation")).WriteScalars(step, valValues);
+        Write(train ??= Open("train"), step, trainValues);
+        if (valValues.Count > 0) Write(validation ??= Open("validation"), step, valValues);
+    }
+
+    private void Write(EventFileWriter writer, long step, List<(string Tag, double Value)> values)
+    {
+        try { writer.WriteScalars(step, values); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The event file keeps its whole records (the failed one is cut off); TensorBoard still reads it.
+            Close();
+            throw new KerasException("LogWriteFailed", ErrorKind.ResourceUnavailable,
+                $"Writing TensorBoard logs to '{writer.Path}' failed at epoch {step + 1}: {e.Message} The epochs logged so far "
+                    + "are kept; free disk space or give New-TensorBoardLogger another -LogDir, then fit again.", e) { Target = LogDir };
+        }
     }
 
     public override void OnTrainEnd(TrainingContext context) => Close();
@@ -91,9 +104,17 @@ public sealed class EventFileWriter : IDisposable
         var now = DateTimeOffset.UtcNow;
         var name = $"events.out.tfevents.{now.ToUnixTimeSeconds()}.{Environment.MachineName}.{Environment.ProcessId}.{Guid.NewGuid():n}.v2";
         Path = System.IO.Path.Combine(folder, name);
-        stream = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-        WriteRecord(new Event { WallTime = WallTime(), Step = 0, FileVersion = "brain.Event:2" });
+        // Unbuffered, and each record written in one call: a failed write (a full disk) leaves nothing pending that
+        // Dispose would try, and fail, to write again, and is cut off so that the file ends in a whole record.
+        stream = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        try { WriteRecord(new Event { WallTime = WallTime(), Step = 0, FileVersion = "brain.Event:2" }); }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
+
 
     public string Path { get; }
 
@@ -109,15 +130,22 @@ public sealed class EventFileWriter : IDisposable
     private void WriteRecord(Event e)
     {
         var data = e.ToByteArray();
-        Span<byte> header = stackalloc byte[12];
-        BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)data.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Crc32C.Masked(header[..8]));
-        stream.Write(header);
-        stream.Write(data);
-        Span<byte> footer = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(footer, Crc32C.Masked(data));
-        stream.Write(footer);
-        stream.Flush();
+        var record = new byte[12 + data.Length + 4];
+        BinaryPrimitives.WriteUInt64LittleEndian(record, (ulong)data.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(8), Crc32C.Masked(record.AsSpan(0, 8)));
+        data.CopyTo(record, 12);
+        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(12 + data.Length), Crc32C.Masked(data));
+        long end = stream.Length;
+        try
+        {
+            stream.Write(record);
+        }
+        catch (IOException)
+        {
+            try { stream.SetLength(end); }
+            catch (IOException) { }   // the reader stops at a torn last record anyway
+            throw;
+        }
     }
 
     public void Dispose() => stream.Dispose();

@@ -134,7 +134,8 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
     /// <summary>A file of JSON lines that records every finished, failed and pruned trial as it ends, each record on the disk before the
     /// sweep goes on. Run the same sweep with the same -Journal after a crash or a restart (the seed is taken from the journal when -Seed
     /// is left out) and it skips what is recorded, reruns what was cut short and writes the same results as an unbroken sweep.
-    /// Import-SweepJournal reads it back.</summary>
+    /// Import-SweepJournal reads it back. While the sweep runs it holds an OS lock on the file's .lock beside it: a second sweep
+    /// on the same journal is refused (JournalLocked) with the holder's process id.</summary>
     [Parameter] public string? Journal { get; set; }
 
     protected override void Process()
