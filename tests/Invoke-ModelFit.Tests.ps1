@@ -215,6 +215,41 @@ Describe 'Invoke-ModelFit' {
             $w[0].Message | Should -Match 'epoch \d+ of 10000'
         }
 
+        It 'reads -MaxDuration 60 (an int) as 60 seconds, never 60 ticks: a tiny model trains all its epochs, no warning' {
+            $m = New-Model -InputShape 1 -Seed 1 | Add-DenseLayer 1 | Build-Model -Optimizer sgd -Loss mse
+            $x = 1..16 | ForEach-Object { , @([double]$_) }
+            $y = 1..16 | ForEach-Object { 2.0 * $_ }
+            $r = $m | Invoke-ModelFit -X $x -Y $y -Epochs 3 -BatchSize 8 -MaxDuration 60 -WarningVariable w -WarningAction SilentlyContinue
+            @($r).Count | Should -Be 3
+            $w.Count | Should -Be 0
+        }
+
+        It 'reads a number as seconds, a unit or a TimeSpan string as written, and refuses other text' {
+            $t = [KerasPS.Infrastructure.DurationTransformationAttribute]::new()
+            $t.Transform($null, 0.5) | Should -Be ([TimeSpan]::FromMilliseconds(500))
+            $t.Transform($null, 60) | Should -Be ([TimeSpan]::FromMinutes(1))
+            $t.Transform($null, '90s') | Should -Be ([TimeSpan]::FromSeconds(90))
+            $t.Transform($null, '5m') | Should -Be ([TimeSpan]::FromMinutes(5))
+            $t.Transform($null, '00:05:00') | Should -Be ([TimeSpan]::FromMinutes(5))
+            $t.Transform($null, [TimeSpan]::FromTicks(7)) | Should -Be ([TimeSpan]::FromTicks(7))
+            { $t.Transform($null, 'soon') } | Should -Throw '*number of seconds*'
+            (Get-Command Invoke-ModelFit).Parameters['MaxDuration'].ParameterType | Should -Be ([Nullable[TimeSpan]])
+            # Invoke-ModelTrial is plumbing (not exported): its class is checked like the cmdlets'.
+            foreach ($c in 'ModelFit', 'ModelSweep', 'ModelCrossValidation', 'ModelTrial') {
+                $type = [KerasPS.Model].Assembly.GetTypes() | Where-Object Name -eq "Invoke${c}Command"
+                $type.GetProperty('MaxDuration').GetCustomAttributes([KerasPS.Infrastructure.DurationTransformationAttribute], $true).Count |
+                    Should -Be 1 -Because "Invoke-$c -MaxDuration 60 means seconds"
+            }
+        }
+
+        It 'reads -MaxDuration 0.5 as half a second: a long fit stops after about 0.5 s, with the budget in the warning' {
+            $big = Get-SampleData Otto -Rows 20000 -Seed 2
+            $r = New-OttoModel | Invoke-ModelFit -Data $big -Epochs 10000 -BatchSize 32 -MaxDuration 0.5 -WarningVariable w -WarningAction SilentlyContinue
+            @($r).Count | Should -BeLessThan 10000
+            $w.Count | Should -Be 1
+            $w[0].Message | Should -Match 'MaxDuration 00:00:00\.5'
+        }
+
         It 'stops on a NaN loss with a warning, even without TerminateOnNaN' {
             $m = New-Model -InputShape 1 | Add-DenseLayer 1 | Build-Model -Optimizer (New-Optimizer sgd -LearningRate 1e10) -Loss mse
             $x = 1..64 | ForEach-Object { , @(1000.0) }

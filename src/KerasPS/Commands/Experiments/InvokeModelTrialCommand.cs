@@ -75,8 +75,9 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
     /// <summary>Shuffle the training rows each epoch (on by default; -Shuffle:$false turns it off).</summary>
     [Parameter] public SwitchParameter Shuffle { get; set; } = true;
 
-    /// <summary>Stop cleanly before this much time has passed.</summary>
-    [Parameter] public TimeSpan? MaxDuration { get; set; }
+    /// <summary>Stop cleanly before this much time has passed. Seconds when a number (60, 0.5), or a number with a unit (90s, 5m, 2h)
+    /// or a TimeSpan (00:05:00).</summary>
+    [Parameter, DurationTransformation] public TimeSpan? MaxDuration { get; set; }
 
     /// <summary>libtorch intra-op threads for the fit (default: the module setting).</summary>
     [Parameter] public int? Threads { get; set; }
