@@ -29,6 +29,42 @@ Describe 'Invoke-ModelFit' {
             $last[10] | Should -Be ('{0:0.0000}' -f $fourHistory[2].ValRecall)
         }
 
+        It 'shows a four-metric history in 80 columns with headers unwrapped: whole columns, the losses first' {
+            $lines = @($fourHistory | Out-String -Width 80 -Stream | Where-Object { $_.Trim() })
+            ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+            $lines[1] | Should -Match '^[- ]+$'
+            $header = $lines[0] -split '\s+' | Where-Object { $_ }
+            $header | Should -Be @('Epoch', 'Loss', 'Accuracy', 'Auc', 'Precision', 'Recall', 'ValLoss', 'ValAccuracy', 'ValAuc')
+            ($lines[-1] -split '\s+' | Where-Object { $_ })[8] | Should -Be ('{0:0.0000}' -f $fourHistory[2].ValAuc)
+        }
+
+        It 'shows a loss of 77841.0000 whole in the default history table at 80 columns, never cut from the left' {
+            # Zero inputs and a zero bias predict 0, so the mean squared error is 279^2 = 77841 (Keras: loss: 77841.0000).
+            $m = New-Model -InputShape 1 -Seed 1 | Add-DenseLayer 1 | Build-Model -Optimizer (New-Optimizer sgd -LearningRate 1e-12) -Loss mse -Metrics mae
+            $x = 1..64 | ForEach-Object { , @(0.0) }
+            $y = 1..64 | ForEach-Object { 279.0 }
+            $h = $m | Invoke-ModelFit -X $x -Y $y -Epochs 2 -BatchSize 64 -ValidationSplit 0.25
+            $h[0].Loss | Should -BeGreaterThan 77000
+            $text = $h | Out-String -Width 80
+            $text | Should -Not -Match '…'
+            foreach ($r in $h) {
+                $text | Should -Match ([regex]::Escape(('{0:0.0000}' -f $r.Loss)))
+                $text | Should -Match ([regex]::Escape(('{0:0.0000}' -f $r.ValLoss)))
+                $text | Should -Match ([regex]::Escape(('{0:0.0000}' -f $r.Mae)))
+            }
+            $text | Should -Match '77841\.\d{4}'
+        }
+
+        It 'writes a number too wide for its column in the compact form, with as many decimals as fit' {
+            [KerasPS.Infrastructure.CellText]::Cell(77844.3647, 10) | Should -Be '77844.3647'
+            [KerasPS.Infrastructure.CellText]::Cell(80545613414.4, 10) | Should -Be '8.0546e+10'
+            [KerasPS.Infrastructure.CellText]::Cell(-123456.5, 10) | Should -Be '-1.235e+05'
+            [KerasPS.Infrastructure.CellText]::Cell(0.5, 6) | Should -Be '0.5000'
+            [KerasPS.Infrastructure.CellText]::Cell(12.5, 6) | Should -Be '1e+01'
+            [KerasPS.Infrastructure.CellText]::WithSpread(0.1017, 0.039, 13) | Should -Be '0.1017±0.0390'
+            [KerasPS.Infrastructure.CellText]::Join([string[]]@('a=1', 'bb=2', 'c=3'), 8) | Should -Be 'a=1 …'
+        }
+
         It 'exports flat cells: every value a number, Seconds included' {
             $csv = $fourHistory | ConvertTo-Csv | ConvertFrom-Csv
             $csv[0].PSObject.Properties.Name | Should -Contain 'Seconds'
