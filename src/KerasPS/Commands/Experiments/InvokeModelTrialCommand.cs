@@ -35,6 +35,7 @@ namespace KerasPS.Commands.Experiments;
 ///     TrainRows = 0..99; ValidationRows = 100..149; Epochs = 5; Seed = 1 }
 /// $reply = &amp; (Get-Module KerasPS) { param($a) Invoke-ModelTrial @a } $trial
 /// $reply.History[-1].Values.val_loss</code></example>
+/// <example><code>Invoke-ModelTrial -ModelScript $script -Parameters @{ Units = 32 } -Data $train -MaxDuration 30</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelTrial")]
 [OutputType(typeof(Hashtable))]
 public sealed class InvokeModelTrialCommand : KerasCmdlet
