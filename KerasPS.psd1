@@ -8,7 +8,6 @@
     Description          = 'The Keras way of doing deep learning, native to PowerShell: build, train, evaluate and save neural networks on TorchSharp (libtorch).'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    HelpInfoUri          = 'https://github.com/KerasPS/KerasPS/tree/main/module/en-US'
     FormatsToProcess     = @(
         'module/KerasPS.Format.ps1xml'
         'module/KerasPS.Layers.Format.ps1xml'
@@ -121,8 +120,8 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('DeepLearning', 'Keras', 'TorchSharp', 'libtorch', 'MachineLearning', 'NeuralNetwork', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
-            LicenseUri   = 'https://github.com/kerasps/KerasPS/blob/main/LICENSE'
-            ProjectUri   = 'https://github.com/kerasps/KerasPS'
+            # No ProjectUri, LicenseUri or HelpInfoUri until the project has a public home: an invented address is one
+            # someone else could own. The package carries LICENSE itself.
             ReleaseNotes = @'
 0.1.0
 - Keras's Sequential workflow as cmdlets: 30 layers, compile/fit/evaluate/predict, callbacks, checkpoints (.kpt),

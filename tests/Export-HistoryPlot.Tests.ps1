@@ -158,6 +158,15 @@ Describe 'Show-History' {
         $sparks[0] | Should -Match '▁'
         $sparks[0] | Should -Match '█'
     }
+    It 'keeps the summary lines of Show-History within 80 columns, large values whole or compact' {
+        $records = 1..30 | ForEach-Object { [pscustomobject]@{ PSTypeName = 'KerasPS.EpochRecord'; Epoch = $_; Loss = 8e10 / $_; ValLoss = 7e10 / $_ } }
+        $out = @($records | Show-History 6>&1 | ForEach-Object { "$_" })
+        $summary = $out | Where-Object { $_ -match '@ epoch' }
+        $summary.Count | Should -Be 2
+        foreach ($line in $summary) { $line.Length | Should -BeLessOrEqual 79 }
+        $summary[0] | Should -Match '8\.0000e\+10 → 2\.6667e\+09  best 2\.6667e\+09 @ epoch 30'
+    }
+
     It 'takes a metric in either spelling: -Metric ValLoss draws what -Metric val_loss draws' {
         $snake = @($history | Show-History -Metric val_loss -Width 30 -Height 6 6>&1 | ForEach-Object { "$_" })
         $pascal = @($history | Show-History -Metric ValLoss -Width 30 -Height 6 6>&1 | ForEach-Object { "$_" })

@@ -46,6 +46,23 @@ Describe 'Invoke-ModelCrossValidation' -Tag Slow {
             $json.PSObject.Properties.Name | Should -Not -Contain 'OutOfFold'
             $summary.History.Count | Should -Be 3
         }
+        It 'shows the folds and then the summary''s Score view when typed at the prompt, within 80 columns' {
+            $lines = @($one | Out-String -Width 80 -Stream | Where-Object { $_.Trim() })
+            ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+            $lines[0] | Should -Match '^Fold Repeat Status\s+Best Epoch Seconds Metrics / Error$'
+            $lines[2] | Should -Match ('^\s+1\s+1 Completed\s+{0}\s+\d+\s+\d+\.\d val_accuracy={1} loss=' -f
+                [regex]::Escape(('{0:0.0000}' -f $folds[0].Best)), [regex]::Escape(('{0:0.0000}' -f $folds[0].ValAccuracy)))
+            $text = $lines -join "`n"
+            $text | Should -Match ('Score\s+: val_loss {0} ± {1}' -f [regex]::Escape(('{0:0.0000}' -f $summary.Mean)), [regex]::Escape(('{0:0.0000}' -f $summary.Std)))
+            $text | Should -Match 'OutOfFold\s+: 178 predictions'
+            $text | Should -Not -Match 'StdRecords|LossStd|Records\s+:|History\s+:'
+            $text | Should -Not -Match '\d…'
+        }
+        It 'exports the whole stream, folds and summary, without a cell naming a .NET type' {
+            $csv = $one | ConvertTo-Csv
+            $csv.Count | Should -Be 7
+            $csv | Where-Object { $_ -match 'System\.|OrderedDictionary' } | Should -BeNullOrEmpty
+        }
         It 'holds out every row exactly once' {
             $all = @($folds | ForEach-Object { $_.ValidationRows })
             $all.Count | Should -Be 178

@@ -29,6 +29,42 @@ Describe 'Invoke-ModelFit' {
             $last[10] | Should -Be ('{0:0.0000}' -f $fourHistory[2].ValRecall)
         }
 
+        It 'shows a four-metric history in 80 columns with headers unwrapped: whole columns, the losses first' {
+            $lines = @($fourHistory | Out-String -Width 80 -Stream | Where-Object { $_.Trim() })
+            ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+            $lines[1] | Should -Match '^[- ]+$'
+            $header = $lines[0] -split '\s+' | Where-Object { $_ }
+            $header | Should -Be @('Epoch', 'Loss', 'Accuracy', 'Auc', 'Precision', 'Recall', 'ValLoss', 'ValAccuracy', 'ValAuc')
+            ($lines[-1] -split '\s+' | Where-Object { $_ })[8] | Should -Be ('{0:0.0000}' -f $fourHistory[2].ValAuc)
+        }
+
+        It 'shows a loss of 77841.0000 whole in the default history table at 80 columns, never cut from the left' {
+            # Zero inputs and a zero bias predict 0, so the mean squared error is 279^2 = 77841 (Keras: loss: 77841.0000).
+            $m = New-Model -InputShape 1 -Seed 1 | Add-DenseLayer 1 | Build-Model -Optimizer (New-Optimizer sgd -LearningRate 1e-12) -Loss mse -Metrics mae
+            $x = 1..64 | ForEach-Object { , @(0.0) }
+            $y = 1..64 | ForEach-Object { 279.0 }
+            $h = $m | Invoke-ModelFit -X $x -Y $y -Epochs 2 -BatchSize 64 -ValidationSplit 0.25
+            $h[0].Loss | Should -BeGreaterThan 77000
+            $text = $h | Out-String -Width 80
+            $text | Should -Not -Match '…'
+            foreach ($r in $h) {
+                $text | Should -Match ([regex]::Escape(('{0:0.0000}' -f $r.Loss)))
+                $text | Should -Match ([regex]::Escape(('{0:0.0000}' -f $r.ValLoss)))
+                $text | Should -Match ([regex]::Escape(('{0:0.0000}' -f $r.Mae)))
+            }
+            $text | Should -Match '77841\.\d{4}'
+        }
+
+        It 'writes a number too wide for its column in the compact form, with as many decimals as fit' {
+            [KerasPS.Infrastructure.CellText]::Cell(77844.3647, 10) | Should -Be '77844.3647'
+            [KerasPS.Infrastructure.CellText]::Cell(80545613414.4, 10) | Should -Be '8.0546e+10'
+            [KerasPS.Infrastructure.CellText]::Cell(-123456.5, 10) | Should -Be '-1.235e+05'
+            [KerasPS.Infrastructure.CellText]::Cell(0.5, 6) | Should -Be '0.5000'
+            [KerasPS.Infrastructure.CellText]::Cell(12.5, 6) | Should -Be '1e+01'
+            [KerasPS.Infrastructure.CellText]::WithSpread(0.1017, 0.039, 13) | Should -Be '0.1017±0.0390'
+            [KerasPS.Infrastructure.CellText]::Join([string[]]@('a=1', 'bb=2', 'c=3'), 8) | Should -Be 'a=1 …'
+        }
+
         It 'exports flat cells: every value a number, Seconds included' {
             $csv = $fourHistory | ConvertTo-Csv | ConvertFrom-Csv
             $csv[0].PSObject.Properties.Name | Should -Contain 'Seconds'
@@ -213,6 +249,41 @@ Describe 'Invoke-ModelFit' {
             $w.Count | Should -Be 1
             $w[0].Message | Should -Match 'MaxDuration'
             $w[0].Message | Should -Match 'epoch \d+ of 10000'
+        }
+
+        It 'reads -MaxDuration 60 (an int) as 60 seconds, never 60 ticks: a tiny model trains all its epochs, no warning' {
+            $m = New-Model -InputShape 1 -Seed 1 | Add-DenseLayer 1 | Build-Model -Optimizer sgd -Loss mse
+            $x = 1..16 | ForEach-Object { , @([double]$_) }
+            $y = 1..16 | ForEach-Object { 2.0 * $_ }
+            $r = $m | Invoke-ModelFit -X $x -Y $y -Epochs 3 -BatchSize 8 -MaxDuration 60 -WarningVariable w -WarningAction SilentlyContinue
+            @($r).Count | Should -Be 3
+            $w.Count | Should -Be 0
+        }
+
+        It 'reads a number as seconds, a unit or a TimeSpan string as written, and refuses other text' {
+            $t = [KerasPS.Infrastructure.DurationTransformationAttribute]::new()
+            $t.Transform($null, 0.5) | Should -Be ([TimeSpan]::FromMilliseconds(500))
+            $t.Transform($null, 60) | Should -Be ([TimeSpan]::FromMinutes(1))
+            $t.Transform($null, '90s') | Should -Be ([TimeSpan]::FromSeconds(90))
+            $t.Transform($null, '5m') | Should -Be ([TimeSpan]::FromMinutes(5))
+            $t.Transform($null, '00:05:00') | Should -Be ([TimeSpan]::FromMinutes(5))
+            $t.Transform($null, [TimeSpan]::FromTicks(7)) | Should -Be ([TimeSpan]::FromTicks(7))
+            { $t.Transform($null, 'soon') } | Should -Throw '*number of seconds*'
+            (Get-Command Invoke-ModelFit).Parameters['MaxDuration'].ParameterType | Should -Be ([Nullable[TimeSpan]])
+            # Invoke-ModelTrial is plumbing (not exported): its class is checked like the cmdlets'.
+            foreach ($c in 'ModelFit', 'ModelSweep', 'ModelCrossValidation', 'ModelTrial') {
+                $type = [KerasPS.Model].Assembly.GetTypes() | Where-Object Name -eq "Invoke${c}Command"
+                $type.GetProperty('MaxDuration').GetCustomAttributes([KerasPS.Infrastructure.DurationTransformationAttribute], $true).Count |
+                    Should -Be 1 -Because "Invoke-$c -MaxDuration 60 means seconds"
+            }
+        }
+
+        It 'reads -MaxDuration 0.5 as half a second: a long fit stops after about 0.5 s, with the budget in the warning' {
+            $big = Get-SampleData Otto -Rows 20000 -Seed 2
+            $r = New-OttoModel | Invoke-ModelFit -Data $big -Epochs 10000 -BatchSize 32 -MaxDuration 0.5 -WarningVariable w -WarningAction SilentlyContinue
+            @($r).Count | Should -BeLessThan 10000
+            $w.Count | Should -Be 1
+            $w[0].Message | Should -Match 'MaxDuration 00:00:00\.5'
         }
 
         It 'stops on a NaN loss with a warning, even without TerminateOnNaN' {

@@ -36,6 +36,17 @@ Describe 'Invoke-ModelSweep' {
             }
             ($grid.Seed | Select-Object -Unique).Count | Should -Be 4
         }
+        It 'shows in 80 columns the parameters that vary between trials, each whole, and leaves out the fixed ones' {
+            $r = @(Invoke-ModelSweep -Parameters ([ordered]@{ Units = 8; LearningRate = 0.001234, 0.0005678 }) @sweep -Epochs 1 -Seed 3)
+            $lines = @($r | Sort-Object Trial | Out-String -Width 80 -Stream | Where-Object { $_.Trim() })
+            ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+            $lines[0] | Should -Match '^Trial Status\s+Best Epoch Seconds Parameters / Error$'
+            $lines[2] | Should -Match ('\s{0}\s+1\s+\d+\.\d\s+LearningRate=0\.001234$' -f [regex]::Escape(('{0:0.0000}' -f ($r | Sort-Object Trial)[0].Best)))
+            $lines[3] | Should -Match 'LearningRate=0\.0005678$'
+            ($lines -join "`n") | Should -Not -Match 'Units='
+            ($lines -join "`n") | Should -Not -Match 'localhost'
+        }
+
         It 'exports flat rows: parameters as columns, Seconds as a number, no cell naming a .NET type' {
             $csv = $grid | ConvertTo-Csv
             $csv | Where-Object { $_ -match 'System\.' } | Should -BeNullOrEmpty

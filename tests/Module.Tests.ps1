@@ -27,12 +27,26 @@ Describe 'The KerasPS module' -Tag Slow {
         $m.CmdletsToExport.Count | Should -BeGreaterThan 50
     }
 
-    It 'has an about_KerasPS help topic that Get-Help finds after Import-Module, and a HelpInfoUri' {
+    It 'has an about_KerasPS help topic that Get-Help finds after Import-Module, and no invented HelpInfoUri' {
         $help = Get-Help about_KerasPS | Out-String
         $help | Should -Match 'THE PIPELINE MODEL'
         $help | Should -Match 'ERRORS'
         $help | Should -Match 'Set-KerasOption -Seed'
-        (Import-PowerShellDataFile (Join-Path $RepoRoot 'KerasPS.psd1')).HelpInfoUri | Should -Match '^https://'
+        # No public home yet: an address such as github.com/kerasps/KerasPS could be someone else's (issue 27).
+        (Import-PowerShellDataFile (Join-Path $RepoRoot 'KerasPS.psd1')).HelpInfoUri | Should -BeNullOrEmpty
+    }
+
+    It 'runs the README quick start to the end as written (on 3,000 rows for 2 epochs), test.csv included' {
+        $readme = Get-Content -Raw (Join-Path $RepoRoot 'README.md')
+        $block = [regex]::Match($readme, '(?s)## Quick start\s+```powershell\r?\n(.*?)```')
+        $block.Success | Should -BeTrue
+        $code = $block.Groups[1].Value -replace 'Import-Module \./KerasPS\.psd1', '' -replace 'Get-SampleData -Name Otto(\s+#)', 'Get-SampleData -Name Otto -Rows 3000$1' -replace '-Epochs 20', '-Epochs 2'
+        Push-Location $TestDrive
+        try { $out = @(& ([scriptblock]::Create($code))) } finally { Pop-Location }
+        foreach ($file in 'history.csv', 'otto.kpt', 'test.csv') { Join-Path $TestDrive $file | Should -Exist }
+        $predictions = @($out | Where-Object { $_.PSObject.Properties['Class'] })
+        $predictions.Count | Should -Be 5
+        $predictions[0].Class | Should -Match '^Class_[1-9]$'
     }
 
     It 'ships no System.Management.Automation.dll (the host supplies it), and the engine does not reference it' {

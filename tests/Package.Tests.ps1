@@ -49,7 +49,10 @@ Describe 'The KerasPS package' -Tag Slow {
     It 'carries the metadata a gallery shows, and assemblies versioned as the module' {
         $m = Import-PowerShellDataFile (Join-Path $RepoRoot 'KerasPS.psd1')
         $m.Description | Should -Not -BeNullOrEmpty
-        foreach ($key in 'ProjectUri', 'LicenseUri', 'Tags', 'ReleaseNotes') { $m.PrivateData.PSData[$key] | Should -Not -BeNullOrEmpty }
+        foreach ($key in 'Tags', 'ReleaseNotes') { $m.PrivateData.PSData[$key] | Should -Not -BeNullOrEmpty }
+        # No public home yet: no invented addresses (issue 27); the package carries LICENSE itself.
+        foreach ($key in 'ProjectUri', 'LicenseUri', 'IconUri') { $m.PrivateData.PSData[$key] | Should -BeNullOrEmpty }
+        (Get-Content (Join-Path $RepoRoot 'KerasPS.psd1') -Raw) | Should -Not -Match 'github\.com/kerasps'
         Test-Path (Join-Path $RepoRoot 'LICENSE') | Should -BeTrue
         $version = [version]$m.ModuleVersion
         foreach ($dll in 'module/bin/KerasPS.dll', 'module/bin/KerasPS.LoadContext.dll', 'module/bin/dependencies/KerasPS.Engine.dll') {

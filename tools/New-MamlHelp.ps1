@@ -6,7 +6,7 @@
     Run by the build in a fresh pwsh (it imports the built module). platyPS is not available from NuGet;
     this is the small part of it that a binary module needs. Doc comment conventions, per cmdlet class:
       <summary><para type="synopsis">…</para><para type="description">…</para></summary>
-      <example><code>…</code></example>            (one or more; text after </code> is the remark)
+      <example><code>…</code></example>            (two or more; text after </code> is the remark)
     and a <summary> on every parameter property.
 #>
 param([Parameter(Mandatory)] [string] $Root)
@@ -40,6 +40,39 @@ function Get-CompletedName($Command, $Parameter) {
     [Activator]::CreateInstance($completer.Type).CompleteArgument($Command.Name, $Parameter.Name, '', $null, $null).CompletionText
 }
 
+# A parameter's type as a user writes it at the prompt: [int], [timespan], [hashtable], [string[]], never Nullable`1 or
+# Int32. PowerShell's own type accelerators give the short names; a nullable value type is shown as its value type.
+$accelerators = @{}
+foreach ($a in ([psobject].Assembly.GetType('System.Management.Automation.TypeAccelerators')::Get).GetEnumerator()) {
+    $known = $accelerators[$a.Value]
+    if (-not $known -or $a.Key.Length -lt $known.Length) { $accelerators[$a.Value] = $a.Key }
+}
+function Get-TypeText([type] $Type) {
+    if ($Type.IsArray) { return (Get-TypeText $Type.GetElementType()) + '[]' }
+    $inner = [Nullable]::GetUnderlyingType($Type)
+    if ($inner) { return Get-TypeText $inner }
+    if ($accelerators.ContainsKey($Type)) { return $accelerators[$Type].ToLowerInvariant() }
+    if ($Type -eq [object]) { return 'object' }
+    $Type.Name
+}
+
+# A parameter's default value: the value of its property on a new instance of the cmdlet (the property's initializer),
+# as text; nothing for null, an empty array or an object that is not a plain value.
+function Get-DefaultText([object] $Instance, [string] $Name) {
+    if ($null -eq $Instance) { return $null }
+    $property = $Instance.GetType().GetProperty($Name)
+    if (-not $property) { return $null }
+    $value = try { $property.GetValue($Instance) } catch { $null }
+    if ($value -is [System.Management.Automation.SwitchParameter]) { return $(if ($value.IsPresent) { 'True' } else { 'False' }) }
+    if ($value -is [array]) {
+        if ($value.Count -eq 0 -or -not ($value | Where-Object { $_ -is [string] -or $_ -is [ValueType] })) { return $null }
+        return ($value | ForEach-Object { [System.Convert]::ToString($_, [cultureinfo]::InvariantCulture) }) -join ', '
+    }
+    if ($value -is [string]) { return $(if ($value) { $value } else { $null }) }
+    if ($value -is [ValueType]) { return [System.Convert]::ToString($value, [cultureinfo]::InvariantCulture) }
+    $null
+}
+
 $settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; Encoding = [System.Text.UTF8Encoding]::new($false) }
 $dir = Join-Path $bin 'en-US'
 New-Item -ItemType Directory -Force -Path $dir | Out-Null
@@ -65,13 +98,14 @@ $common = [System.Management.Automation.Internal.CommonParameters].GetProperties
 $missing = [System.Collections.Generic.List[string]]::new()
 foreach ($cmd in Get-Command -Module KerasPS -CommandType Cmdlet | Sort-Object Name) {
     $type = $cmd.ImplementingType
+    $instance = try { [Activator]::CreateInstance($type) } catch { $null }
     $doc = Get-Doc $type 'T'
     $synopsis = Get-Text ($doc.summary.para | Where-Object type -eq 'synopsis')
     $description = Get-Text ($doc.summary.para | Where-Object type -eq 'description')
     if (-not $synopsis) { $synopsis = Get-Text $doc.summary }
     $examples = @($doc.example)
     if (-not $synopsis) { $missing.Add("$($cmd.Name): no synopsis") }
-    if ($examples.Count -eq 0 -or -not $examples[0]) { $missing.Add("$($cmd.Name): no example") }
+    if (@($examples | Where-Object { $_ }).Count -lt 2) { $missing.Add("$($cmd.Name): fewer than two examples") }
 
     $w.WriteStartElement('command', 'command', $command)
     $w.WriteStartElement('command', 'details', $command)
@@ -92,7 +126,7 @@ foreach ($cmd in Get-Command -Module KerasPS -CommandType Cmdlet | Sort-Object N
             $w.WriteAttributeString('required', $p.IsMandatory.ToString().ToLowerInvariant())
             $w.WriteAttributeString('position', $(if ($p.Position -ge 0) { "$($p.Position + 1)" } else { 'named' }))
             $w.WriteElementString('name', $maml, $p.Name)
-            if ($p.ParameterType -ne [switch]) { $w.WriteElementString('parameterValue', $command, $p.ParameterType.Name) }
+            if ($p.ParameterType -ne [switch]) { $w.WriteElementString('parameterValue', $command, (Get-TypeText $p.ParameterType)) }
             $w.WriteEndElement()
         }
         $w.WriteEndElement()
@@ -114,8 +148,13 @@ foreach ($cmd in Get-Command -Module KerasPS -CommandType Cmdlet | Sort-Object N
         Write-Para $pdoc
         $w.WriteStartElement('command', 'parameterValue', $command)
         $w.WriteAttributeString('required', 'true')
-        $w.WriteString($p.ParameterType.Name)
+        $w.WriteString((Get-TypeText $p.ParameterType))
         $w.WriteEndElement()
+        $w.WriteStartElement('dev', 'type', $dev)
+        $w.WriteElementString('name', $maml, (Get-TypeText $p.ParameterType))
+        $w.WriteEndElement()
+        $default = Get-DefaultText -Instance $instance -Name $p.Name
+        if ($null -ne $default) { $w.WriteElementString('defaultValue', $dev, $default) }
         $w.WriteEndElement()
     }
     $w.WriteEndElement()

@@ -94,6 +94,22 @@ public sealed class CrossValidationFold
         return o;
     }
 
+    /// <summary>
+    /// The default view's last column in <paramref name="width"/> characters: the values at the best epoch other than
+    /// the monitor (shown as Best), validation values first, each whole or not at all; or the error of a failed fold.
+    /// </summary>
+    public static string MetricsText(CrossValidationFold fold, int width)
+    {
+        ArgumentNullException.ThrowIfNull(fold);
+        if (fold.ErrorId is not null) return $"{fold.ErrorId}: {fold.Error}";
+        var entries = fold.Metrics.Cast<System.Collections.DictionaryEntry>()
+            .Select(e => (Key: (string)e.Key, Value: Convert.ToDouble(e.Value, CultureInfo.InvariantCulture)))
+            .Where(e => e.Key != fold.Monitor).ToList();
+        var ordered = entries.Where(e => e.Key.StartsWith("val_", StringComparison.Ordinal))
+            .Concat(entries.Where(e => !e.Key.StartsWith("val_", StringComparison.Ordinal)));
+        return CellText.Join(ordered.Select(e => $"{e.Key}={CellText.Cell(e.Value, 10)}"), width);
+    }
+
     internal string Label => Repeat > 1 ? $"fold {Fold} (repeat {Repeat})" : $"fold {Fold}";
 
     public override string ToString() => $"Fold {Fold}" + (Repeat > 1 ? $" repeat {Repeat}" : "") + $" ({Status})" +

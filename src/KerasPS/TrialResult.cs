@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Specialized;
+using System.Globalization;
 using System.Management.Automation;
 using Newtonsoft.Json;
 using KerasPS.Engine;
@@ -35,6 +36,27 @@ public sealed class TrialResult
     /// </summary>
     [Hidden, JsonIgnore]
     public OrderedDictionary Parameters { get; }
+
+    /// <summary>
+    /// The names of the parameters that differ between the sweep's trials (a list of several values or a range), which the
+    /// default view shows; null when not known (a trial read from a journal), and then the view shows every parameter.
+    /// </summary>
+    [Hidden, JsonIgnore]
+    public string[]? Varying { get; internal set; }
+
+    /// <summary>
+    /// The parameters the default view shows in <paramref name="width"/> characters: those in <see cref="Varying"/>, as
+    /// Name=value (4 significant digits), whole or not at all; then the error of a failed trial.
+    /// </summary>
+    public static string ParametersText(TrialResult trial, int width)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        var shown = trial.Parameters.Cast<DictionaryEntry>()
+            .Where(e => trial.Varying is not { } v || v.Contains((string)e.Key, StringComparer.OrdinalIgnoreCase))
+            .Select(e => $"{e.Key}={(PSValue.Unwrap(e.Value) is double d ? d.ToString("G4", CultureInfo.InvariantCulture) : e.Value)}");
+        var text = CellText.Join(shown, width);
+        return trial.ErrorId is null ? text : $"{text}  {trial.ErrorId}: {trial.Error}";
+    }
 
     /// <summary>
     /// Completed, Pruned (stopped early by Invoke-ModelSweep -Prune; see PrunedAtEpoch), or Failed (see Error and ErrorId).

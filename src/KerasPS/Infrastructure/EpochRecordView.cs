@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using KerasPS.Engine;
 using KerasPS.Engine.Training;
+using KerasPS.Engine.Training.Callbacks;
+using MetricMonitor = KerasPS.Engine.Training.Callbacks.Monitor;
 
 namespace KerasPS.Infrastructure;
 
@@ -46,9 +47,18 @@ public static class EpochRecordView
     /// The metrics other than loss/val_loss, as "Accuracy=0.7612 ValAccuracy=0.7544" (the fallback view, for a history no view was made
     /// for).
     /// </summary>
-    public static string MetricsText(PSObject o) => string.Join("  ", o.Properties
-        .Where(p => p.Value is double && p.Name is not ("Epoch" or "Loss" or "ValLoss" or "LearningRate" or "Seconds" or "Samples"))
-        .Select(p => $"{p.Name}={((double)p.Value).ToString("0.0000", CultureInfo.InvariantCulture)}"));
+    public static string MetricsText(PSObject o) => MetricsText(o, int.MaxValue);
+
+    /// <summary>
+    /// The metrics as <see cref="MetricsText(PSObject)"/> writes them, each whole, within <paramref name="width"/> characters.
+    /// </summary>
+    public static string MetricsText(PSObject o, int width)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return CellText.Join(o.Properties
+            .Where(p => p.Value is double && p.Name is not ("Epoch" or "Loss" or "ValLoss" or "LearningRate" or "Seconds" or "Samples"))
+            .Select(p => $"{p.Name}={CellText.Cell(p.Value, 10)}"), width);
+    }
 
     private static readonly ConcurrentDictionary<(Guid, string), bool> Registered = new();
 
@@ -81,20 +91,23 @@ public static class EpochRecordView
     }
 
     /// <summary>
-    /// The columns of a record's table: Epoch, one per value in the record's order (each as narrow as its header, at
-    /// least 7, so a number is never cut), then LR and Seconds. On a terminal narrower than the row, PowerShell leaves
-    /// out whole columns from the right, never part of a number; Format-List shows every value.
+    /// The columns of a record's table: Epoch, one per value in the record's order, then LR and Seconds. Values are
+    /// written as Keras prints them, with four decimals (CellText.Cell). A metric where higher is better (accuracy,
+    /// AUC, precision, recall: between 0 and 1) needs 6 characters; a loss or error can be large, so its column holds
+    /// 10 (77844.3647 whole) and a larger value switches to the compact 8.0546e+10 rather than being cut. Each column is
+    /// at least as wide as its header, so headers never wrap. A four-metric fit with validation is 119 characters.
     /// </summary>
-    internal static List<(string Label, string Property, int Width, string Format)> Columns(IReadOnlyList<string> keys)
+    internal static List<(string Label, string Property, int Width)> Columns(IReadOnlyList<string> keys)
     {
-        var columns = new List<(string Label, string Property, int Width, string Format)> { ("Epoch", "Epoch", 5, "") };
+        var columns = new List<(string Label, string Property, int Width)> { ("Epoch", "Epoch", 5) };
         foreach (var k in keys)
         {
             var p = KerasNames.ToPascal(k);
-            columns.Add((p, p, Math.Max(p.Length, 7), "{0:0.0000}"));
+            var bounded = MetricMonitor.AutoMode(k) == MonitorMode.Max;
+            columns.Add((p, p, Math.Max(p.Length, bounded ? 6 : 10)));
         }
-        columns.Add(("LR", "LearningRate", 8, "{0:G4}"));
-        columns.Add(("Seconds", "Seconds", 7, "{0:0.00}"));
+        columns.Add(("LR", "LearningRate", 8));
+        columns.Add(("Seconds", "Seconds", 7));
         return columns;
     }
 
@@ -104,7 +117,18 @@ public static class EpochRecordView
         var builder = TableControl.Create(outOfBand: false, autoSize: false, hideTableHeaders: false);
         foreach (var c in columns) builder.AddHeader(Alignment.Right, c.Width, c.Label);
         var row = builder.StartRowDefinition(false, null, null);
-        foreach (var c in columns) row.AddPropertyColumn(c.Property, Alignment.Right, c.Format.Length == 0 ? null : c.Format);
+        foreach (var c in columns)
+        {
+            var script = c.Property switch
+            {
+                "Epoch" => null,
+                "LearningRate" => "'{0:G4}' -f $_.LearningRate",
+                "Seconds" => "'{0:0.00}' -f $_.Seconds",
+                _ => $"[KerasPS.Infrastructure.CellText]::Cell($_.'{c.Property}', {c.Width})",
+            };
+            if (script is null) row.AddPropertyColumn(c.Property, Alignment.Right, null);
+            else row.AddScriptBlockColumn(script, Alignment.Right, null);
+        }
         return row.EndRowDefinition().EndTable();
     }
 }

@@ -15,6 +15,7 @@ namespace KerasPS.Commands.Callbacks;
 /// </summary>
 /// <example><code>$es = New-EarlyStopping -Monitor val_loss -Patience 4 -RestoreBestWeights
 /// $model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 100 -Callbacks $es</code></example>
+/// <example><code>New-EarlyStopping -Monitor val_accuracy -Patience 10 -MinDelta 0.001 -StartFromEpoch 5</code></example>
 [Cmdlet(VerbsCommon.New, "EarlyStopping")]
 [OutputType(typeof(EarlyStopping))]
 public sealed class NewEarlyStoppingCommand : KerasCmdlet

@@ -13,6 +13,8 @@ namespace KerasPS.Commands.Callbacks;
 /// </summary>
 /// <example><code>$decay = New-LearningRateScheduler -ScriptBlock { param($epoch, $lr)
 ///     if ($epoch -lt 10) { $lr } else { $lr * 0.9 } }</code></example>
+/// <example><code>$model |
+///     Invoke-ModelFit -Data $train -Epochs 20 -Callbacks (New-LearningRateScheduler { param($e, $lr) $lr * 0.9 })</code></example>
 [Cmdlet(VerbsCommon.New, "LearningRateScheduler")]
 [OutputType(typeof(LearningRateScheduler))]
 public sealed class NewLearningRateSchedulerCommand : KerasCmdlet

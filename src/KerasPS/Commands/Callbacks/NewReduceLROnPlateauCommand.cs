@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Callbacks;
 /// </summary>
 /// <example><code>$reduce = New-ReduceLROnPlateau -Factor 0.5 -Patience 3
 /// $model | Invoke-ModelFit -Data $train -ValidationSplit 0.15 -Epochs 50 -Callbacks $reduce</code></example>
+/// <example><code>New-ReduceLROnPlateau -Monitor val_loss -Factor 0.2 -Patience 5 -MinLearningRate 0.00001 -Cooldown 2</code></example>
 [Cmdlet(VerbsCommon.New, "ReduceLROnPlateau")]
 [OutputType(typeof(ReduceLROnPlateau))]
 public sealed class NewReduceLROnPlateauCommand : KerasCmdlet

@@ -15,6 +15,8 @@ namespace KerasPS.Commands.Callbacks;
 /// <example><code>$model |
 /// Invoke-ModelFit -Data $train -ValidationData $val -Epochs 20 -Callbacks (New-TensorBoardLogger -LogDir ./logs/run1)
 /// # then: tensorboard --logdir ./logs</code></example>
+/// <example><code>$model |
+///     Invoke-ModelFit -Data $train -ValidationSplit 0.2 -Epochs 10 -Callbacks (New-TensorBoardLogger ./logs/run2)</code></example>
 [Cmdlet(VerbsCommon.New, "TensorBoardLogger", SupportsShouldProcess = true)]
 [OutputType(typeof(TensorBoard))]
 public sealed class NewTensorBoardLoggerCommand : KerasCmdlet

@@ -10,6 +10,8 @@ namespace KerasPS.Commands.Callbacks;
 /// checked after every batch (one read-back per batch, slightly slower).</para>
 /// </summary>
 /// <example><code>$model | Invoke-ModelFit -Data $train -Epochs 10 -Callbacks (New-TerminateOnNaN)</code></example>
+/// <example><code>$model |
+///     Invoke-ModelFit -Data $train -ValidationSplit 0.2 -Epochs 50 -Callbacks (New-TerminateOnNaN), (New-EarlyStopping)</code></example>
 [Cmdlet(VerbsCommon.New, "TerminateOnNaN")]
 [OutputType(typeof(TerminateOnNaN))]
 public sealed class NewTerminateOnNaNCommand : KerasCmdlet

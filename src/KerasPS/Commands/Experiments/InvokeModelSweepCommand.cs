@@ -264,11 +264,15 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
             Folds = Folds is int k ? FoldSplitter.Split(Data.Engine, k, Stratify, 1, seed) : null,
         };
         var sweepClock = Stopwatch.StartNew();
+        // The view shows only what tells trials apart: a parameter with one fixed value is the same in every trial.
+        var varying = space.Where(kv => kv.Value.Length > 1 || kv.Value.Any(v => PSValue.Unwrap(v) is ParameterRange))
+            .Select(kv => kv.Key).ToArray();
+        if (varying.Length == 0) varying = space.Select(kv => kv.Key).ToArray();
         bool showProgress = ProgressWanted();
         SweepRun? sweep = null;
         void Emit(TrialRun run)
         {
-            var r = new TrialResult(run);
+            var r = new TrialResult(run) { Varying = varying };
             WriteVerbose(r.ToString() + (r.PrunedAtEpoch is int pe ? $" - pruned at epoch {pe}" : "")
                 + (r.Error is null ? "" : $" - {r.ErrorId}: {r.Error}"));
             WriteObject(ResultView.Trial(r));

@@ -35,6 +35,7 @@ namespace KerasPS.Commands.Experiments;
 ///     TrainRows = 0..99; ValidationRows = 100..149; Epochs = 5; Seed = 1 }
 /// $reply = &amp; (Get-Module KerasPS) { param($a) Invoke-ModelTrial @a } $trial
 /// $reply.History[-1].Values.val_loss</code></example>
+/// <example><code>Invoke-ModelTrial -ModelScript $script -Parameters @{ Units = 32 } -Data $train -MaxDuration 30</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelTrial")]
 [OutputType(typeof(Hashtable))]
 public sealed class InvokeModelTrialCommand : KerasCmdlet
@@ -75,8 +76,9 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
     /// <summary>Shuffle the training rows each epoch (on by default; -Shuffle:$false turns it off).</summary>
     [Parameter] public SwitchParameter Shuffle { get; set; } = true;
 
-    /// <summary>Stop cleanly before this much time has passed.</summary>
-    [Parameter] public TimeSpan? MaxDuration { get; set; }
+    /// <summary>Stop cleanly before this much time has passed. Seconds when a number (60, 0.5), or a number with a unit (90s, 5m, 2h)
+    /// or a TimeSpan (00:05:00).</summary>
+    [Parameter, DurationTransformation] public TimeSpan? MaxDuration { get; set; }
 
     /// <summary>libtorch intra-op threads for the fit (default: the module setting).</summary>
     [Parameter] public int? Threads { get; set; }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Management.Automation;
 using KerasPS.Engine.Plotting;
 using KerasPS.Infrastructure;
@@ -74,13 +73,18 @@ public sealed class ShowHistoryCommand : KerasCmdlet
     private string SparkLine(string label, IReadOnlyList<double> values, IReadOnlyList<int> epochs, string metric)
     {
         var finite = values.Select((v, i) => (v, i)).Where(p => double.IsFinite(p.v)).ToList();
-        string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+        static string F(double v) => CellText.Cell(v, 10);
         if (finite.Count == 0) return $"{label}  (no finite values)";
         bool higher = new Engine.Sweeps.TrialMonitor(metric).HigherIsBetter;
         var best = higher ? finite.MaxBy(p => p.v) : finite.MinBy(p => p.v);
-        return $"{label}  {TextChart.Sparkline(TextChart.Resample(values, Width))}  {F(finite[0].v)} → {F(finite[^1].v)}  "
-            + $"best {F(best.v)} @ epoch {epochs[best.i]}";
+        var numbers = $"{F(finite[0].v)} → {F(finite[^1].v)}  best {F(best.v)} @ epoch {epochs[best.i]}";
+        // The line fits an 80-column console: the sparkline takes what the label and the numbers leave (at least 8).
+        var sparkWidth = Math.Min(Width, Math.Max(8, SummaryLineWidth - label.Length - numbers.Length - 4));
+        return $"{label}  {TextChart.Sparkline(TextChart.Resample(values, sparkWidth))}  {numbers}";
     }
+
+    /// <summary>The width a summary line stays within, so it does not wrap in an 80-column console.</summary>
+    private const int SummaryLineWidth = 79;
 
     private void Say(string line) =>
         WriteInformation(new HostInformationMessage { Message = line, NoNewLine = false }, new[] { "PSHOST" });

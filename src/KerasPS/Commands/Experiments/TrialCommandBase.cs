@@ -34,8 +34,9 @@ public abstract class TrialCommandBase : KerasCmdlet
     /// <summary>Shuffle the training rows each epoch (on by default; -Shuffle:$false turns it off).</summary>
     [Parameter] public SwitchParameter Shuffle { get; set; }
 
-    /// <summary>Stop each trial cleanly before this much time has passed.</summary>
-    [Parameter] public TimeSpan? MaxDuration { get; set; }
+    /// <summary>Stop each trial cleanly before this much time has passed. Seconds when a number (60, 0.5), or a number with a unit
+    /// (90s, 5m, 2h) or a TimeSpan (00:05:00).</summary>
+    [Parameter, DurationTransformation] public TimeSpan? MaxDuration { get; set; }
 
     /// <summary>Returns each trial's callbacks: param($p) New-EarlyStopping ... . It is called once per trial (and fold), so stateful
     /// callbacks start fresh every time.</summary>

@@ -9,6 +9,7 @@ namespace KerasPS.Commands.Layers;
 /// <para type="synopsis">Adds an activation layer (Keras Activation).</para>
 /// </summary>
 /// <example><code>New-Model -InputShape 93 | Add-DenseLayer 9 | Add-ActivationLayer softmax</code></example>
+/// <example><code>$model | Add-Conv2DLayer 16 3 | Add-BatchNormalizationLayer | Add-ActivationLayer relu</code></example>
 [Cmdlet(VerbsCommon.Add, "ActivationLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddActivationLayerCommand : AddLayerCommandBase

@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Layers;
 /// reports.</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 64 -Activation relu | Add-ActivityRegularizationLayer -L1 0.001</code></example>
+/// <example><code>New-Model -InputShape 20 | Add-DenseLayer 16 | Add-ActivityRegularizationLayer -L1 0.0001 -L2 0.001</code></example>
 [Cmdlet(VerbsCommon.Add, "ActivityRegularizationLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddActivityRegularizationLayerCommand : AddLayerCommandBase

@@ -11,6 +11,9 @@ namespace KerasPS.Commands.Layers;
 /// must have the same shape, or axes of size 1 that Keras broadcasts; the output has that shape (sum).</para>
 /// </summary>
 /// <example><code>$y = $h | Add-AddLayer -With $x</code></example>
+/// <example><code>$x = New-ModelInput -Shape 16
+/// $h = $x | Add-DenseLayer 16 -Activation relu
+/// $y = $h | Add-AddLayer -With $x</code></example>
 [Cmdlet(VerbsCommon.Add, "AddLayer")]
 [OutputType(typeof(KerasTensor))]
 public sealed class AddAddLayerCommand : AddMergeLayerCommandBase

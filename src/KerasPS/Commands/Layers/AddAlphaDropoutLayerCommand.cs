@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Layers;
 /// and lecun_normal initializers.</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 64 -Activation selu -KernelInitializer lecun_normal | Add-AlphaDropoutLayer 0.1</code></example>
+/// <example><code>New-Model -InputShape 20 | Add-DenseLayer 32 -Activation selu | Add-AlphaDropoutLayer -Rate 0.05</code></example>
 [Cmdlet(VerbsCommon.Add, "AlphaDropoutLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddAlphaDropoutLayerCommand : AddLayerCommandBase

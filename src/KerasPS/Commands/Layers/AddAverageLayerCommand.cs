@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Layers;
 /// must have the same shape, or axes of size 1 that Keras broadcasts; the output has that shape (element-wise mean).</para>
 /// </summary>
 /// <example><code>$mean = $a, $b, $c | Add-AverageLayer</code></example>
+/// <example><code>$a = New-ModelInput -Shape 8; $b = New-ModelInput -Shape 8; $mean = $a | Add-AverageLayer -With $b</code></example>
 [Cmdlet(VerbsCommon.Add, "AverageLayer")]
 [OutputType(typeof(KerasTensor))]
 public sealed class AddAverageLayerCommand : AddMergeLayerCommandBase

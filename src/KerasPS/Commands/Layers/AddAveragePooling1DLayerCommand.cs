@@ -10,6 +10,7 @@ namespace KerasPS.Commands.Layers;
 /// ceil(size / stride) outputs and averages only the real inputs under each window, as Keras does.</para>
 /// </summary>
 /// <example><code>$model | Add-Conv1DLayer 16 5 -Activation relu | Add-AveragePooling1DLayer 2</code></example>
+/// <example><code>New-Model -InputShape 100,4 | Add-AveragePooling1DLayer -PoolSize 4 -Strides 2 | Get-ModelSummary</code></example>
 [Cmdlet(VerbsCommon.Add, "AveragePooling1DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddAveragePooling1DLayerCommand : AddPoolingLayerCommandBase

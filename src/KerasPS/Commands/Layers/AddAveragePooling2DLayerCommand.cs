@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Layers;
 /// ceil(size / stride) outputs and averages only the real inputs under each window, as Keras does.</para>
 /// </summary>
 /// <example><code>$model | Add-Conv2DLayer 32 3 -Activation relu | Add-AveragePooling2DLayer -PoolSize 2</code></example>
+/// <example><code>New-Model -InputShape 32,32,3 | Add-AveragePooling2DLayer -PoolSize 2 -Strides 2 | Get-ModelSummary</code></example>
 [Cmdlet(VerbsCommon.Add, "AveragePooling2DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddAveragePooling2DLayerCommand : AddPoolingLayerCommandBase

@@ -12,6 +12,7 @@ namespace KerasPS.Commands.Layers;
 /// Keras).</para>
 /// </summary>
 /// <example><code>New-Model -InputShape 93 | Add-DenseLayer 128 | Add-BatchNormalizationLayer | Add-ActivationLayer relu</code></example>
+/// <example><code>$model | Add-Conv2DLayer 32 3 | Add-BatchNormalizationLayer -Momentum 0.9 -Epsilon 0.001</code></example>
 [Cmdlet(VerbsCommon.Add, "BatchNormalizationLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddBatchNormalizationLayerCommand : AddLayerCommandBase

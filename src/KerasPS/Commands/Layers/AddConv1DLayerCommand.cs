@@ -13,6 +13,8 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 /// <example><code>New-Model -InputShape 100,8 | Add-Conv1DLayer -Filters 16 -KernelSize 5 -Activation relu |
 /// Add-GlobalAveragePooling1DLayer | Add-DenseLayer 1</code></example>
+/// <example><code>New-Model -InputShape 200,1 | Add-Conv1DLayer 8 3 -Strides 2 -Padding same |
+///     Add-GlobalAveragePooling1DLayer</code></example>
 [Cmdlet(VerbsCommon.Add, "Conv1DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddConv1DLayerCommand : AddConvLayerCommandBase

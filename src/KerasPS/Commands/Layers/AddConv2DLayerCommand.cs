@@ -14,6 +14,8 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 /// <example><code>New-Model -InputShape 784 | Add-ReshapeLayer 28,28,1 | Add-Conv2DLayer -Filters 32 -KernelSize 3 -Activation relu |
 /// Add-MaxPooling2DLayer | Add-FlattenLayer | Add-DenseLayer 10 -Activation softmax</code></example>
+/// <example><code>New-Model -InputShape 32,32,3 | Add-Conv2DLayer 16 3 -Padding same -Strides 2 -Activation relu |
+///     Get-ModelSummary</code></example>
 [Cmdlet(VerbsCommon.Add, "Conv2DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddConv2DLayerCommand : AddConvLayerCommandBase

@@ -12,6 +12,9 @@ namespace KerasPS.Commands.Layers;
 /// sample, shape (1); (m, k) and (n, k) with -Axes 2 give (m, n).</para>
 /// </summary>
 /// <example><code>$score = $user | Add-DotLayer -With $item -Axes 1 -Normalize</code></example>
+/// <example><code>$u = New-ModelInput -Shape 16
+/// $v = New-ModelInput -Shape 16
+/// $cos = $u | Add-DotLayer -With $v -Axes 1 -Normalize</code></example>
 [Cmdlet(VerbsCommon.Add, "DotLayer")]
 [OutputType(typeof(KerasTensor))]
 public sealed class AddDotLayerCommand : AddMergeLayerCommandBase

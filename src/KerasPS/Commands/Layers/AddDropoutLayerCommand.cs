@@ -9,6 +9,7 @@ namespace KerasPS.Commands.Layers;
 /// 1/(1-rate).</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 512 -Activation relu | Add-DropoutLayer -Rate 0.5</code></example>
+/// <example><code>New-Model -InputShape 93 | Add-DropoutLayer 0.2 | Add-DenseLayer 9 -Activation softmax</code></example>
 [Cmdlet(VerbsCommon.Add, "DropoutLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddDropoutLayerCommand : AddLayerCommandBase

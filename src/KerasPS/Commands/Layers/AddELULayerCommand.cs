@@ -9,6 +9,7 @@ namespace KerasPS.Commands.Layers;
 /// <para type="description">alpha is 1.0 by default.</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 64 | Add-ELULayer -Alpha 0.5</code></example>
+/// <example><code>New-Model -InputShape 13 | Add-DenseLayer 32 | Add-ELULayer | Add-DenseLayer 3 -Activation softmax</code></example>
 [Cmdlet(VerbsCommon.Add, "ELULayer")]
 [OutputType(typeof(Model))]
 public sealed class AddELULayerCommand : AddLayerCommandBase

@@ -13,6 +13,8 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 /// <example><code>New-Model -InputShape 20 | Add-EmbeddingLayer -InputDim 1000 -OutputDim 16 | Add-GlobalAveragePooling1DLayer |
 /// Add-DenseLayer 1 -Activation sigmoid</code></example>
+/// <example><code>New-Model -InputShape 50 | Add-EmbeddingLayer 5000 32 | Add-LSTMLayer 16 |
+///     Add-DenseLayer 1 -Activation sigmoid</code></example>
 [Cmdlet(VerbsCommon.Add, "EmbeddingLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddEmbeddingLayerCommand : AddLayerCommandBase

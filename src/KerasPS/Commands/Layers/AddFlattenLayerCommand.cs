@@ -10,6 +10,7 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 /// <example><code>New-Model -InputShape 28,28,1 | Add-Conv2DLayer 32 3 -Activation relu | Add-FlattenLayer |
 /// Add-DenseLayer 10 -Activation softmax</code></example>
+/// <example><code>New-Model -InputShape 4,5 | Add-FlattenLayer | Get-ModelSummary</code></example>
 [Cmdlet(VerbsCommon.Add, "FlattenLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddFlattenLayerCommand : AddLayerCommandBase

@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Layers;
 /// bias (3*units). Gate order update, reset, candidate as in Keras.</para>
 /// </summary>
 /// <example><code>New-Model -InputShape 50,10 | Add-GRULayer 32 | Add-DenseLayer 1</code></example>
+/// <example><code>New-Model -InputShape 30,4 | Add-GRULayer 16 -ReturnSequences | Add-GRULayer 8 | Add-DenseLayer 1</code></example>
 [Cmdlet(VerbsCommon.Add, "GRULayer")]
 [OutputType(typeof(Model))]
 public sealed class AddGRULayerCommand : AddGatedLayerCommandBase

@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Layers;
 /// reproducible.</para>
 /// </summary>
 /// <example><code>New-Model -InputShape 13 | Add-GaussianNoiseLayer -StdDev 0.1 | Add-DenseLayer 3 -Activation softmax</code></example>
+/// <example><code>$model | Add-DenseLayer 32 -Activation relu | Add-GaussianNoiseLayer 0.05</code></example>
 [Cmdlet(VerbsCommon.Add, "GaussianNoiseLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddGaussianNoiseLayerCommand : AddLayerCommandBase

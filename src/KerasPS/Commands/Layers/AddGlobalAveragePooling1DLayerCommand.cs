@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Layers;
 /// with size 1 with -KeepDims.</para>
 /// </summary>
 /// <example><code>$model | Add-EmbeddingLayer 1000 16 | Add-GlobalAveragePooling1DLayer</code></example>
+/// <example><code>New-Model -InputShape 50,8 | Add-GlobalAveragePooling1DLayer -KeepDims | Get-ModelSummary</code></example>
 [Cmdlet(VerbsCommon.Add, "GlobalAveragePooling1DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddGlobalAveragePooling1DLayerCommand : AddLayerCommandBase

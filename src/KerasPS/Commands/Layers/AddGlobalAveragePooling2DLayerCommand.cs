@@ -12,6 +12,7 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 /// <example><code>$model | Add-Conv2DLayer 16 3 -Activation relu | Add-GlobalAveragePooling2DLayer |
 /// Add-DenseLayer 2 -Activation softmax</code></example>
+/// <example><code>New-Model -InputShape 8,8,16 | Add-GlobalAveragePooling2DLayer -KeepDims | Get-ModelSummary</code></example>
 [Cmdlet(VerbsCommon.Add, "GlobalAveragePooling2DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddGlobalAveragePooling2DLayerCommand : AddLayerCommandBase

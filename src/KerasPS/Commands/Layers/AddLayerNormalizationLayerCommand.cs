@@ -10,6 +10,8 @@ namespace KerasPS.Commands.Layers;
 /// <para type="description">Behaves the same in training and inference; 2 x features parameters.</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 64 | Add-LayerNormalizationLayer</code></example>
+/// <example><code>New-Model -InputShape 20,32 | Add-LSTMLayer 32 -ReturnSequences |
+///     Add-LayerNormalizationLayer -Epsilon 0.00001</code></example>
 [Cmdlet(VerbsCommon.Add, "LayerNormalizationLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddLayerNormalizationLayerCommand : AddLayerCommandBase

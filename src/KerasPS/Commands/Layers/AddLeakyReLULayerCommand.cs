@@ -9,6 +9,7 @@ namespace KerasPS.Commands.Layers;
 /// <para type="description">The default slope is Keras 3's 0.3.</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 64 | Add-LeakyReLULayer -NegativeSlope 0.1</code></example>
+/// <example><code>New-Model -InputShape 13 | Add-DenseLayer 32 | Add-LeakyReLULayer | Add-DenseLayer 3 -Activation softmax</code></example>
 [Cmdlet(VerbsCommon.Add, "LeakyReLULayer")]
 [OutputType(typeof(Model))]
 public sealed class AddLeakyReLULayerCommand : AddLayerCommandBase

@@ -10,6 +10,8 @@ namespace KerasPS.Commands.Layers;
 /// ceil(size / stride) outputs; padded positions never win the max, as Keras does.</para>
 /// </summary>
 /// <example><code>$model | Add-Conv1DLayer 16 5 -Activation relu | Add-MaxPooling1DLayer 2</code></example>
+/// <example><code>New-Model -InputShape 100,4 | Add-MaxPooling1DLayer -PoolSize 3 -Strides 1 -Padding same |
+///     Get-ModelSummary</code></example>
 [Cmdlet(VerbsCommon.Add, "MaxPooling1DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddMaxPooling1DLayerCommand : AddPoolingLayerCommandBase

@@ -10,6 +10,8 @@ namespace KerasPS.Commands.Layers;
 /// ceil(size / stride) outputs; padded positions never win the max, as Keras does.</para>
 /// </summary>
 /// <example><code>$model | Add-Conv2DLayer 32 3 -Activation relu | Add-MaxPooling2DLayer -PoolSize 2</code></example>
+/// <example><code>New-Model -InputShape 28,28,1 | Add-Conv2DLayer 8 3 |
+///     Add-MaxPooling2DLayer -PoolSize 2 -Strides 2 -Padding same</code></example>
 [Cmdlet(VerbsCommon.Add, "MaxPooling2DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddMaxPooling2DLayerCommand : AddPoolingLayerCommandBase

@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Layers;
 /// must have the same shape, or axes of size 1 that Keras broadcasts; the output has that shape (element-wise maximum).</para>
 /// </summary>
 /// <example><code>$m = $a | Add-MaximumLayer -With $b</code></example>
+/// <example><code>$a = New-ModelInput -Shape 8; $b = New-ModelInput -Shape 8; $m = $a, $b | Add-MaximumLayer</code></example>
 [Cmdlet(VerbsCommon.Add, "MaximumLayer")]
 [OutputType(typeof(KerasTensor))]
 public sealed class AddMaximumLayerCommand : AddMergeLayerCommandBase

@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Layers;
 /// must have the same shape, or axes of size 1 that Keras broadcasts; the output has that shape (element-wise minimum).</para>
 /// </summary>
 /// <example><code>$m = $a | Add-MinimumLayer -With $b</code></example>
+/// <example><code>$a = New-ModelInput -Shape 8; $b = New-ModelInput -Shape 8; $m = $a, $b | Add-MinimumLayer</code></example>
 [Cmdlet(VerbsCommon.Add, "MinimumLayer")]
 [OutputType(typeof(KerasTensor))]
 public sealed class AddMinimumLayerCommand : AddMergeLayerCommandBase

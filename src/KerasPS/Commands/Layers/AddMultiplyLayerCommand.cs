@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Layers;
 /// must have the same shape, or axes of size 1 that Keras broadcasts; the output has that shape (element-wise product).</para>
 /// </summary>
 /// <example><code>$gated = $h | Add-MultiplyLayer -With $gate</code></example>
+/// <example><code>$a = New-ModelInput -Shape 8; $b = New-ModelInput -Shape 8; $product = $a, $b | Add-MultiplyLayer</code></example>
 [Cmdlet(VerbsCommon.Add, "MultiplyLayer")]
 [OutputType(typeof(KerasTensor))]
 public sealed class AddMultiplyLayerCommand : AddMergeLayerCommandBase

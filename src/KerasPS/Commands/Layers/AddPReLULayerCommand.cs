@@ -12,6 +12,7 @@ namespace KerasPS.Commands.Layers;
 /// along axes, e.g. -SharedAxes 1,2 for one alpha per channel of an image.</para>
 /// </summary>
 /// <example><code>$model | Add-Conv2DLayer 16 3 | Add-PReLULayer -SharedAxes 1,2</code></example>
+/// <example><code>New-Model -InputShape 13 | Add-DenseLayer 32 | Add-PReLULayer | Add-DenseLayer 3 -Activation softmax</code></example>
 [Cmdlet(VerbsCommon.Add, "PReLULayer")]
 [OutputType(typeof(Model))]
 public sealed class AddPReLULayerCommand : AddLayerCommandBase

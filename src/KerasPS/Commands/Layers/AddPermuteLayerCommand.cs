@@ -9,6 +9,7 @@ namespace KerasPS.Commands.Layers;
 /// <para type="description">Dims are 1-based and exclude the batch axis, as in Keras: -Dims 2,1 swaps the first two axes.</para>
 /// </summary>
 /// <example><code>New-Model | Add-PermuteLayer -Dims 2,1 -InputShape 10,64   # output shape (None, 64, 10)</code></example>
+/// <example><code>New-Model -InputShape 10,4,3 | Add-PermuteLayer 3,1,2 | Get-ModelSummary</code></example>
 [Cmdlet(VerbsCommon.Add, "PermuteLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddPermuteLayerCommand : AddLayerCommandBase

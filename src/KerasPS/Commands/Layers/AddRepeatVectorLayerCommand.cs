@@ -10,6 +10,7 @@ namespace KerasPS.Commands.Layers;
 /// decoder.</para>
 /// </summary>
 /// <example><code>New-Model -InputShape 32 | Add-RepeatVectorLayer 3 | Add-LSTMLayer 16</code></example>
+/// <example><code>New-Model -InputShape 8 | Add-DenseLayer 16 | Add-RepeatVectorLayer -N 5 | Get-ModelSummary</code></example>
 [Cmdlet(VerbsCommon.Add, "RepeatVectorLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddRepeatVectorLayerCommand : AddLayerCommandBase

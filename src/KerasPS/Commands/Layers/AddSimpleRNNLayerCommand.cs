@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Layers;
 /// state, or every state with -ReturnSequences.</para>
 /// </summary>
 /// <example><code>New-Model -InputShape 10,3 | Add-SimpleRNNLayer 16 | Add-DenseLayer 1</code></example>
+/// <example><code>New-Model -InputShape 20,2 | Add-SimpleRNNLayer 8 -ReturnSequences | Add-SimpleRNNLayer 4 -GoBackwards</code></example>
 [Cmdlet(VerbsCommon.Add, "SimpleRNNLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddSimpleRNNLayerCommand : AddRecurrentLayerCommandBase

@@ -11,6 +11,9 @@ namespace KerasPS.Commands.Layers;
 /// must have the same shape, or axes of size 1 that Keras broadcasts; the output has that shape (difference of exactly two tensors).</para>
 /// </summary>
 /// <example><code>$diff = $a | Add-SubtractLayer -With $b</code></example>
+/// <example><code>$a = New-ModelInput -Shape 8
+/// $b = New-ModelInput -Shape 8
+/// $diff = $a | Add-SubtractLayer -With $b -Name diff</code></example>
 [Cmdlet(VerbsCommon.Add, "SubtractLayer")]
 [OutputType(typeof(KerasTensor))]
 public sealed class AddSubtractLayerCommand : AddMergeLayerCommandBase

@@ -12,6 +12,7 @@ namespace KerasPS.Commands.Models;
 /// metrics carry the output's name (ClassAccuracy, PriceMae); Loss is their sum plus any regularization.</para>
 /// </summary>
 /// <example><code>$model | Invoke-ModelEvaluate -Data $split.Test</code></example>
+/// <example><code>$model | Invoke-ModelEvaluate -X $x -Y $y -BatchSize 256</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelEvaluate", DefaultParameterSetName = DataSet)]
 [OutputType("KerasPS.Evaluation")]
 public sealed class InvokeModelEvaluateCommand : ModelDataCommandBase

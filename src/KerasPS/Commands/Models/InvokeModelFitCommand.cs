@@ -63,8 +63,9 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     /// New-TensorBoardLogger, New-LambdaCallback.</summary>
     [Parameter] public object[]? Callbacks { get; set; }
 
-    /// <summary>Stop cleanly before this much time has passed (runbooks have hard limits); a warning says where it stopped.</summary>
-    [Parameter] public TimeSpan? MaxDuration { get; set; }
+    /// <summary>Stop cleanly before this much time has passed (runbooks have hard limits); a warning says where it stopped. Seconds when a
+    /// number (60, 0.5), or a number with a unit (90s, 5m, 2h) or a TimeSpan (00:05:00).</summary>
+    [Parameter, DurationTransformation] public TimeSpan? MaxDuration { get; set; }
 
     /// <summary>libtorch intra-op threads for this fit (default: the module setting, see Set-KerasOption).</summary>
     [Parameter] public int? Threads { get; set; }

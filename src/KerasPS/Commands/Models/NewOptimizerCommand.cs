@@ -11,6 +11,7 @@ namespace KerasPS.Commands.Models;
 /// 0.001; epsilon 1e-7. -ClipNorm rescales each gradient to at most that L2 norm; -ClipValue clips each gradient element.</para>
 /// </summary>
 /// <example><code>New-Optimizer sgd -LearningRate 0.01 -Momentum 0.9 -Nesterov</code></example>
+/// <example><code>$model | Build-Model -Optimizer (New-Optimizer adam -LearningRate 0.001 -ClipNorm 1.0) -Loss mse</code></example>
 [Cmdlet(VerbsCommon.New, "Optimizer")]
 [OutputType(typeof(Optimizer))]
 public sealed class NewOptimizerCommand : KerasCmdlet

@@ -10,6 +10,7 @@ namespace KerasPS.Commands.Models;
 /// starts over, since it belonged to the old weights. A model without layers is an EmptyModel error.</para>
 /// </summary>
 /// <example><code>$model | Copy-Model -Name retrain | Remove-ModelLayer | Add-DenseLayer 3 -Activation softmax</code></example>
+/// <example><code>$model | Remove-ModelLayer -WhatIf</code></example>
 [Cmdlet(VerbsCommon.Remove, "ModelLayer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(Model))]
 public sealed class RemoveModelLayerCommand : KerasCmdlet

@@ -53,6 +53,7 @@ public sealed class SetKerasOptionCommand : KerasCmdlet
 /// <para type="synopsis">Shows module-wide KerasPS options and the libtorch runtime in use.</para>
 /// </summary>
 /// <example><code>Get-KerasOption</code></example>
+/// <example><code>(Get-KerasOption).Threads</code></example>
 [Cmdlet(VerbsCommon.Get, "KerasOption")]
 [OutputType(typeof(PSObject))]
 public sealed class GetKerasOptionCommand : KerasCmdlet
