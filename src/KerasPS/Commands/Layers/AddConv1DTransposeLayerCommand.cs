@@ -13,6 +13,9 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 /// <example><code>New-Model -InputShape 25,8 |
 /// Add-Conv1DTransposeLayer -Filters 4 -KernelSize 3 -Strides 2 -Padding same -Activation relu</code></example>
+/// <example><code># functional: upsample a sequence of 25 steps to 50
+/// $x = New-ModelInput -Shape 25,8
+/// $y = $x | Add-Conv1DTransposeLayer -Filters 8 -KernelSize 4 -Strides 2 -Padding same</code></example>
 [Cmdlet(VerbsCommon.Add, "Conv1DTransposeLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddConv1DTransposeLayerCommand : AddConvTransposeLayerCommandBase

@@ -15,6 +15,9 @@ namespace KerasPS.Commands.Layers;
 /// <example><code>New-Model -InputShape 7,7,16 |
 /// Add-Conv2DTransposeLayer -Filters 8 -KernelSize 3 -Strides 2 -Padding same -Activation relu |
 /// Add-Conv2DTransposeLayer -Filters 1 -KernelSize 3 -Strides 2 -Padding same -Activation sigmoid</code></example>
+/// <example><code># functional: a decoder step from 7x7 to 14x14
+/// $x = New-ModelInput -Shape 7,7,16
+/// $y = $x | Add-Conv2DTransposeLayer -Filters 8 -KernelSize 3 -Strides 2 -Padding same -Activation relu</code></example>
 [Cmdlet(VerbsCommon.Add, "Conv2DTransposeLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddConv2DTransposeLayerCommand : AddConvTransposeLayerCommandBase

@@ -10,6 +10,9 @@ namespace KerasPS.Commands.Layers;
 /// from each end.</para>
 /// </summary>
 /// <example><code>$model | Add-Conv1DLayer 8 3 -Padding same | Add-Cropping1DLayer -Cropping 2,0</code></example>
+/// <example><code># functional: drop the first and last 3 steps of a sequence
+/// $x = New-ModelInput -Shape 20,4
+/// $y = $x | Add-Cropping1DLayer -Cropping 3,3</code></example>
 [Cmdlet(VerbsCommon.Add, "Cropping1DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddCropping1DLayerCommand : AddLayerCommandBase

@@ -10,6 +10,9 @@ namespace KerasPS.Commands.Layers;
 /// columns removed. By default nothing is cropped.</para>
 /// </summary>
 /// <example><code>$model | Add-Cropping2DLayer -Cropping 2,2,4,4 | Add-Conv2DLayer 16 3</code></example>
+/// <example><code># functional: crop 2 pixels from every side of a 32x32 image
+/// $x = New-ModelInput -Shape 32,32,3
+/// $y = $x | Add-Cropping2DLayer -Cropping 2</code></example>
 [Cmdlet(VerbsCommon.Add, "Cropping2DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddCropping2DLayerCommand : AddLayerCommandBase

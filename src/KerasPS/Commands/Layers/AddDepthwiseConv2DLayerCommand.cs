@@ -15,6 +15,9 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 /// <example><code>New-Model -InputShape 28,28,3 | Add-DepthwiseConv2DLayer -KernelSize 3 -DepthMultiplier 2 -Activation relu |
 /// Add-Conv2DLayer 16 1 | Add-FlattenLayer | Add-DenseLayer 10 -Activation softmax</code></example>
+/// <example><code># functional: one 3x3 filter per channel
+/// $x = New-ModelInput -Shape 28,28,3
+/// $y = $x | Add-DepthwiseConv2DLayer -KernelSize 3 -Padding same</code></example>
 [Cmdlet(VerbsCommon.Add, "DepthwiseConv2DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddDepthwiseConv2DLayerCommand : AddDepthwiseConvLayerCommandBase

@@ -12,6 +12,9 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 /// <example><code>$model | Add-Conv1DLayer 16 3 -Activation relu | Add-GlobalMaxPooling1DLayer | Add-DenseLayer 2 -Activation
 /// softmax</code></example>
+/// <example><code># functional: the largest value of each channel over the steps
+/// $x = New-ModelInput -Shape 50,8
+/// $y = $x | Add-GlobalMaxPooling1DLayer</code></example>
 [Cmdlet(VerbsCommon.Add, "GlobalMaxPooling1DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddGlobalMaxPooling1DLayerCommand : AddLayerCommandBase

@@ -12,6 +12,9 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 /// <example><code>$model | Add-Conv2DLayer 16 3 -Activation relu | Add-GlobalMaxPooling2DLayer | Add-DenseLayer 2 -Activation
 /// softmax</code></example>
+/// <example><code># functional, keeping the spatial axes as size 1: (None, 1, 1, 3)
+/// $x = New-ModelInput -Shape 28,28,3
+/// $y = $x | Add-GlobalMaxPooling2DLayer -KeepDims</code></example>
 [Cmdlet(VerbsCommon.Add, "GlobalMaxPooling2DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddGlobalMaxPooling2DLayerCommand : AddLayerCommandBase

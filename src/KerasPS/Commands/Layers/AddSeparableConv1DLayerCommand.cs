@@ -15,6 +15,9 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 /// <example><code>New-Model -InputShape 100,6 | Add-SeparableConv1DLayer -Filters 16 -KernelSize 5 -Activation relu |
 /// Add-GlobalAveragePooling1DLayer | Add-DenseLayer 1 -Activation sigmoid</code></example>
+/// <example><code># functional: a separable convolution on a 3-channel sequence
+/// $x = New-ModelInput -Shape 64,3
+/// $y = $x | Add-SeparableConv1DLayer -Filters 8 -KernelSize 3 -Padding same</code></example>
 [Cmdlet(VerbsCommon.Add, "SeparableConv1DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddSeparableConv1DLayerCommand : AddSeparableConvLayerCommandBase

@@ -14,6 +14,9 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 /// <example><code>New-Model -InputShape 32,32,3 | Add-SeparableConv2DLayer -Filters 32 -KernelSize 3 -Padding same -Activation relu |
 /// Add-MaxPooling2DLayer | Add-FlattenLayer | Add-DenseLayer 10 -Activation softmax</code></example>
+/// <example><code># functional: depthwise 3x3, then a 1x1 convolution to 16 channels
+/// $x = New-ModelInput -Shape 32,32,3
+/// $y = $x | Add-SeparableConv2DLayer -Filters 16 -KernelSize 3</code></example>
 [Cmdlet(VerbsCommon.Add, "SeparableConv2DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddSeparableConv2DLayerCommand : AddSeparableConvLayerCommandBase

@@ -11,6 +11,9 @@ namespace KerasPS.Commands.Layers;
 /// once, with probability rate, and the kept ones are scaled by 1/(1-rate); at inference the layer passes its input through.</para>
 /// </summary>
 /// <example><code>$model | Add-EmbeddingLayer 1000 32 | Add-SpatialDropout1DLayer -Rate 0.2 | Add-LSTMLayer 16</code></example>
+/// <example><code># functional: drop whole feature channels of a sequence while training
+/// $x = New-ModelInput -Shape 30,16
+/// $y = $x | Add-SpatialDropout1DLayer -Rate 0.1</code></example>
 [Cmdlet(VerbsCommon.Add, "SpatialDropout1DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddSpatialDropout1DLayerCommand : AddLayerCommandBase

@@ -11,6 +11,9 @@ namespace KerasPS.Commands.Layers;
 /// input through.</para>
 /// </summary>
 /// <example><code>$model | Add-Conv2DLayer 32 3 -Activation relu | Add-SpatialDropout2DLayer -Rate 0.25</code></example>
+/// <example><code># functional: drop whole feature maps while training
+/// $x = New-ModelInput -Shape 28,28,8
+/// $y = $x | Add-SpatialDropout2DLayer -Rate 0.2</code></example>
 [Cmdlet(VerbsCommon.Add, "SpatialDropout2DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddSpatialDropout2DLayerCommand : AddLayerCommandBase

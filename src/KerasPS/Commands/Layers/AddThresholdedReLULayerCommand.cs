@@ -10,6 +10,9 @@ namespace KerasPS.Commands.Layers;
 /// it so that Keras 2 files that use it import.</para>
 /// </summary>
 /// <example><code>$model | Add-DenseLayer 16 | Add-ThresholdedReLULayer -Theta 0.5</code></example>
+/// <example><code># functional: keep values above 1, zero the rest
+/// $x = New-ModelInput -Shape 4
+/// $y = $x | Add-ThresholdedReLULayer -Theta 1</code></example>
 [Cmdlet(VerbsCommon.Add, "ThresholdedReLULayer")]
 [OutputType(typeof(Model))]
 public sealed class AddThresholdedReLULayerCommand : AddLayerCommandBase

@@ -10,6 +10,9 @@ namespace KerasPS.Commands.Layers;
 /// place.</para>
 /// </summary>
 /// <example><code>$model | Add-Conv1DLayer 8 3 -Padding same | Add-UpSampling1DLayer -Size 3</code></example>
+/// <example><code># functional: repeat each step twice
+/// $x = New-ModelInput -Shape 10,4
+/// $y = $x | Add-UpSampling1DLayer -Size 2</code></example>
 [Cmdlet(VerbsCommon.Add, "UpSampling1DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddUpSampling1DLayerCommand : AddLayerCommandBase

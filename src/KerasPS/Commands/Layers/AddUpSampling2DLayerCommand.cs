@@ -11,6 +11,9 @@ namespace KerasPS.Commands.Layers;
 /// centres, edges clamped).</para>
 /// </summary>
 /// <example><code>$model | Add-Conv2DLayer 8 3 -Padding same | Add-UpSampling2DLayer -Size 2 -Interpolation bilinear</code></example>
+/// <example><code># functional: double the height and width, nearest neighbour
+/// $x = New-ModelInput -Shape 14,14,8
+/// $y = $x | Add-UpSampling2DLayer -Size 2</code></example>
 [Cmdlet(VerbsCommon.Add, "UpSampling2DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddUpSampling2DLayerCommand : AddLayerCommandBase

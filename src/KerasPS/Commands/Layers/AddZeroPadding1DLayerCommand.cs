@@ -10,6 +10,9 @@ namespace KerasPS.Commands.Layers;
 /// step on each side.</para>
 /// </summary>
 /// <example><code>$model | Add-ZeroPadding1DLayer -Padding 2,1 | Add-Conv1DLayer 8 3</code></example>
+/// <example><code># functional: one zero step on each side
+/// $x = New-ModelInput -Shape 10,4
+/// $y = $x | Add-ZeroPadding1DLayer -Padding 1</code></example>
 [Cmdlet(VerbsCommon.Add, "ZeroPadding1DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddZeroPadding1DLayerCommand : AddLayerCommandBase

@@ -10,6 +10,9 @@ namespace KerasPS.Commands.Layers;
 /// columns of zeros added. By default one on each side.</para>
 /// </summary>
 /// <example><code>$model | Add-ZeroPadding2DLayer -Padding 1,2 | Add-Conv2DLayer 16 3</code></example>
+/// <example><code># functional: a border of 3 zeros around a 28x28 image
+/// $x = New-ModelInput -Shape 28,28,1
+/// $y = $x | Add-ZeroPadding2DLayer -Padding 3</code></example>
 [Cmdlet(VerbsCommon.Add, "ZeroPadding2DLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddZeroPadding2DLayerCommand : AddLayerCommandBase
