@@ -1,5 +1,6 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
+    . $PSScriptRoot/ZipDamage.ps1
     Add-Type -AssemblyName System.IO.Compression
 
     # The entries of a checkpoint, in order, as name -> bytes.
@@ -343,6 +344,54 @@ Describe 'Import-Checkpoint' {
             $err.CategoryInfo.Category | Should -Be 'SecurityError'
             $err.Exception.Message | Should -BeLike '*dense_1*-AllowUnsafeDeserialization*'
             (Import-Checkpoint -Path $p -AllowUnsafeDeserialization).Layers | Should -Be @('dense', 'dropout', 'dense_1')
+        }
+    }
+
+    Context 'zip CRC-32' {
+        # Entries rewritten stored, so one changed data byte leaves the zip readable: only the CRC-32 in the zip directory
+        # can tell. Python's zipfile refuses such files with "Bad CRC-32"; so must Import-Checkpoint.
+        BeforeAll {
+            $script:Stored = Join-Path $TestDrive 'stored.kpt'
+            Copy-ZipStored -From $script:Good -To $script:Stored
+        }
+
+        It 'loads an undamaged checkpoint whose entries are stored' {
+            $back = Import-Checkpoint -Path $script:Stored
+            $back.Name | Should -Be 'otto'
+            Get-MaxDifference (Get-Weights $script:Model) (Get-Weights $back) | Should -Be 0
+        }
+
+        It 'refuses one changed byte in config.json (the model name) with InvalidCheckpoint naming the entry' {
+            $p = Join-Path $TestDrive 'crc-config.kpt'
+            Copy-Item $script:Stored $p
+            Edit-ZipEntryData -Path $p -Name 'config.json' -Edit {
+                param($b, $start, $length)
+                $at = Find-Ascii $b $start $length '"otto"'
+                $at | Should -BeGreaterThan 0
+                $b[$at + 3] = [byte][char]'p'   # "otto" -> "otpo": valid JSON, a silently renamed model without the CRC
+            }
+            $err = $null
+            try { Import-Checkpoint -Path $p | Out-Null } catch { $err = $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
+            $err.Exception.Message | Should -BeLike "*crc-config.kpt*config.json is damaged: its CRC-32 is * but the zip directory records *"
+        }
+
+        It 'refuses one changed weight byte in model.safetensors before any weight of the target changes' {
+            $p = Join-Path $TestDrive 'crc-weights.kpt'
+            $w = Join-Path $TestDrive 'crc-weights-src.kpt'
+            $script:Model | Export-Checkpoint -Path $w -WeightsOnly
+            Copy-ZipStored -From $w -To $p
+            Edit-ZipEntryData -Path $p -Name 'model.safetensors' -Edit {
+                param($b, $start, $length)
+                $b[$start + $length - 2] = $b[$start + $length - 2] -bxor 0x40   # a byte of the last float (tensor data, not header)
+            }
+            $target = New-TestModel
+            $before = Get-Weights $target
+            $err = $null
+            try { Import-Checkpoint -Path $p -WeightsInto $target | Out-Null } catch { $err = $_ }
+            ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
+            $err.Exception.Message | Should -BeLike "*crc-weights.kpt*model.safetensors is damaged: its CRC-32 is*"
+            Get-MaxDifference $before (Get-Weights $target) | Should -Be 0
         }
     }
 

@@ -3,6 +3,7 @@
 # (an independent HDF5 reader); real files written by Keras 2.3.1 import and predict as NumPy does from their weights.
 BeforeAll {
     . $PSScriptRoot/common.ps1
+    . $PSScriptRoot/ZipDamage.ps1
     function Rows([int] $n, [int[]] $shape, [int] $seed, [int] $max = 0) {
         $rng = [Random]::new($seed); $len = 1; foreach ($d in $shape) { $len *= $d }
         , @(1..$n | ForEach-Object { , [double[]]@(1..$len | ForEach-Object { if ($max) { [double]$rng.Next(0, $max) } else { $rng.NextDouble() * 2 - 1 } }) })
@@ -301,6 +302,36 @@ Describe 'Keras files: callbacks, options and bad files' {
         ([Diagnostics.Process]::GetCurrentProcess().WorkingSet64 - $before) / 1MB | Should -BeLessThan 200   # the model would need 37 GB
         ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
         $err.Exception.Message | Should -BeLike "*100000000*Nothing was allocated*"
+    }
+
+    It 'refuses one changed byte in a stored <Entry> of a .keras with InvalidCheckpoint naming the entry, the target unchanged' -TestCases @(
+        @{ Entry = 'config.json' }, @{ Entry = 'model.weights.h5' }
+    ) {
+        param($Entry)
+        # Stored entries: deflate cannot notice the change, only the zip directory's CRC-32 can (Python's zipfile: "Bad CRC-32").
+        $m = New-Model -Name crcmodel -InputShape 4 -Seed 1 | Add-DenseLayer 3 -Name dense_1 | Add-DenseLayer 2 -Name dense_2
+        $src = Join-Path $script:Work 'crc-src.keras'
+        $path = Join-Path $script:Work "crc-$Entry.keras"
+        $m | Export-Checkpoint -Path $src -Force
+        Copy-ZipStored -From $src -To $path
+        $x = @(, @(1.0, -2.0, 3.0, 0.5))
+        ((Import-Checkpoint -Path $path) | Invoke-ModelPredict -X $x -AsMatrix)[0, 1] | Should -Be ($m | Invoke-ModelPredict -X $x -AsMatrix)[0, 1]
+        $kernel = @($m.Engine.Weights)[0].ToArray()[0]
+        Edit-ZipEntryData -Path $path -Name $Entry -Edit {
+            param($b, $start, $length)
+            if ($Entry -eq 'config.json') { $at = Find-Ascii $b $start $length 'crcmodel'; $b[$at] = [byte][char]'k' }
+            else { $at = Find-Bytes $b $start $length ([BitConverter]::GetBytes([single]$kernel)); $b[$at + 3] = $b[$at + 3] -bxor 0x01 }
+            $at | Should -BeGreaterThan 0   # the model's name, or the first kernel value: a silent change without the CRC
+        }
+        $target = New-Model -Name crcmodel -InputShape 4 -Seed 2 | Add-DenseLayer 3 -Name dense_1 | Add-DenseLayer 2 -Name dense_2
+        $before = @($target.Engine.Weights | ForEach-Object { $_.ToArray() })
+        $err = { Import-Checkpoint -Path $path -WeightsInto $target } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
+        $err.Exception.Message | Should -BeLike "*crc-$Entry.keras*: $Entry is damaged: its CRC-32 is * but the zip directory records *"
+        $after = @($target.Engine.Weights | ForEach-Object { $_.ToArray() })
+        for ($i = 0; $i -lt $before.Count; $i++) { $after[$i] | Should -Be $before[$i] }
+        $err = { Import-Checkpoint -Path $path } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'InvalidCheckpoint'
     }
 
     It 'refuses weights whose shape differs from the config before reading them' {

@@ -184,11 +184,12 @@ public static partial class Checkpoint
         object? parsed;
         try
         {
-            using (var s = entry.Open())
+            using (var s = CrcCheckedStream.Open(entry, full))
             {
                 int read = 0;
                 while (read < bytes.Length) { int k = s.Read(bytes, read, bytes.Length - read); if (k == 0) break; read += k; }
                 if (read < bytes.Length) throw Invalid($"'{full}': {ConfigEntry} is truncated.");
+                if (s.Read(new byte[1], 0, 1) != 0) throw Invalid($"'{full}': {ConfigEntry} is longer than its zip record says.");
             }
             parsed = CheckpointJson.Parse(bytes);
         }
@@ -301,7 +302,7 @@ public static partial class Checkpoint
         var what = $"'{path}': {entry.FullName}";
         try
         {
-            using var raw = entry.Open();
+            using var raw = CrcCheckedStream.Open(entry, path);
             using var stream = new HashingStream(raw);
             var (tensors, _) = SafeTensors.ReadHeader(stream, entry.Length, what);
             check(tensors);   // names and shapes are known-good before any data buffer is allocated

@@ -151,7 +151,7 @@ internal static class Keras3File
             var buffer = new MemoryStream(new byte[w.Length], 0, (int)w.Length, writable: true, publiclyVisible: true);
             try
             {
-                using (var es = w.Open()) { es.CopyTo(buffer); }
+                using (var es = CrcCheckedStream.Open(w, full)) { es.CopyTo(buffer); }
                 if (buffer.Position != w.Length) throw Checkpoint.Invalid($"'{full}': model.weights.h5 is truncated.");
             }
             catch (InvalidDataException e) { throw Checkpoint.Invalid($"'{full}': model.weights.h5 is damaged ({e.Message})."); }
@@ -169,7 +169,7 @@ internal static class Keras3File
                 + $"more than the {KerasFiles.MaxJsonBytes} a config may have.");
         try
         {
-            using var s = entry.Open();
+            using var s = CrcCheckedStream.Open(entry, full);
             using var r = new StreamReader(s, Encoding.UTF8);
             return r.ReadToEnd();
         }
