@@ -114,8 +114,8 @@ internal static class DirectorySync
 /// Reads a zip entry and checks it against its central-directory record: the CRC-32 (IEEE, as zip writes it) and the
 /// decompressed length. The check runs the moment the declared length has been read (and again at the end of the
 /// stream), so a reader that stops at the declared length is covered too; a mismatch is <c>InvalidCheckpoint</c>
-/// naming the entry. ZipArchive does not check CRCs on every runtime and path (a stored entry is never checked in .NET 8),
-/// so a damaged byte would otherwise load as a changed weight or config.
+/// naming the entry. ZipArchive cannot be relied on for this (here a changed byte in a stored entry was read without
+/// complaint), so a damaged byte would otherwise load as a changed weight or config.
 /// </summary>
 internal sealed class CrcCheckedStream : Stream
 {
