@@ -101,11 +101,35 @@ Describe 'Invoke-ModelFit' {
             $rows[0].PSObject.Properties.Name | Should -Contain 'Accuracy'
         }
 
-        It 'continues to -Epochs in total on a second fit, as Keras''s initial_epoch does' {
+        It 'trains -Epochs more on a second fit, as a second Keras fit(epochs) does, and -InitialEpoch as Keras''s initial_epoch' {
             $m = New-OttoModel
             $null = $m | Invoke-ModelFit -Data $otto -Epochs 2 -BatchSize 256
-            ($m | Invoke-ModelFit -Data $otto -Epochs 4 -BatchSize 256).Epoch | Should -Be @(3, 4)
+            ($m | Invoke-ModelFit -Data $otto -Epochs 2 -BatchSize 256).Epoch | Should -Be @(3, 4)
+            $m.EpochsTrained | Should -Be 4
+            ($m | Invoke-ModelFit -Data $otto -Epochs 6 -InitialEpoch 4 -BatchSize 256).Epoch | Should -Be @(5, 6)
             ($m | Invoke-ModelFit -Data $otto -Epochs 2 -InitialEpoch 0 -BatchSize 256).Epoch | Should -Be @(1, 2)
+        }
+
+        It 'trains -Epochs 3 more after Import-Checkpoint of a model with 27 epochs: 28, 29, 30, with no "Nothing to train"' {
+            $m = New-OttoModel
+            $small = $otto.Slice(0, 256)
+            $null = $m | Invoke-ModelFit -Data $small -Epochs 27 -BatchSize 256 -Seed 1
+            $kpt = Join-Path $TestDrive 'twenty-seven.kpt'
+            $m | Export-Checkpoint -Path $kpt -IncludeOptimizer
+            $back = Import-Checkpoint -Path $kpt
+            $back.EpochsTrained | Should -Be 27
+            $r = $back | Invoke-ModelFit -Data $small -Epochs 3 -BatchSize 256 -WarningVariable w -WarningAction SilentlyContinue
+            $r.Epoch | Should -Be @(28, 29, 30)
+            $back.EpochsTrained | Should -Be 30
+            $back.History.Count | Should -Be 30
+            @($w) | Where-Object { "$_" -like '*Nothing to train*' } | Should -BeNullOrEmpty
+        }
+
+        It 'warns "Nothing to train" only when -InitialEpoch is already at -Epochs' {
+            $m = New-OttoModel
+            $r = $m | Invoke-ModelFit -Data $otto.Slice(0, 256) -Epochs 2 -InitialEpoch 2 -BatchSize 256 -WarningVariable w -WarningAction SilentlyContinue
+            @($r).Count | Should -Be 0
+            "$w" | Should -BeLike '*Nothing to train*-InitialEpoch*'
         }
 
         It 'writes the model after the records with -PassThru' {
@@ -200,7 +224,7 @@ Describe 'Invoke-ModelFit' {
             $r = $m | Invoke-ModelFit -Data $otto -Epochs 50 -BatchSize 256 | Select-Object -First 3
             $r.Epoch | Should -Be @(1, 2, 3)
             $m.EpochsTrained | Should -Be 3
-            ($m | Invoke-ModelFit -Data $otto -Epochs 4 -BatchSize 256).Epoch | Should -Be 4
+            ($m | Invoke-ModelFit -Data $otto -Epochs 1 -BatchSize 256).Epoch | Should -Be 4
             ($m | Invoke-ModelPredict -Data $otto.Slice(0, 2)).Count | Should -Be 2
         }
 
@@ -356,7 +380,7 @@ for (`$i = 0; `$i -lt 1024; `$i++) { `$y[`$i] = `$i % 10; `$x[`$i, (`$i % 784)] 
     Build-Model adam sparse_categorical_crossentropy
 `$null = `$m | Invoke-ModelFit -X `$x -Y `$y -Epochs 1 -BatchSize 128 -Seed 1
 `$before = Get-MinorFault
-`$null = `$m | Invoke-ModelFit -X `$x -Y `$y -Epochs 3 -BatchSize 128 -Seed 1
+`$null = `$m | Invoke-ModelFit -X `$x -Y `$y -Epochs 2 -BatchSize 128 -Seed 1
 `$applied = [KerasPS.Engine.Native.TorchRuntime].Assembly.GetType('KerasPS.Engine.Native.HeapTuning').GetProperty('Applied', [Reflection.BindingFlags]'Static,Public,NonPublic').GetValue(`$null)
 "RESULT applied=`$applied faults=`$(((Get-MinorFault) - `$before) / 16)"
 "@

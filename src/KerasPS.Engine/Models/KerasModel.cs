@@ -93,6 +93,10 @@ public sealed partial class KerasModel
     /// <summary>Epochs completed (Keras's initial_epoch for the next fit).</summary>
     public int EpochsTrained { get; set; }
 
+    /// <summary>The epoch count the last fit was to reach (its initial epoch plus its epochs), kept in the training state so that
+    /// a fit resumed from a checkpoint (Invoke-ModelFit -Resume) trains only the epochs that are left.</summary>
+    public int? TargetEpochs { get; set; }
+
     /// <summary>Seed of the last fit (given or drawn); a resumed fit reuses it so that epoch k gets the same shuffle and dropout
     /// masks.</summary>
     public long? FitSeed { get; set; }
@@ -271,6 +275,7 @@ public sealed partial class KerasModel
         copy.History.AddRange(History);   // records are immutable
         copy.EpochsTrained = EpochsTrained;
         copy.FitSeed = FitSeed;
+        copy.TargetEpochs = TargetEpochs;
         return copy;
     }
 

@@ -23,8 +23,15 @@ public sealed class FitOptions
     public EncodedData? ValidationData { get; init; }
     public double ValidationSplit { get; init; }
 
-    /// <summary>Epoch to start from (0-based, as Keras); null continues after the epochs already trained.</summary>
+    /// <summary>Epoch to start from (0-based, as Keras's initial_epoch); when given, <see cref="Epochs"/> is the epoch to stop
+    /// after (Keras's fit(epochs, initial_epoch)). Null: train <see cref="Epochs"/> more epochs after those already trained, as a
+    /// second Keras fit(epochs=n) does.</summary>
     public int? InitialEpoch { get; init; }
+
+    /// <summary>Continue an interrupted fit (restored from its checkpoint) up to the total it was started with
+    /// (<see cref="KerasModel.TargetEpochs"/>); <see cref="Epochs"/> then counts as the total (Keras's epochs with
+    /// initial_epoch), so a larger one trains on past that.</summary>
+    public bool Resume { get; init; }
 
     /// <summary>Weight per class name (or class index as a string).</summary>
     public IReadOnlyDictionary<string, double>? ClassWeight { get; init; }
@@ -147,7 +154,11 @@ public static class Trainer
         int savedThreads = torch.get_num_threads();
         var log = o.Log ?? (_ => { });
         var warn = o.Warn ?? (_ => { });
-        var context = new TrainingContext(model, o.Epochs, log, warn);
+        int initial = o.InitialEpoch ?? model.EpochsTrained;
+        int end = o.InitialEpoch is not null ? o.Epochs
+            : o.Resume ? Math.Max(model.TargetEpochs ?? 0, o.Epochs)
+            : initial + o.Epochs;
+        var context = new TrainingContext(model, end, log, warn);
         Prepared? p = null;
         bool trainBegun = false;
         try
@@ -173,22 +184,24 @@ public static class Trainer
             foreach (var w in model.Weights) w.Value.requires_grad_(w.IsUpdated);
             var optimizer = model.Optimizer!;
             optimizer.Attach(model.TrainableWeights);
-            int initial = o.InitialEpoch ?? model.EpochsTrained;
-            if (initial >= o.Epochs)
-                warn($"Nothing to train: the model has already completed {initial} epochs and -Epochs is {o.Epochs}. "
-                    + "Epochs counts the total, as in Keras; raise it to train more.");
+            if (initial >= end && o.Resume)
+                log($"Nothing to resume: the fit already completed its {end} epochs.");
+            else if (initial >= end)
+                warn($"Nothing to train: -InitialEpoch is {initial} and -Epochs is {o.Epochs}; with -InitialEpoch, -Epochs is the "
+                    + "epoch to stop after, as in Keras. Raise -Epochs, or leave out -InitialEpoch to train -Epochs more epochs.");
+            model.TargetEpochs = end;
             var produced = HistoryNames(model, p.ValX is not null);
             foreach (var cb in o.Callbacks) cb.CheckNames(produced);
             foreach (var cb in o.Callbacks) cb.OnTrainBegin(context);
             trainBegun = true;
             var started = Stopwatch.StartNew();
             TimeSpan lastEpoch = TimeSpan.Zero;
-            for (int epoch = initial; epoch < o.Epochs; epoch++)
+            for (int epoch = initial; epoch < end; epoch++)
             {
                 if (o.Cancellation.IsCancellationRequested) break;
                 if (o.MaxDuration is TimeSpan budget && started.Elapsed + lastEpoch > budget)
                 {
-                    warn($"Stopped before epoch {epoch + 1} of {o.Epochs}: another epoch (about {lastEpoch.TotalSeconds:0.0} s) would "
+                    warn($"Stopped before epoch {epoch + 1} of {end}: another epoch (about {lastEpoch.TotalSeconds:0.0} s) would "
                         + $"exceed -MaxDuration {budget}. {epoch - initial} epochs completed in this run.");
                     context.StopReason = "max_duration";
                     break;
@@ -198,14 +211,14 @@ public static class Trainer
                 if (record is null)
                 {
                     if (o.MaxDuration is TimeSpan b2 && started.Elapsed >= b2)
-                        warn($"Stopped during epoch {epoch + 1} of {o.Epochs}: -MaxDuration {b2} was reached. "
+                        warn($"Stopped during epoch {epoch + 1} of {end}: -MaxDuration {b2} was reached. "
                             + "The model keeps the weights of the last completed batch; that epoch is not recorded.");
                     break;
                 }
                 lastEpoch = record.Duration;
                 model.History.Add(record);
                 model.EpochsTrained = epoch + 1;
-                log(KerasLine(record, o.Epochs));
+                log(KerasLine(record, end));
                 foreach (var cb in o.Callbacks) cb.OnEpochEnd(context, record);
                 if (double.IsNaN(record.Loss) || double.IsInfinity(record.Loss))
                 {
@@ -575,7 +588,7 @@ public static class Trainer
                 if (o.Progress is not null && sw.Elapsed >= nextProgress)
                 {
                     nextProgress = sw.Elapsed + o.ProgressInterval;
-                    o.Progress(new FitProgress(epoch + 1, o.Epochs, b + 1, batches, lossSum.item<double>() / seen, sw.Elapsed));
+                    o.Progress(new FitProgress(epoch + 1, context.Epochs, b + 1, batches, lossSum.item<double>() / seen, sw.Elapsed));
                 }
                 if (o.Cancellation.IsCancellationRequested || context.StopTraining
                     || (o.MaxDuration is TimeSpan budget && fitClock.Elapsed >= budget))
