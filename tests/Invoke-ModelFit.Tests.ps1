@@ -184,6 +184,63 @@ Describe 'Invoke-ModelFit' {
         }
     }
 
+    Context '0/1 targets: the loss decides, as in Keras' {
+        BeforeAll {
+            # Titanic-like: Survived is 0/1, sorted by nothing in particular; it loads as a numeric (regression) target.
+            $rows = foreach ($i in 0..199) {
+                $sex = if ($i % 3 -eq 0) { 'female' } else { 'male' }
+                $survived = if ($sex -eq 'female' -xor ($i % 7 -eq 0)) { 1 } else { 0 }
+                '{0},{1},{2},{3}' -f $i, $survived, ($i % 5), $sex
+            }
+            $csv = Join-Path $TestDrive 'titanic.csv'
+            Set-Content -Path $csv -Value (@('PassengerId,Survived,Age,Sex') + $rows)
+            $script:titanic = Import-ModelData -Path $csv -Target Survived -IdColumn PassengerId
+            $script:mkBinary = { New-Model -InputShape $titanic.Engine.FeatureCount -Seed 5 | Add-DenseLayer 1 -Activation sigmoid |
+                Build-Model -Optimizer (New-Optimizer sgd -LearningRate 1e-12) -Loss binary_crossentropy -Metrics accuracy }
+        }
+
+        It 'reads a 0/1 target as classes with binary_crossentropy, says so once, and predictions get a Class' {
+            $titanic.Classes | Should -BeNullOrEmpty
+            $m = & $mkBinary
+            $v = $m | Invoke-ModelFit -Data $titanic -Epochs 2 -BatchSize 50 -Verbose 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*as 2 classes*' }
+            @($v).Count | Should -Be 1
+            $v.Message | Should -BeLike "*'Survived'*(0, 1)*binary_crossentropy*"
+            $m.Classes | Should -Be @('0', '1')
+            $p = @($m | Invoke-ModelPredict -Data $titanic.Slice(0, 3))
+            $p[0].Class | Should -BeIn @('0', '1')
+            $p[0].PSObject.Properties.Name | Should -Contain 'Probability'
+        }
+
+        It 'weights 0/1 classes with -ClassWeight @{0=2;1=1}: mean(weight(y) * loss), as Keras' {
+            $m = & $mkBinary
+            $weighted = ($m | Invoke-ModelFit -Data $titanic -Epochs 1 -BatchSize 200 -ClassWeight @{ 0 = 2; 1 = 1 } -Shuffle:$false).Loss
+            $p = $m | Invoke-ModelPredict -Data $titanic -AsMatrix
+            $y = $titanic.Engine.Targets
+            $sum = 0.0
+            for ($i = 0; $i -lt 200; $i++) {
+                $q = [double]$p[$i, 0]
+                $l = if ($y[$i] -eq 1) { -[math]::Log($q) } else { -[math]::Log(1 - $q) }
+                $sum += $(if ($y[$i] -eq 0) { 2.0 } else { 1.0 }) * $l
+            }
+            $weighted | Should -BeGreaterThan ($sum / 200 - 1e-4)
+            $weighted | Should -BeLessThan ($sum / 200 + 1e-4)
+        }
+
+        It 'splits a 0/1 target with -Stratify, keeping the class proportions' {
+            $parts = $titanic | Split-TrainTest -TestSize 0.25 -Stratify -Seed 1
+            $ones = @($titanic.Engine.Targets | Where-Object { $_ -eq 1 }).Count
+            @($parts.Test.Engine.Targets | Where-Object { $_ -eq 1 }).Count | Should -Be ([math]::Round($ones * 0.25))
+            $parts.Test.Count | Should -Be 50
+        }
+
+        It 'keeps a 0/1 target numeric with a regression loss and no class metric' {
+            $m = New-Model -InputShape $titanic.Engine.FeatureCount -Seed 5 | Add-DenseLayer 1 | Build-Model sgd mse
+            $null = $m | Invoke-ModelFit -Data $titanic -Epochs 1
+            $m.Classes | Should -BeNullOrEmpty
+        }
+    }
+
     Context 'weights' {
         It 'weights the loss per class the way Keras defines it: mean(weight(y) * loss)' {
             # A learning rate of 1e-12 leaves the weights as they are, so the epoch loss is the loss of the initial model.

@@ -95,6 +95,37 @@ public static class Trainer
         return Run(model, data, o);
     }
 
+    /// <summary>
+    /// In Keras the loss decides what a target is: with a classification loss (or, for 0/1 values and one output unit, a
+    /// classification metric) a numeric target of whole numbers holds class labels. This reads such a target as classes
+    /// ("0", "1", ..., sorted numerically), so class weights, stratifying and predicted classes work on it, and says so once
+    /// through <paramref name="log"/>. Any other data comes back unchanged.
+    /// </summary>
+    internal static EncodedData AsLossReads(KerasModel model, EncodedData data, Action<string>? log)
+    {
+        if (data.TargetKind != TargetKind.Regression || data.TargetWidth != 1 || data.OutputTargets is not null) return data;
+        var heads = model.Heads();
+        if (heads.Count != 1) return data;
+        var head = heads[0];
+        if (!model.IsBuilt) return data;
+        int width = (model.IsFunctional ? model.Outputs[0].Shape : model.OutputShape!)[^1];
+        bool classificationMetric = head.Metrics.Any(m => m.Kind is "Accuracy" or "Precision" or "Recall" or "AUC");
+        int? classCount = head.Loss.Name switch
+        {
+            "binary_crossentropy" when width == 1 => 2,
+            "categorical_crossentropy" or "sparse_categorical_crossentropy" when width >= 2 => width,
+            "binary_crossentropy" or "categorical_crossentropy" or "sparse_categorical_crossentropy" => null,
+            _ when classificationMetric && width == 1 => 2,
+            _ => null,
+        };
+        if (classCount is not int k || data.AsClassification(k) is not { } classes) return data;
+        string why = head.Loss.TargetForm == TargetForm.ClassIndex || head.Loss.Name == "binary_crossentropy"
+            ? $"the loss is {head.Loss.Name}" : "a metric counts classes";
+        log?.Invoke($"Reading target '{data.TargetName ?? "y"}' as {k} classes ({string.Join(", ", classes.Classes!.Take(10))}"
+            + $"{(k > 10 ? ", ..." : "")}): its values are whole numbers and {why}, as in Keras. Predictions get a Class.");
+        return classes;
+    }
+
     private static void Validate(KerasModel model, EncodedData data, FitOptions o)
     {
         if (!model.IsCompiled)
@@ -175,6 +206,7 @@ public static class Trainer
             long seed = o.Seed ?? (o.InitialEpoch is null && model.EpochsTrained > 0 ? model.FitSeed : null)
                 ?? MersenneTwister.RandomSeed();
             if (!model.IsBuilt) model.Build(data.InputBlocks is [var only] ? new[] { only.Columns.Length } : data.FeatureShape);
+            data = AsLossReads(model, data, log);
             p = Prepare(model, data, o);   // checks targets before anything about the data is written onto the model
             p.Regularized = model.Layers.Where(l => l.HasRegularization).ToArray();
             p.Constrained = model.Weights.Where(w => w.Constraint is not null).ToArray();
@@ -331,8 +363,9 @@ public static class Trainer
             {
                 p.X = x; p.Y = y; p.W = w is null ? null : Keep(w.alias());
                 p.Count = n;
-                if (o.ValidationData is { } val)
+                if (o.ValidationData is { } given)
                 {
+                    var val = AsLossReads(model, given, null);
                     p.ValX = Inputs(model, val);
                     p.ValY = TargetTensors(model, heads, val);
                     p.ValCount = val.Count;
@@ -639,6 +672,7 @@ public static class Trainer
                 $"Model '{model.Name}' expects input {Shapes.Format(model.InputShape)}, "
                 + $"but the data has {Shapes.Format(data.FeatureShape)}.");
         TorchRuntime.EnsureLoaded();
+        data = AsLossReads(model, data, null);
         var heads = model.Heads().ToArray();
         var x = Inputs(model, data);
         Tensor[] y = Array.Empty<Tensor>();
