@@ -201,6 +201,13 @@ Describe 'Import-ModelData' {
             Get-ErrorId { Import-ModelData $p } | Should -Be 'MissingValue'
             { Import-ModelData $p } | Should -Throw "*Row 2, column 'b'*"
         }
+        It 'MissingValue lists every column with empty cells and their counts in one error' {
+            $p = New-Csv 'titanic-holes.csv' "Survived,Age,Cabin,Fare,Embarked`n1,22,C85,7.25,S`n0,,,8.05,`n1,35,,53.1,C`n0,,E46,8.46,Q`n"
+            $err = $null
+            try { Import-ModelData $p -Target Survived } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'MissingValue*'
+            $err.Exception.Message | Should -BeLike "*Row 2, column 'Age'*3 columns have empty cells: Age (2 rows), Cabin (2 rows), Embarked (1 row).*"
+        }
         It 'TargetNotFound (InvalidArgument) lists the columns' {
             Get-ErrorId { Import-ModelData $Six -Target nope } | Should -Be 'TargetNotFound'
             Get-ErrorCategory { Import-ModelData $Six -Target nope } | Should -Be 'InvalidArgument'

@@ -82,6 +82,8 @@ public sealed class TabularBuilder
     private int rows;
     private int row = -1;
     private bool anyMissing;
+    private readonly int[] missingCounts;
+    private string? firstMissing;
 
     // target: distinct raw values and the index of each row's value
     private readonly string? targetName;
@@ -107,6 +109,7 @@ public sealed class TabularBuilder
         categoryIndex = new Dictionary<string, int>?[n];
         categoryNames = new List<string>?[n];
         firstTextRow = new int[n];
+        missingCounts = new int[n];
         var template = this.options.FixedCategories;
         for (int c = 0; c < n; c++)
         {
@@ -234,14 +237,19 @@ public sealed class TabularBuilder
             $"{where(row, column)} holds '{Clip(text)}', {NumberText.RangeRule}. Fix the value or rescale the column; "
                 + $"to keep it as a label, one-hot it with -Categorical {columns[column]}.", text);
 
-    /// <summary>An empty cell: an error unless a missing value was given.</summary>
+    /// <summary>An empty cell: an error unless a missing value was given. New data for a trained model fails at once (one row is
+    /// reported and the others go on); other data is read to the end first, so that one error lists every column with empty cells.
+    /// </summary>
     public void Missing(int column)
     {
         if (options.MissingValue is null)
-            throw KerasException.BadData("MissingValue",
-                $"{where(row, column)} is empty. " + (options.ForTrainedModel
-                    ? "The model was trained on this column; give every object a value for it."
-                    : "Fill it, or give -MissingValue <number> to use that number for empty cells."), row);
+        {
+            if (options.ForTrainedModel)
+                throw KerasException.BadData("MissingValue",
+                    $"{where(row, column)} is empty. The model was trained on this column; give every object a value for it.", row);
+            firstMissing ??= where(row, column);
+            missingCounts[column]++;
+        }
         anyMissing = true;
         features[(long)row * columns.Length + column] = float.NaN;
     }
@@ -270,6 +278,16 @@ public sealed class TabularBuilder
     {
         if (rows == 0) throw KerasException.BadData("NoDataRows", "The data has a header but no rows. Give at least one row.");
         int w = columns.Length;
+        if (firstMissing is not null)
+        {
+            var holes = Enumerable.Range(0, w).Where(c => missingCounts[c] > 0)
+                .Select(c => $"{columns[c]} ({missingCounts[c].ToString("N0", CultureInfo.InvariantCulture)} "
+                    + $"{(missingCounts[c] == 1 ? "row" : "rows")})").ToList();
+            throw KerasException.BadData("MissingValue",
+                $"{firstMissing} is empty; {(holes.Count == 1 ? "1 column has" : $"{holes.Count} columns have")} empty cells: "
+                    + $"{string.Join(", ", holes)}. Fill them, leave those columns out with -Exclude, or give -MissingValue <number> "
+                    + "to use that number for empty cells.", holes.Count);
+        }
         float fill = options.MissingValue ?? 0f;
         var sortedCats = new string[]?[w];
         var remap = new int[]?[w];
