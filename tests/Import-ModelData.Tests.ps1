@@ -208,6 +208,16 @@ Describe 'Import-ModelData' {
             $err.FullyQualifiedErrorId | Should -BeLike 'MissingValue*'
             $err.Exception.Message | Should -BeLike "*Row 2, column 'Age'*3 columns have empty cells: Age (2 rows), Cabin (2 rows), Embarked (1 row).*"
         }
+        It 'warns once when a text column has nearly one category per row, naming it and what to do' {
+            $lines = @('Survived,Name,Sex,Age') + (1..40 | ForEach-Object { '{0},Passenger {1},{2},{3}' -f ($_ % 2), $_, ('male', 'female')[$_ % 2], (20 + $_) })
+            $p = New-Csv 'names.csv' ($lines -join "`n")
+            $d = Import-ModelData $p -Target Survived -WarningVariable w -WarningAction SilentlyContinue
+            $d.Engine.FeatureCount | Should -Be 43
+            @($w).Count | Should -Be 1
+            "$($w[0])" | Should -BeLike "Column 'Name' has 40 categories in 40 rows*-Exclude Name*-IdColumn Name*"
+            $null = Import-ModelData $p -Target Survived -Exclude Name -WarningVariable w2 -WarningAction SilentlyContinue
+            @($w2).Count | Should -Be 0
+        }
         It 'TargetNotFound (InvalidArgument) lists the columns' {
             Get-ErrorId { Import-ModelData $Six -Target nope } | Should -Be 'TargetNotFound'
             Get-ErrorCategory { Import-ModelData $Six -Target nope } | Should -Be 'InvalidArgument'

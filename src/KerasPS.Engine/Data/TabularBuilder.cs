@@ -48,6 +48,9 @@ public sealed class TabularOptions
     /// </summary>
     public bool ForTrainedModel { get; init; }
 
+    /// <summary>Where warnings about the data go (a text column with nearly one category per row); null drops them.</summary>
+    public Action<string>? Warn { get; init; }
+
     public IReadOnlyList<string>? FixedSourceColumns => Template?.SourceColumns ?? SourceColumns;
 }
 
@@ -308,6 +311,7 @@ public sealed class TabularBuilder
             }
         }
 
+        if (options.Warn is { } warn && options.FixedCategories is null) WarnIdLikeColumns(sortedCats, warn);
         bool anyCategorical = sortedCats.Any(s => s is not null);
         float[] outFeatures;
         string[] names2;
@@ -396,6 +400,27 @@ public sealed class TabularBuilder
             Categories = categories,
             SourceColumns = columns,
         };
+    }
+
+    /// <summary>Rows from which a text column with nearly one category per row is worth a warning.</summary>
+    public const int IdLikeMinRows = 20;
+
+    /// <summary>
+    /// Warns once per text column whose categories are nearly one per row (more than half the rows): an id, a name or free
+    /// text, which one-hot encoding turns into as many features that teach the model nothing (Titanic's Name: 891 categories
+    /// in 891 rows).
+    /// </summary>
+    private void WarnIdLikeColumns(string[]?[] sortedCats, Action<string> warn)
+    {
+        if (rows < IdLikeMinRows) return;
+        for (int c = 0; c < columns.Length; c++)
+        {
+            if (sortedCats[c] is not { } cats || forcedCategorical[c] || cats.Length * 2 <= rows) continue;
+            warn($"Column '{columns[c]}' has {cats.Length} categories in {rows} rows, nearly one per row (an id or free text), "
+                + $"so one-hot encoding makes {cats.Length} features of it that teach the model nothing. Leave it out with "
+                + $"-Exclude {columns[c]}, keep it as the row key with -IdColumn {columns[c]}, or turn the text into tokens for an "
+                + "Embedding layer.");
+        }
     }
 
     private static readonly HashSet<string> MissingTokens = new(StringComparer.Ordinal)
