@@ -234,10 +234,49 @@ Describe 'Invoke-ModelFit' {
             $parts.Test.Count | Should -Be 50
         }
 
+        It 'reads a 0/1 target as classes for one sigmoid unit when a metric counts classes' {
+            $m = New-Model -InputShape $titanic.Engine.FeatureCount -Seed 5 | Add-DenseLayer 1 -Activation sigmoid | Build-Model sgd mse -Metrics accuracy
+            $null = $m | Invoke-ModelFit -Data $titanic -Epochs 1 -WarningAction SilentlyContinue
+            $m.Classes | Should -Be @('0', '1')
+        }
+
         It 'keeps a 0/1 target numeric with a regression loss and no class metric' {
             $m = New-Model -InputShape $titanic.Engine.FeatureCount -Seed 5 | Add-DenseLayer 1 | Build-Model sgd mse
             $null = $m | Invoke-ModelFit -Data $titanic -Epochs 1
             $m.Classes | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'warnings where Keras is silent' {
+        BeforeAll {
+            $script:x = [double[][]]@(foreach ($i in 0..39) { , [double[]]@((($i % 4) / 4), (($i % 3) / 3)) })
+        }
+        It 'warns once about a 1-unit softmax with binary_crossentropy' {
+            $m = New-Model -InputShape 2 -Seed 1 | Add-DenseLayer 1 -Activation softmax | Build-Model sgd binary_crossentropy
+            $y = [double[]]@(0..39 | ForEach-Object { $_ % 2 })
+            $null = $m | Invoke-ModelFit -X $x -Y $y -Epochs 2 -WarningVariable w -WarningAction SilentlyContinue
+            @($w | Where-Object { "$_" -like '*softmax over 1 unit*' }).Count | Should -Be 1
+        }
+        It 'warns once about binary_crossentropy on targets outside [0, 1]' {
+            $m = New-Model -InputShape 2 -Seed 1 | Add-DenseLayer 1 -Activation sigmoid | Build-Model sgd binary_crossentropy
+            $y = [double[]]@(0..39 | ForEach-Object { $_ * 0.5 })
+            $null = $m | Invoke-ModelFit -X $x -Y $y -Epochs 2 -WarningVariable w -WarningAction SilentlyContinue
+            @($w | Where-Object { "$_" -like '*binary_crossentropy needs targets in `[0, 1`]*from 0 to 19.5*' }).Count | Should -Be 1
+        }
+        It 'warns once about accuracy with a regression loss' {
+            $m = New-Model -InputShape 2 -Seed 1 | Add-DenseLayer 1 | Build-Model sgd mse -Metrics accuracy
+            $y = [double[]]@(0..39 | ForEach-Object { $_ * 0.25 })
+            $null = $m | Invoke-ModelFit -X $x -Y $y -Epochs 2 -WarningVariable w -WarningAction SilentlyContinue
+            @($w | Where-Object { "$_" -like '*accuracy*regression loss mean_squared_error*' }).Count | Should -Be 1
+        }
+        It 'warns once when the validation split holds one class because the data is sorted by class (Iris)' {
+            $iris = Get-SampleData Iris
+            $m = New-Model -InputShape 4 -Seed 1 | Add-DenseLayer 3 -Activation softmax | Build-Model adam categorical_crossentropy
+            $null = $m | Invoke-ModelFit -Data $iris -ValidationSplit 0.2 -Epochs 2 -WarningVariable w -WarningAction SilentlyContinue
+            @($w | Where-Object { "$_" -like "*validation split*last 30 rows*holds class*only*Split-TrainTest*-Stratify*" }).Count | Should -Be 1
+            $parts = $iris | Split-TrainTest -TestSize 0.2 -Stratify -Seed 1
+            $null = $m | Invoke-ModelFit -Data $parts.Train -ValidationSplit 0.2 -Epochs 1 -WarningVariable w2 -WarningAction SilentlyContinue
+            @($w2 | Where-Object { "$_" -like '*validation split*' }).Count | Should -Be 0
         }
     }
 

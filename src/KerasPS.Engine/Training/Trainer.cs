@@ -109,7 +109,8 @@ public static class Trainer
         var head = heads[0];
         if (!model.IsBuilt) return data;
         int width = (model.IsFunctional ? model.Outputs[0].Shape : model.OutputShape!)[^1];
-        bool classificationMetric = head.Metrics.Any(m => m.Kind is "Accuracy" or "Precision" or "Recall" or "AUC");
+        bool classificationMetric =
+            head.Metrics.Any(m => m.Kind.ToLowerInvariant() is "accuracy" or "precision" or "recall" or "auc");
         int? classCount = head.Loss.Name switch
         {
             "binary_crossentropy" when width == 1 => 2,
@@ -124,6 +125,41 @@ public static class Trainer
         log?.Invoke($"Reading target '{data.TargetName ?? "y"}' as {k} classes ({string.Join(", ", classes.Classes!.Take(10))}"
             + $"{(k > 10 ? ", ..." : "")}): its values are whole numbers and {why}, as in Keras. Predictions get a Class.");
         return classes;
+    }
+
+    /// <summary>
+    /// Setups that Keras trains without a word and that cost a user an afternoon, each said once per fit: a softmax over one
+    /// unit (always 1.0) with binary_crossentropy, binary_crossentropy on targets outside [0, 1], accuracy with a regression
+    /// loss, and a validation split (the last rows) that holds one class only because the data is sorted by class.
+    /// </summary>
+    private static void WarnAboutSetup(KerasModel model, EncodedData data, FitOptions o, Action<string> warn)
+    {
+        var heads = model.Heads();
+        if (heads.Count != 1) return;
+        var head = heads[0];
+        bool binary = head.Loss.Name == "binary_crossentropy";
+        if (binary && !model.IsFunctional && model.Layers[^1] is IActivationHead { Activation: "softmax" }
+            && model.OutputShape is [.., 1])
+            warn("The model ends in a softmax over 1 unit, which is always 1.0, so binary_crossentropy cannot learn. End it with "
+                + "Add-DenseLayer -Units 1 -Activation sigmoid (or -Units 2 -Activation softmax with categorical_crossentropy).");
+        if (binary && data.TargetKind == TargetKind.Regression && data.Targets is { Length: > 0 } t && t.Any(v => v < 0 || v > 1))
+            warn($"binary_crossentropy needs targets in [0, 1], but target '{data.TargetName ?? "y"}' holds values from "
+                + $"{t.Min().ToString(System.Globalization.CultureInfo.InvariantCulture)} to "
+                + $"{t.Max().ToString(System.Globalization.CultureInfo.InvariantCulture)}. Scale the target into [0, 1], "
+                + "or use a regression loss (mse) for numbers.");
+        if (head.Loss.TargetForm == TargetForm.Values && !binary
+            && head.Metrics.Any(m => m.Kind.Equals("accuracy", StringComparison.OrdinalIgnoreCase)))
+            warn($"accuracy counts exact class matches, which means little with the regression loss {head.Loss.Name}. "
+                + "Use -Metrics mae for numbers, or a classification loss (binary_crossentropy, categorical_crossentropy) for classes.");
+        if (o.ValidationSplit > 0 && data.Labels is { } labels && data.Classes is { Count: > 1 })
+        {
+            int nVal = (int)Math.Floor(data.Count * o.ValidationSplit);
+            int start = data.Count - nVal;
+            if (nVal > 1 && start > 0 && labels.AsSpan(start).IndexOfAnyExcept(labels[start]) < 0)
+                warn($"The validation split (the last {nVal} rows, as Keras takes them) holds class '{data.Classes[labels[start]]}' only: "
+                    + "the data is sorted by class. Split it with stratified sampling instead: $parts = $data | Split-TrainTest "
+                    + "-TestSize 0.2 -Stratify, then fit on $parts.Train with -ValidationData $parts.Test.");
+        }
     }
 
     private static void Validate(KerasModel model, EncodedData data, FitOptions o)
@@ -208,6 +244,7 @@ public static class Trainer
             if (!model.IsBuilt) model.Build(data.InputBlocks is [var only] ? new[] { only.Columns.Length } : data.FeatureShape);
             data = AsLossReads(model, data, log);
             p = Prepare(model, data, o);   // checks targets before anything about the data is written onto the model
+            WarnAboutSetup(model, data, o, warn);
             p.Regularized = model.Layers.Where(l => l.HasRegularization).ToArray();
             p.Constrained = model.Weights.Where(w => w.Constraint is not null).ToArray();
             RememberData(model, data, p.Heads);
