@@ -218,6 +218,20 @@ Describe 'Import-ModelData' {
             $null = Import-ModelData $p -Target Survived -Exclude Name -WarningVariable w2 -WarningAction SilentlyContinue
             @($w2).Count | Should -Be 0
         }
+        It 'NotTextData for an image or a model file, saying what it is' -ForEach @(
+            @{ Name = 'img.png'; Bytes = [byte[]](0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0); Says = '*is a PNG image, not a CSV file*' }
+            @{ Name = 'photo.csv'; Bytes = [byte[]](0xFF, 0xD8, 0xFF, 0xE0, 0, 16); Says = '*is a JPEG image*' }
+            @{ Name = 'anim.gif'; Bytes = [byte[]][char[]]'GIF89a....'; Says = '*is a GIF image*' }
+            @{ Name = 'model.keras'; Bytes = [byte[]](0x50, 0x4B, 0x03, 0x04, 20, 0); Says = '*zip archive*Import-Checkpoint*' }
+            @{ Name = 'model.h5'; Bytes = [byte[]](0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A); Says = '*HDF5*Import-Checkpoint*' }
+        ) {
+            $p = Join-Path $TestDrive $Name
+            [IO.File]::WriteAllBytes($p, $Bytes)
+            $err = $null
+            try { Import-ModelData $p } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'NotTextData*'
+            $err.Exception.Message | Should -BeLike $Says
+        }
         It 'TargetNotFound (InvalidArgument) lists the columns' {
             Get-ErrorId { Import-ModelData $Six -Target nope } | Should -Be 'TargetNotFound'
             Get-ErrorCategory { Import-ModelData $Six -Target nope } | Should -Be 'InvalidArgument'

@@ -181,7 +181,8 @@ public static class Trainer
         if (data.InputBlocks is null && model.InputShape is { } shape && model.IsBuilt && !Shapes.SameAs(shape, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"Model '{model.Name}' expects input {Shapes.Format(shape)}, but the data has {Shapes.Format(data.FeatureShape)} "
-                    + $"({data.FeatureCount} features). Use data with the same features, or build a new model.");
+                    + $"({data.FeatureCount} features). Use data with the same features, or build a new model."
+                    + model.TemplateHint(data));
         if (o.InitialEpoch is < 0)
             throw KerasException.BadArgument("InvalidInitialEpoch", $"InitialEpoch must be 0 or more. Received: {o.InitialEpoch}.",
                 o.InitialEpoch);
@@ -189,7 +190,8 @@ public static class Trainer
             && !Shapes.SameAs(v.FeatureShape, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"The validation data has features {Shapes.Format(v.FeatureShape)} but the training data has "
-                + $"{Shapes.Format(data.FeatureShape)}.");
+                + $"{Shapes.Format(data.FeatureShape)}." + (v.Categories.Count > 0
+                    ? " Its one-hot columns differ: load it with -Template $train (the training dataset)." : ""));
     }
 
     /// <summary>A seed for (fit seed, epoch, stream), so that epoch k gets the same randomness however the fit was split.</summary>
@@ -707,7 +709,7 @@ public static class Trainer
         if (data.InputBlocks is null && model.InputNames.Count == 1 && !Shapes.SameAs(model.InputShape!, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"Model '{model.Name}' expects input {Shapes.Format(model.InputShape)}, "
-                + $"but the data has {Shapes.Format(data.FeatureShape)}.");
+                + $"but the data has {Shapes.Format(data.FeatureShape)}." + model.TemplateHint(data));
         TorchRuntime.EnsureLoaded();
         data = AsLossReads(model, data, null);
         var heads = model.Heads().ToArray();
