@@ -6,8 +6,8 @@
     Runbooks are restarted from the top after a worker restart or a stop, so this script keeps its progress on disk:
     Invoke-ModelFit -Resume takes the weights, optimizer state, epoch count and fit seed from -CheckpointPath when the
     file exists (and starts fresh when it does not), and New-ModelCheckpoint rewrites that file after every epoch
-    (atomically: a killed job leaves the previous checkpoint intact). -Epochs is the total, as in Keras, so a restart
-    trains only the epochs that are left. The fit stops cleanly before -MaxDuration, below the job's time limit.
+    (atomically: a killed job leaves the previous checkpoint intact). The checkpoint remembers the total the fit was
+    started with, so a restart trains only the epochs that are left. The fit stops cleanly before -MaxDuration, below the job's time limit.
     No console is assumed: no progress bars, no per-epoch output; one summary object at the end.
     Run it on a Hybrid Runbook Worker (PowerShell 7.4): the cloud sandbox cannot hold libtorch (see module/RUNBOOKS.md).
 .EXAMPLE

@@ -11,6 +11,25 @@ BeforeAll {
 }
 
 Describe 'Export-Checkpoint' {
+    Context 'the format of a name without a checkpoint extension' {
+        It 'refuses model.pt with UnknownCheckpointFormat, listing the formats, and writes nothing' {
+            $pt = Join-Path $TestDrive 'model.pt'
+            $err = $null
+            try { $script:Model | Export-Checkpoint -Path $pt } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'UnknownCheckpointFormat*'
+            $err.Exception.Message | Should -BeLike '*.kpt*.keras*.h5*-Format*'
+            Test-Path $pt | Should -BeFalse
+        }
+        It 'writes the format -Format names under any extension' {
+            $pt = Join-Path $TestDrive 'model-kpt.pt'
+            $script:Model | Export-Checkpoint -Path $pt -Format kpt
+            (Import-Checkpoint -Path $pt).EpochsTrained | Should -Be 2
+            $h5 = Join-Path $TestDrive 'model-h5.pt'
+            $script:Model | Export-Checkpoint -Path $h5 -Format h5
+            [IO.File]::ReadAllBytes($h5)[1..3] | Should -Be ([byte[]][char[]]'HDF')
+        }
+    }
+
     Context 'the file it writes' {
         BeforeAll {
             $script:Path = Join-Path $TestDrive 'otto.kpt'

@@ -165,7 +165,7 @@ Describe 'Import-Checkpoint' {
             $p = Join-Path $TestDrive "resume-$($Name -replace '\W').kpt"
             $first | Export-Checkpoint -Path $p -IncludeOptimizer
             $resumed = Import-Checkpoint -Path $p
-            $records = $resumed | Invoke-ModelFit -Data $script:Data -Epochs 8 -BatchSize 50
+            $records = $resumed | Invoke-ModelFit -Data $script:Data -Epochs 4 -BatchSize 50
 
             $records.Epoch | Should -Be @(5, 6, 7, 8)
             $resumed.EpochsTrained | Should -Be 8
@@ -184,7 +184,7 @@ Describe 'Import-Checkpoint' {
             $restarted = New-TestModel -Optimizer (New-Optimizer adam -LearningRate 0.01)
             [KerasPS.Engine.Checkpoints.Checkpoint]::RestoreInto($restarted.Engine, $p)
             $restarted.EpochsTrained | Should -Be 4
-            $restarted | Invoke-ModelFit -Data $script:Data -Epochs 8 -BatchSize 50 | Out-Null
+            $restarted | Invoke-ModelFit -Data $script:Data -Epochs 4 -BatchSize 50 | Out-Null
             Get-MaxDifference (Get-Weights $unbroken) (Get-Weights $restarted) | Should -BeLessOrEqual 1e-6
         }
 

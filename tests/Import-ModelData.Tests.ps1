@@ -201,6 +201,37 @@ Describe 'Import-ModelData' {
             Get-ErrorId { Import-ModelData $p } | Should -Be 'MissingValue'
             { Import-ModelData $p } | Should -Throw "*Row 2, column 'b'*"
         }
+        It 'MissingValue lists every column with empty cells and their counts in one error' {
+            $p = New-Csv 'titanic-holes.csv' "Survived,Age,Cabin,Fare,Embarked`n1,22,C85,7.25,S`n0,,,8.05,`n1,35,,53.1,C`n0,,E46,8.46,Q`n"
+            $err = $null
+            try { Import-ModelData $p -Target Survived } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'MissingValue*'
+            $err.Exception.Message | Should -BeLike "*Row 2, column 'Age'*3 columns have empty cells: Age (2 rows), Cabin (2 rows), Embarked (1 row).*"
+        }
+        It 'warns once when a text column has nearly one category per row, naming it and what to do' {
+            $lines = @('Survived,Name,Sex,Age') + (1..40 | ForEach-Object { '{0},Passenger {1},{2},{3}' -f ($_ % 2), $_, ('male', 'female')[$_ % 2], (20 + $_) })
+            $p = New-Csv 'names.csv' ($lines -join "`n")
+            $d = Import-ModelData $p -Target Survived -WarningVariable w -WarningAction SilentlyContinue
+            $d.Engine.FeatureCount | Should -Be 43
+            @($w).Count | Should -Be 1
+            "$($w[0])" | Should -BeLike "Column 'Name' has 40 categories in 40 rows*-Exclude Name*-IdColumn Name*"
+            $null = Import-ModelData $p -Target Survived -Exclude Name -WarningVariable w2 -WarningAction SilentlyContinue
+            @($w2).Count | Should -Be 0
+        }
+        It 'NotTextData for an image or a model file, saying what it is' -ForEach @(
+            @{ Name = 'img.png'; Bytes = [byte[]](0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0); Says = '*is a PNG image, not a CSV file*' }
+            @{ Name = 'photo.csv'; Bytes = [byte[]](0xFF, 0xD8, 0xFF, 0xE0, 0, 16); Says = '*is a JPEG image*' }
+            @{ Name = 'anim.gif'; Bytes = [byte[]][char[]]'GIF89a....'; Says = '*is a GIF image*' }
+            @{ Name = 'model.keras'; Bytes = [byte[]](0x50, 0x4B, 0x03, 0x04, 20, 0); Says = '*zip archive*Import-Checkpoint*' }
+            @{ Name = 'model.h5'; Bytes = [byte[]](0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A); Says = '*HDF5*Import-Checkpoint*' }
+        ) {
+            $p = Join-Path $TestDrive $Name
+            [IO.File]::WriteAllBytes($p, $Bytes)
+            $err = $null
+            try { Import-ModelData $p } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'NotTextData*'
+            $err.Exception.Message | Should -BeLike $Says
+        }
         It 'TargetNotFound (InvalidArgument) lists the columns' {
             Get-ErrorId { Import-ModelData $Six -Target nope } | Should -Be 'TargetNotFound'
             Get-ErrorCategory { Import-ModelData $Six -Target nope } | Should -Be 'InvalidArgument'

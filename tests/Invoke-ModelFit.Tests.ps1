@@ -137,11 +137,35 @@ Describe 'Invoke-ModelFit' {
             $rows[0].PSObject.Properties.Name | Should -Contain 'Accuracy'
         }
 
-        It 'continues to -Epochs in total on a second fit, as Keras''s initial_epoch does' {
+        It 'trains -Epochs more on a second fit, as a second Keras fit(epochs) does, and -InitialEpoch as Keras''s initial_epoch' {
             $m = New-OttoModel
             $null = $m | Invoke-ModelFit -Data $otto -Epochs 2 -BatchSize 256
-            ($m | Invoke-ModelFit -Data $otto -Epochs 4 -BatchSize 256).Epoch | Should -Be @(3, 4)
+            ($m | Invoke-ModelFit -Data $otto -Epochs 2 -BatchSize 256).Epoch | Should -Be @(3, 4)
+            $m.EpochsTrained | Should -Be 4
+            ($m | Invoke-ModelFit -Data $otto -Epochs 6 -InitialEpoch 4 -BatchSize 256).Epoch | Should -Be @(5, 6)
             ($m | Invoke-ModelFit -Data $otto -Epochs 2 -InitialEpoch 0 -BatchSize 256).Epoch | Should -Be @(1, 2)
+        }
+
+        It 'trains -Epochs 3 more after Import-Checkpoint of a model with 27 epochs: 28, 29, 30, with no "Nothing to train"' {
+            $m = New-OttoModel
+            $small = $otto.Slice(0, 256)
+            $null = $m | Invoke-ModelFit -Data $small -Epochs 27 -BatchSize 256 -Seed 1
+            $kpt = Join-Path $TestDrive 'twenty-seven.kpt'
+            $m | Export-Checkpoint -Path $kpt -IncludeOptimizer
+            $back = Import-Checkpoint -Path $kpt
+            $back.EpochsTrained | Should -Be 27
+            $r = $back | Invoke-ModelFit -Data $small -Epochs 3 -BatchSize 256 -WarningVariable w -WarningAction SilentlyContinue
+            $r.Epoch | Should -Be @(28, 29, 30)
+            $back.EpochsTrained | Should -Be 30
+            $back.History.Count | Should -Be 30
+            @($w) | Where-Object { "$_" -like '*Nothing to train*' } | Should -BeNullOrEmpty
+        }
+
+        It 'warns "Nothing to train" only when -InitialEpoch is already at -Epochs' {
+            $m = New-OttoModel
+            $r = $m | Invoke-ModelFit -Data $otto.Slice(0, 256) -Epochs 2 -InitialEpoch 2 -BatchSize 256 -WarningVariable w -WarningAction SilentlyContinue
+            @($r).Count | Should -Be 0
+            "$w" | Should -BeLike '*Nothing to train*-InitialEpoch*'
         }
 
         It 'writes the model after the records with -PassThru' {
@@ -196,6 +220,102 @@ Describe 'Invoke-ModelFit' {
         }
     }
 
+    Context '0/1 targets: the loss decides, as in Keras' {
+        BeforeAll {
+            # Titanic-like: Survived is 0/1, sorted by nothing in particular; it loads as a numeric (regression) target.
+            $rows = foreach ($i in 0..199) {
+                $sex = if ($i % 3 -eq 0) { 'female' } else { 'male' }
+                $survived = if ($sex -eq 'female' -xor ($i % 7 -eq 0)) { 1 } else { 0 }
+                '{0},{1},{2},{3}' -f $i, $survived, ($i % 5), $sex
+            }
+            $csv = Join-Path $TestDrive 'titanic.csv'
+            Set-Content -Path $csv -Value (@('PassengerId,Survived,Age,Sex') + $rows)
+            $script:titanic = Import-ModelData -Path $csv -Target Survived -IdColumn PassengerId
+            $script:mkBinary = { New-Model -InputShape $titanic.Engine.FeatureCount -Seed 5 | Add-DenseLayer 1 -Activation sigmoid |
+                Build-Model -Optimizer (New-Optimizer sgd -LearningRate 1e-12) -Loss binary_crossentropy -Metrics accuracy }
+        }
+
+        It 'reads a 0/1 target as classes with binary_crossentropy, says so once, and predictions get a Class' {
+            $titanic.Classes | Should -BeNullOrEmpty
+            $m = & $mkBinary
+            $v = $m | Invoke-ModelFit -Data $titanic -Epochs 2 -BatchSize 50 -Verbose 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*as 2 classes*' }
+            @($v).Count | Should -Be 1
+            $v.Message | Should -BeLike "*'Survived'*(0, 1)*binary_crossentropy*"
+            $m.Classes | Should -Be @('0', '1')
+            $p = @($m | Invoke-ModelPredict -Data $titanic.Slice(0, 3))
+            $p[0].Class | Should -BeIn @('0', '1')
+            $p[0].PSObject.Properties.Name | Should -Contain 'Probability'
+        }
+
+        It 'weights 0/1 classes with -ClassWeight @{0=2;1=1}: mean(weight(y) * loss), as Keras' {
+            $m = & $mkBinary
+            $weighted = ($m | Invoke-ModelFit -Data $titanic -Epochs 1 -BatchSize 200 -ClassWeight @{ 0 = 2; 1 = 1 } -Shuffle:$false).Loss
+            $p = $m | Invoke-ModelPredict -Data $titanic -AsMatrix
+            $y = $titanic.Engine.Targets
+            $sum = 0.0
+            for ($i = 0; $i -lt 200; $i++) {
+                $q = [double]$p[$i, 0]
+                $l = if ($y[$i] -eq 1) { -[math]::Log($q) } else { -[math]::Log(1 - $q) }
+                $sum += $(if ($y[$i] -eq 0) { 2.0 } else { 1.0 }) * $l
+            }
+            $weighted | Should -BeGreaterThan ($sum / 200 - 1e-4)
+            $weighted | Should -BeLessThan ($sum / 200 + 1e-4)
+        }
+
+        It 'splits a 0/1 target with -Stratify, keeping the class proportions' {
+            $parts = $titanic | Split-TrainTest -TestSize 0.25 -Stratify -Seed 1
+            $ones = @($titanic.Engine.Targets | Where-Object { $_ -eq 1 }).Count
+            @($parts.Test.Engine.Targets | Where-Object { $_ -eq 1 }).Count | Should -Be ([math]::Round($ones * 0.25))
+            $parts.Test.Count | Should -Be 50
+        }
+
+        It 'reads a 0/1 target as classes for one sigmoid unit when a metric counts classes' {
+            $m = New-Model -InputShape $titanic.Engine.FeatureCount -Seed 5 | Add-DenseLayer 1 -Activation sigmoid | Build-Model sgd mse -Metrics accuracy
+            $null = $m | Invoke-ModelFit -Data $titanic -Epochs 1 -WarningAction SilentlyContinue
+            $m.Classes | Should -Be @('0', '1')
+        }
+
+        It 'keeps a 0/1 target numeric with a regression loss and no class metric' {
+            $m = New-Model -InputShape $titanic.Engine.FeatureCount -Seed 5 | Add-DenseLayer 1 | Build-Model sgd mse
+            $null = $m | Invoke-ModelFit -Data $titanic -Epochs 1
+            $m.Classes | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'warnings where Keras is silent' {
+        BeforeAll {
+            $script:x = [double[][]]@(foreach ($i in 0..39) { , [double[]]@((($i % 4) / 4), (($i % 3) / 3)) })
+        }
+        It 'warns once about a 1-unit softmax with binary_crossentropy' {
+            $m = New-Model -InputShape 2 -Seed 1 | Add-DenseLayer 1 -Activation softmax | Build-Model sgd binary_crossentropy
+            $y = [double[]]@(0..39 | ForEach-Object { $_ % 2 })
+            $null = $m | Invoke-ModelFit -X $x -Y $y -Epochs 2 -WarningVariable w -WarningAction SilentlyContinue
+            @($w | Where-Object { "$_" -like '*softmax over 1 unit*' }).Count | Should -Be 1
+        }
+        It 'warns once about binary_crossentropy on targets outside [0, 1]' {
+            $m = New-Model -InputShape 2 -Seed 1 | Add-DenseLayer 1 -Activation sigmoid | Build-Model sgd binary_crossentropy
+            $y = [double[]]@(0..39 | ForEach-Object { $_ * 0.5 })
+            $null = $m | Invoke-ModelFit -X $x -Y $y -Epochs 2 -WarningVariable w -WarningAction SilentlyContinue
+            @($w | Where-Object { "$_" -like '*binary_crossentropy needs targets in `[0, 1`]*from 0 to 19.5*' }).Count | Should -Be 1
+        }
+        It 'warns once about accuracy with a regression loss' {
+            $m = New-Model -InputShape 2 -Seed 1 | Add-DenseLayer 1 | Build-Model sgd mse -Metrics accuracy
+            $y = [double[]]@(0..39 | ForEach-Object { $_ * 0.25 })
+            $null = $m | Invoke-ModelFit -X $x -Y $y -Epochs 2 -WarningVariable w -WarningAction SilentlyContinue
+            @($w | Where-Object { "$_" -like '*accuracy*regression loss mean_squared_error*' }).Count | Should -Be 1
+        }
+        It 'warns once when the validation split holds one class because the data is sorted by class (Iris)' {
+            $iris = Get-SampleData Iris
+            $m = New-Model -InputShape 4 -Seed 1 | Add-DenseLayer 3 -Activation softmax | Build-Model adam categorical_crossentropy
+            $null = $m | Invoke-ModelFit -Data $iris -ValidationSplit 0.2 -Epochs 2 -WarningVariable w -WarningAction SilentlyContinue
+            @($w | Where-Object { "$_" -like "*validation split*last 30 rows*holds class*only*Split-TrainTest*-Stratify*" }).Count | Should -Be 1
+            $parts = $iris | Split-TrainTest -TestSize 0.2 -Stratify -Seed 1
+            $null = $m | Invoke-ModelFit -Data $parts.Train -ValidationSplit 0.2 -Epochs 1 -WarningVariable w2 -WarningAction SilentlyContinue
+            @($w2 | Where-Object { "$_" -like '*validation split*' }).Count | Should -Be 0
+        }
+    }
+
     Context 'weights' {
         It 'weights the loss per class the way Keras defines it: mean(weight(y) * loss)' {
             # A learning rate of 1e-12 leaves the weights as they are, so the epoch loss is the loss of the initial model.
@@ -236,7 +356,7 @@ Describe 'Invoke-ModelFit' {
             $r = $m | Invoke-ModelFit -Data $otto -Epochs 50 -BatchSize 256 | Select-Object -First 3
             $r.Epoch | Should -Be @(1, 2, 3)
             $m.EpochsTrained | Should -Be 3
-            ($m | Invoke-ModelFit -Data $otto -Epochs 4 -BatchSize 256).Epoch | Should -Be 4
+            ($m | Invoke-ModelFit -Data $otto -Epochs 1 -BatchSize 256).Epoch | Should -Be 4
             ($m | Invoke-ModelPredict -Data $otto.Slice(0, 2)).Count | Should -Be 2
         }
 
@@ -427,7 +547,7 @@ for (`$i = 0; `$i -lt 1024; `$i++) { `$y[`$i] = `$i % 10; `$x[`$i, (`$i % 784)] 
     Build-Model adam sparse_categorical_crossentropy
 `$null = `$m | Invoke-ModelFit -X `$x -Y `$y -Epochs 1 -BatchSize 128 -Seed 1
 `$before = Get-MinorFault
-`$null = `$m | Invoke-ModelFit -X `$x -Y `$y -Epochs 3 -BatchSize 128 -Seed 1
+`$null = `$m | Invoke-ModelFit -X `$x -Y `$y -Epochs 2 -BatchSize 128 -Seed 1
 `$applied = [KerasPS.Engine.Native.TorchRuntime].Assembly.GetType('KerasPS.Engine.Native.HeapTuning').GetProperty('Applied', [Reflection.BindingFlags]'Static,Public,NonPublic').GetValue(`$null)
 "RESULT applied=`$applied faults=`$(((Get-MinorFault) - `$before) / 16)"
 "@

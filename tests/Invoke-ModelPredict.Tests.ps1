@@ -93,6 +93,35 @@ Describe 'Invoke-ModelPredict' {
     }
 }
 
+Describe 'Invoke-ModelPredict -X with one flat row' {
+    It 'reads a flat [double[]] of exactly the model''s input size as one row' {
+        $iris = Get-SampleData Iris
+        $m = New-Model -InputShape 4 -Seed 1 | Add-DenseLayer 3 -Activation softmax | Build-Model adam categorical_crossentropy
+        $null = $m | Invoke-ModelFit -Data $iris -Epochs 1
+        $flat = @($m | Invoke-ModelPredict -X ([double[]](5.1, 3.5, 1.4, 0.2)))
+        $rows = @($m | Invoke-ModelPredict -X @(, [double[]](5.1, 3.5, 1.4, 0.2)))
+        $flat.Count | Should -Be 1
+        $flat[0].Class | Should -Be $rows[0].Class
+        $flat[0].Probability | Should -Be $rows[0].Probability
+    }
+}
+
+Describe 'Invoke-ModelPredict on test data with other one-hot columns' {
+    It 'says InputShapeMismatch with the hint -Template $train' {
+        $train = 1..30 | ForEach-Object { [pscustomobject]@{ x = $_ / 30; color = ('red', 'green', 'blue')[$_ % 3]; y = $_ % 2 } } |
+            ConvertTo-ModelData -Target y
+        $m = New-Model -InputShape $train.Engine.FeatureCount -Seed 1 | Add-DenseLayer 1 | Build-Model sgd mse
+        $null = $m | Invoke-ModelFit -Data $train -Epochs 1
+        $test = 1..4 | ForEach-Object { [pscustomobject]@{ x = $_ / 4; color = ('red', 'green')[$_ % 2] } } | ConvertTo-ModelData
+        $err = $null
+        try { $m | Invoke-ModelPredict -Data $test } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InputShapeMismatch*'
+        $err.Exception.Message | Should -BeLike '*-Template $train*'
+        $good = 1..4 | ForEach-Object { [pscustomobject]@{ x = $_ / 4; color = ('red', 'green')[$_ % 2] } } | ConvertTo-ModelData -Template $train
+        @($m | Invoke-ModelPredict -Data $good).Count | Should -Be 4
+    }
+}
+
 Describe 'Invoke-ModelEvaluate' {
     It 'returns the loss and every compiled metric, matching a hand computation of the cross-entropy' {
         $m = New-Model -InputShape 93 -Seed 1 | Add-DenseLayer 9 -Activation softmax | Build-Model sgd categorical_crossentropy -Metrics accuracy

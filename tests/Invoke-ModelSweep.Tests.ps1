@@ -167,6 +167,17 @@ Describe 'Invoke-ModelSweep' {
             $r[0].Error | Should -Match 'Units=4'
             $r[1].Error | Should -Match 'Units=8'
         }
+        It 'hints at -Parameters when the failing script reads a variable of the caller''s, $null in the trial' {
+            $hidden = 16
+            $r = @(Invoke-ModelSweep -Parameters @{ LearningRate = 0.01 } -Data $train -Epochs 1 -ModelScript {
+                    param($p, $train)
+                    $rate = $p.LearningRate
+                    New-Model -InputShape $train.FeatureShape | Add-DenseLayer -Units $hidden | Build-Model (New-Optimizer sgd -LearningRate $rate) mse
+                })
+            $r[0].Status | Should -Be 'Failed'
+            $r[0].Error | Should -BeLike '*reads $hidden, which it never sets*-Parameters*$p.hidden*'
+            $r[0].Error | Should -Not -BeLike '*$rate*never sets*'
+        }
         It 'reports a script that returns no model' {
             $r = Invoke-ModelSweep -Parameters @{ Units = 8 } -ModelScript { param($p) 'not a model' } -Data $train -Epochs 1
             $r.Status | Should -Be 'Failed'

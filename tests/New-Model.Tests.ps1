@@ -9,6 +9,15 @@ Describe 'New-Model' {
         $m.IsCompiled | Should -BeFalse
     }
 
+    It 'takes a dataset''s shape for -InputShape: $train.Shape, $train.FeatureShape or the dataset' {
+        $train = Get-SampleData Iris
+        (New-Model -InputShape $train.Shape).Engine.InputShape | Should -Be @(4)
+        (New-Model -InputShape $train.FeatureShape).Engine.InputShape | Should -Be @(4)
+        (New-Model -InputShape $train).Engine.InputShape | Should -Be @(4)
+        (New-Model -InputShape '(None, 28, 28, 1)').Engine.InputShape | Should -Be @(28, 28, 1)
+        (New-Model -InputShape 28, 28, 1).Engine.InputShape | Should -Be @(28, 28, 1)
+    }
+
     It 'defaults the name to sequential, as Keras does' {
         (New-Model).Name | Should -Be 'sequential'
     }

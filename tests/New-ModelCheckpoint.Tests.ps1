@@ -91,6 +91,20 @@ Describe 'Invoke-ModelFit -Resume' {
         $maxDiff | Should -BeLessThan 1e-5
     }
 
+    It 'continues an interrupted fit of -Epochs 3 more to the total it was started with (the checkpoint remembers it)' {
+        $path = Join-Path $TestDrive 'fine-tune.kpt'
+        $first = New-SmallModel
+        $null = $first | Invoke-ModelFit -Data $train -Epochs 5 -Seed 21
+        # fine-tuning 3 more epochs (to 8), killed after the first of them
+        $null = $first | Invoke-ModelFit -Data $train -Epochs 3 -Resume $path -Callbacks (New-ModelCheckpoint -Path $path) | Select-Object -First 1
+        (Import-Checkpoint $path).EpochsTrained | Should -Be 6
+        # the restarted script runs the same command on a fresh model object
+        $h = New-SmallModel -Seed 77 | Invoke-ModelFit -Data $train -Epochs 3 -Resume $path -Callbacks (New-ModelCheckpoint -Path $path)
+        $h.Epoch | Should -Be @(7, 8)
+        # a third start after the fit has finished trains nothing more
+        @(New-SmallModel -Seed 77 | Invoke-ModelFit -Data $train -Epochs 3 -Resume $path).Count | Should -Be 0
+    }
+
     It 'starts from the beginning when the checkpoint does not exist yet' {
         $h = New-SmallModel | Invoke-ModelFit -Data $train -Epochs 2 -Resume (Join-Path $TestDrive 'not-yet.kpt')
         $h.Epoch | Should -Be @(1, 2)

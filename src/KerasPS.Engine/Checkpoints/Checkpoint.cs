@@ -15,6 +15,9 @@ public sealed class CheckpointSaveOptions
 
     /// <summary>Replace an existing file; otherwise an existing file is a <c>CheckpointExists</c> error.</summary>
     public bool Overwrite { get; set; }
+
+    /// <summary>The format to write whatever the path's extension; null: the extension's (<see cref="KerasFiles.FormatOf"/>).</summary>
+    public CheckpointFormat? Format { get; set; }
 }
 
 /// <summary>

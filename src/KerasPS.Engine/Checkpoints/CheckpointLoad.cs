@@ -48,7 +48,8 @@ public static partial class Checkpoint
     /// weights (name by name), the optimizer state when the file has it, epochs trained, fit seed, history, classes and
     /// feature names of a full checkpoint into <paramref name="model"/>, which must have the same layers and, when the
     /// file holds optimizer state, be compiled with the same optimizer. Everything is read and checked first; on any
-    /// error the model is unchanged. Continuing with <c>Trainer.Fit</c> (Epochs = the total) then matches an unbroken fit.
+    /// error the model is unchanged. Continuing with <c>Trainer.Fit</c> (Resume: up to the total the fit was started with)
+    /// then matches an unbroken fit.
     /// </summary>
     public static void RestoreInto(KerasModel model, string path)
     {

@@ -27,7 +27,7 @@ public static partial class Checkpoint
                 $"Model '{model.Name}' is not compiled, so it has no optimizer state to include. Drop -IncludeOptimizer, "
                 + "or compile it with Build-Model first.");
 
-        var format = KerasFiles.FormatOf(full);
+        var format = options.Format ?? KerasFiles.FormatOf(full);
         if (format != CheckpointFormat.KerasPS)
         {
             if (options.IncludeOptimizer)

@@ -43,6 +43,10 @@ public static class KerasFiles
         _ => CheckpointFormat.KerasPS,
     };
 
+    /// <summary>True when the path's extension names a format (<c>.kpt</c>, <c>.keras</c>, <c>.h5</c>, <c>.hdf5</c>).</summary>
+    public static bool IsKnownExtension(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".kpt" or ".keras" or ".h5" or ".hdf5";
+
     /// <summary>What a file holds, by its first bytes: HDF5, a Keras 3 archive, or (any other zip) a KerasPS checkpoint.</summary>
     internal static CheckpointFormat Sniff(string full)
     {

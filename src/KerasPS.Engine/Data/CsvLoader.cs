@@ -36,6 +36,30 @@ public sealed class CsvLoadOptions
 /// </summary>
 public static class CsvLoader
 {
+    /// <summary>What a binary file is, by its first bytes (a PNG, JPEG or GIF image, a zip archive, an HDF5 file); null for
+    /// anything else.</summary>
+    internal static string? BinaryKind(string path)
+    {
+        Span<byte> head = stackalloc byte[8];
+        int n;
+        try
+        {
+            using var f = File.OpenRead(path);
+            n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        head = head[..n];
+        return head switch
+        {
+            [0x89, (byte)'P', (byte)'N', (byte)'G', ..] => "a PNG image",
+            [0xFF, 0xD8, 0xFF, ..] => "a JPEG image",
+            [(byte)'G', (byte)'I', (byte)'F', (byte)'8', ..] => "a GIF image",
+            [(byte)'P', (byte)'K', 0x03, 0x04, ..] => "a zip archive (a .keras or .kpt model is one: load it with Import-Checkpoint)",
+            [0x89, (byte)'H', (byte)'D', (byte)'F', ..] => "an HDF5 file (a Keras .h5 model: load it with Import-Checkpoint)",
+            _ => null,
+        };
+    }
+
     public static EncodedData Load(string path, CsvLoadOptions options)
     {
         if (Directory.Exists(path))
@@ -48,6 +72,11 @@ public static class CsvLoader
         if (info.Length == 0)
             throw KerasException.BadData("EmptyFile",
                 $"The file '{path}' is empty. A CSV file needs a header line naming the columns, and rows.", path);
+
+        if (BinaryKind(path) is { } kind)
+            throw KerasException.BadData("NotTextData",
+                $"'{Path.GetFileName(path)}' is {kind}, not a CSV file. Import-ModelData reads text tables; give the path of a CSV "
+                    + "file.", path);
 
         if (options.Delimiter is { } d && (d > 127 || d is '"' or '\r' or '\n'))
             throw KerasException.BadArgument("InvalidDelimiter",

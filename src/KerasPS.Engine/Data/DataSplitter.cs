@@ -67,9 +67,12 @@ public static class DataSplitter
 
     private static (int[] Train, int[] Test, int[] Val) Stratified(EncodedData data, int nTest, int nVal, MersenneTwister rng)
     {
+        // A numeric target of a few whole numbers (0/1 labels) is stratified by its values, as scikit-learn's stratify=y.
+        if (data.Labels is null) data = data.AsFewValueClasses() ?? data;
         if (data.Labels is null || data.Classes is null)
             throw KerasException.BadArgument("StratifyNeedsClasses",
-                "-Stratify needs data with class labels (a classification target); this data has none. "
+                "-Stratify needs data with class labels (a classification target, or a numeric target of a few whole numbers); "
+                + "this data has none. "
                 + "Load a numeric label column with -TargetKind Classification, or leave out -Stratify.");
         int n = data.Count, k = data.Classes.Count;
         var byClass = new List<int>[k];

@@ -209,6 +209,55 @@ public sealed class EncodedData
             OutputTargets = OutputTargets,
         };
 
+    /// <summary>
+    /// The same data (arrays shared) with its numeric target read as class labels, as Keras reads integer labels when the loss
+    /// is a classification loss: with <paramref name="classCount"/> the classes are "0".."classCount-1" (the values are class
+    /// ids); without, the distinct values sorted numerically. Null when the target is not one column of whole numbers (or a
+    /// value is outside 0..classCount-1, or there are more than <paramref name="maxClasses"/> distinct values).
+    /// </summary>
+    public EncodedData? AsClassification(int? classCount = null, int maxClasses = int.MaxValue)
+    {
+        if (TargetKind != TargetKind.Regression || TargetWidth != 1 || Targets is null) return null;
+        var raw = new string[Count];
+        var names = new Dictionary<float, string>();
+        for (int i = 0; i < Count; i++)
+        {
+            float v = Targets[i];
+            if (!float.IsFinite(v) || v != MathF.Floor(v) || (classCount is int k && (v < 0 || v >= k))) return null;
+            if (!names.TryGetValue(v, out var name))
+            {
+                if (names.Count == maxClasses) return null;
+                names[v] = name = ((long)v).ToString(CultureInfo.InvariantCulture);
+            }
+            raw[i] = name;
+        }
+        int[] labels; string[] classes;
+        if (classCount is int n)
+        {
+            classes = Enumerable.Range(0, n).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray();
+            labels = Targets.Select(v => (int)v).ToArray();
+        }
+        else (labels, classes) = EncodeLabels(raw);
+        return new EncodedData(Features, FeatureShape, FeatureNames, TargetName, labels, classes)
+        {
+            Metadata = new Dictionary<string, object?>(Metadata),
+            Categories = Categories,
+            SourceColumns = SourceColumns,
+            RowKeys = RowKeys,
+            RowKeyName = RowKeyName,
+            InputBlocks = InputBlocks,
+            OutputTargets = OutputTargets,
+        };
+    }
+
+    /// <summary>The most distinct whole numbers a numeric target may have to be read as labels for stratifying.</summary>
+    public const int MaxLabelValues = 100;
+
+    /// <summary>A numeric target of a few whole numbers (0/1 labels: at most <see cref="MaxLabelValues"/>, each on two rows
+    /// on average) read as class labels, for stratifying; null for any other target.</summary>
+    public EncodedData? AsFewValueClasses() =>
+        AsClassification(maxClasses: MaxLabelValues) is { } c && c.Classes!.Count * 2 <= Count ? c : null;
+
     /// <summary>Rows start..start+count-1.</summary>
     public EncodedData Slice(int start, int count) => Subset(Enumerable.Range(start, count).ToArray());
 

@@ -19,10 +19,11 @@ public static class FoldSplitter
             throw KerasException.BadArgument("InvalidFolds",
                 $"{folds} folds need at least {folds} rows; the data has {n}. Use fewer folds.", folds);
         if (repeats < 1) throw KerasException.BadArgument("InvalidRepeats", $"Repeats must be 1 or more. Received: {repeats}.", repeats);
+        if (stratify && data.Labels is null) data = data.AsFewValueClasses() ?? data;
         if (stratify && (data.Labels is null || data.Classes is null))
             throw KerasException.BadArgument("StratifyNeedsClasses",
-                "-Stratify needs data with class labels (a classification target); this data has none. "
-                + "Leave out -Stratify for regression.");
+                "-Stratify needs data with class labels (a classification target, or a numeric target of a few whole numbers); "
+                + "this data has none. Leave out -Stratify for regression.");
         var result = new List<Fold>(folds * repeats);
         for (int r = 1; r <= repeats; r++)
         {

@@ -48,6 +48,9 @@ public sealed class TabularOptions
     /// </summary>
     public bool ForTrainedModel { get; init; }
 
+    /// <summary>Where warnings about the data go (a text column with nearly one category per row); null drops them.</summary>
+    public Action<string>? Warn { get; init; }
+
     public IReadOnlyList<string>? FixedSourceColumns => Template?.SourceColumns ?? SourceColumns;
 }
 
@@ -92,6 +95,8 @@ public sealed class TabularBuilder
     /// </summary>
     internal static long MaxEncodedValues =>
         Math.Min(Array.MaxLength, Math.Max(1L << 24, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 / sizeof(float)));
+    private readonly int[] missingCounts;
+    private string? firstMissing;
 
     // target: distinct raw values and the index of each row's value
     private readonly string? targetName;
@@ -117,6 +122,7 @@ public sealed class TabularBuilder
         categoryIndex = new Dictionary<string, int>?[n];
         categoryNames = new List<string>?[n];
         firstTextRow = new int[n];
+        missingCounts = new int[n];
         var template = this.options.FixedCategories;
         for (int c = 0; c < n; c++)
         {
@@ -259,14 +265,19 @@ public sealed class TabularBuilder
             $"{where(row, column)} holds '{Clip(text)}', {NumberText.RangeRule}. Fix the value or rescale the column; "
                 + $"to keep it as a label, one-hot it with -Categorical {columns[column]}.", text);
 
-    /// <summary>An empty cell: an error unless a missing value was given.</summary>
+    /// <summary>An empty cell: an error unless a missing value was given. New data for a trained model fails at once (one row is
+    /// reported and the others go on); other data is read to the end first, so that one error lists every column with empty cells.
+    /// </summary>
     public void Missing(int column)
     {
         if (options.MissingValue is null)
-            throw KerasException.BadData("MissingValue",
-                $"{where(row, column)} is empty. " + (options.ForTrainedModel
-                    ? "The model was trained on this column; give every object a value for it."
-                    : "Fill it, or give -MissingValue <number> to use that number for empty cells."), row);
+        {
+            if (options.ForTrainedModel)
+                throw KerasException.BadData("MissingValue",
+                    $"{where(row, column)} is empty. The model was trained on this column; give every object a value for it.", row);
+            firstMissing ??= where(row, column);
+            missingCounts[column]++;
+        }
         anyMissing = true;
         features[(long)row * columns.Length + column] = float.NaN;
     }
@@ -295,6 +306,16 @@ public sealed class TabularBuilder
     {
         if (rows == 0) throw KerasException.BadData("NoDataRows", "The data has a header but no rows. Give at least one row.");
         int w = columns.Length;
+        if (firstMissing is not null)
+        {
+            var holes = Enumerable.Range(0, w).Where(c => missingCounts[c] > 0)
+                .Select(c => $"{columns[c]} ({missingCounts[c].ToString("N0", CultureInfo.InvariantCulture)} "
+                    + $"{(missingCounts[c] == 1 ? "row" : "rows")})").ToList();
+            throw KerasException.BadData("MissingValue",
+                $"{firstMissing} is empty; {(holes.Count == 1 ? "1 column has" : $"{holes.Count} columns have")} empty cells: "
+                    + $"{string.Join(", ", holes)}. Fill them, leave those columns out with -Exclude, or give -MissingValue <number> "
+                    + "to use that number for empty cells.", holes.Count);
+        }
         float fill = options.MissingValue ?? 0f;
         var sortedCats = new string[]?[w];
         var remap = new int[]?[w];
@@ -315,6 +336,7 @@ public sealed class TabularBuilder
             }
         }
 
+        if (options.Warn is { } warn && options.FixedCategories is null) WarnIdLikeColumns(sortedCats, warn);
         bool anyCategorical = sortedCats.Any(s => s is not null);
         float[] outFeatures;
         string[] names2;
@@ -406,6 +428,27 @@ public sealed class TabularBuilder
             Categories = categories,
             SourceColumns = columns,
         };
+    }
+
+    /// <summary>Rows from which a text column with nearly one category per row is worth a warning.</summary>
+    public const int IdLikeMinRows = 20;
+
+    /// <summary>
+    /// Warns once per text column whose categories are nearly one per row (more than half the rows): an id, a name or free
+    /// text, which one-hot encoding turns into as many features that teach the model nothing (Titanic's Name: 891 categories
+    /// in 891 rows).
+    /// </summary>
+    private void WarnIdLikeColumns(string[]?[] sortedCats, Action<string> warn)
+    {
+        if (rows < IdLikeMinRows) return;
+        for (int c = 0; c < columns.Length; c++)
+        {
+            if (sortedCats[c] is not { } cats || forcedCategorical[c] || cats.Length * 2 <= rows) continue;
+            warn($"Column '{columns[c]}' has {cats.Length} categories in {rows} rows, nearly one per row (an id or free text), "
+                + $"so one-hot encoding makes {cats.Length} features of it that teach the model nothing. Leave it out with "
+                + $"-Exclude {columns[c]}, keep it as the row key with -IdColumn {columns[c]}, or turn the text into tokens for an "
+                + "Embedding layer.");
+        }
     }
 
     private static readonly HashSet<string> MissingTokens = new(StringComparer.Ordinal)

@@ -108,6 +108,7 @@ public sealed partial class KerasModel
     {
         ["epochs_trained"] = EpochsTrained,
         ["fit_seed"] = FitSeed,
+        ["target_epochs"] = TargetEpochs,
         ["classes"] = Classes?.ToList(),
         ["feature_names"] = FeatureNames?.ToList(),
         ["source_columns"] = SourceColumns?.ToList(),
@@ -135,6 +136,7 @@ public sealed partial class KerasModel
             var training = new ConfigReader(t);
             int epochs = training.Int("epochs_trained", 0);
             long? fitSeed = training.NullableLong("fit_seed");
+            long? targetEpochs = training.NullableLong("target_epochs");
             var classes = Strings(training.Raw("classes"));
             var features = Strings(training.Raw("feature_names"));
             var target = training.Raw("target_name") as string;
@@ -158,10 +160,13 @@ public sealed partial class KerasModel
                         TimeSpan.FromSeconds(r.Double("duration_seconds", 0.0)), r.Long("samples", 0L)));
                 }
             if (epochs < 0) throw Invalid($"the training state says {epochs} epochs were trained.");
+            if (targetEpochs is < 0 or > int.MaxValue)
+                throw Invalid($"the training state says the fit was to reach {targetEpochs} epochs.");
             return model =>
             {
                 model.EpochsTrained = epochs;
                 model.FitSeed = fitSeed;
+                model.TargetEpochs = targetEpochs is long t ? (int)t : null;
                 model.Classes = classes;
                 model.FeatureNames = features;
                 model.SourceColumns = sourceColumns;

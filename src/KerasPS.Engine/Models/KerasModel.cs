@@ -93,6 +93,10 @@ public sealed partial class KerasModel
     /// <summary>Epochs completed (Keras's initial_epoch for the next fit).</summary>
     public int EpochsTrained { get; set; }
 
+    /// <summary>The epoch count the last fit was to reach (its initial epoch plus its epochs), kept in the training state so that
+    /// a fit resumed from a checkpoint (Invoke-ModelFit -Resume) trains only the epochs that are left.</summary>
+    public int? TargetEpochs { get; set; }
+
     /// <summary>Seed of the last fit (given or drawn); a resumed fit reuses it so that epoch k gets the same shuffle and dropout
     /// masks.</summary>
     public long? FitSeed { get; set; }
@@ -271,6 +275,7 @@ public sealed partial class KerasModel
         copy.History.AddRange(History);   // records are immutable
         copy.EpochsTrained = EpochsTrained;
         copy.FitSeed = FitSeed;
+        copy.TargetEpochs = TargetEpochs;
         return copy;
     }
 
@@ -354,11 +359,25 @@ public sealed partial class KerasModel
     public float[] PredictData(EncodedData data, int batchSize = 4096)
     {
         if (data.InputBlocks is not null || InputNames.Count > 1 || OutputNames.Count > 1) return PredictRows(data, batchSize);
+        if (InputShape is { } expected && IsBuilt && !Shapes.SameAs(expected, data.FeatureShape))
+            throw KerasException.BadArgument("InputShapeMismatch",
+                $"Model '{Name}' expects input {Shapes.Format(expected)}, but the data has {Shapes.Format(data.FeatureShape)}. "
+                    + "Use data with the same features the model was built for." + TemplateHint(data));
         if (data.HasFeatureTensor || data.Features.LongLength > TransientPredictValues) return Predict(data.FeatureTensor(), batchSize);
         TorchRuntime.EnsureLoaded();
         using var features = torch.tensor(data.Features, Shapes.WithBatch(data.Count, data.FeatureShape), dtype: ScalarType.Float32);
         return Predict(features, batchSize);
     }
+
+    /// <summary>
+    /// The way out of an input shape mismatch when one-hot columns are the cause: test data loaded on its own gets a
+    /// column per category it holds, so its width differs from the training data's; -Template gives it the training columns.
+    /// </summary>
+    public string TemplateHint(EncodedData data) =>
+        data.Categories.Count > 0 || Categories is { Count: > 0 }
+            ? " Its one-hot columns differ from the training data's: load it with -Template $train (the training dataset), "
+                + "so each category gets the training data's column."
+            : "";
 
     /// <summary>Feature values up to which <see cref="PredictData"/> copies a dataset into a tensor for one call instead of caching
     /// it.</summary>

@@ -23,8 +23,15 @@ public sealed class FitOptions
     public EncodedData? ValidationData { get; init; }
     public double ValidationSplit { get; init; }
 
-    /// <summary>Epoch to start from (0-based, as Keras); null continues after the epochs already trained.</summary>
+    /// <summary>Epoch to start from (0-based, as Keras's initial_epoch); when given, <see cref="Epochs"/> is the epoch to stop
+    /// after (Keras's fit(epochs, initial_epoch)). Null: train <see cref="Epochs"/> more epochs after those already trained, as a
+    /// second Keras fit(epochs=n) does.</summary>
     public int? InitialEpoch { get; init; }
+
+    /// <summary>Continue an interrupted fit (restored from its checkpoint) up to the total it was started with
+    /// (<see cref="KerasModel.TargetEpochs"/>); <see cref="Epochs"/> then counts as the total (Keras's epochs with
+    /// initial_epoch), so a larger one trains on past that.</summary>
+    public bool Resume { get; init; }
 
     /// <summary>Weight per class name (or class index as a string).</summary>
     public IReadOnlyDictionary<string, double>? ClassWeight { get; init; }
@@ -88,6 +95,73 @@ public static class Trainer
         return Run(model, data, o);
     }
 
+    /// <summary>
+    /// In Keras the loss decides what a target is: with a classification loss (or, for 0/1 values and one output unit, a
+    /// classification metric) a numeric target of whole numbers holds class labels. This reads such a target as classes
+    /// ("0", "1", ..., sorted numerically), so class weights, stratifying and predicted classes work on it, and says so once
+    /// through <paramref name="log"/>. Any other data comes back unchanged.
+    /// </summary>
+    internal static EncodedData AsLossReads(KerasModel model, EncodedData data, Action<string>? log)
+    {
+        if (data.TargetKind != TargetKind.Regression || data.TargetWidth != 1 || data.OutputTargets is not null) return data;
+        var heads = model.Heads();
+        if (heads.Count != 1) return data;
+        var head = heads[0];
+        if (!model.IsBuilt) return data;
+        int width = (model.IsFunctional ? model.Outputs[0].Shape : model.OutputShape!)[^1];
+        bool classificationMetric =
+            head.Metrics.Any(m => m.Kind.ToLowerInvariant() is "accuracy" or "precision" or "recall" or "auc");
+        int? classCount = head.Loss.Name switch
+        {
+            "binary_crossentropy" when width == 1 => 2,
+            "categorical_crossentropy" or "sparse_categorical_crossentropy" when width >= 2 => width,
+            "binary_crossentropy" or "categorical_crossentropy" or "sparse_categorical_crossentropy" => null,
+            _ when classificationMetric && width == 1 => 2,
+            _ => null,
+        };
+        if (classCount is not int k || data.AsClassification(k) is not { } classes) return data;
+        string why = head.Loss.TargetForm == TargetForm.ClassIndex || head.Loss.Name == "binary_crossentropy"
+            ? $"the loss is {head.Loss.Name}" : "a metric counts classes";
+        log?.Invoke($"Reading target '{data.TargetName ?? "y"}' as {k} classes ({string.Join(", ", classes.Classes!.Take(10))}"
+            + $"{(k > 10 ? ", ..." : "")}): its values are whole numbers and {why}, as in Keras. Predictions get a Class.");
+        return classes;
+    }
+
+    /// <summary>
+    /// Setups that Keras trains without a word and that cost a user an afternoon, each said once per fit: a softmax over one
+    /// unit (always 1.0) with binary_crossentropy, binary_crossentropy on targets outside [0, 1], accuracy with a regression
+    /// loss, and a validation split (the last rows) that holds one class only because the data is sorted by class.
+    /// </summary>
+    private static void WarnAboutSetup(KerasModel model, EncodedData data, FitOptions o, Action<string> warn)
+    {
+        var heads = model.Heads();
+        if (heads.Count != 1) return;
+        var head = heads[0];
+        bool binary = head.Loss.Name == "binary_crossentropy";
+        if (binary && !model.IsFunctional && model.Layers[^1] is IActivationHead { Activation: "softmax" }
+            && model.OutputShape is [.., 1])
+            warn("The model ends in a softmax over 1 unit, which is always 1.0, so binary_crossentropy cannot learn. End it with "
+                + "Add-DenseLayer -Units 1 -Activation sigmoid (or -Units 2 -Activation softmax with categorical_crossentropy).");
+        if (binary && data.TargetKind == TargetKind.Regression && data.Targets is { Length: > 0 } t && t.Any(v => v < 0 || v > 1))
+            warn($"binary_crossentropy needs targets in [0, 1], but target '{data.TargetName ?? "y"}' holds values from "
+                + $"{t.Min().ToString(System.Globalization.CultureInfo.InvariantCulture)} to "
+                + $"{t.Max().ToString(System.Globalization.CultureInfo.InvariantCulture)}. Scale the target into [0, 1], "
+                + "or use a regression loss (mse) for numbers.");
+        if (head.Loss.TargetForm == TargetForm.Values && !binary
+            && head.Metrics.Any(m => m.Kind.Equals("accuracy", StringComparison.OrdinalIgnoreCase)))
+            warn($"accuracy counts exact class matches, which means little with the regression loss {head.Loss.Name}. "
+                + "Use -Metrics mae for numbers, or a classification loss (binary_crossentropy, categorical_crossentropy) for classes.");
+        if (o.ValidationSplit > 0 && data.Labels is { } labels && data.Classes is { Count: > 1 })
+        {
+            int nVal = (int)Math.Floor(data.Count * o.ValidationSplit);
+            int start = data.Count - nVal;
+            if (nVal > 1 && start > 0 && labels.AsSpan(start).IndexOfAnyExcept(labels[start]) < 0)
+                warn($"The validation split (the last {nVal} rows, as Keras takes them) holds class '{data.Classes[labels[start]]}' only: "
+                    + "the data is sorted by class. Split it with stratified sampling instead: $parts = $data | Split-TrainTest "
+                    + "-TestSize 0.2 -Stratify, then fit on $parts.Train with -ValidationData $parts.Test.");
+        }
+    }
+
     private static void Validate(KerasModel model, EncodedData data, FitOptions o)
     {
         if (!model.IsCompiled)
@@ -107,7 +181,8 @@ public static class Trainer
         if (data.InputBlocks is null && model.InputShape is { } shape && model.IsBuilt && !Shapes.SameAs(shape, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"Model '{model.Name}' expects input {Shapes.Format(shape)}, but the data has {Shapes.Format(data.FeatureShape)} "
-                    + $"({data.FeatureCount} features). Use data with the same features, or build a new model.");
+                    + $"({data.FeatureCount} features). Use data with the same features, or build a new model."
+                    + model.TemplateHint(data));
         if (o.InitialEpoch is < 0)
             throw KerasException.BadArgument("InvalidInitialEpoch", $"InitialEpoch must be 0 or more. Received: {o.InitialEpoch}.",
                 o.InitialEpoch);
@@ -115,7 +190,8 @@ public static class Trainer
             && !Shapes.SameAs(v.FeatureShape, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"The validation data has features {Shapes.Format(v.FeatureShape)} but the training data has "
-                + $"{Shapes.Format(data.FeatureShape)}.");
+                + $"{Shapes.Format(data.FeatureShape)}." + (v.Categories.Count > 0
+                    ? " Its one-hot columns differ: load it with -Template $train (the training dataset)." : ""));
     }
 
     /// <summary>A seed for (fit seed, epoch, stream), so that epoch k gets the same randomness however the fit was split.</summary>
@@ -147,7 +223,11 @@ public static class Trainer
         int savedThreads = torch.get_num_threads();
         var log = o.Log ?? (_ => { });
         var warn = o.Warn ?? (_ => { });
-        var context = new TrainingContext(model, o.Epochs, log, warn);
+        int initial = o.InitialEpoch ?? model.EpochsTrained;
+        int end = o.InitialEpoch is not null ? o.Epochs
+            : o.Resume ? Math.Max(model.TargetEpochs ?? 0, o.Epochs)
+            : initial + o.Epochs;
+        var context = new TrainingContext(model, end, log, warn);
         Prepared? p = null;
         bool trainBegun = false;
         try
@@ -164,7 +244,9 @@ public static class Trainer
             long seed = o.Seed ?? (o.InitialEpoch is null && model.EpochsTrained > 0 ? model.FitSeed : null)
                 ?? MersenneTwister.RandomSeed();
             if (!model.IsBuilt) model.Build(data.InputBlocks is [var only] ? new[] { only.Columns.Length } : data.FeatureShape);
+            data = AsLossReads(model, data, log);
             p = Prepare(model, data, o);   // checks targets before anything about the data is written onto the model
+            WarnAboutSetup(model, data, o, warn);
             p.Regularized = model.Layers.Where(l => l.HasRegularization).ToArray();
             p.Constrained = model.Weights.Where(w => w.Constraint is not null).ToArray();
             RememberData(model, data, p.Heads);
@@ -173,22 +255,24 @@ public static class Trainer
             foreach (var w in model.Weights) w.Value.requires_grad_(w.IsUpdated);
             var optimizer = model.Optimizer!;
             optimizer.Attach(model.TrainableWeights);
-            int initial = o.InitialEpoch ?? model.EpochsTrained;
-            if (initial >= o.Epochs)
-                warn($"Nothing to train: the model has already completed {initial} epochs and -Epochs is {o.Epochs}. "
-                    + "Epochs counts the total, as in Keras; raise it to train more.");
+            if (initial >= end && o.Resume)
+                log($"Nothing to resume: the fit already completed its {end} epochs.");
+            else if (initial >= end)
+                warn($"Nothing to train: -InitialEpoch is {initial} and -Epochs is {o.Epochs}; with -InitialEpoch, -Epochs is the "
+                    + "epoch to stop after, as in Keras. Raise -Epochs, or leave out -InitialEpoch to train -Epochs more epochs.");
+            model.TargetEpochs = end;
             var produced = HistoryNames(model, p.ValX is not null);
             foreach (var cb in o.Callbacks) cb.CheckNames(produced);
             foreach (var cb in o.Callbacks) cb.OnTrainBegin(context);
             trainBegun = true;
             var started = Stopwatch.StartNew();
             TimeSpan lastEpoch = TimeSpan.Zero;
-            for (int epoch = initial; epoch < o.Epochs; epoch++)
+            for (int epoch = initial; epoch < end; epoch++)
             {
                 if (o.Cancellation.IsCancellationRequested) break;
                 if (o.MaxDuration is TimeSpan budget && started.Elapsed + lastEpoch > budget)
                 {
-                    warn($"Stopped before epoch {epoch + 1} of {o.Epochs}: another epoch (about {lastEpoch.TotalSeconds:0.0} s) would "
+                    warn($"Stopped before epoch {epoch + 1} of {end}: another epoch (about {lastEpoch.TotalSeconds:0.0} s) would "
                         + $"exceed -MaxDuration {budget}. {epoch - initial} epochs completed in this run.");
                     context.StopReason = "max_duration";
                     break;
@@ -198,14 +282,14 @@ public static class Trainer
                 if (record is null)
                 {
                     if (o.MaxDuration is TimeSpan b2 && started.Elapsed >= b2)
-                        warn($"Stopped during epoch {epoch + 1} of {o.Epochs}: -MaxDuration {b2} was reached. "
+                        warn($"Stopped during epoch {epoch + 1} of {end}: -MaxDuration {b2} was reached. "
                             + "The model keeps the weights of the last completed batch; that epoch is not recorded.");
                     break;
                 }
                 lastEpoch = record.Duration;
                 model.History.Add(record);
                 model.EpochsTrained = epoch + 1;
-                log(KerasLine(record, o.Epochs));
+                log(KerasLine(record, end));
                 foreach (var cb in o.Callbacks) cb.OnEpochEnd(context, record);
                 if (double.IsNaN(record.Loss) || double.IsInfinity(record.Loss))
                 {
@@ -318,8 +402,9 @@ public static class Trainer
             {
                 p.X = x; p.Y = y; p.W = w is null ? null : Keep(w.alias());
                 p.Count = n;
-                if (o.ValidationData is { } val)
+                if (o.ValidationData is { } given)
                 {
+                    var val = AsLossReads(model, given, null);
                     p.ValX = Inputs(model, val);
                     p.ValY = TargetTensors(model, heads, val);
                     p.ValCount = val.Count;
@@ -575,7 +660,7 @@ public static class Trainer
                 if (o.Progress is not null && sw.Elapsed >= nextProgress)
                 {
                     nextProgress = sw.Elapsed + o.ProgressInterval;
-                    o.Progress(new FitProgress(epoch + 1, o.Epochs, b + 1, batches, lossSum.item<double>() / seen, sw.Elapsed));
+                    o.Progress(new FitProgress(epoch + 1, context.Epochs, b + 1, batches, lossSum.item<double>() / seen, sw.Elapsed));
                 }
                 if (o.Cancellation.IsCancellationRequested || context.StopTraining
                     || (o.MaxDuration is TimeSpan budget && fitClock.Elapsed >= budget))
@@ -624,8 +709,9 @@ public static class Trainer
         if (data.InputBlocks is null && model.InputNames.Count == 1 && !Shapes.SameAs(model.InputShape!, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"Model '{model.Name}' expects input {Shapes.Format(model.InputShape)}, "
-                + $"but the data has {Shapes.Format(data.FeatureShape)}.");
+                + $"but the data has {Shapes.Format(data.FeatureShape)}." + model.TemplateHint(data));
         TorchRuntime.EnsureLoaded();
+        data = AsLossReads(model, data, null);
         var heads = model.Heads().ToArray();
         var x = Inputs(model, data);
         Tensor[] y = Array.Empty<Tensor>();

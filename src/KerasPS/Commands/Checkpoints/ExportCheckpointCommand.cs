@@ -14,8 +14,9 @@ namespace KerasPS.Commands.Checkpoints;
 /// renamed over the target, so an interrupted write never leaves a partial file and an older checkpoint at that path survives. An existing
 /// file is only replaced with -Force; without it the model is skipped with a non-terminating CheckpointExists error. -Path is taken
 /// literally (no wildcards) and must be on the FileSystem provider. With -WeightsOnly only the weights are stored (Keras save_weights);
-/// load them with Import-Checkpoint -WeightsInto. The extension picks the format: .kpt (KerasPS), .keras (Keras 3: config.json,
-/// metadata.json and model.weights.h5 in a zip) or .h5 (Keras 2 HDF5, as model.save("m.h5") writes); Keras files hold no optimizer state.
+/// load them with Import-Checkpoint -WeightsInto. The extension picks the format (another extension needs -Format): .kpt
+/// (KerasPS), .keras (Keras 3: config.json, metadata.json and model.weights.h5 in a zip) or .h5 (Keras 2 HDF5, as model.save("m.h5")
+/// writes); Keras files hold no optimizer state.
 /// See module/CHECKPOINT-FORMAT.md for the layouts.</para>
 /// </summary>
 /// <example><code>$model | Export-Checkpoint -Path ./otto.kpt -IncludeOptimizer</code></example>
@@ -56,6 +57,12 @@ public sealed class ExportCheckpointCommand : KerasCmdlet
     [Parameter(Mandatory = true, ParameterSetName = WeightsSet)]
     public SwitchParameter WeightsOnly { get; set; }
 
+    /// <summary>The format to write under a name whose extension names none (model.pt): kpt (KerasPS), keras (Keras 3) or h5
+    /// (Keras 2). Without it such a name is refused (UnknownCheckpointFormat).</summary>
+    [Parameter]
+    [ValidateSet("kpt", "keras", "h5")]
+    public string? Format { get; set; }
+
     /// <summary>Write the checkpoint's FileInfo to the pipeline.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -66,6 +73,11 @@ public sealed class ExportCheckpointCommand : KerasCmdlet
     {
         var full = ResolveOutputFile(Path, Force, NoClobber, "CheckpointExists", "Checkpoint");
         if (full is null) return;
+        // A folder is the engine's InvalidCheckpointPath, not a question of format.
+        if (Format is null && !KerasFiles.IsKnownExtension(full) && !Directory.Exists(full))
+            throw KerasException.BadArgument("UnknownCheckpointFormat",
+                $"'{System.IO.Path.GetFileName(full)}' has no checkpoint extension, so the format to write is unclear. Name the file "
+                    + ".kpt (KerasPS, resumable), .keras (Keras 3) or .h5 (Keras 2), or give -Format kpt, keras or h5.", full);
         bool exists = File.Exists(full);
         var action = (WeightsOnly ? "Export weights of model '" : "Export checkpoint of model '") + Model.Name
             + (exists ? "', replacing the file" : "'");
@@ -77,6 +89,13 @@ public sealed class ExportCheckpointCommand : KerasCmdlet
                 IncludeOptimizer = IncludeOptimizer,
                 WeightsOnly = WeightsOnly,
                 Overwrite = Force,
+                Format = Format switch
+                {
+                    "kpt" => CheckpointFormat.KerasPS,
+                    "keras" => CheckpointFormat.Keras,
+                    "h5" => CheckpointFormat.KerasH5,
+                    _ => null,
+                },
             });
         }
         catch (KerasException e) when (e.ErrorId == "CheckpointExists") { WriteInputError(e, full); return; }

@@ -93,5 +93,6 @@ public abstract class DataEncodingCommandBase : KerasCmdlet
         FeatureShape = FeatureShape ?? (Targets is null ? Template?.FeatureShape : null),
         TargetKind = TargetKind is null || Targets is not null ? null : Enum.Parse<TargetKind>(TargetKind, true),
         Template = Template?.Engine,
+        Warn = WriteWarning,
     };
 }

@@ -178,7 +178,7 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
                     er.FullyQualifiedErrorId.Split(',')[0],
                 _ => "TrialScriptFailed",
             };
-            reply["Error"] = e.Message;
+            reply["Error"] = e.Message + CallerVariableHint(ModelScript, CallbackScript);
         }
         finally
         {
@@ -195,6 +195,50 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
     }
 
     protected override void StopProcessing() => stop?.Cancel();
+
+    private static readonly HashSet<string> AutomaticVariables = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "_", "PSItem", "args", "input", "this", "true", "false", "null", "p", "train", "ErrorActionPreference",
+        "ProgressPreference", "VerbosePreference", "WarningPreference", "PSScriptRoot", "PSCommandPath", "Error", "Host",
+        "PWD", "HOME", "PID", "IsLinux", "IsWindows", "IsMacOS", "PSVersionTable", "LASTEXITCODE", "Matches", "env",
+    };
+
+    /// <summary>
+    /// The likely cause when a trial script fails: it reads variables it never sets, which in the caller's script had values
+    /// but are $null here, since each trial runs the script in a runspace of its own (maybe on another host).
+    /// </summary>
+    private static string CallerVariableHint(params string?[] scripts)
+    {
+        var free = new List<string>();
+        foreach (var script in scripts)
+        {
+            if (script is null) continue;
+            var ast = System.Management.Automation.Language.Parser.ParseInput(script, out _, out _);
+            var set = ast.FindAll(a => a is System.Management.Automation.Language.AssignmentStatementAst, true)
+                .Cast<System.Management.Automation.Language.AssignmentStatementAst>()
+                .SelectMany(a => a.Left.FindAll(v => v is System.Management.Automation.Language.VariableExpressionAst, true))
+                .Concat(ast.FindAll(a => a is System.Management.Automation.Language.ParameterAst, true)
+                    .Select(a => ((System.Management.Automation.Language.ParameterAst)a).Name))
+                .Concat(ast.FindAll(a => a is System.Management.Automation.Language.ForEachStatementAst, true)
+                    .Select(a => ((System.Management.Automation.Language.ForEachStatementAst)a).Variable))
+                .Cast<System.Management.Automation.Language.VariableExpressionAst>()
+                .Select(v => v.VariablePath.UserPath).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var v in ast.FindAll(a => a is System.Management.Automation.Language.VariableExpressionAst, true)
+                .Cast<System.Management.Automation.Language.VariableExpressionAst>())
+            {
+                var path = v.VariablePath;
+                if (!path.IsUnqualified && !path.IsScript && !path.IsGlobal) continue;
+                var name = path.UserPath[(path.UserPath.IndexOf(':') + 1)..];
+                if (!AutomaticVariables.Contains(name) && !set.Contains(name) && !free.Contains(name, StringComparer.OrdinalIgnoreCase))
+                    free.Add(name);
+            }
+        }
+        if (free.Count == 0) return "";
+        var list = string.Join(", ", free.Select(n => "$" + n));
+        return $" The script reads {list}, which it never sets: each trial runs it in a runspace of its own, where "
+            + $"{(free.Count == 1 ? "that variable is" : "those variables are")} $null. Pass values through -Parameters "
+            + $"(@{{ {free[0]} = ... }}) and read them from $p ($p.{free[0]}).";
+    }
 
     /// <summary>Runs the user's script in this runspace with errors as exceptions, as a script run with -ErrorAction Stop.</summary>
     private static IEnumerable<PSObject?> Run(string script, Hashtable p, Dataset train) =>

@@ -11,9 +11,10 @@ namespace KerasPS.Commands.Models;
 /// <para type="synopsis">Trains a model (Keras fit) and writes one history record per epoch as each epoch finishes.</para>
 /// <para type="description">Records stream out while training runs, so `| Where-Object`, `| Export-Csv` and `| Select-Object -First 3` work
 /// on live training; stopping the pipeline (Ctrl+C, Select-Object -First) stops training within one batch and leaves the model with the
-/// weights of the last completed step. -Epochs is the total epoch count, as in Keras: a second fit continues from the epochs already
-/// trained. A Keras-style line per epoch goes to the verbose stream; batch progress to Write-Progress (not in non-interactive
-/// hosts).</para>
+/// weights of the last completed step. -Epochs counts as in Keras's fit(epochs): every fit trains -Epochs more epochs (after
+/// Import-Checkpoint too), and the history's epoch numbers keep counting up; with -InitialEpoch, -Epochs is the epoch to stop after,
+/// and -Resume continues an interrupted fit to the total it was started with. A Keras-style line per epoch goes to the verbose
+/// stream; batch progress to Write-Progress (not in non-interactive hosts).</para>
 /// </summary>
 /// <example><code>$model | Invoke-ModelFit -Data $train -ValidationData $test -Epochs 20 -BatchSize 128 |
 ///     Export-Csv history.csv</code></example>
@@ -31,7 +32,8 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     [Parameter(Mandatory = true, ParameterSetName = ArraySet)]
     public object Y { get; set; } = null!;
 
-    /// <summary>Total epochs (Keras semantics: training continues up to this epoch).</summary>
+    /// <summary>Epochs to train in this fit, as Keras's fit(epochs): a second fit trains this many more (a model with 27 epochs trained
+    /// goes on to 30 with -Epochs 3). With -InitialEpoch it is the epoch to stop after (Keras's fit(epochs, initial_epoch)).</summary>
     [Parameter] public int Epochs { get; set; } = 1;
 
     /// <summary>Rows per gradient step (default 32, as Keras).</summary>
@@ -56,7 +58,8 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     /// <summary>Loss weight per training row.</summary>
     [Parameter] public double[]? SampleWeight { get; set; }
 
-    /// <summary>Epoch to start at (0-based, Keras's initial_epoch); by default the epochs the model has already trained.</summary>
+    /// <summary>Epoch to start at (0-based, Keras's initial_epoch); -Epochs is then the epoch to stop after, so -InitialEpoch 10 -Epochs
+    /// 15 trains epochs 11 to 15. By default training starts after the epochs the model has already trained.</summary>
     [Parameter] public int? InitialEpoch { get; set; }
 
     /// <summary>Callbacks: New-EarlyStopping, New-ModelCheckpoint, New-ReduceLROnPlateau, New-LearningRateScheduler, New-TerminateOnNaN,
@@ -71,8 +74,9 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     [Parameter] public int? Threads { get; set; }
 
     /// <summary>A checkpoint to continue from: when the file exists, the model takes its weights, optimizer state, epoch count and fit
-    /// seed, and training continues up to -Epochs; when it does not exist yet, training starts from the beginning (the same command works
-    /// for the first run of a runbook and for every restart).</summary>
+    /// seed, and training continues up to the total the interrupted fit was started with (or -Epochs, counted as the total, when that is
+    /// larger), so a restart trains only the epochs that are left; when it does not exist yet, training starts from the beginning (the
+    /// same command works for the first run of a runbook and for every restart).</summary>
     [Parameter] public string? Resume { get; set; }
 
     /// <summary>Also write the model after the last record.</summary>
@@ -81,13 +85,16 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     protected override void Process()
     {
         EncodedData data = GetData(Y);
+        bool resumed = false;
         if (Resume is not null)
         {
             var path = ResolveFilePath(Resume);
             if (File.Exists(path))
             {
                 Engine.Checkpoints.Checkpoint.RestoreInto(Model.Engine, path);
-                WriteVerbose($"Resuming from '{path}' after epoch {Model.Engine.EpochsTrained}.");
+                resumed = true;
+                WriteVerbose($"Resuming from '{path}' after epoch {Model.Engine.EpochsTrained}"
+                    + $" of {Model.Engine.TargetEpochs ?? Epochs}.");
             }
             else WriteVerbose($"No checkpoint at '{path}' yet; training from the beginning.");
         }
@@ -104,6 +111,7 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
             ValidationData = ValidationData?.Engine,
             ValidationSplit = ValidationSplit,
             InitialEpoch = InitialEpoch,
+            Resume = resumed,
             ClassWeight = ClassWeight is null ? null : ClassWeights(ClassWeight),
             SampleWeight = SampleWeight?.Select(w => (float)w).ToArray(),
             Callbacks = (Callbacks ?? Array.Empty<object>()).Select(o => CallbackInput.ToCallback(o)).ToArray(),

@@ -30,5 +30,19 @@ public abstract class ModelDataCommandBase : KerasCmdlet
     protected override object? DefaultTarget => Model;
 
     /// <summary>-Data, or -X (and -Y) as a dataset.</summary>
-    protected EncodedData GetData(object? y) => ParameterSetName == ArraySet ? ArrayInput.FromArrays(X, y) : Data.Engine;
+    protected EncodedData GetData(object? y) => ParameterSetName == ArraySet ? ArrayInput.FromArrays(OneRowIfFlat(X), y) : Data.Engine;
+
+    /// <summary>
+    /// A flat array of exactly as many numbers as the model takes per row (-X @(5.1, 3.5, 1.4, 0.2) for a 4-feature model) is
+    /// one row, not that many rows of one value each, which the model could never take.
+    /// </summary>
+    private object OneRowIfFlat(object x)
+    {
+        if (PSValue.Unwrap(x) is not System.Collections.IList list || list.Count < 2 || Model?.Engine.InputShape is not { } shape
+            || KerasPS.Engine.Shapes.Product(shape) != list.Count)
+            return x;
+        foreach (var e in list)
+            if (PSValue.Unwrap(e) is not (double or float or int or long or decimal or short or byte)) return x;
+        return new object[] { list };
+    }
 }

@@ -29,8 +29,10 @@ public sealed class NewModelCommand : KerasCmdlet
     [Parameter(Position = 0)]
     public string? Name { get; set; }
 
-    /// <summary>Input shape without the batch axis, e.g. 93 for 93 features, or 28,28,1 for images.</summary>
+    /// <summary>Input shape without the batch axis, e.g. 93 for 93 features, or 28,28,1 for images; a dataset's shape works too
+    /// (-InputShape $train.Shape, or $train.FeatureShape).</summary>
     [Parameter(ParameterSetName = SequentialSet)]
+    [ShapeTransformation]
     public int[]? InputShape { get; set; }
 
     /// <summary>The model's inputs: tensors from New-ModelInput, in the order data is given to them.</summary>
