@@ -328,6 +328,16 @@ public static class Trainer
     internal static bool IsSmallDenseStep(KerasModel model, int[] inputShape, int batchSize)
     {
         long macs = 0;
+        if (model.IsFunctional)
+        {
+            // A graph: each call of a Dense layer reads its own input tensor (shared layers count once per call).
+            foreach (var node in model.Nodes)
+            {
+                if (node.Layer is Dense d) macs += Shapes.Product(node.Inputs[0].Shape) * d.Units;
+                else if (node.Layer.ParamCount > 0 && node.Layer.ClassName != "Normalization") return false;
+            }
+            return batchSize * macs < SmallStepMacs;
+        }
         var shape = inputShape;
         foreach (var layer in model.Layers)
         {
