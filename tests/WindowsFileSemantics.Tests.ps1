@@ -194,11 +194,11 @@ Describe 'SweepJournal appends while another handle holds the file' {
     BeforeAll {
         $script:JournalPath = Join-Path $TestDrive 'held.jsonl'
         $script:Journal = [KerasPS.Engine.Sweeps.SweepJournal]::Open($script:JournalPath)
-        function Add-Record([int] $InUse) {
+        function Add-Record([int] $InUse, [int] $Trial = 1) {
             $waits = [Collections.Generic.List[TimeSpan]]::new()
             $script:SimulatedInUse.SetValue($null, $InUse)
             $script:RecordedWaits.SetValue($null, $waits)
-            try { $script:Journal.Append([KerasPS.Engine.Sweeps.JournalRecord]@{ Kind = 'run'; Trial = 1 }); $null }
+            try { $script:Journal.Append([KerasPS.Engine.Sweeps.JournalRecord]@{ Kind = 'run'; Trial = $Trial }); $null }
             catch { $_.Exception.InnerException ?? $_.Exception }
             finally {
                 $script:SimulatedInUse.SetValue($null, 0)
@@ -220,11 +220,13 @@ Describe 'SweepJournal appends while another handle holds the file' {
             try { $b = [byte[]]::new($s.Length); $s.ReadExactly($b); $b } finally { $s.Dispose() }
         }
         $before = Read-Bytes
-        $err = Add-Record -InUse 5
+        $err = Add-Record -InUse 5 -Trial 2
         $err.ErrorId | Should -Be 'JournalUnavailable'
         $err.Message | Should -BeLike "Cannot write to the sweep journal: '*held.jsonl' is in use:*tried 5 times*unchanged."
         Read-Bytes | Should -Be $before
-        Add-Record -InUse 0 | Should -BeNullOrEmpty
-        @([KerasPS.Engine.Sweeps.SweepJournal]::Read($script:JournalPath)).Count | Should -Be 2
+        Add-Record -InUse 0 -Trial 2 | Should -BeNullOrEmpty
+        # one line per record: the refused append left nothing behind (a second trial-2 line would be a duplicate)
+        @(Get-Content -LiteralPath $script:JournalPath).Count | Should -Be 2
+        @([KerasPS.Engine.Sweeps.SweepJournal]::Read($script:JournalPath)).Trial | Should -Be @(1, 2)
     }
 }
