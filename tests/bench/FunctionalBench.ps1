@@ -70,7 +70,7 @@ for ($round = 0; $round -lt $Rounds; $round++) {
     foreach ($k in $order) {
         $m = $models[$k]
         $process.Refresh(); $cpuBefore = $process.TotalProcessorTime.TotalSeconds
-        $hist = $m | Invoke-ModelFit -Data $data -Epochs ($m.EpochsTrained + $perRound) -BatchSize 128 -Seed 42 -Threads $Threads
+        $hist = $m | Invoke-ModelFit -Data $data -Epochs $perRound -BatchSize 128 -Seed 42 -Threads $Threads
         $process.Refresh(); $cpu[$k].Add(($process.TotalProcessorTime.TotalSeconds - $cpuBefore) / $perRound)
         $wall[$k].Add((Get-Median @($hist | ForEach-Object { [double]$_.Seconds })))
     }

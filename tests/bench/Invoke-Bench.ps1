@@ -86,7 +86,7 @@ try {
     $plainTimes = [System.Collections.Generic.List[double]]::new()
     $perRound = [math]::Max(2, [int][math]::Ceiling($Epochs / 3))
     for ($round = 0; $round -lt 3; $round++) {
-        $h = $model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs ($model.EpochsTrained + $perRound) -BatchSize 128 -Seed 42
+        $h = $model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs $perRound -BatchSize 128 -Seed 42
         $h | Select-Object -Skip ([int]($round -eq 0)) | ForEach-Object { $kerasTimes.Add($_.Seconds) }
         $plain = $plainLoop::Run($train.Engine.Features, (& $toLong $train), $val.Engine.Features, (& $toLong $val),
             93, 9, [int[]]@(100), $perRound, 128, 0.01, 42)
