@@ -24,13 +24,7 @@ public sealed partial class KerasModel
     public Dictionary<string, object?> GetConfig()
     {
         if (graph is not null) return GetGraphConfig();
-        var serialized = new List<object?>();
-        foreach (var layer in layers)
-        {
-            var entry = layer.Serialize();
-            if (layer.IsUnsafeToDeserialize) entry[UnsafeFlag] = true;
-            serialized.Add(entry);
-        }
+        var serialized = layers.Select(l => (object?)SerializedLayer(l)).ToList();
         return new Dictionary<string, object?>
         {
             ["class_name"] = "Sequential",
@@ -42,6 +36,32 @@ public sealed partial class KerasModel
                 ["layers"] = serialized,
             },
         };
+    }
+
+    /// <summary>A layer as a model config lists it: <see cref="Layer.Serialize"/>, flagged <see cref="UnsafeFlag"/> when it carries
+    /// code.</summary>
+    private static Dictionary<string, object?> SerializedLayer(Layer layer)
+    {
+        var entry = layer.Serialize();
+        if (layer.IsUnsafeToDeserialize) entry[UnsafeFlag] = true;
+        return entry;
+    }
+
+    /// <summary>
+    /// Layer <paramref name="i"/> of a model config, rebuilt through <see cref="LayerRegistry"/>; a config the layer refuses
+    /// becomes <c>InvalidModelConfig</c> naming its position and class (refusals of code and of unknown layers keep their own
+    /// ids).
+    /// </summary>
+    private static (Layer Layer, IDictionary<string, object?> Entry) LayerFromEntry(object? raw, int i, bool allowUnsafeCode)
+    {
+        if (raw is not IDictionary<string, object?> entry || entry.Value("class_name") is not string className)
+            throw Invalid($"layer {i + 1} has no class_name.");
+        try { return (LayerRegistry.Deserialize(entry, allowUnsafeCode), entry); }
+        catch (KerasException e) when (e.ErrorId is not ("UnsafeLayerConfig" or "UnsupportedKerasLayers"))
+        {
+            throw new KerasException("InvalidModelConfig", ErrorKind.InvalidData,
+                $"layer {i + 1} ({className}) cannot be rebuilt from its config: {e.Message}", e);
+        }
     }
 
     /// <summary>The names of the layers flagged <see cref="UnsafeFlag"/> in a model config, read without building any layer.</summary>
@@ -69,17 +89,7 @@ public sealed partial class KerasModel
         var model = new KerasModel(name, inputShape, reader.NullableLong("seed"));
         for (int i = 0; i < entries.Count; i++)
         {
-            if (entries[i] is not IDictionary<string, object?> entry || !entry.TryGetValue("class_name", out var cn)
-                || cn is not string className)
-                throw Invalid($"layer {i + 1} has no class_name.");
-            Layer layer;
-            try { layer = LayerRegistry.Deserialize(entry, allowUnsafeCode); }
-            catch (KerasException e) when (e.ErrorId is not ("UnsafeLayerConfig" or "UnsupportedKerasLayers"))
-            {
-                throw new KerasException("InvalidModelConfig", ErrorKind.InvalidData,
-                    $"layer {i + 1} ({className}) cannot be rebuilt from its config: {e.Message}", e);
-            }
-            model.Add(layer);
+            model.Add(LayerFromEntry(entries[i], i, allowUnsafeCode).Layer);
         }
         if (inputShape is not null && model.Layers.Count > 0 && !model.IsBuilt) model.Build(inputShape);
         return model;

@@ -242,8 +242,7 @@ public sealed partial class KerasModel
         var entries = new List<object?>();
         foreach (var layer in layers)
         {
-            var entry = layer.Serialize();
-            if (layer.IsUnsafeToDeserialize) entry[UnsafeFlag] = true;
+            var entry = SerializedLayer(layer);
             entry["name"] = layer.Name;
             entry["inbound_nodes"] = graph!.Nodes.Where(n => n.Layer == layer).Select(n => (object?)new Dictionary<string, object?>
             {
@@ -297,15 +296,7 @@ public sealed partial class KerasModel
         var nodeCounts = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < entries.Count; i++)
         {
-            if (entries[i] is not IDictionary<string, object?> entry || entry.Value("class_name") is not string className)
-                throw Invalid($"layer {i + 1} has no class_name.");
-            Layer layer;
-            try { layer = LayerRegistry.Deserialize(entry, allowUnsafeCode); }
-            catch (KerasException e) when (e.ErrorId is not ("UnsafeLayerConfig" or "UnsupportedKerasLayers"))
-            {
-                throw new KerasException("InvalidModelConfig", ErrorKind.InvalidData,
-                    $"layer {i + 1} ({className}) cannot be rebuilt from its config: {e.Message}", e);
-            }
+            var (layer, entry) = LayerFromEntry(entries[i], i, allowUnsafeCode);
             if (entry.Value("name") is string n && n.Length > 0) layer.Name = n;
             if (!created.TryAdd(layer.Name, layer)) throw Invalid($"two layers are named '{layer.Name}'.");
             if (layer is InputLayer input)
