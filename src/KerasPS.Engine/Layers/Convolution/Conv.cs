@@ -19,17 +19,9 @@ public abstract class ConvBase : KernelLayer, IOnnxSingleLowering
     {
         this.rank = rank;
         var cls = ClassName;
-        if (filters <= 0)
-            throw KerasException.BadArgument("InvalidFilters", $"{cls} filters must be a positive integer. Received: filters={filters}.",
-                filters);
-        Filters = filters;
-        KernelSize = Spatial.Tuple(kernelSize, rank, "kernel_size", cls);
-        Strides = Spatial.Tuple(strides, rank, "strides", cls, new[] { 1 });
+        Filters = Spatial.Filters(filters, cls);
+        (KernelSize, Strides, DilationRate) = Spatial.Window(kernelSize, strides, dilationRate, rank, cls);
         Padding = Spatial.CheckPadding(padding, cls, allowCausal: rank == 1);
-        DilationRate = Spatial.Tuple(dilationRate, rank, "dilation_rate", cls, new[] { 1 });
-        if (Strides.Any(s => s > 1) && DilationRate.Any(d => d > 1))
-            throw KerasException.BadArgument("InvalidDilationRate",
-                $"{cls} cannot combine strides > 1 with dilation_rate > 1 (Keras refuses it too). Use one of them.");
         ChannelsLast = Spatial.CheckChannelsLast(dataFormat, cls);
     }
 

@@ -22,17 +22,9 @@ public abstract class ConvTransposeBase : KernelLayer, IOnnxSingleLowering
     {
         this.rank = rank;
         var cls = ClassName;
-        if (filters <= 0)
-            throw KerasException.BadArgument("InvalidFilters", $"{cls} filters must be a positive integer. Received: filters={filters}.",
-                filters);
-        Filters = filters;
-        KernelSize = Spatial.Tuple(kernelSize, rank, "kernel_size", cls);
-        Strides = Spatial.Tuple(strides, rank, "strides", cls, new[] { 1 });
+        Filters = Spatial.Filters(filters, cls);
+        (KernelSize, Strides, DilationRate) = Spatial.Window(kernelSize, strides, dilationRate, rank, cls);
         Padding = Spatial.CheckPadding(padding, cls);
-        DilationRate = Spatial.Tuple(dilationRate, rank, "dilation_rate", cls, new[] { 1 });
-        if (Strides.Any(s => s > 1) && DilationRate.Any(d => d > 1))
-            throw KerasException.BadArgument("InvalidDilationRate",
-                $"{cls} cannot combine strides > 1 with dilation_rate > 1 (Keras documents them as incompatible). Use one of them.");
         if (outputPadding is { Length: > 0 })
         {
             var op = outputPadding.Length == 1 && rank > 1 ? Enumerable.Repeat(outputPadding[0], rank).ToArray() : outputPadding;

@@ -42,13 +42,8 @@ public abstract class DepthwiseConvBase : KernelLayer, IOnnxSingleLowering
             throw KerasException.BadArgument("InvalidDepthMultiplier",
                 $"{cls} depth_multiplier must be a positive integer. Received: depth_multiplier={depthMultiplier}.", depthMultiplier);
         DepthMultiplier = depthMultiplier;
-        KernelSize = Spatial.Tuple(kernelSize, rank, "kernel_size", cls);
-        Strides = Spatial.Tuple(strides, rank, "strides", cls, new[] { 1 });
+        (KernelSize, Strides, DilationRate) = Spatial.Window(kernelSize, strides, dilationRate, rank, cls);
         Padding = Spatial.CheckPadding(padding, cls);
-        DilationRate = Spatial.Tuple(dilationRate, rank, "dilation_rate", cls, new[] { 1 });
-        if (Strides.Any(s => s > 1) && DilationRate.Any(d => d > 1))
-            throw KerasException.BadArgument("InvalidDilationRate",
-                $"{cls} cannot combine strides > 1 with dilation_rate > 1 (Keras refuses it too). Use one of them.");
     }
 
     public int DepthMultiplier { get; }
@@ -254,10 +249,7 @@ public abstract class SeparableConvBase : DepthwiseConvBase
         : base(rank, kernelSize, strides, padding, depthMultiplier, dilationRate, options, name, inputShape)
     {
         this.rank = rank;
-        if (filters <= 0)
-            throw KerasException.BadArgument("InvalidFilters",
-                $"{ClassName} filters must be a positive integer. Received: filters={filters}.", filters);
-        Filters = filters;
+        Filters = Spatial.Filters(filters, ClassName);
         var p = pointwiseOptions ?? new PointwiseOptions();
         PointwiseInitializer = p.Initializer ?? new Initializer("glorot_uniform");
         PointwiseRegularizer = p.Regularizer;

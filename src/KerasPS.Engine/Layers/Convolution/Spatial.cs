@@ -33,6 +33,27 @@ internal static class Spatial
 
     /// <summary>Expands an int or a list of <paramref name="rank"/> ints (Keras's kernel_size=3 means 3x3) and checks they are
     /// positive.</summary>
+    /// <summary>
+    /// A convolution window's kernel size, strides and dilation as <paramref name="rank"/>-tuples (strides and dilation 1 by
+    /// default); strides above 1 with dilation above 1 are refused, as Keras refuses them.
+    /// </summary>
+    public static (int[] Kernel, int[] Strides, int[] Dilation) Window(int[] kernelSize, int[]? strides, int[]? dilationRate,
+        int rank, string layer)
+    {
+        var kernel = Tuple(kernelSize, rank, "kernel_size", layer);
+        var s = Tuple(strides, rank, "strides", layer, new[] { 1 });
+        var d = Tuple(dilationRate, rank, "dilation_rate", layer, new[] { 1 });
+        if (s.Any(v => v > 1) && d.Any(v => v > 1))
+            throw KerasException.BadArgument("InvalidDilationRate",
+                $"{layer} cannot combine strides > 1 with dilation_rate > 1 (Keras refuses it too). Use one of them.");
+        return (kernel, s, d);
+    }
+
+    /// <summary>A convolution's number of filters, which must be positive.</summary>
+    public static int Filters(int filters, string layer) => filters > 0 ? filters
+        : throw KerasException.BadArgument("InvalidFilters", $"{layer} filters must be a positive integer. Received: filters={filters}.",
+            filters);
+
     public static int[] Tuple(int[]? values, int rank, string what, string layer, int[]? fallback = null)
     {
         var v = values is null || values.Length == 0 ? fallback : values;
