@@ -4,7 +4,8 @@
     Builds, tests and benchmarks KerasPS.
 .DESCRIPTION
     -Task Build  publishes the cmdlet and engine assemblies, with libtorch for this platform, to module/bin.
-    -Task Test   builds, then runs every Pester test in a fresh pwsh process and prints 'N passed, N failed'
+    -Task Test   builds, installs the Debian packages tests use as peers when missing (as root; Install-DebianPrerequisite
+                 in tools/BuildTools.ps1), then runs every Pester test in a fresh pwsh process and prints 'N passed, N failed'
                  (-Fast leaves out the tests tagged Slow or MachineChanging). Without -Fast and -TestPath the Windows
                  leg follows, and a last line sums both legs.
     -Task TestWindows builds, then runs only the Windows leg: tests/windows, WindowsFileSemantics.Tests.ps1 and
@@ -47,6 +48,7 @@ switch ($Task) {
     }
     'Test' {
         Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
+        Install-DebianPrerequisite
         if ($Fast -or $TestPath) {
             $code = Invoke-ModuleTest -Root $Root -TestPath $TestPath -Fast:$Fast
             exit $code
@@ -74,6 +76,7 @@ switch ($Task) {
     }
     'Bench' {
         Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
+        Install-DebianPrerequisite
         $bench = @{ Root = $Root; Epochs = $BenchEpochs }
         if ($PSBoundParameters.ContainsKey('BenchOnly')) { $bench.Only = @($BenchOnly | ForEach-Object { $_ -split ',' } | Where-Object { $_ }) }
         $null = & (Join-Path $Root 'tests/bench/Invoke-Bench.ps1') @bench

@@ -250,6 +250,29 @@ $(if ($Fast) { "`$c.Filter.ExcludeTag = @('Slow', 'MachineChanging')" })
     return 0
 }
 
+function Install-DebianPrerequisite {
+    <#
+    The Debian packages that tests and benchmarks use as peers or servers (docs/PLATFORM.md): Python Optuna with its
+    SQLite and PostgreSQL drivers, scikit-learn, Pillow and PostgreSQL 15. Installs the missing ones with apt-get when
+    this runs as root on Debian; otherwise says which are missing, and the tests that need them skip with a message.
+    #>
+    $packages = 'python3-optuna', 'python3-sqlalchemy', 'python3-psycopg2', 'python3-sklearn', 'python3-pil', 'postgresql'
+    if (-not $IsLinux -or -not (Get-Command dpkg-query -ErrorAction Ignore)) { return }
+    $missing = @($packages | Where-Object {
+            (& dpkg-query -W -f '${Status}' $_ 2>$null) -notmatch 'install ok installed'
+        })
+    if (-not $missing) { return }
+    if ((& id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction Ignore)) {
+        Write-Host "Missing Debian packages (the tests that need them skip): $($missing -join ', ')"
+        return
+    }
+    Write-Host "Installing with apt-get: $($missing -join ', ')"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get update -qq | Out-Null
+    & apt-get install -y -qq --no-install-recommends @missing | Out-Null
+    if ($LASTEXITCODE -ne 0) { Write-Host "apt-get install $($missing -join ' ') failed (exit $LASTEXITCODE)." }
+}
+
 function ConvertTo-WinePath([string] $Path) {
     # Wine maps the Linux root to drive Z:.
     return 'Z:' + ([IO.Path]::GetFullPath($Path) -replace '/', '\')
