@@ -104,6 +104,34 @@ function Invoke-FreshPwsh {
     }
 }
 
+function Invoke-WatchedPwsh {
+    # Runs a script in a new pwsh process under a watchdog: it is killed (with its children) when it runs past
+    # TimeoutSeconds or its resident memory passes MaxMemoryMB. Returns the exit code, all output, the peak resident
+    # memory seen (MB, sampled every 200 ms) and why it was killed ('' when it ended by itself).
+    param([Parameter(Mandatory)] [string] $Script, [int] $TimeoutSeconds = 120, [int] $MaxMemoryMB = 2048, [hashtable] $Environment = @{})
+    $pwsh = @(Get-PwshCommand)
+    $info = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Script)) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    foreach ($k in $Environment.Keys) { $info.Environment[$k] = $Environment[$k] }
+    $p = [Diagnostics.Process]::Start($info)
+    $out = $p.StandardOutput.ReadToEndAsync()
+    $err = $p.StandardError.ReadToEndAsync()
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $peak = 0L; $killed = ''
+    while (-not $p.WaitForExit(200)) {
+        try { $p.Refresh(); $peak = [math]::Max($peak, $p.WorkingSet64) } catch { $null = $_ }
+        if ($peak -gt $MaxMemoryMB * 1MB) { $killed = "memory above $MaxMemoryMB MB" }
+        elseif ($watch.Elapsed.TotalSeconds -gt $TimeoutSeconds) { $killed = "running past $TimeoutSeconds s" }
+        if ($killed) { $p.Kill($true); $null = $p.WaitForExit(10000); break }
+    }
+    $p.WaitForExit()
+    [pscustomobject]@{ ExitCode = $p.ExitCode; Output = $out.Result + $err.Result; PeakMB = [math]::Round($peak / 1MB, 1); Killed = $killed
+        Seconds = [math]::Round($watch.Elapsed.TotalSeconds, 1) }
+}
+
 function Get-ToyCurveSweep {
     # Invoke-ModelSweep arguments whose trials have a loss curve known in closed form: one weight W (no bias), x = 1,
     # y = 0, mse, one full-batch SGD step per epoch with rate R, so w_e = W(1-2R)^e and val_loss(e) = W^2 (1-2R)^(2e).

@@ -89,7 +89,7 @@ internal static class Keras2H5File
         var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
-            var file = KerasH5.Guard(full, () => H5File.Open(stream, leaveOpen: false));
+            var file = KerasH5.Open(stream, full);
             return KerasH5.Guard(full, () =>
             {
                 Dictionary<string, object?>? config = null, compile = null, state = null;

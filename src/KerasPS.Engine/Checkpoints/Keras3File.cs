@@ -156,7 +156,7 @@ internal static class Keras3File
             }
             catch (InvalidDataException e) { throw Checkpoint.Invalid($"'{full}': model.weights.h5 is damaged ({e.Message})."); }
             buffer.Position = 0;
-            var file = KerasH5.Guard(full, () => H5File.Open(buffer, leaveOpen: false));
+            var file = KerasH5.Open(buffer, full);
             return new KerasFileParts(config, compile, state,
                 new KerasH5Weights(file, file, full, keras3: true) { MaxValues = w.Length / 2 });
         }

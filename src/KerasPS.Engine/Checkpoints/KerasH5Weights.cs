@@ -36,6 +36,50 @@ internal static class KerasH5
         return a.Read<string[]>();
     }
 
+    /// <summary>
+    /// Opens an HDF5 file with PureHDF after <see cref="H5Guard"/> has walked its whole structure with bounds and loop
+    /// checks: PureHDF trusts every address, link and size, so a damaged file could otherwise overflow the stack (a soft
+    /// link to itself, a B-tree node that is its own child) or read zeros past the end without end.
+    /// </summary>
+    public static NativeFile Open(Stream stream, string path) => Guard(path, () =>
+    {
+        H5Guard.Check(stream, path);
+        return H5File.Open(new EndCheckedStream(stream), leaveOpen: false);
+    });
+
+    /// <summary>
+    /// A read-only view of a seekable stream whose reads throw past its end: PureHDF reads a <see cref="FileStream"/>
+    /// past its end as zeros, which a damaged header can turn into an endless message loop.
+    /// </summary>
+    private sealed class EndCheckedStream(Stream inner) : Stream
+    {
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (buffer.Length > 0 && inner.Position + buffer.Length > inner.Length)
+                throw new EndOfStreamException($"A read of {buffer.Length} bytes at {inner.Position} runs past the end of the file.");
+            inner.ReadExactly(buffer);
+            return buffer.Length;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
     /// <summary>Runs a PureHDF read, reporting anything it throws on a malformed file as <c>InvalidCheckpoint</c>.</summary>
     public static T Guard<T>(string path, Func<T> read)
     {
