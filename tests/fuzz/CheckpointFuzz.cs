@@ -1,6 +1,7 @@
 // The checkpoint fuzz test's mutator and an independent safetensors reader. Shares no code with the module.
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
@@ -8,6 +9,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading;
 
 namespace KerasPSFuzz
 {
@@ -15,6 +17,73 @@ namespace KerasPSFuzz
     {
         public byte[] Bytes;
         public string Description;
+    }
+
+    /// <summary>
+    /// The per-case watchdog inside the fuzz process: a background thread that ends the process (exit code 124) when
+    /// one case runs past its time limit or the process's resident memory passes its bound, after writing which case
+    /// it was to the trace file and standard error. The trace file names each case before it runs, so a case that
+    /// crashes the process (a stack overflow cannot be caught) is its last line.
+    /// </summary>
+    public static class CaseWatchdog
+    {
+        static volatile string current;
+        static long started;
+        static string trace;
+        static Thread thread;
+
+        public static void Start(double limitSeconds, long maxBytes, string traceFile)
+        {
+            trace = traceFile;
+            if (thread != null) return;
+            thread = new Thread(() =>
+            {
+                while (true)
+                {
+                    Thread.Sleep(100);
+                    string name = current;
+                    string why = null;
+                    if (name != null && Stopwatch.GetElapsedTime(Interlocked.Read(ref started)).TotalSeconds > limitSeconds) why = $"ran past {limitSeconds} s";
+                    else
+                    {
+                        using (var p = Process.GetCurrentProcess()) if (p.WorkingSet64 > maxBytes) why = $"took the process past {maxBytes / (1 << 20)} MB";
+                    }
+                    if (why == null) continue;
+                    string line = $"WATCHDOG: {name ?? "between cases"} {why}";
+                    try { if (trace != null) File.AppendAllText(trace, line + "\n"); } catch (IOException) { }
+                    Console.Error.WriteLine(line);
+                    Console.Out.WriteLine(line);
+                    Environment.Exit(124);
+                }
+            }) { IsBackground = true, Name = "fuzz watchdog" };
+            thread.Start();
+        }
+
+        public static void Enter(string name)
+        {
+            if (trace != null) File.AppendAllText(trace, name + "\n");
+            Interlocked.Exchange(ref started, Stopwatch.GetTimestamp());
+            current = name;
+        }
+
+        /// <summary>The longest case so far: seconds and name.</summary>
+        public static double LongestSeconds;
+        public static string LongestCase;
+
+        public static void Leave()
+        {
+            double seconds = Stopwatch.GetElapsedTime(Interlocked.Read(ref started)).TotalSeconds;
+            if (seconds > LongestSeconds) { LongestSeconds = seconds; LongestCase = current; }
+            current = null;
+        }
+    }
+
+    /// <summary>True when every weight (path to values) of <paramref name="a"/> is bit for bit the one in <paramref name="b"/>.</summary>
+    public static class WeightCompare
+    {
+        public static bool Same(Dictionary<string, float[]> a, Dictionary<string, float[]> b) =>
+            a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v.Length == kv.Value.Length
+                && kv.Value.Select(BitConverter.SingleToInt32Bits).SequenceEqual(v.Select(BitConverter.SingleToInt32Bits)));
     }
 
     public static class CheckpointFuzz

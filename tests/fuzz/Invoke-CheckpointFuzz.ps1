@@ -9,14 +9,17 @@
     pwsh tests/fuzz/Invoke-CheckpointFuzz.ps1 -Seed 15 -KerasCase 37  # replays one Keras-file case
 #>
 param([int] $Seed = 15, [int] $Cases = 1500, [int] $KerasCases = 400, [int] $Case = -1, [int] $KerasCase = -1, [double] $TimeLimitSeconds = 150, [string] $OutFile,
-    # Also flip, cut, zero and copy bytes of .h5 and .keras files (HDF5 structure damage). Off in CI: the HDF5 reader
-    # (PureHDF 2.2.0) can loop, allocate gigabytes or overflow the stack on such files (seed 15 case 850).
-    [switch] $KerasByteMutations)
+    # Also flip, cut, zero and copy bytes of .h5 and .keras files (HDF5 structure damage); on in CI since the HDF5
+    # reader is guarded (src/KerasPS.Engine/Checkpoints/H5Guard.cs, issue 28).
+    [switch] $KerasByteMutations,
+    # The per-case watchdog: a case running longer, or the process passing this memory, ends the run (exit code 124)
+    # naming the case (in -TraceFile too, which names each case before it runs, so a crash leaves its case last).
+    [double] $CaseSeconds = 10, [int] $MaxMemoryMB = 1536, [string] $TraceFile)
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
 Import-Module (Join-Path $root 'KerasPS.psd1')
-Add-Type -Path (Join-Path $PSScriptRoot 'CheckpointFuzz.cs') -ReferencedAssemblies System.IO.Compression, System.Text.Json, System.Linq, System.Collections, System.Security.Cryptography, System.Memory, System.Runtime, System.Text.Encoding.Extensions
+Add-Type -Path (Join-Path $PSScriptRoot 'CheckpointFuzz.cs') -ReferencedAssemblies System.IO.Compression, System.Text.Json, System.Linq, System.Collections, System.Security.Cryptography, System.Memory, System.Runtime, System.Text.Encoding.Extensions, System.Threading, System.Threading.Thread, System.Diagnostics.Process, System.ComponentModel.Primitives, System.Console
 $work = Join-Path ([IO.Path]::GetTempPath()) "kerasps-kptfuzz-$PID"
 New-Item -ItemType Directory -Path $work -Force | Out-Null
 
@@ -41,6 +44,7 @@ $baseBytes = for ($b = 0; $b -lt $bases.Count; $b++) {
 }
 $allowed = 'InvalidCheckpoint', 'UnsafeCheckpoint', 'WeightsOnlyCheckpoint'
 
+[KerasPSFuzz.CaseWatchdog]::Start($CaseSeconds, [long]$MaxMemoryMB * 1MB, $TraceFile)
 $stats = [ordered]@{ Cases = 0; Loaded = 0; LoadedChangedWeights = 0; Refused = 0; Failures = @(); ErrorIds = @{} }
 $watch = [Diagnostics.Stopwatch]::StartNew()
 $range = if ($KerasCase -ge 0) { @() } elseif ($Case -ge 0) { , $Case } else { 0..($Cases - 1) }
@@ -53,7 +57,9 @@ foreach ($i in $range) {
     [IO.File]::WriteAllBytes($path, $c.Bytes)
     $stats.Cases++
     $problem = $null; $model = $null; $err = $null
+    [KerasPSFuzz.CaseWatchdog]::Enter("seed $Seed case $i")
     try { $model = Import-Checkpoint -Path $path } catch { $err = $_ }
+    [KerasPSFuzz.CaseWatchdog]::Leave()
     if ($err) {
         $id = ($err.FullyQualifiedErrorId -split ',')[0]
         if ($err.Exception.GetType().FullName -ne 'KerasPS.Engine.KerasException') { $problem = "not a KerasPS error: $($err.Exception.GetType().FullName): $($err.Exception.Message)" }
@@ -94,6 +100,12 @@ foreach ($i in $range) {
     }
 }
 
+function Get-FuzzWeights($m) {
+    $d = [Collections.Generic.Dictionary[string, float[]]]::new()
+    foreach ($w in $m.Engine.Weights) { $d[$w.Path] = $w.ToArray() }
+    , $d
+}
+
 # Keras files: the same models as .keras (Keras 3 zip) and, with -KerasByteMutations, .h5 (Keras 2 HDF5). By default
 # a .keras file's entries and config.json are mutated, as for .kpt files; its HDF5 weights file is left whole, because
 # the HDF5 reader is not yet safe against damaged structure (see the parameter). HDF5 keeps no checksum of its data,
@@ -104,11 +116,12 @@ $kerasBases = foreach ($b in 0, 1) {
     foreach ($ext in $(if ($KerasByteMutations) { 'h5', 'keras' } else { , 'keras' })) {
         $p = Join-Path $work "base$b.$ext"
         $model | Export-Checkpoint -Path $p -Force
-        [pscustomobject]@{ Ext = $ext; Bytes = [IO.File]::ReadAllBytes($p) }
+        [pscustomobject]@{ Ext = $ext; Bytes = [IO.File]::ReadAllBytes($p); Weights = (Get-FuzzWeights (Import-Checkpoint -Path $p)) }
     }
 }
 $kerasAllowed = $allowed + 'UnsupportedKerasLayers', 'UnsupportedKerasModel', 'KerasActivationMismatch'
-$stats.KerasCases = 0; $stats.KerasLoaded = 0; $stats.KerasRefused = 0
+$stats.KerasCases = 0; $stats.KerasLoaded = 0; $stats.KerasLoadedSame = 0; $stats.KerasLoadedChanged = 0; $stats.KerasRefused = 0
+$stats.KerasRefusedIds = @{}
 $kerasRange = if ($KerasCase -ge 0) { , $KerasCase } elseif ($Case -ge 0) { @() } else { 0..($KerasCases - 1) }
 foreach ($i in $kerasRange) {
     if ($KerasCase -lt 0 -and $watch.Elapsed.TotalSeconds -gt $TimeLimitSeconds * 1.5) { break }
@@ -120,15 +133,27 @@ foreach ($i in $kerasRange) {
     if ($env:KERASPS_FUZZ_TRACE) { Add-Content -Path $env:KERASPS_FUZZ_TRACE -Value "keras $i" }   # the last line names a case that crashed the process
     if ($KerasCase -ge 0) { "mutation of .$($base.Ext): $($c.Description)" }
     $stats.KerasCases++
-    $problem = $null; $err = $null
-    try { $null = Import-Checkpoint -Path $path } catch { $err = $_ }
+    $problem = $null; $err = $null; $model = $null
+    [KerasPSFuzz.CaseWatchdog]::Enter("seed $Seed Keras case $i (.$($base.Ext): $($c.Description))")
+    try { $model = Import-Checkpoint -Path $path } catch { $err = $_ }
+    [KerasPSFuzz.CaseWatchdog]::Leave()
     if ($err) {
         $id = ($err.FullyQualifiedErrorId -split ',')[0]
         if ($err.Exception.GetType().FullName -ne 'KerasPS.Engine.KerasException') { $problem = "not a KerasPS error: $($err.Exception.GetType().FullName): $($err.Exception.Message)" }
         elseif ($id -notin $kerasAllowed) { $problem = "error id $id ($($err.Exception.Message))" }
-        else { $stats.KerasRefused++; $stats.ErrorIds[$id] = 1 + [int]$stats.ErrorIds[$id] }
+        else { $stats.KerasRefused++; $stats.ErrorIds[$id] = 1 + [int]$stats.ErrorIds[$id]; $stats.KerasRefusedIds[$id] = 1 + [int]$stats.KerasRefusedIds[$id] }
     }
-    else { $stats.KerasLoaded++ }
+    else {
+        $stats.KerasLoaded++
+        # A .keras file's weights are under the zip's CRC-32: damage that loads with other weights got past it. An .h5
+        # file keeps no checksum of its data (as in Keras itself), so changed weights there are counted, not failed.
+        if ([KerasPSFuzz.WeightCompare]::Same((Get-FuzzWeights $model), $base.Weights)) { $stats.KerasLoadedSame++ }
+        else {
+            $stats.KerasLoadedChanged++
+            if ($base.Ext -eq 'keras' -and $c.Description -match '^(flip|truncate|zero|copy)') { $problem = 'loaded with weights other than the file''s, unnoticed by the zip CRC-32' }
+        }
+    }
+    $model = $null
     if ($problem) { $stats.Failures += "seed $Seed Keras case $i (.$($base.Ext): $($c.Description)): $problem" }
     if ($KerasCase -ge 0) {
         "KerasPS: " + ($err ? "$(($err.FullyQualifiedErrorId -split ',')[0]): $($err.Exception.Message)" : 'loads')
@@ -136,6 +161,8 @@ foreach ($i in $kerasRange) {
     }
 }
 $stats.Seconds = [math]::Round($watch.Elapsed.TotalSeconds, 1)
+$stats.LongestCaseSeconds = [math]::Round([KerasPSFuzz.CaseWatchdog]::LongestSeconds, 2)
+$stats.LongestCase = [KerasPSFuzz.CaseWatchdog]::LongestCase
 # The process's peak resident memory (VmHWM on Linux, the peak working set on Windows).
 $stats.PeakRssMB = [math]::Round([Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB, 1)
 Remove-Item $work -Recurse -Force
