@@ -165,7 +165,17 @@ namespace KerasPSFuzz
             var bytes = (byte[])baseFile.Clone();
             // Without byte-level mutations (bytes0 false) a .keras file gets only its zip entries and config.json
             // changed: the HDF5 structure inside is left whole (see Invoke-CheckpointFuzz.ps1 -KerasByteMutations).
-            int kind = bytes0 ? rng.Next(isZip ? 6 : 4) : 4 + rng.Next(2);
+            int kind = bytes0 ? rng.Next(isZip ? 8 : 4) : 4 + rng.Next(2);
+            if (kind >= 6)
+            {
+                // The HDF5 weights file inside a .keras damaged, and the zip written again with valid CRC-32s as a
+                // forger would, so that the damage reaches the HDF5 reader instead of the CRC check.
+                var entries = ReadEntries(baseFile);
+                int w = entries.FindIndex(e => e.Key == "model.weights.h5");
+                var inner = MakeKeras(entries[w].Value, false, true, rng.Next());
+                entries[w] = new KeyValuePair<string, byte[]>(entries[w].Key, inner.Bytes);
+                return new KptCase { Bytes = WriteEntries(entries), Description = "rezipped model.weights.h5: " + inner.Description };
+            }
             switch (kind)
             {
                 case 0:

@@ -145,7 +145,8 @@ foreach ($i in $kerasRange) {
     }
     else {
         $stats.KerasLoaded++
-        # A .keras file's weights are under the zip's CRC-32: damage that loads with other weights got past it. An .h5
+        # A .keras file's weights are under the zip's CRC-32: byte damage that loads with other weights got past it (a
+        # rezipped model.weights.h5 has valid CRCs, so it may load changed, like an .h5). An .h5
         # file keeps no checksum of its data (as in Keras itself), so changed weights there are counted, not failed.
         if ([KerasPSFuzz.WeightCompare]::Same((Get-FuzzWeights $model), $base.Weights)) { $stats.KerasLoadedSame++ }
         else {

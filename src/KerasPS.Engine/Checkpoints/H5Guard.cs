@@ -455,6 +455,7 @@ internal sealed class H5Guard
     /// <summary>A symbol-table group: its v1 B-tree of symbol nodes, their entries' names in the local heap.</summary>
     private void SymbolTable(long btree, long heap, int depth, string name)
     {
+        if (depth > MaxGroupDepth) throw Bad($"its groups nest deeper than {MaxGroupDepth} levels at '{name}'");
         if (!symbolTables.Add((btree, heap))) return;
         var h = new Cursor(this, Read(heap, 8 + 2 * lengthSize + offsetSize, $"local heap of '{name}'"), $"local heap of '{name}'");
         h.Expect("HEAP"u8);
