@@ -29,7 +29,7 @@ Describe 'Import-Checkpoint fuzz' -Tag Slow {
         $r.Loaded | Should -BeGreaterThan 50        # the mutations must also reach files that load, not only refusals
         $r.Refused | Should -BeGreaterThan 500
         Write-Host ("  Keras files: $($r.KerasCases) cases; $($r.KerasLoadedSame) loaded the same weights, $($r.KerasLoadedChanged) loaded changed " +
-            "weights (.h5 data, which has no checksum), $($r.KerasRefused) refused ($(($r.KerasRefusedIds.PSObject.Properties | ForEach-Object { "$($_.Name) $($_.Value)" }) -join ', ')); " +
+            "weights (.h5 data and rezipped .keras weights: no checksum covers them), $($r.KerasRefused) refused ($(($r.KerasRefusedIds.PSObject.Properties | ForEach-Object { "$($_.Name) $($_.Value)" }) -join ', ')); " +
             "peak RSS $($r.PeakRssMB) MB (watchdog saw $($run.PeakMB) MB), $($run.Seconds) s in all; longest case $($r.LongestCaseSeconds) s ($($r.LongestCase))")
         $r.KerasCases | Should -BeGreaterOrEqual 1000
         $r.KerasLoaded | Should -BeGreaterThan 20
