@@ -12,7 +12,9 @@
 # Dot-sourced at discovery (the test names) and in BeforeAll (the script blocks).
 
 # Registered layers without an ONNX form, each with the reason (the exporter refuses them with OnnxUnsupportedLayer).
-$script:LayerCasesNotExportable = @{}
+$script:LayerCasesNotExportable = @{
+    Hashing = 'ONNX has no FarmHash or SipHash operator (the layer hashes the decimal text of each value)'
+}
 
 $script:OnnxActivationNames = @('linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'log_softmax', 'elu', 'selu', 'softplus',
     'softsign', 'gelu', 'swish', 'silu', 'leaky_relu', 'hard_sigmoid', 'hard_silu', 'hard_swish', 'mish', 'exponential')
@@ -174,6 +176,43 @@ $script:LayerCases = @(
         Add = { param($m) $m | Add-NormalizationLayer -Mean 0.1, -0.2, 0.3, 0 -Variance 0.5, 2, 1, 0.25 } }
     @{ Case = 'Normalization on axis 1 of 3-D input'; In = 3, 4; Onnx = $true
         Add = { param($m) $m | Add-NormalizationLayer -Axis 1 -Mean 0.1, -0.2, 0.3 -Variance 0.5, 2, 1 } }
+    # Discretization
+    # Discretization(bin_boundaries=[-0.5, 0., 0.5]) on Input((4,)) -> (None, 4), no weights
+    @{ Case = 'Discretization'; In = , 4; Out = '(None, 4)'; P = 0; Onnx = $true
+        Add = { param($m) $m | Add-DiscretizationLayer -BinBoundaries -0.5, 0, 0.5 } }
+    # Keras's docstring: Discretization(bin_boundaries=[0., 1., 2.]) on [-1.5, 1.0, 3.4, .5] -> [0, 2, 3, 1]
+    @{ Case = 'Discretization: bin indices as Keras''s docstring'; In = , 4; Row = @(-1.5, 1.0, 3.4, 0.5); Expected = @(0, 2, 3, 1)
+        Add = { param($m) $m | Add-DiscretizationLayer -BinBoundaries 0, 1, 2 } }
+    # output_mode='count': bins 0, 1, 1, 3 of 4 -> [1, 2, 0, 1]
+    @{ Case = 'Discretization count'; In = , 4; Row = @(-1.5, 0.2, 0.7, 3.4); Expected = @(1, 2, 0, 1); Out = '(None, 4)'; P = 0
+        Onnx = $true; Add = { param($m) $m | Add-DiscretizationLayer -BinBoundaries 0, 1, 2 -OutputMode count } }
+    # output_mode='one_hot' on Input((3, 1)): the last axis of 1 is encoded in place -> (None, 3, 3)
+    @{ Case = 'Discretization one_hot'; In = 3, 1; Out = '(None, 3, 3)'; P = 0; Onnx = $true
+        Add = { param($m) $m | Add-DiscretizationLayer -BinBoundaries -0.2, 0.3 -OutputMode one_hot } }
+    @{ Case = 'Discretization multi_hot'; In = , 5; Onnx = $true
+        Add = { param($m) $m | Add-DiscretizationLayer -BinBoundaries -0.5, 0, 0.5 -OutputMode multi_hot } }
+    # CategoryEncoding
+    # CategoryEncoding(num_tokens=4) (multi_hot) on Input((2,)) -> (None, 4)
+    @{ Case = 'CategoryEncoding'; In = , 2; Out = '(None, 4)'; P = 0; Tokens = 4
+        Add = { param($m) $m | Add-CategoryEncodingLayer 4 } }
+    # Keras's docstring, count mode: [3, 1] of 4 tokens -> [0, 1, 0, 1]; [1, 1] would be [0, 2, 0, 0]
+    @{ Case = 'CategoryEncoding count'; In = , 3; Row = @(1, 3, 1); Expected = @(0, 2, 0, 1)
+        Add = { param($m) $m | Add-CategoryEncodingLayer 4 -OutputMode count } }
+    # one_hot on Input((1,)) -> (None, 4)
+    @{ Case = 'CategoryEncoding one_hot'; In = , 1; Row = , 2; Expected = @(0, 0, 1, 0); Out = '(None, 4)'; P = 0; Tokens = 4
+        Onnx = $true; Add = { param($m) $m | Add-CategoryEncodingLayer 4 -OutputMode one_hot } }
+    @{ Case = 'CategoryEncoding multi_hot'; In = , 3; Tokens = 5; Onnx = $true; Add = { param($m) $m | Add-CategoryEncodingLayer 5 } }
+    @{ Case = 'CategoryEncoding count'; In = , 6; Tokens = 3; Onnx = $true
+        Add = { param($m) $m | Add-CategoryEncodingLayer 3 -OutputMode count } }
+    # Hashing
+    # Hashing(num_bins=3) on Input((2,)) -> (None, 2), no weights
+    @{ Case = 'Hashing'; In = , 2; Out = '(None, 2)'; P = 0; Tokens = 100; Add = { param($m) $m | Add-HashingLayer 3 } }
+    # Keras's hashing_test: Hashing(num_bins=3) of 0, 1, 2, 3, 4 -> 1, 0, 1, 0, 2
+    @{ Case = 'Hashing integers as Keras''s tests'; In = , 5; Row = @(0, 1, 2, 3, 4); Expected = @(1, 0, 1, 0, 2)
+        Add = { param($m) $m | Add-HashingLayer 3 } }
+    # Hashing(num_bins=3, output_mode='count') of [0, 1, 2, 3, 4] -> [2, 2, 1] (Keras's test_count_output)
+    @{ Case = 'Hashing count'; In = , 5; Row = @(0, 1, 2, 3, 4); Expected = @(2, 2, 1); Out = '(None, 3)'; P = 0
+        Add = { param($m) $m | Add-HashingLayer 3 -OutputMode count } }
     # BatchNormalization
     # BatchNormalization() on Input((8,)) -> 4*8 = 32 params, 16 non-trainable (moving mean and variance)
     @{ Case = 'BatchNormalization'; In = , 8; Out = '(None, 8)'; P = 32; NT = 16; Onnx = $true
