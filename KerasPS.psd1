@@ -109,6 +109,7 @@
         'Import-ModelData'
         'ConvertTo-ModelData'
         'Split-TrainTest'
+        'New-TimeseriesData'
         'Add-NormalizationLayer'
         'Get-ModelLayer'
         'Set-ModelLayer'
