@@ -118,3 +118,15 @@ time,cpu,queue
         Get-ErrorId { 1, 'x', 3 | New-TimeseriesData -SequenceLength 2 } | Should -Be 'InvalidSeries'
     }
 }
+
+Describe 'examples/Forecast.ps1' -Tag Slow {
+    It 'forecasts the next hour of a seasonal counter with a lower test MAE than the naive last value' {
+        $script = Join-Path $RepoRoot 'examples/Forecast.ps1'
+        $run = Invoke-FreshPwsh -Script "& '$script' | ConvertTo-Json -Compress"
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $result = ($run.Output -split "`n" | Where-Object { $_ -match '^\{.*\}\s*$' } | Select-Object -Last 1) | ConvertFrom-Json
+        $result.TestWindows | Should -Be 202
+        $result.NaiveMAE | Should -BeGreaterThan 3.5 -Because 'the daily cycle moves the counter hour to hour'
+        $result.ModelMAE | Should -BeLessThan ($result.NaiveMAE * 0.85) -Because 'the windows carry the daily cycle the model learns'
+    }
+}
