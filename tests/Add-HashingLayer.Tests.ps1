@@ -100,6 +100,14 @@ Describe 'Add-HashingLayer' {
         Get-Rows ($back | Invoke-ModelPredict -X $x -AsMatrix) | Should -Be (Get-Rows ($m | Invoke-ModelPredict -X $x -AsMatrix))
     }
 
+    It 'reads a Keras config with a salt word above 2^53 exactly' {
+        $config = [System.Collections.Generic.Dictionary[string, object]]::new()
+        $config['name'] = 'hashing'; $config['num_bins'] = 3; $config['salt'] = [object[]]@([uint64]'18446744073709551557', [long]137)
+        $config['mask_value'] = $null; $config['output_mode'] = 'int'; $config['sparse'] = $false
+        $layer = (Get-KerasType 'KerasPS.Engine.Layers.LayerRegistry')::FromConfig('Hashing', $config)
+        $layer.Salt | Should -Be @([uint64]'18446744073709551557', [uint64]137)
+    }
+
     It 'is refused by Export-OnnxModel with a message that names the layer' {
         $m = New-Model -InputShape 2 | Add-HashingLayer 5 -Name ids_hash | Add-DenseLayer 1
         $err = { $m | Export-OnnxModel -Path (Join-Path $TestDrive 'h.onnx') } | Should -Throw -PassThru

@@ -47,7 +47,10 @@ public sealed class Hashing : Layer, IKerasLayer<Hashing>
     public static Hashing FromConfig(ConfigReader c)
     {
         c.RequireDefault("sparse", false, "Hashing");
-        var salt = c.Raw("salt") is null ? null : c.DoubleArray("salt")!.Select(v => (ulong)v).ToArray();
+        // Read as text, not through double: a salt word may be any 64-bit unsigned integer.
+        var salt = c.StringArray("salt")?.Select(v => ulong.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var w)
+            ? w : throw KerasException.BadData("InvalidSalt", $"A Hashing salt word must be an unsigned integer. Received: {v}.", v))
+            .ToArray();
         var mask = c.Raw("mask_value");
         if (mask is not null and not string) mask = c.Double("mask_value");
         return new(c.Int("num_bins"), mask, salt, c.String("output_mode") ?? CategoricalOutput.Int, c.Name, c.InputShape);
