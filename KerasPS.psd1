@@ -105,6 +105,7 @@
         'Show-History'
         'Import-ModelData'
         'ConvertTo-ModelData'
+        'Import-TextData'
         'Split-TrainTest'
         'Add-NormalizationLayer'
         'Add-TextVectorizationLayer'
