@@ -14,6 +14,9 @@
 # Registered layers without an ONNX form, each with the reason (the exporter refuses them with OnnxUnsupportedLayer).
 $script:LayerCasesNotExportable = @{
     Hashing = 'ONNX has no FarmHash or SipHash operator (the layer hashes the decimal text of each value)'
+    TextVectorization = 'string standardization and splitting have no ONNX operators; KerasPS runs the layer on the host'
+    StringLookup = 'it takes strings, which KerasPS encodes on the host before the model runs'
+    IntegerLookup = 'its vocabulary table runs on the host (an ONNX LabelEncoder form is not written yet)'
 }
 
 $script:OnnxActivationNames = @('linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'log_softmax', 'elu', 'selu', 'softplus',
@@ -213,6 +216,24 @@ $script:LayerCases = @(
     # Hashing(num_bins=3, output_mode='count') of [0, 1, 2, 3, 4] -> [2, 2, 1] (Keras's test_count_output)
     @{ Case = 'Hashing count'; In = , 5; Row = @(0, 1, 2, 3, 4); Expected = @(2, 2, 1); Out = '(None, 3)'; P = 0
         Add = { param($m) $m | Add-HashingLayer 3 -OutputMode count } }
+    # TextVectorization
+    # TextVectorization(vocabulary=['a', 'b'], output_sequence_length=4) -> (None, 4), no weights. KerasPS encodes the strings on the
+    # host, so the model's tensor input is already the layer's output: the (None, 4) token ids, which the layer passes on.
+    @{ Case = 'TextVectorization'; In = , 4; Out = '(None, 4)'; P = 0
+        Add = { param($m) $m | Add-TextVectorizationLayer -Vocabulary a, b -OutputSequenceLength 4 } }
+    @{ Case = 'TextVectorization passes host-encoded ids on'; In = , 3; Row = @(2, 3, 0); Expected = @(2, 3, 0)
+        Add = { param($m) $m | Add-TextVectorizationLayer -Vocabulary a, b -OutputSequenceLength 3 } }
+    # StringLookup(vocabulary=['a', 'b', 'c'], output_mode='one_hot') -> (None, 4) (OOV first), no weights; host-encoded as above.
+    @{ Case = 'StringLookup'; In = , 4; Out = '(None, 4)'; P = 0
+        Add = { param($m) $m | Add-StringLookupLayer -Vocabulary a, b, c -OutputMode one_hot } }
+    @{ Case = 'StringLookup passes host-encoded rows on'; In = , 4; Row = @(0, 0, 1, 0); Expected = @(0, 0, 1, 0)
+        Add = { param($m) $m | Add-StringLookupLayer -Vocabulary a, b, c -OutputMode one_hot } }
+    # IntegerLookup(vocabulary=[0, 1]) on Input((3,)) -> (None, 3), no weights
+    @{ Case = 'IntegerLookup'; In = , 3; Out = '(None, 3)'; P = 0
+        Add = { param($m) $m | Add-IntegerLookupLayer -Vocabulary 0, 1 } }
+    # integer_lookup.py: vocabulary [12, 36, 1138, 42] maps 42 -> 4, the unseen 7 -> 0 (OOV), 12 -> 1
+    @{ Case = 'IntegerLookup: vocabulary indices, OOV at 0'; In = , 3; Row = @(42, 7, 12); Expected = @(4, 0, 1)
+        Add = { param($m) $m | Add-IntegerLookupLayer -Vocabulary 12, 36, 1138, 42 } }
     # BatchNormalization
     # BatchNormalization() on Input((8,)) -> 4*8 = 32 params, 16 non-trainable (moving mean and variance)
     @{ Case = 'BatchNormalization'; In = , 8; Out = '(None, 8)'; P = 32; NT = 16; Onnx = $true

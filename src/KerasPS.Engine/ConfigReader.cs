@@ -12,11 +12,13 @@ public sealed class ConfigReader
 {
     private readonly Func<string, object?> lookup;
     private readonly Func<object?, object?> unwrap;
+    private readonly Func<string, bool> has;
 
     public ConfigReader(IDictionary<string, object?> config)
     {
         lookup = key => config.TryGetValue(key, out var v) ? v : null;
         unwrap = v => v;
+        has = config.ContainsKey;
     }
 
     /// <summary>A reader over a non-generic dictionary (a hashtable); <paramref name="unwrap"/> is applied to every value read.</summary>
@@ -24,7 +26,11 @@ public sealed class ConfigReader
     {
         this.unwrap = unwrap ?? (v => v);
         lookup = key => dictionary.Contains(key) ? this.unwrap(dictionary[key]) : null;
+        has = dictionary.Contains;
     }
+
+    /// <summary>Whether the config has the key at all (a null value counts: Keras writes None for an option turned off).</summary>
+    public bool Has(string key) => has(key);
 
     /// <summary>Whether the caller trusts the config to carry code (a script-block Lambda);
     /// see <see cref="Layers.LayerRegistry.FromConfig"/>.</summary>

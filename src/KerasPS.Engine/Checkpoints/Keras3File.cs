@@ -135,6 +135,7 @@ internal static class Keras3File
             if (zip.GetEntry("config.json") is { } c)
             {
                 config = KerasFiles.ParseJson(ReadText(c, full), $"'{full}': config.json");
+                AddVocabularyAssets(config, zip, full);
                 if (config.GetValueOrDefault("compile_config") is Dictionary<string, object?> cc)
                     compile = KerasConfigTranslator.CompileFromKeras3(cc);
             }
@@ -160,6 +161,38 @@ internal static class Keras3File
             return new KerasFileParts(config, compile, state,
                 new KerasH5Weights(file, file, full, keras3: true) { MaxValues = w.Length / 2 });
         }
+    }
+
+    /// <summary>
+    /// Keras's save_assets for an adapted lookup layer (TextVectorization, StringLookup, IntegerLookup): its config says
+    /// <c>vocabulary: null</c> and the vocabulary, special tokens first, is <c>assets/layers/&lt;name&gt;/vocabulary.txt</c>,
+    /// one term a line. Read into the layer's config, where KerasPS keeps a vocabulary.
+    /// </summary>
+    private static void AddVocabularyAssets(object? node, ZipArchive zip, string full)
+    {
+        if (node is List<object?> list)
+        {
+            foreach (var item in list) AddVocabularyAssets(item, zip, full);
+            return;
+        }
+        if (node is not Dictionary<string, object?> d) return;
+        if (d.GetValueOrDefault("class_name") is "TextVectorization" or "StringLookup" or "IntegerLookup"
+            && d.GetValueOrDefault("config") is Dictionary<string, object?> cfg && cfg.GetValueOrDefault("vocabulary") is null
+            && cfg.GetValueOrDefault("name") is string name)
+        {
+            var suffix = "/" + name + "/vocabulary.txt";
+            if (zip.Entries.FirstOrDefault(e => e.FullName.StartsWith("assets/", StringComparison.Ordinal)
+                && e.FullName.EndsWith(suffix, StringComparison.Ordinal)) is { } asset)
+            {
+                var lines = ReadText(asset, full).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+                while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+                cfg["vocabulary"] = d["class_name"] is "IntegerLookup"
+                    ? lines.Select(l => (object?)long.Parse(l, System.Globalization.CultureInfo.InvariantCulture)).ToList()
+                    : lines.Select(l => (object?)l).ToList();
+            }
+            return;
+        }
+        foreach (var v in d.Values) AddVocabularyAssets(v, zip, full);
     }
 
     private static string ReadText(ZipArchiveEntry entry, string full)

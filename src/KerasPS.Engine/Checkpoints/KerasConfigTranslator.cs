@@ -62,6 +62,11 @@ public static class KerasConfigTranslator
             ?? ((serialized.GetValueOrDefault("build_config") as Dictionary<string, object?>)?.GetValueOrDefault("input_shape")
                 is List<object?> bc ? WithoutBatch(bc, "Sequential") : null);
         var result = new Dictionary<string, object?> { ["name"] = config.GetValueOrDefault("name") as string, ["layers"] = layers };
+        // A string layer first (TextVectorization, StringLookup): the strings are encoded on the host, so the model's tensor
+        // input is the layer's encoding, whose shape the layer's vocabulary and settings give, not Keras's (None, 1) of strings.
+        if (layers.FirstOrDefault() is Dictionary<string, object?> { } first && first.GetValueOrDefault("class_name") is string fc
+            && Layers.LayerRegistry.TypeOf(fc)?.IsSubclassOf(typeof(Layers.Preprocessing.HostEncodedLayer)) == true)
+            inputShape = null;
         if (inputShape is not null) result["input_shape"] = inputShape;
         return new Dictionary<string, object?> { ["class_name"] = "Sequential", ["config"] = result };
     }

@@ -96,11 +96,17 @@ public static class KerasFiles
     {
         var layers = new List<object?>();
         int[]? shape = model.InputShape ?? model.Layers.FirstOrDefault()?.DeclaredInputShape;
+        // A model that starts with a string layer takes one string per row in Keras: Input(shape=(1,), dtype="string").
+        bool strings = model.Layers.FirstOrDefault() is Layers.Preprocessing.HostEncodedLayer;
+        if (strings) shape = new[] { 1 };
         if (shape is not null)
         {
             var batch = new List<object?> { null };
             batch.AddRange(shape.Select(d => (object?)d));
-            var input = new Dictionary<string, object?> { ["dtype"] = "float32", ["sparse"] = false, ["name"] = "input_layer" };
+            var input = new Dictionary<string, object?>
+            {
+                ["dtype"] = strings ? "string" : "float32", ["sparse"] = false, ["name"] = "input_layer",
+            };
             input[keras2 ? "batch_input_shape" : "batch_shape"] = batch;
             if (keras2) input["ragged"] = false;
             layers.Add(KerasObjects.Serialize("keras.layers", "InputLayer", input));

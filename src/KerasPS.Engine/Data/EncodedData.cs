@@ -98,6 +98,24 @@ public sealed class EncodedData
     /// <summary>The name of the key column (the header of the id column).</summary>
     public string? RowKeyName { get; init; }
 
+    /// <summary>
+    /// Columns kept as raw strings for a model that takes text (<c>-Text</c>): column name to one string per row. Each such
+    /// column also has one placeholder feature (0) under its name, so the features keep one value per column; a model whose
+    /// first layer takes strings replaces them with the layer's encoding (<see cref="TextInputs"/>), once per dataset.
+    /// Null when the dataset has no text column.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? TextColumns
+    {
+        get => textColumns;
+        init
+        {
+            if (value is not null && value.Values.Any(v => v.Count != Count))
+                throw KerasException.BadData("InvalidTextColumn", $"A text column does not have {Count} rows.");
+            textColumns = value;
+        }
+    }
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<string>>? textColumns;
+
     /// <summary>The feature columns of each named model input (<c>-Inputs</c>); null when the features are one block.</summary>
     public IReadOnlyList<InputBlock>? InputBlocks { get; init; }
 
@@ -126,6 +144,7 @@ public sealed class EncodedData
             SourceColumns = SourceColumns,
             RowKeys = RowKeys,
             RowKeyName = RowKeyName,
+            TextColumns = TextColumns,
             InputBlocks = inputs,
             OutputTargets = targets,
         };
@@ -189,6 +208,7 @@ public sealed class EncodedData
             SourceColumns = SourceColumns,
             RowKeys = RowKeys is null ? null : rows.Select(r => RowKeys[r]).ToArray(),
             RowKeyName = RowKeyName,
+            TextColumns = TextColumns?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)rows.Select(r => kv.Value[r]).ToArray()),
             InputBlocks = InputBlocks,
             OutputTargets = OutputTargets?.Select(t => t.Subset(rows)).ToArray(),
         };
@@ -205,6 +225,7 @@ public sealed class EncodedData
             SourceColumns = SourceColumns,
             RowKeys = keys,
             RowKeyName = name,
+            TextColumns = TextColumns,
             InputBlocks = InputBlocks,
             OutputTargets = OutputTargets,
         };
@@ -245,6 +266,7 @@ public sealed class EncodedData
             SourceColumns = SourceColumns,
             RowKeys = RowKeys,
             RowKeyName = RowKeyName,
+            TextColumns = TextColumns,
             InputBlocks = InputBlocks,
             OutputTargets = OutputTargets,
         };

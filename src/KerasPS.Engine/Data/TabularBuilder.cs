@@ -51,6 +51,15 @@ public sealed class TabularOptions
     /// <summary>Where warnings about the data go (a text column with nearly one category per row); null drops them.</summary>
     public Action<string>? Warn { get; init; }
 
+    /// <summary>
+    /// Columns kept as raw strings (<see cref="EncodedData.TextColumns"/>) for a model that takes text: each keeps one
+    /// placeholder feature (0) and its strings as read (an empty cell is the empty string). The template's text columns
+    /// when a template is given.
+    /// </summary>
+    public IReadOnlyList<string>? Text { get; init; }
+
+    internal IReadOnlyList<string>? TextColumns => Text ?? Template?.TextColumns?.Keys.ToArray();
+
     public IReadOnlyList<string>? FixedSourceColumns => Template?.SourceColumns ?? SourceColumns;
 }
 
@@ -81,6 +90,7 @@ public sealed class TabularBuilder
     private readonly Dictionary<string, int>?[] categoryIndex;
     private readonly List<string>?[] categoryNames;
     private readonly int[] firstTextRow;
+    private readonly List<string>?[] textValues;   // the strings of each -Text column, null for the others
     private float[] features;
     private int rows;
     private int row = -1;
@@ -123,6 +133,7 @@ public sealed class TabularBuilder
         categoryNames = new List<string>?[n];
         firstTextRow = new int[n];
         missingCounts = new int[n];
+        textValues = new List<string>?[n];
         var template = this.options.FixedCategories;
         for (int c = 0; c < n; c++)
         {
@@ -137,6 +148,12 @@ public sealed class TabularBuilder
             forcedCategorical[c] = forced;
             if (forced) kinds[c] = ColumnKind.Categorical;
             firstTextRow[c] = -1;
+            if (this.options.TextColumns?.Contains(columns[c], StringComparer.OrdinalIgnoreCase) == true)
+            {
+                // Read as categorical (as raw text, never parsed), kept as strings, never one-hot encoded.
+                textValues[c] = new List<string>(Math.Max(1, expectedRows));
+                kinds[c] = ColumnKind.Categorical;
+            }
         }
         expectedRows = Math.Max(1, expectedRows);
         // Uninitialised: every cell of a row is written (or marked missing) before the row counts.
@@ -179,6 +196,7 @@ public sealed class TabularBuilder
     /// <summary>A numeric cell. In a categorical column the number counts as text (its invariant string).</summary>
     public void Number(int column, double value)
     {
+        if (textValues[column] is not null) { KeepText(column, value.ToString("R", CultureInfo.InvariantCulture)); return; }
         if (kinds[column] == ColumnKind.Categorical)
         {
             Text(column, value.ToString("R", CultureInfo.InvariantCulture));
@@ -202,6 +220,7 @@ public sealed class TabularBuilder
     /// <summary>A text cell: parsed as an invariant-culture number in numeric columns, a category otherwise.</summary>
     public void Text(int column, string text)
     {
+        if (textValues[column] is not null) { KeepText(column, text); return; }
         if (text.Length == 0 || IsMissingToken(text)) { Missing(column); return; }
         if (text.Contains('\0'))
             throw KerasException.BadData("InvalidCharacter",
@@ -247,6 +266,15 @@ public sealed class TabularBuilder
         features[(long)row * columns.Length + column] = code;
     }
 
+    /// <summary>A cell of a -Text column: its string, and 0 as its placeholder feature.</summary>
+    private void KeepText(int column, string text)
+    {
+        var list = textValues[column]!;
+        if (list.Count > row) list.RemoveRange(row, list.Count - row);   // a discarded row's cell
+        list.Add(text);
+        features[(long)row * columns.Length + column] = 0f;
+    }
+
     private KerasException TooWide(int column, int rowCount)
     {
         long width = columns.Length + categoryTotal;
@@ -270,6 +298,7 @@ public sealed class TabularBuilder
     /// </summary>
     public void Missing(int column)
     {
+        if (textValues[column] is not null) { KeepText(column, ""); return; }
         if (options.MissingValue is null)
         {
             if (options.ForTrainedModel)
@@ -321,7 +350,7 @@ public sealed class TabularBuilder
         var remap = new int[]?[w];
         for (int c = 0; c < w; c++)
         {
-            if (kinds[c] != ColumnKind.Categorical) continue;
+            if (kinds[c] != ColumnKind.Categorical || textValues[c] is not null) continue;
             var names = categoryNames[c] ?? new List<string>();
             if (options.FixedCategories?.TryGetValue(columns[c], out var fixedOrder) == true)
             {
@@ -422,11 +451,15 @@ public sealed class TabularBuilder
                 for (int r = 0; r < rows; r++) labels[r] = codes[targetRaw[r]];
             }
         }
+        Dictionary<string, IReadOnlyList<string>>? texts = null;
+        for (int c = 0; c < w; c++)
+            if (textValues[c] is { } list) (texts ??= new())[columns[c]] = list.Count == rows ? list : list.GetRange(0, rows);
         return new EncodedData(outFeatures, shape, names2, targetName, labels, classes, targets)
         {
             Metadata = meta,
             Categories = categories,
             SourceColumns = columns,
+            TextColumns = texts,
         };
     }
 

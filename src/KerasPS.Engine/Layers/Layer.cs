@@ -101,7 +101,7 @@ public abstract class Layer
     public string Name { get; internal set; }
 
     /// <summary>The input shape given when the layer was declared (without the batch axis), if any.</summary>
-    public int[]? DeclaredInputShape { get; }
+    public virtual int[]? DeclaredInputShape { get; }
 
     public int[]? InputShape { get; private set; }
     public int[]? OutputShape { get; private set; }

@@ -132,6 +132,7 @@ public sealed partial class KerasModel
     /// </summary>
     public IReadOnlyList<(string Name, float[] Values, int Width)> PredictAll(EncodedData data, int batchSize = 4096)
     {
+        data = TextInputs.ForModel(this, data);
         if (!IsBuilt)
             throw KerasException.BadOperation("ModelNotBuilt",
                 $"Model '{Name}' has no weights yet. Train it (Invoke-ModelFit) or give it an -InputShape first.");

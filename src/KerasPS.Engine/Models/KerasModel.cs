@@ -358,6 +358,7 @@ public sealed partial class KerasModel
     /// </remarks>
     public float[] PredictData(EncodedData data, int batchSize = 4096)
     {
+        data = TextInputs.ForModel(this, data);
         if (data.InputBlocks is not null || InputNames.Count > 1 || OutputNames.Count > 1) return PredictRows(data, batchSize);
         if (InputShape is { } expected && IsBuilt && !Shapes.SameAs(expected, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",

@@ -90,6 +90,7 @@ public static class Trainer
 
     public static IEnumerable<EpochRecord> Fit(KerasModel model, EncodedData data, FitOptions o)
     {
+        data = TextInputs.ForModel(model, data);
         Validate(model, data, o);
         TorchRuntime.EnsureLoaded();
         return Run(model, data, o);
@@ -414,7 +415,7 @@ public static class Trainer
                 p.Count = n;
                 if (o.ValidationData is { } given)
                 {
-                    var val = AsLossReads(model, given, null);
+                    var val = AsLossReads(model, TextInputs.ForModel(model, given), null);
                     p.ValX = Inputs(model, val);
                     p.ValY = TargetTensors(model, heads, val);
                     p.ValCount = val.Count;
@@ -711,6 +712,7 @@ public static class Trainer
     /// <remarks>For a model with several outputs the metrics include each output's loss (class_loss, price_loss).</remarks>
     public static (double Loss, Dictionary<string, double> Metrics) Evaluate(KerasModel model, EncodedData data, int batchSize = 1024)
     {
+        data = TextInputs.ForModel(model, data);
         if (!model.IsCompiled)
             throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled. Pipe it to Build-Model first.");
         if (!data.HasTarget)

@@ -45,6 +45,12 @@ public abstract class DataEncodingCommandBase : KerasCmdlet
     [Parameter]
     public Hashtable? Targets { get; set; }
 
+    /// <summary>Columns of free text (ticket titles, log messages) kept as strings, not one-hot encoded, for a model that starts with
+    /// Add-TextVectorizationLayer or Add-StringLookupLayer; the model encodes them once per dataset. With -Template, the template's text
+    /// columns.</summary>
+    [Parameter]
+    public string[]? Text { get; set; }
+
     /// <summary>The columns -Targets names, to load with the features before they are taken out as targets.</summary>
     protected string[] TargetColumns() => Targets is null ? Array.Empty<string>() : Map(Targets).SelectMany(kv => kv.Value).ToArray();
 
@@ -94,5 +100,6 @@ public abstract class DataEncodingCommandBase : KerasCmdlet
         TargetKind = TargetKind is null || Targets is not null ? null : Enum.Parse<TargetKind>(TargetKind, true),
         Template = Template?.Engine,
         Warn = WriteWarning,
+        Text = Text,
     };
 }

@@ -41,6 +41,7 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
 
     private const string ObjectSet = "Objects";
     private ObjectDatasetBuilder? rows;
+    private List<string>? texts;   // the raw strings of a model that takes text (its first layer encodes them)
     private readonly List<int> kept = new();   // input positions of the rows that were accepted
     private int seen;
 
@@ -64,6 +65,20 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
     {
         if (BatchSize < 1)
             throw KerasException.BadArgument("InvalidBatchSize", $"BatchSize must be 1 or more. Received: {BatchSize}.", BatchSize);
+        if (ParameterSetName == ObjectSet && TextInputs.StringLayer(Model.Engine) is not null)
+        {
+            int at = seen++;
+            try
+            {
+                (texts ??= new List<string>()).Add(TextValues.Read(InputObject, TextColumn()));
+                kept.Add(at);
+            }
+            catch (KerasException e)
+            {
+                WriteInputError(e, InputObject);
+            }
+            return;
+        }
         if (ParameterSetName == ObjectSet)
         {
             rows ??= new ObjectDatasetBuilder(null, null, null, new TabularOptions
@@ -88,8 +103,17 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
         Predict(GetData(null));
     }
 
+    /// <summary>The property that holds a text model's text: the one text column it was trained on, else an object's only
+    /// property.</summary>
+    private string? TextColumn() => Model.Engine.FeatureNames is [var only] ? only : null;
+
     protected override void End()
     {
+        if (texts is not null && kept.Count > 0)
+        {
+            Predict(TextInputs.FromStrings(texts, TextColumn() ?? "text"), kept);
+            return;
+        }
         if (rows is null || kept.Count == 0) return;
         EncodedData data;
         try { data = rows.Build(); }

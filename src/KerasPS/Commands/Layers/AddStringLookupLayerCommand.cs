@@ -1,0 +1,78 @@
+using System.Management.Automation;
+using KerasPS.Engine.Layers;
+using KerasPS.Engine.Layers.Preprocessing;
+using KerasPS.Infrastructure;
+
+namespace KerasPS.Commands.Layers;
+
+/// <summary>
+/// <para type="synopsis">Adds a Keras StringLookup layer: one string per row (a category such as a host name) to its vocabulary index or a
+/// one-hot, multi-hot, count or tf_idf row.</para>
+/// <para type="description">Values not in the vocabulary map to the out-of-vocabulary slot (index 0, token [UNK], by default), so a model
+/// trained on some host names still predicts for a new one. -Adapt builds the vocabulary from training values as Keras's adapt (most
+/// frequent first, ties in descending order, at most -MaxTokens entries); -Vocabulary gives it directly. The layer is the model's first and
+/// runs on the host: a dataset's text column (Import-ModelData -Text) is encoded once per dataset, and the vocabulary is saved with the
+/// model.</para>
+/// </summary>
+/// <example><code>New-Model | Add-StringLookupLayer -Adapt $rows -Column host -OutputMode one_hot | Add-DenseLayer 1</code></example>
+/// <example><code>New-Model | Add-StringLookupLayer -Vocabulary a, b, c, d -OutputMode multi_hot</code></example>
+[Cmdlet(VerbsCommon.Add, "StringLookupLayer", DefaultParameterSetName = AdaptSet)]
+[OutputType(typeof(Model))]
+public sealed class AddStringLookupLayerCommand : AddLayerCommandBase
+{
+    private const string AdaptSet = "Adapt";
+    private const string VocabularySet = "Vocabulary";
+
+    /// <summary>Training values to build the vocabulary from: strings, objects with the value's property (-Column), or a dataset with a
+    /// text column.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = AdaptSet)]
+    [AllowEmptyString]
+    public object Adapt { get; set; } = null!;
+
+    /// <summary>The vocabulary, without the mask and OOV tokens (or with them first, as the layer's vocabulary lists them).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = VocabularySet)]
+    public string[] Vocabulary { get; set; } = null!;
+
+    /// <summary>With -Vocabulary and -OutputMode tf_idf: the inverse document frequency of each vocabulary term.</summary>
+    [Parameter(ParameterSetName = VocabularySet)]
+    public double[]? IdfWeights { get; set; }
+
+    /// <summary>The property of -Adapt objects (or the dataset text column) that holds the value.</summary>
+    [Parameter(ParameterSetName = AdaptSet)]
+    public string? Column { get; set; }
+
+    /// <summary>The largest vocabulary, the mask and OOV slots included (Keras's max_tokens); by default no limit.</summary>
+    [Parameter]
+    [ValidateRange(2, int.MaxValue)]
+    public int MaxTokens { get; set; }
+
+    /// <summary>Out-of-vocabulary slots (default 1; 0 makes an unseen value an error).</summary>
+    [Parameter]
+    [ValidateRange(0, 1)]
+    public int NumOovIndices { get; set; } = 1;
+
+    /// <summary>A value that means "no value" and maps to index 0 in int mode (Keras's mask_token); by default none.</summary>
+    [Parameter]
+    public string? MaskToken { get; set; }
+
+    /// <summary>The token of the out-of-vocabulary slot in the vocabulary (default [UNK]).</summary>
+    [Parameter]
+    public string OovToken { get; set; } = IndexLookup.DefaultStringOov;
+
+    /// <summary>int (the index, default), one_hot, multi_hot, count or tf_idf.</summary>
+    [Parameter]
+    [ValidateSet("int", "one_hot", "multi_hot", "count", "tf_idf")]
+    public string OutputMode { get; set; } = "int";
+
+    /// <summary>With a one_hot or bag output mode: make every row -MaxTokens wide, even when the vocabulary is smaller.</summary>
+    [Parameter]
+    public SwitchParameter PadToMaxTokens { get; set; }
+
+    protected override Layer CreateLayer()
+    {
+        var layer = new StringLookup(MaxTokens == 0 ? null : MaxTokens, NumOovIndices, MaskToken, OovToken,
+            ParameterSetName == VocabularySet ? Vocabulary : null, IdfWeights, false, OutputMode, PadToMaxTokens.IsPresent, Name);
+        if (ParameterSetName == AdaptSet) layer.Adapt(TextValues.From(Adapt, Column));
+        return layer;
+    }
+}
