@@ -128,6 +128,11 @@ Describe 'Add-StringLookupLayer' {
         $layer = (New-Model | Add-StringLookupLayer -Vocabulary a, b, c, d).Engine.Layers[0]
         (Lookup $layer @(@('a', 'c', 'd'), @('d', 'z', 'b'))).Values | Should -Be @(1, 3, 4, 4, 0, 2)
     }
+    It 'spreads unseen strings over several OOV slots by FarmHash Fingerprint64 modulo the count (to_hash_bucket_fast)' {
+        # Fingerprint64: a 12917804110809363939 (odd), b 11795596070477164822 (even), c ...872 (even), d ...465 (odd)
+        $layer = (New-Model | Add-StringLookupLayer -Vocabulary x, y -NumOovIndices 2).Engine.Layers[0]
+        (Lookup $layer @(, @('a', 'b', 'c', 'd', 'x', 'y'))).Values | Should -Be @(1, 0, 0, 1, 2, 3)
+    }
     It 'adapts by frequency, then descending order (string_lookup.py)' {
         $layer = (New-Model | Add-StringLookupLayer -Adapt a, c, d, d, z, b).Engine.Layers[0]
         $layer.Lookup.GetVocabulary($true) | Should -Be @('[UNK]', 'd', 'z', 'c', 'b', 'a')

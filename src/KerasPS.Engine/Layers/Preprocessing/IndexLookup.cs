@@ -241,14 +241,10 @@ public sealed class IndexLookup
                 $"IntegerLookup takes whole numbers; '{t}' is not one. Give integer values (or use StringLookup).", t);
 
     /// <summary>
-    /// The string hash Keras uses to spread OOV strings over several OOV slots (FarmHash Fingerprint64). Null until a
-    /// Fingerprint64 implementation is wired in (the Hashing layer's); until then several string OOV slots are refused.
+    /// The string hash Keras uses to spread OOV strings over several OOV slots: FarmHash Fingerprint64 of the UTF-8
+    /// bytes (TensorFlow's <c>to_hash_bucket_fast</c>), the Hashing layer's unsalted hash.
     /// </summary>
-    public static Func<string, ulong>? StringFingerprint { get; set; }
-
-    private static ulong Fingerprint64(string token) => StringFingerprint is { } f ? f(token)
-        : throw KerasException.BadArgument("UnsupportedOovIndices",
-            "Several OOV slots for strings need Keras's FarmHash fingerprint, which this build lacks; use -NumOovIndices 1.");
+    private static ulong Fingerprint64(string token) => StableHash.Fingerprint64(token);
 
     public const string DefaultStringOov = "[UNK]";
     public const string DefaultIntegerOov = "-1";

@@ -46,9 +46,12 @@ public sealed class AddStringLookupLayerCommand : AddLayerCommandBase
     [ValidateRange(2, int.MaxValue)]
     public int MaxTokens { get; set; }
 
-    /// <summary>Out-of-vocabulary slots (default 1; 0 makes an unseen value an error).</summary>
+    /// <summary>
+    /// Out-of-vocabulary slots (default 1; 0 makes an unseen value an error); with several, an unseen string goes to slot
+    /// FarmHash Fingerprint64 modulo the count, as Keras spreads them.
+    /// </summary>
     [Parameter]
-    [ValidateRange(0, 1)]
+    [ValidateRange(0, int.MaxValue)]
     public int NumOovIndices { get; set; } = 1;
 
     /// <summary>A value that means "no value" and maps to index 0 in int mode (Keras's mask_token); by default none.</summary>
