@@ -104,6 +104,7 @@
         'Export-ModelPlot'
         'Show-History'
         'Import-ModelData'
+        'Import-ImageData'
         'ConvertTo-ModelData'
         'Split-TrainTest'
         'Add-NormalizationLayer'
