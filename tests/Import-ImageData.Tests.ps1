@@ -137,3 +137,33 @@ Describe 'Import-ImageData' {
         }
     }
 }
+
+Describe 'Invoke-ModelPredict on image files' {
+    BeforeAll {
+        # The mean of each channel: the test images are one colour, (value, value + 1, value + 2).
+        $script:meanModel = New-Model -InputShape 3, 4, 3 -Seed 1 | Add-GlobalAveragePooling2DLayer
+    }
+    It 'decodes piped files to the model''s input size and names each prediction by its file' {
+        $files = Get-ChildItem (Join-Path $root 'a_cat') -Filter *.png | Sort-Object Name
+        $p = @($files | Invoke-ModelPredict -Model $meanModel)
+        $p.Count | Should -Be 3
+        $p.Path | Should -Be $files.FullName
+        # a_cat's files in creation order: x2 = 10, x1 = 20, x10 = 30; sorted by name x1, x10, x2
+        $p.Value1 | Should -Be @(20, 30, 10)
+        $p.Value3 | Should -Be @(22, 32, 12)
+    }
+    It 'takes path strings, resizing to the model''s input' {
+        $m = New-Model -InputShape 6, 2, 3 -Seed 1 | Add-GlobalAveragePooling2DLayer
+        $p = Join-Path $root 'c_fox/x1.png' | Invoke-ModelPredict -Model $m
+        $p.Path | Should -Be (Join-Path $root 'c_fox/x1.png')
+        $p.Value2 | Should -Be 101
+    }
+    It 'reports a file it cannot decode by name and predicts the others' {
+        $bad = Join-Path $TestDrive 'notes.png'
+        Set-Content $bad 'not a png'
+        $p = @((Join-Path $root 'a_cat/x1.png'), $bad | Invoke-ModelPredict -Model $meanModel -ErrorAction SilentlyContinue -ErrorVariable errs)
+        $p.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImageDecodeFailed,*'
+        $errs[0].TargetObject | Should -Be $bad
+    }
+}

@@ -129,9 +129,16 @@ public static class ImageFolder
         var batch = ImageDecoder.DecodeBatch(files.Paths, options, cancel);
         var failed = new HashSet<int>(batch.Failures.Select(f => f.Index));
         var keep = Enumerable.Range(0, files.Paths.Count).Where(i => !failed.Contains(i)).ToArray();
+        return FromBatch(files, batch, options, keep, labelMode, source);
+    }
+
+    /// <summary>The dataset of the rows <paramref name="keep"/> of a decoded batch of <paramref name="files"/>.</summary>
+    public static (EncodedData Data, IReadOnlyList<ImageFailure> Failures) FromBatch(ImageFileList files, ImageBatch batch,
+        ImageLoadOptions options, int[] keep, ImageLabelMode labelMode, string source)
+    {
         float[] pixels = batch.Pixels;
         int size = options.PixelCount;
-        if (failed.Count > 0)
+        if (keep.Length != files.Paths.Count)
         {
             pixels = new float[(long)keep.Length * size];
             for (int i = 0; i < keep.Length; i++) Array.Copy(batch.Pixels, (long)keep[i] * size, pixels, (long)i * size, size);
