@@ -167,3 +167,19 @@ Describe 'Invoke-ModelPredict on image files' {
         $errs[0].TargetObject | Should -Be $bad
     }
 }
+
+Describe 'examples/Images.ps1' -Tag Slow {
+    It 'makes a folder of shapes, trains a small CNN with augmentation on it, and classifies held-out images' {
+        $script = Join-Path $RepoRoot 'examples/Images.ps1'
+        $folder = Join-Path $TestDrive 'shapes'
+        $run = Invoke-FreshPwsh -Script "& '$script' -OutputDirectory '$folder' | ConvertTo-Json -Compress"
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $run.Output | Should -Match 'triangle_000\.png\s+\w+'
+        $result = ($run.Output -split "`n" | Where-Object { $_ -match '^\{.*\}\s*$' } | Select-Object -Last 1) | ConvertFrom-Json
+        $result.Classes | Should -Be @('circle', 'square', 'triangle')
+        $result.Validation | Should -Be 36      # int(0.2 * 180)
+        $result.Train | Should -Be 144
+        $result.Accuracy | Should -BeGreaterOrEqual 0.9 -Because 'the three shapes separate well on held-out images'
+        @(Get-ChildItem $folder -Recurse -Filter *.png).Count | Should -Be 180
+    }
+}
