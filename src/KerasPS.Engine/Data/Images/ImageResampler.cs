@@ -146,40 +146,56 @@ public static class ImageResampler
     /// bytes a pixel) to <paramref name="outHeight"/> x <paramref name="outWidth"/> float32 pixels in 0-255, written to
     /// <paramref name="output"/>.
     /// </summary>
-    public static void Resize(ReadOnlySpan<byte> source, int offset, int stride, int pixelBytes, int height, int width, int channels,
-        int outHeight, int outWidth, ImageInterpolation method, Span<float> output)
+    public static unsafe void Resize(ReadOnlySpan<byte> source, int offset, int stride, int pixelBytes, int height, int width,
+        int channels, int outHeight, int outWidth, ImageInterpolation method, Span<float> output)
     {
         var wx = WeightsFor(width, outWidth, method);
         var wy = WeightsFor(height, outHeight, method);
-        // Across first (every input row to the output width), then down.
-        var across = new float[height * outWidth * channels];
-        int tx = wx.Taps;
-        for (int y = 0; y < height; y++)
+        int rowWidth = outWidth * channels, tx = wx.Taps, ty = wy.Taps;
+        if (output.Length < outHeight * rowWidth || source.Length < offset + (height - 1) * stride + width * pixelBytes)
+            throw new ArgumentException("The pixel buffers are smaller than the sizes given.");
+        // Across first (every input row to the output width), then down; the middle buffer is pooled (it is large
+        // enough to land on the large object heap, and this runs once per image).
+        var across = System.Buffers.ArrayPool<float>.Shared.Rent(height * rowWidth);
+        try
         {
-            int row = offset + y * stride, o = y * outWidth * channels;
-            for (int x = 0; x < outWidth; x++)
+            fixed (byte* src = source)
+            fixed (float* mid = across, dst = output, wxw = wx.Weight, wyw = wy.Weight)
+            fixed (int* wxi = wx.Index, wyi = wy.Index)
             {
-                for (int c = 0; c < channels; c++)
+                for (int y = 0; y < height; y++)
                 {
-                    float sum = 0;
-                    for (int k = 0; k < tx; k++)
-                        sum += wx.Weight[x * tx + k] * source[row + wx.Index[x * tx + k] * pixelBytes + c];
-                    across[o + x * channels + c] = sum;
+                    byte* row = src + offset + y * stride;
+                    float* o = mid + y * rowWidth;
+                    for (int x = 0; x < outWidth; x++)
+                    {
+                        float* w = wxw + x * tx;
+                        int* at = wxi + x * tx;
+                        for (int c = 0; c < channels; c++)
+                        {
+                            float sum = 0;
+                            for (int k = 0; k < tx; k++) sum += w[k] * row[at[k] * pixelBytes + c];
+                            o[x * channels + c] = sum;
+                        }
+                    }
+                }
+                for (int y = 0; y < outHeight; y++)
+                {
+                    float* d = dst + y * rowWidth;
+                    new Span<float>(d, rowWidth).Clear();
+                    for (int k = 0; k < ty; k++)
+                    {
+                        float wk = wyw[y * ty + k];
+                        if (wk == 0f) continue;
+                        float* m = mid + wyi[y * ty + k] * rowWidth;
+                        for (int i = 0; i < rowWidth; i++) d[i] += wk * m[i];
+                    }
                 }
             }
         }
-        int ty = wy.Taps, rowWidth = outWidth * channels;
-        for (int y = 0; y < outHeight; y++)
+        finally
         {
-            var dst = output.Slice(y * rowWidth, rowWidth);
-            dst.Clear();
-            for (int k = 0; k < ty; k++)
-            {
-                float wk = wy.Weight[y * ty + k];
-                if (wk == 0f) continue;
-                var src = across.AsSpan(wy.Index[y * ty + k] * rowWidth, rowWidth);
-                for (int i = 0; i < rowWidth; i++) dst[i] += wk * src[i];
-            }
+            System.Buffers.ArrayPool<float>.Shared.Return(across);
         }
     }
 }
