@@ -109,6 +109,23 @@ Describe 'Import-ImageData' {
             $a.Shape | Should -Be '(None, 5, 7, 4)'
             $a.Engine.Features[3] | Should -Be 255
         }
+        It 'keeps the decoded values at the same size with bicubic and area, and area halves to 2 x 2 block means' {
+            $dir = Join-Path $TestDrive 'kernels'
+            $null = New-Item -ItemType Directory -Force (Join-Path $dir 'k')
+            $px = [byte[]]::new(4 * 6 * 3)
+            for ($i = 0; $i -lt $px.Length; $i++) { $px[$i] = [byte](($i * 37) % 256) }
+            [KerasPS.Engine.Data.Images.ImageEncoder]::Save((Join-Path $dir 'k/a.png'), $px, 6, 4, 3, 95)
+            foreach ($method in 'bicubic', 'area') {
+                $same = Import-ImageData $dir -ImageSize 4, 6 -Interpolation $method -NoShuffle
+                $same.Engine.Features | ForEach-Object { [math]::Round($_, 3) } | Should -Be ([double[]]$px) -Because "$method at the same size"
+            }
+            $half = (Import-ImageData $dir -ImageSize 2, 3 -Interpolation area -NoShuffle).Engine.Features
+            foreach ($r in 0..1) { foreach ($c in 0..2) { foreach ($ch in 0..2) {
+                $sum = 0
+                foreach ($dy in 0..1) { foreach ($dx in 0..1) { $sum += $px[((2 * $r + $dy) * 6 + 2 * $c + $dx) * 3 + $ch] } }
+                [math]::Abs($half[($r * 3 + $c) * 3 + $ch] - $sum / 4) | Should -BeLessThan 1e-3
+            } } }
+        }
         It 'crops the centre to the target''s aspect ratio with -CropToAspectRatio' {
             # 7 wide, 5 high to 5 x 5: crop width int(5 * 5 / 5) = 5 from column int((7 - 5) / 2) = 1; same size, so no resampling.
             $full = Import-ImageData (Join-Path $PSScriptRoot 'data') -ClassNames images -ImageSize 5, 7 -NoShuffle
