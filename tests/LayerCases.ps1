@@ -448,6 +448,83 @@ $script:LayerCases = @(
     @{ Case = 'UpSampling2D nearest (2, 3)'; Add = { param($m) $m | Add-UpSampling2DLayer 2, 3 }; In = 3, 4, 2; Onnx = $true }
     @{ Case = 'UpSampling2D bilinear (2, 3)'; In = 3, 4, 2; Onnx = $true
         Add = { param($m) $m | Add-UpSampling2DLayer 2, 3 -Interpolation bilinear } }
+    # Rescaling
+    # Rescaling(1/255) on Input((8, 8, 3)) -> (None, 8, 8, 3), 0; Rescaling(0.5, offset=1): 2 -> 2, 4 -> 3
+    @{ Case = 'Rescaling'; Add = { param($m) $m | Add-RescalingLayer (1 / 255) }; In = 8, 8, 3; Out = '(None, 8, 8, 3)'; P = 0 }
+    @{ Case = 'Rescaling: x * scale + offset'; In = , 2; Row = @(2, 4); Expected = @(2, 3)
+        Add = { param($m) $m | Add-RescalingLayer 0.5 -Offset 1 } }
+    @{ Case = 'Rescaling with offset'; Add = { param($m) $m | Add-RescalingLayer (1 / 127.5) -Offset -1 }; In = 4, 4, 3; Onnx = $true }
+    # Resizing
+    # Resizing(4, 5) on Input((8, 8, 3)) -> (None, 4, 5, 3); crop_to_aspect_ratio=True, nearest -> the same shape
+    @{ Case = 'Resizing'; Add = { param($m) $m | Add-ResizingLayer 4 5 }; In = 8, 8, 3; Out = '(None, 4, 5, 3)'; P = 0 }
+    @{ Case = 'Resizing nearest, cropped to the aspect ratio'; In = 8, 8, 3; Out = '(None, 4, 5, 3)'; P = 0
+        Add = { param($m) $m | Add-ResizingLayer 4 5 -Interpolation nearest -CropToAspectRatio } }
+    # bilinear with half-pixel centres, as UpSampling2D bilinear above: [[0, 4], [8, 12]] -> 4 x 4
+    @{ Case = 'Resizing bilinear enlarges with half-pixel centres'; In = 2, 2, 1; Row = @(0, 4, 8, 12)
+        Expected = @(0, 1, 3, 4, 2, 3, 5, 6, 6, 7, 9, 10, 8, 9, 11, 12)
+        Add = { param($m) $m | Add-ResizingLayer 4 4 } }
+    # shrinking 4 x 4 (0..15) to 2 x 2: output j samples (j + 0.5) * 2 - 0.5 = 0.5, 2.5: the mean of each 2 x 2 block
+    @{ Case = 'Resizing bilinear shrinks without antialiasing'; In = 4, 4, 1; Row = @(0..15); Expected = @(2.5, 4.5, 10.5, 12.5)
+        Add = { param($m) $m | Add-ResizingLayer 2 2 } }
+    # nearest: floor((j + 0.5) * in / out) = 0, 0, 1, 1
+    @{ Case = 'Resizing nearest'; In = 2, 2, 1; Row = @(0, 4, 8, 12); Expected = @(0, 0, 4, 4, 0, 0, 4, 4, 8, 8, 12, 12, 8, 8, 12, 12)
+        Add = { param($m) $m | Add-ResizingLayer 4 4 -Interpolation nearest } }
+    # crop_to_aspect_ratio: 2 x 4 (0..7) to 1 x 1 keeps the centred 2 x 2 (columns 1, 2), whose bilinear 1 x 1 is its mean
+    @{ Case = 'Resizing crops the centre to the aspect ratio'; In = 2, 4, 1; Row = @(0..7); Expected = @(3.5)
+        Add = { param($m) $m | Add-ResizingLayer 1 1 -CropToAspectRatio } }
+    @{ Case = 'Resizing bilinear'; Add = { param($m) $m | Add-ResizingLayer 5 7 }; In = 8, 6, 3; Onnx = $true }
+    @{ Case = 'Resizing nearest'; Add = { param($m) $m | Add-ResizingLayer 12 9 -Interpolation nearest }; In = 5, 4, 2; Onnx = $true }
+    @{ Case = 'Resizing cropped'; Add = { param($m) $m | Add-ResizingLayer 3 3 -CropToAspectRatio }; In = 6, 8, 2; Onnx = $true }
+    # CenterCrop
+    # CenterCrop(4, 6) on Input((8, 8, 3)) -> (None, 4, 6, 3); CenterCrop(10, 10) on (8, 8, 3) resizes -> (None, 10, 10, 3)
+    @{ Case = 'CenterCrop'; Add = { param($m) $m | Add-CenterCropLayer 4 6 }; In = 8, 8, 3; Out = '(None, 4, 6, 3)'; P = 0 }
+    @{ Case = 'CenterCrop larger than the input'; Add = { param($m) $m | Add-CenterCropLayer 10 10 }; In = 8, 8, 3
+        Out = '(None, 10, 10, 3)'; P = 0 }
+    # 3 x 5 (r * 5 + c) to 2 x 2: starts at ((3 - 2) // 2, (5 - 2) // 2) = (0, 1)
+    @{ Case = 'CenterCrop keeps the centred window'; In = 3, 5, 1; Row = @(0..14); Expected = @(1, 2, 6, 7)
+        Add = { param($m) $m | Add-CenterCropLayer 2 2 } }
+    # smaller than the target: resized bilinearly (the same aspect ratio, so nothing is cropped)
+    @{ Case = 'CenterCrop resizes a smaller input'; In = 2, 2, 1; Row = @(0, 4, 8, 12)
+        Expected = @(0, 1, 3, 4, 2, 3, 5, 6, 6, 7, 9, 10, 8, 9, 11, 12)
+        Add = { param($m) $m | Add-CenterCropLayer 4 4 } }
+    @{ Case = 'CenterCrop'; Add = { param($m) $m | Add-CenterCropLayer 3 4 }; In = 6, 7, 2; Onnx = $true }
+    @{ Case = 'CenterCrop larger than the input'; Add = { param($m) $m | Add-CenterCropLayer 6 6 }; In = 4, 5, 2; Onnx = $true }
+    # RandomFlip
+    # RandomFlip() on Input((6, 5, 3)) -> (None, 6, 5, 3), 0; identity at inference (and in ONNX)
+    @{ Case = 'RandomFlip'; Add = { param($m) $m | Add-RandomFlipLayer }; In = 6, 5, 3; Out = '(None, 6, 5, 3)'; P = 0 }
+    @{ Case = 'RandomFlip is off at inference'; In = 2, 1, 1; Row = @(0.25, 0.75); Expected = @(0.25, 0.75)
+        Add = { param($m) $m | Add-RandomFlipLayer } }
+    @{ Case = 'RandomFlip'; Add = { param($m) $m | Add-RandomFlipLayer }; In = 4, 4, 3; Onnx = $true }
+    # RandomRotation
+    # RandomRotation(0.2) on Input((6, 5, 3)) -> (None, 6, 5, 3), 0; identity at inference (and in ONNX)
+    @{ Case = 'RandomRotation'; Add = { param($m) $m | Add-RandomRotationLayer 0.2 }; In = 6, 5, 3; Out = '(None, 6, 5, 3)'; P = 0 }
+    @{ Case = 'RandomRotation is off at inference'; In = 2, 1, 1; Row = @(0.25, 0.75); Expected = @(0.25, 0.75)
+        Add = { param($m) $m | Add-RandomRotationLayer 0.2 } }
+    @{ Case = 'RandomRotation'; Add = { param($m) $m | Add-RandomRotationLayer 0.2 }; In = 4, 4, 3; Onnx = $true }
+    # RandomZoom
+    # RandomZoom(0.2, (-0.1, 0.1), fill_mode='constant', fill_value=1) on Input((6, 5, 3)) -> (None, 6, 5, 3), 0; identity at inference (and in ONNX)
+    @{ Case = 'RandomZoom'; Add = { param($m) $m | Add-RandomZoomLayer 0.2 -0.1, 0.1 -FillMode constant -FillValue 1 }; In = 6, 5, 3; Out = '(None, 6, 5, 3)'; P = 0 }
+    @{ Case = 'RandomZoom is off at inference'; In = 2, 1, 1; Row = @(0.25, 0.75); Expected = @(0.25, 0.75)
+        Add = { param($m) $m | Add-RandomZoomLayer 0.2 -0.1, 0.1 -FillMode constant -FillValue 1 } }
+    @{ Case = 'RandomZoom'; Add = { param($m) $m | Add-RandomZoomLayer 0.2 -0.1, 0.1 -FillMode constant -FillValue 1 }; In = 4, 4, 3; Onnx = $true }
+    # RandomTranslation
+    # RandomTranslation(0.1, (-0.2, 0.2), 'nearest', 'nearest') on Input((6, 5, 3)) -> (None, 6, 5, 3), 0; identity at inference (and in ONNX)
+    @{ Case = 'RandomTranslation'; Add = { param($m) $m | Add-RandomTranslationLayer 0.1 -0.2, 0.2 -FillMode nearest -Interpolation nearest }; In = 6, 5, 3; Out = '(None, 6, 5, 3)'; P = 0 }
+    @{ Case = 'RandomTranslation is off at inference'; In = 2, 1, 1; Row = @(0.25, 0.75); Expected = @(0.25, 0.75)
+        Add = { param($m) $m | Add-RandomTranslationLayer 0.1 -0.2, 0.2 -FillMode nearest -Interpolation nearest } }
+    @{ Case = 'RandomTranslation'; Add = { param($m) $m | Add-RandomTranslationLayer 0.1 -0.2, 0.2 -FillMode nearest -Interpolation nearest }; In = 4, 4, 3; Onnx = $true }
+    # RandomContrast
+    # RandomContrast(0.3) on Input((6, 5, 3)) -> (None, 6, 5, 3), 0; identity at inference (and in ONNX)
+    @{ Case = 'RandomContrast'; Add = { param($m) $m | Add-RandomContrastLayer 0.3 }; In = 6, 5, 3; Out = '(None, 6, 5, 3)'; P = 0 }
+    @{ Case = 'RandomContrast is off at inference'; In = 2, 1, 1; Row = @(0.25, 0.75); Expected = @(0.25, 0.75)
+        Add = { param($m) $m | Add-RandomContrastLayer 0.3 } }
+    @{ Case = 'RandomContrast'; Add = { param($m) $m | Add-RandomContrastLayer 0.3 }; In = 4, 4, 3; Onnx = $true }
+    # RandomBrightness
+    # RandomBrightness((-0.1, 0.2), value_range=(0, 1)) on Input((6, 5, 3)) -> (None, 6, 5, 3), 0; identity at inference (and in ONNX)
+    @{ Case = 'RandomBrightness'; Add = { param($m) $m | Add-RandomBrightnessLayer -0.1, 0.2 -ValueRange 0, 1 }; In = 6, 5, 3; Out = '(None, 6, 5, 3)'; P = 0 }
+    @{ Case = 'RandomBrightness is off at inference'; In = 2, 1, 1; Row = @(0.25, 0.75); Expected = @(0.25, 0.75)
+        Add = { param($m) $m | Add-RandomBrightnessLayer -0.1, 0.2 -ValueRange 0, 1 } }
+    @{ Case = 'RandomBrightness'; Add = { param($m) $m | Add-RandomBrightnessLayer -0.1, 0.2 -ValueRange 0, 1 }; In = 4, 4, 3; Onnx = $true }
     # GlobalMaxPooling1D
     # GlobalMaxPooling1D() on Input((10, 3)) -> (None, 3); keepdims=True -> (None, 1, 3)
     @{ Case = 'GlobalMaxPooling1D'; Add = { param($m) $m | Add-GlobalMaxPooling1DLayer }; In = 10, 3; Out = '(None, 3)'; P = 0 }

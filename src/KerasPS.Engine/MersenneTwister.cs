@@ -20,6 +20,30 @@ public sealed class MersenneTwister
         InitByArray(key.ToArray());
     }
 
+    private MersenneTwister(uint seed) => InitGenrand(seed);
+
+    /// <summary>
+    /// NumPy's legacy <c>np.random.RandomState(seed)</c> generator (MT19937 seeded with init_genrand), the one Keras's
+    /// image_dataset_from_directory shuffles its file list with.
+    /// </summary>
+    public static MersenneTwister NumPyRandomState(uint seed) => new(seed);
+
+    /// <summary>
+    /// NumPy's legacy <c>RandomState.shuffle</c> of a list, in place: from the last element down, swap with one drawn
+    /// by masked rejection sampling of 32-bit words (NumPy's random_interval).
+    /// </summary>
+    public void NumPyShuffle<T>(IList<T> items)
+    {
+        for (int i = items.Count - 1; i > 0; i--)
+        {
+            uint max = (uint)i, mask = max;
+            mask |= mask >> 1; mask |= mask >> 2; mask |= mask >> 4; mask |= mask >> 8; mask |= mask >> 16;
+            uint j;
+            while ((j = NextUInt32() & mask) > max) { }
+            (items[i], items[(int)j]) = (items[(int)j], items[i]);
+        }
+    }
+
     private static readonly object GlobalLock = new();
     private static MersenneTwister? global;
 

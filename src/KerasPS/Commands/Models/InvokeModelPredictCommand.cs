@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
+using KerasPS.Engine.Data.Images;
 using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Models;
@@ -43,6 +44,7 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
     private ObjectDatasetBuilder? rows;
     private List<string>? texts;   // the raw strings of a model that takes text (its first layer encodes them)
     private readonly List<int> kept = new();   // input positions of the rows that were accepted
+    private readonly List<string> images = new();   // image files piped in (a model that takes images)
     private int seen;
 
     /// <summary>Objects to predict on, from the pipeline: their properties named like the training data's columns give the
@@ -81,6 +83,11 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
         }
         if (ParameterSetName == ObjectSet)
         {
+            if (ImageFileOf(InputObject) is { } image)
+            {
+                images.Add(image);
+                return;
+            }
             rows ??= new ObjectDatasetBuilder(null, null, null, new TabularOptions
             {
                 SourceColumns = Model.Engine.SourceColumns ?? Model.Engine.FeatureNames,
@@ -107,8 +114,40 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
     /// property.</summary>
     private string? TextColumn() => Model.Engine.FeatureNames is [var only] ? only : null;
 
+    /// <summary>
+    /// An image file piped to a model that takes images (height, width, channels): a FileInfo or a path string with an
+    /// image extension, resolved; null for anything else.
+    /// </summary>
+    private string? ImageFileOf(PSObject input)
+    {
+        if (Model.Engine.InputShape is not { Length: 3 } shape || shape[2] is not (1 or 3 or 4)) return null;
+        var path = input.BaseObject switch
+        {
+            FileInfo f => f.FullName,
+            string s => s,
+            _ => null,
+        };
+        return path is not null && ImageDecoder.IsImageFile(path) ? ResolveFilePath(path) : null;
+    }
+
+    /// <summary>Decodes the piped image files to the model's input size (as Import-ImageData) and predicts them, each keyed by
+    /// its path; a file that cannot be decoded is a non-terminating error naming it.</summary>
+    private void PredictImages()
+    {
+        var shape = Model.Engine.InputShape!;
+        var options = new ImageLoadOptions(shape[0], shape[1], shape[2]);
+        var batch = ImageDecoder.DecodeBatch(images, options);
+        foreach (var f in batch.Failures) WriteInputError(KerasException.BadData(f.ErrorId, f.Message, f.Path), f.Path);
+        var files = new ImageFileList(images, null, null, 0);
+        var good = Enumerable.Range(0, images.Count).Except(batch.Failures.Select(f => f.Index)).ToArray();
+        if (good.Length == 0) return;
+        var (data, _) = ImageFolder.FromBatch(files, batch, options, good, ImageLabelMode.None, "pipeline");
+        Predict(data.WithRowKeys(data.RowKeys!, "Path"));
+    }
+
     protected override void End()
     {
+        if (images.Count > 0) PredictImages();
         if (texts is not null && kept.Count > 0)
         {
             Predict(TextInputs.FromStrings(texts, TextColumn() ?? "text"), kept);
