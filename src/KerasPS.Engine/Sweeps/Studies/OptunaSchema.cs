@@ -36,14 +36,11 @@ internal static class OptunaSchema
         yield return T("study_directions", $"study_direction_id {serial}", $"direction {enumType(Direction)} NOT NULL",
             "study_id INTEGER NOT NULL", "objective INTEGER NOT NULL", "PRIMARY KEY (study_direction_id)", "UNIQUE (study_id, objective)",
             "FOREIGN KEY(study_id) REFERENCES studies (study_id)");
-        foreach (var owner in new[] { "study", "trial" })
-            foreach (var kind in new[] { "user", "system" })
-                yield return T($"{owner}_{kind}_attributes", $"{owner}_{kind}_attribute_id {serial}", $"{owner}_id INTEGER",
-                    $"\"key\" {text}", "value_json TEXT", $"PRIMARY KEY ({owner}_{kind}_attribute_id)", $"UNIQUE ({owner}_id, \"key\")",
-                    $"FOREIGN KEY({owner}_id) REFERENCES {(owner == "study" ? "studies" : "trials")} ({owner}_id)");
+        foreach (var kind in new[] { "user", "system" }) yield return Attributes("study", "studies", kind, serial);
         yield return T("trials", $"trial_id {serial}", "number INTEGER", "study_id INTEGER", $"state {enumType(State)} NOT NULL",
             $"datetime_start {dateTime}", $"datetime_complete {dateTime}", "PRIMARY KEY (trial_id)",
             "FOREIGN KEY(study_id) REFERENCES studies (study_id)");
+        foreach (var kind in new[] { "user", "system" }) yield return Attributes("trial", "trials", kind, serial);
         yield return T("trial_params", $"param_id {serial}", "trial_id INTEGER", $"param_name {text}", $"param_value {real}",
             "distribution_json TEXT", "PRIMARY KEY (param_id)", "UNIQUE (trial_id, param_name)",
             "FOREIGN KEY(trial_id) REFERENCES trials (trial_id)");
@@ -58,6 +55,12 @@ internal static class OptunaSchema
         yield return T("alembic_version", "version_num VARCHAR(32) NOT NULL",
             "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)");
     }
+
+    // PostgreSQL checks a foreign key's table when the table is created: each attributes table comes after its owner's.
+    private static string Attributes(string owner, string table, string kind, string serial) =>
+        T($"{owner}_{kind}_attributes", $"{owner}_{kind}_attribute_id {serial}", $"{owner}_id INTEGER", "\"key\" VARCHAR(512)",
+            "value_json TEXT", $"PRIMARY KEY ({owner}_{kind}_attribute_id)", $"UNIQUE ({owner}_id, \"key\")",
+            $"FOREIGN KEY({owner}_id) REFERENCES {table} ({owner}_id)");
 
     private static string T(string name, params string[] columns) =>
         $"CREATE TABLE IF NOT EXISTS {name} (\n\t{string.Join(", \n\t", columns)}\n)";
