@@ -49,8 +49,10 @@ public abstract class StudyStorage
             var full = Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(basePath, path));
             return new SqliteStudyStorage(full, "sqlite:///" + (Path.IsPathRooted(path) ? path : path));
         }
+        // An empty user or password is none (PowerShell passes $null to a string parameter as "").
         if (scheme is "postgresql" or "postgres" or "postgresql+psycopg2")
-            return PostgresStudyStorage.FromUrl(url[(colon + 3)..], user, password);
+            return PostgresStudyStorage.FromUrl(url[(colon + 3)..], string.IsNullOrEmpty(user) ? null : user,
+                string.IsNullOrEmpty(password) ? null : password);
         throw KerasException.BadArgument("InvalidStorage",
             "-Storage must start with sqlite:/// or postgresql://. Received: " + Redact(url) + ".", Redact(url));
     }
