@@ -166,6 +166,7 @@ public sealed class SqliteStudyStorage : StudyStorage
         if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir))
             throw KerasException.BadArgument("StorageFolderNotFound",
                 $"The folder of the study database '{Path}' does not exist. Create it or give another path.", Path);
+        SqliteNative.Ensure();
         var c = new SqliteConnection(connectionString);
         c.Open();
         using var cmd = c.CreateCommand();
