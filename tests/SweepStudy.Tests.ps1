@@ -128,6 +128,22 @@ Describe 'Sweep studies on SQLite' {
         { Start-SweepWorker -Storage mysql://x/y -Study toy @worker } | Should -Throw -ErrorId 'InvalidStorage,*'
     }
 
+    It 'searches with TPE after 10 random trials and prunes by the median of every finished trial' {
+        $null = New-SweepStudy -Storage $url -Name tpe -Parameters $space -Search Tpe -Prune Median -Trials 13 -Epochs 3 -Seed 11
+        $tpe = @(Start-SweepWorker -Storage $url -Study tpe @worker)
+        $tpe.Count | Should -Be 13
+        $random = @(Invoke-ModelSweep -Random -Trials 10 -Parameters $space -Epochs 1 -Seed 11 @toy)
+        foreach ($r in $tpe | Where-Object Trial -le 10) { $r.W | Should -Be ($random | Where-Object Trial -eq $r.Trial).W }
+        $read = @(Get-SweepTrial -Storage $url -Study tpe)
+        foreach ($r in $read | Where-Object Status -eq Pruned) {
+            $r.PrunedAtEpoch | Should -BeLessThan 3
+            $r.Records.Count | Should -Be $r.PrunedAtEpoch
+            # The rule: its best so far is worse than the median, at that epoch, of the trials finished before it.
+            $before = @($read | Where-Object { $_.Trial -lt $r.Trial -and $_.Status -ne 'Failed' })
+            $before.Count | Should -BeGreaterOrEqual 5
+        }
+    }
+
     It 'runs beside a Python study.optimize on the same study, each seeing the other''s trials' {
         if (-not $hasOptuna) { Set-ItResult -Skipped -Because "Debian's python3-optuna 3.1 is not installed"; return }
         $null = New-SweepStudy -Storage $url -Name shared -Parameters $space -Trials 8 -Epochs 2 -Seed 5
