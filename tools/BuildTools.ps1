@@ -113,6 +113,9 @@ function Remove-UnsupportedNatives {
     Get-ChildItem $runtimes -Directory | Where-Object Name -notin 'linux-x64', 'win-x64', 'osx-arm64', 'osx' |
         Remove-Item -Recurse -Force
     Get-ChildItem $runtimes -Recurse -File -Filter '*LibTorchSharp*' | Remove-Item -Force
+    # SQLite (sweep studies) is the system's library on Linux and macOS; only Windows uses the bundled e_sqlite3.
+    Get-ChildItem $runtimes -Recurse -File -Filter '*e_sqlite3*' | Where-Object { $_.FullName -notmatch '[\\/]win-x64[\\/]' } |
+        Remove-Item -Force
 }
 
 function Install-CloneRuntime {

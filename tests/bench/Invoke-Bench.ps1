@@ -133,6 +133,7 @@ try {
         @{ Script = 'FunctionalBench.ps1'; Args = @{ Epochs = 1; Rounds = 9; Threads = $Threads } }   # functional vs Sequential, residual vs no Add
         @{ Script = 'TextBench.ps1'; Args = @{ Runs = 3 } }   # TextVectorization adapt + multi_hot vs sklearn CountVectorizer
         @{ Script = 'ImageBench.ps1'; Args = @{ Count = 10000; Runs = 3 } }   # decode + resize 10,000 PNGs vs Pillow
+        @{ Script = 'StudyBench.ps1'; Args = @{ Claims = 1000; TrialsPerWorker = 4 } }   # database studies: claim latency, 4 worker processes vs 1
     )
     if ($PSBoundParameters.ContainsKey('Only')) {
         $extras = @(foreach ($e in $extras) { if ([IO.Path]::GetFileNameWithoutExtension($e['Script']) -in $Only) { $e } })

@@ -252,14 +252,17 @@ public sealed class SweepRun
         while (replay.TryDequeue(out var x)) Handle(x.Spec, x.Epochs, x.Run, fromJournal: true);
     }
 
-    private TrialRun Result(TrialSpec spec, TrialRequest t, string host, TrialOutcome outcome)
+    private TrialRun Result(TrialSpec spec, TrialRequest t, string host, TrialOutcome outcome) => Score(spec, t, host, outcome, o.Monitor);
+
+    /// <summary>A trial's run from one request's outcome: its best monitored value, and Completed, Pruned or Failed.</summary>
+    internal static TrialRun Score(TrialSpec spec, TrialRequest t, string host, TrialOutcome outcome, TrialMonitor monitor)
     {
-        var r = new TrialRun(spec.Trial, spec.Parameters, spec.Seed, o.Monitor.Name)
+        var r = new TrialRun(spec.Trial, spec.Parameters, spec.Seed, monitor.Name)
         {
             Attempts = t.Attempts, Host = host, Records = outcome.Records, Duration = outcome.Duration,
         };
-        if (o.Monitor.Best(r.Records) is var (best, epoch)) { r.Best = best; r.BestEpoch = epoch; }
-        if (outcome.Failure(o.Monitor) is var (id, message)) { r.ErrorId = id; r.Error = message; return r; }
+        if (monitor.Best(r.Records) is var (best, epoch)) { r.Best = best; r.BestEpoch = epoch; }
+        if (outcome.Failure(monitor) is var (id, message)) { r.ErrorId = id; r.Error = message; return r; }
         r.Status = outcome.PrunedAtEpoch is int ? "Pruned" : "Completed";
         r.PrunedAtEpoch = outcome.PrunedAtEpoch;
         return r;

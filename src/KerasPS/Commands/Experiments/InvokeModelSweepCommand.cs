@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Management.Automation;
 using KerasPS.Engine;
 using KerasPS.Engine.Sweeps;
+using KerasPS.Engine.Sweeps.Studies;
 using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Experiments;
@@ -138,6 +139,24 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
     /// on the same journal is refused (JournalLocked) with the holder's process id.</summary>
     [Parameter] public string? Journal { get; set; }
 
+    /// <summary>Run the sweep as a study in a database (sqlite:///sweep.db, or postgresql://user@host:port/db) in Optuna's format:
+    /// -ThrottleLimit local workers take its trials as Start-SweepWorker does (the same trial k, parameters and seed as without
+    /// -Storage), and workers started elsewhere with Start-SweepWorker can join. The study (-Study) is created when missing and
+    /// resumed when it exists with the same settings. Not with -Journal, -Folds or -CheckpointDirectory.</summary>
+    [Parameter(ParameterSetName = LocalSet)] public string? Storage { get; set; }
+
+    /// <summary>With -Storage: the study's name (kerasps-sweep by default).</summary>
+    [Parameter(ParameterSetName = LocalSet)]
+    [ArgumentCompleter(typeof(StudyNameCompleter))]
+    public string Study { get; set; } = "kerasps-sweep";
+
+    /// <summary>With -Storage: the PostgreSQL user and password (instead of the URL's; PGPASSWORD is the last resort).</summary>
+    [Parameter(ParameterSetName = LocalSet)]
+    [Credential]
+    public PSCredential? StorageCredential { get; set; }
+
+    private CancellationTokenSource? studyStop;
+
     protected override void Process()
     {
         CheckFitSettings(ValidationSplit, ValidationData is not null);
@@ -193,6 +212,12 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
                 Fail("ReservedParameterName", ErrorCategory.InvalidArgument,
                     $"A sweep parameter cannot be named '{name}': every result already has a property of that name. "
                     + $"Rename it (e.g. '{name}Value').", name);
+
+        if (Storage is not null)
+        {
+            RunStudy(search, hyperband, median, space, monitor);
+            return;
+        }
 
         SweepJournal? journal = null;
         try
@@ -314,6 +339,73 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
             WriteVerbose($"Sweep done in {sweepClock.Elapsed.TotalSeconds:0.0} s: {sweep.Completed} completed, {sweep.Pruned} pruned, "
                 + $"{sweep.Failed} failed.");
         }
+    }
+
+    /// <summary>The sweep as a database study: created or resumed, then run by -ThrottleLimit local study workers.</summary>
+    private void RunStudy(string search, bool hyperband, bool median, List<KeyValuePair<string, object?[]>> space, TrialMonitor monitor)
+    {
+        if (Journal is not null || Folds is not null || CheckpointDirectory is not null)
+            Fail("StorageConflict", ErrorCategory.InvalidArgument,
+                "-Storage keeps the sweep in a database; leave out -Journal, -Folds and -CheckpointDirectory.");
+        if (hyperband && Trials is null)
+            Fail("TrialsRequired", ErrorCategory.InvalidArgument,
+                "-Prune Hyperband with -Storage prunes by asynchronous successive halving over a budget; give -Trials N.");
+        var storage = StudyWorkers.Open(this, Storage!, StorageCredential);
+        if (!ShouldProcess($"{storage.Display} study '{Study}'", "Run the sweep's trials in this study")) return;
+        StudyInfo info;
+        if (StudyStore.Names(storage).Contains(Study, StringComparer.Ordinal))
+        {
+            info = StudyStore.Load(storage, Study);
+            var d = info.Definition;
+            var differences = new List<string>();
+            if (d is null) differences.Add("it was not created by KerasPS");
+            else
+            {
+                if (Seed is long given && given != d.Seed) differences.Add($"-Seed {given} (the study's is {d.Seed})");
+                if (d.Search != search) differences.Add($"search {search} (the study's is {d.Search})");
+                if (d.Monitor.Name != monitor.Name) differences.Add($"monitor {monitor.Name} (the study's is {d.Monitor.Name})");
+                if (d.Epochs != Epochs) differences.Add($"-Epochs {Epochs} (the study's is {d.Epochs})");
+                if (Trials is int t && t != d.Trials) differences.Add($"-Trials {t} (the study's is {d.Trials})");
+                var mine = string.Join(";", space.Select(kv => OptunaDistribution.From(kv.Key, kv.Value).Json));
+                if (mine != string.Join(";", info.Distributions.Select(x => x.Json))) differences.Add("other parameters");
+            }
+            if (differences.Count > 0)
+                Fail("StudyMismatch", ErrorCategory.InvalidArgument,
+                    $"Study '{Study}' in {storage.Display} belongs to another sweep: {string.Join("; ", differences)}. "
+                    + "Give the same settings to resume it, or another -Study.", Study);
+            WriteVerbose($"Resuming study '{Study}' in {storage.Display}.");
+        }
+        else
+        {
+            long seed = Seed ?? MersenneTwister.RandomSeed();
+            info = StudyStore.Create(storage, new StudyDefinition
+            {
+                Name = Study, Space = space, Search = search, Prune = hyperband ? "Hyperband" : median ? "Median" : "None",
+                PruneFactor = PruneFactor, Monitor = monitor, Trials = Trials ?? SweepPlan.Grid(space, seed).Count, Epochs = Epochs,
+                Seed = seed,
+            });
+        }
+        var varying = space.Where(kv => kv.Value.Length > 1 || kv.Value.Any(v => PSValue.Unwrap(v) is ParameterRange))
+            .Select(kv => kv.Key).ToArray();
+        if (varying.Length == 0) varying = space.Select(kv => kv.Key).ToArray();
+        var settings = Settings(ModelScript.ToString(), monitor.Name, ValidationData, ValidationSplit);
+        studyStop = new CancellationTokenSource();
+        try
+        {
+            StudyWorkers.Run(this, ThrottleLimit, Threads, storage, info, settings, new StudyWorkerOptions(),
+                run => WriteObject(ResultView.Trial(new TrialResult(run) { Varying = varying })), studyStop.Token);
+        }
+        finally
+        {
+            studyStop.Dispose();
+            studyStop = null;
+        }
+    }
+
+    protected override void StopProcessing()
+    {
+        studyStop?.Cancel();
+        base.StopProcessing();
     }
 
     private List<KeyValuePair<string, object?[]>> Space()
