@@ -15,7 +15,7 @@
 $script:LayerCasesNotExportable = @{}
 
 $script:OnnxActivationNames = @('linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'log_softmax', 'elu', 'selu', 'softplus',
-    'softsign', 'gelu', 'swish', 'silu', 'leaky_relu', 'hard_sigmoid', 'hard_silu', 'hard_swish', 'mish', 'exponential')
+    'softsign', 'gelu', 'swish', 'silu', 'leaky_relu', 'hard_sigmoid', 'hard_sigmoid_keras2', 'hard_silu', 'hard_swish', 'mish', 'exponential')
 
 # A functional block inside a case's Sequential model (Keras: a Functional used as a layer): $Build gets an input tensor of
 # the model's current output shape and returns the block's output tensor; the block joins the model as one nested layer.
@@ -453,6 +453,14 @@ $script:LayerCases = @(
     @{ Case = 'LSTM cell'; In = 1, 1; Row = , 1; Expected = , 0.3696
         Add = { param($m) $m | Add-LSTMLayer 1 -KernelInitializer ones -RecurrentInitializer zeros -UseBias:$false } }
     @{ Case = 'LSTM'; Add = { param($m) $m | Add-LSTMLayer 12 }; In = 5, 10; Onnx = $true }
+    # LSTM(8, dropout=0.2, recurrent_dropout=0.3) on Input((6, 4)): dropout adds no weights -> 416; at inference it changes nothing
+    @{ Case = 'LSTM with dropout and recurrent dropout'; In = 6, 4; Out = '(None, 8)'; P = 416; Onnx = $true
+        Add = { param($m) $m | Add-LSTMLayer 8 -Dropout 0.2 -RecurrentDropout 0.3 } }
+    @{ Case = 'LSTM cell with dropout, at inference'; In = 1, 1; Row = , 1; Expected = , 0.3696
+        Add = { param($m) $m | Add-LSTMLayer 1 -KernelInitializer ones -RecurrentInitializer zeros -UseBias:$false -Dropout 0.5 -RecurrentDropout 0.5 } }
+    # Keras 2's hard_sigmoid as the recurrent activation (what a Keras 1/2 file's LSTM defaults to): ONNX's HardSigmoid, 0.2x + 0.5
+    @{ Case = 'LSTM with Keras 2 hard_sigmoid'; In = 5, 3; Onnx = $true
+        Add = { param($m) $m | Add-LSTMLayer 4 -RecurrentActivation hard_sigmoid_keras2 -ReturnSequences } }
     @{ Case = 'LSTM backwards without bias'; In = 6, 4; Onnx = $true
         Add = { param($m) $m | Add-LSTMLayer 5 -GoBackwards -UseBias:$false } }
     # GRU
@@ -466,6 +474,12 @@ $script:LayerCases = @(
     @{ Case = 'GRU cell'; In = 1, 1; Row = , 1; Expected = , 0.2048
         Add = { param($m) $m | Add-GRULayer 1 -KernelInitializer ones -RecurrentInitializer zeros -UseBias:$false } }
     @{ Case = 'GRU'; Add = { param($m) $m | Add-GRULayer 12 }; In = 10, 10; Onnx = $true }
+    # GRU(4, dropout=0.1, recurrent_dropout=0.2) on Input((5, 3)) -> 3*(3*4 + 4*4 + 2*4) = 108
+    @{ Case = 'GRU with dropout and recurrent dropout'; In = 5, 3; Out = '(None, 4)'; P = 108
+        Add = { param($m) $m | Add-GRULayer 4 -Dropout 0.1 -RecurrentDropout 0.2 } }
+    # SimpleRNN(3, dropout=0.5) on Input((4, 2)) -> 2*3 + 3*3 + 3 = 18
+    @{ Case = 'SimpleRNN with dropout'; In = 4, 2; Out = '(None, 3)'; P = 18
+        Add = { param($m) $m | Add-SimpleRNNLayer 3 -Dropout 0.5 -RecurrentDropout 0.5 } }
     @{ Case = 'GRU backwards, returning sequences'; In = 5, 3; Onnx = $true
         Add = { param($m) $m | Add-GRULayer 4 -GoBackwards -ReturnSequences } }
     # Several layers in one model
