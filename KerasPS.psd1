@@ -60,6 +60,7 @@
         'Add-EmbeddingLayer'
         'Add-SimpleRNNLayer'
         'Add-LSTMLayer'
+        'Add-BidirectionalLayer'
         'Add-GRULayer'
         'Add-ZeroPadding1DLayer'
         'Add-ZeroPadding2DLayer'

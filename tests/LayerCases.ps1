@@ -463,6 +463,31 @@ $script:LayerCases = @(
         Add = { param($m) $m | Add-LSTMLayer 4 -RecurrentActivation hard_sigmoid_keras2 -ReturnSequences } }
     @{ Case = 'LSTM backwards without bias'; In = 6, 4; Onnx = $true
         Add = { param($m) $m | Add-LSTMLayer 5 -GoBackwards -UseBias:$false } }
+    # Bidirectional
+    # Bidirectional(LSTM(4, return_sequences=True)) on Input((5, 3)) -> (None, 5, 8), 2 * 4*(3*4 + 4*4 + 4) = 256
+    @{ Case = 'Bidirectional LSTM, concat'; In = 5, 3; Out = '(None, 5, 8)'; P = 256; Onnx = $true
+        Add = { param($m) $m | Add-BidirectionalLayer (New-Model | Add-LSTMLayer 4 -ReturnSequences) } }
+    # Bidirectional(GRU(2), merge_mode='ave') on Input((6, 8)) (reset_after) -> (None, 2), 2 * 3*(8*2 + 2*2 + 2*2) = 144
+    @{ Case = 'Bidirectional GRU, ave'; In = 6, 8; Out = '(None, 2)'; P = 144; Onnx = $true
+        Add = { param($m) $m | Add-BidirectionalLayer (New-Model | Add-GRULayer 2) -MergeMode ave } }
+    @{ Case = 'Bidirectional SimpleRNN, mul, returning sequences'; In = 4, 3; Onnx = $true
+        Add = { param($m) $m | Add-BidirectionalLayer (New-Model | Add-SimpleRNNLayer 3 -ReturnSequences -Activation relu) -MergeMode mul } }
+    # SimpleRNN(1, activation=None), kernel 1, recurrent 0.5 on (1, 2, 3): forward 1, 2.5, 4.25; backward over (3, 2, 1):
+    # 3, 3.5, 2.75, put back in time order 2.75, 3.5, 3; concat per step
+    @{ Case = 'Bidirectional concat puts the backward sequence back in time order'; In = 3, 1; Row = @(1, 2, 3)
+        Expected = @(1, 2.75, 2.5, 3.5, 4.25, 3)
+        Add = {
+            param($m)
+            $half = New-Initializer constant -Value 0.5
+            $m | Add-BidirectionalLayer (New-Model | Add-SimpleRNNLayer 1 -Activation linear -KernelInitializer ones -RecurrentInitializer $half -UseBias:$false -ReturnSequences)
+        } }
+    # the same, last outputs summed: 4.25 + 2.75
+    @{ Case = 'Bidirectional sum of the last outputs'; In = 3, 1; Row = @(1, 2, 3); Expected = , 7
+        Add = {
+            param($m)
+            $half = New-Initializer constant -Value 0.5
+            $m | Add-BidirectionalLayer (New-Model | Add-SimpleRNNLayer 1 -Activation linear -KernelInitializer ones -RecurrentInitializer $half -UseBias:$false) -MergeMode sum
+        } }
     # GRU
     # GRU(32) on Input((10, 10)) (reset_after=True) -> 3*(10*32 + 32*32 + 2*32) = 4,224
     @{ Case = 'GRU'; Add = { param($m) $m | Add-GRULayer 32 }; In = 10, 10; Out = '(None, 32)'; P = 4224 }

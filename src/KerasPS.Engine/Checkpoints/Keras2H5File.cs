@@ -29,7 +29,14 @@ internal static class Keras2H5File
             var names = new List<string>();
             foreach (var w in KerasLayout.LegacyWeights(layer))
             {
-                if (layer is NestedModel)
+                if (layer is Layers.Rnn.Bidirectional)
+                {
+                    // Keras 2: bidirectional/forward_lstm/kernel:0, held at bidirectional/bidirectional/forward_lstm/kernel:0
+                    var n = $"{layer.Name}/{KerasLayout.Keras2NestedWeightName(layer, w)}";
+                    names.Add(n);
+                    Place(group, n, KerasH5.Dataset(w));
+                }
+                else if (layer is NestedModel)
                 {
                     var n = KerasLayout.Keras2NestedWeightName(layer, w);
                     names.Add(n);
@@ -43,7 +50,7 @@ internal static class Keras2H5File
                 }
             }
             group.Attributes["weight_names"] = names.ToArray();
-            if (layer is not NestedModel && names.Count > 0) group[layer.Name] = inner;
+            if (layer is not (NestedModel or Layers.Rnn.Bidirectional) && names.Count > 0) group[layer.Name] = inner;
             weightsRoot[layer.Name] = group;
         }
         if (!weightsOnly)

@@ -241,11 +241,24 @@ public static class KerasConfigTranslator
         if (keras2 is not null)
             foreach (var key in new[] { "activation", "recurrent_activation" })
                 if (copy.GetValueOrDefault(key) as string == "hard_sigmoid") copy[key] = "hard_sigmoid_keras2";
+        if (cn == "Bidirectional") Wrapped(copy, keras2, unknown);
         foreach (var key in copy.Keys.Where(k => k.EndsWith("_initializer", StringComparison.Ordinal)).ToList())
             copy[key] = Initializer(copy[key]);
         var translated = new Dictionary<string, object?> { ["class_name"] = cn, ["config"] = copy };
         if (entry.GetValueOrDefault(Models.KerasModel.UnsafeFlag) is true) translated[Models.KerasModel.UnsafeFlag] = true;
         return translated;
+    }
+
+    /// <summary>A Bidirectional's wrapped layers translated as layers; merge_mode None (two outputs) refused by name.</summary>
+    private static void Wrapped(Dictionary<string, object?> config, string? keras2, List<string> unknown)
+    {
+        if (config.TryGetValue("merge_mode", out var mode) && mode is null)
+            throw KerasException.BadData("UnsupportedKerasLayers",
+                $"Bidirectional layer '{config.GetValueOrDefault("name")}' has merge_mode None, which gives two outputs; "
+                    + "KerasPS layers have one. Rebuild it in Keras with merge_mode concat, sum, mul or ave.");
+        foreach (var key in new[] { "layer", "backward_layer" })
+            if (config.GetValueOrDefault(key) is Dictionary<string, object?> inner)
+                config[key] = Layer(inner, keras2, unknown);
     }
 
     /// <summary>
