@@ -61,6 +61,7 @@
         'Add-SimpleRNNLayer'
         'Add-LSTMLayer'
         'Add-BidirectionalLayer'
+        'Add-TimeDistributedLayer'
         'Add-GRULayer'
         'Add-ZeroPadding1DLayer'
         'Add-ZeroPadding2DLayer'

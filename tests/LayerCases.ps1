@@ -463,6 +463,16 @@ $script:LayerCases = @(
         Add = { param($m) $m | Add-LSTMLayer 4 -RecurrentActivation hard_sigmoid_keras2 -ReturnSequences } }
     @{ Case = 'LSTM backwards without bias'; In = 6, 4; Onnx = $true
         Add = { param($m) $m | Add-LSTMLayer 5 -GoBackwards -UseBias:$false } }
+    # TimeDistributed
+    # TimeDistributed(Dense(4)) on Input((3, 5)) -> (None, 3, 4), 5*4+4 = 24
+    @{ Case = 'TimeDistributed Dense'; In = 3, 5; Out = '(None, 3, 4)'; P = 24; Onnx = $true
+        Add = { param($m) $m | Add-TimeDistributedLayer (New-Model | Add-DenseLayer 4 -Activation relu) } }
+    # TimeDistributed(Conv1D(2, 3)) on Input((4, 6, 2)) -> (None, 4, 4, 2), 3*2*2+2 = 14
+    @{ Case = 'TimeDistributed Conv1D'; In = 4, 6, 2; Out = '(None, 4, 4, 2)'; P = 14; Onnx = $true
+        Add = { param($m) $m | Add-TimeDistributedLayer (New-Model | Add-Conv1DLayer 2 3) } }
+    # TimeDistributed(Dense(1)), kernel ones, bias 0.5, on 3 steps of (1, 2), (3, 4), (5, 6): 3.5, 7.5, 11.5
+    @{ Case = 'TimeDistributed applies the layer at every step'; In = 3, 2; Row = @(1, 2, 3, 4, 5, 6); Expected = @(3.5, 7.5, 11.5)
+        Add = { param($m) $m | Add-TimeDistributedLayer (New-Model | Add-DenseLayer 1 -KernelInitializer ones -BiasInitializer (New-Initializer constant -Value 0.5)) } }
     # Bidirectional
     # Bidirectional(LSTM(4, return_sequences=True)) on Input((5, 3)) -> (None, 5, 8), 2 * 4*(3*4 + 4*4 + 4) = 256
     @{ Case = 'Bidirectional LSTM, concat'; In = 5, 3; Out = '(None, 5, 8)'; P = 256; Onnx = $true

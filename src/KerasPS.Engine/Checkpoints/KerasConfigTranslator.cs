@@ -241,7 +241,7 @@ public static class KerasConfigTranslator
         if (keras2 is not null)
             foreach (var key in new[] { "activation", "recurrent_activation" })
                 if (copy.GetValueOrDefault(key) as string == "hard_sigmoid") copy[key] = "hard_sigmoid_keras2";
-        if (cn == "Bidirectional") Wrapped(copy, keras2, unknown);
+        if (cn is "Bidirectional" or "TimeDistributed") Wrapped(copy, keras2, unknown);
         foreach (var key in copy.Keys.Where(k => k.EndsWith("_initializer", StringComparison.Ordinal)).ToList())
             copy[key] = Initializer(copy[key]);
         var translated = new Dictionary<string, object?> { ["class_name"] = cn, ["config"] = copy };
@@ -249,7 +249,8 @@ public static class KerasConfigTranslator
         return translated;
     }
 
-    /// <summary>A Bidirectional's wrapped layers translated as layers; merge_mode None (two outputs) refused by name.</summary>
+    /// <summary>A wrapper's (Bidirectional, TimeDistributed) layers translated as layers; a Bidirectional's merge_mode None
+    /// (two outputs) refused by name.</summary>
     private static void Wrapped(Dictionary<string, object?> config, string? keras2, List<string> unknown)
     {
         if (config.TryGetValue("merge_mode", out var mode) && mode is null)

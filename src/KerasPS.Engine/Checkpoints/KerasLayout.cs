@@ -80,6 +80,7 @@ internal static class KerasLayout
                 found.Add((bidirectional.ForwardLayer, path + "/forward_layer"));
                 found.Add((bidirectional.BackwardLayer, path + "/backward_layer"));
             }
+            else if (layer is Layers.Rnn.TimeDistributed wrapper) found.Add((wrapper.Inner, path + "/layer"));
             else if (layer is not InputLayer) found.Add((layer, path));
         }
     }
