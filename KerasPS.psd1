@@ -60,6 +60,8 @@
         'Add-EmbeddingLayer'
         'Add-SimpleRNNLayer'
         'Add-LSTMLayer'
+        'Add-BidirectionalLayer'
+        'Add-TimeDistributedLayer'
         'Add-GRULayer'
         'Add-ZeroPadding1DLayer'
         'Add-ZeroPadding2DLayer'

@@ -23,6 +23,8 @@ Describe 'Add-ActivationLayer' {
         @{ Name = 'silu'; In = @(2.0, 0.0); Out = @(1.761594, 0.0) }
         @{ Name = 'leaky_relu'; In = @(-1.0, 2.0); Out = @(-0.2, 2.0) }
         @{ Name = 'hard_sigmoid'; In = @(0.0, 1.0); Out = @(0.5, 0.666667) }
+        # Keras 2's: clip(0.2x + 0.5, 0, 1)
+        @{ Name = 'hard_sigmoid_keras2'; In = @(1.0, -3.0, 3.0); Out = @(0.7, 0.0, 1.0) }
         @{ Name = 'exponential'; In = @(0.0, 1.0); Out = @(1.0, 2.718282) }
         @{ Name = 'linear'; In = @(-3.5, 1.0); Out = @(-3.5, 1.0) }
     ) {

@@ -75,3 +75,72 @@ Describe 'Add-LSTMLayer' {
         Get-ErrorId { New-Model -InputShape 10, 1 | Add-LSTMLayer 0 } | Should -Be 'InvalidUnits'
     }
 }
+
+Describe 'dropout and recurrent_dropout of SimpleRNN, LSTM and GRU' {
+    BeforeAll {
+        # The layer's training-time forward pass on a batch of sequences of ones (rows, steps, 1 feature).
+        function Invoke-TrainingForward($Model, [int] $Rows, [int] $Steps) {
+            $alc = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($Model.Engine.GetType().Assembly)
+            $torch = ($alc.Assemblies | Where-Object { $_.GetName().Name -eq 'TorchSharp' }).GetType('TorchSharp.torch')
+            $tensorOf = $torch.GetMethods() | Where-Object {
+                $_.Name -eq 'tensor' -and ($p = $_.GetParameters()).Count -eq 5 -and $p[0].ParameterType -eq [float[]] -and $p[1].ParameterType.Name -like 'Nullable*' } |
+                Select-Object -First 1
+            $x = $tensorOf.Invoke($null, @([float[]]@(1..($Rows * $Steps) | ForEach-Object { 1 }), $null, $null, $false, $null)).reshape([long[]]@($Rows, $Steps, 1))
+            $y = $Model.Engine.Layers[0].Forward($x, $true).data[float]().ToArray()
+            , @(for ($r = 0; $r -lt $Rows; $r++) { , $y[($r * $Steps)..($r * $Steps + $Steps - 1)] })
+        }
+    }
+
+    It 'drops input features with one mask per sequence, the same at every timestep (Keras dropout)' {
+        # SimpleRNN(1, linear), kernel 1, recurrent 1, no bias, dropout 0.5: h_t = m x_t + h_(t-1) with m in {0, 2} per sequence,
+        # so a sequence of ones gives 2, 4, 6, 8 or 0, 0, 0, 0 (a mask per step would mix them).
+        $m = New-Model -InputShape 4, 1 -Seed 1 | Add-SimpleRNNLayer 1 -Activation linear -KernelInitializer ones -RecurrentInitializer ones -UseBias:$false -ReturnSequences -Dropout 0.5
+        $rows = Invoke-TrainingForward $m 200 4
+        $kept = @($rows | Where-Object { ($_ -join ',') -eq '2,4,6,8' }).Count
+        $dropped = @($rows | Where-Object { ($_ -join ',') -eq '0,0,0,0' }).Count
+        $kept + $dropped | Should -Be 200
+        $kept | Should -BeGreaterThan 70
+        $dropped | Should -BeGreaterThan 70
+    }
+
+    It 'drops the previous output with one mask per sequence (Keras recurrent_dropout)' {
+        # recurrent_dropout 0.5 only: h_t = 1 + m h_(t-1): 1, 3, 7, 15 with m = 2, or 1, 1, 1, 1 with m = 0
+        $m = New-Model -InputShape 4, 1 -Seed 1 | Add-SimpleRNNLayer 1 -Activation linear -KernelInitializer ones -RecurrentInitializer ones -UseBias:$false -ReturnSequences -RecurrentDropout 0.5
+        $rows = Invoke-TrainingForward $m 200 4
+        $kept = @($rows | Where-Object { ($_ -join ',') -eq '1,3,7,15' }).Count
+        $dropped = @($rows | Where-Object { ($_ -join ',') -eq '1,1,1,1' }).Count
+        $kept + $dropped | Should -Be 200
+        $kept | Should -BeGreaterThan 70
+        $dropped | Should -BeGreaterThan 70
+    }
+
+    It 'changes nothing at inference and keeps its rates through .kpt, .keras and .h5' {
+        $build = { param($d, $r) New-Model -InputShape 10 -Seed 2 | Add-ReshapeLayer -TargetShape 5, 2 | Add-LSTMLayer 6 -Dropout $d -RecurrentDropout $r -ReturnSequences |
+            Add-GRULayer 3 -Dropout $d -RecurrentDropout $r | Add-DenseLayer 1 }
+        $with = & $build 0.2 0.3
+        $without = & $build 0 0
+        $x = @(1..4 | ForEach-Object { $s = $_; , [double[]]@(1..10 | ForEach-Object { [math]::Sin($s * $_) }) })
+        $a = @($with | Invoke-ModelPredict -X $x -AsMatrix | ForEach-Object { $_ })
+        $b = @($without | Invoke-ModelPredict -X $x -AsMatrix | ForEach-Object { $_ })
+        $a | Should -Be $b
+        $dir = Join-Path ([IO.Path]::GetTempPath()) "kerasps-rnn-dropout-$PID"
+        New-Item -ItemType Directory -Path $dir -Force | Out-Null
+        try {
+            foreach ($ext in 'kpt', 'keras', 'h5') {
+                $path = Join-Path $dir "m.$ext"
+                $with | Export-Checkpoint -Path $path -Force
+                $back = Import-Checkpoint -Path $path
+                $back.Engine.Layers[1].Dropout | Should -Be 0.2 -Because $ext
+                $back.Engine.Layers[1].RecurrentDropout | Should -Be 0.3 -Because $ext
+                $back.Engine.Layers[2].Dropout | Should -Be 0.2 -Because $ext
+                @($back | Invoke-ModelPredict -X $x -AsMatrix | ForEach-Object { $_ }) | Should -Be $a -Because $ext
+            }
+        }
+        finally { Remove-Item $dir -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
+    It 'refuses a rate outside [0, 1) with InvalidRate' {
+        Get-ErrorId { New-Model -InputShape 3, 2 | Add-LSTMLayer 2 -Dropout 1 } | Should -Be 'InvalidRate'
+        Get-ErrorId { New-Model -InputShape 3, 2 | Add-GRULayer 2 -RecurrentDropout -0.1 } | Should -Be 'InvalidRate'
+    }
+}

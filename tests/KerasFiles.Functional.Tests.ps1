@@ -335,7 +335,9 @@ Describe 'Real functional Keras files' {
         @{ file = 'rnn_20.h5'; what = 'LSTM with relu gates' }
         @{ file = 'misc_0.h5'; what = 'Embedding, Dense' }
         @{ file = 'flatten_3d.hdf5'; what = 'Keras 2.4 Functional: Flatten, Dense' }
-        @{ file = 'issue_9349.hdf5'; what = 'Embedding, Conv1D, MaxPooling1D, Flatten, Dense' }) {
+        @{ file = 'issue_9349.hdf5'; what = 'Embedding, Conv1D, MaxPooling1D, Flatten, Dense' }
+        @{ file = 'rnn_101.h5'; what = "Bidirectional LSTM, return_sequences, Keras 2's hard_sigmoid" }
+        @{ file = 'rnn_107.h5'; what = 'Bidirectional SimpleRNN, last output' }) {
         $ref = $script:References[$file]
         $model = Import-Checkpoint -Path (Join-Path $PSScriptRoot "data/functional/$file") -WarningAction SilentlyContinue
         $model.Engine.IsFunctional | Should -BeTrue

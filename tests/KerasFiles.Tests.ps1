@@ -36,6 +36,37 @@ BeforeAll {
         $m
     }
     function Get-Predictions($Model, $X) { @(foreach ($v in ($Model | Invoke-ModelPredict -X $X -AsMatrix)) { $v }) }
+    # The engine's forward pass on inputs of any shape ({shape, values} as the references store them).
+    function Invoke-EngineForward($Model, [object[]] $Inputs) {
+        $alc = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($Model.Engine.GetType().Assembly)
+        $torch = ($alc.Assemblies | Where-Object { $_.GetName().Name -eq 'TorchSharp' }).GetType('TorchSharp.torch')
+        $tensorOf = $torch.GetMethods() | Where-Object {
+            $_.Name -eq 'tensor' -and ($p = $_.GetParameters()).Count -eq 5 -and $p[0].ParameterType -eq [float[]] -and $p[1].ParameterType.Name -like 'Nullable*' } |
+            Select-Object -First 1
+        $tensors = [Array]::CreateInstance($tensorOf.ReturnType, $Inputs.Count)
+        for ($i = 0; $i -lt $Inputs.Count; $i++) {
+            $tensors[$i] = $tensorOf.Invoke($null, @([float[]]$Inputs[$i]['values'], $null, $null, $false, $null)).reshape([long[]]$Inputs[$i]['shape'])
+        }
+        , @(foreach ($t in $Model.Engine.ForwardAll($tensors, $false, $false)) { , $t.data[float]().ToArray() })
+    }
+    # A Keras 2 Sequential config of one layer, as the .h5 reader hands it to the translator (marked with the file's keras_version).
+    function Get-TranslatorConfig([string] $Version, [string] $ClassName, [hashtable] $Config) {
+        $layer = [Collections.Generic.Dictionary[string, object]]::new()
+        foreach ($k in $Config.Keys) { $layer[$k] = if ($Config[$k] -is [array]) { [Collections.Generic.List[object]]@($Config[$k] | ForEach-Object { [long]$_ }) } else { $Config[$k] } }
+        $layer['name'] = 'up'
+        $layer['batch_input_shape'] = [Collections.Generic.List[object]]@($null, [long]4, [long]4, [long]1)
+        $entry = [Collections.Generic.Dictionary[string, object]]::new(); $entry['class_name'] = $ClassName; $entry['config'] = $layer
+        $model = [Collections.Generic.Dictionary[string, object]]::new()
+        $model['class_name'] = 'Sequential'
+        $model['config'] = [Collections.Generic.Dictionary[string, object]]::new()
+        $model['config']['layers'] = [Collections.Generic.List[object]]@(, $entry)
+        $model['kerasps_read_keras2_version'] = $Version
+        $model
+    }
+    function Invoke-KerasTranslator($Config) {
+        $engine = (New-Model).Engine.GetType().Assembly
+        $engine.GetType('KerasPS.Engine.Checkpoints.KerasConfigTranslator').GetMethod('ToKerasPS').Invoke($null, @(, $Config))
+    }
     $script:Models = New-EveryLayerModels
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) "kerasps-kerasfiles-$PID"
     New-Item -ItemType Directory -Force $script:Work | Out-Null
@@ -203,10 +234,59 @@ Describe 'Keras files: callbacks, options and bad files' {
         ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'WeightsOnlyCheckpoint'
     }
 
-    It 'refuses a Keras 2 hard_sigmoid, which differs from the Keras 3 one KerasPS computes, rather than predict differently' {
-        $err = { Import-Checkpoint -Path (Join-Path $PSScriptRoot 'data/simple_flatten_lstm_tf_keras_2_model.h5') } | Should -Throw -PassThru
-        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'KerasActivationMismatch'
-        $err.Exception.Message | Should -Match "Layer 'lstm_1' \(LSTM\) uses hard_sigmoid as Keras 2\.1\.3"
+    It 'imports a real Keras <keras> file (<what>) and predicts what Keras stored within 1e-5' -ForEach @(
+        @{ file = 'keras2/LeakyReLU_0_model.h5'; keras = '2.3.1'; what = 'LeakyReLU(alpha=0.5): Keras 2 named the slope alpha' }
+        @{ file = 'simple_flatten_lstm_tf_keras_2_model.h5'; keras = '2.1.3'
+           what = "LSTM with Keras 2's hard_sigmoid, clip(0.2x + 0.5, 0, 1), as recurrent activation" }) {
+        $ref = (Get-Content (Join-Path $PSScriptRoot 'data/keras2/references.json') -Raw | ConvertFrom-Json -AsHashtable)[(Split-Path $file -Leaf)]
+        $model = Import-Checkpoint -Path (Join-Path $PSScriptRoot "data/$file") -WarningAction SilentlyContinue
+        $out = Invoke-EngineForward $model $ref['inputs']
+        $want = $ref['outputs'][0]['values']
+        $out[0].Count | Should -Be $want.Count
+        for ($i = 0; $i -lt $want.Count; $i++) {
+            [math]::Abs($out[0][$i] - $want[$i]) / [math]::Max(1, [math]::Abs($want[$i])) | Should -BeLessThan 1e-5 -Because "value $i"
+        }
+    }
+
+    It "keeps Keras 2's hard_sigmoid as its own activation, and KerasPS's own .h5 keeps Keras 3's" {
+        $lstm = Import-Checkpoint -Path (Join-Path $PSScriptRoot 'data/simple_flatten_lstm_tf_keras_2_model.h5') -WarningAction SilentlyContinue
+        $lstm.Engine.Layers[0].RecurrentActivation | Should -Be 'hard_sigmoid_keras2'
+        # KerasPS writes .h5 under Keras 2's version number but with Keras 3's layer configs: its hard_sigmoid stays Keras 3's.
+        $m = New-Model -InputShape 3, 2 -Seed 1 | Add-LSTMLayer 2 -RecurrentActivation hard_sigmoid | Add-ActivationLayer hard_sigmoid_keras2
+        $path = Join-Path $script:Work 'hard-sigmoid.h5'
+        $m | Export-Checkpoint -Path $path -Force
+        $back = Import-Checkpoint -Path $path
+        $back.Engine.Layers[0].RecurrentActivation | Should -Be 'hard_sigmoid'
+        $back.Engine.Layers[1].Activation | Should -Be 'hard_sigmoid_keras2'
+    }
+
+    It 'flips the convolution kernels of a Keras 2 file saved with the Theano backend, as Keras 2 loaded them' {
+        # weights/conv2d_theano_2.h5 (Keras 2.1.3, backend theano) holds kernel = arange(270) as (3, 3, 5, 6); Theano convolves,
+        # so Keras 2's loader reversed both spatial axes (convert_kernel) before TensorFlow correlated with it.
+        $model = Import-Checkpoint -Path (Join-Path $PSScriptRoot 'data/keras2/conv2d_theano_2.h5') -WarningAction SilentlyContinue
+        $kernel = @(($model | Get-ModelWeight -Layer conv2d_1 -Name kernel).Value)
+        $kernel.Count | Should -Be 270
+        foreach ($r in 0..2) { foreach ($c in 0..2) { foreach ($k in 0, 29) {
+            $kernel[($r * 3 + $c) * 30 + $k] | Should -Be ((((2 - $r) * 3 + (2 - $c)) * 30) + $k) -Because "kernel[$r, $c] entry $k"
+        } } }
+        @(($model | Get-ModelWeight -Layer conv2d_1 -Name bias).Value) | Should -Be @(0, 1, 2, 3, 4, 5)
+    }
+
+    It 'refuses a Keras 1 file by its version before anything else' {
+        $err = { Import-Checkpoint -Path (Join-Path $PSScriptRoot 'data/keras2/dense_tensorflow_1.h5') } | Should -Throw -PassThru
+        ($err.FullyQualifiedErrorId -split ',')[0] | Should -Be 'UnsupportedKerasVersion'
+        $err.Exception.Message | Should -Match '^The file was saved by Keras 1\.2\.2; KerasPS reads files of Keras 2\.0 and later'
+    }
+
+    It 'refuses a Keras <keras> bilinear UpSampling2D, which resized without half-pixel centres' -ForEach @(
+        @{ keras = '2.2.4' }, @{ keras = '2.3.1' }, @{ keras = '2.2.4-tf' }) {
+        $config = Get-TranslatorConfig $keras 'UpSampling2D' @{ size = @(2, 2); interpolation = 'bilinear'; data_format = 'channels_last' }
+        $err = { Invoke-KerasTranslator $config } | Should -Throw -PassThru
+        $err.Exception.InnerException.ErrorId | Should -Be 'KerasLayerMismatch'
+        $err.Exception.InnerException.Message | Should -Match "^Layer 'up' \(UpSampling2D\) resizes bilinearly as Keras $([regex]::Escape($keras))"
+        # Keras 2.4+ (TensorFlow 2) used half-pixel centres, as Keras 3 and KerasPS do
+        $ok = Invoke-KerasTranslator (Get-TranslatorConfig '2.4.0' 'UpSampling2D' @{ size = @(2, 2); interpolation = 'bilinear' })
+        $ok['config']['layers'][0]['class_name'] | Should -Be 'UpSampling2D'
     }
 
     It 'names every layer KerasPS lacks in one error' {

@@ -20,7 +20,7 @@ $script:LayerCasesNotExportable = @{
 }
 
 $script:OnnxActivationNames = @('linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'log_softmax', 'elu', 'selu', 'softplus',
-    'softsign', 'gelu', 'swish', 'silu', 'leaky_relu', 'hard_sigmoid', 'hard_silu', 'hard_swish', 'mish', 'exponential')
+    'softsign', 'gelu', 'swish', 'silu', 'leaky_relu', 'hard_sigmoid', 'hard_sigmoid_keras2', 'hard_silu', 'hard_swish', 'mish', 'exponential')
 
 # A functional block inside a case's Sequential model (Keras: a Functional used as a layer): $Build gets an input tensor of
 # the model's current output shape and returns the block's output tensor; the block joins the model as one nested layer.
@@ -590,8 +590,51 @@ $script:LayerCases = @(
     @{ Case = 'LSTM cell'; In = 1, 1; Row = , 1; Expected = , 0.3696
         Add = { param($m) $m | Add-LSTMLayer 1 -KernelInitializer ones -RecurrentInitializer zeros -UseBias:$false } }
     @{ Case = 'LSTM'; Add = { param($m) $m | Add-LSTMLayer 12 }; In = 5, 10; Onnx = $true }
+    # LSTM(8, dropout=0.2, recurrent_dropout=0.3) on Input((6, 4)): dropout adds no weights -> 416; at inference it changes nothing
+    @{ Case = 'LSTM with dropout and recurrent dropout'; In = 6, 4; Out = '(None, 8)'; P = 416; Onnx = $true
+        Add = { param($m) $m | Add-LSTMLayer 8 -Dropout 0.2 -RecurrentDropout 0.3 } }
+    @{ Case = 'LSTM cell with dropout, at inference'; In = 1, 1; Row = , 1; Expected = , 0.3696
+        Add = { param($m) $m | Add-LSTMLayer 1 -KernelInitializer ones -RecurrentInitializer zeros -UseBias:$false -Dropout 0.5 -RecurrentDropout 0.5 } }
+    # Keras 2's hard_sigmoid as the recurrent activation (what a Keras 1/2 file's LSTM defaults to): ONNX's HardSigmoid, 0.2x + 0.5
+    @{ Case = 'LSTM with Keras 2 hard_sigmoid'; In = 5, 3; Onnx = $true
+        Add = { param($m) $m | Add-LSTMLayer 4 -RecurrentActivation hard_sigmoid_keras2 -ReturnSequences } }
     @{ Case = 'LSTM backwards without bias'; In = 6, 4; Onnx = $true
         Add = { param($m) $m | Add-LSTMLayer 5 -GoBackwards -UseBias:$false } }
+    # TimeDistributed
+    # TimeDistributed(Dense(4)) on Input((3, 5)) -> (None, 3, 4), 5*4+4 = 24
+    @{ Case = 'TimeDistributed Dense'; In = 3, 5; Out = '(None, 3, 4)'; P = 24; Onnx = $true
+        Add = { param($m) $m | Add-TimeDistributedLayer (New-Model | Add-DenseLayer 4 -Activation relu) } }
+    # TimeDistributed(Conv1D(2, 3)) on Input((4, 6, 2)) -> (None, 4, 4, 2), 3*2*2+2 = 14
+    @{ Case = 'TimeDistributed Conv1D'; In = 4, 6, 2; Out = '(None, 4, 4, 2)'; P = 14; Onnx = $true
+        Add = { param($m) $m | Add-TimeDistributedLayer (New-Model | Add-Conv1DLayer 2 3) } }
+    # TimeDistributed(Dense(1)), kernel ones, bias 0.5, on 3 steps of (1, 2), (3, 4), (5, 6): 3.5, 7.5, 11.5
+    @{ Case = 'TimeDistributed applies the layer at every step'; In = 3, 2; Row = @(1, 2, 3, 4, 5, 6); Expected = @(3.5, 7.5, 11.5)
+        Add = { param($m) $m | Add-TimeDistributedLayer (New-Model | Add-DenseLayer 1 -KernelInitializer ones -BiasInitializer (New-Initializer constant -Value 0.5)) } }
+    # Bidirectional
+    # Bidirectional(LSTM(4, return_sequences=True)) on Input((5, 3)) -> (None, 5, 8), 2 * 4*(3*4 + 4*4 + 4) = 256
+    @{ Case = 'Bidirectional LSTM, concat'; In = 5, 3; Out = '(None, 5, 8)'; P = 256; Onnx = $true
+        Add = { param($m) $m | Add-BidirectionalLayer (New-Model | Add-LSTMLayer 4 -ReturnSequences) } }
+    # Bidirectional(GRU(2), merge_mode='ave') on Input((6, 8)) (reset_after) -> (None, 2), 2 * 3*(8*2 + 2*2 + 2*2) = 144
+    @{ Case = 'Bidirectional GRU, ave'; In = 6, 8; Out = '(None, 2)'; P = 144; Onnx = $true
+        Add = { param($m) $m | Add-BidirectionalLayer (New-Model | Add-GRULayer 2) -MergeMode ave } }
+    @{ Case = 'Bidirectional SimpleRNN, mul, returning sequences'; In = 4, 3; Onnx = $true
+        Add = { param($m) $m | Add-BidirectionalLayer (New-Model | Add-SimpleRNNLayer 3 -ReturnSequences -Activation relu) -MergeMode mul } }
+    # SimpleRNN(1, activation=None), kernel 1, recurrent 0.5 on (1, 2, 3): forward 1, 2.5, 4.25; backward over (3, 2, 1):
+    # 3, 3.5, 2.75, put back in time order 2.75, 3.5, 3; concat per step
+    @{ Case = 'Bidirectional concat puts the backward sequence back in time order'; In = 3, 1; Row = @(1, 2, 3)
+        Expected = @(1, 2.75, 2.5, 3.5, 4.25, 3)
+        Add = {
+            param($m)
+            $half = New-Initializer constant -Value 0.5
+            $m | Add-BidirectionalLayer (New-Model | Add-SimpleRNNLayer 1 -Activation linear -KernelInitializer ones -RecurrentInitializer $half -UseBias:$false -ReturnSequences)
+        } }
+    # the same, last outputs summed: 4.25 + 2.75
+    @{ Case = 'Bidirectional sum of the last outputs'; In = 3, 1; Row = @(1, 2, 3); Expected = , 7
+        Add = {
+            param($m)
+            $half = New-Initializer constant -Value 0.5
+            $m | Add-BidirectionalLayer (New-Model | Add-SimpleRNNLayer 1 -Activation linear -KernelInitializer ones -RecurrentInitializer $half -UseBias:$false) -MergeMode sum
+        } }
     # GRU
     # GRU(32) on Input((10, 10)) (reset_after=True) -> 3*(10*32 + 32*32 + 2*32) = 4,224
     @{ Case = 'GRU'; Add = { param($m) $m | Add-GRULayer 32 }; In = 10, 10; Out = '(None, 32)'; P = 4224 }
@@ -603,6 +646,12 @@ $script:LayerCases = @(
     @{ Case = 'GRU cell'; In = 1, 1; Row = , 1; Expected = , 0.2048
         Add = { param($m) $m | Add-GRULayer 1 -KernelInitializer ones -RecurrentInitializer zeros -UseBias:$false } }
     @{ Case = 'GRU'; Add = { param($m) $m | Add-GRULayer 12 }; In = 10, 10; Onnx = $true }
+    # GRU(4, dropout=0.1, recurrent_dropout=0.2) on Input((5, 3)) -> 3*(3*4 + 4*4 + 2*4) = 108
+    @{ Case = 'GRU with dropout and recurrent dropout'; In = 5, 3; Out = '(None, 4)'; P = 108
+        Add = { param($m) $m | Add-GRULayer 4 -Dropout 0.1 -RecurrentDropout 0.2 } }
+    # SimpleRNN(3, dropout=0.5) on Input((4, 2)) -> 2*3 + 3*3 + 3 = 18
+    @{ Case = 'SimpleRNN with dropout'; In = 4, 2; Out = '(None, 3)'; P = 18
+        Add = { param($m) $m | Add-SimpleRNNLayer 3 -Dropout 0.5 -RecurrentDropout 0.5 } }
     @{ Case = 'GRU backwards, returning sequences'; In = 5, 3; Onnx = $true
         Add = { param($m) $m | Add-GRULayer 4 -GoBackwards -ReturnSequences } }
     # Several layers in one model

@@ -26,6 +26,8 @@ ACTIVATIONS = {
     "softplus": lambda x: np.logaddexp(0, x),
     "softsign": lambda x: x / (1 + np.abs(x)),
     "exponential": np.exp,
+    # these files are Keras 2's, whose hard_sigmoid is clip(0.2x + 0.5, 0, 1)
+    "hard_sigmoid": lambda x: np.clip(0.2 * x + 0.5, 0, 1),
 }
 
 
@@ -161,6 +163,19 @@ def layer_call(cn, c, w, xs):
         return recurrent(x, w, c, simple_rnn_cell)
     if cn == "LSTM":
         return recurrent(x, w, c, lstm_cell)
+    if cn == "Bidirectional":
+        inner = c["layer"]
+        cell = {"SimpleRNN": simple_rnn_cell, "LSTM": lstm_cell}.get(inner["class_name"])
+        if cell is None or c.get("merge_mode") not in ("concat", "sum", "mul", "ave") or c.get("backward_layer"):
+            raise NotImplementedError(f"Bidirectional {inner['class_name']} {c.get('merge_mode')}")
+        half = len(w) // 2
+        fc = dict(inner["config"], go_backwards=False)
+        y = recurrent(x, w[:half], fc, cell)
+        y_rev = recurrent(x, w[half:], dict(fc, go_backwards=True), cell)
+        if fc.get("return_sequences"):
+            y_rev = y_rev[:, ::-1]
+        return {"concat": lambda: np.concatenate([y, y_rev], -1), "sum": lambda: y + y_rev, "mul": lambda: y * y_rev,
+                "ave": lambda: (y + y_rev) / 2}[c["merge_mode"]]()
     raise NotImplementedError(cn)
 
 

@@ -119,7 +119,7 @@ $kerasBases = foreach ($b in 0, 1) {
         [pscustomobject]@{ Ext = $ext; Bytes = [IO.File]::ReadAllBytes($p); Weights = (Get-FuzzWeights (Import-Checkpoint -Path $p)) }
     }
 }
-$kerasAllowed = $allowed + 'UnsupportedKerasLayers', 'UnsupportedKerasModel', 'KerasActivationMismatch'
+$kerasAllowed = $allowed + 'UnsupportedKerasLayers', 'UnsupportedKerasModel', 'KerasActivationMismatch', 'UnsupportedKerasVersion', 'KerasLayerMismatch'
 $stats.KerasCases = 0; $stats.KerasLoaded = 0; $stats.KerasLoadedSame = 0; $stats.KerasLoadedChanged = 0; $stats.KerasRefused = 0
 $stats.KerasRefusedIds = @{}
 $kerasRange = if ($KerasCase -ge 0) { , $KerasCase } elseif ($Case -ge 0) { @() } else { 0..($KerasCases - 1) }

@@ -24,6 +24,8 @@ public static class ActivationFunctions
         ["silu"] = x => F.silu(x),
         ["leaky_relu"] = x => F.leaky_relu(x, 0.2),   // Keras 3's default negative_slope
         ["hard_sigmoid"] = x => F.hardsigmoid(x),    // Keras 3: relu6(x + 3) / 6
+        // Keras 1 and 2's hard_sigmoid, clip(0.2x + 0.5, 0, 1): what a Keras 1/2 file's "hard_sigmoid" means.
+        ["hard_sigmoid_keras2"] = x => (x * 0.2 + 0.5).clamp(0, 1),
         ["hard_silu"] = x => F.hardswish(x),
         ["hard_swish"] = x => F.hardswish(x),
         ["mish"] = x => F.mish(x),

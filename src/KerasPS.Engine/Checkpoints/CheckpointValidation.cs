@@ -66,7 +66,10 @@ internal static class CheckpointValidation
                         case null: allNamed = false; break;
                         case string n when !layerNames.Add(n): throw Invalid(path, $"two layers are named '{n}'");
                         case string n:
-                            if (entry.GetValueOrDefault("class_name") is "Functional" or "Sequential" or "Model") nestedModels.Add(n);
+                            // a wrapper's weights too are "bidirectional/forward_lstm/kernel"
+                            if (entry.GetValueOrDefault("class_name") is "Functional" or "Sequential" or "Model" or "Bidirectional"
+                                or "TimeDistributed")
+                                nestedModels.Add(n);
                             break;
                         default: throw Invalid(path, $"the name of layer {i + 1} is not a string");
                     }

@@ -29,7 +29,14 @@ internal static class Keras2H5File
             var names = new List<string>();
             foreach (var w in KerasLayout.LegacyWeights(layer))
             {
-                if (layer is NestedModel)
+                if (layer is Layers.Rnn.Bidirectional)
+                {
+                    // Keras 2: bidirectional/forward_lstm/kernel:0, held at bidirectional/bidirectional/forward_lstm/kernel:0
+                    var n = $"{layer.Name}/{KerasLayout.Keras2NestedWeightName(layer, w)}";
+                    names.Add(n);
+                    Place(group, n, KerasH5.Dataset(w));
+                }
+                else if (layer is NestedModel)
                 {
                     var n = KerasLayout.Keras2NestedWeightName(layer, w);
                     names.Add(n);
@@ -43,7 +50,7 @@ internal static class Keras2H5File
                 }
             }
             group.Attributes["weight_names"] = names.ToArray();
-            if (layer is not NestedModel && names.Count > 0) group[layer.Name] = inner;
+            if (layer is not (NestedModel or Layers.Rnn.Bidirectional) && names.Count > 0) group[layer.Name] = inner;
             weightsRoot[layer.Name] = group;
         }
         if (!weightsOnly)
@@ -102,8 +109,10 @@ internal static class Keras2H5File
                             KerasFiles.ParseJson(KerasH5.ReadStringAttribute(file, "training_config"), $"'{full}': training_config"));
                     if (file.AttributeExists("kerasps"))
                         state = KerasFiles.ParseJson(KerasH5.ReadStringAttribute(file, "kerasps"), $"'{full}': kerasps");
+                    // A file KerasPS wrote (its kerasps attribute) holds Keras 3 layer configs under Keras 2's version number.
                     if (file.AttributeExists("keras_version") && KerasH5.ReadStringAttribute(file, "keras_version") is { } v
-                        && (v.StartsWith("1.", StringComparison.Ordinal) || v.StartsWith("2.", StringComparison.Ordinal)))
+                        && (v.StartsWith("1.", StringComparison.Ordinal) || v.StartsWith("2.", StringComparison.Ordinal))
+                        && !file.AttributeExists("kerasps"))
                         config[KerasConfigTranslator.Keras2Marker] = v;
                     if (!file.LinkExists("model_weights"))
                         throw Checkpoint.Invalid($"'{full}' has a model_config but no model_weights group.");
@@ -112,7 +121,13 @@ internal static class Keras2H5File
                 else if (!file.AttributeExists("layer_names"))
                     throw Checkpoint.Invalid($"'{full}' is an HDF5 file but not a Keras model: "
                         + "it has neither a model_config nor a layer_names attribute.");
-                var weights = new KerasH5Weights(file, weightsRoot, full, keras3: false) { MaxValues = new FileInfo(full).Length / 2 };
+                var backend = weightsRoot.AttributeExists("backend") ? KerasH5.ReadStringAttribute(weightsRoot, "backend")
+                    : file.AttributeExists("backend") ? KerasH5.ReadStringAttribute(file, "backend") : null;
+                var weights = new KerasH5Weights(file, weightsRoot, full, keras3: false)
+                {
+                    MaxValues = new FileInfo(full).Length / 2,
+                    FlipTheanoKernels = backend == "theano",
+                };
                 return new KerasFileParts(config, compile, state, weights);
             });
         }

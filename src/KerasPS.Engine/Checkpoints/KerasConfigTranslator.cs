@@ -17,8 +17,14 @@ public static class KerasConfigTranslator
 
     public static Dictionary<string, object?> ToKerasPS(Dictionary<string, object?> serialized)
     {
+        var keras2 = serialized.GetValueOrDefault(Keras2Marker) as string;
+        if (keras2 is not null && keras2.StartsWith("1.", StringComparison.Ordinal))
+            throw KerasException.BadData("UnsupportedKerasVersion",
+                $"The file was saved by Keras {keras2}; KerasPS reads files of Keras 2.0 and later (Keras 1's layer configs, "
+                    + "such as output_dim, init, nb_filter and border_mode, and its weight layouts differ). "
+                    + "Load the model with Keras 2 (which converts Keras 1 files), save it again, and import that file.");
         var unknown = new List<string>();
-        var result = Model(serialized, serialized.GetValueOrDefault(Keras2Marker) as string, unknown);
+        var result = Model(serialized, keras2, unknown);
         if (unknown.Count > 0)
             throw KerasException.BadData("UnsupportedKerasLayers",
                 $"The model has {unknown.Count} layer(s) KerasPS does not have: {string.Join(", ", unknown)}. KerasPS has: "
@@ -229,25 +235,51 @@ public static class KerasConfigTranslator
             unknown.Add($"{cfg.GetValueOrDefault("name") ?? entry.GetValueOrDefault("name") ?? "?"} ({cn})");
             return null;
         }
-        // Keras 2's hard_sigmoid is clip(0.2x + 0.5); Keras 3's, which KerasPS computes, is clip(x/6 + 0.5): refusing
-        // is better than predictions that silently differ from the ones the file's author saw.
-        if (keras2 is not null && (cfg.GetValueOrDefault("activation") as string == "hard_sigmoid"
-            || cfg.GetValueOrDefault("recurrent_activation") as string == "hard_sigmoid"))
-            throw KerasException.BadData("KerasActivationMismatch",
-                $"Layer '{cfg.GetValueOrDefault("name")}' ({cn}) uses hard_sigmoid as Keras {keras2} defines it "
-                    + "(clip(0.2x + 0.5, 0, 1)); KerasPS computes Keras 3's hard_sigmoid (clip(x/6 + 0.5, 0, 1)), "
-                    + "so its predictions would differ. "
-                    + "Rebuild the layer with sigmoid in Keras, or re-save the model with Keras 3.");
+        if (keras2 is not null) CheckKeras2Layer(cn, cfg, keras2);
         var copy = new Dictionary<string, object?>(cfg, StringComparer.Ordinal);
         copy.Remove("batch_input_shape");
         copy.Remove("batch_shape");
         copy.Remove("input_shape");
         if (copy.GetValueOrDefault("dtype") is Dictionary<string, object?> policy) copy["dtype"] = PolicyName(policy);
+        // Keras 1 and 2's hard_sigmoid is clip(0.2x + 0.5, 0, 1), Keras 3's (KerasPS's hard_sigmoid) clip(x/6 + 0.5, 0, 1):
+        // the file's layer keeps the function its author trained with.
+        if (keras2 is not null)
+            foreach (var key in new[] { "activation", "recurrent_activation" })
+                if (copy.GetValueOrDefault(key) as string == "hard_sigmoid") copy[key] = "hard_sigmoid_keras2";
+        if (cn is "Bidirectional" or "TimeDistributed") Wrapped(copy, keras2, unknown);
         foreach (var key in copy.Keys.Where(k => k.EndsWith("_initializer", StringComparison.Ordinal)).ToList())
             copy[key] = Initializer(copy[key]);
         var translated = new Dictionary<string, object?> { ["class_name"] = cn, ["config"] = copy };
         if (entry.GetValueOrDefault(Models.KerasModel.UnsafeFlag) is true) translated[Models.KerasModel.UnsafeFlag] = true;
         return translated;
+    }
+
+    /// <summary>A wrapper's (Bidirectional, TimeDistributed) layers translated as layers; a Bidirectional's merge_mode None
+    /// (two outputs) refused by name.</summary>
+    private static void Wrapped(Dictionary<string, object?> config, string? keras2, List<string> unknown)
+    {
+        if (config.TryGetValue("merge_mode", out var mode) && mode is null)
+            throw KerasException.BadData("UnsupportedKerasLayers",
+                $"Bidirectional layer '{config.GetValueOrDefault("name")}' has merge_mode None, which gives two outputs; "
+                    + "KerasPS layers have one. Rebuild it in Keras with merge_mode concat, sum, mul or ave.");
+        foreach (var key in new[] { "layer", "backward_layer" })
+            if (config.GetValueOrDefault(key) is Dictionary<string, object?> inner)
+                config[key] = Layer(inner, keras2, unknown);
+    }
+
+    /// <summary>
+    /// Refuses a Keras 2 layer whose saved config means something else in Keras 3 and that KerasPS cannot convert.
+    /// </summary>
+    private static void CheckKeras2Layer(string className, Dictionary<string, object?> cfg, string keras2)
+    {
+        // Keras 2.2 and 2.3 resized bilinearly through TensorFlow 1's resize_images, without half-pixel centres;
+        // Keras 2.4+ (tf.keras on TensorFlow 2) and Keras 3 use half-pixel centres, as KerasPS does.
+        if (className == "UpSampling2D" && cfg.GetValueOrDefault("interpolation") as string == "bilinear"
+            && Version.TryParse(keras2.Split('-')[0], out var v) && v < new Version(2, 4))
+            throw KerasException.BadData("KerasLayerMismatch",
+                $"Layer '{cfg.GetValueOrDefault("name")}' (UpSampling2D) resizes bilinearly as Keras {keras2} did on TensorFlow 1 "
+                    + "(without half-pixel centres), which gives other values than the half-pixel bilinear resize of Keras 2.4+ and "
+                    + "Keras 3 that KerasPS computes. Re-save the model with Keras 2.4 or later, or use interpolation='nearest'.");
     }
 
     private static int[] WithoutBatch(List<object?> batch, string className)

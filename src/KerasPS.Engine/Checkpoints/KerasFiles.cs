@@ -345,7 +345,7 @@ public static class KerasFiles
             throw new KerasException("UnsafeCheckpoint", ErrorKind.SecurityError, $"'{path}': {e.Message}", e) { Target = path };
         }
         catch (KerasException e) when (e.ErrorId is not ("InvalidCheckpoint" or "UnsafeCheckpoint" or "UnsupportedKerasLayers"
-            or "UnsupportedKerasModel" or "KerasActivationMismatch"))
+            or "UnsupportedKerasModel" or "UnsupportedKerasVersion" or "KerasLayerMismatch"))
         {
             throw new KerasException("InvalidCheckpoint", ErrorKind.InvalidData,
                 $"'{path}': the model config cannot be rebuilt: {e.Message}", e) { Target = path };

@@ -133,6 +133,35 @@ internal sealed class KerasH5Weights : KerasWeightSource
 
     public override void Dispose() => file.Dispose();
 
+    /// <summary>
+    /// Set for a Keras 2 file saved with the Theano backend: Theano convolves where TensorFlow (and torch) correlate, so
+    /// Keras 2's loader flipped the spatial axes of Conv1D/2D/3D and Conv2DTranspose kernels (<c>convert_kernel</c> in
+    /// <c>preprocess_weights_for_loading</c>); KerasPS does the same.
+    /// </summary>
+    public bool FlipTheanoKernels { get; init; }
+
+    private static readonly HashSet<string> TheanoFlippedLayers = new(StringComparer.Ordinal)
+    {
+        "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose",
+    };
+
+    /// <summary>Keras 2's <c>convert_kernel</c>: every axis but the last two (input and output channels) reversed.</summary>
+    internal static float[] FlipSpatialAxes(float[] v, IReadOnlyList<long> shape)
+    {
+        int spatial = shape.Count - 2;
+        var result = new float[v.Length];
+        long inner = shape[^1] * shape[^2];
+        var index = new long[spatial];
+        for (long block = 0; block < v.Length / inner; block++)
+        {
+            long rest = block, target = 0;
+            for (int a = spatial - 1; a >= 0; a--) { index[a] = rest % shape[a]; rest /= shape[a]; }
+            for (int a = 0; a < spatial; a++) target = target * shape[a] + (shape[a] - 1 - index[a]);
+            Array.Copy(v, block * inner, result, target * inner, inner);
+        }
+        return result;
+    }
+
 
     /// <summary>
     /// Per layer, the file's datasets in the order of <paramref name="weights"/>. Keras matches a layer's weights by
@@ -252,6 +281,8 @@ internal sealed class KerasH5Weights : KerasWeightSource
                     ? (t.Size == 4 ? d.Read<float[]>() : d.Read<double[]>().Select(x => (float)x).ToArray())
                     : (t.Size == 4 ? d.Read<int[]>().Select(x => (float)x).ToArray() : d.Read<long[]>().Select(x => (float)x).ToArray());
                 if (v.LongLength != w.Count) throw Checkpoint.Invalid($"'{path}': '{w.Path}' holds {v.LongLength} values, not {w.Count}.");
+                if (FlipTheanoKernels && w.Name == "kernel" && w.Shape.Length >= 3 && TheanoFlippedLayers.Contains(w.Owner.ClassName))
+                    v = FlipSpatialAxes(v, w.Shape);
                 values[w.Path] = v;
             }
             return values;

@@ -74,6 +74,13 @@ internal static class KerasLayout
             if (!visited.Add(layer)) continue;
             var path = $"{prefix}/{name}";
             if (layer is NestedModel nested) Walk(nested.Inner, path + "/layers", found, visited);
+            else if (layer is Layers.Rnn.Bidirectional bidirectional)
+            {
+                // Keras 3 saves a wrapper's layers under its attribute names
+                found.Add((bidirectional.ForwardLayer, path + "/forward_layer"));
+                found.Add((bidirectional.BackwardLayer, path + "/backward_layer"));
+            }
+            else if (layer is Layers.Rnn.TimeDistributed wrapper) found.Add((wrapper.Inner, path + "/layer"));
             else if (layer is not InputLayer) found.Add((layer, path));
         }
     }

@@ -32,6 +32,7 @@ internal static class OnnxActivations
             case "silu": return g.Op("Mul", new[] { x, g.Op("Sigmoid", new[] { x }) });
             case "leaky_relu": return g.Op("LeakyRelu", new[] { x }, A("alpha", 0.2f));
             case "hard_sigmoid": return g.Op("HardSigmoid", new[] { x }, A("alpha", 1f / 6), A("beta", 0.5f));
+            case "hard_sigmoid_keras2": return g.Op("HardSigmoid", new[] { x }, A("alpha", 0.2f), A("beta", 0.5f));
             case "hard_silu":
             case "hard_swish": return g.Op("HardSwish", new[] { x });
             case "mish": return g.Op("Mul", new[] { x, g.Op("Tanh", new[] { g.Op("Softplus", new[] { x }) }) });
@@ -51,6 +52,7 @@ internal static class OnnxActivations
         "relu" => "Relu",
         "softsign" => "Softsign",
         "softplus" => "Softplus",
+        "hard_sigmoid_keras2" => "HardSigmoid",   // ONNX's default alpha 0.2 and beta 0.5 are Keras 2's
         _ => null,
     };
 }

@@ -25,7 +25,9 @@ public sealed class LeakyReLU : Layer, IKerasLayer<LeakyReLU>, IOnnxSingleLoweri
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
     public override Tensor Forward(Tensor x, bool training) => nn.functional.leaky_relu(x, NegativeSlope);
     protected override void WriteConfig(IDictionary<string, object?> c) => c["negative_slope"] = NegativeSlope;
-    public static LeakyReLU FromConfig(ConfigReader c) => new(c.Double("negative_slope", DefaultNegativeSlope), c.Name, c.InputShape);
+    /// <summary>Keras 2 called the slope <c>alpha</c>; Keras 3 still reads it under that name.</summary>
+    public static LeakyReLU FromConfig(ConfigReader c) =>
+        new(c.Double("negative_slope", c.Double("alpha", DefaultNegativeSlope)), c.Name, c.InputShape);
     public override string? Details => $"negative_slope={F(NegativeSlope)}";
 
     string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x) => g.Op("LeakyRelu", new[] { x }, A("alpha", (float)NegativeSlope));

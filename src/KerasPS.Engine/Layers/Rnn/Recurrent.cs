@@ -45,6 +45,37 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
     public Initializer RecurrentInitializer { get; }
     public Initializer BiasInitializer { get; }
 
+    /// <summary>
+    /// Keras's <c>dropout</c>: the fraction of input features zeroed while training, one mask per sequence (the same at
+    /// every timestep); none at inference.
+    /// </summary>
+    public double Dropout
+    {
+        get => dropout;
+        init => dropout = CheckRate("dropout", value);
+    }
+
+    /// <summary>Keras's <c>recurrent_dropout</c>: the same for the previous output <c>h</c> as it enters the recurrent kernel.</summary>
+    public double RecurrentDropout
+    {
+        get => recurrentDropout;
+        init => recurrentDropout = CheckRate("recurrent_dropout", value);
+    }
+
+    private readonly double dropout, recurrentDropout;
+
+    private double CheckRate(string key, double rate) => rate >= 0 && rate < 1 ? rate
+        : throw KerasException.BadArgument("InvalidRate", $"{ClassName} {key} must be in [0, 1). Received: {key}={F(rate)}.", rate);
+
+    /// <summary>
+    /// How many dropout masks Keras draws per sequence: one per gate when recurrent_dropout is set (Keras then runs the cell's
+    /// implementation 1, which projects each gate separately), else one shared by all gates.
+    /// </summary>
+    private int MaskCount => RecurrentDropout > 0 ? Gates : 1;
+
+    /// <summary>The recurrent dropout masks of the sequence being run while training (one per gate or one), else null.</summary>
+    private Tensor[]? recurrentMasks;
+
     /// <summary>1 for SimpleRNN, 4 for LSTM, 3 for GRU.</summary>
     protected abstract int Gates { get; }
 
@@ -87,6 +118,7 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
     public override Tensor Forward(Tensor x, bool training)
     {
         if (GoBackwards) x = x.flip(1);
+        if (training && (Dropout > 0 || RecurrentDropout > 0)) return RunSteps(x, dropped: true);
         if (FusedKind is { } kind && x.dtype == ScalarType.Float32)
         {
             fused ??= new FusedRecurrence(kind, x.shape[2], Units, UseBias);
@@ -96,10 +128,28 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
     }
 
     /// <summary>The recurrence as a loop of tensor calls per timestep (any activation).</summary>
-    private Tensor StepLoop(Tensor x)
+    private Tensor StepLoop(Tensor x) => RunSteps(x, dropped: false);
+
+    /// <summary>
+    /// The recurrence as a loop of tensor calls per timestep. With <paramref name="dropped"/>, Keras's
+    /// training-time dropout: masks drawn once for the sequence, applied to the inputs and to <c>h</c> at every step.
+    /// </summary>
+    private Tensor RunSteps(Tensor x, bool dropped)
     {
         long n = x.shape[0], steps = x.shape[1];
-        var projected = x.matmul(kernel!.Value);
+        Tensor projected;
+        if (dropped && Dropout > 0)
+        {
+            var first = x.select(1, 0);
+            var parts = Enumerable.Range(0, MaskCount).Select(g => (x * Training.RandomContext.DropoutMask(first, Dropout).unsqueeze(1))
+                .matmul(MaskCount == 1 ? kernel!.Value : kernel!.Value.narrow(1, g * Units, Units))).ToArray();
+            projected = parts.Length == 1 ? parts[0] : torch.cat(parts, 2);
+        }
+        else projected = x.matmul(kernel!.Value);
+        recurrentMasks = dropped && RecurrentDropout > 0
+            ? Enumerable.Range(0, MaskCount)
+                .Select(_ => Training.RandomContext.DropoutMask(torch.empty(n, Units, dtype: x.dtype), RecurrentDropout)).ToArray()
+            : null;
         if (InputBias(bias?.Value) is { } ib) projected = projected + ib;
         var h = torch.zeros(n, Units, dtype: x.dtype);
         Tensor[] state = Gates == 4 ? new[] { h, torch.zeros(n, Units, dtype: x.dtype) } : new[] { h };
@@ -109,7 +159,21 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
             state = Step(projected.select(1, t), state, recurrentKernel!.Value, bias?.Value);
             outputs?.Add(state[0]);
         }
+        recurrentMasks = null;
         return outputs is null ? state[0] : torch.stack(outputs, 1);
+    }
+
+    /// <summary>
+    /// <c>h</c> times the recurrent kernel's gate blocks <paramref name="firstGate"/> .. + <paramref name="gates"/>, each
+    /// block's <c>h</c> multiplied by its recurrent dropout mask while a dropped sequence runs.
+    /// </summary>
+    protected Tensor RecurrentProjection(Tensor h, Tensor u, int firstGate, int gates)
+    {
+        if (recurrentMasks is null)
+            return h.matmul(gates == Gates ? u : u.narrow(1, firstGate * Units, gates * Units));
+        var parts = Enumerable.Range(firstGate, gates)
+            .Select(g => (h * recurrentMasks[recurrentMasks.Length == 1 ? 0 : g]).matmul(u.narrow(1, g * Units, Units))).ToArray();
+        return parts.Length == 1 ? parts[0] : torch.cat(parts, 1);
     }
 
     protected override void WriteConfig(IDictionary<string, object?> c)
@@ -125,6 +189,8 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
         c["bias_initializer"] = BiasInitializer.GetConfig();
         // Options Keras has and KerasPS runs only at their defaults: written so Keras reads the same layer, and
         // checked on the way in (RecurrentConfig.Read) so a Keras file that uses them is refused, not misread.
+        c["dropout"] = Dropout;
+        c["recurrent_dropout"] = RecurrentDropout;
         foreach (var (key, value) in FixedOptions) c[key] = value;
     }
 
@@ -132,19 +198,26 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
     {
         ("kernel_regularizer", null), ("recurrent_regularizer", null), ("bias_regularizer", null), ("activity_regularizer", null),
         ("kernel_constraint", null), ("recurrent_constraint", null), ("bias_constraint", null),
-        ("dropout", 0.0), ("recurrent_dropout", 0.0), ("return_state", false), ("stateful", false), ("unroll", false), ("seed", null),
+        ("return_state", false), ("stateful", false), ("unroll", false), ("seed", null),
     };
 
     /// <summary>The settings every recurrent layer's config holds, read once for the subclasses' FromConfig.</summary>
     protected sealed record RecurrentConfig(int Units, string? Activation, string? RecurrentActivation, bool UseBias, bool ReturnSequences,
         bool GoBackwards, Initializer? KernelInitializer, Initializer? RecurrentInitializer, Initializer? BiasInitializer)
     {
+        public double Dropout { get; init; }
+        public double RecurrentDropout { get; init; }
+
         public static RecurrentConfig Read(ConfigReader c, string className)
         {
             foreach (var (key, value) in FixedOptions) c.RequireDefault(key, value, className);
             return new(c.Int("units"), c.String("activation"), c.String("recurrent_activation"), c.Bool("use_bias", true),
                 c.Bool("return_sequences", false), c.Bool("go_backwards", false), Initializer.Optional(c.Raw("kernel_initializer")),
-                Initializer.Optional(c.Raw("recurrent_initializer")), Initializer.Optional(c.Raw("bias_initializer")));
+                Initializer.Optional(c.Raw("recurrent_initializer")), Initializer.Optional(c.Raw("bias_initializer")))
+            {
+                Dropout = c.Double("dropout", 0),
+                RecurrentDropout = c.Double("recurrent_dropout", 0),
+            };
         }
     }
 
@@ -239,7 +312,8 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
     }
 
     public override string? Details => DetailText.Join(ReturnSequences ? "return_sequences" : null, GoBackwards ? "go_backwards" : null,
-        Activation != "tanh" ? $"activation={Activation}" : null);
+        Activation != "tanh" ? $"activation={Activation}" : null, Dropout > 0 ? $"dropout={F(Dropout)}" : null,
+        RecurrentDropout > 0 ? $"recurrent_dropout={F(RecurrentDropout)}" : null);
 }
 
 /// <summary>keras.layers.SimpleRNN: <c>h = activation(x W + h U + b)</c>.</summary>
@@ -256,7 +330,7 @@ public sealed class SimpleRNN : RecurrentBase, IKerasLayer<SimpleRNN>
     {
         var r = RecurrentConfig.Read(c, "SimpleRNN");
         return new(r.Units, r.Activation, r.UseBias, r.ReturnSequences, r.GoBackwards, r.KernelInitializer, r.RecurrentInitializer,
-            r.BiasInitializer, c.Name, c.InputShape);
+            r.BiasInitializer, c.Name, c.InputShape) { Dropout = r.Dropout, RecurrentDropout = r.RecurrentDropout };
     }
 
     protected override int Gates => 1;
@@ -270,7 +344,7 @@ public sealed class SimpleRNN : RecurrentBase, IKerasLayer<SimpleRNN>
         _ => null,
     };
     protected override Tensor? InputBias(Tensor? bias) => bias;
-    protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b) => new[] { Act(p + s[0].matmul(u)) };
+    protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b) => new[] { Act(p + RecurrentProjection(s[0], u, 0, 1)) };
 }
 
 /// <summary>keras.layers.LSTM: input, forget, cell and output gates (order i, f, c, o); <c>unit_forget_bias</c> starts the forget bias at
@@ -304,7 +378,7 @@ public sealed class LSTM : RecurrentBase, IKerasLayer<LSTM>
 
     protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b)
     {
-        var z = (p + s[0].matmul(u)).chunk(4, 1);
+        var z = (p + RecurrentProjection(s[0], u, 0, 4)).chunk(4, 1);
         var i = RecAct(z[0]);
         var f = RecAct(z[1]);
         var c = f * s[1] + i * Act(z[2]);
@@ -322,7 +396,8 @@ public sealed class LSTM : RecurrentBase, IKerasLayer<LSTM>
     {
         var r = RecurrentConfig.Read(c, "LSTM");
         return new(r.Units, r.Activation, r.RecurrentActivation, r.UseBias, r.ReturnSequences, r.GoBackwards,
-            c.Bool("unit_forget_bias", true), r.KernelInitializer, r.RecurrentInitializer, r.BiasInitializer, c.Name, c.InputShape);
+            c.Bool("unit_forget_bias", true), r.KernelInitializer, r.RecurrentInitializer, r.BiasInitializer, c.Name, c.InputShape)
+        { Dropout = r.Dropout, RecurrentDropout = r.RecurrentDropout };
     }
 }
 
@@ -360,7 +435,7 @@ public sealed class GRU : RecurrentBase, IKerasLayer<GRU>
         Tensor z, r;
         if (ResetAfter)
         {
-            var inner = h.matmul(u);
+            var inner = RecurrentProjection(h, u, 0, 3);
             if (b is not null) inner = inner + b[1];
             var g = inner.chunk(3, 1);
             z = RecAct(x[0] + g[0]);
@@ -369,11 +444,10 @@ public sealed class GRU : RecurrentBase, IKerasLayer<GRU>
         }
         else
         {
-            var uzr = u.narrow(1, 0, 2 * Units);
-            var g = h.matmul(uzr).chunk(2, 1);
+            var g = RecurrentProjection(h, u, 0, 2).chunk(2, 1);
             z = RecAct(x[0] + g[0]);
             r = RecAct(x[1] + g[1]);
-            hh = Act(x[2] + (r * h).matmul(u.narrow(1, 2 * Units, Units)));
+            hh = Act(x[2] + RecurrentProjection(r * h, u, 2, 1));
         }
         return new[] { z * h + (1 - z) * hh };
     }
@@ -388,6 +462,7 @@ public sealed class GRU : RecurrentBase, IKerasLayer<GRU>
     {
         var r = RecurrentConfig.Read(c, "GRU");
         return new(r.Units, r.Activation, r.RecurrentActivation, r.UseBias, r.ReturnSequences, r.GoBackwards, c.Bool("reset_after", true),
-            r.KernelInitializer, r.RecurrentInitializer, r.BiasInitializer, c.Name, c.InputShape);
+            r.KernelInitializer, r.RecurrentInitializer, r.BiasInitializer, c.Name, c.InputShape)
+        { Dropout = r.Dropout, RecurrentDropout = r.RecurrentDropout };
     }
 }

@@ -23,5 +23,6 @@ public sealed class AddGRULayerCommand : AddGatedLayerCommandBase
 
     protected override Layer CreateLayer() =>
         new GRU(Units, Activation, RecurrentActivation, Bias, ReturnSequences.IsPresent, GoBackwards.IsPresent,
-            !IsBound(nameof(ResetAfter)) || ResetAfter.IsPresent, KernelInit, RecurrentInit, BiasInit, Name, InputShape);
+            !IsBound(nameof(ResetAfter)) || ResetAfter.IsPresent, KernelInit, RecurrentInit, BiasInit, Name, InputShape)
+        { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
 }

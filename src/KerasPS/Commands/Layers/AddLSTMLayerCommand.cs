@@ -23,5 +23,6 @@ public sealed class AddLSTMLayerCommand : AddGatedLayerCommandBase
 
     protected override Layer CreateLayer() =>
         new LSTM(Units, Activation, RecurrentActivation, Bias, ReturnSequences.IsPresent, GoBackwards.IsPresent,
-            !NoUnitForgetBias.IsPresent, KernelInit, RecurrentInit, BiasInit, Name, InputShape);
+            !NoUnitForgetBias.IsPresent, KernelInit, RecurrentInit, BiasInit, Name, InputShape)
+        { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
 }

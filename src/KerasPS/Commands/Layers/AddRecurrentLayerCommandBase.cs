@@ -30,6 +30,16 @@ public abstract class AddRecurrentLayerCommandBase : AddWeightedLayerCommandBase
     [ArgumentCompleter(typeof(InitializerCompleter))]
     public object? RecurrentInitializer { get; set; }
 
+    /// <summary>Fraction of the input features zeroed while training (Keras's dropout), one mask per sequence; 0 by default, none
+    /// at inference.</summary>
+    [Parameter]
+    public double Dropout { get; set; }
+
+    /// <summary>Fraction of the previous output zeroed as it enters the recurrent kernel while training (Keras's
+    /// recurrent_dropout), the same mask at every timestep; 0 by default.</summary>
+    [Parameter]
+    public double RecurrentDropout { get; set; }
+
     protected Initializer? RecurrentInit => EngineArguments.ToInitializer(RecurrentInitializer);
 
 }

@@ -17,5 +17,6 @@ namespace KerasPS.Commands.Layers;
 public sealed class AddSimpleRNNLayerCommand : AddRecurrentLayerCommandBase
 {
     protected override Layer CreateLayer() => new SimpleRNN(Units, Activation, Bias, ReturnSequences.IsPresent, GoBackwards.IsPresent,
-        KernelInit, RecurrentInit, BiasInit, Name, InputShape);
+        KernelInit, RecurrentInit, BiasInit, Name, InputShape)
+        { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
 }
