@@ -24,7 +24,7 @@ public sealed class MersenneTwister
 
     /// <summary>
     /// NumPy's legacy <c>np.random.RandomState(seed)</c> generator (MT19937 seeded with init_genrand), the one Keras's
-    /// image_dataset_from_directory shuffles its file list with.
+    /// image_dataset_from_directory and text_dataset_from_directory shuffle their file lists with.
     /// </summary>
     public static MersenneTwister NumPyRandomState(uint seed) => new(seed);
 
@@ -156,31 +156,6 @@ public sealed class MersenneTwister
         double r = Math.Sqrt(-2.0 * Math.Log(u1));
         spare = r * Math.Sin(2 * Math.PI * u2);
         return r * Math.Cos(2 * Math.PI * u2);
-    }
-
-    /// <summary>
-    /// A generator seeded as NumPy's legacy <c>np.random.RandomState(seed)</c> seeds MT19937 (init_genrand), for Keras utilities
-    /// that shuffle with it (text_dataset_from_directory).
-    /// </summary>
-    public static MersenneTwister NumpyLegacy(uint seed)
-    {
-        var m = new MersenneTwister(0);
-        m.InitGenrand(seed);
-        return m;
-    }
-
-    /// <summary>NumPy's legacy <c>RandomState.shuffle</c> of a list: Fisher-Yates from the end, each index drawn by
-    /// <c>random_interval</c> (32-bit draws masked to the smallest covering power of two, redrawn while too large).</summary>
-    public void NumpyShuffle<T>(IList<T> items)
-    {
-        for (int i = items.Count - 1; i > 0; i--)
-        {
-            uint max = (uint)i, mask = max;
-            mask |= mask >> 1; mask |= mask >> 2; mask |= mask >> 4; mask |= mask >> 8; mask |= mask >> 16;
-            uint j;
-            while ((j = NextUInt32() & mask) > max) { }
-            (items[i], items[(int)j]) = (items[(int)j], items[i]);
-        }
     }
 
     /// <summary>A permutation of 0..n-1 (Fisher-Yates).</summary>

@@ -86,8 +86,8 @@ public static class TextFolder
         if (o.Shuffle)
         {
             uint seed = (uint)(o.Seed ?? Random.Shared.NextInt64(0, 1_000_000));
-            MersenneTwister.NumpyLegacy(seed).NumpyShuffle(files);
-            MersenneTwister.NumpyLegacy(seed).NumpyShuffle(labels);
+            MersenneTwister.NumPyRandomState(seed).NumPyShuffle(files);
+            MersenneTwister.NumPyRandomState(seed).NumPyShuffle(labels);
         }
         int start = 0, count = files.Count;
         if (o.ValidationSplit > 0)
