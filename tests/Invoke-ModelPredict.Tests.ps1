@@ -229,6 +229,41 @@ Describe 'Invoke-ModelPredict with piped objects' {
     }
 }
 
+Describe 'Invoke-ModelPredict on objects with empty cells (issue 27, item 5)' {
+    BeforeAll {
+        $dir = Join-Path $PSScriptRoot 'data/missing'
+        $script:FillTrain = Import-ModelData (Join-Path $dir 'train.csv') -Target Survived -AddIndicator `
+            -MissingValue @{ Age = 'median'; Fare = 'median'; Cabin = 'missing'; Embarked = 'most_frequent' }
+        $script:FillTest = Import-ModelData (Join-Path $dir 'test.csv') -Template $FillTrain
+        $script:FillObjects = Import-Csv (Join-Path $dir 'test.csv')
+        $script:FillModel = New-Model -InputShape $FillTrain.Shape -Seed 2 | Add-DenseLayer 4 -Activation relu |
+            Add-DenseLayer 1 -Activation sigmoid | Build-Model -Optimizer adam -Loss binary_crossentropy
+        $null = $FillModel | Invoke-ModelFit -Data $FillTrain -Epochs 3 -Seed 2
+    }
+    It 'fills piped rows with the fills learnt on the training data (Age: the training median 31), every row predicted' {
+        $FillModel.Engine.MissingFills['Age'] | Should -Be '31'
+        $fromObjects = @($FillObjects | Invoke-ModelPredict -Model $FillModel)
+        $fromObjects.Count | Should -Be 4
+        $fromTemplate = @($FillModel | Invoke-ModelPredict -Data $FillTest)
+        $fromObjects.Probability | Should -Be $fromTemplate.Probability
+        # Row 1 by hand: Age 31 (filled), Fare 7, Pclass 3, Cabin=missing, Embarked=S, indicators Age and Cabin.
+        $names = @($FillTrain.FeatureNames)
+        $row = [double[]]::new($names.Count)
+        $row[$names.IndexOf('Age')] = 31; $row[$names.IndexOf('Fare')] = 7; $row[$names.IndexOf('Pclass')] = 3
+        foreach ($n in 'Cabin=missing', 'Embarked=S', 'missingindicator_Age', 'missingindicator_Cabin') { $row[$names.IndexOf($n)] = 1 }
+        $byHand = $FillModel | Invoke-ModelPredict -X $row
+        $fromObjects[1].Probability | Should -Be $byHand.Probability
+    }
+    It 'keeps the fills and indicators through a .kpt checkpoint' {
+        $path = Join-Path $TestDrive 'filled.kpt'
+        $FillModel | Export-Checkpoint -Path $path
+        $back = Import-Checkpoint -Path $path
+        $back.Engine.MissingFills['Fare'] | Should -Be '18.8875'
+        $back.Engine.MissingIndicators | Should -Be @('Age', 'Cabin', 'Embarked')
+        (@($FillObjects | Invoke-ModelPredict -Model $back)).Probability | Should -Be (@($FillObjects | Invoke-ModelPredict -Model $FillModel)).Probability
+    }
+}
+
 Describe 'Invoke-ModelPredict -Submission (the Kaggle test set)' {
     It 'keeps the id column as the row key and writes id, one column per class, rows summing to 1' {
         $iris = Get-SampleData Iris

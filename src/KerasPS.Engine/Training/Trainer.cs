@@ -370,6 +370,8 @@ public static class Trainer
         model.TargetName ??= data.TargetName;
         model.SourceColumns ??= data.SourceColumns;
         if (model.Categories is null && data.Categories.Count > 0) model.Categories = data.Categories;
+        if (model.MissingFills is null && data.MissingFills.Count > 0) model.MissingFills = data.MissingFills;
+        if (model.MissingIndicators is null && data.MissingIndicators.Count > 0) model.MissingIndicators = data.MissingIndicators;
     }
 
     private static Prepared Prepare(KerasModel model, EncodedData data, FitOptions o)

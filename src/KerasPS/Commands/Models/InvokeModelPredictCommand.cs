@@ -70,6 +70,8 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
             {
                 SourceColumns = Model.Engine.SourceColumns ?? Model.Engine.FeatureNames,
                 Categories = Model.Engine.Categories,
+                MissingFills = Model.Engine.MissingFills,
+                MissingIndicators = Model.Engine.MissingIndicators,
                 FeatureShape = Model.Engine.InputShape,
                 ForTrainedModel = true,
             });
