@@ -142,6 +142,23 @@ Describe 'Invoke-ModelEvaluate' {
         $e.Samples | Should -Be 50
     }
 
+    It 'shows a four-metric evaluation whole in 80 columns: the model, the loss, then every metric' {
+        $x = 0..19 | ForEach-Object { , @([double]($_ / 10)) }
+        $y = 0..19 | ForEach-Object { [int]($_ -ge 10) }
+        $m = New-Model -InputShape 1 -Seed 1 -Name binary | Add-DenseLayer 1 -Activation sigmoid |
+            Build-Model sgd binary_crossentropy -Metrics accuracy, auc, precision, recall
+        $e = $m | Invoke-ModelEvaluate -X $x -Y $y
+        $lines = @($e | Out-String -Width 80 -Stream | Where-Object { $_.Trim() })
+        ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+        $lines[0] | Should -Match '^Model\s+Loss Metrics$'
+        $lines.Count | Should -Be 3
+        $lines[2] | Should -Match ('^binary\s+{0} ' -f [regex]::Escape(('{0:0.0000}' -f $e.Loss)))
+        foreach ($name in 'Accuracy', 'Auc', 'Precision', 'Recall') {
+            $lines[2] | Should -Match ('{0}={1}( |$)' -f $name, [regex]::Escape(('{0:0.0000}' -f $e.$name)))
+        }
+        $lines[2] | Should -Not -Match '…'
+    }
+
     It 'computes precision, recall and AUC for a binary classifier' {
         $x = @(@(0.0), @(1.0), @(2.0), @(3.0))
         $y = @('a', 'a', 'b', 'b')
@@ -290,6 +307,26 @@ Describe 'Invoke-ModelPredict -Submission (the Kaggle test set)' {
         # Without -Submission the id leads and the class and its probability follow.
         $p = @($model | Invoke-ModelPredict -Data $test)
         $p[0].PSObject.Properties.Name[0..2] -join ',' | Should -Be 'id,Class,Probability'
+    }
+    It 'writes id,Survived with 0/1 labels for a two-class task, as Kaggle''s Titanic takes it; -SubmitProbability the chance of 1' {
+        $train = Join-Path $TestDrive 'bin-train.csv'
+        Set-Content $train -Value (@('PassengerId,x,Survived') + (1..40 | ForEach-Object { '{0},{1},{2}' -f $_, ($_ / 10), [int]($_ -gt 20) }))
+        $test = Join-Path $TestDrive 'bin-test.csv'
+        Set-Content $test -Value 'PassengerId,x', '892,0.3', '893,3.9', '894,0.6', '895,3.4'
+        $d = Import-ModelData $train -Target Survived -IdColumn PassengerId
+        $model = New-Model -InputShape 1 -Seed 3 | Add-DenseLayer 1 -Activation sigmoid | Build-Model -Optimizer (New-Optimizer adam -LearningRate 0.1) -Loss binary_crossentropy
+        $null = $model | Invoke-ModelFit -Data $d -Epochs 30 -Seed 1
+        $t = Import-ModelData $test -IdColumn PassengerId -Template $d
+        $out = Join-Path $TestDrive 'titanic-submission.csv'
+        $model | Invoke-ModelPredict -Data $t -Submission | Export-Csv $out -UseQuotes AsNeeded
+        $lines = Get-Content $out
+        $lines[0] | Should -Be 'PassengerId,Survived'
+        $plain = @($model | Invoke-ModelPredict -Data $t)
+        $lines[1..4] | Should -Be @($plain | ForEach-Object { '{0},{1}' -f $_.PassengerId, $_.Class })
+        $plain.Class | Should -Be @('0', '1', '0', '1')   # x > 2 survives in the training data
+        $p = @($model | Invoke-ModelPredict -Data $t -Submission -SubmitProbability)
+        $p[1].PSObject.Properties.Name | Should -Be @('PassengerId', 'Survived')
+        $p.Survived | Should -Be $plain.'1'
     }
     It 'refuses an id column that is not in the file' {
         $csv = Join-Path $TestDrive 'x.csv'

@@ -99,19 +99,39 @@ public static class Trainer
     /// In Keras the loss decides what a target is: with a classification loss (or, for 0/1 values and one output unit, a
     /// classification metric) a numeric target of whole numbers holds class labels. This reads such a target as classes
     /// ("0", "1", ..., sorted numerically), so class weights, stratifying and predicted classes work on it, and says so once
-    /// through <paramref name="log"/>. Any other data comes back unchanged.
+    /// through <paramref name="log"/>. Named targets (-Targets) are read by their own output's loss. Any other data comes back
+    /// unchanged.
     /// </summary>
     internal static EncodedData AsLossReads(KerasModel model, EncodedData data, Action<string>? log)
     {
-        if (data.TargetKind != TargetKind.Regression || data.TargetWidth != 1 || data.OutputTargets is not null) return data;
-        var heads = model.Heads();
-        if (heads.Count != 1) return data;
-        var head = heads[0];
         if (!model.IsBuilt) return data;
-        int width = (model.IsFunctional ? model.Outputs[0].Shape : model.OutputShape!)[^1];
+        var heads = model.Heads();
+        if (data.OutputTargets is { } named)
+        {
+            var read = named.Select(t =>
+            {
+                var head = heads.FirstOrDefault(h => h.Name == t.Name) ?? (heads.Count == 1 && named.Count == 1 ? heads[0] : null);
+                if (head is null || t.Kind != TargetKind.Regression || t.Width != 1) return t;
+                if (ClassCountFor(model, head) is not int k || t.AsData(t.Count).AsClassification(k) is not { } c) return t;
+                Say(log, head, $"'{t.Column}' (output '{t.Name}')", c.Classes!);
+                return new OutputTarget(t.Name, t.Column, c.Labels, c.Classes, null);
+            }).ToArray();
+            return read.SequenceEqual(named) ? data : data.With(data.InputBlocks, read);
+        }
+        if (data.TargetKind != TargetKind.Regression || data.TargetWidth != 1 || heads.Count != 1) return data;
+        if (ClassCountFor(model, heads[0]) is not int n || data.AsClassification(n) is not { } classes) return data;
+        Say(log, heads[0], $"'{data.TargetName ?? "y"}'", classes.Classes!);
+        return classes;
+    }
+
+    /// <summary>The number of classes a head's loss (or, for one unit, a class metric) reads its whole-number target as; null
+    /// when the head is a regression.</summary>
+    private static int? ClassCountFor(KerasModel model, OutputHead head)
+    {
+        int width = (model.IsFunctional ? model.Outputs[head.Index].Shape : model.OutputShape!)[^1];
         bool classificationMetric =
             head.Metrics.Any(m => m.Kind.ToLowerInvariant() is "accuracy" or "precision" or "recall" or "auc");
-        int? classCount = head.Loss.Name switch
+        return head.Loss.Name switch
         {
             "binary_crossentropy" when width == 1 => 2,
             "categorical_crossentropy" or "sparse_categorical_crossentropy" when width >= 2 => width,
@@ -119,12 +139,14 @@ public static class Trainer
             _ when classificationMetric && width == 1 => 2,
             _ => null,
         };
-        if (classCount is not int k || data.AsClassification(k) is not { } classes) return data;
+    }
+
+    private static void Say(Action<string>? log, OutputHead head, string target, IReadOnlyList<string> classes)
+    {
         string why = head.Loss.TargetForm == TargetForm.ClassIndex || head.Loss.Name == "binary_crossentropy"
             ? $"the loss is {head.Loss.Name}" : "a metric counts classes";
-        log?.Invoke($"Reading target '{data.TargetName ?? "y"}' as {k} classes ({string.Join(", ", classes.Classes!.Take(10))}"
-            + $"{(k > 10 ? ", ..." : "")}): its values are whole numbers and {why}, as in Keras. Predictions get a Class.");
-        return classes;
+        log?.Invoke($"Reading target {target} as {classes.Count} classes ({string.Join(", ", classes.Take(10))}"
+            + $"{(classes.Count > 10 ? ", ..." : "")}): its values are whole numbers and {why}, as in Keras. Predictions get a Class.");
     }
 
     /// <summary>
