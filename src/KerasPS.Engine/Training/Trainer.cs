@@ -6,7 +6,6 @@ using KerasPS.Engine.Native;
 using KerasPS.Engine.Training.Callbacks;
 using TorchSharp;
 using static TorchSharp.torch;
-using KerasPS.Engine.Layers.Core;
 
 namespace KerasPS.Engine.Training;
 
@@ -255,13 +254,21 @@ public static class Trainer
         try
         {
             if (o.Threads is int th) TorchRuntime.Threads = th;
-            if (torch.get_num_threads() > 1 && IsSmallDenseStep(model, data.FeatureShape, o.BatchSize))
+            if (torch.get_num_threads() > 1)
             {
-                // Measured on the Otto MLP (93-100-9, batch 128): 0.100 s per epoch on one thread, 0.116 s on two. For
-                // products this small, the OpenMP synchronisation around each GEMM costs more than splitting it saves.
-                log($"Training on 1 thread instead of {torch.get_num_threads()}: "
-                    + $"the model's matrix products are small (batch x weights below {SmallStepMacs:N0}), where one thread is faster.");
-                torch.set_num_threads(1);
+                // Measured on the Otto MLP (93-100-9, batch 128): 0.100 s per epoch on one thread, 0.116 s on two; on a digits
+                // CNN 1.4 s against 23-63 s (IsSmallStep). Built first so that every layer knows its shapes.
+                if (!model.IsBuilt) model.Build(data.InputBlocks is [var first] ? new[] { first.Columns.Length } : data.FeatureShape);
+                long stepMacs = o.BatchSize * RowMacs(model, model.InputShape ?? data.FeatureShape);
+                if (stepMacs < SmallStepMacs)
+                {
+                    log($"Training on 1 thread instead of {torch.get_num_threads()}: a step costs about {stepMacs:N0} multiply-adds "
+                        + $"(batch {o.BatchSize} x {stepMacs / Math.Max(1, o.BatchSize):N0} per row), below {SmallStepMacs:N0}, "
+                        + "where one thread is faster.");
+                    torch.set_num_threads(1);
+                }
+                else log($"Training on {torch.get_num_threads()} threads: a step costs about {stepMacs:N0} multiply-adds, "
+                    + $"at least {SmallStepMacs:N0}, where they pay off.");
             }
             long seed = o.Seed ?? (o.InitialEpoch is null && model.EpochsTrained > 0 ? model.FitSeed : null)
                 ?? MersenneTwister.RandomSeed();
@@ -339,36 +346,56 @@ public static class Trainer
         }
     }
 
-    /// <summary>Multiply-adds per training step below which a dense network trains faster on one thread.</summary>
+    /// <summary>Forward multiply-adds per training step (<see cref="RowMacs"/> x batch) below which a network trains faster on
+    /// one thread.</summary>
     public const long SmallStepMacs = 1L << 24;
 
     /// <summary>
-    /// True for networks whose only weighted layers are Dense (and Normalization statistics) and whose multiply-adds per
-    /// step, batch x sum(inputs x units), stay below <see cref="SmallStepMacs"/>. Convolutions and recurrent layers reuse
-    /// their weights many times per row, so the rule does not apply to them.
+    /// True when a training step's forward multiply-adds, batch x <see cref="RowMacs"/>, stay below <see cref="SmallStepMacs"/>,
+    /// for every layer kind: Dense, convolutions, recurrent layers, normalization, pooling. Below it the OpenMP synchronisation
+    /// around each kernel costs more than splitting the work saves, and a second thread that has to wait for a busy core makes
+    /// a step many times slower (a digits CNN, 8x8x1 - Conv2D 16 - pool - Dense 10, batch 32: 1.4 s for 6 epochs on one
+    /// thread, 23-63 s on two, on a loaded 2-core machine).
     /// </summary>
-    internal static bool IsSmallDenseStep(KerasModel model, int[] inputShape, int batchSize)
+    internal static bool IsSmallStep(KerasModel model, int[] inputShape, int batchSize) =>
+        batchSize * RowMacs(model, inputShape) < SmallStepMacs;
+
+    /// <summary>
+    /// The multiply-adds of one row's forward pass, estimated from each layer's weights and the positions it applies them at
+    /// (<see cref="LayerMacs"/>). Deterministic, so a seeded fit always picks the same thread count.
+    /// </summary>
+    internal static long RowMacs(KerasModel model, int[] inputShape)
     {
         long macs = 0;
         if (model.IsFunctional)
         {
-            // A graph: each call of a Dense layer reads its own input tensor (shared layers count once per call).
+            // A graph: each call of a layer reads its own input tensor (shared layers count once per call).
             foreach (var node in model.Nodes)
-            {
-                if (node.Layer is Dense d) macs += Shapes.Product(node.Inputs[0].Shape) * d.Units;
-                else if (node.Layer.ParamCount > 0 && node.Layer.ClassName != "Normalization") return false;
-            }
-            return batchSize * macs < SmallStepMacs;
+                if (node.Inputs.Count > 0) macs += LayerMacs(node.Layer, node.Inputs[0].Shape, node.Output.Shape);
+            return macs;
         }
         var shape = inputShape;
         foreach (var layer in model.Layers)
         {
             var output = layer.OutputShape ?? layer.ComputeOutputShape(shape);
-            if (layer is Dense dense) macs += Shapes.Product(shape) * dense.Units;
-            else if (layer.ParamCount > 0 && layer.ClassName != "Normalization") return false;
+            macs += LayerMacs(layer, shape, output);
             shape = output;
         }
-        return batchSize * macs < SmallStepMacs;
+        return macs;
+    }
+
+    /// <summary>
+    /// One layer's multiply-adds per row: a weighted layer applies its weights once per position, the input's or output's
+    /// (all dimensions but the last: 1 for a flat Dense input, the time steps of a recurrent layer, the pixels of a
+    /// convolution); an Embedding only looks rows up; a layer without weights (activation, pooling, reshaping) touches each
+    /// output value once.
+    /// </summary>
+    private static long LayerMacs(Layer layer, IReadOnlyList<int> input, IReadOnlyList<int> output)
+    {
+        static long Positions(IReadOnlyList<int> s) => s.Count <= 1 ? 1 : Shapes.Product(s.Take(s.Count - 1).ToArray());
+        long outputValues = Shapes.Product(output);
+        if (layer.ParamCount == 0 || layer.ClassName == "Embedding") return outputValues;
+        return layer.ParamCount * Math.Max(Positions(input), Positions(output));
     }
 
     internal static string KerasLine(EpochRecord r, int epochs) =>
