@@ -254,7 +254,7 @@ public static class Trainer
         try
         {
             if (o.Threads is int th) TorchRuntime.Threads = th;
-            if (torch.get_num_threads() > 1)
+            if (torch.get_num_threads() > 1 && SmallStepsOnOneThread)
             {
                 // Measured on the Otto MLP (93-100-9, batch 128): 0.100 s per epoch on one thread, 0.116 s on two; on a digits
                 // CNN 1.4 s against 23-63 s (IsSmallStep). Built first so that every layer knows its shapes.
@@ -345,6 +345,10 @@ public static class Trainer
             }
         }
     }
+
+    /// <summary>Whether small steps train on one thread (<see cref="IsSmallStep"/>); off only for benchmarks that time the thread
+    /// count the rule would replace (tests/bench/ThreadChoiceBench.ps1).</summary>
+    internal static bool SmallStepsOnOneThread { get; set; } = true;
 
     /// <summary>Forward multiply-adds per training step (<see cref="RowMacs"/> x batch) below which a network trains faster on
     /// one thread.</summary>
