@@ -123,6 +123,25 @@ Describe 'Training models with several inputs and outputs' {
         { New-TwoHeadModel | Invoke-ModelFit -Data $data -Epochs 2 -ValidationSplit 0.25 -Callbacks $es } | Should -Throw
     }
 
+    It 'reads a named 0/1 target as classes when its output''s loss is binary_crossentropy, and leaves the mse one numbers' {
+        $x = New-ModelInput -Shape 2 -Name x
+        $h = $x | Add-DenseLayer 4 -Activation relu
+        $m = New-Model -Inputs $x -Outputs ($h | Add-DenseLayer 1 -Activation sigmoid -Name survived), ($h | Add-DenseLayer 1 -Name fare) -Seed 1 |
+            Build-Model adam -Loss @{ survived = 'binary_crossentropy'; fare = 'mse' }
+        $rows = 0..19 | ForEach-Object { [pscustomobject]@{ a = $_ / 10; b = $_ % 3; s = $_ % 2; f = $_ % 4 } }
+        $d = $rows | ConvertTo-ModelData -Targets @{ survived = 's'; fare = 'f' }
+        ($d.Engine.OutputTargets | Where-Object Name -eq survived).Kind | Should -Be 'Regression'   # numbers until a loss reads them
+        $null = $m | Invoke-ModelFit -Data $d -Epochs 1 -Seed 1 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } |
+            Where-Object Message -like "Reading target 's' (output 'survived') as 2 classes (0, 1)*" | Should -HaveCount 1
+        $m.Engine.OutputClasses['survived'] | Should -Be @('0', '1')
+        $m.Engine.OutputClasses.ContainsKey('fare') | Should -BeFalse
+        $p = @($m | Invoke-ModelPredict -Data $d.Slice(0, 2))
+        $p[0].PSObject.Properties.Name | Should -Be @('Index', 'survived_Class', 'survived_Probability', 'fare_Value')
+        $p[0].survived_Class | Should -BeIn @('0', '1')
+        $e = $m | Invoke-ModelEvaluate -Data $d
+        $e.Loss | Should -BeGreaterThan 0
+    }
+
     It 'writes per-output properties, and -AsMatrix a hashtable of matrices by output name' {
         $m = New-TwoHeadModel
         $null = $m | Invoke-ModelFit -Data $data -Epochs 1 -Seed 1

@@ -350,5 +350,77 @@ Describe 'Import-ModelData' {
             (Import-ModelData $csv -Target y -Exclude id).Count | Should -Be 80000
         }
     }
-}
 
+    Context 'per-column fills for empty cells, as scikit-learn''s SimpleImputer (issue 27, item 5)' {
+        BeforeAll {
+            $script:MissingDir = Join-Path $PSScriptRoot 'data/missing'
+            # SimpleImputer's statistics and transformed test columns: tests/data/missing/make-references.py.
+            $script:Reference = (Get-Content -Raw (Join-Path $MissingDir 'references.json') | ConvertFrom-Json).cases
+            function Get-Rules([string] $Age) { @{ Age = $Age; Fare = 'median'; Cabin = 'missing'; Embarked = 'most_frequent' } }
+            function Get-Column($Data, [int] $Row, [string] $Name) { $Data.GetFeatures($Row)[[array]::IndexOf(@($Data.FeatureNames), $Name)] }
+        }
+        It 'learns <Strategy> for Age on the training data and fills test data loaded with -Template as SimpleImputer does' -ForEach @(
+            @{ Strategy = 'median' }, @{ Strategy = 'mean' }, @{ Strategy = 'most_frequent' }
+        ) {
+            $train = Import-ModelData (Join-Path $MissingDir 'train.csv') -Target Survived -MissingValue (Get-Rules $Strategy) -AddIndicator
+            $test = Import-ModelData (Join-Path $MissingDir 'test.csv') -Template $train
+            foreach ($case in $Reference | Where-Object { $_.column -ne 'Age' -or $_.strategy -eq $Strategy }) {
+                $fill = $train.MissingFills[$case.column]
+                if ($case.statistic -is [string]) { $fill | Should -Be $case.statistic }
+                else { [double]$fill | Should -BeGreaterOrEqual ($case.statistic - 1e-5); [double]$fill | Should -BeLessOrEqual ($case.statistic + 1e-5) }
+                for ($r = 0; $r -lt 4; $r++) {
+                    $want = $case.test[$r]
+                    if ($want -is [string]) { Get-Column $test $r "$($case.column)=$want" | Should -Be 1 }
+                    else { [math]::Abs((Get-Column $test $r $case.column) - $want) | Should -BeLessThan 1e-5 }
+                    if ($case.indicator_in_train) { Get-Column $test $r "missingindicator_$($case.column)" | Should -Be $case.test_indicator[$r] }
+                }
+            }
+            # One indicator per column with empty cells in train.csv (Fare has none there), after the other features.
+            $train.FeatureNames[-3..-1] | Should -Be @('missingindicator_Age', 'missingindicator_Cabin', 'missingindicator_Embarked')
+            $test.FeatureNames | Should -Be $train.FeatureNames
+            $train.MissingIndicators | Should -Be @('Age', 'Cabin', 'Embarked')
+            Get-Column $train 2 'missingindicator_Age' | Should -Be 1
+            Get-Column $train 2 'Cabin=missing' | Should -Be 1
+            Get-Column $train 10 'Embarked=S' | Should -Be 1
+        }
+        It 'takes one strategy for every column: most_frequent, ties to the smallest value (hand-computed)' {
+            $d = Import-ModelData (Join-Path $MissingDir 'train.csv') -Target Survived -MissingValue most_frequent
+            # Age: 35 twice; Fare and Cabin: every value once, so the smallest (7.25, 'C103'); Pclass: 3 seven times; Embarked: S.
+            $d.MissingFills['Age'] | Should -Be '35'
+            $d.MissingFills['Fare'] | Should -Be '7.25'
+            $d.MissingFills['Pclass'] | Should -Be '3'
+            $d.MissingFills['Cabin'] | Should -Be 'C103'
+            $d.MissingFills['Embarked'] | Should -Be 'S'
+            Get-Column $d 2 'Age' | Should -Be 35
+            Get-Column $d 2 'Cabin=C103' | Should -Be 1
+            $d.FeatureNames | Should -Not -Contain 'missingindicator_Age'
+        }
+        It 'fills objects converted with ConvertTo-ModelData -Template as the training data says, not by their own median' {
+            $train = Import-ModelData (Join-Path $MissingDir 'train.csv') -Target Survived -MissingValue (Get-Rules median) -AddIndicator
+            $objects = Import-Csv (Join-Path $MissingDir 'test.csv')
+            $converted = $objects | ConvertTo-ModelData -Template $train
+            $loaded = Import-ModelData (Join-Path $MissingDir 'test.csv') -Template $train
+            $converted.FeatureNames | Should -Be $train.FeatureNames
+            for ($r = 0; $r -lt 4; $r++) { $converted.GetFeatures($r) | Should -Be $loaded.GetFeatures($r) }
+            Get-Column $converted 1 'Age' | Should -Be 31   # the training median; the test rows' own median is 34.5
+        }
+        It 'refuses a rule that does not fit the column: <Id>' -ForEach @(
+            @{ Id = 'ImputeNeedsNumbers'; Rules = @{ Age = 0; Cabin = 'median'; Embarked = 'S' } }
+            @{ Id = 'MissingValueNotNumber'; Rules = @{ Age = 'unknown'; Cabin = 'missing'; Embarked = 'S' } }
+            @{ Id = 'InvalidMissingValue'; Rules = @{ Age = [datetime]::Now; Cabin = 'missing'; Embarked = 'S' } }
+        ) {
+            Get-ErrorId { Import-ModelData (Join-Path $MissingDir 'train.csv') -Target Survived -MissingValue $Rules } | Should -Be $Id
+        }
+        It 'refuses a learnt fill for a column with no values: NoValuesToLearn' {
+            $p = New-Csv 'empty-col.csv' "a,b`n1,`n2,`n"
+            Get-ErrorId { Import-ModelData $p -MissingValue @{ b = 'median' } } | Should -Be 'NoValuesToLearn'
+            (Import-ModelData $p -MissingValue @{ b = 5 }).GetFeatures(1) | Should -Be @(2, 5)
+        }
+        It 'still lists the columns no rule covers in one MissingValue error' {
+            $err = $null
+            try { Import-ModelData (Join-Path $MissingDir 'train.csv') -Target Survived -MissingValue @{ Age = 'median' } } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'MissingValue*'
+            $err.Exception.Message | Should -BeLike '*2 columns have empty cells: Cabin (7 rows), Embarked (1 row).*'
+        }
+    }
+}

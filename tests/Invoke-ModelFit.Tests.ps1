@@ -519,8 +519,25 @@ Describe 'Invoke-ModelFit' {
                 Build-Model sgd categorical_crossentropy
             $big = $wide | Invoke-ModelFit -Data $otto.Slice(0, 300) -Epochs 1 -Threads 2 -BatchSize 128 -Verbose 4>&1
             ($big | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^Training on 1 thread' }).Count | Should -Be 0
-            $conv = New-Model -InputShape 8, 8, 1 | Add-Conv2DLayer 2 3 | Add-FlattenLayer | Add-DenseLayer 9 -Activation softmax | Build-Model sgd categorical_crossentropy
-            [KerasPS.Engine.Training.Trainer].GetMethod('IsSmallDenseStep', [Reflection.BindingFlags]'NonPublic,Static').Invoke($null, @($conv.Engine, [int[]]@(8, 8, 1), 128)) | Should -BeFalse
+        }
+
+        It 'chooses one thread for a small model of any layer kind from its per-step cost, and says so; a large CNN keeps its threads' {
+            $rowMacs = [KerasPS.Engine.Training.Trainer].GetMethod('RowMacs', [Reflection.BindingFlags]'NonPublic,Static')
+            # Digits CNN: Conv2D 16 3x3 on 8x8x1 (160 weights x 64 input positions = 10,240), pool (3x3x16 = 144 values), flatten
+            # (144), Dense 10 (1,450 weights x 1): 11,978 multiply-adds per row.
+            $digits = New-Model -InputShape 8, 8, 1 -Seed 1 | Add-Conv2DLayer 16 3 -Activation relu | Add-MaxPooling2DLayer 2 | Add-FlattenLayer |
+                Add-DenseLayer 10 -Activation softmax | Build-Model adam sparse_categorical_crossentropy
+            $null = $digits.Engine.Build([int[]]@(8, 8, 1))
+            $rowMacs.Invoke($null, @($digits.Engine, [int[]]@(8, 8, 1))) | Should -Be 11978
+            $rows = 0..63 | ForEach-Object { $r = [ordered]@{ y = $_ % 10 }; foreach ($i in 0..63) { $r["p$i"] = ($i * $_ % 5) / 4 }; $r }
+            $d = $rows | ConvertTo-ModelData -Target y -TargetKind Classification -FeatureShape 8, 8, 1
+            $out = $digits | Invoke-ModelFit -Data $d -Epochs 1 -BatchSize 32 -Threads 2 -Verbose 4>&1
+            ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^Training on 1 thread instead of 2: a step costs about 383,296 multiply-adds' }).Count | Should -Be 1
+            # The CNN bench's model (28x28x1 - Conv2D 32 - pool - Conv2D 64 - pool - Dense 10) at batch 128 costs far more.
+            $bench = New-Model -InputShape 28, 28, 1 | Add-Conv2DLayer 32 3 -Activation relu | Add-MaxPooling2DLayer 2 | Add-Conv2DLayer 64 3 -Activation relu |
+                Add-MaxPooling2DLayer 2 | Add-FlattenLayer | Add-DenseLayer 10 -Activation softmax | Build-Model adam sparse_categorical_crossentropy
+            $null = $bench.Engine.Build([int[]]@(28, 28, 1))
+            [KerasPS.Engine.Training.Trainer].GetMethod('IsSmallStep', [Reflection.BindingFlags]'NonPublic,Static').Invoke($null, @($bench.Engine, [int[]]@(28, 28, 1), 128)) | Should -BeFalse
         }
 
         It 'runs with -Threads and restores the previous thread count' {

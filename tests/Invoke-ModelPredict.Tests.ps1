@@ -142,6 +142,23 @@ Describe 'Invoke-ModelEvaluate' {
         $e.Samples | Should -Be 50
     }
 
+    It 'shows a four-metric evaluation whole in 80 columns: the model, the loss, then every metric' {
+        $x = 0..19 | ForEach-Object { , @([double]($_ / 10)) }
+        $y = 0..19 | ForEach-Object { [int]($_ -ge 10) }
+        $m = New-Model -InputShape 1 -Seed 1 -Name binary | Add-DenseLayer 1 -Activation sigmoid |
+            Build-Model sgd binary_crossentropy -Metrics accuracy, auc, precision, recall
+        $e = $m | Invoke-ModelEvaluate -X $x -Y $y
+        $lines = @($e | Out-String -Width 80 -Stream | Where-Object { $_.Trim() })
+        ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+        $lines[0] | Should -Match '^Model\s+Loss Metrics$'
+        $lines.Count | Should -Be 3
+        $lines[2] | Should -Match ('^binary\s+{0} ' -f [regex]::Escape(('{0:0.0000}' -f $e.Loss)))
+        foreach ($name in 'Accuracy', 'Auc', 'Precision', 'Recall') {
+            $lines[2] | Should -Match ('{0}={1}( |$)' -f $name, [regex]::Escape(('{0:0.0000}' -f $e.$name)))
+        }
+        $lines[2] | Should -Not -Match '…'
+    }
+
     It 'computes precision, recall and AUC for a binary classifier' {
         $x = @(@(0.0), @(1.0), @(2.0), @(3.0))
         $y = @('a', 'a', 'b', 'b')
@@ -229,6 +246,41 @@ Describe 'Invoke-ModelPredict with piped objects' {
     }
 }
 
+Describe 'Invoke-ModelPredict on objects with empty cells (issue 27, item 5)' {
+    BeforeAll {
+        $dir = Join-Path $PSScriptRoot 'data/missing'
+        $script:FillTrain = Import-ModelData (Join-Path $dir 'train.csv') -Target Survived -AddIndicator `
+            -MissingValue @{ Age = 'median'; Fare = 'median'; Cabin = 'missing'; Embarked = 'most_frequent' }
+        $script:FillTest = Import-ModelData (Join-Path $dir 'test.csv') -Template $FillTrain
+        $script:FillObjects = Import-Csv (Join-Path $dir 'test.csv')
+        $script:FillModel = New-Model -InputShape $FillTrain.Shape -Seed 2 | Add-DenseLayer 4 -Activation relu |
+            Add-DenseLayer 1 -Activation sigmoid | Build-Model -Optimizer adam -Loss binary_crossentropy
+        $null = $FillModel | Invoke-ModelFit -Data $FillTrain -Epochs 3 -Seed 2
+    }
+    It 'fills piped rows with the fills learnt on the training data (Age: the training median 31), every row predicted' {
+        $FillModel.Engine.MissingFills['Age'] | Should -Be '31'
+        $fromObjects = @($FillObjects | Invoke-ModelPredict -Model $FillModel)
+        $fromObjects.Count | Should -Be 4
+        $fromTemplate = @($FillModel | Invoke-ModelPredict -Data $FillTest)
+        $fromObjects.Probability | Should -Be $fromTemplate.Probability
+        # Row 1 by hand: Age 31 (filled), Fare 7, Pclass 3, Cabin=missing, Embarked=S, indicators Age and Cabin.
+        $names = @($FillTrain.FeatureNames)
+        $row = [double[]]::new($names.Count)
+        $row[$names.IndexOf('Age')] = 31; $row[$names.IndexOf('Fare')] = 7; $row[$names.IndexOf('Pclass')] = 3
+        foreach ($n in 'Cabin=missing', 'Embarked=S', 'missingindicator_Age', 'missingindicator_Cabin') { $row[$names.IndexOf($n)] = 1 }
+        $byHand = $FillModel | Invoke-ModelPredict -X $row
+        $fromObjects[1].Probability | Should -Be $byHand.Probability
+    }
+    It 'keeps the fills and indicators through a .kpt checkpoint' {
+        $path = Join-Path $TestDrive 'filled.kpt'
+        $FillModel | Export-Checkpoint -Path $path
+        $back = Import-Checkpoint -Path $path
+        $back.Engine.MissingFills['Fare'] | Should -Be '18.8875'
+        $back.Engine.MissingIndicators | Should -Be @('Age', 'Cabin', 'Embarked')
+        (@($FillObjects | Invoke-ModelPredict -Model $back)).Probability | Should -Be (@($FillObjects | Invoke-ModelPredict -Model $FillModel)).Probability
+    }
+}
+
 Describe 'Invoke-ModelPredict -Submission (the Kaggle test set)' {
     It 'keeps the id column as the row key and writes id, one column per class, rows summing to 1' {
         $iris = Get-SampleData Iris
@@ -255,6 +307,26 @@ Describe 'Invoke-ModelPredict -Submission (the Kaggle test set)' {
         # Without -Submission the id leads and the class and its probability follow.
         $p = @($model | Invoke-ModelPredict -Data $test)
         $p[0].PSObject.Properties.Name[0..2] -join ',' | Should -Be 'id,Class,Probability'
+    }
+    It 'writes id,Survived with 0/1 labels for a two-class task, as Kaggle''s Titanic takes it; -SubmitProbability the chance of 1' {
+        $train = Join-Path $TestDrive 'bin-train.csv'
+        Set-Content $train -Value (@('PassengerId,x,Survived') + (1..40 | ForEach-Object { '{0},{1},{2}' -f $_, ($_ / 10), [int]($_ -gt 20) }))
+        $test = Join-Path $TestDrive 'bin-test.csv'
+        Set-Content $test -Value 'PassengerId,x', '892,0.3', '893,3.9', '894,0.6', '895,3.4'
+        $d = Import-ModelData $train -Target Survived -IdColumn PassengerId
+        $model = New-Model -InputShape 1 -Seed 3 | Add-DenseLayer 1 -Activation sigmoid | Build-Model -Optimizer (New-Optimizer adam -LearningRate 0.1) -Loss binary_crossentropy
+        $null = $model | Invoke-ModelFit -Data $d -Epochs 30 -Seed 1
+        $t = Import-ModelData $test -IdColumn PassengerId -Template $d
+        $out = Join-Path $TestDrive 'titanic-submission.csv'
+        $model | Invoke-ModelPredict -Data $t -Submission | Export-Csv $out -UseQuotes AsNeeded
+        $lines = Get-Content $out
+        $lines[0] | Should -Be 'PassengerId,Survived'
+        $plain = @($model | Invoke-ModelPredict -Data $t)
+        $lines[1..4] | Should -Be @($plain | ForEach-Object { '{0},{1}' -f $_.PassengerId, $_.Class })
+        $plain.Class | Should -Be @('0', '1', '0', '1')   # x > 2 survives in the training data
+        $p = @($model | Invoke-ModelPredict -Data $t -Submission -SubmitProbability)
+        $p[1].PSObject.Properties.Name | Should -Be @('PassengerId', 'Survived')
+        $p.Survived | Should -Be $plain.'1'
     }
     It 'refuses an id column that is not in the file' {
         $csv = Join-Path $TestDrive 'x.csv'

@@ -41,6 +41,13 @@ public sealed class Dataset
     /// <summary>Category lists of one-hot encoded columns (column name to categories, in one-hot order).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Categories => Engine.Categories;
 
+    /// <summary>How empty cells were filled, by column (-MissingValue): a number, a category, or null for all zeros; data loaded
+    /// with this dataset as -Template, and a model trained on it, fill the same.</summary>
+    public IReadOnlyDictionary<string, string?> MissingFills => Engine.MissingFills;
+
+    /// <summary>The columns with a missing indicator feature (-AddIndicator: missingindicator_&lt;column&gt;).</summary>
+    public IReadOnlyList<string> MissingIndicators => Engine.MissingIndicators;
+
     /// <summary>Where the data came from (a file path, DataFrame, objects), when known.</summary>
     public object? Source => Engine.Metadata.TryGetValue("Source", out var s) ? s : null;
 

@@ -134,6 +134,7 @@ try {
         @{ Script = 'TextBench.ps1'; Args = @{ Runs = 3 } }   # TextVectorization adapt + multi_hot vs sklearn CountVectorizer
         @{ Script = 'ImageBench.ps1'; Args = @{ Count = 10000; Runs = 3 } }   # decode + resize 10,000 PNGs vs Pillow
         @{ Script = 'StudyBench.ps1'; Args = @{ Claims = 1000; TrialsPerWorker = 4 } }   # database studies: claim latency, 4 worker processes vs 1
+        @{ Script = 'ThreadChoiceBench.ps1'; Args = @{ Epochs = 6; Rounds = 3 } }   # the automatic thread choice on a small CNN
     )
     if ($PSBoundParameters.ContainsKey('Only')) {
         $extras = @(foreach ($e in $extras) { if ([IO.Path]::GetFileNameWithoutExtension($e['Script']) -in $Only) { $e } })

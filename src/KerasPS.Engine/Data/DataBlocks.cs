@@ -174,6 +174,8 @@ public static class DataBlocks
             Metadata = new Dictionary<string, object?>(data.Metadata),
             Categories = data.Categories.Where(kv => !targetSources.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value),
             SourceColumns = data.SourceColumns?.Where(c => !targetSources.Contains(c)).ToArray(),
+            MissingFills = data.MissingFills.Where(kv => !targetSources.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value),
+            MissingIndicators = data.MissingIndicators,
             RowKeys = data.RowKeys,
             RowKeyName = data.RowKeyName,
             OutputTargets = outputs,

@@ -82,6 +82,16 @@ public sealed class EncodedData
     /// <summary>The source columns before one-hot expansion (the same as <see cref="FeatureNames"/> without categorical columns).</summary>
     public IReadOnlyList<string>? SourceColumns { get; init; }
 
+    /// <summary>
+    /// How empty cells were filled, by source column: a number (as invariant text) for a numeric column, a category for a text
+    /// column, null for all zeros. Learnt on this data (-MissingValue: a constant, or the column's mean, median or most frequent
+    /// value) or taken from the template; data encoded with this dataset as template, and a model trained on it, fill the same.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> MissingFills { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>The source columns that have a 0/1 missing indicator feature (-AddIndicator), in feature order.</summary>
+    public IReadOnlyList<string> MissingIndicators { get; init; } = Array.Empty<string>();
+
     /// <summary>Each row's key (an id column kept out of the features, as pandas's index_col), or null.</summary>
     public IReadOnlyList<string>? RowKeys
     {
@@ -142,6 +152,8 @@ public sealed class EncodedData
             Metadata = new Dictionary<string, object?>(Metadata),
             Categories = Categories,
             SourceColumns = SourceColumns,
+            MissingFills = MissingFills,
+            MissingIndicators = MissingIndicators,
             RowKeys = RowKeys,
             RowKeyName = RowKeyName,
             TextColumns = TextColumns,
@@ -206,6 +218,8 @@ public sealed class EncodedData
             Metadata = new Dictionary<string, object?>(Metadata),
             Categories = Categories,
             SourceColumns = SourceColumns,
+            MissingFills = MissingFills,
+            MissingIndicators = MissingIndicators,
             RowKeys = RowKeys is null ? null : rows.Select(r => RowKeys[r]).ToArray(),
             RowKeyName = RowKeyName,
             TextColumns = TextColumns?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)rows.Select(r => kv.Value[r]).ToArray()),
@@ -223,6 +237,8 @@ public sealed class EncodedData
             Metadata = new Dictionary<string, object?>(Metadata),
             Categories = Categories,
             SourceColumns = SourceColumns,
+            MissingFills = MissingFills,
+            MissingIndicators = MissingIndicators,
             RowKeys = keys,
             RowKeyName = name,
             TextColumns = TextColumns,
@@ -264,6 +280,8 @@ public sealed class EncodedData
             Metadata = new Dictionary<string, object?>(Metadata),
             Categories = Categories,
             SourceColumns = SourceColumns,
+            MissingFills = MissingFills,
+            MissingIndicators = MissingIndicators,
             RowKeys = RowKeys,
             RowKeyName = RowKeyName,
             TextColumns = TextColumns,

@@ -11,6 +11,31 @@ public sealed class TabularOptions
     /// <summary>Value written for empty cells of numeric columns; null makes an empty cell an error.</summary>
     public float? MissingValue { get; init; }
 
+    /// <summary>Fill rules by column (-MissingValue @{ Age = 'median' }) and missing indicators (-AddIndicator); a rule here wins
+    /// over <see cref="MissingValue"/>.</summary>
+    public MissingValueRules? MissingRules { get; init; }
+
+    /// <summary>
+    /// Fills to apply when there is no <see cref="Template"/> (a model that kept its training data's
+    /// <see cref="EncodedData.MissingFills"/>): column name to fill, as <see cref="EncodedData.MissingFills"/> holds them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? MissingFills { get; init; }
+
+    /// <summary>The columns with a missing indicator when there is no <see cref="Template"/> (a model's
+    /// <see cref="EncodedData.MissingIndicators"/>).</summary>
+    public IReadOnlyList<string>? MissingIndicators { get; init; }
+
+    /// <summary>The fills learnt on the training data: the template's, or <see cref="MissingFills"/>; null when none is fixed.</summary>
+    internal IReadOnlyDictionary<string, string?>? FixedFills => Template?.MissingFills is { Count: > 0 } f ? f : MissingFills;
+
+    /// <summary>The indicator columns fixed by the training data (the template's, or <see cref="MissingIndicators"/>); null when
+    /// they are learnt from this data.</summary>
+    internal IReadOnlyList<string>? FixedIndicators => Template is not null ? Template.MissingIndicators : MissingIndicators;
+
+    /// <summary>The rule for a column: its own, the rule for every column, or the single <see cref="MissingValue"/>.</summary>
+    internal ImputeRule? RuleFor(string column) =>
+        MissingRules?.RuleFor(column) ?? (MissingValue is float m ? ImputeRule.Constant(m) : null);
+
     /// <summary>Columns one-hot encoded as text even when their values are numbers (codes such as zip codes).</summary>
     public IReadOnlyList<string>? Categorical { get; init; }
 
@@ -75,8 +100,12 @@ public sealed class TabularOptions
 /// <see cref="TabularOptions.Template"/> encodes the same categories into the same columns.
 /// A number in a column that started with text is an error (<c>MixedColumn</c>): name the column in -Categorical.</item>
 /// <item>An empty cell, or one holding a missing-value marker (NA, N/A, NaN, null, None, #N/A, ?: see
-/// <see cref="IsMissingToken"/>), is an error (<c>MissingValue</c>) unless <see cref="TabularOptions.MissingValue"/> is set;
-/// then numeric cells get that value and categorical cells get all zeros.</item>
+/// <see cref="IsMissingToken"/>), is an error (<c>MissingValue</c>, listing every column with empty cells) unless the column has
+/// a fill rule (<see cref="TabularOptions.MissingRules"/>, <see cref="TabularOptions.MissingValue"/>): a constant (a number;
+/// in a text column a category, or all zeros for a number), or scikit-learn SimpleImputer's mean, median or most frequent value
+/// of the column, learnt on this data. The fill of every column with a rule is kept in <see cref="EncodedData.MissingFills"/>, so
+/// data encoded with this dataset as template (or by a model trained on it) gets the same fill; with
+/// <see cref="MissingValueRules.AddIndicator"/> each column with empty cells also gets a 0/1 feature after the others.</item>
 /// </list>
 /// Costs are linear in the number of cells: features go into one preallocated row-major float32 buffer.
 /// </summary>
@@ -106,6 +135,7 @@ public sealed class TabularBuilder
     internal static long MaxEncodedValues =>
         Math.Min(Array.MaxLength, Math.Max(1L << 24, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 / sizeof(float)));
     private readonly int[] missingCounts;
+    private readonly bool[] hasFill;   // a fill rule or a fixed fill: empty cells of the column are filled, not errors
     private string? firstMissing;
 
     // target: distinct raw values and the index of each row's value
@@ -134,6 +164,10 @@ public sealed class TabularBuilder
         firstTextRow = new int[n];
         missingCounts = new int[n];
         textValues = new List<string>?[n];
+        hasFill = new bool[n];
+        var fixedFills = this.options.FixedFills;
+        for (int c = 0; c < n; c++)
+            hasFill[c] = fixedFills?.ContainsKey(columns[c]) == true || this.options.RuleFor(columns[c]) is not null;
         var template = this.options.FixedCategories;
         for (int c = 0; c < n; c++)
         {
@@ -299,14 +333,15 @@ public sealed class TabularBuilder
     public void Missing(int column)
     {
         if (textValues[column] is not null) { KeepText(column, ""); return; }
-        if (options.MissingValue is null)
+        if (!hasFill[column])
         {
             if (options.ForTrainedModel)
                 throw KerasException.BadData("MissingValue",
-                    $"{where(row, column)} is empty. The model was trained on this column; give every object a value for it.", row);
+                    $"{where(row, column)} is empty. The model was trained on this column and has no fill for its empty cells; "
+                        + "give every object a value for it.", row);
             firstMissing ??= where(row, column);
-            missingCounts[column]++;
         }
+        missingCounts[column]++;
         anyMissing = true;
         features[(long)row * columns.Length + column] = float.NaN;
     }
@@ -337,15 +372,16 @@ public sealed class TabularBuilder
         int w = columns.Length;
         if (firstMissing is not null)
         {
-            var holes = Enumerable.Range(0, w).Where(c => missingCounts[c] > 0)
+            var holes = Enumerable.Range(0, w).Where(c => missingCounts[c] > 0 && !hasFill[c])
                 .Select(c => $"{columns[c]} ({missingCounts[c].ToString("N0", CultureInfo.InvariantCulture)} "
                     + $"{(missingCounts[c] == 1 ? "row" : "rows")})").ToList();
             throw KerasException.BadData("MissingValue",
                 $"{firstMissing} is empty; {(holes.Count == 1 ? "1 column has" : $"{holes.Count} columns have")} empty cells: "
-                    + $"{string.Join(", ", holes)}. Fill them, leave those columns out with -Exclude, or give -MissingValue <number> "
-                    + "to use that number for empty cells.", holes.Count);
+                    + $"{string.Join(", ", holes)}. Fill them, leave those columns out with -Exclude, or give -MissingValue: a number "
+                    + "for every column, or a rule per column (-MissingValue @{ Age = 'median'; Cabin = 'missing' }; mean, median, "
+                    + "most_frequent or a constant).", holes.Count);
         }
-        float fill = options.MissingValue ?? 0f;
+        AddConstantCategories();
         var sortedCats = new string[]?[w];
         var remap = new int[]?[w];
         for (int c = 0; c < w; c++)
@@ -366,14 +402,20 @@ public sealed class TabularBuilder
         }
 
         if (options.Warn is { } warn && options.FixedCategories is null) WarnIdLikeColumns(sortedCats, warn);
+        var (numberFill, categoryFill, fills) = Fills(sortedCats);
+        var indicators = (options.FixedIndicators ?? (options.MissingRules?.AddIndicator == true
+            ? Enumerable.Range(0, w).Where(c => missingCounts[c] > 0).Select(c => columns[c]).ToArray()
+            : Array.Empty<string>())).ToArray();
+        var indicatorColumn = indicators.Select(name => Array.IndexOf(columns, name)).ToArray();
         bool anyCategorical = sortedCats.Any(s => s is not null);
         float[] outFeatures;
         string[] names2;
-        if (!anyCategorical)
+        if (!anyCategorical && indicators.Length == 0)
         {
             outFeatures = features.Length == (long)rows * w ? features : features.AsSpan(0, rows * w).ToArray();
             if (anyMissing)
-                for (long i = 0; i < outFeatures.LongLength; i++) if (float.IsNaN(outFeatures[i])) outFeatures[i] = fill;
+                for (long i = 0; i < outFeatures.LongLength; i++)
+                    if (float.IsNaN(outFeatures[i])) outFeatures[i] = numberFill[(int)(i % w)];
             names2 = columns;
         }
         else
@@ -386,6 +428,8 @@ public sealed class TabularBuilder
                 if (sortedCats[c] is { } cats) nameList.AddRange(cats.Select(k => $"{columns[c]}={k}"));
                 else nameList.Add(columns[c]);
             }
+            int indicatorOffset = nameList.Count;
+            nameList.AddRange(indicators.Select(MissingValueRules.IndicatorName));
             int ow = nameList.Count;
             int widest = Enumerable.Range(0, w).MaxBy(c => sortedCats[c]?.Length ?? 0);
             if ((long)rows * ow > maxEncoded) throw TooWide(widest, rows);
@@ -397,9 +441,13 @@ public sealed class TabularBuilder
                 for (int c = 0; c < w; c++)
                 {
                     float v = features[src + c];
-                    if (sortedCats[c] is null) outFeatures[dst + offsets[c]] = float.IsNaN(v) ? fill : v;
+                    if (sortedCats[c] is null) outFeatures[dst + offsets[c]] = float.IsNaN(v) ? numberFill[c] : v;
                     else if (!float.IsNaN(v)) outFeatures[dst + offsets[c] + remap[c]![(int)v]] = 1f;
+                    else if (categoryFill[c] >= 0) outFeatures[dst + offsets[c] + categoryFill[c]] = 1f;
                 }
+                for (int k = 0; k < indicators.Length; k++)
+                    if (indicatorColumn[k] >= 0 && float.IsNaN(features[src + indicatorColumn[k]]))
+                        outFeatures[dst + indicatorOffset + k] = 1f;
             }
             names2 = nameList.ToArray();
         }
@@ -460,8 +508,143 @@ public sealed class TabularBuilder
             Categories = categories,
             SourceColumns = columns,
             TextColumns = texts,
+            MissingFills = fills,
+            MissingIndicators = indicators,
         };
     }
+
+    /// <summary>
+    /// Before categories are sorted: a constant category that fills a text column's empty cells becomes one of its categories
+    /// (scikit-learn imputes before one-hot encoding), unless the categories are the template's.
+    /// </summary>
+    private void AddConstantCategories()
+    {
+        for (int c = 0; c < columns.Length; c++)
+        {
+            if (missingCounts[c] == 0 || options.FixedFills?.ContainsKey(columns[c]) == true) continue;
+            if (options.RuleFor(columns[c]) is not { Category: { } category }) continue;
+            if (kinds[c] == ColumnKind.Unknown) kinds[c] = ColumnKind.Categorical;   // every cell empty: the fill is its one value
+            if (kinds[c] != ColumnKind.Categorical || options.FixedCategories?.ContainsKey(columns[c]) == true) continue;
+            var index = categoryIndex[c] ??= new Dictionary<string, int>(StringComparer.Ordinal);
+            var names = categoryNames[c] ??= new List<string>();
+            if (index.ContainsKey(category)) continue;
+            index[category] = names.Count;
+            names.Add(category);
+            categoryTotal++;
+        }
+    }
+
+    /// <summary>
+    /// Each column's fill: the template's (or model's) where it has one, else learnt by the column's rule on this data. Returns
+    /// the number for numeric columns (NaN: none), the one-hot position for text columns (-1: all zeros) and the fills to keep
+    /// in the encoding (numbers as invariant text, categories as they are, null for all zeros).
+    /// </summary>
+    private (float[] Number, int[] Category, Dictionary<string, string?> Kept) Fills(string[]?[] sortedCats)
+    {
+        int w = columns.Length;
+        var number = new float[w];
+        var category = new int[w];
+        var kept = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var fixedFills = options.FixedFills;
+        for (int c = 0; c < w; c++)
+        {
+            number[c] = float.NaN;
+            category[c] = -1;
+            string? text;
+            if (fixedFills is not null && fixedFills.TryGetValue(columns[c], out var given)) text = given;
+            else if (options.RuleFor(columns[c]) is { } rule)
+            {
+                if (!Learn(c, rule, out text)) continue;
+            }
+            else continue;
+            kept[columns[c]] = text;
+            if (sortedCats[c] is { } cats) category[c] = text is null ? -1 : Array.IndexOf(cats, text);
+            else if (text is not null && NumberText.TryParse(text, out var f)) number[c] = f;
+            else if (missingCounts[c] > 0)
+                throw KerasException.BadData("InvalidMissingFill",
+                    $"Column '{columns[c]}' holds numbers, but the fill for its empty cells is '{Clip(text ?? "")}', which is not a "
+                        + "number. Train again on data whose fill for it is a number.", columns[c]);
+        }
+        return (number, category, kept);
+    }
+
+    /// <summary>Learns one column's fill by its rule (false: the rule does not apply to this column and it has no empty cells).</summary>
+    private bool Learn(int c, ImputeRule rule, out string? fill)
+    {
+        fill = null;
+        string column = columns[c];
+        bool must = missingCounts[c] > 0 || options.MissingRules?.Names(column) == true;
+        bool text = kinds[c] == ColumnKind.Categorical;
+        if (rule.Strategy == ImputeStrategy.Constant)
+        {
+            if (text) { fill = rule.Category; return true; }   // a number in a text column: all zeros, as one -MissingValue always did
+            if (rule.Number is double n) { fill = ((float)n).ToString("R", CultureInfo.InvariantCulture); return true; }
+            if (!must) return false;
+            throw KerasException.BadArgument("MissingValueNotNumber",
+                $"Column '{column}' holds numbers, so its empty cells need a number, but -MissingValue gives it {rule}. Give a number "
+                    + $"or a strategy (-MissingValue @{{ {column} = 'median' }}).", column);
+        }
+        if (text && rule.Strategy != ImputeStrategy.MostFrequent)
+        {
+            if (!must) return false;
+            throw KerasException.BadArgument("ImputeNeedsNumbers",
+                $"Column '{column}' holds text, so it has no {rule}. Fill it with its most frequent category "
+                    + $"(-MissingValue @{{ {column} = 'most_frequent' }}) or a constant category (@{{ {column} = 'missing' }}).", column);
+        }
+        int w = columns.Length;
+        if (text)
+        {
+            var names = categoryNames[c] ?? new List<string>();
+            var counts = new int[names.Count];
+            for (int r = 0; r < rows; r++)
+                if (features[(long)r * w + c] is var v && !float.IsNaN(v)) counts[(int)v]++;
+            int best = -1;
+            for (int k = 0; k < counts.Length; k++)   // ties: the smallest value, as scikit-learn
+                if (counts[k] > 0 && (best < 0 || counts[k] > counts[best]
+                    || (counts[k] == counts[best] && string.CompareOrdinal(names[k], names[best]) < 0))) best = k;
+            if (best < 0) throw NoValues(column, rule);
+            fill = names[best];
+            return true;
+        }
+        var values = new List<float>(rows);
+        for (int r = 0; r < rows; r++)
+            if (features[(long)r * w + c] is var v && !float.IsNaN(v)) values.Add(v);
+        if (values.Count == 0) throw NoValues(column, rule);
+        double learnt;
+        switch (rule.Strategy)
+        {
+            case ImputeStrategy.Mean:
+                double sum = 0;
+                foreach (var v in values) sum += v;
+                learnt = sum / values.Count;
+                break;
+            case ImputeStrategy.Median:
+                values.Sort();
+                int mid = values.Count / 2;
+                learnt = values.Count % 2 == 1 ? values[mid] : ((double)values[mid - 1] + values[mid]) / 2;
+                break;
+            default:
+                values.Sort();
+                float mode = values[0];
+                int modeCount = 0;
+                for (int i = 0; i < values.Count;)
+                {
+                    int j = i;
+                    while (j < values.Count && values[j] == values[i]) j++;
+                    if (j - i > modeCount) { modeCount = j - i; mode = values[i]; }   // ascending, so ties keep the smallest
+                    i = j;
+                }
+                learnt = mode;
+                break;
+        }
+        fill = ((float)learnt).ToString("R", CultureInfo.InvariantCulture);
+        return true;
+    }
+
+    private static KerasException NoValues(string column, ImputeRule rule) =>
+        KerasException.BadData("NoValuesToLearn",
+            $"Column '{column}' has no values, only empty cells, so there is no {rule} to fill them with. Leave it out with "
+                + $"-Exclude {column}, or give a constant (-MissingValue @{{ {column} = 0 }}).", column);
 
     /// <summary>Rows from which a text column with nearly one category per row is worth a warning.</summary>
     public const int IdLikeMinRows = 20;

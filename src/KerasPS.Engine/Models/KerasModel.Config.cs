@@ -123,6 +123,8 @@ public sealed partial class KerasModel
         ["feature_names"] = FeatureNames?.ToList(),
         ["source_columns"] = SourceColumns?.ToList(),
         ["categories"] = Categories?.ToDictionary(kv => kv.Key, kv => (object?)kv.Value.ToList()),
+        ["missing_fills"] = MissingFills?.ToDictionary(kv => kv.Key, kv => (object?)kv.Value),
+        ["missing_indicators"] = MissingIndicators?.ToList(),
         ["target_name"] = TargetName,
         ["output_classes"] = OutputClasses?.ToDictionary(kv => kv.Key, kv => (object?)kv.Value.ToList()),
         ["history"] = History.Select(r => new Dictionary<string, object?>
@@ -155,6 +157,11 @@ public sealed partial class KerasModel
                 ? cats.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(Strings(kv.Value)
                     ?? throw Invalid($"category list '{kv.Key}' is not a list of strings.")))
                 : null;
+            var missingFills = training.Raw("missing_fills") is IDictionary<string, object?> fills
+                ? fills.ToDictionary(kv => kv.Key, kv => kv.Value is null or string ? (string?)kv.Value
+                    : throw Invalid($"the fill of column '{kv.Key}' is not a string."))
+                : null;
+            var missingIndicators = Strings(training.Raw("missing_indicators"));
             var outputClasses = training.Raw("output_classes") is IDictionary<string, object?> oc
                 ? oc.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(Strings(kv.Value)
                     ?? throw Invalid($"the class list of output '{kv.Key}' is not a list of strings.")))
@@ -181,6 +188,8 @@ public sealed partial class KerasModel
                 model.FeatureNames = features;
                 model.SourceColumns = sourceColumns;
                 model.Categories = categories;
+                model.MissingFills = missingFills;
+                model.MissingIndicators = missingIndicators;
                 model.TargetName = target;
                 model.OutputClasses = outputClasses;
                 model.History.Clear();

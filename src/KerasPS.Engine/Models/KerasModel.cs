@@ -85,6 +85,12 @@ public sealed partial class KerasModel
 
     /// <summary>The category lists of the training data's text columns (one-hot encoded), in encoding order.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? Categories { get; set; }
+
+    /// <summary>The training data's fills for empty cells (<see cref="Data.EncodedData.MissingFills"/>), so new rows get them.</summary>
+    public IReadOnlyDictionary<string, string?>? MissingFills { get; set; }
+
+    /// <summary>The training data's columns with a missing indicator feature (<see cref="Data.EncodedData.MissingIndicators"/>).</summary>
+    public IReadOnlyList<string>? MissingIndicators { get; set; }
     public string? TargetName { get; set; }
 
     /// <summary>Every epoch trained so far, over all fits.</summary>
@@ -271,6 +277,8 @@ public sealed partial class KerasModel
         copy.FeatureNames = FeatureNames?.ToArray();
         copy.SourceColumns = SourceColumns?.ToArray();
         copy.Categories = Categories is null ? null : new Dictionary<string, IReadOnlyList<string>>(Categories);
+        copy.MissingFills = MissingFills is null ? null : new Dictionary<string, string?>(MissingFills);
+        copy.MissingIndicators = MissingIndicators?.ToArray();
         copy.TargetName = TargetName;
         copy.History.AddRange(History);   // records are immutable
         copy.EpochsTrained = EpochsTrained;

@@ -6,7 +6,6 @@ using KerasPS.Engine.Native;
 using KerasPS.Engine.Training.Callbacks;
 using TorchSharp;
 using static TorchSharp.torch;
-using KerasPS.Engine.Layers.Core;
 
 namespace KerasPS.Engine.Training;
 
@@ -100,19 +99,39 @@ public static class Trainer
     /// In Keras the loss decides what a target is: with a classification loss (or, for 0/1 values and one output unit, a
     /// classification metric) a numeric target of whole numbers holds class labels. This reads such a target as classes
     /// ("0", "1", ..., sorted numerically), so class weights, stratifying and predicted classes work on it, and says so once
-    /// through <paramref name="log"/>. Any other data comes back unchanged.
+    /// through <paramref name="log"/>. Named targets (-Targets) are read by their own output's loss. Any other data comes back
+    /// unchanged.
     /// </summary>
     internal static EncodedData AsLossReads(KerasModel model, EncodedData data, Action<string>? log)
     {
-        if (data.TargetKind != TargetKind.Regression || data.TargetWidth != 1 || data.OutputTargets is not null) return data;
-        var heads = model.Heads();
-        if (heads.Count != 1) return data;
-        var head = heads[0];
         if (!model.IsBuilt) return data;
-        int width = (model.IsFunctional ? model.Outputs[0].Shape : model.OutputShape!)[^1];
+        var heads = model.Heads();
+        if (data.OutputTargets is { } named)
+        {
+            var read = named.Select(t =>
+            {
+                var head = heads.FirstOrDefault(h => h.Name == t.Name) ?? (heads.Count == 1 && named.Count == 1 ? heads[0] : null);
+                if (head is null || t.Kind != TargetKind.Regression || t.Width != 1) return t;
+                if (ClassCountFor(model, head) is not int k || t.AsData(t.Count).AsClassification(k) is not { } c) return t;
+                Say(log, head, $"'{t.Column}' (output '{t.Name}')", c.Classes!);
+                return new OutputTarget(t.Name, t.Column, c.Labels, c.Classes, null);
+            }).ToArray();
+            return read.SequenceEqual(named) ? data : data.With(data.InputBlocks, read);
+        }
+        if (data.TargetKind != TargetKind.Regression || data.TargetWidth != 1 || heads.Count != 1) return data;
+        if (ClassCountFor(model, heads[0]) is not int n || data.AsClassification(n) is not { } classes) return data;
+        Say(log, heads[0], $"'{data.TargetName ?? "y"}'", classes.Classes!);
+        return classes;
+    }
+
+    /// <summary>The number of classes a head's loss (or, for one unit, a class metric) reads its whole-number target as; null
+    /// when the head is a regression.</summary>
+    private static int? ClassCountFor(KerasModel model, OutputHead head)
+    {
+        int width = (model.IsFunctional ? model.Outputs[head.Index].Shape : model.OutputShape!)[^1];
         bool classificationMetric =
             head.Metrics.Any(m => m.Kind.ToLowerInvariant() is "accuracy" or "precision" or "recall" or "auc");
-        int? classCount = head.Loss.Name switch
+        return head.Loss.Name switch
         {
             "binary_crossentropy" when width == 1 => 2,
             "categorical_crossentropy" or "sparse_categorical_crossentropy" when width >= 2 => width,
@@ -120,12 +139,14 @@ public static class Trainer
             _ when classificationMetric && width == 1 => 2,
             _ => null,
         };
-        if (classCount is not int k || data.AsClassification(k) is not { } classes) return data;
+    }
+
+    private static void Say(Action<string>? log, OutputHead head, string target, IReadOnlyList<string> classes)
+    {
         string why = head.Loss.TargetForm == TargetForm.ClassIndex || head.Loss.Name == "binary_crossentropy"
             ? $"the loss is {head.Loss.Name}" : "a metric counts classes";
-        log?.Invoke($"Reading target '{data.TargetName ?? "y"}' as {k} classes ({string.Join(", ", classes.Classes!.Take(10))}"
-            + $"{(k > 10 ? ", ..." : "")}): its values are whole numbers and {why}, as in Keras. Predictions get a Class.");
-        return classes;
+        log?.Invoke($"Reading target {target} as {classes.Count} classes ({string.Join(", ", classes.Take(10))}"
+            + $"{(classes.Count > 10 ? ", ..." : "")}): its values are whole numbers and {why}, as in Keras. Predictions get a Class.");
     }
 
     /// <summary>
@@ -234,13 +255,21 @@ public static class Trainer
         try
         {
             if (o.Threads is int th) TorchRuntime.Threads = th;
-            if (torch.get_num_threads() > 1 && IsSmallDenseStep(model, data.FeatureShape, o.BatchSize))
+            if (torch.get_num_threads() > 1 && SmallStepsOnOneThread)
             {
-                // Measured on the Otto MLP (93-100-9, batch 128): 0.100 s per epoch on one thread, 0.116 s on two. For
-                // products this small, the OpenMP synchronisation around each GEMM costs more than splitting it saves.
-                log($"Training on 1 thread instead of {torch.get_num_threads()}: "
-                    + $"the model's matrix products are small (batch x weights below {SmallStepMacs:N0}), where one thread is faster.");
-                torch.set_num_threads(1);
+                // Measured on the Otto MLP (93-100-9, batch 128): 0.100 s per epoch on one thread, 0.116 s on two; on a digits
+                // CNN 1.4 s against 23-63 s (IsSmallStep). Built first so that every layer knows its shapes.
+                if (!model.IsBuilt) model.Build(data.InputBlocks is [var first] ? new[] { first.Columns.Length } : data.FeatureShape);
+                long stepMacs = o.BatchSize * RowMacs(model, model.InputShape ?? data.FeatureShape);
+                if (stepMacs < SmallStepMacs)
+                {
+                    log($"Training on 1 thread instead of {torch.get_num_threads()}: a step costs about {stepMacs:N0} multiply-adds "
+                        + $"(batch {o.BatchSize} x {stepMacs / Math.Max(1, o.BatchSize):N0} per row), below {SmallStepMacs:N0}, "
+                        + "where one thread is faster.");
+                    torch.set_num_threads(1);
+                }
+                else log($"Training on {torch.get_num_threads()} threads: a step costs about {stepMacs:N0} multiply-adds, "
+                    + $"at least {SmallStepMacs:N0}, where they pay off.");
             }
             long seed = o.Seed ?? (o.InitialEpoch is null && model.EpochsTrained > 0 ? model.FitSeed : null)
                 ?? MersenneTwister.RandomSeed();
@@ -318,36 +347,60 @@ public static class Trainer
         }
     }
 
-    /// <summary>Multiply-adds per training step below which a dense network trains faster on one thread.</summary>
+    /// <summary>Whether small steps train on one thread (<see cref="IsSmallStep"/>); off only for benchmarks that time the thread
+    /// count the rule would replace (tests/bench/ThreadChoiceBench.ps1).</summary>
+    internal static bool SmallStepsOnOneThread { get; set; } = true;
+
+    /// <summary>Forward multiply-adds per training step (<see cref="RowMacs"/> x batch) below which a network trains faster on
+    /// one thread.</summary>
     public const long SmallStepMacs = 1L << 24;
 
     /// <summary>
-    /// True for networks whose only weighted layers are Dense (and Normalization statistics) and whose multiply-adds per
-    /// step, batch x sum(inputs x units), stay below <see cref="SmallStepMacs"/>. Convolutions and recurrent layers reuse
-    /// their weights many times per row, so the rule does not apply to them.
+    /// True when a training step's forward multiply-adds, batch x <see cref="RowMacs"/>, stay below <see cref="SmallStepMacs"/>,
+    /// for every layer kind: Dense, convolutions, recurrent layers, normalization, pooling. Below it the OpenMP synchronisation
+    /// around each kernel costs more than splitting the work saves, and a second thread that has to wait for a busy core makes
+    /// a step many times slower (a digits CNN, 8x8x1 - Conv2D 16 - pool - Dense 10, batch 32: 1.4 s for 6 epochs on one
+    /// thread, 23-63 s on two, on a loaded 2-core machine).
     /// </summary>
-    internal static bool IsSmallDenseStep(KerasModel model, int[] inputShape, int batchSize)
+    internal static bool IsSmallStep(KerasModel model, int[] inputShape, int batchSize) =>
+        batchSize * RowMacs(model, inputShape) < SmallStepMacs;
+
+    /// <summary>
+    /// The multiply-adds of one row's forward pass, estimated from each layer's weights and the positions it applies them at
+    /// (<see cref="LayerMacs"/>). Deterministic, so a seeded fit always picks the same thread count.
+    /// </summary>
+    internal static long RowMacs(KerasModel model, int[] inputShape)
     {
         long macs = 0;
         if (model.IsFunctional)
         {
-            // A graph: each call of a Dense layer reads its own input tensor (shared layers count once per call).
+            // A graph: each call of a layer reads its own input tensor (shared layers count once per call).
             foreach (var node in model.Nodes)
-            {
-                if (node.Layer is Dense d) macs += Shapes.Product(node.Inputs[0].Shape) * d.Units;
-                else if (node.Layer.ParamCount > 0 && node.Layer.ClassName != "Normalization") return false;
-            }
-            return batchSize * macs < SmallStepMacs;
+                if (node.Inputs.Count > 0) macs += LayerMacs(node.Layer, node.Inputs[0].Shape, node.Output.Shape);
+            return macs;
         }
         var shape = inputShape;
         foreach (var layer in model.Layers)
         {
             var output = layer.OutputShape ?? layer.ComputeOutputShape(shape);
-            if (layer is Dense dense) macs += Shapes.Product(shape) * dense.Units;
-            else if (layer.ParamCount > 0 && layer.ClassName != "Normalization") return false;
+            macs += LayerMacs(layer, shape, output);
             shape = output;
         }
-        return batchSize * macs < SmallStepMacs;
+        return macs;
+    }
+
+    /// <summary>
+    /// One layer's multiply-adds per row: a weighted layer applies its weights once per position, the input's or output's
+    /// (all dimensions but the last: 1 for a flat Dense input, the time steps of a recurrent layer, the pixels of a
+    /// convolution); an Embedding only looks rows up; a layer without weights (activation, pooling, reshaping) touches each
+    /// output value once.
+    /// </summary>
+    private static long LayerMacs(Layer layer, IReadOnlyList<int> input, IReadOnlyList<int> output)
+    {
+        static long Positions(IReadOnlyList<int> s) => s.Count <= 1 ? 1 : Shapes.Product(s.Take(s.Count - 1).ToArray());
+        long outputValues = Shapes.Product(output);
+        if (layer.ParamCount == 0 || layer.ClassName == "Embedding") return outputValues;
+        return layer.ParamCount * Math.Max(Positions(input), Positions(output));
     }
 
     internal static string KerasLine(EpochRecord r, int epochs) =>
@@ -371,6 +424,8 @@ public static class Trainer
         model.TargetName ??= data.TargetName;
         model.SourceColumns ??= data.SourceColumns;
         if (model.Categories is null && data.Categories.Count > 0) model.Categories = data.Categories;
+        if (model.MissingFills is null && data.MissingFills.Count > 0) model.MissingFills = data.MissingFills;
+        if (model.MissingIndicators is null && data.MissingIndicators.Count > 0) model.MissingIndicators = data.MissingIndicators;
     }
 
     private static Prepared Prepare(KerasModel model, EncodedData data, FitOptions o)

@@ -49,6 +49,27 @@ internal static class PredictionView
     }
 
     /// <summary>
+    /// Kaggle's layout for a two-class task (Titanic's PassengerId,Survived): per row the key and, under the target's name, the
+    /// predicted class, or with <paramref name="probability"/> the probability of the second class (for AUC-scored tasks).
+    /// </summary>
+    public static IEnumerable<PSObject> BinarySubmissionRows(IReadOnlyList<string> classes, float[] raw, int rows, int perRow,
+        string targetName, bool probability, IReadOnlyList<string>? keys, string? keyName, int[]? indices)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var o = new PSObject();
+            o.TypeNames.Insert(0, TypeName);
+            int row = indices?[r] ?? r;
+            if (keys is not null) o.Properties.Add(new PSNoteProperty(keyName ?? "Id", keys[row]));
+            else o.Properties.Add(new PSNoteProperty("Index", row));
+            double second = perRow == 1 ? raw[r] : raw[r * perRow + 1];
+            bool secondWins = perRow == 1 ? second > 0.5 : second > raw[r * perRow];
+            o.Properties.Add(new PSNoteProperty(targetName, probability ? second : classes[secondWins ? 1 : 0]));
+            yield return o;
+        }
+    }
+
+    /// <summary>
     /// The property that holds each class's probability: the class name, unless PowerShell (whose property names are
     /// case-insensitive) would take it for the row key, Class, Probability or an earlier class; then the name with _2,
     /// _3, ... A class called 'Class' would otherwise overwrite the predicted class, and 'yes'/'Yes' each other.

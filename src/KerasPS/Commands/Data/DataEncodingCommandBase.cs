@@ -14,9 +14,20 @@ namespace KerasPS.Commands.Data;
 /// </summary>
 public abstract class DataEncodingCommandBase : KerasCmdlet
 {
-    /// <summary>The number for missing or empty numeric values (categorical features get all zeros). By default they are errors.</summary>
+    /// <summary>How empty cells (and NA, NaN, null, ?) are filled; by default they are errors. One value for every column: a
+    /// number (text columns get all zeros), or mean, median or most_frequent. Or a hashtable with a rule per column, as
+    /// scikit-learn's SimpleImputer: @{ Age = 'median'; Cabin = 'missing'; Fare = 0 } (a text column takes a category or
+    /// most_frequent). Mean, median and most frequent values are learnt on the data being loaded, or taken from -Template, and
+    /// kept in the dataset's MissingFills: data loaded with it as -Template, and objects piped to a model trained on it, are
+    /// filled the same way.</summary>
     [Parameter]
-    public double? MissingValue { get; set; }
+    public object? MissingValue { get; set; }
+
+    /// <summary>Adds a 0/1 feature per column that has empty cells in this data (scikit-learn's add_indicator=True), named
+    /// missingindicator_&lt;column&gt;, after the other features: 1 where the cell was empty. Data loaded with this dataset as
+    /// -Template gets the same indicator columns.</summary>
+    [Parameter]
+    public SwitchParameter AddIndicator { get; set; }
 
     /// <summary>Shape of one row's features, e.g. 28,28,1 for 784 pixel columns; by default a flat vector (or the -Template's
     /// shape).</summary>
@@ -90,10 +101,40 @@ public abstract class DataEncodingCommandBase : KerasCmdlet
         return list;
     }
 
+    /// <summary>-MissingValue and -AddIndicator as fill rules: one rule for every column, or one per column from a hashtable.</summary>
+    protected MissingValueRules? MissingRules()
+    {
+        var value = PSValue.Unwrap(MissingValue);
+        if (value is null) return AddIndicator ? new MissingValueRules { AddIndicator = true } : null;
+        if (value is IDictionary table)
+        {
+            var rules = new Dictionary<string, ImputeRule>(StringComparer.OrdinalIgnoreCase);
+            foreach (DictionaryEntry e in table)
+            {
+                var column = Convert.ToString(PSValue.Unwrap(e.Key), CultureInfo.InvariantCulture) ?? "";
+                rules[column] = Rule(PSValue.Unwrap(e.Value), column);
+            }
+            return new MissingValueRules { Columns = rules, AddIndicator = AddIndicator };
+        }
+        return new MissingValueRules { Default = Rule(value, null), AddIndicator = AddIndicator };
+    }
+
+    private static ImputeRule Rule(object? value, string? column) => value switch
+    {
+        string text => ImputeRule.FromText(text),
+        char ch => ImputeRule.FromText(ch.ToString()),
+        byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal
+            => ImputeRule.Constant(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+        _ => throw Engine.KerasException.BadArgument("InvalidMissingValue",
+            $"-MissingValue{(column is null ? "" : $" for column '{column}'")} is "
+                + $"{(value is null ? "null" : $"a {value.GetType().Name}")}; "
+                + "give a number, a category, or mean, median or most_frequent.", value),
+    };
+
     /// <summary>The encoding rules these parameters describe, with the cmdlet's -Categorical columns.</summary>
     protected TabularOptions EncodingOptions(string[]? categorical) => new()
     {
-        MissingValue = MissingValue is { } m ? (float)m : null,
+        MissingRules = MissingRules(),
         Categorical = categorical,
         // With -Targets the loader reads the target columns too; the template's shape is that of its features without them.
         FeatureShape = FeatureShape ?? (Targets is null ? Template?.FeatureShape : null),

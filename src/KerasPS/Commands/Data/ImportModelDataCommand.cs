@@ -26,13 +26,18 @@ namespace KerasPS.Commands.Data;
 /// TargetObject) and the other files go on: FileNotFound (ObjectNotFound); PathIsFolder (InvalidArgument); EmptyFile, NoHeader, NoDataRows,
 /// RaggedRow, NonNumericValue, NumberOutOfRange, MixedColumn, MissingValue, MalformedCsv, DuplicateColumn, InvalidEncoding,
 /// InvalidCharacter (InvalidData, with row and column); TargetNotFound, ColumnNotFound (InvalidArgument, listing the columns). Empty cells
-/// and missing-value markers (NA, N/A, NaN, null, None, #N/A, ?) are errors unless -MissingValue gives a number for them.</para>
+/// and missing-value markers (NA, N/A, NaN, null, None, #N/A, ?) are errors, one listing every column with empty cells, unless
+/// -MissingValue fills them: a number, or a rule per column as scikit-learn's SimpleImputer (mean, median, most_frequent, a constant),
+/// learnt on this file and kept in the dataset (MissingFills) for -Template and for a model's predictions on piped objects.</para>
 /// </summary>
 /// <example><code>$train = Import-ModelData ./train.csv -Target target -Exclude id</code></example>
 /// <example><code>$test = Import-ModelData ./test.csv -Exclude id -Template $train</code></example>
 /// <example><code># ids kept as row keys for a submission
 /// $test = Import-ModelData ./test.csv -IdColumn id -Template $train</code></example>
 /// <example><code>Get-ChildItem ./data/*.csv | Import-ModelData -Target y -MissingValue 0</code></example>
+/// <example><code># empty cells filled as scikit-learn's SimpleImputer, learnt on train.csv; test.csv gets the same fills
+/// $train = Import-ModelData ./train.csv -Target Survived -MissingValue @{ Age = 'median'; Cabin = 'missing'; Fare = 0 } -AddIndicator
+/// $test = Import-ModelData ./test.csv -Template $train</code></example>
 /// <example><code>Import-ModelData ./digits.csv -Target label -FeatureShape 28,28,1</code></example>
 /// <example><code># two inputs and two outputs, for New-Model -Inputs $numbers, $text -Outputs $class, $price
 /// $inputs = @{ numbers = 'a', 'b', 'c'; text = 'd' }

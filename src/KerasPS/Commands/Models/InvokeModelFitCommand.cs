@@ -70,7 +70,8 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     /// number (60, 0.5), or a number with a unit (90s, 5m, 2h) or a TimeSpan (00:05:00).</summary>
     [Parameter, DurationTransformation] public TimeSpan? MaxDuration { get; set; }
 
-    /// <summary>libtorch intra-op threads for this fit (default: the module setting, see Set-KerasOption).</summary>
+    /// <summary>libtorch intra-op threads for this fit (default: the module setting, see Set-KerasOption). A model whose steps
+    /// are small (any layer kind; about_KerasPS, THREADS) trains on one thread, which is faster for it; -Verbose says so.</summary>
     [Parameter] public int? Threads { get; set; }
 
     /// <summary>A checkpoint to continue from: when the file exists, the model takes its weights, optimizer state, epoch count and fit

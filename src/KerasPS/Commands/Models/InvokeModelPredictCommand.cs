@@ -33,6 +33,9 @@ namespace KerasPS.Commands.Models;
 /// <example><code>$test = Import-ModelData ./test.csv -IdColumn id -Template $train
 /// $model | Invoke-ModelPredict -Data $test -Submission |
 /// Export-Csv submission.csv -UseQuotes AsNeeded   # id,Class_1,...,Class_9</code></example>
+/// <example><code># Titanic: PassengerId,Survived with 0/1 labels (the model was trained with -Target Survived)
+/// $test = Import-ModelData ./test.csv -IdColumn PassengerId -Template $train
+/// $model | Invoke-ModelPredict -Data $test -Submission | Export-Csv submission.csv -UseQuotes AsNeeded</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelPredict", DefaultParameterSetName = DataSet)]
 [OutputType("KerasPS.Prediction")]
 [OutputType(typeof(float[,]))]
@@ -55,9 +58,14 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
     /// <summary>Rows per forward pass.</summary>
     [Parameter] public int BatchSize { get; set; } = 4096;
 
-    /// <summary>Write only the row key (the -IdColumn of Import-ModelData, else Index) and one probability per class: Kaggle's submission
-    /// layout, ready for Export-Csv.</summary>
+    /// <summary>Write Kaggle's submission layout, ready for Export-Csv: the row key (the -IdColumn of Import-ModelData, else Index) and
+    /// one probability per class; for a two-class model the key and the predicted class under the target's name (PassengerId,Survived
+    /// with 0/1 labels, as Kaggle's binary tasks take them).</summary>
     [Parameter] public SwitchParameter Submission { get; set; }
+
+    /// <summary>With -Submission on a two-class model: the probability of the second class (1, yes, ...) under the target's name
+    /// instead of the predicted class, for tasks scored by AUC or log loss.</summary>
+    [Parameter] public SwitchParameter SubmitProbability { get; set; }
 
     /// <summary>Write the raw outputs as one float[rows, outputs] array; for a model with several outputs one hashtable of them by
     /// output name.</summary>
@@ -92,6 +100,8 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
             {
                 SourceColumns = Model.Engine.SourceColumns ?? Model.Engine.FeatureNames,
                 Categories = Model.Engine.Categories,
+                MissingFills = Model.Engine.MissingFills,
+                MissingIndicators = Model.Engine.MissingIndicators,
                 FeatureShape = Model.Engine.InputShape,
                 ForTrainedModel = true,
             });
@@ -185,6 +195,12 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
             var matrix = new float[rowCount, perRow];
             Buffer.BlockCopy(raw, 0, matrix, 0, raw.Length * sizeof(float));
             WriteObject(matrix);
+            return;
+        }
+        if (Submission && m.Classes is { Count: 2 } two && perRow is 1 or 2)
+        {
+            foreach (var o in PredictionView.BinarySubmissionRows(two, raw, rowCount, perRow, m.TargetName ?? "Class", SubmitProbability,
+                data.RowKeys, data.RowKeyName, data.RowKeys is null ? positions?.ToArray() : null)) WriteObject(o);
             return;
         }
         if (PredictionView.RenamedClassesWarning(m.Classes, data.RowKeys, data.RowKeyName, Submission) is { } warning)
