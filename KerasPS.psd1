@@ -19,6 +19,7 @@
         'New-ModelInput'
         'Add-ModelLayer'
         'Add-ConcatenateLayer'
+        'Add-AttentionLayer'
         'Add-AddLayer'
         'Add-SubtractLayer'
         'Add-MultiplyLayer'

@@ -70,6 +70,12 @@ BeforeAll {
         $block = New-Model -Inputs $bx -Outputs ($bx | Add-AddLayer -With ($bx | Add-DenseLayer 4)) -Name block -Seed 9
         $c['sequential_with_block'] = @{ Model = New-Model -InputShape 3 -Name stack -Seed 10 | Add-DenseLayer 4 | Add-ModelLayer -Layer $block | Add-DenseLayer 2
             Inputs = @((New-Input 3 9)) }
+        # attention: causal scaled self-attention (use_causal_mask is a call argument, kept in the node's kwargs), then a
+        # concat-score attention over a Dense value with the sequence as key
+        $x = New-ModelInput -Shape 4, 3 -Name steps
+        $h = $x | Add-AttentionLayer -UseScale -UseCausalMask -Name self_attention
+        $out = $h | Add-AttentionLayer -Value ($x | Add-DenseLayer 2 -Name values) -Key $x -ScoreMode concat -UseScale -Name cross
+        $c['attention'] = @{ Model = New-Model -Inputs $x -Outputs $out -Name attention -Seed 11; Inputs = @((New-Input 4, 3 11)) }
         $i = 0
         foreach ($e in $c.Values) { Set-RandomWeights $e.Model (100 + $i++) | Out-Null }
         $c
@@ -91,7 +97,9 @@ AfterAll { Remove-Item -Recurse -Force $script:Work -ErrorAction Ignore }
 Describe 'Functional models in Keras files: round trips' {
     It '<case> round-trips through .<ext> with identical outputs, layers, inputs and outputs' -ForEach @(
         foreach ($ext in 'keras', 'h5') {
-            foreach ($case in 'residual', 'two_input', 'two_output', 'shared', 'nested', 'nested_sequential', 'sequential_with_block') { @{ case = $case; ext = $ext } }
+            foreach ($case in 'residual', 'two_input', 'two_output', 'shared', 'nested', 'nested_sequential', 'sequential_with_block', 'attention') {
+                @{ case = $case; ext = $ext }
+            }
         }) {
         $e = $script:Cases[$case]
         $path = Join-Path $script:Work "$case.$ext"
@@ -109,6 +117,23 @@ Describe 'Functional models in Keras files: round trips' {
         $b = Invoke-Forward $back $e.Inputs
         $b.Count | Should -Be $a.Count
         for ($o = 0; $o -lt $a.Count; $o++) { $b[$o] | Should -Be $a[$o] -Because "$case.$ext output $o" }
+    }
+
+    It 'keeps Attention''s use_causal_mask as a call argument in .keras, .h5 and .kpt files' {
+        $e = $script:Cases['attention']
+        $config = Read-ZipText (Join-Path $script:Work 'attention.keras') 'config.json' | ConvertFrom-Json -AsHashtable
+        $self = $config.config.layers | Where-Object name -eq 'self_attention'
+        $self.inbound_nodes[0].kwargs.use_causal_mask | Should -BeTrue
+        $self.config.Keys | Should -Not -Contain 'use_causal_mask'
+        ($config.config.layers | Where-Object name -eq 'cross').inbound_nodes[0].kwargs.Count | Should -Be 0
+        $kpt = Join-Path $script:Work 'attention.kpt'
+        $e.Model | Export-Checkpoint -Path $kpt -Force
+        foreach ($path in $kpt, (Join-Path $script:Work 'attention.keras'), (Join-Path $script:Work 'attention.h5')) {
+            $back = Import-Checkpoint -Path $path
+            ($back.Engine.Layers | Where-Object Name -eq 'self_attention').UseCausalMask | Should -BeTrue -Because $path
+            ($back.Engine.Layers | Where-Object Name -eq 'cross').UseCausalMask | Should -BeFalse -Because $path
+            (Invoke-Forward $back $e.Inputs)[0] | Should -Be (Invoke-Forward $e.Model $e.Inputs)[0] -Because $path
+        }
     }
 
     It 'keeps one weight set for a shared layer and the nested model as one layer after import' {

@@ -549,6 +549,25 @@ $script:LayerCases = @(
     # Dot(axes=2) of (2, 3) and (4, 3) -> (None, 2, 4)
     @{ Case = 'Dot of matrices along their last axes'; In = 2, 3; Out = '(None, 2, 2)'; P = 0
         Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-DotLayer -With $x -Axes 2 } } }
+    # Attention (functional API: $q | Add-AttentionLayer -Value $v [-Key $k]; the value defaults to the query)
+    # Attention()([x, x]) on Input((2, 2)), x = [[1, 0], [0, 1]]: scores x.x^T = I, softmax rows (0.7311, 0.2689), times x
+    @{ Case = 'Attention: dot-product self-attention'; In = 2, 2; Row = @(1, 0, 0, 1); Expected = @(0.7311, 0.2689, 0.2689, 0.7311)
+        Out = '(None, 2, 2)'; P = 0; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AttentionLayer } } }
+    # value = key = 2x: scores x.(2x)^T = 2I, softmax rows (0.8808, 0.1192), times 2x
+    @{ Case = 'Attention: query x over value 2x'; In = 2, 2; Row = @(1, 0, 0, 1); Expected = @(1.7616, 0.2384, 0.2384, 1.7616)
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AttentionLayer -Value ($x | Add-LambdaLayer -Expression 'x * 2') } } }
+    # use_causal_mask: step 0 sees itself only (1, 0); step 1 as in the first case
+    @{ Case = 'Attention: causal mask'; In = 2, 2; Row = @(1, 0, 0, 1); Expected = @(1, 0, 0.2689, 0.7311); Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AttentionLayer -UseCausalMask } } }
+    # score_mode="concat", use_scale (scale and concat_score_weight start at 1): scores sum(tanh(q_i + k_j)) =
+    # ((0.9640, 1.5232), (1.5232, 0.9640)), softmax rows (0.3637, 0.6363)
+    @{ Case = 'Attention: concat scores with scale'; In = 2, 2; Row = @(1, 0, 0, 1); Expected = @(0.3637, 0.6363, 0.6363, 0.3637)
+        Out = '(None, 2, 2)'; P = 2; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AttentionLayer -ScoreMode concat -UseScale } } }
+    # Attention(use_scale=True)([x, Dense(2)(x), x]) on Input((4, 3)): value (4, 2) -> (None, 4, 2); 1 + 3*2+2 = 9
+    @{ Case = 'Attention: query, value and key'; In = 4, 3; Out = '(None, 4, 2)'; P = 9; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AttentionLayer -Value ($x | Add-DenseLayer 2) -Key $x -UseScale -Dropout 0.1 } } }
     # Sequential([Dense(2)]) used as a layer on Input((3,)): 3*2+2 = 8; kernel of ones: 6, 6
     @{ Case = 'Sequential model as a layer'; In = , 3; Row = @(1, 2, 3); Expected = @(6, 6); Out = '(None, 2)'; P = 8; Onnx = $true
         Add = { param($m) $m | Add-ModelLayer -Layer (New-Model -Name inner -InputShape 3 -Seed 1 | Add-DenseLayer 2 -KernelInitializer ones) } }
