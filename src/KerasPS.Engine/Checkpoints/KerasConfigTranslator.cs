@@ -126,8 +126,8 @@ public static class KerasConfigTranslator
             if (translated is null) continue;
             translated["name"] = name;
             // The call arguments travel as Keras 2's kwargs of a call's first input.
-            translated["inbound_nodes"] = nodes.Select(n => (object?)n.Select((t, i) => (object?)(i == 0 && kwargs.TryGetValue(name, out var k)
-                ? Ref(t).Append(k).ToList() : Ref(t))).ToList()).ToList();
+            translated["inbound_nodes"] = nodes.Select(n => (object?)n.Select((t, i) =>
+                (object?)(i == 0 && kwargs.TryGetValue(name, out var k) ? Ref(t).Append(k).ToList() : Ref(t))).ToList()).ToList();
             layers.Add(translated);
         }
         return new Dictionary<string, object?>

@@ -29,7 +29,8 @@ public sealed class Attention : Layer, IKerasLayer<Attention>, IOnnxLowering
             throw KerasException.BadArgument("InvalidScoreMode",
                 $"Attention score_mode must be 'dot' or 'concat'. Received: score_mode='{scoreMode}'.", scoreMode);
         if (!(dropout >= 0 && dropout < 1))
-            throw KerasException.BadArgument("InvalidRate", $"Attention dropout must be in [0, 1). Received: dropout={F(dropout)}.", dropout);
+            throw KerasException.BadArgument("InvalidRate",
+                $"Attention dropout must be in [0, 1). Received: dropout={F(dropout)}.", dropout);
         UseScale = useScale;
         ScoreMode = scoreMode;
         Dropout = dropout;

@@ -14,7 +14,7 @@ namespace KerasPS.Commands.Layers;
 public abstract class AddAttentionLayerCommandBase : KerasCmdlet
 {
     /// <summary>The query tensor (steps, features), usually piped.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public KerasTensor Query { get; set; } = null!;
 
     /// <summary>The value tensor the output is a weighted sum of; by default the query (self-attention).</summary>
