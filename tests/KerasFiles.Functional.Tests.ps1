@@ -161,6 +161,19 @@ Describe 'Functional models in Keras files: round trips' {
             'mha/key/bias:0 mha/value/kernel:0 mha/value/bias:0 mha/attention_output/kernel:0 mha/attention_output/bias:0')
     }
 
+    It 'MultiHeadAttention matches NumPy''s Keras equations<causal>' -ForEach @(@{ causal = '' }, @{ causal = ' with use_causal_mask' }) {
+        # tests/data/attention/make-references.py: 2 heads, key_dim 3, value_dim 2, output 4; query (3, 5), value (4, 3)
+        $ref = Get-Content -Raw (Join-Path $PSScriptRoot 'data/attention/mha.json') | ConvertFrom-Json -AsHashtable
+        $q = New-ModelInput -Shape 3, 5 -Name query; $v = New-ModelInput -Shape 4, 3 -Name value
+        $mha = @{ ValueDim = 2; OutputShape = 4; UseCausalMask = [bool]$causal }
+        $model = New-Model -Inputs $q, $v -Outputs ($q | Add-MultiHeadAttentionLayer 2 3 -Value $v @mha) -Seed 1
+        foreach ($w in $model.Engine.Weights) { $w.Assign([float[]]$ref.weights[$w.Name]) }
+        $out = (Invoke-Forward $model @(@{ shape = [long[]](2, 3, 5); values = [float[]]$ref.query }, @{ shape = [long[]](2, 4, 3); values = [float[]]$ref.value }))[0]
+        $expected = if ($causal) { $ref.causal_output } else { $ref.output }
+        $out.Count | Should -Be 24
+        for ($i = 0; $i -lt 24; $i++) { $out[$i] | Should -BeGreaterOrEqual ($expected[$i] - 1e-5) ; $out[$i] | Should -BeLessOrEqual ($expected[$i] + 1e-5) }
+    }
+
     It 'keeps one weight set for a shared layer and the nested model as one layer after import' {
         $back = Import-Checkpoint -Path (Join-Path $script:Work 'shared.keras')
         @($back.Engine.Layers | Where-Object Name -eq 'encoder').Count | Should -Be 1
