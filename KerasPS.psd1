@@ -19,6 +19,8 @@
         'New-ModelInput'
         'Add-ModelLayer'
         'Add-ConcatenateLayer'
+        'Add-AttentionLayer'
+        'Add-MultiHeadAttentionLayer'
         'Add-AddLayer'
         'Add-SubtractLayer'
         'Add-MultiplyLayer'

@@ -70,6 +70,13 @@ BeforeAll {
         $block = New-Model -Inputs $bx -Outputs ($bx | Add-AddLayer -With ($bx | Add-DenseLayer 4)) -Name block -Seed 9
         $c['sequential_with_block'] = @{ Model = New-Model -InputShape 3 -Name stack -Seed 10 | Add-DenseLayer 4 | Add-ModelLayer -Layer $block | Add-DenseLayer 2
             Inputs = @((New-Input 3 9)) }
+        # attention: causal scaled self-attention (use_causal_mask is a call argument, kept in the node's kwargs), then a
+        # concat-score attention over a Dense value with the sequence as key
+        $x = New-ModelInput -Shape 4, 3 -Name steps
+        $h = $x | Add-AttentionLayer -UseScale -UseCausalMask -Name self_attention
+        $h = $h | Add-AttentionLayer -Value ($x | Add-DenseLayer 2 -Name values) -Key $x -ScoreMode concat -UseScale -Name cross
+        $out = $h | Add-MultiHeadAttentionLayer 2 3 -Value $x -UseCausalMask -Name mha | Add-AddLayer -With $h
+        $c['attention'] = @{ Model = New-Model -Inputs $x -Outputs $out -Name attention -Seed 11; Inputs = @((New-Input 4, 3 11)) }
         $i = 0
         foreach ($e in $c.Values) { Set-RandomWeights $e.Model (100 + $i++) | Out-Null }
         $c
@@ -91,7 +98,9 @@ AfterAll { Remove-Item -Recurse -Force $script:Work -ErrorAction Ignore }
 Describe 'Functional models in Keras files: round trips' {
     It '<case> round-trips through .<ext> with identical outputs, layers, inputs and outputs' -ForEach @(
         foreach ($ext in 'keras', 'h5') {
-            foreach ($case in 'residual', 'two_input', 'two_output', 'shared', 'nested', 'nested_sequential', 'sequential_with_block') { @{ case = $case; ext = $ext } }
+            foreach ($case in 'residual', 'two_input', 'two_output', 'shared', 'nested', 'nested_sequential', 'sequential_with_block', 'attention') {
+                @{ case = $case; ext = $ext }
+            }
         }) {
         $e = $script:Cases[$case]
         $path = Join-Path $script:Work "$case.$ext"
@@ -109,6 +118,60 @@ Describe 'Functional models in Keras files: round trips' {
         $b = Invoke-Forward $back $e.Inputs
         $b.Count | Should -Be $a.Count
         for ($o = 0; $o -lt $a.Count; $o++) { $b[$o] | Should -Be $a[$o] -Because "$case.$ext output $o" }
+    }
+
+    It 'keeps Attention''s use_causal_mask as a call argument in .keras, .h5 and .kpt files' {
+        $e = $script:Cases['attention']
+        $config = Read-ZipText (Join-Path $script:Work 'attention.keras') 'config.json' | ConvertFrom-Json -AsHashtable
+        $self = $config.config.layers | Where-Object name -eq 'self_attention'
+        $self.inbound_nodes[0].kwargs.use_causal_mask | Should -BeTrue
+        $self.config.Keys | Should -Not -Contain 'use_causal_mask'
+        ($config.config.layers | Where-Object name -eq 'cross').inbound_nodes[0].kwargs.Count | Should -Be 0
+        ($config.config.layers | Where-Object name -eq 'mha').inbound_nodes[0].kwargs.use_causal_mask | Should -BeTrue
+        $kpt = Join-Path $script:Work 'attention.kpt'
+        $e.Model | Export-Checkpoint -Path $kpt -Force
+        foreach ($path in $kpt, (Join-Path $script:Work 'attention.keras'), (Join-Path $script:Work 'attention.h5')) {
+            $back = Import-Checkpoint -Path $path
+            ($back.Engine.Layers | Where-Object Name -eq 'self_attention').UseCausalMask | Should -BeTrue -Because $path
+            ($back.Engine.Layers | Where-Object Name -eq 'cross').UseCausalMask | Should -BeFalse -Because $path
+            ($back.Engine.Layers | Where-Object Name -eq 'mha').UseCausalMask | Should -BeTrue -Because $path
+            (Invoke-Forward $back $e.Inputs)[0] | Should -Be (Invoke-Forward $e.Model $e.Inputs)[0] -Because $path
+        }
+    }
+
+    It 'stores MultiHeadAttention''s weights where Keras does: sublayer groups in .keras, query/kernel:0 ... in .h5' {
+        $mha = $script:Cases['attention'].Model.Engine.Layers | Where-Object Name -eq 'mha'
+        @($mha.Weights.Name) | Should -Be @('query/kernel', 'query/bias', 'key/kernel', 'key/bias', 'value/kernel', 'value/bias',
+            'attention_output/kernel', 'attention_output/bias')
+        @($mha.Weights | ForEach-Object { $_.Shape -join 'x' }) | Should -Be @('2x2x3', '2x3', '3x2x3', '2x3', '3x2x3', '2x3', '2x3x2', '2')
+        if (-not (Test-Path /usr/bin/python3) -or -not $(& /usr/bin/python3 -c 'import h5py' 2>$null; $LASTEXITCODE -eq 0)) {
+            Set-ItResult -Skipped -Because 'Debian''s /usr/bin/python3 with h5py is not installed'; return
+        }
+        $zip = [IO.Compression.ZipFile]::OpenRead((Join-Path $script:Work 'attention.keras'))
+        $h5 = Join-Path $script:Work 'attention.weights.h5'
+        try { [IO.Compression.ZipFileExtensions]::ExtractToFile($zip.GetEntry('model.weights.h5'), $h5, $true) } finally { $zip.Dispose() }
+        $list = 'import h5py,sys; f=h5py.File(sys.argv[1]); f.visititems(lambda n, o: print(n, o.shape) if isinstance(o, h5py.Dataset) else None)'
+        $keras3 = & /usr/bin/python3 -c $list $h5 | Where-Object { $_ -like 'layers/multi_head_attention/*' }
+        $keras3 | Should -Be @('layers/multi_head_attention/_key_dense/vars/0 (3, 2, 3)', 'layers/multi_head_attention/_key_dense/vars/1 (2, 3)',
+            'layers/multi_head_attention/_output_dense/vars/0 (2, 3, 2)', 'layers/multi_head_attention/_output_dense/vars/1 (2,)',
+            'layers/multi_head_attention/_query_dense/vars/0 (2, 2, 3)', 'layers/multi_head_attention/_query_dense/vars/1 (2, 3)',
+            'layers/multi_head_attention/_value_dense/vars/0 (3, 2, 3)', 'layers/multi_head_attention/_value_dense/vars/1 (2, 3)')
+        $names = 'import h5py,sys; print(*[getattr(n, "decode", lambda: n)() for n in h5py.File(sys.argv[1])["model_weights/mha"].attrs["weight_names"]])'
+        & /usr/bin/python3 -c $names (Join-Path $script:Work 'attention.h5') | Should -Be ('mha/query/kernel:0 mha/query/bias:0 mha/key/kernel:0 ' +
+            'mha/key/bias:0 mha/value/kernel:0 mha/value/bias:0 mha/attention_output/kernel:0 mha/attention_output/bias:0')
+    }
+
+    It 'MultiHeadAttention matches NumPy''s Keras equations<causal>' -ForEach @(@{ causal = '' }, @{ causal = ' with use_causal_mask' }) {
+        # tests/data/attention/make-references.py: 2 heads, key_dim 3, value_dim 2, output 4; query (3, 5), value (4, 3)
+        $ref = Get-Content -Raw (Join-Path $PSScriptRoot 'data/attention/mha.json') | ConvertFrom-Json -AsHashtable
+        $q = New-ModelInput -Shape 3, 5 -Name query; $v = New-ModelInput -Shape 4, 3 -Name value
+        $mha = @{ ValueDim = 2; OutputShape = 4; UseCausalMask = [bool]$causal }
+        $model = New-Model -Inputs $q, $v -Outputs ($q | Add-MultiHeadAttentionLayer 2 3 -Value $v @mha) -Seed 1
+        foreach ($w in $model.Engine.Weights) { $w.Assign([float[]]$ref.weights[$w.Name]) }
+        $out = (Invoke-Forward $model @(@{ shape = [long[]](2, 3, 5); values = [float[]]$ref.query }, @{ shape = [long[]](2, 4, 3); values = [float[]]$ref.value }))[0]
+        $expected = if ($causal) { $ref.causal_output } else { $ref.output }
+        $out.Count | Should -Be 24
+        for ($i = 0; $i -lt 24; $i++) { $out[$i] | Should -BeGreaterOrEqual ($expected[$i] - 1e-5) ; $out[$i] | Should -BeLessOrEqual ($expected[$i] + 1e-5) }
     }
 
     It 'keeps one weight set for a shared layer and the nested model as one layer after import' {

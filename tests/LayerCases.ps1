@@ -696,6 +696,43 @@ $script:LayerCases = @(
     # Dot(axes=2) of (2, 3) and (4, 3) -> (None, 2, 4)
     @{ Case = 'Dot of matrices along their last axes'; In = 2, 3; Out = '(None, 2, 2)'; P = 0
         Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-DotLayer -With $x -Axes 2 } } }
+    # Attention (functional API: $q | Add-AttentionLayer -Value $v [-Key $k]; the value defaults to the query)
+    # Attention()([x, x]) on Input((2, 2)), x = [[1, 0], [0, 1]]: scores x.x^T = I, softmax rows (0.7311, 0.2689), times x
+    @{ Case = 'Attention: dot-product self-attention'; In = 2, 2; Row = @(1, 0, 0, 1); Expected = @(0.7311, 0.2689, 0.2689, 0.7311)
+        Out = '(None, 2, 2)'; P = 0; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AttentionLayer } } }
+    # value = key = 2x: scores x.(2x)^T = 2I, softmax rows (0.8808, 0.1192), times 2x
+    @{ Case = 'Attention: query x over value 2x'; In = 2, 2; Row = @(1, 0, 0, 1); Expected = @(1.7616, 0.2384, 0.2384, 1.7616)
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AttentionLayer -Value ($x | Add-LambdaLayer -Expression 'x * 2') } } }
+    # use_causal_mask: step 0 sees itself only (1, 0); step 1 as in the first case
+    @{ Case = 'Attention: causal mask'; In = 2, 2; Row = @(1, 0, 0, 1); Expected = @(1, 0, 0.2689, 0.7311); Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AttentionLayer -UseCausalMask } } }
+    # score_mode="concat", use_scale (scale and concat_score_weight start at 1): scores sum(tanh(q_i + k_j)) =
+    # ((0.9640, 1.5232), (1.5232, 0.9640)), softmax rows (0.3637, 0.6363)
+    @{ Case = 'Attention: concat scores with scale'; In = 2, 2; Row = @(1, 0, 0, 1); Expected = @(0.3637, 0.6363, 0.6363, 0.3637)
+        Out = '(None, 2, 2)'; P = 2; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AttentionLayer -ScoreMode concat -UseScale } } }
+    # Attention(use_scale=True)([x, Dense(2)(x), x]) on Input((4, 3)): value (4, 2) -> (None, 4, 2); 1 + 3*2+2 = 9
+    @{ Case = 'Attention: query, value and key'; In = 4, 3; Out = '(None, 4, 2)'; P = 9; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AttentionLayer -Value ($x | Add-DenseLayer 2) -Key $x -UseScale -Dropout 0.1 } } }
+    # MultiHeadAttention (functional API; the value defaults to the query)
+    # MultiHeadAttention(2, 4)([x, x]) on Input((5, 6)): query/key kernels (6, 2, 4) + biases (2, 4): 2 * 56; value the same, 56;
+    # attention_output kernel (2, 4, 6) + bias (6): 54 -> 222, output (None, 5, 6)
+    @{ Case = 'MultiHeadAttention: self-attention'; In = 5, 6; Out = '(None, 5, 6)'; P = 222; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-MultiHeadAttentionLayer 2 4 } } }
+    # MultiHeadAttention(3, 2, value_dim=5, output_shape=4, use_bias=False)([x, Dense(3)(x), x]) on Input((4, 6)):
+    # query 6*3*2 = 36, key 36, value 3*3*5 = 45, output 3*5*4 = 60, Dense 21 -> 198, output (None, 4, 4)
+    @{ Case = 'MultiHeadAttention: query, value and key, no bias'; In = 4, 6; Out = '(None, 4, 4)'; P = 198; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x)
+            $x | Add-MultiHeadAttentionLayer 3 2 -Value ($x | Add-DenseLayer 3) -Key $x -ValueDim 5 -OutputShape 4 -UseBias $false -Dropout 0.1 } } }
+    # one head, key_dim 2, kernels of ones, biases 0, x = [[1, 0], [0, 2]]: every projection of step i is s_i (1, 1) with
+    # s = (1, 2), scores sqrt(2) s_i s_j, softmax rows (0.1956, 0.8044) and (0.0558, 0.9442); contexts 1.8044 and 1.9442 per
+    # feature, times the output kernel of ones: 2 * context
+    @{ Case = 'MultiHeadAttention: scaled dot products'; In = 2, 2; Row = @(1, 0, 0, 2); Expected = @(3.6089, 3.6089, 3.8884, 3.8884)
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-MultiHeadAttentionLayer 1 2 -KernelInitializer ones } } }
+    # the same with use_causal_mask: step 0 sees itself only, context 1
+    @{ Case = 'MultiHeadAttention: causal mask'; In = 2, 2; Row = @(1, 0, 0, 2); Expected = @(2, 2, 3.8884, 3.8884); Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-MultiHeadAttentionLayer 1 2 -KernelInitializer ones -UseCausalMask } } }
     # Sequential([Dense(2)]) used as a layer on Input((3,)): 3*2+2 = 8; kernel of ones: 6, 6
     @{ Case = 'Sequential model as a layer'; In = , 3; Row = @(1, 2, 3); Expected = @(6, 6); Out = '(None, 2)'; P = 8; Onnx = $true
         Add = { param($m) $m | Add-ModelLayer -Layer (New-Model -Name inner -InputShape 3 -Seed 1 | Add-DenseLayer 2 -KernelInitializer ones) } }

@@ -78,7 +78,9 @@ internal static class CheckpointValidation
                 foreach (var name in header.Keys)
                 {
                     int slash = name.LastIndexOf('/'), first = name.IndexOf('/');
-                    if (slash <= 0 || !layerNames.Contains(name[..slash]) && !(first < slash && nestedModels.Contains(name[..first])))
+                    // a nested model's "trunk/dense/kernel", or a layer's weight with a scope ("mha/query/kernel", attention)
+                    if (slash <= 0 || !layerNames.Contains(name[..slash])
+                        && !(first < slash && (nestedModels.Contains(name[..first]) || layerNames.Contains(name[..first]))))
                         problems.Add($"'{name}' in {Checkpoint.WeightsEntry} belongs to no layer of the config");
                 }
         }

@@ -45,7 +45,8 @@ internal static class Keras2H5File
                 else
                 {
                     var n = $"{w.Name}:0";
-                    inner[n] = KerasH5.Dataset(w);
+                    if (n.Contains('/', StringComparison.Ordinal)) Place(inner, n, KerasH5.Dataset(w));   // query/kernel:0 (attention)
+                    else inner[n] = KerasH5.Dataset(w);
                     names.Add($"{layer.Name}/{n}");
                 }
             }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using KerasPS.Engine.Layers;
+using KerasPS.Engine.Layers.AttentionLayers;
 using KerasPS.Engine.Models;
 using PureHDF;
 
@@ -49,8 +50,20 @@ internal static class Keras3File
                 cell["vars"] = target;
                 group["cell"] = cell;
             }
-            for (int i = 0; i < layer.Weights.Count; i++)
-                target[i.ToString(CultureInfo.InvariantCulture)] = KerasH5.Dataset(layer.Weights[i]);
+            if (layer is MultiHeadAttention attention)
+            {
+                foreach (var (name, held) in attention.Keras3Groups)
+                {
+                    var subVars = new H5Group();
+                    for (int i = 0; i < held.Length; i++) subVars[i.ToString(CultureInfo.InvariantCulture)] = KerasH5.Dataset(held[i]);
+                    group[name] = new H5Group { ["vars"] = subVars };
+                }
+            }
+            else
+            {
+                for (int i = 0; i < layer.Weights.Count; i++)
+                    target[i.ToString(CultureInfo.InvariantCulture)] = KerasH5.Dataset(layer.Weights[i]);
+            }
             group["vars"] = vars;
             Place(layersGroup, path["layers/".Length..], group);
         }

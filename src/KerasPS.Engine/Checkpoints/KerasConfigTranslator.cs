@@ -1,5 +1,6 @@
 using System.Globalization;
 using KerasPS.Engine.Layers;
+using KerasPS.Engine.Models;
 
 namespace KerasPS.Engine.Checkpoints;
 
@@ -101,14 +102,16 @@ public static class KerasConfigTranslator
             ?? throw Invalid("the functional model has no config object.");
         var entries = config.GetValueOrDefault("layers") as List<object?> ?? throw Invalid("the functional model config has no layers.");
         var calls = new List<(Dictionary<string, object?> Entry, string ClassName, string Name, List<List<object?[]>> Calls)>();
+        var kwargs = new Dictionary<string, IDictionary<string, object?>>(StringComparer.Ordinal);   // a layer's call arguments
         foreach (var e in entries)
         {
             var (cn, cfg) = Entry(e);
             var entry = (Dictionary<string, object?>)e!;
             var name = entry.GetValueOrDefault("name") as string ?? cfg.GetValueOrDefault("name") as string
                 ?? throw Invalid($"a {cn} layer of the functional model has no name.");
-            var nodes = (entry.GetValueOrDefault("inbound_nodes") as List<object?> ?? new List<object?>())
-                .Select(n => Tensors(n, name)).Where(t => t.Count > 0).ToList();
+            var inbound = entry.GetValueOrDefault("inbound_nodes") as List<object?> ?? new List<object?>();
+            if (inbound.Count > 0 && KerasModel.CallKwargsOf(inbound[0]) is { Count: > 0 } kw) kwargs[name] = kw;
+            var nodes = inbound.Select(n => Tensors(n, name)).Where(t => t.Count > 0).ToList();
             calls.Add((entry, cn, name, nodes));
         }
         var ends = new[] { "input_layers", "output_layers" }.ToDictionary(k => k, k => Ends(config.GetValueOrDefault(k), k));
@@ -133,7 +136,9 @@ public static class KerasConfigTranslator
             else translated = Layer(entry, keras2, unknown);
             if (translated is null) continue;
             translated["name"] = name;
-            translated["inbound_nodes"] = nodes.Select(n => (object?)n.Select(t => (object?)Ref(t)).ToList()).ToList();
+            // The call arguments travel as Keras 2's kwargs of a call's first input.
+            translated["inbound_nodes"] = nodes.Select(n => (object?)n.Select((t, i) =>
+                (object?)(i == 0 && kwargs.TryGetValue(name, out var k) ? Ref(t).Append(k).ToList() : Ref(t))).ToList()).ToList();
             layers.Add(translated);
         }
         return new Dictionary<string, object?>

@@ -150,14 +150,15 @@ public static class KerasFiles
             var entry = LayerEntry(layer, keras2);
             entry["name"] = layer.Name;
             entry["inbound_nodes"] = model.Nodes.Where(n => n.Layer == layer).Select(n => keras2
-                ? (object?)n.Inputs.Select(Tensor).ToList()
+                // Keras 2 keeps a call's non-tensor arguments in the kwargs of its first input.
+                ? (object?)n.Inputs.Select((t, i) => i == 0 ? History(t).Append(KerasModel.CallKwargs(layer)).ToList() : Tensor(t)).ToList()
                 : new Dictionary<string, object?>
                 {
                     ["args"] = new List<object?>
                     {
                         layer.TakesSeveralInputs ? n.Inputs.Select(Tensor).ToList() : Tensor(n.Inputs[0]),
                     },
-                    ["kwargs"] = new Dictionary<string, object?>(),
+                    ["kwargs"] = KerasModel.CallKwargs(layer),
                 }).ToList();
             layers.Add(entry);
         }

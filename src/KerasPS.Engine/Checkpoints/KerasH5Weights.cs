@@ -1,5 +1,6 @@
 using System.Globalization;
 using KerasPS.Engine.Layers;
+using KerasPS.Engine.Layers.AttentionLayers;
 using KerasPS.Engine.Models;
 using PureHDF;
 using PureHDF.VOL.Native;
@@ -175,7 +176,10 @@ internal sealed class KerasH5Weights : KerasWeightSource
         {
             if (!root.LinkExists(location)) return list;
             var g = root.Group(location);
-            foreach (var sub in new[] { "vars", "cell/vars" })
+            var subs = layer is MultiHeadAttention attention
+                ? attention.Keras3Groups.Where(x => x.Weights.Length > 0).Select(x => x.Group + "/vars").ToArray()
+                : new[] { "vars", "cell/vars" };
+            foreach (var sub in subs)
             {
                 if (!g.LinkExists(sub)) continue;
                 var vars = g.Group(sub);

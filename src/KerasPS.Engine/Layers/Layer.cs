@@ -167,6 +167,13 @@ public abstract class Layer
     /// <summary>Creates the weights of a layer that takes several inputs (none for the merge layers).</summary>
     protected virtual void BuildCore(IReadOnlyList<int[]> inputShapes, MersenneTwister rng) { }
 
+    /// <summary>Keras call arguments that are not tensors (Attention's <c>use_causal_mask</c>), written into each call's
+    /// <c>kwargs</c> in a functional model's config; none for most layers.</summary>
+    public virtual void WriteCallArguments(IDictionary<string, object?> kwargs) { }
+
+    /// <summary>Reads the call arguments <see cref="WriteCallArguments"/> writes, from a call's <c>kwargs</c> in a config.</summary>
+    public virtual void ReadCallArguments(ConfigReader kwargs) { }
+
     /// <summary>True when forward runs code that a checkpoint cannot describe safely (script blocks).</summary>
     public virtual bool IsUnsafeToDeserialize => false;
 

@@ -250,7 +250,7 @@ public sealed partial class KerasModel
                 {
                     layer.TakesSeveralInputs ? n.Inputs.Select(TensorConfig).ToList() : TensorConfig(n.Inputs[0]),
                 },
-                ["kwargs"] = new Dictionary<string, object?>(),
+                ["kwargs"] = CallKwargs(layer),
             }).ToList();
             entries.Add(entry);
         }
@@ -306,8 +306,9 @@ public sealed partial class KerasModel
                 nodeCounts[layer.Name] = 1;
                 continue;
             }
-            var calls = (entry.Value("inbound_nodes") as List<object?> ?? new List<object?>())
-                .Select(c => InboundTensorsOf(c, layer.Name)).ToList();
+            var inbound = entry.Value("inbound_nodes") as List<object?> ?? new List<object?>();
+            if (inbound.Count > 0 && CallKwargsOf(inbound[0]) is { } kwargs) layer.ReadCallArguments(new ConfigReader(kwargs));
+            var calls = inbound.Select(c => InboundTensorsOf(c, layer.Name)).ToList();
             pending.Add((layer, calls));
         }
         // Replay the calls: a call whose tensors exist runs; the others wait for a later pass (Keras's unprocessed nodes).
@@ -340,6 +341,23 @@ public sealed partial class KerasModel
         var name = reader.String("name") is { } s && !string.IsNullOrWhiteSpace(s) ? s : null;
         return new KerasModel(Ends("input_layers"), Ends("output_layers"), name, reader.NullableLong("seed"));
     }
+
+    /// <summary>The non-tensor arguments of a layer's calls (<see cref="Layer.WriteCallArguments"/>).</summary>
+    internal static Dictionary<string, object?> CallKwargs(Layer layer)
+    {
+        var kwargs = new Dictionary<string, object?>(StringComparer.Ordinal);
+        layer.WriteCallArguments(kwargs);
+        return kwargs;
+    }
+
+    /// <summary>A call's kwargs: Keras 3's <c>{"args": ..., "kwargs": {...}}</c>, or the fourth item of Keras 2's first
+    /// <c>[layer, node, tensor, kwargs]</c>; null when it has none.</summary>
+    internal static IDictionary<string, object?>? CallKwargsOf(object? call) => call switch
+    {
+        IDictionary<string, object?> d => d.Value("kwargs") as IDictionary<string, object?>,
+        List<object?> { Count: > 0 } l when l[0] is List<object?> { Count: >= 4 } first => first[3] as IDictionary<string, object?>,
+        _ => null,
+    };
 
     /// <summary>The (layer, node, tensor) triples one call read, from a Keras 3 (<c>{"args": ...}</c>) or Keras 2 (list) node.</summary>
     private static List<object?[]> InboundTensorsOf(object? call, string layer)
