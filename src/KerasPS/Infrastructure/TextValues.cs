@@ -17,6 +17,7 @@ public static class TextValues
         var value = PSValue.Unwrap(input);
         if (value is Dataset d) return FromDataset(d, column);
         if (value is string s) return new[] { s };
+        if (value is IReadOnlyList<string> strings) return strings;   // a [string[]] as is: no per-item unwrapping
         if (value is not IEnumerable items)
             return value is null ? Array.Empty<string>() : new[] { Read(input!, column) };
         var list = new List<string>();
