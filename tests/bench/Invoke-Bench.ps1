@@ -131,6 +131,7 @@ try {
         @{ Script = 'Measure-SweepSearch.ps1'; Args = @{ Rows = 3000; Seeds = 1, 2, 3 } }   # a 3,000-row Otto subset: ~30 s per seed on 2 cores
         @{ Script = 'ConvRnnBench.ps1'; Args = @{ Epochs = 4; Rounds = 3; Threads = $Threads } }   # CNN, LSTM, single-row predict vs PyTorch
         @{ Script = 'FunctionalBench.ps1'; Args = @{ Epochs = 1; Rounds = 9; Threads = $Threads } }   # functional vs Sequential, residual vs no Add
+        @{ Script = 'StreamBench.ps1'; Args = @{ CsvPath = $csv } }   # streamed vs in-memory epoch; peak RSS for 200 MB and 2 GB files
     )
     if ($PSBoundParameters.ContainsKey('Only')) {
         $extras = @(foreach ($e in $extras) { if ([IO.Path]::GetFileNameWithoutExtension($e['Script']) -in $Only) { $e } })
