@@ -93,7 +93,7 @@ Import-Module '$module'
 `$sw = [Diagnostics.Stopwatch]::StartNew()
 `$data = Import-ModelData '$path' -Target y -Stream
 `$m = New-Model -InputShape 20 -Seed 1 | Add-DenseLayer 16 -Activation relu | Add-DenseLayer 5 -Activation softmax |
-    Build-Model -Optimizer adam -Loss categorical_crossentropy
+    Build-Model -Optimizer sgd -Loss categorical_crossentropy
 `$null = `$m | Invoke-ModelFit -Data `$data -Epochs 1 -BatchSize 1024 -Seed 1
 'ROWS=' + `$data.Count + ' SECONDS=' + [math]::Round(`$sw.Elapsed.TotalSeconds, 1)
 'HWM=' + ((Get-Content /proc/self/status | Where-Object { `$_ -like 'VmHWM:*' }) -replace '\D', '')
