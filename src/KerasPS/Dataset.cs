@@ -1,5 +1,6 @@
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
+using KerasPS.Engine.Data.Streaming;
 
 namespace KerasPS;
 
@@ -7,39 +8,67 @@ namespace KerasPS;
 /// A KerasPS dataset as PowerShell sees it: features and an encoded target, ready to train on.
 /// Not a collection on purpose, so that it travels down the pipeline as one object; <c>$data[0]</c>, <c>$data[-1]</c>,
 /// <c>$data.GetRows(0..9)</c> and <c>$data.Slice(10, 10)</c> give new datasets.
+/// A streamed dataset (Import-ModelData -Stream) holds no rows, only its source and encoding: fit, evaluate and predict read
+/// it batch by batch; what needs the rows in memory (rows by index, splits) refuses it with a StreamedDataset error.
 /// </summary>
 public sealed class Dataset
 {
-    public Dataset(EncodedData engine) => Engine = engine;
+    private readonly EncodedData encoding;
 
-    /// <summary>The engine's encoded data (float32 features, encoded labels).</summary>
-    public EncodedData Engine { get; }
+    public Dataset(EncodedData engine) => encoding = engine;
 
-    public int Count => Engine.Count;
-    public IReadOnlyList<string> FeatureNames => Engine.FeatureNames;
-    public int[] FeatureShape => Engine.FeatureShape;
-    public string Shape => Shapes.Format(Engine.FeatureShape);
-    public string? TargetName => Engine.TargetName;
-    public string TargetKind => Engine.TargetKind.ToString();
+    /// <summary>A streamed dataset: rows stay in <paramref name="stream"/> and are read batch by batch.</summary>
+    public Dataset(IBatchSource stream)
+    {
+        Stream = stream;
+        encoding = stream.Encoding;
+    }
+
+    /// <summary>The engine's encoded data (float32 features, encoded labels); a StreamedDataset error for a streamed dataset, whose
+    /// rows are not in memory.</summary>
+    public EncodedData Engine => Stream is null ? encoding
+        : throw KerasException.BadOperation("StreamedDataset",
+            $"This needs the rows in memory, but the dataset is streamed from '{Stream.Source}' (Import-ModelData -Stream). "
+                + "Import the file without -Stream for it; Invoke-ModelFit, -Evaluate and -Predict take the stream as it is.");
+
+    /// <summary>The rows' source when the dataset is streamed (Import-ModelData -Stream), else null.</summary>
+    public IBatchSource? Stream { get; }
+
+    /// <summary>True for a streamed dataset, which holds no rows in memory.</summary>
+    public bool IsStreamed => Stream is not null;
+
+    /// <summary>Rows a fit's shuffle buffer holds for a streamed dataset (Import-ModelData -ShuffleBuffer); null in memory.</summary>
+    public int? ShuffleBuffer => Stream?.ShuffleBuffer;
+
+    /// <summary>How the data is encoded (features, categories, classes): the data itself in memory, or a streamed dataset's encoding
+    /// with no rows; what -Template reads.</summary>
+    public EncodedData Encoding => encoding;
+
+    public int Count => Stream?.Count ?? encoding.Count;
+    public IReadOnlyList<string> FeatureNames => encoding.FeatureNames;
+    public int[] FeatureShape => encoding.FeatureShape;
+    public string Shape => Shapes.Format(encoding.FeatureShape);
+    public string? TargetName => encoding.TargetName;
+    public string TargetKind => encoding.TargetKind.ToString();
 
     /// <summary>The model inputs the features are split into (-Inputs), or null when they are one block.</summary>
-    public IReadOnlyList<string>? Inputs => Engine.InputBlocks?.Select(b => b.Name).ToArray();
+    public IReadOnlyList<string>? Inputs => encoding.InputBlocks?.Select(b => b.Name).ToArray();
 
     /// <summary>The model outputs with a target of their own (-Targets), or null for one target.</summary>
-    public IReadOnlyList<string>? Targets => Engine.OutputTargets?.Select(t => t.Name).ToArray();
+    public IReadOnlyList<string>? Targets => encoding.OutputTargets?.Select(t => t.Name).ToArray();
 
     /// <summary>Class names in label order: numeric order when every label is a number, otherwise ordinal string order.</summary>
-    public IReadOnlyList<string>? Classes => Engine.Classes;
+    public IReadOnlyList<string>? Classes => encoding.Classes;
 
     /// <summary>Rows per class, in class order.</summary>
-    public IReadOnlyList<int> ClassCounts => Engine.ClassCounts;
+    public IReadOnlyList<int> ClassCounts => Stream?.ClassCounts ?? encoding.ClassCounts;
 
     /// <summary>Rows per class with shares, as "Class_1=1930 (3.1%), Class_2=16122 (26.1%), ...".</summary>
-    public string ClassBalance => Engine.Classes is null ? "" :
-        string.Join(", ", Engine.Classes.Zip(Engine.ClassCounts, (c, n) => $"{c}={n} ({100.0 * n / Math.Max(1, Count):0.#}%)"));
+    public string ClassBalance => encoding.Classes is null ? "" :
+        string.Join(", ", encoding.Classes.Zip(ClassCounts, (c, n) => $"{c}={n} ({100.0 * n / Math.Max(1, Count):0.#}%)"));
 
     /// <summary>Category lists of one-hot encoded columns (column name to categories, in one-hot order).</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<string>> Categories => Engine.Categories;
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Categories => encoding.Categories;
 
     /// <summary>How empty cells were filled, by column (-MissingValue): a number, a category, or null for all zeros; data loaded
     /// with this dataset as -Template, and a model trained on it, fill the same.</summary>
@@ -49,7 +78,7 @@ public sealed class Dataset
     public IReadOnlyList<string> MissingIndicators => Engine.MissingIndicators;
 
     /// <summary>Where the data came from (a file path, DataFrame, objects), when known.</summary>
-    public object? Source => Engine.Metadata.TryGetValue("Source", out var s) ? s : null;
+    public object? Source => encoding.Metadata.TryGetValue("Source", out var s) ? s : null;
 
     /// <summary>The data as a new Microsoft.Data.Analysis DataFrame (one float column per feature, then the target).</summary>
     public object DataFrame => ToDataFrame();
@@ -91,5 +120,8 @@ public sealed class Dataset
         return r;
     }
 
-    public override string ToString() => Engine.ToString();
+    public override string ToString() => Stream is null ? encoding.ToString()
+        : $"Streamed dataset: {Count} rows x {string.Join("x", FeatureShape)} features from '{Stream.Source}'" +
+            (encoding.TargetKind == KerasPS.Engine.Data.TargetKind.Classification ? $", {encoding.Classes!.Count} classes"
+                : encoding.TargetKind == KerasPS.Engine.Data.TargetKind.Regression ? ", regression target" : "");
 }

@@ -135,6 +135,7 @@ try {
         @{ Script = 'ImageBench.ps1'; Args = @{ Count = 10000; Runs = 3 } }   # decode + resize 10,000 PNGs vs Pillow
         @{ Script = 'StudyBench.ps1'; Args = @{ Claims = 1000; TrialsPerWorker = 4 } }   # database studies: claim latency, 4 worker processes vs 1
         @{ Script = 'ThreadChoiceBench.ps1'; Args = @{ Epochs = 6; Rounds = 3 } }   # the automatic thread choice on a small CNN
+        @{ Script = 'StreamBench.ps1'; Args = @{ CsvPath = $csv } }   # streamed vs in-memory epoch; peak RSS for 200 MB and 2 GB files
     )
     if ($PSBoundParameters.ContainsKey('Only')) {
         $extras = @(foreach ($e in $extras) { if ([IO.Path]::GetFileNameWithoutExtension($e['Script']) -in $Only) { $e } })

@@ -60,7 +60,28 @@ public static class CsvLoader
         };
     }
 
-    public static EncodedData Load(string path, CsvLoadOptions options)
+    public static EncodedData Load(string path, CsvLoadOptions options) => LoadCore(path, options, 0, null)!;
+
+    /// <summary>
+    /// Reads the file in chunks of <paramref name="chunkRows"/> rows, each encoded on its own with the same rules as
+    /// <see cref="Load"/> (give <see cref="TabularOptions.Template"/> for one encoding across chunks), and hands each to
+    /// <paramref name="sink"/> in file order; reading stops early when the sink returns false. Memory stays that of one
+    /// chunk, whatever the file's size. Errors name rows counted over the whole file.
+    /// </summary>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="options">What to read and how; its <see cref="CsvLoadOptions.Tabular"/> template fixes the encoding.</param>
+    /// <param name="chunkRows">Rows per chunk.</param>
+    /// <param name="sink">Takes each chunk; false stops the read.</param>
+    /// <param name="checkText">Scan the bytes first, so that a byte that is not UTF-8 is an error naming its row and column (the
+    /// first pass over a file); later passes over the same file skip the scan.</param>
+    public static void ReadChunks(string path, CsvLoadOptions options, int chunkRows, Func<EncodedData, bool> sink, bool checkText)
+    {
+        if (chunkRows < 1) throw new ArgumentOutOfRangeException(nameof(chunkRows));
+        LoadCore(path, options, chunkRows, sink, checkText);
+    }
+
+    private static EncodedData? LoadCore(string path, CsvLoadOptions options, int chunkRows, Func<EncodedData, bool>? sink,
+        bool checkText = true)
     {
         if (Directory.Exists(path))
             throw KerasException.BadArgument("PathIsFolder",
@@ -90,8 +111,10 @@ public static class CsvLoader
         try
         {
             Encoding? marked = null;
-            if (options.Encoding is null || options.Encoding.CodePage == Encoding.UTF8.CodePage)
+            // A later pass over a file already checked skips the scan (and its line count, a guess for one buffer only).
+            if (checkText && (options.Encoding is null || options.Encoding.CodePage == Encoding.UTF8.CodePage))
                 lines = Utf8Scan.CheckAndCountLines(path, options.Delimiter, out marked);
+            else if (options.Encoding is null) marked = Utf8Mark(path);
             if ((options.Encoding ?? marked) is { } chosen)
             {
                 encoding = (Encoding)chosen.Clone();
@@ -118,7 +141,7 @@ public static class CsvLoader
         try
         {
             using var reader = CsvReader.FromFile(path, csvOptions, FileOptions.SequentialScan);
-            return Read(reader, path, info.Length, lines, options);
+            return Read(reader, path, info.Length, lines, options, chunkRows, sink);
         }
         catch (CsvFormatException e)
         {
@@ -144,7 +167,8 @@ public static class CsvLoader
     // Fully optimised from the first call: a load is one long loop, which tiered JIT would otherwise run
     // unoptimised (or via on-stack replacement) for the first few loads.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static EncodedData Read(CsvReader reader, string path, long bytes, long? lineCount, CsvLoadOptions o)
+    private static EncodedData? Read(CsvReader reader, string path, long bytes, long? lineCount, CsvLoadOptions o, int chunkRows,
+        Func<EncodedData, bool>? sink)
     {
         string file = Path.GetFileName(path);
         var headers = reader.Headers;
@@ -186,14 +210,29 @@ public static class CsvLoader
         var slots = Enumerable.Repeat(-1, headerCount).ToArray();
         for (int c = 0; c < width; c++) slots[featureCols[c]] = c;
         byte sep = reader.Separator < 128 ? (byte)reader.Separator : (byte)0;
-        string Where(int row, int col) => $"Row {row + 1}, column '{featureNames[col]}' (column {featureCols[col] + 1}) of '{file}',";
+        long rowBase = 0;   // rows of the chunks already handed on
+        string Where(int row, int col) =>
+            $"Row {rowBase + row + 1}, column '{featureNames[col]}' (column {featureCols[col] + 1}) of '{file}',";
+        var meta = new Dictionary<string, object?> { ["Source"] = path };
+        EncodedData Chunk(TabularBuilder b, List<string>? k)
+        {
+            var d = b.Build(new Dictionary<string, object?>(meta));
+            return k is null ? d : d.WithRowKeys(k, headers[idCol]);
+        }
 
         while (reader.Read())
         {
+            if (builder is not null && chunkRows > 0 && builder.Rows == chunkRows)
+            {
+                if (!sink!(Chunk(builder, keys))) return null;
+                rowBase += builder.Rows;
+                builder = null;
+                if (keys is not null) keys = new List<string>();
+            }
             if (builder is null)
             {
                 // Exact for the usual file (one line per row), so the buffer is allocated once and never copied.
-                long lines = lineCount ?? bytes / Math.Max(2, reader.RawRecord.Length + 1) + 16;
+                long lines = chunkRows > 0 ? chunkRows : lineCount ?? bytes / Math.Max(2, reader.RawRecord.Length + 1) + 16;
                 int expected = (int)Math.Clamp(lines, 1, Array.MaxLength / Math.Max(1, width));
                 builder = new TabularBuilder(featureNames, targetCol >= 0 ? headers[targetCol] : null, o.Tabular, Where, expected);
             }
@@ -215,9 +254,26 @@ public static class CsvLoader
         }
         if (builder is null)
             throw KerasException.BadData("NoDataRows", $"'{file}' has a header but no rows. Give at least one data row.", path);
-        var meta = new Dictionary<string, object?> { ["Source"] = path };
-        var data = builder.Build(meta);
-        return keys is null ? data : data.WithRowKeys(keys, headers[idCol]);
+        if (sink is null) return Chunk(builder, keys);
+        sink(Chunk(builder, keys));
+        return null;
+    }
+
+    /// <summary>The encoding a byte order mark at the start of the file names (UTF-16/32), or null for UTF-8 or none.</summary>
+    private static Encoding? Utf8Mark(string path)
+    {
+        Span<byte> head = stackalloc byte[4];
+        using var f = File.OpenRead(path);
+        int n = f.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        head = head[..n];
+        return head switch
+        {
+            [0xFF, 0xFE, 0, 0] => new UTF32Encoding(false, true),
+            [0, 0, 0xFE, 0xFF] => new UTF32Encoding(true, true),
+            [0xFF, 0xFE, ..] => Encoding.Unicode,
+            [0xFE, 0xFF, ..] => Encoding.BigEndianUnicode,
+            _ => null,
+        };
     }
 
     private static void ReadCell(CsvReader reader, TabularBuilder builder, int c, int f)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KerasPS.Engine.Data;
+using KerasPS.Engine.Data.Streaming;
 using KerasPS.Engine.Layers;
 using KerasPS.Engine.Models;
 using KerasPS.Engine.Native;
@@ -20,6 +21,10 @@ public sealed class FitOptions
     public bool Shuffle { get; init; } = true;
     public long? Seed { get; init; }
     public EncodedData? ValidationData { get; init; }
+
+    /// <summary>Validation rows read batch by batch from their source (a streamed dataset), instead of <see cref="ValidationData"/>.
+    /// </summary>
+    public IBatchSource? ValidationSource { get; init; }
     public double ValidationSplit { get; init; }
 
     /// <summary>Epoch to start from (0-based, as Keras's initial_epoch); when given, <see cref="Epochs"/> is the epoch to stop
@@ -76,6 +81,7 @@ public static class Trainer
         public Tensor[]? ValX, ValY;
         public Tensor? ValW;
         public int Count, ValCount;
+        public IBatchSource? Source, ValSource;   // a streamed fit: rows read per epoch instead of X and Y
         public OutputHead[] Heads = Array.Empty<OutputHead>();
         public Layer[] Regularized = Array.Empty<Layer>();
         public Weight[] Constrained = Array.Empty<Weight>();
@@ -89,10 +95,35 @@ public static class Trainer
 
     public static IEnumerable<EpochRecord> Fit(KerasModel model, EncodedData data, FitOptions o)
     {
+        if (o.ValidationSource is not null)
+            throw KerasException.BadArgument("StreamNotSupported",
+                "A streamed validation set needs a streamed training set. Import the training data with -Stream too.");
         data = TextInputs.ForModel(model, data);
         Validate(model, data, o);
         TorchRuntime.EnsureLoaded();
-        return Run(model, data, o);
+        return Run(model, data, o, null);
+    }
+
+    /// <summary>
+    /// A fit on rows read from their source each epoch (a streamed dataset), batch by batch through a shuffle buffer of
+    /// <see cref="IBatchSource.ShuffleBuffer"/> rows, so that memory holds the buffer, not the data. With a buffer that holds every
+    /// row, the epochs equal those of the in-memory fit of the same rows with the same seed.
+    /// </summary>
+    public static IEnumerable<EpochRecord> Fit(KerasModel model, IBatchSource data, FitOptions o)
+    {
+        string[] unsupported =
+        {
+            o.ValidationSplit > 0 ? "-ValidationSplit (give -ValidationData, another file imported with -Stream -Template $train)" : "",
+            o.SampleWeight is not null ? "-SampleWeight" : "",
+            o.ClassWeight is not null ? "-ClassWeight" : "",
+        };
+        if (unsupported.FirstOrDefault(u => u.Length > 0) is { } what)
+            throw KerasException.BadArgument("StreamNotSupported",
+                $"{what.Split(" (")[0]} needs the rows in memory, but the training data is streamed from '{data.Source}'. "
+                    + (what.Contains('(') ? $"Instead, {what.Split(" (")[1].TrimEnd(')')}." : "Import it without -Stream to use it."));
+        Validate(model, data.Encoding, o, data.Count);
+        TorchRuntime.EnsureLoaded();
+        return Run(model, data.Encoding, o, data);
     }
 
     /// <summary>
@@ -184,22 +215,25 @@ public static class Trainer
         }
     }
 
-    private static void Validate(KerasModel model, EncodedData data, FitOptions o)
+    private static void Validate(KerasModel model, EncodedData data, FitOptions o, int? streamedRows = null)
     {
+        int rows = streamedRows ?? data.Count;
         if (!model.IsCompiled)
             throw KerasException.BadOperation("ModelNotCompiled",
                 $"Model '{model.Name}' is not compiled. Pipe it to Build-Model -Optimizer <name> -Loss <name> before Invoke-ModelFit.");
         if (model.Layers.Count == 0)
             throw KerasException.BadOperation("EmptyModel",
                 $"Model '{model.Name}' has no layers. Add layers (Add-DenseLayer, ...) before training it.");
-        FitOptions.CheckSettings(o.Epochs, o.BatchSize, o.ValidationSplit, o.ValidationData is not null);
+        FitOptions.CheckSettings(o.Epochs, o.BatchSize, o.ValidationSplit, o.ValidationData is not null || o.ValidationSource is not null);
+        if (o.ValidationData is not null && o.ValidationSource is not null)
+            throw KerasException.BadArgument("ConflictingValidation", "Give either ValidationData or ValidationSource, not both.");
         if (!data.HasTarget)
             throw KerasException.BadArgument("NoTarget",
                 "The training data has no target column. Import it with -Target <column> (or give -Y).");
-        if (data.Count == 0) throw KerasException.BadArgument("EmptyData", "The training data has no rows.");
-        if (o.SampleWeight is not null && o.SampleWeight.Length != data.Count)
+        if (rows == 0) throw KerasException.BadArgument("EmptyData", "The training data has no rows.");
+        if (o.SampleWeight is not null && o.SampleWeight.Length != rows)
             throw KerasException.BadArgument("SampleWeightMismatch",
-                $"SampleWeight has {o.SampleWeight.Length} values but the data has {data.Count} rows.");
+                $"SampleWeight has {o.SampleWeight.Length} values but the data has {rows} rows.");
         if (data.InputBlocks is null && model.InputShape is { } shape && model.IsBuilt && !Shapes.SameAs(shape, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"Model '{model.Name}' expects input {Shapes.Format(shape)}, but the data has {Shapes.Format(data.FeatureShape)} "
@@ -208,12 +242,21 @@ public static class Trainer
         if (o.InitialEpoch is < 0)
             throw KerasException.BadArgument("InvalidInitialEpoch", $"InitialEpoch must be 0 or more. Received: {o.InitialEpoch}.",
                 o.InitialEpoch);
-        if (o.ValidationData is { } v && v.InputBlocks is null && data.InputBlocks is null
+        if ((o.ValidationData ?? o.ValidationSource?.Encoding) is { } v && v.InputBlocks is null && data.InputBlocks is null
             && !Shapes.SameAs(v.FeatureShape, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"The validation data has features {Shapes.Format(v.FeatureShape)} but the training data has "
                 + $"{Shapes.Format(data.FeatureShape)}." + (v.Categories.Count > 0
                     ? " Its one-hot columns differ: load it with -Template $train (the training dataset)." : ""));
+    }
+
+    /// <summary>The rows' order in an epoch of a shuffled fit: the permutation the in-memory fit draws (streamed fits with a buffer
+    /// that holds every row use it too).</summary>
+    private static long[] Permutation(long seed, int epoch, int count)
+    {
+        using var gen = new torch.Generator((ulong)EpochSeed(seed, epoch, 0));
+        using var perm = torch.randperm(count, generator: gen);
+        return perm.data<long>().ToArray();
     }
 
     /// <summary>A seed for (fit seed, epoch, stream), so that epoch k gets the same randomness however the fit was split.</summary>
@@ -238,7 +281,7 @@ public static class Trainer
         return validation ? train.Concat(train.Select(n => "val_" + n)).ToList() : train;
     }
 
-    private static IEnumerable<EpochRecord> Run(KerasModel model, EncodedData data, FitOptions o)
+    private static IEnumerable<EpochRecord> Run(KerasModel model, EncodedData data, FitOptions o, IBatchSource? source)
     {
         if (Interlocked.Exchange(ref model.Busy, 1) == 1)
             throw KerasException.BadOperation("ModelBusy", $"Model '{model.Name}' is already being trained. Wait for that fit to finish.");
@@ -275,7 +318,8 @@ public static class Trainer
                 ?? MersenneTwister.RandomSeed();
             if (!model.IsBuilt) model.Build(data.InputBlocks is [var only] ? new[] { only.Columns.Length } : data.FeatureShape);
             data = AsLossReads(model, data, log);
-            p = Prepare(model, data, o);   // checks targets before anything about the data is written onto the model
+            // checks targets before anything about the data is written onto the model
+            p = source is null ? Prepare(model, data, o) : PrepareStream(model, data, source, o);
             WarnAboutSetup(model, data, o, warn);
             p.Regularized = model.Layers.Where(l => l.HasRegularization).ToArray();
             p.Constrained = model.Weights.Where(w => w.Constraint is not null).ToArray();
@@ -291,7 +335,7 @@ public static class Trainer
                 warn($"Nothing to train: -InitialEpoch is {initial} and -Epochs is {o.Epochs}; with -InitialEpoch, -Epochs is the "
                     + "epoch to stop after, as in Keras. Raise -Epochs, or leave out -InitialEpoch to train -Epochs more epochs.");
             model.TargetEpochs = end;
-            var produced = HistoryNames(model, p.ValX is not null);
+            var produced = HistoryNames(model, p.ValX is not null || p.ValSource is not null);
             foreach (var cb in o.Callbacks) cb.CheckNames(produced);
             foreach (var cb in o.Callbacks) cb.OnTrainBegin(context);
             trainBegun = true;
@@ -485,6 +529,53 @@ public static class Trainer
         }
     }
 
+    /// <summary>A streamed fit's setup: no tensors of the data, only the sources; the encoding's targets are checked on no rows.</summary>
+    private static Prepared PrepareStream(KerasModel model, EncodedData encoding, IBatchSource source, FitOptions o)
+    {
+        var p = new Prepared { Heads = model.Heads().ToArray(), Source = source, Count = source.Count };
+        try
+        {
+            foreach (var t in TargetTensors(model, p.Heads, encoding)) t.Dispose();
+            if (o.ValidationSource is { } vs)
+            {
+                foreach (var t in TargetTensors(model, p.Heads, AsLossReads(model, vs.Encoding, null))) t.Dispose();
+                p.ValSource = vs;
+                p.ValCount = vs.Count;
+            }
+            else if (o.ValidationData is { } given)
+            {
+                var val = AsLossReads(model, given, null);
+                p.ValX = Inputs(model, val);
+                p.ValY = TargetTensors(model, p.Heads, val);
+                p.ValCount = val.Count;
+            }
+            return p;
+        }
+        catch
+        {
+            p.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One batch of a streamed dataset as tensors: the features, and each head's targets encoded as for the in-memory fit; the
+    /// tensors belong to <paramref name="scope"/>.
+    /// </summary>
+    private static (Tensor[] X, Tensor[] Y) BatchTensors(KerasModel model, OutputHead[] heads, EncodedData batch,
+        DisposeScope scope)
+    {
+        batch = AsLossReads(model, batch, null);
+        var x = torch.tensor(batch.Features, Shapes.WithBatch(batch.Count, batch.FeatureShape), dtype: ScalarType.Float32);
+        var y = TargetTensors(model, heads, batch);
+        scope.Attach(y);
+        return (new[] { x }, y);
+    }
+
+    private static KerasException StreamChanged(IBatchSource source) =>
+        KerasException.BadData("StreamChanged",
+            $"'{source.Source}' gave another number of rows than when it was imported with -Stream. Import it again.", source.Source);
+
     /// <summary>One tensor per model input (aliases of the dataset's features, or its named input blocks), kept out of any dispose
     /// scope.</summary>
     private static Tensor[] Inputs(KerasModel model, EncodedData data)
@@ -661,7 +752,12 @@ public static class Trainer
             using var noiseScope = RandomContext.Use(noise);   // dropout and noise layers: per fit, per thread
             Tensor[] xs = p.X, ys = p.Y;
             Tensor ws = p.W!;
-            if (o.Shuffle)
+            using var stream = p.Source is not { } source ? null
+                : (o.Shuffle
+                    ? BatchReader.Shuffled(source, bs, source.ShuffleBuffer, EpochSeed(seed, epoch, 0),
+                        count => Permutation(seed, epoch, count))
+                    : BatchReader.Sequential(source, bs)).GetEnumerator();
+            if (o.Shuffle && stream is null)
             {
                 using var gen = new torch.Generator((ulong)EpochSeed(seed, epoch, 0));
                 var perm = torch.randperm(n, generator: gen);
@@ -680,18 +776,25 @@ public static class Trainer
                 using (var step = torch.NewDisposeScope())
                 {
                     var wb = p.W is null ? null : ws.narrow(0, start, len);
+                    Tensor[]? streamed = null;
+                    Tensor[] yb = Array.Empty<Tensor>();
+                    if (stream is not null)
+                    {
+                        if (!stream.MoveNext() || stream.Current.Count != len) throw StreamChanged(p.Source!);
+                        (streamed, yb) = BatchTensors(model, heads, stream.Current, step);
+                    }
                     optimizer.ZeroGrad();
-                    Tensor[] yb;
                     IReadOnlyList<Tensor> outputs;
                     if (named)
                     {
-                        outputs = model.ForwardAll(xs.Select(t => t.narrow(0, start, len)).ToArray(), training: true, logits: true);
-                        yb = ys.Select(t => t.narrow(0, start, len)).ToArray();
+                        outputs = model.ForwardAll(streamed ?? xs.Select(t => t.narrow(0, start, len)).ToArray(), training: true,
+                            logits: true);
+                        yb = streamed is not null ? yb : ys.Select(t => t.narrow(0, start, len)).ToArray();
                     }
                     else
                     {
-                        var xb = xs[0].narrow(0, start, len);
-                        yb = new[] { ys[0].narrow(0, start, len) };
+                        var xb = streamed?[0] ?? xs[0].narrow(0, start, len);
+                        yb = streamed is not null ? yb : new[] { ys[0].narrow(0, start, len) };
                         outputs = new[] { model.Forward(xb, training: true, logits: true) };
                     }
                     var batchLoss = HeadLoss(heads, 0, outputs, yb, wb, fused);
@@ -744,9 +847,11 @@ public static class Trainer
         var values = new Dictionary<string, double> { ["loss"] = lossValue };
         for (int h = 0; h < headValues.Length; h++) values[heads[h].LossName] = headValues[h];
         foreach (var (key, m) in metrics.Named) values[key] = m.Result();
-        if (p.ValX is not null)
+        if (p.ValX is not null || p.ValSource is not null)
         {
-            var (vl, vm) = Evaluate(model, heads, p.ValX, p.ValY!, p.ValW, p.ValCount, Math.Max(bs, 1024));
+            int vbs = Math.Max(bs, 1024);
+            var (vl, vm) = p.ValSource is { } vs ? Evaluate(model, heads, vs, vbs)
+                : Evaluate(model, heads, p.ValX!, p.ValY!, p.ValW, p.ValCount, vbs);
             values["val_loss"] = vl;
             foreach (var kv in vm) values["val_" + kv.Key] = kv.Value;
         }
@@ -793,8 +898,43 @@ public static class Trainer
         }
     }
 
+    /// <summary>Loss and metrics over a streamed dataset, read once in batches (Keras evaluate on a tf.data dataset).</summary>
+    public static (double Loss, Dictionary<string, double> Metrics) Evaluate(KerasModel model, IBatchSource data, int batchSize = 1024)
+    {
+        if (!model.IsCompiled)
+            throw KerasException.BadOperation("ModelNotCompiled", $"Model '{model.Name}' is not compiled. Pipe it to Build-Model first.");
+        if (!data.Encoding.HasTarget)
+            throw KerasException.BadArgument("NoTarget", "The data has no target column to evaluate against.");
+        if (!model.IsBuilt) throw KerasException.BadOperation("ModelNotBuilt", $"Model '{model.Name}' has no weights yet. Train it first.");
+        if (model.InputNames.Count == 1 && !Shapes.SameAs(model.InputShape!, data.Encoding.FeatureShape))
+            throw KerasException.BadArgument("InputShapeMismatch",
+                $"Model '{model.Name}' expects input {Shapes.Format(model.InputShape)}, "
+                + $"but the data has {Shapes.Format(data.Encoding.FeatureShape)}." + model.TemplateHint(data.Encoding));
+        TorchRuntime.EnsureLoaded();
+        var heads = model.Heads().ToArray();
+        foreach (var t in TargetTensors(model, heads, AsLossReads(model, data.Encoding, null))) t.Dispose();
+        return Evaluate(model, heads, data, batchSize);
+    }
+
+    private static (double, Dictionary<string, double>) Evaluate(KerasModel model, OutputHead[] heads, IBatchSource source, int batchSize)
+    {
+        using var batches = BatchReader.Sequential(source, batchSize).GetEnumerator();
+        return Evaluate(model, heads, source.Count, batchSize, (s, len, scope) =>
+        {
+            if (!batches.MoveNext() || batches.Current.Count != len) throw StreamChanged(source);
+            var (x, y) = BatchTensors(model, heads, batches.Current, scope);
+            return (x, y, null);
+        });
+    }
+
     private static (double, Dictionary<string, double>) Evaluate(KerasModel model, OutputHead[] heads, Tensor[] x, Tensor[] y, Tensor? w,
-        int n, int batchSize)
+        int n, int batchSize) =>
+        Evaluate(model, heads, n, batchSize, (s, len, _) =>
+            (x.Select(t => t.narrow(0, s, len)).ToArray(), y.Select(t => t.narrow(0, s, len)).ToArray(), w?.narrow(0, s, len)));
+
+    /// <summary>The evaluation loop over batches that <paramref name="take"/> gives as (start, rows, the batch's dispose scope).</summary>
+    private static (double, Dictionary<string, double>) Evaluate(KerasModel model, OutputHead[] heads, int n, int batchSize,
+        Func<long, long, DisposeScope, (Tensor[] X, Tensor[] Y, Tensor? W)> take)
     {
         bool named = model.HasNamedHeads;
         var fused = named ? model.FusedActivations() : new[] { model.FusedActivation };
@@ -806,11 +946,12 @@ public static class Trainer
         for (long s = 0; s < n; s += batchSize)
         {
             long len = Math.Min(batchSize, n - s);
-            var yb = y.Select(t => t.narrow(0, s, len)).ToArray();
+            // One scope per batch: a streamed evaluation makes new tensors per batch, which must not pile up.
+            using var batchScope = torch.NewDisposeScope();
+            var (x, yb, wb) = take(s, len, batchScope);
             IReadOnlyList<Tensor> outputs = named
-                ? model.ForwardAll(x.Select(t => t.narrow(0, s, len)).ToArray(), training: false, logits: true)
-                : new[] { model.Forward(x[0].narrow(0, s, len), training: false, logits: true) };
-            var wb = w?.narrow(0, s, len);
+                ? model.ForwardAll(x, training: false, logits: true)
+                : new[] { model.Forward(x[0], training: false, logits: true) };
             var l = HeadLoss(heads, 0, outputs, yb, wb, fused);
             headSums?[0].add_(l, len);
             for (int h = 1; h < heads.Length; h++)

@@ -103,6 +103,57 @@ public sealed class Normalization : Layer, IKerasLayer<Normalization>, IOnnxSing
         if (Built && InputShape is { } s) { using var noGrad = torch.no_grad(); Rebuild(s); }
     }
 
+    /// <summary>
+    /// Adapts to a streamed dataset's features in one pass: each chunk's mean and squared deviations (two passes over the chunk,
+    /// in memory), merged into the running ones with Chan et al.'s parallel formula, so the result matches the two-pass statistics
+    /// of the whole data to rounding.
+    /// </summary>
+    public void Adapt(Data.Streaming.IBatchSource source)
+    {
+        var rowShape = source.Encoding.FeatureShape;
+        int ax = ResolveAxis(Axis, rowShape.Length);
+        int size = rowShape[ax];
+        long inner = 1;
+        for (int i = ax + 1; i < rowShape.Length; i++) inner *= rowShape[i];
+        var mean = new double[size];
+        var m2 = new double[size];
+        long seen = 0;
+        foreach (var chunk in Data.Streaming.BatchReader.Prefetch(source, Data.Streaming.FileSource.ChunkRows))
+        {
+            var values = chunk.Features;
+            if (values.LongLength == 0) continue;
+            long per = values.LongLength / size;
+            var cm = new double[size];
+            for (long i = 0; i < values.LongLength; i++) cm[(int)(i / inner % size)] += values[i];
+            for (int p = 0; p < size; p++) cm[p] /= per;
+            var cq = new double[size];
+            for (long i = 0; i < values.LongLength; i++)
+            {
+                int p = (int)(i / inner % size);
+                double d = values[i] - cm[p];
+                cq[p] += d * d;
+            }
+            long total = seen + per;
+            for (int p = 0; p < size; p++)
+            {
+                double delta = cm[p] - mean[p];
+                mean[p] += delta * per / total;
+                m2[p] += cq[p] + delta * delta * seen * per / total;
+            }
+            seen = total;
+        }
+        if (seen == 0)
+            throw KerasException.BadArgument("InvalidAdaptData", "The data to adapt to has no rows. Give rows of the model's input shape.");
+        if (mean.Any(x => !double.IsFinite(x)) || m2.Any(x => !double.IsFinite(x)))
+            throw KerasException.BadData("InvalidAdaptData",
+                "The data to adapt to holds NaN or infinite values. Clean or fill them first.");
+        meanValues = mean;
+        varianceValues = m2.Select(s => s / seen).ToArray();
+        countValue = seen;
+        statsInWeights = false;
+        if (Built && InputShape is { } shape) { using var noGrad = torch.no_grad(); Rebuild(shape); }
+    }
+
     /// <summary>Adapts to a dataset's features.</summary>
     public void Adapt(EncodedData data) => Adapt(data.Features, data.FeatureShape);
 

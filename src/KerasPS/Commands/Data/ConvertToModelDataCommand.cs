@@ -76,7 +76,7 @@ public sealed class ConvertToModelDataCommand : DataEncodingCommandBase
     {
         if (ParameterSetName == FrameSet)
         {
-            var (target, feature) = TargetAndFeatures(Target, Feature ?? Template?.Engine.SourceColumns?.ToArray());
+            var (target, feature) = TargetAndFeatures(Target, Feature ?? Template?.Encoding.SourceColumns?.ToArray());
             WriteObject(new Dataset(WithBlocks(DataFrameConverter.FromFrame(DataFrame, target, feature, Exclude,
                 EncodingOptions(Categorical)))));
         }

@@ -139,7 +139,7 @@ public abstract class DataEncodingCommandBase : KerasCmdlet
         // With -Targets the loader reads the target columns too; the template's shape is that of its features without them.
         FeatureShape = FeatureShape ?? (Targets is null ? Template?.FeatureShape : null),
         TargetKind = TargetKind is null || Targets is not null ? null : Enum.Parse<TargetKind>(TargetKind, true),
-        Template = Template?.Engine,
+        Template = Template?.Encoding,
         Warn = WriteWarning,
         Text = Text,
     };

@@ -5,7 +5,8 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Data;
 
 /// <summary>
-/// <para type="synopsis">Loads a CSV file with a header into a dataset: float32 features and an encoded target, ready to train on.</para>
+/// <para type="synopsis">Loads a CSV file with a header (or a Parquet file) into a dataset: float32 features and an encoded target, ready
+/// to train on.</para>
 /// <para type="description">Reads the file with CsvHelper's SIMD reader and parses numbers straight from its UTF-8 bytes (the 12 MB Otto
 /// training file loads in a fraction of a second). The first line must name the columns; quoted fields, CRLF or LF line ends, UTF-8 with or
 /// without a byte order mark and a trailing empty line are all accepted.</para>
@@ -39,6 +40,11 @@ namespace KerasPS.Commands.Data;
 /// $train = Import-ModelData ./train.csv -Target Survived -MissingValue @{ Age = 'median'; Cabin = 'missing'; Fare = 0 } -AddIndicator
 /// $test = Import-ModelData ./test.csv -Template $train</code></example>
 /// <example><code>Import-ModelData ./digits.csv -Target label -FeatureShape 28,28,1</code></example>
+/// <example><code># Parquet: by extension (or -Format Parquet), in memory or streamed by row group
+/// $train = Import-ModelData ./train.parquet -Target label -Stream</code></example>
+/// <example><code># a file larger than memory: read in batches by fit, evaluate and predict
+/// $train = Import-ModelData ./big.csv -Target y -Stream -ShuffleBuffer 50000
+/// $test = Import-ModelData ./big-test.csv -Target y -Stream -Template $train</code></example>
 /// <example><code># two inputs and two outputs, for New-Model -Inputs $numbers, $text -Outputs $class, $price
 /// $inputs = @{ numbers = 'a', 'b', 'c'; text = 'd' }
 /// $data = Import-ModelData ./items.csv -Inputs $inputs -Targets @{ class = 'label'; price = 'price' }</code></example>
@@ -46,7 +52,7 @@ namespace KerasPS.Commands.Data;
 [OutputType(typeof(Dataset))]
 public sealed class ImportModelDataCommand : DataEncodingCommandBase
 {
-    /// <summary>Path of the CSV file; also FileInfo objects from Get-ChildItem (by FullName/PSPath).</summary>
+    /// <summary>Path of the CSV (or Parquet) file; also FileInfo objects from Get-ChildItem (by FullName/PSPath).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "PSPath", "LiteralPath")]
     [ValidateNotNullOrEmpty]
@@ -89,11 +95,32 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
     [ArgumentCompleter(typeof(EncodingCompleter))]
     public string? Encoding { get; set; }
 
+    /// <summary>Read the file in batches instead of whole: the dataset holds only the file, its encoding (categories, classes, column
+    /// order, from one pass over the file, or from -Template) and its row count. Invoke-ModelFit, -Evaluate and -Predict and
+    /// Add-NormalizationLayer -Adapt read it chunk by chunk, so memory does not grow with the file; what needs rows in memory
+    /// (Split-TrainTest, cross-validation, sweeps, $data[0]) refuses it with a StreamedDataset error.</summary>
+    [Parameter]
+    public SwitchParameter Stream { get; set; }
+
+    /// <summary>Csv or Parquet; by default Parquet for a .parquet, .parq or .pq file or one that starts with Parquet's magic bytes,
+    /// otherwise Csv. Parquet columns follow the CSV rules: numbers are numbers, strings categories, booleans the categories
+    /// True/False, nulls missing values; a Parquet file streams row group by row group.</summary>
+    [Parameter]
+    [ValidateSet("Csv", "Parquet")]
+    public string? Format { get; set; }
+
+    /// <summary>With -Stream: rows the fit's shuffle buffer holds (tf.data's shuffle(buffer_size)): each batch row is drawn at random
+    /// from the next this many rows of the file. Default 10000; the file's row count or more shuffles every row, exactly as the
+    /// in-memory fit with the same -Seed. Memory grows with it: about rows x features x 4 bytes.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? ShuffleBuffer { get; set; }
+
     protected override void Process() =>
         ForEachInput(Path, path => ForEachInput(ResolveInputFiles(path, literal: true, "FileNotFound", "File"), full =>
         {
             var feature = Feature;
-            if ((feature is null || feature.Length == 0) && Template?.Engine.SourceColumns is { } cols) feature = cols.ToArray();
+            if ((feature is null || feature.Length == 0) && Template?.Encoding.SourceColumns is { } cols) feature = cols.ToArray();
             (var target, feature) = TargetAndFeatures(Target, feature);
             var options = new CsvLoadOptions
             {
@@ -106,7 +133,24 @@ public sealed class ImportModelDataCommand : DataEncodingCommandBase
                 Tabular = EncodingOptions(Categorical),
             };
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var data = WithBlocks(CsvLoader.Load(full, options));
+            bool parquet = Format is { } f ? f.Equals("Parquet", StringComparison.OrdinalIgnoreCase)
+                : System.IO.Path.GetExtension(full).ToLowerInvariant() is ".parquet" or ".parq" or ".pq" || ParquetLoader.IsParquet(full);
+            if (ShuffleBuffer is not null && !Stream)
+                throw Engine.KerasException.BadArgument("ShuffleBufferNeedsStream",
+                    "-ShuffleBuffer sets the shuffle buffer of a streamed dataset; add -Stream (an in-memory fit shuffles every row).");
+            if (Stream)
+            {
+                if (Inputs is not null || Targets is not null)
+                    throw Engine.KerasException.BadArgument("StreamNotSupported",
+                        "-Stream reads one input and one target; -Inputs and -Targets need the data in memory. Leave out -Stream.");
+                var source = parquet ? Engine.Data.Streaming.FileSource.OpenParquet(full, options, ShuffleBuffer)
+                    : Engine.Data.Streaming.FileSource.Open(full, options, ShuffleBuffer);
+                WriteVerbose($"Streaming {source.Count:N0} rows x {source.Encoding.FeatureCount:N0} features from '{full}' "
+                    + $"(encoding read in {watch.Elapsed.TotalSeconds:0.000} s; shuffle buffer {source.ShuffleBuffer:N0} rows).");
+                WriteObject(new Dataset(source));
+                return;
+            }
+            var data = WithBlocks(parquet ? ParquetLoader.Load(full, options) : CsvLoader.Load(full, options));
             WriteVerbose($"Loaded {data.Count:N0} rows x {data.FeatureCount:N0} features from '{full}' in "
                 + $"{watch.Elapsed.TotalSeconds:0.000} s.");
             WriteObject(new Dataset(data));

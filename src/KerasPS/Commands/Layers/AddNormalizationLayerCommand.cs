@@ -46,7 +46,7 @@ public sealed class AddNormalizationLayerCommand : AddLayerCommandBase
     {
         if (ParameterSetName == StatsSet) return new Normalization(Axis, Mean, Variance, Name, InputShape);
         var data = PSValue.Unwrap(Adapt)!;
-        var engineData = data is Dataset d ? d.Engine : ArrayInput.FromArrays(data, null);
+        var engineData = data is Dataset d ? d.Encoding : ArrayInput.FromArrays(data, null);
         var shape = InputShape;
         if (shape is null && Model is not null && Model.Engine.Layers.Count == 0 && Model.Engine.DeclaredInputShape is null)
             shape = engineData.FeatureShape;
@@ -57,7 +57,8 @@ public sealed class AddNormalizationLayerCommand : AddLayerCommandBase
             throw KerasPS.Engine.KerasException.BadArgument("InputShapeMismatch",
                 $"The -Adapt data has rows of shape {KerasPS.Engine.Shapes.Format(engineData.FeatureShape)}, "
                     + $"but the model's input is {KerasPS.Engine.Shapes.Format(rowShape)}. Adapt to data of the model's input shape.");
-        layer.Adapt(engineData);
+        if (data is Dataset { Stream: { } stream }) layer.Adapt(stream);   // one pass over the file, chunk by chunk
+        else layer.Adapt(engineData);
         return layer;
     }
 }

@@ -15,12 +15,18 @@ namespace KerasPS.Commands.Models;
 /// Import-Checkpoint too), and the history's epoch numbers keep counting up; with -InitialEpoch, -Epochs is the epoch to stop after,
 /// and -Resume continues an interrupted fit to the total it was started with. A Keras-style line per epoch goes to the verbose
 /// stream; batch progress to Write-Progress (not in non-interactive hosts).</para>
+/// <para type="description">A streamed dataset (Import-ModelData -Stream) is read from its file each epoch, batch by batch through its
+/// shuffle buffer, so memory holds the buffer and one batch, not the data; -ValidationData may be streamed too. -ValidationSplit,
+/// -SampleWeight and -ClassWeight need the rows in memory and refuse a stream (StreamNotSupported).</para>
 /// </summary>
 /// <example><code>$model | Invoke-ModelFit -Data $train -ValidationData $test -Epochs 20 -BatchSize 128 |
 ///     Export-Csv history.csv</code></example>
 /// <example><code>$model | Invoke-ModelFit -X $x -Y $y -Epochs 5 -Seed 1 -Verbose</code></example>
 /// <example><code># a model with inputs 'numbers' and 'text' and outputs 'class' and 'price'
 /// $model | Invoke-ModelFit -X @{ numbers = $numbers; text = $codes } -Y @{ class = $labels; price = $prices } -Epochs 10</code></example>
+/// <example><code># a file larger than memory, read in batches each epoch
+/// $train = Import-ModelData ./big.csv -Target y -Stream -ShuffleBuffer 20000
+/// $model | Invoke-ModelFit -Data $train -Epochs 5 -BatchSize 256 -Seed 1</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "ModelFit", DefaultParameterSetName = DataSet)]
 [OutputType("KerasPS.EpochRecord")]
 public sealed class InvokeModelFitCommand : ModelDataCommandBase
@@ -85,7 +91,8 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
 
     protected override void Process()
     {
-        EncodedData data = GetData(Y);
+        var stream = ParameterSetName == DataSet ? Data.Stream : null;
+        EncodedData? data = stream is null ? GetData(Y) : null;
         bool resumed = false;
         if (Resume is not null)
         {
@@ -109,7 +116,8 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
             BatchSize = BatchSize,
             Shuffle = !IsBound(nameof(Shuffle)) || Shuffle.IsPresent,
             Seed = Seed,
-            ValidationData = ValidationData?.Engine,
+            ValidationData = ValidationData is { IsStreamed: false } inMemory ? inMemory.Engine : null,
+            ValidationSource = ValidationData?.Stream,
             ValidationSplit = ValidationSplit,
             InitialEpoch = InitialEpoch,
             Resume = resumed,
@@ -128,7 +136,8 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
         };
         try
         {
-            foreach (var record in Trainer.Fit(Model.Engine, data, options))
+            var records = stream is null ? Trainer.Fit(Model.Engine, data!, options) : Trainer.Fit(Model.Engine, stream, options);
+            foreach (var record in records)
             {
                 EpochRecordView.EnsureView(this, record);
                 WriteObject(EpochRecordView.ToPSObject(record));

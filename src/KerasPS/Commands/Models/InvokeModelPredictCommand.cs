@@ -49,6 +49,7 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
     private readonly List<int> kept = new();   // input positions of the rows that were accepted
     private readonly List<string> images = new();   // image files piped in (a model that takes images)
     private int seen;
+    private bool renameWarned;
 
     /// <summary>Objects to predict on, from the pipeline: their properties named like the training data's columns give the
     /// features.</summary>
@@ -117,7 +118,23 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
             }
             return;
         }
-        Predict(GetData(null));
+        if (Data?.Stream is { } stream) PredictStream(stream);
+        else Predict(GetData(null));
+    }
+
+    /// <summary>A streamed dataset, chunk by chunk: predictions are written as each chunk is read, so memory holds one chunk.</summary>
+    private void PredictStream(KerasPS.Engine.Data.Streaming.IBatchSource stream)
+    {
+        if (AsMatrix)
+            throw KerasException.BadArgument("StreamNotSupported",
+                $"-AsMatrix holds every prediction in one array, but the data is streamed from '{stream.Source}'. Leave out -AsMatrix to "
+                    + "write the predictions row by row, or import the file without -Stream.");
+        int offset = 0;
+        foreach (var chunk in KerasPS.Engine.Data.Streaming.BatchReader.Prefetch(stream, Math.Max(BatchSize, 1024)))
+        {
+            Predict(chunk, chunk.RowKeys is null ? Enumerable.Range(offset, chunk.Count).ToArray() : null);
+            offset += chunk.Count;
+        }
     }
 
     /// <summary>The property that holds a text model's text: the one text column it was trained on, else an object's only
@@ -203,8 +220,11 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
                 data.RowKeys, data.RowKeyName, data.RowKeys is null ? positions?.ToArray() : null)) WriteObject(o);
             return;
         }
-        if (PredictionView.RenamedClassesWarning(m.Classes, data.RowKeys, data.RowKeyName, Submission) is { } warning)
+        if (!renameWarned && PredictionView.RenamedClassesWarning(m.Classes, data.RowKeys, data.RowKeyName, Submission) is { } warning)
+        {
             WriteWarning(warning);
+            renameWarned = true;   // once, not once per chunk of a streamed dataset
+        }
         foreach (var o in PredictionView.Rows(m.Classes, raw, rowCount, perRow, data.RowKeys, data.RowKeyName, Submission,
             data.RowKeys is null ? positions?.ToArray() : null)) WriteObject(o);
     }
