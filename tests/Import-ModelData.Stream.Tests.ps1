@@ -152,8 +152,24 @@ Describe 'Import-ModelData -Stream' {
             @{ Name = '-AsMatrix'; Id = 'StreamNotSupported'; Run = { New-StreamModel 7 | Invoke-ModelPredict -Data $full -AsMatrix } }
             @{ Name = '-ShuffleBuffer without -Stream'; Id = 'ShuffleBufferNeedsStream'; Run = { Import-ModelData $csv -Target y -ShuffleBuffer 5 } }
             @{ Name = '-Targets'; Id = 'StreamNotSupported'; Run = { Import-ModelData $csv -Targets @{ out = 'y' } -Stream } }
+            @{ Name = 'a median learnt per chunk'; Id = 'StreamNotSupported'; Run = { Import-ModelData $csv -Target y -Exclude id -Stream -MissingValue @{ a = 'median' } } }
+            @{ Name = 'indicator columns'; Id = 'StreamNotSupported'; Run = { Import-ModelData $csv -Target y -Exclude id -Stream -MissingValue 0 -AddIndicator } }
         ) {
             Get-ErrorId $Run | Should -Be $Id
+        }
+
+        It 'fills empty cells with a constant -MissingValue chunk by chunk, as in memory' {
+            $gappy = Join-Path $TestDrive 'gappy.csv'
+            $lines = [IO.File]::ReadAllLines($csv)
+            for ($i = 1; $i -lt $lines.Length; $i += 997) { $f = $lines[$i].Split(','); $f[1] = ''; $lines[$i] = $f -join ',' }
+            [IO.File]::WriteAllLines($gappy, $lines)
+            $inMemory = Import-ModelData $gappy -Target y -Exclude id -MissingValue 0
+            $streamed = Import-ModelData $gappy -Target y -Exclude id -Stream -ShuffleBuffer 9000 -MissingValue 0
+            $m1 = New-StreamModel 7; $m2 = New-StreamModel 7
+            $h1 = $m1 | Invoke-ModelFit -Data $inMemory -Epochs 2 -BatchSize 64 -Seed 3
+            $h2 = $m2 | Invoke-ModelFit -Data $streamed -Epochs 2 -BatchSize 64 -Seed 3
+            $h1.Count | Should -Be 2
+            Assert-SameHistory $h1 $h2 'Loss', 'Accuracy'
         }
 
         It 'refuses rows by index with StreamedDataset' {

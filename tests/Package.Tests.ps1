@@ -32,7 +32,7 @@ Install-PSResource -Name KerasPS -Repository KerasPSLocal -Scope CurrentUser -Tr
 
 Describe 'The KerasPS package' -Tag Slow {
     It 'is a module package well under Azure Automation''s 100 MB, with the managed module and no libtorch' {
-        (Get-Item $package).Length / 1MB | Should -BeLessThan 20
+        (Get-Item $package).Length / 1MB | Should -BeLessThan 24   # 21.1 MiB with Npgsql, SQLite (win-x64 native) and Parquet.Net
         Add-Type -AssemblyName System.IO.Compression.FileSystem
         $zip = [IO.Compression.ZipFile]::OpenRead($package)
         try { $names = $zip.Entries.FullName } finally { $zip.Dispose() }

@@ -66,6 +66,7 @@ public sealed class FileSource : IBatchSource
         if (shuffleBuffer is < 1)
             throw KerasException.BadArgument("InvalidShuffleBuffer",
                 $"-ShuffleBuffer must be 1 or more rows. Received: {shuffleBuffer}.", shuffleBuffer);
+        RefuseWholeColumnRules(options.Tabular, path);
         var pass = new Pass(options.Tabular.TargetKind);
         reader(path, WithTabular(options, Quiet(options.Tabular, options.Tabular.Template, options.Tabular.TargetKind)),
             ChunkRows, pass.Add, checkText: true);
@@ -81,6 +82,28 @@ public sealed class FileSource : IBatchSource
             encoding.TargetKind == TargetKind.None ? null : encoding.TargetKind));
         int[] counts = encoding.Classes is null ? Array.Empty<int>() : encoding.Classes.Select(c => pass.ClassRows[c]).ToArray();
         return new FileSource(path, reader, readOptions, encoding, pass.Rows, counts, shuffleBuffer ?? DefaultShuffleBuffer);
+    }
+
+    /// <summary>
+    /// Rules that need a whole column at once (fills learnt as mean, median or most frequent, indicator columns, text kept
+    /// as strings) cannot be learnt chunk by chunk; refused rather than applied per chunk, which would fill each chunk with
+    /// its own median. Constant fills apply chunk by chunk.
+    /// </summary>
+    private static void RefuseWholeColumnRules(TabularOptions t, string path)
+    {
+        var rules = t.MissingRules;
+        bool learnt = rules is not null && (rules.AddIndicator
+            || rules.Default is { Strategy: not ImputeStrategy.Constant }
+            || rules.Columns.Values.Any(r => r.Strategy != ImputeStrategy.Constant));
+        string? what = learnt ? "-MissingValue mean, median or most_frequent fills, or -AddIndicator"
+            : t.Template?.MissingFills is { Count: > 0 } || t.Template?.MissingIndicators is { Count: > 0 }
+                ? "a -Template with learnt missing-value fills"
+            : t.Text is { Count: > 0 } ? "-Text columns"
+            : null;
+        if (what is not null)
+            throw KerasException.BadArgument("StreamNotSupported",
+                $"Streaming '{Path.GetFileName(path)}' cannot apply {what}: they are learnt from the whole file at once. "
+                    + "Import it without -Stream, or give -MissingValue a single number.", path);
     }
 
     public void Read(int chunkRows, Func<EncodedData, bool> sink)
@@ -138,6 +161,7 @@ public sealed class FileSource : IBatchSource
     private static TabularOptions Quiet(TabularOptions t, EncodedData? template, TargetKind? kind) => new()
     {
         MissingValue = t.MissingValue,
+        MissingRules = t.MissingRules,   // constants only (RefuseWholeColumnRules)
         Categorical = t.Categorical,
         TargetKind = kind,
         Template = template,

@@ -219,12 +219,37 @@ public abstract class Optimizer
 
     protected virtual void OnReset() { }
 
+    private readonly List<Scalar> stepScalars = new();
+
+    /// <summary>
+    /// A Scalar that lives until the step ends. libtorch reads a Scalar during the native call, and TorchSharp does not keep
+    /// the managed one alive meanwhile: a temporary (an implicit double conversion) can be finalized, and its native value
+    /// freed, by a garbage collection that another thread starts (the streamed-data reader, a parallel trial), which crashed
+    /// Adam's addcmul_/addcdiv_ ("toFloat") in streamed fits.
+    /// </summary>
+    protected Scalar S(double value)
+    {
+        var s = value.ToScalar();
+        stepScalars.Add(s);
+        return s;
+    }
+
     /// <summary>One update of every attached weight from its gradient; call under a dispose scope.</summary>
     public void Step()
     {
+        try { StepCore(); }
+        finally
+        {
+            foreach (var s in stepScalars) s.Dispose();
+            stepScalars.Clear();
+        }
+    }
+
+    private void StepCore()
+    {
         if (buffer is null) throw KerasException.BadOperation("OptimizerNotAttached", "The optimizer is not attached to a model.");
         Iterations++;
-        if (ClipValue is double cv) buffer.Grads.clamp_(-cv, cv);
+        if (ClipValue is double cv) buffer.Grads.clamp_(S(-cv), S(cv));
         if (ClipNorm is not double cn)
         {
             // The flat buffers do not require grad themselves (only their views do), so in-place updates on them
@@ -239,7 +264,7 @@ public abstract class Optimizer
         {
             var g = buffer.GradViews[i];
             var norm = g.norm(2f);
-            g.mul_(torch.clamp_max(norm.add(1e-12).reciprocal_().mul_(cn), 1.0));
+            g.mul_(torch.clamp_max(norm.add(S(1e-12)).reciprocal_().mul_(S(cn)), S(1.0)));
             currentIndex = i;
             try { Update(buffer.ValueViews[i], g); }
             finally { currentIndex = -1; }

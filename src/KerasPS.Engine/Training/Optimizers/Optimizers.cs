@@ -43,8 +43,8 @@ public sealed class Sgd : Optimizer, IKerasObject<Sgd>
         }
         // Keras: v = momentum * v - lr * g; p += v (plain) or p += momentum * v - lr * g (Nesterov).
         var v = Slot(p, "momentum");
-        v.mul_(Momentum).add_(g, -LearningRate);
-        if (Nesterov) p.add_(v, Momentum).add_(g, -LearningRate);
+        v.mul_(S(Momentum)).add_(g, S(-LearningRate));
+        if (Nesterov) p.add_(v, S(Momentum)).add_(g, S(-LearningRate));
         else p.add_(v);
     }
 }
@@ -86,8 +86,8 @@ public class Adam : Optimizer, IKerasObject<Adam>
         double alpha = LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t));
         var m = Slot(p, "m");
         var v = Slot(p, "v");
-        m.lerp_(g, 1 - Beta1);                    // m += (g - m) * (1 - beta1)
-        v.mul_(Beta2).addcmul_(g, g, 1 - Beta2);  // v += (g^2 - v) * (1 - beta2)
+        m.lerp_(g, 1 - Beta1);                          // m += (g - m) * (1 - beta1)
+        v.mul_(S(Beta2)).addcmul_(g, g, S(1 - Beta2));  // v += (g^2 - v) * (1 - beta2)
         var denomSource = v;
         if (Amsgrad)
         {
@@ -95,7 +95,7 @@ public class Adam : Optimizer, IKerasObject<Adam>
             vhat.copy_(torch.maximum(vhat, v));
             denomSource = vhat;
         }
-        p.addcdiv_(m, denomSource.sqrt().add_(Epsilon), -alpha);
+        p.addcdiv_(m, denomSource.sqrt().add_(S(Epsilon)), S(-alpha));
     }
 }
 
@@ -125,7 +125,7 @@ public sealed class AdamW : Adam, IKerasObject<AdamW>
 
     protected override void Update(Tensor p, Tensor g)
     {
-        p.mul_(1 - WeightDecay * LearningRate);
+        p.mul_(S(1 - WeightDecay * LearningRate));
         base.Update(p, g);
     }
 }
@@ -161,24 +161,24 @@ public sealed class RmsProp : Optimizer, IKerasObject<RmsProp>
     protected override void Update(Tensor p, Tensor g)
     {
         var v = Slot(p, "velocity");
-        v.mul_(Rho).addcmul_(g, g, 1 - Rho);
+        v.mul_(S(Rho)).addcmul_(g, g, S(1 - Rho));
         Tensor denom;
         if (Centered)
         {
             var a = Slot(p, "average_gradient");
-            a.mul_(Rho).add_(g, 1 - Rho);
+            a.mul_(S(Rho)).add_(g, S(1 - Rho));
             denom = v - a.square();
-            denom.add_(Epsilon);
+            denom.add_(S(Epsilon));
         }
-        else denom = v.add(Epsilon);
+        else denom = v.add(S(Epsilon));
         denom.sqrt_();
         if (Momentum > 0)
         {
             var mom = Slot(p, "momentum");
-            mom.mul_(Momentum).addcdiv_(g, denom, LearningRate);
+            mom.mul_(S(Momentum)).addcdiv_(g, denom, S(LearningRate));
             p.sub_(mom);
         }
-        else p.addcdiv_(g, denom, -LearningRate);
+        else p.addcdiv_(g, denom, S(-LearningRate));
     }
 }
 
@@ -209,8 +209,8 @@ public sealed class Adagrad : Optimizer, IKerasObject<Adagrad>
     protected override void Update(Tensor p, Tensor g)
     {
         var acc = Slot(p, "accumulator", InitialAccumulatorValue);
-        acc.addcmul_(g, g, 1);
-        p.addcdiv_(g, acc.add(Epsilon).sqrt_(), -LearningRate);
+        acc.addcmul_(g, g, S(1));
+        p.addcdiv_(g, acc.add(S(Epsilon)).sqrt_(), S(-LearningRate));
     }
 }
 
@@ -239,10 +239,10 @@ public sealed class Adadelta : Optimizer, IKerasObject<Adadelta>
     {
         var accGrad = Slot(p, "accumulated_grad");
         var accDelta = Slot(p, "accumulated_delta_var");
-        accGrad.mul_(Rho).addcmul_(g, g, 1 - Rho);
-        var delta = accDelta.add(Epsilon).sqrt_().div_(accGrad.add(Epsilon).sqrt_()).mul_(g);
-        accDelta.mul_(Rho).addcmul_(delta, delta, 1 - Rho);
-        p.add_(delta, -LearningRate);
+        accGrad.mul_(S(Rho)).addcmul_(g, g, S(1 - Rho));
+        var delta = accDelta.add(S(Epsilon)).sqrt_().div_(accGrad.add(S(Epsilon)).sqrt_()).mul_(g);
+        accDelta.mul_(S(Rho)).addcmul_(delta, delta, S(1 - Rho));
+        p.add_(delta, S(-LearningRate));
     }
 }
 
@@ -275,9 +275,9 @@ public sealed class Adamax : Optimizer, IKerasObject<Adamax>
         var m = Slot(p, "m");
         var u = Slot(p, "norm");
         m.lerp_(g, 1 - Beta1);
-        u.copy_(torch.maximum(u.mul_(Beta2), g.abs()));
+        u.copy_(torch.maximum(u.mul_(S(Beta2)), g.abs()));
         double alpha = LearningRate / (1 - Math.Pow(Beta1, Iterations));
-        p.addcdiv_(m, u.add(Epsilon), -alpha);
+        p.addcdiv_(m, u.add(S(Epsilon)), S(-alpha));
     }
 }
 
@@ -343,9 +343,9 @@ public sealed class Nadam : Optimizer, IKerasObject<Nadam>
         var m = Slot(p, "m");
         var v = Slot(p, "v");
         m.lerp_(g, 1 - Beta1);
-        v.mul_(Beta2).addcmul_(g, g, 1 - Beta2);
-        var mHat = m.mul(uT1 / (1 - uProdT1)).add_(g, (1 - uT) / (1 - uProdT));
-        var denom = v.div(1 - Math.Pow(Beta2, t)).sqrt_().add_(Epsilon);
-        p.addcdiv_(mHat, denom, -LearningRate);
+        v.mul_(S(Beta2)).addcmul_(g, g, S(1 - Beta2));
+        var mHat = m.mul(S(uT1 / (1 - uProdT1))).add_(g, S((1 - uT) / (1 - uProdT)));
+        var denom = v.div(S(1 - Math.Pow(Beta2, t))).sqrt_().add_(S(Epsilon));
+        p.addcdiv_(mHat, denom, S(-LearningRate));
     }
 }
