@@ -76,7 +76,7 @@ switch ($Task) {
     }
     'Bench' {
         Invoke-ModuleBuild -Root $Root -Configuration $Configuration | Out-Null
-        Install-DebianPrerequisite
+        Install-DebianPrerequisite -Bench
         $bench = @{ Root = $Root; Epochs = $BenchEpochs }
         if ($PSBoundParameters.ContainsKey('BenchOnly')) { $bench.Only = @($BenchOnly | ForEach-Object { $_ -split ',' } | Where-Object { $_ }) }
         $null = & (Join-Path $Root 'tests/bench/Invoke-Bench.ps1') @bench

@@ -256,10 +256,14 @@ $(if ($Fast) { "`$c.Filter.ExcludeTag = @('Slow', 'MachineChanging')" })
 function Install-DebianPrerequisite {
     <#
     The Debian packages that tests and benchmarks use as peers or servers (docs/PLATFORM.md): Python Optuna with its
-    SQLite and PostgreSQL drivers, scikit-learn, Pillow and PostgreSQL 15. Installs the missing ones with apt-get when
-    this runs as root on Debian; otherwise says which are missing, and the tests that need them skip with a message.
+    SQLite and PostgreSQL drivers, scikit-learn, Pillow and PostgreSQL 15 (and, with -Bench, PyTorch). Installs the
+    missing ones with apt-get when this runs as root on Debian; otherwise says which are missing, and the tests that
+    need them skip with a message.
     #>
-    $packages = 'python3-optuna', 'python3-sqlalchemy', 'python3-psycopg2', 'python3-sklearn', 'python3-pil', 'postgresql'
+    param([switch] $Bench)
+    $packages = @('python3-optuna', 'python3-sqlalchemy', 'python3-psycopg2', 'python3-sklearn', 'python3-pil', 'postgresql')
+    # The PyTorch peers of the benchmarks (../shared/bench/peer_pytorch*.py): about 200 packages, so for -Task Bench only.
+    if ($Bench) { $packages += 'python3-torch' }
     if (-not $IsLinux -or -not (Get-Command dpkg-query -ErrorAction Ignore)) { return }
     $missing = @($packages | Where-Object {
             (& dpkg-query -W -f '${Status}' $_ 2>$null) -notmatch 'install ok installed'
