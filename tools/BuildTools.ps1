@@ -262,8 +262,9 @@ function Install-DebianPrerequisite {
     #>
     param([switch] $Bench)
     $packages = @('python3-optuna', 'python3-sqlalchemy', 'python3-psycopg2', 'python3-sklearn', 'python3-pil', 'postgresql')
-    # The PyTorch peers of the benchmarks (../shared/bench/peer_pytorch*.py): about 200 packages, so for -Task Bench only.
-    if ($Bench) { $packages += 'python3-torch' }
+    # The PyTorch and pandas peers of the benchmarks (../shared/bench/peer_pytorch*.py, CsvBench): about 200 packages, so
+    # for -Task Bench only.
+    if ($Bench) { $packages += 'python3-torch', 'python3-pandas', 'libopenblas0-pthread' }
     if (-not $IsLinux -or -not (Get-Command dpkg-query -ErrorAction Ignore)) { return }
     $missing = @($packages | Where-Object {
             (& dpkg-query -W -f '${Status}' $_ 2>$null) -notmatch 'install ok installed'
