@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Collections.Specialized;
 using System.Diagnostics;
 using KerasPS.Engine.Data;
 using System.Globalization;
@@ -408,23 +407,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
         base.StopProcessing();
     }
 
-    private List<KeyValuePair<string, object?[]>> Space()
-    {
-        var entries = Parameters.Cast<DictionaryEntry>().Select(e =>
-        {
-            var name = Convert.ToString(PSValue.Unwrap(e.Key), CultureInfo.InvariantCulture) ?? "";
-            object?[] values = PSValue.Unwrap(e.Value) switch
-            {
-                string s => new object?[] { s },
-                IEnumerable list => list.Cast<object?>().Select(PSValue.Unwrap).ToArray(),
-                var one => new[] { one },
-            };
-            return new KeyValuePair<string, object?[]>(name, values);
-        }).ToList();
-        // A plain hashtable has no stable order (string hashes differ per process); the grid order must not.
-        if (Parameters is not OrderedDictionary) entries.Sort((a, b) => StringComparer.Ordinal.Compare(a.Key, b.Key));
-        return entries;
-    }
+    private List<KeyValuePair<string, object?[]>> Space() => StudyWorkers.Space(Parameters);
 }
 
 /// <summary>Completes -Monitor with the usual history names.</summary>
