@@ -115,6 +115,8 @@ Describe 'Add-TextVectorizationLayer' {
         }
         It 'says a model needs -OutputSequenceLength for int output' {
             { New-Model | Add-TextVectorizationLayer -Adapt 'a b' } | Should -Throw -ErrorId 'MissingOutputSequenceLength*'
+            # The layer has no name before it joins the model: the sentence must not show an empty '' for it.
+            { New-Model | Add-TextVectorizationLayer -Adapt 'a b' } | Should -Throw 'TextVectorization in a model needs -OutputSequenceLength*'
         }
         It 'refuses -OutputSequenceLength with a bag output mode' {
             { New-Model | Add-TextVectorizationLayer -Adapt 'a' -OutputMode count -OutputSequenceLength 3 } |

@@ -100,6 +100,9 @@ public abstract class Layer
     /// <summary>Unique within its model; assigned from the class name (dense, dense_1, ...) when not given.</summary>
     public string Name { get; internal set; }
 
+    /// <summary>" 'name'" for messages, or nothing while the layer has no name yet (before it joins a model).</summary>
+    protected string NameInText => string.IsNullOrEmpty(Name) ? "" : $" '{Name}'";
+
     /// <summary>The input shape given when the layer was declared (without the batch axis), if any.</summary>
     public virtual int[]? DeclaredInputShape { get; }
 

@@ -69,9 +69,9 @@ public sealed class StringLookup : HostEncodedLayer, IKerasLayer<StringLookup>
 
     public override int[] EncodedShape => !Lookup.HasVocabulary
         ? throw KerasException.BadOperation("NoVocabulary",
-            $"StringLookup '{Name}' has no vocabulary yet. Give it -Vocabulary or -Adapt it to training values.")
+            $"StringLookup{NameInText} has no vocabulary yet. Give it -Vocabulary or -Adapt it to training values.")
         : Lookup.Invert ? throw KerasException.BadOperation("InvertInModel",
-            $"StringLookup '{Name}' has -Invert, which outputs strings; a model's tensors cannot hold them.")
+            $"StringLookup{NameInText} has -Invert, which outputs strings; a model's tensors cannot hold them.")
         : Lookup.OutputMode == "int" ? new[] { 1 } : new[] { Lookup.Depth };
 
     /// <summary>Keras's adapt on one value per row.</summary>
@@ -79,7 +79,7 @@ public sealed class StringLookup : HostEncodedLayer, IKerasLayer<StringLookup>
     {
         if (HasInputVocabulary)
             throw KerasException.BadOperation("CannotAdapt",
-                $"StringLookup '{Name}' was given a vocabulary; a layer with a given vocabulary cannot be adapted.");
+                $"StringLookup{NameInText} was given a vocabulary; a layer with a given vocabulary cannot be adapted.");
         Lookup.Adapt(values.Select(v => (IReadOnlyList<string>)new[] { v ?? "" }));
     }
 
@@ -167,7 +167,7 @@ public sealed class IntegerLookup : Layer, IKerasLayer<IntegerLookup>
     {
         if (HasInputVocabulary)
             throw KerasException.BadOperation("CannotAdapt",
-                $"IntegerLookup '{Name}' was given a vocabulary; a layer with a given vocabulary cannot be adapted.");
+                $"IntegerLookup{NameInText} was given a vocabulary; a layer with a given vocabulary cannot be adapted.");
         Lookup.Adapt(rows.Select(r => (IReadOnlyList<string>)r.Select(Text).ToArray()));
     }
 
@@ -176,7 +176,7 @@ public sealed class IntegerLookup : Layer, IKerasLayer<IntegerLookup>
         if (Lookup.OutputMode == "int") return (int[])inputShape.Clone();
         if (!Lookup.HasVocabulary && !Lookup.PadToMaxTokens)
             throw KerasException.BadOperation("NoVocabulary",
-                $"IntegerLookup '{Name}' has no vocabulary yet. Give it -Vocabulary or -Adapt it to training values.");
+                $"IntegerLookup{NameInText} has no vocabulary yet. Give it -Vocabulary or -Adapt it to training values.");
         int depth = Lookup.Depth;
         if (Lookup.OutputMode == "one_hot")
             return inputShape is [.., 1] ? inputShape[..^1].Append(depth).ToArray() : inputShape.Append(depth).ToArray();

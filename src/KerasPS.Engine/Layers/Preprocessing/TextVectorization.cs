@@ -97,11 +97,11 @@ public sealed class TextVectorization : HostEncodedLayer, IKerasLayer<TextVector
         {
             if (!lookup.HasVocabulary)
                 throw KerasException.BadOperation("NoVocabulary",
-                    $"TextVectorization '{Name}' has no vocabulary yet. Give it -Vocabulary or -Adapt it to training texts.");
+                    $"TextVectorization{NameInText} has no vocabulary yet. Give it -Vocabulary or -Adapt it to training texts.");
             if (OutputMode == "int")
                 return OutputSequenceLength is int n ? new[] { n }
                     : throw KerasException.BadArgument("MissingOutputSequenceLength",
-                        $"TextVectorization '{Name}' in a model needs -OutputSequenceLength (the padded token count per text), "
+                        $"TextVectorization{NameInText} in a model needs -OutputSequenceLength (the padded token count per text), "
                             + "as the model's tensors have a fixed width.");
             return new[] { lookup.Depth };
         }
@@ -172,7 +172,7 @@ public sealed class TextVectorization : HostEncodedLayer, IKerasLayer<TextVector
     {
         if (HasInputVocabulary)
             throw KerasException.BadOperation("CannotAdapt",
-                $"TextVectorization '{Name}' was given a vocabulary; a layer with a given vocabulary cannot be adapted.");
+                $"TextVectorization{NameInText} was given a vocabulary; a layer with a given vocabulary cannot be adapted.");
         var docs = new IReadOnlyList<string>[texts.Count];
         Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             i => docs[i] = Tokenize(texts[i]));
@@ -187,7 +187,7 @@ public sealed class TextVectorization : HostEncodedLayer, IKerasLayer<TextVector
     {
         if (!lookup.HasVocabulary)
             throw KerasException.BadOperation("NoVocabulary",
-                $"TextVectorization '{Name}' has no vocabulary yet. Give it -Vocabulary or -Adapt it to training texts.");
+                $"TextVectorization{NameInText} has no vocabulary yet. Give it -Vocabulary or -Adapt it to training texts.");
         var docs = new IReadOnlyList<string>[texts.Count];
         Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             i => docs[i] = Tokenize(texts[i]));
