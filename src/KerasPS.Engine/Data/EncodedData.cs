@@ -49,6 +49,40 @@ public sealed class EncodedData
         }
     }
 
+    /// <summary>
+    /// A dataset over other arrays that keeps <paramref name="source"/>'s description: metadata (copied), categories,
+    /// source columns, missing-value fills, row keys, text columns, input blocks and named targets. An object initializer
+    /// replaces what differs (the backing fields are set directly, so a subset's initializer can give its own row keys
+    /// and targets before the row counts are checked).
+    /// </summary>
+    private EncodedData(EncodedData source, float[] features, int[]? labels, IReadOnlyList<string>? classes, float[]? targets,
+        int targetWidth, int[]? featureShape = null, IReadOnlyList<string>? featureNames = null)
+        : this(features, featureShape ?? source.FeatureShape, featureNames ?? source.FeatureNames, source.TargetName, labels,
+            classes, targets, targetWidth)
+    {
+        Metadata = new Dictionary<string, object?>(source.Metadata);
+        Categories = source.Categories;
+        SourceColumns = source.SourceColumns;
+        MissingFills = source.MissingFills;
+        MissingIndicators = source.MissingIndicators;
+        rowKeys = source.rowKeys;
+        RowKeyName = source.RowKeyName;
+        textColumns = source.textColumns;
+        InputBlocks = source.InputBlocks;
+        outputTargets = source.outputTargets;
+    }
+
+    /// <summary>
+    /// The same description and targets with the text column <paramref name="column"/> replaced by its host encoding
+    /// (<see cref="TextInputs"/>): no text columns or input blocks remain.
+    /// </summary>
+    internal EncodedData WithEncodedText(float[] features, int[] featureShape, string column) =>
+        new(this, features, Labels, Classes, Targets, TargetWidth, featureShape, new[] { column })
+        {
+            TextColumns = null,
+            InputBlocks = null,
+        };
+
     public int Count { get; }
     public int[] FeatureShape { get; }
     public int FeatureCount => (int)Shapes.Product(FeatureShape);
@@ -147,19 +181,7 @@ public sealed class EncodedData
 
     /// <summary>The same data (arrays shared) with other input blocks and named targets.</summary>
     public EncodedData With(IReadOnlyList<InputBlock>? inputs, IReadOnlyList<OutputTarget>? targets) =>
-        new(Features, FeatureShape, FeatureNames, TargetName, Labels, Classes, Targets, TargetWidth)
-        {
-            Metadata = new Dictionary<string, object?>(Metadata),
-            Categories = Categories,
-            SourceColumns = SourceColumns,
-            MissingFills = MissingFills,
-            MissingIndicators = MissingIndicators,
-            RowKeys = RowKeys,
-            RowKeyName = RowKeyName,
-            TextColumns = TextColumns,
-            InputBlocks = inputs,
-            OutputTargets = targets,
-        };
+        new(this, Features, Labels, Classes, Targets, TargetWidth) { InputBlocks = inputs, OutputTargets = targets };
 
     /// <summary>Rows per class, in class order (classification only).</summary>
     public IReadOnlyList<int> ClassCounts
@@ -213,17 +235,10 @@ public sealed class EncodedData
             for (int i = 0; i < rows.Count; i++)
                 Array.Copy(Targets, (long)rows[i] * TargetWidth, targets, (long)i * TargetWidth, TargetWidth);
         }
-        return new EncodedData(f, FeatureShape, FeatureNames, TargetName, labels, Classes, targets, TargetWidth) 
+        return new EncodedData(this, f, labels, Classes, targets, TargetWidth)
         {
-            Metadata = new Dictionary<string, object?>(Metadata),
-            Categories = Categories,
-            SourceColumns = SourceColumns,
-            MissingFills = MissingFills,
-            MissingIndicators = MissingIndicators,
             RowKeys = RowKeys is null ? null : rows.Select(r => RowKeys[r]).ToArray(),
-            RowKeyName = RowKeyName,
             TextColumns = TextColumns?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)rows.Select(r => kv.Value[r]).ToArray()),
-            InputBlocks = InputBlocks,
             OutputTargets = OutputTargets?.Select(t => t.Subset(rows)).ToArray(),
         };
     }
@@ -232,19 +247,7 @@ public sealed class EncodedData
     /// The same data (arrays shared) with each row keyed by <paramref name="keys"/>, from the column <paramref name="name"/>.
     /// </summary>
     public EncodedData WithRowKeys(IReadOnlyList<string> keys, string name) =>
-        new(Features, FeatureShape, FeatureNames, TargetName, Labels, Classes, Targets, TargetWidth)
-        {
-            Metadata = new Dictionary<string, object?>(Metadata),
-            Categories = Categories,
-            SourceColumns = SourceColumns,
-            MissingFills = MissingFills,
-            MissingIndicators = MissingIndicators,
-            RowKeys = keys,
-            RowKeyName = name,
-            TextColumns = TextColumns,
-            InputBlocks = InputBlocks,
-            OutputTargets = OutputTargets,
-        };
+        new(this, Features, Labels, Classes, Targets, TargetWidth) { RowKeys = keys, RowKeyName = name };
 
     /// <summary>
     /// The same data (arrays shared) with its numeric target read as class labels, as Keras reads integer labels when the loss
@@ -275,19 +278,7 @@ public sealed class EncodedData
             labels = Targets.Select(v => (int)v).ToArray();
         }
         else (labels, classes) = EncodeLabels(raw);
-        return new EncodedData(Features, FeatureShape, FeatureNames, TargetName, labels, classes)
-        {
-            Metadata = new Dictionary<string, object?>(Metadata),
-            Categories = Categories,
-            SourceColumns = SourceColumns,
-            MissingFills = MissingFills,
-            MissingIndicators = MissingIndicators,
-            RowKeys = RowKeys,
-            RowKeyName = RowKeyName,
-            TextColumns = TextColumns,
-            InputBlocks = InputBlocks,
-            OutputTargets = OutputTargets,
-        };
+        return new EncodedData(this, Features, labels, classes, null, 1);
     }
 
     /// <summary>The most distinct whole numbers a numeric target may have to be read as labels for stratifying.</summary>

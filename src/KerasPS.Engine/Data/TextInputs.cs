@@ -57,16 +57,7 @@ public static class TextInputs
                 && cache.Column == column)
                 return cache.Encoded;
             var values = layer.EncodeStrings(columns[column]);
-            var encoded = new EncodedData(values, layer.EncodedShape, new[] { column }, data.TargetName, data.Labels, data.Classes,
-                data.Targets, data.TargetWidth)
-            {
-                Metadata = new Dictionary<string, object?>(data.Metadata),
-                Categories = data.Categories,
-                SourceColumns = data.SourceColumns,
-                RowKeys = data.RowKeys,
-                RowKeyName = data.RowKeyName,
-                OutputTargets = data.OutputTargets,
-            };
+            var encoded = data.WithEncodedText(values, layer.EncodedShape, column);
             cache.Layer = layer;
             cache.Version = layer.EncodingVersion;
             cache.Column = column;
