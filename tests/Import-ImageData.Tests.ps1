@@ -200,3 +200,146 @@ Describe 'examples/Images.ps1' -Tag Slow {
         @(Get-ChildItem $folder -Recurse -Filter *.png).Count | Should -Be 180
     }
 }
+
+Describe 'Import-ImageData -Stream' {
+    BeforeAll {
+        # 3 classes x 14 files of 6 x 5 pixels, each file its own colour, so a file's place in a batch changes the loss.
+        $script:many = Join-Path $TestDrive 'many'
+        $v = 0
+        foreach ($c in 'red', 'green', 'blue') {
+            for ($i = 0; $i -lt 14; $i++) { New-TestPng (Join-Path $many "$c/f$i.png") (($v += 6) % 250) -Width 6 -Height 5 }
+        }
+        function New-ImageModel {
+            New-Model -InputShape 5, 6, 3 -Seed 3 | Add-RescalingLayer -Scale (1 / 255) | Add-FlattenLayer |
+                Add-DenseLayer 8 -Activation relu | Add-DenseLayer 3 -Activation softmax |
+                Build-Model -Optimizer adam -Loss sparse_categorical_crossentropy -Metrics accuracy
+        }
+        function Assert-SameHistory($A, $B, [string[]] $Keys) {
+            $A.Count | Should -Be $B.Count
+            for ($e = 0; $e -lt $A.Count; $e++) {
+                foreach ($k in $Keys) { [math]::Abs($A[$e].$k - $B[$e].$k) | Should -BeLessThan 1e-6 -Because "$k of epoch $($e + 1)" }
+            }
+        }
+        $script:memTrain, $script:memVal = Import-ImageData $many -ImageSize 5, 6 -ValidationSplit 0.25 -Subset both -Seed 9
+        $script:strTrain, $script:strVal = Import-ImageData $many -ImageSize 5, 6 -ValidationSplit 0.25 -Subset both -Seed 9 -Stream
+    }
+
+    It 'holds the same files, labels, order and split as the in-memory import, and no pixels' {
+        $strTrain.IsStreamed | Should -BeTrue
+        $strTrain.Count | Should -Be 32
+        $strVal.Count | Should -Be 10       # int(0.25 * 42)
+        $strTrain.Stream.Paths | Should -Be $memTrain.Engine.RowKeys
+        $strVal.Stream.Paths | Should -Be $memVal.Engine.RowKeys
+        $strTrain.Classes | Should -Be @('blue', 'green', 'red')
+        $strTrain.ClassCounts | Should -Be $memTrain.ClassCounts
+        $strTrain.Shape | Should -Be '(None, 5, 6, 3)'
+        $strTrain.ShuffleBuffer | Should -Be 32
+        "$strTrain" | Should -BeLike "Streamed dataset: 32 rows x 5x6x3 features from '*many', 3 classes"
+        $e = try { $strTrain.GetRows(0) } catch { $_ }
+        $e.Exception.InnerException.ErrorId | Should -Be 'StreamedDataset'
+    }
+
+    It 'fits epoch for epoch as the in-memory images with the same seed, validation streamed too' {
+        $a = New-ImageModel | Invoke-ModelFit -Data $memTrain -ValidationData $memVal -Epochs 4 -BatchSize 5 -Seed 21
+        $b = New-ImageModel | Invoke-ModelFit -Data $strTrain -ValidationData $strVal -Epochs 4 -BatchSize 5 -Seed 21
+        Assert-SameHistory $a $b 'Loss', 'Accuracy', 'ValLoss', 'ValAccuracy'
+        $a[3].Loss | Should -BeLessThan $a[0].Loss
+        # unshuffled too: files in the import's order
+        $c = New-ImageModel | Invoke-ModelFit -Data $memTrain -Epochs 2 -BatchSize 7 -Seed 2 -Shuffle:$false
+        $d = New-ImageModel | Invoke-ModelFit -Data $strTrain -Epochs 2 -BatchSize 7 -Seed 2 -Shuffle:$false
+        Assert-SameHistory $c $d 'Loss', 'Accuracy'
+    }
+
+    It 'evaluates and predicts as in memory, each prediction keyed by its file' {
+        $model = New-ImageModel
+        $null = $model | Invoke-ModelFit -Data $memTrain -Epochs 2 -BatchSize 8 -Seed 1
+        $em = $model | Invoke-ModelEvaluate -Data $memTrain -BatchSize 6
+        $es = $model | Invoke-ModelEvaluate -Data $strTrain -BatchSize 6
+        [math]::Abs($es.Loss - $em.Loss) | Should -BeLessThan 1e-6
+        $es.Samples | Should -Be 32
+        $pm = @($model | Invoke-ModelPredict -Data $memTrain)
+        $ps = @($model | Invoke-ModelPredict -Data $strTrain -BatchSize 4)
+        $ps.Count | Should -Be 32
+        $ps.path | Should -Be $memTrain.Engine.RowKeys
+        $ps.Class | Should -Be $pm.Class
+        for ($i = 0; $i -lt 32; $i++) { [math]::Abs($ps[$i].Probability - $pm[$i].Probability) | Should -BeLessThan 1e-6 }
+    }
+
+    It 'shuffles file numbers through a smaller -ShuffleBuffer: reproducible with a seed, unlike a full shuffle' {
+        $small = Import-ImageData $many -ImageSize 5, 6 -Seed 9 -Stream -ShuffleBuffer 4
+        $full = Import-ImageData $many -ImageSize 5, 6 -Seed 9 -Stream
+        $small.ShuffleBuffer | Should -Be 4
+        $a = New-ImageModel | Invoke-ModelFit -Data $small -Epochs 2 -BatchSize 6 -Seed 4
+        $b = New-ImageModel | Invoke-ModelFit -Data $small -Epochs 2 -BatchSize 6 -Seed 4
+        $c = New-ImageModel | Invoke-ModelFit -Data $full -Epochs 2 -BatchSize 6 -Seed 4
+        $b[1].Loss | Should -Be $a[1].Loss
+        $c[0].Loss | Should -Not -Be $a[0].Loss
+        # tf.data's buffer over rows 0..9 with 3 slots, drawn as the CSV stream's buffer draws rows
+        $order = [KerasPS.Engine.Data.Streaming.RowBatches]::BufferedOrder(10, 3, 5)
+        @($order | Sort-Object) | Should -Be (0..9)
+        $order[0] | Should -BeLessThan 3 -Because 'the first row comes out of the first three'
+        [KerasPS.Engine.Data.Streaming.RowBatches]::BufferedOrder(10, 1, 5) | Should -Be (0..9)
+        Get-ErrorId { Import-ImageData $many -ImageSize 5, 6 -Seed 9 -ShuffleBuffer 4 } | Should -Be 'ShuffleBufferNeedsStream'
+    }
+
+    It 'reports a damaged file at import by name, non-terminating, and streams the others' {
+        $dir = Join-Path $TestDrive 'damaged-stream'
+        New-TestPng (Join-Path $dir 'ok/a.png') 10
+        New-TestPng (Join-Path $dir 'ok/b.png') 20
+        $bad = Join-Path $dir 'ok/broken.png'
+        [IO.File]::WriteAllBytes($bad, [byte[]](0x89, 0x50, 0x4E, 0x47, 1, 2, 3))
+        $d = Import-ImageData $dir -ImageSize 3, 4 -NoShuffle -Stream -ErrorAction SilentlyContinue -ErrorVariable errs
+        $d.Count | Should -Be 2
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImageDecodeFailed,*'
+        $errs[0].TargetObject | Should -Be $bad
+        $d.Stream.Paths | ForEach-Object { Split-Path -Leaf $_ } | Should -Be @('a.png', 'b.png')
+    }
+
+    It 'stops the fit with ImageDecodeFailed naming a file damaged after the import' {
+        $dir = Join-Path $TestDrive 'later'
+        foreach ($i in 1..4) { New-TestPng (Join-Path $dir "k$($i % 2)/f$i.png") ($i * 20) -Width 6 -Height 5 }
+        $d = Import-ImageData $dir -ImageSize 5, 6 -Seed 1 -Stream
+        [IO.File]::WriteAllBytes((Join-Path $dir 'k1/f3.png'), [byte[]](1, 2, 3))
+        $m = New-Model -InputShape 5, 6, 3 -Seed 3 | Add-FlattenLayer | Add-DenseLayer 2 -Activation softmax |
+            Build-Model -Optimizer sgd -Loss sparse_categorical_crossentropy
+        $e = try { $m | Invoke-ModelFit -Data $d -Epochs 1 -BatchSize 2 -Seed 1 } catch { $_ }
+        ($e.FullyQualifiedErrorId -split ',')[0] | Should -Be 'ImageDecodeFailed'
+        $e.Exception.Message | Should -BeLike '*f3.png*import the folder again*'
+    }
+}
+
+Describe 'Import-ImageData -Stream memory' -Tag Slow {
+    It 'trains on a folder whose decoded pixels exceed the bound with a peak RSS under it, in a child process (VmHWM)' -Skip:(-not $IsLinux) {
+        # 3,200 files decoded to 128 x 128 x 3 float32: 600 MiB of pixels, above the 450 MiB bound that the streamed fit
+        # must stay under (the runtime alone is about 300 MiB; see the CSV stream test). Small 16 x 16 sources copied
+        # many times keep the folder quick to make; they are resized up on decode.
+        $dir = Join-Path $TestDrive 'big-images'
+        foreach ($c in 'a', 'b') {
+            New-TestPng (Join-Path $dir "$c/seed.png") ($c -eq 'a' ? 40 : 200) -Width 16 -Height 16
+            foreach ($i in 1..1599) { Copy-Item (Join-Path $dir "$c/seed.png") (Join-Path $dir "$c/f$i.png") }
+        }
+        $module = if ($env:KERASPS_TEST_MODULE) { $env:KERASPS_TEST_MODULE } else { Join-Path $RepoRoot 'KerasPS.psd1' }
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$module'
+`$data = Import-ImageData '$dir' -ImageSize 128, 128 -Seed 1 -Stream
+`$m = New-Model -InputShape 128, 128, 3 -Seed 1 | Add-RescalingLayer -Scale (1 / 255) | Add-GlobalAveragePooling2DLayer |
+    Add-DenseLayer 2 -Activation softmax | Build-Model -Optimizer sgd -Loss sparse_categorical_crossentropy
+`$h = `$m | Invoke-ModelFit -Data `$data -Epochs 1 -BatchSize 64 -Seed 1
+'ROWS=' + `$data.Count
+'LOSS=' + `$h[-1].Loss
+'HWM=' + ((Get-Content /proc/self/status | Where-Object { `$_ -like 'VmHWM:*' }) -replace '\D', '')
+"@
+        $r = Invoke-FreshPwsh -Script $script
+        $r.ExitCode | Should -Be 0 -Because $r.Output
+        $r.Output -match 'ROWS=(\d+)' | Should -BeTrue -Because $r.Output
+        [int]$Matches[1] | Should -Be 3200
+        (3200 * 128 * 128 * 3 * 4) / 1MB | Should -BeGreaterThan 450
+        $r.Output | Should -Match 'LOSS=\d'
+        $r.Output -match 'HWM=(\d+)' | Should -BeTrue
+        $peakMiB = [double]$Matches[1] / 1024
+        Write-Host "Import-ImageData -Stream: peak RSS $([math]::Round($peakMiB, 1)) MiB for 600 MiB of decoded pixels"
+        $peakMiB | Should -BeLessThan 450 -Because "the peak RSS of the streamed fit was $([math]::Round($peakMiB, 1)) MiB"
+    }
+}

@@ -119,6 +119,123 @@ time,cpu,queue
     }
 }
 
+Describe 'New-TimeseriesData windows read per batch' {
+    BeforeAll {
+        function Assert-SameHistory($A, $B, [string[]] $Keys) {
+            $A.Count | Should -Be $B.Count
+            for ($e = 0; $e -lt $A.Count; $e++) {
+                foreach ($k in $Keys) { [math]::Abs($A[$e].$k - $B[$e].$k) | Should -BeLessThan 1e-6 -Because "$k of epoch $($e + 1)" }
+            }
+        }
+        function New-WindowModel([int] $Length, [int] $Features = 1) {
+            New-Model -InputShape $Length, $Features -Seed 2 | Add-FlattenLayer | Add-DenseLayer 6 -Activation tanh | Add-DenseLayer 1 |
+                Build-Model -Optimizer adam -Loss mse -Metrics mae
+        }
+        $script:series = 0..299 | ForEach-Object { [math]::Round([math]::Sin($_ / 7) + $_ / 300, 4) }
+    }
+
+    It 'orders shuffled windows as Keras''s timeseries_dataset_from_array for the same seed (NumPy 1.24 references)' {
+        # tests/data/timeseries/make-shuffle-references.py: np.random.RandomState(seed).shuffle(start_positions), as Keras.
+        $refs = Get-Content -Raw (Join-Path $PSScriptRoot 'data/timeseries/shuffle-references.json') | ConvertFrom-Json
+        foreach ($c in $refs.cases) {
+            $ds = 0..($c.Steps - 1) | New-TimeseriesData -SequenceLength $c.SequenceLength -SequenceStride $c.SequenceStride `
+                -SamplingRate $c.SamplingRate -Shuffle -Seed $c.Seed
+            $ds.Stream.Windows.Starts | Should -Be $c.Starts -Because "seed $($c.Seed), $($c.Steps) steps"
+            $d = $ds.Engine
+            $d.Features[0] | Should -Be $c.Starts[0]
+            $d.Features[$d.FeatureCount] | Should -Be $c.Starts[1]
+        }
+    }
+
+    It 'keeps the series once and the windows as start indexes, making rows only on demand' {
+        $ds = $series | New-TimeseriesData -SequenceLength 20 -Target value
+        $ds.IsStreamed | Should -BeTrue
+        $ds.InMemoryOnDemand | Should -BeTrue
+        $ds.Count | Should -Be 280
+        $ds.Shape | Should -Be '(None, 20, 1)'
+        "$ds" | Should -Be "280 windows of (None, 20, 1) over a series of 300 steps, target 'value'"
+        $ds.Stream.Windows.Steps | Should -Be 300
+        $ds.GetFeatures(5) | Should -Be ([float[]] $series[5..24])
+        $ds.Engine.Targets[5] | Should -Be ([float] $series[25])
+    }
+
+    It 'fits epoch for epoch as the windows made into rows (same seed), with windows as validation data' {
+        $train = $series | New-TimeseriesData -SequenceLength 12 -Target value -EndIndex 240
+        $val = $series | New-TimeseriesData -SequenceLength 12 -Target value -StartIndex 228
+        $memTrain = [KerasPS.Dataset]::new($train.Engine)
+        $memVal = [KerasPS.Dataset]::new($val.Engine)
+        $memTrain.IsStreamed | Should -BeFalse
+        $a = New-WindowModel 12 | Invoke-ModelFit -Data $memTrain -ValidationData $memVal -Epochs 3 -BatchSize 16 -Seed 8
+        $b = New-WindowModel 12 | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 3 -BatchSize 16 -Seed 8
+        Assert-SameHistory $a $b 'Loss', 'Mae', 'ValLoss', 'ValMae'
+        $a[2].Loss | Should -BeLessThan $a[0].Loss
+        $c = New-WindowModel 12 | Invoke-ModelFit -Data $memTrain -Epochs 2 -BatchSize 50 -Seed 8 -Shuffle:$false
+        $d = New-WindowModel 12 | Invoke-ModelFit -Data $train -Epochs 2 -BatchSize 50 -Seed 8 -Shuffle:$false
+        Assert-SameHistory $c $d 'Loss', 'Mae'
+    }
+
+    It 'takes -ValidationSplit and windows of several features as the rows in memory do' {
+        $rows = 0..199 | ForEach-Object { [pscustomobject]@{ a = [math]::Sin($_ / 5); b = $_ % 7 } }
+        $ds = $rows | New-TimeseriesData -Feature a, b -Target a -SequenceLength 6
+        $mem = [KerasPS.Dataset]::new($ds.Engine)
+        $a = New-WindowModel 6 2 | Invoke-ModelFit -Data $mem -ValidationSplit 0.2 -Epochs 2 -BatchSize 32 -Seed 5
+        $b = New-WindowModel 6 2 | Invoke-ModelFit -Data $ds -ValidationSplit 0.2 -Epochs 2 -BatchSize 32 -Seed 5
+        Assert-SameHistory $a $b 'Loss', 'ValLoss'
+    }
+
+    It 'evaluates and predicts the windows as the rows in memory, keyed by the last step''s time' {
+        $t0 = [datetime]'2026-03-01'
+        $steps = 0..99 | ForEach-Object { [pscustomobject]@{ time = $t0.AddMinutes($_); v = [math]::Cos($_ / 4) } }
+        $ds = $steps | New-TimeseriesData -Feature v -Target v -Timestamp time -SequenceLength 8
+        $mem = [KerasPS.Dataset]::new($ds.Engine)
+        $model = New-WindowModel 8
+        $null = $model | Invoke-ModelFit -Data $mem -Epochs 1 -BatchSize 16 -Seed 1
+        $em = $model | Invoke-ModelEvaluate -Data $mem -BatchSize 10
+        $es = $model | Invoke-ModelEvaluate -Data $ds -BatchSize 10
+        [math]::Abs($es.Loss - $em.Loss) | Should -BeLessThan 1e-6
+        $es.Samples | Should -Be 92
+        $pm = @($model | Invoke-ModelPredict -Data $mem)
+        $ps = @($model | Invoke-ModelPredict -Data $ds)
+        $ps.Count | Should -Be 92
+        $ps.step | Should -Be $pm.step
+        $ps[0].step | Should -Be $t0.AddMinutes(7).ToString('o')
+        $ps.Value | Should -Be $pm.Value
+        $matrix = $model | Invoke-ModelPredict -Data $ds -AsMatrix
+        $matrix.Count | Should -Be 92
+    }
+}
+
+Describe 'New-TimeseriesData memory' -Tag Slow {
+    It 'fits windows that would take 460 MiB as rows with a peak RSS under 420 MiB, in a child process (VmHWM)' -Skip:(-not $IsLinux) {
+        # 200,000 steps, windows of 600 with a next-step target: 199,400 windows x 600 floats = 456 MiB if each window were copied into memory; the
+        # series itself is 0.8 MB, and the fit copies a batch of windows at a time.
+        $module = if ($env:KERASPS_TEST_MODULE) { $env:KERASPS_TEST_MODULE } else { Join-Path $RepoRoot 'KerasPS.psd1' }
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$module'
+`$csv = Join-Path ([IO.Path]::GetTempPath()) "series-`$PID.csv"
+[IO.File]::WriteAllLines(`$csv, [string[]](@('v') + (0..199999 | ForEach-Object { [math]::Round([math]::Sin(`$_ / 50), 4).ToString([cultureinfo]::InvariantCulture) })))
+`$steps = Import-ModelData `$csv
+Remove-Item `$csv
+`$ds = New-TimeseriesData -Data `$steps -SequenceLength 600 -Target v
+`$m = New-Model -InputShape 600, 1 -Seed 1 | Add-FlattenLayer | Add-DenseLayer 1 | Build-Model -Optimizer (New-Optimizer sgd -LearningRate 0.0001) -Loss mse
+`$h = `$m | Invoke-ModelFit -Data `$ds -Epochs 1 -BatchSize 1024 -Seed 1
+'ROWS=' + `$ds.Count
+'LOSS=' + `$h[-1].Loss
+'HWM=' + ((Get-Content /proc/self/status | Where-Object { `$_ -like 'VmHWM:*' }) -replace '\D', '')
+"@
+        $r = Invoke-FreshPwsh -Script $script
+        $r.ExitCode | Should -Be 0 -Because $r.Output
+        $r.Output -match 'ROWS=(\d+)' | Should -BeTrue -Because $r.Output
+        [int]$Matches[1] | Should -Be 199400
+        $r.Output | Should -Match 'LOSS=\d'
+        $r.Output -match 'HWM=(\d+)' | Should -BeTrue
+        $peakMiB = [double]$Matches[1] / 1024
+        Write-Host "New-TimeseriesData: peak RSS $([math]::Round($peakMiB, 1)) MiB for windows of 456 MiB as rows"
+        $peakMiB | Should -BeLessThan 420 -Because "the peak RSS of the fit on windows was $([math]::Round($peakMiB, 1)) MiB"
+    }
+}
+
 Describe 'examples/Forecast.ps1' -Tag Slow {
     It 'forecasts the next hour of a seasonal counter with a lower test MAE than the naive last value' {
         $script = Join-Path $RepoRoot 'examples/Forecast.ps1'

@@ -8,12 +8,15 @@ namespace KerasPS;
 /// A KerasPS dataset as PowerShell sees it: features and an encoded target, ready to train on.
 /// Not a collection on purpose, so that it travels down the pipeline as one object; <c>$data[0]</c>, <c>$data[-1]</c>,
 /// <c>$data.GetRows(0..9)</c> and <c>$data.Slice(10, 10)</c> give new datasets.
-/// A streamed dataset (Import-ModelData -Stream) holds no rows, only its source and encoding: fit, evaluate and predict read
-/// it batch by batch; what needs the rows in memory (rows by index, splits) refuses it with a StreamedDataset error.
+/// A streamed dataset (Import-ModelData -Stream, Import-ImageData -Stream) holds no rows, only its source and encoding: fit,
+/// evaluate and predict read it batch by batch; what needs the rows in memory (rows by index, splits) refuses it with a
+/// StreamedDataset error. Windows of a series (New-TimeseriesData) are read batch by batch the same way, but the series is in
+/// memory, so what needs rows by index gets them: the windows are then made into numbers once, on first use.
 /// </summary>
 public sealed class Dataset
 {
     private readonly EncodedData encoding;
+    private EncodedData? materialized;
 
     public Dataset(EncodedData engine) => encoding = engine;
 
@@ -27,6 +30,7 @@ public sealed class Dataset
     /// <summary>The engine's encoded data (float32 features, encoded labels); a StreamedDataset error for a streamed dataset, whose
     /// rows are not in memory.</summary>
     public EncodedData Engine => Stream is null ? encoding
+        : Stream is WindowSource windows ? materialized ??= windows.ToEncodedData()
         : throw KerasException.BadOperation("StreamedDataset",
             $"This needs the rows in memory, but the dataset is streamed from '{Stream.Source}' (Import-ModelData -Stream). "
                 + "Import the file without -Stream for it; Invoke-ModelFit, -Evaluate and -Predict take the stream as it is.");
@@ -36,6 +40,10 @@ public sealed class Dataset
 
     /// <summary>True for a streamed dataset, which holds no rows in memory.</summary>
     public bool IsStreamed => Stream is not null;
+
+    /// <summary>True when the rows are read batch by batch but can also be had in memory on demand (windows of a series, whose
+    /// series is in memory): what needs rows by index or a split takes <see cref="Engine"/>, made once.</summary>
+    public bool InMemoryOnDemand => Stream is WindowSource;
 
     /// <summary>Rows a fit's shuffle buffer holds for a streamed dataset (Import-ModelData -ShuffleBuffer); null in memory.</summary>
     public int? ShuffleBuffer => Stream?.ShuffleBuffer;
@@ -121,6 +129,8 @@ public sealed class Dataset
     }
 
     public override string ToString() => Stream is null ? encoding.ToString()
+        : Stream is WindowSource w ? $"{Count} windows of {Shapes.Format(FeatureShape)} over a series of {w.Windows.Steps} steps"
+            + (encoding.TargetName is null ? "" : $", target '{encoding.TargetName}'")
         : $"Streamed dataset: {Count} rows x {string.Join("x", FeatureShape)} features from '{Stream.Source}'" +
             (encoding.TargetKind == KerasPS.Engine.Data.TargetKind.Classification ? $", {encoding.Classes!.Count} classes"
                 : encoding.TargetKind == KerasPS.Engine.Data.TargetKind.Regression ? ", regression target" : "");

@@ -56,6 +56,9 @@ public sealed class TimeseriesWindows
     public int Count => starts.Length;
     public int SequenceLength => Options.SequenceLength;
 
+    /// <summary>Whether each window has a target.</summary>
+    public bool HasTargets => targets is not null;
+
     /// <summary>The first step of each window, in the order the windows come (time order, or shuffled).</summary>
     public IReadOnlyList<int> Starts => starts;
 
@@ -80,8 +83,8 @@ public sealed class TimeseriesWindows
     }
 
     /// <summary>
-    /// Keras's start positions (relative to start_index, then made absolute), with its argument checks; shuffled with the
-    /// seed (KerasPS's generator, so the order differs from NumPy's).
+    /// Keras's start positions (relative to start_index, then made absolute), with its argument checks; shuffled as Keras
+    /// shuffles them (NumPy's RandomState(seed).shuffle), so the same seed gives Keras's window order.
     /// </summary>
     public static int[] StartPositions(int steps, int? targetCount, TimeseriesOptions o)
     {
@@ -115,12 +118,9 @@ public sealed class TimeseriesWindows
         var result = positions.ToArray();
         if (o.Shuffle)
         {
-            var rng = new MersenneTwister(o.Seed ?? Environment.TickCount);
-            for (int i = result.Length - 1; i > 0; i--)
-            {
-                int j = rng.NextInt(i + 1);
-                (result[i], result[j]) = (result[j], result[i]);
-            }
+            // Keras: rng = np.random.RandomState(seed); rng.shuffle(start_positions), seed drawn below 1e6 when not given.
+            long seed = o.Seed ?? MersenneTwister.RandomSeed() % 1_000_000;
+            MersenneTwister.NumPyRandomState((uint)(seed & 0xffffffff)).NumPyShuffle(result);
         }
         return result;
     }

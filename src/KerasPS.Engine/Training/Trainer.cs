@@ -566,7 +566,11 @@ public static class Trainer
         DisposeScope scope)
     {
         batch = AsLossReads(model, batch, null);
-        var x = torch.tensor(batch.Features, Shapes.WithBatch(batch.Count, batch.FeatureShape), dtype: ScalarType.Float32);
+        // Copied straight into libtorch's memory: torch.tensor would first clone the array on the managed heap, a pinned copy
+        // per step that the collector frees late (with image batches of many MB, hundreds of MB of peak memory).
+        var x = torch.empty(Shapes.WithBatch(batch.Count, batch.FeatureShape), dtype: ScalarType.Float32);
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(batch.Features.AsSpan(0, batch.Count * batch.FeatureCount))
+            .CopyTo(x.bytes);
         var y = TargetTensors(model, heads, batch);
         scope.Attach(y);
         return (new[] { x }, y);

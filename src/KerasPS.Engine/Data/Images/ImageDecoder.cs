@@ -68,11 +68,19 @@ public static class ImageDecoder
     /// Decodes and resizes <paramref name="paths"/> into one batch, in parallel; a file that fails is listed in
     /// <see cref="ImageBatch.Failures"/> and leaves zeros, and the others load.
     /// </summary>
-    public static ImageBatch DecodeBatch(IReadOnlyList<string> paths, ImageLoadOptions options, CancellationToken cancel = default)
+    public static ImageBatch DecodeBatch(IReadOnlyList<string> paths, ImageLoadOptions options, CancellationToken cancel = default) =>
+        DecodeBatch(paths, options, null, cancel);
+
+    /// <summary>As <see cref="DecodeBatch(IReadOnlyList{string}, ImageLoadOptions, CancellationToken)"/>, into
+    /// <paramref name="into"/> (exactly paths x Height x Width x Channels floats, overwritten) when it is given.</summary>
+    public static ImageBatch DecodeBatch(IReadOnlyList<string> paths, ImageLoadOptions options, float[]? into,
+        CancellationToken cancel = default)
     {
         options.Validate();
         int n = paths.Count, size = options.PixelCount;
-        var pixels = new float[(long)n * size];
+        if (into is not null && into.LongLength != (long)n * size)
+            throw new ArgumentException($"The pixel buffer holds {into.LongLength} floats, not {(long)n * size}.", nameof(into));
+        var pixels = into ?? new float[(long)n * size];
         var failures = new ImageFailure?[n];
         var parallel = new ParallelOptions { CancellationToken = cancel, MaxDegreeOfParallelism = Environment.ProcessorCount };
         Parallel.For(0, n, parallel, i =>
@@ -83,12 +91,35 @@ public static class ImageDecoder
             }
             catch (Exception e) when (e is KerasException or IOException or UnauthorizedAccessException)
             {
-                failures[i] = new ImageFailure(i, paths[i], e is KerasException k ? k.ErrorId : "ImageReadFailed",
-                    e is KerasException ? e.Message : $"Cannot read image file '{paths[i]}': {e.Message}");
+                failures[i] = Failure(i, paths[i], e);
+                pixels.AsSpan((int)((long)i * size), size).Clear();
             }
         });
         return new ImageBatch(pixels, failures.Where(f => f is not null).Select(f => f!).ToArray());
     }
+
+    /// <summary>
+    /// Decodes every file of <paramref name="paths"/> once, in parallel, and keeps no pixels: the files that
+    /// <see cref="DecodeBatch"/> would fail on, in file order (a streamed image folder's check at import).
+    /// </summary>
+    public static IReadOnlyList<ImageFailure> Check(IReadOnlyList<string> paths, CancellationToken cancel = default)
+    {
+        var failures = new ImageFailure?[paths.Count];
+        var parallel = new ParallelOptions { CancellationToken = cancel, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.For(0, paths.Count, parallel, i =>
+        {
+            try { DecodeRgba(paths[i]); }
+            catch (Exception e) when (e is KerasException or IOException or UnauthorizedAccessException)
+            {
+                failures[i] = Failure(i, paths[i], e);
+            }
+        });
+        return failures.Where(f => f is not null).Select(f => f!).ToArray();
+    }
+
+    private static ImageFailure Failure(int index, string path, Exception e) =>
+        new(index, path, e is KerasException k ? k.ErrorId : "ImageReadFailed",
+            e is KerasException ? e.Message : $"Cannot read image file '{path}': {e.Message}");
 
     /// <summary>Decodes one file and resizes it into <paramref name="output"/> (Height x Width x Channels floats).</summary>
     public static void DecodeInto(string path, ImageLoadOptions options, Span<float> output)

@@ -33,6 +33,12 @@ public static class BatchReader
     public static IEnumerable<EncodedData> Shuffled(IBatchSource source, int batchSize, int bufferRows, long seed,
         Func<int, long[]> permutation)
     {
+        if (source is IRowSource rows)
+        {
+            // Rows read by index (image files, series windows): only the indexes are shuffled, in the same order.
+            foreach (var chunk in RowBatches.Shuffled(rows, batchSize, bufferRows, seed, permutation)) yield return chunk;
+            yield break;
+        }
         int n = source.Count;
         var batch = new RowStore(source.Encoding, Math.Min(batchSize, Math.Max(1, n)));
         if (bufferRows >= n)

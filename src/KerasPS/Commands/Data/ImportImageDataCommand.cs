@@ -20,11 +20,22 @@ namespace KerasPS.Commands.Data;
 /// two classes; none loads the images without a target.</para>
 /// <para type="description">A file that cannot be read or decoded is a non-terminating error (ImageDecodeFailed, ImageReadFailed) naming
 /// the file, and the other images load. Errors: ImageFolderNotFound, NoImagesFound, UnknownClassName, BinaryNeedsTwoClasses,
-/// InvalidImageSize, InvalidValidationSplit, SubsetNeedsValidationSplit, ValidationSplitNeedsSubset, ValidationSplitNeedsSeed.</para>
-/// </summary>
+/// InvalidImageSize, InvalidValidationSplit, SubsetNeedsValidationSplit, ValidationSplitNeedsSubset, ValidationSplitNeedsSeed,
+/// ShuffleBufferNeedsStream.</para>
 /// <example><code>$data = Import-ImageData ./photos -ImageSize 64,64 -Seed 1</code></example>
 /// <example><code>$train, $val = Import-ImageData ./photos -ImageSize 64,64 -ValidationSplit 0.2 -Subset both -Seed 42</code></example>
+/// <para type="description">-Stream keeps the images in their files: the dataset holds the file list and labels (the same files, order
+/// and split as without -Stream), and Invoke-ModelFit, -Evaluate and -Predict decode each batch's files when the batch is due, on a
+/// background thread while the previous batch trains, so memory holds a few batches whatever the folder's size (Keras's
+/// image_dataset_from_directory always reads this way). The import decodes every file once to report damaged ones (by name, as
+/// without -Stream, and left out) before a fit starts. Without -Stream, a folder whose decoded pixels exceed 1 GiB gets a warning
+/// that suggests -Stream: an in-memory dataset also allows rows by index, Split-TrainTest and cross-validation, which a streamed one
+/// refuses (StreamedDataset), so the choice stays with the caller.</para>
+/// </summary>
 /// <example><code>Import-ImageData ./digits -ColorMode grayscale -ImageSize 28,28 -LabelMode categorical -Seed 7</code></example>
+/// <example><code>$train, $val = Import-ImageData ./photos -ImageSize 128,128 -ValidationSplit 0.2 -Subset both -Seed 42 -Stream
+/// $model | Invoke-ModelFit -Data $train -ValidationData $val -Epochs 10 -BatchSize 64 -Seed 1</code></example>
+/// <example><code>$photos = Import-ImageData ./photos -ImageSize 64,64 -Seed 3 -Stream -ShuffleBuffer 512</code></example>
 [Cmdlet(VerbsData.Import, "ImageData")]
 [OutputType(typeof(Dataset))]
 public sealed class ImportImageDataCommand : KerasCmdlet
@@ -81,8 +92,25 @@ public sealed class ImportImageDataCommand : KerasCmdlet
     [Parameter]
     public SwitchParameter NoShuffle { get; set; }
 
+    /// <summary>Keep the images in their files and decode them batch by batch in Invoke-ModelFit, -Evaluate and -Predict, so
+    /// that memory does not grow with the folder; damaged files are found (decoding each once) and reported at import.</summary>
+    [Parameter]
+    public SwitchParameter Stream { get; set; }
+
+    /// <summary>With -Stream: files the fit's shuffle buffer holds (tf.data's shuffle(buffer_size) over the file list). Default:
+    /// every file, which shuffles as the in-memory fit with the same -Seed; the buffer holds file numbers, not pixels.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? ShuffleBuffer { get; set; }
+
+    /// <summary>Decoded pixels above which an in-memory import suggests -Stream.</summary>
+    private const long StreamHintBytes = 1L << 30;
+
     protected override void Process()
     {
+        if (ShuffleBuffer is not null && !Stream)
+            throw KerasException.BadArgument("ShuffleBufferNeedsStream",
+                "-ShuffleBuffer sets the shuffle buffer of a streamed image folder; add -Stream (an in-memory fit shuffles every row).");
         if (Subset is not null && ValidationSplit == 0)
             throw KerasException.BadArgument("SubsetNeedsValidationSplit",
                 "-Subset needs -ValidationSplit (a fraction in (0, 1)); give both or neither.");
@@ -122,6 +150,20 @@ public sealed class ImportImageDataCommand : KerasCmdlet
         if (files.Paths.Count == 0)
             throw KerasException.BadData("NoImagesFound", $"The split leaves no images in one subset of '{folder}'; "
                 + "use a validation split that leaves files on both sides.", folder);
+        if (Stream)
+        {
+            var (source, damaged) = ImageSource.Open(files, load, mode, folder, ShuffleBuffer);
+            foreach (var f in damaged)
+                WriteInputError(KerasException.BadData(f.ErrorId, f.Message, f.Path), f.Path);
+            WriteVerbose($"Streaming {source.Count:N0} images of {KerasPS.Engine.Shapes.Format(load.Shape)} from '{folder}' "
+                + $"(shuffle buffer {source.ShuffleBuffer:N0} files).");
+            WriteObject(new Dataset(source));
+            return;
+        }
+        long bytes = 4L * files.Paths.Count * load.PixelCount;
+        if (bytes > StreamHintBytes)
+            WriteWarning($"The {files.Paths.Count:N0} images take {bytes / (1 << 20):N0} MiB decoded, all held in memory. "
+                + "Add -Stream to decode them batch by batch during the fit instead.");
         var (data, failures) = ImageFolder.Load(files, load, mode, folder);
         foreach (var f in failures)
             WriteInputError(KerasException.BadData(f.ErrorId, f.Message, f.Path), f.Path);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Management.Automation;
 using KerasPS.Engine;
 using KerasPS.Engine.Data;
+using KerasPS.Engine.Data.Streaming;
 using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Data;
@@ -17,8 +18,13 @@ namespace KerasPS.Commands.Data;
 /// window's last step (1, the next step, by default). -Targets instead gives Keras's targets array as is: the window that starts at
 /// step i gets Targets[i] (Keras's docstring: inputs data[:-10], targets data[10:], 10 steps). Windows that have no target are
 /// left out. -Timestamp orders the steps by that property and keys each window by its last step's time.</para>
-/// <para type="description">The series is read once and each window is a list of step indices into it (Keras does the same); the
-/// dataset written out holds the windows' values, because the fit loop takes whole arrays.</para>
+/// <para type="description">The series is stored once and each window is a start index into it (Keras does the same): Invoke-ModelFit,
+/// -Evaluate and -Predict copy each batch's windows from the series when the batch is due, so a long series with a long
+/// -SequenceLength costs the series and a few batches, not windows x SequenceLength x features numbers. What needs the windows as
+/// rows ($data[0], Split-TrainTest, -ValidationSplit, cross-validation) makes them once, on first use.</para>
+/// <para type="description">-Shuffle orders the windows as Keras's timeseries_dataset_from_array does for the same -Seed
+/// (NumPy's RandomState(seed).shuffle of the start positions); Keras then also shuffles batches through a tf.data buffer, which
+/// KerasPS leaves to Invoke-ModelFit's own per-epoch shuffle.</para>
 /// </summary>
 /// <example><code>$series = 1..500 | ForEach-Object { [math]::Sin($_ / 10) }
 /// $windows = $series | New-TimeseriesData -SequenceLength 24 -Target value</code></example>
@@ -27,6 +33,9 @@ namespace KerasPS.Commands.Data;
 /// <example><code>Get-Counter '\Processor(_Total)\% Processor Time' -SampleInterval 1 -MaxSamples 600 |
 /// ForEach-Object CounterSamples |
 /// New-TimeseriesData -Feature CookedValue -Target CookedValue -Timestamp Timestamp -SequenceLength 30</code></example>
+/// <example><code>$windows = Import-Csv ./queue.csv |
+/// New-TimeseriesData -Feature length -Target length -SequenceLength 720 -Shuffle -Seed 42
+/// $model | Invoke-ModelFit -Data $windows -Epochs 5 -BatchSize 256 -Seed 1</code></example>
 [Cmdlet(VerbsCommon.New, "TimeseriesData", DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(Dataset))]
 public sealed class NewTimeseriesDataCommand : KerasCmdlet
@@ -94,7 +103,7 @@ public sealed class NewTimeseriesDataCommand : KerasCmdlet
     [Parameter]
     public SwitchParameter Shuffle { get; set; }
 
-    /// <summary>Seed of the -Shuffle order.</summary>
+    /// <summary>Seed of the -Shuffle order (NumPy's RandomState seed, as Keras: the same seed gives Keras's window order).</summary>
     [Parameter]
     public int? Seed { get; set; }
 
@@ -122,8 +131,7 @@ public sealed class NewTimeseriesDataCommand : KerasCmdlet
             StartIndex = StartIndex, EndIndex = EndIndex, Shuffle = Shuffle.IsPresent, Seed = Seed,
         };
         var windows = new TimeseriesWindows(values, width, targets, options);
-        var data = windows.ToEncodedData(names, targets is null ? null : Target ?? "target", keys);
-        WriteObject(new Dataset(data));
+        WriteObject(new Dataset(new WindowSource(windows, names, targets is null ? null : Target ?? "target", keys)));
     }
 
     private (float[], IReadOnlyList<string>, Func<string, float[]>, IReadOnlyList<string>?) FromDataset()

@@ -92,6 +92,10 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
     protected override void Process()
     {
         var stream = ParameterSetName == DataSet ? Data.Stream : null;
+        // Windows of a series are read batch by batch; what needs every row at once takes them in memory instead.
+        if (stream is not null && Data.InMemoryOnDemand && (ValidationSplit > 0 || SampleWeight is not null || ClassWeight is not null))
+            stream = null;
+        bool valInMemory = ValidationData is { } v && (!v.IsStreamed || (v.InMemoryOnDemand && stream is null));
         EncodedData? data = stream is null ? GetData(Y) : null;
         bool resumed = false;
         if (Resume is not null)
@@ -116,8 +120,8 @@ public sealed class InvokeModelFitCommand : ModelDataCommandBase
             BatchSize = BatchSize,
             Shuffle = !IsBound(nameof(Shuffle)) || Shuffle.IsPresent,
             Seed = Seed,
-            ValidationData = ValidationData is { IsStreamed: false } inMemory ? inMemory.Engine : null,
-            ValidationSource = ValidationData?.Stream,
+            ValidationData = valInMemory ? ValidationData!.Engine : null,
+            ValidationSource = valInMemory ? null : ValidationData?.Stream,
             ValidationSplit = ValidationSplit,
             InitialEpoch = InitialEpoch,
             Resume = resumed,

@@ -118,7 +118,7 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
             }
             return;
         }
-        if (Data?.Stream is { } stream) PredictStream(stream);
+        if (Data?.Stream is { } stream && !(AsMatrix && Data.InMemoryOnDemand)) PredictStream(stream);
         else Predict(GetData(null));
     }
 
