@@ -183,6 +183,22 @@ Describe 'New-TimeseriesData windows read per batch' {
         Assert-SameHistory $a $b 'Loss', 'ValLoss'
     }
 
+    It 'adapts a Normalization layer and splits as the rows in memory' {
+        $rows = 0..149 | ForEach-Object { [pscustomobject]@{ a = [math]::Sin($_ / 5) * 3 + 1; b = $_ % 11 } }
+        $ds = $rows | New-TimeseriesData -Feature a, b -SequenceLength 5 -SequenceStride 2
+        $mem = [KerasPS.Dataset]::new($ds.Engine)
+        $ls = (New-Model -InputShape 5, 2 | Add-NormalizationLayer -Adapt $ds).Engine.Layers[0]
+        $lm = (New-Model -InputShape 5, 2 | Add-NormalizationLayer -Adapt $mem).Engine.Layers[0]
+        for ($f = 0; $f -lt 2; $f++) {
+            [math]::Abs($ls.Mean[$f] - $lm.Mean[$f]) | Should -BeLessThan 1e-9
+            [math]::Abs($ls.Variance[$f] - $lm.Variance[$f]) | Should -BeLessThan 1e-9
+        }
+        $split = $ds | Split-TrainTest -TestSize 0.25 -Seed 3
+        $splitMem = $mem | Split-TrainTest -TestSize 0.25 -Seed 3
+        $split.Test.Count | Should -Be $splitMem.Test.Count
+        $split.Test.Engine.Features | Should -Be $splitMem.Test.Engine.Features
+    }
+
     It 'evaluates and predicts the windows as the rows in memory, keyed by the last step''s time' {
         $t0 = [datetime]'2026-03-01'
         $steps = 0..99 | ForEach-Object { [pscustomobject]@{ time = $t0.AddMinutes($_); v = [math]::Cos($_ / 4) } }
