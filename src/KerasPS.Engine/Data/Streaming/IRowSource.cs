@@ -55,7 +55,38 @@ public static class RowBatches
     {
         int n = source.Count;
         int[] order = bufferRows >= n ? Array.ConvertAll(permutation(n), r => (int)r) : BufferedOrder(n, bufferRows, seed);
-        return BatchReader.Prefetch(new Ordered(source, order), Math.Max(1, batchSize));
+        int bs = Math.Max(1, batchSize);
+        // Small batches (windows of a short sequence) travel from the read-ahead thread several to a chunk: one hand-over per
+        // batch would cost more than the batch's step.
+        int per = (int)Math.Clamp(ChunkValues / ((long)bs * Math.Max(1, source.Encoding.FeatureCount)), 1, 64);
+        per = (int)Math.Min(per, Math.Max(1, int.MaxValue / bs));
+        foreach (var chunk in BatchReader.Prefetch(new Ordered(source, order), bs * per))
+        {
+            if (per == 1)
+            {
+                yield return chunk;
+                continue;
+            }
+            for (int s = 0; s < chunk.Count; s += bs) yield return Cut(chunk, s, Math.Min(bs, chunk.Count - s));
+        }
+    }
+
+    /// <summary>Values a chunk of several batches holds at most (4 MB of floats).</summary>
+    public const long ChunkValues = 1 << 20;
+
+    /// <summary>Rows start..start+count-1 of a chunk as a new dataset of the same encoding (arrays copied).</summary>
+    private static EncodedData Cut(EncodedData chunk, int start, int count)
+    {
+        long w = chunk.FeatureCount;
+        int tw = chunk.TargetWidth;
+        var features = chunk.Features.AsSpan((int)(start * w), (int)(count * w)).ToArray();
+        int[]? labels = chunk.Labels?.AsSpan(start, count).ToArray();
+        float[]? targets = chunk.Targets?.AsSpan(start * tw, count * tw).ToArray();
+        return new EncodedData(features, chunk.FeatureShape, chunk.FeatureNames, chunk.TargetName, labels, chunk.Classes, targets, tw)
+        {
+            RowKeys = chunk.RowKeys?.Skip(start).Take(count).ToArray(),
+            RowKeyName = chunk.RowKeyName,
+        };
     }
 
     /// <summary>
