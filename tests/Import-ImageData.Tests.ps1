@@ -282,6 +282,19 @@ Describe 'Import-ImageData -Stream' {
         Get-ErrorId { Import-ImageData $many -ImageSize 5, 6 -Seed 9 -ShuffleBuffer 4 } | Should -Be 'ShuffleBufferNeedsStream'
     }
 
+    It 'streams images without a target with -LabelMode none, for prediction' {
+        $d = Import-ImageData (Join-Path $many 'red') -ImageSize 5, 6 -LabelMode none -NoShuffle -Stream
+        $d.TargetKind | Should -Be 'None'
+        $d.Count | Should -Be 14
+        $mean = New-Model -InputShape 5, 6, 3 -Seed 1 | Add-GlobalAveragePooling2DLayer
+        $p = @($mean | Invoke-ModelPredict -Data $d)
+        $p.Count | Should -Be 14
+        $p[0].path | Should -Be $d.Stream.Paths[0]
+        # red/f0.png is the first file made: every pixel (6, 7, 8)
+        $p[0].Value1 | Should -Be 6
+        $p[0].Value3 | Should -Be 8
+    }
+
     It 'reports a damaged file at import by name, non-terminating, and streams the others' {
         $dir = Join-Path $TestDrive 'damaged-stream'
         New-TestPng (Join-Path $dir 'ok/a.png') 10
