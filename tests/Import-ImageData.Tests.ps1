@@ -67,6 +67,17 @@ Describe 'Import-ImageData' {
             $d.TargetKind | Should -Be 'None'
             $d.Count | Should -Be 4
         }
+        It 'lists an image set by its count, image shape and classes, without empty feature lines' {
+            $text = Import-ImageData $root -ImageSize 3, 4 -NoShuffle | Format-List | Out-String
+            $text | Should -Match 'Count\s+:\s+12'
+            $text | Should -Match 'ImageShape\s+:\s+3 x 4 x 3 \(height, width, channels\)'
+            $text | Should -Match 'Classes\s+:\s+B_dog, a_cat, c_fox'
+            $text | Should -Match 'LabelMode\s+:\s+int'
+            $text | Should -Not -Match 'FeatureNames|Categorical'
+            # A table's list view keeps its feature names.
+            [pscustomobject]@{ a = 1; y = 0 }, [pscustomobject]@{ a = 2; y = 1 } | ConvertTo-ModelData -Target y | Format-List |
+                Out-String | Should -Match 'FeatureNames\s+:\s+a'
+        }
         It 'refuses <Case> with <Id>' -TestCases @(
             @{ Case = 'unknown class names'; Id = 'UnknownClassName'; Splat = @{ ClassNames = 'wolf' } }
             @{ Case = 'binary labels for three classes'; Id = 'BinaryNeedsTwoClasses'; Splat = @{ LabelMode = 'binary' } }

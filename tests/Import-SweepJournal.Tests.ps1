@@ -1,21 +1,6 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
 
-    # A file system that is full but for a few 4 KB pages: a small tmpfs mounted over a folder (Linux, as root). Returns
-    # why it cannot be made here, or $null. Dismount-SmallDisk unmounts it.
-    function Mount-SmallDisk([string] $Path, [int] $FreePages) {
-        New-Item -ItemType Directory -Path $Path -Force | Out-Null
-        if (-not $IsLinux -or -not (Get-Command mount -ErrorAction Ignore)) { return 'a size-limited tmpfs needs Linux' }
-        $out = & mount -t tmpfs -o size=256k tmpfs $Path 2>&1
-        if ($LASTEXITCODE -ne 0) { return "mounting a tmpfs is not permitted here ($out)" }
-        $filler = Join-Path $Path 'filler'
-        $fs = [IO.FileStream]::new($filler, 'CreateNew', 'Write', 'None', 0)
-        $chunk = [byte[]]::new(4096)
-        try { while ($true) { $fs.Write($chunk, 0, $chunk.Length) } } catch [IO.IOException] { }
-        $fs.SetLength($fs.Length - 4096 * $FreePages); $fs.Dispose()
-        $null
-    }
-    function Dismount-SmallDisk([string] $Path) { & umount -l $Path 2>&1 | Out-Null }
     $script:toy = Get-ToyCurveSweep
     $script:space = [ordered]@{ W = [KerasPS.Uniform]::new(0.5, 2.0); R = [KerasPS.Uniform]::new(0.0, 0.4) }
     $script:path = Join-Path $TestDrive 'sweep.jsonl'

@@ -15,17 +15,17 @@ public static class ActivationFunctions
         ["tanh"] = x => x.tanh(),
         ["softmax"] = x => x.softmax(-1),
         ["log_softmax"] = x => x.log_softmax(-1),
-        ["elu"] = x => F.elu(x, 1.0),
+        ["elu"] = x => x.elu(Scalars.Of(1.0), Scalars.Of(1.0), Scalars.Of(1.0)),   // F.elu(x, 1.0) with kept Scalars
         ["selu"] = x => F.selu(x),
         ["softplus"] = x => F.softplus(x, 1.0, 20.0),
-        ["softsign"] = x => F.softsign(x),
+        ["softsign"] = x => x.div(x.abs().add(Scalars.One, Scalars.One)),   // F.softsign, x / (1 + |x|), with kept Scalars
         ["gelu"] = x => F.gelu(x),
         ["swish"] = x => F.silu(x),
         ["silu"] = x => F.silu(x),
-        ["leaky_relu"] = x => F.leaky_relu(x, 0.2),   // Keras 3's default negative_slope
+        ["leaky_relu"] = x => x.leaky_relu(Scalars.Of(0.2)),   // Keras 3's default negative_slope
         ["hard_sigmoid"] = x => F.hardsigmoid(x),    // Keras 3: relu6(x + 3) / 6
         // Keras 1 and 2's hard_sigmoid, clip(0.2x + 0.5, 0, 1): what a Keras 1/2 file's "hard_sigmoid" means.
-        ["hard_sigmoid_keras2"] = x => (x * 0.2 + 0.5).clamp(0, 1),
+        ["hard_sigmoid_keras2"] = x => x.mul(Scalars.Of(0.2)).Plus(0.5).clamp(Scalars.Zero, Scalars.One),
         ["hard_silu"] = x => F.hardswish(x),
         ["hard_swish"] = x => F.hardswish(x),
         ["mish"] = x => F.mish(x),

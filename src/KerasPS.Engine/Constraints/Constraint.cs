@@ -73,8 +73,8 @@ public abstract class NormConstraint : Constraint
     {
         var dims = Axis.Select(a => a < 0 ? a + w.dim() : a).Where(a => a >= 0 && a < w.dim()).Distinct().ToArray();
         if (dims.Length == 0) dims = Enumerable.Range(0, (int)w.dim()).Select(i => (long)i).ToArray();
-        var norms = w.square().sum(dims, keepdim: true).sqrt();
-        w.mul_(Desired(norms).div(norms.add(Epsilon)));
+        var norms = w.Squared().sum(dims, keepdim: true).sqrt();
+        w.mul_(Desired(norms).div(norms.Plus(Epsilon)));
     }
 
     /// <summary>The norms the weight vectors should have, given their norms now.</summary>
@@ -115,7 +115,7 @@ public sealed class MaxNorm : NormConstraint, IKerasObject<MaxNorm>
     /// <summary>0: a max_norm has no lower bound.</summary>
     public double MinValue => 0;
 
-    protected override Tensor Desired(Tensor norms) => norms.clamp(0, MaxValue);
+    protected override Tensor Desired(Tensor norms) => norms.clamp(Scalars.Zero, Scalars.Of(MaxValue));
 
     protected override void WriteConfig(IDictionary<string, object?> c)
     {
@@ -173,7 +173,8 @@ public sealed class MinMaxNorm : NormConstraint, IKerasObject<MinMaxNorm>
     public double MaxValue { get; }
     public double Rate { get; }
 
-    protected override Tensor Desired(Tensor norms) => norms.clamp(MinValue, MaxValue).mul(Rate).add(norms.mul(1 - Rate));
+    protected override Tensor Desired(Tensor norms) =>
+        norms.clamp(Scalars.Of(MinValue), Scalars.Of(MaxValue)).mul(Scalars.Of(Rate)).Plus(norms.mul(Scalars.Of(1 - Rate)));
 
     protected override void WriteConfig(IDictionary<string, object?> c)
     {

@@ -3,73 +3,78 @@ namespace KerasPS.Engine.Initializers;
 // keras.initializers, in the order completion lists them. Variance-scaling initializers record {"seed": null}: the seed
 // is the model's.
 
-/// <summary>A variance-scaling initializer: Keras writes only its seed.</summary>
+/// <summary>
+/// A variance-scaling initializer (Keras's VarianceScaling with its named settings): weights of variance scale / fan, the
+/// fan being fan_in, or fan_avg = (fan_in + fan_out) / 2; uniform in +-sqrt(3 * variance), or a normal truncated at two
+/// stddevs. Keras writes only its seed.
+/// </summary>
 public abstract class SeededInitializer : Initializer
 {
+    private readonly double scale;
+    private readonly bool fanAvg, uniform;
+
+    protected SeededInitializer(double scale, bool fanAvg, bool uniform)
+    {
+        this.scale = scale;
+        this.fanAvg = fanAvg;
+        this.uniform = uniform;
+    }
+
     protected override void WriteConfig(IDictionary<string, object?> config) => config["seed"] = null;
+
+    protected override void Fill(float[] w, IReadOnlyList<int> shape, MersenneTwister rng)
+    {
+        var (fanIn, fanOut) = Fans(shape);
+        // scale / fan_avg as 2 * scale / (fan_in + fan_out): the same doubles as Keras's glorot formulas (sqrt(6 / sum)).
+        double fan = fanAvg ? fanIn + fanOut : fanIn, numerator = fanAvg ? 2 * scale : scale;
+        if (uniform) Uniform(w, Math.Sqrt(3 * numerator / fan), rng);
+        else Truncated(w, 0, Math.Sqrt(numerator / fan) / TruncatedStdDev, rng);
+    }
 }
 
 /// <summary>keras.initializers.GlorotUniform: uniform in +-sqrt(6 / (fan_in + fan_out)).</summary>
 [KerasObject("keras.initializers", "GlorotUniform", DefaultName)]
-public sealed class GlorotUniform : SeededInitializer, IKerasObject<GlorotUniform>
+public sealed class GlorotUniform() : SeededInitializer(1, fanAvg: true, uniform: true), IKerasObject<GlorotUniform>
 {
     /// <summary>Keras's default kernel initializer.</summary>
     public const string DefaultName = "glorot_uniform";
 
     public static GlorotUniform FromConfig(ConfigReader config) => new();
-    protected override void Fill(float[] w, IReadOnlyList<int> shape, MersenneTwister rng)
-    {
-        var (fanIn, fanOut) = Fans(shape);
-        Uniform(w, Math.Sqrt(6.0 / (fanIn + fanOut)), rng);
-    }
 }
 
 /// <summary>keras.initializers.GlorotNormal: truncated normal, stddev sqrt(2 / (fan_in + fan_out)).</summary>
 [KerasObject("keras.initializers", "GlorotNormal", "glorot_normal")]
-public sealed class GlorotNormal : SeededInitializer, IKerasObject<GlorotNormal>
+public sealed class GlorotNormal() : SeededInitializer(1, fanAvg: true, uniform: false), IKerasObject<GlorotNormal>
 {
     public static GlorotNormal FromConfig(ConfigReader config) => new();
-    protected override void Fill(float[] w, IReadOnlyList<int> shape, MersenneTwister rng)
-    {
-        var (fanIn, fanOut) = Fans(shape);
-        Truncated(w, 0, Math.Sqrt(2.0 / (fanIn + fanOut)) / TruncatedStdDev, rng);
-    }
 }
 
 /// <summary>keras.initializers.HeUniform: uniform in +-sqrt(6 / fan_in).</summary>
 [KerasObject("keras.initializers", "HeUniform", "he_uniform")]
-public sealed class HeUniform : SeededInitializer, IKerasObject<HeUniform>
+public sealed class HeUniform() : SeededInitializer(2, fanAvg: false, uniform: true), IKerasObject<HeUniform>
 {
     public static HeUniform FromConfig(ConfigReader config) => new();
-    protected override void Fill(float[] w, IReadOnlyList<int> shape, MersenneTwister rng) =>
-        Uniform(w, Math.Sqrt(6.0 / Fans(shape).FanIn), rng);
 }
 
 /// <summary>keras.initializers.HeNormal: truncated normal, stddev sqrt(2 / fan_in).</summary>
 [KerasObject("keras.initializers", "HeNormal", "he_normal")]
-public sealed class HeNormal : SeededInitializer, IKerasObject<HeNormal>
+public sealed class HeNormal() : SeededInitializer(2, fanAvg: false, uniform: false), IKerasObject<HeNormal>
 {
     public static HeNormal FromConfig(ConfigReader config) => new();
-    protected override void Fill(float[] w, IReadOnlyList<int> shape, MersenneTwister rng) =>
-        Truncated(w, 0, Math.Sqrt(2.0 / Fans(shape).FanIn) / TruncatedStdDev, rng);
 }
 
 /// <summary>keras.initializers.LecunUniform: uniform in +-sqrt(3 / fan_in).</summary>
 [KerasObject("keras.initializers", "LecunUniform", "lecun_uniform")]
-public sealed class LecunUniform : SeededInitializer, IKerasObject<LecunUniform>
+public sealed class LecunUniform() : SeededInitializer(1, fanAvg: false, uniform: true), IKerasObject<LecunUniform>
 {
     public static LecunUniform FromConfig(ConfigReader config) => new();
-    protected override void Fill(float[] w, IReadOnlyList<int> shape, MersenneTwister rng) =>
-        Uniform(w, Math.Sqrt(3.0 / Fans(shape).FanIn), rng);
 }
 
 /// <summary>keras.initializers.LecunNormal: truncated normal, stddev sqrt(1 / fan_in).</summary>
 [KerasObject("keras.initializers", "LecunNormal", "lecun_normal")]
-public sealed class LecunNormal : SeededInitializer, IKerasObject<LecunNormal>
+public sealed class LecunNormal() : SeededInitializer(1, fanAvg: false, uniform: false), IKerasObject<LecunNormal>
 {
     public static LecunNormal FromConfig(ConfigReader config) => new();
-    protected override void Fill(float[] w, IReadOnlyList<int> shape, MersenneTwister rng) =>
-        Truncated(w, 0, Math.Sqrt(1.0 / Fans(shape).FanIn) / TruncatedStdDev, rng);
 }
 
 /// <summary>keras.initializers.Zeros.</summary>

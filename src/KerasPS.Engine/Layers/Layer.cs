@@ -283,11 +283,12 @@ public abstract class Layer
     {
         Tensor? total = null;
         foreach (var w in weights)
-            if (w.Regularizer is { } r) { var t = r.Compute(w.Value); total = total is null ? t : total + t; }
+            if (w.Regularizer is { } r) { var t = r.Compute(w.Value); total = total is null ? t : total.Plus(t); }
         if (ActivityRegularizer is not null && lastOutput is not null && !lastOutput.IsInvalid)
         {
-            var a = ActivityRegularizer.Compute(lastOutput).div(Math.Max(1, lastOutput.shape[0]));
-            total = total is null ? a : total + a;
+            using var batch = Math.Max(1, lastOutput.shape[0]).ToScalar();
+            var a = ActivityRegularizer.Compute(lastOutput).div(batch);
+            total = total is null ? a : total.Plus(a);
         }
         lastOutput = null;
         return total;

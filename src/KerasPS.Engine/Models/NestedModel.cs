@@ -53,7 +53,7 @@ public abstract class NestedModel : Layer, IOnnxLowering
     {
         Tensor? total = null;
         foreach (var l in Inner.Layers)
-            if (l.RegularizationLoss() is { } r) total = total is null ? r : total + r;
+            if (l.RegularizationLoss() is { } r) total = total is null ? r : total.Plus(r);
         return total;
     }
 

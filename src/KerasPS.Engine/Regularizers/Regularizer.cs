@@ -49,8 +49,8 @@ public sealed class Regularizer : IKerasObject<Regularizer>
     public Tensor Compute(Tensor w)
     {
         Tensor? r = null;
-        if (L1 > 0) r = w.abs().sum().mul(L1);
-        if (L2 > 0) { var t = w.square().sum().mul(L2); r = r is null ? t : r + t; }
+        if (L1 > 0) r = w.abs().sum().mul(Scalars.Of(L1));
+        if (L2 > 0) { var t = w.Squared().sum().mul(Scalars.Of(L2)); r = r is null ? t : r.Plus(t); }
         return r!;
     }
 

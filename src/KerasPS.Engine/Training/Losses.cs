@@ -60,7 +60,7 @@ public class CategoricalCrossentropy : Loss, IKerasObject<CategoricalCrossentrop
         }
         bool soft = target.dtype == ScalarType.Float32;   // one-hot or probability targets given as a matrix
         var p = output / output.sum(-1, keepdim: true);
-        var logp = p.clamp(Epsilon, 1 - Epsilon).log();
+        var logp = p.clamp(Scalars.Of(Epsilon), Scalars.Of(1 - Epsilon)).log();
         var perSample = soft ? -(target * logp).sum(-1) : -logp.gather(-1, target.unsqueeze(-1)).squeeze(-1);
         return Reduce(perSample, weights);
     }
@@ -88,8 +88,8 @@ public sealed class BinaryCrossentropy : Loss, IKerasObject<BinaryCrossentropy>
         if (fromLogits) elementwise = F.binary_cross_entropy_with_logits(output, target, reduction: nn.Reduction.None);
         else
         {
-            var p = output.clamp(Epsilon, 1 - Epsilon);
-            elementwise = -(target * p.log() + (1 - target) * (1 - p).log());
+            var p = output.clamp(Scalars.Of(Epsilon), Scalars.Of(1 - Epsilon));
+            elementwise = (target * p.log()).Plus(target.OneMinus() * p.OneMinus().log()).neg();
         }
         return ReducePerSample(elementwise, weights);
     }
@@ -102,7 +102,7 @@ public sealed class MeanSquaredError : Loss, IKerasObject<MeanSquaredError>
     public static MeanSquaredError FromConfig(ConfigReader config) => new();
     public override TargetForm TargetForm => TargetForm.Values;
     public override Tensor Compute(Tensor output, Tensor target, Tensor? weights, bool fromLogits) =>
-        ReducePerSample((output - target).square(), weights);
+        ReducePerSample((output - target).Squared(), weights);
 }
 
 /// <summary>mean_absolute_error (mae), averaged over the last axis then the batch.</summary>
@@ -129,6 +129,8 @@ public sealed class Huber : Loss, IKerasObject<Huber>
     {
         var d = output - target;
         var a = d.abs();
-        return ReducePerSample(torch.where(a <= Delta, 0.5 * d.square(), Delta * (a - 0.5 * Delta)), weights);
+        var small = d.Squared().mul(Scalars.Of(0.5));
+        var large = a.sub(Scalars.Of(0.5 * Delta)).mul(Scalars.Of(Delta));
+        return ReducePerSample(torch.where(a.le(Scalars.Of(Delta)), small, large), weights);
     }
 }

@@ -44,8 +44,8 @@ public sealed class MetricBatch
 
     /// <summary>Binary decisions at probability 0.5 (logit 0), as a float tensor shaped like the output.</summary>
     public Tensor Positive => FusedActivation == "sigmoid"
-        ? (Output > 0).to_type(ScalarType.Float32)
-        : (Output > 0.5).to_type(ScalarType.Float32);
+        ? Output.gt(Scalars.Zero).to_type(ScalarType.Float32)
+        : Output.gt(Scalars.Of(0.5)).to_type(ScalarType.Float32);
 }
 
 /// <summary>
@@ -162,7 +162,7 @@ public sealed class AccuracyMetric : Metric, IKerasObject<AccuracyMetric>
                 hits = b.Probabilities.eq(b.Target);
                 break;
         }
-        correct.add_(hits.sum(ScalarType.Float64));
+        correct.PlusInPlace(hits.sum(ScalarType.Float64));
         total += form == "categorical" ? b.Count : hits.numel();
     }
 
@@ -194,8 +194,9 @@ public sealed class TopKAccuracyMetric : Metric, IKerasObject<TopKAccuracyMetric
         var (_, idx) = b.Output.topk((int)Math.Min(K, classes), -1);
         var truth = b.Target.dtype == ScalarType.Float32 ? b.Target.argmax(-1) : b.Target;
         var hits = idx.eq(truth.unsqueeze(-1)).any(-1);
-        correct.add_(hits.sum(ScalarType.Float64));
-        total.add_(hits.numel());
+        correct.PlusInPlace(hits.sum(ScalarType.Float64));
+        using var rows = hits.numel().ToScalar();
+        total.PlusInPlace(rows);
     }
 
     public override double Result() { var n = total.item<double>(); return n == 0 ? 0 : correct.item<double>() / n; }
@@ -248,7 +249,7 @@ public abstract class PrecisionRecallMetric : Metric
         {
             var (_, idx) = pred.topk(Math.Min(k, (int)pred.shape[^1]), -1);
             var keep = torch.zeros_like(pred).scatter_(-1, idx, torch.ones_like(idx, dtype: pred.dtype));
-            pred = pred * keep + (1 - keep) * NegativeInfinity;
+            pred = pred.mul(keep).Plus(keep.OneMinus().mul(Scalars.Of(NegativeInfinity)));
         }
         if (classId is int c)
         {
@@ -258,11 +259,11 @@ public abstract class PrecisionRecallMetric : Metric
             pred = pred.select(-1, c);
             truth = truth.select(-1, c);
         }
-        var positive = pred.gt(threshold);
-        var label = truth.ne(0);
-        tp.add_(positive.logical_and(label).sum(ScalarType.Float64));
-        fp.add_(positive.logical_and(label.logical_not()).sum(ScalarType.Float64));
-        fn.add_(positive.logical_not().logical_and(label).sum(ScalarType.Float64));
+        var positive = pred.gt(Scalars.Of(threshold));
+        var label = truth.ne(Scalars.Zero);
+        tp.PlusInPlace(positive.logical_and(label).sum(ScalarType.Float64));
+        fp.PlusInPlace(positive.logical_and(label.logical_not()).sum(ScalarType.Float64));
+        fn.PlusInPlace(positive.logical_not().logical_and(label).sum(ScalarType.Float64));
     }
 
     public override double Result()
@@ -340,13 +341,14 @@ public sealed class AucMetric : Metric, IKerasObject<AucMetric>
     public override void Update(MetricBatch b)
     {
         var pred = b.Probabilities.reshape(1, -1);
-        var label = b.DenseTarget.reshape(1, -1).ne(0);
+        var label = b.DenseTarget.reshape(1, -1).ne(Scalars.Zero);
         var above = pred.gt(thresholds);   // [thresholds, values]
-        tp.add_(above.logical_and(label).sum(new long[] { 1 }, type: ScalarType.Float64));
-        fp.add_(above.logical_and(label.logical_not()).sum(new long[] { 1 }, type: ScalarType.Float64));
+        tp.PlusInPlace(above.logical_and(label).sum(new long[] { 1 }, type: ScalarType.Float64));
+        fp.PlusInPlace(above.logical_and(label.logical_not()).sum(new long[] { 1 }, type: ScalarType.Float64));
         var p = label.sum(ScalarType.Float64);
-        positives.add_(p);
-        negatives.add_(label.numel() - p);
+        positives.PlusInPlace(p);
+        using var values = label.numel().ToScalar();
+        negatives.PlusInPlace(p.neg().add(values, Scalars.One));   // label.numel() - p
     }
 
     public override double Result()
@@ -389,9 +391,10 @@ public abstract class ErrorMetric : Metric
             ? b.Target
             : nn.functional.one_hot(b.Target, b.Output.shape[^1]).to_type(ScalarType.Float32);
         var d = b.Probabilities - target;
-        var e = squared ? d.square() : d.abs();
-        sum.add_(e.reshape(new long[] { e.shape[0], -1 }).mean(new long[] { 1 }).sum(ScalarType.Float64));
-        count.add_(e.shape[0]);
+        var e = squared ? d.Squared() : d.abs();
+        sum.PlusInPlace(e.reshape(new long[] { e.shape[0], -1 }).mean(new long[] { 1 }).sum(ScalarType.Float64));
+        using var rows = e.shape[0].ToScalar();
+        count.PlusInPlace(rows);
     }
 
     public override double Result() { var n = count.item<double>(); return n == 0 ? 0 : sum.item<double>() / n; }

@@ -28,7 +28,7 @@ public static class RandomContext
     public static Tensor DropoutMask(Tensor like, double rate)
     {
         var mask = torch.empty_like(like).bernoulli_(1 - rate, current);
-        return mask.div_(1 - rate);
+        return mask.div_(Scalars.Of(1 - rate));
     }
 
     private sealed class Restore : IDisposable

@@ -777,6 +777,7 @@ public static class Trainer
             for (int b = 0; b < batches; b++)
             {
                 long start = (long)b * bs, len = Math.Min(bs, n - start);
+                using var lastBatch = len == bs ? null : len.ToScalar();   // alive through the add_ calls (Scalars)
                 using (var step = torch.NewDisposeScope())
                 {
                     var wb = p.W is null ? null : ws.narrow(0, start, len);
@@ -802,20 +803,20 @@ public static class Trainer
                         outputs = new[] { model.Forward(xb, training: true, logits: true) };
                     }
                     var batchLoss = HeadLoss(heads, 0, outputs, yb, wb, fused);
-                    headSums?[0].add_(batchLoss.detach(), len == bs ? fullBatch : len);
+                    headSums?[0].add_(batchLoss.detach(), lastBatch ?? fullBatch);
                     for (int h = 1; h < heads.Length; h++)
                     {
                         var l = HeadLoss(heads, h, outputs, yb, wb, fused);
-                        headSums![h].add_(l.detach(), len == bs ? fullBatch : len);
-                        batchLoss = batchLoss + l;
+                        headSums![h].add_(l.detach(), lastBatch ?? fullBatch);
+                        batchLoss = batchLoss.Plus(l);
                     }
                     foreach (var l in regularized)
-                        if (l.RegularizationLoss() is { } r) batchLoss = batchLoss + r;
+                        if (l.RegularizationLoss() is { } r) batchLoss = batchLoss.Plus(r);
                     batchLoss.backward();
                     optimizer.Step();
                     foreach (var w in constrained) w.ApplyConstraint();
                     // No no_grad block (two native calls): the detached loss and output keep the accumulators out of the graph.
-                    lossSum.add_(batchLoss.detach(), len == bs ? fullBatch : len);
+                    lossSum.add_(batchLoss.detach(), lastBatch ?? fullBatch);
                     if (metrics.Count > 0)
                         for (int h = 0; h < heads.Length; h++)
                         {
@@ -869,7 +870,7 @@ public static class Trainer
     {
         var head = heads[h];
         var l = head.Loss.Compute(outputs[h], targets[h], weights, fused[h] is not null);
-        return head.Weight is double w ? l * w : l;
+        return head.Weight is double w ? l.mul(Scalars.Of(w)) : l;
     }
 
     /// <summary>Loss and metrics over a whole dataset without gradients (Keras evaluate / validation).</summary>
@@ -950,6 +951,7 @@ public static class Trainer
         for (long s = 0; s < n; s += batchSize)
         {
             long len = Math.Min(batchSize, n - s);
+            using var rows = len.ToScalar();   // alive through the add_ calls (Scalars)
             // One scope per batch: a streamed evaluation makes new tensors per batch, which must not pile up.
             using var batchScope = torch.NewDisposeScope();
             var (x, yb, wb) = take(s, len, batchScope);
@@ -957,15 +959,15 @@ public static class Trainer
                 ? model.ForwardAll(x, training: false, logits: true)
                 : new[] { model.Forward(x[0], training: false, logits: true) };
             var l = HeadLoss(heads, 0, outputs, yb, wb, fused);
-            headSums?[0].add_(l, len);
+            headSums?[0].add_(l, rows);
             for (int h = 1; h < heads.Length; h++)
             {
                 var lh = HeadLoss(heads, h, outputs, yb, wb, fused);
-                headSums![h].add_(lh, len);
-                l = l + lh;
+                headSums![h].add_(lh, rows);
+                l = l.Plus(lh);
             }
-            foreach (var layer in model.Layers) if (layer.RegularizationLoss() is { } r) l = l + r;
-            sum.add_(l, len);
+            foreach (var layer in model.Layers) if (layer.RegularizationLoss() is { } r) l = l.Plus(r);
+            sum.add_(l, rows);
             for (int h = 0; h < heads.Length; h++)
                 if (metrics.HasHead(h)) metrics.Update(h, new MetricBatch(outputs[h], yb[h], fused[h], len));
         }

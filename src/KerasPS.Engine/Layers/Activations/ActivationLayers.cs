@@ -23,7 +23,7 @@ public sealed class LeakyReLU : Layer, IKerasLayer<LeakyReLU>, IOnnxSingleLoweri
 
     public double NegativeSlope { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
-    public override Tensor Forward(Tensor x, bool training) => nn.functional.leaky_relu(x, NegativeSlope);
+    public override Tensor Forward(Tensor x, bool training) => x.leaky_relu(Scalars.Of(NegativeSlope));
     protected override void WriteConfig(IDictionary<string, object?> c) => c["negative_slope"] = NegativeSlope;
     /// <summary>Keras 2 called the slope <c>alpha</c>; Keras 3 still reads it under that name.</summary>
     public static LeakyReLU FromConfig(ConfigReader c) =>
@@ -103,7 +103,7 @@ public sealed class ELU : Layer, IKerasLayer<ELU>, IOnnxSingleLowering
 
     public double Alpha { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
-    public override Tensor Forward(Tensor x, bool training) => nn.functional.elu(x, Alpha);
+    public override Tensor Forward(Tensor x, bool training) => x.elu(Scalars.Of(Alpha), Scalars.Of(1.0), Scalars.Of(1.0));
     protected override void WriteConfig(IDictionary<string, object?> c) => c["alpha"] = Alpha;
     public static ELU FromConfig(ConfigReader c) => new(c.Double("alpha", DefaultAlpha), c.Name, c.InputShape);
     public override string? Details => $"alpha={F(Alpha)}";
@@ -142,9 +142,9 @@ public sealed class ReLU : Layer, IKerasLayer<ReLU>, IOnnxSingleLowering
     public override Tensor Forward(Tensor x, bool training)
     {
         // keras.activations.relu, term for term.
-        var y = Threshold != 0 ? x * x.gt(Threshold).to_type(x.dtype) : NF.relu(x);
-        if (MaxValue is double m) y = y.clamp(0, m);
-        if (NegativeSlope != 0) y = y - NF.relu(-x + Threshold).mul(NegativeSlope);
+        var y = Threshold != 0 ? x * x.gt(Scalars.Of(Threshold)).to_type(x.dtype) : NF.relu(x);
+        if (MaxValue is double m) y = y.clamp(Scalars.Zero, Scalars.Of(m));
+        if (NegativeSlope != 0) y = y - NF.relu(x.neg().Plus(Threshold)).mul(Scalars.Of(NegativeSlope));
         return y;
     }
 

@@ -21,7 +21,7 @@ public sealed class ThresholdedReLU : Layer, IKerasLayer<ThresholdedReLU>, IOnnx
 
     public double Theta { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
-    public override Tensor Forward(Tensor x, bool training) => x * x.gt(Theta).to_type(x.dtype);
+    public override Tensor Forward(Tensor x, bool training) => x * x.gt(Scalars.Of(Theta)).to_type(x.dtype);
     protected override void WriteConfig(IDictionary<string, object?> c) => c["theta"] = Theta;
     public static ThresholdedReLU FromConfig(ConfigReader c) => new(c.Double("theta", DefaultTheta), c.Name, c.InputShape);
     public override string? Details => $"theta={F(Theta)}";

@@ -103,7 +103,7 @@ public abstract class ConvTransposeBase : KernelLayer, IOnnxSingleLowering
                 y = nn.functional.pad(y, dim == 3 ? new[] { 0L, extra } : new[] { 0L, 0L, 0L, extra });
             y = y.narrow(dim, before, length);
         }
-        if (Bias is not null) y = y + Bias.Value.view(1, Filters, 1, 1);
+        if (Bias is not null) y = y.Plus(Bias.Value.view(1, Filters, 1, 1));
         y = Spatial.FromTorch(y, rank, true);
         ObserveBeforeActivation(y);
         return y;

@@ -39,7 +39,7 @@ public sealed class Dense : KernelLayer, IKerasLayer<Dense>, IOnnxSingleLowering
         if (InputShape is { Length: 1 } || (InputShape is null && x.dim() == 2))   // rank known from the build: no native call
             return Bias is null ? x.matmul(Kernel!.Value) : torch.addmm(Bias.Value, x, Kernel!.Value, 1f, 1f);
         var y = x.matmul(Kernel!.Value);
-        return Bias is null ? y : y.add_(Bias.Value);
+        return Bias is null ? y : y.PlusInPlace(Bias.Value);
     }
 
     public override Tensor ForwardWithoutActivation(Tensor x, bool training)

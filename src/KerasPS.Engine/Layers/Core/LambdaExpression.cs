@@ -18,7 +18,7 @@ public sealed partial class LambdaExpression
     private static readonly Dictionary<string, Func<Tensor, Tensor>> Unary = new(StringComparer.Ordinal)
     {
         ["abs"] = t => t.abs(), ["exp"] = t => t.exp(), ["log"] = t => t.log(), ["sqrt"] = t => t.sqrt(),
-        ["square"] = t => t.square(), ["sin"] = t => t.sin(), ["cos"] = t => t.cos(), ["sign"] = t => t.sign(),
+        ["square"] = t => t.Squared(), ["sin"] = t => t.sin(), ["cos"] = t => t.cos(), ["sign"] = t => t.sign(),
         ["floor"] = t => t.floor(), ["ceil"] = t => t.ceil(), ["round"] = t => t.round(), ["negative"] = t => t.neg(),
     };
 
@@ -45,7 +45,7 @@ public sealed partial class LambdaExpression
     public Tensor Evaluate(Tensor x)
     {
         var v = root.Eval(x);
-        return v is Tensor t ? t : torch.full(x.shape, Convert.ToDouble(v, CultureInfo.InvariantCulture), dtype: x.dtype);
+        return v is Tensor t ? t : torch.full(x.shape, Scalars.Of(Convert.ToDouble(v, CultureInfo.InvariantCulture)), dtype: x.dtype);
     }
 
     private static KerasException Error(string text, int pos, string what) =>
@@ -75,13 +75,19 @@ public sealed partial class LambdaExpression
             var b = Right.Eval(x);
             if (a is double da && b is double db)
                 return Op switch { '+' => da + db, '-' => da - db, '*' => da * db, '/' => da / db, _ => Math.Pow(da, db) };
+            // Constants as kept Scalars (Scalars): TorchSharp's tensor-and-number operators pass temporaries to libtorch.
             return (a, b) switch
             {
-                (Tensor ta, Tensor tb) => Op switch { '+' => ta + tb, '-' => ta - tb, '*' => ta * tb, '/' => ta / tb, _ => ta.pow(tb) },
-                (Tensor ta, double sb) => Op switch { '+' => ta + sb, '-' => ta - sb, '*' => ta * sb, '/' => ta / sb, _ => ta.pow(sb) },
+                (Tensor ta, Tensor tb) => Op switch { '+' => ta.Plus(tb), '-' => ta - tb, '*' => ta * tb, '/' => ta / tb, _ => ta.pow(tb) },
+                (Tensor ta, double sb) => Op switch
+                {
+                    '+' => ta.Plus(sb), '-' => ta.sub(Scalars.Of(sb)), '*' => ta.mul(Scalars.Of(sb)), '/' => ta.div(Scalars.Of(sb)),
+                    _ => ta.pow(Scalars.Of(sb)),
+                },
                 (double sa, Tensor tb) => Op switch
                 {
-                    '+' => sa + tb, '-' => sa - tb, '*' => sa * tb, '/' => tb.reciprocal().mul(sa), _ => torch.pow(sa, tb),
+                    '+' => tb.Plus(sa), '-' => tb.neg().Plus(sa), '*' => tb.mul(Scalars.Of(sa)), '/' => tb.reciprocal().mul(Scalars.Of(sa)),
+                    _ => torch.pow(sa, tb),
                 },
                 _ => throw new InvalidOperationException(),
             };
@@ -130,10 +136,10 @@ public sealed partial class LambdaExpression
             if (Unary.TryGetValue(Name, out var f)) return f(T(0));
             switch (Name)
             {
-                case "clip": return T(0).clamp(D(1), D(2));
-                case "pow": return T(0).pow(D(1));
-                case "maximum": return v[1] is Tensor m1 ? T(0).maximum(m1) : T(0).clamp_min(D(1));
-                case "minimum": return v[1] is Tensor m2 ? T(0).minimum(m2) : T(0).clamp_max(D(1));
+                case "clip": return T(0).clamp(Scalars.Of(D(1)), Scalars.Of(D(2)));
+                case "pow": return T(0).pow(Scalars.Of(D(1)));
+                case "maximum": return v[1] is Tensor m1 ? T(0).maximum(m1) : T(0).clamp_min(Scalars.Of(D(1)));
+                case "minimum": return v[1] is Tensor m2 ? T(0).minimum(m2) : T(0).clamp_max(Scalars.Of(D(1)));
             }
             if (Reductions.Contains(Name))
             {

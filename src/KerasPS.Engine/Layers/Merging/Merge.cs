@@ -90,7 +90,7 @@ public abstract class ElementwiseMerge : MergeLayer, IOnnxLowering
 public sealed class Add : ElementwiseMerge, IKerasLayer<Add>
 {
     public Add(string? name = null) : base(name) { }
-    protected override Tensor Combine(Tensor a, Tensor b) => a + b;
+    protected override Tensor Combine(Tensor a, Tensor b) => a.Plus(b);
     protected override string OnnxOp => "Add";
     public static Add FromConfig(ConfigReader c) => new(c.Name);
 }
@@ -121,8 +121,8 @@ public sealed class Multiply : ElementwiseMerge, IKerasLayer<Multiply>
 public sealed class Average : ElementwiseMerge, IKerasLayer<Average>
 {
     public Average(string? name = null) : base(name) { }
-    protected override Tensor Combine(Tensor a, Tensor b) => a + b;
-    protected override Tensor Finish(Tensor y, int count) => y / count;
+    protected override Tensor Combine(Tensor a, Tensor b) => a.Plus(b);
+    protected override Tensor Finish(Tensor y, int count) => y.div(Scalars.Of(count));
     protected override string OnnxOp => "Add";
     private protected override string FinishOnnx(OnnxGraph graph, string y, int count) =>
         graph.Op("Div", new[] { y, graph.Constant("count", new[] { (float)count }, Array.Empty<long>()) });
@@ -247,8 +247,8 @@ public sealed class Dot : MergeLayer, IKerasLayer<Dot>, IOnnxLowering
         if (Normalize)
         {
             // Keras's l2_normalize: x / sqrt(max(sum(x^2), 1e-12)).
-            x = x / x.square().sum(new long[] { a + 1 }, keepdim: true).clamp_min(1e-12).sqrt();
-            y = y / y.square().sum(new long[] { b + 1 }, keepdim: true).clamp_min(1e-12).sqrt();
+            x = x / x.Squared().sum(new long[] { a + 1 }, keepdim: true).clamp_min(Scalars.Of(1e-12)).sqrt();
+            y = y / y.Squared().sum(new long[] { b + 1 }, keepdim: true).clamp_min(Scalars.Of(1e-12)).sqrt();
         }
         long n = x.shape[0];
         int k = InputShapes![0][a];

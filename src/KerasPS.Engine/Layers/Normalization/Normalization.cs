@@ -217,7 +217,7 @@ public sealed class Normalization : Layer, IKerasLayer<Normalization>, IOnnxSing
         var bshape = Enumerable.Repeat(1L, rank + 1).ToArray();
         bshape[ax] = mean!.Value.shape[0];
         var m = mean.Value.reshape(bshape);
-        var sd = variance!.Value.sqrt().clamp_min(Epsilon).reshape(bshape);
+        var sd = variance!.Value.sqrt().clamp_min(Scalars.Of(Epsilon)).reshape(bshape);
         return (x - m) / sd;
     }
 

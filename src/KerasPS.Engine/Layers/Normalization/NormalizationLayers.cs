@@ -61,8 +61,8 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>,
             variance = x.var(dims, unbiased: false);
             using (torch.no_grad())
             {
-                movingMean!.Value.mul_(Momentum).add_(mean.detach(), 1 - Momentum);
-                movingVariance!.Value.mul_(Momentum).add_(variance.detach(), 1 - Momentum);
+                movingMean!.Value.mul_(Scalars.Of(Momentum)).add_(mean.detach(), Scalars.Of(1 - Momentum));
+                movingVariance!.Value.mul_(Scalars.Of(Momentum)).add_(variance.detach(), Scalars.Of(1 - Momentum));
             }
         }
         else
@@ -70,9 +70,9 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>,
             mean = movingMean!.Value;
             variance = movingVariance!.Value;
         }
-        var y = (x - mean) * (variance + Epsilon).rsqrt();
+        var y = (x - mean) * variance.Plus(Epsilon).rsqrt();
         if (gamma is not null) y = y * gamma.Value;
-        if (beta is not null) y = y + beta.Value;
+        if (beta is not null) y = y.Plus(beta.Value);
         return y;
     }
 
@@ -154,9 +154,9 @@ public sealed class LayerNormalization : Layer, IKerasLayer<LayerNormalization>,
     {
         var mean = x.mean(new long[] { -1 }, keepdim: true);
         var variance = x.var(-1L, unbiased: false, keepdim: true);
-        var y = (x - mean) * (variance + Epsilon).rsqrt();
+        var y = (x - mean) * variance.Plus(Epsilon).rsqrt();
         if (gamma is not null) y = y * gamma.Value;
-        if (beta is not null) y = y + beta.Value;
+        if (beta is not null) y = y.Plus(beta.Value);
         return y;
     }
 

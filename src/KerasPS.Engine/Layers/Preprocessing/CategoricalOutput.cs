@@ -50,7 +50,7 @@ internal static class CategoricalOutput
     public static Tensor Encode(Tensor ids, string mode, int depth)
     {
         if (mode == Int) return ids.to_type(ScalarType.Float32);
-        using var range = torch.arange(depth, dtype: ScalarType.Int64, device: ids.device);
+        using var range = torch.arange(Scalars.Zero, Scalars.Of(depth), Scalars.One, dtype: ScalarType.Int64, device: ids.device);
         var column = mode == OneHot && ids.shape[^1] == 1 ? ids : ids.unsqueeze(-1);
         var hot = column.eq(range).to_type(ScalarType.Float32);
         return mode switch

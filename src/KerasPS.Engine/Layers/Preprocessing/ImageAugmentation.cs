@@ -28,7 +28,8 @@ public abstract class ImageAugmentationLayer : Layer, IOnnxIdentity
 
     /// <summary>One uniform draw in [low, high) per image, from the fit's generator.</summary>
     protected static Tensor Uniform(Tensor x, double low, double high) =>
-        torch.rand(x.shape[0], dtype: ScalarType.Float32, device: x.device, generator: RandomContext.Current) * (high - low) + low;
+        torch.rand(x.shape[0], dtype: ScalarType.Float32, device: x.device, generator: RandomContext.Current)
+            .mul(Scalars.Of(high - low)).Plus(low);
 
     /// <summary>A Keras factor: one number or two, each in [min, max]; each layer says what one number means.</summary>
     protected static double[] ReadFactor(double[]? factor, string key, string className, double min, double max)
@@ -76,7 +77,7 @@ public sealed class RandomFlip : ImageAugmentationLayer, IKerasLayer<RandomFlip>
 
     private static Tensor FlipSome(Tensor x, long axis)
     {
-        var flip = (Uniform(x, 0, 1) < 0.5).reshape(-1, 1, 1, 1);
+        var flip = Uniform(x, 0, 1).lt(Scalars.Of(0.5)).reshape(-1, 1, 1, 1);
         return torch.where(flip, x.flip(axis), x);
     }
 
@@ -139,7 +140,7 @@ public abstract class AffineAugmentationLayer : ImageAugmentationLayer
         if (FillMode == "constant" && FillValue != 0)
         {
             var inside = nn.functional.grid_sample(torch.ones_like(t), grid, mode, GridSamplePaddingMode.Zeros, align_corners: false);
-            y = y + (1 - inside) * FillValue;
+            y = y.Plus(inside.OneMinus().mul(Scalars.Of(FillValue)));
         }
         return y.permute(0, 2, 3, 1);
     }
@@ -183,7 +184,7 @@ public sealed class RandomRotation : AffineAugmentationLayer, IKerasLayer<Random
         var (cos, sin) = (angle.cos(), angle.sin());
         var zero = torch.zeros_like(angle);
         // In pixel units about the centre, then back to affine_grid's [-1, 1] on each axis (the aspect ratio in between).
-        return Matrix(cos, -sin * (h / w), zero, sin * (w / h), cos, zero);
+        return Matrix(cos, sin.neg().mul(Scalars.Of(h / w)), zero, sin.mul(Scalars.Of(w / h)), cos, zero);
     }
 
     protected override void WriteConfig(IDictionary<string, object?> c)
@@ -282,7 +283,7 @@ public sealed class RandomTranslation : AffineAugmentationLayer, IKerasLayer<Ran
         var one = torch.ones_like(dy);
         var zero = torch.zeros_like(dy);
         // Output pixel p shows input pixel p - shift; the [-1, 1] frame spans the image twice over.
-        return Matrix(one, zero, -2 * dx, zero, one, -2 * dy);
+        return Matrix(one, zero, dx.mul(Scalars.Of(-2L)), zero, one, dy.mul(Scalars.Of(-2L)));
     }
 
     protected override void WriteConfig(IDictionary<string, object?> c)
@@ -323,7 +324,7 @@ public abstract class ColorAugmentationLayer : ImageAugmentationLayer
     /// <summary>The range of the pixel values (0-255 by default); results are clipped to it.</summary>
     public double[] ValueRange { get; }
 
-    protected Tensor Clip(Tensor x) => x.clamp(ValueRange[0], ValueRange[1]);
+    protected Tensor Clip(Tensor x) => x.clamp(Scalars.Of(ValueRange[0]), Scalars.Of(ValueRange[1]));
 
     protected override void WriteConfig(IDictionary<string, object?> c)
     {
@@ -351,7 +352,7 @@ public sealed class RandomContrast : ColorAugmentationLayer, IKerasLayer<RandomC
         double lower = Factor[0], upper = Factor.Length == 1 ? Factor[0] : Factor[1];
         var c = Uniform(x, 1 - lower, 1 + upper).reshape(-1, 1, 1, 1);
         var mean = x.mean(new long[] { 1, 2 }, keepdim: true);
-        return Clip((x - mean) * c + mean);
+        return Clip(((x - mean) * c).Plus(mean));
     }
 
     public static RandomContrast FromConfig(ConfigReader c) =>
@@ -371,8 +372,8 @@ public sealed class RandomBrightness : ColorAugmentationLayer, IKerasLayer<Rando
     protected override Tensor Augment(Tensor x)
     {
         double lo = Factor.Length == 1 ? -Math.Abs(Factor[0]) : Factor[0], hi = Factor.Length == 1 ? Math.Abs(Factor[0]) : Factor[1];
-        var delta = Uniform(x, lo, hi).reshape(-1, 1, 1, 1) * (ValueRange[1] - ValueRange[0]);
-        return Clip(x + delta);
+        var delta = Uniform(x, lo, hi).reshape(-1, 1, 1, 1).mul(Scalars.Of(ValueRange[1] - ValueRange[0]));
+        return Clip(x.Plus(delta));
     }
 
     public static RandomBrightness FromConfig(ConfigReader c) =>

@@ -22,7 +22,8 @@ public sealed class Rescaling : Layer, IKerasLayer<Rescaling>, IOnnxSingleLoweri
     public double Scale { get; }
     public double Offset { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
-    public override Tensor Forward(Tensor x, bool training) => Offset == 0 ? x * Scale : x * Scale + Offset;
+    public override Tensor Forward(Tensor x, bool training) =>
+        Offset == 0 ? x.mul(Scalars.Of(Scale)) : x.mul(Scalars.Of(Scale)).Plus(Offset);
     protected override void WriteConfig(IDictionary<string, object?> c) { c["scale"] = Scale; c["offset"] = Offset; }
     public static Rescaling FromConfig(ConfigReader c) => new(c.Double("scale"), c.Double("offset", 0), c.Name, c.InputShape);
     public override string? Details => DetailText.Join($"scale={F(Scale)}", Offset != 0 ? $"offset={F(Offset)}" : null);

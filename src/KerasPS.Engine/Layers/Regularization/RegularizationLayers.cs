@@ -21,7 +21,7 @@ public sealed class GaussianNoise : Layer, IKerasLayer<GaussianNoise>, IOnnxIden
     public double StdDev { get; }
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
     public override Tensor Forward(Tensor x, bool training) =>
-        training && StdDev > 0 ? x + torch.empty_like(x).normal_(0, StdDev, Training.RandomContext.Current) : x;
+        training && StdDev > 0 ? x.Plus(torch.empty_like(x).normal_(0, StdDev, Training.RandomContext.Current)) : x;
     protected override void WriteConfig(IDictionary<string, object?> c) { c["stddev"] = StdDev; c["seed"] = null; }
     public static GaussianNoise FromConfig(ConfigReader c) => new(c.Double("stddev"), c.Name, c.InputShape);
     public override string? Details => $"stddev={F(StdDev)}";
@@ -52,7 +52,8 @@ public sealed class AlphaDropout : Layer, IKerasLayer<AlphaDropout>, IOnnxIdenti
         var keep = torch.empty_like(x).bernoulli_(1 - Rate, Training.RandomContext.Current);
         double a = Math.Pow((1 - Rate) * (1 + Rate * AlphaP * AlphaP), -0.5);
         double b = -a * AlphaP * Rate;
-        return (x * keep + (1 - keep) * AlphaP) * a + b;
+        // (x * keep + (1 - keep) * AlphaP) * a + b, with kept Scalars.
+        return (x * keep).Plus(keep.OneMinus().mul(Scalars.Of(AlphaP))).mul(Scalars.Of(a)).Plus(b);
     }
 
     protected override void WriteConfig(IDictionary<string, object?> c) { c["rate"] = Rate; c["noise_shape"] = null; c["seed"] = null; }

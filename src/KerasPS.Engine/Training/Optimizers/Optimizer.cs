@@ -119,7 +119,7 @@ public abstract class Optimizer
         if (!slots.TryGetValue(name, out var t))
         {
             using var noGrad = torch.no_grad();
-            t = initial == 0 ? torch.zeros_like(buffer!.Values) : torch.full_like(buffer!.Values, initial);
+            t = initial == 0 ? torch.zeros_like(buffer!.Values) : torch.full_like(buffer!.Values, Scalars.Of(initial));
             t.DetachFromDisposeScope();
             slots[name] = t;
         }
@@ -264,7 +264,7 @@ public abstract class Optimizer
         {
             var g = buffer.GradViews[i];
             var norm = g.norm(2f);
-            g.mul_(torch.clamp_max(norm.add(S(1e-12)).reciprocal_().mul_(S(cn)), S(1.0)));
+            g.mul_(torch.clamp_max(norm.add(S(1e-12), Scalars.One).reciprocal_().mul_(S(cn)), S(1.0)));
             currentIndex = i;
             try { Update(buffer.ValueViews[i], g); }
             finally { currentIndex = -1; }

@@ -45,7 +45,7 @@ public sealed class Sgd : Optimizer, IKerasObject<Sgd>
         var v = Slot(p, "momentum");
         v.mul_(S(Momentum)).add_(g, S(-LearningRate));
         if (Nesterov) p.add_(v, S(Momentum)).add_(g, S(-LearningRate));
-        else p.add_(v);
+        else p.PlusInPlace(v);
     }
 }
 
@@ -95,7 +95,7 @@ public class Adam : Optimizer, IKerasObject<Adam>
             vhat.copy_(torch.maximum(vhat, v));
             denomSource = vhat;
         }
-        p.addcdiv_(m, denomSource.sqrt().add_(S(Epsilon)), S(-alpha));
+        p.addcdiv_(m, denomSource.sqrt().add_(S(Epsilon), Scalars.One), S(-alpha));
     }
 }
 
@@ -167,10 +167,10 @@ public sealed class RmsProp : Optimizer, IKerasObject<RmsProp>
         {
             var a = Slot(p, "average_gradient");
             a.mul_(S(Rho)).add_(g, S(1 - Rho));
-            denom = v - a.square();
-            denom.add_(S(Epsilon));
+            denom = v - a.Squared();
+            denom.add_(S(Epsilon), Scalars.One);
         }
-        else denom = v.add(S(Epsilon));
+        else denom = v.add(S(Epsilon), Scalars.One);
         denom.sqrt_();
         if (Momentum > 0)
         {
@@ -210,7 +210,7 @@ public sealed class Adagrad : Optimizer, IKerasObject<Adagrad>
     {
         var acc = Slot(p, "accumulator", InitialAccumulatorValue);
         acc.addcmul_(g, g, S(1));
-        p.addcdiv_(g, acc.add(S(Epsilon)).sqrt_(), S(-LearningRate));
+        p.addcdiv_(g, acc.add(S(Epsilon), Scalars.One).sqrt_(), S(-LearningRate));
     }
 }
 
@@ -240,7 +240,7 @@ public sealed class Adadelta : Optimizer, IKerasObject<Adadelta>
         var accGrad = Slot(p, "accumulated_grad");
         var accDelta = Slot(p, "accumulated_delta_var");
         accGrad.mul_(S(Rho)).addcmul_(g, g, S(1 - Rho));
-        var delta = accDelta.add(S(Epsilon)).sqrt_().div_(accGrad.add(S(Epsilon)).sqrt_()).mul_(g);
+        var delta = accDelta.add(S(Epsilon), Scalars.One).sqrt_().div_(accGrad.add(S(Epsilon), Scalars.One).sqrt_()).mul_(g);
         accDelta.mul_(S(Rho)).addcmul_(delta, delta, S(1 - Rho));
         p.add_(delta, S(-LearningRate));
     }
@@ -277,7 +277,7 @@ public sealed class Adamax : Optimizer, IKerasObject<Adamax>
         m.lerp_(g, 1 - Beta1);
         u.copy_(torch.maximum(u.mul_(S(Beta2)), g.abs()));
         double alpha = LearningRate / (1 - Math.Pow(Beta1, Iterations));
-        p.addcdiv_(m, u.add(S(Epsilon)), S(-alpha));
+        p.addcdiv_(m, u.add(S(Epsilon), Scalars.One), S(-alpha));
     }
 }
 
@@ -345,7 +345,7 @@ public sealed class Nadam : Optimizer, IKerasObject<Nadam>
         m.lerp_(g, 1 - Beta1);
         v.mul_(S(Beta2)).addcmul_(g, g, S(1 - Beta2));
         var mHat = m.mul(S(uT1 / (1 - uProdT1))).add_(g, S((1 - uT) / (1 - uProdT)));
-        var denom = v.div(S(1 - Math.Pow(Beta2, t))).sqrt_().add_(S(Epsilon));
+        var denom = v.div(S(1 - Math.Pow(Beta2, t))).sqrt_().add_(S(Epsilon), Scalars.One);
         p.addcdiv_(mHat, denom, S(-LearningRate));
     }
 }

@@ -1,23 +1,13 @@
 using System.Management.Automation;
-using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Layers;
 
 /// <summary>Parameters shared by Add-Conv1DLayer and Add-Conv2DLayer (Keras's Conv arguments).</summary>
-public abstract class AddConvLayerCommandBase : AddKernelLayerCommandBase
+public abstract class AddConvLayerCommandBase : AddConvKernelLayerCommandBase
 {
-    /// <summary>Number of output channels (filters).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    public int Filters { get; set; }
-
     /// <summary>Window size: one integer, or one per spatial axis (Conv2D: height,width).</summary>
     [Parameter(Mandatory = true, Position = 1)]
     public int[] KernelSize { get; set; } = null!;
-
-    /// <summary>Activation applied to the output (linear by default).</summary>
-    [Parameter(Position = 2)]
-    [ArgumentCompleter(typeof(ActivationCompleter))]
-    public string? Activation { get; set; }
 
     /// <summary>Step of the window (1 by default): one integer, or one per spatial axis.</summary>
     [Parameter]
@@ -28,13 +18,8 @@ public abstract class AddConvLayerCommandBase : AddKernelLayerCommandBase
     [ValidateSet("valid", "same", "causal")]
     public string? Padding { get; set; }
 
-    /// <summary>Dilation of the window (1 by default); cannot be combined with strides above 1.</summary>
-    [Parameter]
-    public int[]? DilationRate { get; set; }
-
     /// <summary>channels_last (default, Keras's: height, width, channels) or channels_first.</summary>
     [Parameter]
     [ValidateSet("channels_last", "channels_first")]
     public string? DataFormat { get; set; }
-
 }

@@ -1,23 +1,13 @@
 using System.Management.Automation;
-using KerasPS.Infrastructure;
 
 namespace KerasPS.Commands.Layers;
 
 /// <summary>Parameters shared by Add-Conv1DTransposeLayer and Add-Conv2DTransposeLayer (Keras's ConvTranspose arguments).</summary>
-public abstract class AddConvTransposeLayerCommandBase : AddKernelLayerCommandBase
+public abstract class AddConvTransposeLayerCommandBase : AddConvKernelLayerCommandBase
 {
-    /// <summary>Number of output channels (filters).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    public int Filters { get; set; }
-
     /// <summary>Window size: one integer, or one per spatial axis (2-D: height,width).</summary>
     [Parameter(Mandatory = true, Position = 1)]
     public int[] KernelSize { get; set; } = null!;
-
-    /// <summary>Activation applied to the output (linear by default).</summary>
-    [Parameter(Position = 2)]
-    [ArgumentCompleter(typeof(ActivationCompleter))]
-    public string? Activation { get; set; }
 
     /// <summary>Upsampling step (1 by default): one integer, or one per spatial axis.</summary>
     [Parameter]
@@ -32,8 +22,4 @@ public abstract class AddConvTransposeLayerCommandBase : AddKernelLayerCommandBa
     /// * stride + kernel - 2 * pad + output padding (pad = kernel // 2 for same, 0 for valid). Unset by default (Keras's None).</summary>
     [Parameter]
     public int[]? OutputPadding { get; set; }
-
-    /// <summary>Dilation of the window (1 by default); cannot be combined with strides above 1.</summary>
-    [Parameter]
-    public int[]? DilationRate { get; set; }
 }

@@ -14,17 +14,8 @@ namespace KerasPS.Commands.Layers;
 /// <example><code>New-Model -InputShape 50,8 | Add-GlobalAveragePooling1DLayer -KeepDims | Get-ModelSummary</code></example>
 [Cmdlet(VerbsCommon.Add, "GlobalAveragePooling1DLayer")]
 [OutputType(typeof(Model))]
-public sealed class AddGlobalAveragePooling1DLayerCommand : AddLayerCommandBase
+public sealed class AddGlobalAveragePooling1DLayerCommand : AddGlobalAveragePoolingLayerCommandBase
 {
-    /// <summary>channels_last (default, Keras's) or channels_first.</summary>
-    [Parameter]
-    [ValidateSet("channels_last", "channels_first")]
-    public string? DataFormat { get; set; }
-
-    /// <summary>Keep the pooled axes with size 1.</summary>
-    [Parameter]
-    public SwitchParameter KeepDims { get; set; }
-
     protected override Layer CreateLayer() =>
         new GlobalAveragePooling1D(DataFormat, KeepDims.IsPresent, Name, InputShape);
 }

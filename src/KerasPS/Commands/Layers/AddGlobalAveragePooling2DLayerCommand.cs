@@ -15,17 +15,8 @@ namespace KerasPS.Commands.Layers;
 /// <example><code>New-Model -InputShape 8,8,16 | Add-GlobalAveragePooling2DLayer -KeepDims | Get-ModelSummary</code></example>
 [Cmdlet(VerbsCommon.Add, "GlobalAveragePooling2DLayer")]
 [OutputType(typeof(Model))]
-public sealed class AddGlobalAveragePooling2DLayerCommand : AddLayerCommandBase
+public sealed class AddGlobalAveragePooling2DLayerCommand : AddGlobalAveragePoolingLayerCommandBase
 {
-    /// <summary>channels_last (default, Keras's) or channels_first.</summary>
-    [Parameter]
-    [ValidateSet("channels_last", "channels_first")]
-    public string? DataFormat { get; set; }
-
-    /// <summary>Keep the pooled axes with size 1.</summary>
-    [Parameter]
-    public SwitchParameter KeepDims { get; set; }
-
     protected override Layer CreateLayer() =>
         new GlobalAveragePooling2D(DataFormat, KeepDims.IsPresent, Name, InputShape);
 }

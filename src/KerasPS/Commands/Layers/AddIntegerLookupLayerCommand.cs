@@ -20,11 +20,8 @@ namespace KerasPS.Commands.Layers;
 /// <example><code>New-Model -InputShape 1 | Add-IntegerLookupLayer -Vocabulary 12, 36, 1138, 42 -OutputMode one_hot</code></example>
 [Cmdlet(VerbsCommon.Add, "IntegerLookupLayer", DefaultParameterSetName = AdaptSet)]
 [OutputType(typeof(Model))]
-public sealed class AddIntegerLookupLayerCommand : AddLayerCommandBase
+public sealed class AddIntegerLookupLayerCommand : AddLookupLayerCommandBase
 {
-    private const string AdaptSet = "Adapt";
-    private const string VocabularySet = "Vocabulary";
-
     /// <summary>Training values to build the vocabulary from: numbers, rows of numbers, or a dataset (its features).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = AdaptSet)]
     public object Adapt { get; set; } = null!;
@@ -36,11 +33,6 @@ public sealed class AddIntegerLookupLayerCommand : AddLayerCommandBase
     /// <summary>With -Vocabulary and -OutputMode tf_idf: the inverse document frequency of each vocabulary value.</summary>
     [Parameter(ParameterSetName = VocabularySet)]
     public double[]? IdfWeights { get; set; }
-
-    /// <summary>The largest vocabulary, the mask and OOV slots included (Keras's max_tokens); by default no limit.</summary>
-    [Parameter]
-    [ValidateRange(2, int.MaxValue)]
-    public int MaxTokens { get; set; }
 
     /// <summary>Out-of-vocabulary slots (default 1); several spread unseen values by value modulo the count; 0 makes an unseen
     /// value an error.</summary>
@@ -60,15 +52,6 @@ public sealed class AddIntegerLookupLayerCommand : AddLayerCommandBase
     [Parameter]
     public SwitchParameter Invert { get; set; }
 
-    /// <summary>int (the index, default), one_hot, multi_hot, count or tf_idf.</summary>
-    [Parameter]
-    [ValidateSet("int", "one_hot", "multi_hot", "count", "tf_idf")]
-    public string OutputMode { get; set; } = "int";
-
-    /// <summary>With a one_hot or bag output mode: make every row -MaxTokens wide, even when the vocabulary is smaller.</summary>
-    [Parameter]
-    public SwitchParameter PadToMaxTokens { get; set; }
-
     protected override Layer CreateLayer()
     {
         int[]? shape = InputShape;
@@ -83,7 +66,7 @@ public sealed class AddIntegerLookupLayerCommand : AddLayerCommandBase
             if (shape is null && Model is not null && Model.Engine.Layers.Count == 0 && Model.Engine.DeclaredInputShape is null)
                 shape = engineData.FeatureShape;
         }
-        var layer = new IntegerLookup(MaxTokens == 0 ? null : MaxTokens, NumOovIndices, MaskToken, OovToken,
+        var layer = new IntegerLookup(MaxTokensOrNull, NumOovIndices, MaskToken, OovToken,
             ParameterSetName == VocabularySet ? Vocabulary : null, IdfWeights, Invert.IsPresent, OutputMode, PadToMaxTokens.IsPresent,
             Name, shape);
         if (rows is not null) layer.Adapt(rows);

@@ -8,22 +8,18 @@ namespace KerasPS.Commands.Layers;
 /// Parameters of layers with a kernel and a bias (Dense, Conv1D, Conv2D), named as Keras names them: initializers,
 /// regularizers (added to the training loss) and constraints (applied after each optimizer step).
 /// </summary>
-public abstract class AddKernelLayerCommandBase : AddWeightedLayerCommandBase
+public abstract class AddKernelLayerCommandBase : AddRegularizedLayerCommandBase
 {
+    /// <summary>Kernel initializer name (glorot_uniform by default), a hashtable in Keras's config form, or a New-Initializer
+    /// object.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(InitializerCompleter))]
+    public object? KernelInitializer { get; set; }
+
     /// <summary>Penalty on the kernel added to the loss: a name (factor 0.01) or a New-Regularizer object.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(RegularizerCompleter))]
     public object? KernelRegularizer { get; set; }
-
-    /// <summary>Penalty on the bias added to the loss: a name (factor 0.01) or a New-Regularizer object.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(RegularizerCompleter))]
-    public object? BiasRegularizer { get; set; }
-
-    /// <summary>Penalty on the layer's output (after the activation), divided by the batch size as in Keras.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(RegularizerCompleter))]
-    public object? ActivityRegularizer { get; set; }
 
     /// <summary>Constraint applied to the kernel after each optimizer step: a name or a New-Constraint object (for max_norm
     /// on a Conv2D kernel, New-Constraint max_norm -Axis 0,1,2).</summary>
@@ -31,22 +27,6 @@ public abstract class AddKernelLayerCommandBase : AddWeightedLayerCommandBase
     [ArgumentCompleter(typeof(ConstraintCompleter))]
     public object? KernelConstraint { get; set; }
 
-    /// <summary>Constraint applied to the bias after each optimizer step.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(ConstraintCompleter))]
-    public object? BiasConstraint { get; set; }
-
     /// <summary>The engine's options for the layer, from the parameters and <paramref name="activation"/>.</summary>
-    protected KernelOptions Options(string? activation) => new()
-    {
-        Activation = activation,
-        UseBias = Bias,
-        KernelInitializer = KernelInit,
-        BiasInitializer = BiasInit,
-        KernelRegularizer = EngineArguments.ToRegularizer(KernelRegularizer),
-        BiasRegularizer = EngineArguments.ToRegularizer(BiasRegularizer),
-        ActivityRegularizer = EngineArguments.ToRegularizer(ActivityRegularizer),
-        KernelConstraint = EngineArguments.ToConstraint(KernelConstraint),
-        BiasConstraint = EngineArguments.ToConstraint(BiasConstraint),
-    };
+    protected KernelOptions Options(string? activation) => Options(activation, KernelInitializer, KernelRegularizer, KernelConstraint);
 }

@@ -15,25 +15,11 @@ namespace KerasPS.Commands.Layers;
 /// <example><code>$model | Add-RandomRotationLayer -Factor -0.05, 0.05 -FillMode constant -FillValue 0</code></example>
 [Cmdlet(VerbsCommon.Add, "RandomRotationLayer")]
 [OutputType(typeof(Model))]
-public sealed class AddRandomRotationLayerCommand : AddLayerCommandBase
+public sealed class AddRandomRotationLayerCommand : AddImageTransformLayerCommandBase
 {
     /// <summary>The rotation as a fraction of a full turn: one number f for (-f, f), or two (low, high).</summary>
     [Parameter(Mandatory = true, Position = 0)]
     public double[] Factor { get; set; } = null!;
-
-    /// <summary>How points outside the image are filled: reflect (default; the edge pixel repeated), nearest or constant.</summary>
-    [Parameter]
-    [ValidateSet("reflect", "nearest", "constant")]
-    public string? FillMode { get; set; }
-
-    /// <summary>bilinear (default) or nearest.</summary>
-    [Parameter]
-    [ValidateSet("bilinear", "nearest")]
-    public string? Interpolation { get; set; }
-
-    /// <summary>The value outside the image with -FillMode constant (default 0).</summary>
-    [Parameter]
-    public double FillValue { get; set; }
 
     protected override Layer CreateLayer() => new RandomRotation(Factor, FillMode, Interpolation, FillValue, Name, InputShape);
 }

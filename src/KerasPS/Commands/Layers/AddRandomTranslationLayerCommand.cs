@@ -15,7 +15,7 @@ namespace KerasPS.Commands.Layers;
 /// <example><code>$model | Add-RandomTranslationLayer -HeightFactor -0.2, 0.3 -WidthFactor 0.1 -FillMode constant</code></example>
 [Cmdlet(VerbsCommon.Add, "RandomTranslationLayer")]
 [OutputType(typeof(Model))]
-public sealed class AddRandomTranslationLayerCommand : AddLayerCommandBase
+public sealed class AddRandomTranslationLayerCommand : AddImageTransformLayerCommandBase
 {
     /// <summary>The vertical shift as a fraction of the height: one number f for (-f, f), or two (low, high).</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -24,20 +24,6 @@ public sealed class AddRandomTranslationLayerCommand : AddLayerCommandBase
     /// <summary>The horizontal shift as a fraction of the width: one number f for (-f, f), or two (low, high).</summary>
     [Parameter(Mandatory = true, Position = 1)]
     public double[] WidthFactor { get; set; } = null!;
-
-    /// <summary>How points outside the image are filled: reflect (default; the edge pixel repeated), nearest or constant.</summary>
-    [Parameter]
-    [ValidateSet("reflect", "nearest", "constant")]
-    public string? FillMode { get; set; }
-
-    /// <summary>bilinear (default) or nearest.</summary>
-    [Parameter]
-    [ValidateSet("bilinear", "nearest")]
-    public string? Interpolation { get; set; }
-
-    /// <summary>The value outside the image with -FillMode constant (default 0).</summary>
-    [Parameter]
-    public double FillValue { get; set; }
 
     protected override Layer CreateLayer() =>
         new RandomTranslation(HeightFactor, WidthFactor, FillMode, Interpolation, FillValue, Name, InputShape);

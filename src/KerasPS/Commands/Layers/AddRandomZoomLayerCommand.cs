@@ -16,7 +16,7 @@ namespace KerasPS.Commands.Layers;
 /// <example><code>$model | Add-RandomZoomLayer -HeightFactor -0.3, -0.1 -WidthFactor -0.2, 0 -FillMode nearest</code></example>
 [Cmdlet(VerbsCommon.Add, "RandomZoomLayer")]
 [OutputType(typeof(Model))]
-public sealed class AddRandomZoomLayerCommand : AddLayerCommandBase
+public sealed class AddRandomZoomLayerCommand : AddImageTransformLayerCommandBase
 {
     /// <summary>The vertical zoom: one number f for (-f, f), or two (low, high); positive zooms out.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -25,20 +25,6 @@ public sealed class AddRandomZoomLayerCommand : AddLayerCommandBase
     /// <summary>The horizontal zoom, drawn apart; by default the same as the vertical.</summary>
     [Parameter(Position = 1)]
     public double[]? WidthFactor { get; set; }
-
-    /// <summary>How points outside the image are filled: reflect (default; the edge pixel repeated), nearest or constant.</summary>
-    [Parameter]
-    [ValidateSet("reflect", "nearest", "constant")]
-    public string? FillMode { get; set; }
-
-    /// <summary>bilinear (default) or nearest.</summary>
-    [Parameter]
-    [ValidateSet("bilinear", "nearest")]
-    public string? Interpolation { get; set; }
-
-    /// <summary>The value outside the image with -FillMode constant (default 0).</summary>
-    [Parameter]
-    public double FillValue { get; set; }
 
     protected override Layer CreateLayer() =>
         new RandomZoom(HeightFactor, WidthFactor, FillMode, Interpolation, FillValue, Name, InputShape);

@@ -18,11 +18,8 @@ namespace KerasPS.Commands.Layers;
 /// <example><code>New-Model | Add-StringLookupLayer -Vocabulary a, b, c, d -OutputMode multi_hot</code></example>
 [Cmdlet(VerbsCommon.Add, "StringLookupLayer", DefaultParameterSetName = AdaptSet)]
 [OutputType(typeof(Model))]
-public sealed class AddStringLookupLayerCommand : AddLayerCommandBase
+public sealed class AddStringLookupLayerCommand : AddLookupLayerCommandBase
 {
-    private const string AdaptSet = "Adapt";
-    private const string VocabularySet = "Vocabulary";
-
     /// <summary>Training values to build the vocabulary from: strings, objects with the value's property (-Column), or a dataset with a
     /// text column.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = AdaptSet)]
@@ -41,11 +38,6 @@ public sealed class AddStringLookupLayerCommand : AddLayerCommandBase
     [Parameter(ParameterSetName = AdaptSet)]
     public string? Column { get; set; }
 
-    /// <summary>The largest vocabulary, the mask and OOV slots included (Keras's max_tokens); by default no limit.</summary>
-    [Parameter]
-    [ValidateRange(2, int.MaxValue)]
-    public int MaxTokens { get; set; }
-
     /// <summary>
     /// Out-of-vocabulary slots (default 1; 0 makes an unseen value an error); with several, an unseen string goes to slot
     /// FarmHash Fingerprint64 modulo the count, as Keras spreads them.
@@ -62,18 +54,9 @@ public sealed class AddStringLookupLayerCommand : AddLayerCommandBase
     [Parameter]
     public string OovToken { get; set; } = IndexLookup.DefaultStringOov;
 
-    /// <summary>int (the index, default), one_hot, multi_hot, count or tf_idf.</summary>
-    [Parameter]
-    [ValidateSet("int", "one_hot", "multi_hot", "count", "tf_idf")]
-    public string OutputMode { get; set; } = "int";
-
-    /// <summary>With a one_hot or bag output mode: make every row -MaxTokens wide, even when the vocabulary is smaller.</summary>
-    [Parameter]
-    public SwitchParameter PadToMaxTokens { get; set; }
-
     protected override Layer CreateLayer()
     {
-        var layer = new StringLookup(MaxTokens == 0 ? null : MaxTokens, NumOovIndices, MaskToken, OovToken,
+        var layer = new StringLookup(MaxTokensOrNull, NumOovIndices, MaskToken, OovToken,
             ParameterSetName == VocabularySet ? Vocabulary : null, IdfWeights, false, OutputMode, PadToMaxTokens.IsPresent, Name);
         if (ParameterSetName == AdaptSet) layer.Adapt(TextValues.From(Adapt, Column));
         return layer;

@@ -5,29 +5,16 @@ using KerasPS.Infrastructure;
 namespace KerasPS.Commands.Layers;
 
 /// <summary>
-/// Parameters of every layer with a kernel and a bias (Dense, Conv1D, Conv2D, SimpleRNN, LSTM, GRU): whether there
-/// is a bias, and how the kernel and the bias start.
+/// Parameters of the recurrent layers' kernel and bias (SimpleRNN, LSTM, GRU): whether there is a bias, and how the
+/// kernel and the bias start.
 /// </summary>
-public abstract class AddWeightedLayerCommandBase : AddLayerCommandBase
+public abstract class AddWeightedLayerCommandBase : AddBiasLayerCommandBase
 {
-    /// <summary>Whether the layer has a bias (on by default; -UseBias:$false turns it off).</summary>
-    [Parameter]
-    public SwitchParameter UseBias { get; set; }
-
     /// <summary>Kernel initializer name (glorot_uniform by default), a hashtable in Keras's config form, or a New-Initializer
     /// object.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(InitializerCompleter))]
     public object? KernelInitializer { get; set; }
 
-    /// <summary>Bias initializer name (zeros by default), a hashtable in Keras's config form, or a New-Initializer object.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(InitializerCompleter))]
-    public object? BiasInitializer { get; set; }
-
-    /// <summary>UseBias, on unless -UseBias:$false was given.</summary>
-    protected bool Bias => !IsBound(nameof(UseBias)) || UseBias.IsPresent;
-
     protected Initializer? KernelInit => EngineArguments.ToInitializer(KernelInitializer);
-    protected Initializer? BiasInit => EngineArguments.ToInitializer(BiasInitializer);
 }
