@@ -279,9 +279,14 @@ internal sealed class KerasH5Weights : KerasWeightSource
                     }
                     for (int i = 0; i < arrays.Count; i++)
                     {
-                        if (arrays[i].Shape.SequenceEqual(weights[i].Shape)) converted[weights[i].Path] = arrays[i].Values;
-                        else problems.Add($"'{weights[i].Path}' is ({string.Join(", ", arrays[i].Shape)}) in the file "
-                            + $"but {Shapes.FormatTensor(weights[i].Shape)} in the model");
+                        var w = weights[i];
+                        if (arrays[i].Shape.SequenceEqual(w.Shape))
+                            converted[w.Path] = FlipTheanoKernels && w.Name == "kernel" && w.Shape.Length >= 3
+                                && TheanoFlippedLayers.Contains(w.Owner.ClassName)
+                                    ? FlipSpatialAxes(arrays[i].Values, w.Shape)
+                                    : arrays[i].Values;
+                        else problems.Add($"'{w.Path}' is ({string.Join(", ", arrays[i].Shape)}) in the file "
+                            + $"but {Shapes.FormatTensor(w.Shape)} in the model");
                     }
                     continue;
                 }
