@@ -43,7 +43,9 @@ Describe 'Keras 1 files' {
         @{ file = 'simple_rnn_tensorflow_1.h5'; source = 'NumPy computes (SimpleRNN)' }
         @{ file = 'embedding_conv1d_tensorflow_1.h5'; source = 'NumPy computes (Convolution1D: 4-D kernel)' }
         @{ file = 'conv2d_reshape_tensorflow_1.h5'; source = 'NumPy computes (Convolution2D, Reshape, Flatten, Dense)' }
-        @{ file = 'batch_to_conv2d_tensorflow_1.h5'; source = 'NumPy computes (BatchNormalization mode 0)' }) {
+        @{ file = 'batch_to_conv2d_tensorflow_1.h5'; source = 'NumPy computes (BatchNormalization mode 0)' }
+        @{ file = 'synthetic_gru_1.h5'; source = 'NumPy computes (GRU: nine per-gate arrays; written in Keras 1 layout)' }
+        @{ file = 'synthetic_conv2d_th_1.h5'; source = 'NumPy computes (dim_ordering th Convolution2D, MaxPooling2D)' }) {
         $ref = $script:Refs[$file]
         $ref | Should -Not -BeNullOrEmpty
         $model = Import-Checkpoint -Path (Join-Path $PSScriptRoot "data/keras1/$file") -WarningAction SilentlyContinue

@@ -3,7 +3,9 @@
 Independent of KerasPS's translation: the layers are computed as Keras 1.2.2 defined them (keras/layers/*.py of that
 release), over the weights exactly as the file holds them: LSTM's twelve per-gate arrays (W_i, U_i, b_i, W_c, ...,
 gates i, c, f, o), SimpleRNN's W, U, b, Convolution1D's (length, 1, input, filters) kernel, Convolution2D's
-(rows, cols, input, filters) kernel with dim_ordering 'tf', BatchNormalization mode 0 with its running mean and running
+(rows, cols, input, filters) kernel with dim_ordering 'tf' or (filters, input, rows, cols) with 'th' (channels-first
+tensors, as MaxPooling2D 'th'), GRU's nine per-gate arrays (gates z, r, h; the reset gate before the recurrent
+product), BatchNormalization mode 0 with its running mean and running
 'std' (which Keras 1 computed and used as a variance), Bidirectional's forward then backward halves (the backward
 sequence reversed back when return_sequences). Convolutions correlate, as Keras 2 loaded these files (a Keras 1 file
 records no backend, so Keras 2 flipped no kernel). Keras 1's hard_sigmoid is clip(0.2x + 0.5, 0, 1).
@@ -72,8 +74,26 @@ def simple_rnn(c, w, x):
     return np.stack(seq, 1) if c.get("return_sequences") else h
 
 
+def gru(c, w, x):
+    wz, uz, bz, wr, ur, br, wh, uh, bh = w
+    h = np.zeros((x.shape[0], wz.shape[1]))
+    seq = []
+    ra = c["inner_activation"]
+    for t in range(x.shape[1]):
+        xt = x[:, t]
+        z = act(ra, xt @ wz + h @ uz + bz)
+        r = act(ra, xt @ wr + h @ ur + br)
+        hh = act(c["activation"], xt @ wh + (r * h) @ uh + bh)
+        h = z * h + (1 - z) * hh
+        seq.append(h)
+    return np.stack(seq, 1) if c.get("return_sequences") else h
+
+
 def conv2d(c, w, x):
     k, b = w
+    if c["dim_ordering"] == "th":   # kernel (filters, input, rows, cols), tensors channels first
+        k = np.transpose(k, (2, 3, 1, 0))
+        return np.transpose(conv2d(dict(c, dim_ordering="tf"), [k, b], np.transpose(x, (0, 2, 3, 1))), (0, 3, 1, 2))
     rows, cols = k.shape[0], k.shape[1]
     assert c["border_mode"] == "valid" and list(c["subsample"]) == [1, 1] and c["dim_ordering"] == "tf"
     out = np.zeros((x.shape[0], x.shape[1] - rows + 1, x.shape[2] - cols + 1, k.shape[3]))
@@ -97,6 +117,17 @@ def layer(cn, c, w, x):
         return act(c["activation"], x @ w[0] + (w[1] if len(w) > 1 else 0))
     if cn == "LSTM":
         return lstm(c, w, x)
+    if cn == "GRU":
+        return gru(c, w, x)
+    if cn == "MaxPooling2D":
+        th = c["dim_ordering"] == "th"
+        if th:
+            x = np.transpose(x, (0, 2, 3, 1))
+        pr, pc = c["pool_size"]
+        assert c["border_mode"] == "valid" and list(c["strides"]) == [pr, pc]
+        n, hgt, wid, ch = x.shape
+        y = x[:, :hgt // pr * pr, :wid // pc * pc].reshape(n, hgt // pr, pr, wid // pc, pc, ch).max((2, 4))
+        return np.transpose(y, (0, 3, 1, 2)) if th else y
     if cn == "SimpleRNN":
         return simple_rnn(c, w, x)
     if cn == "Bidirectional":
