@@ -20,6 +20,7 @@
         'Add-ModelLayer'
         'Add-ConcatenateLayer'
         'Add-AttentionLayer'
+        'Add-AdditiveAttentionLayer'
         'Add-MultiHeadAttentionLayer'
         'Add-AddLayer'
         'Add-SubtractLayer'

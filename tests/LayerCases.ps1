@@ -715,6 +715,18 @@ $script:LayerCases = @(
     # Attention(use_scale=True)([x, Dense(2)(x), x]) on Input((4, 3)): value (4, 2) -> (None, 4, 2); 1 + 3*2+2 = 9
     @{ Case = 'Attention: query, value and key'; In = 4, 3; Out = '(None, 4, 2)'; P = 9; Onnx = $true
         Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AttentionLayer -Value ($x | Add-DenseLayer 2) -Key $x -UseScale -Dropout 0.1 } } }
+    # AdditiveAttention (functional API, as Attention); tests/data/attention/additive.json (make-references.py) holds these values
+    # AdditiveAttention(use_scale=False)([x, x]), x = [[1, 0], [0, 1]]: scores sum(tanh(q_i + k_j)) = ((0.9640, 1.5232),
+    # (1.5232, 0.9640)), softmax rows (0.3637, 0.6363), times x
+    @{ Case = 'AdditiveAttention: self-attention without scale'; In = 2, 2; Row = @(1, 0, 0, 1); Expected = @(0.3637, 0.6363, 0.6363, 0.3637)
+        Out = '(None, 2, 2)'; P = 0; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AdditiveAttentionLayer -UseScale $false } } }
+    # use_causal_mask: step 0 sees itself only (1, 0); step 1 as above
+    @{ Case = 'AdditiveAttention: causal mask'; In = 2, 2; Row = @(1, 0, 0, 1); Expected = @(1, 0, 0.6363, 0.3637); Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AdditiveAttentionLayer -UseScale $false -UseCausalMask } } }
+    # AdditiveAttention()([x, Dense(2)(x), x]) on Input((4, 3)): a scale vector of the query's 3 features; 3 + 3*2+2 = 11
+    @{ Case = 'AdditiveAttention: query, value and key, scale vector'; In = 4, 3; Out = '(None, 4, 2)'; P = 11; Onnx = $true
+        Add = { param($m) Add-FunctionalBlock $m { param($x) $x | Add-AdditiveAttentionLayer -Value ($x | Add-DenseLayer 2) -Key $x -Dropout 0.1 } } }
     # MultiHeadAttention (functional API; the value defaults to the query)
     # MultiHeadAttention(2, 4)([x, x]) on Input((5, 6)): query/key kernels (6, 2, 4) + biases (2, 4): 2 * 56; value the same, 56;
     # attention_output kernel (2, 4, 6) + bias (6): 54 -> 222, output (None, 5, 6)

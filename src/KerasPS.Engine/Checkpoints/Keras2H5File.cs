@@ -128,6 +128,8 @@ internal static class Keras2H5File
                 {
                     MaxValues = new FileInfo(full).Length / 2,
                     FlipTheanoKernels = backend == "theano",
+                    Keras1 = config is not null
+                        && Keras1Config.IsKeras1(config.GetValueOrDefault(KerasConfigTranslator.Keras2Marker) as string),
                 };
                 return new KerasFileParts(config, compile, state, weights);
             });

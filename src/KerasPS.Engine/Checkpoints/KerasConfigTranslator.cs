@@ -19,16 +19,14 @@ public static class KerasConfigTranslator
     public static Dictionary<string, object?> ToKerasPS(Dictionary<string, object?> serialized)
     {
         var keras2 = serialized.GetValueOrDefault(Keras2Marker) as string;
-        if (keras2 is not null && keras2.StartsWith("1.", StringComparison.Ordinal))
-            throw KerasException.BadData("UnsupportedKerasVersion",
-                $"The file was saved by Keras {keras2}; KerasPS reads files of Keras 2.0 and later (Keras 1's layer configs, "
-                    + "such as output_dim, init, nb_filter and border_mode, and its weight layouts differ). "
-                    + "Load the model with Keras 2 (which converts Keras 1 files), save it again, and import that file.");
+        // Keras 1's layer configs in Keras 2's names, as Keras 2 read them; a setting it cannot translate is refused by name.
+        if (Keras1Config.IsKeras1(keras2)) Keras1Config.Translate(serialized, keras2!);
         var unknown = new List<string>();
         var result = Model(serialized, keras2, unknown);
         if (unknown.Count > 0)
             throw KerasException.BadData("UnsupportedKerasLayers",
-                $"The model has {unknown.Count} layer(s) KerasPS does not have: {string.Join(", ", unknown)}. KerasPS has: "
+                $"The model{(Keras1Config.IsKeras1(keras2) ? $" (saved by Keras {keras2})" : "")} has {unknown.Count} layer(s) "
+                    + $"KerasPS does not have: {string.Join(", ", unknown)}. KerasPS has: "
                     + $"{string.Join(", ", LayerRegistry.ClassNames)}.");
         return result;
     }

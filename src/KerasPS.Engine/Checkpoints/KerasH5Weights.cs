@@ -141,6 +141,10 @@ internal sealed class KerasH5Weights : KerasWeightSource
     /// </summary>
     public bool FlipTheanoKernels { get; init; }
 
+    /// <summary>Set for a Keras 1.x file: each layer's arrays are rearranged as Keras 2 loaded them
+    /// (<see cref="Keras1Config.Weights"/>) before their shapes are checked.</summary>
+    public bool Keras1 { get; init; }
+
     private static readonly HashSet<string> TheanoFlippedLayers = new(StringComparer.Ordinal)
     {
         "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose",
@@ -227,11 +231,27 @@ internal sealed class KerasH5Weights : KerasWeightSource
         return result;
     }
 
+    /// <summary>A float or integer dataset's values as float32, refused when it declares more values than the file can hold.</summary>
+    private float[] ReadValues(IH5Dataset d)
+    {
+        var count = d.Space.Dimensions.Aggregate(1UL, (a, b) => a * b);
+        if (MaxValues > 0 && count > (ulong)MaxValues)
+            throw Checkpoint.Invalid($"'{path}': dataset '{d.Name}' declares {count} values, more than the file can hold.");
+        var t = d.Type;
+        if (!(t.Class == H5DataTypeClass.FloatingPoint && t.Size is 4 or 8) && !(t.Class == H5DataTypeClass.FixedPoint && t.Size is 4 or 8))
+            throw Checkpoint.Invalid($"'{path}': dataset '{d.Name}' is stored as {t.Class} of {t.Size} bytes; "
+                + "KerasPS reads float32, float64 and integer weights.");
+        return t.Class == H5DataTypeClass.FloatingPoint
+            ? (t.Size == 4 ? d.Read<float[]>() : d.Read<double[]>().Select(x => (float)x).ToArray())
+            : (t.Size == 4 ? d.Read<int[]>().Select(x => (float)x).ToArray() : d.Read<long[]>().Select(x => (float)x).ToArray());
+    }
+
     public override Dictionary<string, float[]> Read(KerasModel model, string p, string mismatchId, ErrorKind mismatchKind) =>
         KerasH5.Guard(path, () =>
         {
             var problems = new List<string>();
             var plan = new List<(Weight Weight, IH5Dataset Data)>();
+            var converted = new Dictionary<string, float[]>(StringComparer.Ordinal);
             var targets = keras3
                 ? KerasLayout.Keras3Locations(model).Select(t => (t.Layer, t.Location, t.Layer.Weights)).ToList()
                 : model.Layers.Select(l => (Layer: l, Location: l.Name, Weights: KerasLayout.LegacyWeights(l))).ToList();
@@ -247,6 +267,29 @@ internal sealed class KerasH5Weights : KerasWeightSource
             foreach (var (layer, location, weights) in targets)
             {
                 var data = LayerDatasets(layer, location, weights);
+                if (Keras1 && data.Count > 0)
+                {
+                    var arrays = Keras1Config.Weights(layer, data.Select(d => (ReadValues(d), d.Space.Dimensions.Select(x => (long)x)
+                        .ToArray())).ToList());
+                    if (arrays.Count != weights.Count)
+                    {
+                        problems.Add($"layer '{layer.Name}' has {weights.Count} weights but the file holds {arrays.Count} at "
+                            + $"'{location}' (as Keras 2 reads Keras 1's)");
+                        continue;
+                    }
+                    for (int i = 0; i < arrays.Count; i++)
+                    {
+                        var w = weights[i];
+                        if (arrays[i].Shape.SequenceEqual(w.Shape))
+                            converted[w.Path] = FlipTheanoKernels && w.Name == "kernel" && w.Shape.Length >= 3
+                                && TheanoFlippedLayers.Contains(w.Owner.ClassName)
+                                    ? FlipSpatialAxes(arrays[i].Values, w.Shape)
+                                    : arrays[i].Values;
+                        else problems.Add($"'{w.Path}' is ({string.Join(", ", arrays[i].Shape)}) in the file "
+                            + $"but {Shapes.FormatTensor(w.Shape)} in the model");
+                    }
+                    continue;
+                }
                 if (data.Count != weights.Count)
                 {
                     problems.Add($"layer '{layer.Name}' has {weights.Count} weights but the file holds {data.Count} at "
@@ -276,14 +319,11 @@ internal sealed class KerasH5Weights : KerasWeightSource
                     : $"The weights in '{path}' do not match model '{model.Name}': {shown}. "
                         + "Load into a model with the same layers in the same order; nothing was changed.") { Target = path };
             }
-            var values = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            var values = converted;
             // Every shape matched the model, so each buffer is the size of a weight the model already holds.
             foreach (var (w, d) in plan)
             {
-                var t = d.Type;
-                float[] v = t.Class == H5DataTypeClass.FloatingPoint
-                    ? (t.Size == 4 ? d.Read<float[]>() : d.Read<double[]>().Select(x => (float)x).ToArray())
-                    : (t.Size == 4 ? d.Read<int[]>().Select(x => (float)x).ToArray() : d.Read<long[]>().Select(x => (float)x).ToArray());
+                var v = ReadValues(d);
                 if (v.LongLength != w.Count) throw Checkpoint.Invalid($"'{path}': '{w.Path}' holds {v.LongLength} values, not {w.Count}.");
                 if (FlipTheanoKernels && w.Name == "kernel" && w.Shape.Length >= 3 && TheanoFlippedLayers.Contains(w.Owner.ClassName))
                     v = FlipSpatialAxes(v, w.Shape);

@@ -2,7 +2,8 @@
 """References for tests/KerasFiles.Functional.Tests.ps1 ('MultiHeadAttention matches NumPy'): Keras 3's
 MultiHeadAttention (keras/src/layers/attention/multi_head_attention.py, default attention_axes) written out in NumPy
 from its equations, since TensorFlow.js 4.22.0 has no attention layers. Weights and inputs come from a fixed seed;
-run with Debian's /usr/bin/python3 (NumPy) from the repository root: writes tests/data/attention/mha.json."""
+run with Debian's /usr/bin/python3 (NumPy) from the repository root: writes tests/data/attention/mha.json, and
+AdditiveAttention's references tests/data/attention/additive.json (below)."""
 import json
 import numpy as np
 
@@ -37,4 +38,31 @@ out = {"query": query.ravel().tolist(), "value": value.ravel().tolist(),
        "weights": {k: v.ravel().tolist() for k, v in w.items()},
        "output": mha(False).ravel().tolist(), "causal_output": mha(True).ravel().tolist()}
 with open("tests/data/attention/mha.json", "w") as f:
+    json.dump(out, f, indent=1)
+
+
+# Keras 3's AdditiveAttention (keras/src/layers/attention/additive_attention.py over attention.py's _apply_scores):
+# scores = sum(scale * tanh(q[:, :, None] + k[:, None]), -1), the causal mask subtracting 1e9 above the diagonal, softmax
+# over the value steps, times the value. Written to tests/data/attention/additive.json for tests/AdditiveAttention.Tests.ps1.
+rng = np.random.default_rng(29)
+query, value, key = r(2, 3, 4), r(2, 4, 3), r(2, 4, 4)
+scale = r(4)
+
+
+def additive(q, v, k, s, causal):
+    terms = np.tanh(q[:, :, None, :] + k[:, None, :, :])
+    scores = (terms * s if s is not None else terms).sum(-1)
+    if causal:
+        scores = scores - 1e9 * (1 - np.tril(np.ones(scores.shape[-2:])))
+    return softmax(scores) @ v
+
+
+x = np.array([[[1.0, 0.0], [0.0, 1.0]]])   # the LayerCases rows: self-attention over [[1, 0], [0, 1]], no scale
+out = {"query": query.ravel().tolist(), "value": value.ravel().tolist(), "key": key.ravel().tolist(),
+       "scale": scale.ravel().tolist(),
+       "output": additive(query, value, key, scale, False).ravel().tolist(),
+       "causal_output": additive(query, value, key, scale, True).ravel().tolist(),
+       "self_no_scale": np.round(additive(x, x, x, None, False), 4).ravel().tolist(),
+       "self_no_scale_causal": np.round(additive(x, x, x, None, True), 4).ravel().tolist()}
+with open("tests/data/attention/additive.json", "w") as f:
     json.dump(out, f, indent=1)

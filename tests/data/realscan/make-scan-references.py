@@ -5,7 +5,8 @@ entry: the file's keras_version, backend and model class, and, where a reference
 - Keras's own, where the file has a sibling `<name>_inputs_and_outputs.h5` (dl4j-test-resources' examples/: the inputs
   Keras was given and the predictions or outputs it made), the first ROWS rows;
 - otherwise, for functional models, a NumPy forward pass over the file's own config and weights
-  (../make-functional-references.py, independent of KerasPS).
+  (../make-functional-references.py, independent of KerasPS), and for Keras 1 Sequential files one over Keras 1's own
+  configs and weight layouts (../keras1/make-references.py).
 Usage: python3 make-scan-references.py OUT.json FILE.h5 [FILE.h5 ...]   (Debian's python3 with h5py and NumPy)
 """
 import json
@@ -22,6 +23,10 @@ spec = importlib.util.spec_from_file_location(
     "functional_refs", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "make-functional-references.py"))
 functional_refs = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(functional_refs)
+spec = importlib.util.spec_from_file_location(
+    "keras1_refs", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "keras1", "make-references.py"))
+keras1_refs = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(keras1_refs)
 
 ROWS = 8
 
@@ -63,6 +68,14 @@ def main():
                 item["outputs"] = entry([y[:ROWS] for y in tensors(outs)])
             except Exception as e:
                 print(f"no stored outputs read for {path}: {e}", file=sys.stderr)
+        elif (item["keras_version"] or "").startswith("1.") and item["class_name"] == "Sequential":
+            try:
+                inputs, outputs = keras1_refs.forward(path, np.random.default_rng(42))
+                item["reference"] = "numpy"
+                item["inputs"] = entry(inputs)
+                item["outputs"] = entry(outputs)
+            except Exception as e:  # a layer the Keras 1 NumPy pass does not compute
+                item["no_reference"] = str(e)[:120]
         elif item["class_name"] in ("Model", "Functional"):
             try:
                 inputs, outputs = functional_refs.forward(path, np.random.default_rng(42))
