@@ -15,6 +15,9 @@ namespace KerasPS.Engine.Layers.Normalization;
 [KerasLayer("BatchNormalization")]
 public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>, IOnnxSingleLowering
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     private Weight? gamma, beta, movingMean, movingVariance;
 
     /// <summary>Keras's defaults.</summary>
@@ -122,6 +125,9 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>,
 [KerasLayer("LayerNormalization")]
 public sealed class LayerNormalization : Layer, IKerasLayer<LayerNormalization>, IOnnxSingleLowering
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     private Weight? gamma, beta;
 
     /// <summary>Keras's default epsilon.</summary>
