@@ -110,6 +110,18 @@ Describe 'Add-MaskingLayer' {
         @($p[0, 0], $p[0, 1]) | Should -Be @(1, 2)
     }
 
+    It 'merges masks as Keras 3 does: Add ORs them, Concatenate with an unmasked input keeps every step' {
+        # a: steps (1, 1), (0, 0) masked, (0, 0) masked; b: (0, 0) masked, (2, 2), (0, 0) masked. Add: steps 1 and 2 kept,
+        # (1, 1) and (2, 2) averaged -> (1.5, 1.5). Concatenate with the unmasked b: all three steps -> (1/3, 1/3, 2/3, 2/3).
+        $a = New-ModelInput -Shape 3, 2 -Name a; $b = New-ModelInput -Shape 3, 2 -Name b
+        $am = $a | Add-MaskingLayer; $bm = $b | Add-MaskingLayer
+        $inputs = @(@{ shape = [long[]](1, 3, 2); values = [float[]](1, 1, 0, 0, 0, 0) }, @{ shape = [long[]](1, 3, 2); values = [float[]](0, 0, 2, 2, 0, 0) })
+        $added = New-Model -Inputs $a, $b -Outputs ($am | Add-AddLayer -With $bm | Add-GlobalAveragePooling1DLayer)
+        Assert-Close (Invoke-Forward $added $inputs)[0] @(1.5, 1.5)
+        $joined = New-Model -Inputs $a, $b -Outputs ($am | Add-ConcatenateLayer -With $b | Add-GlobalAveragePooling1DLayer)
+        Assert-Close (Invoke-Forward $joined $inputs)[0] @((1 / 3), (1 / 3), (2 / 3), (2 / 3))
+    }
+
     It 'refuses a Softmax layer reading a sequence mask' {
         $m = New-Model -InputShape 4 | Add-ReshapeLayer 2, 2 | Add-MaskingLayer | Add-SoftmaxLayer
         Get-ErrorId { $m | Invoke-ModelPredict -X @(, @(1, 2, 0, 0)) } | Should -Be 'MaskNotSupported'
@@ -192,6 +204,13 @@ Describe 'The loss of a masked sequence output' {
             Add-DenseLayer 1 -KernelInitializer ones -UseBias:$false | Build-Model -Optimizer sgd -Loss mse
         $p = $plain | Invoke-ModelEvaluate -X @(@(1, 2, 0, 0, 2, 2), @(3, 0, 0, 0, 0, 0)) -Y @(@(2, 9, 5), @(1, 7, 7))
         [math]::Round($p.Loss, 5) | Should -Be ([math]::Round(185 / 6, 5))
+    }
+
+    It 'weighs the training loss by the mask too (Invoke-ModelFit, one batch: the loss before the step)' {
+        $m = New-Model -InputShape 6 | Add-ReshapeLayer 3, 2 | Add-MaskingLayer |
+            Add-DenseLayer 1 -KernelInitializer ones -UseBias:$false | Build-Model -Optimizer sgd -Loss mse
+        $h = $m | Invoke-ModelFit -X @(@(1, 2, 0, 0, 2, 2), @(3, 0, 0, 0, 0, 0)) -Y @(@(2, 9, 5), @(1, 7, 7)) -Epochs 1 -BatchSize 2
+        [math]::Round(@($h)[-1].Loss, 5) | Should -Be 2
     }
 
     It 'refuses metrics on an output that carries a mask' {
