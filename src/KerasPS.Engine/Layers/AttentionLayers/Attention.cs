@@ -114,7 +114,8 @@ public sealed class Attention : Layer, IKerasLayer<Attention>, IOnnxLowering
             // Keras's _calculate_score_mask and _apply_scores: scores - 1e9 where the value mask (and the causal mask) say no.
             var allowed = valueMask.to_type(ScalarType.Bool).unsqueeze(-2);
             if (UseCausalMask)
-                allowed = allowed.logical_and(torch.ones(scores.shape[^2], scores.shape[^1]).tril().to_type(ScalarType.Bool));
+                allowed = allowed.logical_and(
+                    torch.ones(scores.shape[^2], scores.shape[^1], device: scores.device).tril().to_type(ScalarType.Bool));
             scores = torch.where(allowed, scores, scores - MaskPenalty);
         }
         else if (UseCausalMask)

@@ -144,7 +144,8 @@ public sealed class MultiHeadAttention : Layer, IKerasLayer<MultiHeadAttention>,
         if (allowed is not null)
         {
             if (UseCausalMask)
-                allowed = allowed.logical_and(torch.ones(scores.shape[2], scores.shape[3]).tril().to_type(ScalarType.Bool));
+                allowed = allowed.logical_and(
+                    torch.ones(scores.shape[2], scores.shape[3], device: scores.device).tril().to_type(ScalarType.Bool));
             allowed = allowed.unsqueeze(1);   // (batch, 1, Tq, Tv): the same for every head
             weights = torch.softmax(torch.where(allowed, scores, torch.full_like(scores, -MaskPenalty)), -1);
             weights = torch.where(allowed, weights, torch.zeros_like(weights));

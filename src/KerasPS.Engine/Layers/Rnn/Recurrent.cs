@@ -183,7 +183,7 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
         Tensor[] state = Gates == 4 ? new[] { h, torch.zeros(n, Units, dtype: x.dtype) } : new[] { h };
         var outputs = ReturnSequences ? new List<Tensor>((int)steps) : null;
         var output = state[0];
-        var zeros = mask is not null && ZeroOutputForMask ? torch.zeros(n, Units, dtype: x.dtype) : null;
+        var zeros = mask is not null && ZeroOutputForMask ? torch.zeros(n, Units, dtype: x.dtype, device: x.device) : null;
         for (long t = 0; t < steps; t++)
         {
             var next = Step(projected.select(1, t), state, recurrentKernel!.Value, bias?.Value);
