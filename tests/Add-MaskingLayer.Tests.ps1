@@ -122,6 +122,16 @@ Describe 'Add-MaskingLayer' {
         Assert-Close (Invoke-Forward $joined $inputs)[0] @((1 / 3), (1 / 3), (2 / 3), (2 / 3))
     }
 
+    It 'gives BatchNormalization the moments of the unmasked steps while training (Keras 3''s _moments)' {
+        # Steps (1, 2), (0, 0) masked, (3, 6): masked mean (2, 4) / (2 + 1e-7); moving_mean = 0.01 * mean after one batch.
+        $m = New-Model -InputShape 6 | Add-ReshapeLayer 3, 2 | Add-MaskingLayer | Add-BatchNormalizationLayer |
+            Build-Model -Optimizer sgd -Loss mse
+        $null = $m | Invoke-ModelFit -X @(, @(1, 2, 0, 0, 3, 6)) -Y @(, @(0, 0, 0, 0, 0, 0)) -Epochs 1 -BatchSize 1
+        $mean = ($m.Engine.Layers | Where-Object ClassName -eq 'BatchNormalization').Weights |
+            Where-Object Name -eq 'moving_mean'
+        Assert-Close $mean.ToArray() @(0.02, 0.04) 1e-6
+    }
+
     It 'refuses a Softmax layer reading a sequence mask' {
         $m = New-Model -InputShape 4 | Add-ReshapeLayer 2, 2 | Add-MaskingLayer | Add-SoftmaxLayer
         Get-ErrorId { $m | Invoke-ModelPredict -X @(, @(1, 2, 0, 0)) } | Should -Be 'MaskNotSupported'
