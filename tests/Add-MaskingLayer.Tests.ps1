@@ -132,6 +132,16 @@ Describe 'Add-MaskingLayer' {
         Assert-Close $mean.ToArray() @(0.02, 0.04) 1e-6
     }
 
+    It 'runs TimeDistributed(Dense) on a masked sequence and refuses TimeDistributed around a layer that reads masks' {
+        $m = New-Model -InputShape 4 | Add-ReshapeLayer 2, 2 | Add-MaskingLayer |
+            Add-TimeDistributedLayer (New-Model | Add-DenseLayer 1 -KernelInitializer ones -UseBias:$false)
+        $p = $m | Invoke-ModelPredict -X @(, @(1, 2, 0, 0)) -AsMatrix
+        @($p[0, 0], $p[0, 1]) | Should -Be @(3, 0)
+        $r = New-Model -InputShape 8 | Add-ReshapeLayer 2, 2, 2 | Add-MaskingLayer |
+            Add-TimeDistributedLayer (New-Model | Add-GlobalAveragePooling1DLayer)
+        Get-ErrorId { $r | Invoke-ModelPredict -X @(, @(1, 2, 0, 0, 3, 4, 5, 6)) } | Should -Be 'MaskNotSupported'
+    }
+
     It 'refuses a Softmax layer reading a sequence mask' {
         $m = New-Model -InputShape 4 | Add-ReshapeLayer 2, 2 | Add-MaskingLayer | Add-SoftmaxLayer
         Get-ErrorId { $m | Invoke-ModelPredict -X @(, @(1, 2, 0, 0)) } | Should -Be 'MaskNotSupported'
