@@ -61,6 +61,7 @@
         'Add-GlobalAveragePooling1DLayer'
         'Add-GlobalAveragePooling2DLayer'
         'Add-EmbeddingLayer'
+        'Add-MaskingLayer'
         'Add-SimpleRNNLayer'
         'Add-LSTMLayer'
         'Add-BidirectionalLayer'

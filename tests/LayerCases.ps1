@@ -17,6 +17,7 @@ $script:LayerCasesNotExportable = @{
     TextVectorization = 'string standardization and splitting have no ONNX operators; KerasPS runs the layer on the host'
     StringLookup = 'it takes strings, which KerasPS encodes on the host before the model runs'
     IntegerLookup = 'its vocabulary table runs on the host (an ONNX LabelEncoder form is not written yet)'
+    Masking = 'ONNX has no mask beside a tensor, and the layers after Masking (recurrent layers, pooling) read it'
 }
 
 $script:OnnxActivationNames = @('linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'log_softmax', 'elu', 'selu', 'softplus',
@@ -387,6 +388,16 @@ $script:LayerCases = @(
         Add = { param($m) $m | Add-AveragePooling2DLayer 2 -Padding same } }
     @{ Case = 'AveragePooling2D channels_first'; In = 3, 6, 4; Onnx = $true
         Add = { param($m) $m | Add-AveragePooling2DLayer 2 -DataFormat channels_first } }
+    # Masking
+    # keras.layers.Masking(mask_value=0.0) on Input((4, 3)) -> (None, 4, 3), 0 parameters
+    @{ Case = 'Masking'; In = 4, 3; Out = '(None, 4, 3)'; P = 0; Add = { param($m) $m | Add-MaskingLayer } }
+    # Masking(-1) on steps (1, -1), (-1, -1), (0, 2): the step of all -1 becomes 0, a step with one -1 is kept.
+    @{ Case = 'Masking zeroes the steps of mask_value'; In = 3, 2; Row = @(1, -1, -1, -1, 0, 2); Expected = @(1, -1, 0, 0, 0, 2)
+        Add = { param($m) $m | Add-MaskingLayer -MaskValue -1 } }
+    # Masking then GlobalAveragePooling1D: the mean over the unmasked steps (1, 2) and (3, 6) only.
+    @{ Case = 'GlobalAveragePooling1D after Masking'; In = 3, 2; Row = @(1, 2, 0, 0, 3, 6); Expected = @(2, 4)
+        Add = { param($m) $m | Add-MaskingLayer | Add-GlobalAveragePooling1DLayer } }
+
     # GlobalAveragePooling1D
     # GlobalAveragePooling1D on Input((10, 3)) -> (None, 3); GlobalAveragePooling2D on (5, 5, 4) -> (None, 4)
     @{ Case = 'GlobalAveragePooling1D'; In = 10, 3; Out = '(None, 3)'; P = 0; Onnx = $true

@@ -144,6 +144,40 @@ public abstract class Layer
     /// <summary>Forward pass over the tensors the layer is applied to (functional API).</summary>
     public virtual Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) => Forward(inputs[0], training);
 
+    // ----- masks (Keras's supports_masking / compute_mask / the call's mask argument) -----
+    // A mask is a boolean (batch, steps) tensor that travels beside a sequence: true where a timestep holds data.
+    // Masking and Embedding(mask_zero) make one; layers that support masking pass it on; recurrent layers, pooling,
+    // attention and the loss read it. A layer that does not support masking drops it, as Keras 3 does (Keras warns).
+
+    /// <summary>Keras's <c>supports_masking</c>: the layer passes its input's mask on to its output unchanged (Dense,
+    /// Dropout, activations, normalizations). False for most layers: their output has no mask.</summary>
+    public virtual bool SupportsMasking => false;
+
+    /// <summary>Keras's <c>compute_mask</c>: the mask of the output for an input and its mask (null when there is none).</summary>
+    public virtual Tensor? ComputeMask(Tensor input, Tensor? mask) => SupportsMasking ? mask : null;
+
+    /// <summary>The output mask of a layer that takes several inputs, from each input's mask (null where an input has none).</summary>
+    public virtual Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks) =>
+        SupportsMasking ? masks[0] : null;
+
+    /// <summary>Forward pass with the input's mask (Keras's <c>call(inputs, mask=...)</c>); layers that read the mask (recurrent
+    /// layers, pooling) override it, the others compute what they compute without one.</summary>
+    public virtual Tensor Forward(Tensor x, Tensor? mask, bool training) => Forward(x, training);
+
+    /// <summary>Forward pass over several inputs with their masks (attention reads the query's and the value's).</summary>
+    public virtual Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training) =>
+        Forward(inputs, training);
+
+    /// <summary>Runs the layer on one input and its mask; returns the output and the output's mask.</summary>
+    internal virtual (Tensor Output, Tensor? Mask) Call(Tensor x, Tensor? mask, bool training) =>
+        mask is null ? (Forward(x, training), ComputeMask(x, null)) : (Forward(x, mask, training), ComputeMask(x, mask));
+
+    /// <summary>Runs the layer on several inputs and their masks; returns the output and the output's mask.</summary>
+    internal virtual (Tensor Output, Tensor? Mask) Call(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training) =>
+        masks.All(m => m is null)
+            ? (Forward(inputs, training), ComputeMask(inputs, masks))
+            : (Forward(inputs, masks, training), ComputeMask(inputs, masks));
+
     /// <summary>Creates the weights for the shapes of the tensors the layer is applied to.</summary>
     public void Build(IReadOnlyList<int[]> inputShapes, MersenneTwister rng)
     {

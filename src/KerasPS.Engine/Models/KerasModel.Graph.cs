@@ -88,23 +88,44 @@ public sealed partial class KerasModel
             + "model instead.");
 
     /// <summary>The forward pass over every input, giving every output (a Sequential has one of each).</summary>
-    public IReadOnlyList<Tensor> ForwardAll(IReadOnlyList<Tensor> inputs, bool training, bool logits = false)
+    public IReadOnlyList<Tensor> ForwardAll(IReadOnlyList<Tensor> inputs, bool training, bool logits = false) =>
+        ForwardAllMasked(inputs, null, training, logits).Outputs;
+
+    /// <summary>The forward pass over every input (with its mask, or none), giving every output and its mask.</summary>
+    public (IReadOnlyList<Tensor> Outputs, IReadOnlyList<Tensor?> Masks) ForwardAllMasked(IReadOnlyList<Tensor> inputs,
+        IReadOnlyList<Tensor?>? inputMasks, bool training, bool logits = false)
     {
-        if (graph is null) return new[] { Forward(inputs[0], training, logits) };
+        if (graph is null)
+        {
+            var (y, m) = ForwardMasked(inputs[0], inputMasks?[0], training, logits);
+            return (new[] { y }, new[] { m });
+        }
         var values = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < graph.Inputs.Length; i++) values[graph.Inputs[i]] = inputs[i];
+        var masks = new Dictionary<KerasTensor, Tensor?>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < graph.Inputs.Length; i++)
+        {
+            values[graph.Inputs[i]] = inputs[i];
+            masks[graph.Inputs[i]] = inputMasks?[i];
+        }
         var fused = logits ? FusedNodes() : null;
         foreach (var node in graph.Nodes)
         {
             var layer = node.Layer;
             Tensor y;
+            Tensor? mask;
             if (fused is not null && Array.IndexOf(fused, node) >= 0)
-                y = ((IActivationHead)layer).ForwardWithoutActivation(values[node.Inputs[0]], training);
-            else if (layer.TakesSeveralInputs) y = layer.Forward(node.Inputs.Select(t => values[t]).ToArray(), training);
-            else y = layer.Forward(values[node.Inputs[0]], training);
+            {
+                var x = values[node.Inputs[0]];
+                mask = layer.ComputeMask(x, masks[node.Inputs[0]]);
+                y = ((IActivationHead)layer).ForwardWithoutActivation(x, training);
+            }
+            else if (layer.TakesSeveralInputs)
+                (y, mask) = layer.Call(node.Inputs.Select(t => values[t]).ToArray(), node.Inputs.Select(t => masks[t]).ToArray(), training);
+            else (y, mask) = layer.Call(values[node.Inputs[0]], masks[node.Inputs[0]], training);
             values[node.Output] = y;
+            masks[node.Output] = mask;
         }
-        return graph.Outputs.Select(t => values[t]).ToArray();
+        return (graph.Outputs.Select(t => values[t]).ToArray(), graph.Outputs.Select(t => masks[t]).ToArray());
     }
 
     /// <summary>

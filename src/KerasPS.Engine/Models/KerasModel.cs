@@ -313,7 +313,13 @@ public sealed partial class KerasModel
         : Loss?.FusableActivation is { } a && layers.Count > 0 && layers[^1] is IActivationHead h && h.Activation == a ? a : null;
 
     /// <summary>Forward pass; with <paramref name="logits"/> the final softmax/sigmoid is left out when the loss absorbs it.</summary>
-    public Tensor Forward(Tensor x, bool training, bool logits = false)
+    public Tensor Forward(Tensor x, bool training, bool logits = false) => ForwardMasked(x, null, training, logits).Output;
+
+    /// <summary>
+    /// Forward pass that carries Keras's mask beside the tensor (Masking, Embedding mask_zero make one; recurrent layers,
+    /// pooling and attention read it); returns the output and its mask, which the loss reads as a sample weight.
+    /// </summary>
+    public (Tensor Output, Tensor? Mask) ForwardMasked(Tensor x, Tensor? mask, bool training, bool logits = false)
     {
         if (graph is not null)
         {
@@ -321,20 +327,27 @@ public sealed partial class KerasModel
                 throw KerasException.BadArgument("InputShapeMismatch",
                     $"Model '{Name}' has {graph.Inputs.Length} input(s) and {graph.Outputs.Length} output(s); "
                         + "give a value for each input.");
-            return ForwardAll(new[] { x }, training, logits)[0];
+            var (outputs, masks) = ForwardAllMasked(new[] { x }, new[] { mask }, training, logits);
+            return (outputs[0], masks[0]);
         }
         var last = layers.Count - 1;
         for (int i = 0; i < last; i++)
         {
             if (PoolsBeforeRelu(i, out var conv, out var pool))
             {
+                // Convolutions and pooling do not support masking: a mask ends here, as in Keras 3.
                 x = pool.Forward(conv.ForwardWithoutActivation(x, training), training).relu_();
-                if (++i == last) return x;
+                mask = null;
+                if (++i == last) return (x, null);
             }
-            else x = layers[i].Forward(x, training);
+            else (x, mask) = layers[i].Call(x, mask, training);
         }
-        if (logits && FusedActivation is not null) return ((IActivationHead)layers[last]).ForwardWithoutActivation(x, training);
-        return layers[last].Forward(x, training);
+        if (logits && FusedActivation is not null)
+        {
+            var outputMask = layers[last].ComputeMask(x, mask);
+            return (((IActivationHead)layers[last]).ForwardWithoutActivation(x, training), outputMask);
+        }
+        return layers[last].Call(x, mask, training);
     }
 
     /// <summary>

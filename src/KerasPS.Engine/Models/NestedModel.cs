@@ -49,6 +49,16 @@ public abstract class NestedModel : Layer, IOnnxLowering
     public override Tensor Forward(Tensor x, bool training) => Inner.Forward(x, training);
     public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) => Inner.ForwardAll(inputs, training)[0];
 
+    /// <summary>Keras runs a nested model with the mask of its input and gives its output the inner output's mask.</summary>
+    internal override (Tensor Output, Tensor? Mask) Call(Tensor x, Tensor? mask, bool training) =>
+        Inner.ForwardMasked(x, mask, training);
+
+    internal override (Tensor Output, Tensor? Mask) Call(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training)
+    {
+        var (outputs, outputMasks) = Inner.ForwardAllMasked(inputs, masks, training);
+        return (outputs[0], outputMasks[0]);
+    }
+
     public override Tensor? RegularizationLoss()
     {
         Tensor? total = null;

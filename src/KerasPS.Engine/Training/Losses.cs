@@ -29,6 +29,28 @@ public abstract class Loss
     /// <summary>Mean loss over the batch; <paramref name="weights"/> (per sample) may be null.</summary>
     public abstract Tensor Compute(Tensor output, Tensor target, Tensor? weights, bool fromLogits);
 
+    /// <summary>
+    /// The loss of an output that carries a mask (batch, steps): Keras 3 applies the mask as a sample weight per timestep,
+    /// scaled so the mean runs over the unmasked steps only (<c>losses.loss.apply_mask</c>:
+    /// <c>sum(loss * mask * sample_weight) / count(mask)</c>). Without a mask, <see cref="Compute(Tensor, Tensor, Tensor?, bool)"/>.
+    /// </summary>
+    public Tensor Compute(Tensor output, Tensor target, Tensor? weights, bool fromLogits, Tensor? mask)
+    {
+        if (mask is null) return Compute(output, target, weights, fromLogits);
+        if (mask.dim() != 2 || output.dim() < 3 || mask.shape[0] != output.shape[0] || mask.shape[1] != output.shape[1])
+            throw KerasException.BadArgument("MaskShapeMismatch",
+                $"The model's output has shape ({string.Join(", ", output.shape)}) and carries a mask of shape "
+                    + $"({string.Join(", ", mask.shape)}); a loss reads a mask (batch, steps) over an output (batch, steps, ...).");
+        long n = mask.shape[0], steps = mask.shape[1];
+        var m = mask.to_type(ScalarType.Float32);
+        var valid = m.sum();
+        // divide_no_nan(total, valid): a batch with every step masked weighs nothing.
+        var scale = torch.where(valid > 0, (n * steps) / valid.clamp_min(1), torch.zeros_like(valid));
+        var w = m * scale;
+        if (weights is not null) w = w * weights.reshape(n, 1).to_type(ScalarType.Float32);
+        return Compute(output.flatten(0, 1), target.flatten(0, 1), w.reshape(-1), fromLogits);
+    }
+
     protected static Tensor Reduce(Tensor perSample, Tensor? weights) =>
         weights is null ? perSample.mean() : (perSample * weights).mean();
 

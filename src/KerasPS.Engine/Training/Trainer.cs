@@ -614,7 +614,8 @@ public static class Trainer
         {
             foreach (var h in heads)
             {
-                int width = (model.IsFunctional ? model.Outputs[h.Index].Shape : model.OutputShape!)[^1];
+                var outputShape = model.IsFunctional ? model.Outputs[h.Index].Shape : model.OutputShape!;
+                int width = outputShape[^1];
                 EncodedData target;
                 if (data.OutputTargets is not null) target = NamedTarget(data, h, heads.Count).AsData(data.Count);
                 else if (heads.Count == 1) target = data;
@@ -622,7 +623,7 @@ public static class Trainer
                     $"The model has {heads.Count} outputs ({string.Join(", ", heads.Select(x => x.Name))}) but the data has one target. "
                         + "Name the target of each output: Import-ModelData -Targets @{ name = 'column' }, or -Y @{ name = ... }.",
                     h.Name);
-                result.Add(Targets(ClassesFor(model, h, data), target, h.Loss, width));
+                result.Add(Targets(ClassesFor(model, h, data), target, h.Loss, width, outputShape.Aggregate(1, (a, d) => a * d)));
             }
             return result.ToArray();
         }
@@ -639,7 +640,7 @@ public static class Trainer
         return t;
     }
 
-    private static Tensor Targets(IReadOnlyList<string>? classes, EncodedData d, Loss loss, int outWidth)
+    private static Tensor Targets(IReadOnlyList<string>? classes, EncodedData d, Loss loss, int outWidth, int outValues)
     {
         Tensor t;
         if (d.TargetKind == TargetKind.Classification)
@@ -689,7 +690,8 @@ public static class Trainer
             }
             else
             {
-                if (w != outWidth)
+                // A sequence output (steps, units) takes its targets as steps x units values per row (read in its shape).
+                if (w != outWidth && w != outValues)
                     throw KerasException.BadArgument("TargetShapeMismatch",
                         $"The targets have {w} column(s) but the model outputs {outWidth} value(s) per row. "
                         + $"End the model with Add-DenseLayer -Units {w}.");
@@ -790,23 +792,25 @@ public static class Trainer
                     }
                     optimizer.ZeroGrad();
                     IReadOnlyList<Tensor> outputs;
+                    IReadOnlyList<Tensor?> masks;
                     if (named)
                     {
-                        outputs = model.ForwardAll(streamed ?? xs.Select(t => t.narrow(0, start, len)).ToArray(), training: true,
-                            logits: true);
+                        (outputs, masks) = model.ForwardAllMasked(streamed ?? xs.Select(t => t.narrow(0, start, len)).ToArray(), null,
+                            training: true, logits: true);
                         yb = streamed is not null ? yb : ys.Select(t => t.narrow(0, start, len)).ToArray();
                     }
                     else
                     {
                         var xb = streamed?[0] ?? xs[0].narrow(0, start, len);
                         yb = streamed is not null ? yb : new[] { ys[0].narrow(0, start, len) };
-                        outputs = new[] { model.Forward(xb, training: true, logits: true) };
+                        var (output, mask) = model.ForwardMasked(xb, null, training: true, logits: true);
+                        (outputs, masks) = (new[] { output }, new[] { mask });
                     }
-                    var batchLoss = HeadLoss(heads, 0, outputs, yb, wb, fused);
+                    var batchLoss = HeadLoss(heads, 0, outputs, yb, wb, fused, masks);
                     headSums?[0].add_(batchLoss.detach(), lastBatch ?? fullBatch);
                     for (int h = 1; h < heads.Length; h++)
                     {
-                        var l = HeadLoss(heads, h, outputs, yb, wb, fused);
+                        var l = HeadLoss(heads, h, outputs, yb, wb, fused, masks);
                         headSums![h].add_(l.detach(), lastBatch ?? fullBatch);
                         batchLoss = batchLoss.Plus(l);
                     }
@@ -821,6 +825,7 @@ public static class Trainer
                         for (int h = 0; h < heads.Length; h++)
                         {
                             if (!metrics.HasHead(h)) continue;
+                            CheckMetricMask(heads[h], masks[h]);
                             var mb = new MetricBatch(outputs[h].detach(), yb[h], fused[h], len);
                             metrics.Update(h, mb);
                         }
@@ -864,13 +869,31 @@ public static class Trainer
         return new EpochRecord(epoch + 1, values, optimizer.LearningRate, sw.Elapsed, n);
     }
 
-    /// <summary>One head's loss on a batch, times its loss weight when one was given.</summary>
+    /// <summary>One head's loss on a batch, times its loss weight when one was given. An output that carries a mask (a
+    /// sequence after Masking or Embedding mask_zero) weighs each timestep by it, as Keras does; its targets, given as one
+    /// row of steps x units values per sample, are read in the output's shape.</summary>
     private static Tensor HeadLoss(OutputHead[] heads, int h, IReadOnlyList<Tensor> outputs, Tensor[] targets, Tensor? weights,
-        string?[] fused)
+        string?[] fused, IReadOnlyList<Tensor?> masks)
     {
         var head = heads[h];
-        var l = head.Loss.Compute(outputs[h], targets[h], weights, fused[h] is not null);
+        var output = outputs[h];
+        var target = targets[h];
+        if (output.dim() > 2 && target.dim() == 2 && target.shape[1] == output.numel() / Math.Max(1, output.shape[0])
+            && target.shape[1] != output.shape[^1])
+            target = target.reshape(output.shape);
+        var l = head.Loss.Compute(output, target, weights, fused[h] is not null, masks[h]);
         return head.Weight is double w ? l.mul(Scalars.Of(w)) : l;
+    }
+
+    /// <summary>Keras applies an output's mask to the metrics too; KerasPS's metrics read whole rows, so a model whose output
+    /// carries a mask is refused metrics by name rather than given values that count the padding.</summary>
+    private static void CheckMetricMask(OutputHead head, Tensor? mask)
+    {
+        if (mask is not null)
+            throw KerasException.BadOperation("MaskedMetricsUnsupported",
+                $"Output '{head.Name}' carries a mask (from Masking or Embedding mask_zero through layers that keep it), which Keras "
+                    + "applies to the metrics; KerasPS's metrics do not read masks. Compile without -Metrics (the loss reads the "
+                    + "mask), or end the model with a layer that drops the mask (an RNN, GlobalAveragePooling1D).");
     }
 
     /// <summary>Loss and metrics over a whole dataset without gradients (Keras evaluate / validation).</summary>
@@ -955,21 +978,23 @@ public static class Trainer
             // One scope per batch: a streamed evaluation makes new tensors per batch, which must not pile up.
             using var batchScope = torch.NewDisposeScope();
             var (x, yb, wb) = take(s, len, batchScope);
-            IReadOnlyList<Tensor> outputs = named
-                ? model.ForwardAll(x, training: false, logits: true)
-                : new[] { model.Forward(x[0], training: false, logits: true) };
-            var l = HeadLoss(heads, 0, outputs, yb, wb, fused);
+            var (outputs, masks) = model.ForwardAllMasked(x, null, training: false, logits: true);
+            var l = HeadLoss(heads, 0, outputs, yb, wb, fused, masks);
             headSums?[0].add_(l, rows);
             for (int h = 1; h < heads.Length; h++)
             {
-                var lh = HeadLoss(heads, h, outputs, yb, wb, fused);
+                var lh = HeadLoss(heads, h, outputs, yb, wb, fused, masks);
                 headSums![h].add_(lh, rows);
                 l = l.Plus(lh);
             }
             foreach (var layer in model.Layers) if (layer.RegularizationLoss() is { } r) l = l.Plus(r);
             sum.add_(l, rows);
             for (int h = 0; h < heads.Length; h++)
-                if (metrics.HasHead(h)) metrics.Update(h, new MetricBatch(outputs[h], yb[h], fused[h], len));
+                if (metrics.HasHead(h))
+                {
+                    CheckMetricMask(heads[h], masks[h]);
+                    metrics.Update(h, new MetricBatch(outputs[h], yb[h], fused[h], len));
+                }
         }
         var values = new Dictionary<string, double>();
         if (headSums is not null)

@@ -1,4 +1,5 @@
-// Reference forward values for tests/Add-BidirectionalLayer.Tests.ps1 (Bidirectional around SimpleRNN, LSTM and GRU, every
+// Reference forward values for tests/Add-BidirectionalLayer.Tests.ps1 (and, at the end, masked sequences for
+// tests/Add-MaskingLayer.Tests.ps1) (Bidirectional around SimpleRNN, LSTM and GRU, every
 // merge mode, with and without return_sequences), computed by TensorFlow.js 4.22.0's layers with weights set explicitly.
 //
 // Run from a folder where `npm install @tensorflow/tfjs@4.22.0` was done (pure-JS CPU backend, offline):
@@ -61,3 +62,76 @@ run('LSTM, last output, ave',
   [3, 4, 2]);
 
 writeFileSync(join(here, 'references.json'), JSON.stringify({ tfjs: tf.version.tfjs, cases }, null, 1) + '\n');
+
+// ---- Masked sequences (tests/Add-MaskingLayer.Tests.ps1): masked-references.json.
+// Sequences of different lengths (right-padded, left-padded, full) through Masking -> Bidirectional(LSTM) and through
+// Embedding(mask_zero) -> GRU, run as TF.js models so the mask travels as Keras's does (layer.apply on a tensor has no
+// mask). Weight element k = 0.5 * sin(0.37 k + seed) as above, in the model's weight order. TF.js's recurrent layers
+// output the previous output at a masked step; Keras's Bidirectional forces zero_output_for_mask = return_sequences on
+// both directions (keras/src/layers/rnn/bidirectional.py), so for a Bidirectional that returns sequences this script
+// sets the masked timesteps of the output to 0, Keras's rule, and says so in the case ("zeroedMaskedSteps").
+const maskedCases = [];
+function runModel(name, command, layers, inShape, inputValues, stepMask, zeroMaskedSteps) {
+  const model = tf.sequential({ layers });
+  const vals = model.weights.map(w => values(w.shape.reduce((a, b) => a * b, 1)));
+  model.setWeights(model.weights.map((w, i) => tf.tensor(vals[i], w.shape)));
+  const x = tf.tensor(inputValues, inShape);
+  const y = model.predict(x);
+  let output = Array.from(y.dataSync());
+  if (zeroMaskedSteps) {
+    const [batch, steps, units] = y.shape;
+    output = output.map((v, k) => stepMask[Math.floor(k / (steps * units)) * steps + Math.floor(k / units) % steps] ? v : 0);
+  }
+  maskedCases.push({
+    name, command, inputShape: inShape, input: inputValues, mask: stepMask, zeroedMaskedSteps: zeroMaskedSteps,
+    weights: model.weights.map((w, i) => ({ name: w.name, shape: w.shape, values: vals[i] })),
+    outputShape: y.shape, output,
+  });
+  console.log(name, y.shape);
+}
+
+// Three sequences of 5 steps x 2 features: full length, 3 steps then padding, 3 steps of padding then 2 steps.
+const lengths = [[0, 5], [0, 3], [3, 5]];
+const steps = 5, features = 2;
+const stepMask = [];
+const seqInput = [];
+lengths.forEach(([from, to], b) => {
+  for (let t = 0; t < steps; t++) {
+    stepMask.push(t >= from && t < to ? 1 : 0);
+    for (let f = 0; f < features; f++) {
+      const k = (b * steps + t) * features + f;
+      seqInput.push(t >= from && t < to ? 1.5 * Math.sin(0.7 * k + 0.3) : 0);
+    }
+  }
+});
+weightSeed = 10;
+runModel('Masking, Bidirectional(LSTM), return_sequences, concat',
+  'Add-MaskingLayer -MaskValue 0 | Add-BidirectionalLayer (New-Model | Add-LSTMLayer 3 -ReturnSequences) -MergeMode concat',
+  [tf.layers.masking({ maskValue: 0, inputShape: [steps, features] }),
+    tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnSequences: true, recurrentActivation: 'sigmoid' }),
+      mergeMode: 'concat' })],
+  [3, steps, features], seqInput, stepMask, true);
+weightSeed = 20;
+runModel('Masking, Bidirectional(LSTM), last output, concat',
+  'Add-MaskingLayer -MaskValue 0 | Add-BidirectionalLayer (New-Model | Add-LSTMLayer 3) -MergeMode concat',
+  [tf.layers.masking({ maskValue: 0, inputShape: [steps, features] }),
+    tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid' }), mergeMode: 'concat' })],
+  [3, steps, features], seqInput, stepMask, false);
+
+// Token ids, 0 = padding: 6 steps, lengths 6, 2 (right-padded) and 2 (left- and right-padded).
+const ids = [3, 1, 4, 1, 5, 2, 2, 6, 0, 0, 0, 0, 0, 0, 5, 3, 0, 0];
+const idMask = ids.map(v => (v !== 0 ? 1 : 0));
+weightSeed = 30;
+runModel('Embedding(mask_zero), GRU (reset_after False), last output',
+  'Add-EmbeddingLayer 7 3 -MaskZero | Add-GRULayer 4 -ResetAfter:$false',
+  [tf.layers.embedding({ inputDim: 7, outputDim: 3, maskZero: true, inputLength: 6 }),
+    tf.layers.gru({ units: 4, recurrentActivation: 'sigmoid' })],
+  [3, 6], ids, idMask, false);
+weightSeed = 40;
+runModel('Embedding(mask_zero), GRU (reset_after False), return_sequences',
+  'Add-EmbeddingLayer 7 3 -MaskZero | Add-GRULayer 4 -ResetAfter:$false -ReturnSequences',
+  [tf.layers.embedding({ inputDim: 7, outputDim: 3, maskZero: true, inputLength: 6 }),
+    tf.layers.gru({ units: 4, recurrentActivation: 'sigmoid', returnSequences: true })],
+  [3, 6], ids, idMask, false);
+
+writeFileSync(join(here, 'masked-references.json'), JSON.stringify({ tfjs: tf.version.tfjs, cases: maskedCases }, null, 1) + '\n');

@@ -8,6 +8,9 @@ namespace KerasPS.Engine.Layers.Activations;
 [KerasLayer("Activation")]
 public sealed class ActivationLayer : Layer, IActivationHead, IKerasLayer<ActivationLayer>, IOnnxSingleLowering
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     public ActivationLayer(string activation, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (string.IsNullOrWhiteSpace(activation))

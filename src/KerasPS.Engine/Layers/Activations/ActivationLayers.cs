@@ -10,6 +10,9 @@ namespace KerasPS.Engine.Layers.Activations;
 [KerasLayer("LeakyReLU")]
 public sealed class LeakyReLU : Layer, IKerasLayer<LeakyReLU>, IOnnxSingleLowering
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     /// <summary>Keras's default negative_slope.</summary>
     public const double DefaultNegativeSlope = 0.3;
 
@@ -37,6 +40,9 @@ public sealed class LeakyReLU : Layer, IKerasLayer<LeakyReLU>, IOnnxSingleLoweri
 [KerasLayer("PReLU")]
 public sealed class PReLU : Layer, IKerasLayer<PReLU>, IOnnxSingleLowering
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     private Weight? alpha;
 
     public PReLU(Initializer? alphaInitializer = null, int[]? sharedAxes = null, string? name = null, int[]? inputShape = null)
@@ -91,6 +97,9 @@ public sealed class PReLU : Layer, IKerasLayer<PReLU>, IOnnxSingleLowering
 [KerasLayer("ELU")]
 public sealed class ELU : Layer, IKerasLayer<ELU>, IOnnxSingleLowering
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     /// <summary>Keras's default alpha.</summary>
     public const double DefaultAlpha = 1.0;
 
@@ -118,6 +127,9 @@ public sealed class ELU : Layer, IKerasLayer<ELU>, IOnnxSingleLowering
 [KerasLayer("ReLU")]
 public sealed class ReLU : Layer, IKerasLayer<ReLU>, IOnnxSingleLowering
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     public ReLU(double? maxValue = null, double negativeSlope = 0, double threshold = 0, string? name = null, int[]? inputShape = null)
         : base(name, inputShape)
     {
@@ -188,6 +200,16 @@ public sealed class Softmax : Layer, IActivationHead, IKerasLayer<Softmax>, IOnn
 {
     /// <summary>Keras's default axis: the last.</summary>
     public const int DefaultAxis = -1;
+
+    /// <summary>
+    /// Keras's Softmax reads a mask as a mask over the values it normalizes, which a sequence's (batch, steps) mask is not
+    /// (Keras raises an error for it); refused by name rather than computed without the mask.
+    /// </summary>
+    public override Tensor Forward(Tensor x, Tensor? mask, bool training) => mask is null ? Forward(x, training)
+        : throw KerasException.BadArgument("MaskNotSupported",
+            $"Softmax layer '{Name}' receives a sequence mask (from Masking or Embedding mask_zero), which Keras's Softmax reads as "
+                + "a mask over the values it normalizes and refuses for a (batch, steps) mask. Use Add-ActivationLayer softmax or a "
+                + "Dense layer's -Activation softmax instead.", Name);
 
     public Softmax(int axis = DefaultAxis, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {

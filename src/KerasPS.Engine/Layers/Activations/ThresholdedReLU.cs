@@ -8,6 +8,9 @@ namespace KerasPS.Engine.Layers.Activations;
 [KerasLayer("ThresholdedReLU")]
 public sealed class ThresholdedReLU : Layer, IKerasLayer<ThresholdedReLU>, IOnnxSingleLowering
 {
+    /// <summary>Keras 2 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     /// <summary>Keras's default theta.</summary>
     public const double DefaultTheta = 1.0;
 

@@ -78,7 +78,20 @@ public sealed class Attention : Layer, IKerasLayer<Attention>, IOnnxLowering
         concatScoreWeight = ScoreMode == "concat" ? AddWeight("concat_score_weight", Array.Empty<int>(), new[] { 1f }) : null;
     }
 
-    public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training)
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) =>
+        Forward(inputs, new Tensor?[inputs.Count], training);
+
+    /// <summary>Keras 3 supports masking here: the output carries the query's mask.</summary>
+    public override bool SupportsMasking => true;
+
+    public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks) => masks[0];
+
+    /// <summary>
+    /// With masks (Keras 3's <c>Attention.call</c>): the value's mask (batch, Tv), and with use_causal_mask the causal
+    /// mask too, take <c>1e9</c> from the scores of the positions they rule out; the query's mask (batch, Tq) sets the
+    /// output rows of masked query steps to 0. The key's mask is not read, as in Keras.
+    /// </summary>
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training)
     {
         var q = inputs[0];
         var v = inputs[1];
@@ -95,11 +108,24 @@ public sealed class Attention : Layer, IKerasLayer<Attention>, IOnnxLowering
             if (scale is not null) sum = sum * scale.Value;
             scores = concatScoreWeight!.Value * sum.tanh().sum(-1);
         }
-        if (UseCausalMask)
+        var valueMask = masks.Count > 1 ? masks[1] : null;
+        if (valueMask is not null)
+        {
+            // Keras's _calculate_score_mask and _apply_scores: scores - 1e9 where the value mask (and the causal mask) say no.
+            var allowed = valueMask.to_type(ScalarType.Bool).unsqueeze(-2);
+            if (UseCausalMask)
+                allowed = allowed.logical_and(
+                    torch.ones(scores.shape[^2], scores.shape[^1], device: scores.device).tril().to_type(ScalarType.Bool));
+            scores = torch.where(allowed, scores, scores - MaskPenalty);
+        }
+        else if (UseCausalMask)
             scores = scores - CausalPenalty(scores.shape[^2], scores.shape[^1]).to(scores.device);
         var weights = torch.softmax(scores, -1);
         if (training && Dropout > 0) weights = weights * Training.RandomContext.DropoutMask(weights, Dropout);
-        return torch.matmul(weights, v);
+        var output = torch.matmul(weights, v);
+        if (masks.Count > 0 && masks[0] is { } queryMask)
+            output = torch.where(queryMask.to_type(ScalarType.Bool).unsqueeze(-1), output, torch.zeros_like(output));
+        return output;
     }
 
     /// <summary>0 where query step i may see value step j (j &lt;= i), Keras's 1e9 elsewhere; shape (Tq, Tv).</summary>

@@ -60,6 +60,9 @@ public sealed class MultiHeadAttention : Layer, IKerasLayer<MultiHeadAttention>,
 
     public override Tensor Forward(Tensor x, bool training) => throw InputCount(1);
 
+    private static Tensor? Mask(IReadOnlyList<Tensor?> masks, int i) =>
+        i < masks.Count && masks[i] is { } m ? m.to_type(ScalarType.Bool) : null;
+
     private KerasException InputCount(int count) => KerasException.BadArgument("LayerInputCount",
         $"{ClassName} takes [query, value] or [query, value, key]; {count} tensor{(count == 1 ? " was" : "s were")} given. "
             + "Pipe the query and give -Value (and -Key), e.g. $x | Add-MultiHeadAttentionLayer 2 16 -Value $x.", count);
@@ -112,7 +115,21 @@ public sealed class MultiHeadAttention : Layer, IKerasLayer<MultiHeadAttention>,
         return UseBias ? y + W($"{name}/bias") : y;
     }
 
-    public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training)
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) =>
+        Forward(inputs, new Tensor?[inputs.Count], training);
+
+    /// <summary>Keras 3 supports masking here: the output carries the query's mask.</summary>
+    public override bool SupportsMasking => true;
+
+    public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks) => masks[0];
+
+    /// <summary>
+    /// With masks (Keras 3's <c>_compute_attention_mask</c> and masked softmax): the attention mask (batch, Tq, Tv) is the
+    /// query's mask (batch, Tq, 1) and the value's and key's masks (batch, 1, Tv), and with use_causal_mask the causal
+    /// mask; scores where it is false become -1e9 before the softmax and their weights 0 after it (a query step that is
+    /// masked attends to nothing, so its output is the output bias).
+    /// </summary>
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training)
     {
         var v = inputs[1];
         var k = inputs.Count > 2 ? inputs[2] : v;
@@ -120,12 +137,28 @@ public sealed class MultiHeadAttention : Layer, IKerasLayer<MultiHeadAttention>,
         var key = Project(k, "key");
         var value = Project(v, "value");
         var scores = torch.einsum("aecd,abcd->acbe", key, query);   // (batch, heads, Tq, Tv)
-        if (UseCausalMask)
+        Tensor? allowed = null;
+        foreach (var (m, axis) in new[] { (Mask(masks, 0), -1L), (Mask(masks, 1), -2L), (Mask(masks, 2), -2L) })
+            if (m is not null) allowed = allowed is null ? m.unsqueeze(axis) : allowed.logical_and(m.unsqueeze(axis));
+        Tensor weights;
+        if (allowed is not null)
         {
-            long tq = scores.shape[2], tv = scores.shape[3];
-            scores = scores - (torch.ones(tq, tv).triu(1) * MaskPenalty).to(scores.device);
+            if (UseCausalMask)
+                allowed = allowed.logical_and(
+                    torch.ones(scores.shape[2], scores.shape[3], device: scores.device).tril().to_type(ScalarType.Bool));
+            allowed = allowed.unsqueeze(1);   // (batch, 1, Tq, Tv): the same for every head
+            weights = torch.softmax(torch.where(allowed, scores, torch.full_like(scores, -MaskPenalty)), -1);
+            weights = torch.where(allowed, weights, torch.zeros_like(weights));
         }
-        var weights = torch.softmax(scores, -1);
+        else
+        {
+            if (UseCausalMask)
+            {
+                long tq = scores.shape[2], tv = scores.shape[3];
+                scores = scores - (torch.ones(tq, tv).triu(1) * MaskPenalty).to(scores.device);
+            }
+            weights = torch.softmax(scores, -1);
+        }
         if (training && Dropout > 0) weights = weights * Training.RandomContext.DropoutMask(weights, Dropout);
         var context = torch.einsum("acbe,aecd->abcd", weights, value);   // (batch, Tq, heads, value_dim)
         var output = torch.einsum("abcd,cde->abe", context, W("attention_output/kernel"));

@@ -13,6 +13,9 @@ namespace KerasPS.Engine.Layers.Core;
 [KerasLayer("Dense")]
 public sealed class Dense : KernelLayer, IKerasLayer<Dense>, IOnnxSingleLowering
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     public Dense(int units, KernelOptions? options = null, string? name = null, int[]? inputShape = null)
         : base(options, name, inputShape)
     {

@@ -18,7 +18,8 @@ public sealed class Embedding : Layer, IKerasLayer<Embedding>, IOnnxSingleLoweri
     private Weight? embeddings;
 
     public Embedding(int inputDim, int outputDim, Initializer? embeddingsInitializer = null, Regularizer? embeddingsRegularizer = null,
-        Constraint? embeddingsConstraint = null, string? name = null, int[]? inputShape = null) : base(name, inputShape)
+        Constraint? embeddingsConstraint = null, string? name = null, int[]? inputShape = null, bool maskZero = false)
+        : base(name, inputShape)
     {
         if (inputDim <= 0)
             throw KerasException.BadArgument("InvalidInputDim",
@@ -32,7 +33,19 @@ public sealed class Embedding : Layer, IKerasLayer<Embedding>, IOnnxSingleLoweri
         EmbeddingsInitializer = embeddingsInitializer ?? new Initializer("random_uniform");
         EmbeddingsRegularizer = embeddingsRegularizer;
         EmbeddingsConstraint = embeddingsConstraint;
+        MaskZero = maskZero;
     }
+
+    /// <summary>
+    /// Keras's <c>mask_zero</c>: token id 0 is padding. The output carries a mask (batch, steps), true where the id is not 0,
+    /// that the layers after it read (recurrent layers skip the padded steps, GlobalAveragePooling1D leaves them out).
+    /// Id 0 still has its row in the table, as in Keras.
+    /// </summary>
+    public bool MaskZero { get; }
+
+    /// <summary>Keras's <c>compute_mask</c>: <c>inputs != 0</c> with mask_zero, else no mask.</summary>
+    public override Tensor? ComputeMask(Tensor input, Tensor? mask) =>
+        MaskZero ? (input.dtype == ScalarType.Int64 ? input : input.round()).ne(0) : null;
 
     public int InputDim { get; }
     public int OutputDim { get; }
@@ -70,16 +83,26 @@ public sealed class Embedding : Layer, IKerasLayer<Embedding>, IOnnxSingleLoweri
         c["embeddings_initializer"] = EmbeddingsInitializer.GetConfig();
         c["embeddings_regularizer"] = EmbeddingsRegularizer?.GetConfig();
         c["embeddings_constraint"] = EmbeddingsConstraint?.GetConfig();
-        c["mask_zero"] = false;
+        c["mask_zero"] = MaskZero;
     }
 
     public static Embedding FromConfig(ConfigReader c) => new(c.Int("input_dim"), c.Int("output_dim"),
         Initializer.Optional(c.Raw("embeddings_initializer")), Regularizer.FromConfig(c.Raw("embeddings_regularizer")),
-        Constraint.FromConfig(c.Raw("embeddings_constraint")), c.Name, c.InputShape);
+        Constraint.FromConfig(c.Raw("embeddings_constraint")), c.Name, c.InputShape, c.Bool("mask_zero", false));
 
-    public override string? Details => DetailText.Join($"vocabulary={InputDim}",
+    public override string? Details => DetailText.Join($"vocabulary={InputDim}", MaskZero ? "mask_zero" : null,
         EmbeddingsRegularizer is null ? null : $"embeddings_regularizer={EmbeddingsRegularizer}",
         EmbeddingsConstraint is null ? null : $"embeddings_constraint={EmbeddingsConstraint}");
+
+    /// <summary>With mask_zero the layers after the embedding read its mask, which ONNX cannot carry: refused by name.</summary>
+    void IOnnxLowering.CheckOnnxExport()
+    {
+        if (MaskZero)
+            throw new KerasException("OnnxUnsupportedLayer", ErrorKind.InvalidOperation,
+                $"Layer '{Name}' (Embedding) sets mask_zero, whose mask the layers after it read (recurrent layers skip padded steps); "
+                    + "ONNX has no mask beside a tensor, so the exported model would compute something else. Export a model "
+                    + "without mask_zero or use Invoke-ModelPredict.") { Target = Name };
+    }
 
     /// <summary>Token ids arrive as floats (the model's input is float): Round, Cast to int64, Gather from the table.</summary>
     string IOnnxSingleLowering.LowerToOnnx(OnnxGraph g, string x)

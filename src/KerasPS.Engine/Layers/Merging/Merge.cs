@@ -62,6 +62,18 @@ public abstract class ElementwiseMerge : MergeLayer, IOnnxLowering
         return result;
     }
 
+    /// <summary>Keras's merge layers support masking: the output's mask is the OR of the inputs' masks, or none when an input
+    /// has none.</summary>
+    public override bool SupportsMasking => true;
+
+    public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
+    {
+        if (masks.Any(m => m is null)) return null;
+        var mask = masks[0]!.to_type(ScalarType.Bool);
+        foreach (var m in masks.Skip(1)) mask = mask.logical_or(m!.to_type(ScalarType.Bool));
+        return mask;
+    }
+
     public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training)
     {
         var y = inputs[0];
@@ -191,6 +203,21 @@ public sealed class Concatenate : MergeLayer, IKerasLayer<Concatenate>, IOnnxLow
 
     public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) =>
         torch.cat(inputs.ToArray(), AxisIn(InputShape!.Length, InputShapes!) + 1);
+
+    /// <summary>Keras's Concatenate supports masking.</summary>
+    public override bool SupportsMasking => true;
+
+    /// <summary>
+    /// Keras's <c>Concatenate.compute_mask</c>: each mask broadcast to its input's shape (an input without a mask counts as
+    /// all true), joined along the axis, then true where any value of the last axis is.
+    /// </summary>
+    public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks)
+    {
+        if (masks.All(m => m is null)) return null;
+        var full = inputs.Select((x, i) => masks[i] is not { } m ? torch.ones_like(x, dtype: ScalarType.Bool)
+            : m.dim() < x.dim() ? m.to_type(ScalarType.Bool).unsqueeze(-1).expand(x.shape) : m.to_type(ScalarType.Bool)).ToArray();
+        return torch.cat(full, AxisIn(InputShape!.Length, InputShapes!) + 1).any(-1);
+    }
 
     protected override void WriteConfig(IDictionary<string, object?> config) => config["axis"] = Axis;
 

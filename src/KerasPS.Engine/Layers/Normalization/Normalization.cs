@@ -15,6 +15,9 @@ namespace KerasPS.Engine.Layers.Normalization;
 [KerasLayer("Normalization")]
 public sealed class Normalization : Layer, IKerasLayer<Normalization>, IOnnxSingleLowering
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     /// <summary>Keras's backend epsilon: the smallest standard deviation divided by.</summary>
     public const float Epsilon = 1e-7f;
 

@@ -15,6 +15,9 @@ namespace KerasPS.Engine.Layers.Normalization;
 [KerasLayer("BatchNormalization")]
 public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>, IOnnxSingleLowering
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     private Weight? gamma, beta, movingMean, movingVariance;
 
     /// <summary>Keras's defaults.</summary>
@@ -51,14 +54,30 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>,
         movingVariance = AddWeight("moving_variance", f, new Initializer("ones"), rng, trainable: false);
     }
 
-    public override Tensor Forward(Tensor x, bool training)
+    public override Tensor Forward(Tensor x, bool training) => Forward(x, null, training);
+
+    /// <summary>
+    /// While training with a mask (batch, steps), Keras 3's masked moments: the mean and variance over the unmasked steps
+    /// only, each divided by their count plus Keras's epsilon 1e-7 (<c>BatchNormalization._moments</c>).
+    /// </summary>
+    public override Tensor Forward(Tensor x, Tensor? mask, bool training)
     {
         Tensor mean, variance;
         if (training && Trainable)   // Keras 3: a frozen BatchNormalization runs in inference mode, its moving statistics untouched
         {
             var dims = Enumerable.Range(0, (int)x.dim() - 1).Select(i => (long)i).ToArray();
-            mean = x.mean(dims);
-            variance = x.var(dims, unbiased: false);
+            if (mask is not null && mask.dim() == x.dim() - 1)
+            {
+                var keep = mask.to_type(ScalarType.Bool).unsqueeze(-1).expand(x.shape);
+                var count = keep.to_type(x.dtype).sum(dims) + 1e-7;
+                mean = torch.where(keep, x, torch.zeros_like(x)).sum(dims) / count;
+                variance = torch.where(keep, x - mean, torch.zeros_like(x)).square().sum(dims) / count;
+            }
+            else
+            {
+                mean = x.mean(dims);
+                variance = x.var(dims, unbiased: false);
+            }
             using (torch.no_grad())
             {
                 movingMean!.Value.mul_(Scalars.Of(Momentum)).add_(mean.detach(), Scalars.Of(1 - Momentum));
@@ -122,6 +141,9 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>,
 [KerasLayer("LayerNormalization")]
 public sealed class LayerNormalization : Layer, IKerasLayer<LayerNormalization>, IOnnxSingleLowering
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     private Weight? gamma, beta;
 
     /// <summary>Keras's default epsilon.</summary>

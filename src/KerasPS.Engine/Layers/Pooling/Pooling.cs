@@ -197,6 +197,21 @@ public sealed class GlobalAveragePooling1D : GlobalAveragePoolingBase, IKerasLay
         : base(1, dataFormat, keepDims, name, inputShape) { }
     public static GlobalAveragePooling1D FromConfig(ConfigReader c) =>
         new(c.String("data_format"), c.Bool("keepdims", false), c.Name, c.InputShape);
+
+    /// <summary>Keras reads the mask (supports_masking) and gives the pooled output none.</summary>
+    public override bool SupportsMasking => true;
+
+    public override Tensor? ComputeMask(Tensor input, Tensor? mask) => null;
+
+    /// <summary>With a mask (batch, steps), Keras's masked mean: the sum over the unmasked steps divided by their count.</summary>
+    public override Tensor Forward(Tensor x, Tensor? mask, bool training)
+    {
+        if (mask is null) return Forward(x, training);
+        long stepsAxis = ChannelsLast ? 1 : 2;
+        var keep = mask.to_type(ScalarType.Bool).unsqueeze(ChannelsLast ? 2 : 1);
+        var sum = torch.where(keep, x, torch.zeros_like(x)).sum(stepsAxis, keepdim: KeepDims);
+        return sum / keep.to_type(x.dtype).sum(stepsAxis, keepdim: KeepDims);
+    }
 }
 
 [KerasLayer("GlobalAveragePooling2D")]

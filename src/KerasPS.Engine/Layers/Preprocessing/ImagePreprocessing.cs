@@ -10,6 +10,9 @@ namespace KerasPS.Engine.Layers.Preprocessing;
 [KerasLayer("Rescaling")]
 public sealed class Rescaling : Layer, IKerasLayer<Rescaling>, IOnnxSingleLowering
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     public Rescaling(double scale, double offset = 0, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (!double.IsFinite(scale) || !double.IsFinite(offset))

@@ -7,6 +7,9 @@ namespace KerasPS.Engine.Layers.Regularization;
 [KerasLayer("Dropout")]
 public sealed class Dropout : Layer, IKerasLayer<Dropout>, IOnnxIdentity
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     public Dropout(double rate, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (!(rate >= 0 && rate < 1))

@@ -10,6 +10,9 @@ namespace KerasPS.Engine.Layers.Regularization;
 [KerasLayer("GaussianNoise")]
 public sealed class GaussianNoise : Layer, IKerasLayer<GaussianNoise>, IOnnxIdentity
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     public GaussianNoise(double stddev, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (!(stddev >= 0) || double.IsInfinity(stddev))
@@ -34,6 +37,9 @@ public sealed class GaussianNoise : Layer, IKerasLayer<GaussianNoise>, IOnnxIden
 [KerasLayer("AlphaDropout")]
 public sealed class AlphaDropout : Layer, IKerasLayer<AlphaDropout>, IOnnxIdentity
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     private const double AlphaP = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946;
 
     public AlphaDropout(double rate, string? name = null, int[]? inputShape = null) : base(name, inputShape)
@@ -65,6 +71,9 @@ public sealed class AlphaDropout : Layer, IKerasLayer<AlphaDropout>, IOnnxIdenti
 [KerasLayer("ActivityRegularization")]
 public sealed class ActivityRegularization : Layer, IKerasLayer<ActivityRegularization>, IOnnxIdentity
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     public ActivityRegularization(double l1 = 0, double l2 = 0, string? name = null, int[]? inputShape = null) : base(name, inputShape)
     {
         if (!(l1 >= 0) || !(l2 >= 0) || double.IsInfinity(l1) || double.IsInfinity(l2))

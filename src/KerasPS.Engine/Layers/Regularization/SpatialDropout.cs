@@ -10,6 +10,9 @@ namespace KerasPS.Engine.Layers.Regularization;
 /// </summary>
 public abstract class SpatialDropoutBase : Layer, IOnnxIdentity
 {
+    /// <summary>Keras 3 supports masking here: the input's mask passes to the output unchanged.</summary>
+    public override bool SupportsMasking => true;
+
     private readonly int rank;
 
     protected SpatialDropoutBase(int rank, double rate, string? name, int[]? inputShape) : base(name, inputShape)

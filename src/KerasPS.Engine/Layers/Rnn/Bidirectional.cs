@@ -43,6 +43,9 @@ public sealed class Bidirectional : Layer, IKerasLayer<Bidirectional>, IOnnxSing
                     + $"Received: {ForwardLayer.ReturnSequences} and {BackwardLayer.ReturnSequences}.", backwardLayer);
         ForwardLayer.Container = this;
         BackwardLayer.Container = this;
+        // Keras forces zero_output_for_mask to return_sequences on both layers: a masked step of either direction outputs zeros.
+        ForwardLayer.ZeroOutputForMask = ForwardLayer.ReturnSequences;
+        BackwardLayer.ZeroOutputForMask = BackwardLayer.ReturnSequences;
     }
 
     public RecurrentBase ForwardLayer { get; }
@@ -80,10 +83,13 @@ public sealed class Bidirectional : Layer, IKerasLayer<Bidirectional>, IOnnxSing
         BackwardLayer.Build(inputShape, rng);
     }
 
-    public override Tensor Forward(Tensor x, bool training)
+    public override Tensor Forward(Tensor x, bool training) => Forward(x, null, training);
+
+    /// <summary>Both directions read the mask; the backward layer (go_backwards) reverses it with the input, as Keras's do.</summary>
+    public override Tensor Forward(Tensor x, Tensor? mask, bool training)
     {
-        var y = ForwardLayer.Forward(x, training);
-        var yRev = BackwardLayer.Forward(x, training);
+        var y = ForwardLayer.Forward(x, mask, training);
+        var yRev = BackwardLayer.Forward(x, mask, training);
         if (BackwardLayer.ReturnSequences) yRev = yRev.flip(1);
         return MergeMode switch
         {

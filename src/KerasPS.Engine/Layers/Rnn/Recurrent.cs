@@ -118,7 +118,7 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
     public override Tensor Forward(Tensor x, bool training)
     {
         if (GoBackwards) x = x.flip(1);
-        if (training && (Dropout > 0 || RecurrentDropout > 0)) return RunSteps(x, dropped: true);
+        if (training && (Dropout > 0 || RecurrentDropout > 0)) return RunSteps(x, dropped: true, mask: null);
         if (FusedKind is { } kind && x.dtype == ScalarType.Float32)
         {
             fused ??= new FusedRecurrence(kind, x.shape[2], Units, UseBias);
@@ -128,13 +128,41 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
     }
 
     /// <summary>The recurrence as a loop of tensor calls per timestep (any activation).</summary>
-    private Tensor StepLoop(Tensor x) => RunSteps(x, dropped: false);
+    private Tensor StepLoop(Tensor x) => RunSteps(x, dropped: false, mask: null);
+
+    /// <summary>
+    /// Keras's <c>zero_output_for_mask</c>: a masked timestep outputs zeros instead of the previous output (the state is
+    /// kept either way). Bidirectional sets it on its layers when they return sequences, as Keras does.
+    /// </summary>
+    public bool ZeroOutputForMask { get; internal set; }
+
+    /// <summary>
+    /// With a mask (Keras's backend <c>rnn</c>): a masked timestep keeps the previous state and outputs the previous
+    /// output (zeros with zero_output_for_mask); go_backwards reverses the mask with the input. The step loop runs it,
+    /// because the fused kernel cannot skip timesteps in the middle of a sequence; without a mask the fused kernel runs.
+    /// </summary>
+    public override Tensor Forward(Tensor x, Tensor? mask, bool training)
+    {
+        if (mask is null) return Forward(x, training);
+        if (mask.dim() != 2 || mask.shape[0] != x.shape[0] || mask.shape[1] != x.shape[1])
+            throw KerasException.BadArgument("MaskShapeMismatch",
+                $"{ClassName} layer '{Name}' received a mask of shape ({string.Join(", ", mask.shape)}) for an input of shape "
+                    + $"({string.Join(", ", x.shape)}); a mask holds one value per sample and timestep.");
+        if (mask.dtype != ScalarType.Bool) mask = mask.to_type(ScalarType.Bool);
+        if (GoBackwards)
+        {
+            x = x.flip(1);
+            mask = mask.flip(1);
+        }
+        return RunSteps(x, training && (Dropout > 0 || RecurrentDropout > 0), mask);
+    }
 
     /// <summary>
     /// The recurrence as a loop of tensor calls per timestep. With <paramref name="dropped"/>, Keras's
     /// training-time dropout: masks drawn once for the sequence, applied to the inputs and to <c>h</c> at every step.
+    /// With <paramref name="mask"/> (batch, steps), a masked step keeps the state (see <see cref="Forward(Tensor, Tensor?, bool)"/>).
     /// </summary>
-    private Tensor RunSteps(Tensor x, bool dropped)
+    private Tensor RunSteps(Tensor x, bool dropped, Tensor? mask)
     {
         long n = x.shape[0], steps = x.shape[1];
         Tensor projected;
@@ -154,13 +182,24 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
         var h = torch.zeros(n, Units, dtype: x.dtype);
         Tensor[] state = Gates == 4 ? new[] { h, torch.zeros(n, Units, dtype: x.dtype) } : new[] { h };
         var outputs = ReturnSequences ? new List<Tensor>((int)steps) : null;
+        var output = state[0];
+        var zeros = mask is not null && ZeroOutputForMask ? torch.zeros(n, Units, dtype: x.dtype, device: x.device) : null;
         for (long t = 0; t < steps; t++)
         {
-            state = Step(projected.select(1, t), state, recurrentKernel!.Value, bias?.Value);
-            outputs?.Add(state[0]);
+            var next = Step(projected.select(1, t), state, recurrentKernel!.Value, bias?.Value);
+            if (mask is null) state = next;
+            else
+            {
+                var keep = mask.select(1, t).unsqueeze(1);
+                state = next.Select((s, k) => torch.where(keep, s, state[k])).ToArray();
+                if (zeros is not null) next[0] = torch.where(keep, next[0], zeros);
+                else next[0] = state[0];
+            }
+            output = next[0];
+            outputs?.Add(output);
         }
         recurrentMasks = null;
-        return outputs is null ? state[0] : torch.stack(outputs, 1);
+        return outputs is null ? output : torch.stack(outputs, 1);
     }
 
     /// <summary>
@@ -191,6 +230,7 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
         // checked on the way in (RecurrentConfig.Read) so a Keras file that uses them is refused, not misread.
         c["dropout"] = Dropout;
         c["recurrent_dropout"] = RecurrentDropout;
+        c["zero_output_for_mask"] = ZeroOutputForMask;
         foreach (var (key, value) in FixedOptions) c[key] = value;
     }
 
@@ -207,6 +247,7 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
     {
         public double Dropout { get; init; }
         public double RecurrentDropout { get; init; }
+        public bool ZeroOutputForMask { get; init; }
 
         public static RecurrentConfig Read(ConfigReader c, string className)
         {
@@ -217,6 +258,7 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
             {
                 Dropout = c.Double("dropout", 0),
                 RecurrentDropout = c.Double("recurrent_dropout", 0),
+                ZeroOutputForMask = c.Bool("zero_output_for_mask", false),
             };
         }
     }
@@ -330,7 +372,8 @@ public sealed class SimpleRNN : RecurrentBase, IKerasLayer<SimpleRNN>
     {
         var r = RecurrentConfig.Read(c, "SimpleRNN");
         return new(r.Units, r.Activation, r.UseBias, r.ReturnSequences, r.GoBackwards, r.KernelInitializer, r.RecurrentInitializer,
-            r.BiasInitializer, c.Name, c.InputShape) { Dropout = r.Dropout, RecurrentDropout = r.RecurrentDropout };
+            r.BiasInitializer, c.Name, c.InputShape) { Dropout = r.Dropout, RecurrentDropout = r.RecurrentDropout,
+            ZeroOutputForMask = r.ZeroOutputForMask };
     }
 
     protected override int Gates => 1;
@@ -397,7 +440,8 @@ public sealed class LSTM : RecurrentBase, IKerasLayer<LSTM>
         var r = RecurrentConfig.Read(c, "LSTM");
         return new(r.Units, r.Activation, r.RecurrentActivation, r.UseBias, r.ReturnSequences, r.GoBackwards,
             c.Bool("unit_forget_bias", true), r.KernelInitializer, r.RecurrentInitializer, r.BiasInitializer, c.Name, c.InputShape)
-        { Dropout = r.Dropout, RecurrentDropout = r.RecurrentDropout };
+        { Dropout = r.Dropout, RecurrentDropout = r.RecurrentDropout,
+            ZeroOutputForMask = r.ZeroOutputForMask };
     }
 }
 
@@ -463,6 +507,7 @@ public sealed class GRU : RecurrentBase, IKerasLayer<GRU>
         var r = RecurrentConfig.Read(c, "GRU");
         return new(r.Units, r.Activation, r.RecurrentActivation, r.UseBias, r.ReturnSequences, r.GoBackwards, c.Bool("reset_after", true),
             r.KernelInitializer, r.RecurrentInitializer, r.BiasInitializer, c.Name, c.InputShape)
-        { Dropout = r.Dropout, RecurrentDropout = r.RecurrentDropout };
+        { Dropout = r.Dropout, RecurrentDropout = r.RecurrentDropout,
+            ZeroOutputForMask = r.ZeroOutputForMask };
     }
 }

@@ -47,6 +47,25 @@ public sealed class TimeDistributed : Layer, IKerasLayer<TimeDistributed>, IOnnx
         return y.reshape(new[] { batch, steps }.Concat(y.shape[1..]).ToArray());
     }
 
+    /// <summary>
+    /// Keras 3's TimeDistributed hands each timestep's slice of the mask to a wrapped layer that reads masks and gives its
+    /// own output none. A wrapped layer that ignores masks (Dense, Conv) computes the same here; one that reads them
+    /// (recurrent layers, BatchNormalization, pooling, nested models) is refused by name rather than run without it.
+    /// </summary>
+    public override Tensor Forward(Tensor x, Tensor? mask, bool training)
+    {
+        if (mask is not null && ReadsMasks(Inner))
+            throw KerasException.BadArgument("MaskNotSupported",
+                $"TimeDistributed layer '{Name}' receives a mask (from Masking or Embedding mask_zero) and wraps {Inner.ClassName}, "
+                    + "which Keras would run on each timestep's slice of that mask; KerasPS does not. Put the Masking after the "
+                    + "TimeDistributed layer, or wrap a layer that ignores masks (Dense, Conv1D).", Name);
+        return Forward(x, training);
+    }
+
+    private static bool ReadsMasks(Layer layer) => layer is Models.NestedModel
+        || layer.GetType().GetMethod(nameof(Forward), new[] { typeof(Tensor), typeof(Tensor), typeof(bool) })?.DeclaringType
+            != typeof(Layer);
+
     protected override void WriteConfig(IDictionary<string, object?> c) => c["layer"] = Inner.Serialize();
 
     public static TimeDistributed FromConfig(ConfigReader c) => c.Raw("layer") is IDictionary<string, object?> d

@@ -15,6 +15,8 @@ namespace KerasPS.Commands.Layers;
 /// Add-DenseLayer 1 -Activation sigmoid</code></example>
 /// <example><code>New-Model -InputShape 50 | Add-EmbeddingLayer 5000 32 | Add-LSTMLayer 16 |
 ///     Add-DenseLayer 1 -Activation sigmoid</code></example>
+/// <example><code>New-Model -InputShape 50 | Add-EmbeddingLayer 5000 32 -MaskZero | Add-GRULayer 16 |
+///     Add-DenseLayer 1 -Activation sigmoid</code></example>
 [Cmdlet(VerbsCommon.Add, "EmbeddingLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddEmbeddingLayerCommand : AddLayerCommandBase
@@ -42,7 +44,14 @@ public sealed class AddEmbeddingLayerCommand : AddLayerCommandBase
     [ArgumentCompleter(typeof(ConstraintCompleter))]
     public object? EmbeddingsConstraint { get; set; }
 
+    /// <summary>Token id 0 is padding (Keras's mask_zero): the output carries a mask that recurrent layers, GlobalAveragePooling1D,
+    /// attention and the loss read, so padded steps are skipped. The vocabulary still counts id 0 (InputDim is the largest id plus
+    /// one).</summary>
+    [Parameter]
+    public SwitchParameter MaskZero { get; set; }
+
     protected override Layer CreateLayer() =>
         new Embedding(InputDim, OutputDim, EngineArguments.ToInitializer(EmbeddingsInitializer),
-            EngineArguments.ToRegularizer(EmbeddingsRegularizer), EngineArguments.ToConstraint(EmbeddingsConstraint), Name, InputShape);
+            EngineArguments.ToRegularizer(EmbeddingsRegularizer), EngineArguments.ToConstraint(EmbeddingsConstraint), Name, InputShape,
+            MaskZero.IsPresent);
 }
