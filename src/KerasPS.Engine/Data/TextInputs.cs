@@ -32,6 +32,7 @@ public static class TextInputs
     /// </summary>
     public static EncodedData ForModel(KerasModel model, EncodedData data)
     {
+        if (model.IsFunctional) return StringInputs.ForModel(model, data);   // string inputs beside numeric ones
         if (data.TextColumns is not { Count: > 0 } columns) return data;
         if (StringLayer(model) is not { } layer)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KerasPS.Engine.Data;
 using KerasPS.Engine.Layers;
 using KerasPS.Engine.Layers.Core;
 using KerasPS.Engine.Native;
@@ -69,7 +70,9 @@ public sealed partial class KerasModel
         foreach (var node in graph.Nodes)
         {
             if (!done.Add(node.Layer)) continue;
-            if (force || !node.Layer.Built) node.Layer.Build(node.Inputs.Select(t => t.Shape).ToArray(), rng);
+            if (force || !node.Layer.Built)
+                node.Layer.Build(StringInputs.ReadsStrings(node) ? new[] { StringInputs.BuildShape(node.Layer) }
+                    : node.Inputs.Select(t => t.Shape).ToArray(), rng);
         }
     }
 
@@ -98,7 +101,8 @@ public sealed partial class KerasModel
         {
             var layer = node.Layer;
             Tensor y;
-            if (fused is not null && Array.IndexOf(fused, node) >= 0)
+            if (StringInputs.ReadsStrings(node)) y = values[node.Inputs[0]];   // the layer's encoding, made on the host
+            else if (fused is not null && Array.IndexOf(fused, node) >= 0)
                 y = ((IActivationHead)layer).ForwardWithoutActivation(values[node.Inputs[0]], training);
             else if (layer.TakesSeveralInputs) y = layer.Forward(node.Inputs.Select(t => values[t]).ToArray(), training);
             else y = layer.Forward(values[node.Inputs[0]], training);

@@ -103,8 +103,9 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
                 Categories = Model.Engine.Categories,
                 MissingFills = Model.Engine.MissingFills,
                 MissingIndicators = Model.Engine.MissingIndicators,
-                FeatureShape = Model.Engine.InputShape,
+                FeatureShape = StringColumns() is null ? Model.Engine.InputShape : null,
                 ForTrainedModel = true,
+                Text = StringColumns(),
             });
             int position = seen++;
             try
@@ -135,6 +136,15 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
             Predict(chunk, chunk.RowKeys is null ? Enumerable.Range(offset, chunk.Count).ToArray() : null);
             offset += chunk.Count;
         }
+    }
+
+    /// <summary>The columns a functional model's string inputs were trained on (kept as text when objects are read), or null.</summary>
+    private string[]? StringColumns()
+    {
+        var m = Model.Engine;
+        if (!m.IsFunctional || m.InputColumns is not { } columns || !StringInputs.Any(m)) return null;
+        return m.Inputs.Where(t => t.DType == StringInputs.DType && columns.ContainsKey(t.Layer.Name))
+            .SelectMany(t => columns[t.Layer.Name]).ToArray();
     }
 
     /// <summary>The property that holds a text model's text: the one text column it was trained on, else an object's only
@@ -191,6 +201,8 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
                     + $"{string.Join(", ", Model.Engine.SourceColumns ?? Model.Engine.FeatureNames ?? Array.Empty<string>())}.",
                     e) { Target = Model };
         }
+        if (data.InputBlocks is null && Model.Engine.InputColumns is { } inputs)   // objects read into the model's named inputs
+            data = DataBlocks.WithInputs(data, inputs.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.ToArray())));
         Predict(data, kept);
     }
 
