@@ -84,6 +84,23 @@ Describe 'String inputs encoded as Keras encodes them' {
         Get-Column $p | Should -Be @([array]::IndexOf($vocabulary, 'host0042'), [array]::IndexOf($vocabulary, 'host2999'), 0)
         $p[0, 0] | Should -BeGreaterThan 0
     }
+    It 'looks up thousands of categories in a Sequential model from raw strings, unseen values to OOV' {
+        $names = 1..3000 | ForEach-Object { 'host{0:d4}' -f $_ }
+        $model = New-Model | Add-StringLookupLayer -Adapt $names -OutputMode one_hot
+        $model.Engine.OutputShape | Should -Be @(3001)
+        $p = 'host0042', 'nothere' | Invoke-ModelPredict -Model $model -AsMatrix
+        $vocabulary = @($model.Engine.Layers[0].Lookup.GetVocabulary($true))
+        $p[0, [array]::IndexOf($vocabulary, 'host0042')] | Should -Be 1
+        $p[1, 0] | Should -Be 1
+        (0..3000 | ForEach-Object { $p[0, $_] } | Measure-Object -Sum).Sum | Should -Be 1
+    }
+    It 'refuses strings for a Sequential model that starts with Hashing, pointing to the functional form' {
+        $model = New-Model -InputShape 1 | Add-HashingLayer 3 | Add-DenseLayer 1 | Build-Model -Optimizer sgd -Loss mse
+        $data = 1..4 | ForEach-Object { [pscustomobject]@{ s = "v$_"; y = $_ } } | ConvertTo-ModelData -Target y -Text s
+        $err = { $model | Invoke-ModelFit -Data $data -Epochs 1 } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'TextColumnNotUsed*'
+        $err.Exception.Message | Should -BeLike '*New-ModelInput -DType string | Add-HashingLayer*'
+    }
 }
 
 Describe 'Text beside numbers in one functional model' {
@@ -188,6 +205,27 @@ Describe 'Files of models with string inputs' {
         $p = $back | Invoke-ModelPredict -Data $Data -AsMatrix
         $q = $Model | Invoke-ModelPredict -Data $Data -AsMatrix
         foreach ($r in 0, 1, 35) { foreach ($j in 0..2) { $p[$r, $j] | Should -Be $q[$r, $j] } }
+    }
+    It 'reads a Keras string input of shape () (batch_shape [null]) as one string per row' {
+        $s = New-ModelInput -Name s -DType string
+        $source = Join-Path $TestDrive 'scalar.keras'
+        New-Model -Inputs $s -Outputs ($s | Add-HashingLayer 3) | Export-Checkpoint -Path $source
+        $path = Join-Path $TestDrive 'scalar-edited.keras'
+        Copy-Item $source $path
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [IO.Compression.ZipFile]::Open($path, 'Update')
+        try {
+            $entry = $zip.GetEntry('config.json')
+            $reader = [IO.StreamReader]::new($entry.Open()); $text = $reader.ReadToEnd(); $reader.Dispose()
+            $text = $text -replace '"batch_shape":\s*\[\s*null,\s*1\s*\]', '"batch_shape": [null]'
+            $text | Should -Match '"batch_shape": \[null\]'
+            $entry.Delete()
+            $writer = [IO.StreamWriter]::new($zip.CreateEntry('config.json').Open()); $writer.Write($text); $writer.Dispose()
+        }
+        finally { $zip.Dispose() }
+        $back = Import-Checkpoint -Path $path
+        $back.Engine.Inputs[0].Shape | Should -Be @(1)
+        Get-Column ($back | Invoke-ModelPredict -Data (New-TextData A, B, C, D, E) -AsMatrix) | Should -Be @(1, 0, 1, 1, 2)
     }
     It 'refuses ONNX export by the name of the string input' {
         $err = { $Model | Export-OnnxModel -Path (Join-Path $TestDrive 'strings.onnx') } | Should -Throw -PassThru

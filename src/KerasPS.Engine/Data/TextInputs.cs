@@ -40,7 +40,8 @@ public static class TextInputs
             throw KerasException.BadArgument("TextColumnNotUsed",
                 $"The data holds text column(s) {string.Join(", ", columns.Keys.Select(k => $"'{k}'"))}, but model '{model.Name}' "
                     + "starts with a layer that takes numbers. Start the model with Add-TextVectorizationLayer or "
-                    + "Add-StringLookupLayer, or import the column without -Text.");
+                    + "Add-StringLookupLayer (or hash it in a functional model: New-ModelInput -DType string | Add-HashingLayer), "
+                    + "or import the column without -Text.");
         }
         if (columns.Count > 1)
             throw KerasException.BadArgument("SeveralTextColumns",
