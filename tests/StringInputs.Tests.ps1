@@ -66,6 +66,12 @@ Describe 'String inputs encoded as Keras encodes them' {
         $p.GetLength(1) | Should -Be 3
         0..4 | ForEach-Object { $r = $_; (0..2 | Where-Object { $p[$r, $_] -eq 1 }) } | Should -Be @(1, 0, 1, 1, 2)
     }
+    It 'predicts a one-string-input model from plain strings and from objects of one text property' {
+        $s = New-ModelInput -Name s -DType string
+        $model = New-Model -Inputs $s -Outputs ($s | Add-HashingLayer 3)
+        Get-Column ('A', 'B', 'C', 'D', 'E' | Invoke-ModelPredict -Model $model -AsMatrix) | Should -Be @(1, 0, 1, 1, 2)
+        Get-Column ([pscustomobject]@{ name = 'E' } | Invoke-ModelPredict -Model $model -AsMatrix) | Should -Be @(2)
+    }
     It 'keeps Hashing''s bin 0 for the mask value (A, B, '''', C, D into 1 1 0 2 2)' {
         $s = New-ModelInput -Name s -DType string
         $p = New-Model -Inputs $s -Outputs ($s | Add-HashingLayer 3 -MaskValue '') |

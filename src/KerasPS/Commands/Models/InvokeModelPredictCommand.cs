@@ -76,7 +76,7 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
     {
         if (BatchSize < 1)
             throw KerasException.BadArgument("InvalidBatchSize", $"BatchSize must be 1 or more. Received: {BatchSize}.", BatchSize);
-        if (ParameterSetName == ObjectSet && TextInputs.StringLayer(Model.Engine) is not null)
+        if (ParameterSetName == ObjectSet && (TextInputs.StringLayer(Model.Engine) is not null || OnlyStringInput() is not null))
         {
             int at = seen++;
             try
@@ -149,7 +149,14 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
 
     /// <summary>The property that holds a text model's text: the one text column it was trained on, else an object's only
     /// property.</summary>
-    private string? TextColumn() => Model.Engine.FeatureNames is [var only] ? only : null;
+    private string? TextColumn() => OnlyStringInput() is { } input
+        ? (Model.Engine.InputColumns?.GetValueOrDefault(input) is [var column] ? column : null)
+        : Model.Engine.FeatureNames is [var only] ? only : null;
+
+    /// <summary>The name of a functional model's one input when it takes strings (plain strings and objects predict as for a
+    /// Sequential text model), else null.</summary>
+    private string? OnlyStringInput() =>
+        Model.Engine.IsFunctional && Model.Engine.Inputs is [{ DType: StringInputs.DType } only] ? only.Layer.Name : null;
 
     /// <summary>
     /// An image file piped to a model that takes images (height, width, channels): a FileInfo or a path string with an
