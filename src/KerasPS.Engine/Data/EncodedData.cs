@@ -83,6 +83,21 @@ public sealed class EncodedData
             InputBlocks = null,
         };
 
+    /// <summary>
+    /// The same description and targets with other features: a functional model's string inputs encoded on the host
+    /// (<see cref="StringInputs"/>), each input's block given by <paramref name="blocks"/>; no text columns remain.
+    /// </summary>
+    internal EncodedData WithEncodedInputs(float[] features, int width, IReadOnlyList<string> names, IReadOnlyList<InputBlock> blocks)
+    {
+        var encoded = new EncodedData(this, features, Labels, Classes, Targets, TargetWidth, new[] { width }, names)
+        {
+            TextColumns = null,
+            InputBlocks = blocks,
+        };
+        encoded.Metadata[StringInputs.EncodedMark] = true;
+        return encoded;
+    }
+
     public int Count { get; }
     public int[] FeatureShape { get; }
     public int FeatureCount => (int)Shapes.Product(FeatureShape);

@@ -32,6 +32,7 @@ public static class TextInputs
     /// </summary>
     public static EncodedData ForModel(KerasModel model, EncodedData data)
     {
+        if (model.IsFunctional) return StringInputs.ForModel(model, data);   // string inputs beside numeric ones
         if (data.TextColumns is not { Count: > 0 } columns) return data;
         if (StringLayer(model) is not { } layer)
         {
@@ -39,7 +40,8 @@ public static class TextInputs
             throw KerasException.BadArgument("TextColumnNotUsed",
                 $"The data holds text column(s) {string.Join(", ", columns.Keys.Select(k => $"'{k}'"))}, but model '{model.Name}' "
                     + "starts with a layer that takes numbers. Start the model with Add-TextVectorizationLayer or "
-                    + "Add-StringLookupLayer, or import the column without -Text.");
+                    + "Add-StringLookupLayer (or hash it in a functional model: New-ModelInput -DType string | Add-HashingLayer), "
+                    + "or import the column without -Text.");
         }
         if (columns.Count > 1)
             throw KerasException.BadArgument("SeveralTextColumns",

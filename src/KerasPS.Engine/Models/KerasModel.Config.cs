@@ -122,6 +122,7 @@ public sealed partial class KerasModel
         ["classes"] = Classes?.ToList(),
         ["feature_names"] = FeatureNames?.ToList(),
         ["source_columns"] = SourceColumns?.ToList(),
+        ["input_columns"] = InputColumns?.ToDictionary(kv => kv.Key, kv => (object?)kv.Value.ToList()),
         ["categories"] = Categories?.ToDictionary(kv => kv.Key, kv => (object?)kv.Value.ToList()),
         ["missing_fills"] = MissingFills?.ToDictionary(kv => kv.Key, kv => (object?)kv.Value),
         ["missing_indicators"] = MissingIndicators?.ToList(),
@@ -157,6 +158,10 @@ public sealed partial class KerasModel
                 ? cats.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(Strings(kv.Value)
                     ?? throw Invalid($"category list '{kv.Key}' is not a list of strings.")))
                 : null;
+            var inputColumns = training.Raw("input_columns") is IDictionary<string, object?> ic
+                ? ic.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(Strings(kv.Value)
+                    ?? throw Invalid($"the column list of input '{kv.Key}' is not a list of strings.")))
+                : null;
             var missingFills = training.Raw("missing_fills") is IDictionary<string, object?> fills
                 ? fills.ToDictionary(kv => kv.Key, kv => kv.Value is null or string ? (string?)kv.Value
                     : throw Invalid($"the fill of column '{kv.Key}' is not a string."))
@@ -187,6 +192,7 @@ public sealed partial class KerasModel
                 model.Classes = classes;
                 model.FeatureNames = features;
                 model.SourceColumns = sourceColumns;
+                model.InputColumns = inputColumns;
                 model.Categories = categories;
                 model.MissingFills = missingFills;
                 model.MissingIndicators = missingIndicators;

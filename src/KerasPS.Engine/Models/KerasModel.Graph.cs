@@ -1,4 +1,5 @@
 using System.Globalization;
+using KerasPS.Engine.Data;
 using KerasPS.Engine.Layers;
 using KerasPS.Engine.Layers.Core;
 using KerasPS.Engine.Native;
@@ -69,7 +70,9 @@ public sealed partial class KerasModel
         foreach (var node in graph.Nodes)
         {
             if (!done.Add(node.Layer)) continue;
-            if (force || !node.Layer.Built) node.Layer.Build(node.Inputs.Select(t => t.Shape).ToArray(), rng);
+            if (force || !node.Layer.Built)
+                node.Layer.Build(StringInputs.ReadsStrings(node) ? new[] { StringInputs.BuildShape(node.Layer) }
+                    : node.Inputs.Select(t => t.Shape).ToArray(), rng);
         }
     }
 
@@ -113,7 +116,9 @@ public sealed partial class KerasModel
             var layer = node.Layer;
             Tensor y;
             Tensor? mask;
-            if (fused is not null && Array.IndexOf(fused, node) >= 0)
+            if (StringInputs.ReadsStrings(node))
+                (y, mask) = (values[node.Inputs[0]], null);   // the layer's encoding, made on the host
+            else if (fused is not null && Array.IndexOf(fused, node) >= 0)
             {
                 var x = values[node.Inputs[0]];
                 mask = layer.ComputeMask(x, masks[node.Inputs[0]]);

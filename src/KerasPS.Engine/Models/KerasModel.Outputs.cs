@@ -139,7 +139,7 @@ public sealed partial class KerasModel
         TorchRuntime.EnsureLoaded();
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var shapes = IsFunctional ? Inputs.Select(t => (int[]?)t.Shape).ToArray() : new[] { InputShape };
+        var shapes = IsFunctional ? StringInputs.DataShapes(this) : new[] { InputShape };
         var x = data.InputBlocks is null && InputNames.Count == 1
             ? new[] { torch.tensor(data.Features, Shapes.WithBatch(data.Count, data.FeatureShape), dtype: torch.ScalarType.Float32) }
             : DataBlocks.InputTensors(data, InputNames, shapes);

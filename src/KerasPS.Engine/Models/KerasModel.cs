@@ -83,6 +83,10 @@ public sealed partial class KerasModel
     /// <summary>The training data's columns before one-hot expansion, so new rows can be encoded the same way.</summary>
     public IReadOnlyList<string>? SourceColumns { get; set; }
 
+    /// <summary>The training data's columns of each named input (<c>-Inputs</c>), by input name, so objects can be read into the
+    /// same inputs at prediction time; null when the data had one block of features.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? InputColumns { get; set; }
+
     /// <summary>The category lists of the training data's text columns (one-hot encoded), in encoding order.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? Categories { get; set; }
 
@@ -276,6 +280,7 @@ public sealed partial class KerasModel
         copy.OutputClasses = OutputClasses?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value.ToArray());
         copy.FeatureNames = FeatureNames?.ToArray();
         copy.SourceColumns = SourceColumns?.ToArray();
+        copy.InputColumns = InputColumns is null ? null : new Dictionary<string, IReadOnlyList<string>>(InputColumns);
         copy.Categories = Categories is null ? null : new Dictionary<string, IReadOnlyList<string>>(Categories);
         copy.MissingFills = MissingFills is null ? null : new Dictionary<string, string?>(MissingFills);
         copy.MissingIndicators = MissingIndicators?.ToArray();

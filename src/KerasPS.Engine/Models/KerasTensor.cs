@@ -1,3 +1,4 @@
+using KerasPS.Engine.Data;
 using KerasPS.Engine.Layers;
 using KerasPS.Engine.Layers.Core;
 
@@ -47,6 +48,8 @@ public sealed class KerasTensor
             throw KerasException.BadArgument("LayerInputCount", $"Layer '{layer.Name}' ({layer.ClassName}) was applied to no tensor.");
         if (layer is InputLayer)
             throw KerasException.BadArgument("InvalidLayerCall", "An input layer cannot be applied to a tensor; use its tensor instead.");
+        if (inputs.Any(t => t.DType == StringInputs.DType))   // encoded on the host by the layer (TextVectorization, ...)
+            return new Node(layer, inputs.ToArray(), StringInputs.OutputShape(layer, inputs), "float32").Output;
         var shapes = inputs.Select(t => t.Shape).ToArray();
         if (!layer.TakesSeveralInputs && layer.DeclaredInputShape is { } declared && !Shapes.SameAs(declared, shapes[0]))
             throw KerasException.BadArgument("InputShapeMismatch",

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KerasPS.Engine.Data;
 using KerasPS.Engine.Layers;
 using KerasPS.Engine.Models;
 
@@ -71,7 +72,7 @@ public static class OnnxExporter
         if (clash is not null)
             throw KerasException.BadArgument("InvalidOnnxName",
                 $"Every ONNX input and output needs its own name; '{clash.Key}' is given twice.", clash.Key);
-        foreach (var layer in model.Layers) CheckExportable(layer);
+        CheckExportable(model);
 
         var g = new OnnxGraph(model.Name);
         foreach (var name in inputNames.Concat(outputNames)) g.Reserve(name);   // no node may take a name the ends use
@@ -141,6 +142,11 @@ public static class OnnxExporter
     /// <summary>Checks every layer of a model, nested models' layers included, before any node is added.</summary>
     internal static void CheckExportable(KerasModel model)
     {
+        if (model.Inputs.FirstOrDefault(t => t.DType == StringInputs.DType) is { } text)
+            throw new KerasException("OnnxStringInput", ErrorKind.InvalidOperation,
+                $"Model input '{text.Layer.Name}' takes strings, which KerasPS encodes on the host (layer "
+                    + $"'{StringInputs.EncoderLayer(model, text).Name}'); ONNX has no form for that encoding. Export the model to "
+                    + ".kpt or .keras instead.") { Target = text.Layer.Name };
         foreach (var layer in model.Layers) CheckExportable(layer);
     }
 

@@ -467,6 +467,7 @@ public static class Trainer
         model.FeatureNames ??= data.FeatureNames;
         model.TargetName ??= data.TargetName;
         model.SourceColumns ??= data.SourceColumns;
+        model.InputColumns ??= StringInputs.InputColumns(data);
         if (model.Categories is null && data.Categories.Count > 0) model.Categories = data.Categories;
         if (model.MissingFills is null && data.MissingFills.Count > 0) model.MissingFills = data.MissingFills;
         if (model.MissingIndicators is null && data.MissingIndicators.Count > 0) model.MissingIndicators = data.MissingIndicators;
@@ -585,7 +586,7 @@ public static class Trainer
     private static Tensor[] Inputs(KerasModel model, EncodedData data)
     {
         if (data.InputBlocks is null && model.InputNames.Count == 1) return new[] { Keep(data.FeatureTensor().alias()) };
-        var shapes = model.IsFunctional ? model.Inputs.Select(t => (int[]?)t.Shape).ToArray() : new[] { model.InputShape };
+        var shapes = model.IsFunctional ? StringInputs.DataShapes(model) : new[] { model.InputShape };
         return DataBlocks.InputTensors(data, model.InputNames, shapes).Select(Keep).ToArray();
     }
 

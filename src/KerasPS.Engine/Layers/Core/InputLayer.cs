@@ -23,6 +23,11 @@ public sealed class InputLayer : Layer, IKerasLayer<InputLayer>, IOnnxIdentity
         if (!DTypes.Contains(dtype))
             throw KerasException.BadArgument("InvalidDType", $"Unknown input dtype '{dtype}'. Valid dtypes: {string.Join(", ", DTypes)}.",
                 dtype);
+        if (dtype == "string" && (shape.Length != 1 || shape[0] != 1))
+            throw KerasException.BadArgument("StringInputShape",
+                $"A string input takes one string per row: its shape is (1,), as keras.Input(shape=(1,), dtype='string'). "
+                    + $"Received shape {Shapes.Format(shape)}; leave out -Shape or give -Shape 1, one input per text column.",
+                Shapes.Format(shape));
         DType = dtype;
     }
 
@@ -49,6 +54,7 @@ public sealed class InputLayer : Layer, IKerasLayer<InputLayer>, IOnnxIdentity
                 ? throw KerasException.BadData("InvalidModelConfig",
                     $"Input '{c.Name}' has a dimension of unknown size; KerasPS needs every size but the batch's.")
                 : Convert.ToInt32(d, System.Globalization.CultureInfo.InvariantCulture)).ToArray()
+            : raw is { Count: 1 } && c.String("dtype") == "string" ? new[] { 1 }   // keras.Input(shape=(), dtype="string")
             : c.InputShape ?? throw KerasException.BadData("InvalidModelConfig", $"Input '{c.Name}' has no batch_shape.");
         var dtype = c.String("dtype") ?? DefaultDType;
         return new InputLayer(shape, c.Name, DTypes.Contains(dtype) ? dtype : DefaultDType);

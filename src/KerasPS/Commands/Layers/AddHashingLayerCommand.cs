@@ -16,6 +16,10 @@ namespace KerasPS.Commands.Layers;
 /// </summary>
 /// <example><code>New-Model -InputShape 1 | Add-HashingLayer 64 -OutputMode one_hot | Add-DenseLayer 1 -Activation sigmoid</code></example>
 /// <example><code>New-Model -InputShape 3 | Add-HashingLayer -NumBins 8 -Salt 133 -MaskValue 0</code></example>
+/// <example><code># raw host names (a -Text column) hashed inside a functional model; an unseen host still gets a bin
+/// $hostName = New-ModelInput -Name host -DType string
+/// $out = $hostName | Add-HashingLayer 1024 -OutputMode one_hot | Add-DenseLayer 1 -Activation sigmoid
+/// $model = New-Model -Inputs $hostName -Outputs $out</code></example>
 [Cmdlet(VerbsCommon.Add, "HashingLayer")]
 [OutputType(typeof(Model))]
 public sealed class AddHashingLayerCommand : AddLayerCommandBase

@@ -15,6 +15,10 @@ namespace KerasPS.Commands.Layers;
 /// model.</para>
 /// </summary>
 /// <example><code>New-Model | Add-StringLookupLayer -Adapt $rows -Column host -OutputMode one_hot | Add-DenseLayer 1</code></example>
+/// <example><code># a host column beside numbers (Import-ModelData -Text host -Inputs @{ host = 'host'; numbers = 'a' })
+/// $hostName = New-ModelInput -Name host -DType string; $numbers = New-ModelInput -Shape 1 -Name numbers
+/// $h = $hostName | Add-StringLookupLayer -Adapt $data -Column host -OutputMode one_hot
+/// $model = New-Model -Inputs $hostName, $numbers -Outputs ($h | Add-ConcatenateLayer -With $numbers | Add-DenseLayer 1)</code></example>
 /// <example><code>New-Model | Add-StringLookupLayer -Vocabulary a, b, c, d -OutputMode multi_hot</code></example>
 [Cmdlet(VerbsCommon.Add, "StringLookupLayer", DefaultParameterSetName = AdaptSet)]
 [OutputType(typeof(Model))]

@@ -76,7 +76,7 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
     {
         if (BatchSize < 1)
             throw KerasException.BadArgument("InvalidBatchSize", $"BatchSize must be 1 or more. Received: {BatchSize}.", BatchSize);
-        if (ParameterSetName == ObjectSet && TextInputs.StringLayer(Model.Engine) is not null)
+        if (ParameterSetName == ObjectSet && (TextInputs.StringLayer(Model.Engine) is not null || OnlyStringInput() is not null))
         {
             int at = seen++;
             try
@@ -103,8 +103,9 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
                 Categories = Model.Engine.Categories,
                 MissingFills = Model.Engine.MissingFills,
                 MissingIndicators = Model.Engine.MissingIndicators,
-                FeatureShape = Model.Engine.InputShape,
+                FeatureShape = StringColumns() is null ? Model.Engine.InputShape : null,
                 ForTrainedModel = true,
+                Text = StringColumns(),
             });
             int position = seen++;
             try
@@ -137,9 +138,25 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
         }
     }
 
+    /// <summary>The columns a functional model's string inputs were trained on (kept as text when objects are read), or null.</summary>
+    private string[]? StringColumns()
+    {
+        var m = Model.Engine;
+        if (!m.IsFunctional || m.InputColumns is not { } columns || !StringInputs.Any(m)) return null;
+        return m.Inputs.Where(t => t.DType == StringInputs.DType && columns.ContainsKey(t.Layer.Name))
+            .SelectMany(t => columns[t.Layer.Name]).ToArray();
+    }
+
     /// <summary>The property that holds a text model's text: the one text column it was trained on, else an object's only
     /// property.</summary>
-    private string? TextColumn() => Model.Engine.FeatureNames is [var only] ? only : null;
+    private string? TextColumn() => OnlyStringInput() is { } input
+        ? (Model.Engine.InputColumns?.GetValueOrDefault(input) is [var column] ? column : null)
+        : Model.Engine.FeatureNames is [var only] ? only : null;
+
+    /// <summary>The name of a functional model's one input when it takes strings (plain strings and objects predict as for a
+    /// Sequential text model), else null.</summary>
+    private string? OnlyStringInput() =>
+        Model.Engine.IsFunctional && Model.Engine.Inputs is [{ DType: StringInputs.DType } only] ? only.Layer.Name : null;
 
     /// <summary>
     /// An image file piped to a model that takes images (height, width, channels): a FileInfo or a path string with an
@@ -191,6 +208,8 @@ public sealed class InvokeModelPredictCommand : ModelDataCommandBase
                     + $"{string.Join(", ", Model.Engine.SourceColumns ?? Model.Engine.FeatureNames ?? Array.Empty<string>())}.",
                     e) { Target = Model };
         }
+        if (data.InputBlocks is null && Model.Engine.InputColumns is { } inputs)   // objects read into the model's named inputs
+            data = DataBlocks.WithInputs(data, inputs.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.ToArray())));
         Predict(data, kept);
     }
 

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using KerasPS.Engine;
+using KerasPS.Engine.Data;
 using KerasPS.Engine.Layers.Core;
 using KerasPS.Engine.Models;
 using KerasPS.Infrastructure;
@@ -20,23 +22,37 @@ namespace KerasPS.Commands.Models;
 /// $x = New-ModelInput -Shape 16
 /// $h = $x | Add-DenseLayer 16 -Activation relu
 /// $y = $h | Add-AddLayer -With $x</code></example>
+/// <example><code># text beside numbers: a string input (one string per row) encoded by a TextVectorization layer
+/// $title = New-ModelInput -Name title -DType string
+/// $numbers = New-ModelInput -Shape 2 -Name numbers
+/// $t = $title | Add-TextVectorizationLayer -Adapt $train -Column title -OutputMode multi_hot -MaxTokens 500
+/// $out = $t | Add-ConcatenateLayer -With $numbers | Add-DenseLayer 3 -Activation softmax
+/// $model = New-Model -Inputs $title, $numbers -Outputs $out -Seed 1</code></example>
 [Cmdlet(VerbsCommon.New, "ModelInput")]
 [OutputType(typeof(KerasTensor))]
 public sealed class NewModelInputCommand : KerasCmdlet
 {
-    /// <summary>The shape of one sample, without the batch axis: 93 for 93 features, 28,28,1 for an image.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    public int[] Shape { get; set; } = null!;
+    /// <summary>The shape of one sample, without the batch axis: 93 for 93 features, 28,28,1 for an image. A string input takes one
+    /// string per row: its shape is 1, the default for -DType string.</summary>
+    [Parameter(Position = 0)]
+    public int[]? Shape { get; set; }
 
     /// <summary>The input's name (Keras's Input(name=...)); by default input_layer, input_layer_1, ... when the model is made.</summary>
     [Parameter(Position = 1)]
     public string? Name { get; set; }
 
-    /// <summary>The kind of value the input takes: float32 (default), int32 or int64 (token ids), string (text for preprocessing
-    /// layers).</summary>
+    /// <summary>The kind of value the input takes: float32 (default), int32 or int64 (token ids), string (one string per row, from a
+    /// -Text column, for Add-TextVectorizationLayer, Add-StringLookupLayer or Add-HashingLayer applied to this input).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(InputDTypeCompleter))]
     public string DType { get; set; } = InputLayer.DefaultDType;
 
-    protected override void Process() => WriteObject(KerasTensor.Input(Shape, Name, DType));
+    protected override void Process()
+    {
+        var shape = Shape ?? (DType == StringInputs.DType ? new[] { 1 }
+            : throw KerasException.BadArgument("InvalidInputShape",
+                "New-ModelInput needs -Shape (one sample without the batch axis, for example -Shape 93); only a string input "
+                    + "(-DType string) has a default, one string per row."));
+        WriteObject(KerasTensor.Input(shape, Name, DType));
+    }
 }
