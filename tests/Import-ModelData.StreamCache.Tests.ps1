@@ -153,3 +153,49 @@ Describe 'Import-ModelData -Stream -Cache' {
         Get-ErrorId $Run | Should -Be $Id
     }
 }
+
+Describe 'Import-ModelData -Stream -Cache memory' -Tag Slow {
+    It 'writes and reads the cache of a CSV larger than 400 MiB with a peak RSS under 400 MiB (VmHWM)' -Skip:(-not $IsLinux) {
+        # The file of the uncached memory test (Import-ModelData.Stream.Tests.ps1): 20 numbers and a 5-class target per
+        # row, about 3.6 million rows; its cache is about 290 MiB. Epoch 1 parses and writes the cache, epoch 2 reads it.
+        $big = Join-Path $TestDrive 'big.csv'
+        $rng = [Random]::new(1)
+        $sb = [Text.StringBuilder]::new()
+        for ($i = 0; $i -lt 10000; $i++) {
+            for ($f = 0; $f -lt 20; $f++) { [void] $sb.Append([math]::Round($rng.NextDouble() * 10, 3).ToString([cultureinfo]::InvariantCulture)).Append(',') }
+            [void] $sb.Append('c').Append($i % 5).Append("`n")
+        }
+        $block = [Text.Encoding]::UTF8.GetBytes($sb.ToString())
+        $file = [IO.File]::Create($big)
+        try {
+            $header = [Text.Encoding]::UTF8.GetBytes(((1..20 | ForEach-Object { "f$_" }) + 'y' -join ',') + "`n")
+            $file.Write($header, 0, $header.Length)
+            while ($file.Length -lt 420MB) { $file.Write($block, 0, $block.Length) }
+        }
+        finally { $file.Dispose() }
+        $module = if ($env:KERASPS_TEST_MODULE) { $env:KERASPS_TEST_MODULE } else { Join-Path $RepoRoot 'KerasPS.psd1' }
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$module'
+`$data = Import-ModelData '$big' -Target y -Stream -Cache
+`$m = New-Model -InputShape 20 -Seed 1 | Add-DenseLayer 16 -Activation relu | Add-DenseLayer 5 -Activation softmax |
+    Build-Model -Optimizer sgd -Loss categorical_crossentropy
+`$h = `$m | Invoke-ModelFit -Data `$data -Epochs 2 -BatchSize 1024 -Seed 1
+'ROWS=' + `$data.Count
+'CACHED=' + `$data.Stream.Cache.IsComplete + ' ' + `$data.Stream.Cache.Bytes
+'LOSS=' + `$h[-1].Loss
+'HWM=' + ((Get-Content /proc/self/status | Where-Object { `$_ -like 'VmHWM:*' }) -replace '\D', '')
+"@
+        $r = Invoke-FreshPwsh -Script $script
+        $r.ExitCode | Should -Be 0 -Because $r.Output
+        $r.Output -match 'ROWS=(\d+)' | Should -BeTrue -Because $r.Output
+        $rows = [long]$Matches[1]
+        $rows | Should -BeGreaterThan 3500000
+        $r.Output | Should -Match "CACHED=True $($rows * 21 * 4)"
+        $r.Output | Should -Match 'LOSS=\d'
+        $r.Output -match 'HWM=(\d+)' | Should -BeTrue
+        $peakMiB = [double]$Matches[1] / 1024
+        $peakMiB | Should -BeLessThan 400 -Because "the peak RSS of the cached streamed fit was $([math]::Round($peakMiB, 1)) MiB"
+        Remove-Item $big
+    }
+}
