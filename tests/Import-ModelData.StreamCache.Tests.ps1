@@ -84,6 +84,27 @@ Describe 'Import-ModelData -Stream -Cache' {
         foreach ($i in 0, 4095, 4096, 4999) { $pc[$i].Value | Should -Be $pp[$i].Value }
     }
 
+    It 'caches a Parquet stream (row group by row group) with the batches of the uncached Parquet stream' {
+        $path = Join-Path $TestDrive 'table.parquet'
+        $rng = [Random]::new(2)
+        $n = 3000
+        $a = [double[]](1..$n | ForEach-Object { [math]::Round($rng.NextDouble() * 4 - 2, 3) })
+        $b = [float[]](1..$n | ForEach-Object { [float]$rng.NextDouble() })
+        $colour = [string[]](1..$n | ForEach-Object { ('red', 'green', 'blue')[$rng.Next(3)] })
+        $y = [string[]](0..($n - 1) | ForEach-Object { if ($a[$_] + $b[$_] -gt 0.5) { 'pos' } elseif ($a[$_] -gt -1) { 'mid' } else { 'neg' } })
+        [KerasPS.Engine.Data.ParquetLoader]::WriteTable($path, [string[]]('a', 'b', 'colour', 'y'), [Array[]]@($a, $b, $colour, $y), 700)
+        $plain = Import-ModelData $path -Target y -Stream -ShuffleBuffer 400
+        $cached = Import-ModelData $path -Target y -Stream -ShuffleBuffer 400 -Cache
+        $cached.Stream.Cache.Bytes | Should -Be ($n * (5 + 1) * 4)
+        $fit = { param($d) @(New-Model -InputShape 5 -Seed 3 | Add-DenseLayer 6 -Activation relu | Add-DenseLayer 3 -Activation softmax |
+            Build-Model -Optimizer adam -Loss categorical_crossentropy | Invoke-ModelFit -Data $d -Epochs 3 -BatchSize 50 -Seed 6 |
+            ForEach-Object Loss) }
+        $expected = & $fit $plain
+        & $fit $cached | Should -Be $expected
+        $cached.Stream.Cache.IsComplete | Should -BeTrue
+        & $fit $cached | Should -Be $expected
+    }
+
     It 'says StreamChanged when the file loses rows between epochs, not stale rows from the cache' {
         $path = Join-Path $TestDrive 'shrinks.csv'
         New-CacheCsv $path
