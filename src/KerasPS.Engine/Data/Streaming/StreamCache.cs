@@ -135,8 +135,8 @@ public sealed class StreamCache : IDisposable
         try
         {
             long rows = written / rowBytes;
-            int chunk = (int)Math.Min(chunkRows, Math.Max(1, int.MaxValue / rowBytes));
-            var bytes = new byte[(long)Math.Min(chunk, rows) * rowBytes];
+            int chunk = Math.Min(chunkRows, Math.Max(1, int.MaxValue / rowBytes));
+            var bytes = new byte[Math.Min(chunk, rows) * rowBytes];
             for (long start = 0; start < rows; start += chunk)
             {
                 int n = (int)Math.Min(chunk, rows - start);
