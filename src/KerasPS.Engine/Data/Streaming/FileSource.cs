@@ -106,7 +106,58 @@ public sealed class FileSource : IBatchSource
                     + "Import it without -Stream, or give -MissingValue a single number.", path);
     }
 
+    /// <summary>The cache of the encoded rows (Import-ModelData -Cache, tf.data's cache(filename)), or null when the file is
+    /// parsed on every pass.</summary>
+    public StreamCache? Cache { get; private set; }
+
+    /// <summary>
+    /// Caches the encoded rows: the next complete pass writes them to <paramref name="file"/> (null: a new file in the temp
+    /// folder), and later passes read that instead of parsing the file (<see cref="StreamCache"/>). Returns null, or a warning
+    /// when the cache stays off (the disk lacks the room, or the rows have keys it does not hold).
+    /// </summary>
+    /// <param name="file">The cache file, which must not exist yet; null for one in the temp folder.</param>
+    public string? UseCache(string? file = null)
+    {
+        if (read.IdColumn is not null)
+            return $"-Cache is off for '{Path.GetFileName(path)}': the rows have keys (-IdColumn), which the cache does not hold. "
+                + "Each pass parses the file.";
+        Cache?.Dispose();
+        Cache = StreamCache.Create(file, Encoding, Count, path, out var warning);
+        return warning;
+    }
+
+    /// <summary>Closes and deletes the cache (<see cref="UseCache"/>); later passes parse the file again.</summary>
+    public void DropCache()
+    {
+        Cache?.Dispose();
+        Cache = null;
+    }
+
     public void Read(int chunkRows, Func<EncodedData, bool> sink)
+    {
+        if (Cache is not { } cache)
+        {
+            ReadFile(chunkRows, sink);
+            return;
+        }
+        if (cache.TryRead(path, Encoding, chunkRows, sink)) return;
+        bool writes = cache.BeginWrite(path), all = false;
+        try
+        {
+            all = ReadFile(chunkRows, writes ? chunk =>
+            {
+                cache.Append(chunk);
+                return sink(chunk);
+            } : sink);
+        }
+        finally
+        {
+            if (writes) cache.EndWrite(path, all);
+        }
+    }
+
+    /// <summary>Parses the file's chunks into the encoding; true when every row was read (the sink never stopped it).</summary>
+    private bool ReadFile(int chunkRows, Func<EncodedData, bool> sink)
     {
         int rows = 0;
         bool stopped = false;
@@ -118,6 +169,7 @@ public sealed class FileSource : IBatchSource
             return !stopped;
         }, checkText: false);
         if (!stopped && rows != Count) throw Changed();
+        return !stopped;
     }
 
     /// <summary>A chunk with the encoding's shape and its labels indexed into the encoding's classes.</summary>
