@@ -233,6 +233,63 @@ public sealed class IndexLookup
             for (int i = 0; i < depth; i++) if (row[i] != 0) row[i] *= i < idfWeights.Length ? (float)idfWeights[i] : 0f;
     }
 
+    /// <summary>
+    /// The rows <see cref="EncodeBag"/> writes, for many samples, as sparse rows (<see cref="Data.SparseRows"/>): each row
+    /// holds its distinct indices in ascending order with the value the dense row has there (1, the count, or the count
+    /// times the IDF weight, computed in float32 as the dense row is), so that its dense form equals EncodeBag's row.
+    /// </summary>
+    public Data.SparseRows EncodeBags(IReadOnlyList<IReadOnlyList<string>> samples)
+    {
+        int depth = Depth, n = samples.Count;
+        var ids = new int[n][];
+        try
+        {
+            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => new List<int>(),
+                (r, _, buffer) =>
+                {
+                    buffer.Clear();
+                    foreach (var t in samples[r])
+                    {
+                        long i = Lookup(t);
+                        if (i >= 0 && i < depth) buffer.Add((int)i);
+                    }
+                    buffer.Sort();
+                    ids[r] = buffer.ToArray();
+                    return buffer;
+                }, _ => { });
+        }
+        catch (AggregateException e) when (e.InnerException is KerasException k)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(k).Throw();
+        }
+        var offsets = new long[n + 1];
+        for (int r = 0; r < n; r++)
+        {
+            var row = ids[r];
+            int distinct = 0;
+            for (int k = 0; k < row.Length; k++) if (k == 0 || row[k] != row[k - 1]) distinct++;
+            offsets[r + 1] = offsets[r] + distinct;
+        }
+        var indices = new int[offsets[n]];
+        var values = new float[offsets[n]];
+        bool hot = OutputMode == "multi_hot";
+        var idf = OutputMode == "tf_idf" ? idfWeights : null;
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, r =>
+        {
+            var row = ids[r];
+            long at = offsets[r] - 1;
+            for (int k = 0; k < row.Length; k++)
+            {
+                if (k == 0 || row[k] != row[k - 1]) { indices[++at] = row[k]; values[at] = 1; }
+                else if (!hot) values[at] += 1;
+            }
+            if (idf is not null)
+                for (long k = offsets[r]; k < offsets[r + 1]; k++)
+                    values[k] *= indices[k] < idf.Length ? (float)idf[indices[k]] : 0f;
+        });
+        return new Data.SparseRows(depth, offsets, indices, values);
+    }
+
     private static long FloorMod(long a, long n) => ((a % n) + n) % n;
 
     internal static long ParseInteger(string t) =>

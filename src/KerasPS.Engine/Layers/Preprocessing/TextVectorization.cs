@@ -214,6 +214,17 @@ public sealed class TextVectorization : HostEncodedLayer, IKerasLayer<TextVector
         return got.SequenceEqual(shape) ? values : throw new InvalidOperationException("Encoded width differs from the layer's shape.");
     }
 
+    /// <summary>The bag outputs (multi_hot, count, tf_idf) as sparse rows: only the tokens each text holds.</summary>
+    public override Data.SparseRows? EncodeSparse(IReadOnlyList<string> rows)
+    {
+        if (OutputMode == "int") return null;
+        _ = EncodedShape;   // the clear errors
+        var docs = new IReadOnlyList<string>[rows.Count];
+        Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => docs[i] = Tokenize(rows[i]));
+        return lookup.EncodeBags(docs);
+    }
+
     protected override void WriteConfig(IDictionary<string, object?> c)
     {
         c.Remove("input_shape");
