@@ -67,6 +67,20 @@ Describe 'Sparse rows of a bag encoding' {
         $int = (New-Model | Add-TextVectorizationLayer -Adapt $texts -OutputSequenceLength 3).Engine.Layers[0]
         $int.EncodeSparse($texts) | Should -BeNullOrEmpty
     }
+    It 'tokenizes without a string per token as Tokenize does (punctuation runs, tabs, non-ASCII capitals)' {
+        $texts = [string[]]@("Disk-FULL!! on`tweb01 ... again", "  ÉTÉ  été -- x", '', '!!!', "a`r`nb`fc`vd A")
+        foreach ($standardize in 'lower_and_strip_punctuation', 'lower', 'strip_punctuation', 'none') {
+            $layer = (New-Model | Add-TextVectorizationLayer -Adapt $texts -OutputMode count -Standardize $standardize).Engine.Layers[0]
+            # the adapted vocabulary is the one of Tokenize's tokens (counts, ties by token descending)
+            $tokens = @($texts | ForEach-Object { $layer.Tokenize($_) })
+            $expected = @($tokens | Group-Object -CaseSensitive -NoElement |
+                Sort-Object @{ e = 'Count'; Descending = $true }, @{ e = { $_.Name }; Descending = $true } |
+                ForEach-Object Name)
+            # Sort-Object compares culture-aware; check the set and the counts' order, then the rows
+            @($layer.GetVocabulary($false) | Sort-Object) | Should -Be @($expected | Sort-Object) -Because $standardize
+            $layer.EncodeSparse($texts).ToDense(0, $texts.Length) | Should -Be ($layer.EncodeStrings($texts)) -Because $standardize
+        }
+    }
     It 'encodes StringLookup one_hot and multi_hot rows the same way' {
         $values = [string[]]@('red', 'blue', 'red', 'green', 'plum')
         foreach ($mode in 'one_hot', 'multi_hot', 'count') {

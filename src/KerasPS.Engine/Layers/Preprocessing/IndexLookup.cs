@@ -159,34 +159,33 @@ public sealed class IndexLookup
     /// </summary>
     public void Adapt(IEnumerable<IReadOnlyList<string>> documents)
     {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        Dictionary<string, long>? docCounts = OutputMode == "tf_idf" ? new(StringComparer.Ordinal) : null;
-        HashSet<string>? seen = docCounts is null ? null : new(StringComparer.Ordinal);
-        long documentCount = 0;
+        var table = new TokenTable();
+        int documentCount = 0;
         foreach (var doc in documents)
         {
             documentCount++;
-            foreach (var t in doc)
-            {
-                counts[t] = counts.TryGetValue(t, out var c) ? c + 1 : 1;
-                if (seen is not null && seen.Add(t)) docCounts![t] = docCounts.TryGetValue(t, out var d) ? d + 1 : 1;
-            }
-            seen?.Clear();
+            foreach (var t in doc) table.Add(t.AsSpan(), documentCount);
         }
-        if (MaskToken is not null) counts.Remove(MaskToken);
-        if (OovToken is not null) counts.Remove(OovToken);
-        var ordered = counts.ToArray();
+        AdaptCounts(table.Entries(), documentCount);
+    }
+
+    /// <summary>The second half of <see cref="Adapt"/>: the vocabulary (and IDF weights) from each token's count and the
+    /// number of documents it was in, out of <paramref name="documentCount"/>.</summary>
+    internal void AdaptCounts(IEnumerable<(string Token, long Count, long Documents)> entries, long documentCount)
+    {
+        var ordered = entries.Where(e => e.Token != MaskToken && e.Token != OovToken).ToArray();
         Comparison<string> tokenOrder = IntegerVocabulary
             ? (a, b) => ParseInteger(b).CompareTo(ParseInteger(a))
             : (a, b) => string.CompareOrdinal(b, a);
-        Array.Sort(ordered, (x, y) => x.Value != y.Value ? y.Value.CompareTo(x.Value) : tokenOrder(x.Key, y.Key));
+        Array.Sort(ordered, (x, y) => x.Count != y.Count ? y.Count.CompareTo(x.Count) : tokenOrder(x.Token, y.Token));
         int keep = MaxTokens is int max ? Math.Max(0, Math.Min(ordered.Length, max - TokenStart)) : ordered.Length;
         var toks = new string[keep];
-        for (int i = 0; i < keep; i++) toks[i] = ordered[i].Key;
+        for (int i = 0; i < keep; i++) toks[i] = ordered[i].Token;
         double[]? weights = null;
-        if (docCounts is not null)
+        if (OutputMode == "tf_idf")
         {
-            var learned = toks.Select(t => Math.Log(1 + (double)documentCount / (1 + docCounts[t]))).ToArray();
+            var learned = new double[keep];
+            for (int i = 0; i < keep; i++) learned[i] = Math.Log(1 + (double)documentCount / (1 + ordered[i].Documents));
             double mean = learned.Length == 0 ? 0 : learned.Select(w => (double)(float)w).Average();
             weights = Enumerable.Repeat(mean, TokenStart).Concat(learned).ToArray();
         }
@@ -206,6 +205,37 @@ public sealed class IndexLookup
             _ when IntegerVocabulary => OovStart + FloorMod(ParseInteger(token), NumOovIndices),
             _ => OovStart + (long)(Fingerprint64(token) % (ulong)NumOovIndices),
         };
+    }
+
+    /// <summary>
+    /// <see cref="Lookup(string)"/> of a token given as characters: a string is made only for an OOV token spread over
+    /// several OOV slots (by its hash) or refused.
+    /// </summary>
+    internal long Lookup(ReadOnlySpan<char> token)
+    {
+        if (MaskToken is not null && token.SequenceEqual(MaskToken)) return OutputMode == "int" ? 0 : -1;
+        if (VocabularyTable().TryGetValue(token, out var i)) return i;
+        return NumOovIndices == 1 ? OovStart : Lookup(token.ToString());
+    }
+
+    private readonly object tableLock = new();
+    private TokenTable? vocabularyTable;
+    private int vocabularyTableVersion = -1;
+
+    /// <summary>The vocabulary's indices in a table searched by span, made once per vocabulary.</summary>
+    private TokenTable VocabularyTable()
+    {
+        lock (tableLock)
+        {
+            if (vocabularyTable is null || vocabularyTableVersion != Version)
+            {
+                var table = new TokenTable(tokens.Length);
+                for (int i = 0; i < tokens.Length; i++) table.Set(tokens[i], TokenStart + i);
+                vocabularyTable = table;
+                vocabularyTableVersion = Version;
+            }
+            return vocabularyTable;
+        }
     }
 
     /// <summary>The token at an index (invert): the mask at the mask slot, the OOV token for an OOV slot or an unknown index.</summary>
@@ -238,23 +268,34 @@ public sealed class IndexLookup
     /// holds its distinct indices in ascending order with the value the dense row has there (1, the count, or the count
     /// times the IDF weight, computed in float32 as the dense row is), so that its dense form equals EncodeBag's row.
     /// </summary>
-    public Data.SparseRows EncodeBags(IReadOnlyList<IReadOnlyList<string>> samples)
+    public Data.SparseRows EncodeBags(IReadOnlyList<IReadOnlyList<string>> samples) =>
+        EncodeBags(samples.Count, (r, ids) =>
+        {
+            foreach (var t in samples[r]) ids.Add(Lookup(t));
+        });
+
+    /// <summary>
+    /// <see cref="EncodeBags(IReadOnlyList{IReadOnlyList{string}})"/> for <paramref name="n"/> samples whose indices
+    /// <paramref name="indicesOf"/> adds (it may run on several threads at once, one sample each).
+    /// </summary>
+    internal Data.SparseRows EncodeBags(int n, Action<int, List<long>> indicesOf)
     {
-        int depth = Depth, n = samples.Count;
+        int depth = Depth;
         var ids = new int[n][];
         try
         {
-            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => new List<int>(),
+            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => new List<long>(),
                 (r, _, buffer) =>
                 {
                     buffer.Clear();
-                    foreach (var t in samples[r])
-                    {
-                        long i = Lookup(t);
-                        if (i >= 0 && i < depth) buffer.Add((int)i);
-                    }
-                    buffer.Sort();
-                    ids[r] = buffer.ToArray();
+                    indicesOf(r, buffer);
+                    int kept = 0;
+                    foreach (long i in buffer) if (i >= 0 && i < depth) kept++;
+                    var row = new int[kept];
+                    kept = 0;
+                    foreach (long i in buffer) if (i >= 0 && i < depth) row[kept++] = (int)i;
+                    Array.Sort(row);
+                    ids[r] = row;
                     return buffer;
                 }, _ => { });
         }
