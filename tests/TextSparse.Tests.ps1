@@ -79,6 +79,14 @@ Describe 'Sparse rows of a bag encoding' {
             # Sort-Object compares culture-aware; check the set and the counts' order, then the rows
             @($layer.GetVocabulary($false) | Sort-Object) | Should -Be @($expected | Sort-Object) -Because $standardize
             $layer.EncodeSparse($texts).ToDense(0, $texts.Length) | Should -Be ($layer.EncodeStrings($texts)) -Because $standardize
+            # int output of a model's width: the first 3 token ids of Tokenize's tokens, padded with 0, OOV 1
+            $vocabulary = @($layer.GetVocabulary($false) | Select-Object -First 3)
+            $int = (New-Model | Add-TextVectorizationLayer -Vocabulary $vocabulary -OutputSequenceLength 3 -Standardize $standardize).Engine.Layers[0]
+            $expectedIds = foreach ($text in $texts) {
+                $ids = @($int.Tokenize($text) | Select-Object -First 3 | ForEach-Object { $at = [array]::IndexOf([string[]]$vocabulary, $_); if ($at -ge 0) { $at + 2 } else { 1 } })
+                $ids + @(0) * (3 - $ids.Count)
+            }
+            $int.EncodeStrings($texts) | Should -Be $expectedIds -Because $standardize
         }
     }
     It 'encodes StringLookup one_hot and multi_hot rows the same way' {

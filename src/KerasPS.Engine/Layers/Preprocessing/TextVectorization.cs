@@ -250,6 +250,22 @@ public sealed class TextVectorization : HostEncodedLayer, IKerasLayer<TextVector
         if (!lookup.HasVocabulary)
             throw KerasException.BadOperation("NoVocabulary",
                 $"TextVectorization{NameInText} has no vocabulary yet. Give it -Vocabulary or -Adapt it to training texts.");
+        if (OutputMode == "int" && OutputSequenceLength is int length && ScansTokens)
+        {
+            // A model's int input: each text's first `length` token ids, scanned without a string per token
+            rowShape = new[] { length };
+            var ids = new float[(long)texts.Count * length];
+            Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, r =>
+            {
+                var buffer = tokenBuffer ??= new char[64];
+                var row = ids.AsSpan((int)((long)r * length), length);
+                var text = texts[r] ?? "";
+                int position = 0, n, i = 0;
+                while (i < length && (n = NextToken(text, ref position, ref buffer)) > 0) row[i++] = lookup.Lookup(buffer.AsSpan(0, n));
+                tokenBuffer = buffer;
+            });
+            return ids;
+        }
         var docs = new IReadOnlyList<string>[texts.Count];
         Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             i => docs[i] = Tokenize(texts[i]));
