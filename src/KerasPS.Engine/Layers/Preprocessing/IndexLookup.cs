@@ -218,24 +218,18 @@ public sealed class IndexLookup
         return NumOovIndices == 1 ? OovStart : Lookup(token.ToString());
     }
 
-    private readonly object tableLock = new();
-    private TokenTable? vocabularyTable;
-    private int vocabularyTableVersion = -1;
+    private sealed record VocabularyIndex(TokenTable Table, int Version);
+    private VocabularyIndex? vocabularyIndex;
 
-    /// <summary>The vocabulary's indices in a table searched by span, made once per vocabulary.</summary>
+    /// <summary>The vocabulary's indices in a table searched by span, made once per vocabulary (read without a lock: the
+    /// table and its version are one reference).</summary>
     private TokenTable VocabularyTable()
     {
-        lock (tableLock)
-        {
-            if (vocabularyTable is null || vocabularyTableVersion != Version)
-            {
-                var table = new TokenTable(tokens.Length);
-                for (int i = 0; i < tokens.Length; i++) table.Set(tokens[i], TokenStart + i);
-                vocabularyTable = table;
-                vocabularyTableVersion = Version;
-            }
-            return vocabularyTable;
-        }
+        if (vocabularyIndex is { } known && known.Version == Version) return known.Table;
+        var table = new TokenTable(tokens.Length);
+        for (int i = 0; i < tokens.Length; i++) table.Set(tokens[i], TokenStart + i);
+        vocabularyIndex = new VocabularyIndex(table, Version);
+        return table;
     }
 
     /// <summary>The token at an index (invert): the mask at the mask slot, the OOV token for an OOV slot or an unknown index.</summary>
@@ -284,20 +278,26 @@ public sealed class IndexLookup
         var ids = new int[n][];
         try
         {
-            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => new List<long>(),
-                (r, _, buffer) =>
+            // ranges of rows rather than one call per row: a row is a few tokens, less work than a call's overhead
+            int chunk = Math.Max(256, n / (8 * Environment.ProcessorCount));
+            if (n > 0)
+                Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, n, chunk),
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, range =>
                 {
-                    buffer.Clear();
-                    indicesOf(r, buffer);
-                    int kept = 0;
-                    foreach (long i in buffer) if (i >= 0 && i < depth) kept++;
-                    var row = new int[kept];
-                    kept = 0;
-                    foreach (long i in buffer) if (i >= 0 && i < depth) row[kept++] = (int)i;
-                    Array.Sort(row);
-                    ids[r] = row;
-                    return buffer;
-                }, _ => { });
+                    var buffer = new List<long>();
+                    for (int r = range.Item1; r < range.Item2; r++)
+                    {
+                        buffer.Clear();
+                        indicesOf(r, buffer);
+                        int kept = 0;
+                        foreach (long i in buffer) if (i >= 0 && i < depth) kept++;
+                        var row = new int[kept];
+                        kept = 0;
+                        foreach (long i in buffer) if (i >= 0 && i < depth) row[kept++] = (int)i;
+                        Array.Sort(row);
+                        ids[r] = row;
+                    }
+                });
         }
         catch (AggregateException e) when (e.InnerException is KerasException k)
         {
