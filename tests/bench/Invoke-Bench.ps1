@@ -131,7 +131,8 @@ try {
         @{ Script = 'Measure-SweepSearch.ps1'; Args = @{ Rows = 3000; Seeds = 1, 2, 3 } }   # a 3,000-row Otto subset: ~30 s per seed on 2 cores
         @{ Script = 'ConvRnnBench.ps1'; Args = @{ Epochs = 4; Rounds = 3; Threads = $Threads } }   # CNN, LSTM, single-row predict vs PyTorch
         @{ Script = 'FunctionalBench.ps1'; Args = @{ Epochs = 1; Rounds = 9; Threads = $Threads } }   # functional vs Sequential, residual vs no Add
-        @{ Script = 'TextBench.ps1'; Args = @{ Runs = 3 } }   # TextVectorization adapt + multi_hot vs sklearn CountVectorizer
+        @{ Script = 'TextBench.ps1'; Args = @{ Runs = 3 } }   # TextVectorization adapt + sparse multi_hot vs sklearn CountVectorizer
+        @{ Script = 'TextEpochBench.ps1'; Args = @{ Count = 20000 } }   # text processing's share of a text model's fit
         @{ Script = 'ImageBench.ps1'; Args = @{ Count = 10000; Runs = 3 } }   # decode + resize 10,000 PNGs vs Pillow
         @{ Script = 'StudyBench.ps1'; Args = @{ Claims = 1000; TrialsPerWorker = 4 } }   # database studies: claim latency, 4 worker processes vs 1
         @{ Script = 'ThreadChoiceBench.ps1'; Args = @{ Epochs = 6; Rounds = 3 } }   # the automatic thread choice on a small CNN

@@ -21,13 +21,21 @@ public sealed class EncodedData
     public EncodedData(float[] features, int[] featureShape, IReadOnlyList<string> featureNames,
         string? targetName = null, int[]? labels = null, IReadOnlyList<string>? classes = null,
         float[]? targets = null, int targetWidth = 1)
+        : this(features, null, featureShape, featureNames, targetName, labels, classes, targets, targetWidth) { }
+
+    private EncodedData(float[] features, SparseRows? sparse, int[] featureShape, IReadOnlyList<string> featureNames,
+        string? targetName, int[]? labels, IReadOnlyList<string>? classes, float[]? targets, int targetWidth)
     {
         FeatureShape = Shapes.Validate(featureShape, "FeatureShape");
         long width = Shapes.Product(FeatureShape);
-        if (features.LongLength % width != 0)
+        if (sparse is not null && (FeatureShape.Length != 1 || sparse.Width != width))
+            throw KerasException.BadData("InvalidFeatureData",
+                $"Sparse rows of width {sparse.Width} do not have the shape {Shapes.Format(FeatureShape)}.");
+        if (sparse is null && features.LongLength % width != 0)
             throw KerasException.BadData("InvalidFeatureData", $"{features.LongLength} feature values do not split into rows of {width}.");
         Features = features;
-        Count = (int)(features.LongLength / width);
+        Sparse = sparse;
+        Count = sparse?.Count ?? (int)(features.LongLength / width);
         FeatureNames = featureNames.ToArray();
         TargetName = targetName;
         if (labels is not null)
@@ -56,9 +64,10 @@ public sealed class EncodedData
     /// and targets before the row counts are checked).
     /// </summary>
     private EncodedData(EncodedData source, float[] features, int[]? labels, IReadOnlyList<string>? classes, float[]? targets,
-        int targetWidth, int[]? featureShape = null, IReadOnlyList<string>? featureNames = null)
-        : this(features, featureShape ?? source.FeatureShape, featureNames ?? source.FeatureNames, source.TargetName, labels,
-            classes, targets, targetWidth)
+        int targetWidth, int[]? featureShape = null, IReadOnlyList<string>? featureNames = null, SparseRows? sparse = null)
+        : this(features, sparse ?? (ReferenceEquals(features, source.Features) ? source.Sparse : null),
+            featureShape ?? source.FeatureShape, featureNames ?? source.FeatureNames, source.TargetName, labels, classes, targets,
+            targetWidth)
     {
         Metadata = new Dictionary<string, object?>(source.Metadata);
         Categories = source.Categories;
@@ -97,6 +106,24 @@ public sealed class EncodedData
         encoded.Metadata[StringInputs.EncodedMark] = true;
         return encoded;
     }
+
+    /// <summary>
+    /// The same description and targets with the text column <paramref name="column"/> replaced by its host encoding as
+    /// sparse rows (<see cref="TextInputs"/>): <see cref="Features"/> is empty and <see cref="Sparse"/> holds the rows.
+    /// </summary>
+    internal EncodedData WithSparseText(SparseRows rows, string column) =>
+        new(this, Array.Empty<float>(), Labels, Classes, Targets, TargetWidth, new[] { rows.Width }, new[] { column }, rows)
+        {
+            TextColumns = null,
+            InputBlocks = null,
+        };
+
+    /// <summary>
+    /// The features as sparse rows, when a text layer's encoding is mostly zeros (multi_hot, count, tf_idf): then
+    /// <see cref="Features"/> is empty, and <see cref="FeatureTensor"/> holds row handles that the layer turns into dense
+    /// rows one batch at a time. Null for dense features.
+    /// </summary>
+    public SparseRows? Sparse { get; }
 
     public int Count { get; }
     public int[] FeatureShape { get; }
@@ -213,16 +240,20 @@ public sealed class EncodedData
     /// <summary>Whether <see cref="FeatureTensor"/> has already made (and holds) the features' tensor.</summary>
     public bool HasFeatureTensor => featureTensor is { IsInvalid: false };
 
-    /// <summary>The features as one tensor [Count, ...FeatureShape], created once and kept.</summary>
+    /// <summary>
+    /// The features as one tensor [Count, ...FeatureShape], created once and kept; for sparse features (<see cref="Sparse"/>)
+    /// the row handles [Count, 1] that the model's text layer turns into dense rows batch by batch.
+    /// </summary>
     public Tensor FeatureTensor()
     {
         // Parallel fits (sweep trials in runspaces) may share one dataset: create the tensor once, under a lock.
-        lock (Features)
+        lock ((object?)Sparse ?? Features)
         {
             if (featureTensor is null || featureTensor.IsInvalid)
             {
                 Native.TorchRuntime.EnsureLoaded();
-                var t = torch.tensor(Features, Shapes.WithBatch(Count, FeatureShape), dtype: ScalarType.Float32);
+                var t = Sparse is not null ? Sparse.HandleTensor()
+                    : torch.tensor(Features, Shapes.WithBatch(Count, FeatureShape), dtype: ScalarType.Float32);
                 t.DetachFromDisposeScope();
                 featureTensor = t;
             }
@@ -233,9 +264,9 @@ public sealed class EncodedData
     /// <summary>A new dataset with the given rows, in that order; the class list is shared.</summary>
     public EncodedData Subset(IReadOnlyList<int> rows)
     {
-        int w = FeatureCount;
+        int w = Sparse is null ? FeatureCount : 0;
         var f = new float[(long)rows.Count * w];
-        for (int i = 0; i < rows.Count; i++)
+        for (int i = 0; i < rows.Count && w > 0; i++)
         {
             int r = rows[i];
             if ((uint)r >= (uint)Count)
@@ -250,7 +281,7 @@ public sealed class EncodedData
             for (int i = 0; i < rows.Count; i++)
                 Array.Copy(Targets, (long)rows[i] * TargetWidth, targets, (long)i * TargetWidth, TargetWidth);
         }
-        return new EncodedData(this, f, labels, Classes, targets, TargetWidth)
+        return new EncodedData(this, f, labels, Classes, targets, TargetWidth, sparse: Sparse?.Subset(rows))
         {
             RowKeys = RowKeys is null ? null : rows.Select(r => RowKeys[r]).ToArray(),
             TextColumns = TextColumns?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)rows.Select(r => kv.Value[r]).ToArray()),

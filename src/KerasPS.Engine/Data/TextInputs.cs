@@ -17,8 +17,21 @@ public static class TextInputs
         public HostEncodedLayer? Layer;
         public int Version;
         public string? Column;
+        public bool? Sparse;
         public EncodedData? Encoded;
     }
+
+    /// <summary>
+    /// Whether bag encodings (multi_hot, count, tf_idf, one_hot) are kept as sparse rows: null (the default) when that is
+    /// smaller than the dense rows, true always, false never (the dense rows, as before; for comparing the two in tests).
+    /// </summary>
+    public static bool? SparseEncoding { get; set; }
+
+    /// <summary>
+    /// Sparse rows are kept when they hold at most this share of the dense values: each stored value costs a column index
+    /// besides the value, and each batch is made dense on the host, so a half-full encoding stays dense.
+    /// </summary>
+    private const double SparseDensity = 0.125;
 
     private static readonly ConditionalWeakTable<EncodedData, Cache> Encoded = new();
 
@@ -55,14 +68,19 @@ public static class TextInputs
         var cache = Encoded.GetOrCreateValue(data);
         lock (cache)
         {
+            var mode = SparseEncoding;
             if (cache.Encoded is not null && ReferenceEquals(cache.Layer, layer) && cache.Version == layer.EncodingVersion
-                && cache.Column == column)
+                && cache.Column == column && cache.Sparse == mode)
                 return cache.Encoded;
-            var values = layer.EncodeStrings(columns[column]);
-            var encoded = data.WithEncodedText(values, layer.EncodedShape, column);
+            var sparse = mode == false ? null : layer.EncodeSparse(columns[column]);
+            var encoded = sparse is not null && (mode == true || sparse.NonZeros <= SparseDensity * sparse.Count * sparse.Width)
+                ? data.WithSparseText(sparse, column)
+                : data.WithEncodedText(sparse is null ? layer.EncodeStrings(columns[column]) : sparse.ToDense(0, sparse.Count),
+                    layer.EncodedShape, column);
             cache.Layer = layer;
             cache.Version = layer.EncodingVersion;
             cache.Column = column;
+            cache.Sparse = mode;
             cache.Encoded = encoded;
             return encoded;
         }

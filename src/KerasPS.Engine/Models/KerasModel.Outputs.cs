@@ -141,7 +141,8 @@ public sealed partial class KerasModel
         using var noGrad = torch.no_grad();
         var shapes = IsFunctional ? StringInputs.DataShapes(this) : new[] { InputShape };
         var x = data.InputBlocks is null && InputNames.Count == 1
-            ? new[] { torch.tensor(data.Features, Shapes.WithBatch(data.Count, data.FeatureShape), dtype: torch.ScalarType.Float32) }
+            ? new[] { data.Sparse is not null ? data.FeatureTensor().alias()
+                : torch.tensor(data.Features, Shapes.WithBatch(data.Count, data.FeatureShape), dtype: torch.ScalarType.Float32) }
             : DataBlocks.InputTensors(data, InputNames, shapes);
         if (data.InputBlocks is null && InputShape is { } expected && !Shapes.SameAs(expected, data.FeatureShape))
             throw KerasException.BadArgument("InputShapeMismatch",

@@ -345,6 +345,8 @@ public sealed partial class KerasModel
                 mask = null;
                 if (++i == last) return (x, null);
             }
+            else if (i == 0 && layers[0] is Layers.Preprocessing.HostEncodedLayer host)
+                (x, mask) = (host.Forward(x, training, layers[1]), null);   // a sparse batch meets its Dense here
             else (x, mask) = layers[i].Call(x, mask, training);
         }
         if (logits && FusedActivation is not null)
@@ -390,7 +392,8 @@ public sealed partial class KerasModel
             throw KerasException.BadArgument("InputShapeMismatch",
                 $"Model '{Name}' expects input {Shapes.Format(expected)}, but the data has {Shapes.Format(data.FeatureShape)}. "
                     + "Use data with the same features the model was built for." + TemplateHint(data));
-        if (data.HasFeatureTensor || data.Features.LongLength > TransientPredictValues) return Predict(data.FeatureTensor(), batchSize);
+        if (data.HasFeatureTensor || data.Sparse is not null || data.Features.LongLength > TransientPredictValues)
+            return Predict(data.FeatureTensor(), batchSize);
         TorchRuntime.EnsureLoaded();
         using var features = torch.tensor(data.Features, Shapes.WithBatch(data.Count, data.FeatureShape), dtype: ScalarType.Float32);
         return Predict(features, batchSize);
@@ -438,6 +441,7 @@ public sealed partial class KerasModel
     {
         var expected = InputShape!;
         var shape = features.shape;
+        if (SparseRows.IsHandles(features) && layers.Count > 0 && layers[0] is Layers.Preprocessing.HostEncodedLayer) return;
         bool same = shape.Length == expected.Length + 1;
         for (int i = 0; same && i < expected.Length; i++) same = shape[i + 1] == expected[i];
         if (!same)

@@ -1,3 +1,4 @@
+using KerasPS.Engine.Data;
 using static TorchSharp.torch;
 
 namespace KerasPS.Engine.Layers.Preprocessing;
@@ -24,6 +25,12 @@ public abstract class HostEncodedLayer : Layer
     /// <summary>Encodes one string per row into row-major float32 values of <see cref="EncodedShape"/> each.</summary>
     public abstract float[] EncodeStrings(IReadOnlyList<string> rows);
 
+    /// <summary>
+    /// The same encoding as sparse rows, for outputs that are mostly zeros (multi_hot, count, tf_idf, one_hot rows over a
+    /// vocabulary); null when the layer's output is not such a row (token ids).
+    /// </summary>
+    public virtual SparseRows? EncodeSparse(IReadOnlyList<string> rows) => null;
+
     public override int[]? DeclaredInputShape => CanEncode ? EncodedShape : null;
 
     public override int[] ComputeOutputShape(int[] inputShape)
@@ -37,6 +44,17 @@ public abstract class HostEncodedLayer : Layer
         return (int[])shape.Clone();
     }
 
-    /// <summary>The strings were encoded on the host before the model ran: the tensor already holds this layer's output.</summary>
-    public override Tensor Forward(Tensor x, bool training) => x.view(x.shape);
+    /// <summary>
+    /// The strings were encoded on the host before the model ran: the tensor already holds this layer's output, or, for a
+    /// sparse encoding, handles of its rows (<see cref="SparseRows.HandleTensor"/>), which become the batch's dense rows.
+    /// </summary>
+    public override Tensor Forward(Tensor x, bool training) => SparseRows.IsHandles(x) ? SparseRows.Dense(x) : x.view(x.shape);
+
+    /// <summary>
+    /// The output as <paramref name="next"/> takes it: a Dense layer over one axis gets a sparse batch for handles (its
+    /// sparse x dense product has the dense rows' forward and gradient, without making the rows dense); any other layer the
+    /// dense rows.
+    /// </summary>
+    public Tensor Forward(Tensor x, bool training, Layer next) =>
+        SparseRows.IsHandles(x) && next is Core.Dense { InputShape.Length: 1 } ? SparseRows.Sparse(x) : Forward(x, training);
 }

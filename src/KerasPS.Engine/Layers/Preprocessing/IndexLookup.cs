@@ -159,34 +159,33 @@ public sealed class IndexLookup
     /// </summary>
     public void Adapt(IEnumerable<IReadOnlyList<string>> documents)
     {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        Dictionary<string, long>? docCounts = OutputMode == "tf_idf" ? new(StringComparer.Ordinal) : null;
-        HashSet<string>? seen = docCounts is null ? null : new(StringComparer.Ordinal);
-        long documentCount = 0;
+        var table = new TokenTable();
+        int documentCount = 0;
         foreach (var doc in documents)
         {
             documentCount++;
-            foreach (var t in doc)
-            {
-                counts[t] = counts.TryGetValue(t, out var c) ? c + 1 : 1;
-                if (seen is not null && seen.Add(t)) docCounts![t] = docCounts.TryGetValue(t, out var d) ? d + 1 : 1;
-            }
-            seen?.Clear();
+            foreach (var t in doc) table.Add(t.AsSpan(), documentCount);
         }
-        if (MaskToken is not null) counts.Remove(MaskToken);
-        if (OovToken is not null) counts.Remove(OovToken);
-        var ordered = counts.ToArray();
+        AdaptCounts(table.Entries(), documentCount);
+    }
+
+    /// <summary>The second half of <see cref="Adapt"/>: the vocabulary (and IDF weights) from each token's count and the
+    /// number of documents it was in, out of <paramref name="documentCount"/>.</summary>
+    internal void AdaptCounts(IEnumerable<(string Token, long Count, long Documents)> entries, long documentCount)
+    {
+        var ordered = entries.Where(e => e.Token != MaskToken && e.Token != OovToken).ToArray();
         Comparison<string> tokenOrder = IntegerVocabulary
             ? (a, b) => ParseInteger(b).CompareTo(ParseInteger(a))
             : (a, b) => string.CompareOrdinal(b, a);
-        Array.Sort(ordered, (x, y) => x.Value != y.Value ? y.Value.CompareTo(x.Value) : tokenOrder(x.Key, y.Key));
+        Array.Sort(ordered, (x, y) => x.Count != y.Count ? y.Count.CompareTo(x.Count) : tokenOrder(x.Token, y.Token));
         int keep = MaxTokens is int max ? Math.Max(0, Math.Min(ordered.Length, max - TokenStart)) : ordered.Length;
         var toks = new string[keep];
-        for (int i = 0; i < keep; i++) toks[i] = ordered[i].Key;
+        for (int i = 0; i < keep; i++) toks[i] = ordered[i].Token;
         double[]? weights = null;
-        if (docCounts is not null)
+        if (OutputMode == "tf_idf")
         {
-            var learned = toks.Select(t => Math.Log(1 + (double)documentCount / (1 + docCounts[t]))).ToArray();
+            var learned = new double[keep];
+            for (int i = 0; i < keep; i++) learned[i] = Math.Log(1 + (double)documentCount / (1 + ordered[i].Documents));
             double mean = learned.Length == 0 ? 0 : learned.Select(w => (double)(float)w).Average();
             weights = Enumerable.Repeat(mean, TokenStart).Concat(learned).ToArray();
         }
@@ -206,6 +205,31 @@ public sealed class IndexLookup
             _ when IntegerVocabulary => OovStart + FloorMod(ParseInteger(token), NumOovIndices),
             _ => OovStart + (long)(Fingerprint64(token) % (ulong)NumOovIndices),
         };
+    }
+
+    /// <summary>
+    /// <see cref="Lookup(string)"/> of a token given as characters: a string is made only for an OOV token spread over
+    /// several OOV slots (by its hash) or refused.
+    /// </summary>
+    internal long Lookup(ReadOnlySpan<char> token)
+    {
+        if (MaskToken is not null && token.SequenceEqual(MaskToken)) return OutputMode == "int" ? 0 : -1;
+        if (VocabularyTable().TryGetValue(token, out var i)) return i;
+        return NumOovIndices == 1 ? OovStart : Lookup(token.ToString());
+    }
+
+    private sealed record VocabularyIndex(TokenTable Table, int Version);
+    private VocabularyIndex? vocabularyIndex;
+
+    /// <summary>The vocabulary's indices in a table searched by span, made once per vocabulary (read without a lock: the
+    /// table and its version are one reference).</summary>
+    private TokenTable VocabularyTable()
+    {
+        if (vocabularyIndex is { } known && known.Version == Version) return known.Table;
+        var table = new TokenTable(tokens.Length);
+        for (int i = 0; i < tokens.Length; i++) table.Set(tokens[i], TokenStart + i);
+        vocabularyIndex = new VocabularyIndex(table, Version);
+        return table;
     }
 
     /// <summary>The token at an index (invert): the mask at the mask slot, the OOV token for an OOV slot or an unknown index.</summary>
@@ -231,6 +255,80 @@ public sealed class IndexLookup
         }
         if (OutputMode == "tf_idf" && idfWeights is not null)
             for (int i = 0; i < depth; i++) if (row[i] != 0) row[i] *= i < idfWeights.Length ? (float)idfWeights[i] : 0f;
+    }
+
+    /// <summary>
+    /// The rows <see cref="EncodeBag"/> writes, for many samples, as sparse rows (<see cref="Data.SparseRows"/>): each row
+    /// holds its distinct indices in ascending order with the value the dense row has there (1, the count, or the count
+    /// times the IDF weight, computed in float32 as the dense row is), so that its dense form equals EncodeBag's row.
+    /// </summary>
+    public Data.SparseRows EncodeBags(IReadOnlyList<IReadOnlyList<string>> samples) =>
+        EncodeBags(samples.Count, (r, ids) =>
+        {
+            foreach (var t in samples[r]) ids.Add(Lookup(t));
+        });
+
+    /// <summary>
+    /// <see cref="EncodeBags(IReadOnlyList{IReadOnlyList{string}})"/> for <paramref name="n"/> samples whose indices
+    /// <paramref name="indicesOf"/> adds (it may run on several threads at once, one sample each).
+    /// </summary>
+    internal Data.SparseRows EncodeBags(int n, Action<int, List<long>> indicesOf)
+    {
+        int depth = Depth;
+        var ids = new int[n][];
+        try
+        {
+            // ranges of rows rather than one call per row: a row is a few tokens, less work than a call's overhead
+            int chunk = Math.Max(256, n / (8 * Environment.ProcessorCount));
+            if (n > 0)
+                Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, n, chunk),
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, range =>
+                {
+                    var buffer = new List<long>();
+                    for (int r = range.Item1; r < range.Item2; r++)
+                    {
+                        buffer.Clear();
+                        indicesOf(r, buffer);
+                        int kept = 0;
+                        foreach (long i in buffer) if (i >= 0 && i < depth) kept++;
+                        var row = new int[kept];
+                        kept = 0;
+                        foreach (long i in buffer) if (i >= 0 && i < depth) row[kept++] = (int)i;
+                        Array.Sort(row);
+                        ids[r] = row;
+                    }
+                });
+        }
+        catch (AggregateException e) when (e.InnerException is KerasException k)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(k).Throw();
+        }
+        var offsets = new long[n + 1];
+        for (int r = 0; r < n; r++)
+        {
+            var row = ids[r];
+            int distinct = 0;
+            for (int k = 0; k < row.Length; k++) if (k == 0 || row[k] != row[k - 1]) distinct++;
+            offsets[r + 1] = offsets[r] + distinct;
+        }
+        var indices = new int[offsets[n]];
+        var values = new float[offsets[n]];
+        bool hot = OutputMode == "multi_hot";
+        var idf = OutputMode == "tf_idf" ? idfWeights : null;
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, r =>
+        {
+            var row = ids[r];
+            long at = offsets[r] - 1;
+            for (int k = 0; k < row.Length; k++)
+            {
+                if (k == 0 || row[k] != row[k - 1]) { indices[++at] = row[k]; values[at] = 1; }
+                else if (!hot) values[at] += 1;
+            }
+            if (idf is not null)
+                for (long k = offsets[r]; k < offsets[r + 1]; k++)
+                    values[k] *= indices[k] < idf.Length ? (float)idf[indices[k]] : 0f;
+        });
+        return new Data.SparseRows(depth, offsets, indices, values);
     }
 
     private static long FloorMod(long a, long n) => ((a % n) + n) % n;

@@ -108,6 +108,13 @@ public sealed class StringLookup : HostEncodedLayer, IKerasLayer<StringLookup>
         return values;
     }
 
+    /// <summary>The one_hot, multi_hot, count and tf_idf rows as sparse rows (one value per row at most).</summary>
+    public override Data.SparseRows? EncodeSparse(IReadOnlyList<string> rows)
+    {
+        _ = EncodedShape;   // the clear errors
+        return Lookup.OutputMode == "int" ? null : Lookup.EncodeBags(rows.Select(r => (IReadOnlyList<string>)new[] { r ?? "" }).ToArray());
+    }
+
     /// <summary>invert: the tokens of indices (the OOV token for an unknown index).</summary>
     public string[] InvertIndices(IReadOnlyList<long> indices) => indices.Select(Lookup.Token).ToArray();
 

@@ -153,6 +153,43 @@ public sealed class TextVectorization : HostEncodedLayer, IKerasLayer<TextVector
 
     private static bool IsSpace(char c) => c is ' ' or '\t' or '\n' or '\r' or '\v' or '\f';
 
+    private static readonly bool[] IsPunctuation = Enumerable.Range(0, 128).Select(c => Punctuation.Contains((char)c)).ToArray();
+
+    /// <summary>True when <see cref="NextToken"/> gives <see cref="Tokenize"/>'s tokens: whitespace split, no n-grams.</summary>
+    private bool ScansTokens => Split == "whitespace" && Ngrams is null;
+
+    /// <summary>
+    /// The next token of <paramref name="text"/> from <paramref name="position"/>, standardized, into
+    /// <paramref name="buffer"/> (grown as needed): its length, or 0 at the end. The same tokens as <see cref="Tokenize"/>
+    /// (standardizing removes characters and never adds whitespace, so standardizing each whitespace-separated run equals
+    /// splitting the standardized text), without a string per token.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private int NextToken(string text, ref int position, ref char[] buffer)
+    {
+        bool lower = Standardize is "lower_and_strip_punctuation" or "lower";
+        bool strip = Standardize is "lower_and_strip_punctuation" or "strip_punctuation";
+        int length = 0;
+        while (position < text.Length)
+        {
+            char c = text[position];
+            if (IsSpace(c))
+            {
+                if (length > 0) break;
+                position++;
+                continue;
+            }
+            position++;
+            if (strip && c < 128 && IsPunctuation[c]) continue;
+            if (lower && c is >= 'A' and <= 'Z') c = (char)(c + 32);
+            if (length == buffer.Length) Array.Resize(ref buffer, length * 2);
+            buffer[length++] = c;
+        }
+        return length;
+    }
+
+    [ThreadStatic] private static char[]? tokenBuffer;
+
     private static List<string> SplitWhitespace(string s)
     {
         var parts = new List<string>();
@@ -173,10 +210,35 @@ public sealed class TextVectorization : HostEncodedLayer, IKerasLayer<TextVector
         if (HasInputVocabulary)
             throw KerasException.BadOperation("CannotAdapt",
                 $"TextVectorization{NameInText} was given a vocabulary; a layer with a given vocabulary cannot be adapted.");
-        var docs = new IReadOnlyList<string>[texts.Count];
-        Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => docs[i] = Tokenize(texts[i]));
-        lookup.Adapt(docs);
+        if (!ScansTokens)
+        {
+            var docs = new IReadOnlyList<string>[texts.Count];
+            Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => docs[i] = Tokenize(texts[i]));
+            lookup.Adapt(docs);
+            return;
+        }
+        // Each thread counts a range of the texts in its own table (a string per distinct token, not per token), then the
+        // tables are merged: the same counts and document counts as tokenizing every text.
+        int parts = Math.Max(1, Math.Min(Environment.ProcessorCount, texts.Count / 1000));
+        var tables = new TokenTable[parts];
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, p =>
+        {
+            var table = new TokenTable(4096);
+            var buffer = new char[64];
+            int from = (int)((long)texts.Count * p / parts), to = (int)((long)texts.Count * (p + 1) / parts);
+            for (int d = from; d < to; d++)
+            {
+                var text = texts[d] ?? "";
+                int position = 0, length;
+                while ((length = NextToken(text, ref position, ref buffer)) > 0) table.Add(buffer.AsSpan(0, length), d + 1);
+            }
+            tables[p] = table;
+        });
+        var all = tables[0];
+        for (int p = 1; p < parts; p++)
+            foreach (var (token, count, documents) in tables[p].Entries()) all.Add(token, count, documents);
+        lookup.AdaptCounts(all.Entries(), texts.Count);
     }
 
     /// <summary>
@@ -188,6 +250,22 @@ public sealed class TextVectorization : HostEncodedLayer, IKerasLayer<TextVector
         if (!lookup.HasVocabulary)
             throw KerasException.BadOperation("NoVocabulary",
                 $"TextVectorization{NameInText} has no vocabulary yet. Give it -Vocabulary or -Adapt it to training texts.");
+        if (OutputMode == "int" && OutputSequenceLength is int length && ScansTokens)
+        {
+            // A model's int input: each text's first `length` token ids, scanned without a string per token
+            rowShape = new[] { length };
+            var ids = new float[(long)texts.Count * length];
+            Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, r =>
+            {
+                var buffer = tokenBuffer ??= new char[64];
+                var row = ids.AsSpan((int)((long)r * length), length);
+                var text = texts[r] ?? "";
+                int position = 0, n, i = 0;
+                while (i < length && (n = NextToken(text, ref position, ref buffer)) > 0) row[i++] = lookup.Lookup(buffer.AsSpan(0, n));
+                tokenBuffer = buffer;
+            });
+            return ids;
+        }
         var docs = new IReadOnlyList<string>[texts.Count];
         Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             i => docs[i] = Tokenize(texts[i]));
@@ -212,6 +290,26 @@ public sealed class TextVectorization : HostEncodedLayer, IKerasLayer<TextVector
         var shape = EncodedShape;
         var values = Encode(rows, out var got);
         return got.SequenceEqual(shape) ? values : throw new InvalidOperationException("Encoded width differs from the layer's shape.");
+    }
+
+    /// <summary>The bag outputs (multi_hot, count, tf_idf) as sparse rows: only the tokens each text holds.</summary>
+    public override Data.SparseRows? EncodeSparse(IReadOnlyList<string> rows)
+    {
+        if (OutputMode == "int") return null;
+        _ = EncodedShape;   // the clear errors
+        if (ScansTokens)
+            return lookup.EncodeBags(rows.Count, (r, ids) =>
+            {
+                var buffer = tokenBuffer ??= new char[64];
+                var text = rows[r] ?? "";
+                int position = 0, length;
+                while ((length = NextToken(text, ref position, ref buffer)) > 0) ids.Add(lookup.Lookup(buffer.AsSpan(0, length)));
+                tokenBuffer = buffer;
+            });
+        var docs = new IReadOnlyList<string>[rows.Count];
+        Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => docs[i] = Tokenize(rows[i]));
+        return lookup.EncodeBags(docs);
     }
 
     protected override void WriteConfig(IDictionary<string, object?> c)
