@@ -59,7 +59,7 @@ public static class RowBatches
         // Small batches (windows of a short sequence) travel from the read-ahead thread several to a chunk: one hand-over per
         // batch would cost more than the batch's step.
         int per = (int)Math.Clamp(ChunkValues / ((long)bs * Math.Max(1, source.Encoding.FeatureCount)), 1, 64);
-        per = (int)Math.Min(per, Math.Max(1, int.MaxValue / bs));
+        per = Math.Min(per, Math.Max(1, int.MaxValue / bs));
         foreach (var chunk in BatchReader.Prefetch(new Ordered(source, order), bs * per))
         {
             if (per == 1)
