@@ -262,6 +262,44 @@ Describe 'Sweep studies on SQLite' {
         $py.value | Should -Be $py.intermediate['1']
     }
 
+    It 'ranks a trial at a Hyperband rung among the trials still running there, as Optuna''s successive halving does' {
+        # Grid order: trials 1 and 2 (W = 0.5, 0.6) reach epoch 1 and wait there, RUNNING; trial 3 (W = 2) comes to the
+        # rung at epoch 1 with 2.56 against their 0.16 and 0.2304: with factor 2 only the best half goes on.
+        $null = New-SweepStudy -Storage $url -Name liverung -Parameters ([ordered]@{ W = 0.5, 0.6, 2.0; R = 0.1 }) `
+            -Search Grid -Prune Hyperband -PruneFactor 2 -Epochs 3 -Seed 7
+        $flags = Join-Path $TestDrive 'liverung'
+        New-Item -ItemType Directory $flags | Out-Null
+        New-Item -ItemType File (Join-Path $flags 'go1') | Out-Null   # the gated trials report epoch 1, then wait at epoch 2
+        $jobs = @()
+        try {
+            $jobs += Start-WorkerJob $url liverung (New-GatedWorker $flags)
+            $null = Wait-RunningTrial $url liverung 1
+            $jobs += Start-WorkerJob $url liverung (New-GatedWorker $flags)
+            $until = (Get-Date).AddSeconds(90)
+            while (@(Get-SweepTrial -Storage $url -Study liverung -Status Running | Where-Object { @($_.Records).Count -eq 1 }).Count -lt 2 -and
+                (Get-Date) -lt $until) { Start-Sleep -Milliseconds 100 }
+            $jobs += Start-WorkerJob $url liverung $worker
+            $until = (Get-Date).AddSeconds(60)
+            while (@(Get-SweepTrial -Storage $url -Study liverung | Where-Object { $_.Trial -eq 3 -and $_.Status -in 'Pruned', 'Completed' }).Count -eq 0 -and
+                (Get-Date) -lt $until) { Start-Sleep -Milliseconds 100 }
+            $running = @(Get-SweepTrial -Storage $url -Study liverung -Status Running)
+            2..3 | ForEach-Object { New-Item -ItemType File -Force (Join-Path $flags "go$_") | Out-Null }
+            $all = @($jobs | Wait-Job -Timeout 120 | Receive-Job)
+            $third = @($all | Where-Object Trial -eq 3)
+            $gated = @($all | Where-Object Trial -ne 3)
+        }
+        finally {
+            1..3 | ForEach-Object { New-Item -ItemType File -Force (Join-Path $flags "go$_") | Out-Null }
+            $jobs | Remove-Job -Force
+        }
+        $running.Count | Should -Be 2 -Because 'trials 1 and 2 were still running when trial 3 was ranked'
+        $third.Count | Should -Be 1
+        $third[0].Status | Should -Be Pruned
+        $third[0].PrunedAtEpoch | Should -Be 1
+        ($gated.Trial | Sort-Object) -join ',' | Should -Be '1,2'
+        $gated.Status | Sort-Object -Unique | Should -Be Completed
+    }
+
     It 'fails its trial at once when the worker is stopped with Stop-Job, and the retry runs on the next worker' {
         $null = New-SweepStudy -Storage $url -Name stopped -Parameters @{ W = 1.5, 0.5; R = 0.1 } -Search Grid -Epochs 2 -Seed 7
         $flags = Join-Path $TestDrive 'stopped'
