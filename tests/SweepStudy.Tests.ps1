@@ -39,6 +39,45 @@ print(json.dumps({'direction': s.direction.name, 'trials': [
         $slow
     }
 
+    # A worker whose trial waits at the end of epoch e, before the epoch is reported, until the file go<e> exists in
+    # $Flags (at most 90 s): a test reads the study between two epochs of a RUNNING trial, with no race.
+    function script:New-GatedWorker([string] $Flags) {
+        $gated = @{} + $worker
+        $gated.Callbacks = [scriptblock]::Create(@"
+param(`$p)
+New-LambdaCallback -OnEpochEnd { param(`$epoch)
+    `$until = [datetime]::UtcNow.AddSeconds(90)
+    while (-not (Test-Path (Join-Path '$Flags' "go`$(`$epoch + 1)")) -and [datetime]::UtcNow -lt `$until) { Start-Sleep -Milliseconds 50 }
+}
+"@)
+        $gated
+    }
+
+    # Start-SweepWorker in a thread job of this process (Stop-Job stops it as Ctrl+C stops a pipeline).
+    function script:Start-WorkerJob([string] $Url, [string] $Study, [hashtable] $Arguments) {
+        $manifest = if ($env:KERASPS_TEST_MODULE) { $env:KERASPS_TEST_MODULE } else { Join-Path $RepoRoot 'KerasPS.psd1' }
+        Start-ThreadJob { Import-Module $using:manifest; $a = $using:Arguments; Start-SweepWorker -Storage $using:Url -Study $using:Study @a }
+    }
+
+    # The study's RUNNING trial once it holds $Count intermediate values, as another connection reads it (at most 90 s).
+    function script:Wait-RunningTrial([string] $Url, [string] $Study, [int] $Count) {
+        $until = (Get-Date).AddSeconds(90)
+        while ((Get-Date) -lt $until) {
+            $r = Get-SweepTrial -Storage $Url -Study $Study -Status Running | Select-Object -First 1
+            if ($r -and @($r.Records).Count -eq $Count) { return $r }
+            Start-Sleep -Milliseconds 100
+        }
+        throw "Study '$Study' had no RUNNING trial with $Count intermediate values within 90 s."
+    }
+
+    # Optuna's own rows (state, value, intermediate values) through the engine: a second connection, no Python needed.
+    function script:Get-RawTrial([string] $Url, [string] $Study) {
+        $engine = [KerasPS.Dataset].GetProperty('Engine').PropertyType.Assembly
+        $store = $engine.GetType('KerasPS.Engine.Sweeps.Studies.StudyStore')
+        $storage = $engine.GetType('KerasPS.Engine.Sweeps.Studies.StudyStorage')::Open($Url, "$TestDrive", $null, $null)
+        $store::Trials($storage, $store::Load($storage, $Study))
+    }
+
     function script:Get-FreePort {
         $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Loopback, 0)
         $l.Start(); $port = $l.LocalEndpoint.Port; $l.Stop(); $port
@@ -142,6 +181,177 @@ Describe 'Sweep studies on SQLite' {
             $before = @($read | Where-Object { $_.Trial -lt $r.Trial -and $_.Status -ne 'Failed' })
             $before.Count | Should -BeGreaterOrEqual 5
         }
+    }
+
+    It 'writes each epoch''s value as the epoch ends: another connection and Python Optuna see a RUNNING trial''s values grow' {
+        $null = New-SweepStudy -Storage $url -Name live -Parameters @{ W = 1.5; R = 0.1 } -Search Grid -Epochs 3 -Seed 7
+        $flags = Join-Path $TestDrive 'live'
+        New-Item -ItemType Directory $flags | Out-Null
+        $job = Start-WorkerJob $url live (New-GatedWorker $flags)
+        try {
+            $seen = foreach ($e in 1..3) {
+                # The trial waits at the end of epoch $e: the study holds the values of the epochs before it, and no more.
+                $r = Wait-RunningTrial $url live ($e - 1)
+                if ($e -eq 3 -and $hasOptuna) { $script:pyLive = Read-OptunaStudy $url live }
+                New-Item -ItemType File (Join-Path $flags "go$e") | Out-Null
+                , @($r.Records | ForEach-Object ValLoss)
+            }
+            $done = @($job | Wait-Job -Timeout 120 | Receive-Job)
+        }
+        finally {
+            1..3 | ForEach-Object { New-Item -ItemType File -Force (Join-Path $flags "go$_") | Out-Null }
+            $job | Remove-Job -Force
+        }
+        # val_loss after epoch e is W^2 (1-2R)^(2e): 1.44, then 0.9216.
+        $seen[0].Count | Should -Be 0
+        $seen[1].Count | Should -Be 1
+        $seen[1][0] | Should -BeGreaterThan (1.44 * 0.99999)
+        $seen[1][0] | Should -BeLessThan (1.44 * 1.00001)
+        $seen[2].Count | Should -Be 2
+        $seen[2][1] | Should -BeGreaterThan (0.9216 * 0.99999)
+        $seen[2][1] | Should -BeLessThan (0.9216 * 1.00001)
+        $done.Count | Should -Be 1
+        $done[0].Status | Should -Be Completed
+        $done[0].Records[0].ValLoss | Should -Be $seen[2][0] -Because 'the value written live is the value of the finished trial'
+        $done[0].Records[1].ValLoss | Should -Be $seen[2][1]
+        if (-not $hasOptuna) { Set-ItResult -Skipped -Because "Debian's python3-optuna 3.1 is not installed (the live values were checked)"; return }
+        $pyLive.trials.Count | Should -Be 1
+        $pyLive.trials[0].state | Should -Be RUNNING
+        ($pyLive.trials[0].intermediate.Keys | Sort-Object) -join ',' | Should -Be '1,2'
+        $pyLive.trials[0].intermediate['2'] | Should -Be $seen[2][1]
+    }
+
+    It 'prunes a running trial by the median of the trials another worker finished meanwhile, with Optuna''s value for it' {
+        # Grid order: trial 1 has W = 2 (val_loss 2.56 after epoch 1); trials 2-6 have W = 0.5 .. 0.9 (median 0.49 * 0.64).
+        $null = New-SweepStudy -Storage $url -Name livemedian -Parameters ([ordered]@{ W = 2.0, 0.5, 0.6, 0.7, 0.8, 0.9; R = 0.1 }) `
+            -Search Grid -Prune Median -Epochs 3 -Seed 7
+        $flags = Join-Path $TestDrive 'livemedian'
+        New-Item -ItemType Directory $flags | Out-Null
+        $slow = Start-WorkerJob $url livemedian (New-GatedWorker $flags)
+        try {
+            # Trial 1 was claimed when no trial had finished; it waits at the end of epoch 1 while another worker runs 2-6.
+            $first = Wait-RunningTrial $url livemedian 0
+            $first.W | Should -Be 2.0
+            $fast = Start-WorkerJob $url livemedian $worker
+            $until = (Get-Date).AddSeconds(120)
+            while (@(Get-SweepTrial -Storage $url -Study livemedian -Status Completed).Count -lt 5 -and (Get-Date) -lt $until) { Start-Sleep -Milliseconds 200 }
+            New-Item -ItemType File (Join-Path $flags 'go1') | Out-Null
+            $ranSlow = @($slow | Wait-Job -Timeout 120 | Receive-Job)
+            $ranFast = @($fast | Wait-Job -Timeout 120 | Receive-Job)
+        }
+        finally {
+            1..3 | ForEach-Object { New-Item -ItemType File -Force (Join-Path $flags "go$_") | Out-Null }
+            $slow, $fast | Where-Object { $_ } | Remove-Job -Force
+        }
+        ($ranFast.Trial | Sort-Object) -join ',' | Should -Be '2,3,4,5,6'
+        $ranFast.Status | Sort-Object -Unique | Should -Be Completed
+        $ranSlow.Count | Should -Be 1
+        $ranSlow[0].Trial | Should -Be 1
+        $ranSlow[0].Status | Should -Be Pruned -Because 'the five trials finished while it ran put the median far below it'
+        $ranSlow[0].PrunedAtEpoch | Should -Be 1
+        $ranSlow[0].Records.Count | Should -Be 1
+        $raw = @(Get-RawTrial $url livemedian) | Where-Object Number -eq 0
+        $raw.State | Should -Be PRUNED
+        $raw.Intermediate.Count | Should -Be 1
+        $raw.Value | Should -Be $raw.Intermediate[1] -Because "Optuna's value of a pruned trial is its last intermediate value"
+        $raw.Value | Should -BeGreaterThan (2.56 * 0.99999)
+        $raw.Value | Should -BeLessThan (2.56 * 1.00001)
+        if (-not $hasOptuna) { Set-ItResult -Skipped -Because "Debian's python3-optuna 3.1 is not installed (the rows were checked)"; return }
+        $py = (Read-OptunaStudy $url livemedian).trials | Where-Object number -eq 0
+        $py.state | Should -Be PRUNED
+        $py.value | Should -Be $py.intermediate['1']
+    }
+
+    It 'ranks a trial at a Hyperband rung among the trials still running there, as Optuna''s successive halving does' {
+        # Grid order: trials 1 and 2 (W = 0.5, 0.6) reach epoch 1 and wait there, RUNNING; trial 3 (W = 2) comes to the
+        # rung at epoch 1 with 2.56 against their 0.16 and 0.2304: with factor 2 only the best half goes on.
+        $null = New-SweepStudy -Storage $url -Name liverung -Parameters ([ordered]@{ W = 0.5, 0.6, 2.0; R = 0.1 }) `
+            -Search Grid -Prune Hyperband -PruneFactor 2 -Epochs 3 -Seed 7
+        $flags = Join-Path $TestDrive 'liverung'
+        New-Item -ItemType Directory $flags | Out-Null
+        New-Item -ItemType File (Join-Path $flags 'go1') | Out-Null   # the gated trials report epoch 1, then wait at epoch 2
+        $jobs = @()
+        try {
+            $jobs += Start-WorkerJob $url liverung (New-GatedWorker $flags)
+            $null = Wait-RunningTrial $url liverung 1
+            $jobs += Start-WorkerJob $url liverung (New-GatedWorker $flags)
+            $until = (Get-Date).AddSeconds(90)
+            while (@(Get-SweepTrial -Storage $url -Study liverung -Status Running | Where-Object { @($_.Records).Count -eq 1 }).Count -lt 2 -and
+                (Get-Date) -lt $until) { Start-Sleep -Milliseconds 100 }
+            $jobs += Start-WorkerJob $url liverung $worker
+            $until = (Get-Date).AddSeconds(60)
+            while (@(Get-SweepTrial -Storage $url -Study liverung | Where-Object { $_.Trial -eq 3 -and $_.Status -in 'Pruned', 'Completed' }).Count -eq 0 -and
+                (Get-Date) -lt $until) { Start-Sleep -Milliseconds 100 }
+            $running = @(Get-SweepTrial -Storage $url -Study liverung -Status Running)
+            2..3 | ForEach-Object { New-Item -ItemType File -Force (Join-Path $flags "go$_") | Out-Null }
+            $all = @($jobs | Wait-Job -Timeout 120 | Receive-Job)
+            $third = @($all | Where-Object Trial -eq 3)
+            $gated = @($all | Where-Object Trial -ne 3)
+        }
+        finally {
+            1..3 | ForEach-Object { New-Item -ItemType File -Force (Join-Path $flags "go$_") | Out-Null }
+            $jobs | Remove-Job -Force
+        }
+        $running.Count | Should -Be 2 -Because 'trials 1 and 2 were still running when trial 3 was ranked'
+        $third.Count | Should -Be 1
+        $third[0].Status | Should -Be Pruned
+        $third[0].PrunedAtEpoch | Should -Be 1
+        ($gated.Trial | Sort-Object) -join ',' | Should -Be '1,2'
+        $gated.Status | Sort-Object -Unique | Should -Be Completed
+    }
+
+    It 'fails its trial at once when the worker is stopped with Stop-Job, and the retry runs on the next worker' {
+        $null = New-SweepStudy -Storage $url -Name stopped -Parameters @{ W = 1.5, 0.5; R = 0.1 } -Search Grid -Epochs 2 -Seed 7
+        $flags = Join-Path $TestDrive 'stopped'
+        New-Item -ItemType Directory $flags | Out-Null
+        $gated = New-GatedWorker $flags
+        $gated.GracePeriod = 3600   # only the stop can fail the trial this hour
+        $gated.RetryFailed = 1
+        $job = Start-WorkerJob $url stopped $gated
+        try {
+            $null = Wait-RunningTrial $url stopped 0
+            $job | Stop-Job
+            $job.State | Should -Be Stopped
+            $rows = @(Get-SweepTrial -Storage $url -Study stopped)
+        }
+        finally {
+            1..3 | ForEach-Object { New-Item -ItemType File -Force (Join-Path $flags "go$_") | Out-Null }
+            $job | Remove-Job -Force
+        }
+        # Read as soon as Stop-Job returned: FAIL, with a retry waiting, not RUNNING until the grace period.
+        $rows.Count | Should -Be 2
+        $rows[0].Trial | Should -Be 1
+        $rows[0].Status | Should -Be Failed
+        $rows[0].ErrorId | Should -Be TrialWorkerStopped
+        $rows[1].Trial | Should -Be 1
+        $rows[1].Status | Should -Be Waiting
+        $rows[1].Attempts | Should -Be 2
+        $next = @(Start-SweepWorker -Storage $url -Study stopped @worker)
+        ($next.Trial | Sort-Object) -join ',' | Should -Be '1,2'
+        $next.Status | Sort-Object -Unique | Should -Be Completed
+        ($next | Where-Object Trial -eq 1).Attempts | Should -Be 2
+        $all = @(Get-SweepTrial -Storage $url -Study stopped)
+        $all.Count | Should -Be 3
+        @($all | Where-Object Status -eq Completed).Count | Should -Be 2
+    }
+
+    It 'fails its trial at once when -MaxDuration passes mid-trial, and the retry runs on the next worker' {
+        $null = New-SweepStudy -Storage $url -Name maxed -Parameters @{ W = 1.5; R = 0.1 } -Search Grid -Epochs 2 -Seed 7
+        $slow = New-SlowWorker 20000
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $ran = @(Start-SweepWorker -Storage $url -Study maxed @slow -MaxDuration 2 -RetryFailed 1 -GracePeriod 3600)
+        $clock.Stop()
+        $ran.Count | Should -Be 0
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 19 -Because 'the 20 s trial was stopped, not waited for'
+        $rows = @(Get-SweepTrial -Storage $url -Study maxed)
+        $rows.Count | Should -Be 2
+        $rows[0].Status | Should -Be Failed
+        $rows[0].ErrorId | Should -Be TrialWorkerMaxDuration
+        $rows[1].Status | Should -Be Waiting
+        $again = @(Start-SweepWorker -Storage $url -Study maxed @worker -RetryFailed 1)
+        $again.Count | Should -Be 1
+        $again[0].Status | Should -Be Completed
+        $again[0].Attempts | Should -Be 2
     }
 
     It 'runs beside a Python study.optimize on the same study, each seeing the other''s trials' {

@@ -134,7 +134,7 @@ try {
         @{ Script = 'TextBench.ps1'; Args = @{ Runs = 3 } }   # TextVectorization adapt + sparse multi_hot vs sklearn CountVectorizer
         @{ Script = 'TextEpochBench.ps1'; Args = @{ Count = 20000 } }   # text processing's share of a text model's fit
         @{ Script = 'ImageBench.ps1'; Args = @{ Count = 10000; Runs = 3 } }   # decode + resize 10,000 PNGs vs Pillow
-        @{ Script = 'StudyBench.ps1'; Args = @{ Claims = 1000; TrialsPerWorker = 4 } }   # database studies: claim latency, 4 worker processes vs 1
+        @{ Script = 'StudyBench.ps1'; Args = @{ Claims = 1000; TrialsPerWorker = 10; StudyTrials = 200 } }   # database studies: claim latency, 4 worker processes vs 1 and the machine's ceiling, a 200-trial TPE study
         @{ Script = 'ThreadChoiceBench.ps1'; Args = @{ Epochs = 6; Rounds = 3 } }   # the automatic thread choice on a small CNN
         @{ Script = 'StreamBench.ps1'; Args = @{ CsvPath = $csv } }   # streamed vs in-memory epoch; peak RSS for 200 MB and 2 GB files
     )

@@ -66,6 +66,13 @@ public sealed class TrialRequest
     /// <summary>Per-epoch pruning thresholds of the monitor (median stopping), or null.</summary>
     public double[]? PruneThresholds { get; init; }
 
+    /// <summary>
+    /// Called on the trial's thread as each epoch ends, with the epoch (1-based) and its monitored value (NaN when not
+    /// recorded); true prunes the trial after that epoch. A study worker reports to its database and asks its pruner here.
+    /// Local workers only (a delegate does not travel to a remote host); null for none.
+    /// </summary>
+    public Func<int, double, bool>? EpochEnd { get; init; }
+
     /// <summary>Runs started for this request: more than 1 when a host dropped out and it ran again elsewhere.</summary>
     public int Attempts { get; internal set; }
 

@@ -69,6 +69,7 @@ internal static class StudyWorkers
         var runspaces = LocalWorkerPool.Rent(import, count);
         var workers = runspaces.Select(w => new RunspaceTrialWorker(w, release: r => LocalWorkerPool.Return(import, r))).ToList();
         int alive = workers.Count;
+        var workerThreads = new List<Thread>();
         var host = Environment.MachineName;
         try
         {
@@ -98,6 +99,7 @@ internal static class StudyWorkers
                     }
                 })
                 { IsBackground = true, Name = "KerasPS study worker" };
+                workerThreads.Add(thread);
                 thread.Start();
             }
             Exception? first = null;
@@ -120,10 +122,17 @@ internal static class StudyWorkers
         }
         finally
         {
+            // A stopped pipeline (Ctrl+C, Stop-Job) leaves here while the workers stop their trials and mark them FAIL: wait for
+            // that (bounded), so the study is up to date when the cmdlet returns and no runspace is pooled while it still runs.
+            stop.Cancel();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            foreach (var t in workerThreads) t.Join(Max(TimeSpan.Zero, deadline - DateTime.UtcNow));
             foreach (var w in workers) w.Dispose();
             if (savedThreads is int st) TorchRuntime.Threads = st;
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>A local trial worker that reports the host as machine#process, so a study tells its workers apart.</summary>
     private sealed class NamedWorker : ITrialWorker

@@ -31,6 +31,7 @@ internal sealed class RunspaceTrialWorker : ITrialWorker
     private ManualResetEvent? ran;
     private Collection<PSObject>? ranOutput;
     private Exception? ranError;
+    private volatile bool stopRequested;
 
     public RunspaceTrialWorker(string host, Runspace runspace, bool remote, Action<Runspace>? release = null)
     {
@@ -75,6 +76,7 @@ internal sealed class RunspaceTrialWorker : ITrialWorker
         if (t.ReturnCheckpoint || (t.CheckpointPath is not null && Remote)) a["ReturnCheckpoint"] = true;
         if (t.Predict) a["Predict"] = true;
         if (t.PruneThresholds is not null) a["PruneThresholds"] = t.PruneThresholds;
+        if (t.EpochEnd is not null && !Remote) a["EpochReport"] = t.EpochEnd;
 
         var ps = PowerShell.Create();
         ps.Runspace = Runspace;
@@ -85,6 +87,7 @@ internal sealed class RunspaceTrialWorker : ITrialWorker
             foreach (DictionaryEntry e in a) ps.AddParameter((string)e.Key, e.Value is bool b ? new SwitchParameter(b) : e.Value);
         }
         shell = ps;
+        stopRequested = false;
         if (local is null)
         {
             pending = ps.BeginInvoke();
@@ -95,7 +98,8 @@ internal sealed class RunspaceTrialWorker : ITrialWorker
         ranError = null;
         local.Post(() =>
         {
-            try { ranOutput = ps.Invoke(); }
+            // A stop that came while the trial waited for this thread (a study worker stopped right after its claim) runs nothing.
+            try { ranOutput = stopRequested ? throw new PipelineStoppedException() : ps.Invoke(); }
             catch (Exception e) { ranError = e; }
             finally { done.Set(); }
         });
@@ -134,7 +138,11 @@ internal sealed class RunspaceTrialWorker : ITrialWorker
         return SweepWire.OutcomeFromReply(reply);
     }
 
-    public void Stop() => shell?.BeginStop(null, null);
+    public void Stop()
+    {
+        stopRequested = true;
+        shell?.BeginStop(null, null);
+    }
 
     /// <summary>True when the worker's host is gone (process killed, connection lost), as opposed to a trial that failed.</summary>
     private bool Lost(Exception e) => Remote && (e is PSRemotingTransportException || e is PSRemotingDataStructureException ||

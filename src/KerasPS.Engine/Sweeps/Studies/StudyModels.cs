@@ -67,7 +67,7 @@ public sealed class StudyTrial
     public HashSet<string> SystemAttrKeys { get; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>A trial a worker claimed: its row, its KerasPS trial number, parameters and seed, and its pruning thresholds.</summary>
+/// <summary>A trial a worker claimed: its row, its KerasPS trial number, parameters and seed, and which attempt it is.</summary>
 public sealed class ClaimedTrial
 {
     public required int TrialId { get; init; }
@@ -76,7 +76,6 @@ public sealed class ClaimedTrial
 
     /// <summary>1 for a first run, 2 for the first retry of a lost trial, ...</summary>
     public required int Attempt { get; init; }
-    public double[]? Thresholds { get; init; }
 }
 
 /// <summary>The outcome of a claim: a trial, nothing yet (others still run trials that may need a retry), or the budget is spent.</summary>

@@ -143,8 +143,8 @@ public static class StudyStore
         {
             storage.LockStudy(c, tx, study.Id);
             FailStale(storage, c, tx, study, retryFailed, grace, log);
-            bool needHistory = d.Search == "Tpe" || d.Prune != "None";
-            var history = needHistory ? ReadTrials(c, tx, storage, study.Id) : null;
+            // Pruning decides as each epoch ends, from the study as it is then (ShouldPrune); only TPE needs the history here.
+            var history = d.Search == "Tpe" ? ReadTrials(c, tx, storage, study.Id) : null;
             var waitingId = Scalar(c, tx, "SELECT MIN(t.trial_id) FROM trials t WHERE t.study_id = @s AND t.state = 'WAITING' AND EXISTS ("
                 + "SELECT 1 FROM trial_user_attributes a WHERE a.trial_id = t.trial_id AND a.\"key\" = @k)",
                 ("s", study.Id), ("k", TrialKey));
@@ -159,7 +159,6 @@ public static class StudyStore
                 return (ClaimStatus.Claimed, new ClaimedTrial
                 {
                     TrialId = tid, Number = t.Number, Spec = spec, Attempt = (int)Num(t.UserAttrs, AttemptKey, 1),
-                    Thresholds = Thresholds(d, history),
                 });
             }
             long counted = (long)Scalar(c, tx, "SELECT COUNT(*) FROM trials t WHERE t.study_id = @s AND NOT EXISTS (SELECT 1 FROM "
@@ -178,7 +177,7 @@ public static class StudyStore
             Exec(c, tx, $"INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES (@t, {storage.Now})", ("t", trialId));
             return (ClaimStatus.Claimed, new ClaimedTrial
             {
-                TrialId = trialId, Number = number, Spec = next, Attempt = 1, Thresholds = Thresholds(d, history),
+                TrialId = trialId, Number = number, Spec = next, Attempt = 1,
             });
         }, cancel);
     }
@@ -193,14 +192,60 @@ public static class StudyStore
             is string s && s == "RUNNING";
     }, cancel);
 
-    /// <summary>Records one epoch's monitored value as the trial's intermediate value at step = epoch (1-based).</summary>
-    public static void ReportEpoch(StudyStorage storage, int trialId, int epoch, double value, CancellationToken cancel = default) =>
+    /// <summary>
+    /// Records one epoch's monitored value as the trial's intermediate value at step = epoch (1-based), as Optuna's
+    /// trial.report does, and counts as a heartbeat. False, writing nothing, when the trial is no longer RUNNING (another
+    /// worker failed it as lost). A database that is away is retried (<see cref="StudyStorage.ReconnectFor"/>).
+    /// </summary>
+    public static bool ReportEpoch(StudyStorage storage, int trialId, int epoch, double value, CancellationToken cancel = default) =>
         storage.Run((c, tx) =>
         {
+            // The heartbeat and the state check in one statement: a report costs the round trips it did before the check.
+            if (Exec(c, tx, $"UPDATE trial_heartbeats SET heartbeat = {storage.Now} WHERE trial_id = @t AND EXISTS (SELECT 1 FROM "
+                + "trials WHERE trial_id = @t AND state = 'RUNNING')", ("t", trialId)) == 0) return false;
             Exec(c, tx, "DELETE FROM trial_intermediate_values WHERE trial_id = @t AND step = @e", ("t", trialId), ("e", epoch));
             InsertIntermediate(storage, c, tx, trialId, epoch, value);
-            Exec(c, tx, $"UPDATE trial_heartbeats SET heartbeat = {storage.Now} WHERE trial_id = @t", ("t", trialId));
+            return true;
         }, cancel);
+
+    /// <summary>
+    /// Whether the study's pruner stops the trial after <paramref name="epoch"/>, decided from the study as it is now, as
+    /// Optuna's trial.should_prune asks its pruner each step: Median compares <paramref name="best"/> (the trial's best value
+    /// so far) with the median, at that epoch, of every finished trial of any worker (once 5 have finished, Optuna's
+    /// n_startup_trials; Optuna's MedianPruner too reads finished trials only); Hyperband (asynchronous successive halving)
+    /// ranks it at each rung among every other trial that reached the rung, RUNNING ones included, as Optuna's
+    /// SuccessiveHalvingPruner ranks the rung values of all trials.
+    /// </summary>
+    public static bool ShouldPrune(StudyStorage storage, StudyInfo study, int trialId, int epoch, double? best,
+        CancellationToken cancel = default)
+    {
+        var d = study.Definition ?? throw NotKerasPS(study);
+        if (d.Prune == "None" || epoch < 1 || epoch > d.Epochs) return false;
+        var others = storage.Run((c, tx) =>
+        {
+            var trials = new Dictionary<int, StudyTrial>();
+            using var r = Reader(c, tx, "SELECT t.trial_id, CAST(t.state AS VARCHAR(8)), v.step, v.intermediate_value, "
+                + "CAST(v.intermediate_value_type AS VARCHAR(8)) FROM trials t LEFT JOIN trial_intermediate_values v ON v.trial_id = "
+                + "t.trial_id WHERE t.study_id = @s AND t.trial_id <> @t AND t.state IN ('COMPLETE', 'PRUNED', 'RUNNING')",
+                ("s", study.Id), ("t", trialId));
+            while (r.Read())
+            {
+                int id = r.GetInt32(0);
+                if (!trials.TryGetValue(id, out var t))
+                {
+                    var state = Convert.ToString(r.GetValue(1), CultureInfo.InvariantCulture)!;
+                    trials[id] = t = new StudyTrial { TrialId = id, State = state };
+                }
+                if (!r.IsDBNull(2))
+                    t.Intermediate[r.GetInt32(2)] = FromStored(r.IsDBNull(3) ? null : r.GetDouble(3), r.GetValue(4)) ?? double.NaN;
+            }
+            return trials.Values.ToList();
+        }, cancel);
+        var thresholds = Thresholds(d, others, running: d.Prune != "Median");
+        double threshold = thresholds is null ? double.NaN : thresholds[epoch - 1];
+        if (double.IsNaN(threshold)) return false;
+        return best is not double b || (d.Monitor.HigherIsBetter ? b < threshold : b > threshold);
+    }
 
     /// <summary>
     /// Writes a finished trial: state, value (the best monitored value), one intermediate value per epoch, and KerasPS's
@@ -221,12 +266,16 @@ public static class StudyStore
             Exec(c, tx, "DELETE FROM trial_intermediate_values WHERE trial_id = @t", ("t", claimed.TrialId));
             foreach (var r in run.Records)
                 if (r.Get(monitor) is double v) InsertIntermediate(storage, c, tx, claimed.TrialId, r.Epoch, v);
-            if (state == "COMPLETE" && run.Best is double best)
+            // A pruned trial's value is its last intermediate value, as Optuna's study.tell writes it (when it is not NaN).
+            double? value = state == "COMPLETE" ? run.Best
+                : state == "PRUNED" && run.Records.Count > 0 && run.Records[^1].Get(monitor) is double last && !double.IsNaN(last) ? last
+                : null;
+            if (value is double v0)
             {
-                var type = double.IsPositiveInfinity(best) ? "INF_POS" : double.IsNegativeInfinity(best) ? "INF_NEG" : "FINITE";
+                var type = double.IsPositiveInfinity(v0) ? "INF_POS" : double.IsNegativeInfinity(v0) ? "INF_NEG" : "FINITE";
                 Exec(c, tx, "INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (@t, 0, @v, "
                     + storage.Enum("@vt", OptunaSchema.ValueType.Type) + ")",
-                    ("t", claimed.TrialId), ("v", type == "FINITE" ? best : DBNull.Value), ("vt", type));
+                    ("t", claimed.TrialId), ("v", type == "FINITE" ? v0 : DBNull.Value), ("vt", type));
             }
             var history = new JsonArray(run.Records.Select(r =>
             {
@@ -241,6 +290,35 @@ public static class StudyStore
             if (run.PrunedAtEpoch is int pe) SetAttr(c, tx, "trial", claimed.TrialId, PrunedAtKey, J(pe), user: true);
             if (run.ErrorId is not null) SetAttr(c, tx, "trial", claimed.TrialId, ErrorIdKey, J(run.ErrorId), user: true);
             if (run.Error is not null) SetAttr(c, tx, "trial", claimed.TrialId, ErrorKey, J(run.Error), user: true);
+            return true;
+        }, cancel);
+    }
+
+    /// <summary>
+    /// Fails a trial whose worker was stopped mid-trial (Ctrl+C, Stop-Job, -MaxDuration), as Optuna fails a trial on
+    /// KeyboardInterrupt: FAIL at once with the epochs it reported and the error, not RUNNING until the heartbeat grace
+    /// period; then, up to <paramref name="retryFailed"/> times, a retry waits for the next worker. False when the trial was
+    /// no longer RUNNING.
+    /// </summary>
+    public static bool Abandon(StudyStorage storage, StudyInfo study, ClaimedTrial claimed, IReadOnlyList<Training.EpochRecord> records,
+        string host, string errorId, string error, int retryFailed, Action<string>? log = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(claimed);
+        ArgumentNullException.ThrowIfNull(records);
+        var monitor = study.Definition?.Monitor.Name ?? "val_loss";
+        return storage.Run((c, tx) =>
+        {
+            storage.LockStudy(c, tx, study.Id);
+            if (Exec(c, tx, "UPDATE trials SET state = 'FAIL', datetime_complete = @now WHERE trial_id = @t AND state = 'RUNNING'",
+                ("now", storage.Time(DateTime.Now)), ("t", claimed.TrialId)) == 0) return false;
+            Exec(c, tx, "DELETE FROM trial_intermediate_values WHERE trial_id = @t", ("t", claimed.TrialId));
+            foreach (var r in records)
+                if (r.Get(monitor) is double v) InsertIntermediate(storage, c, tx, claimed.TrialId, r.Epoch, v);
+            SetAttr(c, tx, "trial", claimed.TrialId, HostKey, J(host), user: true);
+            SetAttr(c, tx, "trial", claimed.TrialId, ErrorIdKey, J(errorId), user: true);
+            SetAttr(c, tx, "trial", claimed.TrialId, ErrorKey, J(error), user: true);
+            var t = ReadTrials(c, tx, storage, study.Id, claimed.TrialId).Single();
+            QueueRetry(storage, c, tx, study, t, retryFailed, "was stopped with its worker", log);
             return true;
         }, cancel);
     }
@@ -277,6 +355,8 @@ public static class StudyStore
             FromJournal = true,
         };
         run.Records = t.UserAttrs.TryGetValue(HistoryKey, out var h) ? HistoryRecords(h) : StudyHistory.Records(t, monitor);
+        // Optuna's value of a pruned trial is its last intermediate value; KerasPS's Best is its best, as a local sweep's.
+        if (t.State == "PRUNED" && study.Definition?.Monitor.Best(run.Records) is var (prunedBest, _)) run.Best = prunedBest;
         if (study.Definition?.Monitor.Best(run.Records) is var (_, epoch)) run.BestEpoch = epoch;
         else if (t.UserAttrs.ContainsKey(BestEpochKey)) run.BestEpoch = (int)Num(t.UserAttrs, BestEpochKey, 0);
         return run;
@@ -309,22 +389,29 @@ public static class StudyStore
                 + "(it was killed or lost its host), so another worker failed the trial."), user: true);
             var t = ReadTrials(c, tx, storage, study.Id, id).Single();
             if (!t.UserAttrs.ContainsKey(TrialKey)) continue;   // not ours (a Python worker's): its owner decides
-            int attempt = (int)Num(t.UserAttrs, AttemptKey, 1);
-            if (attempt > retryFailed)
-            {
-                log?.Invoke($"Trial {Num(t.UserAttrs, TrialKey, 0)} lost its worker; it ran {attempt} time(s), so it stays FAIL.");
-                continue;
-            }
-            var spec = SpecOf(study, t);
-            int number = Convert.ToInt32(Scalar(c, tx, "SELECT COUNT(*) FROM trials WHERE study_id = @s", ("s", study.Id)),
-                CultureInfo.InvariantCulture);
-            int retry = InsertTrial(storage, c, tx, study, number, "WAITING", spec, attempt + 1);
-            SetAttr(c, tx, "trial", retry, RetryOfKey, J(t.Number), user: true);
-            // The keys Optuna's RetryFailedCallback writes (later Optuna versions), so its tools tell a retry from a new trial.
-            SetAttr(c, tx, "trial", retry, "failed_trial", J(t.Number), user: false);
-            SetAttr(c, tx, "trial", retry, "retry_history", $"[{t.Number}]", user: false);
-            log?.Invoke($"Trial {spec.Trial} lost its worker; it runs again (attempt {attempt + 1}).");
+            QueueRetry(storage, c, tx, study, t, retryFailed, "lost its worker", log);
         }
+    }
+
+    /// <summary>Queues a failed trial of ours to run again (WAITING, attempt + 1) while it has attempts left.</summary>
+    private static void QueueRetry(StudyStorage storage, DbConnection c, DbTransaction tx, StudyInfo study, StudyTrial t, int retryFailed,
+        string why, Action<string>? log)
+    {
+        int attempt = (int)Num(t.UserAttrs, AttemptKey, 1);
+        if (attempt > retryFailed)
+        {
+            log?.Invoke($"Trial {Num(t.UserAttrs, TrialKey, 0)} {why}; it ran {attempt} time(s), so it stays FAIL.");
+            return;
+        }
+        var spec = SpecOf(study, t);
+        int number = Convert.ToInt32(Scalar(c, tx, "SELECT COUNT(*) FROM trials WHERE study_id = @s", ("s", study.Id)),
+            CultureInfo.InvariantCulture);
+        int retry = InsertTrial(storage, c, tx, study, number, "WAITING", spec, attempt + 1);
+        SetAttr(c, tx, "trial", retry, RetryOfKey, J(t.Number), user: true);
+        // The keys Optuna's RetryFailedCallback writes (later Optuna versions), so its tools tell a retry from a new trial.
+        SetAttr(c, tx, "trial", retry, "failed_trial", J(t.Number), user: false);
+        SetAttr(c, tx, "trial", retry, "retry_history", $"[{t.Number}]", user: false);
+        log?.Invoke($"Trial {spec.Trial} {why}; it runs again (attempt {attempt + 1}).");
     }
 
     private static int InsertTrial(StudyStorage storage, DbConnection c, DbTransaction tx, StudyInfo study, int number, string state,
@@ -362,11 +449,14 @@ public static class StudyStore
         return tpe.Propose(k, observations);
     }
 
-    /// <summary>Per-epoch thresholds for a new trial: the median rule (Optuna's MedianPruner) or successive halving's rungs.</summary>
-    private static double[]? Thresholds(StudyDefinition d, List<StudyTrial>? history)
+    /// <summary>
+    /// Per-epoch thresholds from the other trials: the median rule (Optuna's MedianPruner) or successive halving's rungs;
+    /// <paramref name="running"/> counts RUNNING trials' values too.
+    /// </summary>
+    private static double[]? Thresholds(StudyDefinition d, List<StudyTrial>? history, bool running = false)
     {
         if (history is null || d.Prune == "None") return null;
-        var done = history.Where(t => t.State is "COMPLETE" or "PRUNED").ToList();
+        var done = history.Where(t => t.State is "COMPLETE" or "PRUNED" || (running && t.State == "RUNNING")).ToList();
         if (d.Prune == "Median")
             return done.Count < MedianStartupTrials ? null
                 : MedianStopping.Thresholds(done.Select(t => StudyHistory.Records(t, d.Monitor.Name)), d.Monitor.Name, d.Epochs);

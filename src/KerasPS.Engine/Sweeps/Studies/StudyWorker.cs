@@ -1,11 +1,9 @@
-using System.Diagnostics;
-
 namespace KerasPS.Engine.Sweeps.Studies;
 
 /// <summary>How a study worker behaves: retries of lost trials, heartbeats and how long it goes on.</summary>
 public sealed class StudyWorkerOptions
 {
-    /// <summary>How often a lost trial (its worker stopped beating) runs again, at most.</summary>
+    /// <summary>How often a lost or stopped trial (its worker stopped beating, or was stopped) runs again, at most.</summary>
     public int RetryFailed { get; init; }
 
     /// <summary>How often the worker tells the study it is alive while a trial trains.</summary>
@@ -14,7 +12,10 @@ public sealed class StudyWorkerOptions
     /// <summary>How long a RUNNING trial may go without a heartbeat before another worker fails it (Optuna's grace_period).</summary>
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The worker claims no trial after this much time; null for no limit.</summary>
+    /// <summary>
+    /// The worker stops after this much time: it claims no more trials, and the trial that runs then is stopped, marked FAIL
+    /// at once and retried by another worker (per <see cref="RetryFailed"/>); null for no limit.
+    /// </summary>
     public TimeSpan? MaxDuration { get; init; }
 
     /// <summary>How long to wait before asking again while other workers' trials still run and the budget is spent.</summary>
@@ -53,35 +54,66 @@ public sealed class StudyWorker
 
     public int Ran { get; private set; }
 
+    /// <summary>How long a stopped worker tries to mark its trial FAIL before it leaves that to the heartbeat grace period.</summary>
+    private static readonly TimeSpan StopWriteLimit = TimeSpan.FromSeconds(15);
+
     public void Run(CancellationToken cancel)
     {
-        var clock = Stopwatch.StartNew();
         var d = study.Definition!;
-        while (!cancel.IsCancellationRequested)
+        // -MaxDuration stops the trial that runs when it passes, as a stop from the user does (the job that started the
+        // worker may end right after): the trial is failed at once and retried by another worker.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        if (options.MaxDuration is TimeSpan max) limit.CancelAfter(max);
+        while (!limit.IsCancellationRequested)
         {
-            if (options.MaxDuration is TimeSpan max && clock.Elapsed >= max)
-            {
-                Log?.Invoke($"-MaxDuration {max} has passed; the worker takes no more trials.");
-                return;
-            }
-            var (status, claimed) = StudyStore.Claim(storage, study, options.RetryFailed, options.GracePeriod, Warn, cancel);
+            var (status, claimed) = StudyStore.Claim(storage, study, options.RetryFailed, options.GracePeriod, Warn, limit.Token);
             if (status == ClaimStatus.Done) return;
             if (status == ClaimStatus.Wait)
             {
-                cancel.WaitHandle.WaitOne(options.PollInterval);
+                limit.Token.WaitHandle.WaitOne(options.PollInterval);
                 continue;
             }
-            RunTrial(claimed!, d, cancel);
+            RunTrial(claimed!, d, limit.Token, () => !cancel.IsCancellationRequested);
         }
+        if (!cancel.IsCancellationRequested && options.MaxDuration is TimeSpan passed)
+            Log?.Invoke($"-MaxDuration {passed} has passed; the worker takes no more trials.");
     }
 
-    private void RunTrial(ClaimedTrial claimed, StudyDefinition d, CancellationToken cancel)
+    private void RunTrial(ClaimedTrial claimed, StudyDefinition d, CancellationToken cancel, Func<bool> byMaxDuration)
     {
         var spec = claimed.Spec;
-        var request = new TrialRequest(spec.Trial, spec.Parameters, spec.Seed, d.Epochs)
+        double? best = null;
+        bool warnedLost = false, warnedReport = false;
+        // Each epoch's value goes to the study as the epoch ends (Optuna's trial.report), so other workers, Python Optuna and
+        // the dashboard see a RUNNING trial's progress, and the pruner decides from the study as it is then (should_prune).
+        bool EpochEnd(int epoch, double value)
         {
-            PruneThresholds = claimed.Thresholds,
-        };
+            if (double.IsFinite(value) && (best is not double b || (d.Monitor.HigherIsBetter ? value > b : value < b))) best = value;
+            try
+            {
+                if (!StudyStore.ReportEpoch(storage, claimed.TrialId, epoch, value, cancel))
+                {
+                    if (!warnedLost)
+                        Warn?.Invoke($"Trial {spec.Trial} was failed by another worker (its heartbeats came too late); "
+                            + "its result will not count.");
+                    warnedLost = true;
+                    return false;
+                }
+                if (d.Prune == "None" || !StudyStore.ShouldPrune(storage, study, claimed.TrialId, epoch, best, cancel)) return false;
+                Log?.Invoke($"Trial {spec.Trial} is pruned after epoch {epoch} ({d.Prune}).");
+                return true;
+            }
+            catch (Exception e) when (e is KerasException or System.Data.Common.DbException || storage.IsTransient(e))
+            {
+                // The value is not lost: Finish writes every epoch's value again when the trial ends.
+                if (!warnedReport)
+                    Warn?.Invoke($"Trial {spec.Trial}: epoch {epoch}'s {d.Monitor.Name} did not reach the study "
+                        + $"({e.Message.Split('\n')[0]}); it is written when the trial ends, and the trial is not pruned meanwhile.");
+                warnedReport = true;
+                return false;
+            }
+        }
+        var request = new TrialRequest(spec.Trial, spec.Parameters, spec.Seed, d.Epochs) { EpochEnd = EpochEnd };
         request.Attempts = claimed.Attempt;
         request.StartedUtc = DateTime.UtcNow;
         Log?.Invoke($"Trial {spec.Trial} (Optuna number {claimed.Number}, attempt {claimed.Attempt}) starts on {worker.Host}.");
@@ -99,19 +131,48 @@ public sealed class StudyWorker
             }
             try
             {
-                if (!StudyStore.Heartbeat(storage, claimed.TrialId))
+                if (!StudyStore.Heartbeat(storage, claimed.TrialId) && !warnedLost)
+                {
+                    warnedLost = true;
                     Warn?.Invoke($"Trial {spec.Trial} was failed by another worker (its heartbeats came too late); "
                         + "its result will not count.");
+                }
             }
             catch (KerasException e) { Warn?.Invoke($"Trial {spec.Trial}: no heartbeat reached the study: {e.Message}"); }
         }
         TrialOutcome outcome;
         try { outcome = worker.Finish(m => Warn?.Invoke($"Trial {spec.Trial}: {m}")); }
         catch (TrialHostLostException e) { outcome = TrialOutcome.WorkerFailed("TrialWorkerFailed", e.Message); }
-        if (stopped) return;   // the trial stays RUNNING without heartbeats: another worker fails and retries it
+        if (stopped)
+        {
+            Abandon(claimed, outcome, byMaxDuration());
+            return;
+        }
         var run = SweepRun.Score(spec, request, worker.Host, outcome, d.Monitor);
         Ran++;
         if (StudyStore.Finish(storage, study, claimed, run, CancellationToken.None)) Finished?.Invoke(run);
         else Warn?.Invoke($"Trial {spec.Trial} had been failed as lost before it finished on {worker.Host}; its result was not written.");
+    }
+
+    /// <summary>Marks a trial this worker was stopped in FAIL at once (with a retry queued per RetryFailed).</summary>
+    private void Abandon(ClaimedTrial claimed, TrialOutcome outcome, bool byMaxDuration)
+    {
+        var spec = claimed.Spec;
+        var (id, message) = byMaxDuration
+            ? ("TrialWorkerMaxDuration", $"The worker's -MaxDuration {options.MaxDuration} passed while the trial trained, so the worker "
+                + "stopped it.")
+            : ("TrialWorkerStopped", "The worker was stopped (Ctrl+C, Stop-Job or a stopped pipeline) while the trial trained.");
+        using var bound = new CancellationTokenSource(StopWriteLimit);
+        try
+        {
+            if (StudyStore.Abandon(storage, study, claimed, outcome.Records, worker.Host, id, message, options.RetryFailed, Log,
+                bound.Token))
+                Log?.Invoke($"Trial {spec.Trial} is FAIL: {message}");
+        }
+        catch (Exception e) when (e is KerasException or System.Data.Common.DbException || storage.IsTransient(e))
+        {
+            Warn?.Invoke($"Trial {spec.Trial} was stopped but could not be marked FAIL ({e.Message.Split('\n')[0]}); another worker "
+                + $"fails it after the heartbeat grace period ({options.GracePeriod.TotalSeconds:0} s).");
+        }
     }
 }

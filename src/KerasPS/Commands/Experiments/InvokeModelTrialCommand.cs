@@ -103,6 +103,10 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
     /// far is worse than element e-1 (NaN: no threshold there). The reply then has PrunedAtEpoch.</summary>
     [Parameter] public double[]? PruneThresholds { get; set; }
 
+    /// <summary>Called as each epoch ends with the epoch and its -Monitor value; true prunes the trial there (a study worker reports
+    /// to its database through it). The reply then has PrunedAtEpoch. Local workers of this process only.</summary>
+    [Parameter] public Func<int, double, bool>? EpochReport { get; set; }
+
     protected override void Process()
     {
         var clock = Stopwatch.StartNew();
@@ -137,6 +141,8 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
             ThresholdStopping? pruner = null;
             if (PruneThresholds is { Length: > 0 })
                 callbacks.Add(pruner = new ThresholdStopping(Monitor, new TrialMonitor(Monitor).HigherIsBetter, PruneThresholds));
+            ReportedStopping? reported = null;
+            if (EpochReport is not null) callbacks.Add(reported = new ReportedStopping(Monitor, EpochReport));
 
             using var cts = new CancellationTokenSource();
             stop = cts;
@@ -158,6 +164,7 @@ public sealed class InvokeModelTrialCommand : KerasCmdlet
             try { foreach (var _ in Trainer.Fit(built.Engine, train.Engine, options)) { } }
             finally { stop = null; }
             if (pruner is { StoppedEpoch: > 0 }) reply["PrunedAtEpoch"] = pruner.StoppedEpoch;
+            else if (reported is { StoppedEpoch: > 0 }) reply["PrunedAtEpoch"] = reported.StoppedEpoch;
 
             if (Predict && validation is not null)
             {

@@ -47,10 +47,11 @@ public sealed class NewSweepStudyCommand : KerasCmdlet
     [ValidateSet("Grid", "Random", "Tpe")]
     public string Search { get; set; } = "Random";
 
-    /// <summary>Stops hopeless trials early, from every worker's history: Median (after 5 finished trials, a trial stops after the
-    /// first epoch at which its best so far is worse than the finished trials' median there, as Optuna's MedianPruner) or Hyperband
-    /// (asynchronous successive halving, the rule Optuna's HyperbandPruner runs in each bracket: at epochs 1, f, f², ... a trial goes on
-    /// only if its best so far is among the best 1/f of the values finished trials reached there). None by default.</summary>
+    /// <summary>Stops hopeless trials early, decided as each epoch ends from every worker's history as it is then: Median (after 5
+    /// finished trials, a trial stops after the first epoch at which its best so far is worse than the finished trials' median there,
+    /// as Optuna's MedianPruner) or Hyperband (asynchronous successive halving, the rule Optuna's HyperbandPruner runs in each bracket:
+    /// at epochs 1, f, f², ... a trial goes on only if its best so far is among the best 1/f of the values the other trials, running
+    /// ones included, reached there). None by default.</summary>
     [Parameter]
     [ValidateSet("None", "Median", "Hyperband")]
     public string Prune { get; set; } = "None";

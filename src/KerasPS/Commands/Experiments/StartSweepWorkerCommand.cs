@@ -13,10 +13,14 @@ namespace KerasPS.Commands.Experiments;
 /// jobs, SSH hosts, an Azure Automation Hybrid Runbook Worker group, a Kubernetes Indexed Job or a Slurm job array
 /// (examples/ and module/RUNBOOKS.md). Each trial is claimed in a database transaction, so no trial runs twice; it trains exactly as
 /// Invoke-ModelSweep trains its trial of the same number (the same parameters, seed and fit), while the worker sends a heartbeat every
-/// -HeartbeatInterval. A worker that dies mid-trial (killed, host lost) leaves a RUNNING trial whose heartbeat gets old: after
-/// -GracePeriod another worker marks it FAIL and, up to -RetryFailed times, queues it to run again. TPE proposals and pruning decide from
-/// every worker's finished trials (Python's too). When the budget is spent the worker waits for the trials still running elsewhere (one of
-/// them may need a retry), then stops. A database that goes away (a restart) is retried for 90 s before the worker gives up.</para>
+/// -HeartbeatInterval and writes each epoch's monitored value to the study as the epoch ends (Optuna's intermediate values: Python Optuna
+/// and the other workers see a running trial's progress). A worker that is stopped (Ctrl+C, Stop-Job, -MaxDuration) marks its trial FAIL
+/// at once and queues its retry, as Optuna fails a trial on KeyboardInterrupt. A worker that dies mid-trial (killed, host lost) leaves a
+/// RUNNING trial whose heartbeat gets old: after -GracePeriod another worker marks it FAIL and, up to -RetryFailed times, queues it to
+/// run again. TPE proposals decide from every worker's finished trials (Python's too); the pruner decides as each epoch ends from the
+/// study as it is then, as Optuna's should_prune does. When the budget is spent the worker waits for the trials still running elsewhere
+/// (one of them may need a retry), then stops. A database that goes away (a restart) is retried for 90 s before the worker gives
+/// up.</para>
 /// </summary>
 /// <example><code>$train = Import-ModelData ./train.csv -Target Class
 /// Start-SweepWorker -Storage sqlite:///otto.db -Study otto -Data $train -ValidationSplit 0.2 -ModelScript {
@@ -68,12 +72,12 @@ public sealed class StartSweepWorkerCommand : KerasCmdlet
     /// <summary>Shuffle the training rows each epoch (on by default; -Shuffle:$false turns it off).</summary>
     [Parameter] public SwitchParameter Shuffle { get; set; }
 
-    /// <summary>Take no new trial after this much time (the trial running then finishes). Seconds when a number, or a number with a unit
-    /// (90s, 5m, 2h) or a TimeSpan.</summary>
+    /// <summary>Stop after this much time: no new trial, and the trial running then is stopped, marked FAIL at once and retried by
+    /// another worker (-RetryFailed). Seconds when a number, or a number with a unit (90s, 5m, 2h) or a TimeSpan.</summary>
     [Parameter, DurationTransformation] public TimeSpan? MaxDuration { get; set; }
 
-    /// <summary>How many times a trial whose worker was lost (no heartbeat for -GracePeriod) runs again; 1 by default, 0 leaves it
-    /// FAIL.</summary>
+    /// <summary>How many times a trial whose worker was lost (no heartbeat for -GracePeriod) or stopped (Ctrl+C, Stop-Job,
+    /// -MaxDuration) runs again; 1 by default, 0 leaves it FAIL.</summary>
     [Parameter]
     [ValidateRange(0, 100)]
     public int RetryFailed { get; set; } = 1;
