@@ -100,7 +100,8 @@ public static class ImageDecoder
 
     /// <summary>
     /// Decodes every file of <paramref name="paths"/> once, in parallel, and keeps no pixels: the files that
-    /// <see cref="DecodeBatch(IReadOnlyList{string}, ImageLoadOptions, CancellationToken)"/> would fail on, in file order (a streamed image folder's check at import).
+    /// <see cref="DecodeBatch(IReadOnlyList{string}, ImageLoadOptions, CancellationToken)"/> would fail on, in file order
+    /// (a streamed image folder's check at import).
     /// </summary>
     public static IReadOnlyList<ImageFailure> Check(IReadOnlyList<string> paths, CancellationToken cancel = default)
     {
