@@ -45,7 +45,9 @@ public abstract class Loss
         var m = mask.to_type(ScalarType.Float32);
         var valid = m.sum();
         // divide_no_nan(total, valid): a batch with every step masked weighs nothing.
-        var scale = torch.where(valid > 0, (n * steps) / valid.clamp_min(1), torch.zeros_like(valid));
+        using var total = ((double)(n * steps)).ToScalar();   // kept alive through the calls (Scalars)
+        var scale = torch.where(valid.gt(Scalars.Zero), torch.full_like(valid, total).div(valid.clamp_min(Scalars.One)),
+            torch.zeros_like(valid));
         var w = m * scale;
         if (weights is not null) w = w * weights.reshape(n, 1).to_type(ScalarType.Float32);
         return Compute(output.flatten(0, 1), target.flatten(0, 1), w.reshape(-1), fromLogits);

@@ -75,11 +75,11 @@ public sealed class AdditiveAttention : Layer, IKerasLayer<AdditiveAttention>, I
         var q = inputs[0];
         var v = inputs[1];
         var k = inputs.Count > 2 ? inputs[2] : v;
-        var terms = (q.unsqueeze(-2) + k.unsqueeze(-3)).tanh();   // (batch, Tq, Tv, dim)
+        var terms = q.unsqueeze(-2).Plus(k.unsqueeze(-3)).tanh();   // (batch, Tq, Tv, dim)
         if (scale is not null) terms = terms * scale.Value;
         var scores = terms.sum(-1);
         if (UseCausalMask)
-            scores = scores - (torch.ones(scores.shape[^2], scores.shape[^1]).triu(1) * MaskPenalty).to(scores.device);
+            scores = scores - torch.ones(scores.shape[^2], scores.shape[^1]).triu(1).mul(Scalars.Of((double)MaskPenalty)).to(scores.device);
         var weights = torch.softmax(scores, -1);
         if (training && Dropout > 0) weights = weights * Training.RandomContext.DropoutMask(weights, Dropout);
         return torch.matmul(weights, v);

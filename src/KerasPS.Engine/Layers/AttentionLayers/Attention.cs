@@ -104,7 +104,7 @@ public sealed class Attention : Layer, IKerasLayer<Attention>, IOnnxLowering
         }
         else
         {
-            var sum = q.unsqueeze(-2) + k.unsqueeze(-3);
+            var sum = q.unsqueeze(-2).Plus(k.unsqueeze(-3));
             if (scale is not null) sum = sum * scale.Value;
             scores = concatScoreWeight!.Value * sum.tanh().sum(-1);
         }
@@ -116,7 +116,7 @@ public sealed class Attention : Layer, IKerasLayer<Attention>, IOnnxLowering
             if (UseCausalMask)
                 allowed = allowed.logical_and(
                     torch.ones(scores.shape[^2], scores.shape[^1], device: scores.device).tril().to_type(ScalarType.Bool));
-            scores = torch.where(allowed, scores, scores - MaskPenalty);
+            scores = torch.where(allowed, scores, scores.sub(Scalars.Of((double)MaskPenalty)));
         }
         else if (UseCausalMask)
             scores = scores - CausalPenalty(scores.shape[^2], scores.shape[^1]).to(scores.device);
@@ -130,7 +130,7 @@ public sealed class Attention : Layer, IKerasLayer<Attention>, IOnnxLowering
 
     /// <summary>0 where query step i may see value step j (j &lt;= i), Keras's 1e9 elsewhere; shape (Tq, Tv).</summary>
     private static Tensor CausalPenalty(long tq, long tv) =>
-        torch.ones(tq, tv).triu(1) * MaskPenalty;
+        torch.ones(tq, tv).triu(1).mul(Scalars.Of((double)MaskPenalty));
 
     private static float[] CausalPenaltyValues(int tq, int tv)
     {

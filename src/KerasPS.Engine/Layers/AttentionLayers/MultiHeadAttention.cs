@@ -112,7 +112,7 @@ public sealed class MultiHeadAttention : Layer, IKerasLayer<MultiHeadAttention>,
     private Tensor Project(Tensor x, string name)
     {
         var y = torch.einsum("abc,cde->abde", x, W($"{name}/kernel"));
-        return UseBias ? y + W($"{name}/bias") : y;
+        return UseBias ? y.Plus(W($"{name}/bias")) : y;
     }
 
     public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) =>
@@ -133,7 +133,7 @@ public sealed class MultiHeadAttention : Layer, IKerasLayer<MultiHeadAttention>,
     {
         var v = inputs[1];
         var k = inputs.Count > 2 ? inputs[2] : v;
-        var query = Project(inputs[0], "query") * (1.0 / Math.Sqrt(KeyDim));
+        var query = Project(inputs[0], "query").mul(Scalars.Of(1.0 / Math.Sqrt(KeyDim)));
         var key = Project(k, "key");
         var value = Project(v, "value");
         var scores = torch.einsum("aecd,abcd->acbe", key, query);   // (batch, heads, Tq, Tv)
@@ -147,7 +147,7 @@ public sealed class MultiHeadAttention : Layer, IKerasLayer<MultiHeadAttention>,
                 allowed = allowed.logical_and(
                     torch.ones(scores.shape[2], scores.shape[3], device: scores.device).tril().to_type(ScalarType.Bool));
             allowed = allowed.unsqueeze(1);   // (batch, 1, Tq, Tv): the same for every head
-            weights = torch.softmax(torch.where(allowed, scores, torch.full_like(scores, -MaskPenalty)), -1);
+            weights = torch.softmax(torch.where(allowed, scores, torch.full_like(scores, Scalars.Of(-(double)MaskPenalty))), -1);
             weights = torch.where(allowed, weights, torch.zeros_like(weights));
         }
         else
@@ -155,14 +155,14 @@ public sealed class MultiHeadAttention : Layer, IKerasLayer<MultiHeadAttention>,
             if (UseCausalMask)
             {
                 long tq = scores.shape[2], tv = scores.shape[3];
-                scores = scores - (torch.ones(tq, tv).triu(1) * MaskPenalty).to(scores.device);
+                scores = scores - torch.ones(tq, tv).triu(1).mul(Scalars.Of((double)MaskPenalty)).to(scores.device);
             }
             weights = torch.softmax(scores, -1);
         }
         if (training && Dropout > 0) weights = weights * Training.RandomContext.DropoutMask(weights, Dropout);
         var context = torch.einsum("acbe,aecd->abcd", weights, value);   // (batch, Tq, heads, value_dim)
         var output = torch.einsum("abcd,cde->abe", context, W("attention_output/kernel"));
-        return UseBias ? output + W("attention_output/bias") : output;
+        return UseBias ? output.Plus(W("attention_output/bias")) : output;
     }
 
     protected override void WriteConfig(IDictionary<string, object?> config)

@@ -45,7 +45,7 @@ public sealed class Embedding : Layer, IKerasLayer<Embedding>, IOnnxSingleLoweri
 
     /// <summary>Keras's <c>compute_mask</c>: <c>inputs != 0</c> with mask_zero, else no mask.</summary>
     public override Tensor? ComputeMask(Tensor input, Tensor? mask) =>
-        MaskZero ? (input.dtype == ScalarType.Int64 ? input : input.round()).ne(0) : null;
+        MaskZero ? (input.dtype == ScalarType.Int64 ? input : input.round()).ne(Scalars.Zero) : null;
 
     public int InputDim { get; }
     public int OutputDim { get; }

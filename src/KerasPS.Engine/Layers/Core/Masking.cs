@@ -38,11 +38,11 @@ public sealed class Masking : Layer, IKerasLayer<Masking>
     }
 
     /// <summary>Keras's <c>any(inputs != mask_value, axis=-1)</c>.</summary>
-    public override Tensor? ComputeMask(Tensor input, Tensor? mask) => input.ne(MaskValue).any(-1);
+    public override Tensor? ComputeMask(Tensor input, Tensor? mask) => input.ne(Scalars.Of(MaskValue)).any(-1);
 
     public override Tensor Forward(Tensor x, bool training)
     {
-        var keep = x.ne(MaskValue).any(-1, keepdim: true);
+        var keep = x.ne(Scalars.Of(MaskValue)).any(-1, keepdim: true);
         return where(keep, x, zeros_like(x));
     }
 

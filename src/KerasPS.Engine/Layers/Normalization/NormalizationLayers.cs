@@ -69,9 +69,9 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>,
             if (mask is not null && mask.dim() == x.dim() - 1)
             {
                 var keep = mask.to_type(ScalarType.Bool).unsqueeze(-1).expand(x.shape);
-                var count = keep.to_type(x.dtype).sum(dims) + 1e-7;
+                var count = keep.to_type(x.dtype).sum(dims).Plus(1e-7);
                 mean = torch.where(keep, x, torch.zeros_like(x)).sum(dims) / count;
-                variance = torch.where(keep, x - mean, torch.zeros_like(x)).square().sum(dims) / count;
+                variance = torch.where(keep, x - mean, torch.zeros_like(x)).Squared().sum(dims) / count;
             }
             else
             {

@@ -94,9 +94,9 @@ public sealed class Bidirectional : Layer, IKerasLayer<Bidirectional>, IOnnxSing
         return MergeMode switch
         {
             "concat" => cat(new[] { y, yRev }, -1),
-            "sum" => y + yRev,
+            "sum" => y.Plus(yRev),
             "mul" => y * yRev,
-            _ => (y + yRev) / 2,
+            _ => y.Plus(yRev).div(Scalars.Of(2L)),
         };
     }
 

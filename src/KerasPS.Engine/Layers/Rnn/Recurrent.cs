@@ -178,7 +178,7 @@ public abstract class RecurrentBase : Layer, IOnnxSingleLowering
             ? Enumerable.Range(0, MaskCount)
                 .Select(_ => Training.RandomContext.DropoutMask(torch.empty(n, Units, dtype: x.dtype), RecurrentDropout)).ToArray()
             : null;
-        if (InputBias(bias?.Value) is { } ib) projected = projected + ib;
+        if (InputBias(bias?.Value) is { } ib) projected = projected.Plus(ib);
         var h = torch.zeros(n, Units, dtype: x.dtype);
         Tensor[] state = Gates == 4 ? new[] { h, torch.zeros(n, Units, dtype: x.dtype) } : new[] { h };
         var outputs = ReturnSequences ? new List<Tensor>((int)steps) : null;
@@ -387,7 +387,7 @@ public sealed class SimpleRNN : RecurrentBase, IKerasLayer<SimpleRNN>
         _ => null,
     };
     protected override Tensor? InputBias(Tensor? bias) => bias;
-    protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b) => new[] { Act(p + RecurrentProjection(s[0], u, 0, 1)) };
+    protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b) => new[] { Act(p.Plus(RecurrentProjection(s[0], u, 0, 1))) };
 }
 
 /// <summary>keras.layers.LSTM: input, forget, cell and output gates (order i, f, c, o); <c>unit_forget_bias</c> starts the forget bias at
@@ -421,10 +421,10 @@ public sealed class LSTM : RecurrentBase, IKerasLayer<LSTM>
 
     protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b)
     {
-        var z = (p + RecurrentProjection(s[0], u, 0, 4)).chunk(4, 1);
+        var z = p.Plus(RecurrentProjection(s[0], u, 0, 4)).chunk(4, 1);
         var i = RecAct(z[0]);
         var f = RecAct(z[1]);
-        var c = f * s[1] + i * Act(z[2]);
+        var c = (f * s[1]).Plus(i * Act(z[2]));
         var o = RecAct(z[3]);
         return new[] { o * Act(c), c };
     }
@@ -480,20 +480,20 @@ public sealed class GRU : RecurrentBase, IKerasLayer<GRU>
         if (ResetAfter)
         {
             var inner = RecurrentProjection(h, u, 0, 3);
-            if (b is not null) inner = inner + b[1];
+            if (b is not null) inner = inner.Plus(b[1]);
             var g = inner.chunk(3, 1);
-            z = RecAct(x[0] + g[0]);
-            r = RecAct(x[1] + g[1]);
-            hh = Act(x[2] + r * g[2]);
+            z = RecAct(x[0].Plus(g[0]));
+            r = RecAct(x[1].Plus(g[1]));
+            hh = Act(x[2].Plus(r * g[2]));
         }
         else
         {
             var g = RecurrentProjection(h, u, 0, 2).chunk(2, 1);
-            z = RecAct(x[0] + g[0]);
-            r = RecAct(x[1] + g[1]);
-            hh = Act(x[2] + RecurrentProjection(r * h, u, 2, 1));
+            z = RecAct(x[0].Plus(g[0]));
+            r = RecAct(x[1].Plus(g[1]));
+            hh = Act(x[2].Plus(RecurrentProjection(r * h, u, 2, 1)));
         }
-        return new[] { z * h + (1 - z) * hh };
+        return new[] { (z * h).Plus(z.OneMinus() * hh) };
     }
 
     protected override void WriteConfig(IDictionary<string, object?> c)
