@@ -201,6 +201,17 @@ Describe 'Attention with masks against NumPy''s Keras equations' {
         Assert-Close (Invoke-Forward $model $inputs)[0] $ref.attention_pooled
     }
 
+    It 'AdditiveAttention masks the value steps and zeroes masked query steps<causal>' -ForEach @(@{ causal = '' }, @{ causal = ' with use_causal_mask' }) {
+        $q = New-ModelInput -Shape 4, 3 -Name query; $v = New-ModelInput -Shape 5, 3 -Name value
+        $qm = $q | Add-MaskingLayer; $vm = $v | Add-MaskingLayer
+        $model = New-Model -Inputs $q, $v -Outputs ($qm | Add-AdditiveAttentionLayer -Value $vm -UseCausalMask:([bool]$causal)) -Seed 1
+        $scale = @($model.Engine.Weights | Where-Object Name -like '*scale')
+        $scale.Count | Should -Be 1
+        $scale[0].Assign([float[]]$ref.additive_scale)
+        $out = (Invoke-Forward $model $inputs)[0]
+        Assert-Close $out $(if ($causal) { $ref.additive_causal_output } else { $ref.additive_output })
+    }
+
     It 'MultiHeadAttention combines the query and value masks' {
         $q = New-ModelInput -Shape 4, 3 -Name query; $v = New-ModelInput -Shape 5, 3 -Name value
         $qm = $q | Add-MaskingLayer; $vm = $v | Add-MaskingLayer

@@ -116,12 +116,29 @@ def masked_mha():
     return np.einsum("abcd,cde->abe", context, mw["attention_output/kernel"]) + mw["attention_output/bias"]
 
 
+# AdditiveAttention is an Attention in Keras 3: the same _apply_scores with the masks, over scores
+# sum(scale * tanh(q + k), -1) (the value is the key here).
+ascale = mr(3)
+
+
+def masked_additive(causal):
+    scores = (np.tanh(mq[:, :, None, :] + mv[:, None, :, :]) * ascale).sum(-1)
+    allowed = v_mask[:, None, :]
+    if causal:
+        allowed = allowed & np.tril(np.ones((4, 5), bool))[None]
+    out = softmax(np.where(allowed, scores, scores - 1e9)) @ mv
+    return np.where(q_mask[..., None], out, 0)
+
+
 masked = {"query": mq.ravel().tolist(), "value": mv.ravel().tolist(),
           "query_mask": q_mask.astype(int).ravel().tolist(), "value_mask": v_mask.astype(int).ravel().tolist(),
           "attention_output": attention(False).ravel().tolist(),
           "attention_causal_output": attention(True).ravel().tolist(),
           "attention_pooled": masked_pool(attention(False)).ravel().tolist(),
           "mha_weights": {k: v.ravel().tolist() for k, v in mw.items()},
-          "mha_output": masked_mha().ravel().tolist()}
+          "mha_output": masked_mha().ravel().tolist(),
+          "additive_scale": ascale.ravel().tolist(),
+          "additive_output": masked_additive(False).ravel().tolist(),
+          "additive_causal_output": masked_additive(True).ravel().tolist()}
 with open("tests/data/attention/masked.json", "w") as f:
     json.dump(masked, f, indent=1)

@@ -70,19 +70,26 @@ public sealed class AdditiveAttention : Layer, IKerasLayer<AdditiveAttention>, I
     protected override void BuildCore(IReadOnlyList<int[]> inputShapes, MersenneTwister rng) =>
         scale = UseScale ? AddWeight("scale", new[] { inputShapes[0][^1] }, new GlorotUniform(), rng) : null;
 
-    public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training)
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) =>
+        Forward(inputs, new Tensor?[inputs.Count], training);
+
+    /// <summary>Keras 3 supports masking here (AdditiveAttention is an Attention): the output carries the query's mask.</summary>
+    public override bool SupportsMasking => true;
+
+    public override Tensor? ComputeMask(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks) => masks[0];
+
+    /// <summary>
+    /// Keras 3's scores <c>sum(scale * tanh(q + k), -1)</c>, then Attention's <c>_apply_scores</c>: the value's mask and
+    /// the causal mask rule scores out, the query's mask zeroes the rows of masked query steps.
+    /// </summary>
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?> masks, bool training)
     {
         var q = inputs[0];
         var v = inputs[1];
         var k = inputs.Count > 2 ? inputs[2] : v;
         var terms = q.unsqueeze(-2).Plus(k.unsqueeze(-3)).tanh();   // (batch, Tq, Tv, dim)
         if (scale is not null) terms = terms * scale.Value;
-        var scores = terms.sum(-1);
-        if (UseCausalMask)
-            scores = scores - torch.ones(scores.shape[^2], scores.shape[^1]).triu(1).mul(Scalars.Of((double)MaskPenalty)).to(scores.device);
-        var weights = torch.softmax(scores, -1);
-        if (training && Dropout > 0) weights = weights * Training.RandomContext.DropoutMask(weights, Dropout);
-        return torch.matmul(weights, v);
+        return Attention.ApplyScores(terms.sum(-1), v, masks, UseCausalMask, Dropout, training);
     }
 
     protected override void WriteConfig(IDictionary<string, object?> config)

@@ -108,20 +108,31 @@ public sealed class Attention : Layer, IKerasLayer<Attention>, IOnnxLowering
             if (scale is not null) sum = sum * scale.Value;
             scores = concatScoreWeight!.Value * sum.tanh().sum(-1);
         }
+        return ApplyScores(scores, v, masks, UseCausalMask, Dropout, training);
+    }
+
+    /// <summary>
+    /// Keras's <c>_apply_scores</c> shared by Attention and AdditiveAttention: the value's mask (batch, Tv), and with
+    /// <paramref name="causal"/> the causal mask, take <c>1e9</c> from the scores they rule out; softmax; dropout while
+    /// training; times the value; then the query's mask (batch, Tq) sets the output rows of masked query steps to 0.
+    /// </summary>
+    internal static Tensor ApplyScores(Tensor scores, Tensor v, IReadOnlyList<Tensor?> masks, bool causal, double dropout,
+        bool training)
+    {
         var valueMask = masks.Count > 1 ? masks[1] : null;
         if (valueMask is not null)
         {
             // Keras's _calculate_score_mask and _apply_scores: scores - 1e9 where the value mask (and the causal mask) say no.
             var allowed = valueMask.to_type(ScalarType.Bool).unsqueeze(-2);
-            if (UseCausalMask)
+            if (causal)
                 allowed = allowed.logical_and(
                     torch.ones(scores.shape[^2], scores.shape[^1], device: scores.device).tril().to_type(ScalarType.Bool));
             scores = torch.where(allowed, scores, scores.sub(Scalars.Of((double)MaskPenalty)));
         }
-        else if (UseCausalMask)
+        else if (causal)
             scores = scores - CausalPenalty(scores.shape[^2], scores.shape[^1]).to(scores.device);
         var weights = torch.softmax(scores, -1);
-        if (training && Dropout > 0) weights = weights * Training.RandomContext.DropoutMask(weights, Dropout);
+        if (training && dropout > 0) weights = weights * Training.RandomContext.DropoutMask(weights, dropout);
         var output = torch.matmul(weights, v);
         if (masks.Count > 0 && masks[0] is { } queryMask)
             output = torch.where(queryMask.to_type(ScalarType.Bool).unsqueeze(-1), output, torch.zeros_like(output));
