@@ -46,4 +46,31 @@ Describe 'Add-BatchNormalizationLayer' {
     It 'refuses a momentum outside [0, 1] with InvalidMomentum' {
         Get-ErrorId { New-Model -InputShape 2 | Add-BatchNormalizationLayer -Momentum 1.5 } | Should -Be 'InvalidMomentum'
     }
+
+    It '<Class> from a Keras config with axis <Axis> on a (3, 4) input is <Outcome>' -ForEach @(
+        @{ Class = 'BatchNormalization'; Axis = 2; Outcome = 'built (the last axis)' }
+        @{ Class = 'BatchNormalization'; Axis = -1; Outcome = 'built (the last axis)' }
+        @{ Class = 'BatchNormalization'; Axis = 1; Outcome = 'refused with UnsupportedLayerOption' }
+        @{ Class = 'LayerNormalization'; Axis = @(2); Outcome = 'built (the last axis)' }
+        @{ Class = 'LayerNormalization'; Axis = 1; Outcome = 'refused with UnsupportedLayerOption' }
+        @{ Class = 'LayerNormalization'; Axis = @(1, 2); Outcome = 'refused with UnsupportedLayerOption' }
+    ) {
+        # Keras 2 files wrote axis=1 for channels_first data; normalizing the last axis instead would be silently wrong.
+        $config = [System.Collections.Generic.Dictionary[string, object]]::new()
+        $config['name'] = 'norm'
+        $config['axis'] = $Axis
+        $build = {
+            $layer = [KerasPS.Engine.Layers.LayerRegistry]::FromConfig($Class, $config)
+            $layer.Build([System.Collections.Generic.List[int[]]]@(, [int[]](3, 4)), [KerasPS.Engine.MersenneTwister]::new(1))
+            $layer
+        }
+        if ($Outcome -like 'built*') {
+            (& $build).OutputShape | Should -Be @(3, 4)
+        }
+        else {
+            $e = $build | Should -Throw -PassThru
+            $e.Exception.GetBaseException().ErrorId | Should -Be 'UnsupportedLayerOption'
+            $e.Exception.GetBaseException().Message | Should -BeLike "*$Class 'norm'*last axis only*"
+        }
+    }
 }

@@ -43,10 +43,14 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>,
     public bool Center { get; }
     public bool Scale { get; }
 
+    /// <summary>The axis a file's config names (Keras's <c>axis</c>); KerasPS normalizes the last one only.</summary>
+    internal int KerasAxis { get; init; } = -1;
+
     public override int[] ComputeOutputShape(int[] inputShape) => (int[])inputShape.Clone();
 
     protected override void BuildCore(int[] inputShape, MersenneTwister rng)
     {
+        NormalizationAxis.Check(KerasAxis, inputShape, "BatchNormalization", Name);
         var f = new[] { inputShape[^1] };
         gamma = Scale ? AddWeight("gamma", f, new Initializer("ones"), rng) : null;
         beta = Center ? AddWeight("beta", f, new Initializer("zeros"), rng) : null;
@@ -116,7 +120,7 @@ public sealed class BatchNormalization : Layer, IKerasLayer<BatchNormalization>,
 
     public static BatchNormalization FromConfig(ConfigReader c) =>
         new(c.Double("momentum", DefaultMomentum), c.Double("epsilon", DefaultEpsilon), c.Bool("center", true), c.Bool("scale", true),
-            c.Name, c.InputShape);
+            c.Name, c.InputShape) { KerasAxis = NormalizationAxis.Read(c, "BatchNormalization") };
 
     public override string? Details => $"momentum={F(Momentum)}, epsilon={F(Epsilon)}";
 
@@ -167,6 +171,7 @@ public sealed class LayerNormalization : Layer, IKerasLayer<LayerNormalization>,
 
     protected override void BuildCore(int[] inputShape, MersenneTwister rng)
     {
+        NormalizationAxis.Check(KerasAxis, inputShape, "LayerNormalization", Name);
         var f = new[] { inputShape[^1] };
         gamma = Scale ? AddWeight("gamma", f, new Initializer("ones"), rng) : null;
         beta = Center ? AddWeight("beta", f, new Initializer("zeros"), rng) : null;
@@ -197,8 +202,14 @@ public sealed class LayerNormalization : Layer, IKerasLayer<LayerNormalization>,
         c["gamma_constraint"] = null;
     }
 
+    /// <summary>The axis a file's config names (Keras's <c>axis</c>); KerasPS normalizes the last one only.</summary>
+    internal int KerasAxis { get; init; } = -1;
+
     public static LayerNormalization FromConfig(ConfigReader c) =>
-        new(c.Double("epsilon", DefaultEpsilon), c.Bool("center", true), c.Bool("scale", true), c.Name, c.InputShape);
+        new(c.Double("epsilon", DefaultEpsilon), c.Bool("center", true), c.Bool("scale", true), c.Name, c.InputShape)
+        {
+            KerasAxis = NormalizationAxis.Read(c, "LayerNormalization"),
+        };
 
     public override string? Details => $"epsilon={F(Epsilon)}";
 
@@ -210,5 +221,33 @@ public sealed class LayerNormalization : Layer, IKerasLayer<LayerNormalization>,
         var inputs = new List<string> { x, g.Constant("gamma", gamma, f) };
         if (OptionalWeightOf(this, "beta") is { } beta) inputs.Add(g.Constant("beta", beta.ToArray(), f));
         return g.Op("LayerNormalization", inputs.ToArray(), A("axis", -1L), A("epsilon", (float)Epsilon));
+    }
+}
+
+/// <summary>
+/// Keras's <c>axis</c> of BatchNormalization and LayerNormalization as a file gives it (an int, or a list of one):
+/// KerasPS normalizes the last axis (channels_last) only, so any other axis is refused by name when the layer learns its
+/// input's rank, never normalized over the wrong axis.
+/// </summary>
+internal static class NormalizationAxis
+{
+    public static int Read(ConfigReader c, string className)
+    {
+        var axes = c.IntArray("axis");
+        if (axes is null) return -1;
+        if (axes.Length != 1)
+            throw KerasException.BadData("UnsupportedLayerOption",
+                $"{className} '{c.Name}' normalizes over the axes [{string.Join(", ", axes)}]; KerasPS normalizes over the last "
+                    + "axis only (axis=-1): save the model with that axis, or reshape so the features are last.", "axis");
+        return axes[0];
+    }
+
+    /// <summary>Refuses an axis other than the last of an input of shape <paramref name="inputShape"/> (batch left out).</summary>
+    public static void Check(int axis, int[] inputShape, string className, string name)
+    {
+        if (axis == -1 || axis == inputShape.Length) return;
+        throw KerasException.BadData("UnsupportedLayerOption",
+            $"{className} '{name}' normalizes axis {axis} of its {inputShape.Length + 1}-D input (the batch is axis 0); KerasPS "
+                + "normalizes the last axis only (channels_last): save the model with axis=-1 on channels_last data.", "axis");
     }
 }
