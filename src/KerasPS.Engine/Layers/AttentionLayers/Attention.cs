@@ -127,7 +127,7 @@ public sealed class Attention : Layer, IKerasLayer<Attention>, IOnnxLowering
             if (causal)
                 allowed = allowed.logical_and(
                     torch.ones(scores.shape[^2], scores.shape[^1], device: scores.device).tril().to_type(ScalarType.Bool));
-            scores = torch.where(allowed, scores, scores.sub(Scalars.Of((double)MaskPenalty)));
+            scores = torch.where(allowed, scores, scores.sub(Scalars.Of(MaskPenalty)));
         }
         else if (causal)
             scores = scores - CausalPenalty(scores.shape[^2], scores.shape[^1]).to(scores.device);
@@ -141,7 +141,7 @@ public sealed class Attention : Layer, IKerasLayer<Attention>, IOnnxLowering
 
     /// <summary>0 where query step i may see value step j (j &lt;= i), Keras's 1e9 elsewhere; shape (Tq, Tv).</summary>
     private static Tensor CausalPenalty(long tq, long tv) =>
-        torch.ones(tq, tv).triu(1).mul(Scalars.Of((double)MaskPenalty));
+        torch.ones(tq, tv).triu(1).mul(Scalars.Of(MaskPenalty));
 
     private static float[] CausalPenaltyValues(int tq, int tv)
     {

@@ -155,7 +155,7 @@ public sealed class MultiHeadAttention : Layer, IKerasLayer<MultiHeadAttention>,
             if (UseCausalMask)
             {
                 long tq = scores.shape[2], tv = scores.shape[3];
-                scores = scores - torch.ones(tq, tv).triu(1).mul(Scalars.Of((double)MaskPenalty)).to(scores.device);
+                scores = scores - torch.ones(tq, tv).triu(1).mul(Scalars.Of(MaskPenalty)).to(scores.device);
             }
             weights = torch.softmax(scores, -1);
         }

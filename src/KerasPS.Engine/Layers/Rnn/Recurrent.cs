@@ -387,7 +387,8 @@ public sealed class SimpleRNN : RecurrentBase, IKerasLayer<SimpleRNN>
         _ => null,
     };
     protected override Tensor? InputBias(Tensor? bias) => bias;
-    protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b) => new[] { Act(p.Plus(RecurrentProjection(s[0], u, 0, 1))) };
+    protected override Tensor[] Step(Tensor p, Tensor[] s, Tensor u, Tensor? b) =>
+        new[] { Act(p.Plus(RecurrentProjection(s[0], u, 0, 1))) };
 }
 
 /// <summary>keras.layers.LSTM: input, forget, cell and output gates (order i, f, c, o); <c>unit_forget_bias</c> starts the forget bias at
