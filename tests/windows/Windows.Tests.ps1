@@ -244,6 +244,63 @@ Import-Module '$env:KERASPS_TEST_MODULE'
     }
 }
 
+Describe 'streamed data, image folders and sweep studies in this process' {
+    # Also on the Windows leg: the stream cache's delete-on-close file, SkiaSharp decoding files by Windows paths, and
+    # the bundled e_sqlite3 that Microsoft.Data.Sqlite loads on Windows (Linux uses the system's libsqlite3).
+    It 'streams a CSV with -CacheFile to the losses of the uncached stream, and the cache file goes with DropCache' {
+        $csv = Join-Path $script:Work 'stream.csv'
+        $rows = foreach ($i in 0..299) { '{0},{1},{2},{3}' -f $i, (($i % 7) / 7), ((($i * 13) % 11) / 11), $(if ($i % 7 -lt 3) { 'a' } else { 'b' }) }
+        Set-Content -Path $csv -Value (@('id,f1,f2,y') + $rows)
+        $fit = {
+            param($ds)
+            $m = New-Model -InputShape 2 -Seed 3 | Add-DenseLayer -Units 2 -Activation softmax |
+                Build-Model -Optimizer sgd -Loss categorical_crossentropy
+            @($m | Invoke-ModelFit -Data $ds -Epochs 3 -BatchSize 32 -Seed 5 | ForEach-Object Loss)
+        }
+        $plain = Import-ModelData $csv -Target y -Exclude id -Stream -ShuffleBuffer 100
+        $file = Join-Path $script:Work 'rows.cache'
+        $cached = Import-ModelData $csv -Target y -Exclude id -Stream -ShuffleBuffer 100 -CacheFile $file
+        $expected = & $fit $plain
+        $expected.Count | Should -Be 3
+        & $fit $cached | Should -Be $expected
+        $cached.Stream.Cache.IsComplete | Should -BeTrue
+        $cached.Stream.DropCache()
+        Test-Path $file | Should -BeFalse
+    }
+
+    It 'imports an image folder in memory and streamed to the same evaluation' {
+        $root = New-Folder 'images'
+        foreach ($c in 'cat', 'dog') {
+            $null = New-Item -ItemType Directory -Path (Join-Path $root $c)
+            foreach ($i in 0..2) {
+                $px = [byte[]]::new(6 * 5 * 3)
+                for ($j = 0; $j -lt $px.Length; $j++) { $px[$j] = [byte](($j * 7 + $i * 40 + ($c.Length * 3)) % 256) }
+                [KerasPS.Engine.Data.Images.ImageEncoder]::Save((Join-Path $root $c "$i.png"), $px, 6, 5, 3, 95)
+            }
+        }
+        $inMemory = Import-ImageData $root -ImageSize 4, 4
+        $streamed = Import-ImageData $root -ImageSize 4, 4 -Stream
+        $inMemory.Count | Should -Be 6
+        $m = New-Model -InputShape 4, 4, 3 -Seed 2 | Add-RescalingLayer -Scale (1 / 255) | Add-FlattenLayer |
+            Add-DenseLayer -Units 2 -Activation softmax | Build-Model -Optimizer sgd -Loss sparse_categorical_crossentropy
+        $a = $m | Invoke-ModelEvaluate -Data $inMemory
+        $b = $m | Invoke-ModelEvaluate -Data $streamed
+        [math]::Abs($a.Loss - $b.Loss) | Should -BeLessThan 1e-6
+    }
+
+    It 'runs a sweep study on SQLite and reads it back with Get-SweepTrial' {
+        $url = 'sqlite:///' + (Join-Path $script:Work 'study.db')
+        $null = New-SweepStudy -Storage $url -Name win -Parameters @{ Units = 4, 8 } -Search Grid -Trials 2 -Epochs 1 -Seed 7
+        $ran = @(Start-SweepWorker -Storage $url -Study win -Data $script:Sweep.Data -ValidationData $script:Sweep.ValidationData `
+                -BatchSize 50 -ModelScript $script:Sweep.ModelScript)
+        $ran.Count | Should -Be 2
+        @($ran.Status | Sort-Object -Unique) | Should -Be @('Completed')
+        $read = @(Get-SweepTrial -Storage $url -Study win)
+        ($read.Units | Sort-Object) -join ',' | Should -Be '4,8'
+        foreach ($r in $ran) { ($read | Where-Object Trial -eq $r.Trial).ValLoss | Should -Be $r.ValLoss }
+    }
+}
+
 Describe 'Windows paths' -Skip:(-not $IsWindows) {
     It 'round-trips a .h5 checkpoint (Keras 2 HDF5) with the same predictions' {
         $path = Join-Path $script:Work 'otto.h5'

@@ -161,6 +161,7 @@ public sealed class StudyNameCompleter : IArgumentCompleter
         try
         {
             var storage = StudyStorage.Open(url, Environment.CurrentDirectory);
+            using var connections = storage.ConnectionScope();
             if (storage is SqliteStudyStorage s && !File.Exists(s.Path)) return Array.Empty<CompletionResult>();
             return StudyStore.Names(storage).Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
                 .Select(n => new CompletionResult(n.Contains(' ', StringComparison.Ordinal) ? $"'{n}'" : n, n,

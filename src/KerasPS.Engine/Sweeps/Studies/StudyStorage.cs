@@ -28,6 +28,20 @@ public abstract class StudyStorage
     public Action<string>? Retrying { get; init; }
 
     /// <summary>
+    /// Closes the idle pooled connections to the database. A cmdlet calls it when it is done, so that a SQLite study file
+    /// is not held open after it (Windows cannot delete or move an open file); a later operation opens new connections.
+    /// </summary>
+    public virtual void ReleaseConnections() { }
+
+    /// <summary>A scope at whose end <see cref="ReleaseConnections"/> runs (<c>using var _ = storage.ConnectionScope();</c>).</summary>
+    public IDisposable ConnectionScope() => new Releaser(this);
+
+    private sealed class Releaser(StudyStorage storage) : IDisposable
+    {
+        public void Dispose() => storage.ReleaseConnections();
+    }
+
+    /// <summary>
     /// A storage from its URL. <paramref name="basePath"/> resolves a relative SQLite path (the caller's current folder);
     /// <paramref name="user"/> and <paramref name="password"/> (a credential) win over the URL's, and PGPASSWORD is the
     /// last resort for PostgreSQL.
@@ -159,6 +173,12 @@ public sealed class SqliteStudyStorage : StudyStorage
 
     /// <summary>The database file.</summary>
     public string Path { get; }
+
+    public override void ReleaseConnections()
+    {
+        using var c = new SqliteConnection(connectionString);
+        SqliteConnection.ClearPool(c);
+    }
 
     internal override DbConnection Connect()
     {

@@ -44,6 +44,7 @@ public sealed class GetSweepTrialCommand : KerasCmdlet
     protected override void Process()
     {
         var storage = StudyWorkers.Open(this, Storage, Credential);
+        using var connections = storage.ConnectionScope();   // the study file is not held open afterwards
         var study = StudyStore.Load(storage, Study);
         foreach (var t in StudyStore.Trials(storage, study))
         {

@@ -350,6 +350,7 @@ public sealed class InvokeModelSweepCommand : TrialCommandBase
             Fail("TrialsRequired", ErrorCategory.InvalidArgument,
                 "-Prune Hyperband with -Storage prunes by asynchronous successive halving over a budget; give -Trials N.");
         var storage = StudyWorkers.Open(this, Storage!, StorageCredential);
+        using var connections = storage.ConnectionScope();   // the study file is not held open afterwards
         if (!ShouldProcess($"{storage.Display} study '{Study}'", "Run the sweep's trials in this study")) return;
         StudyInfo info;
         if (StudyStore.Names(storage).Contains(Study, StringComparer.Ordinal))

@@ -113,6 +113,7 @@ public sealed class NewSweepStudyCommand : KerasCmdlet
             trials = Trials!.Value;
         }
         var storage = StudyWorkers.Open(this, Storage, Credential);
+        using var connections = storage.ConnectionScope();   // the study file is not held open afterwards
         if (!ShouldProcess($"{storage.Display} study '{Name}'", "Create a sweep study")) return;
         var info = StudyStore.Create(storage, new StudyDefinition
         {

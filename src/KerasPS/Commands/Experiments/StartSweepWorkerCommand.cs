@@ -112,6 +112,7 @@ public sealed class StartSweepWorkerCommand : KerasCmdlet
     {
         FitOptions.CheckSettings(1, BatchSize, ValidationSplit, ValidationData is not null);
         var storage = StudyWorkers.Open(this, Storage, Credential);
+        using var connections = storage.ConnectionScope();   // the study file is not held open afterwards
         var study = StudyStore.Load(storage, Study);
         if (study.Definition is { } d && d.Monitor.Name.StartsWith("val_", StringComparison.Ordinal)
             && ValidationData is null && ValidationSplit <= 0)
