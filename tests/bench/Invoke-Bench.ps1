@@ -154,7 +154,8 @@ try {
 
     $peak = [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB
     Add-Result 'Peak working set of the bench process' 'MiB' $peak '' $null
-    $results | Format-Table -AutoSize -Wrap | Out-String -Width 200 | Write-Host
+    # The numbers first, then the words: at any width the ratios stay in view (the peer's name is the column that wraps).
+    $results | Format-Table Ratio, KerasPS, PeerValue, Unit, Benchmark, Peer, Note -Wrap | Out-String -Width 240 | Write-Host
     $results
 }
 finally {
