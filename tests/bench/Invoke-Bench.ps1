@@ -155,7 +155,9 @@ try {
     $peak = [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB
     Add-Result 'Peak working set of the bench process' 'MiB' $peak '' $null
     # The numbers first, then the words: at any width the ratios stay in view (the peer's name is the column that wraps).
-    $results | Format-Table Ratio, KerasPS, PeerValue, Unit, Benchmark, Peer, Note -Wrap | Out-String -Width 240 | Write-Host
+    $results | Format-Table Ratio, KerasPS, PeerValue, Unit, Benchmark, Peer -Wrap | Out-String -Width 240 | Write-Host
+    # The notes (goals, rounds, what each side timed) under the table, one line each, where a narrow column cannot cut them.
+    foreach ($r in $results | Where-Object Note) { Write-Host "  $($r.Benchmark): $($r.Note)" }
     $results
 }
 finally {
