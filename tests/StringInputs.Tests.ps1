@@ -43,6 +43,8 @@ Describe 'New-ModelInput -DType string' {
         $err = { $in | Add-DenseLayer 3 } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'StringInputNotEncoded*'
         $err.Exception.Message | Should -BeLike "*input 'title' holds strings*"
+        $err.Exception.Message | Should -BeLike 'A Dense layer takes numbers*'   # an unnamed layer, without an empty ''
+        ({ $in | Add-DenseLayer 3 -Name head } | Should -Throw -PassThru).Exception.Message | Should -BeLike "Layer 'head' (Dense) takes*"
         $n = New-ModelInput -Shape 2 -Name n
         Get-ErrorId { $in | Add-ConcatenateLayer -With $n } | Should -Be 'StringInputNotEncoded'
     }

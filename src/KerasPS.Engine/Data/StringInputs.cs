@@ -57,7 +57,8 @@ public static class StringInputs
         var source = inputs.First(t => t.DType == DType);
         if (inputs.Count != 1 || Of(layer) is not { } encoder)
             throw KerasException.BadArgument("StringInputNotEncoded",
-                $"Layer '{layer.Name}' ({layer.ClassName}) takes numbers, but input '{source.Layer.Name}' holds strings. Apply "
+                $"{(string.IsNullOrEmpty(layer.Name) ? $"A {layer.ClassName} layer" : $"Layer '{layer.Name}' ({layer.ClassName})")} "
+                    + $"takes numbers, but input '{source.Layer.Name}' holds strings. Apply "
                     + "Add-TextVectorizationLayer, Add-StringLookupLayer or Add-HashingLayer to the string input first, and use "
                     + "that layer's output.", source.Layer.Name);
         return encoder.Shape;
