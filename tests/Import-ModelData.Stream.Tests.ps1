@@ -198,20 +198,7 @@ Describe 'Import-ModelData -Stream memory' -Tag Slow {
         # was seen finalized mid-call ("toFloat ... Expected false to be true" from addcdiv_), a race outside this test's
         # subject (memory).
         $big = Join-Path $TestDrive 'big.csv'
-        $rng = [Random]::new(1)
-        $sb = [Text.StringBuilder]::new()
-        for ($i = 0; $i -lt 10000; $i++) {
-            for ($f = 0; $f -lt 20; $f++) { [void] $sb.Append([math]::Round($rng.NextDouble() * 10, 3).ToString([cultureinfo]::InvariantCulture)).Append(',') }
-            [void] $sb.Append('c').Append($i % 5).Append("`n")
-        }
-        $block = [Text.Encoding]::UTF8.GetBytes($sb.ToString())
-        $file = [IO.File]::Create($big)
-        try {
-            $header = [Text.Encoding]::UTF8.GetBytes(((1..20 | ForEach-Object { "f$_" }) + 'y' -join ',') + "`n")
-            $file.Write($header, 0, $header.Length)
-            while ($file.Length -lt 420MB) { $file.Write($block, 0, $block.Length) }
-        }
-        finally { $file.Dispose() }
+        New-LargeNumericCsv $big 420MB
         $module = if ($env:KERASPS_TEST_MODULE) { $env:KERASPS_TEST_MODULE } else { Join-Path $RepoRoot 'KerasPS.psd1' }
         $script = @"
 `$ErrorActionPreference = 'Stop'

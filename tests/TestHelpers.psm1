@@ -187,4 +187,42 @@ function Install-H5py {
     $python
 }
 
+# A CSV of at least MinBytes for the streamed-fit memory tests: 20 numeric columns f1..f20 and a 5-class target y
+# (c0..c4), 10,000 distinct seeded rows repeated; 420 MiB is about 3.6 million rows.
+function New-LargeNumericCsv([string] $Path, [long] $MinBytes) {
+    $rng = [Random]::new(1)
+    $sb = [Text.StringBuilder]::new()
+    for ($i = 0; $i -lt 10000; $i++) {
+        for ($f = 0; $f -lt 20; $f++) { [void] $sb.Append([math]::Round($rng.NextDouble() * 10, 3).ToString([cultureinfo]::InvariantCulture)).Append(',') }
+        [void] $sb.Append('c').Append($i % 5).Append("`n")
+    }
+    $block = [Text.Encoding]::UTF8.GetBytes($sb.ToString())
+    $file = [IO.File]::Create($Path)
+    try {
+        $header = [Text.Encoding]::UTF8.GetBytes(((1..20 | ForEach-Object { "f$_" }) + 'y' -join ',') + "`n")
+        $file.Write($header, 0, $header.Length)
+        while ($file.Length -lt $MinBytes) { $file.Write($block, 0, $block.Length) }
+    }
+    finally { $file.Dispose() }
+}
+
+# A functional model's outputs for raw inputs, through the engine with no cmdlet in between: each input a hashtable
+# @{ shape = [long[]] (batch first); values = [float[]] }; returns one float[] per output. TorchSharp lives in the
+# module's load context, so its torch.tensor(float[], ...) is found by reflection once.
+function Invoke-EngineForward($Model, [object[]] $Inputs) {
+    if (-not $script:TensorOf) {
+        $alc = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($Model.Engine.GetType().Assembly)
+        $torch = ($alc.Assemblies | Where-Object { $_.GetName().Name -eq 'TorchSharp' }).GetType('TorchSharp.torch')
+        $script:TensorOf = $torch.GetMethods() | Where-Object {
+            $_.Name -eq 'tensor' -and ($p = $_.GetParameters()).Count -eq 5 -and $p[0].ParameterType -eq [float[]] -and
+            $p[1].ParameterType.Name -like 'Nullable*' } | Select-Object -First 1
+    }
+    $tensors = [Array]::CreateInstance($script:TensorOf.ReturnType, $Inputs.Count)
+    for ($i = 0; $i -lt $Inputs.Count; $i++) {
+        $tensors[$i] = $script:TensorOf.Invoke($null, @([float[]]$Inputs[$i]['values'], $null, $null, $false, $null)).reshape(
+            [long[]]$Inputs[$i]['shape'])
+    }
+    , @(foreach ($t in $Model.Engine.ForwardAll($tensors, $false, $false)) { , $t.data[float]().ToArray() })
+}
+
 Export-ModuleMember -Function *
