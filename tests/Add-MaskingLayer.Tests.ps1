@@ -13,23 +13,6 @@ BeforeAll {
     . $PSScriptRoot/common.ps1
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) "kerasps-masking-$PID"
     New-Item -ItemType Directory -Force $script:Work | Out-Null
-    function Invoke-Forward($Model, [object[]] $Inputs) {
-        if (-not $script:TensorOf) {
-            $alc = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($Model.Engine.GetType().Assembly)
-            $torch = ($alc.Assemblies | Where-Object { $_.GetName().Name -eq 'TorchSharp' }).GetType('TorchSharp.torch')
-            $script:TensorOf = $torch.GetMethods() | Where-Object {
-                $_.Name -eq 'tensor' -and ($p = $_.GetParameters()).Count -eq 5 -and $p[0].ParameterType -eq [float[]] -and
-                $p[1].ParameterType.Name -like 'Nullable*' } | Select-Object -First 1
-        }
-        $tensors = [Array]::CreateInstance($script:TensorOf.ReturnType, $Inputs.Count)
-        for ($i = 0; $i -lt $Inputs.Count; $i++) {
-            $tensors[$i] = $script:TensorOf.Invoke($null, @([float[]]$Inputs[$i]['values'], $null, $null, $false, $null)).reshape(
-                [long[]]$Inputs[$i]['shape'])
-        }
-        $outputs = [Collections.Generic.List[float[]]]::new()
-        foreach ($t in $Model.Engine.ForwardAll($tensors, $false, $false)) { $outputs.Add($t.data[float]().ToArray()) }
-        , $outputs
-    }
     function Get-Rows([int[]] $Shape, $Values) {
         $features = 1; foreach ($d in ($Shape | Select-Object -Skip 1)) { $features *= $d }
         $x = [double[,]]::new($Shape[0], $features)
@@ -117,9 +100,9 @@ Describe 'Add-MaskingLayer' {
         $am = $a | Add-MaskingLayer; $bm = $b | Add-MaskingLayer
         $inputs = @(@{ shape = [long[]](1, 3, 2); values = [float[]](1, 1, 0, 0, 0, 0) }, @{ shape = [long[]](1, 3, 2); values = [float[]](0, 0, 2, 2, 0, 0) })
         $added = New-Model -Inputs $a, $b -Outputs ($am | Add-AddLayer -With $bm | Add-GlobalAveragePooling1DLayer)
-        Assert-Close (Invoke-Forward $added $inputs)[0] @(1.5, 1.5)
+        Assert-Close (Invoke-EngineForward $added $inputs)[0] @(1.5, 1.5)
         $joined = New-Model -Inputs $a, $b -Outputs ($am | Add-ConcatenateLayer -With $b | Add-GlobalAveragePooling1DLayer)
-        Assert-Close (Invoke-Forward $joined $inputs)[0] @((1 / 3), (1 / 3), (2 / 3), (2 / 3))
+        Assert-Close (Invoke-EngineForward $joined $inputs)[0] @((1 / 3), (1 / 3), (2 / 3), (2 / 3))
     }
 
     It 'gives BatchNormalization the moments of the unmasked steps while training (Keras 3''s _moments)' {
@@ -190,7 +173,7 @@ Describe 'Attention with masks against NumPy''s Keras equations' {
         $q = New-ModelInput -Shape 4, 3 -Name query; $v = New-ModelInput -Shape 5, 3 -Name value
         $qm = $q | Add-MaskingLayer; $vm = $v | Add-MaskingLayer
         $model = New-Model -Inputs $q, $v -Outputs ($qm | Add-AttentionLayer -Value $vm -UseCausalMask:([bool]$causal))
-        $out = (Invoke-Forward $model $inputs)[0]
+        $out = (Invoke-EngineForward $model $inputs)[0]
         Assert-Close $out $(if ($causal) { $ref.attention_causal_output } else { $ref.attention_output })
     }
 
@@ -198,7 +181,7 @@ Describe 'Attention with masks against NumPy''s Keras equations' {
         $q = New-ModelInput -Shape 4, 3 -Name query; $v = New-ModelInput -Shape 5, 3 -Name value
         $qm = $q | Add-MaskingLayer; $vm = $v | Add-MaskingLayer
         $model = New-Model -Inputs $q, $v -Outputs ($qm | Add-AttentionLayer -Value $vm | Add-GlobalAveragePooling1DLayer)
-        Assert-Close (Invoke-Forward $model $inputs)[0] $ref.attention_pooled
+        Assert-Close (Invoke-EngineForward $model $inputs)[0] $ref.attention_pooled
     }
 
     It 'AdditiveAttention masks the value steps and zeroes masked query steps<causal>' -ForEach @(@{ causal = '' }, @{ causal = ' with use_causal_mask' }) {
@@ -208,7 +191,7 @@ Describe 'Attention with masks against NumPy''s Keras equations' {
         $scale = @($model.Engine.Weights | Where-Object Name -like '*scale')
         $scale.Count | Should -Be 1
         $scale[0].Assign([float[]]$ref.additive_scale)
-        $out = (Invoke-Forward $model $inputs)[0]
+        $out = (Invoke-EngineForward $model $inputs)[0]
         Assert-Close $out $(if ($causal) { $ref.additive_causal_output } else { $ref.additive_output })
     }
 
@@ -217,7 +200,7 @@ Describe 'Attention with masks against NumPy''s Keras equations' {
         $qm = $q | Add-MaskingLayer; $vm = $v | Add-MaskingLayer
         $model = New-Model -Inputs $q, $v -Outputs ($qm | Add-MultiHeadAttentionLayer 2 3 -Value $vm -ValueDim 2 -OutputShape 4) -Seed 1
         foreach ($w in $model.Engine.Weights) { $w.Assign([float[]]$ref.mha_weights[$w.Name]) }
-        Assert-Close (Invoke-Forward $model $inputs)[0] $ref.mha_output
+        Assert-Close (Invoke-EngineForward $model $inputs)[0] $ref.mha_output
     }
 }
 

@@ -3,19 +3,6 @@
 # additive.json); the config through .kpt, .keras and .h5; the harness, ONNX and small cases are LayerCases rows.
 BeforeAll {
     . $PSScriptRoot/common.ps1
-    function Invoke-EngineForward($Model, [object[]] $Inputs) {
-        $alc = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($Model.Engine.GetType().Assembly)
-        $torch = ($alc.Assemblies | Where-Object { $_.GetName().Name -eq 'TorchSharp' }).GetType('TorchSharp.torch')
-        $tensorOf = $torch.GetMethods() | Where-Object {
-            $_.Name -eq 'tensor' -and ($p = $_.GetParameters()).Count -eq 5 -and $p[0].ParameterType -eq [float[]] -and
-            $p[1].ParameterType.Name -like 'Nullable*' } | Select-Object -First 1
-        $tensors = [Array]::CreateInstance($tensorOf.ReturnType, $Inputs.Count)
-        for ($i = 0; $i -lt $Inputs.Count; $i++) {
-            $tensors[$i] = $tensorOf.Invoke($null, @([float[]]$Inputs[$i]['values'], $null, $null, $false, $null)).reshape(
-                [long[]]$Inputs[$i]['shape'])
-        }
-        , @(foreach ($t in $Model.Engine.ForwardAll($tensors, $false, $false)) { , $t.data[float]().ToArray() })
-    }
     $script:Ref = Get-Content -Raw (Join-Path $PSScriptRoot 'data/attention/additive.json') | ConvertFrom-Json -AsHashtable
     function New-AdditiveModel([switch] $Causal) {
         $q = New-ModelInput -Shape 3, 4 -Name query; $v = New-ModelInput -Shape 4, 3 -Name value; $k = New-ModelInput -Shape 4, 4 -Name key

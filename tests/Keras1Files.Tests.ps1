@@ -5,19 +5,6 @@
 # (tests/data/keras1/make-references.py).
 BeforeAll {
     . $PSScriptRoot/common.ps1
-    function Invoke-EngineForward($Model, [object[]] $Inputs) {
-        $alc = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($Model.Engine.GetType().Assembly)
-        $torch = ($alc.Assemblies | Where-Object { $_.GetName().Name -eq 'TorchSharp' }).GetType('TorchSharp.torch')
-        $tensorOf = $torch.GetMethods() | Where-Object {
-            $_.Name -eq 'tensor' -and ($p = $_.GetParameters()).Count -eq 5 -and $p[0].ParameterType -eq [float[]] -and
-            $p[1].ParameterType.Name -like 'Nullable*' } | Select-Object -First 1
-        $tensors = [Array]::CreateInstance($tensorOf.ReturnType, $Inputs.Count)
-        for ($i = 0; $i -lt $Inputs.Count; $i++) {
-            $tensors[$i] = $tensorOf.Invoke($null, @([float[]]$Inputs[$i]['values'], $null, $null, $false, $null)).reshape(
-                [long[]]$Inputs[$i]['shape'])
-        }
-        , @(foreach ($t in $Model.Engine.ForwardAll($tensors, $false, $false)) { , $t.data[float]().ToArray() })
-    }
     $script:Engine = (New-Model).Engine.GetType().Assembly
     # A Keras 1 Sequential config (the bare list of layers Keras 1 wrote) through the translator, as the .h5 reader hands it on.
     function Invoke-Keras1Config([string] $LayersJson) {

@@ -4,22 +4,6 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
     # The engine's forward pass over several inputs, giving every output (Invoke-ModelPredict takes one input today).
-    function Invoke-Forward($Model, [object[]] $Inputs) {
-        if (-not $script:TensorOf) {
-            $alc = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($Model.Engine.GetType().Assembly)
-            $torch = ($alc.Assemblies | Where-Object { $_.GetName().Name -eq 'TorchSharp' }).GetType('TorchSharp.torch')
-            $script:TensorOf = $torch.GetMethods() | Where-Object {
-                $_.Name -eq 'tensor' -and ($p = $_.GetParameters()).Count -eq 5 -and $p[0].ParameterType -eq [float[]] -and $p[1].ParameterType.Name -like 'Nullable*' } |
-                Select-Object -First 1
-        }
-        $tensors = [Array]::CreateInstance($script:TensorOf.ReturnType, $Inputs.Count)
-        for ($i = 0; $i -lt $Inputs.Count; $i++) {
-            $tensors[$i] = $script:TensorOf.Invoke($null, @([float[]]$Inputs[$i]['values'], $null, $null, $false, $null)).reshape([long[]]$Inputs[$i]['shape'])
-        }
-        $outputs = [Collections.Generic.List[float[]]]::new()
-        foreach ($t in $Model.Engine.ForwardAll($tensors, $false, $false)) { $outputs.Add($t.data[float]().ToArray()) }
-        , $outputs
-    }
     function New-Input([int[]] $Shape, [int] $Seed, [int] $Rows = 3) {
         $rng = [Random]::new($Seed); $n = $Rows; foreach ($d in $Shape) { $n *= $d }
         @{ shape = [long[]](@($Rows) + $Shape); values = [float[]]@(1..$n | ForEach-Object { $rng.NextDouble() * 2 - 1 }) }
@@ -114,8 +98,8 @@ Describe 'Functional models in Keras files: round trips' {
         $expected = @{}; foreach ($w in $e.Model.Engine.Weights) { $expected[$w.Path] = $w.ToArray() }
         @($back.Engine.Weights).Count | Should -Be $expected.Count
         foreach ($w in $back.Engine.Weights) { $w.ToArray() | Should -Be $expected[$w.Path] -Because "$case.$ext weight $($w.Path)" }
-        $a = Invoke-Forward $e.Model $e.Inputs
-        $b = Invoke-Forward $back $e.Inputs
+        $a = Invoke-EngineForward $e.Model $e.Inputs
+        $b = Invoke-EngineForward $back $e.Inputs
         $b.Count | Should -Be $a.Count
         for ($o = 0; $o -lt $a.Count; $o++) { $b[$o] | Should -Be $a[$o] -Because "$case.$ext output $o" }
     }
@@ -135,7 +119,7 @@ Describe 'Functional models in Keras files: round trips' {
             ($back.Engine.Layers | Where-Object Name -eq 'self_attention').UseCausalMask | Should -BeTrue -Because $path
             ($back.Engine.Layers | Where-Object Name -eq 'cross').UseCausalMask | Should -BeFalse -Because $path
             ($back.Engine.Layers | Where-Object Name -eq 'mha').UseCausalMask | Should -BeTrue -Because $path
-            (Invoke-Forward $back $e.Inputs)[0] | Should -Be (Invoke-Forward $e.Model $e.Inputs)[0] -Because $path
+            (Invoke-EngineForward $back $e.Inputs)[0] | Should -Be (Invoke-EngineForward $e.Model $e.Inputs)[0] -Because $path
         }
     }
 
@@ -168,7 +152,7 @@ Describe 'Functional models in Keras files: round trips' {
         $mha = @{ ValueDim = 2; OutputShape = 4; UseCausalMask = [bool]$causal }
         $model = New-Model -Inputs $q, $v -Outputs ($q | Add-MultiHeadAttentionLayer 2 3 -Value $v @mha) -Seed 1
         foreach ($w in $model.Engine.Weights) { $w.Assign([float[]]$ref.weights[$w.Name]) }
-        $out = (Invoke-Forward $model @(@{ shape = [long[]](2, 3, 5); values = [float[]]$ref.query }, @{ shape = [long[]](2, 4, 3); values = [float[]]$ref.value }))[0]
+        $out = (Invoke-EngineForward $model @(@{ shape = [long[]](2, 3, 5); values = [float[]]$ref.query }, @{ shape = [long[]](2, 4, 3); values = [float[]]$ref.value }))[0]
         $expected = if ($causal) { $ref.causal_output } else { $ref.output }
         $out.Count | Should -Be 24
         for ($i = 0; $i -lt 24; $i++) { $out[$i] | Should -BeGreaterOrEqual ($expected[$i] - 1e-5) ; $out[$i] | Should -BeLessOrEqual ($expected[$i] + 1e-5) }
@@ -218,8 +202,8 @@ Describe 'Functional models in Keras files: round trips' {
         $config.class_name = 'Model'
         Set-ZipText $path 'config.json' ($config | ConvertTo-Json -Depth 50)
         $back = Import-Checkpoint -Path $path
-        $a = Invoke-Forward $script:Cases['nested'].Model $script:Cases['nested'].Inputs
-        (Invoke-Forward $back $script:Cases['nested'].Inputs)[0] | Should -Be $a[0]
+        $a = Invoke-EngineForward $script:Cases['nested'].Model $script:Cases['nested'].Inputs
+        (Invoke-EngineForward $back $script:Cases['nested'].Inputs)[0] | Should -Be $a[0]
     }
 
     It 'reads what newer Keras 3 releases add: DTypePolicy objects, optional inputs, one input as a bare triple' {
@@ -234,7 +218,7 @@ Describe 'Functional models in Keras files: round trips' {
         Set-ZipText $path 'config.json' ($config | ConvertTo-Json -Depth 50)
         $e = $script:Cases['two_input']
         $back = Import-Checkpoint -Path $path
-        (Invoke-Forward $back $e.Inputs)[0] | Should -Be (Invoke-Forward $e.Model $e.Inputs)[0]
+        (Invoke-EngineForward $back $e.Inputs)[0] | Should -Be (Invoke-EngineForward $e.Model $e.Inputs)[0]
     }
 
     It 'leaves a Sequential .keras and .h5 as before: no InputLayer among the weights, Sequential config' {
@@ -288,7 +272,7 @@ Describe 'Functional models in Keras files: compile configs given per output' {
         $compile.loss.class | Should -Be 'categorical_crossentropy'
         $compile.loss_weights.price | Should -Be 0.5
         @($compile.metrics.class | ForEach-Object { $_.name ?? $_ }) | Should -Contain 'accuracy'
-        $a = Invoke-Forward $e.Model $e.Inputs; $b = Invoke-Forward $back $e.Inputs
+        $a = Invoke-EngineForward $e.Model $e.Inputs; $b = Invoke-EngineForward $back $e.Inputs
         for ($o = 0; $o -lt 2; $o++) { $b[$o] | Should -Be $a[$o] }
         # and the per-output settings travel on through the model's own .keras
         $again = Join-Path $script:Work 'per-output-two-again.keras'
@@ -404,7 +388,7 @@ Describe 'Real functional Keras files' {
         $ref = $script:References[$file]
         $model = Import-Checkpoint -Path (Join-Path $PSScriptRoot "data/functional/$file") -WarningAction SilentlyContinue
         $model.Engine.IsFunctional | Should -BeTrue
-        $out = Invoke-Forward $model $ref['inputs']
+        $out = Invoke-EngineForward $model $ref['inputs']
         $out.Count | Should -Be $ref['outputs'].Count
         for ($o = 0; $o -lt $out.Count; $o++) {
             $want = $ref['outputs'][$o]['values']
@@ -415,7 +399,7 @@ Describe 'Real functional Keras files' {
         foreach ($ext in 'keras', 'h5') {
             $path = Join-Path $script:Work "real-$file.$ext"
             $model | Export-Checkpoint -Path $path -Force
-            $again = Invoke-Forward (Import-Checkpoint -Path $path -WarningAction SilentlyContinue) $ref['inputs']
+            $again = Invoke-EngineForward (Import-Checkpoint -Path $path -WarningAction SilentlyContinue) $ref['inputs']
             for ($o = 0; $o -lt $out.Count; $o++) { $again[$o] | Should -Be $out[$o] }
         }
     }

@@ -37,18 +37,6 @@ BeforeAll {
     }
     function Get-Predictions($Model, $X) { @(foreach ($v in ($Model | Invoke-ModelPredict -X $X -AsMatrix)) { $v }) }
     # The engine's forward pass on inputs of any shape ({shape, values} as the references store them).
-    function Invoke-EngineForward($Model, [object[]] $Inputs) {
-        $alc = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($Model.Engine.GetType().Assembly)
-        $torch = ($alc.Assemblies | Where-Object { $_.GetName().Name -eq 'TorchSharp' }).GetType('TorchSharp.torch')
-        $tensorOf = $torch.GetMethods() | Where-Object {
-            $_.Name -eq 'tensor' -and ($p = $_.GetParameters()).Count -eq 5 -and $p[0].ParameterType -eq [float[]] -and $p[1].ParameterType.Name -like 'Nullable*' } |
-            Select-Object -First 1
-        $tensors = [Array]::CreateInstance($tensorOf.ReturnType, $Inputs.Count)
-        for ($i = 0; $i -lt $Inputs.Count; $i++) {
-            $tensors[$i] = $tensorOf.Invoke($null, @([float[]]$Inputs[$i]['values'], $null, $null, $false, $null)).reshape([long[]]$Inputs[$i]['shape'])
-        }
-        , @(foreach ($t in $Model.Engine.ForwardAll($tensors, $false, $false)) { , $t.data[float]().ToArray() })
-    }
     # A Keras 2 Sequential config of one layer, as the .h5 reader hands it to the translator (marked with the file's keras_version).
     function Get-TranslatorConfig([string] $Version, [string] $ClassName, [hashtable] $Config) {
         $layer = [Collections.Generic.Dictionary[string, object]]::new()
